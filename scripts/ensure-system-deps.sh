@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Installs the Debian packages the test suite and the demo need, when they are missing.
+# ffmpeg/ffprobe: media for the simulator and the Amcrest merge; apache2 + lighttpd: digest interop;
+# curl: interop and benchmarks; tmux: terminal checks. Safe to run repeatedly.
+set -u
+want=()
+command -v ffmpeg >/dev/null 2>&1 && command -v ffprobe >/dev/null 2>&1 || want+=(ffmpeg)
+[ -x /usr/sbin/apache2 ] || want+=(apache2)
+[ -x /usr/sbin/lighttpd ] || want+=(lighttpd)
+command -v curl >/dev/null 2>&1 || want+=(curl)
+if [ ${#want[@]} -eq 0 ]; then
+  exit 0
+fi
+if [ "$(id -u)" != 0 ] || ! command -v apt-get >/dev/null 2>&1; then
+  echo "camdl: missing system packages: ${want[*]} (install them with your package manager; tests that need them are skipped)" >&2
+  exit 1
+fi
+echo "camdl: installing ${want[*]} with apt-get" >&2
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq >/dev/null && apt-get install -y -qq --no-install-recommends "${want[@]}" >/dev/null
+status=$?
+# Debian starts the daemons after installing them; the tests start their own on 127.0.0.1.
+for svc in apache2 lighttpd; do
+  if command -v service >/dev/null 2>&1; then service "$svc" stop >/dev/null 2>&1 || true; fi
+done
+exit $status

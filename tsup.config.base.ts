@@ -1,0 +1,15 @@
+import type { Options } from 'tsup';
+
+/** The one build config every package re-exports: ESM, declarations, Node 20.19+. */
+export const baseBuildConfig: Options = {
+  entry: ['src/index.ts'],
+  format: ['esm'],
+  target: 'node20',
+  platform: 'node',
+  dts: true,
+  sourcemap: true,
+  clean: true,
+  splitting: false,
+  treeshake: true,
+  tsconfig: 'tsconfig.json',
+};

@@ -1,0 +1,39 @@
+const UNITS = ['B', 'KB', 'MB', 'GB', 'TB'] as const;
+
+/** `127.45 MB` — decimal-free bytes under 1 KB, two decimals above, binary multiples as the seed. */
+export function formatBytes(bytes: number): string {
+  if (!Number.isFinite(bytes) || bytes < 0) return '?';
+  let value = bytes;
+  let unit = 0;
+  while (value >= 1024 && unit < UNITS.length - 1) {
+    value /= 1024;
+    unit += 1;
+  }
+  return unit === 0 ? `${value} B` : `${value.toFixed(2)} ${UNITS[unit]}`;
+}
+
+/** `10.23 MB/s` */
+export function formatSpeed(bytesPerSecond: number): string {
+  return `${formatBytes(Math.max(0, Math.round(bytesPerSecond)))}/s`;
+}
+
+/** `10s`, `4m05s`, `2h03m`; `?` when unknown. */
+export function formatDuration(seconds: number | undefined): string {
+  if (seconds === undefined || !Number.isFinite(seconds) || seconds < 0) return '?';
+  const s = Math.round(seconds);
+  if (s < 60) return `${s}s`;
+  if (s < 3600) return `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s`;
+  return `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m`;
+}
+
+/** The seed's progress bar: `[=====>-----] 54.2% 127.45 MB/235.00 MB 10.23 MB/s ETA: 10s`. */
+export function formatProgressLine(progress: { bytes: number; total?: number | undefined; speed: number; eta?: number | undefined }, width = 30): string {
+  const { bytes, total, speed, eta } = progress;
+  if (total === undefined || total <= 0) {
+    return `${formatBytes(bytes)} ${formatSpeed(speed)}`;
+  }
+  const ratio = Math.min(1, bytes / total);
+  const filled = Math.floor(ratio * width);
+  const bar = filled >= width ? '='.repeat(width) : `${'='.repeat(filled)}>${'-'.repeat(width - filled - 1)}`;
+  return `[${bar}] ${(ratio * 100).toFixed(1)}% ${formatBytes(bytes)}/${formatBytes(total)} ${formatSpeed(speed)} ETA: ${formatDuration(eta)}`;
+}

@@ -1,0 +1,91 @@
+import ora, { type Ora } from 'ora';
+
+/** The seed tools' line tags, padded to six columns: `GET   url`. */
+export type LineTag = 'GET' | 'SAVE' | 'SKIP' | 'INFO' | 'FAIL' | 'WARN' | 'LIST' | 'DEL';
+
+export interface OutputOptions {
+  /** `--json`: one JSON object per line on stdout, human lines go to stderr. */
+  json: boolean;
+  /** Show a live progress display (only ever on a TTY). */
+  progress: boolean;
+  stdout?: NodeJS.WriteStream;
+  stderr?: NodeJS.WriteStream;
+  env?: NodeJS.ProcessEnv;
+}
+
+/**
+ * Everything a CLI prints goes through here: seed-compatible lines for humans and pipes, NDJSON for
+ * scripts, and one live progress line (ora) on a terminal that never mixes with the lines.
+ */
+export interface Output {
+  readonly json: boolean;
+  readonly interactive: boolean;
+  line(tag: LineTag, text: string): void;
+  /** An untagged line (the `Done.` summary, listings). */
+  text(text: string): void;
+  /** A JSON event (only printed with `--json`). */
+  event(record: Record<string, unknown>): void;
+  /** Warnings and errors: always stderr. */
+  warn(text: string): void;
+  /** Sets the live progress text (no-op when not interactive). */
+  progress(text: string): void;
+  /** Removes the live progress line. */
+  clearProgress(): void;
+}
+
+export function createOutput(options: OutputOptions): Output {
+  const stdout = options.stdout ?? process.stdout;
+  const stderr = options.stderr ?? process.stderr;
+  const env = options.env ?? process.env;
+  const interactive = options.progress && Boolean(stderr.isTTY) && env['TERM'] !== 'dumb' && !env['CI'];
+  const humanStream = options.json ? stderr : stdout;
+  let spinner: Ora | undefined;
+
+  const withSpinnerPaused = (write: () => void): void => {
+    if (spinner?.isSpinning) {
+      const text = spinner.text;
+      spinner.clear();
+      write();
+      spinner.text = text;
+      spinner.render();
+    } else {
+      write();
+    }
+  };
+
+  return {
+    json: options.json,
+    interactive,
+    line(tag, text) {
+      withSpinnerPaused(() => humanStream.write(`${tag.padEnd(5)} ${text}\n`));
+    },
+    text(text) {
+      withSpinnerPaused(() => humanStream.write(`${text}\n`));
+    },
+    event(record) {
+      if (options.json) withSpinnerPaused(() => stdout.write(`${JSON.stringify(record)}\n`));
+    },
+    warn(text) {
+      withSpinnerPaused(() => stderr.write(`${text}\n`));
+    },
+    progress(text) {
+      if (!interactive) return;
+      if (!spinner) {
+        spinner = ora({
+          text,
+          stream: stderr,
+          discardStdin: false,
+          color: env['NO_COLOR'] ? false : 'cyan',
+        }).start();
+      } else {
+        spinner.text = text;
+      }
+    },
+    clearProgress() {
+      if (spinner) {
+        spinner.stop();
+        spinner = undefined;
+      }
+    },
+  };
+}

@@ -1,0 +1,83 @@
+import { readFile } from 'node:fs/promises';
+import { ExitError, EXIT_CODES } from './exit-error.js';
+
+/** Where a password may come from, in the order they are tried. */
+export interface PasswordSources {
+  /** From the command line (`--pass` / `--password`): visible in the process list. */
+  argv?: string | undefined;
+  /** A file whose first line is the password (`--pass-file`). */
+  file?: string | undefined;
+  /** Environment variables to read, first set one wins. */
+  envNames: readonly string[];
+  env?: NodeJS.ProcessEnv;
+  /** What to prompt with on a TTY. */
+  prompt: string;
+  input?: NodeJS.ReadStream;
+  output?: NodeJS.WriteStream;
+}
+
+export interface ResolvedPassword {
+  password: string;
+  source: 'argv' | 'file' | 'env' | 'prompt';
+}
+
+/**
+ * Finds the password: argv, then `--pass-file`, then the environment, then a prompt without echo when
+ * stdin is a terminal. Never prints the password.
+ */
+export async function resolvePassword(sources: PasswordSources): Promise<ResolvedPassword> {
+  if (sources.argv !== undefined) return { password: sources.argv, source: 'argv' };
+  if (sources.file !== undefined) {
+    let text: string;
+    try {
+      text = await readFile(sources.file, 'utf8');
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code ?? 'error';
+      throw new ExitError(`cannot read password file ${sources.file}: ${code}`, EXIT_CODES.listFailed, { cause: error });
+    }
+    const firstLine = text.split(/\r?\n/, 1)[0] ?? '';
+    if (firstLine === '') throw new ExitError(`password file ${sources.file} is empty`, EXIT_CODES.listFailed);
+    return { password: firstLine, source: 'file' };
+  }
+  const env = sources.env ?? process.env;
+  for (const name of sources.envNames) {
+    const value = env[name];
+    if (value !== undefined && value !== '') return { password: value, source: 'env' };
+  }
+  const input = sources.input ?? process.stdin;
+  const output = sources.output ?? process.stderr;
+  if (input.isTTY) return { password: await promptHidden(sources.prompt, input, output), source: 'prompt' };
+  throw new ExitError(
+    `no password: pass --pass-file FILE, set ${sources.envNames.join(' or ')}, or run on a terminal to be prompted`,
+    EXIT_CODES.listFailed,
+  );
+}
+
+/** Reads one line from a terminal in raw mode without echoing it. Ctrl+C exits with 130. */
+export function promptHidden(prompt: string, input: NodeJS.ReadStream, output: NodeJS.WriteStream): Promise<string> {
+  return new Promise((resolve, reject) => {
+    output.write(prompt);
+    const wasRaw = input.isRaw;
+    input.setRawMode(true);
+    input.resume();
+    input.setEncoding('utf8');
+    let value = '';
+    const finish = (error?: Error): void => {
+      input.off('data', onData);
+      input.setRawMode(wasRaw);
+      input.pause();
+      output.write('\n');
+      if (error) reject(error);
+      else resolve(value);
+    };
+    const onData = (chunk: string): void => {
+      for (const char of chunk) {
+        if (char === '\r' || char === '\n' || char === '\u0004') return finish();
+        if (char === '\u0003') return finish(new ExitError('', EXIT_CODES.interrupted));
+        if (char === '\u007f' || char === '\b') value = value.slice(0, -1);
+        else if (char >= ' ') value += char;
+      }
+    };
+    input.on('data', onData);
+  });
+}

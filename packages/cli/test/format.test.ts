@@ -1,0 +1,22 @@
+import { describe, expect, it } from 'vitest';
+import { formatBytes, formatDuration, formatProgressLine } from '../src/format.js';
+
+describe('format', () => {
+  it('formats bytes like the seed tool', () => {
+    expect(formatBytes(512)).toBe('512 B');
+    expect(formatBytes(133_640_000)).toBe('127.45 MB');
+    expect(formatBytes(235 * 1024 * 1024)).toBe('235.00 MB');
+  });
+
+  it('formats durations', () => {
+    expect(formatDuration(10)).toBe('10s');
+    expect(formatDuration(245)).toBe('4m05s');
+    expect(formatDuration(7380)).toBe('2h03m');
+    expect(formatDuration(undefined)).toBe('?');
+  });
+
+  it('renders the seed progress bar', () => {
+    const line = formatProgressLine({ bytes: 133_640_000, total: 235 * 1024 * 1024, speed: 10.23 * 1024 * 1024, eta: 10 }, 50);
+    expect(line).toBe(`[${'='.repeat(27)}>${'-'.repeat(22)}] 54.2% 127.45 MB/235.00 MB 10.23 MB/s ETA: 10s`);
+  });
+});

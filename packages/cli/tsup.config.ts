@@ -3,5 +3,7 @@ import { baseBuildConfig } from '../../tsup.config.base.js';
 
 export default defineConfig({
   ...baseBuildConfig,
-  entry: ['src/index.ts'],
+  // One entry per binary so each loads only its own command; shared code goes to chunks.
+  entry: ['src/index.ts', 'src/run-cli.ts', 'src/timelapse2-dl.ts', 'src/amcrest-dl.ts'],
+  splitting: true,
 });

@@ -8,6 +8,7 @@ if ! bash scripts/ensure-system-deps.sh; then
 fi
 source scripts/bootstrap.sh
 "${PNPM[@]}" run build
+"${PNPM[@]}" run check-packages
 "${PNPM[@]}" run typecheck
 "${PNPM[@]}" run lint
 "${PNPM[@]}" exec vitest run

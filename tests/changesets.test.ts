@@ -1,0 +1,42 @@
+import { execFile as execFileCallback } from 'node:child_process';
+import { cp, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { makeTempDir } from '@camdl/test-utils';
+import { describe, expect, it } from 'vitest';
+
+const execFile = promisify(execFileCallback);
+const root = new URL('..', import.meta.url).pathname;
+
+describe('release flow', () => {
+  it('`changeset version` turns a changeset into versions, CHANGELOGs and updated internal ranges', async () => {
+    const work = await makeTempDir('camdl-changeset-');
+    try {
+      const copy = join(work.path, 'repo');
+      // A copy of the workspace manifests (not node_modules): what `changeset version` reads and writes.
+      await cp(root, copy, {
+        recursive: true,
+        filter: (source) => !/\/(node_modules|dist|\.git)(\/|$)/.test(source.slice(root.length - 1)),
+      });
+      await execFile('git', ['init', '-q'], { cwd: copy });
+      const before = JSON.parse(await readFile(join(copy, 'packages/http-digest/package.json'), 'utf8')) as { version: string };
+      await writeFile(
+        join(copy, '.changeset/test-minor-digest.md'),
+        ['---', "'@camdl/http-digest': minor", '---', '', 'Test: a new digest feature.', ''].join('\n'),
+      );
+      await execFile(process.execPath, [join(root, 'node_modules/@changesets/cli/bin.js'), 'version'], { cwd: copy });
+      const after = JSON.parse(await readFile(join(copy, 'packages/http-digest/package.json'), 'utf8')) as { version: string };
+      expect(after.version).not.toBe(before.version);
+      const [major, minor] = before.version.split('.').map(Number);
+      expect(after.version).toBe(major === 0 ? `0.${(minor ?? 0) + 1}.0` : `${major}.${(minor ?? 0) + 1}.0`);
+      const changelog = await readFile(join(copy, 'packages/http-digest/CHANGELOG.md'), 'utf8');
+      expect(changelog).toContain('Test: a new digest feature.');
+      // Dependents get a patch release that points at the new version.
+      const cli = JSON.parse(await readFile(join(copy, 'packages/cli/package.json'), 'utf8')) as { version: string; dependencies: Record<string, string> };
+      expect(cli.dependencies['@camdl/http-digest']).toBe('workspace:^');
+      expect(await readFile(join(copy, 'packages/cli/CHANGELOG.md'), 'utf8')).toContain(`@camdl/http-digest@${after.version}`);
+    } finally {
+      await work.cleanup();
+    }
+  });
+});

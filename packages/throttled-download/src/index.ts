@@ -1,1 +1,18 @@
-export {};
+export { download } from './download.js';
+export { probeRemoteSize } from './probe-remote-size.js';
+export { RateLimiter, BYTES_PER_SECOND_PER_MBPS, type Rate, type RateLimiterOptions } from './rate-limiter.js';
+export { createThrottleStream, type ThrottleStreamOptions } from './throttle-stream.js';
+export { DownloadError, isDownloadError, type DownloadErrorCode, type DownloadErrorOptions } from './errors.js';
+export { DEFAULT_DOWNLOAD_OPTIONS } from './options.js';
+export type {
+  BackoffOptions,
+  DownloadEvent,
+  DownloadOptions,
+  DownloadProgress,
+  DownloadResult,
+  ExistingPolicy,
+  ProbeOptions,
+  RemoteSize,
+  RestartReason,
+  SkipReason,
+} from './types.js';

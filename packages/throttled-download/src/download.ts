@@ -1,0 +1,346 @@
+import { open, type FileHandle } from 'node:fs/promises';
+import { Transform, type TransformCallback } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { request } from 'undici';
+import { DownloadError, redactUrl, toDownloadError } from './errors.js';
+import {
+  headerValue,
+  isRetryableStatus,
+  isStrongEtag,
+  parseContentLength,
+  parseContentRange,
+  parseRetryAfter,
+  STATUS_TEXT,
+} from './http-headers.js';
+import { normalizeOptions, retryDelayMs, type NormalizedOptions } from './options.js';
+import { commitPart, fileSize, partPath, readPartState, removePart, writePartState, type PartState } from './part-file.js';
+import { probeRemoteSize } from './probe-remote-size.js';
+import { ProgressMeter } from './progress-meter.js';
+import { createThrottleStream } from './throttle-stream.js';
+import type { DownloadOptions, DownloadResult, RestartReason } from './types.js';
+
+const WRITE_BUFFER_BYTES = 256 * 1024;
+
+/** A `.part` may be continued when the server's file can be proven unchanged (or the caller accepts the risk). */
+function canResume(state: PartState | undefined, options: NormalizedOptions): state is PartState {
+  if (!options.resume || !state) return false;
+  return isStrongEtag(state.etag) || state.lastModified !== undefined || options.resumeWithoutValidators;
+}
+
+/** What one attempt ended with: the result, or "go again at once" after throwing the `.part` away. */
+type AttemptOutcome = { done: DownloadResult } | { again: RestartReason };
+
+class Transfer {
+  readonly href: string;
+  readonly part: string;
+  state: PartState | undefined;
+  attempt = 0;
+  transferred = 0;
+  readonly meter: ProgressMeter;
+
+  constructor(
+    readonly url: string | URL,
+    readonly destination: string,
+    readonly options: NormalizedOptions,
+  ) {
+    this.href = redactUrl(url);
+    this.part = partPath(destination);
+    this.meter = new ProgressMeter(options.now, options.progressInterval, options.onProgress);
+  }
+
+  abortedError(): DownloadError {
+    return new DownloadError(`[GET] "${this.href}": aborted`, {
+      code: 'ERR_DOWNLOAD_ABORTED',
+      url: this.href,
+      attempt: this.attempt,
+      cause: this.options.signal?.reason,
+    });
+  }
+
+  async run(): Promise<DownloadResult> {
+    const { options } = this;
+    if (options.signal?.aborted) throw this.abortedError();
+    if (options.resume && (await fileSize(this.part)) !== undefined) {
+      this.state = await readPartState(this.destination);
+      if (!canResume(this.state, options)) await this.restart('no-validators');
+    } else if (!options.resume) {
+      await removePart(this.destination);
+    }
+
+    let retries = 0;
+    for (;;) {
+      this.attempt += 1;
+      try {
+        const outcome = await this.attemptOnce();
+        if ('done' in outcome) return outcome.done;
+        await this.restart(outcome.again);
+        continue;
+      } catch (thrown) {
+        if (options.signal?.aborted) {
+          await this.dropUnresumablePart();
+          throw this.abortedError();
+        }
+        const error = toDownloadError(thrown, { url: this.href, method: 'GET', attempt: this.attempt, phase: 'request' });
+        error.attempt = this.attempt;
+        if (!error.retryable) {
+          await removePart(this.destination);
+          throw error;
+        }
+        if (retries >= options.maxRetries) {
+          await this.dropUnresumablePart();
+          if (this.attempt > 1) error.message += ` (gave up after ${this.attempt} attempts)`;
+          throw error;
+        }
+        retries += 1;
+        const delayMs = retryDelayMs(options, retries, error.retryAfterMs);
+        options.onEvent({ type: 'retry', attempt: this.attempt, delayMs, error });
+        try {
+          await options.sleep(delayMs, options.signal);
+        } catch (sleepError) {
+          if (options.signal?.aborted) {
+            await this.dropUnresumablePart();
+            throw this.abortedError();
+          }
+          throw sleepError;
+        }
+        if (options.signal?.aborted) {
+          await this.dropUnresumablePart();
+          throw this.abortedError();
+        }
+      }
+    }
+  }
+
+  async restart(reason: RestartReason): Promise<void> {
+    this.options.onEvent({ type: 'restart', reason });
+    this.state = undefined;
+    await removePart(this.destination);
+  }
+
+  async dropUnresumablePart(): Promise<void> {
+    if (!canResume(this.state, this.options)) await removePart(this.destination);
+  }
+
+  async attemptOnce(): Promise<AttemptOutcome> {
+    const { options } = this;
+    const partSize = (await fileSize(this.part)) ?? 0;
+    const offset = canResume(this.state, options) ? partSize : 0;
+    const headers: Record<string, string> = { ...options.headers, 'accept-encoding': 'identity' };
+    if (offset > 0 && this.state) {
+      headers['range'] = `bytes=${offset}-`;
+      const validator = isStrongEtag(this.state.etag) ? this.state.etag : this.state.lastModified;
+      if (validator) headers['if-range'] = validator;
+    }
+    options.onEvent({ type: 'request', attempt: this.attempt, rangeStart: offset });
+    const response = await request(this.url, {
+      method: 'GET',
+      dispatcher: options.dispatcher,
+      headers,
+      signal: options.signal,
+      headersTimeout: options.timeout,
+      bodyTimeout: options.timeout,
+    });
+    const { statusCode: status, headers: responseHeaders, body } = response;
+    const etag = headerValue(responseHeaders, 'etag');
+    const lastModified = headerValue(responseHeaders, 'last-modified');
+    const contentRange = parseContentRange(responseHeaders);
+
+    const discardBody = async (): Promise<void> => {
+      await body.dump().catch(() => {});
+    };
+    const changed = (): boolean =>
+      this.state !== undefined &&
+      ((this.state.etag !== undefined && etag !== undefined && this.state.etag !== etag) ||
+        (this.state.lastModified !== undefined && lastModified !== undefined && this.state.lastModified !== lastModified));
+
+    let start: number;
+    let total: number | undefined;
+    if (status === 206 && contentRange?.start !== undefined && (offset > 0 || contentRange.start === 0)) {
+      total = contentRange.total;
+      options.onEvent({ type: 'response', attempt: this.attempt, status, total });
+      if (contentRange.start !== offset) {
+        body.destroy();
+        return { again: 'range-mismatch' };
+      }
+      if (offset > 0 && (changed() || (this.state?.total !== undefined && total !== undefined && this.state.total !== total))) {
+        body.destroy();
+        return { again: 'validator-changed' };
+      }
+      start = offset;
+    } else if (status === 200) {
+      total = parseContentLength(responseHeaders);
+      options.onEvent({ type: 'response', attempt: this.attempt, status, total });
+      if (offset > 0) {
+        options.onEvent({ type: 'restart', reason: changed() ? 'validator-changed' : 'range-ignored' });
+      }
+      start = 0;
+    } else if (status === 416 && offset > 0) {
+      await discardBody();
+      total = contentRange?.total ?? this.state?.total;
+      options.onEvent({ type: 'response', attempt: this.attempt, status, total });
+      if (total === undefined || total !== partSize) return { again: 'range-not-satisfiable' };
+      // The .part already holds the whole file (the last run died between the last byte and the rename).
+      await this.finish(await open(this.part, 'r+'), partSize, total, offset);
+      return { done: this.result(offset, partSize, true) };
+    } else {
+      await discardBody();
+      options.onEvent({ type: 'response', attempt: this.attempt, status, total: undefined });
+      const retryAfterMs = parseRetryAfter(responseHeaders);
+      throw new DownloadError(`[GET] "${this.href}": ${status} ${STATUS_TEXT[status] ?? ''}`.trimEnd(), {
+        code: 'ERR_DOWNLOAD_HTTP_STATUS',
+        url: this.href,
+        status,
+        attempt: this.attempt,
+        retryable: isRetryableStatus(status),
+        ...(retryAfterMs === undefined ? {} : { retryAfterMs }),
+      });
+    }
+
+    if (start === 0) {
+      this.state = {
+        version: 1,
+        ...(etag ? { etag } : {}),
+        ...(lastModified ? { lastModified } : {}),
+        ...(total === undefined ? {} : { total }),
+      };
+      if (options.resume) await this.disk(() => writePartState(this.destination, this.state as PartState));
+    } else {
+      options.onEvent({ type: 'resume', from: start });
+    }
+    const expected = options.expectedSize;
+    if (expected !== undefined && total !== undefined && expected !== total) {
+      options.onEvent({ type: 'expected-size-differs', expectedSize: expected, remoteSize: total });
+    }
+    const target = total ?? expected;
+
+    const file = await this.disk(() => open(this.part, start === 0 ? 'w' : 'a'));
+    let written = start;
+    let closed = false;
+    try {
+      const counter = new Transform({
+        transform: (chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void => {
+          written += chunk.length;
+          this.transferred += chunk.length;
+          if (target !== undefined && written > target) {
+            callback(
+              new DownloadError(`[GET] "${this.href}": body longer than the expected ${target} bytes`, {
+                code: 'ERR_DOWNLOAD_SIZE_MISMATCH',
+                url: this.href,
+                status,
+                attempt: this.attempt,
+              }),
+            );
+            return;
+          }
+          this.meter.update(written, this.transferred, target);
+          callback(null, chunk);
+        },
+      });
+      const sink = file.createWriteStream({ autoClose: false, highWaterMark: WRITE_BUFFER_BYTES });
+      let diskError: unknown;
+      sink.once('error', (error) => {
+        diskError = error;
+      });
+      const limiter = options.rateLimiter;
+      const stages = limiter ? [body, createThrottleStream(limiter, { signal: options.signal }), counter, sink] : [body, counter, sink];
+      try {
+        await pipeline(stages, { signal: options.signal });
+      } catch (error) {
+        if (diskError !== undefined && !options.signal?.aborted) {
+          throw toDownloadError(diskError, { url: this.href, method: 'GET', attempt: this.attempt, phase: 'write' });
+        }
+        throw error;
+      }
+      if (target !== undefined && written < target) {
+        throw new DownloadError(`[GET] "${this.href}": body ended after ${written} of ${target} bytes`, {
+          code: 'ERR_DOWNLOAD_SIZE_MISMATCH',
+          url: this.href,
+          status,
+          attempt: this.attempt,
+          retryable: true,
+        });
+      }
+      closed = true;
+      await this.finish(file, written, target, start);
+    } finally {
+      if (!closed) await file.close().catch(() => {});
+    }
+    return { done: this.result(start, written, target !== undefined, etag, lastModified) };
+  }
+
+  async finish(file: FileHandle, size: number, total: number | undefined, start: number): Promise<void> {
+    await this.disk(async () => {
+      try {
+        if (this.options.fsync) await file.sync();
+      } finally {
+        await file.close();
+      }
+      await commitPart(this.destination, this.options.fsync);
+    });
+    this.meter.update(size, this.transferred, total ?? size, true);
+    void start;
+  }
+
+  result(start: number, size: number, verified: boolean, etag?: string, lastModified?: string): DownloadResult {
+    const e = etag ?? this.state?.etag;
+    const lm = lastModified ?? this.state?.lastModified;
+    return {
+      status: start > 0 ? 'resumed' : 'downloaded',
+      path: this.destination,
+      bytes: this.transferred,
+      size,
+      verified,
+      attempts: this.attempt,
+      ...(e ? { etag: e } : {}),
+      ...(lm ? { lastModified: lm } : {}),
+    };
+  }
+
+  async disk<T>(operation: () => Promise<T>): Promise<T> {
+    try {
+      return await operation();
+    } catch (error) {
+      throw toDownloadError(error, { url: this.href, method: 'GET', attempt: this.attempt, phase: 'write' });
+    }
+  }
+}
+
+/**
+ * Downloads `url` to `destination` through `<destination>.part`: rate limited, retried, resumed,
+ * size-checked, then fsynced and renamed, so the final name only ever holds a complete file.
+ *
+ * @example
+ * const result = await download('http://camera/rec/1.mkv', 'rec/1.mkv', { rateLimitMbps: 10 });
+ * // { status: 'downloaded', bytes: 1048576, size: 1048576, verified: true, attempts: 1, ... }
+ */
+export async function download(url: string | URL, destination: string, options: DownloadOptions = {}): Promise<DownloadResult> {
+  const href = redactUrl(url);
+  const normalized = normalizeOptions(options, href);
+  if (normalized.signal?.aborted) {
+    throw new DownloadError(`[GET] "${href}": aborted`, { code: 'ERR_DOWNLOAD_ABORTED', url: href, cause: normalized.signal.reason });
+  }
+  const localSize = await fileSize(destination);
+  if (localSize !== undefined && normalized.existing !== 'overwrite') {
+    const skipped = { status: 'skipped', path: destination, bytes: 0, size: localSize, localSize } as const;
+    if (normalized.existing === 'skip') return { ...skipped, verified: false, attempts: 0, skipReason: 'exists' };
+    let remoteSize = normalized.expectedSize;
+    let attempts = 0;
+    if (remoteSize === undefined) {
+      attempts = 1;
+      remoteSize = (
+        await probeRemoteSize(url, {
+          dispatcher: normalized.dispatcher,
+          headers: normalized.headers,
+          timeout: normalized.timeout,
+          ...(normalized.signal ? { signal: normalized.signal } : {}),
+        })
+      ).size;
+    }
+    if (remoteSize === undefined) return { ...skipped, verified: false, attempts, skipReason: 'size-unverifiable' };
+    if (remoteSize === localSize) return { ...skipped, verified: true, attempts, skipReason: 'size-matches', remoteSize };
+    normalized.onEvent({ type: 'size-mismatch', localSize, remoteSize });
+    const result = await new Transfer(url, destination, normalized).run();
+    return { ...result, attempts: result.attempts + attempts, localSize, remoteSize };
+  }
+  return new Transfer(url, destination, normalized).run();
+}

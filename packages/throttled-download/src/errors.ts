@@ -1,0 +1,123 @@
+/** Stable codes carried by every {@link DownloadError}. */
+export type DownloadErrorCode =
+  | 'ERR_DOWNLOAD_HTTP_STATUS'
+  | 'ERR_DOWNLOAD_ABORTED'
+  | 'ERR_DOWNLOAD_TIMEOUT'
+  | 'ERR_DOWNLOAD_SIZE_MISMATCH'
+  | 'ERR_DOWNLOAD_NETWORK'
+  | 'ERR_DOWNLOAD_DISK'
+  | 'ERR_DOWNLOAD_BAD_RESPONSE'
+  | 'ERR_DOWNLOAD_AUTH'
+  | 'ERR_DOWNLOAD_INVALID_OPTIONS';
+
+export interface DownloadErrorOptions {
+  code: DownloadErrorCode;
+  /** The URL without credentials. */
+  url: string;
+  status?: number;
+  /** 1-based attempt that failed (the last one when retries ran out). */
+  attempt?: number;
+  /** Whether another attempt could succeed (5xx, 429, resets, timeouts, short bodies). */
+  retryable?: boolean;
+  /** Delay the server asked for (`Retry-After`), in ms. */
+  retryAfterMs?: number;
+  cause?: unknown;
+}
+
+/** The one error class of `@camdl/throttled-download`; `code` is stable, the message is for humans. */
+export class DownloadError extends Error {
+  override name = 'DownloadError';
+  readonly code: DownloadErrorCode;
+  readonly url: string;
+  readonly status: number | undefined;
+  attempt: number | undefined;
+  readonly retryable: boolean;
+  readonly retryAfterMs: number | undefined;
+
+  constructor(message: string, options: DownloadErrorOptions) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.code = options.code;
+    this.url = options.url;
+    this.status = options.status;
+    this.attempt = options.attempt;
+    this.retryable = options.retryable ?? false;
+    this.retryAfterMs = options.retryAfterMs;
+  }
+}
+
+/** Type guard for {@link DownloadError}. */
+export function isDownloadError(error: unknown): error is DownloadError {
+  return error instanceof DownloadError;
+}
+
+/** `http://user:pw@host/x` → `http://host/x`: URLs in messages never carry credentials. */
+export function redactUrl(url: string | URL): string {
+  try {
+    const copy = new URL(url);
+    copy.username = '';
+    copy.password = '';
+    return copy.href;
+  } catch {
+    return '<invalid url>';
+  }
+}
+
+const DISK_CODES = new Set(['ENOSPC', 'EDQUOT', 'EACCES', 'EPERM', 'EROFS', 'EISDIR', 'ENOTDIR', 'ENOENT', 'EMFILE', 'ENFILE', 'EFBIG', 'EIO']);
+const TIMEOUT_CODES = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'UND_ERR_CONNECT_TIMEOUT', 'ETIMEDOUT']);
+const NETWORK_CODES = new Set([
+  'ECONNRESET',
+  'ECONNREFUSED',
+  'ECONNABORTED',
+  'EPIPE',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ENETDOWN',
+  'EAI_AGAIN',
+  'UND_ERR_SOCKET',
+  'UND_ERR_CLOSED',
+  'UND_ERR_RES_CONTENT_LENGTH_MISMATCH',
+  'UND_ERR_REQ_CONTENT_LENGTH_MISMATCH',
+  'HPE_INVALID_CONSTANT',
+  'HPE_INVALID_CHUNK_SIZE',
+  'HPE_UNEXPECTED_CONTENT_LENGTH',
+  'ERR_STREAM_PREMATURE_CLOSE',
+]);
+
+function errorCode(error: unknown): string | undefined {
+  if (typeof error === 'object' && error !== null && 'code' in error) {
+    const { code } = error as { code: unknown };
+    if (typeof code === 'string') return code;
+  }
+  return undefined;
+}
+
+/**
+ * Maps anything thrown while requesting or writing to a {@link DownloadError}.
+ * `ERR_DIGEST_*` (from a digest dispatcher) is never retryable; unknown errors are not either.
+ */
+export function toDownloadError(error: unknown, context: { url: string; method: string; attempt: number; phase: 'request' | 'write' }): DownloadError {
+  if (isDownloadError(error)) {
+    error.attempt ??= context.attempt;
+    return error;
+  }
+  const code = errorCode(error);
+  const where = `[${context.method}] "${context.url}"`;
+  const detail = error instanceof Error ? error.message : String(error);
+  const base = { url: context.url, attempt: context.attempt, cause: error };
+  if (code?.startsWith('ERR_DIGEST_')) {
+    return new DownloadError(`${where}: authentication failed (${code}): ${detail}`, { ...base, code: 'ERR_DOWNLOAD_AUTH' });
+  }
+  if (context.phase === 'write' && code !== undefined && DISK_CODES.has(code)) {
+    return new DownloadError(`${where}: cannot write to disk (${code}): ${detail}`, { ...base, code: 'ERR_DOWNLOAD_DISK' });
+  }
+  if (code !== undefined && TIMEOUT_CODES.has(code)) {
+    return new DownloadError(`${where}: timed out (${code})`, { ...base, code: 'ERR_DOWNLOAD_TIMEOUT', retryable: true });
+  }
+  if (code !== undefined && (NETWORK_CODES.has(code) || code.startsWith('HPE_'))) {
+    return new DownloadError(`${where}: network error (${code}): ${detail}`, { ...base, code: 'ERR_DOWNLOAD_NETWORK', retryable: true });
+  }
+  if (code !== undefined && DISK_CODES.has(code)) {
+    return new DownloadError(`${where}: cannot write to disk (${code}): ${detail}`, { ...base, code: 'ERR_DOWNLOAD_DISK' });
+  }
+  return new DownloadError(`${where}: ${detail}`, { ...base, code: 'ERR_DOWNLOAD_NETWORK', retryable: false });
+}

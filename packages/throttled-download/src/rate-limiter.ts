@@ -1,0 +1,153 @@
+/** 1 Mbps, in bytes per second (megabit, decimal: 1,000,000 bits / 8). */
+export const BYTES_PER_SECOND_PER_MBPS = 125_000;
+
+/** A rate: a number is Mbps; `0` means unlimited. */
+export type Rate = number | { mbps: number } | { bytesPerSecond: number };
+
+export interface RateLimiterOptions {
+  /** Clock in ms, injectable for tests. @default performance.now */
+  now?: () => number;
+  /**
+   * Burst allowance: the most a consumer can take at once after an idle period.
+   * Small on purpose, so a stall is never followed by a catch-up burst.
+   * @default 50 ms worth of the rate, at least 16 KiB
+   */
+  burstMs?: number;
+}
+
+interface Waiter {
+  bytes: number;
+  resolve: () => void;
+  reject: (error: unknown) => void;
+  signal: AbortSignal | undefined;
+  onAbort: (() => void) | undefined;
+}
+
+function toBytesPerSecond(rate: Rate): number {
+  const value = typeof rate === 'number' ? rate * BYTES_PER_SECOND_PER_MBPS : 'mbps' in rate ? rate.mbps * BYTES_PER_SECOND_PER_MBPS : rate.bytesPerSecond;
+  if (!Number.isFinite(value) || value < 0) throw new RangeError(`invalid rate: ${JSON.stringify(rate)}`);
+  return value;
+}
+
+const MIN_BURST_BYTES = 16 * 1024;
+
+/**
+ * A token bucket shared by any number of concurrent consumers (one global limit for many downloads).
+ *
+ * - Grants are FIFO, so concurrent consumers get equal shares when they ask in equal slices.
+ * - A consumer may take a slice larger than the bucket: the bucket goes into debt and the next
+ *   grant waits until it is repaid, so the long-run rate is exact and bursts stay small.
+ * - The bucket holds at most `burstMs` of tokens: after a stall there is no catch-up burst.
+ * - {@link RateLimiter.setRate} applies at once, to waiting consumers too.
+ *
+ * @example
+ * const limiter = new RateLimiter(10); // 10 Mbps shared by every download given this limiter
+ * limiter.setRate({ mbps: 2 });         // slow everyone down while running
+ */
+export class RateLimiter {
+  #bytesPerSecond: number;
+  #tokens: number;
+  #last: number;
+  readonly #now: () => number;
+  readonly #burstMs: number;
+  readonly #queue: Waiter[] = [];
+  #timer: ReturnType<typeof setTimeout> | undefined;
+
+  constructor(rate: Rate = 0, options: RateLimiterOptions = {}) {
+    this.#now = options.now ?? (() => performance.now());
+    this.#burstMs = options.burstMs ?? 50;
+    this.#bytesPerSecond = toBytesPerSecond(rate);
+    this.#last = this.#now();
+    this.#tokens = this.#capacity();
+  }
+
+  /** Current limit in bytes per second; `0` = unlimited. */
+  get bytesPerSecond(): number {
+    return this.#bytesPerSecond;
+  }
+
+  /** Current limit in Mbps; `0` = unlimited. */
+  get mbps(): number {
+    return this.#bytesPerSecond / BYTES_PER_SECOND_PER_MBPS;
+  }
+
+  /** Whether there is no limit right now. */
+  get unlimited(): boolean {
+    return this.#bytesPerSecond === 0;
+  }
+
+  /** Changes the limit while consumers are running (a number is Mbps, `0` = unlimited). */
+  setRate(rate: Rate): void {
+    const next = toBytesPerSecond(rate);
+    this.#refill();
+    this.#bytesPerSecond = next;
+    this.#tokens = Math.min(this.#tokens, this.#capacity());
+    this.#drain();
+  }
+
+  /**
+   * Takes `bytes` tokens: returns `undefined` when granted at once (no promise, so an unlimited
+   * limiter costs nothing), else a promise that resolves when granted or rejects when `signal` aborts.
+   */
+  acquire(bytes: number, signal?: AbortSignal): Promise<void> | undefined {
+    if (this.#bytesPerSecond === 0) return undefined;
+    if (this.#queue.length === 0) {
+      this.#refill();
+      if (this.#tokens > 0) {
+        this.#tokens -= bytes;
+        return undefined;
+      }
+    }
+    if (signal?.aborted) return Promise.reject(signal.reason);
+    return new Promise<void>((resolve, reject) => {
+      const waiter: Waiter = { bytes, resolve, reject, signal, onAbort: undefined };
+      if (signal) {
+        waiter.onAbort = () => {
+          const index = this.#queue.indexOf(waiter);
+          if (index >= 0) this.#queue.splice(index, 1);
+          reject(signal.reason);
+          this.#drain();
+        };
+        signal.addEventListener('abort', waiter.onAbort, { once: true });
+      }
+      this.#queue.push(waiter);
+      this.#schedule();
+    });
+  }
+
+  #capacity(): number {
+    return Math.max(MIN_BURST_BYTES, (this.#bytesPerSecond * this.#burstMs) / 1000);
+  }
+
+  #refill(): void {
+    const now = this.#now();
+    const elapsed = Math.max(0, now - this.#last);
+    this.#last = now;
+    this.#tokens = Math.min(this.#capacity(), this.#tokens + (elapsed * this.#bytesPerSecond) / 1000);
+  }
+
+  #drain(): void {
+    if (this.#timer !== undefined) {
+      clearTimeout(this.#timer);
+      this.#timer = undefined;
+    }
+    this.#refill();
+    while (this.#queue.length > 0 && (this.#bytesPerSecond === 0 || this.#tokens > 0)) {
+      const waiter = this.#queue.shift() as Waiter;
+      if (this.#bytesPerSecond !== 0) this.#tokens -= waiter.bytes;
+      if (waiter.signal && waiter.onAbort) waiter.signal.removeEventListener('abort', waiter.onAbort);
+      waiter.resolve();
+    }
+    this.#schedule();
+  }
+
+  #schedule(): void {
+    if (this.#timer !== undefined || this.#queue.length === 0) return;
+    const deficit = Math.max(0, -this.#tokens) + 1;
+    const delay = Math.max(1, (deficit / this.#bytesPerSecond) * 1000);
+    this.#timer = setTimeout(() => {
+      this.#timer = undefined;
+      this.#drain();
+    }, delay);
+  }
+}

@@ -1,0 +1,138 @@
+import type { Dispatcher } from 'undici';
+import { DigestAuthenticator, type AuthExchange, type ReplayableBody } from './digest-authenticator.js';
+import type { DigestAuthError } from './errors.js';
+import type { DigestAuthOptions } from './options.js';
+
+type Headers = Record<string, string | string[]>;
+
+/** Request headers in any undici shape, as a plain object; drops `authorization` when asked. */
+function toHeaderObject(headers: Dispatcher.DispatchOptions['headers']): Headers {
+  const out: Headers = {};
+  const add = (name: string, value: string | string[] | undefined): void => {
+    if (value === undefined) return;
+    const existing = out[name];
+    out[name] = existing === undefined ? value : [...[existing].flat(), ...[value].flat()];
+  };
+  if (headers === null || headers === undefined) return out;
+  if (Array.isArray(headers)) {
+    if (headers.length > 0 && Array.isArray(headers[0])) {
+      for (const [name, value] of headers as unknown as [string, string | string[] | undefined][]) add(String(name), value);
+    } else {
+      for (let i = 0; i + 1 < headers.length; i += 2) add(String(headers[i]), String(headers[i + 1]));
+    }
+  } else if (typeof (headers as Iterable<unknown>)[Symbol.iterator] === 'function') {
+    for (const [name, value] of headers as Iterable<[string, string | string[] | undefined]>) add(name, value);
+  } else {
+    for (const [name, value] of Object.entries(headers as Record<string, string | string[] | undefined>)) add(name, value);
+  }
+  return out;
+}
+
+function hasHeader(headers: Headers, name: string): boolean {
+  return Object.keys(headers).some((key) => key.toLowerCase() === name);
+}
+
+function withAuthorization(headers: Headers, authorization: string | undefined): Headers {
+  const out: Headers = {};
+  for (const [name, value] of Object.entries(headers)) if (name.toLowerCase() !== 'authorization') out[name] = value;
+  if (authorization !== undefined) out['authorization'] = authorization;
+  return out;
+}
+
+function replayableBody(body: unknown): { body: ReplayableBody; replayable: boolean } {
+  if (body === null || body === undefined) return { body: undefined, replayable: true };
+  if (typeof body === 'string' || body instanceof Uint8Array) return { body, replayable: true };
+  return { body: undefined, replayable: false };
+}
+
+function pathWithQuery(opts: Dispatcher.DispatchOptions): string {
+  if (opts.query === undefined || opts.query === null) return opts.path;
+  const search = new URLSearchParams(opts.query as Record<string, string>).toString();
+  if (search === '') return opts.path;
+  return `${opts.path}${opts.path.includes('?') ? '&' : '?'}${search}`;
+}
+
+/**
+ * Wraps the caller's handler: a 401/403 that we answer is drained and never reaches it; the retried
+ * request reuses this handler, so the caller sees exactly one response (or one error).
+ */
+class DigestHandler implements Dispatcher.DispatchHandler {
+  #pending: { kind: 'retry'; authorization: string | undefined } | { kind: 'error'; error: DigestAuthError } | undefined;
+
+  constructor(
+    private readonly dispatch: Dispatcher.Dispatch,
+    private readonly opts: Dispatcher.DispatchOptions,
+    private readonly headers: Headers,
+    private readonly handler: Dispatcher.DispatchHandler,
+    private readonly exchange: AuthExchange,
+    private readonly authenticator: DigestAuthenticator,
+  ) {}
+
+  send(authorization: string | undefined): boolean {
+    return this.dispatch({ ...this.opts, headers: withAuthorization(this.headers, authorization) }, this);
+  }
+
+  onRequestStart(controller: Dispatcher.DispatchController, context: unknown): void {
+    this.handler.onRequestStart?.(controller, context);
+  }
+
+  onRequestUpgrade(controller: Dispatcher.DispatchController, statusCode: number, headers: Record<string, string | string[] | undefined>, socket: import('node:stream').Duplex): void {
+    this.handler.onRequestUpgrade?.(controller, statusCode, headers, socket);
+  }
+
+  onResponseStart(controller: Dispatcher.DispatchController, statusCode: number, headers: Record<string, string | string[] | undefined>, statusMessage?: string): void {
+    const decision = this.authenticator.onResponse(this.exchange, statusCode, (name) => headers[name]);
+    if (decision.kind === 'done') {
+      this.#pending = undefined;
+      this.handler.onResponseStart?.(controller, statusCode, headers, statusMessage);
+    } else {
+      this.#pending = decision;
+    }
+  }
+
+  onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer): void {
+    // The body of a 401 we answer ourselves is read and dropped, keeping the connection reusable.
+    if (this.#pending === undefined) this.handler.onResponseData?.(controller, chunk);
+  }
+
+  onResponseEnd(controller: Dispatcher.DispatchController, trailers: Record<string, string | string[] | undefined>): void {
+    const pending = this.#pending;
+    this.#pending = undefined;
+    if (pending === undefined) this.handler.onResponseEnd?.(controller, trailers);
+    else if (pending.kind === 'error') this.handler.onResponseError?.(controller, pending.error);
+    else this.send(pending.authorization);
+  }
+
+  onResponseError(controller: Dispatcher.DispatchController, error: Error): void {
+    this.authenticator.release(this.exchange);
+    this.#pending = undefined;
+    this.handler.onResponseError?.(controller, error);
+  }
+}
+
+/** Runs undici dispatches through an authenticator (shared by the interceptor and the fetch wrapper). */
+export function interceptWith(authenticator: DigestAuthenticator): Dispatcher.DispatcherComposeInterceptor {
+  return (dispatch) => (opts, handler) => {
+    const headers = toHeaderObject(opts.headers);
+    // Caller-supplied credentials and CONNECT/upgrade requests are left alone.
+    if (hasHeader(headers, 'authorization') || opts.upgrade || opts.method === 'CONNECT' || opts.origin === undefined) {
+      return dispatch(opts, handler);
+    }
+    const path = pathWithQuery(opts);
+    const url = new URL(path, opts.origin);
+    const { body, replayable } = replayableBody(opts.body);
+    const exchange = authenticator.begin(url, opts.method, body, replayable);
+    const digestHandler = new DigestHandler(dispatch, { ...opts, path, query: undefined }, headers, handler as Dispatcher.DispatchHandler, exchange, authenticator);
+    return digestHandler.send(authenticator.authorize(exchange));
+  };
+}
+
+/**
+ * An undici interceptor that answers Digest (and, where allowed, Basic) challenges, for
+ * `new Agent().compose(digestInterceptor({ username, password }))`; undici `request()`, `stream()`
+ * and `fetch()` through that dispatcher all authenticate, Range requests included. A 401 answered
+ * here is drained and retried; with a stream body (not replayable) the 401 is handed to the caller.
+ */
+export function digestInterceptor(options: DigestAuthOptions): Dispatcher.DispatcherComposeInterceptor {
+  return interceptWith(new DigestAuthenticator(options));
+}

@@ -1,0 +1,65 @@
+/** Stable codes of {@link DigestAuthError}. Consumers treat every `ERR_DIGEST_*` as not retryable. */
+export type DigestAuthErrorCode =
+  | 'ERR_DIGEST_BAD_CREDENTIALS'
+  | 'ERR_DIGEST_NO_CHALLENGE'
+  | 'ERR_DIGEST_UNSUPPORTED_CHALLENGE'
+  | 'ERR_DIGEST_ORIGIN_NOT_ALLOWED'
+  | 'ERR_DIGEST_INVALID_OPTIONS';
+
+export interface DigestAuthErrorContext {
+  /** The request URL, without credentials. */
+  url?: string;
+  /** HTTP method of the request. */
+  method?: string;
+  /** HTTP status of the response that ended the exchange. */
+  status?: number;
+  /** How many requests this exchange sent (1 = no retry). */
+  attempt?: number;
+  cause?: unknown;
+}
+
+/**
+ * The one error class of `@camdl/http-digest`. Never carries the password, HA1 or the
+ * `Authorization` header, in its message or its fields.
+ */
+export class DigestAuthError extends Error {
+  override readonly name = 'DigestAuthError';
+  readonly code: DigestAuthErrorCode;
+  readonly url: string | undefined;
+  readonly method: string | undefined;
+  readonly status: number | undefined;
+  readonly attempt: number | undefined;
+
+  constructor(code: DigestAuthErrorCode, message: string, context: DigestAuthErrorContext = {}) {
+    const where = context.url === undefined ? '' : `[${context.method ?? 'GET'}] "${context.url}": `;
+    super(`${where}${message}`, context.cause === undefined ? undefined : { cause: context.cause });
+    this.code = code;
+    this.url = context.url;
+    this.method = context.method;
+    this.status = context.status;
+    this.attempt = context.attempt;
+  }
+}
+
+/** Type guard for {@link DigestAuthError}, also across package copies (checks `name` and `code`). */
+export function isDigestAuthError(error: unknown): error is DigestAuthError {
+  return (
+    error instanceof DigestAuthError ||
+    (error instanceof Error &&
+      error.name === 'DigestAuthError' &&
+      String((error as unknown as { code?: unknown }).code).startsWith('ERR_DIGEST_'))
+  );
+}
+
+/** A URL for messages: no username, password, or fragment. */
+export function redactUrl(url: URL | string): string {
+  try {
+    const copy = new URL(url);
+    copy.username = '';
+    copy.password = '';
+    copy.hash = '';
+    return copy.href;
+  } catch {
+    return '<invalid url>';
+  }
+}

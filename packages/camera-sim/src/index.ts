@@ -1,1 +1,17 @@
-export {};
+export { startCameraSim, type CameraSim } from './camera-sim.js';
+export {
+  CAMERA_PROFILES,
+  type CameraProfile,
+  type CameraSimOptions,
+  type SimDigestOptions,
+  type AmcrestBehaviour,
+  type TimelapseBehaviour,
+} from './options.js';
+export type { ArchiveSpec, RecordingSpec, ContentOption, ContentKind, SimArchive, SimRecording, ServedFile } from './content.js';
+export type { SimCounters } from './counters.js';
+export { FaultInjector, type FaultRule, type FaultRoute, type FaultDecision } from './faults.js';
+export { CameraSimError, isCameraSimError, type CameraSimErrorCode } from './errors.js';
+export { DigestServer, parseDigestAuthorization, type DigestServerOptions, type DigestFlavour, type DigestVerdict } from './digest-server.js';
+export { ensureMedia, defaultMediaCacheDir, type MediaRequest, type MediaFile, type MediaContainer } from './media-cache.js';
+export { GeneratedBytes } from './generated-bytes.js';
+export { toWallClock, fromWallClock, isWallClock, type WallClock } from './camera-time.js';

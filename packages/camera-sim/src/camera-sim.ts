@@ -1,0 +1,277 @@
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
+import { buildArchives, buildRecordings, type BodySource, type SimArchive, type SimRecording } from './content.js';
+import { createCounters, resetCounters, type SimCounters } from './counters.js';
+import { DigestServer } from './digest-server.js';
+import { CameraSimError } from './errors.js';
+import { FaultInjector, type FaultRule } from './faults.js';
+import { normalizeOptions, type CameraProfile, type CameraSimOptions } from './options.js';
+import { createAmcrestProfile } from './profiles/amcrest.js';
+import type { ProfileHandler } from './profiles/profile-handler.js';
+import { createTimelapseProfile } from './profiles/timelapse.js';
+import type { RequestContext } from './request-context.js';
+
+/** A running simulator. */
+export interface CameraSim {
+  /** `http://127.0.0.1:<port>` — what a downloader takes as `--host`. */
+  url: string;
+  /** Same as `url` (scheme, host, port). */
+  origin: string;
+  host: '127.0.0.1';
+  port: number;
+  username: string;
+  password: string;
+  profile: CameraProfile;
+  realm: string;
+  /** Camera time zone (amcrest). */
+  timeZone: string;
+  /** Live server-side counters. */
+  counters: SimCounters;
+  /** The fault rule engine (add/set/clear rules at runtime). */
+  faults: FaultInjector;
+  /** Served Timelapse archives (live: `DELETE archive` removes entries). Empty for amcrest. */
+  archives: SimArchive[];
+  /** Served Amcrest recordings, chronological. Empty for Timelapse profiles. */
+  recordings: SimRecording[];
+  /** URL path (+ query) that downloads an archive or recording the way the camera's own UI would. */
+  downloadPath(item: SimArchive | SimRecording): string;
+  /** sha256 of an archive (by filename) or recording (by FilePath), streamed for large synthetic files. */
+  sha256Of(key: string): Promise<string>;
+  /** Replaces all fault rules. */
+  setFaults(rules: FaultRule[]): void;
+  addFault(rule: FaultRule): void;
+  /** Zeroes the counters in place. */
+  resetCounters(): void;
+  /** Stops listening and drops open connections. */
+  close(): Promise<void>;
+}
+
+function isRecording(item: SimArchive | SimRecording): item is SimRecording {
+  return 'filePath' in item;
+}
+
+/** Starts a camera simulator on 127.0.0.1. */
+export async function startCameraSim(options: CameraSimOptions): Promise<CameraSim> {
+  const normalized = normalizeOptions(options);
+  const counters = createCounters();
+  const faults = new FaultInjector(normalized.faults);
+  const isAmcrest = normalized.profile === 'amcrest';
+  const digest = new DigestServer({
+    flavour: isAmcrest ? 'amcrest' : 'axis',
+    realm: normalized.digest.realm,
+    username: normalized.username,
+    password: normalized.password,
+    nonceLifetimeMs: normalized.digest.nonceLifetimeMs ?? 300_000,
+    strictNc: normalized.digest.strictNc ?? false,
+    oneTimeNonce: normalized.digest.oneTimeNonce ?? false,
+    now: normalized.now,
+  });
+
+  const sources = new Map<string, BodySource>();
+  let archiveEntries: Array<{ archive: SimArchive; source: BodySource }> = [];
+  let recordingEntries: Array<{ recording: SimRecording; source: BodySource }> = [];
+  let profile: ProfileHandler;
+  if (isAmcrest) {
+    recordingEntries = await buildRecordings(normalized.content, normalized.timeZone, normalized.mediaCacheDir);
+    for (const { recording, source } of recordingEntries) sources.set(recording.filePath, source);
+    profile = createAmcrestProfile(normalized, recordingEntries, counters);
+  } else {
+    const flavour = normalized.profile === 'timelapse2-v1' ? 'v1' : normalized.profile === 'timelapse3' ? 'v3' : 'me';
+    archiveEntries = await buildArchives(normalized.content, flavour, normalized.mediaCacheDir);
+    for (const { archive, source } of archiveEntries) if (!sources.has(archive.filename)) sources.set(archive.filename, source);
+    profile = createTimelapseProfile(normalized, archiveEntries);
+  }
+
+  let consecutiveFailures = 0;
+  let openConnections = 0;
+  let inFlight = 0;
+  let queue: Promise<void> = Promise.resolve();
+  let busy = false;
+  const sockets = new Set<Socket>();
+
+  const challenge = (response: ServerResponse, stale: boolean): void => {
+    counters.challenges++;
+    if (stale) counters.staleChallenges++;
+    const body = isAmcrest ? 'Error\r\nInvalid Authority!\r\n' : '<HTML><HEAD><TITLE>401 Unauthorized</TITLE></HEAD><BODY>401 Unauthorized</BODY></HTML>\n';
+    response.writeHead(401, {
+      'WWW-Authenticate': digest.challenge(stale),
+      'Content-Type': isAmcrest ? 'text/plain;charset=utf-8' : 'text/html; charset=iso-8859-1',
+      'Content-Length': Buffer.byteLength(body),
+    });
+    response.end(body);
+  };
+
+  const handleRequest = async (request: IncomingMessage, response: ServerResponse): Promise<void> => {
+    counters.totalRequests++;
+    const method = request.method ?? 'GET';
+    const target = request.url ?? '/';
+    const queryIndex = target.indexOf('?');
+    const path = queryIndex < 0 ? target : target.slice(0, queryIndex);
+    const rawQuery = queryIndex < 0 ? '' : target.slice(queryIndex + 1);
+
+    if (normalized.maxConnections !== undefined && openConnections > normalized.maxConnections) {
+      counters.connectionLimitRejections++;
+      const body = 'Error\r\nBad Request!\r\n';
+      response.writeHead(400, { 'Content-Type': 'text/plain;charset=utf-8', 'Content-Length': Buffer.byteLength(body), Connection: 'close' });
+      response.end(body);
+      return;
+    }
+
+    const match = profile.route(method, path, rawQuery);
+    if (!match) {
+      const body = 'Not Found\n';
+      response.writeHead(404, { 'Content-Type': 'text/plain', 'Content-Length': Buffer.byteLength(body) });
+      response.end(body);
+      return;
+    }
+    counters.requests[match.route] = (counters.requests[match.route] ?? 0) + 1;
+    const methodKey = `${method} ${match.route}`;
+    counters.requestsByMethod[methodKey] = (counters.requestsByMethod[methodKey] ?? 0) + 1;
+
+    const lockout = normalized.digest.lockoutAfterFailures;
+    if (lockout !== undefined && consecutiveFailures >= lockout) {
+      challenge(response, false);
+      return;
+    }
+    const authorization = request.headers.authorization;
+    const verdict = digest.verify(method, target, authorization);
+    if (!verdict.ok) {
+      if (verdict.reason === 'uri-mismatch' || verdict.reason === 'malformed') {
+        counters.authFailures++;
+        response.writeHead(400, { 'Content-Type': 'text/plain', 'Content-Length': 12 });
+        response.end('Bad Request\n');
+        return;
+      }
+      const stale = verdict.reason === 'stale' || verdict.reason === 'unknown-nonce';
+      if (verdict.reason === 'bad-credentials' || verdict.reason === 'nc-replay' || verdict.reason === 'opaque-mismatch' || verdict.reason === 'not-digest') {
+        counters.authFailures++;
+        if (verdict.reason === 'bad-credentials') consecutiveFailures++;
+      }
+      challenge(response, stale);
+      return;
+    }
+    consecutiveFailures = 0;
+
+    const decision = faults.next(match.route, match.resource);
+    const fault = decision.rule;
+    if (fault) counters.faultsApplied++;
+    if (fault?.kind === 'auth-storm') {
+      challenge(response, false);
+      return;
+    }
+    if (fault?.kind === 'status') {
+      const body = fault.body ?? `${fault.status} error\n`;
+      const headers: Record<string, string | number> = { 'Content-Type': 'text/plain', 'Content-Length': Buffer.byteLength(body) };
+      if (fault.retryAfter !== undefined) headers['Retry-After'] = fault.retryAfter;
+      if (profile.connectionClose?.(match)) headers['Connection'] = 'close';
+      response.writeHead(fault.status, headers);
+      response.end(body);
+      return;
+    }
+
+    const context: RequestContext = { request, response, method, target, path, rawQuery, fault, counters, options: normalized };
+    if (profile.connectionClose?.(match)) response.shouldKeepAlive = false;
+
+    const run = async (): Promise<void> => {
+      inFlight++;
+      counters.peakConcurrentRequests = Math.max(counters.peakConcurrentRequests, inFlight);
+      try {
+        await profile.handle(context, match);
+      } finally {
+        inFlight--;
+      }
+    };
+    if (profile.serialize === 'off') return run();
+    if (profile.serialize === 'reject' && busy) {
+      const body = 'Service busy\n';
+      response.writeHead(503, { 'Content-Type': 'text/plain', 'Content-Length': Buffer.byteLength(body) });
+      response.end(body);
+      return;
+    }
+    const previous = queue;
+    let release = (): void => {};
+    queue = new Promise<void>((resolve) => (release = resolve));
+    await previous;
+    busy = true;
+    try {
+      await run();
+    } finally {
+      busy = false;
+      release();
+    }
+  };
+
+  const server = createServer({ keepAliveTimeout: 5000 }, (request, response) => {
+    handleRequest(request, response).catch(() => {
+      if (!response.headersSent) {
+        response.writeHead(500, { 'Content-Type': 'text/plain' });
+        response.end('Internal Server Error\n');
+      } else {
+        response.destroy();
+      }
+    });
+  });
+  server.on('connection', (socket: Socket) => {
+    sockets.add(socket);
+    openConnections++;
+    counters.connections++;
+    counters.peakConnections = Math.max(counters.peakConnections, openConnections);
+    socket.on('close', () => {
+      sockets.delete(socket);
+      openConnections--;
+    });
+  });
+  // Clients may send raw bytes that are not URL-safe (the Timelapse2 1.x case): tolerate them like Apache.
+  server.on('clientError', (_error, socket: Socket) => {
+    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', (error) =>
+      reject(new CameraSimError('ERR_SIM_LISTEN_FAILED', `cannot listen on 127.0.0.1:${normalized.port}`, { cause: error, context: { port: normalized.port } })),
+    );
+    server.listen(normalized.port, '127.0.0.1', () => resolve());
+  });
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : normalized.port;
+  const origin = `http://127.0.0.1:${port}`;
+
+  const timelapseBase = normalized.profile === 'timelapseme' ? '/local/timelapseme/' : '/local/timelapse2/';
+  return {
+    url: origin,
+    origin,
+    host: '127.0.0.1',
+    port,
+    username: normalized.username,
+    password: normalized.password,
+    profile: normalized.profile,
+    realm: normalized.digest.realm,
+    timeZone: normalized.timeZone,
+    counters,
+    faults,
+    get archives() {
+      return archiveEntries.map(({ archive }) => archive);
+    },
+    recordings: recordingEntries.map(({ recording }) => recording),
+    downloadPath(item) {
+      if (isRecording(item)) return `/cgi-bin/RPC_Loadfile${item.filePath}`;
+      if (normalized.profile === 'timelapseme') {
+        return `${timelapseBase}archives?export=${encodeURIComponent(item.id)}&file=${encodeURIComponent(item.filename)}`;
+      }
+      return `${timelapseBase}download?filename=${encodeURIComponent(item.filename)}`;
+    },
+    async sha256Of(key) {
+      const source = sources.get(key);
+      if (!source) throw new CameraSimError('ERR_SIM_BAD_OPTIONS', `no served file named ${key}`, { context: { key } });
+      return source.sha256();
+    },
+    setFaults: (rules) => faults.set(rules),
+    addFault: (rule) => faults.add(rule),
+    resetCounters: () => resetCounters(counters),
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const socket of sockets) socket.destroy();
+        server.close(() => resolve());
+      }),
+  };
+}

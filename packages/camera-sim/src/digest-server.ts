@@ -1,0 +1,189 @@
+import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+
+/** How the server phrases its `WWW-Authenticate` challenge and its nonces. */
+export type DigestFlavour = 'axis' | 'amcrest';
+
+/** Server-side digest settings. */
+export interface DigestServerOptions {
+  /** Challenge and nonce style of the device being imitated. */
+  flavour: DigestFlavour;
+  realm: string;
+  username: string;
+  password: string;
+  /**
+   * How long a nonce is accepted; after that the server answers 401 with `stale=true`.
+   * @default 300_000
+   */
+  nonceLifetimeMs?: number;
+  /**
+   * Require `nc` to strictly increase per nonce (Apache `AuthDigestNcCheck On`).
+   * @default false
+   */
+  strictNc?: boolean;
+  /**
+   * Accept each nonce once only (Amcrest/NVR firmware that rejects `nc=00000002`).
+   * @default false
+   */
+  oneTimeNonce?: boolean;
+  /** Clock, for tests. @default Date.now */
+  now?: () => number;
+}
+
+/** Outcome of checking one request's `Authorization` header. */
+export type DigestVerdict =
+  | { ok: true; username: string }
+  | { ok: false; reason: 'missing' | 'malformed' | 'bad-credentials' | 'unknown-nonce' | 'stale' | 'nc-replay' | 'uri-mismatch' | 'opaque-mismatch' | 'not-digest' };
+
+interface NonceState {
+  issuedAt: number;
+  lastNc: number;
+  uses: number;
+}
+
+const MAX_NONCES = 10_000;
+
+/** Parses `Digest k=v, k="v"` auth-params (quoted strings with escapes, tokens with `=`). */
+export function parseDigestAuthorization(header: string): Record<string, string> | undefined {
+  const match = /^\s*Digest\s+/i.exec(header);
+  if (!match) return undefined;
+  const params: Record<string, string> = {};
+  let index = match[0].length;
+  const text = header;
+  while (index < text.length) {
+    while (index < text.length && /[\s,]/.test(text[index] ?? '')) index++;
+    if (index >= text.length) break;
+    const eq = text.indexOf('=', index);
+    if (eq < 0) return undefined;
+    const name = text.slice(index, eq).trim().toLowerCase();
+    index = eq + 1;
+    while (text[index] === ' ') index++;
+    let value = '';
+    if (text[index] === '"') {
+      index++;
+      while (index < text.length && text[index] !== '"') {
+        if (text[index] === '\\') index++;
+        value += text[index] ?? '';
+        index++;
+      }
+      if (text[index] !== '"') return undefined;
+      index++;
+    } else {
+      const end = text.indexOf(',', index);
+      value = (end < 0 ? text.slice(index) : text.slice(index, end)).trim();
+      index = end < 0 ? text.length : end;
+    }
+    if (!name) return undefined;
+    params[name] = value;
+  }
+  return params;
+}
+
+function md5(text: string): string {
+  return createHash('md5').update(text, 'utf8').digest('hex');
+}
+
+function safeEqual(a: string, b: string): boolean {
+  const left = Buffer.from(a);
+  const right = Buffer.from(b);
+  return left.length === right.length && timingSafeEqual(left, right);
+}
+
+/**
+ * Server-side HTTP Digest (RFC 2617, MD5, `qop=auth`) as Axis (Apache `mod_auth_digest`) and Amcrest
+ * (Dahua) firmware implement it: their challenge formats, nonce shapes, expiry with `stale=true`,
+ * optional strict `nc` checks and one-time nonces.
+ */
+export class DigestServer {
+  readonly options: Required<Omit<DigestServerOptions, 'now'>> & { now: () => number };
+  readonly opaque: string;
+  private readonly secret = randomBytes(16);
+  private readonly nonces = new Map<string, NonceState>();
+  private amcrestCounter = 1_000_000_000 + Math.floor(Math.random() * 900_000_000);
+
+  constructor(options: DigestServerOptions) {
+    this.options = {
+      nonceLifetimeMs: 300_000,
+      strictNc: false,
+      oneTimeNonce: false,
+      ...options,
+      now: options.now ?? Date.now,
+    };
+    this.opaque = options.flavour === 'amcrest' ? `72${randomBytes(12).toString('hex').slice(0, 24)}` : '';
+  }
+
+  private issueNonce(): string {
+    const now = this.options.now();
+    let nonce: string;
+    if (this.options.flavour === 'amcrest') {
+      this.amcrestCounter += 1 + Math.floor(Math.random() * 1000);
+      nonce = String(this.amcrestCounter % 4_294_967_296);
+    } else {
+      // Apache mod_auth_digest: base64 of the time (ends in `=`) + hex HMAC.
+      const time = Buffer.alloc(8);
+      time.writeBigUInt64LE(BigInt(now) * 1000n + BigInt(Math.floor(Math.random() * 1000)));
+      const stamp = time.toString('base64');
+      nonce = stamp + createHmac('sha1', this.secret).update(stamp).digest('hex');
+    }
+    if (this.nonces.size >= MAX_NONCES) {
+      const oldest = this.nonces.keys().next().value;
+      if (oldest !== undefined) this.nonces.delete(oldest);
+    }
+    this.nonces.set(nonce, { issuedAt: now, lastNc: 0, uses: 0 });
+    return nonce;
+  }
+
+  /** A fresh `WWW-Authenticate` header value in the device's exact format. */
+  challenge(stale = false): string {
+    const nonce = this.issueNonce();
+    const { realm } = this.options;
+    if (this.options.flavour === 'amcrest') {
+      return `Digest realm="${realm}",qop="auth",nonce="${nonce}",opaque="${this.opaque}"${stale ? ',stale=true' : ''}`;
+    }
+    return `Digest realm="${realm}", nonce="${nonce}",${stale ? ' stale=true,' : ''} algorithm=MD5, qop="auth"`;
+  }
+
+  /**
+   * Checks a request. `requestTarget` is the raw request-target (path + query) the `uri` must match.
+   */
+  verify(method: string, requestTarget: string, authorization: string | undefined): DigestVerdict {
+    if (authorization === undefined || authorization === '') return { ok: false, reason: 'missing' };
+    if (!/^\s*Digest\s/i.test(authorization)) return { ok: false, reason: 'not-digest' };
+    const params = parseDigestAuthorization(authorization);
+    if (!params) return { ok: false, reason: 'malformed' };
+    const { username, realm, nonce, uri, response, qop, nc, cnonce, opaque, algorithm } = params;
+    if (!username || !realm || !nonce || uri === undefined || !response) return { ok: false, reason: 'malformed' };
+    if (algorithm !== undefined && algorithm.toUpperCase() !== 'MD5') return { ok: false, reason: 'malformed' };
+    if (!uriMatches(uri, requestTarget)) return { ok: false, reason: 'uri-mismatch' };
+    if (this.options.flavour === 'amcrest' && opaque !== this.opaque) return { ok: false, reason: 'opaque-mismatch' };
+    if (qop !== undefined && qop !== 'auth') return { ok: false, reason: 'malformed' };
+    if (qop === 'auth' && (!nc || !/^[0-9a-fA-F]{8}$/.test(nc) || cnonce === undefined)) return { ok: false, reason: 'malformed' };
+
+    const ha1 = md5(`${this.options.username}:${this.options.realm}:${this.options.password}`);
+    const ha2 = md5(`${method}:${uri}`);
+    const expected = qop === 'auth' ? md5(`${ha1}:${nonce}:${nc}:${cnonce}:auth:${ha2}`) : md5(`${ha1}:${nonce}:${ha2}`);
+    if (username !== this.options.username || realm !== this.options.realm || !safeEqual(expected, response.toLowerCase())) {
+      return { ok: false, reason: 'bad-credentials' };
+    }
+    const state = this.nonces.get(nonce);
+    if (!state) return { ok: false, reason: 'unknown-nonce' };
+    if (this.options.now() - state.issuedAt > this.options.nonceLifetimeMs) {
+      this.nonces.delete(nonce);
+      return { ok: false, reason: 'stale' };
+    }
+    const count = nc ? Number.parseInt(nc, 16) : 0;
+    if (this.options.oneTimeNonce && state.uses > 0) return { ok: false, reason: 'nc-replay' };
+    if (this.options.strictNc && count <= state.lastNc) return { ok: false, reason: 'nc-replay' };
+    state.lastNc = Math.max(state.lastNc, count);
+    state.uses++;
+    return { ok: true, username };
+  }
+}
+
+function uriMatches(uri: string, requestTarget: string): boolean {
+  if (uri === requestTarget) return true;
+  try {
+    return decodeURI(uri) === decodeURI(requestTarget);
+  } catch {
+    return false;
+  }
+}

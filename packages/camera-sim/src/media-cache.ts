@@ -1,0 +1,151 @@
+import { execFile } from 'node:child_process';
+import { createHash, randomBytes } from 'node:crypto';
+import { createReadStream, existsSync } from 'node:fs';
+import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { CameraSimError } from './errors.js';
+
+const execFileAsync = promisify(execFile);
+const CACHE_VERSION = 1;
+
+/** Which real media file ffmpeg makes. */
+export type MediaContainer = 'avi-mjpeg' | 'mp4-h264' | 'mp4-h264-aac';
+
+/** Parameters of one generated clip; the cache is keyed by all of them. */
+export interface MediaRequest {
+  container: MediaContainer;
+  /** Media duration in seconds. */
+  durationSec: number;
+  /** @default 160 */
+  width?: number;
+  /** @default 120 */
+  height?: number;
+  /** @default 10 */
+  fps?: number;
+  /** Audio tone (Hz) for `mp4-h264-aac`; varies per clip so every file differs. @default 440 */
+  toneHz?: number;
+  /** testsrc pattern variant (`testsrc` or `testsrc2`). @default 'testsrc' */
+  pattern?: 'testsrc' | 'testsrc2';
+}
+
+/** A clip on disk in the cache. */
+export interface MediaFile {
+  path: string;
+  size: number;
+  sha256: string;
+  /** Duration ffprobe reports (or the requested one when ffprobe is missing). */
+  durationSec: number;
+  frames: number;
+  container: MediaContainer;
+}
+
+/** Where clips are cached unless told otherwise: `$CAMDL_SIM_CACHE` or `<os tmp>/camdl-sim-cache`. */
+export function defaultMediaCacheDir(): string {
+  return process.env['CAMDL_SIM_CACHE'] ?? join(tmpdir(), 'camdl-sim-cache');
+}
+
+const inFlight = new Map<string, Promise<MediaFile>>();
+let running = 0;
+const waiting: Array<() => void> = [];
+
+async function withSlot<T>(task: () => Promise<T>): Promise<T> {
+  if (running >= 2) await new Promise<void>((resolve) => waiting.push(resolve));
+  running++;
+  try {
+    return await task();
+  } finally {
+    running--;
+    waiting.shift()?.();
+  }
+}
+
+function normalize(request: MediaRequest): Required<MediaRequest> {
+  return { width: 160, height: 120, fps: 10, toneHz: 440, pattern: 'testsrc', ...request };
+}
+
+function ffmpegArgs(request: Required<MediaRequest>, output: string): string[] {
+  const { durationSec, width, height, fps, toneHz, pattern } = request;
+  const video = ['-f', 'lavfi', '-i', `${pattern}=duration=${durationSec}:size=${width}x${height}:rate=${fps}`];
+  const common = ['-hide_banner', '-loglevel', 'error', '-y', '-nostdin'];
+  switch (request.container) {
+    case 'avi-mjpeg':
+      return [...common, ...video, '-c:v', 'mjpeg', '-q:v', '8', '-pix_fmt', 'yuvj420p', '-f', 'avi', output];
+    case 'mp4-h264':
+      return [...common, ...video, '-c:v', 'libx264', '-preset', 'ultrafast', '-pix_fmt', 'yuv420p', '-g', String(fps), '-movflags', '+faststart', '-f', 'mp4', output];
+    case 'mp4-h264-aac':
+      return [
+        ...common, ...video,
+        '-f', 'lavfi', '-i', `sine=frequency=${toneHz}:duration=${durationSec}:sample_rate=16000`,
+        '-c:v', 'libx264', '-preset', 'ultrafast', '-pix_fmt', 'yuv420p', '-g', String(fps),
+        '-c:a', 'aac', '-b:a', '32k', '-ac', '1', '-shortest', '-movflags', '+faststart', '-f', 'mp4', output,
+      ];
+  }
+}
+
+async function hashFile(path: string): Promise<string> {
+  const hash = createHash('sha256');
+  for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
+  return hash.digest('hex');
+}
+
+async function probeDuration(path: string, fallback: number): Promise<number> {
+  try {
+    const { stdout } = await execFileAsync('ffprobe', ['-v', 'error', '-show_entries', 'format=duration', '-of', 'default=nw=1:nk=1', path]);
+    const value = Number.parseFloat(stdout.trim());
+    return Number.isFinite(value) ? value : fallback;
+  } catch {
+    return fallback;
+  }
+}
+
+async function generate(request: Required<MediaRequest>, cacheDir: string, key: string): Promise<MediaFile> {
+  const extension = request.container === 'avi-mjpeg' ? 'avi' : 'mp4';
+  const path = join(cacheDir, `${key}.${extension}`);
+  const metaPath = join(cacheDir, `${key}.json`);
+  if (existsSync(metaPath) && existsSync(path)) {
+    try {
+      const meta = JSON.parse(await readFile(metaPath, 'utf8')) as MediaFile;
+      if ((await stat(path)).size === meta.size) return { ...meta, path };
+    } catch {
+      // regenerate below
+    }
+  }
+  await mkdir(cacheDir, { recursive: true });
+  const tag = `${process.pid}-${randomBytes(4).toString('hex')}`;
+  const tmpPath = join(cacheDir, `${key}.${tag}.tmp.${extension}`);
+  try {
+    await withSlot(() => execFileAsync('ffmpeg', ffmpegArgs(request, tmpPath), { timeout: 60_000 }));
+  } catch (error) {
+    await rm(tmpPath, { force: true });
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') {
+      throw new CameraSimError('ERR_SIM_FFMPEG_MISSING', 'ffmpeg is not installed: install it (e.g. `apt-get install ffmpeg`) or ask for content kind "synthetic"', { cause: error });
+    }
+    throw new CameraSimError('ERR_SIM_FFMPEG_FAILED', `ffmpeg could not generate a ${request.container} clip`, { cause: error, context: { request } });
+  }
+  const size = (await stat(tmpPath)).size;
+  const sha256 = await hashFile(tmpPath);
+  const durationSec = await probeDuration(tmpPath, request.durationSec);
+  await rename(tmpPath, path);
+  const meta: MediaFile = { path, size, sha256, durationSec, frames: Math.round(request.durationSec * request.fps), container: request.container };
+  const metaTmp = join(cacheDir, `${key}.${tag}.tmp.json`);
+  await writeFile(metaTmp, JSON.stringify(meta));
+  await rename(metaTmp, metaPath);
+  return meta;
+}
+
+/** Returns the clip for these parameters, generating it with ffmpeg once (cached across runs, concurrency-safe). */
+export function ensureMedia(request: MediaRequest, cacheDir = defaultMediaCacheDir()): Promise<MediaFile> {
+  const full = normalize(request);
+  const key = createHash('sha256').update(JSON.stringify({ v: CACHE_VERSION, ...full })).digest('hex').slice(0, 24);
+  const id = `${cacheDir}\0${key}`;
+  let pending = inFlight.get(id);
+  if (!pending) {
+    pending = generate(full, cacheDir, key);
+    inFlight.set(id, pending);
+    pending.catch(() => inFlight.delete(id));
+  }
+  return pending;
+}

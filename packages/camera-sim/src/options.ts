@@ -1,0 +1,143 @@
+import { randomBytes } from 'node:crypto';
+import { assertTimeZone } from './camera-time.js';
+import type { ContentOption } from './content.js';
+import { CameraSimError } from './errors.js';
+import type { FaultRule } from './faults.js';
+import { defaultMediaCacheDir } from './media-cache.js';
+
+/** Which camera API to imitate. */
+export type CameraProfile = 'timelapse2-v1' | 'timelapse3' | 'timelapseme' | 'amcrest';
+
+export const CAMERA_PROFILES: readonly CameraProfile[] = ['timelapse2-v1', 'timelapse3', 'timelapseme', 'amcrest'];
+
+/** Server-side digest behaviour. */
+export interface SimDigestOptions {
+  /** How long a nonce stays valid; older ones get `401` with `stale=true`. @default 300_000 */
+  nonceLifetimeMs?: number;
+  /** `nc` must strictly increase per nonce (Apache `AuthDigestNcCheck On`). @default false */
+  strictNc?: boolean;
+  /** Each nonce is accepted once (firmware that refuses `nc=00000002`). @default false */
+  oneTimeNonce?: boolean;
+  /** Realm. @default 'AXIS_ACCC8EB3494E' (Axis profiles), 'Login to AMC018NP69LM4VM2VY' (amcrest) */
+  realm?: string;
+  /** After this many consecutive failed logins the account locks (every request gets 401) until `close()`. @default undefined (never) */
+  lockoutAfterFailures?: number;
+}
+
+/** How the Amcrest profile answers edge cases. */
+export interface AmcrestBehaviour {
+  /** How the end of a search is reported. @default 'found=0' */
+  endOfResults?: 'found=0' | 'error-body' | '400';
+  /** Answer errors with `200` and an `Error` body, like some firmware. @default false */
+  errorsAs200?: boolean;
+  /** Serve `Range` requests on RPC_Loadfile with 206. @default false */
+  rangeSupport?: boolean;
+  /** Channels `condition.Channel` may name; another gives no results. @default [0, 1] */
+  channels?: number[];
+  /** More open (not destroyed) search objects than this and `factory.create` answers 400. @default 16 */
+  maxOpenSearches?: number;
+  /** Camera clock minus real clock, in ms (a camera whose clock is off). @default 0 */
+  clockOffsetMs?: number;
+}
+
+/** How the Timelapse profiles answer edge cases. */
+export interface TimelapseBehaviour {
+  /** The ACAP is single-threaded: `'queue'` serialises requests, `'reject'` answers 503 to a concurrent one, `'off'` serves all at once. @default 'queue' */
+  concurrency?: 'queue' | 'reject' | 'off';
+  /** timelapse3: answer `503 Service is still starting` to the first N requests. @default 0 */
+  startingRequests?: number;
+  /** App version reported by `GET app`. @default '1.2.3' (v1), '3.1.0' (v3), '20.2.1' (me) */
+  version?: string;
+}
+
+/** Options of {@link startCameraSim}. */
+export interface CameraSimOptions {
+  /** Camera API to imitate. */
+  profile: CameraProfile;
+  /** TCP port; 0 picks a free one. @default 0 */
+  port?: number;
+  /** Listen address; only loopback is allowed. @default '127.0.0.1' */
+  host?: '127.0.0.1';
+  /** @default 'admin' */
+  username?: string;
+  /** @default a random password (read it from the handle) */
+  password?: string;
+  /** Served content: a preset or an explicit list. @default 'demo' */
+  content?: ContentOption;
+  /** Camera time zone (IANA) for Amcrest wall clocks. @default 'America/New_York' */
+  timeZone?: string;
+  /** @default {} */
+  digest?: SimDigestOptions;
+  /** More simultaneous TCP connections than this get `400 Bad Request`. @default undefined (no limit) */
+  maxConnections?: number;
+  /** Where ffmpeg-generated clips are cached. @default $CAMDL_SIM_CACHE or `<os tmp>/camdl-sim-cache` */
+  mediaCacheDir?: string;
+  /** Faults to inject from the start. @default [] */
+  faults?: FaultRule[];
+  /** @default {} */
+  amcrest?: AmcrestBehaviour;
+  /** @default {} */
+  timelapse?: TimelapseBehaviour;
+  /** Clock (ms since the epoch) for nonce expiry and `getCurrentTime`. @default Date.now */
+  now?: () => number;
+  /** Sleep used by stall/slow faults. @default setTimeout-based */
+  sleep?: (ms: number) => Promise<void>;
+}
+
+export type NormalizedOptions = Required<Omit<CameraSimOptions, 'maxConnections' | 'host'>> & {
+  host: '127.0.0.1';
+  maxConnections: number | undefined;
+  digest: SimDigestOptions & { realm: string };
+  amcrest: Required<AmcrestBehaviour>;
+  timelapse: Required<TimelapseBehaviour>;
+};
+
+const VERSIONS: Record<CameraProfile, string> = {
+  'timelapse2-v1': '1.2.3',
+  timelapse3: '3.1.0',
+  timelapseme: '20.2.1',
+  amcrest: '2.800.0000000.31.R',
+};
+
+/** Applies defaults and validates. */
+export function normalizeOptions(options: CameraSimOptions): NormalizedOptions {
+  if (!CAMERA_PROFILES.includes(options.profile)) {
+    throw new CameraSimError('ERR_SIM_BAD_OPTIONS', `unknown profile "${String(options.profile)}" (expected ${CAMERA_PROFILES.join(', ')})`, { context: { profile: options.profile } });
+  }
+  const host = options.host ?? '127.0.0.1';
+  if (host !== '127.0.0.1') throw new CameraSimError('ERR_SIM_BAD_OPTIONS', 'the simulator only listens on 127.0.0.1', { context: { host } });
+  const timeZone = options.timeZone ?? 'America/New_York';
+  try {
+    assertTimeZone(timeZone);
+  } catch (error) {
+    throw new CameraSimError('ERR_SIM_BAD_OPTIONS', `unknown time zone "${timeZone}"`, { cause: error, context: { timeZone } });
+  }
+  const port = options.port ?? 0;
+  if (!Number.isInteger(port) || port < 0 || port > 65_535) throw new CameraSimError('ERR_SIM_BAD_OPTIONS', `bad port ${port}`, { context: { port } });
+  const amcrest = options.profile === 'amcrest';
+  return {
+    profile: options.profile,
+    port,
+    host,
+    username: options.username ?? 'admin',
+    password: options.password ?? `sim-${randomBytes(6).toString('hex')}`,
+    content: options.content ?? 'demo',
+    timeZone,
+    digest: { realm: amcrest ? 'Login to AMC018NP69LM4VM2VY' : 'AXIS_ACCC8EB3494E', ...options.digest },
+    maxConnections: options.maxConnections,
+    mediaCacheDir: options.mediaCacheDir ?? defaultMediaCacheDir(),
+    faults: options.faults ?? [],
+    amcrest: {
+      endOfResults: 'found=0',
+      errorsAs200: false,
+      rangeSupport: false,
+      channels: [0, 1],
+      maxOpenSearches: 16,
+      clockOffsetMs: 0,
+      ...options.amcrest,
+    },
+    timelapse: { concurrency: 'queue', startingRequests: 0, version: VERSIONS[options.profile], ...options.timelapse },
+    now: options.now ?? Date.now,
+    sleep: options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms))),
+  };
+}

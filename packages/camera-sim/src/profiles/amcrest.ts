@@ -1,0 +1,210 @@
+import { isWallClock, toWallClock, wallClockAsUtc } from '../camera-time.js';
+import type { BodySource, SimRecording } from '../content.js';
+import type { SimCounters } from '../counters.js';
+import type { NormalizedOptions } from '../options.js';
+import { decodedQuery, latin1ToUtf8, percentDecode, reply, replyFile, type RequestContext } from '../request-context.js';
+import type { ProfileHandler, RouteMatch } from './profile-handler.js';
+
+export interface RecordingEntry {
+  recording: SimRecording;
+  source: BodySource;
+}
+
+interface SearchObject {
+  id: number;
+  results: SimRecording[] | undefined;
+  cursor: number;
+  closed: boolean;
+}
+
+const TEXT_HEADERS = { 'Content-Type': 'text/plain;charset=utf-8' };
+const MAX_PAGE = 100;
+const SERIAL = 'AMC018NP69LM4VM2VY';
+
+/** `key=value` lines joined by CRLF, with a trailing CRLF. */
+function keyValueBody(lines: string[]): string {
+  return `${lines.join('\r\n')}\r\n`;
+}
+
+function itemLines(index: number, recording: SimRecording): string[] {
+  const prefix = `items[${index}].`;
+  const pairs: Array<[string, string]> = [
+    ['Channel', '0'],
+    ['Duration', String(recording.durationSec)],
+    ['EndTime', recording.endTime],
+    ['FilePath', recording.filePath],
+    ['Length', String(recording.size)],
+    ['StartTime', recording.startTime],
+    ['Type', recording.type === 'jpg' ? 'jpg' : 'dav'],
+    ...recording.events.map((event, i): [string, string] => [`Events[${i}]`, event]),
+    ...recording.flags.map((flag, i): [string, string] => [`Flags[${i}]`, flag]),
+  ];
+  pairs.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  return pairs.map(([key, value]) => `${prefix}${key}=${value}`);
+}
+
+/** Amcrest / Dahua CGI API: mediaFileFind sessions, RPC_Loadfile, getCurrentTime, magicBox. */
+export function createAmcrestProfile(options: NormalizedOptions, entries: RecordingEntry[], counters: SimCounters): ProfileHandler {
+  const behaviour = options.amcrest;
+  const searches = new Map<number, SearchObject>();
+  let nextObjectId = 3_000_000 + Math.floor(Math.random() * 1_000_000);
+
+  const error = (context: RequestContext, status: 400 | 404 | 501, text: string): Promise<void> => {
+    const code = behaviour.errorsAs200 ? 200 : status;
+    return reply(context, code, `Error\r\n${text}\r\n`, TEXT_HEADERS);
+  };
+  const badRequest = (context: RequestContext): Promise<void> => error(context, 400, 'Bad Request!');
+  const ok = (context: RequestContext, lines: string[]): Promise<void> => reply(context, 200, keyValueBody(lines), TEXT_HEADERS);
+
+  const route = (_method: string, path: string, rawQuery: string): RouteMatch | undefined => {
+    if (path.startsWith('/cgi-bin/RPC_Loadfile')) {
+      const raw = latin1ToUtf8(path.slice('/cgi-bin/RPC_Loadfile'.length));
+      return { route: 'RPC_Loadfile', resource: percentDecode(raw) ?? raw };
+    }
+    const match = /^\/cgi-bin\/([A-Za-z]+)\.cgi$/.exec(path);
+    if (!match) return undefined;
+    const action = decodedQuery(rawQuery)?.get('action') ?? '';
+    return { route: match[1]!, resource: action };
+  };
+
+  const handle = async (context: RequestContext, match: RouteMatch): Promise<void> => {
+    if (context.method !== 'GET') return error(context, 400, 'Bad Request!');
+    switch (match.route) {
+      case 'RPC_Loadfile':
+        return loadFile(context, match.resource);
+      case 'mediaFileFind':
+        return mediaFileFind(context);
+      case 'global':
+        if (match.resource === 'getCurrentTime') {
+          return ok(context, [`result=${toWallClock(options.now() + behaviour.clockOffsetMs, options.timeZone)}`]);
+        }
+        return error(context, 501, 'Not Implemented!');
+      case 'magicBox':
+        return magicBox(context, match.resource);
+      default:
+        return error(context, 501, 'Not Implemented!');
+    }
+  };
+
+  const magicBox = (context: RequestContext, action: string): Promise<void> => {
+    switch (action) {
+      case 'getDeviceType':
+        return ok(context, ['type=IP8M-2496EB']);
+      case 'getSerialNo':
+        return ok(context, [`sn=${SERIAL}`]);
+      case 'getSoftwareVersion':
+        return ok(context, ['version=2.800.0000000.31.R,build:2022-08-26']);
+      case 'getMachineName':
+        return ok(context, [`name=${SERIAL}`]);
+      default:
+        return error(context, 501, 'Not Implemented!');
+    }
+  };
+
+  const mediaFileFind = async (context: RequestContext): Promise<void> => {
+    const params = decodedQuery(context.rawQuery);
+    if (!params) return badRequest(context);
+    const action = params.get('action');
+    if (action === 'factory.create') {
+      if (searches.size >= behaviour.maxOpenSearches) return badRequest(context);
+      nextObjectId += 1 + Math.floor(Math.random() * 50);
+      searches.set(nextObjectId, { id: nextObjectId, results: undefined, cursor: 0, closed: false });
+      counters.searchesCreated++;
+      counters.searchesLeaked = searches.size;
+      return ok(context, [`result=${nextObjectId}`]);
+    }
+    const objectText = params.get('object');
+    const search = objectText && /^\d+$/.test(objectText) ? searches.get(Number(objectText)) : undefined;
+    if (action === 'findFile') {
+      if (!search) return badRequest(context);
+      // The firmware's parser takes `%20` only: `+`, `T`, fractions or offsets are a bad request.
+      if (context.rawQuery.includes('+')) return badRequest(context);
+      const start = params.get('condition.StartTime');
+      const end = params.get('condition.EndTime');
+      const channelText = params.get('condition.Channel');
+      if (!start || !end || !isWallClock(start) || !isWallClock(end) || channelText === undefined || !/^\d+$/.test(channelText)) {
+        return badRequest(context);
+      }
+      if (wallClockAsUtc(end) < wallClockAsUtc(start)) return badRequest(context);
+      const types = [...params.entries()].filter(([key]) => /^condition\.Types\[\d+\]$/.test(key)).map(([, value]) => value);
+      const channel = Number(channelText);
+      const wantJpgOnly = types.length > 0 && types.every((type) => type === 'jpg');
+      search.results = behaviour.channels.includes(channel)
+        ? entries
+            .map(({ recording }) => recording)
+            .filter((recording) => (wantJpgOnly ? recording.type === 'jpg' : true))
+            .filter((recording) => overlaps(recording, start, end))
+        : [];
+      search.cursor = 0;
+      return ok(context, ['OK']);
+    }
+    if (action === 'findNextFile') {
+      if (!search || !search.results) return badRequest(context);
+      const countText = params.get('count') ?? '';
+      if (!/^\d+$/.test(countText) || Number(countText) < 1) return badRequest(context);
+      const count = Math.min(Number(countText), MAX_PAGE);
+      const page = search.results.slice(search.cursor, search.cursor + count);
+      search.cursor += page.length;
+      if (page.length === 0) {
+        if (behaviour.endOfResults === 'error-body') return reply(context, 200, 'Error\r\nBad Request!\r\n', TEXT_HEADERS);
+        if (behaviour.endOfResults === '400') return badRequest(context);
+        return ok(context, ['found=0']);
+      }
+      return ok(context, [`found=${page.length}`, ...page.flatMap((recording, index) => itemLines(index, recording))]);
+    }
+    if (action === 'close') {
+      if (!search) return badRequest(context);
+      search.closed = true;
+      counters.searchesClosed++;
+      return ok(context, ['OK']);
+    }
+    if (action === 'destroy') {
+      if (!search) return badRequest(context);
+      searches.delete(search.id);
+      counters.searchesDestroyed++;
+      counters.searchesLeaked = searches.size;
+      return ok(context, ['OK']);
+    }
+    if (action === 'getCount') {
+      if (!search || !search.results) return badRequest(context);
+      return ok(context, [`count=${search.results.length}`]);
+    }
+    return error(context, 501, 'Not Implemented!');
+  };
+
+  const loadFile = async (context: RequestContext, filePath: string): Promise<void> => {
+    const found = entries.find(({ recording }) => recording.filePath === filePath);
+    if (!found) return error(context, 404, 'File Not Found!');
+    const { source } = found;
+    const headers: Record<string, string | number> = { 'Content-Type': 'Application/octet-stream', Connection: 'close' };
+    const rangeHeader = context.request.headers.range;
+    if (behaviour.rangeSupport && rangeHeader) {
+      const match = /^bytes=(\d+)-(\d*)$/.exec(rangeHeader);
+      if (match) {
+        const start = Number(match[1]);
+        const end = match[2] ? Math.min(Number(match[2]), source.size - 1) : source.size - 1;
+        if (start < source.size && start <= end) {
+          headers['Content-Range'] = `bytes ${start}-${end}/${source.size}`;
+          return replyFile(context, source, 206, headers, start, end);
+        }
+      }
+    }
+    return replyFile(context, source, 200, headers);
+  };
+
+  return {
+    route,
+    handle,
+    serialize: 'off',
+    connectionClose: (match) => match.route === 'RPC_Loadfile',
+  };
+}
+
+/** Overlap in camera wall-clock terms (a search names wall clocks; both repeated-hour copies match). */
+function overlaps(recording: SimRecording, start: string, end: string): boolean {
+  const recordingStart = wallClockAsUtc(recording.startTime);
+  const recordingEnd = Math.max(recordingStart, wallClockAsUtc(recording.endTime));
+  const from = wallClockAsUtc(start);
+  const to = wallClockAsUtc(end);
+  return recordingStart <= to && recordingEnd >= from;
+}

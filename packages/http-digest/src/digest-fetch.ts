@@ -1,5 +1,6 @@
 import { Agent, fetch, type Dispatcher, type RequestInfo, type RequestInit, type Response } from 'undici';
 import { DigestAuthenticator } from './digest-authenticator.js';
+import { isDigestAuthError } from './errors.js';
 import { interceptWith } from './digest-interceptor.js';
 import type { DigestAuthOptions } from './options.js';
 
@@ -30,13 +31,22 @@ function isReplayableInitBody(body: RequestInit['body']): boolean {
 export function createDigestFetch(options: DigestFetchOptions): DigestFetch {
   const authenticator = new DigestAuthenticator(options);
   const dispatcher = (options.dispatcher ?? new Agent()).compose(interceptWith(authenticator));
+  const send = async (input: RequestInfo, init: RequestInit | undefined): Promise<Response> => {
+    try {
+      return await fetch(input, { ...init, dispatcher });
+    } catch (error) {
+      // fetch wraps dispatcher errors in TypeError('fetch failed'); surface ours directly.
+      const cause = (error as { cause?: unknown }).cause;
+      throw isDigestAuthError(cause) ? cause : error;
+    }
+  };
   return async (input, init) => {
-    const response = await fetch(input, { ...init, dispatcher });
+    const response = await send(input, init);
     // fetch hands bodies to undici as streams, which the interceptor cannot resend. A string or
     // buffer body can be sent again here; the interceptor has learned the challenge by now.
     if (response.status === 401 && init?.body != null && isReplayableInitBody(init.body) && authenticator.canPreempt(new URL(response.url))) {
       await response.body?.cancel();
-      return fetch(input, { ...init, dispatcher });
+      return send(input, init);
     }
     return response;
   };

@@ -42,7 +42,7 @@ server.document-root = "${docroot}"
 server.bind = "127.0.0.1"
 server.port = ${port}
 server.errorlog = "${errorLog}"
-accesslog.filename = "${accessLog}"
+accesslog.filename = "|exec cat >> '${accessLog}'"
 accesslog.format = "%h %t \\"%r\\" %>s %b"
 mimetype.assign = (".txt" => "text/plain", "" => "application/octet-stream")
 ${extra}
@@ -75,7 +75,12 @@ ${extra}
     docroot,
     accessLog,
     errorLog,
-    readAccessLog: () => readLines(accessLog),
+    // mod_accesslog buffers file logs (flushes about once a second) but writes piped logs at once;
+    // `cat` then needs a moment to copy the line.
+    readAccessLog: async () => {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      return readLines(accessLog);
+    },
     async stop() {
       await stopProcess(child);
       await temp.cleanup();

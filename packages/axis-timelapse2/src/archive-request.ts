@@ -1,0 +1,94 @@
+import { apiBasePath, type TimelapseApi } from './api.js';
+import type { TimelapseArchive } from './archive.js';
+import { TimelapseError } from './errors.js';
+
+/** What to request for one archive. */
+export interface ArchiveRequest {
+  /** The URL as any WHATWG/undici client normalises it: printable, and what to pass to `download()`. */
+  url: string;
+  /**
+   * The request-target (path + query) to send on the wire instead of the normalised one, as a
+   * latin1 string of the raw bytes. Only set on Timelapse2 1.x when the normalised form differs.
+   */
+  rawTarget: string | undefined;
+}
+
+/**
+ * Characters a Timelapse2 1.x name cannot contain to be requested at all. 1.x compares the raw query
+ * text with the file name (it never percent-decodes), and takes the value up to the next `&`:
+ * - `&` ends the parameter value, and `%26` is compared literally, so no spelling works;
+ * - `#` starts the URL fragment (never sent), and `%23` is compared literally;
+ * - space and control characters are not allowed in an HTTP request line (and `%20` is literal).
+ */
+const V1_UNREQUESTABLE = /[&#\s\u0000-\u001f\u007f]/u;
+
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/u;
+
+function isWellFormed(text: string): boolean {
+  return !LONE_SURROGATE.test(text);
+}
+
+/** Why a 1.x name cannot be requested, or undefined when it can. */
+export function timelapse2V1UnsupportedReason(filename: string): string | undefined {
+  if (!isWellFormed(filename)) return 'contains an invalid Unicode sequence';
+  const match = V1_UNREQUESTABLE.exec(filename);
+  if (!match) return undefined;
+  const char = match[0];
+  const shown = char === '&' || char === '#' ? `"${char}"` : `U+${char.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}`;
+  return `contains ${shown}, which Timelapse2 1.x cannot match (it compares the raw, undecoded query text)`;
+}
+
+/** Why a 3.x name is refused by the camera, or undefined when it is fine. */
+export function timelapse3UnsupportedReason(filename: string): string | undefined {
+  if (!isWellFormed(filename)) return 'contains an invalid Unicode sequence';
+  if (/[/\\]/.test(filename)) return 'contains a path separator, which Timelapse 3.x refuses';
+  // eslint-disable-next-line no-control-regex
+  if (/[\u0000-\u001f\u007f]/.test(filename)) return 'contains a control character, which Timelapse 3.x refuses';
+  return undefined;
+}
+
+/**
+ * The query value for a Timelapse2 1.x file name: the name itself, byte for byte (UTF-8), since the
+ * camera compares the raw query text. Throws `ERR_TIMELAPSE_UNSUPPORTED_NAME` for names no spelling
+ * can reach (see {@link timelapse2V1UnsupportedReason}).
+ */
+export function timelapse2V1QueryValue(filename: string): string {
+  const reason = timelapse2V1UnsupportedReason(filename);
+  if (reason !== undefined) {
+    throw new TimelapseError('ERR_TIMELAPSE_UNSUPPORTED_NAME', `archive ${JSON.stringify(filename)} ${reason}`, { filename });
+  }
+  return filename;
+}
+
+/**
+ * Builds the download (`GET`) or delete (`DELETE`) request of an archive.
+ * - Timelapse 3.x: `download?filename=` + `encodeURIComponent(name)` (3.x decodes parameters).
+ * - Timelapse2 1.x: the raw name in the query (see {@link timelapse2V1QueryValue}); `rawTarget` then
+ *   carries the exact bytes for the wire, since URL parsers would re-encode `'` and non-ASCII.
+ * - TimelapseMe: `archives?export=<id>&file=<name>`; no delete.
+ */
+export function buildArchiveRequest(baseUrl: URL, api: TimelapseApi, archive: Pick<TimelapseArchive, 'id' | 'filename'>, kind: 'download' | 'delete' = 'download'): ArchiveRequest {
+  const base = new URL(apiBasePath(api), baseUrl);
+  const { filename } = archive;
+  const unsupported = (reason: string): TimelapseError =>
+    new TimelapseError('ERR_TIMELAPSE_UNSUPPORTED_NAME', `archive ${JSON.stringify(filename)} ${reason}`, { filename });
+  const endpoint = kind === 'download' ? 'download' : 'archive';
+  if (api === 'timelapseme') {
+    if (kind === 'delete') {
+      throw new TimelapseError('ERR_TIMELAPSE_UNSUPPORTED_OPERATION', 'the TimelapseMe app cannot delete archives', { filename });
+    }
+    if (!isWellFormed(filename) || !isWellFormed(archive.id)) throw unsupported('contains an invalid Unicode sequence');
+    const url = new URL(`archives?export=${encodeURIComponent(archive.id)}&file=${encodeURIComponent(filename)}`, base);
+    return { url: url.href, rawTarget: undefined };
+  }
+  if (api === 'timelapse3') {
+    const reason = timelapse3UnsupportedReason(filename);
+    if (reason !== undefined) throw unsupported(reason);
+    return { url: new URL(`${endpoint}?filename=${encodeURIComponent(filename)}`, base).href, rawTarget: undefined };
+  }
+  const value = timelapse2V1QueryValue(filename);
+  const url = new URL(`${endpoint}?filename=${value}`, base);
+  const normalised = `${url.pathname}${url.search}`;
+  const raw = Buffer.from(`${url.pathname}?filename=${value}`, 'utf8').toString('latin1');
+  return { url: url.href, rawTarget: raw === normalised ? undefined : raw };
+}

@@ -1,0 +1,260 @@
+import { digestInterceptor, isDigestAuthError } from '@camdl/http-digest';
+import { download, probeRemoteSize, type DownloadOptions, type DownloadResult, type RemoteSize } from '@camdl/throttled-download';
+import { Agent, request, type Dispatcher } from 'undici';
+import { apiBasePath, apiFromAppInfo, type TimelapseApi } from './api.js';
+import { parseArchiveList, type TimelapseArchive } from './archive.js';
+import { buildArchiveRequest, type ArchiveRequest } from './archive-request.js';
+import { TimelapseError } from './errors.js';
+import { normalizeClientOptions, type NormalizedClientOptions, type TimelapseClientOptions } from './options.js';
+import { rawTargetInterceptor } from './raw-target-interceptor.js';
+
+/** Largest listing body read (a camera with thousands of archives sends well under 1 MiB). */
+const MAX_LIST_BYTES = 16 * 1024 * 1024;
+
+export interface ApiDetection {
+  api: TimelapseApi;
+  /** The app version from `GET app`, when known. */
+  version: string | undefined;
+}
+
+export interface ArchiveListing extends ApiDetection {
+  archives: TimelapseArchive[];
+  /** Ignored entries and fields. */
+  warnings: string[];
+  /** The listing URL. */
+  url: string;
+}
+
+/** `download()` options the client passes through; it sets `dispatcher`, `timeout` and `expectedSize` itself. */
+export type ArchiveDownloadOptions = Omit<DownloadOptions, 'dispatcher' | 'expectedSize' | 'timeout'>;
+
+/** A client for one camera. Requests are sequential by design: the camera app answers one at a time. */
+export interface TimelapseClient {
+  readonly baseUrl: URL;
+  /** Which app answers (cached after the first call). */
+  detectApi(options?: { signal?: AbortSignal | undefined }): Promise<ApiDetection>;
+  /** The archives, validated. */
+  listArchives(options?: { signal?: AbortSignal | undefined }): Promise<ArchiveListing>;
+  /** The request for an archive (throws `ERR_TIMELAPSE_UNSUPPORTED_NAME` for names the API cannot reach). */
+  archiveRequest(archive: TimelapseArchive, kind?: 'download' | 'delete'): Promise<ArchiveRequest>;
+  /**
+   * The real file size: 3.x lists it; 1.x and TimelapseMe are probed without HEAD (a 1-byte Range GET
+   * whose 200 answer's `Content-Length` is read and the body dropped).
+   */
+  remoteSize(archive: TimelapseArchive, options?: { signal?: AbortSignal | undefined }): Promise<number | undefined>;
+  /**
+   * Downloads one archive through `@camdl/throttled-download` (atomic `.part`, retries, resume where
+   * the camera allows Range, `existing: 'check-size'` with the size rules of {@link remoteSize}).
+   */
+  downloadArchive(archive: TimelapseArchive, destination: string, options?: ArchiveDownloadOptions): Promise<DownloadResult>;
+  /** `DELETE archive?filename=` (Timelapse2 1.x and 3.x only). Throws `ERR_TIMELAPSE_NOT_FOUND` when gone. */
+  deleteArchive(archive: TimelapseArchive, options?: { signal?: AbortSignal | undefined }): Promise<void>;
+  /** Closes the connections of the internal dispatcher (not of one you passed). */
+  close(): Promise<void>;
+}
+
+/**
+ * A client for the Axis Timelapse2 (1.x), Timelapse 3.x and legacy TimelapseMe ACAPs.
+ *
+ * @example
+ * const client = createTimelapseClient({ baseUrl: 'http://192.168.0.90', username: 'root', password });
+ * const { archives } = await client.listArchives();
+ * await client.downloadArchive(archives[0]!, 'downloads/' + archives[0]!.filename);
+ */
+export function createTimelapseClient(options: TimelapseClientOptions): TimelapseClient {
+  const config = normalizeClientOptions(options);
+  const rawTargets = new Map<string, string>();
+  const agent = config.dispatcher === undefined ? createAgent(config) : undefined;
+  const dispatcher: Dispatcher = agent
+    ? config.username === undefined
+      ? agent.compose(rawTargetInterceptor(rawTargets))
+      : agent.compose(rawTargetInterceptor(rawTargets), digestInterceptor({ username: config.username, password: config.password ?? '' }))
+    : config.dispatcher!.compose(rawTargetInterceptor(rawTargets));
+  let detected: ApiDetection | undefined;
+  /** A TimelapseMe listing fetched during detection, used once instead of asking again. */
+  let pendingListing: { status: number; body: string; contentType: string | undefined; url: string } | undefined;
+
+  const get = async (url: string, signal: AbortSignal | undefined, method = 'GET'): Promise<{ status: number; body: string; contentType: string | undefined }> => {
+    try {
+      const response = await request(url, {
+        method: method as Dispatcher.HttpMethod,
+        dispatcher,
+        headers: { accept: 'application/json, text/plain;q=0.5', 'accept-encoding': 'identity' },
+        signal,
+        headersTimeout: config.timeout,
+        bodyTimeout: config.timeout,
+      });
+      const contentType = headerText(response.headers['content-type']);
+      const body = await readText(response.body, MAX_LIST_BYTES, url);
+      return { status: response.statusCode, body, contentType };
+    } catch (error) {
+      throw toRequestError(error, url, method, signal);
+    }
+  };
+
+  const detectApi = async (opts: { signal?: AbortSignal | undefined } = {}): Promise<ApiDetection> => {
+    if (detected) return detected;
+    const choice = config.api;
+    if (choice === 'timelapseme' || choice === 'timelapse2-v1' || choice === 'timelapse3') {
+      detected = { api: choice, version: undefined };
+      return detected;
+    }
+    const appUrl = new URL(`${apiBasePath('timelapse3')}app`, config.baseUrl).href;
+    const app = await get(appUrl, opts.signal);
+    if (app.status === 200) {
+      let info: unknown;
+      try {
+        info = JSON.parse(app.body);
+      } catch (error) {
+        throw new TimelapseError('ERR_TIMELAPSE_BAD_RESPONSE', describeNonJson(app), { url: appUrl, status: 200, cause: error });
+      }
+      const fromApp = apiFromAppInfo(info);
+      if (fromApp) detected = fromApp;
+      else {
+        config.onWarning('the Timelapse2 app did not say its version: assuming 1.x');
+        detected = { api: 'timelapse2-v1', version: undefined };
+      }
+      return detected;
+    }
+    if (app.status === 404 && choice === 'auto') {
+      const legacyUrl = new URL(`${apiBasePath('timelapseme')}archives`, config.baseUrl).href;
+      const legacy = await get(legacyUrl, opts.signal);
+      if (legacy.status === 200) {
+        pendingListing = { ...legacy, url: legacyUrl };
+        detected = { api: 'timelapseme', version: undefined };
+        return detected;
+      }
+      if (legacy.status === 404) {
+        throw new TimelapseError('ERR_TIMELAPSE_NOT_FOUND', `no Timelapse2 app (${appUrl}: 404) and no TimelapseMe app (404) on this camera`, {
+          url: legacyUrl,
+          status: 404,
+        });
+      }
+      throw statusError(legacy.status, legacy.body, legacyUrl, 'GET');
+    }
+    throw statusError(app.status, app.body, appUrl, 'GET');
+  };
+
+  const resolveRequest = async (archive: TimelapseArchive, kind: 'download' | 'delete' = 'download'): Promise<ArchiveRequest> => {
+    const { api } = await detectApi();
+    const built = buildArchiveRequest(config.baseUrl, api, archive, kind);
+    if (built.rawTarget !== undefined) {
+      const url = new URL(built.url);
+      rawTargets.set(`${url.pathname}${url.search}`, built.rawTarget);
+    }
+    return built;
+  };
+
+  return {
+    baseUrl: config.baseUrl,
+    detectApi,
+    async listArchives(opts = {}) {
+      const detection = await detectApi(opts);
+      const url = new URL(detection.api === 'timelapseme' ? `${apiBasePath('timelapseme')}archives` : `${apiBasePath(detection.api)}archive`, config.baseUrl).href;
+      const response = pendingListing ?? (await get(url, opts.signal));
+      pendingListing = undefined;
+      if (response.status !== 200) throw statusError(response.status, response.body, url, 'GET');
+      const { archives, warnings } = parseArchiveList(response.body, { api: detection.api, url, contentType: response.contentType });
+      for (const warning of warnings) config.onWarning(warning);
+      return { ...detection, archives, warnings, url };
+    },
+    archiveRequest: resolveRequest,
+    async remoteSize(archive, opts = {}) {
+      const { api } = await detectApi(opts);
+      if (api === 'timelapse3' && archive.size !== undefined) return archive.size;
+      const { url } = await resolveRequest(archive);
+      const probe: RemoteSize = await probeRemoteSize(url, { dispatcher, timeout: config.timeout, ...(opts.signal ? { signal: opts.signal } : {}) });
+      return probe.size;
+    },
+    async downloadArchive(archive, destination, opts = {}) {
+      const { api } = await detectApi({ signal: opts.signal });
+      const { url } = await resolveRequest(archive);
+      const expectedSize = api === 'timelapse3' ? archive.size : undefined;
+      return download(url, destination, {
+        ...opts,
+        dispatcher,
+        timeout: config.timeout,
+        ...(expectedSize === undefined ? {} : { expectedSize }),
+      });
+    },
+    async deleteArchive(archive, opts = {}) {
+      const { url } = await resolveRequest(archive, 'delete');
+      const response = await get(url, opts.signal, 'DELETE');
+      if (response.status === 200 || response.status === 204) return;
+      if (response.status === 404) {
+        throw new TimelapseError('ERR_TIMELAPSE_NOT_FOUND', `archive ${JSON.stringify(archive.filename)} not found on the camera`, {
+          url,
+          method: 'DELETE',
+          status: 404,
+          filename: archive.filename,
+        });
+      }
+      throw statusError(response.status, response.body, url, 'DELETE', archive.filename);
+    },
+    async close() {
+      await agent?.close();
+    },
+  };
+}
+
+function createAgent(config: NormalizedClientOptions): Agent {
+  const tls = config.baseUrl.protocol === 'https:';
+  return new Agent({
+    connect: {
+      timeout: config.timeout,
+      ...(tls && config.ca !== undefined ? { ca: config.ca } : {}),
+      ...(tls && config.insecure ? { rejectUnauthorized: false } : {}),
+    },
+    headersTimeout: config.timeout,
+    bodyTimeout: config.timeout,
+    // The camera app serves one request at a time.
+    connections: 1,
+  });
+}
+
+function headerText(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value[0] : value;
+}
+
+async function readText(body: AsyncIterable<Buffer> & { destroy(error?: Error): unknown }, limit: number, url: string): Promise<string> {
+  const chunks: Buffer[] = [];
+  let total = 0;
+  for await (const chunk of body) {
+    total += chunk.length;
+    if (total > limit) {
+      body.destroy();
+      throw new TimelapseError('ERR_TIMELAPSE_BAD_RESPONSE', `response larger than ${limit} bytes`, { url });
+    }
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+function describeNonJson(response: { body: string; contentType: string | undefined }): string {
+  if (/html/i.test(response.contentType ?? '') || /^\s*</.test(response.body)) return 'expected JSON, got an HTML page (a login or error page?)';
+  const flat = response.body.replace(/\s+/g, ' ').trim();
+  return `expected JSON, got ${flat === '' ? 'an empty body' : JSON.stringify(flat.slice(0, 60))}`;
+}
+
+function statusError(status: number, body: string, url: string, method: string, filename?: string): TimelapseError {
+  const text = body.replace(/\s+/g, ' ').trim().slice(0, 80);
+  const detail = text !== '' && !text.startsWith('<') ? `: ${text}` : '';
+  if (status === 404) return new TimelapseError('ERR_TIMELAPSE_NOT_FOUND', `404 Not Found${detail}`, { url, method, status, filename });
+  const hint =
+    status === 401 || status === 403
+      ? ' (no or wrong credentials: pass a user and password)'
+      : status === 503
+        ? ' (the camera app may still be starting: try again in a minute)'
+        : '';
+  return new TimelapseError('ERR_TIMELAPSE_HTTP_STATUS', `HTTP ${status}${detail}${hint}`, { url, method, status, filename });
+}
+
+function toRequestError(error: unknown, url: string, method: string, signal: AbortSignal | undefined): Error {
+  if (isDigestAuthError(error)) return error;
+  if (error instanceof TimelapseError) return error;
+  if (signal?.aborted) return new TimelapseError('ERR_TIMELAPSE_ABORTED', 'aborted', { url, method, cause: error });
+  const code = typeof error === 'object' && error !== null && 'code' in error ? String((error as { code: unknown }).code) : undefined;
+  const message = error instanceof Error ? error.message : String(error);
+  const reason = code === 'ECONNREFUSED' ? 'connection refused' : code?.includes('TIMEOUT') ? `timed out (${code})` : `${message}${code ? ` (${code})` : ''}`;
+  return new TimelapseError('ERR_TIMELAPSE_NETWORK', `cannot reach the camera: ${reason}`, { url, method, cause: error });
+}

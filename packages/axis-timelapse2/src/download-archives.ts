@@ -1,0 +1,175 @@
+import { mkdir, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { DownloadEvent, DownloadProgress, DownloadResult, ExistingPolicy, RateLimiter } from '@camdl/throttled-download';
+import type { TimelapseArchive } from './archive.js';
+import type { TimelapseClient } from './client.js';
+import { TimelapseError } from './errors.js';
+import { assignLocalNames } from './safe-file-name.js';
+
+/** What {@link downloadArchives} reports while it runs. */
+export type ArchiveRunEvent =
+  /** A transfer starts (after any size check): `GET <url>` / `SAVE <path>`. */
+  | { type: 'start'; archive: TimelapseArchive; url: string; path: string }
+  /** Not downloaded: the file exists (`exists`), its size matches (`size-matches`) or could not be checked. */
+  | { type: 'skip'; archive: TimelapseArchive; path: string; reason: 'exists' | 'size-matches' | 'size-unverifiable'; localSize: number; remoteSize: number | undefined }
+  /** `--check-size` found a different size: the file is downloaded again. */
+  | { type: 'size-mismatch'; archive: TimelapseArchive; path: string; localSize: number; remoteSize: number }
+  /** Retries, resumes, restarts of the engine. */
+  | { type: 'transfer'; archive: TimelapseArchive; path: string; event: DownloadEvent }
+  | { type: 'done'; archive: TimelapseArchive; path: string; result: DownloadResult }
+  | { type: 'fail'; archive: TimelapseArchive; path: string; error: Error }
+  /** `dryRun`: what would happen. */
+  | { type: 'plan'; archive: TimelapseArchive; url: string | undefined; path: string; action: 'download' | 'skip' | 'unsupported'; reason?: string }
+  | { type: 'deleted'; archive: TimelapseArchive; path: string }
+  | { type: 'delete-failed'; archive: TimelapseArchive; path: string; error: Error };
+
+export interface DownloadArchivesOptions {
+  /** Directory the files go to (created when missing). @default '.' */
+  outdir?: string | undefined;
+  /** Local file names for remote names; by default {@link assignLocalNames} over `allArchives`. @default undefined */
+  localNames?: ReadonlyMap<string, string> | undefined;
+  /** The full listing, so that local names stay the same whatever filter picked `archives`. @default `archives` */
+  allArchives?: readonly TimelapseArchive[] | undefined;
+  /** An existing file: `skip`, `overwrite`, or `check-size` (compare with the remote size). @default 'skip' */
+  existing?: ExistingPolicy | undefined;
+  /** Delete each archive on the camera after its local file was verified complete. @default false */
+  deleteAfter?: boolean | undefined;
+  /** Only report what would happen (`plan` events); nothing is requested but the listing. @default false */
+  dryRun?: boolean | undefined;
+  /** Shared rate limit. @default undefined */
+  rateLimiter?: RateLimiter | undefined;
+  /** Rate limit in Mbps when no `rateLimiter` is given; 0 = none. @default 0 */
+  rateLimitMbps?: number | undefined;
+  /** Retries per file after the first attempt. @default 3 */
+  maxRetries?: number | undefined;
+  /** First retry delay in ms. @default 5000 */
+  retryDelay?: number | undefined;
+  /** Aborts now (the current `.part` stays for resuming). @default undefined */
+  signal?: AbortSignal | undefined;
+  /** Checked before each file: true = start no new file (the first Ctrl+C). @default () => false */
+  shouldStop?: (() => boolean) | undefined;
+  onEvent?: ((event: ArchiveRunEvent) => void) | undefined;
+  onProgress?: ((archive: TimelapseArchive, progress: DownloadProgress) => void) | undefined;
+  /** Injectable for tests of the engine's retry waits. @default a timer */
+  sleep?: ((ms: number, signal?: AbortSignal) => Promise<void>) | undefined;
+}
+
+export interface DownloadArchivesSummary {
+  downloaded: number;
+  skipped: number;
+  failed: number;
+  deleted: number;
+  /** Stopped early by `shouldStop` or `signal`. */
+  interrupted: boolean;
+}
+
+/**
+ * Downloads archives one after the other (the camera app serves one request at a time) under safe,
+ * distinct local names; a failed file does not stop the others. With `deleteAfter`, an archive is
+ * deleted only when its file was verified: downloaded with a confirmed size, or skipped because
+ * `check-size` found the sizes equal.
+ */
+export async function downloadArchives(client: TimelapseClient, archives: readonly TimelapseArchive[], options: DownloadArchivesOptions = {}): Promise<DownloadArchivesSummary> {
+  const outdir = options.outdir ?? '.';
+  const names = options.localNames ?? assignLocalNames((options.allArchives ?? archives).map((archive) => archive.filename));
+  const emit = options.onEvent ?? (() => {});
+  const summary: DownloadArchivesSummary = { downloaded: 0, skipped: 0, failed: 0, deleted: 0, interrupted: false };
+  const existing = options.existing ?? 'skip';
+  if (!options.dryRun && archives.length > 0) await mkdir(outdir, { recursive: true });
+
+  for (const archive of archives) {
+    if (options.signal?.aborted || options.shouldStop?.()) {
+      summary.interrupted = true;
+      break;
+    }
+    const localName = names.get(archive.filename) ?? assignLocalNames([archive.filename]).get(archive.filename)!;
+    const path = join(outdir, localName);
+    let url: string | undefined;
+    try {
+      url = (await client.archiveRequest(archive)).url;
+    } catch (error) {
+      if (options.dryRun) {
+        emit({ type: 'plan', archive, url: undefined, path, action: 'unsupported', reason: (error as Error).message });
+        continue;
+      }
+      summary.failed += 1;
+      emit({ type: 'fail', archive, path, error: error as Error });
+      continue;
+    }
+    if (options.dryRun) {
+      const exists = await fileExists(path);
+      emit({ type: 'plan', archive, url, path, action: exists && existing === 'skip' ? 'skip' : 'download', ...(exists ? { reason: 'exists' } : {}) });
+      continue;
+    }
+    let started = false;
+    const onEvent = (event: DownloadEvent): void => {
+      if (event.type === 'size-mismatch') {
+        emit({ type: 'size-mismatch', archive, path, localSize: event.localSize, remoteSize: event.remoteSize });
+      } else if (event.type === 'request' && !started) {
+        started = true;
+        emit({ type: 'start', archive, url: url!, path });
+      } else if (event.type !== 'request' && event.type !== 'response') {
+        emit({ type: 'transfer', archive, path, event });
+      }
+    };
+    let result: DownloadResult;
+    try {
+      result = await client.downloadArchive(archive, path, {
+        existing,
+        ...(options.rateLimiter ? { rateLimiter: options.rateLimiter } : {}),
+        ...(options.rateLimitMbps === undefined ? {} : { rateLimitMbps: options.rateLimitMbps }),
+        ...(options.maxRetries === undefined ? {} : { maxRetries: options.maxRetries }),
+        ...(options.retryDelay === undefined ? {} : { retryDelay: options.retryDelay }),
+        ...(options.signal ? { signal: options.signal } : {}),
+        ...(options.sleep ? { sleep: options.sleep } : {}),
+        onEvent,
+        ...(options.onProgress ? { onProgress: (progress: DownloadProgress) => options.onProgress!(archive, progress) } : {}),
+      });
+    } catch (error) {
+      if (options.signal?.aborted) {
+        summary.interrupted = true;
+        break;
+      }
+      summary.failed += 1;
+      emit({ type: 'fail', archive, path, error: error as Error });
+      continue;
+    }
+    let verified: boolean;
+    if (result.status === 'skipped') {
+      summary.skipped += 1;
+      emit({ type: 'skip', archive, path, reason: result.skipReason ?? 'exists', localSize: result.size, remoteSize: result.remoteSize });
+      verified = result.skipReason === 'size-matches';
+    } else {
+      summary.downloaded += 1;
+      emit({ type: 'done', archive, path, result });
+      verified = result.verified;
+    }
+    if (options.deleteAfter && verified) {
+      try {
+        await client.deleteArchive(archive, { signal: options.signal });
+        summary.deleted += 1;
+        emit({ type: 'deleted', archive, path });
+      } catch (error) {
+        emit({ type: 'delete-failed', archive, path, error: error as Error });
+      }
+    } else if (options.deleteAfter) {
+      emit({
+        type: 'delete-failed',
+        archive,
+        path,
+        error: new TimelapseError('ERR_TIMELAPSE_NOT_VERIFIED', `kept on the camera: the local file could not be verified complete${result.status === 'skipped' ? ' (use --check-size)' : ''}`, {
+          filename: archive.filename,
+        }),
+      });
+    }
+  }
+  return summary;
+}
+
+async function fileExists(path: string): Promise<boolean> {
+  try {
+    return (await stat(path)).isFile();
+  } catch {
+    return false;
+  }
+}

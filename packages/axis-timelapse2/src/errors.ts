@@ -1,0 +1,62 @@
+/** Stable codes carried by every {@link TimelapseError}. */
+export type TimelapseErrorCode =
+  /** The camera answered, but not with what the API promises (not JSON, wrong shape, an HTML page). */
+  | 'ERR_TIMELAPSE_BAD_RESPONSE'
+  /** No Timelapse2 / TimelapseMe app at this address, or the archive is gone (404). */
+  | 'ERR_TIMELAPSE_NOT_FOUND'
+  /** The archive's file name cannot be requested from this API version (e.g. `&` or `#` on 1.x). */
+  | 'ERR_TIMELAPSE_UNSUPPORTED_NAME'
+  /** The API does not offer the operation (delete on legacy TimelapseMe). */
+  | 'ERR_TIMELAPSE_UNSUPPORTED_OPERATION'
+  /** Any other unexpected HTTP status. */
+  | 'ERR_TIMELAPSE_HTTP_STATUS'
+  /** Connection refused, reset, DNS, TLS, timeout. */
+  | 'ERR_TIMELAPSE_NETWORK'
+  /** The operation was cancelled through its `AbortSignal`. */
+  | 'ERR_TIMELAPSE_ABORTED'
+  /** A delete was asked for an archive whose download was not verified complete. */
+  | 'ERR_TIMELAPSE_NOT_VERIFIED'
+  /** Bad options passed to the client. */
+  | 'ERR_TIMELAPSE_INVALID_OPTIONS';
+
+export interface TimelapseErrorContext {
+  /** The request URL, never with credentials. */
+  url?: string | undefined;
+  method?: string | undefined;
+  status?: number | undefined;
+  /** The archive's remote file name, when the error concerns one archive. */
+  filename?: string | undefined;
+  cause?: unknown;
+}
+
+/**
+ * The one error class of `@camdl/axis-timelapse2`. Authentication errors of `@camdl/http-digest`
+ * (`ERR_DIGEST_*`) and download errors of `@camdl/throttled-download` (`ERR_DOWNLOAD_*`) are not
+ * wrapped: they pass through with their own code.
+ */
+export class TimelapseError extends Error {
+  override readonly name = 'TimelapseError';
+  readonly code: TimelapseErrorCode;
+  readonly url: string | undefined;
+  readonly method: string | undefined;
+  readonly status: number | undefined;
+  readonly filename: string | undefined;
+
+  constructor(code: TimelapseErrorCode, message: string, context: TimelapseErrorContext = {}) {
+    const where = context.url === undefined ? '' : `[${context.method ?? 'GET'}] "${context.url}": `;
+    super(`${where}${message}`, context.cause === undefined ? undefined : { cause: context.cause });
+    this.code = code;
+    this.url = context.url;
+    this.method = context.method;
+    this.status = context.status;
+    this.filename = context.filename;
+  }
+}
+
+/** Type guard for {@link TimelapseError} (also across package copies). */
+export function isTimelapseError(error: unknown): error is TimelapseError {
+  return (
+    error instanceof TimelapseError ||
+    (error instanceof Error && error.name === 'TimelapseError' && typeof (error as { code?: unknown }).code === 'string')
+  );
+}

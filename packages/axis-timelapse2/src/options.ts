@@ -1,0 +1,92 @@
+import type { Dispatcher } from 'undici';
+import { TIMELAPSE_API_CHOICES, type TimelapseApiChoice } from './api.js';
+import { TimelapseError } from './errors.js';
+
+export interface TimelapseClientOptions {
+  /**
+   * The camera: `http://192.168.0.90/`, `https://cam.example:8443/`. A path prefix (behind a reverse
+   * proxy) is kept. Must not contain credentials.
+   * @example 'http://192.168.0.90'
+   */
+  baseUrl: string | URL;
+  /** User for HTTP Digest (Basic only over https). Without it, requests go unauthenticated. @default undefined */
+  username?: string | undefined;
+  /** Password for `username`. Never appears in messages or URLs. @default undefined */
+  password?: string | undefined;
+  /**
+   * Which app to talk to; `auto` asks `GET /local/timelapse2/app` and falls back to the legacy
+   * `/local/timelapseme/archives`. @default 'auto'
+   */
+  api?: TimelapseApiChoice | undefined;
+  /** Timeout in ms for connecting, for the response headers and between body chunks. @default 60000 */
+  timeout?: number | undefined;
+  /** Extra CA certificates (PEM) to trust for https cameras with their own CA. @default undefined */
+  ca?: string | Buffer | Array<string | Buffer> | undefined;
+  /** Accept any TLS certificate (self-signed cameras). Only with https. @default false */
+  insecure?: boolean | undefined;
+  /**
+   * Your own undici dispatcher (auth, proxy, TLS included); `username`/`password`/`ca`/`insecure`
+   * are then ignored. The 1.x raw-name rewrite is composed on top of it. @default an Agent with digest auth
+   */
+  dispatcher?: Dispatcher | undefined;
+  /** Receives warnings (ignored list entries, unknown app version). @default undefined */
+  onWarning?: ((message: string) => void) | undefined;
+}
+
+export const DEFAULT_CLIENT_OPTIONS = {
+  api: 'auto',
+  timeout: 60_000,
+  insecure: false,
+} as const satisfies Partial<TimelapseClientOptions>;
+
+export interface NormalizedClientOptions {
+  baseUrl: URL;
+  username: string | undefined;
+  password: string | undefined;
+  api: TimelapseApiChoice;
+  timeout: number;
+  ca: string | Buffer | Array<string | Buffer> | undefined;
+  insecure: boolean;
+  dispatcher: Dispatcher | undefined;
+  onWarning: (message: string) => void;
+}
+
+export function normalizeClientOptions(options: TimelapseClientOptions): NormalizedClientOptions {
+  let baseUrl: URL;
+  try {
+    baseUrl = new URL(options.baseUrl);
+  } catch (error) {
+    throw new TimelapseError('ERR_TIMELAPSE_INVALID_OPTIONS', `baseUrl is not a URL: ${JSON.stringify(String(options.baseUrl))}`, { cause: error });
+  }
+  if (baseUrl.protocol !== 'http:' && baseUrl.protocol !== 'https:') {
+    throw new TimelapseError('ERR_TIMELAPSE_INVALID_OPTIONS', `baseUrl must be http:// or https://, got ${baseUrl.protocol}`);
+  }
+  if (baseUrl.username !== '' || baseUrl.password !== '') {
+    throw new TimelapseError('ERR_TIMELAPSE_INVALID_OPTIONS', 'baseUrl must not contain credentials; pass username and password');
+  }
+  baseUrl.search = '';
+  baseUrl.hash = '';
+  if (!baseUrl.pathname.endsWith('/')) baseUrl.pathname += '/';
+  const api = options.api ?? DEFAULT_CLIENT_OPTIONS.api;
+  if (!TIMELAPSE_API_CHOICES.includes(api)) {
+    throw new TimelapseError('ERR_TIMELAPSE_INVALID_OPTIONS', `api must be one of ${TIMELAPSE_API_CHOICES.join(', ')}, got ${JSON.stringify(api)}`);
+  }
+  const timeout = options.timeout ?? DEFAULT_CLIENT_OPTIONS.timeout;
+  if (!Number.isFinite(timeout) || timeout <= 0) {
+    throw new TimelapseError('ERR_TIMELAPSE_INVALID_OPTIONS', `timeout must be a positive number of ms, got ${timeout}`);
+  }
+  if (options.password !== undefined && options.username === undefined) {
+    throw new TimelapseError('ERR_TIMELAPSE_INVALID_OPTIONS', 'a password needs a username');
+  }
+  return {
+    baseUrl,
+    username: options.username,
+    password: options.password,
+    api,
+    timeout,
+    ca: options.ca,
+    insecure: options.insecure ?? DEFAULT_CLIENT_OPTIONS.insecure,
+    dispatcher: options.dispatcher,
+    onWarning: options.onWarning ?? (() => {}),
+  };
+}

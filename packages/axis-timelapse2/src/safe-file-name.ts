@@ -1,0 +1,111 @@
+import { createHash } from 'node:crypto';
+
+/** The name used when nothing usable is left of a remote name (the seed tool's last resort). */
+export const FALLBACK_FILE_NAME = 'download.bin';
+
+/** Longest file name most file systems accept, in UTF-8 bytes. */
+const MAX_NAME_BYTES = 255;
+
+// Windows forbids <>:"/\|?* and control characters; C1 controls are replaced too.
+// eslint-disable-next-line no-control-regex
+const FORBIDDEN = /[<>:"/\\|?*\u0000-\u001f\u007f-\u009f]/gu;
+const RESERVED = /^(con|prn|aux|nul|com[0-9¹²³]|lpt[0-9¹²³]|conin\$|conout\$)(\..*)?$/iu;
+
+/**
+ * A local file name for a remote archive name that is safe on Linux, macOS and Windows: no path
+ * separators or `..`, no characters Windows forbids (`<>:"/\|?*`, controls) — each becomes `_` —,
+ * no leading dots (hidden files) and no trailing dots or spaces, no reserved device names
+ * (`CON`, `NUL`, `COM1`…, also with an extension: prefixed with `_`), at most 255 UTF-8 bytes (the
+ * extension is kept). Unicode is normalised to NFC. Returns {@link FALLBACK_FILE_NAME} only when
+ * nothing is left.
+ */
+export function toSafeFileName(name: string): string {
+  let safe = name.replace(/[\uD800-\uDFFF]/g, (unit, offset: number, whole: string) => (isPaired(whole, offset) ? unit : '_')).normalize('NFC').replace(FORBIDDEN, '_');
+  safe = safe.replace(/^[\s.]+/u, (lead: string) => (lead.trim() === '' ? '' : '_'));
+  safe = safe.replace(/[\s.]+$/u, '');
+  // Nothing but separators, dots and forbidden characters: no information left.
+  if (/^_*$/.test(safe)) return FALLBACK_FILE_NAME;
+  if (RESERVED.test(safe)) safe = `_${safe}`;
+  return truncateUtf8(safe, MAX_NAME_BYTES);
+}
+
+function isPaired(text: string, offset: number): boolean {
+  const code = text.charCodeAt(offset);
+  if (code <= 0xdbff) return (text.charCodeAt(offset + 1) & 0xfc00) === 0xdc00;
+  return offset > 0 && (text.charCodeAt(offset - 1) & 0xfc00) === 0xd800;
+}
+
+/** Cuts a name to `maxBytes` of UTF-8, keeping its extension and never splitting a character. */
+function truncateUtf8(name: string, maxBytes: number): string {
+  if (Buffer.byteLength(name, 'utf8') <= maxBytes) return name;
+  const dot = name.lastIndexOf('.');
+  const extension = dot > 0 && name.length - dot <= 16 ? name.slice(dot) : '';
+  const stem = name.slice(0, name.length - extension.length);
+  const budget = maxBytes - Buffer.byteLength(extension, 'utf8');
+  let bytes = 0;
+  let kept = '';
+  for (const char of stem) {
+    const size = Buffer.byteLength(char, 'utf8');
+    if (bytes + size > budget) break;
+    bytes += size;
+    kept += char;
+  }
+  return `${kept.replace(/[\s.]+$/u, '')}${extension}`;
+}
+
+/** The grouping key for names that one file system would treat as the same file. */
+function collisionKey(name: string): string {
+  return name.normalize('NFC').toLowerCase();
+}
+
+/** `name (tag).ext`, within the length limit. */
+function withTag(name: string, tag: string): string {
+  const dot = name.lastIndexOf('.');
+  const extension = dot > 0 ? name.slice(dot) : '';
+  const stem = name.slice(0, name.length - extension.length);
+  const suffix = ` (${tag})${extension}`;
+  return `${truncateUtf8(stem, MAX_NAME_BYTES - Buffer.byteLength(suffix, 'utf8'))}${suffix}`;
+}
+
+/**
+ * Local names for a set of remote names, distinct even on case-insensitive file systems and
+ * deterministic: the result for a name depends only on the names in the list, not on their order.
+ * When several remote names map to the same safe name, the one that needed no change keeps it (or,
+ * when all changed, the smallest in code-point order); each other one gets a tag from a hash of its
+ * remote name: `North_Gate (3f2a9c1b).avi`, so re-runs find the same files again and skip them.
+ */
+export function assignLocalNames(remoteNames: Iterable<string>): Map<string, string> {
+  const unique = [...new Set(remoteNames)].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  const groups = new Map<string, string[]>();
+  const safeOf = new Map<string, string>();
+  for (const remote of unique) {
+    const safe = toSafeFileName(remote);
+    safeOf.set(remote, safe);
+    const key = collisionKey(safe);
+    const group = groups.get(key);
+    if (group) group.push(remote);
+    else groups.set(key, [remote]);
+  }
+  const result = new Map<string, string>();
+  const taken = new Set<string>();
+  const losers: string[] = [];
+  for (const group of groups.values()) {
+    const keeper = group.find((remote) => safeOf.get(remote) === remote) ?? group[0]!;
+    const safe = safeOf.get(keeper)!;
+    result.set(keeper, safe);
+    taken.add(collisionKey(safe));
+    for (const remote of group) if (remote !== keeper) losers.push(remote);
+  }
+  for (const remote of losers) {
+    const digest = createHash('sha256').update(remote, 'utf8').digest('hex');
+    let length = 8;
+    let name = withTag(safeOf.get(remote)!, digest.slice(0, length));
+    while (taken.has(collisionKey(name)) && length < digest.length) {
+      length += 4;
+      name = withTag(safeOf.get(remote)!, digest.slice(0, length));
+    }
+    taken.add(collisionKey(name));
+    result.set(remote, name);
+  }
+  return result;
+}

@@ -1,5 +1,5 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { Socket } from 'node:net';
+import { createServer as createNetServer, type Server as NetServer, type Socket } from 'node:net';
 import { buildArchives, buildRecordings, type BodySource, type SimArchive, type SimRecording } from './content.js';
 import { createCounters, resetCounters, type SimCounters } from './counters.js';
 import { DigestServer } from './digest-server.js';
@@ -9,6 +9,7 @@ import { normalizeOptions, type CameraProfile, type CameraSimOptions } from './o
 import { createAmcrestProfile } from './profiles/amcrest.js';
 import type { ProfileHandler } from './profiles/profile-handler.js';
 import { createTimelapseProfile } from './profiles/timelapse.js';
+import { RawRequestLineSocket, restoreRawBytes } from './raw-request-line.js';
 import type { RequestContext } from './request-context.js';
 
 /** A running simulator. */
@@ -82,12 +83,14 @@ export async function startCameraSim(options: CameraSimOptions): Promise<CameraS
     profile = createTimelapseProfile(normalized, archiveEntries);
   }
 
+  // Timelapse2 1.x sits behind Apache, which passes raw non-ASCII bytes in the query through.
+  const rawBytes = normalized.profile === 'timelapse2-v1';
   let consecutiveFailures = 0;
   let openConnections = 0;
   let inFlight = 0;
   let queue: Promise<void> = Promise.resolve();
   let busy = false;
-  const sockets = new Set<Socket>();
+  const sockets = new Set<Socket | RawRequestLineSocket>();
 
   const challenge = (response: ServerResponse, stale: boolean): void => {
     counters.challenges++;
@@ -104,7 +107,7 @@ export async function startCameraSim(options: CameraSimOptions): Promise<CameraS
   const handleRequest = async (request: IncomingMessage, response: ServerResponse): Promise<void> => {
     counters.totalRequests++;
     const method = request.method ?? 'GET';
-    const target = request.url ?? '/';
+    const target = rawBytes ? restoreRawBytes(request.url ?? '/') : (request.url ?? '/');
     const queryIndex = target.indexOf('?');
     const path = queryIndex < 0 ? target : target.slice(0, queryIndex);
     const rawQuery = queryIndex < 0 ? '' : target.slice(queryIndex + 1);
@@ -201,7 +204,7 @@ export async function startCameraSim(options: CameraSimOptions): Promise<CameraS
     }
   };
 
-  const server = createServer({ keepAliveTimeout: 5000 }, (request, response) => {
+  const server = createServer({ keepAliveTimeout: 5000, insecureHTTPParser: !isAmcrest }, (request, response) => {
     handleRequest(request, response).catch(() => {
       if (!response.headersSent) {
         response.writeHead(500, { 'Content-Type': 'text/plain' });
@@ -211,7 +214,7 @@ export async function startCameraSim(options: CameraSimOptions): Promise<CameraS
       }
     });
   });
-  server.on('connection', (socket: Socket) => {
+  server.on('connection', (socket: Socket | RawRequestLineSocket) => {
     sockets.add(socket);
     openConnections++;
     counters.connections++;
@@ -226,13 +229,14 @@ export async function startCameraSim(options: CameraSimOptions): Promise<CameraS
     if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
   });
 
+  const listener: NetServer = rawBytes ? createNetServer((socket) => server.emit('connection', new RawRequestLineSocket(socket))) : server;
   await new Promise<void>((resolve, reject) => {
-    server.once('error', (error) =>
+    listener.once('error', (error) =>
       reject(new CameraSimError('ERR_SIM_LISTEN_FAILED', `cannot listen on 127.0.0.1:${normalized.port}`, { cause: error, context: { port: normalized.port } })),
     );
-    server.listen(normalized.port, '127.0.0.1', () => resolve());
+    listener.listen(normalized.port, '127.0.0.1', () => resolve());
   });
-  const address = server.address();
+  const address = listener.address();
   const port = typeof address === 'object' && address ? address.port : normalized.port;
   const origin = `http://127.0.0.1:${port}`;
 
@@ -271,7 +275,7 @@ export async function startCameraSim(options: CameraSimOptions): Promise<CameraS
     close: () =>
       new Promise<void>((resolve) => {
         for (const socket of sockets) socket.destroy();
-        server.close(() => resolve());
+        listener.close(() => resolve());
       }),
   };
 }

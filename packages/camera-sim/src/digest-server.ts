@@ -78,8 +78,13 @@ export function parseDigestAuthorization(header: string): Record<string, string>
   return params;
 }
 
-function md5(text: string): string {
-  return createHash('md5').update(text, 'utf8').digest('hex');
+function md5(text: string | Buffer): string {
+  return createHash('md5').update(text).digest('hex');
+}
+
+/** node:http presents header bytes as latin1 characters: recover the bytes the client hashed. */
+function headerBytes(text: string): Buffer {
+  return Buffer.from(text, 'latin1');
 }
 
 function safeEqual(a: string, b: string): boolean {
@@ -159,9 +164,9 @@ export class DigestServer {
     if (qop === 'auth' && (!nc || !/^[0-9a-fA-F]{8}$/.test(nc) || cnonce === undefined)) return { ok: false, reason: 'malformed' };
 
     const ha1 = md5(`${this.options.username}:${this.options.realm}:${this.options.password}`);
-    const ha2 = md5(`${method}:${uri}`);
+    const ha2 = md5(headerBytes(`${method}:${uri}`));
     const expected = qop === 'auth' ? md5(`${ha1}:${nonce}:${nc}:${cnonce}:auth:${ha2}`) : md5(`${ha1}:${nonce}:${ha2}`);
-    if (username !== this.options.username || realm !== this.options.realm || !safeEqual(expected, response.toLowerCase())) {
+    if (!headerBytes(username).equals(Buffer.from(this.options.username, 'utf8')) || realm !== this.options.realm || !safeEqual(expected, response.toLowerCase())) {
       return { ok: false, reason: 'bad-credentials' };
     }
     const state = this.nonces.get(nonce);

@@ -41,7 +41,9 @@ export async function sendBody(request: IncomingMessage, response: ServerRespons
   const { source, start, end, fault, counters, sleep } = plan;
   const length = end >= start ? end - start + 1 : 0;
   const headers: Record<string, string | number> = { ...plan.headers, 'Content-Length': length };
-  const socket = response.socket as Socket;
+  const wrapper = response.socket as Socket & { socket?: Socket };
+  // Under the Timelapse2 1.x raw-byte wrapper the TCP socket is one level down.
+  const socket = wrapper.socket ?? wrapper;
 
   if (fault?.kind === 'stall' && fault.afterBytes === undefined) await sleep(fault.ms);
 
@@ -61,7 +63,7 @@ export async function sendBody(request: IncomingMessage, response: ServerRespons
   if (raw) {
     // Bypass node:http, which would refuse a body that contradicts Content-Length.
     headers['Connection'] = 'close';
-    response.detachSocket(socket);
+    response.detachSocket(wrapper);
     socket.write(headerBlock(plan.status, headers), 'latin1');
     target = socket;
   } else {

@@ -1,0 +1,238 @@
+import { AmcrestError } from './errors.js';
+
+/**
+ * How camera wall-clock times (what the camera's overlay shows, what its API speaks) relate to
+ * instants: either an IANA zone (DST-aware) or a fixed offset (measured from the camera's clock, blind
+ * to DST changes inside the searched range).
+ */
+export type CameraTimeModel =
+  | { kind: 'zone'; timeZone: string }
+  | {
+      kind: 'offset';
+      /** Camera wall clock minus UTC, in minutes (e.g. -300 for EST). */
+      offsetMinutes: number;
+      /** `measured`: from `getCurrentTime` against the local clock, rounded to 15 min. */
+      source: 'measured' | 'given';
+      /** Camera clock error after rounding the offset, in seconds (positive: camera ahead). */
+      skewSeconds?: number;
+    };
+
+/** A parsed `--start`/`--end`: camera wall-clock time, or an instant (it had `Z` or an offset). */
+export type TimeInput = { kind: 'wall-clock'; wallClock: string } | { kind: 'instant'; instant: Date };
+
+const WALL_CLOCK = /^(\d{4})-(\d{2})-(\d{2}) (\d{2}):(\d{2}):(\d{2})$/;
+const ISO_INPUT =
+  /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,9}))?)?)?\s*(Z|[+-]\d{2}(?::?\d{2})?)?$/i;
+
+function pad(value: number, width = 2): string {
+  return String(value).padStart(width, '0');
+}
+
+function daysInMonth(year: number, month: number): number {
+  return new Date(Date.UTC(year, month, 0)).getUTCDate();
+}
+
+function invalidTime(text: string, why: string): AmcrestError {
+  return new AmcrestError(`invalid time ${JSON.stringify(text)}: ${why}`, { code: 'ERR_AMCREST_INVALID_TIME' });
+}
+
+/**
+ * Parses ISO 8601 (`2026-01-16T20:00:00`, `…-08:00`, `…Z`, a space instead of `T`, seconds optional,
+ * a bare date = midnight). Without an offset the result is camera wall-clock time; fractions of a
+ * second are dropped (`round: 'floor'`) or rounded up (`'ceil'`, for an end) since cameras answer 400
+ * to fractions.
+ */
+export function parseTimeInput(text: string, round: 'floor' | 'ceil' = 'floor'): TimeInput {
+  const match = ISO_INPUT.exec(text.trim());
+  if (!match) throw invalidTime(text, 'expected ISO 8601 like 2026-01-16T20:00:00 or 2026-01-16T20:00:00-08:00');
+  const [, y, mo, d, h = '00', mi = '00', s = '00', fraction, zone] = match;
+  const year = Number(y);
+  const month = Number(mo);
+  const day = Number(d);
+  const hour = Number(h);
+  const minute = Number(mi);
+  const second = Number(s);
+  if (month < 1 || month > 12) throw invalidTime(text, 'month out of range');
+  if (day < 1 || day > daysInMonth(year, month)) throw invalidTime(text, 'day out of range');
+  if (hour > 23 || minute > 59 || second > 59) throw invalidTime(text, 'time of day out of range');
+  const hasFraction = fraction !== undefined && /[1-9]/.test(fraction);
+  let ms = Date.UTC(year, month - 1, day, hour, minute, second) + (round === 'ceil' && hasFraction ? 1000 : 0);
+  if (year < 100) ms = new Date(ms).setUTCFullYear(year);
+  if (zone === undefined) return { kind: 'wall-clock', wallClock: formatWallClock(ms) };
+  let offsetMinutes = 0;
+  if (zone.toUpperCase() !== 'Z') {
+    const sign = zone.startsWith('-') ? -1 : 1;
+    const digits = zone.slice(1).replace(':', '');
+    const oh = Number(digits.slice(0, 2));
+    const om = digits.length > 2 ? Number(digits.slice(2, 4)) : 0;
+    if (oh > 23 || om > 59) throw invalidTime(text, 'offset out of range');
+    offsetMinutes = sign * (oh * 60 + om);
+  }
+  return { kind: 'instant', instant: new Date(ms - offsetMinutes * 60_000) };
+}
+
+/** Milliseconds of a wall-clock value read as if it were UTC (for arithmetic on wall clocks). */
+export function wallClockToMs(wallClock: string): number {
+  const match = WALL_CLOCK.exec(wallClock.trim());
+  if (!match) throw new AmcrestError(`not a camera time (YYYY-MM-DD HH:MM:SS): ${JSON.stringify(wallClock)}`, { code: 'ERR_AMCREST_BAD_RESPONSE' });
+  const [, y, mo, d, h, mi, s] = match.map(Number) as [number, number, number, number, number, number, number];
+  return Date.UTC(y, mo - 1, d, h, mi, s);
+}
+
+/** Whether a string is a camera time `YYYY-MM-DD HH:MM:SS`. */
+export function isWallClock(text: string): boolean {
+  return WALL_CLOCK.test(text.trim());
+}
+
+/** `YYYY-MM-DD HH:MM:SS` from wall-clock milliseconds (see {@link wallClockToMs}); fractions dropped. */
+export function formatWallClock(ms: number): string {
+  const date = new Date(Math.floor(ms / 1000) * 1000);
+  return `${pad(date.getUTCFullYear(), 4)}-${pad(date.getUTCMonth() + 1)}-${pad(date.getUTCDate())} ${pad(date.getUTCHours())}:${pad(date.getUTCMinutes())}:${pad(date.getUTCSeconds())}`;
+}
+
+const formatters = new Map<string, Intl.DateTimeFormat>();
+
+function formatterFor(timeZone: string): Intl.DateTimeFormat {
+  let formatter = formatters.get(timeZone);
+  if (!formatter) {
+    try {
+      formatter = new Intl.DateTimeFormat('en-US', {
+        timeZone,
+        hourCycle: 'h23',
+        year: 'numeric',
+        month: '2-digit',
+        day: '2-digit',
+        hour: '2-digit',
+        minute: '2-digit',
+        second: '2-digit',
+      });
+    } catch (error) {
+      throw new AmcrestError(`unknown time zone ${JSON.stringify(timeZone)} (expected an IANA name like America/New_York)`, {
+        code: 'ERR_AMCREST_INVALID_TIME',
+        cause: error,
+      });
+    }
+    formatters.set(timeZone, formatter);
+  }
+  return formatter;
+}
+
+/** Throws `ERR_AMCREST_INVALID_TIME` unless `timeZone` is an IANA zone this Node knows. */
+export function assertTimeZone(timeZone: string): void {
+  formatterFor(timeZone);
+}
+
+/** Wall-clock milliseconds of `instantMs` in `timeZone` (whole seconds). */
+function wallMsInZone(instantMs: number, timeZone: string): number {
+  const parts = formatterFor(timeZone).formatToParts(new Date(instantMs));
+  const get = (type: Intl.DateTimeFormatPartTypes): number => Number(parts.find((part) => part.type === type)?.value ?? 0);
+  const ms = Date.UTC(get('year'), get('month') - 1, get('day'), get('hour') % 24, get('minute'), get('second'));
+  return get('year') < 100 ? new Date(ms).setUTCFullYear(get('year')) : ms;
+}
+
+/** UTC offset of `timeZone` at an instant, in minutes. */
+export function zoneOffsetMinutes(instant: Date, timeZone: string): number {
+  const seconds = Math.floor(instant.getTime() / 1000) * 1000;
+  return Math.round((wallMsInZone(seconds, timeZone) - seconds) / 60_000);
+}
+
+/** The camera wall-clock time (`YYYY-MM-DD HH:MM:SS`) of an instant. */
+export function instantToCameraTime(instant: Date, model: CameraTimeModel): string {
+  if (model.kind === 'offset') return formatWallClock(instant.getTime() + model.offsetMinutes * 60_000);
+  return formatWallClock(wallMsInZone(instant.getTime(), model.timeZone));
+}
+
+/**
+ * Every instant a camera wall-clock time can mean: one normally, two in the repeated autumn hour
+ * (earlier first), none in the skipped spring hour.
+ */
+export function cameraTimeCandidates(wallClock: string, model: CameraTimeModel): Date[] {
+  const wallMs = wallClockToMs(wallClock);
+  if (model.kind === 'offset') return [new Date(wallMs - model.offsetMinutes * 60_000)];
+  const offsets = new Set<number>();
+  for (const probe of [-36, -12, 0, 12, 36]) {
+    offsets.add(zoneOffsetMinutes(new Date(wallMs + probe * 3_600_000), model.timeZone));
+  }
+  const instants: number[] = [];
+  for (const offset of offsets) {
+    const candidate = wallMs - offset * 60_000;
+    if (wallMsInZone(candidate, model.timeZone) === wallMs) instants.push(candidate);
+  }
+  return [...new Set(instants)].sort((a, b) => a - b).map((ms) => new Date(ms));
+}
+
+/**
+ * One instant for a camera wall-clock time. Ambiguous (repeated hour): `prefer` picks the earlier or
+ * later occurrence. Nonexistent (skipped hour): read with the offset in force before the jump, i.e.
+ * moved forward by the gap (`02:30` → `03:30` on a 1 h spring-forward day), like Temporal's
+ * `disambiguation: 'compatible'`.
+ */
+export function cameraTimeToInstant(wallClock: string, model: CameraTimeModel, prefer: 'earlier' | 'later' = 'earlier'): Date {
+  const candidates = cameraTimeCandidates(wallClock, model);
+  if (candidates.length > 0) return (prefer === 'earlier' ? candidates[0] : candidates[candidates.length - 1]) as Date;
+  const wallMs = wallClockToMs(wallClock);
+  const zone = (model as { timeZone: string }).timeZone;
+  const before = zoneOffsetMinutes(new Date(wallMs - 36 * 3_600_000), zone);
+  return new Date(wallMs - before * 60_000);
+}
+
+/**
+ * The camera search window covering the instants [start, end]: the smallest and largest wall-clock
+ * time shown during that span. Across an autumn fall-back the wall clock runs backwards, so the window
+ * reaches to the last second before the jump (01:59:59) even when `end` reads 01:30 again.
+ */
+export function cameraWindowForInstants(start: Date, end: Date, model: CameraTimeModel): { start: string; end: string } {
+  const startMs = Math.floor(start.getTime() / 1000) * 1000;
+  const endMs = Math.ceil(end.getTime() / 1000) * 1000;
+  if (model.kind === 'offset') {
+    return { start: instantToCameraTime(new Date(startMs), model), end: instantToCameraTime(new Date(endMs), model) };
+  }
+  const zone = model.timeZone;
+  const walls = [wallMsInZone(startMs, zone), wallMsInZone(endMs, zone)];
+  const offsetAt = (ms: number): number => wallMsInZone(ms, zone) - ms;
+  const step = 3_600_000;
+  let previous = startMs;
+  let previousOffset = offsetAt(previous);
+  while (previous < endMs) {
+    const t = Math.min(previous + step, endMs);
+    const offset = offsetAt(t);
+    if (offset !== previousOffset) {
+      // Bisect to the first second with the new offset; the second before shows the extreme wall time.
+      let lo = previous;
+      let hi = t;
+      while (hi - lo > 1000) {
+        const mid = lo + Math.floor((hi - lo) / 2000) * 1000;
+        if (offsetAt(mid) === previousOffset) lo = mid;
+        else hi = mid;
+      }
+      walls.push(wallMsInZone(lo, zone), wallMsInZone(hi, zone));
+    }
+    previous = t;
+    previousOffset = offset;
+  }
+  return { start: formatWallClock(Math.min(...walls)), end: formatWallClock(Math.max(...walls)) };
+}
+
+/**
+ * The camera's offset from its clock: camera wall-clock time minus the local clock's UTC at the middle
+ * of the request, rounded to 15 minutes (what time zones use); the remainder is the camera's clock error.
+ */
+export function offsetFromCameraClock(cameraTime: string, localMidpoint: Date): Extract<CameraTimeModel, { kind: 'offset' }> {
+  const diffMs = wallClockToMs(cameraTime) - localMidpoint.getTime();
+  const offsetMinutes = Math.round(diffMs / 60_000 / 15) * 15;
+  const skewSeconds = Math.round((diffMs - offsetMinutes * 60_000) / 1000);
+  return { kind: 'offset', offsetMinutes: offsetMinutes === 0 ? 0 : offsetMinutes, source: 'measured', skewSeconds };
+}
+
+/** `UTC-05:00` */
+export function formatOffset(offsetMinutes: number): string {
+  const sign = offsetMinutes < 0 ? '-' : '+';
+  const abs = Math.abs(offsetMinutes);
+  return `UTC${sign}${pad(Math.floor(abs / 60))}:${pad(abs % 60)}`;
+}
+
+/** How a time model reads in messages: `America/New_York` or `UTC-05:00 (measured from the camera clock)`. */
+export function describeTimeModel(model: CameraTimeModel): string {
+  if (model.kind === 'zone') return model.timeZone;
+  return `${formatOffset(model.offsetMinutes)}${model.source === 'measured' ? ' (measured from the camera clock)' : ''}`;
+}

@@ -1,0 +1,284 @@
+import { digestInterceptor, isDigestAuthError } from '@camdl/http-digest';
+import { Agent, request, type Dispatcher } from 'undici';
+import { AmcrestError, isAmcrestError } from './errors.js';
+import { checkCameraBody, type KeyValueBody } from './key-value.js';
+import { buildQuery, encodeFilePath } from './query.js';
+import { toRecordingItem, type RecordingItem } from './recording-item.js';
+import { isWallClock } from './camera-time.js';
+
+export interface AmcrestClientOptions {
+  /** The camera: `http://192.168.1.100/`, `https://cam.example.com:8443/` (a path prefix is kept). */
+  url: string | URL;
+  /** Camera user. */
+  username: string;
+  /** Camera password (never logged, never in a URL). */
+  password: string;
+  /**
+   * A dispatcher that already authenticates; when given, `username`/`password` are not used and
+   * `close()` leaves it open.
+   * @default an undici Agent composed with `digestInterceptor({ username, password })`
+   */
+  dispatcher?: Dispatcher;
+  /** Timeout for each API request (headers and body), in ms. @default 30000 */
+  timeout?: number;
+  /**
+   * Most simultaneous connections to the camera (API calls and downloads together). Cameras answer
+   * 400 until rebooted when too many are open; keep this at `maxConcurrent + 1` or so.
+   * @default 6
+   */
+  connections?: number;
+}
+
+/** Options of {@link AmcrestClient.searchRecordings}. */
+export interface SearchRecordingsOptions {
+  /** Camera wall-clock start `YYYY-MM-DD HH:MM:SS` (see `findRecordings` for ISO input and instants). */
+  start: string;
+  /** Camera wall-clock end `YYYY-MM-DD HH:MM:SS`. */
+  end: string;
+  /** `condition.Channel`; some models want 0. @default 1 */
+  channel?: number;
+  /** `condition.Types[n]`; NVRs may need `['dav']`. @default ['mp4'] */
+  types?: string[];
+  /** Items per `findNextFile` (the firmware's maximum is 100). @default 100 */
+  pageSize?: number;
+  /** Stops the search; close + destroy still run (with their own timeout). @default undefined */
+  signal?: AbortSignal;
+  /** Timeout of the close/destroy requests that always end a search, in ms. @default 5000 */
+  cleanupTimeout?: number;
+  /** Told about items skipped as malformed and cleanup failures. @default undefined */
+  onWarning?: (message: string) => void;
+}
+
+/** What `magicBox.cgi` reports; a field is undefined when the model does not implement it. */
+export interface DeviceInfo {
+  deviceType: string | undefined;
+  serialNumber: string | undefined;
+  softwareVersion: string | undefined;
+  machineName: string | undefined;
+}
+
+export interface AmcrestClient {
+  /** The camera's base URL (no credentials). */
+  readonly url: URL;
+  /** The authenticating dispatcher, for downloads (`@camdl/throttled-download`). */
+  readonly dispatcher: Dispatcher;
+  /**
+   * Searches recordings: `factory.create` → `findFile` → `findNextFile` (repeated) and ALWAYS
+   * `close` + `destroy`, also on errors, an early `break` and abort. Yields every item the camera
+   * lists (snapshots and in-progress files too; filter with `fileKindOf`).
+   */
+  searchRecordings(options: SearchRecordingsOptions): AsyncGenerator<RecordingItem, void, undefined>;
+  /** The camera clock, `global.cgi?action=getCurrentTime`: camera wall-clock `YYYY-MM-DD HH:MM:SS`. */
+  getCurrentTime(options?: { signal?: AbortSignal }): Promise<string>;
+  /** `magicBox.cgi` getDeviceType / getSerialNo / getSoftwareVersion / getMachineName. */
+  getDeviceInfo(options?: { signal?: AbortSignal }): Promise<DeviceInfo>;
+  /** A GET on any CGI, parsed; throws {@link AmcrestError} for error bodies (even with status 200). */
+  call(cgi: string, params: ReadonlyArray<readonly [string, string | number]>, options?: { signal?: AbortSignal }): Promise<KeyValueBody>;
+  /** The download URL of a recording: `/cgi-bin/RPC_Loadfile<FilePath>`. */
+  fileUrl(filePath: string): URL;
+  /** Closes the internal dispatcher (not one passed in). */
+  close(): Promise<void>;
+}
+
+const DEFAULT_CLIENT_OPTIONS = { timeout: 30_000, connections: 6 } as const;
+const MAX_BODY_BYTES = 8 * 1024 * 1024;
+
+function aborted(signal: AbortSignal | undefined): boolean {
+  return signal?.aborted === true;
+}
+
+async function readText(body: Dispatcher.ResponseData['body'], url: string): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of body) {
+    size += (chunk as Buffer).length;
+    if (size > MAX_BODY_BYTES) {
+      body.destroy();
+      throw new AmcrestError(`[GET] "${url}": answer larger than ${MAX_BODY_BYTES} bytes`, { code: 'ERR_AMCREST_BAD_RESPONSE', url });
+    }
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+/** Creates a client for one camera. */
+export function createAmcrestClient(options: AmcrestClientOptions): AmcrestClient {
+  const base = new URL(String(options.url));
+  if (base.username || base.password) {
+    throw new AmcrestError('the camera URL must not contain credentials', { code: 'ERR_AMCREST_INVALID_OPTIONS' });
+  }
+  if (base.protocol !== 'http:' && base.protocol !== 'https:') {
+    throw new AmcrestError(`unsupported protocol ${base.protocol}`, { code: 'ERR_AMCREST_INVALID_OPTIONS' });
+  }
+  base.search = '';
+  base.hash = '';
+  if (!base.pathname.endsWith('/')) base.pathname += '/';
+  const timeout = options.timeout ?? DEFAULT_CLIENT_OPTIONS.timeout;
+  const connections = options.connections ?? DEFAULT_CLIENT_OPTIONS.connections;
+  if (!Number.isInteger(connections) || connections < 1) {
+    throw new AmcrestError(`connections must be a positive integer, got ${connections}`, { code: 'ERR_AMCREST_INVALID_OPTIONS' });
+  }
+  const ownDispatcher = options.dispatcher === undefined;
+  const dispatcher =
+    options.dispatcher ??
+    new Agent({ connections, keepAliveTimeout: 4_000 }).compose(digestInterceptor({ username: options.username, password: options.password }));
+
+  const urlFor = (cgi: string, params: ReadonlyArray<readonly [string, string | number]>): URL => {
+    const url = new URL(`cgi-bin/${cgi}`, base);
+    url.search = buildQuery(params);
+    return url;
+  };
+
+  const call: AmcrestClient['call'] = async (cgi, params, callOptions = {}) => {
+    const url = urlFor(cgi, params);
+    const href = url.href;
+    const signal = callOptions.signal;
+    if (aborted(signal)) throw new AmcrestError(`[GET] "${href}": aborted`, { code: 'ERR_AMCREST_ABORTED', url: href, cause: signal?.reason });
+    let status: number;
+    let text: string;
+    try {
+      const response = await request(url, {
+        method: 'GET',
+        dispatcher,
+        headersTimeout: timeout,
+        bodyTimeout: timeout,
+        ...(signal ? { signal } : {}),
+      });
+      status = response.statusCode;
+      text = await readText(response.body, href);
+    } catch (error) {
+      if (isAmcrestError(error)) throw error;
+      if (isDigestAuthError(error)) {
+        const why = error.code === 'ERR_DIGEST_BAD_CREDENTIALS' ? 'the camera refused the user name or password' : error.message;
+        throw new AmcrestError(`[GET] "${href}": ${why}`, { code: 'ERR_AMCREST_AUTH', url: href, status: error.status, cause: error });
+      }
+      if (aborted(signal)) throw new AmcrestError(`[GET] "${href}": aborted`, { code: 'ERR_AMCREST_ABORTED', url: href, cause: error });
+      const reason = error instanceof Error ? ((error as NodeJS.ErrnoException).code ?? error.message) : String(error);
+      throw new AmcrestError(`[GET] "${href}": ${reason}`, { code: 'ERR_AMCREST_NETWORK', url: href, cause: error });
+    }
+    return checkCameraBody(text, status, href);
+  };
+
+  const resultOf = (body: KeyValueBody, key: string, href: string): string => {
+    const value = body.flat.get(key);
+    if (value === undefined || value.trim() === '') {
+      throw new AmcrestError(`[GET] "${href}": no ${key}= in the answer`, { code: 'ERR_AMCREST_BAD_RESPONSE', url: href });
+    }
+    return value.trim();
+  };
+
+  async function* searchRecordings(search: SearchRecordingsOptions): AsyncGenerator<RecordingItem, void, undefined> {
+    const channel = search.channel ?? 1;
+    const types = search.types ?? ['mp4'];
+    const pageSize = search.pageSize ?? 100;
+    const cleanupTimeout = search.cleanupTimeout ?? 5_000;
+    const signal = search.signal;
+    for (const [name, value] of [['start', search.start], ['end', search.end]] as const) {
+      if (!isWallClock(value)) {
+        throw new AmcrestError(`${name} must be camera time YYYY-MM-DD HH:MM:SS, got ${JSON.stringify(value)}`, { code: 'ERR_AMCREST_INVALID_TIME' });
+      }
+    }
+    if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > 100) {
+      throw new AmcrestError(`pageSize must be 1..100, got ${pageSize}`, { code: 'ERR_AMCREST_INVALID_OPTIONS' });
+    }
+    const createUrl = urlFor('mediaFileFind.cgi', [['action', 'factory.create']]).href;
+    const created = await call('mediaFileFind.cgi', [['action', 'factory.create']], signal ? { signal } : {});
+    const object = resultOf(created, 'result', createUrl);
+    if (!/^\d+$/.test(object)) {
+      throw new AmcrestError(`[GET] "${createUrl}": search object is not a number: ${JSON.stringify(object.slice(0, 40))}`, {
+        code: 'ERR_AMCREST_BAD_RESPONSE',
+        url: createUrl,
+      });
+    }
+    try {
+      await call(
+        'mediaFileFind.cgi',
+        [
+          ['action', 'findFile'],
+          ['object', object],
+          ['condition.Channel', channel],
+          ['condition.StartTime', search.start],
+          ['condition.EndTime', search.end],
+          ...types.map((type, index) => [`condition.Types[${index}]`, type] as const),
+        ],
+        signal ? { signal } : {},
+      );
+      let previousPage: string | undefined;
+      for (;;) {
+        let page: KeyValueBody;
+        try {
+          page = await call('mediaFileFind.cgi', [['action', 'findNextFile'], ['object', object], ['count', pageSize]], signal ? { signal } : {});
+        } catch (error) {
+          // Firmware ends a search with `Error Bad Request!` (200 or 400) as often as with `found=0`.
+          if (isAmcrestError(error, 'ERR_AMCREST_BAD_REQUEST')) return;
+          throw error;
+        }
+        const found = Number(page.flat.get('found') ?? '0');
+        const itemsNode = page.data['items'];
+        const nodes = Array.isArray(itemsNode) ? itemsNode.filter((node) => node !== undefined) : [];
+        if (!Number.isFinite(found) || found <= 0 || nodes.length === 0) return;
+        const fingerprint = nodes.map((node) => (typeof node === 'object' && !Array.isArray(node) ? String(node['FilePath']) : '')).join('\n');
+        if (fingerprint === previousPage) {
+          throw new AmcrestError('the camera returned the same page of results twice; stopping the search', { code: 'ERR_AMCREST_BAD_RESPONSE' });
+        }
+        previousPage = fingerprint;
+        for (const node of nodes) {
+          const item = toRecordingItem(node);
+          if (item) yield item;
+          else search.onWarning?.('skipped a search result without FilePath/StartTime/EndTime');
+        }
+      }
+    } finally {
+      // Leaked search objects make cameras answer 400 until rebooted: always close and destroy, even
+      // when the caller aborted (so never with the caller's signal).
+      for (const action of ['close', 'destroy'] as const) {
+        try {
+          await call('mediaFileFind.cgi', [['action', action], ['object', object]], { signal: AbortSignal.timeout(cleanupTimeout) });
+        } catch (error) {
+          search.onWarning?.(`could not ${action} search object ${object}: ${error instanceof Error ? error.message : String(error)}`);
+        }
+      }
+    }
+  }
+
+  const getCurrentTime: AmcrestClient['getCurrentTime'] = async (callOptions = {}) => {
+    const href = urlFor('global.cgi', [['action', 'getCurrentTime']]).href;
+    const body = await call('global.cgi', [['action', 'getCurrentTime']], callOptions);
+    const value = resultOf(body, 'result', href);
+    if (!isWallClock(value)) {
+      throw new AmcrestError(`[GET] "${href}": not a time: ${JSON.stringify(value.slice(0, 40))}`, { code: 'ERR_AMCREST_BAD_RESPONSE', url: href });
+    }
+    return value;
+  };
+
+  const getDeviceInfo: AmcrestClient['getDeviceInfo'] = async (callOptions = {}) => {
+    const read = async (action: string, key: string): Promise<string | undefined> => {
+      try {
+        const body = await call('magicBox.cgi', [['action', action]], callOptions);
+        return (body.flat.get(key) ?? body.flat.values().next().value)?.trim();
+      } catch (error) {
+        if (isAmcrestError(error, 'ERR_AMCREST_NOT_IMPLEMENTED')) return undefined;
+        throw error;
+      }
+    };
+    return {
+      deviceType: await read('getDeviceType', 'type'),
+      serialNumber: await read('getSerialNo', 'sn'),
+      softwareVersion: await read('getSoftwareVersion', 'version'),
+      machineName: await read('getMachineName', 'name'),
+    };
+  };
+
+  return {
+    url: new URL(base.href),
+    dispatcher,
+    searchRecordings,
+    getCurrentTime,
+    getDeviceInfo,
+    call,
+    fileUrl: (filePath) => new URL(`cgi-bin/RPC_Loadfile${encodeFilePath(filePath)}`, base),
+    close: async () => {
+      if (ownDispatcher) await dispatcher.close();
+    },
+  };
+}

@@ -1,0 +1,119 @@
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { download, isDownloadError, RateLimiter, type DownloadEvent, type DownloadProgress, type DownloadResult } from '@camdl/throttled-download';
+import type { AmcrestClient } from './client.js';
+import { AmcrestError } from './errors.js';
+import type { Recording } from './find-recordings.js';
+
+/** Where parts are kept until the merge succeeds, under the output directory. */
+export const PARTS_DIRECTORY_NAME = '.amcrest_download';
+
+/** `<outputDir>/.amcrest_download` */
+export function partsDirectory(outputDir: string): string {
+  return join(outputDir, PARTS_DIRECTORY_NAME);
+}
+
+export interface DownloadRecordingsOptions {
+  /** Directory for the downloaded files (usually {@link partsDirectory}); created if missing. */
+  directory: string;
+  /** Downloads at once (cameras refuse more than a few connections). @default 4 */
+  maxConcurrent?: number;
+  /** One limiter shared by every download (wins over `rateLimitMbps`). @default undefined */
+  rateLimiter?: RateLimiter;
+  /** Total rate for all downloads together, in Mbps; 0 = unlimited. @default 0 */
+  rateLimitMbps?: number;
+  /** Retries per file after the first attempt. @default 3 */
+  maxRetries?: number;
+  /** Delay before the first retry, in ms (exponential backoff with jitter after). @default 5000 */
+  retryDelay?: number;
+  /** Connect/headers/idle-body timeout per request, in ms. @default 60000 */
+  timeout?: number;
+  /** Aborts running downloads at once (their `.part` files stay for the next run). @default undefined */
+  signal?: AbortSignal;
+  /** Asked before each new file starts; return false to start no more (the first Ctrl+C). @default () => true */
+  shouldContinue?: () => boolean;
+  /** Progress and events of every file. @default undefined */
+  onEvent?: (event: RecordingDownloadEvent) => void;
+  /** Injectable sleep for retry waits (tests). @default a timer */
+  sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
+}
+
+/** What happens to each file, for progress displays and logs. */
+export type RecordingDownloadEvent =
+  | { type: 'start'; recording: Recording; path: string; url: string }
+  | { type: 'progress'; recording: Recording; progress: DownloadProgress }
+  | { type: 'download-event'; recording: Recording; event: DownloadEvent }
+  | { type: 'done'; recording: Recording; result: DownloadResult }
+  | { type: 'failed'; recording: Recording; error: Error };
+
+/** The outcome for one recording. */
+export interface RecordingDownloadOutcome {
+  recording: Recording;
+  /** Local path (the final name; a `.part` next to it while incomplete). */
+  path: string;
+  status: 'downloaded' | 'resumed' | 'skipped' | 'failed' | 'not-started';
+  result?: DownloadResult;
+  error?: Error;
+}
+
+/**
+ * Downloads recordings, `maxConcurrent` at a time under one shared rate limit, with retries and
+ * resume, to `<directory>/<recording.fileName>`. A file already complete there (size = `Length`) is
+ * skipped without a request, so a re-run only fetches what is missing. Never throws for a single file:
+ * failures are in the outcomes, in the input order.
+ */
+export async function downloadRecordings(
+  client: Pick<AmcrestClient, 'fileUrl' | 'dispatcher'>,
+  recordings: readonly Recording[],
+  options: DownloadRecordingsOptions,
+): Promise<RecordingDownloadOutcome[]> {
+  const maxConcurrent = options.maxConcurrent ?? 4;
+  if (!Number.isInteger(maxConcurrent) || maxConcurrent < 1) {
+    throw new AmcrestError(`maxConcurrent must be a positive integer, got ${maxConcurrent}`, { code: 'ERR_AMCREST_INVALID_OPTIONS' });
+  }
+  const limiter = options.rateLimiter ?? new RateLimiter(options.rateLimitMbps ?? 0);
+  await mkdir(options.directory, { recursive: true });
+  const outcomes: RecordingDownloadOutcome[] = recordings.map((recording) => ({
+    recording,
+    path: join(options.directory, recording.fileName),
+    status: 'not-started',
+  }));
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < outcomes.length) {
+      if (options.signal?.aborted || (options.shouldContinue && !options.shouldContinue())) return;
+      const outcome = outcomes[next++] as RecordingDownloadOutcome;
+      const { recording } = outcome;
+      const url = client.fileUrl(recording.filePath);
+      options.onEvent?.({ type: 'start', recording, path: outcome.path, url: url.href });
+      try {
+        const result = await download(url, outcome.path, {
+          dispatcher: client.dispatcher,
+          rateLimiter: limiter,
+          maxRetries: options.maxRetries ?? 3,
+          retryDelay: options.retryDelay ?? 5_000,
+          timeout: options.timeout ?? 60_000,
+          // Finished recordings never change on the camera, and RPC_Loadfile sends no ETag or
+          // Last-Modified: resuming on the total length alone is safe here.
+          resumeWithoutValidators: true,
+          ...(recording.size !== undefined ? { expectedSize: recording.size, existing: 'check-size' as const } : { existing: 'skip' as const }),
+          ...(options.signal ? { signal: options.signal } : {}),
+          ...(options.sleep ? { sleep: options.sleep } : {}),
+          onProgress: (progress) => options.onEvent?.({ type: 'progress', recording, progress }),
+          onEvent: (event) => options.onEvent?.({ type: 'download-event', recording, event }),
+        });
+        outcome.status = result.status;
+        outcome.result = result;
+        options.onEvent?.({ type: 'done', recording, result });
+      } catch (error) {
+        outcome.status = 'failed';
+        outcome.error = error instanceof Error ? error : new Error(String(error));
+        options.onEvent?.({ type: 'failed', recording, error: outcome.error });
+        // A refused login will be refused for every file: stop instead of locking the account.
+        if (isDownloadError(error) && error.code === 'ERR_DOWNLOAD_AUTH') return;
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(maxConcurrent, outcomes.length) }, () => worker()));
+  return outcomes;
+}

@@ -1,0 +1,60 @@
+/** Stable codes carried by every {@link AmcrestError}. */
+export type AmcrestErrorCode =
+  /** The camera answered `Error\r\nBad Request!` (HTTP 400, or 200 with that body). */
+  | 'ERR_AMCREST_BAD_REQUEST'
+  /** The camera answered `Error\r\nNot Implemented!` (HTTP 501): the model lacks this API. */
+  | 'ERR_AMCREST_NOT_IMPLEMENTED'
+  /** The camera answered `Error\r\nInvalid Authority!`: the user lacks the right. */
+  | 'ERR_AMCREST_INVALID_AUTHORITY'
+  /** Any other non-2xx status. */
+  | 'ERR_AMCREST_HTTP_STATUS'
+  /** A 2xx body that is not what the API documents (no `result=`, an unknown `Error` text...). */
+  | 'ERR_AMCREST_BAD_RESPONSE'
+  /** The request did not reach the camera or timed out. */
+  | 'ERR_AMCREST_NETWORK'
+  /** The camera refused the credentials (wraps `ERR_DIGEST_*` from `@camdl/http-digest`). */
+  | 'ERR_AMCREST_AUTH'
+  /** Aborted through `signal`. */
+  | 'ERR_AMCREST_ABORTED'
+  /** A time given by the caller that is not ISO 8601, or an unknown time zone. */
+  | 'ERR_AMCREST_INVALID_TIME'
+  /** Invalid options (negative concurrency, end before start...). */
+  | 'ERR_AMCREST_INVALID_OPTIONS'
+  /** ffmpeg or ffprobe is not installed (checked before anything is downloaded). */
+  | 'ERR_FFMPEG_NOT_FOUND'
+  /** ffmpeg or ffprobe exited with an error. */
+  | 'ERR_FFMPEG_FAILED'
+  /** The merged file's duration does not match the sum of its parts. */
+  | 'ERR_MERGE_VERIFY_FAILED';
+
+export interface AmcrestErrorOptions {
+  code: AmcrestErrorCode;
+  /** The URL without credentials (never a password or an `Authorization` value). */
+  url?: string;
+  status?: number;
+  /** The first line(s) of the camera's body, trimmed, for context. */
+  body?: string;
+  cause?: unknown;
+}
+
+/** The one error class of `@camdl/amcrest-recordings`; tell cases apart by `code`. */
+export class AmcrestError extends Error {
+  override name = 'AmcrestError';
+  readonly code: AmcrestErrorCode;
+  readonly url: string | undefined;
+  readonly status: number | undefined;
+  readonly body: string | undefined;
+
+  constructor(message: string, options: AmcrestErrorOptions) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.code = options.code;
+    this.url = options.url;
+    this.status = options.status;
+    this.body = options.body;
+  }
+}
+
+/** Type guard for {@link AmcrestError}, optionally of one code. */
+export function isAmcrestError(error: unknown, code?: AmcrestErrorCode): error is AmcrestError {
+  return error instanceof AmcrestError && (code === undefined || error.code === code);
+}

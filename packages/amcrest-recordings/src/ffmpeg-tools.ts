@@ -1,0 +1,192 @@
+import { spawn } from 'node:child_process';
+import { accessSync, constants } from 'node:fs';
+import { delimiter, isAbsolute, join } from 'node:path';
+import { AmcrestError } from './errors.js';
+
+/** Paths of the ffmpeg and ffprobe programs to use. */
+export interface FfmpegTools {
+  ffmpeg: string;
+  ffprobe: string;
+}
+
+export interface FindFfmpegOptions {
+  /** ffmpeg program. @default $FFMPEG_PATH, else `ffmpeg` on PATH */
+  ffmpegPath?: string;
+  /** ffprobe program. @default $FFPROBE_PATH, else `ffprobe` on PATH */
+  ffprobePath?: string;
+  /** @default process.env */
+  env?: NodeJS.ProcessEnv;
+}
+
+export const FFMPEG_INSTALL_HINT =
+  'Install ffmpeg (it includes ffprobe): Debian/Ubuntu `sudo apt-get install ffmpeg`, Fedora `sudo dnf install ffmpeg`, ' +
+  'macOS `brew install ffmpeg`, Windows `winget install ffmpeg`; or point FFMPEG_PATH / FFPROBE_PATH at the programs.';
+
+function onPath(name: string, env: NodeJS.ProcessEnv): string | undefined {
+  const extensions = process.platform === 'win32' ? (env['PATHEXT'] ?? '.EXE;.CMD;.BAT').split(';') : [''];
+  for (const dir of (env['PATH'] ?? '').split(delimiter)) {
+    if (!dir) continue;
+    for (const extension of extensions) {
+      const candidate = join(dir, name + extension);
+      try {
+        accessSync(candidate, constants.X_OK);
+        return candidate;
+      } catch {
+        // keep looking
+      }
+    }
+  }
+  return undefined;
+}
+
+/** Runs `program -version`; resolves whether it started and exited 0. */
+function runsOk(program: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    const child = spawn(program, ['-version'], { stdio: 'ignore' });
+    child.on('error', () => resolve(false));
+    child.on('close', (code) => resolve(code === 0));
+  });
+}
+
+/**
+ * Finds ffmpeg and ffprobe (option → `FFMPEG_PATH`/`FFPROBE_PATH` → PATH) and checks that both run.
+ * Call it BEFORE downloading anything: a missing ffmpeg throws `ERR_FFMPEG_NOT_FOUND` with how to
+ * install it.
+ */
+export async function findFfmpeg(options: FindFfmpegOptions = {}): Promise<FfmpegTools> {
+  const env = options.env ?? process.env;
+  const resolveTool = async (name: 'ffmpeg' | 'ffprobe', explicit: string | undefined, envName: string): Promise<string> => {
+    const given = explicit ?? (env[envName] || undefined);
+    const candidate = given === undefined ? onPath(name, env) : isAbsolute(given) || /[\\/]/.test(given) ? given : (onPath(given, env) ?? given);
+    if (candidate === undefined || !(await runsOk(candidate))) {
+      const where = given === undefined ? 'on PATH' : `at ${JSON.stringify(given)} (${explicit === undefined ? envName : 'option'})`;
+      throw new AmcrestError(`${name} not found ${where}. ${FFMPEG_INSTALL_HINT}`, { code: 'ERR_FFMPEG_NOT_FOUND' });
+    }
+    return candidate;
+  };
+  const ffmpeg = await resolveTool('ffmpeg', options.ffmpegPath, 'FFMPEG_PATH');
+  const ffprobe = await resolveTool('ffprobe', options.ffprobePath, 'FFPROBE_PATH');
+  return { ffmpeg, ffprobe };
+}
+
+export interface RunResult {
+  stdout: string;
+  stderr: string;
+}
+
+/**
+ * Runs a program to completion; rejects with `ERR_FFMPEG_FAILED` (last lines of stderr) on a non-zero
+ * exit, with `ERR_AMCREST_ABORTED` after killing it when `signal` aborts.
+ */
+export function runTool(
+  program: string,
+  args: string[],
+  options: { signal?: AbortSignal; onStdoutLine?: (line: string) => void } = {},
+): Promise<RunResult> {
+  return new Promise((resolve, reject) => {
+    const { signal } = options;
+    if (signal?.aborted) {
+      reject(new AmcrestError(`${program}: aborted`, { code: 'ERR_AMCREST_ABORTED', cause: signal.reason }));
+      return;
+    }
+    const child = spawn(program, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    let pending = '';
+    let killTimer: ReturnType<typeof setTimeout> | undefined;
+    child.stdout.setEncoding('utf8');
+    child.stderr.setEncoding('utf8');
+    child.stdout.on('data', (chunk: string) => {
+      if (stdout.length < 1_000_000) stdout += chunk;
+      if (options.onStdoutLine) {
+        pending += chunk;
+        const lines = pending.split('\n');
+        pending = lines.pop() ?? '';
+        for (const line of lines) options.onStdoutLine(line.trimEnd());
+      }
+    });
+    child.stderr.on('data', (chunk: string) => {
+      stderr = (stderr + chunk).slice(-8_000);
+    });
+    const onAbort = (): void => {
+      child.kill('SIGTERM');
+      killTimer = setTimeout(() => child.kill('SIGKILL'), 2_000);
+      killTimer.unref();
+    };
+    signal?.addEventListener('abort', onAbort, { once: true });
+    child.on('error', (error) => {
+      signal?.removeEventListener('abort', onAbort);
+      const code = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'ERR_FFMPEG_NOT_FOUND' : 'ERR_FFMPEG_FAILED';
+      reject(new AmcrestError(`${program}: ${error.message}`, { code, cause: error }));
+    });
+    child.on('close', (exitCode, killSignal) => {
+      signal?.removeEventListener('abort', onAbort);
+      if (killTimer) clearTimeout(killTimer);
+      if (signal?.aborted) {
+        reject(new AmcrestError(`${program}: aborted`, { code: 'ERR_AMCREST_ABORTED', cause: signal.reason }));
+      } else if (exitCode !== 0) {
+        const tail = stderr.trim().split('\n').slice(-5).join('\n');
+        reject(
+          new AmcrestError(`${program} exited with ${exitCode ?? killSignal}${tail ? `:\n${tail}` : ''}`, {
+            code: 'ERR_FFMPEG_FAILED',
+            body: tail,
+          }),
+        );
+      } else {
+        resolve({ stdout, stderr });
+      }
+    });
+  });
+}
+
+/** What ffprobe says about a media file. */
+export interface MediaInfo {
+  /** The video stream's duration when the container gives one, else the container's, in seconds. */
+  durationSeconds: number;
+  /** Whether `durationSeconds` came from the video stream. */
+  fromVideoStream: boolean;
+  /** The container's duration, in seconds. */
+  formatDurationSeconds: number | undefined;
+  videoCodec: string | undefined;
+  audioCodec: string | undefined;
+}
+
+/** Probes a file with ffprobe. */
+export async function probeMedia(ffprobe: string, path: string, options: { signal?: AbortSignal; inputFormat?: string } = {}): Promise<MediaInfo> {
+  const { stdout } = await runTool(
+    ffprobe,
+    [
+      '-v',
+      'error',
+      ...(options.inputFormat ? ['-f', options.inputFormat] : []),
+      '-show_entries',
+      'format=duration:stream=codec_type,codec_name,duration',
+      '-of',
+      'json',
+      path,
+    ],
+    options.signal ? { signal: options.signal } : {},
+  );
+  let parsed: { format?: { duration?: string }; streams?: Array<{ codec_type?: string; codec_name?: string; duration?: string }> };
+  try {
+    parsed = JSON.parse(stdout) as typeof parsed;
+  } catch (error) {
+    throw new AmcrestError(`ffprobe gave no JSON for ${path}`, { code: 'ERR_FFMPEG_FAILED', cause: error });
+  }
+  const video = parsed.streams?.find((stream) => stream.codec_type === 'video');
+  const audio = parsed.streams?.find((stream) => stream.codec_type === 'audio');
+  const formatDuration = parsed.format?.duration === undefined ? undefined : Number(parsed.format.duration);
+  const videoDuration = video?.duration === undefined ? undefined : Number(video.duration);
+  const useVideo = videoDuration !== undefined && Number.isFinite(videoDuration);
+  const durationSeconds = useVideo ? (videoDuration as number) : formatDuration;
+  if (durationSeconds === undefined || !Number.isFinite(durationSeconds)) {
+    throw new AmcrestError(`ffprobe found no duration in ${path}`, { code: 'ERR_FFMPEG_FAILED' });
+  }
+  return {
+    durationSeconds,
+    fromVideoStream: useVideo,
+    formatDurationSeconds: formatDuration !== undefined && Number.isFinite(formatDuration) ? formatDuration : undefined,
+    videoCodec: video?.codec_name,
+    audioCodec: audio?.codec_name,
+  };
+}

@@ -1,0 +1,254 @@
+import { createHash } from 'node:crypto';
+import {
+  assertTimeZone,
+  cameraTimeCandidates,
+  cameraTimeToInstant,
+  cameraWindowForInstants,
+  instantToCameraTime,
+  offsetFromCameraClock,
+  parseTimeInput,
+  wallClockToMs,
+  type CameraTimeModel,
+  type TimeInput,
+} from './camera-time.js';
+import type { AmcrestClient } from './client.js';
+import { AmcrestError } from './errors.js';
+import { fileKindOf, type FileKind, type RecordingItem } from './recording-item.js';
+
+/** A recording to download: the camera's item plus real instants and a safe local file name. */
+export interface Recording extends RecordingItem {
+  /** `mp4` or `dav` (by the path's extension). */
+  kind: 'mp4' | 'dav';
+  /** The channel searched (the item's own `Channel` is often 0). */
+  searchChannel: number;
+  /** Real start instant. */
+  start: Date;
+  /** Real end instant (`start + Duration` when the camera reports a duration). */
+  end: Date;
+  /** Seconds between `start` and `end`. */
+  durationSeconds: number;
+  /** Bytes (`Length`), when reported. */
+  size: number | undefined;
+  /** Deterministic, filesystem-safe name, e.g. `2026-01-16_20.00.00-20.08.00_ch1.mp4`. */
+  fileName: string;
+}
+
+/** A listed item that will not be downloaded, and why. */
+export interface SkippedItem {
+  item: RecordingItem;
+  reason: Exclude<FileKind, 'mp4' | 'dav'> | 'outside-range' | 'duplicate';
+}
+
+export interface FindRecordingsOptions {
+  /**
+   * ISO 8601 start. Without an offset it is camera wall-clock time, sent as is; with `Z` or an offset
+   * it is an instant, converted to camera time (see `cameraTimeZone`). A `Date` is an instant.
+   */
+  start: string | Date;
+  /** ISO 8601 end, like `start`. */
+  end: string | Date;
+  /** @default 1 */
+  channel?: number;
+  /**
+   * The camera's IANA time zone, e.g. `America/New_York` (DST-aware). Without it the camera's offset is
+   * measured once from `getCurrentTime` against the local clock (rounded to 15 min).
+   * @default undefined
+   */
+  cameraTimeZone?: string;
+  /** A time model to use as is (wins over `cameraTimeZone`; skips the clock measurement). @default undefined */
+  timeModel?: CameraTimeModel;
+  /** `condition.Types`. @default ['mp4'] */
+  types?: string[];
+  /** @default undefined */
+  signal?: AbortSignal;
+  /** Local clock for the offset measurement, ms since the epoch. Injectable for tests. @default Date.now */
+  now?: () => number;
+  /** @default undefined */
+  onWarning?: (message: string) => void;
+}
+
+export interface FindRecordingsResult {
+  /** Recordings to download, in chronological order. */
+  recordings: Recording[];
+  /** Listed but not downloaded: snapshots, files still being recorded, other occurrences of a repeated hour... */
+  skipped: SkippedItem[];
+  /** The camera-time window searched. */
+  window: { start: string; end: string };
+  /** How camera times were converted. */
+  timeModel: CameraTimeModel;
+  /** The parsed inputs. */
+  input: { start: TimeInput; end: TimeInput };
+  /** The requested range as instants. */
+  range: { start: Date; end: Date };
+}
+
+function toInput(value: string | Date, round: 'floor' | 'ceil'): TimeInput {
+  if (value instanceof Date) {
+    if (Number.isNaN(value.getTime())) throw new AmcrestError('invalid Date', { code: 'ERR_AMCREST_INVALID_TIME' });
+    return { kind: 'instant', instant: value };
+  }
+  return parseTimeInput(value, round);
+}
+
+/** Measures the camera's UTC offset from its clock: one `getCurrentTime`, halfway between two local readings. */
+export async function measureCameraTimeModel(
+  client: AmcrestClient,
+  options: { signal?: AbortSignal; now?: () => number } = {},
+): Promise<Extract<CameraTimeModel, { kind: 'offset' }>> {
+  const now = options.now ?? Date.now;
+  const before = now();
+  const cameraTime = await client.getCurrentTime(options.signal ? { signal: options.signal } : {});
+  const after = now();
+  return offsetFromCameraClock(cameraTime, new Date((before + after) / 2));
+}
+
+function safePart(text: string): string {
+  return text.replace(/[^A-Za-z0-9._-]+/g, '_');
+}
+
+/** `2026-01-16_20.00.00-20.08.00_ch1.mp4`, from the camera's wall-clock times. */
+export function recordingFileName(item: Pick<RecordingItem, 'startTime' | 'endTime'>, channel: number, kind: 'mp4' | 'dav'): string {
+  const day = item.startTime.slice(0, 10);
+  const from = item.startTime.slice(11).replaceAll(':', '.');
+  const endDay = item.endTime.slice(0, 10);
+  const to = (endDay === day ? '' : `${endDay}_`) + item.endTime.slice(11).replaceAll(':', '.');
+  return safePart(`${day}_${from}-${to}_ch${channel}.${kind}`);
+}
+
+/**
+ * Gives each listed item its instants. Model (documented in the README): the camera lists files in
+ * recording order. A start time in the repeated autumn hour has two candidate instants; take the
+ * earliest not before the previous file's start — or the earlier one when the file's own EndTime is
+ * before its StartTime (it spans the fall-back). A start time in the skipped spring hour is read with
+ * the offset before the jump. The end is `start + Duration` (wall-clock differences lie across a DST
+ * change); without a Duration the EndTime is converted, never before the start.
+ */
+export function resolveInstants(items: readonly RecordingItem[], model: CameraTimeModel): Array<{ start: Date; end: Date }> {
+  let previousStart: number | undefined;
+  return items.map((item) => {
+    const candidates = cameraTimeCandidates(item.startTime, model);
+    let start: Date;
+    if (candidates.length <= 1) {
+      start = candidates[0] ?? cameraTimeToInstant(item.startTime, model);
+    } else if (wallClockToMs(item.endTime) < wallClockToMs(item.startTime)) {
+      start = candidates[0] as Date;
+    } else {
+      const floor = previousStart ?? Number.NEGATIVE_INFINITY;
+      start = candidates.find((candidate) => candidate.getTime() >= floor - 1000) ?? (candidates[candidates.length - 1] as Date);
+    }
+    let end: Date;
+    if (item.duration !== undefined) {
+      end = new Date(start.getTime() + item.duration * 1000);
+    } else {
+      const endCandidates = cameraTimeCandidates(item.endTime, model);
+      const after = endCandidates.find((candidate) => candidate.getTime() >= start.getTime());
+      end = after ?? new Date(Math.max(start.getTime(), cameraTimeToInstant(item.endTime, model, 'later').getTime()));
+    }
+    previousStart = start.getTime();
+    return { start, end };
+  });
+}
+
+/**
+ * Finds the recordings to download in a time range: resolves the time model, searches the camera
+ * (closing the search object whatever happens), keeps `.mp4`/`.dav` files, drops snapshots, files
+ * still being recorded and, for instant ranges, the other occurrence of a repeated DST hour; returns
+ * them in chronological order with instants and safe local names.
+ */
+export async function findRecordings(client: AmcrestClient, options: FindRecordingsOptions): Promise<FindRecordingsResult> {
+  const channel = options.channel ?? 1;
+  if (!Number.isInteger(channel) || channel < 0) {
+    throw new AmcrestError(`channel must be a non-negative integer, got ${channel}`, { code: 'ERR_AMCREST_INVALID_OPTIONS' });
+  }
+  const startInput = toInput(options.start, 'floor');
+  const endInput = toInput(options.end, 'ceil');
+  if (options.cameraTimeZone !== undefined) assertTimeZone(options.cameraTimeZone);
+  const timeModel: CameraTimeModel =
+    options.timeModel ??
+    (options.cameraTimeZone !== undefined
+      ? { kind: 'zone', timeZone: options.cameraTimeZone }
+      : await measureCameraTimeModel(client, {
+          ...(options.signal ? { signal: options.signal } : {}),
+          ...(options.now ? { now: options.now } : {}),
+        }));
+
+  const range = {
+    start: startInput.kind === 'instant' ? startInput.instant : cameraTimeToInstant(startInput.wallClock, timeModel, 'earlier'),
+    end: endInput.kind === 'instant' ? endInput.instant : cameraTimeToInstant(endInput.wallClock, timeModel, 'later'),
+  };
+  let window: { start: string; end: string };
+  if (startInput.kind === 'instant' && endInput.kind === 'instant') {
+    window = cameraWindowForInstants(startInput.instant, endInput.instant, timeModel);
+  } else {
+    window = {
+      start: startInput.kind === 'wall-clock' ? startInput.wallClock : instantToCameraTime(startInput.instant, timeModel),
+      end: endInput.kind === 'wall-clock' ? endInput.wallClock : instantToCameraTime(endInput.instant, timeModel),
+    };
+  }
+  if (wallClockToMs(window.end) <= wallClockToMs(window.start) && range.end.getTime() <= range.start.getTime()) {
+    throw new AmcrestError(`end (${window.end}) must be after start (${window.start})`, { code: 'ERR_AMCREST_INVALID_TIME' });
+  }
+
+  const items: RecordingItem[] = [];
+  for await (const item of client.searchRecordings({
+    start: window.start,
+    end: window.end,
+    channel,
+    ...(options.types ? { types: options.types } : {}),
+    ...(options.signal ? { signal: options.signal } : {}),
+    ...(options.onWarning ? { onWarning: options.onWarning } : {}),
+  })) {
+    items.push(item);
+  }
+
+  const skipped: SkippedItem[] = [];
+  const candidates: RecordingItem[] = [];
+  const seenPaths = new Set<string>();
+  for (const item of items) {
+    const kind = fileKindOf(item.filePath);
+    if (kind !== 'mp4' && kind !== 'dav') {
+      skipped.push({ item, reason: kind });
+    } else if (seenPaths.has(item.filePath)) {
+      skipped.push({ item, reason: 'duplicate' });
+    } else {
+      seenPaths.add(item.filePath);
+      candidates.push(item);
+    }
+  }
+  const instants = resolveInstants(candidates, timeModel);
+  const filterByInstant = startInput.kind === 'instant' || endInput.kind === 'instant';
+  let recordings: Recording[] = [];
+  candidates.forEach((item, index) => {
+    const { start, end } = instants[index] as { start: Date; end: Date };
+    if (filterByInstant && !(end.getTime() > range.start.getTime() && start.getTime() < range.end.getTime())) {
+      skipped.push({ item, reason: 'outside-range' });
+      return;
+    }
+    const kind = fileKindOf(item.filePath) as 'mp4' | 'dav';
+    recordings.push({
+      ...item,
+      kind,
+      searchChannel: channel,
+      start,
+      end,
+      durationSeconds: Math.max(0, (end.getTime() - start.getTime()) / 1000),
+      size: item.length,
+      fileName: recordingFileName(item, channel, kind),
+    });
+  });
+  recordings = recordings
+    .map((recording, order) => ({ recording, order }))
+    .sort((a, b) => a.recording.start.getTime() - b.recording.start.getTime() || a.order - b.order)
+    .map(({ recording }) => recording);
+  // Two files with the same wall-clock label (the repeated autumn hour): the path tells them apart.
+  const byName = new Map<string, Recording[]>();
+  for (const recording of recordings) byName.set(recording.fileName, [...(byName.get(recording.fileName) ?? []), recording]);
+  for (const group of byName.values()) {
+    if (group.length < 2) continue;
+    for (const recording of group) {
+      const hash = createHash('sha256').update(recording.filePath).digest('hex').slice(0, 8);
+      recording.fileName = recording.fileName.replace(/\.(mp4|dav)$/, `_${hash}.$1`);
+    }
+  }
+  return { recordings, skipped, window, timeModel, input: { start: startInput, end: endInput }, range };
+}

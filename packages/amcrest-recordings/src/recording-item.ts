@@ -1,0 +1,75 @@
+import { isWallClock } from './camera-time.js';
+import type { KeyValueNode } from './key-value.js';
+
+/** One entry of a `findNextFile` page, as the camera reported it (camera wall-clock times). */
+export interface RecordingItem {
+  /** The camera's `Channel` (often 0 while the path says `/001/`). */
+  channel: number | undefined;
+  /** Camera wall-clock start `YYYY-MM-DD HH:MM:SS`. */
+  startTime: string;
+  /** Camera wall-clock end `YYYY-MM-DD HH:MM:SS`. */
+  endTime: string;
+  /** Path on the camera, e.g. `/mnt/sd/2026-01-16/001/dav/20/20.00.00-20.08.00[M][0@0][0].mp4`. */
+  filePath: string;
+  /** The camera's `Type` (`dav` even for `.mp4` files: decide by the path, see {@link fileKindOf}). */
+  type: string | undefined;
+  /** Size in bytes (`Length`). */
+  length: number | undefined;
+  /** Nominal duration in seconds (`Duration`). */
+  duration: number | undefined;
+  /** `Events[n]`, e.g. `VideoMotion`. */
+  events: string[];
+  /** `Flags[n]`, e.g. `Event`, `Timing`. */
+  flags: string[];
+  /** Every field the camera sent for this item. */
+  raw: Record<string, KeyValueNode>;
+}
+
+/** What a file path holds, by its extension (the camera's `Type` is not reliable). */
+export type FileKind = 'mp4' | 'dav' | 'in-progress' | 'snapshot' | 'other';
+
+/** `.mp4` and `.dav` are recordings; `.mp4_` is still being written; `.jpg` is a snapshot. */
+export function fileKindOf(filePath: string): FileKind {
+  const match = /\.([A-Za-z0-9_]+)$/.exec(filePath);
+  const extension = match?.[1]?.toLowerCase();
+  if (extension === 'mp4') return 'mp4';
+  if (extension === 'dav') return 'dav';
+  if (extension !== undefined && /^(mp4|dav)_+$/.test(extension)) return 'in-progress';
+  if (extension === 'jpg' || extension === 'jpeg') return 'snapshot';
+  return 'other';
+}
+
+function toStringList(node: KeyValueNode | undefined): string[] {
+  if (node === undefined) return [];
+  if (typeof node === 'string') return [node];
+  if (Array.isArray(node)) return node.filter((value): value is string => typeof value === 'string');
+  return [];
+}
+
+function toNumber(node: KeyValueNode | undefined): number | undefined {
+  if (typeof node !== 'string' || !/^\s*\d+\s*$/.test(node)) return undefined;
+  return Number(node);
+}
+
+/** Turns one `items[n]` object into a {@link RecordingItem}; undefined when path or times are missing. */
+export function toRecordingItem(node: KeyValueNode | undefined): RecordingItem | undefined {
+  if (typeof node !== 'object' || node === null || Array.isArray(node)) return undefined;
+  const filePath = node['FilePath'];
+  const startTime = node['StartTime'];
+  const endTime = node['EndTime'];
+  if (typeof filePath !== 'string' || filePath.trim() === '') return undefined;
+  if (typeof startTime !== 'string' || typeof endTime !== 'string' || !isWallClock(startTime) || !isWallClock(endTime)) return undefined;
+  const type = node['Type'];
+  return {
+    channel: toNumber(node['Channel']),
+    startTime: startTime.trim(),
+    endTime: endTime.trim(),
+    filePath: filePath.trim(),
+    type: typeof type === 'string' ? type : undefined,
+    length: toNumber(node['Length']),
+    duration: toNumber(node['Duration']),
+    events: toStringList(node['Events']),
+    flags: toStringList(node['Flags']),
+    raw: node,
+  };
+}

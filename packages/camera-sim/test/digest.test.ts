@@ -1,0 +1,133 @@
+import { describe, expect, it } from 'vitest';
+import { DigestServer, parseDigestAuthorization, startCameraSim } from '@camdl/camera-sim';
+import { authorization, parseChallenge, rawRequest } from './digest-client.js';
+
+const LIST = '/local/timelapse2/archive';
+
+describe('digest on the simulator', () => {
+  it('accepts the right password, challenges the wrong one and counts both', async () => {
+    const sim = await startCameraSim({ profile: 'timelapse3', password: 'right', content: 'tiny' });
+    try {
+      const first = await rawRequest(sim.url, LIST);
+      expect(first.status).toBe(401);
+      const header = String(first.headers['www-authenticate']);
+      expect(header).toMatch(/^Digest realm="AXIS_ACCC8EB3494E", nonce="[A-Za-z0-9+/]{11}=[0-9a-f]{40}", algorithm=MD5, qop="auth"$/);
+      const challenge = parseChallenge(header);
+      const wrong = await rawRequest(sim.url, LIST, { headers: { Authorization: authorization({ method: 'GET', uri: LIST, username: 'admin', password: 'nope', challenge, nc: 1 }) } });
+      expect(wrong.status).toBe(401);
+      const right = await rawRequest(sim.url, LIST, { headers: { Authorization: authorization({ method: 'GET', uri: LIST, username: 'admin', password: 'right', challenge, nc: 2 }) } });
+      expect(right.status).toBe(200);
+      expect(sim.counters).toMatchObject({ challenges: 2, authFailures: 1 });
+    } finally {
+      await sim.close();
+    }
+  });
+
+  it('checks the uri including the query', async () => {
+    const sim = await startCameraSim({ profile: 'timelapse3', password: 'right', content: 'tiny' });
+    try {
+      const challenge = parseChallenge(String((await rawRequest(sim.url, LIST)).headers['www-authenticate']));
+      const target = `/local/timelapse2/download?filename=${sim.archives[0]!.filename}`;
+      const mismatched = await rawRequest(sim.url, target, {
+        headers: { Authorization: authorization({ method: 'GET', uri: '/local/timelapse2/download', username: 'admin', password: 'right', challenge, nc: 1 }) },
+      });
+      expect(mismatched.status).toBe(400);
+      const matched = await rawRequest(sim.url, target, { headers: { Authorization: authorization({ method: 'GET', uri: target, username: 'admin', password: 'right', challenge, nc: 2 }) } });
+      expect(matched.status).toBe(200);
+    } finally {
+      await sim.close();
+    }
+  });
+
+  it('expires nonces with stale=true (injected clock)', async () => {
+    let now = 1_000_000;
+    const sim = await startCameraSim({ profile: 'timelapse3', password: 'right', content: 'tiny', now: () => now, digest: { nonceLifetimeMs: 60_000 } });
+    try {
+      const challenge = parseChallenge(String((await rawRequest(sim.url, LIST)).headers['www-authenticate']));
+      const send = (nc: number) => rawRequest(sim.url, LIST, { headers: { Authorization: authorization({ method: 'GET', uri: LIST, username: 'admin', password: 'right', challenge, nc }) } });
+      expect((await send(1)).status).toBe(200);
+      now += 61_000;
+      const stale = await send(2);
+      expect(stale.status).toBe(401);
+      expect(String(stale.headers['www-authenticate'])).toMatch(/, stale=true, algorithm=MD5, qop="auth"$/);
+      expect(sim.counters.staleChallenges).toBe(1);
+      expect(sim.counters.authFailures).toBe(0);
+    } finally {
+      await sim.close();
+    }
+  });
+
+  it('strict nc: a repeated or lower nc is refused; one-time nonces refuse any reuse', async () => {
+    const strict = await startCameraSim({ profile: 'timelapse3', password: 'right', content: 'tiny', digest: { strictNc: true } });
+    try {
+      const challenge = parseChallenge(String((await rawRequest(strict.url, LIST)).headers['www-authenticate']));
+      const send = (nc: number) => rawRequest(strict.url, LIST, { headers: { Authorization: authorization({ method: 'GET', uri: LIST, username: 'admin', password: 'right', challenge, nc }) } });
+      expect((await send(1)).status).toBe(200);
+      expect((await send(3)).status).toBe(200);
+      expect((await send(3)).status).toBe(401);
+      expect((await send(2)).status).toBe(401);
+      expect((await send(4)).status).toBe(200);
+    } finally {
+      await strict.close();
+    }
+    const oneTime = await startCameraSim({ profile: 'amcrest', password: 'right', content: 'tiny', digest: { oneTimeNonce: true } });
+    try {
+      const target = '/cgi-bin/global.cgi?action=getCurrentTime';
+      const challenge = parseChallenge(String((await rawRequest(oneTime.url, target)).headers['www-authenticate']));
+      const send = (nc: number) => rawRequest(oneTime.url, target, { headers: { Authorization: authorization({ method: 'GET', uri: target, username: 'admin', password: 'right', challenge, nc }) } });
+      expect((await send(1)).status).toBe(200);
+      expect((await send(2)).status).toBe(401);
+    } finally {
+      await oneTime.close();
+    }
+  });
+
+  it('amcrest requires the opaque to be echoed', async () => {
+    const sim = await startCameraSim({ profile: 'amcrest', password: 'right', content: 'tiny' });
+    try {
+      const target = '/cgi-bin/magicBox.cgi?action=getSerialNo';
+      const challenge = parseChallenge(String((await rawRequest(sim.url, target)).headers['www-authenticate']));
+      const without = await rawRequest(sim.url, target, {
+        headers: { Authorization: authorization({ method: 'GET', uri: target, username: 'admin', password: 'right', challenge: { ...challenge, opaque: undefined }, nc: 1 }) },
+      });
+      expect(without.status).toBe(401);
+      const withOpaque = await rawRequest(sim.url, target, { headers: { Authorization: authorization({ method: 'GET', uri: target, username: 'admin', password: 'right', challenge, nc: 2 }) } });
+      expect(withOpaque.status).toBe(200);
+    } finally {
+      await sim.close();
+    }
+  });
+
+  it('locks the account after repeated failures when asked to', async () => {
+    const sim = await startCameraSim({ profile: 'timelapse3', password: 'right', content: 'tiny', digest: { lockoutAfterFailures: 2 } });
+    try {
+      const challenge = parseChallenge(String((await rawRequest(sim.url, LIST)).headers['www-authenticate']));
+      const send = (password: string, nc: number) =>
+        rawRequest(sim.url, LIST, { headers: { Authorization: authorization({ method: 'GET', uri: LIST, username: 'admin', password, challenge, nc }) } });
+      expect((await send('bad', 1)).status).toBe(401);
+      expect((await send('bad', 2)).status).toBe(401);
+      expect((await send('right', 3)).status).toBe(401);
+    } finally {
+      await sim.close();
+    }
+  });
+});
+
+describe('DigestServer unit', () => {
+  it('parses quoted values with commas and escapes, and tokens with =', () => {
+    const params = parseDigestAuthorization('Digest username="a\\"b", realm="x, y", nonce="abc=def", qop=auth, nc=00000001');
+    expect(params).toMatchObject({ username: 'a"b', realm: 'x, y', nonce: 'abc=def', qop: 'auth', nc: '00000001' });
+  });
+
+  it('verifies the RFC 2617 example response', () => {
+    const server = new DigestServer({ flavour: 'axis', realm: 'testrealm@host.com', username: 'Mufasa', password: 'Circle Of Life' });
+    // Register the RFC nonce as if we had issued it.
+    (server as unknown as { nonces: Map<string, unknown> }).nonces.set('dcd98b7102dd2f0e8b11d0f600bfb0c093', { issuedAt: Date.now(), lastNc: 0, uses: 0 });
+    const verdict = server.verify(
+      'GET',
+      '/dir/index.html',
+      'Digest username="Mufasa", realm="testrealm@host.com", nonce="dcd98b7102dd2f0e8b11d0f600bfb0c093", uri="/dir/index.html", qop=auth, nc=00000001, cnonce="0a4f113b", response="6629fae49393a05397450978507c4ef1", opaque="5ccc069c403ebaf9f0171e9517f40e41"',
+    );
+    expect(verdict).toEqual({ ok: true, username: 'Mufasa' });
+  });
+});

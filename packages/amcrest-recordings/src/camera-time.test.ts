@@ -1,0 +1,110 @@
+import { describe, expect, it } from 'vitest';
+import {
+  cameraTimeCandidates,
+  cameraTimeToInstant,
+  cameraWindowForInstants,
+  describeTimeModel,
+  instantToCameraTime,
+  offsetFromCameraClock,
+  parseTimeInput,
+  type CameraTimeModel,
+} from './camera-time.js';
+import { isAmcrestError } from './errors.js';
+
+const NY: CameraTimeModel = { kind: 'zone', timeZone: 'America/New_York' };
+const iso = (date: Date): string => date.toISOString();
+
+describe('parseTimeInput', () => {
+  it('reads a time without offset as camera wall-clock time, sent as is', () => {
+    expect(parseTimeInput('2026-01-16T20:00:00')).toEqual({ kind: 'wall-clock', wallClock: '2026-01-16 20:00:00' });
+    expect(parseTimeInput('2026-01-16 20:00')).toEqual({ kind: 'wall-clock', wallClock: '2026-01-16 20:00:00' });
+    expect(parseTimeInput('2026-01-16')).toEqual({ kind: 'wall-clock', wallClock: '2026-01-16 00:00:00' });
+  });
+
+  it('reads Z and offsets as instants', () => {
+    const withOffset = parseTimeInput('2026-01-16T08:00:00-08:00');
+    expect(withOffset.kind === 'instant' && iso(withOffset.instant)).toBe('2026-01-16T16:00:00.000Z');
+    const utc = parseTimeInput('2026-01-16T08:00:00Z');
+    expect(utc.kind === 'instant' && iso(utc.instant)).toBe('2026-01-16T08:00:00.000Z');
+    const compact = parseTimeInput('2026-01-16T08:00:00+0530');
+    expect(compact.kind === 'instant' && iso(compact.instant)).toBe('2026-01-16T02:30:00.000Z');
+  });
+
+  it('drops fractions: floor for a start, ceil for an end', () => {
+    expect(parseTimeInput('2026-01-16T20:00:00.750')).toEqual({ kind: 'wall-clock', wallClock: '2026-01-16 20:00:00' });
+    expect(parseTimeInput('2026-01-16T20:00:00.750', 'ceil')).toEqual({ kind: 'wall-clock', wallClock: '2026-01-16 20:00:01' });
+    expect(parseTimeInput('2026-01-16T20:00:00.000', 'ceil')).toEqual({ kind: 'wall-clock', wallClock: '2026-01-16 20:00:00' });
+  });
+
+  it.each(['yesterday', '2026-13-01T00:00:00', '2026-02-30T00:00:00', '2026-01-16T24:00:00', '2026-01-16T20:00:00+25:00', '16/01/2026'])(
+    'refuses %j with ERR_AMCREST_INVALID_TIME',
+    (text) => {
+      let caught: unknown;
+      try {
+        parseTimeInput(text);
+      } catch (error) {
+        caught = error;
+      }
+      expect(isAmcrestError(caught, 'ERR_AMCREST_INVALID_TIME')).toBe(true);
+    },
+  );
+});
+
+describe('instants and camera time', () => {
+  it('converts with an IANA zone, DST-aware', () => {
+    expect(instantToCameraTime(new Date('2026-01-16T16:00:00Z'), NY)).toBe('2026-01-16 11:00:00');
+    expect(instantToCameraTime(new Date('2026-07-16T16:00:00Z'), NY)).toBe('2026-07-16 12:00:00');
+  });
+
+  it('converts with a fixed offset', () => {
+    const model: CameraTimeModel = { kind: 'offset', offsetMinutes: -480, source: 'given' };
+    expect(instantToCameraTime(new Date('2026-01-16T16:00:00Z'), model)).toBe('2026-01-16 08:00:00');
+    expect(iso(cameraTimeToInstant('2026-01-16 08:00:00', model))).toBe('2026-01-16T16:00:00.000Z');
+  });
+
+  it('gives two instants in the repeated autumn hour and none in the skipped spring hour', () => {
+    expect(cameraTimeCandidates('2026-11-01 01:30:00', NY).map(iso)).toEqual(['2026-11-01T05:30:00.000Z', '2026-11-01T06:30:00.000Z']);
+    expect(cameraTimeCandidates('2026-03-08 02:30:00', NY)).toEqual([]);
+    expect(iso(cameraTimeToInstant('2026-11-01 01:30:00', NY, 'later'))).toBe('2026-11-01T06:30:00.000Z');
+    // Skipped hour: read with the offset before the jump (02:30 EST = 03:30 EDT).
+    expect(iso(cameraTimeToInstant('2026-03-08 02:30:00', NY))).toBe('2026-03-08T07:30:00.000Z');
+    expect(cameraTimeCandidates('2026-03-08 03:00:00', NY).map(iso)).toEqual(['2026-03-08T07:00:00.000Z']);
+  });
+
+  it('searches the whole wall-clock span of an instant range across the autumn fall-back', () => {
+    // 01:30 EDT .. 01:10 EST: the wall clock ran 01:30 → 01:59:59 → 01:00 → 01:10.
+    expect(cameraWindowForInstants(new Date('2026-11-01T05:30:00Z'), new Date('2026-11-01T06:10:00Z'), NY)).toEqual({
+      start: '2026-11-01 01:00:00',
+      end: '2026-11-01 01:59:59',
+    });
+    // The first occurrence only: 01:00 EDT .. 01:00 EST (one real hour) still covers 01:00..01:59:59.
+    expect(cameraWindowForInstants(new Date('2026-11-01T05:00:00Z'), new Date('2026-11-01T06:00:00Z'), NY)).toEqual({
+      start: '2026-11-01 01:00:00',
+      end: '2026-11-01 01:59:59',
+    });
+    // Spring forward: a plain span, the skipped hour is simply never shown.
+    expect(cameraWindowForInstants(new Date('2026-03-08T06:30:00Z'), new Date('2026-03-08T07:30:00Z'), NY)).toEqual({
+      start: '2026-03-08 01:30:00',
+      end: '2026-03-08 03:30:00',
+    });
+    // A long range without transitions is just its two ends.
+    expect(cameraWindowForInstants(new Date('2026-01-01T00:00:00Z'), new Date('2026-02-01T00:00:00Z'), NY)).toEqual({
+      start: '2025-12-31 19:00:00',
+      end: '2026-01-31 19:00:00',
+    });
+  });
+
+  it('measures the camera offset rounded to 15 minutes and reports the clock error', () => {
+    const model = offsetFromCameraClock('2026-09-09 06:24:29', new Date('2026-09-09T10:24:26Z'));
+    expect(model).toEqual({ kind: 'offset', offsetMinutes: -240, source: 'measured', skewSeconds: 3 });
+    expect(offsetFromCameraClock('2026-09-09 16:09:00', new Date('2026-09-09T10:24:00Z')).offsetMinutes).toBe(345);
+    expect(describeTimeModel(model)).toBe('UTC-04:00 (measured from the camera clock)');
+    expect(describeTimeModel(NY)).toBe('America/New_York');
+  });
+
+  it('refuses an unknown zone', () => {
+    expect(() => instantToCameraTime(new Date(), { kind: 'zone', timeZone: 'Mars/Olympus' })).toThrow(
+      expect.objectContaining({ code: 'ERR_AMCREST_INVALID_TIME' }),
+    );
+  });
+});

@@ -3,6 +3,7 @@ import { mkdir, readFile, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { makeTempDir, sha256File, type TempDir } from '@camdl/test-utils';
+import type { startCameraSim as startCameraSimType } from '@camdl/camera-sim';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const execFile = promisify(execFileCallback);
@@ -94,29 +95,38 @@ describe('published packages', () => {
       expect(stdout).toContain(tool);
       expect(stdout).toContain('--host');
     }
-    const sim = spawn(join(bin, 'camera-sim'), ['--profile', 'timelapse3', '--port', '0', '--json'], { cwd: project, stdio: ['ignore', 'pipe', 'inherit'] });
+    // The installed camera-sim binary starts and prints its URL.
+    const simProcess = spawn(join(bin, 'camera-sim'), ['--profile', 'timelapse3', '--port', '0', '--json'], { stdio: ['ignore', 'pipe', 'inherit'] });
     try {
-      const info = await new Promise<{ url: string; username: string; password: string }>((resolve, reject) => {
+      const line = await new Promise<string>((resolve, reject) => {
         let buffered = '';
-        sim.stdout.on('data', (chunk: Buffer) => {
+        simProcess.stdout.on('data', (chunk: Buffer) => {
           buffered += chunk.toString();
-          const line = buffered.split('\n').find((candidate) => candidate.trim().startsWith('{'));
-          if (line) resolve(JSON.parse(line));
+          const found = buffered.split('\n').find((candidate) => candidate.trim().startsWith('{'));
+          if (found) resolve(found);
         });
-        sim.on('exit', (code) => reject(new Error(`camera-sim exited with ${code}`)));
+        simProcess.on('exit', (code) => reject(new Error(`camera-sim exited with ${code}`)));
       });
-      const outdir = join(work.path, 'downloads');
-      const { stdout } = await execFile(
-        join(bin, 'timelapse2-dl'),
-        ['--host', info.url, '--user', info.username, '--outdir', outdir, '--no-progress'],
-        { env: { ...process.env, TIMELAPSE2_DL_PASSWORD: info.password }, timeout: 120_000 },
-      );
-      expect(stdout).toMatch(/Done\. downloaded=[1-9]\d* skipped=0 failed=0/);
-      const files = await readdir(outdir);
-      expect(files.length).toBeGreaterThan(0);
-      for (const file of files) expect(await sha256File(join(outdir, file))).toMatch(/^[0-9a-f]{64}$/);
+      expect(JSON.parse(line)).toMatchObject({ profile: 'timelapse3', url: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+/) });
     } finally {
-      sim.kill('SIGTERM');
+      simProcess.kill('SIGTERM');
+    }
+    // A real download by the installed timelapse2-dl from the installed simulator library, checked byte for byte.
+    const { startCameraSim } = (await import(join(project, 'node_modules/@camdl/camera-sim/dist/index.js'))) as { startCameraSim: typeof startCameraSimType };
+    const sim = await startCameraSim({ profile: 'timelapse3', content: 'tiny' });
+    try {
+      const outdir = join(work.path, 'downloads');
+      const { stdout } = await execFile(join(bin, 'timelapse2-dl'), ['--host', sim.url, '--user', sim.username, '--outdir', outdir, '--no-progress'], {
+        env: { ...process.env, TIMELAPSE2_DL_PASSWORD: sim.password },
+        timeout: 120_000,
+      });
+      expect(stdout).toContain(`Done. downloaded=${sim.archives.length} skipped=0 failed=0`);
+      const expected = sim.archives.map((archive) => archive.sha256).sort();
+      const files = await readdir(outdir);
+      const actual = await Promise.all(files.map((file) => sha256File(join(outdir, file))));
+      expect(actual.sort()).toEqual(expected);
+    } finally {
+      await sim.close();
     }
   });
 });

@@ -12,6 +12,12 @@ interface NonceSlot {
   challenge: DigestChallenge;
   nc: number;
   inFlight: number;
+  /**
+   * Learned from a 401 and held for the request that got it until that request is answered: a
+   * shared fresh nonce could reach a strict server (Apache `AuthDigestNcCheck`) out of order and
+   * make good credentials look bad.
+   */
+  reserved: boolean;
   dead: boolean;
   learned: number;
 }
@@ -114,7 +120,9 @@ export class DigestAuthenticator {
   /** Releases the nonce of the last send (the server has answered it). */
   release(exchange: AuthExchange): void {
     const slot = exchange.sent?.slot;
-    if (slot !== undefined && slot.inFlight > 0) slot.inFlight--;
+    if (slot === undefined) return;
+    if (slot.inFlight > 0) slot.inFlight--;
+    slot.reserved = false;
   }
 
   /** What to do with a response: pass it on, retry with new credentials, or fail. */
@@ -136,6 +144,8 @@ export class DigestAuthenticator {
     }
     if (sent?.slot !== undefined) this.#retire(exchange.url, sent.slot);
     const learned = this.#learn(exchange, challenges);
+    // A stream body cannot be resent: the 401 goes to the caller and the nonce to everyone.
+    if (learned !== undefined && !exchange.replayable) learned.reserved = false;
 
     if (sent !== undefined && (sent.fresh || sent.kind === 'basic')) {
       if (learned !== undefined && learned.challenge.stale && !exchange.staleRetried) {
@@ -212,7 +222,7 @@ export class DigestAuthenticator {
     origin.basic = false;
     origin.lastRealm = best.realm;
     const slots = origin.realms.get(best.realm) ?? [];
-    const slot: NonceSlot = { challenge: best, nc: 0, inFlight: 0, dead: false, learned: ++this.#learned };
+    const slot: NonceSlot = { challenge: best, nc: 0, inFlight: 0, reserved: true, dead: false, learned: ++this.#learned };
     slots.unshift(slot);
     if (slots.length > this.options.maxNoncesPerRealm) slots.length = this.options.maxNoncesPerRealm;
     origin.realms.set(best.realm, slots);
@@ -226,13 +236,17 @@ export class DigestAuthenticator {
     if (slots !== undefined && index !== -1) slots.splice(index, 1);
   }
 
-  /** The newest idle nonce, else the newest one (concurrent counts on one nonce are legal). */
+  /**
+   * The newest idle nonce, else (`nonceConcurrency: 'share'`) the newest one in use; never one
+   * reserved for the request that is answering its challenge.
+   */
   #pickSlot(origin: OriginState, exchange: AuthExchange): NonceSlot | undefined {
     if (origin.lastRealm === undefined) return undefined;
     const usable = (origin.realms.get(origin.lastRealm) ?? []).filter(
-      (slot) => !slot.dead && choosePreferredQop(slot.challenge, exchange.replayable) !== null,
+      (slot) => !slot.dead && !slot.reserved && choosePreferredQop(slot.challenge, exchange.replayable) !== null,
     );
-    return usable.find((slot) => slot.inFlight === 0) ?? usable[0];
+    const idle = usable.find((slot) => slot.inFlight === 0);
+    return idle ?? (this.options.nonceConcurrency === 'share' ? usable[0] : undefined);
   }
 
   #digest(exchange: AuthExchange, slot: NonceSlot, fresh: boolean): string {

@@ -1,3 +1,4 @@
+import type { Duplex } from 'node:stream';
 import type { Dispatcher } from 'undici';
 import { DigestAuthenticator, type AuthExchange, type ReplayableBody } from './digest-authenticator.js';
 import type { DigestAuthError } from './errors.js';
@@ -76,7 +77,7 @@ class DigestHandler implements Dispatcher.DispatchHandler {
     this.handler.onRequestStart?.(controller, context);
   }
 
-  onRequestUpgrade(controller: Dispatcher.DispatchController, statusCode: number, headers: Record<string, string | string[] | undefined>, socket: import('node:stream').Duplex): void {
+  onRequestUpgrade(controller: Dispatcher.DispatchController, statusCode: number, headers: Record<string, string | string[] | undefined>, socket: Duplex): void {
     this.handler.onRequestUpgrade?.(controller, statusCode, headers, socket);
   }
 

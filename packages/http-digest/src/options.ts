@@ -37,9 +37,17 @@ export interface DigestAuthOptions {
    */
   onForeignChallenge?: 'pass' | 'error' | undefined;
   /**
-   * Largest number of nonces kept per origin and realm. Servers that check `nc` strictly (Apache
-   * `AuthDigestNcCheck On`) reject out-of-order counts, so concurrent requests each take a nonce
-   * that is not in flight; the pool grows up to this size from the challenges the server sends.
+   * How concurrent requests use the cached nonces. `'exclusive'`: a nonce serves one request at a
+   * time; a request finding every nonce busy goes without credentials and collects a nonce of its
+   * own from the 401 (one extra request, once per level of concurrency). Safe with servers that
+   * reject out-of-order `nc` (Apache `AuthDigestNcCheck On`). `'share'`: concurrent requests share
+   * the newest nonce with distinct, increasing `nc` (RFC 7616 allows it; fewer 401s on lenient
+   * servers, but a strict server may reject a count that arrives late).
+   * @default 'exclusive'
+   */
+  nonceConcurrency?: 'exclusive' | 'share' | undefined;
+  /**
+   * Largest number of nonces kept per origin and realm (see `nonceConcurrency`).
    * @default 16
    */
   maxNoncesPerRealm?: number | undefined;
@@ -54,6 +62,7 @@ export interface NormalizedDigestAuthOptions {
   allowedOrigins: Set<string> | undefined;
   onForeignChallenge: 'pass' | 'error';
   maxNoncesPerRealm: number;
+  nonceConcurrency: 'exclusive' | 'share';
 }
 
 export const DEFAULT_DIGEST_AUTH_OPTIONS = {
@@ -63,6 +72,7 @@ export const DEFAULT_DIGEST_AUTH_OPTIONS = {
   allowedOrigins: undefined,
   onForeignChallenge: 'error',
   maxNoncesPerRealm: 16,
+  nonceConcurrency: 'exclusive',
 } as const satisfies Omit<DigestAuthOptions, 'username' | 'password'>;
 
 function invalid(message: string): DigestAuthError {
@@ -102,5 +112,6 @@ export function normalizeOptions(options: DigestAuthOptions): NormalizedDigestAu
     allowedOrigins,
     onForeignChallenge: options.onForeignChallenge ?? DEFAULT_DIGEST_AUTH_OPTIONS.onForeignChallenge,
     maxNoncesPerRealm: maxNonces,
+    nonceConcurrency: options.nonceConcurrency ?? DEFAULT_DIGEST_AUTH_OPTIONS.nonceConcurrency,
   };
 }

@@ -143,7 +143,11 @@ ${options.extraConfig ?? ''}
     docroot,
     accessLog,
     errorLog,
-    readAccessLog: () => readLines(accessLog),
+    // Apache writes the log line just after the response: give it a moment.
+    readAccessLog: async () => {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      return readLines(accessLog);
+    },
     async stop() {
       await stopProcess(child);
       await temp.cleanup();

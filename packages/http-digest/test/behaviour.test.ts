@@ -1,0 +1,226 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Readable } from 'node:stream';
+import { Agent, request, stream } from 'undici';
+import { Writable } from 'node:stream';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createDigestFetch, DigestAuthError, digestInterceptor, isDigestAuthError } from '@camdl/http-digest';
+import { startDigestTestServer } from './digest-test-server.js';
+
+type TestServer = Awaited<ReturnType<typeof startDigestTestServer>>;
+const servers: TestServer[] = [];
+async function server(options?: Parameters<typeof startDigestTestServer>[0]): Promise<TestServer> {
+  const started = await startDigestTestServer(options);
+  servers.push(started);
+  return started;
+}
+afterEach(async () => {
+  await Promise.all(servers.splice(0).map((s) => s.close()));
+});
+
+describe('pre-emptive authentication and nonce counts', () => {
+  it('one round trip after the first challenge; uri keeps the query, drops the fragment', async () => {
+    const s = await server();
+    const fetch = createDigestFetch({ username: 'admin', password: 'secret' });
+    expect(await (await fetch(`${s.url}/a?x=1#frag`)).text()).toBe('hello /a?x=1');
+    expect(await (await fetch(`${s.url}/b`)).text()).toBe('hello /b');
+    expect(s.seen.map((r) => r.status)).toEqual([401, 200, 200]);
+    expect(s.seen[1]?.params).toMatchObject({ uri: '/a?x=1', nc: '00000001', qop: 'auth', algorithm: 'MD5', opaque: '' });
+    expect(s.seen[2]?.params?.['nc']).toBe('00000002');
+    expect(s.seen[1]?.authorization).toMatch(/qop=auth, nc=00000001/);
+  });
+
+  it("nonceConcurrency: 'share': 8 concurrent requests on one nonce get distinct, increasing nc", async () => {
+    const s = await server();
+    const fetch = createDigestFetch({ username: 'admin', password: 'secret', nonceConcurrency: 'share' });
+    await (await fetch(`${s.url}/warm`)).text();
+    const responses = await Promise.all(Array.from({ length: 8 }, (_, i) => fetch(`${s.url}/c${i}`)));
+    expect(responses.every((r) => r.status === 200)).toBe(true);
+    const authenticated = s.seen.slice(2);
+    expect(authenticated).toHaveLength(8);
+    const ncs = authenticated.map((r) => Number.parseInt(r.params?.['nc'] ?? '0', 16)).sort((a, b) => a - b);
+    expect(ncs).toEqual([2, 3, 4, 5, 6, 7, 8, 9]);
+    expect(new Set(authenticated.map((r) => r.params?.['nonce'])).size).toBe(1);
+  });
+
+  it('preemptive: false answers a challenge for every request (two round trips)', async () => {
+    const s = await server();
+    const fetch = createDigestFetch({ username: 'admin', password: 'secret', preemptive: false });
+    for (let i = 0; i < 3; i++) expect((await fetch(`${s.url}/n${i}`)).status).toBe(200);
+    expect(s.seen.map((r) => r.status)).toEqual([401, 200, 401, 200, 401, 200]);
+  });
+
+  it('follows Authentication-Info nextnonce with nc restarting at 1', async () => {
+    const s = await server({ nextnonce: true });
+    const fetch = createDigestFetch({ username: 'admin', password: 'secret' });
+    for (let i = 0; i < 3; i++) expect((await fetch(`${s.url}/n${i}`)).status).toBe(200);
+    expect(s.seen.map((r) => r.status)).toEqual([401, 200, 200, 200]);
+    const nonces = s.seen.slice(1).map((r) => r.params?.['nonce']);
+    expect(new Set(nonces).size).toBe(3);
+    expect(s.seen.slice(1).map((r) => r.params?.['nc'])).toEqual(['00000001', '00000001', '00000001']);
+  });
+
+  it('stale=true: retries silently with the new nonce', async () => {
+    const s = await server();
+    const fetch = createDigestFetch({ username: 'admin', password: 'secret' });
+    expect((await fetch(`${s.url}/1`)).status).toBe(200);
+    s.expireNonces();
+    expect((await fetch(`${s.url}/2`)).status).toBe(200);
+    expect(s.seen.map((r) => r.status)).toEqual([401, 200, 401, 200]);
+  });
+
+  it('a reused nonce the server forgot: one fresh challenge, then success', async () => {
+    const s = await server();
+    const fetch = createDigestFetch({ username: 'admin', password: 'secret' });
+    expect((await fetch(`${s.url}/1`)).status).toBe(200);
+    s.forgetNonces();
+    expect((await fetch(`${s.url}/2`)).status).toBe(200);
+    expect((await fetch(`${s.url}/3`)).status).toBe(200);
+    expect(s.seen.map((r) => r.status)).toEqual([401, 200, 401, 200, 200]);
+  });
+});
+
+describe("nonceConcurrency: 'exclusive' (default)", () => {
+  it('never has two requests in flight on one nonce; each nonce counts up in order', async () => {
+    const s = await server();
+    const fetch = createDigestFetch({ username: 'admin', password: 'secret' });
+    await (await fetch(`${s.url}/warm`)).text();
+    for (let round = 0; round < 3; round++) {
+      const responses = await Promise.all(Array.from({ length: 4 }, (_, i) => fetch(`${s.url}/r${round}-${i}`)));
+      expect(responses.every((r) => r.status === 200)).toBe(true);
+    }
+    // Round 1 collects 3 more nonces (3 extra 401s); rounds 2 and 3 go straight through.
+    expect(s.seen.filter((r) => r.status === 401)).toHaveLength(1 + 3);
+    expect(s.seen.filter((r) => r.status === 200)).toHaveLength(13);
+    const byNonce = new Map<string, number[]>();
+    for (const r of s.seen) {
+      if (r.status !== 200) continue;
+      const list = byNonce.get(r.params?.['nonce'] ?? '') ?? [];
+      list.push(Number.parseInt(r.params?.['nc'] ?? '0', 16));
+      byNonce.set(r.params?.['nonce'] ?? '', list);
+    }
+    expect(byNonce.size).toBe(4);
+    for (const counts of byNonce.values()) expect(counts).toEqual(counts.map((_, i) => i + 1));
+  });
+});
+
+describe('failures', () => {
+  it('wrong password: fails after one try with the fresh challenge; no secret in the error', async () => {
+    const s = await server();
+    const fetch = createDigestFetch({ username: 'admin', password: 'hunter2-secret' });
+    const error = await fetch(`${s.url}/x`).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(DigestAuthError);
+    expect(error).toMatchObject({ code: 'ERR_DIGEST_BAD_CREDENTIALS', status: 401, attempt: 2 });
+    expect(s.seen).toHaveLength(2);
+    const authorization = s.seen[1]?.authorization ?? '';
+    const dump = JSON.stringify({ ...(error as object), message: (error as Error).message, stack: (error as Error).stack });
+    for (const secret of ['hunter2-secret', authorization, s.seen[1]?.params?.['response'] ?? '']) {
+      expect(secret).not.toBe('');
+      expect(dump).not.toContain(secret);
+    }
+  });
+
+  it('401 without a challenge: ERR_DIGEST_NO_CHALLENGE', async () => {
+    const s = await server({ onRequest: (_req, res) => (res.writeHead(401).end(), true) });
+    const fetch = createDigestFetch({ username: 'a', password: 'b' });
+    await expect(fetch(`${s.url}/`)).rejects.toMatchObject({ code: 'ERR_DIGEST_NO_CHALLENGE' });
+  });
+
+  it('Basic only over http: refused (ERR_DIGEST_UNSUPPORTED_CHALLENGE); allowBasic: true uses it', async () => {
+    const s = await server({ basicOnly: true });
+    await expect(createDigestFetch({ username: 'admin', password: 'secret' })(`${s.url}/`)).rejects.toMatchObject({ code: 'ERR_DIGEST_UNSUPPORTED_CHALLENGE' });
+    expect(s.seen).toHaveLength(1);
+    const fetch = createDigestFetch({ username: 'admin', password: 'secret', allowBasic: true });
+    expect((await fetch(`${s.url}/1`)).status).toBe(200);
+    expect((await fetch(`${s.url}/2`)).status).toBe(200);
+    expect(s.seen.slice(1).map((r) => r.status)).toEqual([401, 200, 200]);
+  });
+
+  it('prefers Digest when a Basic challenge is offered too (Hikvision style)', async () => {
+    const s = await server({ extraChallenges: ['Basic realm="test realm"'] });
+    const fetch = createDigestFetch({ username: 'admin', password: 'secret', allowBasic: true });
+    expect((await fetch(`${s.url}/`)).status).toBe(200);
+    expect(s.seen[1]?.authorization).toMatch(/^Digest /);
+  });
+});
+
+describe('origins', () => {
+  it('never sends credentials to another origin after a redirect', async () => {
+    const target = await server();
+    const origin = await server({
+      onRequest: (req, res) => {
+        if (req.url !== '/go') return false;
+        res.writeHead(302, { location: `${target.url}/landing` }).end();
+        return true;
+      },
+    });
+    const fetch = createDigestFetch({ username: 'admin', password: 'secret' });
+    expect((await fetch(`${origin.url}/warm`)).status).toBe(200);
+    const error = await fetch(`${origin.url}/go`).catch((e: unknown) => e);
+    expect(isDigestAuthError(error)).toBe(true);
+    expect(error).toMatchObject({ code: 'ERR_DIGEST_ORIGIN_NOT_ALLOWED' });
+    expect(target.seen.map((r) => r.authorization)).toEqual([undefined]);
+  });
+
+  it("onForeignChallenge: 'pass' hands the foreign 401 to the caller", async () => {
+    const first = await server();
+    const other = await server();
+    const fetch = createDigestFetch({ username: 'admin', password: 'secret', onForeignChallenge: 'pass' });
+    expect((await fetch(`${first.url}/`)).status).toBe(200);
+    expect((await fetch(`${other.url}/`)).status).toBe(401);
+    expect(other.seen.every((r) => r.authorization === undefined)).toBe(true);
+  });
+});
+
+describe('undici interceptor', () => {
+  it('request(), stream() and fetch-through-dispatcher authenticate; the 401 body is drained', async () => {
+    const s = await server();
+    const dispatcher = new Agent({ connections: 1 }).compose(digestInterceptor({ username: 'admin', password: 'secret' }));
+    const first = await request(`${s.url}/r`, { dispatcher, headers: { range: 'bytes=0-3' } });
+    expect(first.statusCode).toBe(200);
+    expect(await first.body.text()).toBe('hello /r');
+    const chunks: Buffer[] = [];
+    await stream(`${s.url}/s`, { dispatcher }, () =>
+      new Writable({
+        write(chunk: Buffer, _encoding, callback) {
+          chunks.push(chunk);
+          callback();
+        },
+      }),
+    );
+    expect(Buffer.concat(chunks).toString()).toBe('hello /s');
+    expect(s.seen.map((r) => r.status)).toEqual([401, 200, 200]);
+    await dispatcher.close();
+  });
+
+  it('a stream body cannot be replayed: the 401 goes to the caller, and the next request is pre-emptive', async () => {
+    const s = await server();
+    const dispatcher = new Agent().compose(digestInterceptor({ username: 'admin', password: 'secret' }));
+    const response = await request(`${s.url}/upload`, { dispatcher, method: 'PUT', body: Readable.from([Buffer.from('data')]) });
+    expect(response.statusCode).toBe(401);
+    await response.body.dump();
+    const again = await request(`${s.url}/upload`, { dispatcher, method: 'PUT', body: Readable.from([Buffer.from('data')]) });
+    expect(again.statusCode).toBe(200);
+    await again.body.dump();
+    await dispatcher.close();
+  });
+
+  it('a string body is replayed after the challenge', async () => {
+    const s = await server();
+    const dispatcher = new Agent().compose(digestInterceptor({ username: 'admin', password: 'secret' }));
+    const response = await request(`${s.url}/post`, { dispatcher, method: 'POST', body: 'payload' });
+    expect(response.statusCode).toBe(200);
+    await response.body.dump();
+    expect(s.seen.map((r) => r.status)).toEqual([401, 200]);
+    await dispatcher.close();
+  });
+
+  it('an error from the server side (reset) reaches the caller', async () => {
+    const broken = createServer((req) => req.socket.destroy());
+    await new Promise<void>((resolve) => broken.listen(0, '127.0.0.1', resolve));
+    const dispatcher = new Agent().compose(digestInterceptor({ username: 'a', password: 'b' }));
+    await expect(request(`http://127.0.0.1:${(broken.address() as AddressInfo).port}/`, { dispatcher })).rejects.toThrow();
+    await dispatcher.close();
+    await new Promise<void>((resolve) => broken.close(() => resolve()));
+  });
+});

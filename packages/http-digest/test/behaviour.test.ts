@@ -180,7 +180,7 @@ describe('undici interceptor', () => {
     expect(first.statusCode).toBe(200);
     expect(await first.body.text()).toBe('hello /r');
     const chunks: Buffer[] = [];
-    await stream(`${s.url}/s`, { dispatcher }, () =>
+    await stream(`${s.url}/s`, { dispatcher, method: 'GET' }, () =>
       new Writable({
         write(chunk: Buffer, _encoding, callback) {
           chunks.push(chunk);

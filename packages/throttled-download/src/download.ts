@@ -180,7 +180,7 @@ class Transfer {
       options.onEvent({ type: 'response', attempt: this.attempt, status, total });
       if (total === undefined || total !== partSize) return { again: 'range-not-satisfiable' };
       // The .part already holds the whole file (the last run died between the last byte and the rename).
-      await this.finish(await open(this.part, 'r+'), partSize, total, offset);
+      await this.commit(await this.disk(() => open(this.part, 'r+')), partSize, total);
       return { done: this.result(offset, partSize, true) };
     } else {
       await discardBody();
@@ -215,7 +215,6 @@ class Transfer {
 
     const file = await this.disk(() => open(this.part, start === 0 ? 'w' : 'a'));
     let written = start;
-    let closed = false;
     try {
       const counter = new Transform({
         transform: (chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void => {
@@ -236,7 +235,8 @@ class Transfer {
           callback(null, chunk);
         },
       });
-      const sink = file.createWriteStream({ autoClose: false, highWaterMark: WRITE_BUFFER_BYTES });
+      // The stream owns the handle: fsync (flush) and close happen before pipeline() resolves.
+      const sink = file.createWriteStream({ highWaterMark: WRITE_BUFFER_BYTES, flush: options.fsync });
       let diskError: unknown;
       sink.once('error', (error) => {
         diskError = error;
@@ -260,25 +260,26 @@ class Transfer {
           retryable: true,
         });
       }
-      closed = true;
-      await this.finish(file, written, target, start);
+      await this.commit(undefined, written, target);
     } finally {
-      if (!closed) await file.close().catch(() => {});
+      await file.close().catch(() => {});
     }
     return { done: this.result(start, written, target !== undefined, etag, lastModified) };
   }
 
-  async finish(file: FileHandle, size: number, total: number | undefined, start: number): Promise<void> {
+  /** fsync `file` (when given; else it is already flushed and closed), rename, report 100 %. */
+  async commit(file: FileHandle | undefined, size: number, total: number | undefined): Promise<void> {
     await this.disk(async () => {
-      try {
-        if (this.options.fsync) await file.sync();
-      } finally {
-        await file.close();
+      if (file) {
+        try {
+          if (this.options.fsync) await file.sync();
+        } finally {
+          await file.close();
+        }
       }
       await commitPart(this.destination, this.options.fsync);
     });
     this.meter.update(size, this.transferred, total ?? size, true);
-    void start;
   }
 
   result(start: number, size: number, verified: boolean, etag?: string, lastModified?: string): DownloadResult {

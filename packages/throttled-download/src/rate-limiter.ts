@@ -10,7 +10,7 @@ export interface RateLimiterOptions {
   /**
    * Burst allowance: the most a consumer can take at once after an idle period.
    * Small on purpose, so a stall is never followed by a catch-up burst.
-   * @default 50 ms worth of the rate, at least 16 KiB
+   * @default 50 (ms worth of the rate, at least 4 KiB)
    */
   burstMs?: number;
 }
@@ -29,7 +29,7 @@ function toBytesPerSecond(rate: Rate): number {
   return value;
 }
 
-const MIN_BURST_BYTES = 16 * 1024;
+const MIN_BURST_BYTES = 4 * 1024;
 
 /**
  * A token bucket shared by any number of concurrent consumers (one global limit for many downloads).

@@ -3,6 +3,12 @@ import type { RateLimiter } from './rate-limiter.js';
 
 /** Largest slice taken from the limiter at once: keeps shares fair and the flow smooth. */
 const SLICE_BYTES = 16 * 1024;
+const MIN_SLICE_BYTES = 1024;
+
+/** About 10 ms worth of the rate: a grant runs ahead of the rate by at most one slice. */
+function sliceBytes(limiter: RateLimiter): number {
+  return Math.max(MIN_SLICE_BYTES, Math.min(SLICE_BYTES, Math.floor(limiter.bytesPerSecond / 100)));
+}
 
 export interface ThrottleStreamOptions {
   /** Stops waiting for tokens (the stream errors with the signal's reason). */
@@ -27,8 +33,9 @@ export function createThrottleStream(limiter: RateLimiter, options: ThrottleStre
         return;
       }
       const push = async (): Promise<void> => {
-        for (let offset = 0; offset < chunk.length; offset += SLICE_BYTES) {
-          const slice = chunk.subarray(offset, offset + SLICE_BYTES);
+        const step = sliceBytes(limiter);
+        for (let offset = 0; offset < chunk.length; offset += step) {
+          const slice = chunk.subarray(offset, offset + step);
           const wait = limiter.acquire(slice.length, signal);
           if (wait) await wait;
           this.push(slice);

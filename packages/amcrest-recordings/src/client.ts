@@ -1,5 +1,6 @@
 import { digestInterceptor, isDigestAuthError } from '@camdl/http-digest';
 import { Agent, request, type Dispatcher } from 'undici';
+import { completeBodyInterceptor } from './complete-body-interceptor.js';
 import { AmcrestError, isAmcrestError } from './errors.js';
 import { checkCameraBody, type KeyValueBody } from './key-value.js';
 import { buildQuery, encodeFilePath } from './query.js';
@@ -119,9 +120,13 @@ export function createAmcrestClient(options: AmcrestClientOptions): AmcrestClien
     throw new AmcrestError(`connections must be a positive integer, got ${connections}`, { code: 'ERR_AMCREST_INVALID_OPTIONS' });
   }
   const ownDispatcher = options.dispatcher === undefined;
-  const dispatcher =
-    options.dispatcher ??
-    new Agent({ connections, keepAliveTimeout: 4_000 }).compose(digestInterceptor({ username: options.username, password: options.password }));
+  // completeBodyInterceptor sits innermost: see its comment (an undici crash on `Connection: close`).
+  const dispatcher = options.dispatcher
+    ? options.dispatcher.compose(completeBodyInterceptor())
+    : new Agent({ connections, keepAliveTimeout: 4_000 }).compose(
+        completeBodyInterceptor(),
+        digestInterceptor({ username: options.username, password: options.password }),
+      );
 
   const urlFor = (cgi: string, params: ReadonlyArray<readonly [string, string | number]>): URL => {
     const url = new URL(`cgi-bin/${cgi}`, base);

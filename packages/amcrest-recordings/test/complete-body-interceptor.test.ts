@@ -1,0 +1,43 @@
+import { once } from 'node:events';
+import { createServer, type AddressInfo } from 'node:net';
+import { Agent, request } from 'undici';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { completeBodyInterceptor } from '../src/complete-body-interceptor.js';
+
+// A camera-like server: whole body, `Connection: close`, then FIN. Without the interceptor undici
+// 7.30 crashes the process (uncatchable AssertionError, nodejs/undici#5360) for bodies ≥ 64 KiB read late.
+describe('completeBodyInterceptor', () => {
+  const server = createServer((socket) => {
+    socket.once('data', (data) => {
+      const size = Number(/size=(\d+)/.exec(data.toString())?.[1] ?? 0);
+      socket.write(`HTTP/1.1 200 OK\r\nContent-Length: ${size}\r\nConnection: close\r\n\r\n`);
+      socket.end(Buffer.alloc(size, 0x61));
+    });
+  });
+  let origin = '';
+
+  beforeAll(async () => {
+    server.listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+
+  afterAll(() => {
+    server.close();
+  });
+
+  it.each([64 * 1024, 100 * 1024, 1024 * 1024])('completes a %i-byte body read after the FIN', async (size) => {
+    const dispatcher = new Agent().compose(completeBodyInterceptor());
+    try {
+      for (let round = 0; round < 3; round++) {
+        const response = await request(`${origin}/?size=${size}`, { dispatcher });
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        let received = 0;
+        for await (const chunk of response.body) received += (chunk as Buffer).length;
+        expect(received).toBe(size);
+      }
+    } finally {
+      await dispatcher.close();
+    }
+  });
+});

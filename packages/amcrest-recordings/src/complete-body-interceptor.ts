@@ -1,3 +1,4 @@
+import type { Duplex } from 'node:stream';
 import type { Dispatcher } from 'undici';
 
 type Controller = Dispatcher.DispatchController;
@@ -28,7 +29,7 @@ class CompleteBodyHandler implements Dispatcher.DispatchHandler {
     this.#handler.onRequestStart?.(controller, context);
   }
 
-  onRequestUpgrade(controller: Controller, statusCode: number, headers: Record<string, string | string[] | undefined>, socket: import('node:stream').Duplex): void {
+  onRequestUpgrade(controller: Controller, statusCode: number, headers: Record<string, string | string[] | undefined>, socket: Duplex): void {
     this.#handler.onRequestUpgrade?.(controller, statusCode, headers, socket);
   }
 

@@ -119,6 +119,15 @@ export function runTool(
       const code = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'ERR_FFMPEG_NOT_FOUND' : 'ERR_FFMPEG_FAILED';
       reject(new AmcrestError(`${program}: ${error.message}`, { code, cause: error }));
     });
+    // After a kill, do not wait for 'close': a grandchild (a wrapper's `sleep`) may hold the pipes open.
+    child.on('exit', () => {
+      if (!signal?.aborted) return;
+      signal.removeEventListener('abort', onAbort);
+      if (killTimer) clearTimeout(killTimer);
+      child.stdout.destroy();
+      child.stderr.destroy();
+      reject(new AmcrestError(`${program}: aborted`, { code: 'ERR_AMCREST_ABORTED', cause: signal.reason }));
+    });
     child.on('close', (exitCode, killSignal) => {
       signal?.removeEventListener('abort', onAbort);
       if (killTimer) clearTimeout(killTimer);

@@ -1,0 +1,88 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { createServer, request as httpRequest, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { fileURLToPath } from 'node:url';
+
+export const AMCREST_DL_BIN = fileURLToPath(new URL('../bin/amcrest-dl.js', import.meta.url));
+
+export interface CliRun {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+export interface SpawnedCli {
+  child: ChildProcess;
+  /** Output so far. */
+  output(): { stdout: string; stderr: string };
+  done: Promise<CliRun>;
+}
+
+/** Starts the BUILT `amcrest-dl` (`pnpm build` first) with the password in the environment. */
+export function spawnAmcrestDl(args: string[], options: { password: string; env?: NodeJS.ProcessEnv; cwd?: string }): SpawnedCli {
+  const child = spawn(process.execPath, [AMCREST_DL_BIN, ...args], {
+    cwd: options.cwd,
+    env: { ...process.env, CI: '1', NO_COLOR: '1', AMCREST_DL_PASSWORD: options.password, ...options.env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout?.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+  child.stderr?.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+  const done = once(child, 'close').then(([code]) => ({ code: code as number | null, stdout, stderr }));
+  return { child, output: () => ({ stdout, stderr }), done };
+}
+
+export function runAmcrestDl(args: string[], options: { password: string; env?: NodeJS.ProcessEnv; cwd?: string }): Promise<CliRun> {
+  return spawnAmcrestDl(args, options).done;
+}
+
+/** Polls until `condition` holds (no fixed sleeps deciding the outcome). */
+export async function waitFor(condition: () => boolean | Promise<boolean>, what: string, timeoutMs = 20_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+/** JSON lines of a `--json` run. */
+export function jsonEvents(stdout: string): Array<Record<string, unknown>> {
+  return stdout
+    .split('\n')
+    .filter((line) => line.startsWith('{'))
+    .map((line) => JSON.parse(line) as Record<string, unknown>);
+}
+
+/**
+ * A transparent HTTP proxy on 127.0.0.1 that records each request target, to see exactly what the
+ * camera received (digest auth passes through untouched: same method and URI).
+ */
+export async function startRecordingProxy(targetPort: number): Promise<{ url: string; targets: string[]; close(): Promise<void> }> {
+  const targets: string[] = [];
+  const server: Server = createServer((request, response) => {
+    targets.push(request.url ?? '');
+    const upstream = httpRequest(
+      { host: '127.0.0.1', port: targetPort, method: request.method, path: request.url, headers: request.headers },
+      (upstreamResponse) => {
+        response.writeHead(upstreamResponse.statusCode ?? 502, upstreamResponse.headers);
+        upstreamResponse.pipe(response);
+      },
+    );
+    upstream.on('error', () => response.destroy());
+    request.pipe(upstream);
+  });
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    targets,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}

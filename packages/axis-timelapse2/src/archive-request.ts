@@ -20,6 +20,7 @@ export interface ArchiveRequest {
  * - `#` starts the URL fragment (never sent), and `%23` is compared literally;
  * - space and control characters are not allowed in an HTTP request line (and `%20` is literal).
  */
+// eslint-disable-next-line no-control-regex
 const V1_UNREQUESTABLE = /[&#\s\u0000-\u001f\u007f]/u;
 
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/u;

@@ -75,11 +75,13 @@ export function parseArchiveList(body: string, context: ArchiveListParseContext)
       warnings.push(`archive ${JSON.stringify(filename)} has no id: ignored`);
       return;
     }
-    if (seen.has(filename)) {
+    // TimelapseMe downloads by id + file: there two archives may share a file name.
+    const key = context.api === 'timelapseme' ? archiveKey({ id: id ?? '', filename }) : filename;
+    if (seen.has(key)) {
       warnings.push(`archive ${JSON.stringify(filename)} is listed twice: the second entry is ignored`);
       return;
     }
-    seen.add(filename);
+    seen.add(key);
     const number = (key: string): number | undefined => {
       const value = raw[key];
       if (value === undefined || value === null) return undefined;
@@ -100,6 +102,11 @@ export function parseArchiveList(body: string, context: ArchiveListParseContext)
     });
   });
   return { archives, warnings };
+}
+
+/** A key unique per archive on every API (TimelapseMe may list one file name under two ids). */
+export function archiveKey(archive: Pick<TimelapseArchive, 'id' | 'filename'>): string {
+  return `${archive.id}\u0000${archive.filename}`;
 }
 
 function describe(value: unknown): string {

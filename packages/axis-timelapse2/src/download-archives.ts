@@ -1,10 +1,10 @@
 import { mkdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { DownloadEvent, DownloadProgress, DownloadResult, ExistingPolicy, RateLimiter } from '@camdl/throttled-download';
-import type { TimelapseArchive } from './archive.js';
+import { archiveKey, type TimelapseArchive } from './archive.js';
 import type { TimelapseClient } from './client.js';
 import { TimelapseError } from './errors.js';
-import { assignLocalNames } from './safe-file-name.js';
+import { assignLocalNames, toSafeFileName } from './safe-file-name.js';
 
 /** What {@link downloadArchives} reports while it runs. */
 export type ArchiveRunEvent =
@@ -26,7 +26,7 @@ export type ArchiveRunEvent =
 export interface DownloadArchivesOptions {
   /** Directory the files go to (created when missing). @default '.' */
   outdir?: string | undefined;
-  /** Local file names for remote names; by default {@link assignLocalNames} over `allArchives`. @default undefined */
+  /** Local file names by {@link archiveKey}; by default {@link assignLocalNames} over `allArchives`. @default undefined */
   localNames?: ReadonlyMap<string, string> | undefined;
   /** The full listing, so that local names stay the same whatever filter picked `archives`. @default `archives` */
   allArchives?: readonly TimelapseArchive[] | undefined;
@@ -71,7 +71,7 @@ export interface DownloadArchivesSummary {
  */
 export async function downloadArchives(client: TimelapseClient, archives: readonly TimelapseArchive[], options: DownloadArchivesOptions = {}): Promise<DownloadArchivesSummary> {
   const outdir = options.outdir ?? '.';
-  const names = options.localNames ?? assignLocalNames((options.allArchives ?? archives).map((archive) => archive.filename));
+  const names = options.localNames ?? assignLocalNames(options.allArchives ?? archives);
   const emit = options.onEvent ?? (() => {});
   const summary: DownloadArchivesSummary = { downloaded: 0, skipped: 0, failed: 0, deleted: 0, interrupted: false };
   const existing = options.existing ?? 'skip';
@@ -82,7 +82,7 @@ export async function downloadArchives(client: TimelapseClient, archives: readon
       summary.interrupted = true;
       break;
     }
-    const localName = names.get(archive.filename) ?? assignLocalNames([archive.filename]).get(archive.filename)!;
+    const localName = names.get(archiveKey(archive)) ?? toSafeFileName(archive.filename);
     const path = join(outdir, localName);
     let url: string | undefined;
     try {

@@ -1,7 +1,7 @@
 export { createTimelapseClient, type TimelapseClient, type ApiDetection, type ArchiveListing, type ArchiveDownloadOptions } from './client.js';
 export { DEFAULT_CLIENT_OPTIONS, type TimelapseClientOptions } from './options.js';
 export { TIMELAPSE_API_CHOICES, apiFromAppInfo, type TimelapseApi, type TimelapseApiChoice } from './api.js';
-export { parseArchiveList, type TimelapseArchive, type ArchiveListParseResult, type ArchiveListParseContext } from './archive.js';
+export { parseArchiveList, archiveKey, type TimelapseArchive, type ArchiveListParseResult, type ArchiveListParseContext } from './archive.js';
 export {
   buildArchiveRequest,
   timelapse2V1QueryValue,

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { archiveKey, type TimelapseArchive } from './archive.js';
 
 /** The name used when nothing usable is left of a remote name (the seed tool's last resort). */
 export const FALLBACK_FILE_NAME = 'download.bin';
@@ -68,44 +69,46 @@ function withTag(name: string, tag: string): string {
 }
 
 /**
- * Local names for a set of remote names, distinct even on case-insensitive file systems and
- * deterministic: the result for a name depends only on the names in the list, not on their order.
- * When several remote names map to the same safe name, the one that needed no change keeps it (or,
- * when all changed, the smallest in code-point order); each other one gets a tag from a hash of its
- * remote name: `North_Gate (3f2a9c1b).avi`, so re-runs find the same files again and skip them.
+ * Local names for a set of archives, distinct even on case-insensitive file systems and
+ * deterministic: the result for an archive depends only on the archives in the list, not on their
+ * order. When several archives map to the same safe name, the one whose name needed no change keeps
+ * it (or, when all changed, the first in code-point order of id + name); each other one gets a tag
+ * from a hash of its id and remote name: `North_Gate (3f2a9c1b).avi`, so re-runs find the same files
+ * again and skip them. The map is keyed by {@link archiveKey}.
  */
-export function assignLocalNames(remoteNames: Iterable<string>): Map<string, string> {
-  const unique = [...new Set(remoteNames)].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+export function assignLocalNames(archives: Iterable<Pick<TimelapseArchive, 'id' | 'filename'>>): Map<string, string> {
+  const byKey = new Map<string, string>();
+  for (const archive of archives) byKey.set(archiveKey(archive), archive.filename);
+  const keys = [...byKey.keys()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
   const groups = new Map<string, string[]>();
   const safeOf = new Map<string, string>();
-  for (const remote of unique) {
-    const safe = toSafeFileName(remote);
-    safeOf.set(remote, safe);
-    const key = collisionKey(safe);
-    const group = groups.get(key);
-    if (group) group.push(remote);
-    else groups.set(key, [remote]);
+  for (const key of keys) {
+    const safe = toSafeFileName(byKey.get(key)!);
+    safeOf.set(key, safe);
+    const group = groups.get(collisionKey(safe));
+    if (group) group.push(key);
+    else groups.set(collisionKey(safe), [key]);
   }
   const result = new Map<string, string>();
   const taken = new Set<string>();
   const losers: string[] = [];
   for (const group of groups.values()) {
-    const keeper = group.find((remote) => safeOf.get(remote) === remote) ?? group[0]!;
+    const keeper = group.find((key) => safeOf.get(key) === byKey.get(key)) ?? group[0]!;
     const safe = safeOf.get(keeper)!;
     result.set(keeper, safe);
     taken.add(collisionKey(safe));
-    for (const remote of group) if (remote !== keeper) losers.push(remote);
+    for (const key of group) if (key !== keeper) losers.push(key);
   }
-  for (const remote of losers) {
-    const digest = createHash('sha256').update(remote, 'utf8').digest('hex');
+  for (const key of losers) {
+    const digest = createHash('sha256').update(key, 'utf8').digest('hex');
     let length = 8;
-    let name = withTag(safeOf.get(remote)!, digest.slice(0, length));
+    let name = withTag(safeOf.get(key)!, digest.slice(0, length));
     while (taken.has(collisionKey(name)) && length < digest.length) {
       length += 4;
-      name = withTag(safeOf.get(remote)!, digest.slice(0, length));
+      name = withTag(safeOf.get(key)!, digest.slice(0, length));
     }
     taken.add(collisionKey(name));
-    result.set(remote, name);
+    result.set(key, name);
   }
   return result;
 }

@@ -1,0 +1,130 @@
+import { readdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { startCameraSim, type CameraSim } from '@camdl/camera-sim';
+import { makeTempDir, sha256File, type TempDir } from '@camdl/test-utils';
+import { afterEach, describe, expect, it } from 'vitest';
+import { assignLocalNames, createTimelapseClient, downloadArchives, type ArchiveRunEvent, type TimelapseClient } from '@camdl/axis-timelapse2';
+
+let sim: CameraSim | undefined;
+let dir: TempDir | undefined;
+let client: TimelapseClient | undefined;
+
+afterEach(async () => {
+  await client?.close();
+  await sim?.close();
+  await dir?.cleanup();
+  sim = undefined;
+  dir = undefined;
+  client = undefined;
+});
+
+async function setup(profile: 'timelapse2-v1' | 'timelapse3' | 'timelapseme', content: 'demo' | 'tiny' = 'demo'): Promise<{ sim: CameraSim; dir: TempDir; client: TimelapseClient }> {
+  sim = await startCameraSim({ profile, content });
+  dir = await makeTempDir('camdl-t2-');
+  client = createTimelapseClient({ baseUrl: sim.url, username: sim.username, password: sim.password, timeout: 5000 });
+  return { sim, dir, client };
+}
+
+describe('API detection', () => {
+  it.each([['timelapse2-v1'], ['timelapse3'], ['timelapseme']] as const)('detects %s', async (profile) => {
+    const { client } = await setup(profile, 'tiny');
+    expect((await client.detectApi()).api).toBe(profile);
+    const listing = await client.listArchives();
+    expect(listing.archives.map((archive) => archive.filename).sort()).toEqual(sim!.archives.map((archive) => archive.filename).sort());
+  });
+});
+
+describe('downloads every archive byte-identical under safe names', () => {
+  it.each([['timelapse2-v1'], ['timelapse3'], ['timelapseme']] as const)('%s', async (profile) => {
+    const { sim, dir, client } = await setup(profile);
+    const listing = await client.listArchives();
+    const events: ArchiveRunEvent[] = [];
+    const summary = await downloadArchives(client, listing.archives, { outdir: dir.path, rateLimitMbps: 0, onEvent: (event) => events.push(event) });
+    const names = assignLocalNames(listing.archives);
+    const failed = events.filter((event) => event.type === 'fail').map((event) => event.archive.filename);
+    // 1.x cannot be asked for names with & or # (it compares the raw query text): reported, not guessed.
+    const expectedFailures = profile === 'timelapse2-v1' ? sim.archives.filter((archive) => /[&#]/.test(archive.filename)).map((a) => a.filename) : [];
+    // Non-ASCII names on 1.x go out as raw UTF-8 (proven against real Apache + mod_auth_digest in
+    // apache-v1-encoding.test.ts); the simulator's digest check compares the uri as a JS string and
+    // refuses them with 400, so they are not asserted here.
+    const simLimitation = profile === 'timelapse2-v1' ? sim.archives.filter((archive) => /[^\x00-\x7f]/.test(archive.filename)).map((a) => a.filename) : [];
+    expect(failed.filter((name) => !simLimitation.includes(name)).sort()).toEqual(expectedFailures.sort());
+    for (const event of events) if (event.type === 'fail' && !simLimitation.includes(event.archive.filename)) expect(event.error).toMatchObject({ code: 'ERR_TIMELAPSE_UNSUPPORTED_NAME' });
+    expectedFailures.push(...simLimitation);
+    expect(summary).toMatchObject({ downloaded: sim.archives.length - expectedFailures.length, failed: expectedFailures.length, skipped: 0 });
+    for (const archive of sim.archives) {
+      if (expectedFailures.includes(archive.filename)) continue;
+      const local = names.get(`${archive.id}\u0000${archive.filename}`);
+      expect(local, archive.filename).toBeDefined();
+      expect(await sha256File(join(dir.path, local!)), archive.filename).toBe(archive.sha256);
+    }
+    const files = await readdir(dir.path);
+    expect(files.filter((file) => file.endsWith('.part'))).toEqual([]);
+    expect(files).toContain("O'Brien's_Shop_2025_09_30_0000." + (profile === 'timelapse3' ? 'mp4' : 'avi'));
+    if (profile !== 'timelapse2-v1') expect(files.some((file) => file.startsWith('Café_Zürich'))).toBe(true);
+    // "Gate:East" and "Gate_East" both map to Gate_East: two files, neither overwritten.
+    expect(files.filter((file) => file.startsWith('Gate_East')).length).toBe(2);
+    // Re-run: everything skipped, no download request.
+    const downloadsBefore = sim.counters.requests['download'] ?? 0;
+    const again = await downloadArchives(client, listing.archives, { outdir: dir.path });
+    expect(again).toMatchObject({ downloaded: 0, skipped: sim.archives.length - expectedFailures.length });
+    // Only the names the simulator refuses are asked for again.
+    expect(sim.counters.requests['download'] ?? 0).toBe(downloadsBefore + simLimitation.length);
+    expect(sim.counters.peakConcurrentRequests).toBe(1);
+  });
+});
+
+describe('check-size', () => {
+  it.each([['timelapse2-v1'], ['timelapse3']] as const)('repairs a truncated file on %s without HEAD', async (profile) => {
+    const { sim, dir, client } = await setup(profile, 'tiny');
+    const listing = await client.listArchives();
+    await downloadArchives(client, listing.archives, { outdir: dir.path });
+    const target = listing.archives[0]!;
+    const path = join(dir.path, target.filename);
+    const full = await readFile(path);
+    await writeFile(path, full.subarray(0, 1000));
+    const events: ArchiveRunEvent[] = [];
+    const summary = await downloadArchives(client, listing.archives, { outdir: dir.path, existing: 'check-size', onEvent: (event) => events.push(event) });
+    expect(summary).toMatchObject({ downloaded: 1, skipped: 1, failed: 0 });
+    expect(events.find((event) => event.type === 'size-mismatch')).toMatchObject({ localSize: 1000, remoteSize: full.length });
+    expect(events.find((event) => event.type === 'skip')).toMatchObject({ reason: 'size-matches' });
+    expect((await stat(path)).size).toBe(full.length);
+    expect(await sha256File(path)).toBe(sim.archives.find((archive) => archive.filename === target.filename)!.sha256);
+    expect(sim.counters.requestsByMethod['HEAD download'] ?? 0).toBe(0);
+  });
+});
+
+describe('errors', () => {
+  it('wrong password: ERR_DIGEST_BAD_CREDENTIALS after one try', async () => {
+    sim = await startCameraSim({ profile: 'timelapse3', content: 'tiny' });
+    client = createTimelapseClient({ baseUrl: sim.url, username: sim.username, password: 'wrong', timeout: 5000 });
+    await expect(client.listArchives()).rejects.toMatchObject({ code: 'ERR_DIGEST_BAD_CREDENTIALS' });
+    expect(sim.counters.authFailures).toBe(1);
+  });
+
+  it('closed port: ERR_TIMELAPSE_NETWORK', async () => {
+    sim = await startCameraSim({ profile: 'timelapse3', content: 'tiny' });
+    const url = sim.url;
+    await sim.close();
+    sim = undefined;
+    client = createTimelapseClient({ baseUrl: url, username: 'a', password: 'b', timeout: 2000 });
+    await expect(client.listArchives()).rejects.toMatchObject({ code: 'ERR_TIMELAPSE_NETWORK' });
+  });
+
+  it('malformed listing: ERR_TIMELAPSE_BAD_RESPONSE', async () => {
+    const { sim, client } = await setup('timelapse3', 'tiny');
+    sim.addFault({ route: 'archive', kind: 'status', status: 200, body: '[{"id":"x","filename":' });
+    await expect(client.listArchives()).rejects.toMatchObject({ code: 'ERR_TIMELAPSE_BAD_RESPONSE' });
+  });
+});
+
+describe('delete after download', () => {
+  it('deletes only verified archives', async () => {
+    const { sim, dir, client } = await setup('timelapse3', 'tiny');
+    const listing = await client.listArchives();
+    sim.addFault({ route: 'download', match: listing.archives[1]!.filename, kind: 'status', status: 404 });
+    const summary = await downloadArchives(client, listing.archives, { outdir: dir.path, deleteAfter: true, maxRetries: 0 });
+    expect(summary).toMatchObject({ downloaded: 1, failed: 1, deleted: 1 });
+    expect(sim.archives.map((archive) => archive.filename)).toEqual([listing.archives[1]!.filename]);
+  });
+});

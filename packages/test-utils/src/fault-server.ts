@@ -159,9 +159,15 @@ export async function startFaultServer(files: Record<string, FaultServerFile> = 
       } else if (fault?.kind === 'extra') {
         req.socket.write(Buffer.alloc(fault.bytes, 0x58));
         res.end();
+      } else if (fault?.kind === 'close') {
+        // Let the client store the bytes first, then end the connection short of Content-Length.
+        setTimeout(() => {
+          res.end();
+          res.once('finish', () => req.socket.end());
+        }, 50);
       } else {
         res.end();
-        if (fault?.kind === 'close' || !(file.contentLength ?? true)) res.once('finish', () => req.socket.end());
+        if (!(file.contentLength ?? true)) res.once('finish', () => req.socket.end());
       }
     };
     const rate = file.bytesPerSecond;

@@ -228,6 +228,9 @@ export function createAmcrestClient(options: AmcrestClientOptions): AmcrestClien
         }
         previousPage = fingerprint;
         for (const node of nodes) {
+          if (signal?.aborted) {
+            throw new AmcrestError('search aborted', { code: 'ERR_AMCREST_ABORTED', url: createUrl, cause: signal.reason });
+          }
           const item = toRecordingItem(node);
           if (item) yield item;
           else search.onWarning?.('skipped a search result without FilePath/StartTime/EndTime');

@@ -3,6 +3,7 @@ import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { startCameraSim, type CameraSim, type RecordingSpec } from '@camdl/camera-sim';
 import { makeTempDir, type TempDir } from '@camdl/test-utils';
+import { createAmcrestClient } from '@camdl/amcrest-recordings';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { jsonEvents, runAmcrestDl, spawnAmcrestDl, startRecordingProxy, waitFor } from './amcrest-dl-helpers.js';
 
@@ -69,6 +70,31 @@ describe('amcrest-dl search (built binary against the camera simulator)', () => 
     expect(sim.counters.searchesDestroyed).toBe(1);
     expect(sim.counters.searchesLeaked).toBe(0);
     expect(sim.counters.requests['RPC_Loadfile'] ?? 0).toBe(0);
+  });
+
+  it('the library closes and destroys the search on an early break and on abort', async () => {
+    sim = await startCameraSim({ profile: 'amcrest', content: { recordings: minuteRecordings(150) } });
+    const client = createAmcrestClient({ url: sim.url, username: sim.username, password: sim.password });
+    try {
+      let seen = 0;
+      for await (const item of client.searchRecordings({ start: '2026-01-16 00:00:00', end: '2026-01-16 23:00:00' })) {
+        expect(item.filePath).toMatch(/\.mp4$/);
+        if (++seen === 3) break;
+      }
+      expect(sim.counters.searchesDestroyed).toBe(1);
+      const controller = new AbortController();
+      const consume = async (): Promise<void> => {
+        for await (const _item of client.searchRecordings({ start: '2026-01-16 00:00:00', end: '2026-01-16 23:00:00', signal: controller.signal })) {
+          controller.abort(new Error('stop'));
+        }
+      };
+      await expect(consume()).rejects.toMatchObject({ code: 'ERR_AMCREST_ABORTED' });
+      expect(sim.counters.searchesCreated).toBe(2);
+      expect(sim.counters.searchesDestroyed).toBe(2);
+      expect(sim.counters.searchesLeaked).toBe(0);
+    } finally {
+      await client.close();
+    }
   });
 
   it('sends an instant with an offset as the right camera wall-clock time (%20, no fractions)', async () => {

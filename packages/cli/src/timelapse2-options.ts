@@ -1,0 +1,140 @@
+import yargs from 'yargs';
+import { ExitError, EXIT_CODES } from './exit-error.js';
+
+const DESCRIPTION = 'Download the timelapse archives of an Axis camera running the Timelapse2 (1.x), Timelapse 3.x or TimelapseMe ACAP.';
+
+/** Validated `timelapse2-dl` flags. */
+export interface Timelapse2DlArgs {
+  host: string;
+  outdir: string;
+  user: string | undefined;
+  pass: string | undefined;
+  passFile: string | undefined;
+  /** Seconds. */
+  timeout: number;
+  /** Mbps; 0 = unlimited. */
+  rateLimit: number;
+  maxRetries: number;
+  /** Seconds. */
+  retryDelay: number;
+  checkSize: boolean;
+  progress: boolean;
+  overwrite: boolean;
+  caFile: string | undefined;
+  insecure: boolean;
+  deleteAfter: boolean;
+  since: string | undefined;
+  until: string | undefined;
+  match: string | undefined;
+  list: boolean;
+  dryRun: boolean;
+  json: boolean;
+  api: 'auto' | 'timelapse2' | 'timelapse2-v1' | 'timelapse3' | 'timelapseme';
+}
+
+export type ParsedTimelapse2Args = { kind: 'run'; args: Timelapse2DlArgs } | { kind: 'exit'; code: number };
+
+function usageError(message: string): ExitError {
+  return new ExitError(`timelapse2-dl: ${message}\nRun timelapse2-dl --help for usage.`, EXIT_CODES.listFailed);
+}
+
+function nonNegative(name: string, value: unknown): number {
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) throw usageError(`--${name} must be a number ≥ 0, got ${String(value)}`);
+  return value;
+}
+
+/** Parses and validates `timelapse2-dl` flags; `--help` prints and asks to exit 0. */
+export async function parseTimelapse2DlArgs(argv: string[], print: (text: string) => void): Promise<ParsedTimelapse2Args> {
+  let helpText = '';
+  const parser = yargs(argv)
+    .scriptName('timelapse2-dl')
+    .usage(`$0 --user USER [--host HOST] [options]\n\n${DESCRIPTION}`)
+    .strict()
+    .exitProcess(false)
+    .wrap(Math.min(110, process.stdout.columns || 100))
+    .option('host', { type: 'string', default: '192.168.0.90', describe: 'Camera: IP, host name, host:port or http(s)://host[:port]' })
+    .option('outdir', { type: 'string', default: '.', describe: 'Directory to save downloaded files' })
+    .option('user', { alias: 'username', type: 'string', describe: 'Username for HTTP Digest authentication' })
+    .option('pass', { alias: 'password', type: 'string', describe: 'Password (visible in the process list: prefer the prompt, TIMELAPSE2_DL_PASSWORD or --pass-file)' })
+    .option('pass-file', { alias: 'password-file', type: 'string', describe: 'File whose first line is the password' })
+    .option('timeout', { type: 'number', default: 60, describe: 'HTTP timeout in seconds (connect, headers, idle body)' })
+    .option('rate-limit', { type: 'number', default: 90, describe: 'Download rate limit in Mbps (0 = unlimited)' })
+    .option('max-retries', { type: 'number', default: 3, describe: 'Maximum retry attempts for failed downloads' })
+    .option('retry-delay', { type: 'number', default: 5, describe: 'Delay in seconds before the first retry (then backs off)' })
+    .option('check-size', { type: 'boolean', default: false, describe: 'Check the remote file size before skipping existing files' })
+    .option('progress', { type: 'boolean', default: true, describe: 'Progress bar on a terminal (--no-progress: plain lines)' })
+    .option('overwrite', { type: 'boolean', default: false, describe: 'Overwrite existing files' })
+    .option('ca-file', { type: 'string', describe: 'PEM file of the CA that signed the camera certificate (https)' })
+    .option('insecure', { type: 'boolean', default: false, describe: 'Accept any TLS certificate (self-signed cameras, https)' })
+    .option('delete-after', { type: 'boolean', default: false, describe: 'Delete each archive on the camera once its local file is verified complete' })
+    .option('since', { type: 'string', describe: 'Only archives whose last frame is at/after: 2025-09-30, an ISO date-time, or 7d / 12h ago' })
+    .option('until', { type: 'string', describe: 'Only archives whose first frame is at/before (same formats as --since)' })
+    .option('match', { type: 'string', describe: "Only archive names matching a glob ('North_Gate_*') or /regex/flags" })
+    .option('list', { type: 'boolean', default: false, describe: 'Only list the archives; download nothing' })
+    .option('dry-run', { type: 'boolean', default: false, describe: 'Show what would be downloaded or skipped; download nothing' })
+    .option('json', { type: 'boolean', default: false, describe: 'One JSON object per line on stdout (human lines go to stderr)' })
+    .option('api', {
+      type: 'string',
+      default: 'auto',
+      choices: ['auto', 'timelapse2', 'timelapse2-v1', 'timelapse3', 'timelapseme'],
+      describe: 'Camera app: detect, Timelapse2/3 (/local/timelapse2/) or legacy TimelapseMe (/local/timelapseme/)',
+    })
+    .example('$0 --user root --pass mypassword', 'Download everything from the default IP (192.168.0.90)')
+    .example('$0 --user root --host 192.168.1.100', 'Ask for the password, download from another camera')
+    .example('$0 --user root --host 192.168.0.90 --outdir downloads --rate-limit 50', 'Into ./downloads at 50 Mbps')
+    .example('$0 --user root --check-size --max-retries 5 --retry-delay 10', 'Re-download incomplete files, retry harder')
+    .example('$0 --user root --no-progress >> timelapse.log', 'Plain lines for logs and cron')
+    .example('$0 --user root --overwrite', 'Force re-download of all files')
+    .example('$0 --user root --host https://cam.example:8443 --insecure --delete-after --since 7d', 'Self-signed https, last week only, free the SD card')
+    .fail((message, error) => {
+      throw error ?? usageError(message);
+    })
+    .help()
+    .version(false);
+  let args: Awaited<ReturnType<typeof parser.parseAsync>>;
+  try {
+    args = await parser.parseAsync(argv, {}, (_error, _argv, output) => {
+      helpText = output;
+    });
+  } catch (error) {
+    if (error instanceof ExitError) throw error;
+    throw usageError(error instanceof Error ? error.message : String(error));
+  }
+  if (args['help']) {
+    print(helpText);
+    return { kind: 'exit', code: EXIT_CODES.ok };
+  }
+  if (args._.length > 0) throw usageError(`unexpected argument ${JSON.stringify(String(args._[0]))}`);
+  const maxRetries = nonNegative('max-retries', args['max-retries']);
+  if (!Number.isInteger(maxRetries)) throw usageError(`--max-retries must be a whole number, got ${maxRetries}`);
+  const timeout = nonNegative('timeout', args.timeout);
+  if (timeout === 0) throw usageError('--timeout must be more than 0 seconds');
+  if (args['delete-after'] && (args['dry-run'] || args.list)) throw usageError('--delete-after cannot be combined with --list or --dry-run');
+  return {
+    kind: 'run',
+    args: {
+      host: args.host,
+      outdir: args.outdir,
+      user: args.user,
+      pass: args.pass,
+      passFile: args['pass-file'],
+      timeout,
+      rateLimit: nonNegative('rate-limit', args['rate-limit']),
+      maxRetries,
+      retryDelay: nonNegative('retry-delay', args['retry-delay']),
+      checkSize: args['check-size'],
+      progress: args.progress,
+      overwrite: args.overwrite,
+      caFile: args['ca-file'],
+      insecure: args.insecure,
+      deleteAfter: args['delete-after'],
+      since: args.since,
+      until: args.until,
+      match: args.match,
+      list: args.list,
+      dryRun: args['dry-run'],
+      json: args.json,
+      api: args.api as Timelapse2DlArgs['api'],
+    },
+  };
+}

@@ -15,6 +15,8 @@ export interface FaultServerFile {
   contentLength?: boolean;
   /** Pace the body at this many bytes per second. @default unlimited */
   bytesPerSecond?: number;
+  /** Answer 401 (with a Digest challenge) unless the request carries exactly this Authorization. @default none */
+  authorization?: string;
 }
 
 /** What to do to one request (faults are queued per path, one per request). */
@@ -94,10 +96,18 @@ export async function startFaultServer(files: Record<string, FaultServerFile> = 
 
   const handle = (req: IncomingMessage, res: ServerResponse): void => {
     const path = new URL(req.url ?? '/', 'http://x').pathname;
-    const fault = faults.get(path)?.shift();
     const log = (status: number): void => {
       requests.push({ path, headers: req.headers, status });
     };
+    // An auth challenge does not use up the path's next fault.
+    const required = entries.get(path)?.file.authorization;
+    if (required !== undefined && req.headers.authorization !== required) {
+      log(401);
+      res.writeHead(401, { 'www-authenticate': 'Digest realm="fault-server", nonce="abc", qop="auth"', 'content-type': 'text/plain' });
+      res.end('unauthorized\n');
+      return;
+    }
+    const fault = faults.get(path)?.shift();
     if (fault?.kind === 'change') {
       const current = entries.get(path);
       if (current) setFile(path, { ...current.file, content: fault.content });

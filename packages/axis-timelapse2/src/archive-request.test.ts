@@ -1,0 +1,54 @@
+import { describe, expect, it } from 'vitest';
+import { buildArchiveRequest, timelapse2V1UnsupportedReason } from './archive-request.js';
+
+const base = new URL('http://cam:8080/');
+const archive = (filename: string, id = 'QKXBTRWA') => ({ id, filename });
+
+describe('Timelapse2 1.x: the raw name in the query', () => {
+  it('sends sub-delims and other safe characters raw', () => {
+    const request = buildArchiveRequest(base, 'timelapse2-v1', archive("a+b=c(1)!$,;@~'x%y.avi"));
+    expect(request.rawTarget).toBe("/local/timelapse2/download?filename=a+b=c(1)!$,;@~'x%y.avi");
+    // A URL parser re-encodes the apostrophe: that form goes to the digest uri, the raw one on the wire.
+    expect(request.url).toBe("http://cam:8080/local/timelapse2/download?filename=a+b=c(1)!$,;@~%27x%y.avi");
+  });
+
+  it('sends non-ASCII names as raw UTF-8 bytes', () => {
+    const request = buildArchiveRequest(base, 'timelapse2-v1', archive('Café.avi'));
+    expect(Buffer.from(request.rawTarget!, 'latin1').toString('utf8')).toBe('/local/timelapse2/download?filename=Café.avi');
+    expect(request.url).toContain('Caf%C3%A9.avi');
+  });
+
+  it('needs no rewrite for plain names', () => {
+    expect(buildArchiveRequest(base, 'timelapse2-v1', archive('North_Gate_2025_09_30_0000.avi')).rawTarget).toBeUndefined();
+  });
+
+  it.each(['Tom_&_Jerry.avi', 'Cam_#2.avi', 'with space.avi', 'ctl\u0001.avi'])('refuses %j clearly', (name) => {
+    expect(timelapse2V1UnsupportedReason(name)).toMatch(/Timelapse2 1\.x cannot match/);
+    expect(() => buildArchiveRequest(base, 'timelapse2-v1', archive(name))).toThrow(expect.objectContaining({ code: 'ERR_TIMELAPSE_UNSUPPORTED_NAME' }));
+  });
+
+  it('builds DELETE archive?filename= the same way', () => {
+    expect(buildArchiveRequest(base, 'timelapse2-v1', archive("O'Brien.avi"), 'delete').rawTarget).toBe("/local/timelapse2/archive?filename=O'Brien.avi");
+  });
+});
+
+describe('Timelapse 3.x and TimelapseMe: encodeURIComponent', () => {
+  it('percent-encodes for 3.x', () => {
+    const request = buildArchiveRequest(base, 'timelapse3', archive("Tom_&_Jerry_#2_O'B_Café.mp4"));
+    expect(request.url).toBe("http://cam:8080/local/timelapse2/download?filename=Tom_%26_Jerry_%232_O'B_Caf%C3%A9.mp4".replace("O'B", 'O%27B'));
+    expect(request.rawTarget).toBeUndefined();
+  });
+
+  it('refuses path separators and controls on 3.x', () => {
+    expect(() => buildArchiveRequest(base, 'timelapse3', archive('a/b.mp4'))).toThrow(expect.objectContaining({ code: 'ERR_TIMELAPSE_UNSUPPORTED_NAME' }));
+  });
+
+  it('uses export + file on TimelapseMe, and has no delete', () => {
+    expect(buildArchiveRequest(base, 'timelapseme', archive('a&b.avi', 'X 1')).url).toBe('http://cam:8080/local/timelapseme/archives?export=X%201&file=a%26b.avi');
+    expect(() => buildArchiveRequest(base, 'timelapseme', archive('a.avi'), 'delete')).toThrow(expect.objectContaining({ code: 'ERR_TIMELAPSE_UNSUPPORTED_OPERATION' }));
+  });
+
+  it('keeps a base path prefix', () => {
+    expect(buildArchiveRequest(new URL('https://proxy/cam1/'), 'timelapse3', archive('a.mp4')).url).toBe('https://proxy/cam1/local/timelapse2/download?filename=a.mp4');
+  });
+});

@@ -1,0 +1,83 @@
+import { describe, expect, it } from 'vitest';
+import { apiFromAppInfo } from './api.js';
+import { parseArchiveList } from './archive.js';
+import { filterArchives, parseTimeBound, toNamePattern } from './filters.js';
+
+const context = { api: 'timelapse3' as const, url: 'http://cam/local/timelapse2/archive' };
+
+describe('parseArchiveList', () => {
+  it('reads a bare array, tolerates unknown fields', () => {
+    const body = JSON.stringify([{ id: 'Q', filename: 'a.mp4', size: 10, frames: 2, fps: 10, first: 1, last: 2, container: 'mp4', extra: { x: 1 } }]);
+    const { archives, warnings } = parseArchiveList(body, context);
+    expect(archives).toMatchObject([{ id: 'Q', filename: 'a.mp4', size: 10, frames: 2, fps: 10, first: 1, last: 2, raw: { container: 'mp4' } }]);
+    expect(warnings).toEqual([]);
+  });
+
+  it('accepts []', () => {
+    expect(parseArchiveList('[]', context).archives).toEqual([]);
+  });
+
+  it.each([
+    ['<html><body>Login</body></html>', /HTML page/],
+    ['<!DOCTYPE html><html>', /HTML page/],
+    ['[{"id":', /invalid JSON/],
+    ['', /invalid JSON.*empty body/],
+    ['{"archives":[]}', /JSON array.*an object/],
+    ['"x"', /JSON array.*a string/],
+  ])('refuses %j', (body, message) => {
+    expect(() => parseArchiveList(body, context)).toThrow(expect.objectContaining({ code: 'ERR_TIMELAPSE_BAD_RESPONSE', message: expect.stringMatching(message) }));
+  });
+
+  it('refuses an HTML content type even with a JSON-looking body', () => {
+    expect(() => parseArchiveList('[]', { ...context, contentType: 'text/html' })).toThrow(expect.objectContaining({ code: 'ERR_TIMELAPSE_BAD_RESPONSE' }));
+  });
+
+  it('drops entries without filename (and on TimelapseMe without id) with warnings', () => {
+    const body = JSON.stringify([{ id: 'Q' }, 5, { filename: 'b.avi' }, { id: 'Q', filename: 'a.avi', size: 'big' }, { id: 'Q', filename: 'a.avi' }]);
+    const v3 = parseArchiveList(body, context);
+    expect(v3.archives.map((a) => a.filename)).toEqual(['b.avi', 'a.avi']);
+    expect(v3.archives[1]!.size).toBeUndefined();
+    expect(v3.warnings.length).toBe(4);
+    const me = parseArchiveList(body, { ...context, api: 'timelapseme' });
+    expect(me.archives.map((a) => a.filename)).toEqual(['a.avi']);
+  });
+});
+
+describe('apiFromAppInfo', () => {
+  const app = (version: unknown) => ({ manifest: { acapPackageConf: { setup: { version } } } });
+  it.each([
+    ['1.2.3', 'timelapse2-v1'],
+    ['3.1.0', 'timelapse3'],
+    ['4.0', 'timelapse3'],
+  ])('%s → %s', (version, api) => {
+    expect(apiFromAppInfo(app(version))?.api).toBe(api);
+  });
+  it('is undefined without a version', () => {
+    expect(apiFromAppInfo({ settings: {} })).toBeUndefined();
+    expect(apiFromAppInfo(app('abc'))).toBeUndefined();
+  });
+});
+
+describe('filters', () => {
+  const a = (filename: string, first?: number, last?: number) => ({ id: '', filename, size: undefined, frames: undefined, fps: undefined, first, last, raw: {} });
+  const list = [a('North_1.avi', 100, 200), a('North_2.avi', 300, 400), a('South.avi', 500, 600), a('Unknown.avi')];
+  it('since/until on first/last; unknown times only without bounds', () => {
+    expect(filterArchives(list, { since: 250 }).map((x) => x.filename)).toEqual(['North_2.avi', 'South.avi']);
+    expect(filterArchives(list, { until: 350 }).map((x) => x.filename)).toEqual(['North_1.avi', 'North_2.avi']);
+    expect(filterArchives(list, {}).length).toBe(4);
+  });
+  it('glob and /regex/', () => {
+    expect(filterArchives(list, { match: 'North_*' }).length).toBe(2);
+    expect(filterArchives(list, { match: 'North_[!1].avi' }).map((x) => x.filename)).toEqual(['North_2.avi']);
+    expect(filterArchives(list, { match: '/^s/i' }).map((x) => x.filename)).toEqual(['South.avi']);
+    expect(() => toNamePattern('/(/')).toThrow(expect.objectContaining({ code: 'ERR_TIMELAPSE_INVALID_OPTIONS' }));
+  });
+  it('parses time bounds', () => {
+    const now = Date.UTC(2025, 9, 10);
+    expect(parseTimeBound('7d', now).getTime()).toBe(now - 7 * 86_400_000);
+    expect(parseTimeBound('2025-09-30T12:00:00Z').getTime()).toBe(Date.UTC(2025, 8, 30, 12));
+    expect(parseTimeBound('2025-09-30').getDate()).toBe(30);
+    expect(parseTimeBound('1727560800123').getTime()).toBe(1727560800123);
+    expect(() => parseTimeBound('yesterday')).toThrow(expect.objectContaining({ code: 'ERR_TIMELAPSE_INVALID_OPTIONS' }));
+  });
+});

@@ -64,7 +64,8 @@ export async function amcrestDl(argv: string[]): Promise<number> {
   const parsed = await parseAmcrestDlArgs(argv, (text) => process.stdout.write(`${text}\n`));
   if (parsed.kind === 'exit') return parsed.code;
   const options = parsed.options;
-  const out = createOutput({ json: options.json, progress: options.progress });
+  // A pseudo-terminal without a width makes the spinner redraw endlessly: no live line there.
+  const out = createOutput({ json: options.json, progress: options.progress && (process.stderr.columns ?? 0) > 0 });
   const startedAt = Date.now();
 
   // Missing ffmpeg is reported before anything is downloaded.

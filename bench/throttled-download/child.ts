@@ -4,7 +4,8 @@ import { download, RateLimiter } from '../../packages/throttled-download/src/ind
 
 const [url, dest, mbps = '0', parallel = '1', fsync = '1'] = process.argv.slice(2);
 if (!url || !dest) throw new Error('usage: child.ts <url> <dest> <mbps> <parallel> <fsync>');
-const limiter = Number(mbps) > 0 ? new RateLimiter(Number(mbps)) : undefined;
+const burstMs = process.env['BENCH_BURST_MS'];
+const limiter = Number(mbps) > 0 ? new RateLimiter(Number(mbps), burstMs ? { burstMs: Number(burstMs) } : {}) : undefined;
 const count = Number(parallel);
 const started = performance.now();
 const results = await Promise.all(

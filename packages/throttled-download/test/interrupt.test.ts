@@ -1,3 +1,4 @@
+import { statSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { deterministicBytes, sha256, sha256File } from '@camdl/test-utils';
 import { spawnDownload, progressAbove } from './child.js';
@@ -22,11 +23,14 @@ describe('interrupted processes', () => {
     first.process.kill('SIGKILL');
     expect((await first.exited).signal).toBe('SIGKILL');
     expect(leftovers(dest)).toEqual({ final: false, part: true, sidecar: true });
+    const kept = statSync(`${dest}.part`).size;
+    expect(kept).toBeGreaterThan(100_000);
 
     const second = spawnDownload(h.server.url('/f'), dest);
     const { result } = (await second.waitFor((line) => 'result' in line || 'error' in line)) as { result: { status: string; bytes: number } };
     expect(result.status).toBe('resumed');
-    expect(result.bytes).toBeLessThan(SIZE - 400_000);
+    // Exactly the missing bytes were fetched.
+    expect(result.bytes).toBe(SIZE - kept);
     expect(h.server.requests.at(-1)?.status).toBe(206);
     expect(await sha256File(dest)).toBe(sha256(content));
     expect(leftovers(dest)).toEqual({ final: true, part: false, sidecar: false });

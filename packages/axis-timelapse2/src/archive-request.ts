@@ -11,6 +11,8 @@ export interface ArchiveRequest {
    * latin1 string of the raw bytes. Only set on Timelapse2 1.x when the normalised form differs.
    */
   rawTarget: string | undefined;
+  /** The URL as really requested, for humans (1.x: the raw name, not the re-encoded `url`). */
+  displayUrl: string;
 }
 
 /**
@@ -36,7 +38,7 @@ export function timelapse2V1UnsupportedReason(filename: string): string | undefi
   if (!match) return undefined;
   const char = match[0];
   const shown = char === '&' || char === '#' ? `"${char}"` : `U+${char.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}`;
-  return `contains ${shown}, which Timelapse2 1.x cannot match (it compares the raw, undecoded query text)`;
+  return `contains ${shown}, which Timelapse2 1.x cannot match (it compares the raw, undecoded query text; rename the profile on the camera)`;
 }
 
 /** Why a 3.x name is refused by the camera, or undefined when it is fine. */
@@ -80,16 +82,17 @@ export function buildArchiveRequest(baseUrl: URL, api: TimelapseApi, archive: Pi
     }
     if (!isWellFormed(filename) || !isWellFormed(archive.id)) throw unsupported('contains an invalid Unicode sequence');
     const url = new URL(`archives?export=${encodeURIComponent(archive.id)}&file=${encodeURIComponent(filename)}`, base);
-    return { url: url.href, rawTarget: undefined };
+    return { url: url.href, rawTarget: undefined, displayUrl: url.href };
   }
   if (api === 'timelapse3') {
     const reason = timelapse3UnsupportedReason(filename);
     if (reason !== undefined) throw unsupported(reason);
-    return { url: new URL(`${endpoint}?filename=${encodeURIComponent(filename)}`, base).href, rawTarget: undefined };
+    const href = new URL(`${endpoint}?filename=${encodeURIComponent(filename)}`, base).href;
+    return { url: href, rawTarget: undefined, displayUrl: href };
   }
   const value = timelapse2V1QueryValue(filename);
   const url = new URL(`${endpoint}?filename=${value}`, base);
   const normalised = `${url.pathname}${url.search}`;
   const raw = Buffer.from(`${url.pathname}?filename=${value}`, 'utf8').toString('latin1');
-  return { url: url.href, rawTarget: raw === normalised ? undefined : raw };
+  return { url: url.href, rawTarget: raw === normalised ? undefined : raw, displayUrl: `${url.origin}${url.pathname}?filename=${value}` };
 }

@@ -8,7 +8,7 @@ import { assignLocalNames, toSafeFileName } from './safe-file-name.js';
 
 /** What {@link downloadArchives} reports while it runs. */
 export type ArchiveRunEvent =
-  /** A transfer starts (after any size check): `GET <url>` / `SAVE <path>`. */
+  /** A transfer starts (after any size check): `GET <url>` / `SAVE <path>`; `url` is the request as sent (1.x: raw name). */
   | { type: 'start'; archive: TimelapseArchive; url: string; path: string }
   /** Not downloaded: the file exists (`exists`), its size matches (`size-matches`) or could not be checked. */
   | { type: 'skip'; archive: TimelapseArchive; path: string; reason: 'exists' | 'size-matches' | 'size-unverifiable'; localSize: number; remoteSize: number | undefined }
@@ -86,7 +86,7 @@ export async function downloadArchives(client: TimelapseClient, archives: readon
     const path = join(outdir, localName);
     let url: string | undefined;
     try {
-      url = (await client.archiveRequest(archive)).url;
+      url = (await client.archiveRequest(archive)).displayUrl;
     } catch (error) {
       if (options.dryRun) {
         emit({ type: 'plan', archive, url: undefined, path, action: 'unsupported', reason: (error as Error).message });

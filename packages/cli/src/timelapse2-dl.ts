@@ -167,7 +167,7 @@ function report(output: Output, event: ArchiveRunEvent): void {
       return;
     case 'fail': {
       output.clearProgress();
-      const message = failureMessage(event.error);
+      const message = failureMessage(event.error).replace(`archive ${JSON.stringify(archive)} `, '');
       output.line('FAIL', `${name}: ${message}`);
       output.event({ type: 'fail', archive, path: event.path, code: errorCode(event.error), message });
       return;

@@ -1,6 +1,6 @@
 import { digestInterceptor, isDigestAuthError } from '@camdl/http-digest';
 import { Agent, request, type Dispatcher } from 'undici';
-import { completeBodyInterceptor } from './complete-body-interceptor.js';
+import { completeBodyInterceptor } from '@camdl/throttled-download';
 import { AmcrestError, isAmcrestError } from './errors.js';
 import { checkCameraBody, type KeyValueBody } from './key-value.js';
 import { buildQuery, encodeFilePath } from './query.js';

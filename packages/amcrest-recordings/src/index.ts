@@ -16,7 +16,6 @@ export {
   type CameraTimeModel,
   type TimeInput,
 } from './camera-time.js';
-export { completeBodyInterceptor } from './complete-body-interceptor.js';
 export { fileKindOf, type FileKind, type RecordingItem } from './recording-item.js';
 export {
   createAmcrestClient,

@@ -16,3 +16,4 @@ export type {
   RestartReason,
   SkipReason,
 } from './types.js';
+export { completeBodyInterceptor, withCompleteBodyGuard } from './complete-body-interceptor.js';

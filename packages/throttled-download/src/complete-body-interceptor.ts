@@ -75,3 +75,21 @@ function withoutPause(controller: Controller): Controller {
     },
   } as Controller;
 }
+
+const guarded = new WeakMap<Dispatcher, Dispatcher>();
+const guards = new WeakSet<Dispatcher>();
+
+/**
+ * `dispatcher` with `completeBodyInterceptor()` innermost, composed once per dispatcher: every
+ * request the engine makes goes through it, whatever dispatcher the caller passed.
+ */
+export function withCompleteBodyGuard(dispatcher: Dispatcher): Dispatcher {
+  if (guards.has(dispatcher)) return dispatcher;
+  let composed = guarded.get(dispatcher);
+  if (!composed) {
+    composed = dispatcher.compose(completeBodyInterceptor());
+    guarded.set(dispatcher, composed);
+    guards.add(composed);
+  }
+  return composed;
+}

@@ -2,7 +2,10 @@ import { once } from 'node:events';
 import { createServer, type AddressInfo } from 'node:net';
 import { Agent, request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { join } from 'node:path';
+import { makeTempDir, sha256, sha256File } from '@camdl/test-utils';
 import { completeBodyInterceptor } from '../src/complete-body-interceptor.js';
+import { download } from '../src/download.js';
 
 // A camera-like server: whole body, `Connection: close`, then FIN. Without the interceptor undici
 // 7.30 crashes the process (uncatchable AssertionError, nodejs/undici#5360) for bodies ≥ 64 KiB read late.
@@ -38,6 +41,20 @@ describe('completeBodyInterceptor', () => {
       }
     } finally {
       await dispatcher.close();
+    }
+  });
+
+  it('download() is guarded whatever dispatcher it is given: a throttled camera-style body completes', async () => {
+    const dir = await makeTempDir();
+    const size = 512 * 1024;
+    try {
+      const destination = join(dir.path, 'file.bin');
+      // 16 Mbps: the throttle holds the body back long after the server's FIN arrived.
+      const result = await download(`${origin}/?size=${size}`, destination, { rateLimitMbps: 16, dispatcher: new Agent() });
+      expect(result).toMatchObject({ status: 'downloaded', size, verified: true });
+      expect(await sha256File(destination)).toBe(sha256(Buffer.alloc(size, 0x61)));
+    } finally {
+      await dir.cleanup();
     }
   });
 });

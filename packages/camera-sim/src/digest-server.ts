@@ -184,11 +184,26 @@ export class DigestServer {
   }
 }
 
+/**
+ * Apache's rule: the `uri` matches when both forms are equal after percent-decoding, compared as
+ * bytes (header values and a raw request line arrive as latin1 strings, one char per byte). So a
+ * client may send raw UTF-8 in the request line and its percent-encoded form in `uri`.
+ */
 function uriMatches(uri: string, requestTarget: string): boolean {
-  if (uri === requestTarget) return true;
-  try {
-    return decodeURI(uri) === decodeURI(requestTarget);
-  } catch {
-    return false;
+  return uri === requestTarget || percentDecodeBytes(uri).equals(percentDecodeBytes(requestTarget));
+}
+
+function percentDecodeBytes(text: string): Buffer {
+  const bytes = Buffer.from(text, 'latin1');
+  const out: number[] = [];
+  for (let i = 0; i < bytes.length; i++) {
+    const byte = bytes[i]!;
+    if (byte === 0x25 && i + 2 < bytes.length && /^[0-9a-fA-F]{2}$/.test(bytes.toString('latin1', i + 1, i + 3))) {
+      out.push(Number.parseInt(bytes.toString('latin1', i + 1, i + 3), 16));
+      i += 2;
+    } else {
+      out.push(byte);
+    }
   }
+  return Buffer.from(out);
 }

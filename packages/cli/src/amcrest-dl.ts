@@ -65,7 +65,7 @@ export async function amcrestDl(argv: string[]): Promise<number> {
   if (parsed.kind === 'exit') return parsed.code;
   const options = parsed.options;
   // A pseudo-terminal without a width makes the spinner redraw endlessly: no live line there.
-  const out = createOutput({ json: options.json, progress: options.progress && (process.stderr.columns ?? 0) > 0 });
+  const out = createOutput({ json: options.json, progress: options.progress });
   const startedAt = Date.now();
 
   // Missing ffmpeg is reported before anything is downloaded.

@@ -37,7 +37,8 @@ export function createOutput(options: OutputOptions): Output {
   const stdout = options.stdout ?? process.stdout;
   const stderr = options.stderr ?? process.stderr;
   const env = options.env ?? process.env;
-  const interactive = options.progress && Boolean(stderr.isTTY) && env['TERM'] !== 'dumb' && !env['CI'];
+  // A terminal of width 0 (some pseudo-terminals) would make the spinner redraw endlessly.
+  const interactive = options.progress && Boolean(stderr.isTTY) && (stderr.columns ?? 0) > 0 && env['TERM'] !== 'dumb' && !env['CI'];
   const humanStream = options.json ? stderr : stdout;
   let spinner: Ora | undefined;
 

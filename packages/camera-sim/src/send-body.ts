@@ -104,8 +104,10 @@ export async function sendBody(request: IncomingMessage, response: ServerRespons
     stream.destroy();
   }
   if (fault?.kind === 'reset-mid-body') {
-    // Let the bytes already written reach the client, then send a TCP RST.
+    // Let the bytes already written reach the client, then send a TCP RST. The short pause lets the
+    // client read them first: an RST discards whatever the peer has not read yet, headers included.
     await new Promise<void>((resolve) => (socket.writableLength === 0 ? resolve() : socket.once('drain', () => resolve())));
+    await new Promise<void>((resolve) => setTimeout(resolve, 30));
     socket.resetAndDestroy();
     return;
   }

@@ -54,6 +54,9 @@ export function authorization(options: {
 export function rawRequest(origin: string, target: string, options: { method?: string; headers?: Record<string, string>; agent?: false } = {}): Promise<RawResponse> {
   const url = new URL(origin);
   return new Promise((resolve, reject) => {
+    // Once the response has started, a socket error (Node 24 reports a mid-body reset on the request
+    // too) ends that response with an error instead of rejecting.
+    let finishResponse: ((error?: NodeJS.ErrnoException) => void) | undefined;
     const request = httpRequest(
       { host: url.hostname, port: url.port, path: target, method: options.method ?? 'GET', headers: options.headers, agent: false },
       (response) => {
@@ -61,12 +64,13 @@ export function rawRequest(origin: string, target: string, options: { method?: s
         response.on('data', (chunk: Buffer) => chunks.push(chunk));
         const finish = (error?: NodeJS.ErrnoException): void =>
           resolve({ status: response.statusCode ?? 0, statusMessage: response.statusMessage ?? '', headers: response.headers, body: Buffer.concat(chunks), ...(error && { error }) });
+        finishResponse = finish;
         response.on('end', () => finish());
         response.on('error', (error) => finish(error));
         response.on('aborted', () => finish(Object.assign(new Error('aborted'), { code: 'ECONNRESET' })));
       },
     );
-    request.on('error', reject);
+    request.on('error', (error) => (finishResponse ? finishResponse(error) : reject(error)));
     request.end();
   });
 }

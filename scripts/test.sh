@@ -11,8 +11,11 @@ source scripts/bootstrap.sh
 "${PNPM[@]}" run check-packages
 "${PNPM[@]}" run typecheck
 "${PNPM[@]}" run lint
-"${PNPM[@]}" exec vitest run
+mkdir -p .cache
+"${PNPM[@]}" exec vitest run --reporter=default --reporter=json --outputFile.json=.cache/vitest-node20.json
 if [ -n "${CAMDL_NODE24:-}" ]; then
   echo "--- the test suite again on Node 24"
-  npx -y -p node@24 -c 'node --version && node node_modules/vitest/vitest.mjs run'
+  npx -y -p node@24 -c 'node --version && node node_modules/vitest/vitest.mjs run --reporter=default --reporter=json --outputFile.json=.cache/vitest-node24.json'
+  node scripts/test-summary.mjs .cache/vitest-node24.json node24
 fi
+node scripts/test-summary.mjs .cache/vitest-node20.json vitest

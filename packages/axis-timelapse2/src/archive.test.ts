@@ -23,9 +23,28 @@ describe('parseArchiveList', () => {
     ['[{"id":', /invalid JSON/],
     ['', /invalid JSON.*empty body/],
     ['{"archives":[]}', /JSON array.*an object/],
+    ['{"error":"x"} trailing', /invalid JSON/],
     ['"x"', /JSON array.*a string/],
   ])('refuses %j', (body, message) => {
     expect(() => parseArchiveList(body, context)).toThrow(expect.objectContaining({ code: 'ERR_TIMELAPSE_BAD_RESPONSE', message: expect.stringMatching(message) }));
+  });
+
+  it('tolerates a byte order mark, trailing NULs and blanks', () => {
+    const { archives, warnings } = parseArchiveList('\uFEFF[{"id":"Q","filename":"a.mp4"}]\n\u0000', context);
+    expect(archives.map((a) => a.filename)).toEqual(['a.mp4']);
+    expect(warnings).toEqual([]);
+  });
+
+  it('keeps a complete array followed by garbage, with a warning', () => {
+    const { archives, warnings } = parseArchiveList('[{"id":"Q","filename":"a]{.mp4"}]\nDEBUG: 1 archive', context);
+    expect(archives.map((a) => a.filename)).toEqual(['a]{.mp4']);
+    expect(warnings).toEqual([expect.stringMatching(/followed by 17 unexpected characters/)]);
+  });
+
+  it('takes {} as no archives, with a warning', () => {
+    const { archives, warnings } = parseArchiveList('{}', context);
+    expect(archives).toEqual([]);
+    expect(warnings).toEqual([expect.stringMatching(/\{\} instead of a list/)]);
   });
 
   it('refuses an HTML content type even with a JSON-looking body', () => {

@@ -43,21 +43,36 @@ export interface ArchiveListParseContext {
  */
 export function parseArchiveList(body: string, context: ArchiveListParseContext): ArchiveListParseResult {
   const where = { url: context.url };
-  const trimmed = body.trimStart();
+  // A UTF-8 byte order mark, and NULs or blanks after the JSON (C apps that send strlen + 1 bytes).
+  // eslint-disable-next-line no-control-regex
+  const text = body.replace(/^\uFEFF/, '').replace(/[\s\u0000]+$/, '');
+  const trimmed = text.trimStart();
   if (/html/i.test(context.contentType ?? '') || /^<(!doctype|html|head|body|\?xml)/i.test(trimmed)) {
     throw new TimelapseError('ERR_TIMELAPSE_BAD_RESPONSE', 'expected a JSON list of archives, got an HTML page (a login or error page?)', where);
   }
+  const warnings: string[] = [];
   let data: unknown;
   try {
-    data = JSON.parse(body);
+    data = JSON.parse(text);
   } catch (error) {
-    throw new TimelapseError('ERR_TIMELAPSE_BAD_RESPONSE', `expected a JSON list of archives, got invalid JSON: ${snippet(body)}`, { ...where, cause: error });
+    // A complete array followed by something else (a debug line, a second document): keep the array.
+    const end = trimmed.startsWith('[') ? endOfFirstValue(trimmed) : undefined;
+    const parsed = end === undefined ? undefined : tryParse(trimmed.slice(0, end));
+    if (!Array.isArray(parsed)) {
+      throw new TimelapseError('ERR_TIMELAPSE_BAD_RESPONSE', `expected a JSON list of archives, got invalid JSON: ${snippet(text)}`, { ...where, cause: error });
+    }
+    warnings.push(`the archive list is followed by ${trimmed.length - end!} unexpected characters: ignored`);
+    data = parsed;
+  }
+  if (isEmptyObject(data)) {
+    // Some app builds answer `{}` (an empty cJSON object) when no archive exists yet.
+    warnings.push('the camera sent {} instead of a list of archives: taken as no archives');
+    data = [];
   }
   if (!Array.isArray(data)) {
     throw new TimelapseError('ERR_TIMELAPSE_BAD_RESPONSE', `expected a JSON array of archives, got ${describe(data)}`, where);
   }
   const archives: TimelapseArchive[] = [];
-  const warnings: string[] = [];
   const seen = new Set<string>();
   data.forEach((entry: unknown, index) => {
     if (typeof entry !== 'object' || entry === null || Array.isArray(entry)) {
@@ -107,6 +122,37 @@ export function parseArchiveList(body: string, context: ArchiveListParseContext)
 /** A key unique per archive on every API (TimelapseMe may list one file name under two ids). */
 export function archiveKey(archive: Pick<TimelapseArchive, 'id' | 'filename'>): string {
   return `${archive.id}\u0000${archive.filename}`;
+}
+
+function isEmptyObject(value: unknown): boolean {
+  return typeof value === 'object' && value !== null && !Array.isArray(value) && Object.keys(value).length === 0;
+}
+
+function tryParse(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Index just after the first complete JSON array/object at the start of `text`, or undefined. */
+function endOfFirstValue(text: string): number | undefined {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i += 1) {
+    const char = text[i];
+    if (inString) {
+      if (char === '\\') i += 1;
+      else if (char === '"') inString = false;
+    } else if (char === '"') inString = true;
+    else if (char === '[' || char === '{') depth += 1;
+    else if (char === ']' || char === '}') {
+      depth -= 1;
+      if (depth === 0) return i + 1;
+    }
+  }
+  return undefined;
 }
 
 function describe(value: unknown): string {

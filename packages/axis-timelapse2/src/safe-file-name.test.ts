@@ -25,9 +25,13 @@ describe('toSafeFileName', () => {
     expect(toSafeFileName(input)).toBe(expected);
   });
 
-  it('keeps names within 255 UTF-8 bytes, extension included, without splitting characters', () => {
+  it('keeps names within 245 UTF-8 bytes (room for .part.json), extension included, without splitting characters', () => {
     const safe = toSafeFileName(`${'ü'.repeat(200)}.avi`);
-    expect(Buffer.byteLength(safe, 'utf8')).toBeLessThanOrEqual(255);
+    expect(Buffer.byteLength(`${safe}.part.json`, 'utf8')).toBeLessThanOrEqual(255);
+    expect(Buffer.byteLength(safe, 'utf8')).toBeGreaterThan(240);
+    expect(Buffer.byteLength(toSafeFileName(`${'a'.repeat(300)}.avi`), 'utf8')).toBe(245);
+    // truncation must not produce a reserved device name
+    expect(toSafeFileName(`CON${' '.repeat(300)}x.avi`)).toBe('_CON.avi');
     expect(safe.endsWith('ü.avi')).toBe(true);
     expect(toSafeFileName(`${'😀'.repeat(100)}.mp4`)).toMatch(/^(😀)+\.mp4$/u);
   });

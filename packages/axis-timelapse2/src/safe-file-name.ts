@@ -4,8 +4,11 @@ import { archiveKey, type TimelapseArchive } from './archive.js';
 /** The name used when nothing usable is left of a remote name (the seed tool's last resort). */
 export const FALLBACK_FILE_NAME = 'download.bin';
 
-/** Longest file name most file systems accept, in UTF-8 bytes. */
-const MAX_NAME_BYTES = 255;
+/**
+ * Longest local name, in UTF-8 bytes: most file systems accept 255, and the download engine also
+ * creates `<name>.part.json` (10 bytes more) next to the file.
+ */
+export const MAX_NAME_BYTES = 255 - '.part.json'.length;
 
 // Windows forbids <>:"/\|?* and control characters; C1 controls are replaced too.
 // eslint-disable-next-line no-control-regex
@@ -16,9 +19,9 @@ const RESERVED = /^(con|prn|aux|nul|com[0-9¹²³]|lpt[0-9¹²³]|conin\$|conout
  * A local file name for a remote archive name that is safe on Linux, macOS and Windows: no path
  * separators or `..`, no characters Windows forbids (`<>:"/\|?*`, controls) — each becomes `_` —,
  * no leading dots (hidden files) and no trailing dots or spaces, no reserved device names
- * (`CON`, `NUL`, `COM1`…, also with an extension: prefixed with `_`), at most 255 UTF-8 bytes (the
- * extension is kept). Unicode is normalised to NFC. Returns {@link FALLBACK_FILE_NAME} only when
- * nothing is left.
+ * (`CON`, `NUL`, `COM1`…, also with an extension: prefixed with `_`), at most {@link MAX_NAME_BYTES}
+ * UTF-8 bytes (245, so that `<name>.part.json` still fits in 255; the extension is kept). Unicode is
+ * normalised to NFC. Returns {@link FALLBACK_FILE_NAME} only when nothing is left.
  */
 export function toSafeFileName(name: string): string {
   let safe = name.replace(/[\uD800-\uDFFF]/g, (unit, offset: number, whole: string) => (isPaired(whole, offset) ? unit : '_')).normalize('NFC').replace(FORBIDDEN, '_');
@@ -26,8 +29,8 @@ export function toSafeFileName(name: string): string {
   safe = safe.replace(/[\s.]+$/u, '');
   // Nothing but separators, dots and forbidden characters: no information left.
   if (/^_*$/.test(safe)) return FALLBACK_FILE_NAME;
-  if (RESERVED.test(safe)) safe = `_${safe}`;
-  return truncateUtf8(safe, MAX_NAME_BYTES);
+  safe = truncateUtf8(safe, MAX_NAME_BYTES);
+  return RESERVED.test(safe) ? `_${truncateUtf8(safe, MAX_NAME_BYTES - 1)}` : safe;
 }
 
 function isPaired(text: string, offset: number): boolean {

@@ -45,6 +45,10 @@ describe('Timelapse 3.x and TimelapseMe: encodeURIComponent', () => {
 
   it('uses export + file on TimelapseMe, and has no delete', () => {
     expect(buildArchiveRequest(base, 'timelapseme', archive('a&b.avi', 'X 1')).url).toBe('http://cam:8080/local/timelapseme/archives?export=X%201&file=a%26b.avi');
+    // urllib.parse.quote("O'Brien (1) ü*!~ a/b.avi"), as the seed tool built it
+    expect(buildArchiveRequest(base, 'timelapseme', archive("O'Brien (1) ü*!~ a/b.avi", 'QK')).url).toBe(
+      'http://cam:8080/local/timelapseme/archives?export=QK&file=O%27Brien%20%281%29%20%C3%BC%2A%21~%20a/b.avi',
+    );
     expect(() => buildArchiveRequest(base, 'timelapseme', archive('a.avi'), 'delete')).toThrow(expect.objectContaining({ code: 'ERR_TIMELAPSE_UNSUPPORTED_OPERATION' }));
   });
 

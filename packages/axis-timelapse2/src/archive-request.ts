@@ -64,11 +64,22 @@ export function timelapse2V1QueryValue(filename: string): string {
 }
 
 /**
+ * Percent-encodes like Python's `urllib.parse.quote(text)` (the seed tool's encoding of `file`): UTF-8,
+ * everything but `A-Z a-z 0-9 _ . - ~` and `/` escaped, space as `%20`.
+ */
+export function pythonQuote(text: string): string {
+  return encodeURIComponent(text)
+    .replace(/[!'()*]/g, (char) => `%${char.charCodeAt(0).toString(16).toUpperCase()}`)
+    .replace(/%2F/g, '/');
+}
+
+/**
  * Builds the download (`GET`) or delete (`DELETE`) request of an archive.
  * - Timelapse 3.x: `download?filename=` + `encodeURIComponent(name)` (3.x decodes parameters).
  * - Timelapse2 1.x: the raw name in the query (see {@link timelapse2V1QueryValue}); `rawTarget` then
  *   carries the exact bytes for the wire, since URL parsers would re-encode `'` and non-ASCII.
- * - TimelapseMe: `archives?export=<id>&file=<name>`; no delete.
+ * - TimelapseMe: `archives?export=<id>&file=<name>` encoded exactly as the seed tool did (Python's
+ *   `urllib.parse.quote`, see {@link pythonQuote}); no delete.
  */
 export function buildArchiveRequest(baseUrl: URL, api: TimelapseApi, archive: Pick<TimelapseArchive, 'id' | 'filename'>, kind: 'download' | 'delete' = 'download'): ArchiveRequest {
   const base = new URL(apiBasePath(api), baseUrl);
@@ -81,7 +92,7 @@ export function buildArchiveRequest(baseUrl: URL, api: TimelapseApi, archive: Pi
       throw new TimelapseError('ERR_TIMELAPSE_UNSUPPORTED_OPERATION', 'the TimelapseMe app cannot delete archives', { filename });
     }
     if (!isWellFormed(filename) || !isWellFormed(archive.id)) throw unsupported('contains an invalid Unicode sequence');
-    const url = new URL(`archives?export=${encodeURIComponent(archive.id)}&file=${encodeURIComponent(filename)}`, base);
+    const url = new URL(`archives?export=${pythonQuote(archive.id)}&file=${pythonQuote(filename)}`, base);
     return { url: url.href, rawTarget: undefined, displayUrl: url.href };
   }
   if (api === 'timelapse3') {

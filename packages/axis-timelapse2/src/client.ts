@@ -117,7 +117,7 @@ export function createTimelapseClient(options: TimelapseClientOptions): Timelaps
       return detected;
     }
     if (app.status === 404 && choice === 'auto') {
-      const legacyUrl = new URL(`${apiBasePath('timelapseme')}archives`, config.baseUrl).href;
+      const legacyUrl = listUrl('timelapseme');
       const legacy = await get(legacyUrl, opts.signal);
       if (legacy.status === 200) {
         pendingListing = { ...legacy, url: legacyUrl };
@@ -135,6 +135,10 @@ export function createTimelapseClient(options: TimelapseClientOptions): Timelaps
     throw statusError(app.status, app.body, appUrl, 'GET');
   };
 
+  /** The listing URL; TimelapseMe with the seed tool's cache buster `?_=<ms>` (its web UI's too). */
+  const listUrl = (api: TimelapseApi): string =>
+    new URL(api === 'timelapseme' ? `${apiBasePath(api)}archives?_=${Date.now()}` : `${apiBasePath(api)}archive`, config.baseUrl).href;
+
   const resolveRequest = async (archive: TimelapseArchive, kind: 'download' | 'delete' = 'download'): Promise<ArchiveRequest> => {
     const { api } = await detectApi();
     const built = buildArchiveRequest(config.baseUrl, api, archive, kind);
@@ -150,8 +154,9 @@ export function createTimelapseClient(options: TimelapseClientOptions): Timelaps
     detectApi,
     async listArchives(opts = {}) {
       const detection = await detectApi(opts);
-      const url = new URL(detection.api === 'timelapseme' ? `${apiBasePath('timelapseme')}archives` : `${apiBasePath(detection.api)}archive`, config.baseUrl).href;
-      const response = pendingListing ?? (await get(url, opts.signal));
+      const pending = pendingListing;
+      const url = pending?.url ?? listUrl(detection.api);
+      const response = pending ?? (await get(url, opts.signal));
       pendingListing = undefined;
       if (response.status !== 200) throw statusError(response.status, response.body, url, 'GET');
       const { archives, warnings } = parseArchiveList(response.body, { api: detection.api, url, contentType: response.contentType });

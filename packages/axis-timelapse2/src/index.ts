@@ -4,6 +4,7 @@ export { TIMELAPSE_API_CHOICES, apiFromAppInfo, type TimelapseApi, type Timelaps
 export { parseArchiveList, archiveKey, type TimelapseArchive, type ArchiveListParseResult, type ArchiveListParseContext } from './archive.js';
 export {
   buildArchiveRequest,
+  pythonQuote,
   timelapse2V1QueryValue,
   timelapse2V1UnsupportedReason,
   timelapse3UnsupportedReason,

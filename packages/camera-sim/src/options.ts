@@ -38,6 +38,15 @@ export interface AmcrestBehaviour {
   maxOpenSearches?: number;
   /** Camera clock minus real clock, in ms (a camera whose clock is off). @default 0 */
   clockOffsetMs?: number;
+  /**
+   * Which RPC_Loadfile paths are understood: `'any'` (raw `[` `]` `@` or percent-encoded), `'encoded'`
+   * (a strict RFC 3986 server: raw brackets answer 400), `'raw'` (firmware that does not decode: an
+   * encoded path answers 404).
+   * @default 'any'
+   */
+  loadfilePaths?: 'any' | 'raw' | 'encoded';
+  /** Firmware that refuses `condition.Types[n]` in findFile (answers Bad Request). @default false */
+  refuseTypes?: boolean;
 }
 
 /** How the Timelapse profiles answer edge cases. */
@@ -134,6 +143,8 @@ export function normalizeOptions(options: CameraSimOptions): NormalizedOptions {
       channels: [0, 1],
       maxOpenSearches: 16,
       clockOffsetMs: 0,
+      loadfilePaths: 'any',
+      refuseTypes: false,
       ...options.amcrest,
     },
     timelapse: { concurrency: 'queue', startingRequests: 0, version: VERSIONS[options.profile], ...options.timelapse },

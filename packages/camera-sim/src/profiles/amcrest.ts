@@ -59,6 +59,10 @@ export function createAmcrestProfile(options: NormalizedOptions, entries: Record
   const route = (_method: string, path: string, rawQuery: string): RouteMatch | undefined => {
     if (path.startsWith('/cgi-bin/RPC_Loadfile')) {
       const raw = latin1ToUtf8(path.slice('/cgi-bin/RPC_Loadfile'.length));
+      // A strict server refuses raw brackets (RFC 3986 has no `[` `]` in paths); a non-decoding one
+      // looks the encoded text up as is.
+      if (behaviour.loadfilePaths === 'encoded' && /[[\]]/.test(raw)) return { route: 'RPC_Loadfile', resource: '\0bad-request' };
+      if (behaviour.loadfilePaths === 'raw') return { route: 'RPC_Loadfile', resource: raw };
       return { route: 'RPC_Loadfile', resource: percentDecode(raw) ?? raw };
     }
     const match = /^\/cgi-bin\/([A-Za-z]+)\.cgi$/.exec(path);
@@ -127,6 +131,7 @@ export function createAmcrestProfile(options: NormalizedOptions, entries: Record
       }
       if (wallClockAsUtc(end) < wallClockAsUtc(start)) return badRequest(context);
       const types = [...params.entries()].filter(([key]) => /^condition\.Types\[\d+\]$/.test(key)).map(([, value]) => value);
+      if (behaviour.refuseTypes && types.length > 0) return badRequest(context);
       const channel = Number(channelText);
       const wantJpgOnly = types.length > 0 && types.every((type) => type === 'jpg');
       search.results = behaviour.channels.includes(channel)
@@ -173,6 +178,7 @@ export function createAmcrestProfile(options: NormalizedOptions, entries: Record
   };
 
   const loadFile = async (context: RequestContext, filePath: string): Promise<void> => {
+    if (filePath === '\0bad-request') return badRequest(context);
     const found = entries.find(({ recording }) => recording.filePath === filePath);
     if (!found) return error(context, 404, 'File Not Found!');
     const { source } = found;

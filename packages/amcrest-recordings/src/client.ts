@@ -1,7 +1,7 @@
 import { digestInterceptor, isDigestAuthError } from '@camdl/http-digest';
 import { Agent, request, type Dispatcher } from 'undici';
 import { completeBodyInterceptor } from '@camdl/throttled-download';
-import { AmcrestError, isAmcrestError } from './errors.js';
+import { AmcrestError, isAmcrestError, type AmcrestErrorCode } from './errors.js';
 import { checkCameraBody, type KeyValueBody } from './key-value.js';
 import { buildQuery, encodeFilePath } from './query.js';
 import { toRecordingItem, type RecordingItem } from './recording-item.js';
@@ -75,14 +75,25 @@ export interface AmcrestClient {
   getDeviceInfo(options?: { signal?: AbortSignal }): Promise<DeviceInfo>;
   /** A GET on any CGI, parsed; throws {@link AmcrestError} for error bodies (even with status 200). */
   call(cgi: string, params: ReadonlyArray<readonly [string, string | number]>, options?: { signal?: AbortSignal }): Promise<KeyValueBody>;
-  /** The download URL of a recording: `/cgi-bin/RPC_Loadfile<FilePath>`. */
-  fileUrl(filePath: string): URL;
+  /**
+   * The download URL of a recording: `/cgi-bin/RPC_Loadfile<FilePath>`, brackets raw unless
+   * `rawBrackets: false` (see `encodeFilePath`).
+   */
+  fileUrl(filePath: string, options?: { rawBrackets?: boolean }): URL;
   /** Closes the internal dispatcher (not one passed in). */
   close(): Promise<void>;
 }
 
 const DEFAULT_CLIENT_OPTIONS = { timeout: 30_000, connections: 6 } as const;
 const MAX_BODY_BYTES = 8 * 1024 * 1024;
+/** Answers to a `magicBox.cgi` query that just mean "this field is not available". */
+const OPTIONAL_INFO_ERRORS: ReadonlySet<AmcrestErrorCode> = new Set([
+  'ERR_AMCREST_NOT_IMPLEMENTED',
+  'ERR_AMCREST_BAD_REQUEST',
+  'ERR_AMCREST_INVALID_AUTHORITY',
+  'ERR_AMCREST_HTTP_STATUS',
+  'ERR_AMCREST_BAD_RESPONSE',
+]);
 
 function aborted(signal: AbortSignal | undefined): boolean {
   return signal?.aborted === true;
@@ -196,18 +207,28 @@ export function createAmcrestClient(options: AmcrestClientOptions): AmcrestClien
       });
     }
     try {
-      await call(
-        'mediaFileFind.cgi',
-        [
-          ['action', 'findFile'],
-          ['object', object],
-          ['condition.Channel', channel],
-          ['condition.StartTime', search.start],
-          ['condition.EndTime', search.end],
-          ...types.map((type, index) => [`condition.Types[${index}]`, type] as const),
-        ],
-        signal ? { signal } : {},
-      );
+      const findFile = (withTypes: readonly string[]): Promise<KeyValueBody> =>
+        call(
+          'mediaFileFind.cgi',
+          [
+            ['action', 'findFile'],
+            ['object', object],
+            ['condition.Channel', channel],
+            ['condition.StartTime', search.start],
+            ['condition.EndTime', search.end],
+            ...withTypes.map((type, index) => [`condition.Types[${index}]`, type] as const),
+          ],
+          signal ? { signal } : {},
+        );
+      try {
+        await findFile(types);
+      } catch (error) {
+        // Some firmware refuses `condition.Types` (400 / `Error Bad Request!`): search once more
+        // without it; callers filter by the path's extension anyway.
+        if (types.length === 0 || !isAmcrestError(error, 'ERR_AMCREST_BAD_REQUEST')) throw error;
+        search.onWarning?.(`the camera refused condition.Types=${types.join(',')}; searching without a type filter`);
+        await findFile([]);
+      }
       let previousPage: string | undefined;
       for (;;) {
         let page: KeyValueBody;
@@ -265,7 +286,9 @@ export function createAmcrestClient(options: AmcrestClientOptions): AmcrestClien
         const body = await call('magicBox.cgi', [['action', action]], callOptions);
         return (body.flat.get(key) ?? body.flat.values().next().value)?.trim();
       } catch (error) {
-        if (isAmcrestError(error, 'ERR_AMCREST_NOT_IMPLEMENTED')) return undefined;
+        // Informational only: a model without the action, or a user without the right to it, must
+        // not stop a download. A refused login (ERR_AMCREST_AUTH), network errors and abort still throw.
+        if (isAmcrestError(error) && OPTIONAL_INFO_ERRORS.has(error.code)) return undefined;
         throw error;
       }
     };
@@ -284,7 +307,7 @@ export function createAmcrestClient(options: AmcrestClientOptions): AmcrestClien
     getCurrentTime,
     getDeviceInfo,
     call,
-    fileUrl: (filePath) => new URL(`cgi-bin/RPC_Loadfile${encodeFilePath(filePath)}`, base),
+    fileUrl: (filePath, urlOptions = {}) => new URL(`cgi-bin/RPC_Loadfile${encodeFilePath(filePath, urlOptions)}`, base),
     close: async () => {
       if (ownDispatcher) await dispatcher.close();
     },

@@ -1,8 +1,9 @@
-import { mkdir } from 'node:fs/promises';
+import { mkdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { download, isDownloadError, RateLimiter, type DownloadEvent, type DownloadProgress, type DownloadResult } from '@camdl/throttled-download';
 import type { AmcrestClient } from './client.js';
-import { AmcrestError } from './errors.js';
+import { AmcrestError, isAmcrestError } from './errors.js';
+import { classifyErrorBody } from './key-value.js';
 import type { Recording } from './find-recordings.js';
 
 /** Where parts are kept until the merge succeeds, under the output directory. */
@@ -56,6 +57,28 @@ export interface RecordingDownloadOutcome {
   error?: Error;
 }
 
+/** Largest answer that is read back to see whether it is an `Error` body instead of a recording. */
+const ERROR_BODY_MAX_BYTES = 4096;
+
+/**
+ * Some firmware answers RPC_Loadfile with `200` and an `Error\r\nBad Request!` body: such a "file"
+ * (a few bytes, never a real recording) is deleted and reported as the camera's error.
+ */
+async function rejectErrorBody(result: DownloadResult, url: string): Promise<void> {
+  if (result.size > ERROR_BODY_MAX_BYTES) return;
+  const text = await readFile(result.path, 'latin1');
+  const classified = classifyErrorBody(text);
+  if (!classified) return;
+  await rm(result.path, { force: true });
+  throw new AmcrestError(`[GET] "${url}": the camera answered ${classified.text}`, { code: classified.code, url, body: classified.text });
+}
+
+/** A 400/404 (or an error body) for a file the search just listed: the server did not understand its path. */
+function refusedPath(error: unknown): boolean {
+  if (isDownloadError(error)) return error.status === 400 || error.status === 404;
+  return isAmcrestError(error) && error.code !== 'ERR_AMCREST_INVALID_AUTHORITY';
+}
+
 /**
  * Downloads recordings, `maxConcurrent` at a time under one shared rate limit, with retries and
  * resume, to `<directory>/<recording.fileName>`. A file already complete there (size = `Length`) is
@@ -79,14 +102,18 @@ export async function downloadRecordings(
     status: 'not-started',
   }));
   let next = 0;
+  // Brackets in RPC_Loadfile paths go raw first (what cameras accept); a strict server answers that
+  // 400/404, and then the percent-encoded form is used for the rest of the run.
+  let rawBrackets = true;
+  let formSettled = false;
   const worker = async (): Promise<void> => {
     while (next < outcomes.length) {
       if (options.signal?.aborted || (options.shouldContinue && !options.shouldContinue())) return;
       const outcome = outcomes[next++] as RecordingDownloadOutcome;
       const { recording } = outcome;
-      const url = client.fileUrl(recording.filePath);
-      options.onEvent?.({ type: 'start', recording, path: outcome.path, url: url.href });
-      try {
+      const fetchWith = async (raw: boolean): Promise<DownloadResult> => {
+        const url = client.fileUrl(recording.filePath, { rawBrackets: raw });
+        options.onEvent?.({ type: 'start', recording, path: outcome.path, url: url.href });
         const result = await download(url, outcome.path, {
           dispatcher: client.dispatcher,
           rateLimiter: limiter,
@@ -102,6 +129,20 @@ export async function downloadRecordings(
           onProgress: (progress) => options.onEvent?.({ type: 'progress', recording, progress }),
           onEvent: (event) => options.onEvent?.({ type: 'download-event', recording, event }),
         });
+        await rejectErrorBody(result, url.href);
+        return result;
+      };
+      try {
+        const form = rawBrackets;
+        let result: DownloadResult;
+        try {
+          result = await fetchWith(form);
+        } catch (error) {
+          if (formSettled || !/[[\]@]/.test(recording.filePath) || !refusedPath(error)) throw error;
+          result = await fetchWith(!form);
+          rawBrackets = !form;
+        }
+        formSettled = true;
         outcome.status = result.status;
         outcome.result = result;
         options.onEvent?.({ type: 'done', recording, result });

@@ -29,4 +29,10 @@ describe('encodeFilePath', () => {
     );
     expect(encodeFilePath('mnt/a b/%#?é.mp4')).toBe('/mnt/a%20b/%25%23%3F%C3%A9.mp4');
   });
+
+  it('encodes the brackets and @ for a strict RFC 3986 server when asked', () => {
+    expect(encodeFilePath('/mnt/sd/2026-01-16/001/dav/20/20.00.00-20.08.00[M][0@0][0].mp4', { rawBrackets: false })).toBe(
+      '/mnt/sd/2026-01-16/001/dav/20/20.00.00-20.08.00%5BM%5D%5B0%400%5D%5B0%5D.mp4',
+    );
+  });
 });

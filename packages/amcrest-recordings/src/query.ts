@@ -13,15 +13,21 @@ export function buildQuery(params: ReadonlyArray<readonly [string, string | numb
 }
 
 /**
- * The path part of a download URL: `/cgi-bin/RPC_Loadfile` + the file path, with `/` and the brackets
- * `[` `]` `@` kept raw (what the firmware's own web UI and the `amcrest` Python library send, and what
- * every tested device accepts) and everything else outside RFC 3986 unreserved percent-encoded
- * (spaces, `%`, `#`, `?`, non-ASCII as UTF-8).
+ * The path part of a download URL: `/cgi-bin/RPC_Loadfile` + the file path, `/` kept, everything
+ * outside RFC 3986 unreserved percent-encoded (spaces, `%`, `#`, `?`, non-ASCII as UTF-8). The
+ * brackets `[` `]` and `@` of Dahua names (`[M][0@0][0].mp4`) stay raw by default: that is what the
+ * firmware's own web UI and the `amcrest` Python library send and what cameras accept. A strict
+ * RFC 3986 server refuses raw brackets in a path: `rawBrackets: false` encodes them (`%5B`, `%5D`, `%40`);
+ * `downloadRecordings` switches to that form when the raw one is answered 400/404.
  */
-export function encodeFilePath(filePath: string): string {
+export function encodeFilePath(filePath: string, options: { rawBrackets?: boolean } = {}): string {
   const withSlash = filePath.startsWith('/') ? filePath : `/${filePath}`;
+  const raw = options.rawBrackets ?? true;
   return withSlash
     .split('/')
-    .map((segment) => encodeURIComponent(segment).replace(/%(5B|5D|40)/gi, (encoded) => decodeURIComponent(encoded)))
+    .map((segment) => {
+      const encoded = encodeURIComponent(segment);
+      return raw ? encoded.replace(/%(5B|5D|40)/gi, (escape) => decodeURIComponent(escape)) : encoded;
+    })
     .join('/');
 }

@@ -72,9 +72,9 @@ export function createTimelapseClient(options: TimelapseClientOptions): Timelaps
     : config.dispatcher!.compose(rawTargetInterceptor(rawTargets));
   let detected: ApiDetection | undefined;
   /** A TimelapseMe listing fetched during detection, used once instead of asking again. */
-  let pendingListing: { status: number; body: string; contentType: string | undefined; url: string } | undefined;
+  let pendingListing: (SmallResponse & { url: string }) | undefined;
 
-  const get = async (url: string, signal: AbortSignal | undefined, method = 'GET'): Promise<{ status: number; body: string; contentType: string | undefined }> => {
+  const once = async (url: string, signal: AbortSignal | undefined, method: string): Promise<SmallResponse> => {
     try {
       const response = await request(url, {
         method: method as Dispatcher.HttpMethod,
@@ -85,10 +85,26 @@ export function createTimelapseClient(options: TimelapseClientOptions): Timelaps
         bodyTimeout: config.timeout,
       });
       const contentType = headerText(response.headers['content-type']);
+      const retryAfter = headerText(response.headers['retry-after']);
       const body = await readText(response.body, MAX_LIST_BYTES, url);
-      return { status: response.statusCode, body, contentType };
+      return { status: response.statusCode, body, contentType, retryAfter };
     } catch (error) {
       throw toRequestError(error, url, method, signal);
+    }
+  };
+
+  /** One small request; a GET answered 5xx (3.x: `503 Service is still starting`) is retried. */
+  const get = async (url: string, signal: AbortSignal | undefined, method = 'GET'): Promise<SmallResponse> => {
+    for (let retry = 0; ; retry += 1) {
+      const response = await once(url, signal, method);
+      if (method !== 'GET' || response.status < 500 || retry >= config.maxRetries) return response;
+      const delay = retryAfterMs(response.retryAfter) ?? config.retryDelay;
+      config.onWarning(`${new URL(url).pathname}: HTTP ${response.status}${bodyDetail(response.body)}, retrying in ${Math.round(delay / 100) / 10} s`);
+      try {
+        await config.sleep(delay, signal);
+      } catch (error) {
+        throw toRequestError(error, url, method, signal);
+      }
     }
   };
 
@@ -102,19 +118,15 @@ export function createTimelapseClient(options: TimelapseClientOptions): Timelaps
     const appUrl = new URL(`${apiBasePath('timelapse3')}app`, config.baseUrl).href;
     const app = await get(appUrl, opts.signal);
     if (app.status === 200) {
-      let info: unknown;
-      try {
-        info = JSON.parse(app.body);
-      } catch (error) {
-        throw new TimelapseError('ERR_TIMELAPSE_BAD_RESPONSE', describeNonJson(app), { url: appUrl, status: 200, cause: error });
+      const fromApp = apiFromAppInfo(parseJson(app.body));
+      if (fromApp) {
+        detected = fromApp;
+        return detected;
       }
-      const fromApp = apiFromAppInfo(info);
-      if (fromApp) detected = fromApp;
-      else {
-        config.onWarning('the Timelapse2 app did not say its version: assuming 1.x');
-        detected = { api: 'timelapse2-v1', version: undefined };
-      }
-      return detected;
+      return detectFromListing(`${appUrl} ${app.body.trim() === '' || parseJson(app.body) !== undefined ? 'did not say its version' : describeNonJson(app)}`, opts.signal);
+    }
+    if (app.status === 404 && choice === 'timelapse2') {
+      return detectFromListing(`${appUrl} is not there (404)`, opts.signal);
     }
     if (app.status === 404 && choice === 'auto') {
       const legacyUrl = listUrl('timelapseme');
@@ -133,6 +145,22 @@ export function createTimelapseClient(options: TimelapseClientOptions): Timelaps
       throw statusError(legacy.status, legacy.body, legacyUrl, 'GET');
     }
     throw statusError(app.status, app.body, appUrl, 'GET');
+  };
+
+  /**
+   * `GET app` did not tell the version: 1.x or 3.x from the Timelapse2 listing itself (3.x entries
+   * carry `container`/`sourceSize` and name `.mp4` files), kept for the next `listArchives`.
+   */
+  const detectFromListing = async (why: string, signal: AbortSignal | undefined): Promise<ApiDetection> => {
+    const url = listUrl('timelapse3');
+    const listing = await get(url, signal);
+    if (listing.status !== 200) throw statusError(listing.status, listing.body, url, 'GET');
+    const { archives } = parseArchiveList(listing.body, { api: 'timelapse3', url, contentType: listing.contentType });
+    const v3 = archives.some((archive) => 'container' in archive.raw || 'sourceSize' in archive.raw || /\.mp4$/i.test(archive.filename));
+    config.onWarning(`${why}: taking Timelapse ${v3 ? '3.x' : '2 1.x'} from the archive list`);
+    pendingListing = { ...listing, url };
+    detected = { api: v3 ? 'timelapse3' : 'timelapse2-v1', version: undefined };
+    return detected;
   };
 
   /** The listing URL; TimelapseMe with the seed tool's cache buster `?_=<ms>` (its web UI's too). */
@@ -215,6 +243,33 @@ function createAgent(config: NormalizedClientOptions): Agent {
     // The camera app serves one request at a time.
     connections: 1,
   });
+}
+
+interface SmallResponse {
+  status: number;
+  body: string;
+  contentType: string | undefined;
+  retryAfter: string | undefined;
+}
+
+function parseJson(body: string): unknown {
+  try {
+    return JSON.parse(body.replace(/^\uFEFF/, '')) as unknown;
+  } catch {
+    return undefined;
+  }
+}
+
+/** `Retry-After` in ms (seconds or an HTTP date), at most 60 s; undefined when absent or unreadable. */
+function retryAfterMs(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const seconds = /^\s*\d+\s*$/.test(value) ? Number(value) * 1000 : Date.parse(value) - Date.now();
+  return Number.isFinite(seconds) ? Math.min(60_000, Math.max(0, seconds)) : undefined;
+}
+
+function bodyDetail(body: string): string {
+  const text = body.replace(/\s+/g, ' ').trim().slice(0, 80);
+  return text !== '' && !text.startsWith('<') ? ` (${text})` : '';
 }
 
 function headerText(value: string | string[] | undefined): string | undefined {

@@ -29,6 +29,15 @@ export interface TimelapseClientOptions {
    * are then ignored. The 1.x raw-name rewrite is composed on top of it. @default an Agent with digest auth
    */
   dispatcher?: Dispatcher | undefined;
+  /**
+   * Retries of the listing and detection requests on a 5xx answer (3.x says `503 Service is still
+   * starting` for a while after boot). Network errors are not retried here. @default 3
+   */
+  maxRetries?: number | undefined;
+  /** Delay in ms before each such retry (a `Retry-After` of up to 60 s wins). @default 5000 */
+  retryDelay?: number | undefined;
+  /** Sleep used for those waits; must reject when `signal` aborts. Injectable for tests. @default a timer */
+  sleep?: ((ms: number, signal?: AbortSignal) => Promise<void>) | undefined;
   /** Receives warnings (ignored list entries, unknown app version). @default undefined */
   onWarning?: ((message: string) => void) | undefined;
 }
@@ -37,6 +46,8 @@ export const DEFAULT_CLIENT_OPTIONS = {
   api: 'auto',
   timeout: 60_000,
   insecure: false,
+  maxRetries: 3,
+  retryDelay: 5000,
 } as const satisfies Partial<TimelapseClientOptions>;
 
 export interface NormalizedClientOptions {
@@ -48,6 +59,9 @@ export interface NormalizedClientOptions {
   ca: string | Buffer | Array<string | Buffer> | undefined;
   insecure: boolean;
   dispatcher: Dispatcher | undefined;
+  maxRetries: number;
+  retryDelay: number;
+  sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
   onWarning: (message: string) => void;
 }
 
@@ -75,6 +89,14 @@ export function normalizeClientOptions(options: TimelapseClientOptions): Normali
   if (!Number.isFinite(timeout) || timeout <= 0) {
     throw new TimelapseError('ERR_TIMELAPSE_INVALID_OPTIONS', `timeout must be a positive number of ms, got ${timeout}`);
   }
+  const maxRetries = options.maxRetries ?? DEFAULT_CLIENT_OPTIONS.maxRetries;
+  if (!Number.isInteger(maxRetries) || maxRetries < 0) {
+    throw new TimelapseError('ERR_TIMELAPSE_INVALID_OPTIONS', `maxRetries must be a whole number ≥ 0, got ${maxRetries}`);
+  }
+  const retryDelay = options.retryDelay ?? DEFAULT_CLIENT_OPTIONS.retryDelay;
+  if (!Number.isFinite(retryDelay) || retryDelay < 0) {
+    throw new TimelapseError('ERR_TIMELAPSE_INVALID_OPTIONS', `retryDelay must be a number of ms ≥ 0, got ${retryDelay}`);
+  }
   if (options.password !== undefined && options.username === undefined) {
     throw new TimelapseError('ERR_TIMELAPSE_INVALID_OPTIONS', 'a password needs a username');
   }
@@ -87,6 +109,24 @@ export function normalizeClientOptions(options: TimelapseClientOptions): Normali
     ca: options.ca,
     insecure: options.insecure ?? DEFAULT_CLIENT_OPTIONS.insecure,
     dispatcher: options.dispatcher,
+    maxRetries,
+    retryDelay,
+    sleep: options.sleep ?? sleep,
     onWarning: options.onWarning ?? (() => {}),
   };
+}
+
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(signal.reason as Error);
+    const onAbort = (): void => {
+      clearTimeout(timer);
+      reject(signal!.reason as Error);
+    };
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
 }

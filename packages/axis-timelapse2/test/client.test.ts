@@ -90,7 +90,59 @@ describe('check-size', () => {
   });
 });
 
+describe('robust detection and listing', () => {
+  it('3.x "503 Service is still starting": detection and listing are retried after retryDelay', async () => {
+    sim = await startCameraSim({ profile: 'timelapse3', content: 'tiny', timelapse: { startingRequests: 3 } });
+    const waits: number[] = [];
+    const warnings: string[] = [];
+    client = createTimelapseClient({
+      baseUrl: sim.url,
+      username: sim.username,
+      password: sim.password,
+      retryDelay: 1234,
+      sleep: async (ms) => void waits.push(ms),
+      onWarning: (message) => warnings.push(message),
+    });
+    const listing = await client.listArchives();
+    expect(listing.api).toBe('timelapse3');
+    expect(listing.archives.length).toBe(sim.archives.length);
+    expect(waits).toEqual([1234, 1234, 1234]);
+    expect(warnings[0]).toMatch(/app: HTTP 503 \(Service is still starting\), retrying/);
+  });
+
+  it('gives up after maxRetries 5xx answers with ERR_TIMELAPSE_HTTP_STATUS', async () => {
+    sim = await startCameraSim({ profile: 'timelapse3', content: 'tiny', timelapse: { startingRequests: 100 } });
+    let waits = 0;
+    client = createTimelapseClient({ baseUrl: sim.url, username: sim.username, password: sim.password, maxRetries: 2, sleep: async () => void waits++ });
+    await expect(client.listArchives()).rejects.toMatchObject({ code: 'ERR_TIMELAPSE_HTTP_STATUS', status: 503 });
+    expect(waits).toBe(2);
+  });
+
+  it.each([
+    ['timelapse2-v1', 'an HTML page', '<html><body>Not here</body></html>'],
+    ['timelapse3', 'an HTML page', '<!DOCTYPE html><html></html>'],
+    ['timelapse3', 'no version', '{"manifest":{}}'],
+  ] as const)('%s: GET app answers %s → told apart by the archive list (asked once)', async (profile, _label, body) => {
+    const { sim } = await setup(profile, 'tiny');
+    sim.addFault({ route: 'app', kind: 'status', status: 200, body });
+    const warnings: string[] = [];
+    client = createTimelapseClient({ baseUrl: sim.url, username: sim.username, password: sim.password, onWarning: (m) => warnings.push(m) });
+    const listing = await client.listArchives();
+    expect(listing.api).toBe(profile);
+    expect(listing.archives.length).toBe(sim.archives.length);
+    expect(warnings.join('\n')).toMatch(/taking Timelapse/);
+    expect(sim.counters.requests['archive']).toBe(1);
+  });
+});
+
 describe('errors', () => {
+  it('TimelapseMe, wrong password: ERR_DIGEST_BAD_CREDENTIALS after one try, detection included', async () => {
+    sim = await startCameraSim({ profile: 'timelapseme', content: 'tiny' });
+    client = createTimelapseClient({ baseUrl: sim.url, username: sim.username, password: 'wrong', timeout: 5000 });
+    await expect(client.listArchives()).rejects.toMatchObject({ code: 'ERR_DIGEST_BAD_CREDENTIALS' });
+    expect(sim.counters.authFailures).toBe(1);
+  });
+
   it('wrong password: ERR_DIGEST_BAD_CREDENTIALS after one try', async () => {
     sim = await startCameraSim({ profile: 'timelapse3', content: 'tiny' });
     client = createTimelapseClient({ baseUrl: sim.url, username: sim.username, password: 'wrong', timeout: 5000 });

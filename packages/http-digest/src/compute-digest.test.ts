@@ -134,3 +134,32 @@ describe('buildAuthorizationHeader', () => {
     expect(header).not.toMatch(/username="/);
   });
 });
+
+describe('bytes on the wire', () => {
+  const md5 = (data: string | Buffer): string => createHash('md5').update(data).digest('hex');
+  const base = { algorithm: 'MD5', username: 'u', password: 'p', nonce: 'n', cnonce: 'c', nc: 1, qop: 'auth', method: 'GET' } as const;
+
+  it("wireEncoding 'latin1': a realm and uri given as header bytes hash as those bytes", () => {
+    // "Kämera" sent as UTF-8 bytes arrives from undici as the latin1 string "KÃ¤mera".
+    const asBytes = computeDigestResponse({ ...base, realm: 'K\u00c3\u00a4mera', uri: '/caf\u00e9', wireEncoding: 'latin1' });
+    const ha1 = md5(Buffer.concat([Buffer.from('u:'), Buffer.from('Kämera', 'utf8'), Buffer.from(':p')]));
+    const ha2 = md5(Buffer.from('GET:/caf\u00e9', 'latin1'));
+    expect(asBytes).toBe(md5(`${ha1}:n:00000001:c:auth:${ha2}`));
+    // The default takes the strings as text (UTF-8).
+    expect(computeDigestResponse({ ...base, realm: 'Kämera', uri: '/x' })).toBe(md5(`${ha1}:n:00000001:c:auth:${md5('GET:/x')}`));
+    expect(computeUserhash('MD5', 'u', 'K\u00c3\u00a4mera', 'latin1')).toBe(computeUserhash('MD5', 'u', 'Kämera'));
+  });
+
+  it('echoes the algorithm as the server spelled it, or leaves it out when the challenge had none', () => {
+    const input = { ...base, realm: 'r', uri: '/x' };
+    expect(buildAuthorizationHeader({ ...input, algorithmToken: 'md5' })).toMatch(/, algorithm=md5, /);
+    expect(buildAuthorizationHeader({ ...input, algorithmToken: null })).not.toMatch(/algorithm/);
+    expect(buildAuthorizationHeader(input)).toMatch(/, algorithm=MD5, /);
+  });
+
+  it("nonAsciiUsername 'utf8': the name's UTF-8 bytes inside username=\"...\" (RFC 2617 servers)", () => {
+    const header = buildAuthorizationHeader({ ...base, realm: 'r', uri: '/x', username: 'jösé', nonAsciiUsername: 'utf8' });
+    expect(header).toContain('username="j\u00c3\u00b6s\u00c3\u00a9"');
+    expect(header).not.toContain('username*');
+  });
+});

@@ -38,6 +38,8 @@ interface SentCredentials {
 /** The auth state of one logical request across its retries. */
 export interface AuthExchange {
   readonly url: URL;
+  /** The request-target as sent on the wire (path + query), the Digest `uri`. */
+  readonly uri: string;
   readonly method: string;
   readonly body: ReplayableBody;
   /** False for streams and iterables: no `auth-int`, no retry after a 401. */
@@ -88,10 +90,14 @@ export class DigestAuthenticator {
     this.#allowedOrigins = this.options.allowedOrigins;
   }
 
-  begin(url: URL, method: string, body: ReplayableBody, replayable: boolean): AuthExchange {
+  /**
+   * Starts the exchange of one logical request. `uri` is the request-target exactly as it goes on the
+   * wire (path + query, a latin1 string for raw bytes); default: `url`'s path and query.
+   */
+  begin(url: URL, method: string, body: ReplayableBody, replayable: boolean, uri = `${url.pathname}${url.search}`): AuthExchange {
     // Default allow-list: the origin of the first request, fixed from then on.
     this.#allowedOrigins ??= new Set([url.origin]);
-    return { url, method: method.toUpperCase(), body, replayable, attempts: 0, sent: undefined, staleRetried: false };
+    return { url, uri, method: method.toUpperCase(), body, replayable, attempts: 0, sent: undefined, staleRetried: false };
   }
 
   isAllowed(url: URL): boolean {
@@ -257,6 +263,10 @@ export class DigestAuthenticator {
     exchange.sent = { kind: 'digest', slot, fresh };
     return buildAuthorizationHeader({
       algorithm: challenge.algorithm,
+      algorithmToken: challenge.algorithmToken ?? null,
+      // Header values are byte strings (latin1) in undici, both ways.
+      wireEncoding: 'latin1',
+      nonAsciiUsername: challenge.charset?.toLowerCase() === 'utf-8' ? 'username*' : 'utf8',
       username: this.options.username,
       password: this.options.password,
       realm: challenge.realm,
@@ -264,7 +274,7 @@ export class DigestAuthenticator {
       opaque: challenge.opaque,
       userhash: challenge.userhash,
       method: exchange.method,
-      uri: `${exchange.url.pathname}${exchange.url.search}`,
+      uri: exchange.uri,
       qop,
       nc: slot.nc,
       cnonce: createCnonce(),

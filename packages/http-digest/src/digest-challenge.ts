@@ -8,6 +8,8 @@ export interface DigestChallenge {
   /** Echoed back verbatim when present, also when empty (`opaque=""`). */
   opaque?: string;
   algorithm: DigestAlgorithm;
+  /** The `algorithm` parameter exactly as sent (echoed back as is); absent when the challenge had none. */
+  algorithmToken?: string;
   /** `qop` options offered (`auth`, `auth-int`), lower-cased; empty for RFC 2069 legacy challenges. */
   qop: string[];
   stale: boolean;
@@ -46,6 +48,7 @@ export function toDigestChallenge(challenge: Challenge): DigestChallenge | undef
     stale: isTrue(params['stale']),
     userhash: isTrue(params['userhash']),
   };
+  if (params['algorithm'] !== undefined && params['algorithm'].trim() !== '') result.algorithmToken = params['algorithm'].trim();
   if (params['opaque'] !== undefined) result.opaque = params['opaque'];
   if (params['charset'] !== undefined) result.charset = params['charset'];
   return result;

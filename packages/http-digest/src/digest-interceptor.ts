@@ -120,9 +120,17 @@ export function interceptWith(authenticator: DigestAuthenticator): Dispatcher.Di
       return dispatch(opts, handler);
     }
     const path = pathWithQuery(opts);
-    const url = new URL(path, opts.origin);
+    // Not `new URL(path, origin)`: a path like `//x/y` would name another host. The URL serves the
+    // origin checks and messages; the Digest `uri` is the path exactly as undici sends it.
+    let url: URL;
+    try {
+      const origin = new URL(String(opts.origin)).origin;
+      url = new URL(`${origin}${path.startsWith('/') ? '' : '/'}${path}`);
+    } catch {
+      return dispatch(opts, handler);
+    }
     const { body, replayable } = replayableBody(opts.body);
-    const exchange = authenticator.begin(url, opts.method, body, replayable);
+    const exchange = authenticator.begin(url, opts.method, body, replayable, path);
     const digestHandler = new DigestHandler(dispatch, { ...opts, path, query: undefined }, headers, handler as Dispatcher.DispatchHandler, exchange, authenticator);
     return digestHandler.send(authenticator.authorize(exchange));
   };

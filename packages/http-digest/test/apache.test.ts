@@ -140,3 +140,63 @@ describe.skipIf(skip)('Apache stale nonce (AuthDigestNonceLifetime 1)', () => {
     }
   });
 });
+
+describe.skipIf(skip)('Apache: bytes beyond ASCII (UTF-8 realm and user name, raw request-target)', () => {
+  const utf8Realm = 'Kämera Süd';
+  const utf8User = 'jösé';
+  let server: RunningTestServer;
+  beforeAll(async () => {
+    let root = '';
+    server = await startApacheServer({
+      files: { 'clip.txt': 'plain clip' },
+      extraConfig: 'AuthDigestShmemSize 1048576',
+      prepare: async (dir) => {
+        root = dir;
+        // A file whose name is the single byte 0xE9 ("é" in latin1), as an old camera might have.
+        await writeFile(Buffer.from(join(dir, 'htdocs', 'caf\xe9.txt'), 'latin1'), 'latin1 name');
+        const line = (user: string): string => `${user}:${utf8Realm}:${createHash('md5').update(`${user}:${utf8Realm}:${password}`, 'utf8').digest('hex')}`;
+        await writeFile(join(dir, 'htdigest'), `${line(utf8User)}\n${line(username)}\n`, 'utf8');
+      },
+      get directoryConfig() {
+        return `
+  AuthType Digest
+  AuthName "${utf8Realm}"
+  AuthDigestProvider file
+  AuthUserFile "${root}/htdigest"
+  AuthDigestNcCheck On
+  Require valid-user`;
+      },
+    });
+  });
+  afterAll(async () => {
+    await server?.stop();
+  });
+
+  it('a realm sent as UTF-8 bytes is echoed and hashed as those bytes', async () => {
+    const fetch = createDigestFetch({ username, password });
+    for (let i = 0; i < 3; i++) expect((await fetch(`${server.url}/clip.txt`)).status).toBe(200);
+  });
+
+  it('a non-ASCII user name goes as its UTF-8 bytes to a server without charset=UTF-8', async () => {
+    const fetch = createDigestFetch({ username: utf8User, password });
+    const response = await fetch(`${server.url}/clip.txt`);
+    expect(response.status).toBe(200);
+    expect(await response.text()).toBe('plain clip');
+  });
+
+  it('the Digest uri is the request-target as sent: raw latin1 bytes, "//" and dot segments', async () => {
+    const dispatcher = new Agent().compose(digestInterceptor({ username, password }));
+    try {
+      const raw = await dispatcher.request({ origin: server.url, method: 'GET', path: '/caf\xe9.txt' });
+      expect(raw.statusCode).toBe(200);
+      expect(await raw.body.text()).toBe('latin1 name');
+      for (const path of ['//clip.txt', '/x/../clip.txt', '/%63lip.txt?a=%C3%A9&b=%e9']) {
+        const response = await dispatcher.request({ origin: server.url, method: 'GET', path });
+        expect(response.statusCode, path).toBe(200);
+        expect(await response.body.text()).toBe('plain clip');
+      }
+    } finally {
+      await dispatcher.close();
+    }
+  });
+});

@@ -4,7 +4,8 @@ import { Readable } from 'node:stream';
 import { Agent, request, stream } from 'undici';
 import { Writable } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createDigestFetch, DigestAuthError, digestInterceptor, isDigestAuthError } from '@camdl/http-digest';
+import { createHash } from 'node:crypto';
+import { createDigestFetch, DigestAuthError, digestInterceptor, isDigestAuthError, parseChallenges } from '@camdl/http-digest';
 import { startDigestTestServer } from './digest-test-server.js';
 
 type TestServer = Awaited<ReturnType<typeof startDigestTestServer>>;
@@ -222,5 +223,27 @@ describe('undici interceptor', () => {
     await expect(request(`http://127.0.0.1:${(broken.address() as AddressInfo).port}/`, { dispatcher })).rejects.toThrow();
     await dispatcher.close();
     await new Promise<void>((resolve) => broken.close(() => resolve()));
+  });
+});
+
+describe('the Authorization header', () => {
+  it('echoes algorithm as spelled in the challenge (md5); none when the challenge had none (RFC 2069)', async () => {
+    const seen: (string | undefined)[] = [];
+    let challenge = 'Digest realm="r", nonce="n1", algorithm=md5, qop="auth"';
+    const s = await server({
+      onRequest: (req, res) => {
+        seen.push(req.headers.authorization);
+        if (req.headers.authorization === undefined) res.writeHead(401, { 'www-authenticate': challenge }).end();
+        else res.writeHead(200).end('ok');
+        return true;
+      },
+    });
+    expect((await createDigestFetch({ username: 'a', password: 'b' })(`${s.url}/x`)).status).toBe(200);
+    expect(seen[1]).toMatch(/, algorithm=md5, /);
+    challenge = 'Digest realm="r", nonce="n2"';
+    expect((await createDigestFetch({ username: 'a', password: 'b' })(`${s.url}/y`)).status).toBe(200);
+    expect(seen[3]).not.toMatch(/algorithm|qop|nc=|cnonce/);
+    const md5 = (text: string): string => createHash('md5').update(text).digest('hex');
+    expect(parseChallenges(seen[3] ?? '')[0]?.params['response']).toBe(md5(`${md5('a:r:b')}:n2:${md5('GET:/y')}`));
   });
 });

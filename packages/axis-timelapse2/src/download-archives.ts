@@ -1,5 +1,5 @@
 import { mkdir, stat } from 'node:fs/promises';
-import { join } from 'node:path';
+import { sep } from 'node:path';
 import type { DownloadEvent, DownloadProgress, DownloadResult, ExistingPolicy, RateLimiter } from '@camdl/throttled-download';
 import { archiveKey, type TimelapseArchive } from './archive.js';
 import type { TimelapseClient } from './client.js';
@@ -24,7 +24,7 @@ export type ArchiveRunEvent =
   | { type: 'delete-failed'; archive: TimelapseArchive; path: string; error: Error };
 
 export interface DownloadArchivesOptions {
-  /** Directory the files go to (created when missing). @default '.' */
+  /** Directory the files go to (created when missing); event paths are `outdir` + `/` + name, as given. @default '.' */
   outdir?: string | undefined;
   /** Local file names by {@link archiveKey}; by default {@link assignLocalNames} over `allArchives`. @default undefined */
   localNames?: ReadonlyMap<string, string> | undefined;
@@ -83,7 +83,7 @@ export async function downloadArchives(client: TimelapseClient, archives: readon
       break;
     }
     const localName = names.get(archiveKey(archive)) ?? toSafeFileName(archive.filename);
-    const path = join(outdir, localName);
+    const path = joinLikeSeed(outdir, localName);
     let url: string | undefined;
     try {
       url = (await client.archiveRequest(archive)).displayUrl;
@@ -164,6 +164,16 @@ export async function downloadArchives(client: TimelapseClient, archives: readon
     }
   }
   return summary;
+}
+
+/**
+ * `outdir` + name as the seed tool's `os.path.join` did, so the printed paths stay the same
+ * (`./a.avi` for `.`, `downloads/a.avi`): the directory exactly as given, one separator added.
+ */
+export function joinLikeSeed(outdir: string, name: string, separator: string = sep): string {
+  if (outdir === '') return name;
+  const endsWithSeparator = outdir.endsWith('/') || (separator === '\\' && (outdir.endsWith('\\') || /^[a-z]:$/i.test(outdir)));
+  return endsWithSeparator ? `${outdir}${name}` : `${outdir}${separator}${name}`;
 }
 
 async function fileExists(path: string): Promise<boolean> {

@@ -10,7 +10,7 @@ export {
   timelapse3UnsupportedReason,
   type ArchiveRequest,
 } from './archive-request.js';
-export { downloadArchives, type ArchiveRunEvent, type DownloadArchivesOptions, type DownloadArchivesSummary } from './download-archives.js';
+export { downloadArchives, joinLikeSeed, type ArchiveRunEvent, type DownloadArchivesOptions, type DownloadArchivesSummary } from './download-archives.js';
 export { toSafeFileName, assignLocalNames, FALLBACK_FILE_NAME } from './safe-file-name.js';
 export { filterArchives, toNamePattern, parseTimeBound, type ArchiveFilter } from './filters.js';
 export { TimelapseError, isTimelapseError, type TimelapseErrorCode, type TimelapseErrorContext } from './errors.js';

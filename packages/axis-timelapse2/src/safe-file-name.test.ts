@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { assignLocalNames, FALLBACK_FILE_NAME, toSafeFileName } from './safe-file-name.js';
+import { joinLikeSeed } from './download-archives.js';
 
 describe('toSafeFileName', () => {
   it.each([
@@ -59,5 +60,27 @@ describe('assignLocalNames', () => {
     const names = assignLocalNames([archive('N.avi', 'A'), archive('N.avi', 'B')]);
     expect(names.get(key('N.avi', 'A'))).toBe('N.avi');
     expect(names.get(key('N.avi', 'B'))).toMatch(/^N \([0-9a-f]{8}\)\.avi$/);
+  });
+});
+
+describe('joinLikeSeed (the paths the seed printed after SAVE)', () => {
+  it.each([
+    ['.', './a.avi'],
+    ['downloads', 'downloads/a.avi'],
+    ['downloads/', 'downloads/a.avi'],
+    ['./x//', './x//a.avi'],
+    ['/', '/a.avi'],
+    ['', 'a.avi'],
+  ])('POSIX %j', (outdir, expected) => {
+    expect(joinLikeSeed(outdir, 'a.avi', '/')).toBe(expected);
+  });
+
+  it.each([
+    ['.', '.\\a.avi'],
+    ['d\\', 'd\\a.avi'],
+    ['d/', 'd/a.avi'],
+    ['C:', 'C:a.avi'],
+  ])('Windows %j', (outdir, expected) => {
+    expect(joinLikeSeed(outdir, 'a.avi', '\\')).toBe(expected);
   });
 });

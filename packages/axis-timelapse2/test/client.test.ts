@@ -135,6 +135,29 @@ describe('robust detection and listing', () => {
   });
 });
 
+describe('long runs', () => {
+  it('a nonce that turns stale between files (401 stale=true) is renewed silently', async () => {
+    let clock = Date.now();
+    sim = await startCameraSim({ profile: 'timelapse3', content: 'tiny', now: () => clock, digest: { nonceLifetimeMs: 300_000 } });
+    dir = await makeTempDir('camdl-t2-');
+    client = createTimelapseClient({ baseUrl: sim.url, username: sim.username, password: sim.password });
+    const listing = await client.listArchives();
+    const events: ArchiveRunEvent[] = [];
+    const summary = await downloadArchives(client, listing.archives, {
+      outdir: dir.path,
+      maxRetries: 0,
+      onEvent: (event) => {
+        events.push(event);
+        if (event.type === 'done') clock += 6 * 60_000; // each file "takes" six minutes
+      },
+    });
+    expect(summary).toMatchObject({ downloaded: listing.archives.length, failed: 0 });
+    expect(sim.counters.staleChallenges).toBeGreaterThanOrEqual(1);
+    expect(sim.counters.authFailures).toBe(0);
+    expect(events.filter((event) => event.type === 'transfer')).toEqual([]);
+  });
+});
+
 describe('errors', () => {
   it('TimelapseMe, wrong password: ERR_DIGEST_BAD_CREDENTIALS after one try, detection included', async () => {
     sim = await startCameraSim({ profile: 'timelapseme', content: 'tiny' });

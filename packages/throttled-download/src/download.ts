@@ -17,9 +17,8 @@ import { commitPart, fileSize, partPath, readPartState, removePart, writePartSta
 import { probeRemoteSize } from './probe-remote-size.js';
 import { ProgressMeter } from './progress-meter.js';
 import { createThrottleStream } from './throttle-stream.js';
+import { createFileSink } from './file-sink.js';
 import type { DownloadOptions, DownloadResult, RestartReason } from './types.js';
-
-const WRITE_BUFFER_BYTES = 256 * 1024;
 
 /** A `.part` may be continued when the server's file can be proven unchanged (or the caller accepts the risk). */
 function canResume(state: PartState | undefined, options: NormalizedOptions): state is PartState {
@@ -215,6 +214,7 @@ class Transfer {
 
     const file = await this.disk(() => open(this.part, start === 0 ? 'w' : 'a'));
     let written = start;
+    let closed = false;
     try {
       const counter = new Transform({
         transform: (chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void => {
@@ -235,8 +235,8 @@ class Transfer {
           callback(null, chunk);
         },
       });
-      // The stream owns the handle: fsync (flush) and close happen before pipeline() resolves.
-      const sink = file.createWriteStream({ highWaterMark: WRITE_BUFFER_BYTES, flush: options.fsync });
+      // With fsync, the sink fdatasyncs in the background while receiving and fsyncs before it finishes.
+      const sink = createFileSink(file, { durable: options.fsync });
       let diskError: unknown;
       sink.once('error', (error) => {
         diskError = error;
@@ -251,6 +251,8 @@ class Transfer {
         }
         throw error;
       }
+      closed = true;
+      await this.disk(() => file.close());
       if (target !== undefined && written < target) {
         throw new DownloadError(`[GET] "${this.href}": body ended after ${written} of ${target} bytes`, {
           code: 'ERR_DOWNLOAD_SIZE_MISMATCH',
@@ -260,10 +262,10 @@ class Transfer {
           retryable: true,
         });
       }
-      await this.commit(undefined, written, target);
     } finally {
-      await file.close().catch(() => {});
+      if (!closed) await file.close().catch(() => {});
     }
+    await this.commit(undefined, written, target);
     return { done: this.result(start, written, target !== undefined, etag, lastModified) };
   }
 

@@ -1,5 +1,6 @@
 import { mkdir, readdir, rm, rmdir, stat } from 'node:fs/promises';
-import { resolve } from 'node:path';
+import { existsSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import {
   createAmcrestClient,
   describeTimeModel,
@@ -224,10 +225,12 @@ async function download(context: RunContext, recordings: Recording[]): Promise<R
   const { options, out, interrupt, client } = context;
   const totalBytes = recordings.reduce((sum, recording) => sum + (recording.size ?? 0), 0);
   const progress = new AmcrestProgress(recordings.length, totalBytes);
+  const urls = new Map<Recording, string>();
   const onEvent = (event: RecordingDownloadEvent): void => {
     const name = event.recording.fileName;
     switch (event.type) {
       case 'start':
+        urls.set(event.recording, event.url);
         break;
       case 'progress':
         progress.update(name, event.progress);
@@ -235,7 +238,7 @@ async function download(context: RunContext, recordings: Recording[]): Promise<R
         break;
       case 'download-event': {
         const inner = event.event;
-        if (inner.type === 'request' && inner.attempt === 1) out.line('GET', client.fileUrl(event.recording.filePath).href);
+        if (inner.type === 'request' && inner.attempt === 1) out.line('GET', urls.get(event.recording) ?? client.fileUrl(event.recording.filePath).href);
         else if (inner.type === 'retry') out.line('WARN', `${name}: retry ${inner.attempt} in ${formatDuration(inner.delayMs / 1000)}: ${inner.error.message}`);
         else if (inner.type === 'resume') out.line('INFO', `${name}: resuming at ${formatBytes(inner.from)}`);
         else if (inner.type === 'restart') out.line('INFO', `${name}: starting over (${inner.reason})`);
@@ -312,6 +315,15 @@ async function run(context: RunContext): Promise<number> {
     return EXIT_CODES.ok;
   }
 
+  // Decided before any download: an existing merged file is never silently replaced.
+  const output = resolve(options.outputDir, options.outputFile ?? defaultOutputName(found.window, options.channel, options.format));
+  if (options.merge && !options.overwrite && existsSync(output)) {
+    throw new ExitError(
+      `amcrest-dl: ${output} already exists; nothing was downloaded. Pass --overwrite to replace it, or --output-file for another name.`,
+      EXIT_CODES.listFailed,
+    );
+  }
+
   context.setPhase('download');
   const outcomes = await download(context, recordings);
   const ok = outcomes.filter((outcome) => outcome.status === 'downloaded' || outcome.status === 'resumed' || outcome.status === 'skipped');
@@ -341,8 +353,7 @@ async function run(context: RunContext): Promise<number> {
   }
 
   context.setPhase('merge');
-  await mkdir(options.outputDir, { recursive: true });
-  const output = resolve(options.outputDir, options.outputFile ?? defaultOutputName(found.window, options.channel, options.format));
+  await mkdir(dirname(output), { recursive: true });
   out.line('INFO', `Merging ${ok.length} recording(s) into ${output} (${options.format}, stream copy, chronological)`);
   let merged;
   try {

@@ -21,6 +21,7 @@ export interface AmcrestDlOptions {
   outputDir: string;
   outputFile: string | undefined;
   keepFiles: boolean;
+  overwrite: boolean;
   maxConcurrent: number;
   list: boolean;
   json: boolean;
@@ -40,7 +41,7 @@ export type ParsedArgs = { kind: 'run'; options: AmcrestDlOptions } | { kind: 'e
 const DESCRIPTION = [
   'Download the recordings of an Amcrest (Dahua API) camera in a time range and merge them with ffmpeg.',
   'Times are ISO 8601. Without an offset they are camera wall-clock time (what the camera overlay shows); with Z or an offset they are instants, converted with --camera-tz or the offset measured from the camera clock.',
-  'Exit codes: 0 done (also when no recordings were found), 1 some downloads failed (nothing merged unless --allow-partial), 2 usage error or search failed (auth, network, bad response, no ffmpeg), 3 merge failed (parts kept), 130 interrupted.',
+  'Exit codes: 0 done (also when no recordings were found), 1 some downloads failed (nothing merged unless --allow-partial), 2 usage error or search failed (auth, network, bad response, no ffmpeg) or the merged file exists (see --overwrite), 3 merge failed (parts kept), 130 interrupted.',
 ].join('\n\n');
 
 function usageError(message: string): ExitError {
@@ -77,6 +78,7 @@ export async function parseAmcrestDlArgs(argv: string[], print: (text: string) =
     .option('output-dir', { type: 'string', default: '.', describe: 'Directory for the merged file and .amcrest_download/' })
     .option('output-file', { type: 'string', describe: 'Merged file name [default: amcrest_<start>_<end>.<format>]' })
     .option('keep-files', { type: 'boolean', default: false, describe: 'Keep the downloaded parts after a successful merge' })
+    .option('overwrite', { type: 'boolean', default: false, describe: 'Replace an existing merged file (without it, an existing one stops the run before any download)' })
     .option('max-concurrent', { type: 'number', default: 4, describe: 'Simultaneous downloads' })
     .option('list', { type: 'boolean', default: false, describe: 'Only list the recordings found; download nothing' })
     .option('json', { type: 'boolean', default: false, describe: 'One JSON object per line on stdout (human lines go to stderr)' })
@@ -153,6 +155,7 @@ export async function parseAmcrestDlArgs(argv: string[], print: (text: string) =
       outputDir: resolve(args['output-dir']),
       outputFile,
       keepFiles: args['keep-files'],
+      overwrite: args['overwrite'],
       maxConcurrent: positiveInteger('max-concurrent', args['max-concurrent']),
       list: args['list'],
       json: args['json'],

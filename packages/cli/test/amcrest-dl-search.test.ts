@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { readdir } from 'node:fs/promises';
+import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { startCameraSim, type CameraSim, type RecordingSpec } from '@camdl/camera-sim';
 import { makeTempDir, type TempDir } from '@camdl/test-utils';
@@ -240,6 +240,22 @@ describe('amcrest-dl search (built binary against the camera simulator)', () => 
     expect(run.stdout).toContain('No recordings found on channel 1 between 2026-02-01 00:00:00 and 2026-02-01 06:00:00');
     expect(sim.counters.requests['RPC_Loadfile'] ?? 0).toBe(0);
     expect(await readdir(dir.path)).toEqual([]);
+  });
+
+  it('an existing merged file stops the run before any download (exit 2, file untouched)', async () => {
+    sim = await startCameraSim({ profile: 'amcrest', content: 'tiny' });
+    const existing = join(dir.path, 'my recording.mp4');
+    await writeFile(existing, 'precious');
+    const run = await runAmcrestDl(
+      base(sim, ['--start', '2026-01-16T20:00:00', '--end', '2026-01-16T22:00:00', '--camera-tz', 'America/New_York', '--output-file', 'my recording.mp4']),
+      { password: sim.password },
+    );
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain('already exists');
+    expect(run.stderr).toContain('--overwrite');
+    expect(await readFile(existing, 'utf8')).toBe('precious');
+    expect(sim.counters.requests['RPC_Loadfile'] ?? 0).toBe(0);
+    expect(sim.counters.searchesLeaked).toBe(0);
   });
 
   it('missing ffmpeg is reported before the camera is even contacted', async () => {

@@ -62,6 +62,20 @@ describe.skipIf(skip)('amcrest-dl downloads (built binary against the camera sim
     }
   });
 
+  it('a camera with one-time nonces and a connection cap: every file arrives, never more than max-concurrent + 1 connections, no auth loop', async () => {
+    sim = await startCameraSim({ profile: 'amcrest', content: 'tiny', digest: { oneTimeNonce: true }, maxConnections: 3 });
+    const run = await runAmcrestDl(args(sim, ['--no-merge', '--max-concurrent', '2', '--retry-delay', '0.05']), { password: sim.password });
+    expect(run.code, run.stderr).toBe(0);
+    const videos = videosOf(sim);
+    expect((await readdir(join(dir.path, '.amcrest_download'))).filter((name) => name.endsWith('.mp4'))).toHaveLength(videos.length);
+    expect(sim.counters.peakConnections).toBeLessThanOrEqual(3);
+    expect(sim.counters.searchesLeaked).toBe(0);
+    // Each request may need one fresh challenge after a refused reused nonce, never more.
+    const apiRequests = sim.counters.totalRequests - (sim.counters.requests['RPC_Loadfile'] ?? 0);
+    expect(sim.counters.requests['RPC_Loadfile']).toBeLessThanOrEqual(videos.length * 3);
+    expect(apiRequests).toBeLessThan(50);
+  });
+
   it('a failure that does not recover: exit 1, nothing merged, and the re-run fetches only that file', async () => {
     sim = await startCameraSim({ profile: 'amcrest', content: 'demo' });
     const broken = videosOf(sim)[4]!.filePath;

@@ -230,7 +230,12 @@ export class DigestAuthenticator {
     const slots = origin.realms.get(best.realm) ?? [];
     const slot: NonceSlot = { challenge: best, nc: 0, inFlight: 0, reserved: true, dead: false, learned: ++this.#learned };
     slots.unshift(slot);
-    if (slots.length > this.options.maxNoncesPerRealm) slots.length = this.options.maxNoncesPerRealm;
+    // Over the cap, forget the oldest idle nonces. Never one in use: its request still counts on it,
+    // and dropping busy nonces made every request above the cap collect a new one, round after round.
+    for (let i = slots.length - 1; i >= 0 && slots.length > this.options.maxNoncesPerRealm; i--) {
+      const old = slots[i];
+      if (old !== undefined && old.inFlight === 0 && !old.reserved) slots.splice(i, 1);
+    }
     origin.realms.set(best.realm, slots);
     return slot;
   }

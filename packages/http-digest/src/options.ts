@@ -43,11 +43,18 @@ export interface DigestAuthOptions {
    * reject out-of-order `nc` (Apache `AuthDigestNcCheck On`). `'share'`: concurrent requests share
    * the newest nonce with distinct, increasing `nc` (RFC 7616 allows it; fewer 401s on lenient
    * servers, but a strict server may reject a count that arrives late).
+   *
+   * Measured (1,000 GETs on 127.0.0.1, extra 401s beyond the first challenge): Apache httpd with
+   * `AuthDigestNcCheck On`, 8 at a time: exclusive 7 every run, share 8 to 222; 32 at a time:
+   * exclusive 31, share 305 to 354. lighttpd (no nc check): exclusive 7 / 31, share 0 / 0. Every 401
+   * in share mode answers a request that carried credentials (a camera may count it as a failed
+   * login); the extra 401s of exclusive mode answer requests without any.
    * @default 'exclusive'
    */
   nonceConcurrency?: 'exclusive' | 'share' | undefined;
   /**
-   * Largest number of nonces kept per origin and realm (see `nonceConcurrency`).
+   * Largest number of idle nonces kept per origin and realm (see `nonceConcurrency`); nonces in use
+   * are never dropped. With more concurrent requests than this, some keep collecting new nonces.
    * @default 16
    */
   maxNoncesPerRealm?: number | undefined;

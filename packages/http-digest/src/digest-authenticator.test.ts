@@ -1,0 +1,33 @@
+import { describe, expect, it } from 'vitest';
+import { DigestAuthenticator } from './digest-authenticator.js';
+
+const url = new URL('http://127.0.0.1:8080/clip');
+let counter = 0;
+const challenge = (): ((name: string) => string | undefined) => {
+  const value = `Digest realm="r", qop="auth", nonce="n${++counter}"`;
+  return (name) => (name === 'www-authenticate' ? value : undefined);
+};
+const none = (): undefined => undefined;
+
+describe('DigestAuthenticator nonce slots', () => {
+  it('never forgets a nonce that a request in flight uses (maxNoncesPerRealm is a cap on idle ones)', () => {
+    const auth = new DigestAuthenticator({ username: 'u', password: 'p', maxNoncesPerRealm: 1 });
+    const first = auth.begin(url, 'GET', undefined, true);
+    const second = auth.begin(url, 'GET', undefined, true);
+    expect(auth.authorize(first)).toBeUndefined();
+    expect(auth.authorize(second)).toBeUndefined();
+    expect(auth.onResponse(first, 401, challenge())).toMatchObject({ kind: 'retry', authorization: expect.stringMatching(/nonce="n\d+"/) });
+    // The second challenge arrives while the first nonce is in use: both are kept.
+    expect(auth.onResponse(second, 401, challenge())).toMatchObject({ kind: 'retry' });
+    expect(auth.onResponse(first, 200, none)).toEqual({ kind: 'done' });
+    expect(auth.onResponse(second, 200, none)).toEqual({ kind: 'done' });
+    // Two concurrent requests now find a nonce each: neither goes out without credentials.
+    const third = auth.begin(url, 'GET', undefined, true);
+    const fourth = auth.begin(url, 'GET', undefined, true);
+    const a = auth.authorize(third);
+    const b = auth.authorize(fourth);
+    expect(a).toMatch(/^Digest /);
+    expect(b).toMatch(/^Digest /);
+    expect(/nonce="([^"]+)"/.exec(a ?? '')?.[1]).not.toBe(/nonce="([^"]+)"/.exec(b ?? '')?.[1]);
+  });
+});

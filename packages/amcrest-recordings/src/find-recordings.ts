@@ -12,7 +12,16 @@ import {
   type TimeInput,
 } from './camera-time.js';
 import type { AmcrestClient } from './client.js';
-import { AmcrestError } from './errors.js';
+import { AmcrestError, isAmcrestError, type AmcrestErrorCode } from './errors.js';
+
+/** Answers to `getCurrentTime` meaning "no clock for you" rather than a broken camera or login. */
+const CLOCK_UNAVAILABLE: ReadonlySet<AmcrestErrorCode> = new Set([
+  'ERR_AMCREST_NOT_IMPLEMENTED',
+  'ERR_AMCREST_BAD_REQUEST',
+  'ERR_AMCREST_INVALID_AUTHORITY',
+  'ERR_AMCREST_HTTP_STATUS',
+  'ERR_AMCREST_BAD_RESPONSE',
+]);
 import { fileKindOf, type FileKind, type RecordingItem } from './recording-item.js';
 
 /** A recording to download: the camera's item plus real instants and a safe local file name. */
@@ -163,14 +172,24 @@ export async function findRecordings(client: AmcrestClient, options: FindRecordi
   const startInput = toInput(options.start, 'floor');
   const endInput = toInput(options.end, 'ceil');
   if (options.cameraTimeZone !== undefined) assertTimeZone(options.cameraTimeZone);
+  const measure = async (): Promise<CameraTimeModel> => {
+    try {
+      return await measureCameraTimeModel(client, {
+        ...(options.signal ? { signal: options.signal } : {}),
+        ...(options.now ? { now: options.now } : {}),
+      });
+    } catch (error) {
+      // Wall-clock inputs are sent as they are: the clock only gives the results their instants. A
+      // model without getCurrentTime (or a user without the right) must not stop the search then.
+      const wallClockOnly = startInput.kind === 'wall-clock' && endInput.kind === 'wall-clock';
+      if (!wallClockOnly || !isAmcrestError(error) || !CLOCK_UNAVAILABLE.has(error.code)) throw error;
+      const timeZone = Intl.DateTimeFormat().resolvedOptions().timeZone;
+      options.onWarning?.(`could not read the camera clock (${error.code}); instants assume the camera is in this computer's zone ${timeZone} (pass --camera-tz)`);
+      return { kind: 'zone', timeZone };
+    }
+  };
   const timeModel: CameraTimeModel =
-    options.timeModel ??
-    (options.cameraTimeZone !== undefined
-      ? { kind: 'zone', timeZone: options.cameraTimeZone }
-      : await measureCameraTimeModel(client, {
-          ...(options.signal ? { signal: options.signal } : {}),
-          ...(options.now ? { now: options.now } : {}),
-        }));
+    options.timeModel ?? (options.cameraTimeZone !== undefined ? { kind: 'zone', timeZone: options.cameraTimeZone } : await measure());
 
   const range = {
     start: startInput.kind === 'instant' ? startInput.instant : cameraTimeToInstant(startInput.wallClock, timeModel, 'earlier'),

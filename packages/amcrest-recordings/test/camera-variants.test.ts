@@ -80,4 +80,19 @@ describe('camera variants (against the simulator)', () => {
     expect(existsSync(join(dir.path, first!.fileName))).toBe(false);
     expect((await readdir(dir.path)).filter((name) => !name.startsWith('.'))).toEqual([]);
   });
+
+  it('wall-clock times still search when the camera clock cannot be read; instants need it', async () => {
+    sim = await startCameraSim({
+      profile: 'amcrest',
+      content: 'tiny',
+      faults: [{ route: 'global', kind: 'status', status: 501, body: 'Error\r\nNot Implemented!\r\n' }],
+    });
+    const camera = connect(sim);
+    const warnings: string[] = [];
+    const found = await findRecordings(camera, { start: RANGE.start, end: RANGE.end, onWarning: (text) => warnings.push(text) });
+    expect(found.recordings.length).toBeGreaterThan(0);
+    expect(found.window).toEqual({ start: '2026-01-16 20:00:00', end: '2026-01-16 22:00:00' });
+    expect(warnings.join('\n')).toContain('could not read the camera clock (ERR_AMCREST_NOT_IMPLEMENTED)');
+    await expect(findRecordings(camera, { start: '2026-01-16T20:00:00Z', end: RANGE.end })).rejects.toMatchObject({ code: 'ERR_AMCREST_NOT_IMPLEMENTED' });
+  });
 });

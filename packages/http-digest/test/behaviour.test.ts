@@ -1,7 +1,8 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Readable } from 'node:stream';
-import { Agent, request, stream } from 'undici';
+import { inspect } from 'node:util';
+import { Agent, interceptors, request, stream } from 'undici';
 import { Writable } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createHash } from 'node:crypto';
@@ -245,5 +246,126 @@ describe('the Authorization header', () => {
     expect(seen[3]).not.toMatch(/algorithm|qop|nc=|cnonce/);
     const md5 = (text: string): string => createHash('md5').update(text).digest('hex');
     expect(parseChallenges(seen[3] ?? '')[0]?.params['response']).toBe(md5(`${md5('a:r:b')}:n2:${md5('GET:/y')}`));
+  });
+});
+
+describe('interceptor robustness', () => {
+  const clip = Buffer.alloc(256 * 1024, 7);
+  /** 200 for the whole clip (cut after 64 KiB the first time when `cutOnce`), 206 for a Range. */
+  const serveClip = (state: { cut: boolean }) => (req: import('node:http').IncomingMessage, res: import('node:http').ServerResponse) => {
+    const range = /^bytes=(\d+)-(\d*)$/.exec(req.headers.range ?? '');
+    if (range !== null) {
+      const start = Number(range[1]);
+      res.writeHead(206, { 'content-range': `bytes ${start}-${clip.length - 1}/${clip.length}`, 'content-length': clip.length - start, etag: '"e"' });
+      res.end(clip.subarray(start));
+      return;
+    }
+    res.writeHead(200, { 'content-length': clip.length, etag: '"e"', 'accept-ranges': 'bytes' });
+    if (state.cut) {
+      state.cut = false;
+      res.write(clip.subarray(0, 64 * 1024), () => res.destroy());
+    } else {
+      res.end(clip);
+    }
+  };
+
+  it('a 1 MiB 401 body is drained and the retry reuses the connection; HEAD works', async () => {
+    const s = await server({ challengeBody: Buffer.alloc(1024 * 1024, 120) });
+    const dispatcher = new Agent({ connections: 1 }).compose(digestInterceptor({ username: 'admin', password: 'secret' }));
+    const response = await request(`${s.url}/big`, { dispatcher });
+    expect(response.statusCode).toBe(200);
+    expect(await response.body.text()).toBe('hello /big');
+    const head = await request(`${s.url}/head`, { dispatcher, method: 'HEAD' });
+    expect(head.statusCode).toBe(200);
+    await head.body.dump();
+    expect(s.seen.map((r) => `${r.method} ${r.status}`)).toEqual(['GET 401', 'GET 200', 'HEAD 200']);
+    expect(new Set(s.seen.map((r) => r.port)).size).toBe(1);
+    await dispatcher.close();
+  });
+
+  it('abort during the challenge round trip: rejects with the abort, nothing more is sent', async () => {
+    let release: () => void = () => {};
+    const held = new Promise<void>((resolve) => (release = resolve));
+    const s = await server({
+      onRequest: (req, res) => {
+        // Hold the 401 until the caller has aborted.
+        if (req.headers.authorization !== undefined) return false;
+        void held.then(() => res.writeHead(401, { 'www-authenticate': 'Digest realm="r", qop="auth", nonce="n"' }).end('x'));
+        return true;
+      },
+    });
+    const dispatcher = new Agent().compose(digestInterceptor({ username: 'admin', password: 'secret' }));
+    const controller = new AbortController();
+    const pending = request(`${s.url}/slow`, { dispatcher, signal: controller.signal });
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    controller.abort(new Error('caller gave up'));
+    await expect(pending).rejects.toThrow('caller gave up');
+    release();
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(s.seen.every((r) => r.authorization === undefined)).toBe(true);
+    await dispatcher.close();
+  });
+
+  it('abort while the authenticated retry is in flight (fetch): rejects with AbortError', async () => {
+    const s = await server({ respond: () => undefined /* never answers */ });
+    const fetch = createDigestFetch({ username: 'admin', password: 'secret' });
+    const controller = new AbortController();
+    const pending = fetch(`${s.url}/hang`, { signal: controller.signal });
+    for (let i = 0; i < 100 && s.seen.length < 2; i++) await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(s.seen.map((r) => r.status)).toEqual([401, 200]);
+    controller.abort();
+    await expect(pending).rejects.toMatchObject({ name: 'AbortError' });
+  });
+
+  it('composes with undici interceptors.retry (digest inside retry): a cut body resumes with a Range request that authenticates anew (strict nc)', async () => {
+    const state = { cut: true };
+    const s = await server({ strictNc: true, respond: serveClip(state) });
+    const retry = interceptors.retry({ maxRetries: 2, minTimeout: 1, timeoutFactor: 1 });
+    // compose(a, b): `a` sits next to the connection, `b` sees the request first.
+    const dispatcher = new Agent().compose(digestInterceptor({ username: 'admin', password: 'secret' }), retry);
+    const response = await request(`${s.url}/clip`, { dispatcher });
+    expect(response.statusCode).toBe(200);
+    expect(Buffer.compare(Buffer.from(await response.body.arrayBuffer()), clip)).toBe(0);
+    expect(state.cut).toBe(false);
+    expect(s.seen.map((r) => [r.status, r.params?.['nc']])).toEqual([[401, undefined], [200, '00000001'], [200, '00000002']]);
+    await dispatcher.close();
+  });
+
+  it('retry inside digest: the resumed request repeats the Authorization (fine where nc is not checked, a clean error where it is)', async () => {
+    for (const strictNc of [false, true]) {
+      const state = { cut: true };
+      const s = await server({ strictNc, respond: serveClip(state) });
+      const retry = interceptors.retry({ maxRetries: 2, minTimeout: 1, timeoutFactor: 1 });
+      const dispatcher = new Agent().compose(retry, digestInterceptor({ username: 'admin', password: 'secret' }));
+      const outcome = await (async () => {
+        const response = await request(`${s.url}/clip`, { dispatcher });
+        return Buffer.compare(Buffer.from(await response.body.arrayBuffer()), clip) === 0;
+      })().catch((error: unknown) => error);
+      if (strictNc) expect(outcome).toMatchObject({ statusCode: 401 });
+      else expect(outcome).toBe(true);
+      expect(s.seen.map((r) => r.params?.['nc'])).toEqual([undefined, '00000001', '00000001']);
+      await dispatcher.close();
+    }
+  });
+});
+
+describe('secrets stay out of errors', () => {
+  it('util.inspect of the error (fetch and request, with causes) holds no password, HA1, response or header', async () => {
+    const s = await server();
+    const password = 'Tr0ub4dor&3-unique';
+    const errors: unknown[] = [];
+    errors.push(await createDigestFetch({ username: 'admin', password })(`${s.url}/x`).catch((e: unknown) => e));
+    const dispatcher = new Agent().compose(digestInterceptor({ username: 'admin', password }));
+    errors.push(await request(`${s.url}/y`, { dispatcher }).catch((e: unknown) => e));
+    await dispatcher.close();
+    const md5 = (text: string): string => createHash('md5').update(text).digest('hex');
+    const sent = s.seen.filter((r) => r.authorization !== undefined);
+    expect(sent).toHaveLength(2);
+    for (const error of errors) {
+      expect(error).toMatchObject({ code: 'ERR_DIGEST_BAD_CREDENTIALS' });
+      const text = inspect(error, { depth: 10, showHidden: true }) + JSON.stringify(error) + String((error as Error).stack);
+      const secrets = [password, md5(`admin:test realm:${password}`), ...sent.flatMap((r) => [r.authorization ?? '', r.params?.['response'] ?? ''])];
+      for (const secret of secrets) expect(text).not.toContain(secret);
+    }
   });
 });

@@ -1,4 +1,4 @@
-import { createServer } from 'node:http';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Readable } from 'node:stream';
 import { inspect } from 'node:util';
@@ -252,7 +252,7 @@ describe('the Authorization header', () => {
 describe('interceptor robustness', () => {
   const clip = Buffer.alloc(256 * 1024, 7);
   /** 200 for the whole clip (cut after 64 KiB the first time when `cutOnce`), 206 for a Range. */
-  const serveClip = (state: { cut: boolean }) => (req: import('node:http').IncomingMessage, res: import('node:http').ServerResponse) => {
+  const serveClip = (state: { cut: boolean }) => (req: IncomingMessage, res: ServerResponse) => {
     const range = /^bytes=(\d+)-(\d*)$/.exec(req.headers.range ?? '');
     if (range !== null) {
       const start = Number(range[1]);

@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import { parseChallenges } from '@camdl/http-digest';
 
 export interface SeenRequest {
@@ -50,7 +50,7 @@ export async function startDigestTestServer(options: DigestTestServerOptions = {
     nonces.add(nonce);
     return nonce;
   };
-  const sockets = new Set<import('node:net').Socket>();
+  const sockets = new Set<Socket>();
   const server = createServer((req, res) => {
     const record = (status: number, params?: Record<string, string>): void => {
       seen.push({ method: req.method ?? '', url: req.url ?? '', authorization: req.headers.authorization, params, status, port: req.socket.remotePort ?? 0 });

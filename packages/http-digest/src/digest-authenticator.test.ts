@@ -31,3 +31,23 @@ describe('DigestAuthenticator nonce slots', () => {
     expect(/nonce="([^"]+)"/.exec(a ?? '')?.[1]).not.toBe(/nonce="([^"]+)"/.exec(b ?? '')?.[1]);
   });
 });
+
+describe('qop choice', () => {
+  const offer = (name: string): string | undefined => (name === 'www-authenticate' ? 'Digest realm="r", qop="auth,auth-int", nonce="q"' : undefined);
+
+  it('"auth,auth-int" → auth by default; auth-int with preferAuthInt and a hashable body', () => {
+    for (const [preferAuthInt, replayable, expected] of [
+      [false, true, 'auth'],
+      [true, true, 'auth-int'],
+      [true, false, 'auth'],
+    ] as const) {
+      const auth = new DigestAuthenticator({ username: 'u', password: 'p', preferAuthInt });
+      const exchange = auth.begin(url, 'POST', 'body', replayable);
+      auth.authorize(exchange);
+      const decision = auth.onResponse(exchange, 401, offer);
+      const header = decision.kind === 'retry' ? (decision.authorization ?? '') : '';
+      if (replayable) expect(header).toMatch(new RegExp(`, qop=${expected}, `));
+      else expect(decision).toEqual({ kind: 'done' }); // a stream body: the 401 goes to the caller
+    }
+  });
+});

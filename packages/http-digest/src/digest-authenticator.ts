@@ -58,8 +58,9 @@ export type ResponseDecision =
 
 const DONE: ResponseDecision = { kind: 'done' };
 
-function choosePreferredQop(challenge: DigestChallenge, hashable: boolean): 'auth' | 'auth-int' | undefined | null {
+function choosePreferredQop(challenge: DigestChallenge, hashable: boolean, preferAuthInt = false): 'auth' | 'auth-int' | undefined | null {
   if (challenge.qop.length === 0) return undefined;
+  if (preferAuthInt && hashable && challenge.qop.includes('auth-int')) return 'auth-int';
   if (challenge.qop.includes('auth')) return 'auth';
   if (challenge.qop.includes('auth-int') && hashable) return 'auth-int';
   return null; // offered qop options we cannot satisfy
@@ -262,7 +263,7 @@ export class DigestAuthenticator {
 
   #digest(exchange: AuthExchange, slot: NonceSlot, fresh: boolean): string {
     const { challenge } = slot;
-    const qop = choosePreferredQop(challenge, exchange.replayable) ?? undefined;
+    const qop = choosePreferredQop(challenge, exchange.replayable, this.options.preferAuthInt) ?? undefined;
     slot.nc++;
     slot.inFlight++;
     exchange.sent = { kind: 'digest', slot, fresh };

@@ -13,6 +13,13 @@ export interface DigestAuthOptions {
    */
   algorithms?: readonly DigestAlgorithm[] | undefined;
   /**
+   * Choose `qop=auth-int` (the body is hashed too) when the server offers both `auth` and `auth-int`.
+   * Only bodies that can be hashed and resent (string, Buffer/Uint8Array, none) qualify; others use
+   * `auth`. With `false`, `auth-int` is used only when it is the sole option offered.
+   * @default false
+   */
+  preferAuthInt?: boolean | undefined;
+  /**
    * Reuse the last challenge of an origin and realm to authenticate the next request up front
    * (one round trip instead of two). `false` waits for a 401 before every authenticated request.
    * @default true
@@ -65,6 +72,7 @@ export interface NormalizedDigestAuthOptions {
   password: string;
   algorithms: readonly DigestAlgorithm[];
   preemptive: boolean;
+  preferAuthInt: boolean;
   allowBasic: boolean | undefined;
   allowedOrigins: Set<string> | undefined;
   onForeignChallenge: 'pass' | 'error';
@@ -75,6 +83,7 @@ export interface NormalizedDigestAuthOptions {
 export const DEFAULT_DIGEST_AUTH_OPTIONS = {
   algorithms: DIGEST_ALGORITHMS,
   preemptive: true,
+  preferAuthInt: false,
   allowBasic: undefined,
   allowedOrigins: undefined,
   onForeignChallenge: 'error',
@@ -115,6 +124,7 @@ export function normalizeOptions(options: DigestAuthOptions): NormalizedDigestAu
     password: options.password,
     algorithms,
     preemptive: options.preemptive ?? DEFAULT_DIGEST_AUTH_OPTIONS.preemptive,
+    preferAuthInt: options.preferAuthInt ?? DEFAULT_DIGEST_AUTH_OPTIONS.preferAuthInt,
     allowBasic: options.allowBasic,
     allowedOrigins,
     onForeignChallenge: options.onForeignChallenge ?? DEFAULT_DIGEST_AUTH_OPTIONS.onForeignChallenge,

@@ -150,6 +150,10 @@ async function search(context: RunContext): Promise<FindRecordingsResult> {
     if (context.interrupt.interrupted || isAmcrestError(error, 'ERR_AMCREST_ABORTED')) {
       throw new ExitError('Interrupted during the search (the search object on the camera was closed).', EXIT_CODES.interrupted, { cause: error });
     }
+    if (isAmcrestError(error, 'ERR_AMCREST_INVALID_TIME') || isAmcrestError(error, 'ERR_AMCREST_INVALID_OPTIONS')) {
+      // A range only known to be backwards once an instant is converted (one time with an offset, one without).
+      throw new ExitError(`amcrest-dl: --start/--end: ${error.message}\nRun amcrest-dl --help for the options.`, EXIT_CODES.listFailed, { cause: error });
+    }
     if (isAmcrestError(error)) {
       const hint =
         error.code === 'ERR_AMCREST_AUTH'

@@ -242,6 +242,17 @@ describe('amcrest-dl search (built binary against the camera simulator)', () => 
     expect(await readdir(dir.path)).toEqual([]);
   });
 
+  it('an --end before --start (one with an offset, one without) is a usage error; nothing is searched', async () => {
+    sim = await startCameraSim({ profile: 'amcrest', content: 'tiny' });
+    const run = await runAmcrestDl(base(sim, ['--start', '2026-01-16T22:00:00', '--end', '2026-01-16T20:00:00-05:00', '--camera-tz', 'America/New_York']), {
+      password: sim.password,
+    });
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain('must be after start');
+    expect(run.stderr).toContain('--help');
+    expect(sim.counters.searchesCreated).toBe(0);
+  });
+
   it('an existing merged file stops the run before any download (exit 2, file untouched)', async () => {
     sim = await startCameraSim({ profile: 'amcrest', content: 'tiny' });
     const existing = join(dir.path, 'my recording.mp4');

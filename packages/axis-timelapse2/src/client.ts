@@ -1,5 +1,6 @@
+import { stat } from 'node:fs/promises';
 import { digestInterceptor, isDigestAuthError } from '@camdl/http-digest';
-import { download, probeRemoteSize, type DownloadOptions, type DownloadResult, type RemoteSize } from '@camdl/throttled-download';
+import { download, type DownloadOptions, type DownloadResult } from '@camdl/throttled-download';
 import { Agent, request, type Dispatcher } from 'undici';
 import { apiBasePath, apiFromAppInfo, type TimelapseApi } from './api.js';
 import { parseArchiveList, type TimelapseArchive } from './archive.js';
@@ -148,6 +149,42 @@ export function createTimelapseClient(options: TimelapseClientOptions): Timelaps
   };
 
   /**
+   * The size of a file without HEAD (405 on every handler): a 1-byte Range GET; 3.x answers 206 with
+   * the total in `Content-Range`, 1.x and TimelapseMe ignore Range and answer 200 with the whole
+   * file's `Content-Length` (the body is abandoned unread). Other statuses throw.
+   */
+  const probeSize = async (url: string, signal: AbortSignal | undefined): Promise<number | undefined> => {
+    let response: Dispatcher.ResponseData;
+    try {
+      response = await request(url, {
+        method: 'GET',
+        dispatcher,
+        headers: { range: 'bytes=0-0', 'accept-encoding': 'identity' },
+        signal,
+        headersTimeout: config.timeout,
+        bodyTimeout: config.timeout,
+      });
+    } catch (error) {
+      throw toRequestError(error, url, 'GET', signal);
+    }
+    const { statusCode: status, headers, body } = response;
+    // Destroying an unread body emits an error: without a listener it would crash the process.
+    body.on('error', () => {});
+    if (status === 206) {
+      await body.dump().catch(() => {});
+      const total = /\/\s*(\d+)\s*$/.exec(headerText(headers['content-range']) ?? '')?.[1];
+      return total === undefined ? undefined : Number(total);
+    }
+    if (status === 200) {
+      body.destroy();
+      const length = headerText(headers['content-length'])?.trim();
+      return length !== undefined && /^\d+$/.test(length) ? Number(length) : undefined;
+    }
+    const text = await readText(body, 4096, url).catch(() => '');
+    throw statusError(status, text, url, 'GET');
+  };
+
+  /**
    * `GET app` did not tell the version: 1.x or 3.x from the Timelapse2 listing itself (3.x entries
    * carry `container`/`sourceSize` and name `.mp4` files), kept for the next `listArchives`.
    */
@@ -196,13 +233,28 @@ export function createTimelapseClient(options: TimelapseClientOptions): Timelaps
       const { api } = await detectApi(opts);
       if (api === 'timelapse3' && archive.size !== undefined) return archive.size;
       const { url } = await resolveRequest(archive);
-      const probe: RemoteSize = await probeRemoteSize(url, { dispatcher, timeout: config.timeout, ...(opts.signal ? { signal: opts.signal } : {}) });
-      return probe.size;
+      return probeSize(url, opts.signal);
     },
     async downloadArchive(archive, destination, opts = {}) {
       const { api } = await detectApi({ signal: opts.signal });
       const { url } = await resolveRequest(archive);
-      const expectedSize = api === 'timelapse3' ? archive.size : undefined;
+      let expectedSize = api === 'timelapse3' ? archive.size : undefined;
+      const localSize = opts.existing === 'check-size' && expectedSize === undefined ? await fileSize(destination) : undefined;
+      if (localSize !== undefined) {
+        // As the seed tool: when the camera cannot tell the size (an error, no Content-Length), the
+        // existing file is kept and reported as unverified — not counted as a failure.
+        let probed: number | undefined;
+        try {
+          probed = await probeSize(url, opts.signal);
+        } catch (error) {
+          if (opts.signal?.aborted || isDigestAuthError(error)) throw error;
+          config.onWarning(`${archive.filename}: cannot read the size on the camera: ${error instanceof Error ? error.message : String(error)}`);
+        }
+        if (probed === undefined) {
+          return { status: 'skipped', path: destination, bytes: 0, size: localSize, localSize, verified: false, attempts: 1, skipReason: 'size-unverifiable' };
+        }
+        expectedSize = probed;
+      }
       return download(url, destination, {
         ...opts,
         dispatcher,
@@ -270,6 +322,15 @@ function retryAfterMs(value: string | undefined): number | undefined {
 function bodyDetail(body: string): string {
   const text = body.replace(/\s+/g, ' ').trim().slice(0, 80);
   return text !== '' && !text.startsWith('<') ? ` (${text})` : '';
+}
+
+async function fileSize(path: string): Promise<number | undefined> {
+  try {
+    const info = await stat(path);
+    return info.isFile() ? info.size : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 function headerText(value: string | string[] | undefined): string | undefined {

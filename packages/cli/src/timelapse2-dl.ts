@@ -55,6 +55,9 @@ async function run(args: Timelapse2DlArgs): Promise<number> {
     password,
     api: args.api,
     timeout: args.timeout * 1000,
+    // The listing is retried on 5xx like the downloads (3.x answers 503 while it starts).
+    maxRetries: args.maxRetries,
+    retryDelay: args.retryDelay * 1000,
     ...(ca === undefined ? {} : { ca }),
     insecure: args.insecure,
     onWarning: (message) => {

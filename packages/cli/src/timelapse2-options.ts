@@ -90,7 +90,8 @@ export async function parseTimelapse2DlArgs(argv: string[], print: (text: string
       throw error ?? usageError(message);
     })
     .help()
-    .version(false);
+    .version(false)
+    .option('version', { type: 'boolean', describe: 'Show the version' });
   let args: Awaited<ReturnType<typeof parser.parseAsync>>;
   try {
     args = await parser.parseAsync(argv, {}, (_error, _argv, output) => {
@@ -102,6 +103,11 @@ export async function parseTimelapse2DlArgs(argv: string[], print: (text: string
   }
   if (args['help']) {
     print(helpText);
+    return { kind: 'exit', code: EXIT_CODES.ok };
+  }
+  if (args['version']) {
+    const { default: pkg } = await import('../package.json', { with: { type: 'json' } });
+    print((pkg as { version: string }).version);
     return { kind: 'exit', code: EXIT_CODES.ok };
   }
   if (args._.length > 0) throw usageError(`unexpected argument ${JSON.stringify(String(args._[0]))}`);

@@ -18,9 +18,13 @@ export interface CliRun {
 }
 
 /** Starts the binary; `onStdout` sees output as it comes (to send signals at the right moment). */
-export function startCli(args: string[], options: { env?: NodeJS.ProcessEnv; onStdout?: (text: string, child: ChildProcess) => void } = {}): { child: ChildProcess; done: Promise<CliRun> } {
+export function startCli(
+  args: string[],
+  options: { env?: NodeJS.ProcessEnv; cwd?: string; onStdout?: (text: string, child: ChildProcess) => void } = {},
+): { child: ChildProcess; done: Promise<CliRun> } {
   const started = Date.now();
   const child = spawn(process.execPath, [BIN, ...args], {
+    ...(options.cwd === undefined ? {} : { cwd: options.cwd }),
     env: { ...process.env, TIMELAPSE2_DL_PASSWORD: '', CAMDL_PASSWORD: '', ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -1,0 +1,179 @@
+import { execFileSync } from 'node:child_process';
+import { createServer, type Server } from 'node:https';
+import { readdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { startCameraSim, type CameraSim } from '@camdl/camera-sim';
+import { findSystemTool, makeTempDir, sha256File, type TempDir } from '@camdl/test-utils';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { assertBuilt, runCli, startCli } from './timelapse2-dl-helpers.js';
+
+let sim: CameraSim | undefined;
+let dir: TempDir | undefined;
+
+beforeAll(() => assertBuilt());
+afterEach(async () => {
+  await sim?.close();
+  await dir?.cleanup();
+  sim = undefined;
+  dir = undefined;
+});
+
+async function setup(profile: 'timelapse2-v1' | 'timelapse3' | 'timelapseme', simOptions: Partial<Parameters<typeof startCameraSim>[0]> = {}): Promise<{ sim: CameraSim; dir: TempDir; args: string[] }> {
+  sim = await startCameraSim({ profile, content: 'tiny', ...simOptions });
+  dir = await makeTempDir('camdl-t2seed-');
+  const args = ['--host', sim.url, '--user', sim.username, '--pass', sim.password, '--no-progress', '--rate-limit', '0', '--retry-delay', '0', '--timeout', '5'];
+  return { sim, dir, args };
+}
+
+describe('seed compatibility', () => {
+  it('--version prints the version, exit 0', async () => {
+    const run = await runCli(['--version']);
+    expect(run.code).toBe(0);
+    expect(run.stdout.trim()).toMatch(/^\d+\.\d+\.\d+/);
+  });
+
+  it('no --user: a usage error, exit 2 (argparse: required)', async () => {
+    const run = await runCli(['--pass', 'x', '--host', '127.0.0.1:9']);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain('--user is required');
+  });
+
+  it('SAVE shows outdir as given joined with the name (./name by default), like os.path.join', async () => {
+    const { sim, dir, args } = await setup('timelapse3');
+    const [first, second] = [sim.archives[0]!, sim.archives[1]!];
+    const withOutdir = await startCli([...args, '--outdir', 'downloads'], { cwd: dir.path }).done;
+    expect(withOutdir.code, withOutdir.stdout + withOutdir.stderr).toBe(0);
+    expect(withOutdir.stdout).toContain(`\nSAVE  downloads/${first.filename}\n`);
+    expect(withOutdir.stdout).toMatch(new RegExp(`^GET   ${sim.url}/local/timelapse2/download\\?filename=${first.filename}$`, 'm'));
+    expect(await sha256File(join(dir.path, 'downloads', first.filename))).toBe(first.sha256);
+
+    const byDefault = await startCli(args, { cwd: dir.path }).done;
+    expect(byDefault.stdout).toContain(`\nSAVE  ./${second.filename}\n`);
+    expect(await sha256File(join(dir.path, second.filename))).toBe(second.sha256);
+  });
+
+  it('the three SKIP/INFO texts of the seed README, character by character', async () => {
+    const { sim, dir, args } = await setup('timelapse2-v1');
+    const [a, b] = [sim.archives[0]!, sim.archives[1]!];
+    await runCli([...args, '--outdir', dir.path]);
+    await writeFile(join(dir.path, a.filename), 'x'.repeat(1000));
+    const run = await runCli([...args, '--outdir', dir.path, '--check-size']);
+    const size = (await stat(join(dir.path, b.filename))).size;
+    expect(run.stdout).toContain(`INFO  ${a.filename} exists but size mismatch (local: 1000, remote: ${a.size}), re-downloading\n`);
+    expect(run.stdout).toContain(`SKIP  ${b.filename} (already exists, size matches: ${size} bytes)\n`);
+    expect(run.stdout.endsWith('Done. downloaded=1 skipped=1 failed=0\n')).toBe(true);
+    // The camera cannot say a size (no Content-Length): skipped, not verified.
+    sim.addFault({ route: 'download', kind: 'status', status: 404 });
+    const unverifiable = await runCli([...args, '--outdir', dir.path, '--check-size']);
+    expect(unverifiable.stdout).toContain(`SKIP  ${a.filename} (already exists, cannot verify size)\n`);
+    expect(unverifiable.code, unverifiable.stdout + unverifiable.stderr).toBe(0);
+  });
+
+  it("TimelapseMe: the seed's URLs (file= urllib.parse.quote'd) and files", async () => {
+    const { sim, dir, args } = await setup('timelapseme', { content: 'demo' });
+    const run = await runCli([...args, '--outdir', dir.path]);
+    expect(run.code, run.stdout + run.stderr).toBe(0);
+    const obrien = sim.archives.find((archive) => archive.filename.startsWith("O'Brien"))!;
+    const quoted = obrien.filename.replace(/'/g, '%27');
+    expect(run.stdout).toMatch(new RegExp(`^GET   ${sim.url}/local/timelapseme/archives\\?export=${obrien.id}&file=${quoted}$`, 'm'));
+    expect(await sha256File(join(dir.path, obrien.filename))).toBe(obrien.sha256);
+  });
+});
+
+describe('real-device behaviour', () => {
+  it('3.x "503 Service is still starting" at the first requests: retried, exit 0', async () => {
+    const { sim, dir, args } = await setup('timelapse3', { timelapse: { startingRequests: 2 } });
+    const run = await runCli([...args, '--outdir', dir.path]);
+    expect(run.code, run.stdout + run.stderr).toBe(0);
+    expect(run.stdout).toContain(`Done. downloaded=${sim.archives.length} skipped=0 failed=0`);
+  });
+
+  it('3.x: a run killed mid-file is resumed by the next run (Range + If-Range), only the rest is fetched', async () => {
+    const { sim, dir, args } = await setup('timelapse3');
+    const big = sim.archives[0]!;
+    sim.addFault({ route: 'download', match: big.filename, kind: 'slow', bytesPerSec: Math.ceil(big.size / 8) });
+    const part = join(dir.path, `${big.filename}.part`);
+    const { child, done } = startCli([...args, '--outdir', dir.path]);
+    for (let i = 0; i < 100; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      const size = await stat(part).then((s) => s.size, () => 0);
+      if (size > big.size / 4) break;
+    }
+    child.kill('SIGKILL');
+    await done;
+    const kept = (await stat(part)).size;
+    expect(kept).toBeGreaterThan(0);
+    expect(kept).toBeLessThan(big.size);
+    sim.setFaults([]);
+    sim.resetCounters();
+    const run = await runCli([...args, '--outdir', dir.path, '--json']);
+    expect(run.code, run.stderr).toBe(0);
+    const events = run.stdout.trim().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
+    expect(events).toContainEqual(expect.objectContaining({ type: 'resume', archive: big.filename, from: kept }));
+    const others = sim.archives.slice(1).reduce((sum, archive) => sum + archive.size, 0);
+    expect(sim.counters.bytesSent).toBeLessThan(others + (big.size - kept) + 4096);
+    expect(await sha256File(join(dir.path, big.filename))).toBe(big.sha256);
+    expect((await readdir(dir.path)).filter((file) => file.includes('.part'))).toEqual([]);
+  });
+
+  it('1.x (no Range): Ctrl+C twice leaves neither a final file nor a .part', async () => {
+    const { sim, dir, args } = await setup('timelapse2-v1');
+    const slow = sim.archives[0]!;
+    sim.addFault({ route: 'download', match: slow.filename, kind: 'slow', bytesPerSec: Math.ceil(slow.size / 10) });
+    let signalled = false;
+    const { done } = startCli([...args, '--outdir', dir.path], {
+      onStdout: (text, child) => {
+        if (!signalled && text.includes('SAVE')) {
+          signalled = true;
+          setTimeout(() => child.kill('SIGINT'), 300);
+          setTimeout(() => child.kill('SIGINT'), 500);
+        }
+      },
+    });
+    const run = await done;
+    expect(run.code).toBe(130);
+    expect(await readdir(dir.path)).toEqual([]);
+  });
+});
+
+describe('https', () => {
+  const openssl = findSystemTool('openssl');
+  let server: Server | undefined;
+  afterEach(async () => {
+    await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
+    server = undefined;
+  });
+
+  it.skipIf(!openssl)('self-signed camera: refused by default, works with --insecure and with --ca-file', async () => {
+    dir = await makeTempDir('camdl-t2tls-');
+    const key = join(dir.path, 'key.pem');
+    const cert = join(dir.path, 'cert.pem');
+    execFileSync(openssl!, ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', key, '-out', cert, '-days', '2', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1'], { stdio: 'ignore' });
+    const body = Buffer.from('0123456789'.repeat(1000));
+    const listing = JSON.stringify([{ id: 'Q', filename: 'Cam_2025_09_30_0000.mp4', size: body.length, frames: 1, fps: 1, first: 1, last: 2, container: 'mp4' }]);
+    server = createServer({ key: await readFile(key), cert: await readFile(cert) }, (req, res) => {
+      const url = new URL(req.url ?? '/', 'https://127.0.0.1');
+      if (url.pathname === '/local/timelapse2/app') res.end(JSON.stringify({ manifest: { acapPackageConf: { setup: { version: '3.1.0' } } } }));
+      else if (url.pathname === '/local/timelapse2/archive') res.end(listing);
+      else if (url.pathname === '/local/timelapse2/download' && url.searchParams.get('filename') === 'Cam_2025_09_30_0000.mp4') {
+        res.writeHead(200, { 'Content-Type': 'video/mp4', 'Content-Length': body.length });
+        res.end(body);
+      } else res.writeHead(404).end('File not found');
+    });
+    await new Promise<void>((resolve) => server!.listen(0, '127.0.0.1', resolve));
+    const port = (server.address() as { port: number }).port;
+    const args = ['--host', `https://127.0.0.1:${port}`, '--user', 'root', '--pass', 'x', '--no-progress', '--timeout', '5'];
+
+    const refused = await runCli([...args, '--outdir', join(dir.path, 'a')]);
+    expect(refused.code).toBe(2);
+    expect(refused.stdout).toMatch(/FAIL {2}could not list archives: .*(self[- ]signed|certificate)/i);
+
+    const insecure = await runCli([...args, '--outdir', join(dir.path, 'b'), '--insecure']);
+    expect(insecure.code, insecure.stdout + insecure.stderr).toBe(0);
+    expect(await readFile(join(dir.path, 'b', 'Cam_2025_09_30_0000.mp4'))).toEqual(body);
+
+    const withCa = await runCli([...args, '--outdir', join(dir.path, 'c'), '--ca-file', cert]);
+    expect(withCa.code, withCa.stdout + withCa.stderr).toBe(0);
+    expect(await readFile(join(dir.path, 'c', 'Cam_2025_09_30_0000.mp4'))).toEqual(body);
+  });
+});

@@ -70,6 +70,8 @@ async function run(args: Timelapse2DlArgs): Promise<number> {
     onSecond: () => output.warn('Aborting now'),
   });
   try {
+    // The seed tool's opening lines.
+    output.text(`Fetching timelapse archives from ${args.host}...`);
     let listing;
     try {
       listing = await client.listArchives({ signal: interrupt.signal });
@@ -88,6 +90,8 @@ async function run(args: Timelapse2DlArgs): Promise<number> {
       throw new ExitError(`timelapse2-dl: ${(error as Error).message}`, EXIT_CODES.listFailed);
     }
     output.event({ type: 'listing', api: listing.api, version: listing.version ?? null, total: listing.archives.length, selected: archives.length });
+    if (archives.length === 0) output.text(listing.archives.length === 0 ? 'No timelapse archives found on camera.' : `None of the ${listing.archives.length} timelapse archive(s) match the filters.`);
+    else if (!args.list) output.text(`Found ${archives.length} timelapse archive(s) to download.\n`);
     if (args.list) {
       printListing(output, archives);
       return interrupt.interrupted ? EXIT_CODES.interrupted : EXIT_CODES.ok;
@@ -116,7 +120,8 @@ async function run(args: Timelapse2DlArgs): Promise<number> {
     const interrupted = summary.interrupted || interrupt.interrupted;
     const exitCode = interrupted ? EXIT_CODES.interrupted : summary.failed > 0 ? EXIT_CODES.someFailed : EXIT_CODES.ok;
     if (args.deleteAfter) output.line('INFO', `deleted on the camera: ${summary.deleted}`);
-    output.text(`Done. downloaded=${summary.downloaded} skipped=${summary.skipped} failed=${summary.failed}`);
+    // As the seed: a blank line, then `Done.` — or `Interrupted.` after Ctrl+C (exit 130).
+    output.text(`\n${interrupted ? 'Interrupted' : 'Done'}. downloaded=${summary.downloaded} skipped=${summary.skipped} failed=${summary.failed}`);
     output.event({ type: 'summary', ...summary, interrupted, exitCode });
     return exitCode;
   } finally {
@@ -222,6 +227,8 @@ function transferFields(event: DownloadEvent): Record<string, unknown> {
       return { from: event.from };
     case 'restart':
       return { reason: event.reason };
+    case 'expected-size-differs':
+      return { expectedSize: event.expectedSize, remoteSize: event.remoteSize };
     default:
       return {};
   }

@@ -38,6 +38,18 @@ describe('seed compatibility', () => {
     expect(run.stderr).toContain('--user is required');
   });
 
+  it("the seed's opening lines, blank line and summary", async () => {
+    const { sim, dir, args } = await setup('timelapse3');
+    const run = await runCli([...args, '--outdir', dir.path]);
+    const n = sim.archives.length;
+    expect(run.stdout.startsWith(`Fetching timelapse archives from ${sim.url}...\nFound ${n} timelapse archive(s) to download.\n\nGET   `)).toBe(true);
+    expect(run.stdout.endsWith(`\n\nDone. downloaded=${n} skipped=0 failed=0\n`)).toBe(true);
+    sim.addFault({ route: 'archive', kind: 'status', status: 200, body: '[]' });
+    const empty = await runCli([...args, '--outdir', dir.path]);
+    expect(empty.code).toBe(0);
+    expect(empty.stdout).toContain('\nNo timelapse archives found on camera.\n');
+  });
+
   it('SAVE shows outdir as given joined with the name (./name by default), like os.path.join', async () => {
     const { sim, dir, args } = await setup('timelapse3');
     const [first, second] = [sim.archives[0]!, sim.archives[1]!];

@@ -167,7 +167,7 @@ describe('Ctrl+C', () => {
     expect(run.code).toBe(130);
     expect(await sha256File(join(dir.path, slow.filename))).toBe(slow.sha256);
     expect(await readdir(dir.path)).toEqual([slow.filename]);
-    expect(run.stdout).toContain('Done. downloaded=1 skipped=0 failed=0');
+    expect(run.stdout).toContain("\nInterrupted. downloaded=1 skipped=0 failed=0\n");
   });
 
   it('twice: stops at once, no final partial file', async () => {

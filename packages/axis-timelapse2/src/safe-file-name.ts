@@ -13,7 +13,7 @@ export const MAX_NAME_BYTES = 255 - '.part.json'.length;
 // Windows forbids <>:"/\|?* and control characters; C1 controls are replaced too.
 // eslint-disable-next-line no-control-regex
 const FORBIDDEN = /[<>:"/\\|?*\u0000-\u001f\u007f-\u009f]/gu;
-const RESERVED = /^(con|prn|aux|nul|com[0-9¹²³]|lpt[0-9¹²³]|conin\$|conout\$)(\..*)?$/iu;
+const RESERVED = /^(con|prn|aux|nul|com[0-9¹²³]|lpt[0-9¹²³]|conin\$|conout\$)\s*(\..*)?$/iu;
 
 /**
  * A local file name for a remote archive name that is safe on Linux, macOS and Windows: no path

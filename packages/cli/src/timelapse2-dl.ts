@@ -96,12 +96,18 @@ async function run(args: Timelapse2DlArgs): Promise<number> {
       printListing(output, archives);
       return interrupt.interrupted ? EXIT_CODES.interrupted : EXIT_CODES.ok;
     }
+    const deleteAfter = args.deleteAfter && listing.api !== 'timelapseme';
+    if (args.deleteAfter && !deleteAfter) {
+      const message = 'the TimelapseMe app cannot delete archives: --delete-after is ignored, nothing is deleted';
+      output.line('WARN', message);
+      output.event({ type: 'warning', message });
+    }
     let current = '';
     const summary = await downloadArchives(client, archives, {
       allArchives: listing.archives,
       outdir: args.outdir,
       existing: args.overwrite ? 'overwrite' : args.checkSize ? 'check-size' : 'skip',
-      deleteAfter: args.deleteAfter,
+      deleteAfter,
       dryRun: args.dryRun,
       ...(args.rateLimit > 0 ? { rateLimiter: new RateLimiter({ mbps: args.rateLimit }) } : { rateLimitMbps: 0 }),
       maxRetries: args.maxRetries,
@@ -119,7 +125,7 @@ async function run(args: Timelapse2DlArgs): Promise<number> {
     output.clearProgress();
     const interrupted = summary.interrupted || interrupt.interrupted;
     const exitCode = interrupted ? EXIT_CODES.interrupted : summary.failed > 0 ? EXIT_CODES.someFailed : EXIT_CODES.ok;
-    if (args.deleteAfter) output.line('INFO', `deleted on the camera: ${summary.deleted}`);
+    if (deleteAfter) output.line('INFO', `deleted on the camera: ${summary.deleted}`);
     // As the seed: a blank line, then `Done.` — or `Interrupted.` after Ctrl+C (exit 130).
     output.text(`\n${interrupted ? 'Interrupted' : 'Done'}. downloaded=${summary.downloaded} skipped=${summary.skipped} failed=${summary.failed}`);
     output.event({ type: 'summary', ...summary, interrupted, exitCode });

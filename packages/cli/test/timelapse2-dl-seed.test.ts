@@ -92,6 +92,31 @@ describe('seed compatibility', () => {
   });
 });
 
+describe('--delete-after', () => {
+  it('TimelapseMe cannot delete: one warning, files downloaded, nothing deleted, exit 0', async () => {
+    const { sim, dir, args } = await setup('timelapseme');
+    const run = await runCli([...args, '--outdir', dir.path, '--delete-after']);
+    expect(run.code, run.stdout + run.stderr).toBe(0);
+    expect(run.stdout.match(/^WARN {2}.*cannot delete/gm)?.length).toBe(1);
+    expect(run.stdout).toContain(`Done. downloaded=${sim.archives.length} skipped=0 failed=0`);
+    expect(sim.counters.requestsByMethod['DELETE archives'] ?? 0).toBe(0);
+  });
+
+  it('a skipped file whose size cannot be verified is never deleted; a size-checked one is', async () => {
+    const { sim, dir, args } = await setup('timelapse2-v1');
+    const [a, b] = [sim.archives[0]!, sim.archives[1]!];
+    await runCli([...args, '--outdir', dir.path]);
+    const plain = await runCli([...args, '--outdir', dir.path, '--delete-after']);
+    expect(plain.stdout).not.toContain('DEL ');
+    expect(sim.archives.length).toBe(2);
+    sim.addFault({ route: 'download', match: a.filename, kind: 'status', status: 500 });
+    const checked = await runCli([...args, '--outdir', dir.path, '--delete-after', '--check-size', '--max-retries', '0']);
+    expect(checked.stdout).toContain(`SKIP  ${a.filename} (already exists, cannot verify size)`);
+    expect(checked.stdout).toContain(`DEL   ${b.filename} (deleted on the camera)`);
+    expect(sim.archives.map((archive) => archive.filename)).toEqual([a.filename]);
+  });
+});
+
 describe('real-device behaviour', () => {
   it('3.x "503 Service is still starting" at the first requests: retried, exit 0', async () => {
     const { sim, dir, args } = await setup('timelapse3', { timelapse: { startingRequests: 2 } });

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { RateLimiter } from './rate-limiter.js';
 
 describe('RateLimiter', () => {
@@ -10,18 +10,68 @@ describe('RateLimiter', () => {
     expect(() => new RateLimiter(-1)).toThrow(RangeError);
   });
 
-  it('never bursts more than the small bucket after a long idle period', () => {
+  it('starts empty and never banks more than burstMs (200 ms) of tokens after an idle period', () => {
     let now = 0;
     const limiter = new RateLimiter({ bytesPerSecond: 1_000_000 }, { now: () => now });
-    // 50 ms worth = 50,000 bytes fits at once ...
-    expect(limiter.acquire(50_000)).toBeUndefined();
-    now += 10_000; // a 10 s stall
-    // ... and after the stall, still only one bucket: the second grant must wait.
-    expect(limiter.acquire(50_000)).toBeUndefined();
-    const pending = limiter.acquire(1);
-    expect(pending).toBeInstanceOf(Promise);
+    // Empty at first: one slice may overdraw it, the next must wait.
+    now += 0.001;
+    expect(limiter.acquire(16_384)).toBeUndefined();
+    const first = limiter.acquire(1);
+    expect(first).toBeInstanceOf(Promise);
+    limiter.setRate({ bytesPerSecond: 1_000_000 });
+    now += 10_000; // a 10 s idle period
+    limiter.setRate({ bytesPerSecond: 1_000_000 }); // grants the waiter
+    // ... then only one bucket (200 ms = 200,000 bytes) is there, not 10 s worth.
+    expect(limiter.acquire(199_000)).toBeUndefined();
+    expect(limiter.acquire(16_384)).toBeUndefined(); // the overdraw slice
+    expect(limiter.acquire(1)).toBeInstanceOf(Promise);
     limiter.setRate(0);
-    return pending;
+    return first;
+  });
+
+  it('a consumer that stalls for 2 s gets no more than one bucket extra afterwards, and loses no rate while flowing', async () => {
+    vi.useFakeTimers({ now: 0 });
+    try {
+      const rate = 1_000_000;
+      const slice = 16_384;
+      const limiter = new RateLimiter({ bytesPerSecond: rate }, { now: () => Date.now() });
+      const bucket = rate * 0.2;
+      const grants: [number, number][] = [];
+      let stopAt = 0;
+      const consume = async (): Promise<void> => {
+        while (Date.now() < stopAt) {
+          const wait = limiter.acquire(slice);
+          if (wait) await wait;
+          grants.push([Date.now(), slice]);
+        }
+      };
+      const bytesBetween = (from: number, to: number): number =>
+        grants.filter(([time]) => time >= from && time < to).reduce((sum, [, bytes]) => sum + bytes, 0);
+
+      // (Each phase runs the clock 100 ms past its end: the last grant is awaited.)
+      stopAt = 1000;
+      const flowing = consume();
+      await vi.advanceTimersByTimeAsync(1100);
+      await flowing;
+      // Flowing for 1 s from an empty bucket: the rate, within a slice.
+      expect(Math.abs(bytesBetween(0, 1000) - rate)).toBeLessThanOrEqual(slice);
+
+      await vi.advanceTimersByTimeAsync(2000); // the stall: nobody asks for 2 s
+      const start = Date.now();
+      stopAt = start + 1000;
+      const resumed = consume();
+      await vi.advanceTimersByTimeAsync(1100);
+      await resumed;
+      // At once after the stall: at most the bucket (+ one overdrawing slice), not the 2 s missed.
+      expect(bytesBetween(start, start + 1)).toBeGreaterThan(0);
+      expect(bytesBetween(start, start + 1)).toBeLessThanOrEqual(bucket + slice);
+      // Over the second after the stall: the rate plus at most one bucket.
+      const after = bytesBetween(start, start + 1000);
+      expect(after).toBeLessThanOrEqual(rate + bucket + slice);
+      expect(after).toBeGreaterThanOrEqual(rate - slice);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('rejects a waiting grant when its signal aborts', async () => {

@@ -8,9 +8,11 @@ export interface RateLimiterOptions {
   /** Clock in ms, injectable for tests. @default performance.now */
   now?: () => number;
   /**
-   * Burst allowance: the most a consumer can take at once after an idle period.
-   * Small on purpose, so a stall is never followed by a catch-up burst.
-   * @default 50 (ms worth of the rate, at least 4 KiB)
+   * Bucket size: the most tokens saved up while nobody takes them, so the most a consumer can take at
+   * once after an idle period or a stall (plus the one slice that may overdraw the bucket). Large enough
+   * that a consumer descheduled for a moment (GC, a busy CPU) does not lose its share, small enough that
+   * a stall is never followed by a catch-up burst. The bucket starts empty.
+   * @default 200 (ms worth of the rate, at least 4 KiB)
    */
   burstMs?: number;
 }
@@ -30,6 +32,7 @@ function toBytesPerSecond(rate: Rate): number {
 }
 
 const MIN_BURST_BYTES = 4 * 1024;
+const DEFAULT_BURST_MS = 200;
 
 /**
  * A token bucket shared by any number of concurrent consumers (one global limit for many downloads).
@@ -37,7 +40,8 @@ const MIN_BURST_BYTES = 4 * 1024;
  * - Grants are FIFO, so concurrent consumers get equal shares when they ask in equal slices.
  * - A consumer may take a slice larger than the bucket: the bucket goes into debt and the next
  *   grant waits until it is repaid, so the long-run rate is exact and bursts stay small.
- * - The bucket holds at most `burstMs` of tokens: after a stall there is no catch-up burst.
+ * - The bucket starts empty and holds at most `burstMs` (200 ms) of tokens: after a stall of any
+ *   length, at most one bucket (+ one slice) goes through at once, never a catch-up of the stall.
  * - {@link RateLimiter.setRate} applies at once, to waiting consumers too.
  *
  * @example
@@ -55,10 +59,12 @@ export class RateLimiter {
 
   constructor(rate: Rate = 0, options: RateLimiterOptions = {}) {
     this.#now = options.now ?? (() => performance.now());
-    this.#burstMs = options.burstMs ?? 50;
+    this.#burstMs = options.burstMs ?? DEFAULT_BURST_MS;
+    if (!Number.isFinite(this.#burstMs) || this.#burstMs < 0) throw new RangeError(`invalid burstMs: ${this.#burstMs}`);
     this.#bytesPerSecond = toBytesPerSecond(rate);
     this.#last = this.#now();
-    this.#tokens = this.#capacity();
+    // Empty at first: a transfer starts at the rate instead of with a bucket-sized burst.
+    this.#tokens = 0;
   }
 
   /** Current limit in bytes per second; `0` = unlimited. */

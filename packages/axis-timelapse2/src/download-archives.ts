@@ -1,6 +1,6 @@
 import { mkdir, stat } from 'node:fs/promises';
 import { sep } from 'node:path';
-import type { DownloadEvent, DownloadProgress, DownloadResult, ExistingPolicy, RateLimiter } from '@camdl/throttled-download';
+import type { BackoffOptions, DownloadEvent, DownloadProgress, DownloadResult, ExistingPolicy, RateLimiter } from '@camdl/throttled-download';
 import { archiveKey, type TimelapseArchive } from './archive.js';
 import type { TimelapseClient } from './client.js';
 import { TimelapseError } from './errors.js';
@@ -44,6 +44,8 @@ export interface DownloadArchivesOptions {
   maxRetries?: number | undefined;
   /** First retry delay in ms. @default 5000 */
   retryDelay?: number | undefined;
+  /** How retry delays grow (`{ factor: 1, jitter: 0 }`: the same delay every time, as the seed tool). @default the engine's (×2, ±20 %, ≤ 60 s) */
+  backoff?: BackoffOptions | undefined;
   /** Aborts now (the current `.part` stays for resuming). @default undefined */
   signal?: AbortSignal | undefined;
   /** Checked before each file: true = start no new file (the first Ctrl+C). @default () => false */
@@ -120,6 +122,7 @@ export async function downloadArchives(client: TimelapseClient, archives: readon
         ...(options.rateLimitMbps === undefined ? {} : { rateLimitMbps: options.rateLimitMbps }),
         ...(options.maxRetries === undefined ? {} : { maxRetries: options.maxRetries }),
         ...(options.retryDelay === undefined ? {} : { retryDelay: options.retryDelay }),
+        ...(options.backoff === undefined ? {} : { backoff: options.backoff }),
         ...(options.signal ? { signal: options.signal } : {}),
         ...(options.sleep ? { sleep: options.sleep } : {}),
         onEvent,

@@ -112,6 +112,8 @@ async function run(args: Timelapse2DlArgs): Promise<number> {
       ...(args.rateLimit > 0 ? { rateLimiter: new RateLimiter({ mbps: args.rateLimit }) } : { rateLimitMbps: 0 }),
       maxRetries: args.maxRetries,
       retryDelay: args.retryDelay * 1000,
+      // The seed waited --retry-delay seconds between attempts, every time.
+      backoff: { factor: 1, jitter: 0, maxDelay: Math.max(60_000, args.retryDelay * 1000) },
       signal: interrupt.signal,
       shouldStop: () => interrupt.stopRequested,
       onEvent: (event) => {

@@ -50,6 +50,8 @@ export async function parseTimelapse2DlArgs(argv: string[], print: (text: string
     .scriptName('timelapse2-dl')
     .usage(`$0 --user USER [--host HOST] [options]\n\n${DESCRIPTION}`)
     .strict()
+    // As argparse in the seed: a repeated flag takes its last value (wrapper scripts add defaults).
+    .parserConfiguration({ 'duplicate-arguments-array': false })
     .exitProcess(false)
     .wrap(Math.min(110, process.stdout.columns || 100))
     .option('host', { type: 'string', default: '192.168.0.90', describe: 'Camera: IP, host name, host:port or http(s)://host[:port]' })
@@ -60,7 +62,7 @@ export async function parseTimelapse2DlArgs(argv: string[], print: (text: string
     .option('timeout', { type: 'number', default: 60, describe: 'HTTP timeout in seconds (connect, headers, idle body)' })
     .option('rate-limit', { type: 'number', default: 90, describe: 'Download rate limit in Mbps (0 = unlimited)' })
     .option('max-retries', { type: 'number', default: 3, describe: 'Maximum retry attempts for failed downloads' })
-    .option('retry-delay', { type: 'number', default: 5, describe: 'Delay in seconds before the first retry (then backs off)' })
+    .option('retry-delay', { type: 'number', default: 5, describe: 'Delay in seconds between retry attempts' })
     .option('check-size', { type: 'boolean', default: false, describe: 'Check the remote file size before skipping existing files' })
     .option('progress', { type: 'boolean', default: true, describe: 'Progress bar on a terminal (--no-progress: plain lines)' })
     .option('overwrite', { type: 'boolean', default: false, describe: 'Overwrite existing files' })

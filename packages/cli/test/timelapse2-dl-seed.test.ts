@@ -32,6 +32,13 @@ describe('seed compatibility', () => {
     expect(run.stdout.trim()).toMatch(/^\d+\.\d+\.\d+/);
   });
 
+  it('a repeated flag takes its last value, as argparse', async () => {
+    const { sim, dir, args } = await setup('timelapse3');
+    const run = await runCli([...args, '--outdir', '/nonexistent/never', '--outdir', dir.path, '--timeout', '1', '--timeout', '5']);
+    expect(run.code, run.stdout + run.stderr).toBe(0);
+    expect(run.stdout).toContain(`SAVE  ${dir.path}/${sim.archives[0]!.filename}`);
+  });
+
   it('no --user: a usage error, exit 2 (argparse: required)', async () => {
     const run = await runCli(['--pass', 'x', '--host', '127.0.0.1:9']);
     expect(run.code).toBe(2);
@@ -89,6 +96,19 @@ describe('seed compatibility', () => {
     const quoted = obrien.filename.replace(/'/g, '%27');
     expect(run.stdout).toMatch(new RegExp(`^GET   ${sim.url}/local/timelapseme/archives\\?export=${obrien.id}&file=${quoted}$`, 'm'));
     expect(await sha256File(join(dir.path, obrien.filename))).toBe(obrien.sha256);
+  });
+});
+
+describe('retries', () => {
+  it('--retry-delay is the same between every attempt (no backoff), --max-retries retries after the first try', async () => {
+    const { sim, dir, args } = await setup('timelapse3');
+    const broken = sim.archives[0]!;
+    sim.addFault({ route: 'download', match: broken.filename, kind: 'status', status: 500 });
+    const run = await runCli([...args, '--outdir', dir.path, '--json', '--retry-delay', '0.02', '--max-retries', '3']);
+    expect(run.code, run.stdout + run.stderr).toBe(1);
+    const events = run.stdout.trim().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
+    expect(events.filter((event) => event['type'] === 'retry').map((event) => event['delayMs'])).toEqual([20, 20, 20]);
+    expect(sim.counters.requestsByMethod['GET download']).toBe(4 + sim.archives.length - 1);
   });
 });
 

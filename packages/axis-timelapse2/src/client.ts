@@ -138,6 +138,10 @@ export function createTimelapseClient(options: TimelapseClientOptions): Timelaps
         return detected;
       }
       if (legacy.status === 404) {
+        // Last chance: a Timelapse2 build without `app` still lists its archives.
+        const listingUrl = listUrl('timelapse3');
+        const probe = await get(listingUrl, opts.signal);
+        if (probe.status === 200) return detectFromListing(`${appUrl} is not there (404)`, opts.signal, probe);
         throw new TimelapseError('ERR_TIMELAPSE_NOT_FOUND', `no Timelapse2 app (${appUrl}: 404) and no TimelapseMe app (404) on this camera`, {
           url: legacyUrl,
           status: 404,
@@ -188,9 +192,9 @@ export function createTimelapseClient(options: TimelapseClientOptions): Timelaps
    * `GET app` did not tell the version: 1.x or 3.x from the Timelapse2 listing itself (3.x entries
    * carry `container`/`sourceSize` and name `.mp4` files), kept for the next `listArchives`.
    */
-  const detectFromListing = async (why: string, signal: AbortSignal | undefined): Promise<ApiDetection> => {
+  const detectFromListing = async (why: string, signal: AbortSignal | undefined, fetched?: SmallResponse): Promise<ApiDetection> => {
     const url = listUrl('timelapse3');
-    const listing = await get(url, signal);
+    const listing = fetched ?? (await get(url, signal));
     if (listing.status !== 200) throw statusError(listing.status, listing.body, url, 'GET');
     const { archives } = parseArchiveList(listing.body, { api: 'timelapse3', url, contentType: listing.contentType });
     const v3 = archives.some((archive) => 'container' in archive.raw || 'sourceSize' in archive.raw || /\.mp4$/i.test(archive.filename));

@@ -110,6 +110,16 @@ describe('robust detection and listing', () => {
     expect(warnings[0]).toMatch(/app: HTTP 503 \(Service is still starting\), retrying/);
   });
 
+  it.each([['auto'], ['timelapse2']] as const)('GET app is 404 (--api %s): told apart by the archive list', async (api) => {
+    const { sim } = await setup('timelapse3', 'tiny');
+    sim.addFault({ route: 'app', kind: 'status', status: 404, body: 'Not Found' });
+    client = createTimelapseClient({ baseUrl: sim.url, username: sim.username, password: sim.password, api });
+    const listing = await client.listArchives();
+    expect(listing.api).toBe('timelapse3');
+    expect(listing.archives.length).toBe(sim.archives.length);
+    expect(sim.counters.requests['archive']).toBe(1);
+  });
+
   it('gives up after maxRetries 5xx answers with ERR_TIMELAPSE_HTTP_STATUS', async () => {
     sim = await startCameraSim({ profile: 'timelapse3', content: 'tiny', timelapse: { startingRequests: 100 } });
     let waits = 0;

@@ -121,7 +121,7 @@ async function run(args: Timelapse2DlArgs): Promise<number> {
         report(output, event);
       },
       onProgress: (_archive, progress) => {
-        output.progress(`${current} ${formatProgressLine(progress)}`);
+        output.progress(progressText(current, progress, process.stderr.columns));
       },
     });
     output.clearProgress();
@@ -210,6 +210,22 @@ function report(output: Output, event: ArchiveRunEvent): void {
       return;
     }
   }
+}
+
+/**
+ * The live line, kept on one terminal row (a wrapped spinner line redraws badly): the bar narrows
+ * first (30 → 10 columns), then the name is shortened, then dropped.
+ */
+export function progressText(name: string, progress: Parameters<typeof formatProgressLine>[0], columns: number | undefined): string {
+  const max = (columns ?? 80) - 4; // spinner, its space, a spare column
+  for (const width of [30, 20, 10]) {
+    const line = formatProgressLine(progress, width);
+    if (name.length + 1 + line.length <= max) return `${name} ${line}`;
+  }
+  const line = formatProgressLine(progress, 10);
+  const room = max - line.length - 1;
+  if (room < 8) return line;
+  return `${name.slice(0, room - 1)}… ${line}`;
 }
 
 function transferText(event: DownloadEvent): string | undefined {

@@ -168,6 +168,18 @@ describe('long runs', () => {
   });
 });
 
+describe('keep-alive', () => {
+  it('the next file is asked for on the same connection while the camera still finishes the last one: no error', async () => {
+    sim = await startCameraSim({ profile: 'timelapse3', content: 'tiny', faults: [{ route: 'download', kind: 'slow', bytesPerSec: 40_000 }] });
+    dir = await makeTempDir('camdl-t2-');
+    client = createTimelapseClient({ baseUrl: sim.url, username: sim.username, password: sim.password });
+    const listing = await client.listArchives();
+    const summary = await downloadArchives(client, listing.archives, { outdir: dir.path, maxRetries: 0 });
+    expect(summary).toMatchObject({ downloaded: listing.archives.length, failed: 0 });
+    expect(sim.counters.requestsByMethod['GET download']).toBe(listing.archives.length);
+  });
+});
+
 describe('errors', () => {
   it('TimelapseMe, wrong password: ERR_DIGEST_BAD_CREDENTIALS after one try, detection included', async () => {
     sim = await startCameraSim({ profile: 'timelapseme', content: 'tiny' });

@@ -41,6 +41,16 @@ export async function sendBody(request: IncomingMessage, response: ServerRespons
   const { source, start, end, fault, counters, sleep } = plan;
   const length = end >= start ? end - start + 1 : 0;
   const headers: Record<string, string | number> = { ...plan.headers, 'Content-Length': length };
+  // A pipelined request (a keep-alive client asks for the next file as soon as it has every byte,
+  // while this server still waits out a slow fault) gets its socket only once the previous response
+  // has finished: wait for it instead of failing with a 500.
+  if (!response.socket) {
+    await new Promise<void>((resolve) => {
+      response.once('socket', () => resolve());
+      response.once('close', () => resolve());
+    });
+    if (!response.socket) return;
+  }
   const wrapper = response.socket as Socket & { socket?: Socket };
   // Under the Timelapse2 1.x raw-byte wrapper the TCP socket is one level down.
   const socket = wrapper.socket ?? wrapper;

@@ -65,8 +65,18 @@ async function run(args: Timelapse2DlArgs): Promise<number> {
       output.event({ type: 'warning', message });
     },
   });
+  // Until the listing is in there is no current file to finish: the first Ctrl+C stops at once.
+  const listingStop = new AbortController();
+  let listed = false;
   const interrupt = installInterruptHandler({
-    onFirst: () => output.warn('Interrupted: finishing the current file, then stopping (Ctrl+C again to abort now)'),
+    onFirst: () => {
+      if (!listed) {
+        output.warn('Interrupted');
+        listingStop.abort(new Error('interrupted'));
+        return;
+      }
+      output.warn('Interrupted: finishing the current file, then stopping (Ctrl+C again to abort now)');
+    },
     onSecond: () => output.warn('Aborting now'),
   });
   try {
@@ -74,9 +84,10 @@ async function run(args: Timelapse2DlArgs): Promise<number> {
     output.text(`Fetching timelapse archives from ${args.host}...`);
     let listing;
     try {
-      listing = await client.listArchives({ signal: interrupt.signal });
+      listing = await client.listArchives({ signal: AbortSignal.any([interrupt.signal, listingStop.signal]) });
+      listed = true;
     } catch (error) {
-      if (interrupt.signal.aborted) return EXIT_CODES.interrupted;
+      if (interrupt.signal.aborted || listingStop.signal.aborted) return EXIT_CODES.interrupted;
       const message = listFailureMessage(error);
       output.line('FAIL', message);
       output.event({ type: 'error', stage: 'list', code: errorCode(error), message });

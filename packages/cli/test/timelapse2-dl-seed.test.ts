@@ -145,6 +145,23 @@ describe('real-device behaviour', () => {
     expect(run.stdout).toContain(`Done. downloaded=${sim.archives.length} skipped=0 failed=0`);
   });
 
+  it('one Ctrl+C while the listing waits to retry (503 at boot): stops at once, exit 130', async () => {
+    const { dir, args } = await setup('timelapse3', { timelapse: { startingRequests: 100 } });
+    let signalled = false;
+    const { done } = startCli([...args, '--outdir', dir.path, '--retry-delay', '30'], {
+      onStdout: (text, child) => {
+        if (!signalled && text.includes('Fetching')) {
+          signalled = true;
+          setTimeout(() => child.kill('SIGINT'), 300);
+        }
+      },
+    });
+    const run = await done;
+    expect(run.code).toBe(130);
+    expect(run.ms).toBeLessThan(5000);
+    expect(run.stdout).not.toContain('Done.');
+  });
+
   it.each([['timelapse3'], ['timelapse2-v1']] as const)('%s: a run killed mid-file, then the next run (3.x resumes with Range + If-Range, 1.x starts over)', async (profile) => {
     const { sim, dir, args } = await setup(profile);
     const big = sim.archives[0]!;

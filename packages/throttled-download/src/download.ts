@@ -1,5 +1,4 @@
 import { open, type FileHandle } from 'node:fs/promises';
-import { Transform, type TransformCallback } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { request } from 'undici';
 import { DownloadError, redactUrl, toDownloadError } from './errors.js';
@@ -216,33 +215,31 @@ class Transfer {
     let written = start;
     let closed = false;
     try {
-      const counter = new Transform({
-        transform: (chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void => {
+      // Counts (and stops a body longer than announced) as chunks reach the sink; with fsync, the sink
+      // fdatasyncs in the background while receiving and fsyncs before it finishes.
+      const sink = createFileSink(file, {
+        durable: options.fsync,
+        onChunk: (chunk) => {
+          if (target !== undefined && written + chunk.length > target) {
+            return new DownloadError(`[GET] "${this.href}": body longer than the expected ${target} bytes`, {
+              code: 'ERR_DOWNLOAD_SIZE_MISMATCH',
+              url: this.href,
+              status,
+              attempt: this.attempt,
+            });
+          }
           written += chunk.length;
           this.transferred += chunk.length;
-          if (target !== undefined && written > target) {
-            callback(
-              new DownloadError(`[GET] "${this.href}": body longer than the expected ${target} bytes`, {
-                code: 'ERR_DOWNLOAD_SIZE_MISMATCH',
-                url: this.href,
-                status,
-                attempt: this.attempt,
-              }),
-            );
-            return;
-          }
           this.meter.update(written, this.transferred, target);
-          callback(null, chunk);
+          return undefined;
         },
       });
-      // With fsync, the sink fdatasyncs in the background while receiving and fsyncs before it finishes.
-      const sink = createFileSink(file, { durable: options.fsync });
       let diskError: unknown;
       sink.once('error', (error) => {
         diskError = error;
       });
       const limiter = options.rateLimiter;
-      const stages = limiter ? [body, createThrottleStream(limiter, { signal: options.signal }), counter, sink] : [body, counter, sink];
+      const stages = limiter ? [body, createThrottleStream(limiter, { signal: options.signal }), sink] : [body, sink];
       try {
         await pipeline(stages, { signal: options.signal });
       } catch (error) {

@@ -87,7 +87,10 @@ export interface DownloadOptions {
   progressInterval?: number;
   /** Called for every request, response, retry, resume, restart. @default undefined */
   onEvent?: (event: DownloadEvent) => void;
-  /** fsync the file (and best effort its directory) before and after the rename. @default true */
+  /**
+   * Make the file durable: `fdatasync` in the background every 32 MiB while receiving, fsync the file
+   * before the rename and (best effort) its directory after. @default true
+   */
   fsync?: boolean;
   /** Sleep used for retry waits; must reject when `signal` aborts. Injectable for tests. @default a timer */
   sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;

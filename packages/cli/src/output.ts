@@ -1,4 +1,5 @@
-import ora, { type Ora } from 'ora';
+import type { Ora } from 'ora';
+import type createSpinner from 'ora';
 
 /** The seed tools' line tags, padded to six columns: `GET   url`. */
 export type LineTag = 'GET' | 'SAVE' | 'SKIP' | 'INFO' | 'FAIL' | 'WARN' | 'LIST' | 'DEL';
@@ -41,6 +42,9 @@ export function createOutput(options: OutputOptions): Output {
   const interactive = options.progress && Boolean(stderr.isTTY) && (stderr.columns ?? 0) > 0 && env['TERM'] !== 'dumb' && !env['CI'];
   const humanStream = options.json ? stderr : stdout;
   let spinner: Ora | undefined;
+  // ora is loaded only when a live progress line is possible, so `--help` and piped runs skip it.
+  let loadOra: Promise<typeof createSpinner> | undefined;
+  let latestText = '';
 
   const withSpinnerPaused = (write: () => void): void => {
     if (spinner?.isSpinning) {
@@ -71,18 +75,19 @@ export function createOutput(options: OutputOptions): Output {
     },
     progress(text) {
       if (!interactive) return;
-      if (!spinner) {
-        spinner = ora({
-          text,
-          stream: stderr,
-          discardStdin: false,
-          color: env['NO_COLOR'] ? false : 'cyan',
-        }).start();
-      } else {
+      latestText = text;
+      if (spinner) {
         spinner.text = text;
+        return;
       }
+      loadOra ??= import('ora').then((module) => module.default);
+      void loadOra.then((ora) => {
+        if (spinner || latestText === '') return;
+        spinner = ora({ text: latestText, stream: stderr, isEnabled: true, discardStdin: false, color: env['NO_COLOR'] ? false : 'cyan' }).start();
+      });
     },
     clearProgress() {
+      latestText = '';
       if (spinner) {
         spinner.stop();
         spinner = undefined;

@@ -1,6 +1,7 @@
 import { open, type FileHandle } from 'node:fs/promises';
 import { pipeline } from 'node:stream/promises';
 import { request } from 'undici';
+import { abandonBody } from './abandon-body.js';
 import { DownloadError, redactUrl, toDownloadError } from './errors.js';
 import {
   headerValue,
@@ -157,11 +158,11 @@ class Transfer {
       total = contentRange.total;
       options.onEvent({ type: 'response', attempt: this.attempt, status, total });
       if (contentRange.start !== offset) {
-        body.destroy();
+        abandonBody(body);
         return { again: 'range-mismatch' };
       }
       if (offset > 0 && (changed() || (this.state?.total !== undefined && total !== undefined && this.state.total !== total))) {
-        body.destroy();
+        abandonBody(body);
         return { again: 'validator-changed' };
       }
       start = offset;

@@ -1,5 +1,6 @@
 import { request } from 'undici';
 import { withCompleteBodyGuard } from './complete-body-interceptor.js';
+import { abandonBody } from './abandon-body.js';
 import { DownloadError, redactUrl, toDownloadError } from './errors.js';
 import { headerValue, isRetryableStatus, parseContentLength, parseContentRange, STATUS_TEXT } from './http-headers.js';
 import { defaultDispatcher, DEFAULT_DOWNLOAD_OPTIONS } from './options.js';
@@ -39,7 +40,7 @@ export async function probeRemoteSize(url: string | URL, options: ProbeOptions =
     return { ...(total === undefined ? {} : { size: total }), acceptsRanges: true, ...validators };
   }
   // Abandon the body: a 200 would send the whole file.
-  body.destroy();
+  abandonBody(body);
   if (status === 200) {
     const size = parseContentLength(headers);
     const acceptsRanges = headerValue(headers, 'accept-ranges')?.toLowerCase() === 'bytes';

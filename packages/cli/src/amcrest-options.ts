@@ -1,8 +1,11 @@
 import { resolve } from 'node:path';
 import yargs from 'yargs';
-import { assertTimeZone, isAmcrestError, MERGE_FORMATS, parseTimeInput, type MergeFormat, type TimeInput } from '@camdl/amcrest-recordings';
+import type { MergeFormat, TimeInput } from '@camdl/amcrest-recordings';
 import { parseCameraHost } from './camera-url.js';
 import { ExitError, EXIT_CODES } from './exit-error.js';
+
+/** The library's formats, listed here so `--help` needs no import of it (start-up time). */
+const MERGE_FORMATS = ['mp4', 'mkv', 'avi'] as const satisfies readonly MergeFormat[];
 
 /** `amcrest-dl`'s own exit code for a failed merge (ffmpeg error or duration check); parts are kept. */
 export const EXIT_MERGE_FAILED = 3;
@@ -119,6 +122,8 @@ export async function parseAmcrestDlArgs(argv: string[], print: (text: string) =
     if (typeof args[name] !== 'string' || args[name] === '') throw usageError(`--${name} is required`);
   }
   const url = parseCameraHost(args['host'] as string);
+  // Loaded after --help/--version are handled: they need none of the library.
+  const { assertTimeZone, isAmcrestError, parseTimeInput } = await import('@camdl/amcrest-recordings');
   let startInput: TimeInput;
   let endInput: TimeInput;
   try {

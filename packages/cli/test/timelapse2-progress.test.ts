@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { progressText } from '../src/timelapse2-dl.js';
+import { progressText } from '../src/timelapse2-run.js';
 
 describe('timelapse2-dl progress line', () => {
   const progress = { bytes: 54_000_000, total: 100_000_000, speed: 10_000_000, eta: 5 };

@@ -3,6 +3,7 @@ import yargs from 'yargs';
 import type { MergeFormat, TimeInput } from '@camdl/amcrest-recordings';
 import { parseCameraHost } from './camera-url.js';
 import { ExitError, EXIT_CODES } from './exit-error.js';
+import { nonNegativeFlag, parseFlags } from './parse-flags.js';
 
 /** The library's formats, listed here so `--help` needs no import of it (start-up time). */
 const MERGE_FORMATS = ['mp4', 'mkv', 'avi'] as const satisfies readonly MergeFormat[];
@@ -57,18 +58,15 @@ function positiveInteger(name: string, value: unknown, min = 1): number {
 }
 
 function nonNegative(name: string, value: unknown): number {
-  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) throw usageError(`--${name} must be a number ≥ 0, got ${String(value)}`);
-  return value;
+  return nonNegativeFlag(name, value, usageError);
 }
 
 /** Parses and validates `amcrest-dl` flags; `--help`/`--version` print and ask to exit 0. */
 export async function parseAmcrestDlArgs(argv: string[], print: (text: string) => void): Promise<ParsedArgs> {
-  let helpText = '';
   const parser = yargs(argv)
     .scriptName('amcrest-dl')
     .usage(`$0 --host HOST --username USER --start TIME --end TIME [options]\n\n${DESCRIPTION}`)
     .strict()
-    .exitProcess(false)
     .wrap(Math.min(110, process.stdout.columns || 100))
     .option('host', { type: 'string', describe: 'Camera: IP, host name, host:port or http(s)://host[:port]' })
     .option('username', { alias: 'user', type: 'string', describe: 'Camera user' })
@@ -93,31 +91,10 @@ export async function parseAmcrestDlArgs(argv: string[], print: (text: string) =
     .option('retry-delay', { type: 'number', default: 5, describe: 'Seconds before the first retry (doubles each time)' })
     .option('timeout', { type: 'number', default: 60, describe: 'Seconds without data before a request is retried' })
     .option('progress', { type: 'boolean', default: true, describe: 'Live progress on a terminal (--no-progress: plain lines)' })
-    .option('types', { type: 'string', array: true, default: ['mp4'], describe: 'Search condition.Types (NVRs: dav)' })
-    .fail((message, error) => {
-      throw error ?? usageError(message);
-    })
-    .help()
-    .version(false)
-    .option('version', { type: 'boolean', describe: 'Show the version' });
-  let args: Awaited<ReturnType<typeof parser.parseAsync>>;
-  try {
-    args = await parser.parseAsync(argv, {}, (_error, _argv, output) => {
-      helpText = output;
-    });
-  } catch (error) {
-    if (error instanceof ExitError) throw error;
-    throw usageError(error instanceof Error ? error.message : String(error));
-  }
-  if (args['help']) {
-    print(helpText);
-    return { kind: 'exit', code: EXIT_CODES.ok };
-  }
-  if (args['version']) {
-    const { default: pkg } = await import('../package.json', { with: { type: 'json' } });
-    print((pkg as { version: string }).version);
-    return { kind: 'exit', code: EXIT_CODES.ok };
-  }
+    .option('types', { type: 'string', array: true, default: ['mp4'], describe: 'Search condition.Types (NVRs: dav)' });
+  const parsed = await parseFlags(parser, argv, print, usageError);
+  if (parsed.kind === 'exit') return parsed;
+  const args = parsed.args;
   for (const name of ['host', 'username', 'start', 'end'] as const) {
     if (typeof args[name] !== 'string' || args[name] === '') throw usageError(`--${name} is required`);
   }

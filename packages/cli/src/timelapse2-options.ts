@@ -1,5 +1,6 @@
 import yargs from 'yargs';
 import { ExitError, EXIT_CODES } from './exit-error.js';
+import { nonNegativeFlag, parseFlags } from './parse-flags.js';
 
 const DESCRIPTION = 'Download the timelapse archives of an Axis camera running the Timelapse2 (1.x), Timelapse 3.x or TimelapseMe ACAP.';
 
@@ -39,20 +40,17 @@ function usageError(message: string): ExitError {
 }
 
 function nonNegative(name: string, value: unknown): number {
-  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) throw usageError(`--${name} must be a number ≥ 0, got ${String(value)}`);
-  return value;
+  return nonNegativeFlag(name, value, usageError);
 }
 
 /** Parses and validates `timelapse2-dl` flags; `--help` prints and asks to exit 0. */
 export async function parseTimelapse2DlArgs(argv: string[], print: (text: string) => void): Promise<ParsedTimelapse2Args> {
-  let helpText = '';
   const parser = yargs(argv)
     .scriptName('timelapse2-dl')
     .usage(`$0 --user USER [--host HOST] [options]\n\n${DESCRIPTION}`)
     .strict()
     // As argparse in the seed: a repeated flag takes its last value (wrapper scripts add defaults).
     .parserConfiguration({ 'duplicate-arguments-array': false })
-    .exitProcess(false)
     .wrap(Math.min(110, process.stdout.columns || 100))
     .option('host', { type: 'string', default: '192.168.0.90', describe: 'Camera: IP, host name, host:port or http(s)://host[:port]' })
     .option('outdir', { type: 'string', default: '.', describe: 'Directory to save downloaded files' })
@@ -87,31 +85,10 @@ export async function parseTimelapse2DlArgs(argv: string[], print: (text: string
     .example('$0 --user root --check-size --max-retries 5 --retry-delay 10', 'Re-download incomplete files, retry harder')
     .example('$0 --user root --no-progress >> timelapse.log', 'Plain lines for logs and cron')
     .example('$0 --user root --overwrite', 'Force re-download of all files')
-    .example('$0 --user root --host https://cam.example:8443 --insecure --delete-after --since 7d', 'Self-signed https, last week only, free the SD card')
-    .fail((message, error) => {
-      throw error ?? usageError(message);
-    })
-    .help()
-    .version(false)
-    .option('version', { type: 'boolean', describe: 'Show the version' });
-  let args: Awaited<ReturnType<typeof parser.parseAsync>>;
-  try {
-    args = await parser.parseAsync(argv, {}, (_error, _argv, output) => {
-      helpText = output;
-    });
-  } catch (error) {
-    if (error instanceof ExitError) throw error;
-    throw usageError(error instanceof Error ? error.message : String(error));
-  }
-  if (args['help']) {
-    print(helpText);
-    return { kind: 'exit', code: EXIT_CODES.ok };
-  }
-  if (args['version']) {
-    const { default: pkg } = await import('../package.json', { with: { type: 'json' } });
-    print((pkg as { version: string }).version);
-    return { kind: 'exit', code: EXIT_CODES.ok };
-  }
+    .example('$0 --user root --host https://cam.example:8443 --insecure --delete-after --since 7d', 'Self-signed https, last week only, free the SD card');
+  const parsed = await parseFlags(parser, argv, print, usageError);
+  if (parsed.kind === 'exit') return parsed;
+  const args = parsed.args;
   if (args._.length > 0) throw usageError(`unexpected argument ${JSON.stringify(String(args._[0]))}`);
   const maxRetries = nonNegative('max-retries', args['max-retries']);
   if (!Number.isInteger(maxRetries)) throw usageError(`--max-retries must be a whole number, got ${maxRetries}`);

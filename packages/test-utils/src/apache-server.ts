@@ -124,7 +124,29 @@ ${options.extraConfig ?? ''}
 `;
   const configPath = join(root, 'httpd.conf');
   await writeFile(configPath, config);
-  const child = spawn(binary, ['-X', '-f', configPath], { stdio: ['ignore', 'pipe', 'pipe'] });
+  return launchTestServer({ name: 'apache', binary, args: ['-X', '-f', configPath], port, root, docroot, accessLog, errorLog, cleanup: temp.cleanup });
+}
+
+/** What {@link launchTestServer} needs to start a server process and describe it. */
+export interface TestServerLaunch {
+  name: string;
+  binary: string;
+  args: string[];
+  port: number;
+  root: string;
+  docroot: string;
+  accessLog: string;
+  errorLog: string;
+  cleanup: () => Promise<void>;
+}
+
+/**
+ * Starts a configured server process (Apache, lighttpd) in the foreground, waits until it listens on
+ * 127.0.0.1:`port` (or fails with its output and error log), and returns the handle tests use.
+ */
+export async function launchTestServer(launch: TestServerLaunch): Promise<RunningTestServer> {
+  const { name, binary, args, port, root, docroot, accessLog, errorLog, cleanup } = launch;
+  const child = spawn(binary, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
@@ -133,8 +155,8 @@ ${options.extraConfig ?? ''}
   } catch (error) {
     await stopProcess(child);
     const log = (await readLines(errorLog)).join('\n');
-    await temp.cleanup();
-    throw new Error(`apache did not start: ${String(error)}\n${output}\n${log}`);
+    await cleanup();
+    throw new Error(`${name} did not start: ${String(error)}\n${output}\n${log}`);
   }
   return {
     url: `http://127.0.0.1:${port}`,
@@ -143,14 +165,15 @@ ${options.extraConfig ?? ''}
     docroot,
     accessLog,
     errorLog,
-    // Apache writes the log line just after the response: give it a moment.
+    // Both write the log line just after the response (lighttpd through a piped `cat`, since its
+    // file logs are buffered): give it a moment.
     readAccessLog: async () => {
       await new Promise((resolve) => setTimeout(resolve, 50));
       return readLines(accessLog);
     },
     async stop() {
       await stopProcess(child);
-      await temp.cleanup();
+      await cleanup();
     },
   };
 }

@@ -1,7 +1,6 @@
-import { spawn } from 'node:child_process';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { stopProcess, waitForPort, type RunningTestServer } from './apache-server.js';
+import { launchTestServer, type RunningTestServer } from './apache-server.js';
 import { findFreePort } from './free-port.js';
 import { findSystemTool } from './system-tool.js';
 import { makeTempDir } from './temp-dir.js';
@@ -49,41 +48,5 @@ ${extra}
 `;
   const configPath = join(root, 'lighttpd.conf');
   await writeFile(configPath, config);
-  const child = spawn(binary, ['-D', '-f', configPath], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let output = '';
-  child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  const readLines = async (path: string): Promise<string[]> => {
-    try {
-      return (await readFile(path, 'utf8')).split('\n').filter((line) => line !== '');
-    } catch {
-      return [];
-    }
-  };
-  try {
-    await waitForPort(port, 10_000, () => child.exitCode === null);
-  } catch (error) {
-    await stopProcess(child);
-    const log = (await readLines(errorLog)).join('\n');
-    await temp.cleanup();
-    throw new Error(`lighttpd did not start: ${String(error)}\n${output}\n${log}`);
-  }
-  return {
-    url: `http://127.0.0.1:${port}`,
-    port,
-    root,
-    docroot,
-    accessLog,
-    errorLog,
-    // mod_accesslog buffers file logs (flushes about once a second) but writes piped logs at once;
-    // `cat` then needs a moment to copy the line.
-    readAccessLog: async () => {
-      await new Promise((resolve) => setTimeout(resolve, 50));
-      return readLines(accessLog);
-    },
-    async stop() {
-      await stopProcess(child);
-      await temp.cleanup();
-    },
-  };
+  return launchTestServer({ name: 'lighttpd', binary, args: ['-D', '-f', configPath], port, root, docroot, accessLog, errorLog, cleanup: temp.cleanup });
 }

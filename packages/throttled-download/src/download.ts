@@ -1,5 +1,5 @@
 import { open, type FileHandle } from 'node:fs/promises';
-import { pipeline } from 'node:stream/promises';
+import { pipeline } from 'node:stream';
 import { request } from 'undici';
 import { abandonBody } from './abandon-body.js';
 import { DownloadError, redactUrl, toDownloadError } from './errors.js';
@@ -17,7 +17,7 @@ import { commitPart, fileSize, partPath, readPartState, removePart, writePartSta
 import { probeRemoteSize } from './probe-remote-size.js';
 import { ProgressMeter } from './progress-meter.js';
 import { createThrottleStream } from './throttle-stream.js';
-import { createFileSink } from './file-sink.js';
+import { FileWriteError, writeBodyToFile } from './write-body-to-file.js';
 import type { DownloadOptions, DownloadResult, RestartReason } from './types.js';
 
 /** A `.part` may be continued when the server's file can be proven unchanged (or the caller accepts the risk). */
@@ -216,36 +216,33 @@ class Transfer {
     let written = start;
     let closed = false;
     try {
-      // Counts (and stops a body longer than announced) as chunks reach the sink; with fsync, the sink
-      // fdatasyncs in the background while receiving and fsyncs before it finishes.
-      const sink = createFileSink(file, {
-        durable: options.fsync,
-        onChunk: (chunk) => {
-          if (target !== undefined && written + chunk.length > target) {
-            return new DownloadError(`[GET] "${this.href}": body longer than the expected ${target} bytes`, {
-              code: 'ERR_DOWNLOAD_SIZE_MISMATCH',
-              url: this.href,
-              status,
-              attempt: this.attempt,
-            });
-          }
-          written += chunk.length;
-          this.transferred += chunk.length;
-          this.meter.update(written, this.transferred, target);
-          return undefined;
-        },
-      });
-      let diskError: unknown;
-      sink.once('error', (error) => {
-        diskError = error;
-      });
+      // Counts (and stops a body longer than announced) as chunks arrive; with fsync, the writer
+      // fdatasyncs in the background while receiving and fsyncs before it resolves.
       const limiter = options.rateLimiter;
-      const stages = limiter ? [body, createThrottleStream(limiter, { signal: options.signal }), sink] : [body, sink];
+      // The callback form wires errors and destruction both ways between the body and the throttle.
+      const source = limiter ? pipeline(body, createThrottleStream(limiter, { signal: options.signal }), () => {}) : body;
       try {
-        await pipeline(stages, { signal: options.signal });
+        await writeBodyToFile(source, file, {
+          durable: options.fsync,
+          signal: options.signal,
+          onChunk: (chunk) => {
+            if (target !== undefined && written + chunk.length > target) {
+              return new DownloadError(`[GET] "${this.href}": body longer than the expected ${target} bytes`, {
+                code: 'ERR_DOWNLOAD_SIZE_MISMATCH',
+                url: this.href,
+                status,
+                attempt: this.attempt,
+              });
+            }
+            written += chunk.length;
+            this.transferred += chunk.length;
+            this.meter.update(written, this.transferred, target);
+            return undefined;
+          },
+        });
       } catch (error) {
-        if (diskError !== undefined && !options.signal?.aborted) {
-          throw toDownloadError(diskError, { url: this.href, method: 'GET', attempt: this.attempt, phase: 'write' });
+        if (error instanceof FileWriteError && !options.signal?.aborted) {
+          throw toDownloadError(error.cause, { url: this.href, method: 'GET', attempt: this.attempt, phase: 'write' });
         }
         throw error;
       }

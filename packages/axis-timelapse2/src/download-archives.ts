@@ -17,7 +17,8 @@ export type ArchiveRunEvent =
   /** Retries, resumes, restarts of the engine. */
   | { type: 'transfer'; archive: TimelapseArchive; path: string; event: DownloadEvent }
   | { type: 'done'; archive: TimelapseArchive; path: string; result: DownloadResult }
-  | { type: 'fail'; archive: TimelapseArchive; path: string; error: Error }
+  /** `url`: what was requested (absent when the name cannot be requested at all). */
+  | { type: 'fail'; archive: TimelapseArchive; path: string; url?: string; error: Error }
   /** `dryRun`: what would happen. */
   | { type: 'plan'; archive: TimelapseArchive; url: string | undefined; path: string; action: 'download' | 'skip' | 'unsupported'; reason?: string }
   | { type: 'deleted'; archive: TimelapseArchive; path: string }
@@ -134,7 +135,7 @@ export async function downloadArchives(client: TimelapseClient, archives: readon
         break;
       }
       summary.failed += 1;
-      emit({ type: 'fail', archive, path, error: error as Error });
+      emit({ type: 'fail', archive, path, url, error: error as Error });
       continue;
     }
     let verified: boolean;

@@ -83,7 +83,8 @@ export async function runTimelapse2Dl(args: Timelapse2DlArgs): Promise<number> {
     } catch (error) {
       if (interrupt.signal.aborted || listingStop.signal.aborted) return EXIT_CODES.interrupted;
       const message = listFailureMessage(error);
-      output.line('FAIL', message);
+      // The seed tool's line, on stderr.
+      output.warn(`ERROR: Failed to fetch archives: ${message}`);
       output.event({ type: 'error', stage: 'list', code: errorCode(error), message });
       output.event({ type: 'summary', downloaded: 0, skipped: 0, failed: 0, deleted: 0, interrupted: false, exitCode: EXIT_CODES.listFailed });
       return EXIT_CODES.listFailed;
@@ -189,7 +190,8 @@ function report(output: Output, event: ArchiveRunEvent): void {
     case 'fail': {
       output.clearProgress();
       const message = failureMessage(event.error).replace(`archive ${JSON.stringify(archive)} `, '');
-      output.line('FAIL', `${name}: ${message}`);
+      // As the seed tool: the URL, then the reason indented, on stderr.
+      output.warn(`FAIL  ${event.url ?? archive}\n      ${message}`);
       output.event({ type: 'fail', archive, path: event.path, code: errorCode(event.error), message });
       return;
     }
@@ -290,12 +292,12 @@ function errorCode(error: unknown): string | null {
 function listFailureMessage(error: unknown): string {
   if (isDigestAuthError(error)) {
     if (error.code === 'ERR_DIGEST_BAD_CREDENTIALS') {
-      return `could not list archives: authentication failed, wrong user or password (${error.code}${error.url ? `, ${error.url}` : ''})`;
+      return `authentication failed, wrong user or password (${error.code}${error.url ? `, ${error.url}` : ''})`;
     }
-    return `could not list archives: ${error.message} (${error.code})`;
+    return `${error.message} (${error.code})`;
   }
-  if (isTimelapseError(error)) return `could not list archives: ${error.message} (${error.code})`;
-  return `could not list archives: ${error instanceof Error ? error.message : String(error)}`;
+  if (isTimelapseError(error)) return `${error.message} (${error.code})`;
+  return `${error instanceof Error ? error.message : String(error)}`;
 }
 
 function failureMessage(error: Error): string {

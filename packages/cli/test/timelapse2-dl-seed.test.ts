@@ -245,7 +245,7 @@ describe('https', () => {
 
     const refused = await runCli([...args, '--outdir', join(dir.path, 'a')]);
     expect(refused.code).toBe(2);
-    expect(refused.stdout).toMatch(/FAIL {2}could not list archives: .*(self[- ]signed|certificate)/i);
+    expect(refused.stderr).toMatch(/^ERROR: Failed to fetch archives: .*(self[- ]signed|certificate)/im);
 
     const insecure = await runCli([...args, '--outdir', join(dir.path, 'b'), '--insecure']);
     expect(insecure.code, insecure.stdout + insecure.stderr).toBe(0);

@@ -39,12 +39,12 @@ describe('timelapse2-dl against the camera simulator', () => {
     expect(first.stdout).toMatch(/^SAVE {2}\S/m);
     for (const archive of sim.archives) {
       if (unreachable.includes(archive)) {
-        expect(first.stdout).toContain(`FAIL  ${localName(sim, archive)}:`);
+        expect(first.stderr).toContain(`FAIL  ${archive.filename}\n      `);
         continue;
       }
       expect(await sha256File(join(dir.path, localName(sim, archive))), archive.filename).toBe(archive.sha256);
     }
-    if (profile === 'timelapse2-v1') expect(first.stdout).toMatch(/FAIL {2}Tom_&_Jerry.*"&".*ERR_TIMELAPSE_UNSUPPORTED_NAME/);
+    if (profile === 'timelapse2-v1') expect(first.stderr).toMatch(/^FAIL {2}Tom_&_Jerry.*\n {6}.*"&".*ERR_TIMELAPSE_UNSUPPORTED_NAME/m);
     const files = await readdir(dir.path);
     expect(files.filter((file) => file.endsWith('.part'))).toEqual([]);
     expect(files.filter((file) => file.startsWith('Gate_East')).length).toBe(2);
@@ -83,7 +83,7 @@ describe('timelapse2-dl against the camera simulator', () => {
     const { sim, args } = await setup('timelapse3', 'tiny');
     const run = await runCli([...args, '--pass', 'not-the-password']);
     expect(run.code).toBe(2);
-    expect(run.stdout).toMatch(/FAIL {2}could not list archives: authentication failed, wrong user or password \(ERR_DIGEST_BAD_CREDENTIALS/);
+    expect(run.stderr).toMatch(/^ERROR: Failed to fetch archives: authentication failed, wrong user or password \(ERR_DIGEST_BAD_CREDENTIALS/m);
     expect(run.stdout + run.stderr).not.toContain('not-the-password');
     expect(sim.counters.authFailures).toBe(1);
   });
@@ -92,7 +92,7 @@ describe('timelapse2-dl against the camera simulator', () => {
     const port = await findFreePort();
     const run = await runCli(['--host', `127.0.0.1:${port}`, '--user', 'root', '--pass', 'x', '--timeout', '3', '--no-progress']);
     expect(run.code).toBe(2);
-    expect(run.stdout).toMatch(/FAIL {2}could not list archives: .*connection refused/);
+    expect(run.stderr).toMatch(/^ERROR: Failed to fetch archives: .*connection refused/m);
     expect(run.ms).toBeLessThan(3000 + 2000);
   });
 
@@ -101,7 +101,7 @@ describe('timelapse2-dl against the camera simulator', () => {
     sim.addFault({ route: 'archive', kind: 'status', status: 200, body: '{"not":"an array"' });
     const run = await runCli([...args, '--pass', sim.password]);
     expect(run.code).toBe(2);
-    expect(run.stdout).toMatch(/FAIL {2}could not list archives: .*invalid JSON.*ERR_TIMELAPSE_BAD_RESPONSE/);
+    expect(run.stderr).toMatch(/^ERROR: Failed to fetch archives: .*invalid JSON.*ERR_TIMELAPSE_BAD_RESPONSE/m);
   });
 
   it.each([
@@ -113,7 +113,9 @@ describe('timelapse2-dl against the camera simulator', () => {
     sim.addFault({ route: 'download', match: broken.filename, ...fault });
     const run = await runCli([...args, '--pass', sim.password, '--max-retries', '2']);
     expect(run.code).toBe(1);
-    expect(run.stdout).toContain(`FAIL  ${broken.filename}:`);
+    // The seed's form, on stderr: the URL requested, then the reason indented.
+    expect(run.stderr).toMatch(new RegExp(`^FAIL {2}http://127\\.0\\.0\\.1:\\d+/local/timelapse2/download\\?filename=${encodeURIComponent(broken.filename).replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\n {6}\\S`, 'm'));
+    expect(run.stdout).not.toContain('FAIL');
     expect(run.stdout).toContain(`Done. downloaded=${sim.archives.length - 1} skipped=0 failed=1`);
     const files = await readdir(dir.path);
     expect(files).not.toContain(broken.filename);

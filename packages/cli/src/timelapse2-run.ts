@@ -171,7 +171,8 @@ function report(output: Output, event: ArchiveRunEvent): void {
       return;
     case 'transfer': {
       const text = transferText(event.event);
-      if (text) output.line(event.event.type === 'retry' ? 'WARN' : 'INFO', `${name}: ${text}`);
+      // Retries and resumes go to stderr, as the seed's retry messages did: stdout keeps the seed's lines.
+      if (text) output.warn(`${(event.event.type === 'retry' ? 'WARN' : 'INFO').padEnd(5)} ${name}: ${text}`);
       output.event({ type: event.event.type, archive, path: event.path, ...transferFields(event.event) });
       return;
     }

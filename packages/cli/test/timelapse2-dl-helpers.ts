@@ -42,3 +42,18 @@ export function startCli(
 export function runCli(args: string[], env?: NodeJS.ProcessEnv): Promise<CliRun> {
   return startCli(args, env ? { env } : {}).done;
 }
+
+/**
+ * Runs the binary and, once its first `SAVE` line appears (a download is under way), sends one
+ * SIGINT after each of `delaysMs` — Ctrl+C as a user presses it.
+ */
+export function runCliInterruptedAfterSave(args: string[], delaysMs: number[]): Promise<CliRun> {
+  let signalled = false;
+  return startCli(args, {
+    onStdout: (text, child) => {
+      if (signalled || !text.includes('SAVE')) return;
+      signalled = true;
+      for (const delay of delaysMs) setTimeout(() => child.kill('SIGINT'), delay);
+    },
+  }).done;
+}

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { startCameraSim, type CameraSim } from '@camdl/camera-sim';
 import { findSystemTool, makeTempDir, sha256File, type TempDir } from '@camdl/test-utils';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { assertBuilt, runCli, startCli } from './timelapse2-dl-helpers.js';
+import { assertBuilt, runCli, runCliInterruptedAfterSave, startCli } from './timelapse2-dl-helpers.js';
 
 let sim: CameraSim | undefined;
 let dir: TempDir | undefined;
@@ -199,17 +199,7 @@ describe('real-device behaviour', () => {
     const { sim, dir, args } = await setup('timelapse2-v1');
     const slow = sim.archives[0]!;
     sim.addFault({ route: 'download', match: slow.filename, kind: 'slow', bytesPerSec: Math.ceil(slow.size / 10) });
-    let signalled = false;
-    const { done } = startCli([...args, '--outdir', dir.path], {
-      onStdout: (text, child) => {
-        if (!signalled && text.includes('SAVE')) {
-          signalled = true;
-          setTimeout(() => child.kill('SIGINT'), 300);
-          setTimeout(() => child.kill('SIGINT'), 500);
-        }
-      },
-    });
-    const run = await done;
+    const run = await runCliInterruptedAfterSave([...args, '--outdir', dir.path], [300, 500]);
     expect(run.code).toBe(130);
     expect(await readdir(dir.path)).toEqual([]);
   });

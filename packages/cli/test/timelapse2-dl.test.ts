@@ -4,7 +4,7 @@ import { assignLocalNames } from '@camdl/axis-timelapse2';
 import { startCameraSim, type CameraSim } from '@camdl/camera-sim';
 import { findFreePort, makeTempDir, sha256File, type TempDir } from '@camdl/test-utils';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { assertBuilt, runCli, startCli } from './timelapse2-dl-helpers.js';
+import { assertBuilt, runCli, runCliInterruptedAfterSave } from './timelapse2-dl-helpers.js';
 
 let sim: CameraSim | undefined;
 let dir: TempDir | undefined;
@@ -156,16 +156,7 @@ describe('Ctrl+C', () => {
     const { sim, dir, args } = await setup('timelapse3', 'tiny');
     const slow = sim.archives[0]!;
     sim.addFault({ route: 'download', match: slow.filename, kind: 'slow', bytesPerSec: Math.ceil(slow.size / 1.5) });
-    let signalled = false;
-    const { done } = startCli([...args, '--pass', sim.password], {
-      onStdout: (text, child) => {
-        if (!signalled && text.includes('SAVE')) {
-          signalled = true;
-          setTimeout(() => child.kill('SIGINT'), 200);
-        }
-      },
-    });
-    const run = await done;
+    const run = await runCliInterruptedAfterSave([...args, '--pass', sim.password], [200]);
     expect(run.code).toBe(130);
     expect(await sha256File(join(dir.path, slow.filename))).toBe(slow.sha256);
     expect(await readdir(dir.path)).toEqual([slow.filename]);
@@ -176,17 +167,7 @@ describe('Ctrl+C', () => {
     const { sim, dir, args } = await setup('timelapse3', 'tiny');
     const slow = sim.archives[0]!;
     sim.addFault({ route: 'download', match: slow.filename, kind: 'slow', bytesPerSec: Math.ceil(slow.size / 10) });
-    let signalled = false;
-    const { done } = startCli([...args, '--pass', sim.password], {
-      onStdout: (text, child) => {
-        if (!signalled && text.includes('SAVE')) {
-          signalled = true;
-          setTimeout(() => child.kill('SIGINT'), 300);
-          setTimeout(() => child.kill('SIGINT'), 500);
-        }
-      },
-    });
-    const run = await done;
+    const run = await runCliInterruptedAfterSave([...args, '--pass', sim.password], [300, 500]);
     expect(run.code).toBe(130);
     expect(run.ms).toBeLessThan(5000);
     const files = await readdir(dir.path);

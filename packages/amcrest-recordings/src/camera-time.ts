@@ -117,6 +117,18 @@ function formatterFor(timeZone: string): Intl.DateTimeFormat {
   return formatter;
 }
 
+/**
+ * Throws `ERR_AMCREST_INVALID_TIME` when `end` is not after `start` and both are of one kind (two
+ * wall-clock times, or two instants). A wall-clock time against an instant can only be compared with
+ * the camera's time model: `findRecordings` checks that case once it has one.
+ */
+export function assertTimeOrder(start: TimeInput, end: TimeInput): void {
+  const backwards =
+    (start.kind === 'instant' && end.kind === 'instant' && end.instant.getTime() <= start.instant.getTime()) ||
+    (start.kind === 'wall-clock' && end.kind === 'wall-clock' && end.wallClock <= start.wallClock);
+  if (backwards) throw new AmcrestError('end must be after start', { code: 'ERR_AMCREST_INVALID_TIME' });
+}
+
 /** Throws `ERR_AMCREST_INVALID_TIME` unless `timeZone` is an IANA zone this Node knows. */
 export function assertTimeZone(timeZone: string): void {
   formatterFor(timeZone);

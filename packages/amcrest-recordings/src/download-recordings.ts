@@ -1,6 +1,6 @@
 import { mkdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { download, isDownloadError, RateLimiter, type DownloadEvent, type DownloadProgress, type DownloadResult } from '@camdl/throttled-download';
+import { download, forwardTransferEvents, isDownloadError, RateLimiter, type DownloadResult, type TransferEvent } from '@camdl/throttled-download';
 import type { AmcrestClient } from './client.js';
 import { AmcrestError, isAmcrestError } from './errors.js';
 import { classifyErrorBody } from './key-value.js';
@@ -31,21 +31,16 @@ export interface DownloadRecordingsOptions {
   timeout?: number;
   /** Aborts running downloads at once (their `.part` files stay for the next run). @default undefined */
   signal?: AbortSignal;
-  /** Asked before each new file starts; return false to start no more (the first Ctrl+C). @default () => true */
-  shouldContinue?: () => boolean;
+  /** Once aborted, no new file starts; running ones finish (the first Ctrl+C). @default undefined */
+  stopSignal?: AbortSignal;
   /** Progress and events of every file. @default undefined */
   onEvent?: (event: RecordingDownloadEvent) => void;
   /** Injectable sleep for retry waits (tests). @default a timer */
   sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
 }
 
-/** What happens to each file, for progress displays and logs. */
-export type RecordingDownloadEvent =
-  | { type: 'start'; recording: Recording; path: string; url: string }
-  | { type: 'progress'; recording: Recording; progress: DownloadProgress }
-  | { type: 'download-event'; recording: Recording; event: DownloadEvent }
-  | { type: 'done'; recording: Recording; result: DownloadResult }
-  | { type: 'failed'; recording: Recording; error: Error };
+/** What happens to each file, for progress displays and logs: the shared transfer events, `item` being the recording. */
+export type RecordingDownloadEvent = TransferEvent<Recording>;
 
 /** The outcome for one recording. */
 export interface RecordingDownloadOutcome {
@@ -95,6 +90,7 @@ export async function downloadRecordings(
     throw new AmcrestError(`maxConcurrent must be a positive integer, got ${maxConcurrent}`, { code: 'ERR_AMCREST_INVALID_OPTIONS' });
   }
   const limiter = options.rateLimiter ?? new RateLimiter(options.rateLimitMbps ?? 0);
+  const emit = (event: RecordingDownloadEvent): void => options.onEvent?.(event);
   await mkdir(options.directory, { recursive: true });
   const outcomes: RecordingDownloadOutcome[] = recordings.map((recording) => ({
     recording,
@@ -108,12 +104,12 @@ export async function downloadRecordings(
   let formSettled = false;
   const worker = async (): Promise<void> => {
     while (next < outcomes.length) {
-      if (options.signal?.aborted || (options.shouldContinue && !options.shouldContinue())) return;
+      if (options.signal?.aborted || options.stopSignal?.aborted) return;
       const outcome = outcomes[next++] as RecordingDownloadOutcome;
       const { recording } = outcome;
       const fetchWith = async (raw: boolean): Promise<DownloadResult> => {
         const url = client.fileUrl(recording.filePath, { rawBrackets: raw });
-        options.onEvent?.({ type: 'start', recording, path: outcome.path, url: url.href });
+        const forward = forwardTransferEvents(recording, outcome.path, url.href, emit);
         const result = await download(url, outcome.path, {
           dispatcher: client.dispatcher,
           rateLimiter: limiter,
@@ -126,8 +122,8 @@ export async function downloadRecordings(
           ...(recording.size !== undefined ? { expectedSize: recording.size, existing: 'check-size' as const } : { existing: 'skip' as const }),
           ...(options.signal ? { signal: options.signal } : {}),
           ...(options.sleep ? { sleep: options.sleep } : {}),
-          onProgress: (progress) => options.onEvent?.({ type: 'progress', recording, progress }),
-          onEvent: (event) => options.onEvent?.({ type: 'download-event', recording, event }),
+          onProgress: forward.onProgress,
+          onEvent: forward.onEvent,
         });
         await rejectErrorBody(result, url.href);
         return result;
@@ -145,11 +141,15 @@ export async function downloadRecordings(
         formSettled = true;
         outcome.status = result.status;
         outcome.result = result;
-        options.onEvent?.({ type: 'done', recording, result });
+        if (result.status === 'skipped') {
+          emit({ type: 'skip', item: recording, path: outcome.path, reason: result.skipReason ?? 'exists', localSize: result.size, remoteSize: result.remoteSize, result });
+        } else {
+          emit({ type: 'done', item: recording, path: outcome.path, result });
+        }
       } catch (error) {
         outcome.status = 'failed';
         outcome.error = error instanceof Error ? error : new Error(String(error));
-        options.onEvent?.({ type: 'failed', recording, error: outcome.error });
+        emit({ type: 'fail', item: recording, path: outcome.path, url: client.fileUrl(recording.filePath, { rawBrackets }).href, error: outcome.error });
         // A refused login will be refused for every file: stop instead of locking the account.
         if (isDownloadError(error) && error.code === 'ERR_DOWNLOAD_AUTH') return;
       }

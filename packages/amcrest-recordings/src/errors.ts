@@ -39,7 +39,7 @@ export interface AmcrestErrorOptions {
 
 /** The one error class of `@camdl/amcrest-recordings`; tell cases apart by `code`. */
 export class AmcrestError extends Error {
-  override name = 'AmcrestError';
+  override readonly name = 'AmcrestError';
   readonly code: AmcrestErrorCode;
   readonly url: string | undefined;
   readonly status: number | undefined;
@@ -54,7 +54,10 @@ export class AmcrestError extends Error {
   }
 }
 
-/** Type guard for {@link AmcrestError}, optionally of one code. */
+/** Type guard for {@link AmcrestError}, optionally of one code; also across package copies (checks `name` and `code`). */
 export function isAmcrestError(error: unknown, code?: AmcrestErrorCode): error is AmcrestError {
-  return error instanceof AmcrestError && (code === undefined || error.code === code);
+  const copySafe =
+    error instanceof AmcrestError ||
+    (error instanceof Error && error.name === 'AmcrestError' && typeof (error as { code?: unknown }).code === 'string');
+  return copySafe && (code === undefined || (error as AmcrestError).code === code);
 }

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import {
+  assertTimeOrder,
   assertTimeZone,
   cameraTimeCandidates,
   cameraTimeToInstant,
@@ -171,6 +172,7 @@ export async function findRecordings(client: AmcrestClient, options: FindRecordi
   }
   const startInput = toInput(options.start, 'floor');
   const endInput = toInput(options.end, 'ceil');
+  assertTimeOrder(startInput, endInput);
   if (options.cameraTimeZone !== undefined) assertTimeZone(options.cameraTimeZone);
   const measure = async (): Promise<CameraTimeModel> => {
     try {

@@ -1,22 +1,14 @@
 export { AmcrestError, isAmcrestError, type AmcrestErrorCode, type AmcrestErrorOptions } from './errors.js';
-export { parseKeyValueBody, classifyErrorBody, checkCameraBody, type KeyValueBody, type KeyValueNode } from './key-value.js';
-export { buildQuery, encodeQueryComponent, encodeFilePath } from './query.js';
 export {
   parseTimeInput,
-  instantToCameraTime,
-  cameraTimeToInstant,
-  cameraTimeCandidates,
-  cameraWindowForInstants,
-  offsetFromCameraClock,
-  zoneOffsetMinutes,
-  describeTimeModel,
-  formatOffset,
-  isWallClock,
+  assertTimeOrder,
   assertTimeZone,
+  instantToCameraTime,
+  describeTimeModel,
   type CameraTimeModel,
   type TimeInput,
 } from './camera-time.js';
-export { fileKindOf, type FileKind, type RecordingItem } from './recording-item.js';
+export { type FileKind, type RecordingItem } from './recording-item.js';
 export {
   createAmcrestClient,
   type AmcrestClient,
@@ -24,20 +16,10 @@ export {
   type SearchRecordingsOptions,
   type DeviceInfo,
 } from './client.js';
-export {
-  findRecordings,
-  measureCameraTimeModel,
-  recordingFileName,
-  resolveInstants,
-  type FindRecordingsOptions,
-  type FindRecordingsResult,
-  type Recording,
-  type SkippedItem,
-} from './find-recordings.js';
+export { findRecordings, type FindRecordingsOptions, type FindRecordingsResult, type Recording, type SkippedItem } from './find-recordings.js';
 export {
   downloadRecordings,
   partsDirectory,
-  PARTS_DIRECTORY_NAME,
   type DownloadRecordingsOptions,
   type RecordingDownloadEvent,
   type RecordingDownloadOutcome,
@@ -53,3 +35,12 @@ export {
   type MergeRecordingsOptions,
   type MergeResult,
 } from './merge-recordings.js';
+export {
+  runRecordingsJob,
+  defaultOutputName,
+  type RecordingsJobOptions,
+  type RecordingsJobEvent,
+  type RecordingsJobOutcome,
+  type RecordingsJobResult,
+  type RecordingsPhase,
+} from './recordings-job.js';

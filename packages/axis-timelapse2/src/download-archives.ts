@@ -1,28 +1,19 @@
 import { mkdir, stat } from 'node:fs/promises';
 import { sep } from 'node:path';
-import type { BackoffOptions, DownloadEvent, DownloadProgress, DownloadResult, ExistingPolicy, RateLimiter } from '@camdl/throttled-download';
+import { forwardTransferEvents, type BackoffOptions, type DownloadResult, type ExistingPolicy, type RateLimiter, type TransferEvent } from '@camdl/throttled-download';
 import { archiveKey, type TimelapseArchive } from './archive.js';
 import type { TimelapseClient } from './client.js';
 import { TimelapseError } from './errors.js';
 import { assignLocalNames, toSafeFileName } from './safe-file-name.js';
 
-/** What {@link downloadArchives} reports while it runs. */
+/**
+ * What {@link downloadArchives} reports while it runs: the shared {@link TransferEvent}s (`item` is the
+ * archive; `start` carries the request as sent, 1.x: raw name) plus what `deleteAfter` did.
+ */
 export type ArchiveRunEvent =
-  /** A transfer starts (after any size check): `GET <url>` / `SAVE <path>`; `url` is the request as sent (1.x: raw name). */
-  | { type: 'start'; archive: TimelapseArchive; url: string; path: string }
-  /** Not downloaded: the file exists (`exists`), its size matches (`size-matches`) or could not be checked. */
-  | { type: 'skip'; archive: TimelapseArchive; path: string; reason: 'exists' | 'size-matches' | 'size-unverifiable'; localSize: number; remoteSize: number | undefined }
-  /** `--check-size` found a different size: the file is downloaded again. */
-  | { type: 'size-mismatch'; archive: TimelapseArchive; path: string; localSize: number; remoteSize: number }
-  /** Retries, resumes, restarts of the engine. */
-  | { type: 'transfer'; archive: TimelapseArchive; path: string; event: DownloadEvent }
-  | { type: 'done'; archive: TimelapseArchive; path: string; result: DownloadResult }
-  /** `url`: what was requested (absent when the name cannot be requested at all). */
-  | { type: 'fail'; archive: TimelapseArchive; path: string; url?: string; error: Error }
-  /** `dryRun`: what would happen. */
-  | { type: 'plan'; archive: TimelapseArchive; url: string | undefined; path: string; action: 'download' | 'skip' | 'unsupported'; reason?: string }
-  | { type: 'deleted'; archive: TimelapseArchive; path: string }
-  | { type: 'delete-failed'; archive: TimelapseArchive; path: string; error: Error };
+  | TransferEvent<TimelapseArchive>
+  | { type: 'deleted'; item: TimelapseArchive; path: string }
+  | { type: 'delete-failed'; item: TimelapseArchive; path: string; error: Error };
 
 export interface DownloadArchivesOptions {
   /** Directory the files go to (created when missing); event paths are `outdir` + `/` + name, as given. @default '.' */
@@ -49,10 +40,10 @@ export interface DownloadArchivesOptions {
   backoff?: BackoffOptions | undefined;
   /** Aborts now (the current `.part` stays for resuming). @default undefined */
   signal?: AbortSignal | undefined;
-  /** Checked before each file: true = start no new file (the first Ctrl+C). @default () => false */
-  shouldStop?: (() => boolean) | undefined;
+  /** Once aborted, no new file is started; the current one finishes (the first Ctrl+C). @default undefined */
+  stopSignal?: AbortSignal | undefined;
+  /** Every {@link ArchiveRunEvent}, progress included. @default undefined */
   onEvent?: ((event: ArchiveRunEvent) => void) | undefined;
-  onProgress?: ((archive: TimelapseArchive, progress: DownloadProgress) => void) | undefined;
   /** Injectable for tests of the engine's retry waits. @default a timer */
   sleep?: ((ms: number, signal?: AbortSignal) => Promise<void>) | undefined;
 }
@@ -62,7 +53,10 @@ export interface DownloadArchivesSummary {
   skipped: number;
   failed: number;
   deleted: number;
-  /** Stopped early by `shouldStop` or `signal`. */
+  /** Dry run: files that would be downloaded / skipped (`plan` events). */
+  wouldDownload: number;
+  wouldSkip: number;
+  /** Stopped early by `stopSignal` or `signal`. */
   interrupted: boolean;
 }
 
@@ -76,12 +70,12 @@ export async function downloadArchives(client: TimelapseClient, archives: readon
   const outdir = options.outdir ?? '.';
   const names = options.localNames ?? assignLocalNames(options.allArchives ?? archives);
   const emit = options.onEvent ?? (() => {});
-  const summary: DownloadArchivesSummary = { downloaded: 0, skipped: 0, failed: 0, deleted: 0, interrupted: false };
+  const summary: DownloadArchivesSummary = { downloaded: 0, skipped: 0, failed: 0, deleted: 0, wouldDownload: 0, wouldSkip: 0, interrupted: false };
   const existing = options.existing ?? 'skip';
   if (!options.dryRun && archives.length > 0) await mkdir(outdir, { recursive: true });
 
   for (const archive of archives) {
-    if (options.signal?.aborted || options.shouldStop?.()) {
+    if (options.signal?.aborted || options.stopSignal?.aborted) {
       summary.interrupted = true;
       break;
     }
@@ -92,29 +86,22 @@ export async function downloadArchives(client: TimelapseClient, archives: readon
       url = (await client.archiveRequest(archive)).displayUrl;
     } catch (error) {
       if (options.dryRun) {
-        emit({ type: 'plan', archive, url: undefined, path, action: 'unsupported', reason: (error as Error).message });
+        emit({ type: 'plan', item: archive, url: undefined, path, action: 'unsupported', reason: (error as Error).message });
         continue;
       }
       summary.failed += 1;
-      emit({ type: 'fail', archive, path, error: error as Error });
+      emit({ type: 'fail', item: archive, path, error: error as Error });
       continue;
     }
     if (options.dryRun) {
       const exists = await fileExists(path);
-      emit({ type: 'plan', archive, url, path, action: exists && existing === 'skip' ? 'skip' : 'download', ...(exists ? { reason: 'exists' } : {}) });
+      const action = exists && existing === 'skip' ? 'skip' : 'download';
+      if (action === 'skip') summary.wouldSkip += 1;
+      else summary.wouldDownload += 1;
+      emit({ type: 'plan', item: archive, url, path, action, ...(exists ? { reason: 'exists' } : {}) });
       continue;
     }
-    let started = false;
-    const onEvent = (event: DownloadEvent): void => {
-      if (event.type === 'size-mismatch') {
-        emit({ type: 'size-mismatch', archive, path, localSize: event.localSize, remoteSize: event.remoteSize });
-      } else if (event.type === 'request' && !started) {
-        started = true;
-        emit({ type: 'start', archive, url: url!, path });
-      } else if (event.type !== 'request' && event.type !== 'response') {
-        emit({ type: 'transfer', archive, path, event });
-      }
-    };
+    const forward = forwardTransferEvents(archive, path, url, emit);
     let result: DownloadResult;
     try {
       result = await client.downloadArchive(archive, path, {
@@ -126,8 +113,8 @@ export async function downloadArchives(client: TimelapseClient, archives: readon
         ...(options.backoff === undefined ? {} : { backoff: options.backoff }),
         ...(options.signal ? { signal: options.signal } : {}),
         ...(options.sleep ? { sleep: options.sleep } : {}),
-        onEvent,
-        ...(options.onProgress ? { onProgress: (progress: DownloadProgress) => options.onProgress!(archive, progress) } : {}),
+        onEvent: forward.onEvent,
+        onProgress: forward.onProgress,
       });
     } catch (error) {
       if (options.signal?.aborted) {
@@ -135,31 +122,31 @@ export async function downloadArchives(client: TimelapseClient, archives: readon
         break;
       }
       summary.failed += 1;
-      emit({ type: 'fail', archive, path, url, error: error as Error });
+      emit({ type: 'fail', item: archive, path, url, error: error as Error });
       continue;
     }
     let verified: boolean;
     if (result.status === 'skipped') {
       summary.skipped += 1;
-      emit({ type: 'skip', archive, path, reason: result.skipReason ?? 'exists', localSize: result.size, remoteSize: result.remoteSize });
+      emit({ type: 'skip', item: archive, path, reason: result.skipReason ?? 'exists', localSize: result.size, remoteSize: result.remoteSize, result });
       verified = result.skipReason === 'size-matches';
     } else {
       summary.downloaded += 1;
-      emit({ type: 'done', archive, path, result });
+      emit({ type: 'done', item: archive, path, result });
       verified = result.verified;
     }
     if (options.deleteAfter && verified) {
       try {
         await client.deleteArchive(archive, { signal: options.signal });
         summary.deleted += 1;
-        emit({ type: 'deleted', archive, path });
+        emit({ type: 'deleted', item: archive, path });
       } catch (error) {
-        emit({ type: 'delete-failed', archive, path, error: error as Error });
+        emit({ type: 'delete-failed', item: archive, path, error: error as Error });
       }
     } else if (options.deleteAfter) {
       emit({
         type: 'delete-failed',
-        archive,
+        item: archive,
         path,
         error: new TimelapseError('ERR_TIMELAPSE_NOT_VERIFIED', `kept on the camera: the local file could not be verified complete${result.status === 'skipped' ? ' (use --check-size)' : ''}`, {
           filename: archive.filename,

@@ -4,12 +4,10 @@ import type { MergeFormat, TimeInput } from '@camdl/amcrest-recordings';
 import { parseCameraHost } from './camera-url.js';
 import { ExitError, EXIT_CODES } from './exit-error.js';
 import { nonNegativeFlag, parseFlags } from './parse-flags.js';
+import { redactCredentials } from './terminal-text.js';
 
 /** The library's formats, listed here so `--help` needs no import of it (start-up time). */
 const MERGE_FORMATS = ['mp4', 'mkv', 'avi'] as const satisfies readonly MergeFormat[];
-
-/** `amcrest-dl`'s own exit code for a failed merge (ffmpeg error or duration check); parts are kept. */
-export const EXIT_MERGE_FAILED = 3;
 
 export interface AmcrestDlOptions {
   url: URL;
@@ -49,7 +47,7 @@ const DESCRIPTION = [
 ].join('\n\n');
 
 function usageError(message: string): ExitError {
-  return new ExitError(`amcrest-dl: ${message}\nRun amcrest-dl --help for the options.`, EXIT_CODES.listFailed);
+  return new ExitError(`amcrest-dl: ${redactCredentials(message)}\nRun amcrest-dl --help for the options.`, { exitCode: EXIT_CODES.usage });
 }
 
 function positiveInteger(name: string, value: unknown, min = 1): number {
@@ -98,9 +96,9 @@ export async function parseAmcrestDlArgs(argv: string[], print: (text: string) =
   for (const name of ['host', 'username', 'start', 'end'] as const) {
     if (typeof args[name] !== 'string' || args[name] === '') throw usageError(`--${name} is required`);
   }
-  const url = parseCameraHost(args['host'] as string);
+  const url = parseCameraHost(args['host'] as string, usageError);
   // Loaded after --help/--version are handled: they need none of the library.
-  const { assertTimeZone, isAmcrestError, parseTimeInput } = await import('@camdl/amcrest-recordings');
+  const { assertTimeOrder, assertTimeZone, isAmcrestError, parseTimeInput } = await import('@camdl/amcrest-recordings');
   let startInput: TimeInput;
   let endInput: TimeInput;
   try {
@@ -111,10 +109,9 @@ export async function parseAmcrestDlArgs(argv: string[], print: (text: string) =
     if (isAmcrestError(error)) throw usageError(error.message);
     throw error;
   }
-  if (startInput.kind === 'instant' && endInput.kind === 'instant' && endInput.instant <= startInput.instant) {
-    throw usageError('--end must be after --start');
-  }
-  if (startInput.kind === 'wall-clock' && endInput.kind === 'wall-clock' && endInput.wallClock <= startInput.wallClock) {
+  try {
+    assertTimeOrder(startInput, endInput);
+  } catch {
     throw usageError('--end must be after --start');
   }
   const outputFile = args['output-file'];

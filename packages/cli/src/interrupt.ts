@@ -1,48 +1,76 @@
 /**
- * Ctrl+C as the seed tools handle it: the first SIGINT asks to stop after the current file
- * (`stopRequested`), the second aborts now (`signal`). Also SIGTERM aborts now.
+ * SIGINTs closer together than this count once. A wrapper such as `timeout` forwards the terminal's
+ * SIGINT to its child, which also got it from the terminal: the two arrive a few ms apart. A person
+ * pressing Ctrl+C twice on purpose takes longer than this.
+ */
+export const SIGNAL_DEBOUNCE_MS = 150;
+
+/** What stopped the command: nothing yet, a first Ctrl+C, a second one, or SIGTERM. */
+export type InterruptState = 'none' | 'stop' | 'abort' | 'terminate';
+
+/**
+ * Ctrl+C as the seed tools handle it: the first SIGINT asks to stop gently (`stopSignal`: finish the
+ * current file, start no new one), the second aborts now (`signal`). SIGTERM aborts now like a second
+ * Ctrl+C (exit 143). Two SIGINTs within {@link SIGNAL_DEBOUNCE_MS} count as one.
  */
 export interface InterruptController {
-  /** True after the first Ctrl+C: start no new download. */
-  readonly stopRequested: boolean;
-  /** Aborted on the second Ctrl+C or on SIGTERM. */
+  /** Aborted by the first Ctrl+C (and by everything after it). */
+  readonly stopSignal: AbortSignal;
+  /** Aborted by the second Ctrl+C or SIGTERM. */
   readonly signal: AbortSignal;
-  /** True when any interruption happened (the exit code is then 130). */
-  readonly interrupted: boolean;
+  readonly state: InterruptState;
   dispose(): void;
 }
 
-export function installInterruptHandler(options: {
-  onFirst?: () => void;
-  onSecond?: () => void;
+export interface InterruptOptions {
+  onStop?: () => void;
+  onAbort?: () => void;
+  onTerminate?: () => void;
   process?: NodeJS.Process;
-} = {}): InterruptController {
+  /** @default performance.now */
+  now?: () => number;
+  /** @default SIGNAL_DEBOUNCE_MS */
+  debounceMs?: number;
+}
+
+export function installInterruptHandler(options: InterruptOptions = {}): InterruptController {
   const proc = options.process ?? process;
-  const controller = new AbortController();
-  let count = 0;
+  const now = options.now ?? (() => performance.now());
+  const debounceMs = options.debounceMs ?? SIGNAL_DEBOUNCE_MS;
+  const stop = new AbortController();
+  const abort = new AbortController();
+  let state: InterruptState = 'none';
+  let lastSigint = -Infinity;
   const onSigint = (): void => {
-    count += 1;
-    if (count === 1) {
-      options.onFirst?.();
-    } else if (!controller.signal.aborted) {
-      options.onSecond?.();
-      controller.abort(new Error('interrupted'));
+    const at = now();
+    const repeated = at - lastSigint < debounceMs;
+    lastSigint = at;
+    if (repeated || state === 'abort' || state === 'terminate') return;
+    if (state === 'none') {
+      state = 'stop';
+      options.onStop?.();
+      stop.abort(new Error('interrupted'));
+      return;
     }
+    state = 'abort';
+    options.onAbort?.();
+    abort.abort(new Error('interrupted'));
   };
   const onSigterm = (): void => {
-    count = Math.max(count, 2);
-    controller.abort(new Error('terminated'));
+    if (state === 'terminate') return;
+    state = 'terminate';
+    options.onTerminate?.();
+    stop.abort(new Error('terminated'));
+    abort.abort(new Error('terminated'));
   };
   proc.on('SIGINT', onSigint);
   proc.on('SIGTERM', onSigterm);
   return {
-    get stopRequested() {
-      return count >= 1;
+    stopSignal: stop.signal,
+    signal: abort.signal,
+    get state() {
+      return state;
     },
-    get interrupted() {
-      return count >= 1;
-    },
-    signal: controller.signal,
     dispose() {
       proc.off('SIGINT', onSigint);
       proc.off('SIGTERM', onSigterm);

@@ -33,10 +33,10 @@ export async function resolvePassword(sources: PasswordSources): Promise<Resolve
       text = await readFile(sources.file, 'utf8');
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code ?? 'error';
-      throw new ExitError(`cannot read password file ${sources.file}: ${code}`, EXIT_CODES.listFailed, { cause: error });
+      throw new ExitError(`cannot read password file ${sources.file}: ${code}`, { exitCode: EXIT_CODES.usage, cause: error });
     }
     const firstLine = text.split(/\r?\n/, 1)[0] ?? '';
-    if (firstLine === '') throw new ExitError(`password file ${sources.file} is empty`, EXIT_CODES.listFailed);
+    if (firstLine === '') throw new ExitError(`password file ${sources.file} is empty`, { exitCode: EXIT_CODES.usage });
     return { password: firstLine, source: 'file' };
   }
   const env = sources.env ?? process.env;
@@ -49,7 +49,7 @@ export async function resolvePassword(sources: PasswordSources): Promise<Resolve
   if (input.isTTY) return { password: await promptHidden(sources.prompt, input, output), source: 'prompt' };
   throw new ExitError(
     `no password: pass --pass-file FILE, set ${sources.envNames.join(' or ')}, or run on a terminal to be prompted`,
-    EXIT_CODES.listFailed,
+    { exitCode: EXIT_CODES.usage },
   );
 }
 
@@ -73,7 +73,7 @@ export function promptHidden(prompt: string, input: NodeJS.ReadStream, output: N
     const onData = (chunk: string): void => {
       for (const char of chunk) {
         if (char === '\r' || char === '\n' || char === '\u0004') return finish();
-        if (char === '\u0003') return finish(new ExitError('', EXIT_CODES.interrupted));
+        if (char === '\u0003') return finish(new ExitError('', { exitCode: EXIT_CODES.interrupted }));
         if (char === '\u007f' || char === '\b') value = value.slice(0, -1);
         else if (char >= ' ') value += char;
       }

@@ -1,4 +1,5 @@
 import { isExitError } from './exit-error.js';
+import { redactCredentials } from './terminal-text.js';
 
 /**
  * The one top-level catch of both binaries: runs a command, maps an `ExitError` to its exit code and
@@ -10,12 +11,12 @@ export async function runCli(main: (argv: string[]) => Promise<number>, argv: st
     process.exitCode = await main(argv);
   } catch (error) {
     if (isExitError(error)) {
-      if (error.message) process.stderr.write(`${error.message}\n`);
+      if (error.message) process.stderr.write(`${redactCredentials(error.message)}\n`);
       process.exitCode = error.exitCode;
       return;
     }
     const message = error instanceof Error ? error.message : String(error);
-    process.stderr.write(`error: ${message}\n`);
+    process.stderr.write(`error: ${redactCredentials(message)}\n`);
     if (process.env['CAMDL_DEBUG'] && error instanceof Error && error.stack) process.stderr.write(`${error.stack}\n`);
     process.exitCode = 1;
   }

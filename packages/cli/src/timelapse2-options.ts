@@ -1,14 +1,19 @@
+import { readFile } from 'node:fs/promises';
 import yargs from 'yargs';
+import { parseCameraHost } from './camera-url.js';
 import { ExitError, EXIT_CODES } from './exit-error.js';
 import { nonNegativeFlag, parseFlags } from './parse-flags.js';
+import { redactCredentials } from './terminal-text.js';
 
 const DESCRIPTION = 'Download the timelapse archives of an Axis camera running the Timelapse2 (1.x), Timelapse 3.x or TimelapseMe ACAP.';
 
 /** Validated `timelapse2-dl` flags. */
 export interface Timelapse2DlArgs {
+  /** `--host` as typed (the seed's opening line shows it). */
   host: string;
+  baseUrl: URL;
   outdir: string;
-  user: string | undefined;
+  user: string;
   pass: string | undefined;
   passFile: string | undefined;
   /** Seconds. */
@@ -21,12 +26,13 @@ export interface Timelapse2DlArgs {
   checkSize: boolean;
   progress: boolean;
   overwrite: boolean;
-  caFile: string | undefined;
+  /** The PEM text of `--ca-file`. */
+  ca: string | undefined;
   insecure: boolean;
   deleteAfter: boolean;
-  since: string | undefined;
-  until: string | undefined;
-  match: string | undefined;
+  since: Date | undefined;
+  until: Date | undefined;
+  match: RegExp | undefined;
   list: boolean;
   dryRun: boolean;
   json: boolean;
@@ -36,7 +42,7 @@ export interface Timelapse2DlArgs {
 export type ParsedTimelapse2Args = { kind: 'run'; args: Timelapse2DlArgs } | { kind: 'exit'; code: number };
 
 function usageError(message: string): ExitError {
-  return new ExitError(`timelapse2-dl: ${message}\nRun timelapse2-dl --help for usage.`, EXIT_CODES.listFailed);
+  return new ExitError(`timelapse2-dl: ${redactCredentials(message)}\nRun timelapse2-dl --help for usage.`, { exitCode: EXIT_CODES.usage });
 }
 
 function nonNegative(name: string, value: unknown): number {
@@ -95,10 +101,34 @@ export async function parseTimelapse2DlArgs(argv: string[], print: (text: string
   const timeout = nonNegative('timeout', args.timeout);
   if (timeout === 0) throw usageError('--timeout must be more than 0 seconds');
   if (args['delete-after'] && (args['dry-run'] || args.list)) throw usageError('--delete-after cannot be combined with --list or --dry-run');
+  if (args.user === undefined || args.user === '') throw usageError('--user is required');
+  const baseUrl = parseCameraHost(args.host, usageError);
+  if (baseUrl.protocol !== 'https:' && (args['ca-file'] !== undefined || args.insecure)) throw usageError('--ca-file and --insecure only apply to https:// hosts');
+  const ca = args['ca-file'] === undefined ? undefined : await readCaFile(args['ca-file']);
+  // Loaded after --help/--version are handled: they need none of the library.
+  const { parseTimeBound, toNamePattern } = await import('@camdl/axis-timelapse2');
+  const now = Date.now();
+  const timeBound = (name: string, text: string | undefined): Date | undefined => {
+    if (text === undefined) return undefined;
+    try {
+      return parseTimeBound(text, now);
+    } catch (error) {
+      throw usageError(`--${name}: ${(error as Error).message}`);
+    }
+  };
+  const since = timeBound('since', args.since);
+  const until = timeBound('until', args.until);
+  let match: RegExp | undefined;
+  try {
+    match = args.match === undefined ? undefined : toNamePattern(args.match);
+  } catch (error) {
+    throw usageError(`--match: ${(error as Error).message}`);
+  }
   return {
     kind: 'run',
     args: {
       host: args.host,
+      baseUrl,
       outdir: args.outdir,
       user: args.user,
       pass: args.pass,
@@ -110,16 +140,24 @@ export async function parseTimelapse2DlArgs(argv: string[], print: (text: string
       checkSize: args['check-size'],
       progress: args.progress,
       overwrite: args.overwrite,
-      caFile: args['ca-file'],
+      ca,
       insecure: args.insecure,
       deleteAfter: args['delete-after'],
-      since: args.since,
-      until: args.until,
-      match: args.match,
+      since,
+      until,
+      match,
       list: args.list,
       dryRun: args['dry-run'],
       json: args.json,
       api: args.api as Timelapse2DlArgs['api'],
     },
   };
+}
+
+async function readCaFile(path: string): Promise<string> {
+  try {
+    return await readFile(path, 'utf8');
+  } catch (error) {
+    throw usageError(`cannot read --ca-file ${path}: ${(error as NodeJS.ErrnoException).code ?? 'error'}`);
+  }
 }

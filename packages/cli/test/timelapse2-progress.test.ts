@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { progressText } from '../src/timelapse2-run.js';
+import { progressText } from '../src/timelapse2-render.js';
 
 describe('timelapse2-dl progress line', () => {
   const progress = { bytes: 54_000_000, total: 100_000_000, speed: 10_000_000, eta: 5 };

@@ -26,7 +26,7 @@ export interface DownloadErrorOptions {
 
 /** The one error class of `@camdl/throttled-download`; `code` is stable, the message is for humans. */
 export class DownloadError extends Error {
-  override name = 'DownloadError';
+  override readonly name = 'DownloadError';
   readonly code: DownloadErrorCode;
   readonly url: string;
   readonly status: number | undefined;
@@ -45,9 +45,12 @@ export class DownloadError extends Error {
   }
 }
 
-/** Type guard for {@link DownloadError}. */
+/** Type guard for {@link DownloadError}, also across package copies (checks `name` and `code`). */
 export function isDownloadError(error: unknown): error is DownloadError {
-  return error instanceof DownloadError;
+  return (
+    error instanceof DownloadError ||
+    (error instanceof Error && error.name === 'DownloadError' && String((error as { code?: unknown }).code).startsWith('ERR_DOWNLOAD_'))
+  );
 }
 
 /** `http://user:pw@host/x` → `http://host/x`: URLs in messages never carry credentials. */

@@ -18,3 +18,4 @@ export type {
   SkipReason,
 } from './types.js';
 export { completeBodyInterceptor, withCompleteBodyGuard } from './complete-body-interceptor.js';
+export { forwardTransferEvents, type TransferEvent, type JobPhaseEvent, type JobWarningEvent } from './transfer-event.js';

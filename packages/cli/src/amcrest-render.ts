@@ -1,0 +1,312 @@
+import {
+  describeTimeModel,
+  instantToCameraTime,
+  isAmcrestError,
+  type FindRecordingsResult,
+  type Recording,
+  type RecordingsJobEvent,
+  type RecordingsJobResult,
+  type RecordingsPhase,
+  type SkippedItem,
+} from '@camdl/amcrest-recordings';
+import { AmcrestProgress } from './amcrest-progress.js';
+import type { Renderer } from './command.js';
+import { errorCode } from './error-text.js';
+import { EXIT_CODES } from './exit-error.js';
+import { formatBytes, formatDuration } from './format.js';
+import type { Output } from './output.js';
+import { escapeTerminal as safe } from './terminal-text.js';
+
+const SKIP_REASONS: Record<SkippedItem['reason'], string> = {
+  'in-progress': 'still being recorded',
+  snapshot: 'snapshots',
+  other: 'not video',
+  'outside-range': 'outside the requested instants',
+  duplicate: 'listed twice',
+};
+
+/** What `amcrest-dl` was asked, as far as the output needs it. */
+export interface AmcrestRenderOptions {
+  host: string;
+  channel: number;
+  list: boolean;
+  /** `--camera-tz` was given. */
+  cameraTimeZone: string | undefined;
+}
+
+/** Maps how the job ended to the exit code. */
+export function amcrestExitCode(result: RecordingsJobResult): number {
+  switch (result.outcome) {
+    case 'done':
+      return EXIT_CODES.ok;
+    case 'some-failed':
+      return EXIT_CODES.someFailed;
+    case 'search-failed':
+      return EXIT_CODES.listingFailed;
+    case 'invalid-range':
+      return EXIT_CODES.usage;
+    case 'output-exists':
+      return EXIT_CODES.outputExists;
+    case 'merge-failed':
+      return EXIT_CODES.mergeFailed;
+    case 'interrupted':
+      return EXIT_CODES.interrupted;
+  }
+}
+
+/** `amcrest-dl`'s output: tagged lines, NDJSON with `--json`, one live line on a terminal. */
+export function createAmcrestRenderer(out: Output, options: AmcrestRenderOptions): Renderer<RecordingsJobEvent, RecordingsJobResult> {
+  let phase: RecordingsPhase = 'search';
+  let progress: AmcrestProgress | undefined;
+
+  const renderEvent = (event: RecordingsJobEvent): void => {
+    switch (event.type) {
+      case 'phase':
+        phase = event.phase;
+        return;
+      case 'warning':
+        out.warn(`warning: ${safe(event.message)}`);
+        return;
+      case 'device': {
+        const { info } = event;
+        const parts = [info.deviceType, info.serialNumber && `serial ${info.serialNumber}`, info.softwareVersion && `firmware ${info.softwareVersion}`].filter(Boolean);
+        if (parts.length > 0) out.line('INFO', `Camera ${safe(options.host)}: ${safe(parts.join(', '))}`);
+        out.event({ type: 'device', ...info });
+        return;
+      }
+      case 'search':
+        reportSearch(out, options, event.found);
+        return;
+      case 'listing': {
+        const { recordings } = event;
+        if (recordings.length === 0) return;
+        if (options.list) {
+          for (const recording of recordings) {
+            out.line(
+              'LIST',
+              `${recording.startTime} → ${recording.endTime}  ${formatDuration(recording.durationSeconds).padStart(6)}  ${formatBytes(recording.size ?? Number.NaN).padStart(10)}  ${safe(recording.filePath)}`,
+            );
+            out.event({ type: 'recording', ...recordingRecord(recording) });
+          }
+        }
+        out.line('INFO', `Found ${recordings.length} recording(s): ${formatDuration(event.totalSeconds)}, ${formatBytes(event.totalBytes)}`);
+        for (const gap of event.gaps) {
+          // Gaps are reported in camera time, as the user typed the range.
+          const found = lastFound;
+          const from = found ? instantToCameraTime(gap.start, found.timeModel) : gap.start.toISOString();
+          const to = found ? instantToCameraTime(gap.end, found.timeModel) : gap.end.toISOString();
+          out.line('INFO', `Gap in coverage: ${from} → ${to} (${formatDuration(gap.seconds)}, ${gap.position})`);
+          out.event({ type: 'gap', start: gap.start.toISOString(), end: gap.end.toISOString(), startTime: from, endTime: to, seconds: gap.seconds, position: gap.position });
+        }
+        progress = new AmcrestProgress(recordings.length, event.totalBytes);
+        return;
+      }
+      case 'start':
+        out.line('GET', safe(event.url));
+        return;
+      case 'progress':
+        progress?.update(event.path, event.progress);
+        if (progress) out.progress(progress.text());
+        return;
+      case 'retry':
+        out.line('WARN', `${safe(event.item.fileName)}: retry ${event.attempt} in ${formatDuration(event.delayMs / 1000)}: ${safe(event.error.message)}`);
+        return;
+      case 'resume':
+        out.line('INFO', `${safe(event.item.fileName)}: resuming at ${formatBytes(event.from)}`);
+        return;
+      case 'restart':
+        out.line('INFO', `${safe(event.item.fileName)}: starting over (${event.reason})`);
+        return;
+      case 'size-mismatch':
+        out.line('INFO', `${safe(event.item.fileName)}: local ${event.localSize} B, camera ${event.remoteSize} B: downloading again`);
+        return;
+      case 'expected-size-differs':
+      case 'plan':
+        return;
+      case 'skip':
+      case 'done': {
+        const { result } = event;
+        progress?.finish(event.path, result.size);
+        if (result.status === 'skipped') out.line('SKIP', `${safe(result.path)} (already downloaded, ${formatBytes(result.size)})`);
+        else out.line('SAVE', `${safe(result.path)} (${formatBytes(result.size)}${result.status === 'resumed' ? ', resumed' : ''})`);
+        out.event({ type: 'download', status: result.status, ...recordingRecord(event.item), localPath: result.path, bytes: result.bytes, attempts: result.attempts });
+        if (progress) out.progress(progress.text());
+        return;
+      }
+      case 'fail':
+        progress?.fail(event.path);
+        out.line('FAIL', `${safe(event.item.fileName)}: ${safe(event.error.message)}`);
+        out.event({ type: 'download', status: 'failed', ...recordingRecord(event.item), error: event.error.message, code: errorCode(event.error) ?? undefined });
+        return;
+      case 'merge-start':
+        out.clearProgress();
+        out.line('INFO', `Merging ${event.parts} recording(s) into ${event.output} (${event.format}, stream copy, chronological)`);
+        return;
+      case 'merge-progress':
+        out.progress(`merging ${formatDuration(event.seconds)} / ${formatDuration(event.totalSeconds)}`);
+        return;
+      case 'merged': {
+        out.clearProgress();
+        const merged = event.result;
+        out.line(
+          'SAVE',
+          `${merged.output} (${formatDuration(merged.durationSeconds)} of video, ${formatBytes(event.size)}; parts add up to ${merged.expectedSeconds.toFixed(2)} s, merged ${merged.durationSeconds.toFixed(2)} s)`,
+        );
+        out.event({ type: 'merge', output: merged.output, format: merged.format, durationSeconds: merged.durationSeconds, expectedSeconds: merged.expectedSeconds, size: event.size, parts: merged.parts.length });
+        return;
+      }
+      case 'parts-removed':
+        out.line('DEL', `${event.count} downloaded part(s) in ${event.directory}`);
+        return;
+    }
+  };
+  let lastFound: FindRecordingsResult | undefined;
+
+  return {
+    event(event) {
+      if (event.type === 'search') lastFound = event.found;
+      renderEvent(event);
+    },
+    interrupted(state) {
+      if (state === 'terminate') out.warn('Terminated (SIGTERM): stopping now; partial files are kept for the next run');
+      else if (state === 'abort') out.warn('Ctrl+C again: stopping now; partial files are kept for the next run');
+      else if (phase === 'download') out.warn('Ctrl+C: finishing the running downloads and starting no new ones (Ctrl+C again stops now)');
+      else out.warn(`Ctrl+C: stopping the ${phase}`);
+    },
+    finish(result, exitCode) {
+      out.clearProgress();
+      finishRun(out, options, result, exitCode);
+    },
+  };
+}
+
+function reportSearch(out: Output, options: AmcrestRenderOptions, found: FindRecordingsResult): void {
+  const { timeModel, window } = found;
+  const anyInstant = found.input.start.kind === 'instant' || found.input.end.kind === 'instant';
+  if (anyInstant) {
+    const how = options.cameraTimeZone ? '--camera-tz' : 'no --camera-tz given';
+    const dstNote = timeModel.kind === 'offset' ? '; pass --camera-tz for DST-exact conversion' : '';
+    out.line('INFO', `Times with an offset converted to camera time with ${describeTimeModel(timeModel)} (${how}${dstNote})`);
+  }
+  if (timeModel.kind === 'offset' && timeModel.skewSeconds !== undefined && Math.abs(timeModel.skewSeconds) >= 30) {
+    out.warn(`warning: the camera clock is ${Math.abs(timeModel.skewSeconds)} s ${timeModel.skewSeconds > 0 ? 'ahead' : 'behind'} (after rounding its offset to 15 min)`);
+  }
+  out.line('INFO', `Searching channel ${options.channel} from ${window.start} to ${window.end} (camera time)`);
+  out.event({
+    type: 'search',
+    channel: options.channel,
+    window,
+    timeModel,
+    timeModelDescription: describeTimeModel(timeModel),
+    range: { start: found.range.start.toISOString(), end: found.range.end.toISOString() },
+  });
+  const counts = new Map<SkippedItem['reason'], number>();
+  for (const skipped of found.skipped) {
+    counts.set(skipped.reason, (counts.get(skipped.reason) ?? 0) + 1);
+    out.event({ type: 'skipped', path: skipped.item.filePath, startTime: skipped.item.startTime, endTime: skipped.item.endTime, reason: skipped.reason });
+  }
+  if (counts.size > 0) {
+    out.line('SKIP', `Not downloading: ${[...counts].map(([reason, count]) => `${count} ${SKIP_REASONS[reason]}`).join(', ')}`);
+  }
+  if (found.recordings.length === 0) {
+    out.line('INFO', `No recordings found on channel ${options.channel} between ${window.start} and ${window.end} (camera time).`);
+  }
+}
+
+function recordingRecord(recording: Recording): Record<string, unknown> {
+  return {
+    path: recording.filePath,
+    fileName: recording.fileName,
+    startTime: recording.startTime,
+    endTime: recording.endTime,
+    start: recording.start.toISOString(),
+    end: recording.end.toISOString(),
+    durationSeconds: recording.durationSeconds,
+    size: recording.size,
+    kind: recording.kind,
+    events: recording.events,
+    flags: recording.flags,
+  };
+}
+
+function message(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+function finishRun(out: Output, options: AmcrestRenderOptions, result: RecordingsJobResult, exitCode: number): void {
+  const partsDir = result.partsDirectory;
+  switch (result.outcome) {
+    case 'invalid-range':
+      // A range only known to be backwards once an instant is converted (one time with an offset, one without).
+      out.warn(`amcrest-dl: --start/--end: ${safe(message(result.error))}\nRun amcrest-dl --help for the options.`);
+      return;
+    case 'search-failed': {
+      const code = errorCode(result.error) ?? 'ERR_UNKNOWN';
+      const hint =
+        code === 'ERR_AMCREST_AUTH'
+          ? ' (not retried: repeated failed logins can lock the account)'
+          : code === 'ERR_AMCREST_BAD_REQUEST'
+            ? ' (check --channel and the times; cameras also answer this when too many searches or connections are open)'
+            : '';
+      out.warn(`amcrest-dl: search failed [${code}]: ${safe(message(result.error))}${hint}`);
+      return;
+    }
+    case 'output-exists':
+      out.warn(`amcrest-dl: ${result.output} already exists; nothing was downloaded. Pass --overwrite to replace it, or --output-file for another name.`);
+      return;
+    default:
+      break;
+  }
+  const found = result.found;
+  if (result.phase === 'search') {
+    if (result.outcome === 'interrupted') {
+      out.warn('Interrupted during the search (the search object on the camera was closed).');
+      return;
+    }
+    const recordings = found?.recordings ?? [];
+    const totalBytes = recordings.reduce((sum, recording) => sum + (recording.size ?? 0), 0);
+    out.event(
+      recordings.length === 0 || !options.list
+        ? { type: 'done', exitCode, recordings: recordings.length }
+        : { type: 'done', exitCode, recordings: recordings.length, bytes: totalBytes, gaps: result.gaps },
+    );
+    return;
+  }
+  const total = result.outcomes.length;
+  const ok = result.downloaded + result.reused;
+  const cut = result.partial > 0 ? `, ${result.partial} interrupted (${formatBytes(result.partialBytes)} kept for the next run)` : '';
+  const summary = `${total} recording(s): ${result.downloaded} downloaded, ${result.reused} already there, ${result.failed} failed${cut}${result.notStarted ? `, ${result.notStarted} not started` : ''}; ${formatBytes(result.received)} received in ${formatDuration(result.elapsedSeconds)}`;
+  if (result.phase === 'download') {
+    if (result.outcome === 'interrupted') {
+      out.text(`Interrupted. ${summary}. Run the same command again to continue: complete files in ${partsDir} are reused.`);
+      out.event({ type: 'done', exitCode, downloaded: ok, failed: result.failed, notStarted: result.notStarted, partial: result.partial });
+      return;
+    }
+    if (result.failed > 0) {
+      const why = result.merge ? ' Not merging an incomplete set (pass --allow-partial to merge what was downloaded).' : '';
+      out.text(`Done with errors. ${summary}.${why} Run the same command again to fetch only the missing files (complete files in ${partsDir} are reused).`);
+      out.event({ type: 'done', exitCode, downloaded: ok, failed: result.failed, merged: false });
+      return;
+    }
+    out.text(`Done. ${summary}. Files are in ${partsDir} (--no-merge).`);
+    out.event({ type: 'done', exitCode, downloaded: ok, failed: 0, merged: false, directory: partsDir });
+    return;
+  }
+  // The merge phase.
+  if (result.outcome === 'interrupted') {
+    out.text(`Interrupted during the merge: no merged file was written. The downloaded parts are kept in ${partsDir}.`);
+    out.event({ type: 'done', exitCode, merged: false });
+    return;
+  }
+  if (result.outcome === 'merge-failed') {
+    const code = isAmcrestError(result.error) ? result.error.code : 'ERR_UNKNOWN';
+    out.line('FAIL', `merge [${code}]: ${safe(message(result.error))}`);
+    out.text(`Merge failed; no merged file was written. The downloaded parts are kept in ${partsDir}.`);
+    out.event({ type: 'done', exitCode, merged: false, error: message(result.error), code });
+    return;
+  }
+  const someFailed = result.failed > 0;
+  const output = result.merged?.output ?? result.output;
+  out.text(`${someFailed ? 'Done with errors' : 'Done'}. ${summary}. Merged into ${output}${result.gaps ? ` (${result.gaps} gap(s) in coverage)` : ''}.`);
+  out.event({ type: 'done', exitCode, downloaded: ok, failed: result.failed, merged: true, output, gaps: result.gaps });
+}

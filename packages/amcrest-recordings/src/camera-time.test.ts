@@ -108,3 +108,14 @@ describe('instants and camera time', () => {
     );
   });
 });
+
+describe('assertTimeOrder', () => {
+  it('refuses an end not after the start when both are of one kind', async () => {
+    const { assertTimeOrder } = await import('./camera-time.js');
+    expect(() => assertTimeOrder(parseTimeInput('2026-01-16T22:00:00'), parseTimeInput('2026-01-16T20:00:00'))).toThrow(/end must be after start/);
+    expect(() => assertTimeOrder(parseTimeInput('2026-01-16T20:00:00Z'), parseTimeInput('2026-01-16T20:00:00Z'))).toThrow(/end must be after start/);
+    expect(() => assertTimeOrder(parseTimeInput('2026-01-16T20:00:00'), parseTimeInput('2026-01-16T22:00:00'))).not.toThrow();
+    // One wall-clock time against an instant needs the camera's time model: not decided here.
+    expect(() => assertTimeOrder(parseTimeInput('2026-01-16T22:00:00'), parseTimeInput('2026-01-16T20:00:00Z'))).not.toThrow();
+  });
+});

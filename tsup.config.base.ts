@@ -1,10 +1,10 @@
 import type { Options } from 'tsup';
 
-/** The one build config every package re-exports: ESM, declarations, Node 20.19+. */
+/** The one build config every package re-exports: ESM, declarations, Node 22.19+. */
 export const baseBuildConfig: Options = {
   entry: ['src/index.ts'],
   format: ['esm'],
-  target: 'node20',
+  target: 'node22',
   platform: 'node',
   dts: true,
   sourcemap: true,

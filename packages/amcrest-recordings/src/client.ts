@@ -1,6 +1,5 @@
 import { digestInterceptor, isDigestAuthError } from '@camdl/http-digest';
 import { Agent, request, type Dispatcher } from 'undici';
-import { completeBodyInterceptor } from '@camdl/throttled-download';
 import { AmcrestError, isAmcrestError, type AmcrestErrorCode } from './errors.js';
 import { checkCameraBody, type KeyValueBody } from './key-value.js';
 import { buildQuery, encodeFilePath } from './query.js';
@@ -131,13 +130,13 @@ export function createAmcrestClient(options: AmcrestClientOptions): AmcrestClien
     throw new AmcrestError(`connections must be a positive integer, got ${connections}`, { code: 'ERR_AMCREST_INVALID_OPTIONS' });
   }
   const ownDispatcher = options.dispatcher === undefined;
-  // completeBodyInterceptor sits innermost: see its comment (an undici crash on `Connection: close`).
-  const dispatcher = options.dispatcher
-    ? options.dispatcher.compose(completeBodyInterceptor())
-    : new Agent({ connections, keepAliveTimeout: 4_000 }).compose(
-        completeBodyInterceptor(),
-        digestInterceptor({ username: options.username, password: options.password }),
-      );
+  // HTTP/1.1 only (undici 8 would negotiate h2 over TLS and multiplex): `connections` is the number of
+  // requests the camera serves at once.
+  const dispatcher =
+    options.dispatcher ??
+    new Agent({ connections, keepAliveTimeout: 4_000, allowH2: false }).compose(
+      digestInterceptor({ username: options.username, password: options.password }),
+    );
 
   const urlFor = (cgi: string, params: ReadonlyArray<readonly [string, string | number]>): URL => {
     const url = new URL(`cgi-bin/${cgi}`, base);

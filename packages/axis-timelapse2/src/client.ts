@@ -298,6 +298,9 @@ function createAgent(config: NormalizedClientOptions): Agent {
     bodyTimeout: config.timeout,
     // The camera app serves one request at a time.
     connections: 1,
+    // HTTP/1.1 only (undici 8 would negotiate h2 over TLS): one request per connection, and the raw
+    // request-target the 1.x app compares with the file name only exists in an HTTP/1.1 request line.
+    allowH2: false,
   });
 }
 

@@ -83,7 +83,7 @@ ScriptAlias /local/timelapse2/download "${archiveDir.path}/cgi/download.py"
       expect(await readFile(destination, 'utf8')).toBe(`content of ${filename}`);
     } catch (error) {
       const log = await readFile(server.errorLog, 'utf8').catch(() => '');
-      throw new Error(`${String(error)}\n${log}`);
+      throw new Error(`${String(error)}\n${log}`, { cause: error });
     } finally {
       await client.close();
     }

@@ -156,7 +156,7 @@ export async function launchTestServer(launch: TestServerLaunch): Promise<Runnin
     await stopProcess(child);
     const log = (await readLines(errorLog)).join('\n');
     await cleanup();
-    throw new Error(`${name} did not start: ${String(error)}\n${output}\n${log}`);
+    throw new Error(`${name} did not start: ${String(error)}\n${output}\n${log}`, { cause: error });
   }
   return {
     url: `http://127.0.0.1:${port}`,

@@ -17,5 +17,4 @@ export type {
   RestartReason,
   SkipReason,
 } from './types.js';
-export { completeBodyInterceptor, withCompleteBodyGuard } from './complete-body-interceptor.js';
 export { forwardTransferEvents, type TransferEvent, type JobPhaseEvent, type JobWarningEvent } from './transfer-event.js';

@@ -4,7 +4,6 @@ import { Agent } from 'undici';
 import { DownloadError } from './errors.js';
 import { RateLimiter } from './rate-limiter.js';
 import type { DownloadOptions, ExistingPolicy } from './types.js';
-import { withCompleteBodyGuard } from './complete-body-interceptor.js';
 
 /** The defaults of {@link DownloadOptions} (the seed CLI's `--max-retries 3 --retry-delay 5 --timeout 60`). */
 export const DEFAULT_DOWNLOAD_OPTIONS = {
@@ -72,7 +71,7 @@ export function normalizeOptions(options: DownloadOptions, url: string): Normali
   }
   if (options.expectedSize !== undefined) nonNegative('expectedSize', options.expectedSize, url);
   return {
-    dispatcher: withCompleteBodyGuard(options.dispatcher ?? defaultDispatcher(timeout)),
+    dispatcher: options.dispatcher ?? defaultDispatcher(timeout),
     headers: options.headers ?? {},
     rateLimiter: options.rateLimiter ?? (rateLimitMbps > 0 ? new RateLimiter(rateLimitMbps) : undefined),
     maxRetries: Math.floor(nonNegative('maxRetries', options.maxRetries ?? defaults.maxRetries, url)),

@@ -1,5 +1,4 @@
 import { request } from 'undici';
-import { withCompleteBodyGuard } from './complete-body-interceptor.js';
 import { abandonBody } from './abandon-body.js';
 import { DownloadError, redactUrl, toDownloadError } from './errors.js';
 import { headerValue, isRetryableStatus, parseContentLength, parseContentRange, STATUS_TEXT } from './http-headers.js';
@@ -18,7 +17,7 @@ export async function probeRemoteSize(url: string | URL, options: ProbeOptions =
   try {
     response = await request(url, {
       method: 'GET',
-      dispatcher: withCompleteBodyGuard(options.dispatcher ?? defaultDispatcher(timeout)),
+      dispatcher: options.dispatcher ?? defaultDispatcher(timeout),
       headers: { ...options.headers, 'accept-encoding': 'identity', range: 'bytes=0-0' },
       signal: options.signal,
       headersTimeout: timeout,

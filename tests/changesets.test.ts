@@ -1,5 +1,5 @@
 import { execFile as execFileCallback } from 'node:child_process';
-import { cp, readFile, writeFile } from 'node:fs/promises';
+import { cp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { makeTempDir } from '@camdl/test-utils';
@@ -19,6 +19,10 @@ describe('release flow', () => {
         filter: (source) => !/\/(node_modules|dist|\.git)(\/|$)/.test(source.slice(root.length - 1)),
       });
       await execFile('git', ['init', '-q'], { cwd: copy });
+      // Only the test's changeset: the pending ones in the repository (any bump) are not this test's.
+      for (const name of await readdir(join(copy, '.changeset'))) {
+        if (name.endsWith('.md') && name !== 'README.md') await rm(join(copy, '.changeset', name));
+      }
       const before = JSON.parse(await readFile(join(copy, 'packages/http-digest/package.json'), 'utf8')) as { version: string };
       await writeFile(
         join(copy, '.changeset/test-minor-digest.md'),

@@ -122,4 +122,32 @@ describe('writeBodyToFile', () => {
     expect(endless.destroyed).toBe(true);
     await file.close();
   });
+
+  it('rejects with the error of a source that failed before it was handed over, or closed without ending', async () => {
+    const file = await open(join(dir.path, 'gone.bin'), 'w');
+    try {
+      // What undici 8 does to a body whose socket was reset while its buffered bytes were still unread.
+      const reset = Object.assign(new Error('read ECONNRESET'), { code: 'ECONNRESET' });
+      const failed = new PassThrough();
+      failed.on('error', () => {});
+      failed.write(Buffer.alloc(1000));
+      failed.destroy(reset);
+      await new Promise((resolve) => setImmediate(resolve));
+      await expect(writeBodyToFile(failed, file, { durable: false })).rejects.toBe(reset);
+
+      const closed = new PassThrough();
+      closed.write(Buffer.alloc(1000));
+      closed.destroy();
+      await expect(writeBodyToFile(closed, file, { durable: false })).rejects.toMatchObject({ code: 'ERR_STREAM_PREMATURE_CLOSE' });
+
+      // Closed while being read, without an error and before its end.
+      const cut = new PassThrough();
+      const pending = writeBodyToFile(cut, file, { durable: false });
+      cut.write(Buffer.alloc(1000));
+      setTimeout(() => cut.destroy(), 10);
+      await expect(pending).rejects.toMatchObject({ code: 'ERR_STREAM_PREMATURE_CLOSE' });
+    } finally {
+      await file.close();
+    }
+  });
 });

@@ -58,6 +58,7 @@ export function writeBodyToFile(source: Readable, file: FileHandle, options: Wri
       source.off('data', onData);
       source.off('end', onEnd);
       source.off('error', onSourceError);
+      source.off('close', onClose);
       signal?.removeEventListener('abort', onAbort);
     };
 
@@ -148,6 +149,9 @@ export function writeBodyToFile(source: Readable, file: FileHandle, options: Wri
     function onSourceError(error: Error): void {
       fail(error);
     }
+    function onClose(): void {
+      if (!ended) fail(source.errored ?? prematureClose());
+    }
     function onAbort(): void {
       fail(signal?.reason ?? new Error('aborted'));
     }
@@ -156,11 +160,23 @@ export function writeBodyToFile(source: Readable, file: FileHandle, options: Wri
       onAbort();
       return;
     }
+    // undici 8 destroys a body whose socket failed even while its buffered data is unread, so the
+    // source may already be gone (its 'error' and 'close' emitted) before this function runs.
+    if (source.destroyed && !source.readableEnded) {
+      fail(source.errored ?? prematureClose());
+      return;
+    }
     signal?.addEventListener('abort', onAbort, { once: true });
     source.on('data', onData);
     source.once('end', onEnd);
     source.once('error', onSourceError);
+    source.once('close', onClose);
   });
+}
+
+/** A source closed before its end, without an error of its own (what `stream.finished()` reports). */
+function prematureClose(): Error {
+  return Object.assign(new Error('Premature close'), { code: 'ERR_STREAM_PREMATURE_CLOSE' });
 }
 
 /** What is left of `chunks` after the first `skip` bytes (a short writev). */

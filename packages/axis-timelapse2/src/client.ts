@@ -66,10 +66,13 @@ export function createTimelapseClient(options: TimelapseClientOptions): Timelaps
   const config = normalizeClientOptions(options);
   const rawTargets = new Map<string, string>();
   const agent = config.dispatcher === undefined ? createAgent(config) : undefined;
+  // The raw-target rewrite runs first (composed last, outermost), so the digest interceptor signs the
+  // request-target that really goes on the wire: servers such as lighttpd compare Digest's `uri` with
+  // it byte for byte (RFC 7616 §3.4). A dispatcher passed in gets the rewrite outermost too.
   const dispatcher: Dispatcher = agent
     ? config.username === undefined
       ? agent.compose(rawTargetInterceptor(rawTargets))
-      : agent.compose(rawTargetInterceptor(rawTargets), digestInterceptor({ username: config.username, password: config.password ?? '' }))
+      : agent.compose(digestInterceptor({ username: config.username, password: config.password ?? '' }), rawTargetInterceptor(rawTargets))
     : config.dispatcher!.compose(rawTargetInterceptor(rawTargets));
   let detected: ApiDetection | undefined;
   /** A TimelapseMe listing fetched during detection, used once instead of asking again. */

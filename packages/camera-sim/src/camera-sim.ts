@@ -65,6 +65,7 @@ export async function startCameraSim(options: CameraSimOptions): Promise<CameraS
     nonceLifetimeMs: normalized.digest.nonceLifetimeMs ?? 300_000,
     strictNc: normalized.digest.strictNc ?? false,
     oneTimeNonce: normalized.digest.oneTimeNonce ?? false,
+    uriMatch: normalized.digest.uriMatch ?? 'exact',
     now: normalized.now,
   });
 

@@ -25,6 +25,12 @@ export interface DigestServerOptions {
    * @default false
    */
   oneTimeNonce?: boolean;
+  /**
+   * How the `uri` is compared with the request-target: `'exact'` byte for byte (RFC 7616 §3.4,
+   * lighttpd), `'decoded'` after percent-decoding both (Apache `mod_auth_digest`, lenient).
+   * @default 'exact'
+   */
+  uriMatch?: 'exact' | 'decoded';
   /** Clock, for tests. @default Date.now */
   now?: () => number;
 }
@@ -110,6 +116,7 @@ export class DigestServer {
       nonceLifetimeMs: 300_000,
       strictNc: false,
       oneTimeNonce: false,
+      uriMatch: 'exact',
       ...options,
       now: options.now ?? Date.now,
     };
@@ -158,7 +165,7 @@ export class DigestServer {
     const { username, realm, nonce, uri, response, qop, nc, cnonce, opaque, algorithm } = params;
     if (!username || !realm || !nonce || uri === undefined || !response) return { ok: false, reason: 'malformed' };
     if (algorithm !== undefined && algorithm.toUpperCase() !== 'MD5') return { ok: false, reason: 'malformed' };
-    if (!uriMatches(uri, requestTarget)) return { ok: false, reason: 'uri-mismatch' };
+    if (!uriMatches(uri, requestTarget, this.options.uriMatch)) return { ok: false, reason: 'uri-mismatch' };
     if (this.options.flavour === 'amcrest' && opaque !== this.opaque) return { ok: false, reason: 'opaque-mismatch' };
     if (qop !== undefined && qop !== 'auth') return { ok: false, reason: 'malformed' };
     if (qop === 'auth' && (!nc || !/^[0-9a-fA-F]{8}$/.test(nc) || cnonce === undefined)) return { ok: false, reason: 'malformed' };
@@ -185,12 +192,14 @@ export class DigestServer {
 }
 
 /**
- * Apache's rule: the `uri` matches when both forms are equal after percent-decoding, compared as
- * bytes (header values and a raw request line arrive as latin1 strings, one char per byte). So a
- * client may send raw UTF-8 in the request line and its percent-encoded form in `uri`.
+ * `'exact'`: the `uri` is the request-target byte for byte (header values and a raw request line
+ * arrive as latin1 strings, one char per byte), as RFC 7616 §3.4 and lighttpd want. `'decoded'`:
+ * Apache's rule, equal after percent-decoding both, so a client may send raw UTF-8 in the request
+ * line and its percent-encoded form in `uri`.
  */
-function uriMatches(uri: string, requestTarget: string): boolean {
-  return uri === requestTarget || percentDecodeBytes(uri).equals(percentDecodeBytes(requestTarget));
+function uriMatches(uri: string, requestTarget: string, mode: 'exact' | 'decoded'): boolean {
+  if (uri === requestTarget) return true;
+  return mode === 'decoded' && percentDecodeBytes(uri).equals(percentDecodeBytes(requestTarget));
 }
 
 function percentDecodeBytes(text: string): Buffer {

@@ -20,6 +20,12 @@ export interface SimDigestOptions {
   oneTimeNonce?: boolean;
   /** Realm. @default 'AXIS_ACCC8EB3494E' (Axis profiles), 'Login to AMC018NP69LM4VM2VY' (amcrest) */
   realm?: string;
+  /**
+   * How the Digest `uri` is compared with the request-target: `'exact'` byte for byte, as RFC 7616
+   * §3.4 and lighttpd do; `'decoded'` after percent-decoding both, as Apache `mod_auth_digest` does.
+   * @default 'exact'
+   */
+  uriMatch?: 'exact' | 'decoded';
   /** After this many consecutive failed logins the account locks (every request gets 401) until `close()`. @default undefined (never) */
   lockoutAfterFailures?: number;
 }

@@ -39,6 +39,27 @@ describe('digest on the simulator', () => {
     }
   });
 
+  it("compares the uri with the request-target byte for byte by default (lighttpd, RFC 7616 §3.4); Apache's decoding only as an option", async () => {
+    const content = { archives: [{ filename: "O'Brien_Site_2026_01_15_0000.avi", content: 'synthetic' as const, size: 1000 }] };
+    const raw = "/local/timelapse2/download?filename=O'Brien_Site_2026_01_15_0000.avi";
+    const encoded = '/local/timelapse2/download?filename=O%27Brien_Site_2026_01_15_0000.avi';
+    const strict = await startCameraSim({ profile: 'timelapse2-v1', password: 'right', content });
+    const lenient = await startCameraSim({ profile: 'timelapse2-v1', password: 'right', content, digest: { uriMatch: 'decoded' } });
+    try {
+      for (const [sim, expected] of [[strict, 400], [lenient, 200]] as const) {
+        const challenge = parseChallenge(String((await rawRequest(sim.url, LIST)).headers['www-authenticate']));
+        // The raw `'` on the wire, its percent-encoded form in the uri.
+        const mixed = await rawRequest(sim.url, raw, { headers: { Authorization: authorization({ method: 'GET', uri: encoded, username: 'admin', password: 'right', challenge, nc: 1 }) } });
+        expect(mixed.status).toBe(expected);
+        const exact = await rawRequest(sim.url, raw, { headers: { Authorization: authorization({ method: 'GET', uri: raw, username: 'admin', password: 'right', challenge, nc: 2 }) } });
+        expect(exact.status).toBe(200);
+      }
+    } finally {
+      await strict.close();
+      await lenient.close();
+    }
+  });
+
   it('expires nonces with stale=true (injected clock)', async () => {
     let now = 1_000_000;
     const sim = await startCameraSim({ profile: 'timelapse3', password: 'right', content: 'tiny', now: () => now, digest: { nonceLifetimeMs: 60_000 } });

@@ -1,3 +1,4 @@
+import { stringify as stringifyQuery } from 'node:querystring';
 import type { Duplex } from 'node:stream';
 import type { Dispatcher } from 'undici';
 import { DigestAuthenticator, type AuthExchange, type ReplayableBody } from './digest-authenticator.js';
@@ -46,11 +47,19 @@ function replayableBody(body: unknown): { body: ReplayableBody; replayable: bool
   return { body: undefined, replayable: false };
 }
 
-function pathWithQuery(opts: Dispatcher.DispatchOptions): string {
+/**
+ * The request-target undici will put on the wire. `request()`/`stream()` pass the URL's
+ * `pathname + search` as `path` and serialise a `query` option only later, in the client, with
+ * `node:querystring` (so `'` `(` `)` stay raw and a space is `%20`); `fetch()` passes
+ * `pathname + search` (plus a trailing `?` when the URL has one). The digest must sign exactly that,
+ * so `query` is serialised here the same way and the finished path is dispatched. Undefined when
+ * undici would refuse the combination (a `query` on a path that already has `?` or `#`).
+ */
+function pathWithQuery(opts: Dispatcher.DispatchOptions): string | undefined {
   if (opts.query === undefined || opts.query === null) return opts.path;
-  const search = new URLSearchParams(opts.query as Record<string, string>).toString();
-  if (search === '') return opts.path;
-  return `${opts.path}${opts.path.includes('?') ? '&' : '?'}${search}`;
+  if (/[?#]/.test(opts.path)) return undefined;
+  const search = stringifyQuery(opts.query as Parameters<typeof stringifyQuery>[0]);
+  return search === '' ? opts.path : `${opts.path}?${search}`;
 }
 
 /**
@@ -120,6 +129,8 @@ export function interceptWith(authenticator: DigestAuthenticator): Dispatcher.Di
       return dispatch(opts, handler);
     }
     const path = pathWithQuery(opts);
+    // undici rejects this request itself; let it say why.
+    if (path === undefined) return dispatch(opts, handler);
     // Not `new URL(path, origin)`: a path like `//x/y` would name another host. The URL serves the
     // origin checks and messages; the Digest `uri` is the path exactly as undici sends it.
     let url: URL;
@@ -141,6 +152,10 @@ export function interceptWith(authenticator: DigestAuthenticator): Dispatcher.Di
  * `new Agent().compose(digestInterceptor({ username, password }))`; undici `request()`, `stream()`
  * and `fetch()` through that dispatcher all authenticate, Range requests included. A 401 answered
  * here is drained and retried; with a stream body (not replayable) the 401 is handed to the caller.
+ *
+ * Digest's `uri` is the request-target this interceptor passes on, byte for byte (servers such as
+ * lighttpd compare the two as strings). An interceptor that rewrites the target must therefore run
+ * before it: compose it after this one, `agent.compose(digestInterceptor(…), rewriteTarget)`.
  */
 export function digestInterceptor(options: DigestAuthOptions): Dispatcher.DispatcherComposeInterceptor {
   return interceptWith(new DigestAuthenticator(options));

@@ -2,9 +2,9 @@ import { createHash } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { missingSystemTools, startLighttpdServer, type RunningTestServer } from '@camdl/test-utils';
-import { Agent, type Dispatcher } from 'undici';
+import { Agent, request, type Dispatcher } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createDigestFetch, isDigestAuthError, parseChallenges } from '@camdl/http-digest';
+import { createDigestFetch, digestInterceptor, isDigestAuthError, parseChallenges } from '@camdl/http-digest';
 
 const skip = missingSystemTools('lighttpd');
 const realm = 'camdl lighttpd';
@@ -138,4 +138,57 @@ describe.skipIf(skip)('lighttpd single-algorithm configs', () => {
       }
     });
   }
+});
+
+/**
+ * lighttpd compares Digest's `uri` with the request-target byte for byte (RFC 7616 §3.4). The
+ * interceptor must sign exactly what undici sends: the path with undici's own serialisation of
+ * `query`, and a target rewritten by another interceptor that runs before it.
+ */
+describe.skipIf(skip)('lighttpd: the uri is the request-target as sent', () => {
+  let server: RunningTestServer;
+  beforeAll(async () => {
+    server = await startLighttpdServer({
+      files: { "O'Brien (1).txt": 'quoted', 'Café.txt': 'accented' },
+      modules: ['mod_auth', 'mod_authn_file'],
+      prepare: async (root) => {
+        await writeFile(join(root, 'plain'), `${username}:${password}\n`);
+      },
+      extraConfig: (root) => `
+auth.backend = "plain"
+auth.backend.plain.userfile = "${join(root, 'plain')}"
+auth.require = ("/" => ("method" => "digest", "realm" => "${realm}", "require" => "valid-user", "algorithm" => "MD5"))`,
+    });
+  });
+  afterAll(async () => {
+    await server?.stop();
+  });
+
+  it("request() with `query`: signed and sent in undici's own spelling", async () => {
+    const dispatcher = new Agent().compose(digestInterceptor({ username, password }));
+    const before = (await server.readAccessLog()).length;
+    const response = await request(`${server.url}/Caf%C3%A9.txt`, { dispatcher, query: { who: "O'Brien (1)", n: 2 } });
+    expect(response.statusCode).toBe(200);
+    expect(await response.body.text()).toBe('accented');
+    // node:querystring, as undici serialises `query` without an interceptor: `'` `(` `)` stay raw.
+    const lines = (await server.readAccessLog()).slice(before);
+    expect(lines.at(-1)).toContain(`"GET /Caf%C3%A9.txt?who=O'Brien%20(1)&n=2 HTTP/1.1" 200`);
+  });
+
+  it('a target rewritten by an interceptor composed after the digest interceptor (runs first) is what gets signed', async () => {
+    // Raw bytes on the wire: `'` and UTF-8 unescaped in the path and the query, as Timelapse2 1.x needs.
+    const raw = Buffer.from("/O'Brien (1).txt?name=O'Brien_Café", 'utf8').toString('latin1').replace(' ', '%20');
+    const rewrite: Dispatcher.DispatcherComposeInterceptor = (dispatch) => (opts, handler) =>
+      dispatch(opts.path.startsWith('/O') ? { ...opts, path: raw } : opts, handler);
+    const dispatcher = new Agent().compose(digestInterceptor({ username, password }), rewrite);
+    for (let i = 0; i < 2; i++) {
+      const response = await request(`${server.url}/O'Brien%20(1).txt?name=x`, { dispatcher });
+      expect(response.statusCode).toBe(200);
+      expect(await response.body.text()).toBe('quoted');
+    }
+    const fetch = createDigestFetch({ username, password, dispatcher: new Agent() });
+    // fetch keeps a trailing `?` on the wire: the interceptor sees and signs it too.
+    const withMark = await fetch(`${server.url}/clip-missing.txt?`);
+    expect(withMark.status).toBe(404);
+  });
 });

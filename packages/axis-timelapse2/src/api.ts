@@ -40,3 +40,41 @@ function readPath(value: unknown, path: readonly string[]): unknown {
   }
   return current;
 }
+
+/** How the app reads a `filename=` query value: `raw` compares the undecoded text, `encoded` decodes it. */
+export type QuerySpelling = 'raw' | 'encoded';
+
+/** What one app version does with requests; `undefined` fields are unknown (no version reported). */
+export interface TimelapseCapabilities {
+  /** How to spell a name in the query; undefined: try `encoded`, then `raw` on 404. */
+  querySpelling: QuerySpelling | undefined;
+  /** Whether `Range` is served (206); undefined: try it, a 200 answer starts over. */
+  ranges: boolean | undefined;
+}
+
+function versionParts(text: string): [number, number, number] | undefined {
+  const match = /^\s*v?(\d+)(?:\.(\d+))?(?:\.(\d+))?/.exec(text);
+  if (!match) return undefined;
+  return [Number(match[1]), Number(match[2] ?? 0), Number(match[3] ?? 0)];
+}
+
+function atLeast(version: [number, number, number], floor: [number, number, number]): boolean {
+  for (let i = 0; i < 3; i++) if (version[i] !== floor[i]) return version[i]! > floor[i]!;
+  return true;
+}
+
+/**
+ * What the app can do, by the version `GET app` reports (pandosme/Timelapse3 history):
+ * - Timelapse2 1.x: raw query text, no Range;
+ * - Timelapse 3.0.0–3.1.2: raw query text (parameter decoding came in 3.1.3); Range from 3.1.1;
+ * - Timelapse 3.1.3 and later: decoded parameters, Range;
+ * - 3.x without a version: both unknown (see {@link TimelapseCapabilities});
+ * - TimelapseMe: its own `export`/`file` encoding, no Range.
+ */
+export function timelapseCapabilities(api: TimelapseApi, version: string | undefined): TimelapseCapabilities {
+  if (api === 'timelapse2-v1') return { querySpelling: 'raw', ranges: false };
+  if (api === 'timelapseme') return { querySpelling: 'encoded', ranges: false };
+  const parts = version === undefined ? undefined : versionParts(version);
+  if (parts === undefined || parts[0] !== 3) return { querySpelling: undefined, ranges: undefined };
+  return { querySpelling: atLeast(parts, [3, 1, 3]) ? 'encoded' : 'raw', ranges: atLeast(parts, [3, 1, 1]) };
+}

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { buildArchiveRequest, timelapse2V1UnsupportedReason } from './archive-request.js';
+import { timelapseCapabilities } from './api.js';
+import { buildArchiveRequest, timelapse2V1UnsupportedReason, timelapse3RawUnsupportedReason } from './archive-request.js';
 
 const base = new URL('http://cam:8080/');
 const archive = (filename: string, id = 'QKXBTRWA') => ({ id, filename });
@@ -54,5 +55,38 @@ describe('Timelapse 3.x and TimelapseMe: encodeURIComponent', () => {
 
   it('keeps a base path prefix', () => {
     expect(buildArchiveRequest(new URL('https://proxy/cam1/'), 'timelapse3', archive('a.mp4')).url).toBe('https://proxy/cam1/local/timelapse2/download?filename=a.mp4');
+  });
+});
+
+describe('Timelapse 3.0.0–3.1.2: the raw name, as on 1.x', () => {
+  it('sends the raw UTF-8 name when asked for the raw spelling', () => {
+    const request = buildArchiveRequest(base, 'timelapse3', archive("O'Brien_Café.mp4"), 'download', 'raw');
+    expect(Buffer.from(request.rawTarget!, 'latin1').toString('utf8')).toBe("/local/timelapse2/download?filename=O'Brien_Café.mp4");
+    expect(buildArchiveRequest(base, 'timelapse3', archive("O'Brien.mp4"), 'delete', 'raw').rawTarget).toBe("/local/timelapse2/archive?filename=O'Brien.mp4");
+  });
+
+  it.each(['Tom_&_Jerry.mp4', 'Cam_#2.mp4', 'with space.mp4'])('names the version in the reason for %j', (name) => {
+    expect(timelapse3RawUnsupportedReason(name)).toMatch(/Timelapse 3\.0\.0–3\.1\.2 cannot match/);
+    expect(() => buildArchiveRequest(base, 'timelapse3', archive(name), 'download', 'raw')).toThrow(expect.objectContaining({ code: 'ERR_TIMELAPSE_UNSUPPORTED_NAME' }));
+  });
+
+  it('still refuses what every 3.x refuses', () => {
+    expect(timelapse3RawUnsupportedReason('a/b.mp4')).toMatch(/path separator/);
+  });
+});
+
+describe('timelapseCapabilities: spelling and Range by the version GET app reports', () => {
+  it.each([
+    ['timelapse2-v1', '1.2.3', 'raw', false],
+    ['timelapse3', '3.0.0', 'raw', false],
+    ['timelapse3', '3.1.0', 'raw', false],
+    ['timelapse3', '3.1.1', 'raw', true],
+    ['timelapse3', '3.1.2', 'raw', true],
+    ['timelapse3', '3.1.3', 'encoded', true],
+    ['timelapse3', '3.2', 'encoded', true],
+    ['timelapse3', undefined, undefined, undefined],
+    ['timelapse3', 'beta', undefined, undefined],
+  ] as const)('%s %s → %s, ranges %s', (api, version, spelling, ranges) => {
+    expect(timelapseCapabilities(api, version)).toEqual({ querySpelling: spelling, ranges });
   });
 });

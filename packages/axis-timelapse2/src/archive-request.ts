@@ -1,4 +1,4 @@
-import { apiBasePath, type TimelapseApi } from './api.js';
+import { apiBasePath, type QuerySpelling, type TimelapseApi } from './api.js';
 import type { TimelapseArchive } from './archive.js';
 import { TimelapseError } from './errors.js';
 
@@ -31,14 +31,24 @@ function isWellFormed(text: string): boolean {
   return !LONE_SURROGATE.test(text);
 }
 
-/** Why a 1.x name cannot be requested, or undefined when it can. */
-export function timelapse2V1UnsupportedReason(filename: string): string | undefined {
+/** Why a name cannot be requested from an app that compares the raw query text, or undefined when it can. */
+function rawQueryUnsupportedReason(filename: string, app: string): string | undefined {
   if (!isWellFormed(filename)) return 'contains an invalid Unicode sequence';
   const match = V1_UNREQUESTABLE.exec(filename);
   if (!match) return undefined;
   const char = match[0];
   const shown = char === '&' || char === '#' ? `"${char}"` : `U+${char.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}`;
-  return `contains ${shown}, which Timelapse2 1.x cannot match (it compares the raw, undecoded query text; rename the profile on the camera)`;
+  return `contains ${shown}, which ${app} cannot match (it compares the raw, undecoded query text; rename the profile on the camera)`;
+}
+
+/** Why a 1.x name cannot be requested, or undefined when it can. */
+export function timelapse2V1UnsupportedReason(filename: string): string | undefined {
+  return rawQueryUnsupportedReason(filename, 'Timelapse2 1.x');
+}
+
+/** Why a name cannot be requested from Timelapse 3.0.0–3.1.2 (raw query text), or undefined when it can. */
+export function timelapse3RawUnsupportedReason(filename: string): string | undefined {
+  return timelapse3UnsupportedReason(filename) ?? rawQueryUnsupportedReason(filename, 'Timelapse 3.0.0–3.1.2');
 }
 
 /** Why a 3.x name is refused by the camera, or undefined when it is fine. */
@@ -75,13 +85,21 @@ export function pythonQuote(text: string): string {
 
 /**
  * Builds the download (`GET`) or delete (`DELETE`) request of an archive.
- * - Timelapse 3.x: `download?filename=` + `encodeURIComponent(name)` (3.x decodes parameters).
- * - Timelapse2 1.x: the raw name in the query (see {@link timelapse2V1QueryValue}); `rawTarget` then
- *   carries the exact bytes for the wire, since URL parsers would re-encode `'` and non-ASCII.
+ * - Timelapse 3.1.3+ (`spelling: 'encoded'`, the default): `download?filename=` +
+ *   `encodeURIComponent(name)` (those versions decode parameters).
+ * - Timelapse2 1.x, and 3.0.0–3.1.2 with `spelling: 'raw'`: the raw name in the query (see
+ *   {@link timelapse2V1QueryValue}); `rawTarget` then carries the exact bytes for the wire, since URL
+ *   parsers would re-encode `'` and non-ASCII.
  * - TimelapseMe: `archives?export=<id>&file=<name>` encoded exactly as the seed tool did (Python's
  *   `urllib.parse.quote`, see {@link pythonQuote}); no delete.
  */
-export function buildArchiveRequest(baseUrl: URL, api: TimelapseApi, archive: Pick<TimelapseArchive, 'id' | 'filename'>, kind: 'download' | 'delete' = 'download'): ArchiveRequest {
+export function buildArchiveRequest(
+  baseUrl: URL,
+  api: TimelapseApi,
+  archive: Pick<TimelapseArchive, 'id' | 'filename'>,
+  kind: 'download' | 'delete' = 'download',
+  spelling: QuerySpelling = api === 'timelapse2-v1' ? 'raw' : 'encoded',
+): ArchiveRequest {
   const base = new URL(apiBasePath(api), baseUrl);
   const { filename } = archive;
   const unsupported = (reason: string): TimelapseError =>
@@ -95,13 +113,17 @@ export function buildArchiveRequest(baseUrl: URL, api: TimelapseApi, archive: Pi
     const url = new URL(`archives?export=${pythonQuote(archive.id)}&file=${pythonQuote(filename)}`, base);
     return { url: url.href, rawTarget: undefined, displayUrl: url.href };
   }
-  if (api === 'timelapse3') {
+  if (api === 'timelapse3' && spelling === 'encoded') {
     const reason = timelapse3UnsupportedReason(filename);
     if (reason !== undefined) throw unsupported(reason);
     const href = new URL(`${endpoint}?filename=${encodeURIComponent(filename)}`, base).href;
     return { url: href, rawTarget: undefined, displayUrl: href };
   }
-  const value = timelapse2V1QueryValue(filename);
+  if (api === 'timelapse3') {
+    const reason = timelapse3RawUnsupportedReason(filename);
+    if (reason !== undefined) throw unsupported(reason);
+  }
+  const value = api === 'timelapse3' ? filename : timelapse2V1QueryValue(filename);
   const url = new URL(`${endpoint}?filename=${value}`, base);
   const normalised = `${url.pathname}${url.search}`;
   const raw = Buffer.from(`${url.pathname}?filename=${value}`, 'utf8').toString('latin1');

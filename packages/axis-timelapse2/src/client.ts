@@ -1,8 +1,8 @@
 import { stat } from 'node:fs/promises';
 import { digestInterceptor, isDigestAuthError } from '@camdl/http-digest';
-import { download, type DownloadOptions, type DownloadResult } from '@camdl/throttled-download';
+import { download, isDownloadError, type DownloadOptions, type DownloadResult } from '@camdl/throttled-download';
 import { Agent, request, type Dispatcher } from 'undici';
-import { apiBasePath, apiFromAppInfo, type TimelapseApi } from './api.js';
+import { apiBasePath, apiFromAppInfo, timelapseCapabilities, type QuerySpelling, type TimelapseApi } from './api.js';
 import { parseArchiveList, type TimelapseArchive } from './archive.js';
 import { buildArchiveRequest, type ArchiveRequest } from './archive-request.js';
 import { TimelapseError } from './errors.js';
@@ -211,14 +211,58 @@ export function createTimelapseClient(options: TimelapseClientOptions): Timelaps
   const listUrl = (api: TimelapseApi): string =>
     new URL(api === 'timelapseme' ? `${apiBasePath(api)}archives?_=${Date.now()}` : `${apiBasePath(api)}archive`, config.baseUrl).href;
 
-  const resolveRequest = async (archive: TimelapseArchive, kind: 'download' | 'delete' = 'download'): Promise<ArchiveRequest> => {
-    const { api } = await detectApi();
-    const built = buildArchiveRequest(config.baseUrl, api, archive, kind);
-    if (built.rawTarget !== undefined) {
-      const url = new URL(built.url);
-      rawTargets.set(`${url.pathname}${url.search}`, built.rawTarget);
-    }
+  /** Timelapse 3.x without a version: the query spelling that reached a name whose spellings differ. */
+  let learnedSpelling: QuerySpelling | undefined;
+
+  /**
+   * Makes the wire carry this request's spelling: its raw target, or (the same normalised URL may
+   * stand for both spellings, `O%27Brien` and `O'Brien`) none. Requests are sequential.
+   */
+  const use = (built: ArchiveRequest): ArchiveRequest => {
+    const url = new URL(built.url);
+    const key = `${url.pathname}${url.search}`;
+    if (built.rawTarget !== undefined) rawTargets.set(key, built.rawTarget);
+    else rawTargets.delete(key);
     return built;
+  };
+
+  const buildRequest = async (archive: TimelapseArchive, kind: 'download' | 'delete', spelling?: QuerySpelling): Promise<ArchiveRequest> => {
+    const { api, version } = await detectApi();
+    const chosen = spelling ?? timelapseCapabilities(api, version).querySpelling ?? learnedSpelling;
+    return buildArchiveRequest(config.baseUrl, api, archive, kind, chosen);
+  };
+
+  const resolveRequest = async (archive: TimelapseArchive, kind: 'download' | 'delete' = 'download'): Promise<ArchiveRequest> =>
+    use(await buildRequest(archive, kind));
+
+  /**
+   * Runs `attempt` with the archive's request. When the app's version is unknown (3.x without one),
+   * the percent-encoded spelling goes first and a 404 tries the raw one (3.0.0–3.1.2 compare the raw
+   * query text); the spelling that worked is kept for every later request, deletes included.
+   */
+  const withSpelling = async <T>(archive: TimelapseArchive, kind: 'download' | 'delete', attempt: (request: ArchiveRequest) => Promise<T>): Promise<T> => {
+    const { api, version } = await detectApi();
+    const known = timelapseCapabilities(api, version).querySpelling ?? learnedSpelling;
+    if (api !== 'timelapse3' || known !== undefined) return attempt(await resolveRequest(archive, kind));
+    const encoded = await buildRequest(archive, kind, 'encoded');
+    let raw: ArchiveRequest | undefined;
+    try {
+      raw = await buildRequest(archive, kind, 'raw');
+    } catch {
+      raw = undefined; // no raw spelling reaches this name: only the encoded one is tried
+    }
+    const differs = raw !== undefined && (raw.rawTarget ?? raw.url) !== encoded.url;
+    try {
+      const result = await attempt(use(encoded));
+      if (differs) learnedSpelling = 'encoded';
+      return result;
+    } catch (error) {
+      if (!differs || raw === undefined || !isNotFound(error)) throw error;
+      config.onWarning(`${archive.filename}: not found percent-encoded; trying the raw name (Timelapse 3.0.0–3.1.2 compare the undecoded query text)`);
+      const result = await attempt(use(raw));
+      learnedSpelling = 'raw';
+      return result;
+    }
   };
 
   return {
@@ -239,54 +283,74 @@ export function createTimelapseClient(options: TimelapseClientOptions): Timelaps
     async remoteSize(archive, opts = {}) {
       const { api } = await detectApi(opts);
       if (api === 'timelapse3' && archive.size !== undefined) return archive.size;
-      const { url } = await resolveRequest(archive);
-      return probeSize(url, opts.signal);
+      return withSpelling(archive, 'download', ({ url }) => probeSize(url, opts.signal));
     },
     async downloadArchive(archive, destination, opts = {}) {
-      const { api } = await detectApi({ signal: opts.signal });
-      const { url } = await resolveRequest(archive);
-      let expectedSize = api === 'timelapse3' ? archive.size : undefined;
-      const localSize = opts.existing === 'check-size' && expectedSize === undefined ? await fileSize(destination) : undefined;
-      if (localSize !== undefined) {
-        // As the seed tool: when the camera cannot tell the size (an error, no Content-Length), the
-        // existing file is kept and reported as unverified — not counted as a failure.
-        let probed: number | undefined;
-        try {
-          probed = await probeSize(url, opts.signal);
-        } catch (error) {
-          if (opts.signal?.aborted || isDigestAuthError(error)) throw error;
-          config.onWarning(`${archive.filename}: cannot read the size on the camera: ${error instanceof Error ? error.message : String(error)}`);
-        }
-        if (probed === undefined) {
-          return { status: 'skipped', path: destination, bytes: 0, size: localSize, localSize, verified: false, attempts: 1, skipReason: 'size-unverifiable' };
-        }
-        expectedSize = probed;
-      }
-      return download(url, destination, {
-        ...opts,
-        dispatcher,
-        timeout: config.timeout,
-        ...(expectedSize === undefined ? {} : { expectedSize }),
-      });
+      const { api, version } = await detectApi({ signal: opts.signal });
+      return withSpelling(archive, 'download', (request) => fetchArchive(archive, destination, opts, api, version, request.url));
     },
     async deleteArchive(archive, opts = {}) {
-      const { url } = await resolveRequest(archive, 'delete');
-      const response = await get(url, opts.signal, 'DELETE');
-      if (response.status === 200 || response.status === 204) return;
-      if (response.status === 404) {
-        throw new TimelapseError('ERR_TIMELAPSE_NOT_FOUND', `archive ${JSON.stringify(archive.filename)} not found on the camera`, {
-          url,
-          method: 'DELETE',
-          status: 404,
-          filename: archive.filename,
-        });
-      }
-      throw statusError(response.status, response.body, url, 'DELETE', archive.filename);
+      await withSpelling(archive, 'delete', (request) => removeArchive(archive, request.url, opts.signal));
     },
     async close() {
       await agent?.close();
     },
   };
+
+  async function fetchArchive(
+    archive: TimelapseArchive,
+    destination: string,
+    opts: ArchiveDownloadOptions,
+    api: TimelapseApi,
+    version: string | undefined,
+    url: string,
+  ): Promise<DownloadResult> {
+    // Before 3.1.1 (and on 1.x, TimelapseMe) Range is not served: never resume, start over.
+    const ranges = timelapseCapabilities(api, version).ranges;
+    let expectedSize = api === 'timelapse3' ? archive.size : undefined;
+    const localSize = opts.existing === 'check-size' && expectedSize === undefined ? await fileSize(destination) : undefined;
+    if (localSize !== undefined) {
+      // As the seed tool: when the camera cannot tell the size (an error, no Content-Length), the
+      // existing file is kept and reported as unverified — not counted as a failure.
+      let probed: number | undefined;
+      try {
+        probed = await probeSize(url, opts.signal);
+      } catch (error) {
+        if (opts.signal?.aborted || isDigestAuthError(error)) throw error;
+        config.onWarning(`${archive.filename}: cannot read the size on the camera: ${error instanceof Error ? error.message : String(error)}`);
+      }
+      if (probed === undefined) {
+        return { status: 'skipped', path: destination, bytes: 0, size: localSize, localSize, verified: false, attempts: 1, skipReason: 'size-unverifiable' };
+      }
+      expectedSize = probed;
+    }
+    return download(url, destination, {
+      ...opts,
+      ...(ranges === false ? { resume: false } : {}),
+      dispatcher,
+      timeout: config.timeout,
+      ...(expectedSize === undefined ? {} : { expectedSize }),
+    });
+  }
+
+  async function removeArchive(archive: TimelapseArchive, url: string, signal: AbortSignal | undefined): Promise<void> {
+    const response = await get(url, signal, 'DELETE');
+    if (response.status === 200 || response.status === 204) return;
+    if (response.status === 404) {
+      throw new TimelapseError('ERR_TIMELAPSE_NOT_FOUND', `archive ${JSON.stringify(archive.filename)} not found on the camera`, {
+        url,
+        method: 'DELETE',
+        status: 404,
+        filename: archive.filename,
+      });
+    }
+    throw statusError(response.status, response.body, url, 'DELETE', archive.filename);
+  }
+}
+
+function isNotFound(error: unknown): boolean {
+  if (error instanceof TimelapseError) return error.code === 'ERR_TIMELAPSE_NOT_FOUND';
+  return isDownloadError(error) && error.status === 404;
 }
 
 function createAgent(config: NormalizedClientOptions): Agent {

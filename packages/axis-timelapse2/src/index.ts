@@ -1,6 +1,6 @@
 export { createTimelapseClient, type TimelapseClient, type ApiDetection, type ArchiveListing, type ArchiveDownloadOptions } from './client.js';
 export { DEFAULT_CLIENT_OPTIONS, type TimelapseClientOptions } from './options.js';
-export { TIMELAPSE_API_CHOICES, type TimelapseApi, type TimelapseApiChoice } from './api.js';
+export { TIMELAPSE_API_CHOICES, timelapseCapabilities, type TimelapseApi, type TimelapseApiChoice, type TimelapseCapabilities, type QuerySpelling } from './api.js';
 export { type TimelapseArchive } from './archive.js';
 export { downloadArchives, type ArchiveRunEvent, type DownloadArchivesOptions, type DownloadArchivesSummary } from './download-archives.js';
 export {

@@ -18,8 +18,10 @@ afterEach(async () => {
   client = undefined;
 });
 
-async function setup(profile: 'timelapse2-v1' | 'timelapse3' | 'timelapseme', content: 'demo' | 'tiny' = 'demo'): Promise<{ sim: CameraSim; dir: TempDir; client: TimelapseClient }> {
-  sim = await startCameraSim({ profile, content });
+type Profile = 'timelapse2-v1' | 'timelapse3' | 'timelapse3-v3.0' | 'timelapse3-v3.1.2' | 'timelapseme';
+
+async function setup(profile: Profile, content: 'demo' | 'tiny' = 'demo', version?: string): Promise<{ sim: CameraSim; dir: TempDir; client: TimelapseClient }> {
+  sim = await startCameraSim({ profile, content, ...(version === undefined ? {} : { timelapse: { version } }) });
   dir = await makeTempDir('camdl-t2-');
   client = createTimelapseClient({ baseUrl: sim.url, username: sim.username, password: sim.password, timeout: 5000 });
   return { sim, dir, client };
@@ -34,16 +36,20 @@ describe('API detection', () => {
   });
 });
 
+/** The app compares the raw, undecoded query text (1.x, and 3.0.0–3.1.2 before parameter decoding came in 3.1.3). */
+const rawQuery = (profile: Profile): boolean => profile === 'timelapse2-v1' || profile === 'timelapse3-v3.0' || profile === 'timelapse3-v3.1.2';
+
 describe('downloads every archive byte-identical under safe names', () => {
-  it.each([['timelapse2-v1'], ['timelapse3'], ['timelapseme']] as const)('%s', async (profile) => {
+  it.each([['timelapse2-v1'], ['timelapse3'], ['timelapse3-v3.0'], ['timelapse3-v3.1.2'], ['timelapseme']] as const)('%s', async (profile) => {
     const { sim, dir, client } = await setup(profile);
     const listing = await client.listArchives();
     const events: ArchiveRunEvent[] = [];
     const summary = await downloadArchives(client, listing.archives, { outdir: dir.path, rateLimitMbps: 0, onEvent: (event) => events.push(event) });
     const names = assignLocalNames(listing.archives);
     const failed = events.filter((event) => event.type === 'fail').map((event) => event.item.filename);
-    // 1.x cannot be asked for names with & or # (it compares the raw query text): reported, not guessed.
-    const expectedFailures = profile === 'timelapse2-v1' ? sim.archives.filter((archive) => /[&#]/.test(archive.filename)).map((a) => a.filename) : [];
+    // 1.x and 3.0.0–3.1.2 cannot be asked for names with & or # (they compare the raw query text):
+    // reported, not guessed.
+    const expectedFailures = rawQuery(profile) ? sim.archives.filter((archive) => /[&#]/.test(archive.filename)).map((a) => a.filename) : [];
     // Non-ASCII names on 1.x go out as raw UTF-8 (also proven against real Apache + mod_auth_digest in
     // apache-v1-encoding.test.ts).
     expect(failed.sort()).toEqual(expectedFailures.sort());
@@ -57,7 +63,7 @@ describe('downloads every archive byte-identical under safe names', () => {
     }
     const files = await readdir(dir.path);
     expect(files.filter((file) => file.endsWith('.part'))).toEqual([]);
-    expect(files).toContain("O'Brien's_Shop_2025_09_30_0000." + (profile === 'timelapse3' ? 'mp4' : 'avi'));
+    expect(files).toContain("O'Brien's_Shop_2025_09_30_0000." + (profile.startsWith('timelapse3') ? 'mp4' : 'avi'));
     expect(files.some((file) => file.startsWith('Café_Zürich'))).toBe(true);
     // "Gate:East" and "Gate_East" both map to Gate_East: two files, neither overwritten.
     expect(files.filter((file) => file.startsWith('Gate_East')).length).toBe(2);
@@ -211,7 +217,60 @@ describe('errors', () => {
   });
 });
 
+describe('Timelapse 3.0.0–3.1.2 (raw query text; Range from 3.1.1)', () => {
+  it.each([['timelapse3-v3.0'], ['timelapse3-v3.1.2']] as const)('%s: the reason names the version for a name no spelling reaches', async (profile) => {
+    const { client } = await setup(profile);
+    const { archives, version } = await client.listArchives();
+    expect(version).toMatch(/^3\.(0\.\d+|1\.2)$/);
+    const unreachable = archives.find((archive) => archive.filename.includes('&'))!;
+    await expect(client.archiveRequest(unreachable)).rejects.toMatchObject({
+      code: 'ERR_TIMELAPSE_UNSUPPORTED_NAME',
+      message: expect.stringMatching(/"&".*Timelapse 3\.0\.0–3\.1\.2/),
+    });
+  });
+
+  it.each([['timelapse3-v3.0'], ['timelapse3-v3.1.2']] as const)('%s: an interrupted file resumes only where Range is served (3.1.1+)', async (profile) => {
+    const { sim, dir, client } = await setup(profile, 'tiny');
+    const { archives } = await client.listArchives();
+    const archive = archives[0]!;
+    sim.addFault({ route: 'download', match: archive.filename, kind: 'short-body-close', afterBytes: 10_000, times: 1 });
+    const rangeStarts: number[] = [];
+    const result = await client.downloadArchive(archive, join(dir.path, 'a.mp4'), {
+      maxRetries: 1,
+      retryDelay: 0,
+      onEvent: (event) => {
+        if (event.type === 'request') rangeStarts.push(event.rangeStart);
+      },
+    });
+    expect(result.status).toBe(profile === 'timelapse3-v3.0' ? 'downloaded' : 'resumed');
+    // 3.0.x: no Range request is even tried.
+    expect(rangeStarts).toEqual(profile === 'timelapse3-v3.0' ? [0, 0] : [0, 10_000]);
+    expect(await sha256File(join(dir.path, 'a.mp4'))).toBe(sim.archives[0]!.sha256);
+  });
+
+  it("GET app without a version: the percent-encoded spelling first, then the raw one; the working one is kept, also for delete", async () => {
+    const { sim, dir, client } = await setup('timelapse3-v3.0', 'demo', '');
+    const listing = await client.listArchives();
+    expect(listing.version).toBeUndefined();
+    const archive = listing.archives.find((entry) => entry.filename.startsWith("O'Brien"))!;
+    const result = await client.downloadArchive(archive, join(dir.path, 'o.mp4'), { maxRetries: 0 });
+    expect(result.status).toBe('downloaded');
+    await client.deleteArchive(archive);
+    expect(sim.archives.some((entry) => entry.filename === archive.filename)).toBe(false);
+  });
+});
+
 describe('delete after download', () => {
+  it.each([['timelapse3-v3.0'], ['timelapse2-v1']] as const)('%s: --delete-after deletes by the spelling that downloaded', async (profile) => {
+    const { sim, dir, client } = await setup(profile);
+    const listing = await client.listArchives();
+    const wanted = listing.archives.filter((archive) => /O'Brien|Café/.test(archive.filename));
+    const summary = await downloadArchives(client, wanted, { outdir: dir.path, deleteAfter: true, maxRetries: 0 });
+    expect(summary).toMatchObject({ downloaded: 2, failed: 0, deleted: 2 });
+    expect(sim.archives.filter((archive) => /O'Brien|Café/.test(archive.filename))).toEqual([]);
+  });
+
+
   it('deletes only verified archives', async () => {
     const { sim, dir, client } = await setup('timelapse3', 'tiny');
     const listing = await client.listArchives();

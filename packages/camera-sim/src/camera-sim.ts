@@ -5,7 +5,7 @@ import { createCounters, resetCounters, type SimCounters } from './counters.js';
 import { DigestServer } from './digest-server.js';
 import { CameraSimError } from './errors.js';
 import { FaultInjector, type FaultRule } from './faults.js';
-import { normalizeOptions, type CameraProfile, type CameraSimOptions } from './options.js';
+import { isTimelapse3Profile, normalizeOptions, type CameraProfile, type CameraSimOptions } from './options.js';
 import { createAmcrestProfile } from './profiles/amcrest.js';
 import type { ProfileHandler } from './profiles/profile-handler.js';
 import { createTimelapseProfile } from './profiles/timelapse.js';
@@ -78,14 +78,14 @@ export async function startCameraSim(options: CameraSimOptions): Promise<CameraS
     for (const { recording, source } of recordingEntries) sources.set(recording.filePath, source);
     profile = createAmcrestProfile(normalized, recordingEntries, counters);
   } else {
-    const flavour = normalized.profile === 'timelapse2-v1' ? 'v1' : normalized.profile === 'timelapse3' ? 'v3' : 'me';
+    const flavour = normalized.profile === 'timelapse2-v1' ? 'v1' : isTimelapse3Profile(normalized.profile) ? 'v3' : 'me';
     archiveEntries = await buildArchives(normalized.content, flavour, normalized.mediaCacheDir);
     for (const { archive, source } of archiveEntries) if (!sources.has(archive.filename)) sources.set(archive.filename, source);
     profile = createTimelapseProfile(normalized, archiveEntries);
   }
 
-  // Timelapse2 1.x sits behind Apache, which passes raw non-ASCII bytes in the query through.
-  const rawBytes = normalized.profile === 'timelapse2-v1';
+  // The Axis web server (Apache) takes raw bytes in the request line; every Timelapse version sees them.
+  const rawBytes = normalized.profile !== 'amcrest';
   let consecutiveFailures = 0;
   let openConnections = 0;
   let inFlight = 0;

@@ -6,9 +6,19 @@ import type { FaultRule } from './faults.js';
 import { defaultMediaCacheDir } from './media-cache.js';
 
 /** Which camera API to imitate. */
-export type CameraProfile = 'timelapse2-v1' | 'timelapse3' | 'timelapseme' | 'amcrest';
+/**
+ * Which camera API to imitate. `timelapse3` is Timelapse 3.1.3 and later (decodes query parameters,
+ * serves Range); `timelapse3-v3.0` (3.0.x) and `timelapse3-v3.1.2` compare the raw, undecoded query
+ * text as 1.x does, and only 3.1.1+ serves Range. The behaviour follows `timelapse.version`.
+ */
+export type CameraProfile = 'timelapse2-v1' | 'timelapse3' | 'timelapse3-v3.0' | 'timelapse3-v3.1.2' | 'timelapseme' | 'amcrest';
 
-export const CAMERA_PROFILES: readonly CameraProfile[] = ['timelapse2-v1', 'timelapse3', 'timelapseme', 'amcrest'];
+export const CAMERA_PROFILES: readonly CameraProfile[] = ['timelapse2-v1', 'timelapse3', 'timelapse3-v3.0', 'timelapse3-v3.1.2', 'timelapseme', 'amcrest'];
+
+/** Whether a profile is one of the Timelapse 3.x lines (MP4). */
+export function isTimelapse3Profile(profile: CameraProfile): boolean {
+  return profile.startsWith('timelapse3');
+}
 
 /** Server-side digest behaviour. */
 export interface SimDigestOptions {
@@ -61,7 +71,11 @@ export interface TimelapseBehaviour {
   concurrency?: 'queue' | 'reject' | 'off';
   /** timelapse3: answer `503 Service is still starting` to the first N requests. @default 0 */
   startingRequests?: number;
-  /** App version reported by `GET app`. @default '1.2.3' (v1), '3.1.0' (v3), '20.2.1' (me) */
+  /**
+   * App version reported by `GET app` (an empty string: none). On the 3.x profiles it also decides the
+   * behaviour: before 3.1.3 the raw query text is compared, before 3.1.1 Range is ignored.
+   * @default '1.2.3' (v1), '3.1.3' (timelapse3), '3.0.4' (timelapse3-v3.0), '3.1.2' (timelapse3-v3.1.2), '20.2.1' (me)
+   */
   version?: string;
 }
 
@@ -109,7 +123,9 @@ export type NormalizedOptions = Required<Omit<CameraSimOptions, 'maxConnections'
 
 const VERSIONS: Record<CameraProfile, string> = {
   'timelapse2-v1': '1.2.3',
-  timelapse3: '3.1.0',
+  timelapse3: '3.1.3',
+  'timelapse3-v3.0': '3.0.4',
+  'timelapse3-v3.1.2': '3.1.2',
   timelapseme: '20.2.1',
   amcrest: '2.800.0000000.31.R',
 };

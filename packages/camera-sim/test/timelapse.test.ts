@@ -179,3 +179,42 @@ describe('timelapseme (legacy export)', () => {
     }
   });
 });
+
+describe('Timelapse 3.0.x and 3.1.2 (before parameter decoding came in 3.1.3)', () => {
+  for (const [profile, version, ranges] of [['timelapse3-v3.0', '3.0.4', false], ['timelapse3-v3.1.2', '3.1.2', true]] as const) {
+    it(`${profile}: reports ${version}, compares the raw query text, Range ${ranges ? 'served' : 'ignored'}`, async () => {
+      const sim = await startCameraSim({ profile, password: 'secret' });
+      try {
+        const session = new DigestSession(sim.url, 'admin', 'secret');
+        const app = JSON.parse((await session.request('/local/timelapse2/app')).body.toString('utf8')) as { manifest: { acapPackageConf: { setup: { version: string } } } };
+        expect(app.manifest.acapPackageConf.setup.version).toBe(version);
+        const list = JSON.parse((await session.request('/local/timelapse2/archive')).body.toString('utf8')) as Array<Record<string, unknown>>;
+        expect(list[0]).toMatchObject({ container: 'mp4' });
+        const archive = sim.archives.find((item) => item.filename.startsWith('Café'))!;
+        expect(archive.filename.endsWith('.mp4')).toBe(true);
+        const raw = await session.request(`/local/timelapse2/download?filename=${rawUtf8(archive.filename)}`, { headers: { Range: 'bytes=0-9' } });
+        expect(raw.status).toBe(ranges ? 206 : 200);
+        expect(raw.headers['accept-ranges']).toBe(ranges ? 'bytes' : undefined);
+        if (!ranges) expect(sha(raw.body)).toBe(archive.sha256);
+        const encoded = await session.request(`/local/timelapse2/download?filename=${encodeURIComponent(archive.filename)}`);
+        expect(encoded.status).toBe(404);
+        const quoted = sim.archives.find((item) => item.filename.startsWith("O'Brien"))!;
+        expect((await session.request(`/local/timelapse2/download?filename=${quoted.filename.replace("'", '%27')}`)).status).toBe(404);
+        expect((await session.request(`/local/timelapse2/download?filename=${quoted.filename}`)).status).toBe(200);
+      } finally {
+        await sim.close();
+      }
+    });
+  }
+
+  it('the timelapse3 profile decodes parameters (3.1.3 and later)', async () => {
+    const sim = await startCameraSim({ profile: 'timelapse3', password: 'secret' });
+    try {
+      const session = new DigestSession(sim.url, 'admin', 'secret');
+      const archive = sim.archives.find((item) => item.filename.startsWith('Café'))!;
+      expect((await session.request(`/local/timelapse2/download?filename=${encodeURIComponent(archive.filename)}`)).status).toBe(200);
+    } finally {
+      await sim.close();
+    }
+  });
+});

@@ -1,5 +1,5 @@
 import type { BodySource, SimArchive } from '../content.js';
-import type { NormalizedOptions } from '../options.js';
+import { isTimelapse3Profile, type NormalizedOptions } from '../options.js';
 import { decodedQuery, latin1ToUtf8, percentDecode, rawQueryPairs, reply, replyFile, type RequestContext } from '../request-context.js';
 import type { ProfileHandler, RouteMatch } from './profile-handler.js';
 
@@ -70,9 +70,33 @@ function parseRange(header: string | undefined, size: number): ByteRange | 'inva
   return { start, end };
 }
 
+/** `3.1.2` → [3, 1, 2]; undefined when the text is no version. */
+function versionParts(text: string): [number, number, number] | undefined {
+  const match = /^\s*(\d+)(?:\.(\d+))?(?:\.(\d+))?/.exec(text);
+  if (!match) return undefined;
+  return [Number(match[1]), Number(match[2] ?? 0), Number(match[3] ?? 0)];
+}
+
+function atLeast(version: [number, number, number], floor: [number, number, number]): boolean {
+  for (let i = 0; i < 3; i++) if (version[i] !== floor[i]) return version[i]! > floor[i]!;
+  return true;
+}
+
+/**
+ * What a Timelapse 3.x version does (pandosme/Timelapse3 history): query parameters are decoded from
+ * 3.1.3 on (before, the raw query text is compared, as on 1.x); Range is served from 3.1.1 on. An
+ * unreadable or empty version behaves as the newest.
+ */
+export function timelapse3Behaviour(version: string): { decodesQuery: boolean; ranges: boolean } {
+  const parts = versionParts(version);
+  if (parts === undefined) return { decodesQuery: true, ranges: true };
+  return { decodesQuery: atLeast(parts, [3, 1, 3]), ranges: atLeast(parts, [3, 1, 1]) };
+}
+
 /** Timelapse2 1.x, Timelapse 3.x and the legacy TimelapseMe ACAP. */
 export function createTimelapseProfile(options: NormalizedOptions, entries: ArchiveEntry[]): ProfileHandler {
-  const version = options.profile === 'timelapse2-v1' ? 'v1' : options.profile === 'timelapse3' ? 'v3' : 'me';
+  const version = options.profile === 'timelapse2-v1' ? 'v1' : isTimelapse3Profile(options.profile) ? 'v3' : 'me';
+  const v3 = version === 'v3' ? timelapse3Behaviour(options.timelapse.version) : undefined;
   const base = version === 'me' ? '/local/timelapseme/' : '/local/timelapse2/';
   let startingLeft = version === 'v3' ? options.timelapse.startingRequests : 0;
 
@@ -138,6 +162,11 @@ export function createTimelapseProfile(options: NormalizedOptions, entries: Arch
     const raw = rawParam(context.rawQuery, 'filename');
     if (raw === undefined || raw === '') return 'missing';
     if (version === 'v1') return findRaw(raw);
+    if (v3 !== undefined && !v3.decodesQuery) {
+      // 3.0.0–3.1.2 compare the raw text, then refuse what 3.x always refuses.
+      if (hasForbiddenCharacters(latin1ToUtf8(raw))) return 'bad';
+      return findRaw(raw);
+    }
     const decoded = percentDecode(latin1ToUtf8(raw));
     if (decoded === undefined || hasForbiddenCharacters(decoded)) return 'bad';
     return findDecoded(decoded);
@@ -175,6 +204,11 @@ export function createTimelapseProfile(options: NormalizedOptions, entries: Arch
       ETag: etag,
       'Last-Modified': new Date(archive.mtimeMs).toUTCString(),
     };
+    if (v3 !== undefined && !v3.ranges) {
+      // Before 3.1.1: no Range at all (the header is ignored, the whole file comes back).
+      delete headers['Accept-Ranges'];
+      return replyFile(context, source, 200, headers);
+    }
     const ifRange = context.request.headers['if-range'];
     const rangeAllowed = ifRange === undefined || ifRange === etag || ifRange === headers['Last-Modified'];
     const range = rangeAllowed ? parseRange(context.request.headers.range, archive.size) : undefined;

@@ -305,8 +305,9 @@ export function createTimelapseClient(options: TimelapseClientOptions): Timelaps
     version: string | undefined,
     url: string,
   ): Promise<DownloadResult> {
-    // Before 3.1.1 (and on 1.x, TimelapseMe) Range is not served: never resume, start over.
-    const ranges = timelapseCapabilities(api, version).ranges;
+    // 3.0.0–3.1.0 send an ETag but serve no Range: never try to resume (and keep no `.part` for it).
+    // 1.x and TimelapseMe send no validators, so the engine never resumes there anyway.
+    const ranges = api === 'timelapse3' ? timelapseCapabilities(api, version).ranges : undefined;
     let expectedSize = api === 'timelapse3' ? archive.size : undefined;
     const localSize = opts.existing === 'check-size' && expectedSize === undefined ? await fileSize(destination) : undefined;
     if (localSize !== undefined) {

@@ -91,7 +91,7 @@ for (const version of ['1.2.3', '3.0.4', '3.1.2']) {
         expect((await server.readAccessLog()).join('\n')).toContain(`?filename=${logged} `);
       } catch (error) {
         const log = await readFile(server.errorLog, 'utf8').catch(() => '');
-        throw new Error(`${String(error)}\n${log}`);
+        throw new Error(`${String(error)}\n${log}`, { cause: error });
       } finally {
         await client.close();
       }

@@ -119,3 +119,20 @@ describe('assertTimeOrder', () => {
     expect(() => assertTimeOrder(parseTimeInput('2026-01-16T22:00:00'), parseTimeInput('2026-01-16T20:00:00Z'))).not.toThrow();
   });
 });
+
+describe('parseTimeInput: relative times (as timelapse2-dl --since)', () => {
+  const now = new Date(2026, 0, 16, 21, 30, 15).getTime();
+  it('24h, 7d, 90m and now are instants before now', () => {
+    expect(parseTimeInput('24h', 'floor', now)).toEqual({ kind: 'instant', instant: new Date(now - 86_400_000) });
+    expect(parseTimeInput('7d', 'floor', now)).toEqual({ kind: 'instant', instant: new Date(now - 7 * 86_400_000) });
+    expect(parseTimeInput('90m', 'floor', now)).toEqual({ kind: 'instant', instant: new Date(now - 90 * 60_000) });
+    expect(parseTimeInput('now', 'ceil', now)).toEqual({ kind: 'instant', instant: new Date(now) });
+  });
+  it('today and yesterday are midnight camera wall-clock time of this computer’s date', () => {
+    expect(parseTimeInput('today', 'floor', now)).toEqual({ kind: 'wall-clock', wallClock: '2026-01-16 00:00:00' });
+    expect(parseTimeInput('yesterday', 'floor', now)).toEqual({ kind: 'wall-clock', wallClock: '2026-01-15 00:00:00' });
+  });
+  it('impossible dates are refused', () => {
+    for (const text of ['2026-02-30', '2026-13-01T00:00:00', '2025-02-29']) expect(() => parseTimeInput(text), text).toThrow(/out of range/);
+  });
+});

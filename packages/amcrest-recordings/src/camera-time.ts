@@ -36,15 +36,33 @@ function invalidTime(text: string, why: string): AmcrestError {
   return new AmcrestError(`invalid time ${JSON.stringify(text)}: ${why}`, { code: 'ERR_AMCREST_INVALID_TIME' });
 }
 
+const RELATIVE = /^(\d+(?:\.\d+)?)\s*(m|min|h|d|w)$/i;
+const RELATIVE_UNIT_MS = { m: 60_000, min: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 } as const;
+
 /**
  * Parses ISO 8601 (`2026-01-16T20:00:00`, `…-08:00`, `…Z`, a space instead of `T`, seconds optional,
  * a bare date = midnight). Without an offset the result is camera wall-clock time; fractions of a
  * second are dropped (`round: 'floor'`) or rounded up (`'ceil'`, for an end) since cameras answer 400
- * to fractions.
+ * to fractions. Also the relative forms of `timelapse2-dl --since`: `90m`, `24h`, `7d`, `2w` ago and
+ * `now` (instants), `today` / `yesterday` (midnight of this computer's date, as camera wall-clock time).
+ * An impossible date (`2026-02-30`) is refused, never rolled over.
  */
-export function parseTimeInput(text: string, round: 'floor' | 'ceil' = 'floor'): TimeInput {
-  const match = ISO_INPUT.exec(text.trim());
-  if (!match) throw invalidTime(text, 'expected ISO 8601 like 2026-01-16T20:00:00 or 2026-01-16T20:00:00-08:00');
+export function parseTimeInput(text: string, round: 'floor' | 'ceil' = 'floor', now: number = Date.now()): TimeInput {
+  const trimmed = text.trim();
+  const relative = RELATIVE.exec(trimmed);
+  if (relative) {
+    const ms = Number(relative[1]) * RELATIVE_UNIT_MS[relative[2]!.toLowerCase() as keyof typeof RELATIVE_UNIT_MS];
+    return { kind: 'instant', instant: new Date(Math.floor((now - ms) / 1000) * 1000) };
+  }
+  const word = trimmed.toLowerCase();
+  if (word === 'now') return { kind: 'instant', instant: new Date(Math.floor(now / 1000) * 1000) };
+  if (word === 'today' || word === 'yesterday') {
+    const local = new Date(now);
+    const midnight = Date.UTC(local.getFullYear(), local.getMonth(), local.getDate() - (word === 'yesterday' ? 1 : 0));
+    return { kind: 'wall-clock', wallClock: formatWallClock(midnight) };
+  }
+  const match = ISO_INPUT.exec(trimmed);
+  if (!match) throw invalidTime(text, 'expected ISO 8601 like 2026-01-16T20:00:00 or 2026-01-16T20:00:00-08:00, or 24h, 7d, today, yesterday');
   const [, y, mo, d, h = '00', mi = '00', s = '00', fraction, zone] = match;
   const year = Number(y);
   const month = Number(mo);

@@ -97,6 +97,24 @@ describe('filters', () => {
     expect(parseTimeBound('2025-09-30T12:00:00Z').getTime()).toBe(Date.UTC(2025, 8, 30, 12));
     expect(parseTimeBound('2025-09-30').getDate()).toBe(30);
     expect(parseTimeBound('1727560800123').getTime()).toBe(1727560800123);
-    expect(() => parseTimeBound('yesterday')).toThrow(expect.objectContaining({ code: 'ERR_TIMELAPSE_INVALID_OPTIONS' }));
+    expect(() => parseTimeBound('someday')).toThrow(expect.objectContaining({ code: 'ERR_TIMELAPSE_INVALID_OPTIONS' }));
+  });
+  it('today / yesterday are local midnights; now is now', () => {
+    const now = new Date(2025, 9, 10, 15, 30).getTime();
+    expect(parseTimeBound('today', now).getTime()).toBe(new Date(2025, 9, 10).getTime());
+    expect(parseTimeBound('Yesterday', now).getTime()).toBe(new Date(2025, 9, 9).getTime());
+    expect(parseTimeBound('now', now).getTime()).toBe(now);
+  });
+  it('refuses impossible dates instead of rolling them over', () => {
+    for (const text of ['2026-13-45', '2025-02-30', '2025-02-29', '2025-04-31', '2025-09-30T24:00:00', '2025-09-30T12:61']) {
+      expect(() => parseTimeBound(text), text).toThrow(expect.objectContaining({ code: 'ERR_TIMELAPSE_INVALID_OPTIONS' }));
+    }
+    expect(parseTimeBound('2024-02-29').getDate()).toBe(29);
+  });
+  it('refuses a --since after --until', async () => {
+    const { assertTimeBoundsOrder } = await import('./filters.js');
+    expect(() => assertTimeBoundsOrder(new Date(2025, 9, 1), new Date(2025, 8, 1))).toThrow(/after --until/);
+    expect(() => assertTimeBoundsOrder(new Date(2025, 8, 1), new Date(2025, 9, 1))).not.toThrow();
+    expect(() => assertTimeBoundsOrder(undefined, new Date(2025, 9, 1))).not.toThrow();
   });
 });

@@ -67,22 +67,51 @@ function globToRegexSource(glob: string): string {
   return source;
 }
 
+const DATE_TIME = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?$/i;
+
 /**
  * Parses a time bound: an ISO date (`2025-09-30`, local midnight) or date-time, milliseconds since the
- * epoch, or a duration before `now` (`90m`, `12h`, `7d`, `2w`). Throws `ERR_TIMELAPSE_INVALID_OPTIONS`.
+ * epoch, `today` / `yesterday` (local midnight), `now`, or a duration before `now` (`90m`, `12h`, `7d`,
+ * `2w`). An impossible date (`2025-02-30`, `2026-13-45`) is refused, never rolled over. Throws
+ * `ERR_TIMELAPSE_INVALID_OPTIONS`.
  */
 export function parseTimeBound(text: string, now: number = Date.now()): Date {
   const trimmed = text.trim();
+  const invalid = (why: string): TimelapseError =>
+    new TimelapseError('ERR_TIMELAPSE_INVALID_OPTIONS', `${why}: ${JSON.stringify(text)}`);
   const relative = /^(\d+(?:\.\d+)?)\s*(m|min|h|d|w)$/i.exec(trimmed);
   if (relative) {
     const unit = { m: 60_000, min: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 }[relative[2]!.toLowerCase() as 'm'];
     return new Date(now - Number(relative[1]) * unit);
   }
-  if (/^\d{11,}$/.test(trimmed)) return new Date(Number(trimmed));
-  const dateOnly = /^(\d{4})-(\d{2})-(\d{2})$/.exec(trimmed);
-  const date = dateOnly ? new Date(Number(dateOnly[1]), Number(dateOnly[2]) - 1, Number(dateOnly[3])) : new Date(trimmed);
-  if (trimmed === '' || Number.isNaN(date.getTime())) {
-    throw new TimelapseError('ERR_TIMELAPSE_INVALID_OPTIONS', `not a date, date-time, epoch ms or duration (7d, 12h): ${JSON.stringify(text)}`);
+  const word = trimmed.toLowerCase();
+  if (word === 'now') return new Date(now);
+  if (word === 'today' || word === 'yesterday') {
+    const day = new Date(now);
+    return new Date(day.getFullYear(), day.getMonth(), day.getDate() - (word === 'yesterday' ? 1 : 0));
   }
+  if (/^\d{11,}$/.test(trimmed)) return new Date(Number(trimmed));
+  const parts = DATE_TIME.exec(trimmed);
+  if (!parts) throw invalid('not a date, date-time, epoch ms, today/yesterday or duration (7d, 12h)');
+  const [, y, mo, d, h, mi, sec] = parts;
+  const year = Number(y);
+  const month = Number(mo);
+  const day = Number(d);
+  const daysInMonth = new Date(Date.UTC(year, month, 0)).getUTCDate();
+  if (month < 1 || month > 12) throw invalid('no such month');
+  if (day < 1 || day > daysInMonth) throw invalid('no such day');
+  if (Number(h ?? 0) > 23 || Number(mi ?? 0) > 59 || Number(sec ?? 0) > 59) throw invalid('no such time of day');
+  const date = h === undefined ? new Date(year, month - 1, day) : new Date(trimmed.replace(' ', 'T'));
+  if (Number.isNaN(date.getTime())) throw invalid('not a date');
   return date;
+}
+
+/** Throws `ERR_TIMELAPSE_INVALID_OPTIONS` when `since` is after `until`: such a filter can match nothing. */
+export function assertTimeBoundsOrder(since: Date | undefined, until: Date | undefined): void {
+  if (since !== undefined && until !== undefined && since.getTime() > until.getTime()) {
+    throw new TimelapseError(
+      'ERR_TIMELAPSE_INVALID_OPTIONS',
+      `--since (${since.toISOString()}) is after --until (${until.toISOString()}): no archive can match`,
+    );
+  }
 }

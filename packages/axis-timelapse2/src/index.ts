@@ -14,5 +14,5 @@ export {
   type TimelapsePhase,
 } from './timelapse-job.js';
 export { assignLocalNames } from './safe-file-name.js';
-export { filterArchives, toNamePattern, parseTimeBound, type ArchiveFilter } from './filters.js';
+export { filterArchives, toNamePattern, parseTimeBound, assertTimeBoundsOrder, type ArchiveFilter } from './filters.js';
 export { TimelapseError, isTimelapseError, type TimelapseErrorCode, type TimelapseErrorContext } from './errors.js';

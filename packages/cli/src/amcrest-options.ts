@@ -3,7 +3,7 @@ import yargs from 'yargs';
 import type { MergeFormat, TimeInput } from '@camdl/amcrest-recordings';
 import { parseCameraHost } from './camera-url.js';
 import { ExitError, EXIT_CODES } from './exit-error.js';
-import { nonNegativeFlag, parseFlags } from './parse-flags.js';
+import { numberFlag, parseFlags } from './parse-flags.js';
 import { redactCredentials } from './terminal-text.js';
 
 /** The library's formats, listed here so `--help` needs no import of it (start-up time). */
@@ -14,10 +14,9 @@ export interface AmcrestDlOptions {
   username: string;
   password: string | undefined;
   passwordFile: string | undefined;
-  start: string;
-  end: string;
-  startInput: TimeInput;
-  endInput: TimeInput;
+  /** Camera wall-clock text (`2026-01-16 20:00:00`) or an instant, as parsed from `--start`. */
+  start: string | Date;
+  end: string | Date;
   channel: number;
   format: MergeFormat;
   outputDir: string;
@@ -42,21 +41,30 @@ export type ParsedArgs = { kind: 'run'; options: AmcrestDlOptions } | { kind: 'e
 
 const DESCRIPTION = [
   'Download the recordings of an Amcrest (Dahua API) camera in a time range and merge them with ffmpeg.',
-  'Times are ISO 8601. Without an offset they are camera wall-clock time (what the camera overlay shows); with Z or an offset they are instants, converted with --camera-tz or the offset measured from the camera clock.',
-  'Exit codes: 0 done (also when no recordings were found), 1 some downloads failed (nothing merged unless --allow-partial), 2 usage error or search failed (auth, network, bad response, no ffmpeg) or the merged file exists (see --overwrite), 3 merge failed (parts kept), 130 interrupted.',
+  'Times are ISO 8601. Without an offset they are camera wall-clock time (what the camera overlay shows); with Z or an offset they are instants, converted with --camera-tz or the offset measured from the camera clock. Also: 24h, 7d, 90m (ago), now, today, yesterday (midnight).',
 ].join('\n\n');
+
+const HELP = {
+  examples: [
+    ['amcrest-dl --host 192.168.1.100 --username admin --start 2026-01-16T20:00:00 --end 2026-01-16T22:00:00', 'An evening, merged into one mp4 (password prompted without echo)'],
+    ['amcrest-dl --host 192.168.1.100 --username admin --start yesterday --end today --no-merge', 'Yesterday, camera time, downloaded only'],
+    ['amcrest-dl --host cam.home --username admin --start 24h --end now --list', 'List the last 24 hours'],
+    ['amcrest-dl --host cam.home --username admin --start 2026-01-16T08:00:00-08:00 --end 2026-01-16T18:00:00-08:00 --camera-tz America/Los_Angeles', 'Instants with an offset, converted to camera time'],
+    ['amcrest-dl --host 192.168.1.100 --username admin --start 2026-01-16T20:00 --end 2026-01-16T22:00 --output-file night.mkv --keep-files', 'Matroska, parts kept'],
+  ],
+  exitCodes: [
+    [EXIT_CODES.ok, 'done (also when no recordings were found)'],
+    [EXIT_CODES.someFailed, 'some downloads failed (nothing merged unless --allow-partial)'],
+    [EXIT_CODES.usage, 'usage error, search failed (auth, network, bad response), no ffmpeg, or the merged file exists (see --overwrite)'],
+    [EXIT_CODES.mergeFailed, 'merge failed (parts kept)'],
+    [EXIT_CODES.interrupted, 'interrupted by Ctrl+C (files kept for the next run)'],
+    [EXIT_CODES.terminated, 'stopped by SIGTERM'],
+  ],
+  notes: ['A flag given twice is a usage error.'],
+} as const;
 
 function usageError(message: string): ExitError {
   return new ExitError(`amcrest-dl: ${redactCredentials(message)}\nRun amcrest-dl --help for the options.`, { exitCode: EXIT_CODES.usage });
-}
-
-function positiveInteger(name: string, value: unknown, min = 1): number {
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < min) throw usageError(`--${name} must be an integer ≥ ${min}, got ${String(value)}`);
-  return value;
-}
-
-function nonNegative(name: string, value: unknown): number {
-  return nonNegativeFlag(name, value, usageError);
 }
 
 /** Parses and validates `amcrest-dl` flags; `--help`/`--version` print and ask to exit 0. */
@@ -65,17 +73,16 @@ export async function parseAmcrestDlArgs(argv: string[], print: (text: string) =
     .scriptName('amcrest-dl')
     .usage(`$0 --host HOST --username USER --start TIME --end TIME [options]\n\n${DESCRIPTION}`)
     .strict()
-    .wrap(Math.min(110, process.stdout.columns || 100))
     .option('host', { type: 'string', describe: 'Camera: IP, host name, host:port or http(s)://host[:port]' })
     .option('username', { alias: 'user', type: 'string', describe: 'Camera user' })
     .option('password', { alias: 'pass', type: 'string', describe: 'Password (visible in the process list: prefer the prompt, AMCREST_DL_PASSWORD or --password-file)' })
     .option('password-file', { alias: 'pass-file', type: 'string', describe: 'File whose first line is the password' })
-    .option('start', { type: 'string', describe: 'Start, ISO 8601 (2026-01-16T20:00:00 or 2026-01-16T20:00:00-08:00)' })
-    .option('end', { type: 'string', describe: 'End, ISO 8601' })
+    .option('start', { type: 'string', describe: 'Start: ISO 8601 (2026-01-16T20:00:00, 2026-01-16T20:00:00-08:00), 24h / 7d ago, now, today, yesterday' })
+    .option('end', { type: 'string', describe: 'End (same forms as --start)' })
     .option('channel', { type: 'number', default: 1, describe: 'Camera channel (some models want 0)' })
     .option('output-format', { type: 'string', choices: MERGE_FORMATS as unknown as string[], describe: 'Merged file format [default: mp4, or the --output-file extension]' })
-    .option('output-dir', { type: 'string', default: '.', describe: 'Directory for the merged file and .amcrest_download/' })
-    .option('output-file', { type: 'string', describe: 'Merged file name [default: amcrest_<start>_<end>.<format>]' })
+    .option('output-dir', { alias: 'outdir', type: 'string', default: '.', describe: 'Directory for the merged file and .amcrest_download/' })
+    .option('output-file', { type: 'string', describe: 'Merged file name; its extension is the container (.mp4, .mkv, .avi) [default: amcrest_<start>_<end>.<format>]' })
     .option('keep-files', { type: 'boolean', default: false, describe: 'Keep the downloaded parts after a successful merge' })
     .option('overwrite', { type: 'boolean', default: false, describe: 'Replace an existing merged file (without it, an existing one stops the run before any download)' })
     .option('max-concurrent', { type: 'number', default: 4, describe: 'Simultaneous downloads' })
@@ -90,20 +97,28 @@ export async function parseAmcrestDlArgs(argv: string[], print: (text: string) =
     .option('timeout', { type: 'number', default: 60, describe: 'Seconds without data before a request is retried' })
     .option('progress', { type: 'boolean', default: true, describe: 'Live progress on a terminal (--no-progress: plain lines)' })
     .option('types', { type: 'string', array: true, default: ['mp4'], describe: 'Search condition.Types (NVRs: dav)' });
-  const parsed = await parseFlags(parser, argv, print, usageError);
+  const parsed = await parseFlags(parser, { argv, print, usageError, help: HELP });
   if (parsed.kind === 'exit') return parsed;
   const args = parsed.args;
   for (const name of ['host', 'username', 'start', 'end'] as const) {
     if (typeof args[name] !== 'string' || args[name] === '') throw usageError(`--${name} is required`);
   }
   const url = parseCameraHost(args['host'] as string, usageError);
+  const numbers = { argv, usageError };
+  const channel = numberFlag('channel', args['channel'], numbers, { min: 0, integer: true });
+  const maxConcurrent = numberFlag('max-concurrent', args['max-concurrent'], numbers, { min: 1, integer: true });
+  const rateLimitMbps = numberFlag('rate-limit', args['rate-limit'], numbers, { min: 0 });
+  const maxRetries = numberFlag('max-retries', args['max-retries'], numbers, { min: 0, integer: true });
+  const retryDelay = numberFlag('retry-delay', args['retry-delay'], numbers, { min: 0 });
+  const timeout = Math.max(1, numberFlag('timeout', args['timeout'], numbers, { min: 0 }));
   // Loaded after --help/--version are handled: they need none of the library.
   const { assertTimeOrder, assertTimeZone, isAmcrestError, parseTimeInput } = await import('@camdl/amcrest-recordings');
   let startInput: TimeInput;
   let endInput: TimeInput;
   try {
-    startInput = parseTimeInput(args['start'] as string, 'floor');
-    endInput = parseTimeInput(args['end'] as string, 'ceil');
+    const now = Date.now();
+    startInput = parseTimeInput(args['start'] as string, 'floor', now);
+    endInput = parseTimeInput(args['end'] as string, 'ceil', now);
     if (args['camera-tz'] !== undefined) assertTimeZone(args['camera-tz']);
   } catch (error) {
     if (isAmcrestError(error)) throw usageError(error.message);
@@ -115,9 +130,7 @@ export async function parseAmcrestDlArgs(argv: string[], print: (text: string) =
     throw usageError('--end must be after --start');
   }
   const outputFile = args['output-file'];
-  const extension = outputFile ? /\.([A-Za-z0-9]+)$/.exec(outputFile)?.[1]?.toLowerCase() : undefined;
-  const fromExtension = MERGE_FORMATS.find((format) => format === extension);
-  const format = (args['output-format'] as MergeFormat | undefined) ?? fromExtension ?? 'mp4';
+  const format = outputFormat(outputFile, args['output-format'] as MergeFormat | undefined);
   return {
     kind: 'run',
     options: {
@@ -125,28 +138,44 @@ export async function parseAmcrestDlArgs(argv: string[], print: (text: string) =
       username: args['username'] as string,
       password: args['password'],
       passwordFile: args['password-file'],
-      start: args['start'] as string,
-      end: args['end'] as string,
-      startInput,
-      endInput,
-      channel: positiveInteger('channel', args['channel'], 0),
+      start: startInput.kind === 'instant' ? startInput.instant : startInput.wallClock,
+      end: endInput.kind === 'instant' ? endInput.instant : endInput.wallClock,
+      channel,
       format,
       outputDir: resolve(args['output-dir']),
       outputFile,
       keepFiles: args['keep-files'],
       overwrite: args['overwrite'],
-      maxConcurrent: positiveInteger('max-concurrent', args['max-concurrent']),
+      maxConcurrent,
       list: args['list'],
       json: args['json'],
       merge: args['merge'],
       allowPartial: args['allow-partial'],
       cameraTimeZone: args['camera-tz'],
-      rateLimitMbps: nonNegative('rate-limit', args['rate-limit']),
-      maxRetries: positiveInteger('max-retries', args['max-retries'], 0),
-      retryDelayMs: nonNegative('retry-delay', args['retry-delay']) * 1000,
-      timeoutMs: Math.max(1, nonNegative('timeout', args['timeout'])) * 1000,
+      rateLimitMbps,
+      maxRetries,
+      retryDelayMs: retryDelay * 1000,
+      timeoutMs: timeout * 1000,
       progress: args['progress'],
       types: args['types'].map(String),
     },
   };
+}
+
+/**
+ * The container of the merged file: `--output-format`, else the `--output-file` extension, else mp4.
+ * The extension must name the container written (no MP4 under a `.webm` name).
+ */
+export function outputFormat(outputFile: string | undefined, flag: MergeFormat | undefined): MergeFormat {
+  if (outputFile === undefined) return flag ?? 'mp4';
+  const extension = /\.([^./\\]+)$/.exec(outputFile)?.[1]?.toLowerCase();
+  const fromExtension = MERGE_FORMATS.find((format) => format === extension);
+  if (fromExtension === undefined) {
+    const what = extension === undefined ? 'has no extension' : `ends in .${extension}`;
+    throw usageError(`--output-file ${JSON.stringify(outputFile)} ${what}; the merged file is ${MERGE_FORMATS.map((format) => `.${format}`).join(', ')} (the extension names the container)`);
+  }
+  if (flag !== undefined && flag !== fromExtension) {
+    throw usageError(`--output-file ${JSON.stringify(outputFile)} is .${fromExtension} but --output-format is ${flag}: give one, or make them agree`);
+  }
+  return fromExtension;
 }

@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import yargs from 'yargs';
 import { parseCameraHost } from './camera-url.js';
 import { ExitError, EXIT_CODES } from './exit-error.js';
-import { nonNegativeFlag, parseFlags } from './parse-flags.js';
+import { numberFlag, parseFlags } from './parse-flags.js';
 import { redactCredentials } from './terminal-text.js';
 
 const DESCRIPTION = 'Download the timelapse archives of an Axis camera running the Timelapse2 (1.x), Timelapse 3.x or TimelapseMe ACAP.';
@@ -45,9 +45,26 @@ function usageError(message: string): ExitError {
   return new ExitError(`timelapse2-dl: ${redactCredentials(message)}\nRun timelapse2-dl --help for usage.`, { exitCode: EXIT_CODES.usage });
 }
 
-function nonNegative(name: string, value: unknown): number {
-  return nonNegativeFlag(name, value, usageError);
-}
+const HELP = {
+  examples: [
+    ['timelapse2-dl --user root --pass mypassword', 'Download everything from the default IP (192.168.0.90)'],
+    ['timelapse2-dl --user root --host 192.168.1.100', 'Ask for the password, download from another camera'],
+    ['timelapse2-dl --user root --host 192.168.0.90 --outdir downloads --rate-limit 50', 'Into ./downloads at 50 Mbps'],
+    ['timelapse2-dl --user root --check-size --max-retries 5 --retry-delay 10', 'Re-download incomplete files, retry harder'],
+    ['timelapse2-dl --user root --since yesterday --dry-run', 'What would be downloaded since yesterday midnight'],
+    ['timelapse2-dl --user root --no-progress >> timelapse.log', 'Plain lines for logs and cron'],
+    ['timelapse2-dl --user root --overwrite', 'Force re-download of all files'],
+    ['timelapse2-dl --user root --host https://cam.example:8443 --insecure --delete-after --since 7d', 'Self-signed https, last week only, free the SD card'],
+  ],
+  exitCodes: [
+    [EXIT_CODES.ok, 'all downloaded or skipped'],
+    [EXIT_CODES.someFailed, 'some downloads failed (the others are saved)'],
+    [EXIT_CODES.usage, 'usage error, or the archives could not be listed (auth, network, bad answer)'],
+    [EXIT_CODES.interrupted, 'interrupted by Ctrl+C (the first finishes the current file)'],
+    [EXIT_CODES.terminated, 'stopped by SIGTERM'],
+  ],
+  notes: ['As the Python tool (argparse), a flag given twice takes its last value.'],
+} as const;
 
 /** Parses and validates `timelapse2-dl` flags; `--help` prints and asks to exit 0. */
 export async function parseTimelapse2DlArgs(argv: string[], print: (text: string) => void): Promise<ParsedTimelapse2Args> {
@@ -57,9 +74,8 @@ export async function parseTimelapse2DlArgs(argv: string[], print: (text: string
     .strict()
     // As argparse in the seed: a repeated flag takes its last value (wrapper scripts add defaults).
     .parserConfiguration({ 'duplicate-arguments-array': false })
-    .wrap(Math.min(110, process.stdout.columns || 100))
     .option('host', { type: 'string', default: '192.168.0.90', describe: 'Camera: IP, host name, host:port or http(s)://host[:port]' })
-    .option('outdir', { type: 'string', default: '.', describe: 'Directory to save downloaded files' })
+    .option('outdir', { alias: 'output-dir', type: 'string', default: '.', describe: 'Directory to save downloaded files' })
     .option('user', { alias: 'username', type: 'string', describe: 'Username for HTTP Digest authentication' })
     .option('pass', { alias: 'password', type: 'string', describe: 'Password (visible in the process list: prefer the prompt, TIMELAPSE2_DL_PASSWORD or --pass-file)' })
     .option('pass-file', { alias: 'password-file', type: 'string', describe: 'File whose first line is the password' })
@@ -73,7 +89,7 @@ export async function parseTimelapse2DlArgs(argv: string[], print: (text: string
     .option('ca-file', { type: 'string', describe: 'PEM file of the CA that signed the camera certificate (https)' })
     .option('insecure', { type: 'boolean', default: false, describe: 'Accept any TLS certificate (self-signed cameras, https)' })
     .option('delete-after', { type: 'boolean', default: false, describe: 'Delete each archive on the camera once its local file is verified complete' })
-    .option('since', { type: 'string', describe: 'Only archives whose last frame is at/after: 2025-09-30, an ISO date-time, or 7d / 12h ago' })
+    .option('since', { type: 'string', describe: 'Only archives whose last frame is at/after: 2025-09-30, an ISO date-time, today, yesterday, or 7d / 12h ago' })
     .option('until', { type: 'string', describe: 'Only archives whose first frame is at/before (same formats as --since)' })
     .option('match', { type: 'string', describe: "Only archive names matching a glob ('North_Gate_*') or /regex/flags" })
     .option('list', { type: 'boolean', default: false, describe: 'Only list the archives; download nothing' })
@@ -84,29 +100,23 @@ export async function parseTimelapse2DlArgs(argv: string[], print: (text: string
       default: 'auto',
       choices: ['auto', 'timelapse2', 'timelapse2-v1', 'timelapse3', 'timelapseme'],
       describe: 'Camera app: detect, Timelapse2/3 (/local/timelapse2/) or legacy TimelapseMe (/local/timelapseme/)',
-    })
-    .example('$0 --user root --pass mypassword', 'Download everything from the default IP (192.168.0.90)')
-    .example('$0 --user root --host 192.168.1.100', 'Ask for the password, download from another camera')
-    .example('$0 --user root --host 192.168.0.90 --outdir downloads --rate-limit 50', 'Into ./downloads at 50 Mbps')
-    .example('$0 --user root --check-size --max-retries 5 --retry-delay 10', 'Re-download incomplete files, retry harder')
-    .example('$0 --user root --no-progress >> timelapse.log', 'Plain lines for logs and cron')
-    .example('$0 --user root --overwrite', 'Force re-download of all files')
-    .example('$0 --user root --host https://cam.example:8443 --insecure --delete-after --since 7d', 'Self-signed https, last week only, free the SD card');
-  const parsed = await parseFlags(parser, argv, print, usageError);
+    });
+  const parsed = await parseFlags(parser, { argv, print, usageError, help: HELP, lastValueWins: true });
   if (parsed.kind === 'exit') return parsed;
   const args = parsed.args;
   if (args._.length > 0) throw usageError(`unexpected argument ${JSON.stringify(String(args._[0]))}`);
-  const maxRetries = nonNegative('max-retries', args['max-retries']);
-  if (!Number.isInteger(maxRetries)) throw usageError(`--max-retries must be a whole number, got ${maxRetries}`);
-  const timeout = nonNegative('timeout', args.timeout);
-  if (timeout === 0) throw usageError('--timeout must be more than 0 seconds');
+  const numbers = { argv, usageError };
+  const maxRetries = numberFlag('max-retries', args['max-retries'], numbers, { min: 0, integer: true });
+  const timeout = numberFlag('timeout', args.timeout, numbers, { min: 0, moreThan: true });
+  const rateLimit = numberFlag('rate-limit', args['rate-limit'], numbers, { min: 0 });
+  const retryDelay = numberFlag('retry-delay', args['retry-delay'], numbers, { min: 0 });
   if (args['delete-after'] && (args['dry-run'] || args.list)) throw usageError('--delete-after cannot be combined with --list or --dry-run');
   if (args.user === undefined || args.user === '') throw usageError('--user is required');
   const baseUrl = parseCameraHost(args.host, usageError);
   if (baseUrl.protocol !== 'https:' && (args['ca-file'] !== undefined || args.insecure)) throw usageError('--ca-file and --insecure only apply to https:// hosts');
   const ca = args['ca-file'] === undefined ? undefined : await readCaFile(args['ca-file']);
   // Loaded after --help/--version are handled: they need none of the library.
-  const { parseTimeBound, toNamePattern } = await import('@camdl/axis-timelapse2');
+  const { assertTimeBoundsOrder, parseTimeBound, toNamePattern } = await import('@camdl/axis-timelapse2');
   const now = Date.now();
   const timeBound = (name: string, text: string | undefined): Date | undefined => {
     if (text === undefined) return undefined;
@@ -118,6 +128,11 @@ export async function parseTimelapse2DlArgs(argv: string[], print: (text: string
   };
   const since = timeBound('since', args.since);
   const until = timeBound('until', args.until);
+  try {
+    assertTimeBoundsOrder(since, until);
+  } catch (error) {
+    throw usageError((error as Error).message);
+  }
   let match: RegExp | undefined;
   try {
     match = args.match === undefined ? undefined : toNamePattern(args.match);
@@ -134,9 +149,9 @@ export async function parseTimelapse2DlArgs(argv: string[], print: (text: string
       pass: args.pass,
       passFile: args['pass-file'],
       timeout,
-      rateLimit: nonNegative('rate-limit', args['rate-limit']),
+      rateLimit,
       maxRetries,
-      retryDelay: nonNegative('retry-delay', args['retry-delay']),
+      retryDelay,
       checkSize: args['check-size'],
       progress: args.progress,
       overwrite: args.overwrite,

@@ -47,7 +47,8 @@ export interface RecordingDownloadOutcome {
   recording: Recording;
   /** Local path (the final name; a `.part` next to it while incomplete). */
   path: string;
-  status: 'downloaded' | 'resumed' | 'skipped' | 'failed' | 'not-started';
+  /** `interrupted`: cut by `signal` — not a failure; its partial file is kept for the next run. */
+  status: 'downloaded' | 'resumed' | 'skipped' | 'failed' | 'interrupted' | 'not-started';
   result?: DownloadResult;
   error?: Error;
 }
@@ -147,8 +148,12 @@ export async function downloadRecordings(
           emit({ type: 'done', item: recording, path: outcome.path, result });
         }
       } catch (error) {
-        outcome.status = 'failed';
         outcome.error = error instanceof Error ? error : new Error(String(error));
+        if (options.signal?.aborted) {
+          outcome.status = 'interrupted';
+          continue;
+        }
+        outcome.status = 'failed';
         emit({ type: 'fail', item: recording, path: outcome.path, url: client.fileUrl(recording.filePath, { rawBrackets }).href, error: outcome.error });
         // A refused login will be refused for every file: stop instead of locking the account.
         if (isDownloadError(error) && error.code === 'ERR_DOWNLOAD_AUTH') return;

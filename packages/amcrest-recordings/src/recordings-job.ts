@@ -250,9 +250,9 @@ export async function runRecordingsJob(client: AmcrestClient, options: Recording
   const ok = outcomes.filter((outcome) => outcome.status === 'downloaded' || outcome.status === 'resumed' || outcome.status === 'skipped');
   result.reused = outcomes.filter((outcome) => outcome.status === 'skipped').length;
   result.downloaded = ok.length - result.reused;
-  // A download cut by the interruption is not a failure: its `.part` is kept for the next run.
-  const cut = outcomes.filter((outcome) => outcome.status === 'failed' && interrupted && isAbort(outcome.error, options.signal));
-  result.failed = outcomes.filter((outcome) => outcome.status === 'failed').length - cut.length;
+  // A download cut by the interruption is not a failure: its partial file is kept for the next run.
+  const cut = outcomes.filter((outcome) => outcome.status === 'interrupted');
+  result.failed = outcomes.filter((outcome) => outcome.status === 'failed').length;
   result.notStarted = outcomes.filter((outcome) => outcome.status === 'not-started').length;
   result.partial = cut.length;
   result.partialBytes = cut.reduce((sum, outcome) => sum + (lastBytes.get(outcome.recording) ?? 0), 0);
@@ -297,11 +297,6 @@ async function removeParts(directory: string, paths: string[]): Promise<void> {
   } catch {
     // another run may be using it; leaving it is harmless
   }
-}
-
-function isAbort(error: unknown, signal: AbortSignal | undefined): boolean {
-  if (signal?.aborted) return true;
-  return typeof error === 'object' && error !== null && (error as { code?: unknown }).code === 'ERR_DOWNLOAD_ABORTED';
 }
 
 function anySignal(...signals: Array<AbortSignal | undefined>): AbortSignal | undefined {

@@ -53,9 +53,10 @@ export interface DownloadArchivesSummary {
   skipped: number;
   failed: number;
   deleted: number;
-  /** Dry run: files that would be downloaded / skipped (`plan` events). */
+  /** Dry run: files that would be downloaded / skipped / could not be requested (`plan` events). */
   wouldDownload: number;
   wouldSkip: number;
+  wouldFail: number;
   /** Stopped early by `stopSignal` or `signal`. */
   interrupted: boolean;
 }
@@ -70,7 +71,7 @@ export async function downloadArchives(client: TimelapseClient, archives: readon
   const outdir = options.outdir ?? '.';
   const names = options.localNames ?? assignLocalNames(options.allArchives ?? archives);
   const emit = options.onEvent ?? (() => {});
-  const summary: DownloadArchivesSummary = { downloaded: 0, skipped: 0, failed: 0, deleted: 0, wouldDownload: 0, wouldSkip: 0, interrupted: false };
+  const summary: DownloadArchivesSummary = { downloaded: 0, skipped: 0, failed: 0, deleted: 0, wouldDownload: 0, wouldSkip: 0, wouldFail: 0, interrupted: false };
   const existing = options.existing ?? 'skip';
   if (!options.dryRun && archives.length > 0) await mkdir(outdir, { recursive: true });
 
@@ -86,6 +87,7 @@ export async function downloadArchives(client: TimelapseClient, archives: readon
       url = (await client.archiveRequest(archive)).displayUrl;
     } catch (error) {
       if (options.dryRun) {
+        summary.wouldFail += 1;
         emit({ type: 'plan', item: archive, url: undefined, path, action: 'unsupported', reason: (error as Error).message });
         continue;
       }

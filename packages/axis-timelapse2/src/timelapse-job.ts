@@ -94,6 +94,7 @@ export async function runTimelapseJob(client: TimelapseClient, options: Timelaps
     deleted: 0,
     wouldDownload: 0,
     wouldSkip: 0,
+    wouldFail: 0,
     interrupted: false,
   };
   emit({ type: 'phase', phase: 'listing' });

@@ -11,18 +11,19 @@ import {
 } from '@camdl/amcrest-recordings';
 import { AmcrestProgress } from './amcrest-progress.js';
 import type { Renderer } from './command.js';
-import { errorCode } from './error-text.js';
+import { errorCode, networkProblem } from './error-text.js';
 import { EXIT_CODES } from './exit-error.js';
 import { formatBytes, formatDuration } from './format.js';
 import type { Output } from './output.js';
 import { escapeTerminal as safe } from './terminal-text.js';
 
-const SKIP_REASONS: Record<SkippedItem['reason'], string> = {
-  'in-progress': 'still being recorded',
-  snapshot: 'snapshots',
-  other: 'not video',
-  'outside-range': 'outside the requested instants',
-  duplicate: 'listed twice',
+/** `[one, many]` for each reason a listed file is not downloaded. */
+const SKIP_REASONS: Record<SkippedItem['reason'], readonly [string, string]> = {
+  'in-progress': ['still being recorded', 'still being recorded'],
+  snapshot: ['snapshot', 'snapshots'],
+  other: ['not video', 'not video'],
+  'outside-range': ['outside the requested instants', 'outside the requested instants'],
+  duplicate: ['listed twice', 'listed twice'],
 };
 
 /** What `amcrest-dl` was asked, as far as the output needs it. */
@@ -206,7 +207,7 @@ function reportSearch(out: Output, options: AmcrestRenderOptions, found: FindRec
     out.event({ type: 'skipped', path: skipped.item.filePath, startTime: skipped.item.startTime, endTime: skipped.item.endTime, reason: skipped.reason });
   }
   if (counts.size > 0) {
-    out.line('SKIP', `Not downloading: ${[...counts].map(([reason, count]) => `${count} ${SKIP_REASONS[reason]}`).join(', ')}`);
+    out.line('SKIP', `Not downloading: ${[...counts].map(([reason, count]) => `${count} ${SKIP_REASONS[reason][count === 1 ? 0 : 1]}`).join(', ')}`);
   }
   if (found.recordings.length === 0) {
     out.line('INFO', `No recordings found on channel ${options.channel} between ${window.start} and ${window.end} (camera time).`);
@@ -248,7 +249,7 @@ function finishRun(out: Output, options: AmcrestRenderOptions, result: Recording
           : code === 'ERR_AMCREST_BAD_REQUEST'
             ? ' (check --channel and the times; cameras also answer this when too many searches or connections are open)'
             : '';
-      out.warn(`amcrest-dl: search failed [${code}]: ${safe(message(result.error))}${hint}`);
+      out.warn(`amcrest-dl: search failed [${code}]: ${safe(networkProblem(result.error) ?? message(result.error))}${hint}`);
       return;
     }
     case 'output-exists':

@@ -1,6 +1,9 @@
 import { readFile } from 'node:fs/promises';
 import { ExitError, EXIT_CODES } from './exit-error.js';
 
+/** How many times an empty answer at the prompt is asked again. */
+const PROMPT_ATTEMPTS = 3;
+
 /** Where a password may come from, in the order they are tried. */
 export interface PasswordSources {
   /** From the command line (`--pass` / `--password`): visible in the process list. */
@@ -46,7 +49,15 @@ export async function resolvePassword(sources: PasswordSources): Promise<Resolve
   }
   const input = sources.input ?? process.stdin;
   const output = sources.output ?? process.stderr;
-  if (input.isTTY) return { password: await promptHidden(sources.prompt, input, output), source: 'prompt' };
+  if (input.isTTY) {
+    // An empty answer (Enter pressed by mistake) would be sent as the password: ask again, then give up.
+    for (let attempt = 1; attempt <= PROMPT_ATTEMPTS; attempt += 1) {
+      const password = await promptHidden(sources.prompt, input, output);
+      if (password !== '') return { password, source: 'prompt' };
+      if (attempt < PROMPT_ATTEMPTS) output.write('The password is empty; type it again (Ctrl+C to stop).\n');
+    }
+    throw new ExitError(`no password: ${PROMPT_ATTEMPTS} empty answers at the prompt`, { exitCode: EXIT_CODES.usage });
+  }
   throw new ExitError(
     `no password: pass --pass-file FILE, set ${sources.envNames.join(' or ')}, or run on a terminal to be prompted`,
     { exitCode: EXIT_CODES.usage },

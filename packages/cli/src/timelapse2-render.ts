@@ -161,6 +161,13 @@ export function createTimelapseRenderer(out: Output, options: { host: string; mo
       if (result.listing === undefined || result.mode === 'list') return;
       if (result.deleteAfter) out.line('INFO', `deleted on the camera: ${result.deleted}`);
       const interrupted = result.outcome === 'interrupted' || exitCode === EXIT_CODES.terminated;
+      if (result.mode === 'dry-run') {
+        // Counts what the plan lines showed; nothing was downloaded.
+        const cannot = result.wouldFail > 0 ? `, cannot request ${result.wouldFail}` : '';
+        out.text(`\n${interrupted ? 'Interrupted' : 'Dry run'}: would download ${result.wouldDownload}, skip ${result.wouldSkip}${cannot}; nothing was downloaded.`);
+        json({ type: 'summary', dryRun: true, wouldDownload: result.wouldDownload, wouldSkip: result.wouldSkip, wouldFail: result.wouldFail, interrupted, exitCode });
+        return;
+      }
       // As the seed: a blank line, then `Done.` — or `Interrupted.` after Ctrl+C (exit 130).
       out.text(`\n${interrupted ? 'Interrupted' : 'Done'}. downloaded=${result.downloaded} skipped=${result.skipped} failed=${result.failed}`);
       json({ type: 'summary', downloaded: result.downloaded, skipped: result.skipped, failed: result.failed, deleted: result.deleted, interrupted, exitCode });

@@ -34,4 +34,33 @@ describe('resolvePassword', () => {
       resolvePassword({ file: '/nonexistent/camdl-pass', envNames: [], env: {}, prompt: '', input: notATty }),
     ).rejects.toMatchObject({ exitCode: 2, message: expect.stringContaining('ENOENT') });
   });
+
+  it('asks again after an empty answer at the prompt, and gives up after three', async () => {
+    const fakeTty = (): { input: NodeJS.ReadStream; output: NodeJS.WriteStream; written: () => string } => {
+      const input = Object.assign(new PassThrough(), { isTTY: true, isRaw: false, setRawMode: () => input }) as unknown as NodeJS.ReadStream;
+      const output = new PassThrough();
+      let written = '';
+      output.on('data', (chunk: Buffer) => (written += chunk.toString()));
+      return { input, output: output as unknown as NodeJS.WriteStream, written: () => written };
+    };
+    const answer = (input: NodeJS.ReadStream, lines: string[]): void => {
+      // One answer each time the prompt starts reading (it resumes the stream per question).
+      const queue = [...lines];
+      (input as unknown as PassThrough).on('resume', () => {
+        const line = queue.shift();
+        if (line !== undefined) setTimeout(() => (input as unknown as PassThrough).write(line), 5);
+      });
+    };
+    const tty = fakeTty();
+    answer(tty.input, ['\r', 'secret\r']);
+    expect(await resolvePassword({ envNames: [], env: {}, prompt: 'Password: ', input: tty.input, output: tty.output })).toEqual({ password: 'secret', source: 'prompt' });
+    expect(tty.written()).toContain('The password is empty; type it again');
+
+    const empty = fakeTty();
+    answer(empty.input, ['\r', '\r', '\r']);
+    await expect(resolvePassword({ envNames: [], env: {}, prompt: 'Password: ', input: empty.input, output: empty.output })).rejects.toMatchObject({
+      exitCode: 2,
+      message: expect.stringContaining('empty'),
+    });
+  });
 });

@@ -3,7 +3,7 @@
  * SIGINT to its child, which also got it from the terminal: the two arrive a few ms apart. A person
  * pressing Ctrl+C twice on purpose takes longer than this.
  */
-export const SIGNAL_DEBOUNCE_MS = 150;
+export const SIGNAL_DEBOUNCE_MS = 100;
 
 /** What stopped the command: nothing yet, a first Ctrl+C, a second one, or SIGTERM. */
 export type InterruptState = 'none' | 'stop' | 'abort' | 'terminate';

@@ -312,6 +312,23 @@ class Transfer {
  * // { status: 'downloaded', bytes: 1048576, size: 1048576, verified: true, attempts: 1, ... }
  */
 export async function download(url: string | URL, destination: string, options: DownloadOptions = {}): Promise<DownloadResult> {
+  const parent = options.signal;
+  if (parent === undefined || parent.aborted) return downloadOnce(url, destination, options);
+  // One listener on the caller's signal per download: inside, the request, the body writer, every
+  // rate-limiter wait and retry sleep listen to this download's own signal. A signal shared by
+  // several downloads (one Ctrl+C for all) then never collects more listeners than there are downloads
+  // (3 each made Node warn "MaxListenersExceededWarning" at 4 concurrent downloads).
+  const own = new AbortController();
+  const forward = (): void => own.abort(parent.reason);
+  parent.addEventListener('abort', forward, { once: true });
+  try {
+    return await downloadOnce(url, destination, { ...options, signal: own.signal });
+  } finally {
+    parent.removeEventListener('abort', forward);
+  }
+}
+
+async function downloadOnce(url: string | URL, destination: string, options: DownloadOptions): Promise<DownloadResult> {
   const href = redactUrl(url);
   const normalized = normalizeOptions(options, href);
   if (normalized.signal?.aborted) {

@@ -1,0 +1,88 @@
+import { mkdir, open, readFile, rm } from 'node:fs/promises';
+import { hostname } from 'node:os';
+import { join } from 'node:path';
+import { SyncError } from './errors.js';
+
+/** A held camera lock. */
+export interface CameraLock {
+  readonly path: string;
+  release(): Promise<void>;
+}
+
+interface LockOwner {
+  pid: number;
+  host: string;
+  startedMs: number;
+}
+
+/** Whether a process with this pid exists on this machine. */
+export function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * Takes `<folder>/<camera>.lock` with an exclusive create (`O_EXCL`), holding the owner's pid and host.
+ * A lock whose owner on this host is dead (SIGKILL, a crash) is taken over once; a live owner, or one
+ * on another host, makes this throw `ERR_SYNC_CAMERA_BUSY`.
+ */
+export async function acquireCameraLock(folder: string, camera: string): Promise<CameraLock> {
+  await mkdir(folder, { recursive: true });
+  const path = join(folder, `${camera}.lock`);
+  const me: LockOwner = { pid: process.pid, host: hostname(), startedMs: Date.now() };
+  for (let attempt = 0; attempt < 2; attempt += 1) {
+    try {
+      const handle = await open(path, 'wx', 0o644);
+      try {
+        await handle.writeFile(`${JSON.stringify(me)}\n`);
+        await handle.sync();
+      } finally {
+        await handle.close();
+      }
+      let released = false;
+      return {
+        path,
+        async release() {
+          if (released) return;
+          released = true;
+          await rm(path, { force: true });
+        },
+      };
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    }
+    const owner = await readOwner(path);
+    // An unreadable or half-written lock: its writer died between create and write (or is writing now).
+    if (owner === undefined) {
+      const age = await lockAgeMs(path);
+      if (age !== undefined && age < 5_000) break;
+    } else if (owner.host !== me.host || processAlive(owner.pid)) {
+      throw new SyncError('ERR_SYNC_CAMERA_BUSY', `another camdl sync (pid ${owner.pid} on ${owner.host}, since ${new Date(owner.startedMs).toISOString()}) is working on this camera`, { camera });
+    }
+    await rm(path, { force: true });
+  }
+  throw new SyncError('ERR_SYNC_CAMERA_BUSY', 'another camdl sync is taking this camera right now', { camera });
+}
+
+async function readOwner(path: string): Promise<LockOwner | undefined> {
+  try {
+    const parsed = JSON.parse(await readFile(path, 'utf8')) as Partial<LockOwner>;
+    if (typeof parsed.pid === 'number' && typeof parsed.host === 'string') return { pid: parsed.pid, host: parsed.host, startedMs: Number(parsed.startedMs ?? 0) };
+  } catch {
+    // Fall through: no usable owner.
+  }
+  return undefined;
+}
+
+async function lockAgeMs(path: string): Promise<number | undefined> {
+  try {
+    const { stat } = await import('node:fs/promises');
+    return Date.now() - (await stat(path)).mtimeMs;
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,60 @@
+/** Stable codes carried by every {@link SyncError}. */
+export type SyncErrorCode =
+  /** The config file is missing, not YAML, or has a wrong, missing or unknown key. */
+  | 'ERR_SYNC_CONFIG'
+  /** A camera's password could not be read (file, environment) or was refused by policy. */
+  | 'ERR_SYNC_PASSWORD'
+  /** `node:sqlite` is not available (Node.js older than 22.13). */
+  | 'ERR_SYNC_SQLITE_UNAVAILABLE'
+  /** The ledger database is newer than this version of camdl, or cannot be opened. */
+  | 'ERR_SYNC_LEDGER'
+  /** Another `camdl sync` holds the camera's lock. */
+  | 'ERR_SYNC_CAMERA_BUSY'
+  /** A downloaded file failed its check (size differs from the camera's, unverifiable length). */
+  | 'ERR_SYNC_VERIFY_FAILED';
+
+export interface SyncErrorOptions {
+  /** The config file, for config errors. */
+  file?: string | undefined;
+  /** 1-based line in `file`. */
+  line?: number | undefined;
+  /** The camera concerned. */
+  camera?: string | undefined;
+  cause?: unknown;
+}
+
+/** The one error class of `@camdl/sync`; errors of the camera libraries pass through with their own code. */
+export class SyncError extends Error {
+  override readonly name = 'SyncError';
+  readonly code: SyncErrorCode;
+  readonly file: string | undefined;
+  readonly line: number | undefined;
+  readonly camera: string | undefined;
+
+  constructor(code: SyncErrorCode, message: string, options: SyncErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.code = code;
+    this.file = options.file;
+    this.line = options.line;
+    this.camera = options.camera;
+  }
+}
+
+export function isSyncError(error: unknown): error is SyncError {
+  return error instanceof SyncError;
+}
+
+/** A short reason for logs and the ledger: the message, never a stack. */
+export function describeError(error: unknown): string {
+  if (error instanceof Error) {
+    const code = (error as { code?: unknown }).code;
+    return typeof code === 'string' && !error.message.includes(code) ? `${error.message} (${code})` : error.message;
+  }
+  return String(error);
+}
+
+/** The `code` of an error, when it has a string one. */
+export function errorCode(error: unknown): string | undefined {
+  const code = typeof error === 'object' && error !== null ? (error as { code?: unknown }).code : undefined;
+  return typeof code === 'string' ? code : undefined;
+}

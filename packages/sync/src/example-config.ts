@@ -1,0 +1,39 @@
+/** The commented example `camdl init` writes. */
+export const EXAMPLE_CONFIG = `# camdl fleet config: every camera archived, verified, with a ledger. Docs: https://github.com/camdl/camdl
+# Validate in your editor with the JSON Schema shipped in @camdl/sync (camdl.schema.json).
+
+# Root of the local archive. The ledger lives in <archive>/.camdl/ledger.sqlite.
+archive: ./archive
+
+# Mbps for all cameras together (1 Mbps = 125,000 bytes/s); 0 = unlimited.
+bandwidth: 200
+
+# Where each recording goes, below the archive. {camera} {channel} {yyyy} {mm} {dd} {hh} {file}.
+# The day is the day the recording covers, in camera time.
+layout: "{camera}/{yyyy}-{mm}-{dd}/{file}"
+
+# Shared by every camera unless a camera sets its own.
+defaults:
+  rate-limit: 90        # Mbps per camera; 0 = only the global limit
+  since: 30d            # window: 30d, 12h, or an ISO date/time in camera time
+
+cameras:
+  - name: north-gate
+    kind: timelapse             # Axis Timelapse2 1.x / Timelapse 3.x / TimelapseMe (detected)
+    host: https://10.0.0.21     # host, host:port or http(s)://host[:port]
+    username: root
+    password-file: /etc/camdl/north-gate.pass   # first line; or password-env: NORTH_GATE_PASSWORD
+    insecure: true              # self-signed certificate; or ca-file: /etc/camdl/site-ca.pem
+    rate-limit: 50
+    time-zone: Europe/Berlin    # the camera's zone: the day of each archive in the layout
+    delete-after: false         # true: delete on the camera what the ledger holds as verified
+
+  - name: kitchen
+    kind: amcrest               # Amcrest / Dahua camera or NVR
+    host: 10.0.0.31
+    username: admin
+    password-env: KITCHEN_PASSWORD
+    channels: [1]               # or all
+    since: 2026-01-16T00:00:00  # camera wall-clock time
+    # connections: 4            # parallel downloads (at most 4)
+`;

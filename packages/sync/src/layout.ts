@@ -1,0 +1,66 @@
+const PLACEHOLDERS = ['camera', 'channel', 'yyyy', 'mm', 'dd', 'hh', 'file'] as const;
+
+/** What a layout template is filled with. */
+export interface LayoutValues {
+  camera: string;
+  channel: number;
+  /** The start of the recording in camera wall-clock time, `YYYY-MM-DD HH:MM:SS`. */
+  cameraStart: string;
+  /** A safe file name (no separators). */
+  file: string;
+}
+
+/** Why a layout template is unusable, or undefined when it is fine. */
+export function validateLayout(template: string): string | undefined {
+  if (!template.includes('{file}')) return 'must contain {file}';
+  if (template.startsWith('/') || /^[A-Za-z]:/.test(template)) return 'must be relative to the archive';
+  if (template.includes('\\')) return 'use / between folders';
+  for (const match of template.matchAll(/\{([^}]*)\}/g)) {
+    if (!(PLACEHOLDERS as readonly string[]).includes(match[1] ?? '')) return `unknown placeholder {${match[1]}} (known: ${PLACEHOLDERS.map((name) => `{${name}}`).join(' ')})`;
+  }
+  const segments = template.split('/');
+  if (segments.some((segment) => segment === '' || segment === '.' || segment === '..')) return 'empty, "." or ".." folder in the path';
+  if (segments[0] === '.camdl') return '.camdl is camdl\'s own folder';
+  if (!segments[segments.length - 1]?.includes('{file}')) return '{file} must be in the last part';
+  return undefined;
+}
+
+/** A value made safe as (part of) one path component. */
+function component(value: string): string {
+  // eslint-disable-next-line no-control-regex
+  const safe = value.replace(/[<>:"/\\|?*\u0000-\u001f\u007f]/g, '_');
+  return safe === '.' || safe === '..' ? '_' : safe;
+}
+
+/** The archive-relative path (always `/`-separated) of a recording. */
+export function renderLayout(template: string, values: LayoutValues): string {
+  const [date = '', time = ''] = values.cameraStart.split(' ');
+  const [yyyy = '0000', mm = '00', dd = '00'] = date.split('-');
+  const hh = time.slice(0, 2) || '00';
+  const map: Record<(typeof PLACEHOLDERS)[number], string> = {
+    camera: component(values.camera),
+    channel: String(values.channel),
+    yyyy,
+    mm,
+    dd,
+    hh,
+    file: component(values.file),
+  };
+  return template.replace(/\{([a-z]+)\}/g, (_whole, name: string) => map[name as (typeof PLACEHOLDERS)[number]] ?? '');
+}
+
+/** Camera wall-clock `YYYY-MM-DD HH:MM:SS` of an instant in an IANA zone. */
+export function wallClockIn(ms: number, timeZone: string): string {
+  const parts = new Intl.DateTimeFormat('en-CA', {
+    timeZone,
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+    hour: '2-digit',
+    minute: '2-digit',
+    second: '2-digit',
+    hourCycle: 'h23',
+  }).formatToParts(new Date(ms));
+  const get = (type: string): string => parts.find((part) => part.type === type)?.value ?? '00';
+  return `${get('year')}-${get('month')}-${get('day')} ${get('hour')}:${get('minute')}:${get('second')}`;
+}

@@ -1,0 +1,214 @@
+import type { FleetConfig } from './config.js';
+import { wallClockIn } from './layout.js';
+import { Ledger, type LedgerRecording } from './ledger.js';
+import { fleetStatus, type CameraStatus } from './status.js';
+
+/** How a stretch of a timeline is drawn. */
+export type CoverageState = 'archived' | 'pending' | 'lost' | 'not-recorded';
+
+/** Colours of the report (also in its legend); distinct for colour-blind readers too (blue/orange/red/grey). */
+export const COVERAGE_COLOURS: Record<CoverageState, string> = {
+  archived: '#1b7f3b',
+  pending: '#e69f00',
+  lost: '#c0142b',
+  'not-recorded': '#d9d9d9',
+};
+
+const WIDTH = 1100;
+const LABEL_WIDTH = 170;
+const ROW_HEIGHT = 26;
+const AXIS_HEIGHT = 34;
+/** Above this many recordings in one channel, neighbours of one state are drawn as one bar. */
+const MERGE_ABOVE = 4000;
+
+export interface CoverageReportOptions {
+  /** Page title. @default 'camdl coverage' */
+  title?: string;
+  /** Time the report was made (shown on the page). @default Date.now() */
+  now?: number;
+}
+
+function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (char) => `&#${char.charCodeAt(0)};`);
+}
+
+function stateOf(row: LedgerRecording): CoverageState {
+  if (row.state === 'verified' || row.state === 'deleted-on-camera') return 'archived';
+  if (row.state === 'lost') return 'lost';
+  return 'pending';
+}
+
+function formatBytes(bytes: number): string {
+  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
+  let value = bytes;
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit += 1;
+  }
+  return `${unit === 0 ? value : value.toFixed(1)} ${units[unit]}`;
+}
+
+interface Segment {
+  state: CoverageState;
+  startMs: number;
+  endMs: number;
+  title: string;
+  count: number;
+}
+
+function segmentsOf(rows: readonly LedgerRecording[], timeZone: string): Segment[] {
+  const sorted = [...rows].sort((a, b) => a.startMs - b.startMs);
+  const describe = (row: LedgerRecording): string => {
+    const state = stateOf(row);
+    const size = row.localSize ?? row.remoteSize;
+    return [
+      `${row.remoteKey}`,
+      `${wallClockIn(row.startMs, timeZone)} → ${wallClockIn(row.endMs, timeZone)} (camera time)`,
+      `${state}${row.state === 'deleted-on-camera' ? ' (deleted on the camera)' : ''}${size !== null ? `, ${formatBytes(size)}` : ''}`,
+      row.localPath ? `file: ${row.localPath}` : '',
+      row.lastError && state !== 'archived' ? `last error: ${row.lastError}` : '',
+    ]
+      .filter(Boolean)
+      .join('\n');
+  };
+  if (sorted.length <= MERGE_ABOVE) {
+    return sorted.map((row) => ({ state: stateOf(row), startMs: row.startMs, endMs: Math.max(row.endMs, row.startMs), title: describe(row), count: 1 }));
+  }
+  const merged: Segment[] = [];
+  for (const row of sorted) {
+    const state = stateOf(row);
+    const last = merged[merged.length - 1];
+    if (last && last.state === state && row.startMs - last.endMs <= 120_000) {
+      last.endMs = Math.max(last.endMs, row.endMs);
+      last.count += 1;
+    } else {
+      merged.push({ state, startMs: row.startMs, endMs: row.endMs, title: '', count: 1 });
+    }
+  }
+  for (const segment of merged) {
+    segment.title = `${segment.count} recording${segment.count === 1 ? '' : 's'}, ${segment.state}\n${wallClockIn(segment.startMs, timeZone)} → ${wallClockIn(segment.endMs, timeZone)} (camera time)`;
+  }
+  return merged;
+}
+
+/** Midnights (camera zone) and hours between two instants. */
+function ticks(startMs: number, endMs: number, timeZone: string): { days: number[]; hours: number[] } {
+  const days: number[] = [];
+  const hours: number[] = [];
+  const firstHour = Math.floor(startMs / 3_600_000) * 3_600_000;
+  const spanHours = (endMs - startMs) / 3_600_000;
+  const hourStep = spanHours <= 72 ? 1 : spanHours <= 24 * 14 ? 6 : spanHours <= 24 * 120 ? 24 : 0;
+  for (let at = firstHour; at <= endMs; at += 3_600_000) {
+    if (at < startMs) continue;
+    const wall = wallClockIn(at, timeZone);
+    // Whole hours in zones with a 30/45-minute offset fall on :30/:45 UTC; the wall clock decides.
+    const hour = Number(wall.slice(11, 13));
+    if (wall.slice(14, 19) !== '00:00') continue;
+    if (hour === 0) days.push(at);
+    else if (hourStep > 0 && hourStep < 24 && hour % hourStep === 0) hours.push(at);
+  }
+  return { days, hours };
+}
+
+/**
+ * The coverage report as one self-contained HTML page (inline SVG and CSS, no script, no external
+ * asset): a timeline per camera and channel — archived, pending, lost and not recorded in distinct
+ * colours, day and hour ticks, details on hover (SVG `<title>`) — and a summary table.
+ */
+export function renderCoverageReport(config: FleetConfig, options: CoverageReportOptions = {}): string {
+  const status = fleetStatus(config);
+  const ledger = Ledger.open(config.ledger, { readOnly: true });
+  let rows: LedgerRecording[];
+  try {
+    rows = ledger.allRecordings();
+  } finally {
+    ledger.close();
+  }
+  return buildReportHtml(config, status.cameras, rows, options);
+}
+
+/** {@link renderCoverageReport} from data already read (for tests and benchmarks). */
+export function buildReportHtml(config: FleetConfig, cameras: readonly CameraStatus[], rows: readonly LedgerRecording[], options: CoverageReportOptions = {}): string {
+  const now = options.now ?? Date.now();
+  const title = options.title ?? 'camdl coverage';
+  const startMs = rows.length === 0 ? now - 86_400_000 : Math.min(...rows.map((row) => row.startMs));
+  const endMs = rows.length === 0 ? now : Math.max(...rows.map((row) => row.endMs));
+  const span = Math.max(1, endMs - startMs);
+  const plotWidth = WIDTH - LABEL_WIDTH - 10;
+  const x = (ms: number): number => LABEL_WIDTH + ((ms - startMs) / span) * plotWidth;
+  const sections: string[] = [];
+  for (const camera of cameras) {
+    const zone = config.cameras.find((candidate) => candidate.name === camera.name)?.timeZone ?? Intl.DateTimeFormat().resolvedOptions().timeZone;
+    const cameraRows = rows.filter((row) => row.camera === camera.name);
+    const channels = [...new Set(cameraRows.map((row) => row.channel))].sort((a, b) => a - b);
+    const height = AXIS_HEIGHT + Math.max(1, channels.length) * (ROW_HEIGHT + 6) + 4;
+    const { days, hours } = ticks(startMs, endMs, zone);
+    const svg: string[] = [];
+    svg.push(`<svg xmlns="http://www.w3.org/2000/svg" class="timeline" data-camera="${escapeHtml(camera.name)}" width="${WIDTH}" height="${height}" viewBox="0 0 ${WIDTH} ${height}" role="img" aria-label="coverage of ${escapeHtml(camera.name)}">`);
+    for (const at of hours) svg.push(`<line class="tick-hour" x1="${x(at).toFixed(1)}" x2="${x(at).toFixed(1)}" y1="${AXIS_HEIGHT - 6}" y2="${height}" />`);
+    for (const at of days) {
+      const px = x(at).toFixed(1);
+      svg.push(`<line class="tick-day" x1="${px}" x2="${px}" y1="${AXIS_HEIGHT - 14}" y2="${height}" /><text class="tick-label" x="${px}" y="${AXIS_HEIGHT - 18}">${wallClockIn(at, zone).slice(0, 10)}</text>`);
+    }
+    if (channels.length === 0) svg.push(`<text class="empty" x="${LABEL_WIDTH}" y="${AXIS_HEIGHT + 16}">nothing listed yet</text>`);
+    channels.forEach((channel, index) => {
+      const y = AXIS_HEIGHT + index * (ROW_HEIGHT + 6);
+      const channelRows = cameraRows.filter((row) => row.channel === channel);
+      const label = camera.kind === 'amcrest' ? `channel ${channel}` : 'archives';
+      svg.push(`<text class="row-label" x="4" y="${y + ROW_HEIGHT / 2 + 4}">${escapeHtml(label)}</text>`);
+      const first = Math.min(...channelRows.map((row) => row.startMs));
+      const last = Math.max(...channelRows.map((row) => row.endMs));
+      svg.push(
+        `<rect class="segment" data-state="not-recorded" x="${x(first).toFixed(2)}" y="${y}" width="${Math.max(0.5, x(last) - x(first)).toFixed(2)}" height="${ROW_HEIGHT}" fill="${COVERAGE_COLOURS['not-recorded']}"><title>not recorded (no recording known between the others)\n${wallClockIn(first, zone)} → ${wallClockIn(last, zone)}</title></rect>`,
+      );
+      for (const segment of segmentsOf(channelRows, zone)) {
+        const left = x(segment.startMs);
+        const width = Math.max(1, x(segment.endMs) - left);
+        svg.push(
+          `<rect class="segment" data-state="${segment.state}" data-count="${segment.count}" x="${left.toFixed(2)}" y="${y}" width="${width.toFixed(2)}" height="${ROW_HEIGHT}" fill="${COVERAGE_COLOURS[segment.state]}"><title>${escapeHtml(segment.title)}</title></rect>`,
+        );
+      }
+    });
+    svg.push('</svg>');
+    const stats = camera.channels.map((channel) => {
+      const gaps = channel.gaps.length;
+      return `<tr><td>${camera.kind === 'amcrest' ? `channel ${channel.channel}` : 'archives'}</td><td class="n">${channel.files}</td><td class="n">${formatBytes(channel.bytes)}</td><td class="n">${channel.days.length}</td><td class="n" data-col="pending">${channel.pending}</td><td class="n" data-col="lost">${channel.lost}</td><td class="n">${gaps}</td></tr>`;
+    });
+    const lastSync = camera.lastSuccessMs === undefined ? 'never' : new Date(camera.lastSuccessMs).toISOString().replace('T', ' ').slice(0, 19) + ' UTC';
+    const lastRun = camera.lastRun && camera.lastRun.status !== 'ok' ? ` · last run: ${escapeHtml(camera.lastRun.status)}${camera.lastRun.error ? ` (${escapeHtml(camera.lastRun.error)})` : ''}` : '';
+    sections.push(
+      `<section class="camera" data-camera="${escapeHtml(camera.name)}"><h2>${escapeHtml(camera.name)} <small>${escapeHtml(camera.kind)} · last successful sync: ${lastSync}${lastRun}</small></h2>${svg.join('')}<table><thead><tr><th></th><th>files</th><th>bytes</th><th>days</th><th>pending</th><th>lost</th><th>gaps</th></tr></thead><tbody>${stats.join('') || '<tr><td colspan="7">nothing listed yet</td></tr>'}</tbody></table></section>`,
+    );
+  }
+  const legend = (Object.keys(COVERAGE_COLOURS) as CoverageState[])
+    .map((state) => `<span class="key" data-state="${state}"><i style="background:${COVERAGE_COLOURS[state]}"></i>${state.replace('-', ' ')}</span>`)
+    .join('');
+  const totals = cameras.flatMap((camera) => camera.channels);
+  const lost = totals.reduce((sum, channel) => sum + channel.lost, 0);
+  const pending = totals.reduce((sum, channel) => sum + channel.pending, 0);
+  const verdict =
+    lost === 0 && pending === 0
+      ? '<p class="verdict ok">Everything the ledger knows of is archived and verified.</p>'
+      : `<p class="verdict warn">${lost} lost, ${pending} pending.</p>`;
+  return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${escapeHtml(title)}</title>
+<style>
+body{font:14px/1.4 system-ui,sans-serif;margin:24px;color:#222;background:#fff}
+h1{font-size:20px;margin:0 0 4px}h2{font-size:16px;margin:24px 0 6px}h2 small{font-weight:normal;color:#555}
+.legend{margin:8px 0 16px}.key{margin-right:16px;white-space:nowrap}.key i{display:inline-block;width:14px;height:14px;margin-right:6px;vertical-align:-2px;border:1px solid #888}
+.timeline{display:block;max-width:100%;height:auto}.tick-day{stroke:#333;stroke-width:1}.tick-hour{stroke:#bbb;stroke-width:.5}
+.tick-label{font-size:11px;fill:#333;text-anchor:middle}.row-label{font-size:12px;fill:#222}.segment:hover{stroke:#000;stroke-width:1.5}
+table{border-collapse:collapse;margin-top:6px}td,th{padding:2px 10px;border-bottom:1px solid #ddd;text-align:left}.n{text-align:right}
+.verdict.ok{color:#1b7f3b}.verdict.warn{color:#c0142b;font-weight:bold}.meta{color:#555}
+</style></head>
+<body>
+<h1>${escapeHtml(title)}</h1>
+<p class="meta">Archive ${escapeHtml(config.archive)} · made ${new Date(now).toISOString().replace('T', ' ').slice(0, 19)} UTC · times on the axes are camera time</p>
+${verdict}
+<div class="legend">${legend}</div>
+${sections.join('\n')}
+</body></html>
+`;
+}

@@ -1,0 +1,118 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { createAmcrestClient, downloadRecordings, findRecordings, type AmcrestClient, type Recording } from '@camdl/amcrest-recordings';
+import { digestInterceptor } from '@camdl/http-digest';
+import { Agent } from 'undici';
+import type { CameraConfig } from '../config.js';
+import type { CameraListing, CameraSource, RemoteRecording } from './camera-source.js';
+
+function toIsoWallClock(wallClock: string): string {
+  return wallClock.replace(' ', 'T');
+}
+
+/** The channels of `channels: all`: the video inputs the device reports, else channel 1. */
+async function allChannels(client: AmcrestClient, signal: AbortSignal, onWarning: (message: string) => void): Promise<number[]> {
+  try {
+    const body = await client.call('devVideoInput.cgi', [['action', 'getCollect']], { signal });
+    const count = Number(body.flat.get('result'));
+    if (Number.isInteger(count) && count > 0 && count <= 256) return Array.from({ length: count }, (_, index) => index + 1);
+  } catch (error) {
+    if (signal.aborted) throw error;
+  }
+  onWarning('channels: all: the device did not say how many channels it has; using channel 1');
+  return [1];
+}
+
+/** An Amcrest (Dahua API) camera or NVR: at most `connections` downloads at once. */
+export async function createAmcrestSource(camera: CameraConfig, password: string | undefined, onWarning: (message: string) => void): Promise<CameraSource> {
+  const tls = camera.url.protocol === 'https:';
+  const ca = tls && camera.caFile !== undefined ? await readFile(camera.caFile) : undefined;
+  const ownAgent =
+    tls && (camera.insecure || ca !== undefined)
+      ? new Agent({
+          connections: camera.connections + 1,
+          keepAliveTimeout: 4_000,
+          connect: { ...(ca ? { ca } : {}), ...(camera.insecure ? { rejectUnauthorized: false } : {}) },
+        })
+      : undefined;
+  const client = createAmcrestClient({
+    url: camera.url,
+    username: camera.username ?? 'admin',
+    password: password ?? '',
+    connections: camera.connections + 1,
+    timeout: camera.timeoutMs,
+    ...(ownAgent ? { dispatcher: ownAgent.compose(digestInterceptor({ username: camera.username ?? 'admin', password: password ?? '' })) } : {}),
+  });
+  const byKey = new Map<string, Recording>();
+  return {
+    connections: camera.connections,
+    async list(window, signal): Promise<CameraListing> {
+      byKey.clear();
+      const channels = camera.channels === 'all' ? await allChannels(client, signal, onWarning) : camera.channels;
+      const recordings: RemoteRecording[] = [];
+      const coverage = new Map<number, { startMs: number; endMs: number }>();
+      const notes: string[] = [];
+      const since = camera.since;
+      for (const channel of channels) {
+        const start: string | Date =
+          since === undefined
+            ? new Date(window.startMs ?? 0)
+            : since.kind === 'wall-clock'
+              ? toIsoWallClock(since.wallClock)
+              : new Date(window.startMs ?? 0);
+        const until = camera.until;
+        const end: string | Date = until?.kind === 'wall-clock' ? toIsoWallClock(until.wallClock) : new Date(window.endMs);
+        const found = await findRecordings(client, {
+          start,
+          end,
+          channel,
+          signal,
+          onWarning,
+          ...(camera.timeZone ? { cameraTimeZone: camera.timeZone } : {}),
+          ...(camera.types ? { types: camera.types } : {}),
+        });
+        coverage.set(channel, { startMs: found.range.start.getTime(), endMs: found.range.end.getTime() });
+        notes.push(`channel ${channel}: ${found.recordings.length} recordings from ${found.window.start} to ${found.window.end} (camera time)`);
+        for (const recording of found.recordings) {
+          const remoteKey = recording.filePath;
+          byKey.set(`${channel}\u0000${remoteKey}`, recording);
+          recordings.push({
+            channel,
+            remoteKey,
+            remoteName: recording.filePath,
+            fileName: recording.fileName,
+            startMs: recording.start.getTime(),
+            endMs: recording.end.getTime(),
+            cameraStart: recording.startTime,
+            size: recording.size,
+          });
+        }
+      }
+      return { recordings, coverage, notes };
+    },
+    async download(remote, folder, options) {
+      const recording = byKey.get(`${remote.channel}\u0000${remote.remoteKey}`);
+      if (!recording) throw new Error(`${remote.remoteName} is not in the camera's current listing`);
+      const [outcome] = await downloadRecordings(client, [recording], {
+        directory: folder,
+        maxConcurrent: 1,
+        rateLimiter: options.rateLimiter,
+        maxRetries: camera.maxRetries,
+        timeout: camera.timeoutMs,
+        signal: options.signal,
+        onEvent: (event) => {
+          if (event.type === 'progress') options.onProgress?.(event.progress);
+          else if (event.type === 'download-event') options.onEvent?.(event.event);
+        },
+      });
+      if (!outcome || outcome.status === 'failed' || outcome.status === 'not-started' || !outcome.result) {
+        throw outcome?.error ?? new Error(`${remote.remoteName}: not downloaded`);
+      }
+      return { path: join(folder, recording.fileName), result: outcome.result };
+    },
+    async close() {
+      await client.close();
+      await ownAgent?.close();
+    },
+  };
+}

@@ -1,0 +1,52 @@
+import type { DownloadEvent, DownloadProgress, DownloadResult, RateLimiter } from '@camdl/throttled-download';
+
+/** One recording as a camera lists it, in the terms the ledger uses. */
+export interface RemoteRecording {
+  channel: number;
+  /** Unique per camera and channel. */
+  remoteKey: string;
+  /** The camera's name for it, for messages (may contain anything: escape before printing). */
+  remoteName: string;
+  /** A safe local file name (no separators, no control characters). */
+  fileName: string;
+  startMs: number;
+  endMs: number;
+  /** Start in camera wall-clock time `YYYY-MM-DD HH:MM:SS` (the day of the layout). */
+  cameraStart: string;
+  /** The real file size, when the camera tells it (never Timelapse2 1.x's listed payload size). */
+  size: number | undefined;
+}
+
+/** What one listing covered. */
+export interface CameraListing {
+  recordings: RemoteRecording[];
+  /**
+   * The instants the listing is complete for, per channel: a recording of the ledger inside it that
+   * is not listed is gone from the camera. Timelapse lists everything (-∞..∞).
+   */
+  coverage: Map<number, { startMs: number; endMs: number }>;
+  /** Facts worth a line: API and version detected, ignored entries. */
+  notes: string[];
+}
+
+export interface SourceDownloadOptions {
+  rateLimiter: RateLimiter;
+  signal: AbortSignal;
+  onProgress?: (progress: DownloadProgress) => void;
+  onEvent?: (event: DownloadEvent) => void;
+}
+
+/** A camera as `camdl sync` uses it. */
+export interface CameraSource {
+  /** Most downloads at once. */
+  readonly connections: number;
+  list(window: { startMs: number | undefined; endMs: number }, signal: AbortSignal): Promise<CameraListing>;
+  /**
+   * Downloads into `folder` (a staging folder of its own: atomic `.part` then rename, resumable across
+   * runs); returns the complete file's path.
+   */
+  download(recording: RemoteRecording, folder: string, options: SourceDownloadOptions): Promise<{ path: string; result: DownloadResult }>;
+  /** Deletes on the camera; undefined when the camera cannot. */
+  delete?: (recording: RemoteRecording, signal: AbortSignal) => Promise<void>;
+  close(): Promise<void>;
+}

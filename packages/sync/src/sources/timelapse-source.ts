@@ -1,0 +1,91 @@
+import { mkdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { createTimelapseClient, toSafeFileName, type TimelapseArchive } from '@camdl/axis-timelapse2';
+import type { CameraConfig } from '../config.js';
+import { wallClockIn } from '../layout.js';
+import type { CameraListing, CameraSource, RemoteRecording } from './camera-source.js';
+
+/** The name's archive time, `..._2025_09_30_0000.avi` → ms (in `timeZone`), when `first` is missing. */
+function timeFromName(filename: string, timeZone: string): number | undefined {
+  const match = /_(\d{4})_(\d{2})_(\d{2})_(\d{2})(\d{2})(?:\.[A-Za-z0-9]+)?$/.exec(filename);
+  if (!match) return undefined;
+  const [, y, mo, d, h, mi] = match;
+  const asUtc = Date.UTC(Number(y), Number(mo) - 1, Number(d), Number(h), Number(mi));
+  const shown = wallClockIn(asUtc, timeZone);
+  const shownMs = Date.UTC(Number(shown.slice(0, 4)), Number(shown.slice(5, 7)) - 1, Number(shown.slice(8, 10)), Number(shown.slice(11, 13)), Number(shown.slice(14, 16)));
+  return asUtc - (shownMs - asUtc);
+}
+
+/** A Timelapse2 1.x / 3.x / TimelapseMe camera: one request at a time. */
+export async function createTimelapseSource(camera: CameraConfig, password: string | undefined, onWarning: (message: string) => void): Promise<CameraSource> {
+  const timeZone = camera.timeZone ?? Intl.DateTimeFormat().resolvedOptions().timeZone;
+  const ca = camera.caFile === undefined ? undefined : await readFile(camera.caFile);
+  const client = createTimelapseClient({
+    baseUrl: camera.url,
+    username: camera.username,
+    password,
+    insecure: camera.insecure,
+    ...(ca ? { ca } : {}),
+    timeout: camera.timeoutMs,
+    maxRetries: camera.maxRetries,
+    onWarning,
+  });
+  const archives = new Map<string, TimelapseArchive>();
+  let api: string | undefined;
+  return {
+    connections: 1,
+    async list(window, signal): Promise<CameraListing> {
+      const listing = await client.listArchives({ signal });
+      api = listing.api;
+      archives.clear();
+      const recordings: RemoteRecording[] = [];
+      const notes = [`${listing.api}${listing.version ? ` ${listing.version}` : ''}: ${listing.archives.length} archives listed`];
+      for (const archive of listing.archives) {
+        const startMs = archive.first ?? timeFromName(archive.filename, timeZone);
+        if (startMs === undefined) {
+          notes.push(`${JSON.stringify(archive.filename)}: no first frame time and no date in its name: skipped`);
+          continue;
+        }
+        const endMs = Math.max(startMs, archive.last ?? startMs);
+        if (window.startMs !== undefined && endMs < window.startMs) continue;
+        if (startMs >= window.endMs) continue;
+        const remoteKey = listing.api === 'timelapseme' ? `${archive.id}/${archive.filename}` : archive.filename;
+        archives.set(remoteKey, archive);
+        recordings.push({
+          channel: 0,
+          remoteKey,
+          remoteName: archive.filename,
+          fileName: toSafeFileName(archive.filename),
+          startMs,
+          endMs,
+          cameraStart: wallClockIn(startMs, timeZone),
+          // 1.x lists the JPEG payload only; TimelapseMe lists no reliable size.
+          size: listing.api === 'timelapse3' ? archive.size : undefined,
+        });
+      }
+      return { recordings, coverage: new Map([[0, { startMs: Number.NEGATIVE_INFINITY, endMs: Number.POSITIVE_INFINITY }]]), notes };
+    },
+    async download(recording, folder, options) {
+      const archive = archives.get(recording.remoteKey);
+      if (!archive) throw new Error(`${recording.remoteName} is not in the camera's current listing`);
+      await mkdir(folder, { recursive: true });
+      const path = join(folder, recording.fileName);
+      const result = await client.downloadArchive(archive, path, {
+        rateLimiter: options.rateLimiter,
+        signal: options.signal,
+        existing: 'skip',
+        resume: true,
+        ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+        ...(options.onEvent ? { onEvent: options.onEvent } : {}),
+      });
+      return { path, result };
+    },
+    async delete(recording, signal) {
+      const archive = archives.get(recording.remoteKey);
+      if (!archive) throw new Error(`${recording.remoteName} is not in the camera's current listing`);
+      if (api === 'timelapseme') throw new Error('the legacy TimelapseMe app cannot delete archives');
+      await client.deleteArchive(archive, { signal });
+    },
+    close: () => client.close(),
+  };
+}

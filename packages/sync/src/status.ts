@@ -1,0 +1,107 @@
+import type { FleetConfig } from './config.js';
+import { Ledger, type LedgerRecording } from './ledger.js';
+
+/** A stretch of time with no recording between two recordings the ledger knows. */
+export interface CoverageGap {
+  startMs: number;
+  endMs: number;
+}
+
+/** What the archive holds for one camera channel. */
+export interface ChannelStatus {
+  channel: number;
+  /** Recordings archived and verified (also those since deleted on the camera). */
+  files: number;
+  bytes: number;
+  /** Camera-time days (`YYYY-MM-DD`) with at least one archived recording. */
+  days: string[];
+  /** Known but not archived yet. */
+  pending: number;
+  lost: number;
+  /** Not archived and at least one failed attempt. */
+  failing: number;
+  firstMs: number | undefined;
+  lastMs: number | undefined;
+  /** Holes between known recordings longer than {@link GAP_TOLERANCE_MS}. */
+  gaps: CoverageGap[];
+}
+
+export interface CameraStatus {
+  name: string;
+  kind: string;
+  /** End of the last run that finished this camera without failure. */
+  lastSuccessMs: number | undefined;
+  lastRun: { status: string; finishedMs: number | undefined; error: string | undefined } | undefined;
+  /** Consecutive failed runs up to the latest one. */
+  failedRuns: number;
+  channels: ChannelStatus[];
+}
+
+export interface FleetStatus {
+  archive: string;
+  ledger: string;
+  cameras: CameraStatus[];
+}
+
+/** Gaps shorter than this (clock jitter, the seconds between two files) are not gaps. */
+export const GAP_TOLERANCE_MS = 120_000;
+
+/** Gaps between recordings of one channel (any state: a lost recording was recorded). */
+export function findCoverageGaps(rows: readonly Pick<LedgerRecording, 'startMs' | 'endMs'>[]): CoverageGap[] {
+  const sorted = [...rows].sort((a, b) => a.startMs - b.startMs);
+  const gaps: CoverageGap[] = [];
+  let reach: number | undefined;
+  for (const row of sorted) {
+    if (reach !== undefined && row.startMs - reach > GAP_TOLERANCE_MS) gaps.push({ startMs: reach, endMs: row.startMs });
+    reach = reach === undefined ? row.endMs : Math.max(reach, row.endMs);
+  }
+  return gaps;
+}
+
+/** Summarises rows of one camera channel. */
+export function channelStatus(channel: number, rows: readonly LedgerRecording[]): ChannelStatus {
+  const archived = rows.filter((row) => row.state === 'verified' || row.state === 'deleted-on-camera');
+  return {
+    channel,
+    files: archived.length,
+    bytes: archived.reduce((sum, row) => sum + (row.localSize ?? 0), 0),
+    days: [...new Set(archived.map((row) => row.cameraStart.slice(0, 10)))].sort(),
+    pending: rows.filter((row) => row.state === 'listed' || row.state === 'downloaded').length,
+    lost: rows.filter((row) => row.state === 'lost').length,
+    failing: rows.filter((row) => (row.state === 'listed' || row.state === 'downloaded') && row.attempts > 0).length,
+    firstMs: rows.length === 0 ? undefined : Math.min(...rows.map((row) => row.startMs)),
+    lastMs: rows.length === 0 ? undefined : Math.max(...rows.map((row) => row.endMs)),
+    gaps: findCoverageGaps(rows),
+  };
+}
+
+/** `camdl status`: per camera and channel, from the ledger (no camera is contacted). */
+export function fleetStatus(config: FleetConfig): FleetStatus {
+  const ledger = Ledger.open(config.ledger, { readOnly: true });
+  try {
+    const all = ledger.allRecordings();
+    const cameras = config.cameras.map((camera): CameraStatus => {
+      const rows = all.filter((row) => row.camera === camera.name);
+      const runs = ledger.cameraRuns(camera.name);
+      const lastOk = runs.find((run) => run.status === 'ok');
+      let failedRuns = 0;
+      for (const run of runs) {
+        if (run.status === 'ok') break;
+        if (run.status === 'failed') failedRuns += 1;
+      }
+      const channelNumbers = [...new Set(rows.map((row) => row.channel))].sort((a, b) => a - b);
+      const latest = runs[0];
+      return {
+        name: camera.name,
+        kind: camera.kind,
+        lastSuccessMs: lastOk?.finishedMs ?? undefined,
+        lastRun: latest ? { status: latest.status, finishedMs: latest.finishedMs ?? undefined, error: latest.error ?? undefined } : undefined,
+        failedRuns,
+        channels: channelNumbers.map((channel) => channelStatus(channel, rows.filter((row) => row.channel === channel))),
+      };
+    });
+    return { archive: config.archive, ledger: config.ledger, cameras };
+  } finally {
+    ledger.close();
+  }
+}

@@ -1,0 +1,379 @@
+import { rm } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { RateLimiter, type DownloadEvent } from '@camdl/throttled-download';
+import type { CameraLock } from './camera-lock.js';
+import { processAlive } from './camera-lock.js';
+import { archivePath, hashFile, moveIntoPlace, writeSha256Sums } from './archive-files.js';
+import { CombinedRateLimiter } from './combined-limiter.js';
+import { selectCameras, type CameraConfig, type FleetConfig } from './config.js';
+import { describeError, errorCode, isSyncError, SyncError } from './errors.js';
+import { renderLayout } from './layout.js';
+import { Ledger } from './ledger.js';
+import { resolveCameraPassword } from './password.js';
+import { planCamera, recordingKey } from './plan.js';
+import { createAmcrestSource } from './sources/amcrest-source.js';
+import type { CameraSource, RemoteRecording } from './sources/camera-source.js';
+import { createTimelapseSource } from './sources/timelapse-source.js';
+
+/** How one camera's part of a run ended. */
+export type CameraOutcomeStatus = 'ok' | 'failed' | 'busy' | 'interrupted';
+
+/** Everything `syncFleet` does, for a CLI to render (lines, progress, NDJSON). Never carries a secret. */
+export type SyncEvent =
+  | { type: 'run-start'; runId: number | undefined; cameras: string[]; dryRun: boolean; archive: string }
+  | { type: 'camera-start'; camera: string }
+  | { type: 'camera-busy'; camera: string; message: string }
+  | { type: 'camera-listed'; camera: string; listed: number; toDownload: number; bytes: number | undefined; alreadyArchived: number; notes: string[] }
+  | { type: 'warning'; camera: string; message: string }
+  | { type: 'planned'; camera: string; channel: number; remoteName: string; path: string; size: number | undefined }
+  | { type: 'file-start'; camera: string; channel: number; remoteName: string; path: string; size: number | undefined }
+  | { type: 'file-progress'; camera: string; path: string; bytes: number; total: number | undefined; speed: number }
+  | { type: 'file-note'; camera: string; path: string; event: DownloadEvent['type']; message: string }
+  | { type: 'file-done'; camera: string; path: string; size: number; sha256: string; status: 'downloaded' | 'resumed' | 'reused' }
+  | { type: 'file-failed'; camera: string; remoteName: string; path: string | undefined; error: string; code: string | undefined }
+  | { type: 'lost'; camera: string; channel: number; remoteName: string; startMs: number; endMs: number }
+  | { type: 'deleted'; camera: string; remoteName: string; path: string }
+  | { type: 'delete-failed'; camera: string; remoteName: string; error: string }
+  | { type: 'camera-done'; camera: string; outcome: CameraOutcome }
+  | { type: 'run-done'; exitCode: number; summary: SyncSummary };
+
+/** One camera's result. */
+export interface CameraOutcome {
+  camera: string;
+  status: CameraOutcomeStatus;
+  listed: number;
+  downloaded: number;
+  bytes: number;
+  failed: number;
+  lost: number;
+  deleted: number;
+  /** Left to fetch (not started: interrupted, or a failure stopped the camera). */
+  pending: number;
+  error: string | undefined;
+  errorCode: string | undefined;
+}
+
+export interface SyncSummary {
+  cameras: CameraOutcome[];
+  interrupted: boolean;
+}
+
+/** Options of {@link syncFleet}. */
+export interface SyncFleetOptions {
+  /** Only these cameras (`--camera`). @default every camera */
+  cameras?: readonly string[];
+  /** List and plan only: no download, no delete, nothing written to the ledger. @default false */
+  dryRun?: boolean;
+  /** Aborts at once (the second Ctrl+C, SIGTERM): running downloads stop, their `.part` stays. @default undefined */
+  signal?: AbortSignal;
+  /** Asked before each new file; false starts no more (the first Ctrl+C). @default () => true */
+  shouldContinue?: () => boolean;
+  /** Every event, in order per camera. @default undefined */
+  onEvent?: (event: SyncEvent) => void;
+  /** Clock, ms since the epoch (the window's "now"). @default Date.now */
+  now?: () => number;
+  /** Environment for `password-env`. @default process.env */
+  env?: NodeJS.ProcessEnv;
+  /** Progress events at most this often per file, in ms. @default 250 */
+  progressIntervalMs?: number;
+}
+
+/** Exit codes of a sync (the contract of `camdl sync`). */
+export const SYNC_EXIT_CODES = { ok: 0, someFailed: 1, usage: 2, interrupted: 130 } as const;
+
+const AUTH_CODES = new Set(['ERR_DIGEST_BAD_CREDENTIALS', 'ERR_DOWNLOAD_AUTH', 'ERR_AMCREST_AUTH', 'ERR_AMCREST_INVALID_AUTHORITY']);
+
+function isAuthError(error: unknown): boolean {
+  const code = errorCode(error);
+  if (code !== undefined && AUTH_CODES.has(code)) return true;
+  const cause = (error as { cause?: unknown } | undefined)?.cause;
+  return cause !== undefined && cause !== error && isAuthError(cause);
+}
+
+/** The instants of a camera's window for a run started at `now`. */
+export function cameraWindow(camera: CameraConfig, now: number): { startMs: number | undefined; endMs: number } {
+  const bound = (value: CameraConfig['since']): number | undefined => {
+    if (value === undefined) return undefined;
+    if (value.kind === 'relative') return now - value.ms;
+    if (value.kind === 'instant') return value.ms;
+    // Wall clock: the camera's zone when known; the search itself uses the wall clock for Amcrest.
+    const zone = camera.timeZone ?? Intl.DateTimeFormat().resolvedOptions().timeZone;
+    return wallClockToInstant(value.wallClock, zone);
+  };
+  return { startMs: bound(camera.since), endMs: bound(camera.until) ?? now };
+}
+
+function wallClockToInstant(wallClock: string, timeZone: string): number {
+  const asUtc = Date.UTC(Number(wallClock.slice(0, 4)), Number(wallClock.slice(5, 7)) - 1, Number(wallClock.slice(8, 10)), Number(wallClock.slice(11, 13)), Number(wallClock.slice(14, 16)), Number(wallClock.slice(17, 19)));
+  const parts = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23' }).formatToParts(new Date(asUtc));
+  const get = (type: string): number => Number(parts.find((part) => part.type === type)?.value ?? 0);
+  const shown = Date.UTC(get('year'), get('month') - 1, get('day'), get('hour'), get('minute'), get('second'));
+  return asUtc - (shown - asUtc);
+}
+
+/**
+ * `camdl sync` as a library job: every selected camera in parallel under one global bandwidth
+ * limit; per camera: claim it, list, compare with the ledger, mark what vanished as lost, download
+ * what is missing oldest first (hash, move into the layout, record `verified`, update `SHA256SUMS`),
+ * then delete on the camera what the ledger holds as verified when `delete-after` is set. One
+ * camera failing never stops the others. Returns the exit code and a summary; never throws for a
+ * camera's failure (config and ledger errors do throw).
+ */
+export async function syncFleet(config: FleetConfig, options: SyncFleetOptions = {}): Promise<{ exitCode: number; summary: SyncSummary }> {
+  const cameras = selectCameras(config, options.cameras);
+  const now = options.now ?? Date.now;
+  const emit = options.onEvent ?? (() => {});
+  const dryRun = options.dryRun ?? false;
+  const signal = options.signal ?? new AbortController().signal;
+  const shouldContinue = (): boolean => !signal.aborted && (options.shouldContinue?.() ?? true);
+  const ledger = Ledger.open(config.ledger, { now });
+  let runId: number | undefined;
+  try {
+    ledger.abandonDeadRuns(processAlive);
+    runId = dryRun ? undefined : ledger.startRun({ dryRun });
+    emit({ type: 'run-start', runId, cameras: cameras.map((camera) => camera.name), dryRun, archive: config.archive });
+    const globalLimiter = new RateLimiter(config.bandwidthMbps);
+    const sumsQueue = new Map<string, Promise<void>>();
+    const outcomes = await Promise.all(
+      cameras.map((camera) =>
+        syncCamera(camera, {
+          config,
+          ledger,
+          runId,
+          dryRun,
+          signal,
+          shouldContinue,
+          emit,
+          env: options.env ?? process.env,
+          startedAt: now(),
+          limiter: camera.rateLimitMbps > 0 ? new CombinedRateLimiter(globalLimiter, new RateLimiter(camera.rateLimitMbps)) : globalLimiter,
+          sumsQueue,
+          progressIntervalMs: options.progressIntervalMs ?? 250,
+        }),
+      ),
+    );
+    const interrupted = signal.aborted || (options.shouldContinue !== undefined && !options.shouldContinue()) || outcomes.some((outcome) => outcome.status === 'interrupted');
+    const failed = outcomes.some((outcome) => outcome.status !== 'ok' || outcome.failed > 0 || outcome.lost > 0 || outcome.pending > 0);
+    const exitCode = interrupted ? SYNC_EXIT_CODES.interrupted : failed ? SYNC_EXIT_CODES.someFailed : SYNC_EXIT_CODES.ok;
+    if (runId !== undefined) ledger.finishRun(runId, interrupted ? 'interrupted' : failed ? 'failed' : 'ok', exitCode);
+    const summary: SyncSummary = { cameras: outcomes, interrupted };
+    emit({ type: 'run-done', exitCode, summary });
+    return { exitCode, summary };
+  } finally {
+    ledger.close();
+  }
+}
+
+interface CameraContext {
+  config: FleetConfig;
+  ledger: Ledger;
+  runId: number | undefined;
+  dryRun: boolean;
+  signal: AbortSignal;
+  shouldContinue: () => boolean;
+  emit: (event: SyncEvent) => void;
+  env: NodeJS.ProcessEnv;
+  startedAt: number;
+  limiter: RateLimiter;
+  sumsQueue: Map<string, Promise<void>>;
+  progressIntervalMs: number;
+}
+
+async function createSource(camera: CameraConfig, password: string | undefined, onWarning: (message: string) => void): Promise<CameraSource> {
+  return camera.kind === 'timelapse' ? createTimelapseSource(camera, password, onWarning) : createAmcrestSource(camera, password, onWarning);
+}
+
+async function syncCamera(camera: CameraConfig, context: CameraContext): Promise<CameraOutcome> {
+  const { ledger, emit, signal } = context;
+  const outcome: CameraOutcome = {
+    camera: camera.name,
+    status: 'ok',
+    listed: 0,
+    downloaded: 0,
+    bytes: 0,
+    failed: 0,
+    lost: 0,
+    deleted: 0,
+    pending: 0,
+    error: undefined,
+    errorCode: undefined,
+  };
+  const finish = (): CameraOutcome => {
+    if (context.runId !== undefined && outcome.status !== 'busy') ledger.finishCameraRun(context.runId, camera.name, outcome);
+    emit({ type: 'camera-done', camera: camera.name, outcome });
+    return outcome;
+  };
+  emit({ type: 'camera-start', camera: camera.name });
+  let lock: CameraLock | undefined;
+  if (!context.dryRun) {
+    try {
+      lock = await ledger.claimCamera(camera.name);
+    } catch (error) {
+      outcome.status = 'busy';
+      outcome.error = describeError(error);
+      outcome.errorCode = errorCode(error);
+      emit({ type: 'camera-busy', camera: camera.name, message: outcome.error });
+      return finish();
+    }
+  }
+  if (context.runId !== undefined) ledger.startCameraRun(context.runId, camera.name);
+  let source: CameraSource | undefined;
+  try {
+    const warn = (message: string): void => emit({ type: 'warning', camera: camera.name, message });
+    const password = await resolveCameraPassword(camera, context.env);
+    source = await createSource(camera, password, warn);
+    const window = cameraWindow(camera, context.startedAt);
+    const listing = await source.list(window, signal);
+    outcome.listed = listing.recordings.length;
+    if (!context.dryRun) ledger.recordListing(camera.name, listing.recordings.map((remote) => ({ ...remote, remoteSize: remote.size })));
+    const rows = ledger.recordingsOf(camera.name);
+    const plan = planCamera(rows, listing);
+    const plannedBytes = plan.download.every(({ remote }) => remote.size !== undefined) ? plan.download.reduce((sum, { remote }) => sum + (remote.size ?? 0), 0) : undefined;
+    emit({ type: 'camera-listed', camera: camera.name, listed: outcome.listed, toDownload: plan.download.length, bytes: plannedBytes, alreadyArchived: plan.alreadyArchived, notes: listing.notes });
+    for (const row of plan.lost) {
+      emit({ type: 'lost', camera: camera.name, channel: row.channel, remoteName: row.remoteKey, startMs: row.startMs, endMs: row.endMs });
+    }
+    outcome.lost = plan.lost.length;
+    if (!context.dryRun && plan.lost.length > 0) ledger.markLost(plan.lost.map((row) => row.id), 'gone from the camera before it was archived');
+    if (context.dryRun) {
+      for (const { remote } of plan.download) {
+        const path = renderLayout(context.config.layout, { camera: camera.name, channel: remote.channel, cameraStart: remote.cameraStart, file: remote.fileName });
+        emit({ type: 'planned', camera: camera.name, channel: remote.channel, remoteName: remote.remoteName, path, size: remote.size });
+      }
+      outcome.pending = plan.download.length;
+      return finish();
+    }
+    const rowIds = new Map(ledger.recordingsOf(camera.name).map((row) => [recordingKey(row.channel, row.remoteKey), row.id]));
+    const queue = plan.download.map(({ remote }) => remote);
+    let stopCamera: unknown;
+    const verifiedNow: Array<{ remote: RemoteRecording; id: number }> = [];
+    const worker = async (): Promise<void> => {
+      while (queue.length > 0 && stopCamera === undefined) {
+        if (!context.shouldContinue()) return;
+        const remote = queue.shift() as RemoteRecording;
+        const id = rowIds.get(recordingKey(remote.channel, remote.remoteKey));
+        if (id === undefined) continue;
+        try {
+          const fetched = await fetchOne(camera, remote, id, source as CameraSource, context);
+          outcome.downloaded += 1;
+          outcome.bytes += fetched.bytes;
+          verifiedNow.push({ remote, id });
+        } catch (error) {
+          if (signal.aborted) {
+            queue.unshift(remote);
+            return;
+          }
+          outcome.failed += 1;
+          const message = describeError(error);
+          ledger.markFailed(id, message);
+          emit({ type: 'file-failed', camera: camera.name, remoteName: remote.remoteName, path: undefined, error: message, code: errorCode(error) });
+          // A refused login is refused for every file: stop here (never a login loop).
+          if (isAuthError(error)) stopCamera = error;
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: Math.max(1, Math.min(source.connections, queue.length)) }, () => worker()));
+    outcome.pending = queue.length;
+    if (stopCamera !== undefined) {
+      outcome.status = 'failed';
+      outcome.error = describeError(stopCamera);
+      outcome.errorCode = errorCode(stopCamera);
+    }
+    if (camera.deleteAfter && stopCamera === undefined && !signal.aborted && context.shouldContinue() && source.delete) {
+      const candidates = [...plan.deletable.map(({ remote, row }) => ({ remote, id: row.id })), ...verifiedNow];
+      for (const candidate of candidates) {
+        if (!context.shouldContinue()) break;
+        await deleteOne(camera, candidate.remote, candidate.id, source, context, outcome);
+      }
+    }
+    if (signal.aborted || (!context.shouldContinue() && outcome.pending > 0)) outcome.status = 'interrupted';
+  } catch (error) {
+    if (signal.aborted) {
+      outcome.status = 'interrupted';
+    } else {
+      outcome.status = 'failed';
+      outcome.error = describeError(error);
+      outcome.errorCode = errorCode(error);
+      if (isSyncError(error) && error.code === 'ERR_SYNC_LEDGER') throw error;
+    }
+  } finally {
+    await source?.close().catch(() => {});
+    await lock?.release().catch(() => {});
+  }
+  return finish();
+}
+
+/** Downloads one recording into staging, checks it, moves it into the layout, records it verified. */
+async function fetchOne(camera: CameraConfig, remote: RemoteRecording, id: number, source: CameraSource, context: CameraContext): Promise<{ bytes: number }> {
+  const { ledger, emit, config } = context;
+  const desired = renderLayout(config.layout, { camera: camera.name, channel: remote.channel, cameraStart: remote.cameraStart, file: remote.fileName });
+  const localPath = ledger.assignLocalPath(id, desired);
+  emit({ type: 'file-start', camera: camera.name, channel: remote.channel, remoteName: remote.remoteName, path: localPath, size: remote.size });
+  const staging = join(dirname(config.ledger), 'incoming', camera.name, String(id));
+  let lastProgress = 0;
+  const { path: stagedFile, result } = await source.download(remote, staging, {
+    rateLimiter: context.limiter,
+    signal: context.signal,
+    onProgress: (progress) => {
+      const at = Date.now();
+      if (at - lastProgress < context.progressIntervalMs && progress.bytes !== progress.total) return;
+      lastProgress = at;
+      emit({ type: 'file-progress', camera: camera.name, path: localPath, bytes: progress.bytes, total: progress.total, speed: progress.speed });
+    },
+    onEvent: (event) => {
+      if (event.type === 'retry') emit({ type: 'file-note', camera: camera.name, path: localPath, event: event.type, message: `retry ${event.attempt} in ${Math.round(event.delayMs / 100) / 10} s: ${event.error.message}` });
+      else if (event.type === 'resume') emit({ type: 'file-note', camera: camera.name, path: localPath, event: event.type, message: `resuming at byte ${event.from}` });
+      else if (event.type === 'restart') emit({ type: 'file-note', camera: camera.name, path: localPath, event: event.type, message: `starting over (${event.reason})` });
+    },
+  });
+  if (remote.size !== undefined && result.size !== remote.size) {
+    throw new SyncError('ERR_SYNC_VERIFY_FAILED', `${localPath}: ${result.size} bytes, the camera lists ${remote.size}`, { camera: camera.name });
+  }
+  if (result.status !== 'skipped' && !result.verified) {
+    throw new SyncError('ERR_SYNC_VERIFY_FAILED', `${localPath}: the camera did not say how long the file is; it cannot be verified complete`, { camera: camera.name });
+  }
+  ledger.markDownloaded(id, result.size);
+  const { sha256, size } = await hashFile(stagedFile);
+  if (size !== result.size) throw new SyncError('ERR_SYNC_VERIFY_FAILED', `${localPath}: changed on disk while it was hashed`, { camera: camera.name });
+  await moveIntoPlace(stagedFile, archivePath(config.archive, localPath));
+  ledger.markVerified(id, { localPath, size, sha256 });
+  await rm(staging, { recursive: true, force: true }).catch(() => {});
+  await updateSums(context, dirname(localPath));
+  emit({ type: 'file-done', camera: camera.name, path: localPath, size, sha256, status: result.status === 'skipped' ? 'reused' : result.status });
+  return { bytes: result.bytes };
+}
+
+/** Rewrites a folder's SHA256SUMS from the ledger; one writer per folder at a time in this process. */
+function updateSums(context: CameraContext, folder: string): Promise<void> {
+  const previous = context.sumsQueue.get(folder) ?? Promise.resolve();
+  const next = previous.then(async () => {
+    const entries = context.ledger.verifiedIn(folder).map((row) => ({ name: row.localPath.slice(folder.length + 1), sha256: row.sha256 }));
+    await writeSha256Sums(archivePath(context.config.archive, folder), entries);
+  });
+  const settled = next.catch(() => {});
+  context.sumsQueue.set(folder, settled);
+  return next;
+}
+
+/**
+ * Deletes one recording on the camera, only when the ledger holds it as verified AND the archived
+ * file is there with that size and hash right now (the camera's word is never the only evidence).
+ */
+async function deleteOne(camera: CameraConfig, remote: RemoteRecording, id: number, source: CameraSource, context: CameraContext, outcome: CameraOutcome): Promise<void> {
+  const row = context.ledger.recordingsOf(camera.name).find((candidate) => candidate.id === id);
+  if (!row || row.state !== 'verified' || row.localPath === null || row.sha256 === null) return;
+  try {
+    const onDisk = await hashFile(archivePath(context.config.archive, row.localPath), context.signal);
+    if (onDisk.sha256 !== row.sha256 || onDisk.size !== row.localSize) {
+      throw new SyncError('ERR_SYNC_VERIFY_FAILED', `${row.localPath} no longer matches the ledger: not deleted on the camera (run camdl verify)`);
+    }
+    await source.delete!(remote, context.signal);
+    context.ledger.markDeletedOnCamera(id);
+    outcome.deleted += 1;
+    context.emit({ type: 'deleted', camera: camera.name, remoteName: remote.remoteName, path: row.localPath });
+  } catch (error) {
+    if (context.signal.aborted) return;
+    outcome.failed += 1;
+    context.emit({ type: 'delete-failed', camera: camera.name, remoteName: remote.remoteName, error: describeError(error) });
+  }
+}

@@ -1,8 +1,10 @@
 #!/usr/bin/env node
-// The main job with no camera at hand: start the camera simulators on 127.0.0.1 and download from
-// them with both CLIs, exactly as a user would from a real camera. Output lands in ./demo-output.
+// The main job with no camera at hand: start the camera simulators on 127.0.0.1 and archive a mixed
+// fleet of three cameras with `camdl sync` (twice: the second run downloads nothing), show `camdl
+// status` and write the coverage report; then download from single cameras with the two seed CLIs,
+// exactly as a user would from real cameras. Output lands in ./demo-output.
 import { spawn, execFileSync } from 'node:child_process';
-import { mkdir, readdir, rm, stat } from 'node:fs/promises';
+import { mkdir, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -34,7 +36,64 @@ await rm(outdir, { recursive: true, force: true });
 await mkdir(outdir, { recursive: true });
 let failures = 0;
 
-console.log('== Axis camera with the Timelapse 3 ACAP (simulated) ==');
+/** Daily timelapse archives covering `days` days from `startDay` (named, as cameras do, after the next midnight). */
+function dailyArchives(prefix, days, startDay) {
+  const start = Date.parse(`${startDay}T00:00:00Z`);
+  return Array.from({ length: days }, (_, index) => {
+    const first = start + index * 86_400_000;
+    const next = new Date(first + 86_400_000).toISOString();
+    return { filename: `${prefix}_${next.slice(0, 4)}_${next.slice(5, 7)}_${next.slice(8, 10)}_0000`, first };
+  });
+}
+
+console.log('== camdl sync: one config, three cameras (simulated), archived and verified ==');
+if (typeof process.getBuiltinModule !== 'function' || !process.getBuiltinModule('node:sqlite')) {
+  console.log(`camdl needs Node.js 22.13 or newer for its ledger (node:sqlite); this is ${process.version}: skipping this part`);
+  failures += 1;
+} else {
+  const fleet = [
+    ['north-gate', await startCameraSim({ profile: 'timelapse2-v1', content: { archives: dailyArchives('North_Gate', 4, '2026-03-01') } })],
+    ['crane', await startCameraSim({ profile: 'timelapse3', content: { archives: dailyArchives('Crane', 3, '2026-03-02') } })],
+    ['kitchen', await startCameraSim({ profile: 'amcrest' })],
+  ];
+  try {
+    const env = {};
+    const lines = [
+      '# camdl fleet config of the demo (camdl init writes a commented example)',
+      'archive: ./archive',
+      'bandwidth: 200            # Mbps for all cameras together',
+      'layout: "{camera}/{yyyy}-{mm}-{dd}/{file}"',
+      'cameras:',
+    ];
+    for (const [name, sim] of fleet) {
+      const variable = `${name.toUpperCase().replace(/-/g, '_')}_PASSWORD`;
+      env[variable] = sim.password;
+      lines.push(`  - name: ${name}`, `    kind: ${sim.profile === 'amcrest' ? 'amcrest' : 'timelapse'}`, `    host: ${sim.url}`, `    username: ${sim.username}`, `    password-env: ${variable}`);
+      if (sim.profile === 'amcrest') lines.push('    channels: [1]', '    since: 2026-01-16T00:00:00', '    until: 2026-01-17T00:00:00', `    time-zone: ${sim.timeZone}`);
+      else lines.push('    time-zone: UTC', '    rate-limit: 90');
+    }
+    const config = join(outdir, 'camdl.yaml');
+    await writeFile(config, `${lines.join('\n')}\n`);
+    console.log(`config ${config}:\n${lines.map((line) => `  ${line}`).join('\n')}`);
+    const first = await run('camdl', ['sync', '--config', config], env);
+    if (first !== 0) failures += 1;
+    console.log(`exit code ${first}`);
+    console.log('\nRunning it again downloads nothing (idempotent, what cron does every night):');
+    const second = await run('camdl', ['sync', '--config', config, '--no-progress'], env);
+    if (second !== 0) failures += 1;
+    const status = await run('camdl', ['status', '--config', config], {});
+    if (status !== 0) failures += 1;
+    const verify = await run('camdl', ['verify', '--config', config], {});
+    if (verify !== 0) failures += 1;
+    const report = await run('camdl', ['report', '--config', config, '--out', join(outdir, 'coverage.html')], {});
+    if (report !== 0) failures += 1;
+    console.log(`Open ${join(outdir, 'coverage.html')} in a browser: a timeline per camera (archived, pending, lost, not recorded).`);
+  } finally {
+    await Promise.all(fleet.map(([, sim]) => sim.close()));
+  }
+}
+
+console.log('\n== timelapse2-dl: an Axis camera with the Timelapse 3 ACAP (simulated) ==');
 const axis = await startCameraSim({ profile: 'timelapse3' });
 try {
   console.log(`camera: ${axis.url}  user=${axis.username}  (password passed through TIMELAPSE2_DL_PASSWORD)`);
@@ -53,7 +112,7 @@ try {
   await axis.close();
 }
 
-console.log('\n== Amcrest camera (simulated): two hours of recordings merged into one file ==');
+console.log('\n== amcrest-dl: an Amcrest camera (simulated), two hours of recordings merged into one file ==');
 const amcrest = await startCameraSim({ profile: 'amcrest' });
 try {
   console.log(`camera: ${amcrest.url}  user=${amcrest.username}  time zone ${amcrest.timeZone}`);

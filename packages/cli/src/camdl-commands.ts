@@ -1,0 +1,20 @@
+/** One `camdl` sub-command: a small module loaded only when it runs. */
+export interface CamdlCommand {
+  name: string;
+  /** One line for `camdl --help`. */
+  summary: string;
+  /** Loads the module and returns its entry: argv after the command name → exit code. */
+  load(): Promise<(argv: string[]) => Promise<number>>;
+}
+
+/**
+ * The commands of `camdl`, in help order. A new command is one module (`camdl-<name>.ts`, exporting
+ * `run`) plus one line here.
+ */
+export const CAMDL_COMMANDS: readonly CamdlCommand[] = [
+  { name: 'sync', summary: 'Archive every camera of the config: list, download oldest first, verify, record, delete-after', load: async () => (await import('./camdl-sync.js')).run },
+  { name: 'status', summary: 'Per camera and channel: last sync, files, bytes, days, gaps, pending, lost, failures', load: async () => (await import('./camdl-status.js')).run },
+  { name: 'verify', summary: 'Re-hash the archive against the ledger; name every missing or changed file', load: async () => (await import('./camdl-verify.js')).run },
+  { name: 'report', summary: 'Write the coverage report: one self-contained HTML page with a timeline per camera', load: async () => (await import('./camdl-report.js')).run },
+  { name: 'init', summary: 'Write a commented example config', load: async () => (await import('./camdl-init.js')).run },
+];

@@ -1,0 +1,23 @@
+import { writeFile } from 'node:fs/promises';
+import { ExitError } from './exit-error.js';
+import { parseCamdlFlags } from './camdl-flags.js';
+
+/** `camdl init [--config camdl.yaml] [--force]` */
+export async function run(argv: string[]): Promise<number> {
+  const parsed = await parseCamdlFlags('init', argv, (parser) =>
+    parser
+      .usage('$0 [--config camdl.yaml] [--force]\n\nWrite a commented example config to edit.')
+      .option('config', { alias: 'c', type: 'string', default: 'camdl.yaml', describe: 'Where to write it' })
+      .option('force', { type: 'boolean', default: false, describe: 'Overwrite an existing file' }),
+  );
+  if (parsed.kind === 'exit') return parsed.code;
+  const { EXAMPLE_CONFIG } = await import('@camdl/sync');
+  try {
+    await writeFile(parsed.args.config, EXAMPLE_CONFIG, { flag: parsed.args.force ? 'w' : 'wx', mode: 0o600 });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'EEXIST') throw new ExitError(`camdl: ${parsed.args.config} exists (--force to overwrite)`, 2);
+    throw error;
+  }
+  process.stdout.write(`Wrote ${parsed.args.config}: edit the cameras, then run camdl sync --config ${parsed.args.config} --dry-run\n`);
+  return 0;
+}

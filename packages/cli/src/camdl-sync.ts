@@ -1,0 +1,74 @@
+import { camdlUsageError, parseCamdlFlags, toCamdlExit } from './camdl-flags.js';
+
+/** `camdl sync --config camdl.yaml [--camera NAME]... [--dry-run] [--json] [--no-progress] [--every 1h]` */
+export async function run(argv: string[]): Promise<number> {
+  const parsed = await parseCamdlFlags('sync', argv, (parser) =>
+    parser
+      .usage('$0 --config camdl.yaml [--camera NAME]... [--dry-run] [--json] [--no-progress] [--every 1h]\n\nArchive every camera of the config: list, download what is missing oldest first, verify, record in the ledger, delete-after where configured.')
+      .option('config', { alias: 'c', type: 'string', default: 'camdl.yaml', describe: 'The fleet config (YAML)' })
+      .option('camera', { type: 'string', array: true, describe: 'Only this camera (repeatable)' })
+      .option('dry-run', { type: 'boolean', default: false, describe: 'List and plan only: no download, no delete, the ledger untouched' })
+      .option('json', { type: 'boolean', default: false, describe: 'NDJSON events on stdout (human lines on stderr)' })
+      .option('progress', { type: 'boolean', default: true, describe: 'Live lines per camera on a terminal (--no-progress: plain lines)' })
+      .option('every', { type: 'string', describe: 'Run again this long after each start (1h, 30m): a foreground loop' }),
+  );
+  if (parsed.kind === 'exit') return parsed.code;
+  const args = parsed.args;
+  const [{ loadConfig, syncFleet, parseDuration }, { installInterruptHandler }, { createSyncRenderer }] = await Promise.all([
+    import('@camdl/sync'),
+    import('./interrupt.js'),
+    import('./camdl-sync-render.js'),
+  ]);
+  const every = args.every === undefined ? undefined : parseDuration(args.every);
+  if (args.every !== undefined && every === undefined) throw camdlUsageError(`--every must be a duration such as 30m, 1h or 1d, got ${JSON.stringify(args.every)}`);
+  let config;
+  try {
+    config = loadConfig(args.config);
+  } catch (error) {
+    toCamdlExit(error);
+  }
+  const live = args.progress && !args.json && Boolean(process.stderr.isTTY) && process.env['TERM'] !== 'dumb' && !process.env['CI'];
+  const renderer = createSyncRenderer({ json: args.json, live, stdout: process.stdout, stderr: process.stderr });
+  const interrupt = installInterruptHandler({
+    onFirst: () => renderer.say('Stopping after the current files (Ctrl+C again to stop now)…'),
+    onSecond: () => renderer.say('Stopping now; partial downloads are kept as .part files for the next run.'),
+  });
+  try {
+    for (;;) {
+      const startedAt = Date.now();
+      let exitCode: number;
+      try {
+        ({ exitCode } = await syncFleet(config, {
+          ...(args.camera ? { cameras: args.camera } : {}),
+          dryRun: args.dryRun,
+          signal: interrupt.signal,
+          shouldContinue: () => !interrupt.stopRequested,
+          onEvent: (event) => renderer.render(event),
+        }));
+      } catch (error) {
+        toCamdlExit(error);
+      }
+      if (interrupt.interrupted) return 130;
+      if (every === undefined) return exitCode;
+      const wait = Math.max(0, startedAt + every - Date.now());
+      renderer.say(`Next run at ${new Date(Date.now() + wait).toISOString()} (exit code of this one: ${exitCode})`);
+      const stopped = await new Promise<boolean>((resolve) => {
+        const poll = setInterval(() => {
+          if (interrupt.interrupted) {
+            clearInterval(poll);
+            clearTimeout(timer);
+            resolve(true);
+          }
+        }, 200);
+        const timer = setTimeout(() => {
+          clearInterval(poll);
+          resolve(false);
+        }, wait);
+      });
+      if (stopped) return 130;
+    }
+  } finally {
+    renderer.close();
+    interrupt.dispose();
+  }
+}

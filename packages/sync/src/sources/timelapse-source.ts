@@ -75,6 +75,7 @@ export async function createTimelapseSource(camera: CameraConfig, password: stri
         signal: options.signal,
         existing: 'skip',
         resume: true,
+        maxRetries: camera.maxRetries,
         ...(options.onProgress ? { onProgress: options.onProgress } : {}),
         ...(options.onEvent ? { onEvent: options.onEvent } : {}),
       });

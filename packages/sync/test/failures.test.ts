@@ -1,0 +1,215 @@
+import { appendFile, readFile, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createTimelapseClient } from '@camdl/axis-timelapse2';
+import { findFreePort, sha256File } from '@camdl/test-utils';
+import { fleetStatus, Ledger, sqliteAvailable, syncFleet, verifyArchive } from '@camdl/sync';
+import { collect, dailyArchives, listFiles, startFleet, type TestFleet } from './fleet-helpers.js';
+
+const AMCREST_WINDOW = ['since: 2026-01-16T00:00:00', 'until: 2026-01-17T00:00:00', 'time-zone: America/New_York'];
+
+describe.skipIf(!sqliteAvailable())('camdl sync when things go wrong', () => {
+  let fleet: TestFleet | undefined;
+  afterEach(async () => {
+    await fleet?.close();
+    fleet = undefined;
+  });
+
+  it('a camera that is down is reported (exit 1) and the others are archived', async () => {
+    const port = await findFreePort();
+    fleet = await startFleet([
+      { name: 'gate', sim: { profile: 'timelapse3', content: { archives: dailyArchives('Gate', 2) } }, extra: ['time-zone: UTC', 'timeout: 3', 'max-retries: 0'] },
+      { name: 'offline', sim: { profile: 'timelapse3', content: 'tiny' }, urlOverride: `http://127.0.0.1:${port}`, extra: ['timeout: 3', 'max-retries: 0'] },
+      { name: 'kitchen', sim: { profile: 'amcrest', content: 'tiny' }, extra: AMCREST_WINDOW },
+    ]);
+    const run = collect();
+    const result = await syncFleet(fleet.config(), { env: fleet.env, onEvent: run.onEvent });
+    expect(result.exitCode).toBe(1);
+    const byName = new Map(result.summary.cameras.map((camera) => [camera.camera, camera]));
+    expect(byName.get('offline')).toMatchObject({ status: 'failed', downloaded: 0, errorCode: 'ERR_TIMELAPSE_NETWORK' });
+    expect(byName.get('offline')?.error).toMatch(/connection refused/);
+    expect(byName.get('gate')).toMatchObject({ status: 'ok', downloaded: 2 });
+    expect(byName.get('kitchen')).toMatchObject({ status: 'ok', downloaded: 3 });
+    const status = fleetStatus(fleet.config());
+    const offline = status.cameras.find((camera) => camera.name === 'offline');
+    expect(offline?.lastSuccessMs).toBeUndefined();
+    expect(offline?.lastRun?.status).toBe('failed');
+    expect(offline?.failedRuns).toBe(1);
+  });
+
+  it('a wrong password on one camera costs at most one failed login there; the others are done', async () => {
+    fleet = await startFleet([
+      { name: 'gate', sim: { profile: 'timelapse2-v1', content: { archives: dailyArchives('Gate', 3) }, digest: { lockoutAfterFailures: 3 } }, passwordOverride: 'not-the-password', extra: ['time-zone: UTC'] },
+      { name: 'kitchen', sim: { profile: 'amcrest', content: 'tiny', digest: { lockoutAfterFailures: 3 } }, passwordOverride: 'wrong-too', extra: AMCREST_WINDOW },
+      { name: 'crane', sim: { profile: 'timelapse3', content: { archives: dailyArchives('Crane', 2) } }, extra: ['time-zone: UTC'] },
+    ]);
+    const run = collect();
+    const result = await syncFleet(fleet.config(), { env: fleet.env, onEvent: run.onEvent });
+    expect(result.exitCode).toBe(1);
+    const byName = new Map(result.summary.cameras.map((camera) => [camera.camera, camera]));
+    expect(byName.get('gate')).toMatchObject({ status: 'failed', downloaded: 0 });
+    expect(byName.get('kitchen')).toMatchObject({ status: 'failed', downloaded: 0 });
+    expect(byName.get('crane')).toMatchObject({ status: 'ok', downloaded: 2 });
+    expect(fleet.sims.get('gate')!.counters.authFailures).toBeLessThanOrEqual(1);
+    expect(fleet.sims.get('kitchen')!.counters.authFailures).toBeLessThanOrEqual(1);
+    expect(fleet.sims.get('crane')!.counters.authFailures).toBe(0);
+    expect(JSON.stringify(run.events)).not.toContain('not-the-password');
+    expect(JSON.stringify(run.events)).not.toContain('wrong-too');
+  });
+
+  it('a recording that vanishes from the camera before it was fetched becomes lost, loudly', async () => {
+    fleet = await startFleet([{ name: 'gate', sim: { profile: 'timelapse3', content: { archives: dailyArchives('Gate', 3) } }, extra: ['time-zone: UTC', 'max-retries: 0'] }]);
+    const sim = fleet.sims.get('gate')!;
+    const victim = sim.archives[1]!.filename;
+    sim.addFault({ route: 'download', match: victim, kind: 'status', status: 500 });
+    const first = await syncFleet(fleet.config(), { env: fleet.env });
+    expect(first.exitCode).toBe(1);
+    expect(first.summary.cameras[0]).toMatchObject({ downloaded: 2, failed: 1 });
+
+    // The camera drops it (retention) before the next run.
+    sim.setFaults([]);
+    const client = createTimelapseClient({ baseUrl: sim.url, username: sim.username, password: sim.password });
+    const { archives } = await client.listArchives();
+    await client.deleteArchive(archives.find((archive) => archive.filename === victim)!);
+    await client.close();
+
+    const second = collect();
+    const result = await syncFleet(fleet.config(), { env: fleet.env, onEvent: second.onEvent });
+    expect(result.exitCode).toBe(1);
+    expect(second.ofType('lost').map((event) => event.remoteName)).toEqual([victim]);
+    expect(result.summary.cameras[0]).toMatchObject({ lost: 1, downloaded: 0, failed: 0 });
+    const ledger = Ledger.open(fleet.config().ledger);
+    try {
+      const row = ledger.allRecordings().find((candidate) => candidate.remoteKey === victim);
+      expect(row).toMatchObject({ state: 'lost', localPath: expect.any(String), sha256: null });
+      expect(row?.lostMs).toBeGreaterThan(0);
+    } finally {
+      ledger.close();
+    }
+    expect(fleetStatus(fleet.config()).cameras[0]?.channels[0]).toMatchObject({ files: 2, lost: 1, pending: 0 });
+    // A third run does not report the same loss again, and has nothing else to do.
+    const third = await syncFleet(fleet.config(), { env: fleet.env });
+    expect(third.exitCode).toBe(0);
+  });
+
+  it('verify names every missing or changed file; the next sync fetches them again', async () => {
+    fleet = await startFleet([{ name: 'gate', sim: { profile: 'timelapse3', content: { archives: dailyArchives('Gate', 3) } }, extra: ['time-zone: UTC'] }]);
+    expect((await syncFleet(fleet.config(), { env: fleet.env })).exitCode).toBe(0);
+    expect(await verifyArchive(fleet.config())).toEqual({ checked: 3, problems: [] });
+    const files = (await listFiles(fleet.archive)).filter((file) => !file.endsWith('SHA256SUMS'));
+    const [changed, missing, sameSize] = files as [string, string, string];
+    await appendFile(join(fleet.archive, changed), 'x');
+    await rm(join(fleet.archive, missing));
+    // Same size, one byte flipped: only the hash can tell.
+    const bytes = await readFile(join(fleet.archive, sameSize));
+    bytes[100] = bytes[100]! ^ 0xff;
+    await writeFile(join(fleet.archive, sameSize), bytes);
+
+    const result = await verifyArchive(fleet.config());
+    expect(result.checked).toBe(3);
+    expect(result.problems.map((problem) => [problem.path, problem.problem]).sort()).toEqual(
+      [
+        [changed, 'changed'],
+        [missing, 'missing'],
+        [sameSize, 'changed'],
+      ].sort(),
+    );
+    expect(result.problems.find((problem) => problem.path === sameSize)?.detail).toMatch(/sha256/);
+    // The ledger no longer claims them.
+    expect(fleetStatus(fleet.config()).cameras[0]?.channels[0]).toMatchObject({ files: 0, pending: 3 });
+
+    const repair = await syncFleet(fleet.config(), { env: fleet.env });
+    expect(repair.exitCode).toBe(0);
+    expect(repair.summary.cameras[0]?.downloaded).toBe(3);
+    expect(await verifyArchive(fleet.config())).toEqual({ checked: 3, problems: [] });
+    const sim = fleet.sims.get('gate')!;
+    for (const archive of sim.archives) {
+      const local = files.find((file) => file.endsWith(archive.filename))!;
+      expect(await sha256File(join(fleet.archive, local))).toBe(archive.sha256);
+    }
+  });
+
+  it('delete-after deletes on the camera only what is verified in the archive', async () => {
+    fleet = await startFleet([
+      { name: 'gate', sim: { profile: 'timelapse3', content: { archives: dailyArchives('Gate', 4) } }, extra: ['time-zone: UTC', 'delete-after: true', 'max-retries: 0'] },
+    ]);
+    const sim = fleet.sims.get('gate')!;
+    const failing = sim.archives[2]!.filename;
+    sim.addFault({ route: 'download', match: failing, kind: 'status', status: 500 });
+    const run = collect();
+    const result = await syncFleet(fleet.config(), { env: fleet.env, onEvent: run.onEvent });
+    expect(result.exitCode).toBe(1);
+    expect(result.summary.cameras[0]).toMatchObject({ downloaded: 3, failed: 1, deleted: 3 });
+    // Only the failed one is left on the camera.
+    expect(sim.archives.map((archive) => archive.filename)).toEqual([failing]);
+    // Every delete came after the file's verified record (event order), never before.
+    const order = run.events.filter((event) => event.type === 'file-done' || event.type === 'deleted').map((event) => event.type);
+    expect(order.slice(0, 3)).toEqual(['file-done', 'file-done', 'file-done']);
+    expect(sim.counters.requestsByMethod['DELETE archive'] ?? 0).toBe(3);
+    const ledger = Ledger.open(fleet.config().ledger);
+    try {
+      const states = Object.fromEntries(ledger.allRecordings().map((row) => [row.remoteKey, row.state]));
+      expect(states[failing]).toBe('listed');
+      expect(Object.values(states).filter((state) => state === 'deleted-on-camera')).toHaveLength(3);
+    } finally {
+      ledger.close();
+    }
+    // The next run fetches the last one, verifies it, and only then deletes it.
+    sim.setFaults([]);
+    const next = await syncFleet(fleet.config(), { env: fleet.env });
+    expect(next.exitCode).toBe(0);
+    expect(sim.archives).toHaveLength(0);
+    expect((await listFiles(fleet.archive)).filter((file) => !file.endsWith('SHA256SUMS'))).toHaveLength(4);
+  });
+
+  it('delete-after never deletes a recording whose archived copy no longer matches', async () => {
+    fleet = await startFleet([{ name: 'gate', sim: { profile: 'timelapse3', content: { archives: dailyArchives('Gate', 2) } }, extra: ['time-zone: UTC'] }]);
+    expect((await syncFleet(fleet.config(), { env: fleet.env })).exitCode).toBe(0);
+    // Turn delete-after on only now, and damage one archived file behind the ledger's back.
+    const text = await readFile(fleet.configPath, 'utf8');
+    await writeFile(fleet.configPath, `${text}    delete-after: true\n`);
+    const files = (await listFiles(fleet.archive)).filter((file) => !file.endsWith('SHA256SUMS'));
+    await appendFile(join(fleet.archive, files[0]!), 'tampered');
+    const run = collect();
+    const result = await syncFleet(fleet.config(), { env: fleet.env, onEvent: run.onEvent });
+    expect(result.summary.cameras[0]).toMatchObject({ deleted: 1, failed: 1 });
+    expect(run.ofType('delete-failed')[0]?.error).toMatch(/no longer matches/);
+    expect(fleet.sims.get('gate')!.archives).toHaveLength(1);
+  });
+
+  it('two overlapping runs never work on one camera at once', async () => {
+    fleet = await startFleet([
+      { name: 'gate', sim: { profile: 'timelapse3', content: { archives: dailyArchives('Gate', 2, { size: 400_000 }) } }, extra: ['time-zone: UTC', 'rate-limit: 2'] },
+    ]);
+    const firstRun = collect();
+    const first = syncFleet(fleet.config(), { env: fleet.env, onEvent: firstRun.onEvent });
+    // Wait until the first run holds the camera and downloads.
+    while (firstRun.ofType('file-start').length === 0) await new Promise((resolve) => setTimeout(resolve, 20));
+    const secondRun = collect();
+    const second = await syncFleet(fleet.config(), { env: fleet.env, onEvent: secondRun.onEvent });
+    expect(second.exitCode).toBe(1);
+    expect(second.summary.cameras[0]).toMatchObject({ status: 'busy', downloaded: 0 });
+    expect(secondRun.ofType('camera-busy')[0]?.message).toMatch(/another camdl sync \(pid \d+/);
+    expect(secondRun.ofType('file-start')).toHaveLength(0);
+    const done = await first;
+    expect(done.exitCode).toBe(0);
+    expect(done.summary.cameras[0]?.downloaded).toBe(2);
+    // The lock is released: a third run proceeds (and has nothing to do).
+    expect((await syncFleet(fleet.config(), { env: fleet.env })).exitCode).toBe(0);
+  });
+
+  it('--dry-run plans without downloading or writing the ledger', async () => {
+    fleet = await startFleet([{ name: 'gate', sim: { profile: 'timelapse3', content: { archives: dailyArchives('Gate', 2) } }, extra: ['time-zone: UTC'] }]);
+    const run = collect();
+    const result = await syncFleet(fleet.config(), { env: fleet.env, dryRun: true, onEvent: run.onEvent });
+    expect(run.ofType('planned').map((event) => event.path)).toEqual(['gate/2026-03-01/Gate_2026_03_02_0000.mp4', 'gate/2026-03-02/Gate_2026_03_03_0000.mp4']);
+    expect(result.summary.cameras[0]).toMatchObject({ downloaded: 0, pending: 2 });
+    expect(await listFiles(fleet.archive)).toEqual([]);
+    const ledger = Ledger.open(fleet.config().ledger);
+    try {
+      expect(ledger.allRecordings()).toEqual([]);
+    } finally {
+      ledger.close();
+    }
+  });
+});

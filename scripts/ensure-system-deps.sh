@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the test suite and the demo need, when they are missing.
 # ffmpeg/ffprobe: media for the simulator and the Amcrest merge; apache2 + lighttpd: digest interop;
-# curl: interop and benchmarks; tmux: terminal checks. Safe to run repeatedly.
+# curl: interop and benchmarks; tmux: terminal checks; chromium: the coverage report in a real browser.
+# Safe to run repeatedly.
 set -u
 want=()
 command -v ffmpeg >/dev/null 2>&1 && command -v ffprobe >/dev/null 2>&1 || want+=(ffmpeg)
 [ -x /usr/sbin/apache2 ] || want+=(apache2)
 [ -x /usr/sbin/lighttpd ] || want+=(lighttpd)
 command -v curl >/dev/null 2>&1 || want+=(curl)
+[ -x /usr/bin/chromium ] || want+=(chromium)
 if [ ${#want[@]} -eq 0 ]; then
   exit 0
 fi

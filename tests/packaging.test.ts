@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const execFile = promisify(execFileCallback);
 const root = new URL('..', import.meta.url).pathname;
-const publishable = ['http-digest', 'throttled-download', 'axis-timelapse2', 'amcrest-recordings', 'camera-sim', 'cli'];
+const publishable = ['http-digest', 'throttled-download', 'axis-timelapse2', 'amcrest-recordings', 'sync', 'camera-sim', 'cli'];
 
 /**
  * What a user gets from npm: every package packed by pnpm (publishConfig applied, workspace:
@@ -95,6 +95,8 @@ describe('published packages', () => {
       expect(stdout).toContain(tool);
       expect(stdout).toContain('--host');
     }
+    const camdlHelp = await execFile(join(bin, 'camdl'), ['sync', '--help']);
+    expect(camdlHelp.stdout).toContain('camdl sync --config camdl.yaml');
     // The installed camera-sim binary starts and prints its URL.
     const simProcess = spawn(join(bin, 'camera-sim'), ['--profile', 'timelapse3', '--port', '0', '--json'], { stdio: ['ignore', 'pipe', 'inherit'] });
     try {

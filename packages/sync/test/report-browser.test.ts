@@ -10,6 +10,11 @@ import { dailyArchives, startFleet, type TestFleet } from './fleet-helpers.js';
 
 const skip = !sqliteAvailable() ? 'node:sqlite unavailable' : missingSystemTools('chromium');
 
+/** The one DOM call the checks need (the workspace compiles without the DOM library). */
+interface BrowserWindow {
+  getComputedStyle(element: unknown): { fill: string };
+}
+
 function rgb(hex: string): string {
   const value = Number.parseInt(hex.slice(1), 16);
   return `rgb(${(value >> 16) & 255}, ${(value >> 8) & 255}, ${value & 255})`;
@@ -63,7 +68,7 @@ describe.skipIf(Boolean(skip))('the coverage report in a real headless Chromium'
       expect(states).toContain('not-recorded');
       expect(await page.locator('section[data-camera="kitchen"] rect.segment[data-state="archived"]').count()).toBe(3);
       // Distinct colours, as rendered.
-      const fills = await page.locator('rect.segment').evaluateAll((rects) => [...new Set(rects.map((rect) => getComputedStyle(rect).fill))]);
+      const fills = await page.locator('rect.segment').evaluateAll((rects) => [...new Set(rects.map((rect) => (globalThis as unknown as BrowserWindow).getComputedStyle(rect).fill))]);
       expect(fills).toEqual(expect.arrayContaining([rgb(COVERAGE_COLOURS.archived), rgb(COVERAGE_COLOURS.pending), rgb(COVERAGE_COLOURS['not-recorded'])]));
       // Day ticks with labels; hover details on every bar.
       const dayLabels = await page.locator('section[data-camera="gate"] text.tick-label').allTextContents();
@@ -92,7 +97,7 @@ describe.skipIf(Boolean(skip))('the coverage report in a real headless Chromium'
       await page.goto(pathToFileURL(after).href);
       const lost = page.locator('section[data-camera="gate"] rect[data-state="lost"]');
       expect(await lost.count()).toBe(1);
-      expect(await lost.evaluate((rect) => getComputedStyle(rect).fill)).toBe(rgb(COVERAGE_COLOURS.lost));
+      expect(await lost.evaluate((rect) => (globalThis as unknown as BrowserWindow).getComputedStyle(rect).fill)).toBe(rgb(COVERAGE_COLOURS.lost));
       expect(await page.locator('.verdict.warn').textContent()).toMatch(/1 lost, 1 pending/);
       await lost.hover();
     } finally {

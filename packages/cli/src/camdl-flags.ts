@@ -5,7 +5,7 @@ import { parseFlags, type FlagsOutcome } from './parse-flags.js';
 const USAGE_EXIT = 2;
 
 export function camdlUsageError(message: string): ExitError {
-  return new ExitError(`camdl: ${message}`, USAGE_EXIT);
+  return new ExitError(`camdl: ${message}`, { exitCode: USAGE_EXIT });
 }
 
 /** Parses a sub-command's flags (`--help` prints and exits 0; a bad flag exits 2). */
@@ -18,7 +18,7 @@ export function parseCamdlFlags<T>(command: string, argv: string[], build: (pars
 export function toCamdlExit(error: unknown): never {
   const code = typeof error === 'object' && error !== null ? (error as { code?: unknown }).code : undefined;
   const message = error instanceof Error ? error.message : String(error);
-  if (code === 'ERR_SYNC_CONFIG' || code === 'ERR_SYNC_SQLITE_UNAVAILABLE') throw new ExitError(`camdl: ${message}`, USAGE_EXIT, { cause: error });
-  if (code === 'ERR_SYNC_LEDGER') throw new ExitError(`camdl: ${message}`, 1, { cause: error });
+  if (code === 'ERR_SYNC_CONFIG' || code === 'ERR_SYNC_SQLITE_UNAVAILABLE') throw new ExitError(`camdl: ${message}`, { exitCode: USAGE_EXIT, cause: error });
+  if (code === 'ERR_SYNC_LEDGER') throw new ExitError(`camdl: ${message}`, { exitCode: 1, cause: error });
   throw error;
 }

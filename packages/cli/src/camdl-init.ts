@@ -15,7 +15,7 @@ export async function run(argv: string[]): Promise<number> {
   try {
     await writeFile(parsed.args.config, EXAMPLE_CONFIG, { flag: parsed.args.force ? 'w' : 'wx', mode: 0o600 });
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'EEXIST') throw new ExitError(`camdl: ${parsed.args.config} exists (--force to overwrite)`, 2);
+    if ((error as NodeJS.ErrnoException).code === 'EEXIST') throw new ExitError(`camdl: ${parsed.args.config} exists (--force to overwrite)`, { exitCode: 2 });
     throw error;
   }
   process.stdout.write(`Wrote ${parsed.args.config}: edit the cameras, then run camdl sync --config ${parsed.args.config} --dry-run\n`);

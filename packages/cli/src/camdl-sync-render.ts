@@ -1,11 +1,9 @@
 import type { SyncEvent } from '@camdl/sync';
 import { formatBytes, formatSpeed } from './format.js';
+import { escapeTerminal } from './terminal-text.js';
 
 /** Control characters from a camera never reach the terminal. */
-export function printable(text: string): string {
-  // eslint-disable-next-line no-control-regex
-  return text.replace(/[\u0000-\u001f\u007f-\u009f]/g, (char) => `\\x${char.charCodeAt(0).toString(16).padStart(2, '0')}`);
-}
+export const printable = escapeTerminal;
 
 function tag(name: string): string {
   return name.padEnd(5);

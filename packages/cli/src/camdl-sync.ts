@@ -30,9 +30,11 @@ export async function run(argv: string[]): Promise<number> {
   const live = args.progress && !args.json && Boolean(process.stderr.isTTY) && process.env['TERM'] !== 'dumb' && !process.env['CI'];
   const renderer = createSyncRenderer({ json: args.json, live, stdout: process.stdout, stderr: process.stderr });
   const interrupt = installInterruptHandler({
-    onFirst: () => renderer.say('Stopping after the current files (Ctrl+C again to stop now)…'),
-    onSecond: () => renderer.say('Stopping now; partial downloads are kept as .part files for the next run.'),
+    onStop: () => renderer.say('Stopping after the current files (Ctrl+C again to stop now)…'),
+    onAbort: () => renderer.say('Stopping now; partial downloads are kept as .part files for the next run.'),
+    onTerminate: () => renderer.say('Terminated: stopping now; partial downloads are kept as .part files for the next run.'),
   });
+  const interruptedCode = (): number => (interrupt.state === 'terminate' ? 143 : 130);
   try {
     for (;;) {
       const startedAt = Date.now();
@@ -42,19 +44,19 @@ export async function run(argv: string[]): Promise<number> {
           ...(args.camera ? { cameras: args.camera } : {}),
           dryRun: args.dryRun,
           signal: interrupt.signal,
-          shouldContinue: () => !interrupt.stopRequested,
+          shouldContinue: () => !interrupt.stopSignal.aborted,
           onEvent: (event) => renderer.render(event),
         }));
       } catch (error) {
         toCamdlExit(error);
       }
-      if (interrupt.interrupted) return 130;
+      if (interrupt.state !== 'none') return interruptedCode();
       if (every === undefined) return exitCode;
       const wait = Math.max(0, startedAt + every - Date.now());
       renderer.say(`Next run at ${new Date(Date.now() + wait).toISOString()} (exit code of this one: ${exitCode})`);
       const stopped = await new Promise<boolean>((resolve) => {
         const poll = setInterval(() => {
-          if (interrupt.interrupted) {
+          if (interrupt.state !== 'none') {
             clearInterval(poll);
             clearTimeout(timer);
             resolve(true);
@@ -65,7 +67,7 @@ export async function run(argv: string[]): Promise<number> {
           resolve(false);
         }, wait);
       });
-      if (stopped) return 130;
+      if (stopped) return interruptedCode();
     }
   } finally {
     renderer.close();

@@ -30,7 +30,8 @@ export async function run(argv: string[]): Promise<number> {
   } finally {
     interrupt.dispose();
   }
-  if (interrupt.signal.aborted) return 130;
+  if (interrupt.state === 'terminate') return 143;
+  if (interrupt.state !== 'none') return 130;
   const summary = `Verified ${result.checked} files: ${result.problems.length === 0 ? 'all match the ledger' : `${result.problems.filter((p) => p.problem === 'missing').length} missing, ${result.problems.filter((p) => p.problem === 'changed').length} changed (the next camdl sync fetches again what the cameras still have)`}`;
   if (parsed.args.json) process.stdout.write(`${JSON.stringify({ type: 'summary', checked: result.checked, problems: result.problems.length })}\n`);
   else process.stdout.write(`${summary}\n`);

@@ -30,7 +30,7 @@ export async function camdl(argv: string[]): Promise<number> {
     return CAMDL_EXIT_CODES.ok;
   }
   const command = CAMDL_COMMANDS.find((candidate) => candidate.name === name);
-  if (!command) throw new ExitError(`camdl: unknown command ${JSON.stringify(name)}\n\n${usage()}`, CAMDL_EXIT_CODES.usage);
+  if (!command) throw new ExitError(`camdl: unknown command ${JSON.stringify(name)}\n\n${usage()}`, { exitCode: CAMDL_EXIT_CODES.usage });
   const run = await command.load();
   return run(rest);
 }

@@ -102,7 +102,9 @@ export async function createAmcrestSource(camera: CameraConfig, password: string
         signal: options.signal,
         onEvent: (event) => {
           if (event.type === 'progress') options.onProgress?.(event.progress);
-          else if (event.type === 'download-event') options.onEvent?.(event.event);
+          else if (event.type === 'retry') options.onEvent?.({ type: 'retry', attempt: event.attempt, delayMs: event.delayMs, error: event.error });
+          else if (event.type === 'resume') options.onEvent?.({ type: 'resume', from: event.from });
+          else if (event.type === 'restart') options.onEvent?.({ type: 'restart', reason: event.reason });
         },
       });
       if (!outcome || outcome.status === 'failed' || outcome.status === 'not-started' || !outcome.result) {

@@ -1,6 +1,6 @@
 import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { createTimelapseClient, toSafeFileName, type TimelapseArchive } from '@camdl/axis-timelapse2';
+import { assignLocalNames, createTimelapseClient, type TimelapseArchive } from '@camdl/axis-timelapse2';
 import type { CameraConfig } from '../config.js';
 import { wallClockIn } from '../layout.js';
 import type { CameraListing, CameraSource, RemoteRecording } from './camera-source.js';
@@ -55,7 +55,8 @@ export async function createTimelapseSource(camera: CameraConfig, password: stri
           channel: 0,
           remoteKey,
           remoteName: archive.filename,
-          fileName: toSafeFileName(archive.filename),
+          // The library's safe name for this archive alone; the ledger resolves clashes in a folder.
+          fileName: [...assignLocalNames([archive]).values()][0] ?? 'download.bin',
           startMs,
           endMs,
           cameraStart: wallClockIn(startMs, timeZone),

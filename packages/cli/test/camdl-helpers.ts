@@ -1,0 +1,107 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { startCameraSim, type CameraSim, type CameraSimOptions } from '@camdl/camera-sim';
+import { makeTempDir, type TempDir } from '@camdl/test-utils';
+
+export const CAMDL_BIN = fileURLToPath(new URL('../bin/camdl.js', import.meta.url));
+const DIST = fileURLToPath(new URL('../dist/camdl.js', import.meta.url));
+
+export function assertCamdlBuilt(): void {
+  if (!existsSync(DIST)) throw new Error(`${DIST} is missing: run \`pnpm build\` before the tests`);
+}
+
+export interface CamdlRun {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Starts `camdl` as its own process; `onStdout` sees the output so far (to signal at the right moment). */
+export function startCamdl(
+  args: string[],
+  options: { env?: NodeJS.ProcessEnv; node?: string; nodeArgs?: string[]; onStdout?: (text: string, child: ChildProcess) => void } = {},
+): { child: ChildProcess; done: Promise<CamdlRun> } {
+  const child = spawn(options.node ?? process.execPath, [...(options.nodeArgs ?? []), CAMDL_BIN, ...args], {
+    env: { ...process.env, CI: '', ...options.env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout!.on('data', (chunk: Buffer) => {
+    stdout += chunk.toString();
+    options.onStdout?.(stdout, child);
+  });
+  child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const done = new Promise<CamdlRun>((resolve) => child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr })));
+  return { child, done };
+}
+
+export function runCamdl(args: string[], env?: NodeJS.ProcessEnv): Promise<CamdlRun> {
+  return startCamdl(args, env ? { env } : {}).done;
+}
+
+/** NDJSON lines of a `--json` run. */
+export function events(stdout: string): Array<Record<string, unknown> & { type: string }> {
+  return stdout
+    .split('\n')
+    .filter((line) => line.trim() !== '')
+    .map((line) => JSON.parse(line) as Record<string, unknown> & { type: string });
+}
+
+export interface CamdlFleet {
+  dir: TempDir;
+  sims: CameraSim[];
+  config: string;
+  archive: string;
+  env: NodeJS.ProcessEnv;
+  close(): Promise<void>;
+}
+
+/** Simulators plus a config naming them (`cam0`, `cam1`…), passwords in the env. */
+export async function startCamdlFleet(cameras: Array<{ sim: CameraSimOptions; extra?: string[] }>): Promise<CamdlFleet> {
+  const dir = await makeTempDir('camdl-cli-');
+  const sims: CameraSim[] = [];
+  const env: NodeJS.ProcessEnv = {};
+  const lines = ['archive: ./archive', 'cameras:'];
+  for (const [index, camera] of cameras.entries()) {
+    const sim = await startCameraSim(camera.sim);
+    sims.push(sim);
+    env[`CAM${index}_PASSWORD`] = sim.password;
+    lines.push(
+      `  - name: cam${index}`,
+      `    kind: ${camera.sim.profile === 'amcrest' ? 'amcrest' : 'timelapse'}`,
+      `    host: ${sim.url}`,
+      `    username: ${sim.username}`,
+      `    password-env: CAM${index}_PASSWORD`,
+      ...(camera.extra ?? []).map((line) => `    ${line}`),
+    );
+  }
+  const config = join(dir.path, 'camdl.yaml');
+  await writeFile(config, `${lines.join('\n')}\n`);
+  return {
+    dir,
+    sims,
+    config,
+    archive: join(dir.path, 'archive'),
+    env,
+    async close() {
+      await Promise.all(sims.map((sim) => sim.close()));
+      await dir.cleanup();
+    },
+  };
+}
+
+/** Synthetic daily archives (no ffmpeg needed). */
+export function syntheticArchives(count: number, size: number): Array<{ filename: string; content: 'synthetic'; size: number; first: number }> {
+  const start = Date.parse('2026-03-01T00:00:00Z');
+  return Array.from({ length: count }, (_, index) => ({
+    filename: `Site_2026_03_${String(index + 2).padStart(2, '0')}_0000`,
+    content: 'synthetic' as const,
+    size,
+    first: start + index * 86_400_000,
+  }));
+}

@@ -1,0 +1,187 @@
+import { existsSync } from 'node:fs';
+import { readdir, writeFile } from 'node:fs/promises';
+import { join, relative } from 'node:path';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { sha256File } from '@camdl/test-utils';
+import { Ledger, loadConfig, sqliteAvailable } from '@camdl/sync';
+import { assertCamdlBuilt, events, runCamdl, startCamdl, startCamdlFleet, syntheticArchives, type CamdlFleet } from './camdl-helpers.js';
+
+const NODE22 = '/root/.npm/_npx/52027bd8fc0022aa/node_modules/.bin/node';
+
+async function filesUnder(root: string): Promise<string[]> {
+  const out: string[] = [];
+  const walk = async (folder: string): Promise<void> => {
+    for (const entry of await readdir(folder, { withFileTypes: true }).catch(() => [])) {
+      const path = join(folder, entry.name);
+      if (entry.isDirectory()) {
+        if (entry.name !== '.camdl') await walk(path);
+      } else out.push(relative(root, path));
+    }
+  };
+  await walk(root);
+  return out.sort();
+}
+
+/** Every row the ledger holds as archived has its file, with its hash; no other file has a final name. */
+async function expectLedgerMatchesDisk(fleet: CamdlFleet): Promise<number> {
+  const ledger = Ledger.open(loadConfig(fleet.config).ledger);
+  try {
+    const archived = ledger.archivedRecordings();
+    for (const row of archived) expect(await sha256File(join(fleet.archive, row.localPath!))).toBe(row.sha256);
+    const files = (await filesUnder(fleet.archive)).filter((file) => !file.endsWith('SHA256SUMS'));
+    expect(files.sort()).toEqual(archived.map((row) => row.localPath).sort());
+    return archived.length;
+  } finally {
+    ledger.close();
+  }
+}
+
+async function expectByteIdentical(fleet: CamdlFleet): Promise<void> {
+  const files = await filesUnder(fleet.archive);
+  for (const sim of fleet.sims) {
+    for (const archive of sim.archives) {
+      const local = files.find((file) => file.endsWith(`/${archive.filename}`));
+      expect(local, archive.filename).toBeDefined();
+      expect(await sha256File(join(fleet.archive, local!))).toBe(archive.sha256);
+    }
+  }
+}
+
+describe.skipIf(!sqliteAvailable())('camdl (the binary, as its own process)', () => {
+  let fleet: CamdlFleet | undefined;
+  beforeAll(() => assertCamdlBuilt());
+  afterEach(async () => {
+    await fleet?.close();
+    fleet = undefined;
+  });
+
+  it('syncs with NDJSON events, then status --json and verify agree; config errors exit 2 with file:line', async () => {
+    fleet = await startCamdlFleet([{ sim: { profile: 'timelapse3', content: { archives: syntheticArchives(3, 50_000) } }, extra: ['time-zone: UTC'] }]);
+    const run = await runCamdl(['sync', '--config', fleet.config, '--json'], fleet.env);
+    expect(run.code).toBe(0);
+    const lines = events(run.stdout);
+    expect(lines[0]).toMatchObject({ type: 'run-start', cameras: ['cam0'], dryRun: false });
+    expect(lines.filter((line) => line.type === 'file-done')).toHaveLength(3);
+    expect(lines.at(-1)).toMatchObject({ type: 'run-done', exitCode: 0 });
+    expect(run.stdout + run.stderr).not.toContain(fleet.sims[0]!.password);
+    const status = await runCamdl(['status', '--config', fleet.config, '--json']);
+    expect(status.code).toBe(0);
+    expect(JSON.parse(status.stdout).cameras[0].channels[0]).toMatchObject({ files: 3, bytes: 150_000, pending: 0, lost: 0 });
+    const verify = await runCamdl(['verify', '--config', fleet.config]);
+    expect(verify).toMatchObject({ code: 0, stdout: 'Verified 3 files: all match the ledger\n' });
+
+    await writeFile(join(fleet.dir.path, 'bad.yaml'), 'archive: ./a\ncameras:\n  - name: x\n    kind: timelapse\n    host: 10.0.0.1\n    rate_limit: 5\n');
+    const bad = await runCamdl(['sync', '--config', join(fleet.dir.path, 'bad.yaml')]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain(`${join(fleet.dir.path, 'bad.yaml')}:6: unknown key "rate_limit" in a camera (did you mean "rate-limit"?)`);
+    expect((await runCamdl(['sync', '--config', fleet.config, '--bogus'])).code).toBe(2);
+    expect((await runCamdl(['frobnicate'])).code).toBe(2);
+  });
+
+  for (const signal of ['SIGTERM', 'SIGKILL'] as const) {
+    it(`${signal} mid-download leaves nothing partial under a final name, the ledger consistent, and a re-run resumes and completes`, async () => {
+      fleet = await startCamdlFleet([{ sim: { profile: 'timelapse3', content: { archives: syntheticArchives(3, 1_500_000) } }, extra: ['time-zone: UTC'] }]);
+      const sim = fleet.sims[0]!;
+      sim.addFault({ route: 'download', match: sim.archives[1]!.filename, kind: 'slow', bytesPerSec: 150_000 });
+      let sent = false;
+      const first = await startCamdl(['sync', '--config', fleet.config, '--json'], {
+        env: fleet.env,
+        onStdout: (text, child) => {
+          if (sent) return;
+          // The second file is under way (its progress reached about a third).
+          const progress = events(text).filter((line) => line.type === 'file-progress' && String(line['path']).includes(sim.archives[1]!.filename));
+          if (progress.some((line) => Number(line['bytes']) > 400_000)) {
+            sent = true;
+            child.kill(signal);
+          }
+        },
+      }).done;
+      expect(sent).toBe(true);
+      if (signal === 'SIGTERM') expect(first.code).toBe(143);
+      else expect(first.signal).toBe('SIGKILL');
+      expect(await expectLedgerMatchesDisk(fleet)).toBe(1);
+      // The partial download is kept for the next run, only under .camdl/incoming as a .part.
+      const incoming = join(fleet.archive, '.camdl', 'incoming', 'cam0');
+      expect(existsSync(incoming)).toBe(true);
+      sim.setFaults([]);
+      const second = await runCamdl(['sync', '--config', fleet.config, '--json'], fleet.env);
+      expect(second.code).toBe(0);
+      const notes = events(second.stdout).filter((line) => line.type === 'file-note').map((line) => line['event']);
+      expect(notes).toContain('resume');
+      expect(events(second.stdout).filter((line) => line.type === 'file-done')).toHaveLength(2);
+      expect(await expectLedgerMatchesDisk(fleet)).toBe(3);
+      await expectByteIdentical(fleet);
+      const ledger = Ledger.open(loadConfig(fleet.config).ledger);
+      try {
+        const [latest, killed] = ledger.runs();
+        expect(latest).toMatchObject({ status: 'ok', exitCode: 0 });
+        expect(killed?.status).toBe(signal === 'SIGTERM' ? 'interrupted' : 'abandoned');
+      } finally {
+        ledger.close();
+      }
+    });
+  }
+
+  it('Ctrl+C finishes the current file and starts no new one (exit 130); the next run does the rest', async () => {
+    fleet = await startCamdlFleet([{ sim: { profile: 'timelapse3', content: { archives: syntheticArchives(3, 600_000) } }, extra: ['time-zone: UTC'] }]);
+    const sim = fleet.sims[0]!;
+    sim.addFault({ route: 'download', kind: 'slow', bytesPerSec: 600_000 });
+    let sent = false;
+    const run = await startCamdl(['sync', '--config', fleet.config, '--json'], {
+      env: fleet.env,
+      onStdout: (text, child) => {
+        if (!sent && events(text).some((line) => line.type === 'file-start')) {
+          sent = true;
+          child.kill('SIGINT');
+        }
+      },
+    }).done;
+    expect(run.code).toBe(130);
+    expect(events(run.stdout).filter((line) => line.type === 'file-done')).toHaveLength(1);
+    expect(await expectLedgerMatchesDisk(fleet)).toBe(1);
+    sim.setFaults([]);
+    expect((await runCamdl(['sync', '--config', fleet.config], fleet.env)).code).toBe(0);
+    await expectByteIdentical(fleet);
+  });
+
+  it('two overlapping processes never work on one camera at once', async () => {
+    fleet = await startCamdlFleet([
+      { sim: { profile: 'timelapse3', content: { archives: syntheticArchives(2, 800_000) } }, extra: ['time-zone: UTC'] },
+      { sim: { profile: 'timelapse2-v1', content: { archives: syntheticArchives(2, 20_000) } }, extra: ['time-zone: UTC'] },
+    ]);
+    fleet.sims[0]!.addFault({ route: 'download', kind: 'slow', bytesPerSec: 400_000 });
+    let second: Promise<Awaited<ReturnType<typeof runCamdl>>> | undefined;
+    const first = startCamdl(['sync', '--config', fleet.config, '--camera', 'cam0', '--json'], {
+      env: fleet.env,
+      onStdout: (text) => {
+        if (!second && events(text).some((line) => line.type === 'file-start')) second = runCamdl(['sync', '--config', fleet.config, '--no-progress'], fleet.env);
+      },
+    }).done;
+    const firstRun = await first;
+    expect(second).toBeDefined();
+    const secondRun = await second!;
+    expect(firstRun.code).toBe(0);
+    expect(secondRun.code).toBe(1);
+    expect(secondRun.stdout).toMatch(/^BUSY  cam0: another camdl sync \(pid \d+ on /m);
+    expect(secondRun.stdout).toMatch(/^SAVE  cam1\//m);
+    expect(secondRun.stdout).not.toMatch(/^SAVE  cam0\//m);
+    expect(fleet.sims[0]!.counters.peakConcurrentRequests).toBe(1);
+    expect(await expectLedgerMatchesDisk(fleet)).toBe(4);
+  });
+
+  it.skipIf(!existsSync(NODE22))('on Node 22 shows no node:sqlite ExperimentalWarning, and still shows other warnings', async () => {
+    fleet = await startCamdlFleet([{ sim: { profile: 'timelapse3', content: { archives: syntheticArchives(1, 10_000) } }, extra: ['time-zone: UTC'] }]);
+    const preload = join(fleet.dir.path, 'other-warning.mjs');
+    await writeFile(preload, "process.once('beforeExit', () => process.emitWarning('an unrelated warning', 'ExperimentalWarning'));\n");
+    const run = await startCamdl(['sync', '--config', fleet.config, '--no-progress'], { env: fleet.env, node: NODE22, nodeArgs: ['--import', preload] }).done;
+    expect(run.code).toBe(0);
+    expect(run.stderr).not.toMatch(/SQLite is an experimental feature/);
+    expect(run.stderr).toMatch(/ExperimentalWarning: an unrelated warning/);
+    // Without the shim's filter, this Node does print it (so the check above can fail).
+    const bare = await import('node:child_process').then(({ spawnSync }) => spawnSync(NODE22, ['-e', "require('node:sqlite')"], { encoding: 'utf8' }));
+    expect(bare.stderr).toMatch(/SQLite is an experimental feature/);
+    const status = await startCamdl(['status', '--config', fleet.config], { node: NODE22 }).done;
+    expect(status.code).toBe(0);
+    expect(status.stderr).toBe('');
+  });
+});

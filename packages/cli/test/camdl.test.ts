@@ -149,12 +149,14 @@ describe.skipIf(!sqliteAvailable())('camdl (the binary, as its own process)', ()
       { sim: { profile: 'timelapse3', content: { archives: syntheticArchives(2, 800_000) } }, extra: ['time-zone: UTC'] },
       { sim: { profile: 'timelapse2-v1', content: { archives: syntheticArchives(2, 20_000) } }, extra: ['time-zone: UTC'] },
     ]);
+    const config = fleet.config;
+    const env = fleet.env;
     fleet.sims[0]!.addFault({ route: 'download', kind: 'slow', bytesPerSec: 400_000 });
     let second: Promise<Awaited<ReturnType<typeof runCamdl>>> | undefined;
     const first = startCamdl(['sync', '--config', fleet.config, '--camera', 'cam0', '--json'], {
       env: fleet.env,
       onStdout: (text) => {
-        if (!second && events(text).some((line) => line.type === 'file-start')) second = runCamdl(['sync', '--config', fleet.config, '--no-progress'], fleet.env);
+        if (!second && events(text).some((line) => line.type === 'file-start')) second = runCamdl(['sync', '--config', config, '--no-progress'], env);
       },
     }).done;
     const firstRun = await first;
@@ -162,9 +164,9 @@ describe.skipIf(!sqliteAvailable())('camdl (the binary, as its own process)', ()
     const secondRun = await second!;
     expect(firstRun.code).toBe(0);
     expect(secondRun.code).toBe(1);
-    expect(secondRun.stdout).toMatch(/^BUSY  cam0: another camdl sync \(pid \d+ on /m);
-    expect(secondRun.stdout).toMatch(/^SAVE  cam1\//m);
-    expect(secondRun.stdout).not.toMatch(/^SAVE  cam0\//m);
+    expect(secondRun.stdout).toMatch(/^BUSY {2}cam0: another camdl sync \(pid \d+ on /m);
+    expect(secondRun.stdout).toMatch(/^SAVE {2}cam1\//m);
+    expect(secondRun.stdout).not.toMatch(/^SAVE {2}cam0\//m);
     expect(fleet.sims[0]!.counters.peakConcurrentRequests).toBe(1);
     expect(await expectLedgerMatchesDisk(fleet)).toBe(4);
   });

@@ -48,7 +48,7 @@ function dailyArchives(prefix, days, startDay) {
 
 console.log('== camdl sync: one config, three cameras (simulated), archived and verified ==');
 if (typeof process.getBuiltinModule !== 'function' || !process.getBuiltinModule('node:sqlite')) {
-  console.log(`camdl needs Node.js 22.13 or newer for its ledger (node:sqlite); this is ${process.version}: skipping this part`);
+  console.log(`camdl needs Node.js 22.19 or newer for its ledger (node:sqlite); this is ${process.version}: skipping this part`);
   failures += 1;
 } else {
   const fleet = [

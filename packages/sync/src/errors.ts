@@ -4,7 +4,7 @@ export type SyncErrorCode =
   | 'ERR_SYNC_CONFIG'
   /** A camera's password could not be read (file, environment) or was refused by policy. */
   | 'ERR_SYNC_PASSWORD'
-  /** `node:sqlite` is not available (Node.js older than 22.13). */
+  /** `node:sqlite` is not available (Node.js older than 22.19). */
   | 'ERR_SYNC_SQLITE_UNAVAILABLE'
   /** The ledger database is newer than this version of camdl, or cannot be opened. */
   | 'ERR_SYNC_LEDGER'

@@ -21,7 +21,7 @@ interface SqliteModule {
 }
 
 /**
- * Opens a database with the built-in `node:sqlite` (Node.js ≥ 22.13). Loaded on demand through
+ * Opens a database with the built-in `node:sqlite` (Node.js ≥ 22.19). Loaded on demand through
  * `process.getBuiltinModule`, so that a bin shim can filter the ExperimentalWarning first.
  */
 export function openSqlite(path: string, options: { timeout: number }): SqliteDatabase {
@@ -32,7 +32,7 @@ export function openSqlite(path: string, options: { timeout: number }): SqliteDa
     sqlite = undefined;
   }
   if (sqlite === undefined) {
-    throw new SyncError('ERR_SYNC_SQLITE_UNAVAILABLE', `the ledger needs node:sqlite: Node.js 22.13 or newer (this is ${process.version})`);
+    throw new SyncError('ERR_SYNC_SQLITE_UNAVAILABLE', `the ledger needs node:sqlite: Node.js 22.19 or newer (this is ${process.version})`);
   }
   return new sqlite.DatabaseSync(path, { timeout: options.timeout });
 }

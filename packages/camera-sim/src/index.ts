@@ -15,3 +15,4 @@ export { DigestServer, parseDigestAuthorization, type DigestServerOptions, type 
 export { ensureMedia, defaultMediaCacheDir, type MediaRequest, type MediaFile, type MediaContainer } from './media-cache.js';
 export { GeneratedBytes } from './generated-bytes.js';
 export { toWallClock, fromWallClock, isWallClock, type WallClock } from './camera-time.js';
+export { writeDhav, accessUnits, type DhavWriteOptions, type DhavVideoCodec } from './dhav-writer.js';

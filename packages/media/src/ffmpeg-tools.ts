@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { accessSync, constants } from 'node:fs';
 import { delimiter, isAbsolute, join } from 'node:path';
-import { AmcrestError } from './errors.js';
+import { MediaError } from './errors.js';
 
 /** Paths of the ffmpeg and ffprobe programs to use. */
 export interface FfmpegTools {
@@ -60,7 +60,7 @@ export async function findFfmpeg(options: FindFfmpegOptions = {}): Promise<Ffmpe
     const candidate = given === undefined ? onPath(name, env) : isAbsolute(given) || /[\\/]/.test(given) ? given : (onPath(given, env) ?? given);
     if (candidate === undefined || !(await runsOk(candidate))) {
       const where = given === undefined ? 'on PATH' : `at ${JSON.stringify(given)} (${explicit === undefined ? envName : 'option'})`;
-      throw new AmcrestError(`${name} not found ${where}. ${FFMPEG_INSTALL_HINT}`, { code: 'ERR_FFMPEG_NOT_FOUND' });
+      throw new MediaError(`${name} not found ${where}. ${FFMPEG_INSTALL_HINT}`, { code: 'ERR_FFMPEG_NOT_FOUND' });
     }
     return candidate;
   };
@@ -76,7 +76,7 @@ export interface RunResult {
 
 /**
  * Runs a program to completion; rejects with `ERR_FFMPEG_FAILED` (last lines of stderr) on a non-zero
- * exit, with `ERR_AMCREST_ABORTED` after killing it when `signal` aborts.
+ * exit, with `ERR_MEDIA_ABORTED` after killing it when `signal` aborts.
  */
 export function runTool(
   program: string,
@@ -86,7 +86,7 @@ export function runTool(
   return new Promise((resolve, reject) => {
     const { signal } = options;
     if (signal?.aborted) {
-      reject(new AmcrestError(`${program}: aborted`, { code: 'ERR_AMCREST_ABORTED', cause: signal.reason }));
+      reject(new MediaError(`${program}: aborted`, { code: 'ERR_MEDIA_ABORTED', cause: signal.reason }));
       return;
     }
     const child = spawn(program, args, { stdio: ['ignore', 'pipe', 'pipe'] });
@@ -117,7 +117,7 @@ export function runTool(
     child.on('error', (error) => {
       signal?.removeEventListener('abort', onAbort);
       const code = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'ERR_FFMPEG_NOT_FOUND' : 'ERR_FFMPEG_FAILED';
-      reject(new AmcrestError(`${program}: ${error.message}`, { code, cause: error }));
+      reject(new MediaError(`${program}: ${error.message}`, { code, cause: error }));
     });
     // After a kill, do not wait for 'close': a grandchild (a wrapper's `sleep`) may hold the pipes open.
     child.on('exit', () => {
@@ -126,19 +126,19 @@ export function runTool(
       if (killTimer) clearTimeout(killTimer);
       child.stdout.destroy();
       child.stderr.destroy();
-      reject(new AmcrestError(`${program}: aborted`, { code: 'ERR_AMCREST_ABORTED', cause: signal.reason }));
+      reject(new MediaError(`${program}: aborted`, { code: 'ERR_MEDIA_ABORTED', cause: signal.reason }));
     });
     child.on('close', (exitCode, killSignal) => {
       signal?.removeEventListener('abort', onAbort);
       if (killTimer) clearTimeout(killTimer);
       if (signal?.aborted) {
-        reject(new AmcrestError(`${program}: aborted`, { code: 'ERR_AMCREST_ABORTED', cause: signal.reason }));
+        reject(new MediaError(`${program}: aborted`, { code: 'ERR_MEDIA_ABORTED', cause: signal.reason }));
       } else if (exitCode !== 0) {
         const tail = stderr.trim().split('\n').slice(-5).join('\n');
         reject(
-          new AmcrestError(`${program} exited with ${exitCode ?? killSignal}${tail ? `:\n${tail}` : ''}`, {
+          new MediaError(`${program} exited with ${exitCode ?? killSignal}${tail ? `:\n${tail}` : ''}`, {
             code: 'ERR_FFMPEG_FAILED',
-            body: tail,
+            stderr: tail,
           }),
         );
       } else {
@@ -146,56 +146,4 @@ export function runTool(
       }
     });
   });
-}
-
-/** What ffprobe says about a media file. */
-export interface MediaInfo {
-  /** The video stream's duration when the container gives one, else the container's, in seconds. */
-  durationSeconds: number;
-  /** Whether `durationSeconds` came from the video stream. */
-  fromVideoStream: boolean;
-  /** The container's duration, in seconds. */
-  formatDurationSeconds: number | undefined;
-  videoCodec: string | undefined;
-  audioCodec: string | undefined;
-}
-
-/** Probes a file with ffprobe. */
-export async function probeMedia(ffprobe: string, path: string, options: { signal?: AbortSignal; inputFormat?: string } = {}): Promise<MediaInfo> {
-  const { stdout } = await runTool(
-    ffprobe,
-    [
-      '-v',
-      'error',
-      ...(options.inputFormat ? ['-f', options.inputFormat] : []),
-      '-show_entries',
-      'format=duration:stream=codec_type,codec_name,duration',
-      '-of',
-      'json',
-      path,
-    ],
-    options.signal ? { signal: options.signal } : {},
-  );
-  let parsed: { format?: { duration?: string }; streams?: Array<{ codec_type?: string; codec_name?: string; duration?: string }> };
-  try {
-    parsed = JSON.parse(stdout) as typeof parsed;
-  } catch (error) {
-    throw new AmcrestError(`ffprobe gave no JSON for ${path}`, { code: 'ERR_FFMPEG_FAILED', cause: error });
-  }
-  const video = parsed.streams?.find((stream) => stream.codec_type === 'video');
-  const audio = parsed.streams?.find((stream) => stream.codec_type === 'audio');
-  const formatDuration = parsed.format?.duration === undefined ? undefined : Number(parsed.format.duration);
-  const videoDuration = video?.duration === undefined ? undefined : Number(video.duration);
-  const useVideo = videoDuration !== undefined && Number.isFinite(videoDuration);
-  const durationSeconds = useVideo ? (videoDuration as number) : formatDuration;
-  if (durationSeconds === undefined || !Number.isFinite(durationSeconds)) {
-    throw new AmcrestError(`ffprobe found no duration in ${path}`, { code: 'ERR_FFMPEG_FAILED' });
-  }
-  return {
-    durationSeconds,
-    fromVideoStream: useVideo,
-    formatDurationSeconds: formatDuration !== undefined && Number.isFinite(formatDuration) ? formatDuration : undefined,
-    videoCodec: video?.codec_name,
-    audioCodec: audio?.codec_name,
-  };
 }

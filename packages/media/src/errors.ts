@@ -1,0 +1,45 @@
+/** Stable codes carried by every {@link MediaError}. */
+export type MediaErrorCode =
+  /** ffmpeg or ffprobe is not installed (check before downloading anything). */
+  | 'ERR_FFMPEG_NOT_FOUND'
+  /** ffmpeg or ffprobe exited with an error. */
+  | 'ERR_FFMPEG_FAILED'
+  /** ffprobe could not read a part (not media, truncated, no video): `path` names it. */
+  | 'ERR_MEDIA_UNREADABLE'
+  /** An output's duration does not match its parts (ffprobe after writing). */
+  | 'ERR_MERGE_VERIFY_FAILED'
+  /** An output already exists and `overwrite` was not given (checked before anything is written). */
+  | 'ERR_MEDIA_OUTPUT_EXISTS'
+  /** Invalid options (no inputs, unknown format, a file name with a line break...). */
+  | 'ERR_MEDIA_INVALID_OPTIONS'
+  /** Aborted through `signal` (ffmpeg was killed, nothing left behind). */
+  | 'ERR_MEDIA_ABORTED';
+
+export interface MediaErrorOptions {
+  code: MediaErrorCode;
+  /** The file concerned, when there is one. */
+  path?: string;
+  /** The last lines of ffmpeg's stderr, when it failed. */
+  stderr?: string;
+  cause?: unknown;
+}
+
+/** The one error class of `@camdl/media`; tell cases apart by `code`. */
+export class MediaError extends Error {
+  override name = 'MediaError';
+  readonly code: MediaErrorCode;
+  readonly path: string | undefined;
+  readonly stderr: string | undefined;
+
+  constructor(message: string, options: MediaErrorOptions) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.code = options.code;
+    this.path = options.path;
+    this.stderr = options.stderr;
+  }
+}
+
+/** Type guard for {@link MediaError}, optionally of one code. */
+export function isMediaError(error: unknown, code?: MediaErrorCode): error is MediaError {
+  return error instanceof MediaError && (code === undefined || error.code === code);
+}

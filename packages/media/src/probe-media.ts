@@ -1,0 +1,198 @@
+import { MediaError, isMediaError } from './errors.js';
+import { runTool } from './ffmpeg-tools.js';
+
+/** The video parameters that must match for parts to be stream-copied into one file. */
+export interface VideoFormat {
+  /** ffprobe `codec_name`: `h264`, `hevc`, `mjpeg`... */
+  codec: string;
+  /** `High`, `Main`... when the codec has profiles. */
+  profile: string | undefined;
+  width: number;
+  height: number;
+  /** `yuv420p`, `yuvj420p`... */
+  pixelFormat: string | undefined;
+  /** ffprobe `r_frame_rate`, e.g. `25/1`. */
+  frameRate: string;
+  /** ffprobe `time_base`, e.g. `1/90000` (informational: the concat demuxer rescales timestamps). */
+  timeBase: string | undefined;
+}
+
+/** The audio parameters that must match for parts to be stream-copied into one file. */
+export interface AudioFormat {
+  codec: string;
+  sampleRate: number;
+  channels: number;
+}
+
+/** The stream layout of a part or an output. */
+export interface StreamFormat {
+  video: VideoFormat;
+  /** `undefined` when there is no audio stream. */
+  audio: AudioFormat | undefined;
+}
+
+/** What ffprobe says about one media file. */
+export interface MediaProbe extends StreamFormat {
+  path: string;
+  /** ffprobe `format_name` (`mov,mp4,m4a,3gp,3g2,mj2`, `matroska,webm`, `dhav`, `avi`...). */
+  container: string;
+  /** The video stream's duration when the container gives one, else the container's, in seconds. */
+  durationSeconds: number;
+  /** Whether `durationSeconds` came from the video stream. */
+  fromVideoStream: boolean;
+  /** The container's duration, in seconds. */
+  formatDurationSeconds: number | undefined;
+  /** Seconds between the first two key frames seen near the start, when there are two. */
+  keyframeIntervalSeconds: number | undefined;
+}
+
+export interface ProbeMediaOptions {
+  /** Kills ffprobe. @default undefined */
+  signal?: AbortSignal;
+  /** Force a demuxer (`dhav` for Dahua `.dav`). @default by the extension: `dhav` for `.dav`, else ffprobe's guess */
+  inputFormat?: string;
+}
+
+interface FfprobeStream {
+  codec_type?: string;
+  codec_name?: string;
+  profile?: string;
+  width?: number;
+  height?: number;
+  pix_fmt?: string;
+  r_frame_rate?: string;
+  time_base?: string;
+  sample_rate?: string;
+  channels?: number;
+  duration?: string;
+}
+
+function finite(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const number = Number(value);
+  return Number.isFinite(number) ? number : undefined;
+}
+
+/** `dhav` for `.dav` files (ffmpeg's demuxer for Dahua NVR files), else undefined. */
+export function inputFormatFor(path: string): string | undefined {
+  return /\.dav$/i.test(path) ? 'dhav' : undefined;
+}
+
+/**
+ * Probes a file with ffprobe: codec, profile, size, pixel format, frame rate, time base, audio codec,
+ * sample rate, channels, duration and the key frame interval. A file ffprobe cannot read, or one
+ * without video, throws `ERR_MEDIA_UNREADABLE` naming the file.
+ */
+export async function probeMedia(ffprobe: string, path: string, options: ProbeMediaOptions = {}): Promise<MediaProbe> {
+  const signalOption = options.signal ? { signal: options.signal } : {};
+  const inputFormat = options.inputFormat ?? inputFormatFor(path);
+  const formatArgs = inputFormat ? ['-f', inputFormat] : [];
+  let stdout: string;
+  try {
+    ({ stdout } = await runTool(
+      ffprobe,
+      [
+        '-v',
+        'error',
+        ...formatArgs,
+        '-show_entries',
+        'format=format_name,duration:stream=codec_type,codec_name,profile,width,height,pix_fmt,r_frame_rate,time_base,sample_rate,channels,duration',
+        '-of',
+        'json',
+        path,
+      ],
+      signalOption,
+    ));
+  } catch (error) {
+    if (isMediaError(error, 'ERR_FFMPEG_FAILED')) {
+      throw new MediaError(`cannot read ${path}: ${error.stderr || 'ffprobe failed'}`, { code: 'ERR_MEDIA_UNREADABLE', path, cause: error, ...(error.stderr ? { stderr: error.stderr } : {}) });
+    }
+    throw error;
+  }
+  let parsed: { format?: { duration?: string; format_name?: string }; streams?: FfprobeStream[] };
+  try {
+    parsed = JSON.parse(stdout) as typeof parsed;
+  } catch (error) {
+    throw new MediaError(`cannot read ${path}: ffprobe gave no JSON`, { code: 'ERR_MEDIA_UNREADABLE', path, cause: error });
+  }
+  const video = parsed.streams?.find((stream) => stream.codec_type === 'video');
+  const audio = parsed.streams?.find((stream) => stream.codec_type === 'audio');
+  if (!video?.codec_name || !video.width || !video.height) {
+    throw new MediaError(`cannot read ${path}: no video stream`, { code: 'ERR_MEDIA_UNREADABLE', path });
+  }
+  const formatDuration = finite(parsed.format?.duration);
+  const videoDuration = finite(video.duration);
+  const durationSeconds = videoDuration ?? formatDuration;
+  if (durationSeconds === undefined || durationSeconds <= 0) {
+    throw new MediaError(`cannot read ${path}: no duration`, { code: 'ERR_MEDIA_UNREADABLE', path });
+  }
+  const { keyframes } = await keyframeTimes(ffprobe, path, { ...options, ...(inputFormat ? { inputFormat } : {}), limitPackets: 400 });
+  const keyframeIntervalSeconds = keyframes.length >= 2 ? (keyframes[1] as number) - (keyframes[0] as number) : undefined;
+  return {
+    path,
+    container: parsed.format?.format_name ?? 'unknown',
+    durationSeconds,
+    fromVideoStream: videoDuration !== undefined,
+    formatDurationSeconds: formatDuration,
+    keyframeIntervalSeconds,
+    video: {
+      codec: video.codec_name,
+      profile: video.profile && video.profile !== 'unknown' ? video.profile : undefined,
+      width: video.width,
+      height: video.height,
+      pixelFormat: video.pix_fmt,
+      frameRate: video.r_frame_rate ?? '0/0',
+      timeBase: video.time_base,
+    },
+    audio:
+      audio?.codec_name === undefined
+        ? undefined
+        : { codec: audio.codec_name, sampleRate: Number(audio.sample_rate ?? 0), channels: audio.channels ?? 0 },
+  };
+}
+
+/** Key frames of a file's video stream. */
+export interface KeyframeTimes {
+  /** The earliest video presentation time in the file (seconds), the origin of offsets into it. */
+  startSeconds: number;
+  /** Presentation times of the key frames, in the file's own timestamps (seconds), ascending. */
+  keyframes: number[];
+}
+
+/**
+ * Presentation times of the video key frames, read from packet flags (demux only, no decoding).
+ */
+export async function keyframeTimes(
+  ffprobe: string,
+  path: string,
+  options: ProbeMediaOptions & { /** Stop after this many video packets. @default all */ limitPackets?: number } = {},
+): Promise<KeyframeTimes> {
+  const inputFormat = options.inputFormat ?? inputFormatFor(path);
+  const { stdout } = await runTool(
+    ffprobe,
+    [
+      '-v',
+      'error',
+      ...(inputFormat ? ['-f', inputFormat] : []),
+      '-select_streams',
+      'v:0',
+      ...(options.limitPackets ? ['-read_intervals', `%+#${options.limitPackets}`] : []),
+      '-show_entries',
+      'packet=pts_time,dts_time,flags',
+      '-of',
+      'csv=p=0',
+      path,
+    ],
+    options.signal ? { signal: options.signal } : {},
+  );
+  const times: number[] = [];
+  let first: number | undefined;
+  for (const line of stdout.split('\n')) {
+    const [pts, dts, flags] = line.trim().split(',');
+    const time = finite(pts === 'N/A' ? dts : pts);
+    if (time === undefined) continue;
+    first = first === undefined ? time : Math.min(first, time);
+    if (flags?.includes('K')) times.push(time);
+  }
+  return { startSeconds: first ?? 0, keyframes: times.sort((a, b) => a - b) };
+}

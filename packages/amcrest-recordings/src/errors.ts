@@ -19,13 +19,7 @@ export type AmcrestErrorCode =
   /** A time given by the caller that is not ISO 8601, or an unknown time zone. */
   | 'ERR_AMCREST_INVALID_TIME'
   /** Invalid options (negative concurrency, end before start...). */
-  | 'ERR_AMCREST_INVALID_OPTIONS'
-  /** ffmpeg or ffprobe is not installed (checked before anything is downloaded). */
-  | 'ERR_FFMPEG_NOT_FOUND'
-  /** ffmpeg or ffprobe exited with an error. */
-  | 'ERR_FFMPEG_FAILED'
-  /** The merged file's duration does not match the sum of its parts. */
-  | 'ERR_MERGE_VERIFY_FAILED';
+  | 'ERR_AMCREST_INVALID_OPTIONS';
 
 export interface AmcrestErrorOptions {
   code: AmcrestErrorCode;

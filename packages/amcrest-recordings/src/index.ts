@@ -25,16 +25,7 @@ export {
   type RecordingDownloadOutcome,
 } from './download-recordings.js';
 export { findGaps, type CoverageGap, type FindGapsOptions } from './gaps.js';
-export { findFfmpeg, probeMedia, FFMPEG_INSTALL_HINT, type FfmpegTools, type FindFfmpegOptions, type MediaInfo } from './ffmpeg-tools.js';
-export {
-  mergeRecordings,
-  concatListLine,
-  MERGE_FORMATS,
-  type MergeFormat,
-  type MergeInput,
-  type MergeRecordingsOptions,
-  type MergeResult,
-} from './merge-recordings.js';
+export { mergeRecordings, type MergeRecordingsOptions, type DownloadedRecording } from './merge-recordings.js';
 export {
   runRecordingsJob,
   defaultOutputName,

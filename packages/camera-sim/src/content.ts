@@ -44,8 +44,14 @@ export interface RecordingSpec {
   occurrence?: 0 | 1;
   /** File kind, decides the path extension: `.mp4`, `.mp4_` (still recording), `.jpg` (snapshot), `.dav`. @default 'mp4' */
   type?: 'mp4' | 'mp4_' | 'jpg' | 'dav';
-  /** @default 'media' for mp4, 'synthetic' otherwise */
+  /** @default 'media' for mp4, 'synthetic' otherwise (`.dav` with 'media' is a real DHAV file) */
   content?: ContentKind;
+  /**
+   * What the real media holds, so a window can change codec, resolution or audio mid-way as cameras do
+   * after a firmware update or a settings change.
+   * @default { codec: 'h264', width: 160, height: 120, audio: true } (`.dav`: no audio)
+   */
+  media?: RecordingMedia;
   /** Byte size for synthetic content. @default 65536 */
   size?: number;
   /** Real media duration in seconds (much shorter than the nominal span). @default 2 + index % 4 */
@@ -54,6 +60,20 @@ export interface RecordingSpec {
   events?: string[];
   /** @default ['Event'] */
   flags?: string[];
+}
+
+/** The media of one recording (`content: 'media'`). */
+export interface RecordingMedia {
+  /** @default 'h264' */
+  codec?: 'h264' | 'hevc';
+  /** @default 160 */
+  width?: number;
+  /** @default 120 */
+  height?: number;
+  /** An AAC track (MP4 only). @default true */
+  audio?: boolean;
+  /** Seconds between key frames. @default 1 */
+  keyframeIntervalSec?: number;
 }
 
 /** Content presets or an explicit list. */
@@ -192,6 +212,10 @@ async function buildFile(options: {
   toneHz: number;
   cacheDir: string;
   mtimeMs: number;
+  width?: number;
+  height?: number;
+  gop?: number;
+  startMs?: number;
 }): Promise<BuiltFile> {
   if (options.content === 'synthetic') {
     const source = syntheticSource(options.seed, options.size);
@@ -203,7 +227,16 @@ async function buildFile(options: {
     };
   }
   const media = await ensureMedia(
-    { container: options.container, durationSec: options.durationSec, fps: options.fps, toneHz: options.toneHz },
+    {
+      container: options.container,
+      durationSec: options.durationSec,
+      fps: options.fps,
+      toneHz: options.toneHz,
+      ...(options.width ? { width: options.width } : {}),
+      ...(options.height ? { height: options.height } : {}),
+      ...(options.gop ? { gop: options.gop } : {}),
+      ...(options.container.startsWith('dav-') && options.startMs !== undefined ? { startMs: options.startMs } : {}),
+    },
     options.cacheDir,
   );
   return {
@@ -287,11 +320,20 @@ export async function buildRecordings(
       const startMs = toInstant(spec.start, timeZone, spec.occurrence ?? 0);
       const endMs = Math.max(startMs, toInstant(spec.end, timeZone, spec.occurrence ?? 0) < startMs ? toInstant(spec.end, timeZone, 1) : toInstant(spec.end, timeZone, spec.occurrence ?? 0));
       const content = spec.content ?? (type === 'mp4' ? 'media' : 'synthetic');
+      const media = spec.media ?? {};
+      const hevc = media.codec === 'hevc';
+      const container: MediaContainer =
+        type === 'dav' ? (hevc ? 'dav-h265' : 'dav-h264') : media.audio === false ? (hevc ? 'mp4-h265' : 'mp4-h264') : hevc ? 'mp4-h265-aac' : 'mp4-h264-aac';
       const file = await buildFile({
         seed: `recording:${index}:${startMs}:${type}`,
         content,
         size: spec.size ?? 65_536,
-        container: 'mp4-h264-aac',
+        container,
+        ...(media.width ? { width: media.width } : {}),
+        ...(media.height ? { height: media.height } : {}),
+        ...(media.keyframeIntervalSec ? { gop: Math.round(media.keyframeIntervalSec * 10) } : {}),
+        // A .dav carries the camera's wall clock in every frame header.
+        startMs: wallClockAsUtc(toWallClock(startMs, timeZone)),
         durationSec: spec.mediaDurationSec ?? 2 + (index % 4),
         fps: 10,
         toneHz: 300 + index * 20,

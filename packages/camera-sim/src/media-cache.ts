@@ -5,13 +5,17 @@ import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { writeDhav } from './dhav-writer.js';
 import { CameraSimError } from './errors.js';
 
 const execFileAsync = promisify(execFile);
 const CACHE_VERSION = 1;
 
-/** Which real media file ffmpeg makes. */
-export type MediaContainer = 'avi-mjpeg' | 'mp4-h264' | 'mp4-h264-aac';
+/**
+ * Which real media file ffmpeg makes: Timelapse 1.x MJPEG AVI, MP4 with H.264 or H.265 (`hvc1`), with
+ * or without AAC, and Dahua `.dav` (DHAV framing written by {@link writeDhav}) with H.264 or H.265.
+ */
+export type MediaContainer = 'avi-mjpeg' | 'mp4-h264' | 'mp4-h264-aac' | 'mp4-h265' | 'mp4-h265-aac' | 'dav-h264' | 'dav-h265';
 
 /** Parameters of one generated clip; the cache is keyed by all of them. */
 export interface MediaRequest {
@@ -28,6 +32,10 @@ export interface MediaRequest {
   toneHz?: number;
   /** testsrc pattern variant (`testsrc` or `testsrc2`). @default 'testsrc' */
   pattern?: 'testsrc' | 'testsrc2';
+  /** Frames between key frames (H.264/H.265). @default fps (one second) */
+  gop?: number;
+  /** `.dav` only: camera wall-clock time of the first frame (ms, UTC fields = camera clock). @default 2026-01-16 00:00:00 */
+  startMs?: number;
 }
 
 /** A clip on disk in the cache. */
@@ -62,23 +70,36 @@ async function withSlot<T>(task: () => Promise<T>): Promise<T> {
 }
 
 function normalize(request: MediaRequest): Required<MediaRequest> {
-  return { width: 160, height: 120, fps: 10, toneHz: 440, pattern: 'testsrc', ...request };
+  return { width: 160, height: 120, fps: 10, toneHz: 440, pattern: 'testsrc', startMs: Date.UTC(2026, 0, 16), gop: request.fps ?? 10, ...request };
 }
 
 function ffmpegArgs(request: Required<MediaRequest>, output: string): string[] {
-  const { durationSec, width, height, fps, toneHz, pattern } = request;
+  const { durationSec, width, height, fps, toneHz, pattern, gop } = request;
   const video = ['-f', 'lavfi', '-i', `${pattern}=duration=${durationSec}:size=${width}x${height}:rate=${fps}`];
   const common = ['-hide_banner', '-loglevel', 'error', '-y', '-nostdin'];
+  const x265 = ['-c:v', 'libx265', '-preset', 'ultrafast', '-x265-params', `log-level=error:keyint=${gop}:min-keyint=${gop}`, '-pix_fmt', 'yuv420p'];
+  const audio = [
+    '-f', 'lavfi', '-i', `sine=frequency=${toneHz}:duration=${durationSec}:sample_rate=16000`,
+    '-c:a', 'aac', '-b:a', '32k', '-ac', '1', '-shortest',
+  ];
   switch (request.container) {
+    case 'mp4-h265':
+      return [...common, ...video, ...x265, '-tag:v', 'hvc1', '-movflags', '+faststart', '-f', 'mp4', output];
+    case 'mp4-h265-aac':
+      return [...common, ...video, ...audio.slice(0, 4), ...x265, ...audio.slice(4), '-tag:v', 'hvc1', '-movflags', '+faststart', '-f', 'mp4', output];
+    case 'dav-h264':
+      return [...common, ...video, '-c:v', 'libx264', '-preset', 'ultrafast', '-pix_fmt', 'yuv420p', '-g', String(gop), '-bsf:v', 'h264_metadata=aud=insert', '-f', 'h264', output];
+    case 'dav-h265':
+      return [...common, ...video, ...x265, '-bsf:v', 'hevc_metadata=aud=insert', '-f', 'hevc', output];
     case 'avi-mjpeg':
       return [...common, ...video, '-c:v', 'mjpeg', '-q:v', '8', '-pix_fmt', 'yuvj420p', '-f', 'avi', output];
     case 'mp4-h264':
-      return [...common, ...video, '-c:v', 'libx264', '-preset', 'ultrafast', '-pix_fmt', 'yuv420p', '-g', String(fps), '-movflags', '+faststart', '-f', 'mp4', output];
+      return [...common, ...video, '-c:v', 'libx264', '-preset', 'ultrafast', '-pix_fmt', 'yuv420p', '-g', String(gop), '-movflags', '+faststart', '-f', 'mp4', output];
     case 'mp4-h264-aac':
       return [
         ...common, ...video,
         '-f', 'lavfi', '-i', `sine=frequency=${toneHz}:duration=${durationSec}:sample_rate=16000`,
-        '-c:v', 'libx264', '-preset', 'ultrafast', '-pix_fmt', 'yuv420p', '-g', String(fps),
+        '-c:v', 'libx264', '-preset', 'ultrafast', '-pix_fmt', 'yuv420p', '-g', String(gop),
         '-c:a', 'aac', '-b:a', '32k', '-ac', '1', '-shortest', '-movflags', '+faststart', '-f', 'mp4', output,
       ];
   }
@@ -92,7 +113,8 @@ async function hashFile(path: string): Promise<string> {
 
 async function probeDuration(path: string, fallback: number): Promise<number> {
   try {
-    const { stdout } = await execFileAsync('ffprobe', ['-v', 'error', '-show_entries', 'format=duration', '-of', 'default=nw=1:nk=1', path]);
+    const format = path.endsWith('.dav') ? ['-f', 'dhav'] : [];
+    const { stdout } = await execFileAsync('ffprobe', ['-v', 'error', ...format, '-show_entries', 'format=duration', '-of', 'default=nw=1:nk=1', path]);
     const value = Number.parseFloat(stdout.trim());
     return Number.isFinite(value) ? value : fallback;
   } catch {
@@ -101,7 +123,7 @@ async function probeDuration(path: string, fallback: number): Promise<number> {
 }
 
 async function generate(request: Required<MediaRequest>, cacheDir: string, key: string): Promise<MediaFile> {
-  const extension = request.container === 'avi-mjpeg' ? 'avi' : 'mp4';
+  const extension = request.container === 'avi-mjpeg' ? 'avi' : request.container.startsWith('dav-') ? 'dav' : 'mp4';
   const path = join(cacheDir, `${key}.${extension}`);
   const metaPath = join(cacheDir, `${key}.json`);
   if (existsSync(metaPath) && existsSync(path)) {
@@ -116,7 +138,19 @@ async function generate(request: Required<MediaRequest>, cacheDir: string, key: 
   const tag = `${process.pid}-${randomBytes(4).toString('hex')}`;
   const tmpPath = join(cacheDir, `${key}.${tag}.tmp.${extension}`);
   try {
-    await withSlot(() => execFileAsync('ffmpeg', ffmpegArgs(request, tmpPath), { timeout: 60_000 }));
+    if (request.container.startsWith('dav-')) {
+      // ffmpeg writes the Annex B elementary stream; the DHAV framing is ours.
+      const raw = `${tmpPath}.es`;
+      try {
+        await withSlot(() => execFileAsync('ffmpeg', ffmpegArgs(request, raw), { timeout: 60_000 }));
+        const codec = request.container === 'dav-h265' ? 'hevc' : 'h264';
+        await writeFile(tmpPath, writeDhav(await readFile(raw), { codec, width: request.width, height: request.height, fps: request.fps, start: new Date(request.startMs) }));
+      } finally {
+        await rm(raw, { force: true });
+      }
+    } else {
+      await withSlot(() => execFileAsync('ffmpeg', ffmpegArgs(request, tmpPath), { timeout: 60_000 }));
+    }
   } catch (error) {
     await rm(tmpPath, { force: true });
     const code = (error as NodeJS.ErrnoException).code;
@@ -127,7 +161,8 @@ async function generate(request: Required<MediaRequest>, cacheDir: string, key: 
   }
   const size = (await stat(tmpPath)).size;
   const sha256 = await hashFile(tmpPath);
-  const durationSec = await probeDuration(tmpPath, request.durationSec);
+  // The DHAV header carries whole seconds only: the requested length is the true one.
+  const durationSec = request.container.startsWith('dav-') ? request.durationSec : await probeDuration(tmpPath, request.durationSec);
   await rename(tmpPath, path);
   const meta: MediaFile = { path, size, sha256, durationSec, frames: Math.round(request.durationSec * request.fps), container: request.container };
   const metaTmp = join(cacheDir, `${key}.${tag}.tmp.json`);

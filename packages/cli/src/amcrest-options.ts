@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import yargs from 'yargs';
-import type { MergeFormat, TimeInput } from '@camdl/amcrest-recordings';
+import type { TimeInput } from '@camdl/amcrest-recordings';
+import type { MergeFormat, SplitMode, TranscodeMode, TrimMode } from '@camdl/media';
 import { parseCameraHost } from './camera-url.js';
 import { ExitError, EXIT_CODES } from './exit-error.js';
 import { numberFlag, parseFlags } from './parse-flags.js';
@@ -8,6 +9,9 @@ import { redactCredentials } from './terminal-text.js';
 
 /** The library's formats, listed here so `--help` needs no import of it (start-up time). */
 const MERGE_FORMATS = ['mp4', 'mkv', 'avi'] as const satisfies readonly MergeFormat[];
+const SPLIT_MODES = ['none', 'day', 'hour'] as const satisfies readonly SplitMode[];
+const TRIM_MODES = ['keyframe', 'exact', 'none'] as const satisfies readonly TrimMode[];
+const TRANSCODE_MODES = ['none', 'auto', 'h264'] as const satisfies readonly TranscodeMode[];
 
 export interface AmcrestDlOptions {
   url: URL;
@@ -19,6 +23,10 @@ export interface AmcrestDlOptions {
   end: string | Date;
   channel: number;
   format: MergeFormat;
+  split: SplitMode;
+  trim: TrimMode;
+  transcode: TranscodeMode;
+  dryRun: boolean;
   outputDir: string;
   outputFile: string | undefined;
   keepFiles: boolean;
@@ -96,6 +104,20 @@ export async function parseAmcrestDlArgs(argv: string[], print: (text: string) =
     .option('retry-delay', { type: 'number', default: 5, describe: 'Seconds before the first retry (doubles each time)' })
     .option('timeout', { type: 'number', default: 60, describe: 'Seconds without data before a request is retried' })
     .option('progress', { type: 'boolean', default: true, describe: 'Live progress on a terminal (--no-progress: plain lines)' })
+    .option('split', { type: 'string', choices: SPLIT_MODES as unknown as string[], default: 'none', describe: 'One merged file per camera day or hour' })
+    .option('trim', {
+      type: 'string',
+      choices: TRIM_MODES as unknown as string[],
+      default: 'keyframe',
+      describe: 'Cut to --start/--end: keyframe (stream copy from the key frame before the start to the one after the end), exact (re-encodes the first and last GOP), none (whole parts)',
+    })
+    .option('transcode', {
+      type: 'string',
+      choices: TRANSCODE_MODES as unknown as string[],
+      default: 'none',
+      describe: 'When the format changes mid-range: none (a new file, …_part2), auto (re-encode the odd parts to the main format), h264 (H.264/AAC that anything plays)',
+    })
+    .option('dry-run', { type: 'boolean', default: false, describe: 'Download and probe the parts, print the merge plan, write no merged file (parts kept)' })
     .option('types', { type: 'string', array: true, default: ['mp4'], describe: 'Search condition.Types (NVRs: dav)' });
   const parsed = await parseFlags(parser, { argv, print, usageError, help: HELP });
   if (parsed.kind === 'exit') return parsed;
@@ -142,6 +164,10 @@ export async function parseAmcrestDlArgs(argv: string[], print: (text: string) =
       end: endInput.kind === 'instant' ? endInput.instant : endInput.wallClock,
       channel,
       format,
+      split: args['split'] as SplitMode,
+      trim: args['trim'] as TrimMode,
+      transcode: args['transcode'] as TranscodeMode,
+      dryRun: args['dry-run'],
       outputDir: resolve(args['output-dir']),
       outputFile,
       keepFiles: args['keep-files'],

@@ -2,7 +2,7 @@ import type { Ora } from 'ora';
 import type createSpinner from 'ora';
 
 /** The seed tools' line tags, padded to six columns: `GET   url`. */
-export type LineTag = 'GET' | 'SAVE' | 'SKIP' | 'INFO' | 'FAIL' | 'WARN' | 'LIST' | 'DEL';
+export type LineTag = 'GET' | 'SAVE' | 'SKIP' | 'INFO' | 'FAIL' | 'WARN' | 'LIST' | 'DEL' | 'PLAN';
 
 export interface OutputOptions {
   /** `--json`: one JSON object per line on stdout, human lines go to stderr. */

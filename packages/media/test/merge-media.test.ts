@@ -7,7 +7,6 @@ import { decodeErrors, makeClip, makeDav, probe } from './media-fixtures.js';
 
 const skip = missingSystemTools('ffmpeg', 'ffprobe');
 const at = (seconds: number): Date => new Date(Date.UTC(2026, 0, 16, 20, 0, 0) + seconds * 1000);
-const wall = (date: Date): string => date.toISOString().slice(0, 19).replace('T', ' ');
 
 describe.skipIf(skip)('mergeMedia (real ffmpeg on generated media)', () => {
   let dir: TempDir;

@@ -180,18 +180,25 @@ export async function mergeMedia(options: MergeMediaOptions): Promise<MergeMedia
   const signalOption = signal ? { signal } : {};
   const emit = (event: MergeEvent): void => options.onEvent?.(event);
 
-  const planParts: PlanPart[] = [];
-  for (const [index, input] of inputs.entries()) {
-    emit({ type: 'probe', path: input.path, index, total: inputs.length });
-    try {
-      const probe = await probeMedia(tools.ffprobe, input.path, { ...signalOption, ...(input.kind === 'dav' ? { inputFormat: 'dhav' } : {}) });
-      planParts.push({ path: input.path, start: input.start, cameraTime: input.cameraTime, probe });
-    } catch (error) {
-      if (!isMediaError(error, 'ERR_MEDIA_UNREADABLE')) throw error;
-      emit({ type: 'unreadable', path: input.path, reason: error.message });
-      planParts.push({ path: input.path, start: input.start, cameraTime: input.cameraTime, probe: undefined, error: error.stderr ?? error.message });
+  // A few ffprobes at a time: each is short, and a month of parts is hundreds of them.
+  const planParts: PlanPart[] = new Array<PlanPart>(inputs.length);
+  let nextProbe = 0;
+  const prober = async (): Promise<void> => {
+    while (nextProbe < inputs.length) {
+      const index = nextProbe++;
+      const input = inputs[index] as NormalizedInput;
+      emit({ type: 'probe', path: input.path, index, total: inputs.length });
+      try {
+        const probe = await probeMedia(tools.ffprobe, input.path, { ...signalOption, ...(input.kind === 'dav' ? { inputFormat: 'dhav' } : {}) });
+        planParts[index] = { path: input.path, start: input.start, cameraTime: input.cameraTime, probe };
+      } catch (error) {
+        if (!isMediaError(error, 'ERR_MEDIA_UNREADABLE')) throw error;
+        emit({ type: 'unreadable', path: input.path, reason: error.message });
+        planParts[index] = { path: input.path, start: input.start, cameraTime: input.cameraTime, probe: undefined, error: error.stderr ?? error.message };
+      }
     }
-  }
+  };
+  await Promise.all(Array.from({ length: Math.min(3, inputs.length) }, prober));
   const plan = planMerge(planParts, {
     output: resolve(options.output),
     format,
@@ -239,7 +246,8 @@ export async function mergeMedia(options: MergeMediaOptions): Promise<MergeMedia
           await runTool(tools.ffmpeg, ['-hide_banner', '-nostdin', '-v', 'error', '-y', '-f', 'dhav', '-i', input.path, '-map', '0', '-c', 'copy', file], signalOption);
           inputFormat = undefined;
         }
-        const probe = await probeMedia(tools.ffprobe, file, { ...signalOption, ...(inputFormat ? { inputFormat } : {}) });
+        const planned = planParts.find((item) => item.path === path)?.probe;
+        const probe = input.kind !== 'dav' && planned ? planned : await probeMedia(tools.ffprobe, file, signalOption);
         source = { file, inputFormat, probe, keyframes: undefined, startSeconds: 0 };
         prepared.set(path, source);
       }
@@ -319,6 +327,15 @@ async function resolvePiece(piece: PlannedPiece, trim: TrimMode, source: Prepare
   return segments;
 }
 
+/** Seconds between a file's start time (its earliest stream) and its first video timestamp. */
+async function videoLead(ffprobe: string, path: string, signal: AbortSignal | undefined): Promise<number> {
+  const { stdout } = await runTool(ffprobe, ['-v', 'error', '-show_entries', 'format=start_time:stream=codec_type,start_time', '-of', 'json', path], signal ? { signal } : {});
+  const parsed = JSON.parse(stdout) as { format?: { start_time?: string }; streams?: Array<{ codec_type?: string; start_time?: string }> };
+  const start = Number(parsed.format?.start_time);
+  const video = Number(parsed.streams?.find((stream) => stream.codec_type === 'video')?.start_time);
+  return Number.isFinite(start) && Number.isFinite(video) ? Math.max(0, video - start) : 0;
+}
+
 function listEntry(segment: { file: string; inpoint?: number | undefined; outpoint?: number | undefined }): string {
   const lines = [concatListLine(segment.file)];
   if (segment.inpoint !== undefined) lines.push(`inpoint ${segment.inpoint.toFixed(6)}`);
@@ -373,6 +390,7 @@ async function writeOutput(context: {
       // Pieces from different encoders: join through MPEG-TS, which carries each piece's parameter
       // sets in-band, so a decoder follows the change where the MP4/MKV header holds only the first.
       listLines = [];
+      const written: Array<{ ts: string; seconds: number; videoLead: number }> = [];
       let done = 0;
       for (const [index, segment] of segments.entries()) {
         const ts = join(workDir, `out${context.index}-${String(index).padStart(5, '0')}.ts`);
@@ -403,8 +421,15 @@ async function writeOutput(context: {
         }
         await runTool(tools.ffmpeg, args, { ...signalOption, onStdoutLine: progressReader(emit, output.path, expectedSeconds, done) });
         done += segment.seconds;
-        // The demuxer's own estimate of a TS file's length is off by up to a frame: give it ours.
-        listLines.push(`${concatListLine(ts)}\nduration ${segment.seconds.toFixed(6)}`);
+        written.push({ ts, seconds: segment.seconds, videoLead: await videoLead(tools.ffprobe, ts, signal) });
+      }
+      // The concat demuxer places each file at the previous ones' total duration, counted from the
+      // file's start time (its earliest stream: AAC priming starts audio before video). Give it
+      // durations that make the video run on without a gap or an overlap.
+      for (const [index, item] of written.entries()) {
+        const next = written[index + 1];
+        const duration = item.seconds + item.videoLead - (next?.videoLead ?? 0);
+        listLines.push(`${concatListLine(item.ts)}\nduration ${duration.toFixed(6)}`);
       }
       audioArgs = [];
     }

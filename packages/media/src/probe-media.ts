@@ -54,6 +54,7 @@ export interface ProbeMediaOptions {
 }
 
 interface FfprobeStream {
+  index?: number;
   codec_type?: string;
   codec_name?: string;
   profile?: string;
@@ -95,8 +96,11 @@ export async function probeMedia(ffprobe: string, path: string, options: ProbeMe
         '-v',
         'error',
         ...formatArgs,
+        // The first packets too, in the same run (one process per part): their key frames give the GOP.
+        '-read_intervals',
+        '%+#400',
         '-show_entries',
-        'format=format_name,duration:stream=codec_type,codec_name,profile,width,height,pix_fmt,r_frame_rate,time_base,sample_rate,channels,duration',
+        'format=format_name,duration:stream=index,codec_type,codec_name,profile,width,height,pix_fmt,r_frame_rate,time_base,sample_rate,channels,duration:packet=stream_index,pts_time,dts_time,flags',
         '-of',
         'json',
         path,
@@ -109,7 +113,11 @@ export async function probeMedia(ffprobe: string, path: string, options: ProbeMe
     }
     throw error;
   }
-  let parsed: { format?: { duration?: string; format_name?: string }; streams?: FfprobeStream[] };
+  let parsed: {
+    format?: { duration?: string; format_name?: string };
+    streams?: FfprobeStream[];
+    packets?: Array<{ stream_index?: number; pts_time?: string; dts_time?: string; flags?: string }>;
+  };
   try {
     parsed = JSON.parse(stdout) as typeof parsed;
   } catch (error) {
@@ -126,7 +134,11 @@ export async function probeMedia(ffprobe: string, path: string, options: ProbeMe
   if (durationSeconds === undefined || durationSeconds <= 0) {
     throw new MediaError(`cannot read ${path}: no duration`, { code: 'ERR_MEDIA_UNREADABLE', path });
   }
-  const { keyframes } = await keyframeTimes(ffprobe, path, { ...options, ...(inputFormat ? { inputFormat } : {}), limitPackets: 400 });
+  const keyframes = (parsed.packets ?? [])
+    .filter((packet) => packet.stream_index === video.index && packet.flags?.includes('K'))
+    .map((packet) => finite(packet.pts_time) ?? finite(packet.dts_time))
+    .filter((time): time is number => time !== undefined)
+    .sort((a, b) => a - b);
   const keyframeIntervalSeconds = keyframes.length >= 2 ? (keyframes[1] as number) - (keyframes[0] as number) : undefined;
   return {
     path,

@@ -48,7 +48,7 @@ function recordings(): RecordingSpec[] {
   ];
 }
 
-describe.skipIf(skip)('amcrest-dl merge planner end to end (built binary, camera simulator, real ffmpeg)', () => {
+describe.skipIf(skip)('amcrest-dl merge planner end to end (built binary, camera simulator, real ffmpeg)', { timeout: 240_000 }, () => {
   let dir: TempDir;
   let sim: CameraSim;
   const args = (start: string, end: string, extra: string[]): string[] => [

@@ -17,7 +17,8 @@ function probe(path: string): { format: number; video: number | undefined; codec
   return { format: Number(json.format.duration), video: video?.duration ? Number(video.duration) : undefined, codecs: json.streams.map((stream) => stream.codec_name) };
 }
 
-describe.skipIf(skip)('amcrest-dl merge (built binary, camera simulator, real ffmpeg)', () => {
+// Every part is probed before the merge: generous timeouts for a loaded machine.
+describe.skipIf(skip)('amcrest-dl merge (built binary, camera simulator, real ffmpeg)', { timeout: 180_000 }, () => {
   let dir: TempDir;
   let sim: CameraSim;
   let expectedSeconds: number;
@@ -94,7 +95,7 @@ describe.skipIf(skip)('amcrest-dl merge (built binary, camera simulator, real ff
     await writeFile(wrapper, `#!/bin/sh\ncase "$*" in *concat*) touch '${marker}'; sleep 30 </dev/null >/dev/null 2>&1;; esac\nexec '${ffmpeg}' "$@"\n`);
     await chmod(wrapper, 0o755);
     const cli = spawnAmcrestDl(args(['--output-file', 'interrupted.mp4']), { password: sim.password, env: { FFMPEG_PATH: wrapper } });
-    await waitFor(() => existsSync(marker), 'the merge to start');
+    await waitFor(() => existsSync(marker), 'the merge to start', 120_000);
     cli.child.kill('SIGINT');
     const run = await cli.done;
     expect(run.code).toBe(130);

@@ -40,3 +40,5 @@ export {
   type MergeMediaResult,
   type MergedOutput,
 } from './merge-media.js';
+export { findFilmSources, coverageFromAmcrestName, type FilmSource, type Coverage, type CoverageOrigin, type FindFilmSourcesOptions } from './film-sources.js';
+export { createFilm, type CreateFilmOptions, type FilmEvent, type FilmPlan, type FilmPart, type FilmResult } from './create-film.js';

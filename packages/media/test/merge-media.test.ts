@@ -8,7 +8,8 @@ import { decodeErrors, makeClip, makeDav, probe } from './media-fixtures.js';
 const skip = missingSystemTools('ffmpeg', 'ffprobe');
 const at = (seconds: number): Date => new Date(Date.UTC(2026, 0, 16, 20, 0, 0) + seconds * 1000);
 
-describe.skipIf(skip)('mergeMedia (real ffmpeg on generated media)', () => {
+// Several ffmpeg runs per test: generous timeouts for a loaded machine (speed is measured in bench/).
+describe.skipIf(skip)('mergeMedia (real ffmpeg on generated media)', { timeout: 240_000 }, () => {
   let dir: TempDir;
   const clip: Record<string, string> = {};
 

@@ -1,0 +1,360 @@
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, rename, rm, writeFile } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
+import { frameRateValue } from './encode-args.js';
+import { MediaError, isMediaError } from './errors.js';
+import { findFfmpeg, runTool, type FfmpegTools } from './ffmpeg-tools.js';
+import { concatListLine, mergeMedia } from './merge-media.js';
+import { formatKey } from './merge-plan.js';
+import { findFilmSources, type Coverage, type FilmSource } from './film-sources.js';
+import { probeMedia, type MediaProbe } from './probe-media.js';
+
+export interface CreateFilmOptions {
+  /** A folder of archives/recordings (searched recursively, hidden folders skipped) or one file. */
+  source: string;
+  /** The film (MP4), written as `<output>.part.mp4` and renamed once verified. */
+  output: string;
+  /** Only this camera (folder name or file-name prefix). @default all */
+  camera?: string | undefined;
+  /** Only what covers time from here (instant). @default no limit */
+  from?: Date | undefined;
+  /** Only what covers time up to here (instant). @default no limit */
+  to?: Date | undefined;
+  /** Film length in seconds: frames are dropped evenly to fit. Exclusive with `speed` and `every`. @default all frames */
+  lengthSeconds?: number | undefined;
+  /** Real seconds per film second (600: ten minutes a second), by dropping frames. @default all frames */
+  speed?: number | undefined;
+  /** One frame per this many real seconds (a timelapse from continuous recordings). @default all frames */
+  everySeconds?: number | undefined;
+  /** Burn each frame's date and time in the bottom-right corner. @default false */
+  stamp?: boolean;
+  /** Film size (letterboxed, never stretched). @default the size most of the material has */
+  size?: { width: number; height: number } | undefined;
+  /** Known spans by path or file name (the `camdl sync` ledger's `first`/`last`). @default undefined */
+  coverage?: ReadonlyMap<string, Coverage> | undefined;
+  /** Plan only. @default false */
+  dryRun?: boolean;
+  /** Replace an existing film. @default false */
+  overwrite?: boolean;
+  /** @default findFfmpeg() */
+  tools?: FfmpegTools;
+  /** Kills ffmpeg and removes the partial film. @default undefined */
+  signal?: AbortSignal;
+  /** Progress events. @default undefined */
+  onEvent?: (event: FilmEvent) => void;
+  /** Font for `stamp`. @default DejaVu Sans when installed, else fontconfig's default */
+  fontFile?: string | undefined;
+}
+
+/** One source in the film, in order. */
+export interface FilmPart {
+  path: string;
+  first: Date;
+  last: Date;
+  origin: FilmSource['origin'];
+  /** Frames in the file. */
+  frames: number;
+  /** Frames the film takes from it. */
+  selected: number;
+}
+
+export interface FilmPlan {
+  parts: FilmPart[];
+  /** `copy`: nothing asks for a change (stream copy); `encode`: one re-encode. */
+  mode: 'copy' | 'encode';
+  fps: number;
+  frameRate: string;
+  width: number;
+  height: number;
+  frames: number;
+  /** The film's length in seconds (`frames / fps`). */
+  seconds: number;
+  /** Set when `lengthSeconds` asked for more than the material holds (frames are never repeated). */
+  capped: boolean;
+}
+
+export type FilmEvent =
+  | { type: 'sources'; count: number }
+  | { type: 'plan'; plan: FilmPlan }
+  | { type: 'progress'; frames: number; totalFrames: number; elapsedSeconds: number; etaSeconds: number | undefined }
+  | { type: 'done'; result: FilmResult };
+
+export interface FilmResult {
+  output: string;
+  plan: FilmPlan;
+  /** ffprobe of the written film (undefined on a dry run). */
+  durationSeconds: number | undefined;
+  frames: number | undefined;
+  width: number | undefined;
+  height: number | undefined;
+  dryRun: boolean;
+}
+
+const FONT_CANDIDATES = ['/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf', '/usr/share/fonts/TTF/DejaVuSans.ttf', '/Library/Fonts/Arial.ttf', 'C:\\Windows\\Fonts\\arial.ttf'];
+
+interface Probed {
+  source: FilmSource;
+  probe: MediaProbe;
+  frames: number;
+  first: Date;
+  last: Date;
+  /** Real seconds between two frames. */
+  interval: number;
+}
+
+async function countFrames(ffprobe: string, path: string, signal: AbortSignal | undefined): Promise<number> {
+  const format = /\.dav$/i.test(path) ? ['-f', 'dhav'] : [];
+  const { stdout } = await runTool(ffprobe, ['-v', 'error', ...format, '-select_streams', 'v:0', '-count_packets', '-show_entries', 'stream=nb_read_packets', '-of', 'csv=p=0', path], signal ? { signal } : {});
+  const frames = Number.parseInt(stdout.trim(), 10);
+  if (!Number.isFinite(frames) || frames <= 0) throw new MediaError(`cannot read ${path}: no video frames`, { code: 'ERR_MEDIA_UNREADABLE', path });
+  return frames;
+}
+
+/** Whether frame `n` is kept when sample points sit at `phase + k * step` (in frame units). */
+function keeps(n: number, phase: number, step: number): boolean {
+  return Math.floor((n + 0.5 - phase) / step) - Math.floor((n - 0.5 - phase) / step) >= 1;
+}
+
+function countKept(frames: number, phase: number, step: number): number {
+  if (step <= 1) return frames;
+  let kept = 0;
+  for (let n = 0; n < frames; n++) if (keeps(n, phase, step)) kept++;
+  return kept;
+}
+
+function dominant<T>(items: Array<{ key: string; weight: number; value: T }>): T {
+  const totals = new Map<string, { weight: number; value: T }>();
+  for (const item of items) {
+    const entry = totals.get(item.key) ?? { weight: 0, value: item.value };
+    entry.weight += item.weight;
+    totals.set(item.key, entry);
+  }
+  return [...totals.values()].sort((a, b) => b.weight - a.weight)[0]!.value;
+}
+
+/** `'` and `:` and `\` escaped for a filter option value inside single quotes. */
+function filterPath(path: string): string {
+  return path.replaceAll('\\', '/').replaceAll(':', '\\:').replaceAll("'", "'\\''");
+}
+
+/**
+ * Makes one film from a folder of Timelapse2 1.x (MJPEG AVI), Timelapse 3.x (H.264 MP4) archives and
+ * Amcrest recordings: ordered by the time each covers, frames dropped evenly for `lengthSeconds`,
+ * `speed` or `everySeconds` (never slowed down or repeated), optionally stamped with each frame's time.
+ * Stream copy when nothing asks for a change and every source shares one format; one re-encode
+ * otherwise. The film is verified with ffprobe (frame count, length within one frame, size).
+ */
+export async function createFilm(options: CreateFilmOptions): Promise<FilmResult> {
+  const asked = [options.lengthSeconds, options.speed, options.everySeconds].filter((value) => value !== undefined);
+  if (asked.length > 1) throw new MediaError('give only one of length, speed and every', { code: 'ERR_MEDIA_INVALID_OPTIONS' });
+  for (const [name, value] of [
+    ['length', options.lengthSeconds],
+    ['speed', options.speed],
+    ['every', options.everySeconds],
+  ] as const) {
+    if (value !== undefined && !(Number.isFinite(value) && value > 0)) throw new MediaError(`${name} must be a positive number, got ${value}`, { code: 'ERR_MEDIA_INVALID_OPTIONS' });
+  }
+  const output = resolve(options.output);
+  if (!options.dryRun && !options.overwrite && existsSync(output)) {
+    throw new MediaError(`already exists: ${output}`, { code: 'ERR_MEDIA_OUTPUT_EXISTS', path: output });
+  }
+  const tools = options.tools ?? (await findFfmpeg());
+  const signal = options.signal;
+  const emit = (event: FilmEvent): void => options.onEvent?.(event);
+
+  const found = await findFilmSources(options.source, { camera: options.camera, coverage: options.coverage });
+  emit({ type: 'sources', count: found.length });
+  if (found.length === 0) {
+    throw new MediaError(`nothing to make a film of: no archives or recordings (.avi, .mp4, .mkv, .mov, .dav) in ${options.source}${options.camera ? ` for camera ${options.camera}` : ''}`, {
+      code: 'ERR_MEDIA_INVALID_OPTIONS',
+      path: options.source,
+    });
+  }
+  const probed: Probed[] = [];
+  for (const source of found) {
+    let probe: MediaProbe;
+    let frames: number;
+    try {
+      probe = await probeMedia(tools.ffprobe, source.path, signal ? { signal } : {});
+      frames = await countFrames(tools.ffprobe, source.path, signal);
+    } catch (error) {
+      if (isMediaError(error, 'ERR_FFMPEG_FAILED') || isMediaError(error, 'ERR_MEDIA_UNREADABLE')) {
+        throw new MediaError(`cannot read ${source.path}: ${error.stderr || error.message}`, { code: 'ERR_MEDIA_UNREADABLE', path: source.path, cause: error });
+      }
+      throw error;
+    }
+    const duration = probe.durationSeconds;
+    let first = source.first;
+    let last = source.last;
+    if (source.origin === 'mtime') {
+      last = source.first;
+      first = new Date(source.first.getTime() - duration * 1000);
+    }
+    if (!last) last = new Date(first.getTime() + duration * 1000);
+    // Timelapse spans run first → last frame; a recording's (name, file time) is real time: its frames
+    // are its duration apart.
+    const realTime = source.origin === 'name' || source.origin === 'mtime' || source.last === undefined;
+    const interval = realTime ? duration / frames : frames > 1 ? (last.getTime() - first.getTime()) / 1000 / (frames - 1) : duration;
+    probed.push({ source, probe, frames, first, last, interval: interval > 0 ? interval : 1 / Math.max(1, frameRateValue(probe.video.frameRate)) });
+  }
+  const inWindow = probed
+    .filter((item) => (!options.from || item.last >= options.from) && (!options.to || item.first <= options.to))
+    .sort((a, b) => a.first.getTime() - b.first.getTime() || a.source.path.localeCompare(b.source.path));
+  if (inWindow.length === 0) {
+    throw new MediaError(`nothing to make a film of between ${options.from?.toISOString() ?? 'the start'} and ${options.to?.toISOString() ?? 'the end'} in ${options.source}`, {
+      code: 'ERR_MEDIA_INVALID_OPTIONS',
+      path: options.source,
+    });
+  }
+
+  const frameRate = dominant(inWindow.map((item) => ({ key: item.probe.video.frameRate, weight: item.frames, value: item.probe.video.frameRate })));
+  const fps = frameRateValue(frameRate) || 10;
+  const size = options.size ?? dominant(inWindow.map((item) => ({ key: `${item.probe.video.width}x${item.probe.video.height}`, weight: item.frames, value: { width: item.probe.video.width, height: item.probe.video.height } })));
+  const totalFrames = inWindow.reduce((sum, item) => sum + item.frames, 0);
+
+  // Sample points in frame units per source: phase + k * step.
+  let capped = false;
+  const selection: Array<{ phase: number; step: number }> = [];
+  if (options.lengthSeconds !== undefined) {
+    const wanted = Math.max(1, Math.round(options.lengthSeconds * fps));
+    if (wanted > totalFrames) capped = true;
+    const step = Math.max(1, totalFrames / wanted);
+    let offset = 0;
+    for (const item of inWindow) {
+      selection.push({ phase: -offset, step });
+      offset += item.frames;
+    }
+  } else if (options.speed !== undefined || options.everySeconds !== undefined) {
+    const every = options.everySeconds ?? (options.speed as number) / fps;
+    const origin = (options.from ?? inWindow[0]!.first).getTime() / 1000;
+    for (const item of inWindow) {
+      const start = item.first.getTime() / 1000;
+      // The first sample point at or after this source's first frame (less half a frame).
+      const k = Math.ceil((start - item.interval / 2 - origin) / every);
+      selection.push({ phase: (origin + k * every - start) / item.interval, step: every / item.interval });
+    }
+  } else {
+    for (let index = 0; index < inWindow.length; index++) selection.push({ phase: 0, step: 1 });
+  }
+  const parts: FilmPart[] = inWindow.map((item, index) => {
+    const { phase, step } = selection[index]!;
+    return { path: item.source.path, first: item.first, last: item.last, origin: item.source.origin, frames: item.frames, selected: countKept(item.frames, phase, step) };
+  });
+  const frames = parts.reduce((sum, part) => sum + part.selected, 0);
+  const sameFormat = new Set(inWindow.map((item) => formatKey({ video: item.probe.video, audio: undefined }))).size === 1;
+  const first = inWindow[0]!.probe.video;
+  const changes = options.stamp || selection.some((item) => item.step > 1) || (options.size && (options.size.width !== first.width || options.size.height !== first.height));
+  const mode: FilmPlan['mode'] = !changes && sameFormat ? 'copy' : 'encode';
+  const plan: FilmPlan = { parts, mode, fps, frameRate, width: size.width, height: size.height, frames, seconds: frames / fps, capped };
+  emit({ type: 'plan', plan });
+  if (frames === 0) {
+    throw new MediaError('no frame falls on the asked interval: choose a shorter --every or --speed', { code: 'ERR_MEDIA_INVALID_OPTIONS' });
+  }
+  if (options.dryRun) return { output, plan, durationSeconds: undefined, frames: undefined, width: undefined, height: undefined, dryRun: true };
+
+  await mkdir(dirname(output), { recursive: true });
+  const temp = `${output}.part.mp4`;
+  const workDir = await mkdtemp(join(dirname(output), '.camdl-film-'));
+  const startedAt = Date.now();
+  let done = 0;
+  const progress = (current: number): void => {
+    const elapsedSeconds = (Date.now() - startedAt) / 1000;
+    const fraction = current / frames;
+    emit({ type: 'progress', frames: current, totalFrames: frames, elapsedSeconds, etaSeconds: fraction > 0.01 ? (elapsedSeconds / fraction) * (1 - fraction) : undefined });
+  };
+  try {
+    await rm(temp, { force: true });
+    if (mode === 'copy') {
+      await mergeMedia({
+        inputs: inWindow.map((item) => ({ path: item.source.path, start: item.first })),
+        output: temp,
+        format: 'mp4',
+        transcode: 'auto',
+        overwrite: true,
+        tools,
+        ...(signal ? { signal } : {}),
+        onEvent: (event) => {
+          if (event.type === 'progress') progress(Math.round(event.seconds * fps));
+        },
+      });
+    } else {
+      const fontFile = options.stamp ? (options.fontFile ?? FONT_CANDIDATES.find((candidate) => existsSync(candidate))) : undefined;
+      const list: string[] = [];
+      for (const [index, item] of inWindow.entries()) {
+        const part = parts[index]!;
+        if (part.selected === 0) continue;
+        const { phase, step } = selection[index]!;
+        const mediaFps = frameRateValue(item.probe.video.frameRate) || fps;
+        const filters: string[] = [];
+        if (step > 1) filters.push(`select='gte(floor((n+0.5-(${phase}))/${step})-floor((n-0.5-(${phase}))/${step}),1)'`);
+        if (options.stamp) {
+          // Presentation time → real seconds since the source's first frame, then drawn as a date.
+          const realPerMediaSecond = item.interval * mediaFps;
+          const base = item.first.getTime() / 1000;
+          const clock = item.source.wallClock ? 'gmtime' : 'localtime';
+          filters.push(`setpts=PTS*${realPerMediaSecond}`);
+          filters.push(
+            `scale=${size.width}:${size.height}:force_original_aspect_ratio=decrease,pad=${size.width}:${size.height}:(ow-iw)/2:(oh-ih)/2,setsar=1`,
+            `drawtext=${fontFile ? `fontfile='${filterPath(fontFile)}':` : ''}text='%{pts\\:${clock}\\:${base.toFixed(3)}\\:%Y-%m-%d %R}':fontcolor=white:fontsize=h/14:box=1:boxcolor=black@0.6:boxborderw=4:x=w-tw-8:y=h-th-8`,
+          );
+        } else {
+          filters.push(`scale=${size.width}:${size.height}:force_original_aspect_ratio=decrease,pad=${size.width}:${size.height}:(ow-iw)/2:(oh-ih)/2,setsar=1`);
+        }
+        filters.push('format=yuv420p', `setpts=N/(${fps}*TB)`);
+        const ts = join(workDir, `${String(index).padStart(5, '0')}.ts`);
+        const before = done;
+        await runTool(
+          tools.ffmpeg,
+          [
+            ...['-hide_banner', '-nostdin', '-v', 'error', '-nostats', '-y', '-progress', 'pipe:1'],
+            ...(/\.dav$/i.test(item.source.path) ? ['-f', 'dhav'] : []),
+            '-i',
+            item.source.path,
+            '-map',
+            '0:v:0',
+            '-an',
+            '-vf',
+            filters.join(','),
+            ...['-fps_mode', 'passthrough', '-c:v', 'libx264', '-preset', 'veryfast', '-crf', '23', '-g', String(Math.max(1, Math.round(fps * 2))), '-frames:v', String(part.selected)],
+            '-f',
+            'mpegts',
+            ts,
+          ],
+          {
+            ...(signal ? { signal } : {}),
+            onStdoutLine: (line) => {
+              const match = /^frame=(\d+)$/.exec(line);
+              if (match) progress(before + Number(match[1]));
+            },
+          },
+        );
+        done += part.selected;
+        list.push(`${concatListLine(ts)}\nduration ${(part.selected / fps).toFixed(6)}`);
+      }
+      const listFile = join(workDir, 'list.txt');
+      await writeFile(listFile, `ffconcat version 1.0\n${list.join('\n')}\n`);
+      await runTool(
+        tools.ffmpeg,
+        ['-hide_banner', '-nostdin', '-v', 'error', '-y', '-f', 'concat', '-safe', '0', '-i', listFile, '-map', '0:v:0', '-c', 'copy', '-movflags', '+faststart', '-f', 'mp4', temp],
+        signal ? { signal } : {},
+      );
+    }
+    const written = await probeMedia(tools.ffprobe, temp, signal ? { signal } : {});
+    const writtenFrames = await countFrames(tools.ffprobe, temp, signal);
+    const expectedFrames = mode === 'copy' ? totalFrames : frames;
+    const problems: string[] = [];
+    if (writtenFrames !== expectedFrames) problems.push(`${writtenFrames} frames instead of ${expectedFrames}`);
+    if (Math.abs(written.durationSeconds - expectedFrames / fps) > 1 / fps + 1e-3) problems.push(`${written.durationSeconds.toFixed(3)} s instead of ${(expectedFrames / fps).toFixed(3)} s`);
+    if (mode === 'encode' && (written.video.width !== size.width || written.video.height !== size.height)) problems.push(`${written.video.width}x${written.video.height} instead of ${size.width}x${size.height}`);
+    if (problems.length > 0) throw new MediaError(`the film ${output} is not what was planned: ${problems.join(', ')}`, { code: 'ERR_MERGE_VERIFY_FAILED', path: output });
+    await rename(temp, output);
+    const result: FilmResult = { output, plan, durationSeconds: written.durationSeconds, frames: writtenFrames, width: written.video.width, height: written.video.height, dryRun: false };
+    emit({ type: 'done', result });
+    return result;
+  } catch (error) {
+    await rm(temp, { force: true });
+    throw error;
+  } finally {
+    await rm(workDir, { recursive: true, force: true });
+  }
+}

@@ -5,10 +5,10 @@ import type { JobPhaseEvent, JobWarningEvent, RateLimiter } from '@camdl/throttl
 import type { AmcrestClient, DeviceInfo } from './client.js';
 import { downloadRecordings, partsDirectory, type RecordingDownloadEvent, type RecordingDownloadOutcome } from './download-recordings.js';
 import { isAmcrestError } from './errors.js';
-import type { FfmpegTools } from './ffmpeg-tools.js';
+import { isMediaError, type FfmpegTools, type MergedOutput, type MergeEvent, type MergeFormat, type MergeMediaResult, type MergePlan, type SplitMode, type TranscodeMode, type TrimMode } from '@camdl/media';
 import { findRecordings, type FindRecordingsResult, type Recording } from './find-recordings.js';
 import { findGaps, type CoverageGap } from './gaps.js';
-import { mergeRecordings, type MergeFormat, type MergeResult } from './merge-recordings.js';
+import { mergeRecordings } from './merge-recordings.js';
 
 export interface RecordingsJobOptions {
   /** ISO 8601 start (camera wall clock without an offset, an instant with one), or a parsed input. */
@@ -29,6 +29,14 @@ export interface RecordingsJobOptions {
   outputFile?: string | undefined;
   /** @default 'mp4' */
   format?: MergeFormat | undefined;
+  /** One merged file per camera day or hour. @default 'none' */
+  split?: SplitMode | undefined;
+  /** Cut the merge to the requested range: at key frames (stream copy), exactly, or not at all. @default 'keyframe' */
+  trim?: TrimMode | undefined;
+  /** At a format change: a new file (`none`), re-encode the odd parts (`auto`), or H.264 throughout (`h264`). @default 'none' */
+  transcode?: TranscodeMode | undefined;
+  /** Download and probe the parts, plan the merge, write no merged file (parts kept). @default false */
+  dryRun?: boolean | undefined;
   /** Merge the parts (needs `tools`, found beforehand so a missing ffmpeg stops before any download). @default true */
   merge?: boolean | undefined;
   /** ffmpeg/ffprobe, from `findFfmpeg()`. @default looked up at merge time */
@@ -77,8 +85,13 @@ export type RecordingsJobEvent =
   | { type: 'listing'; recordings: Recording[]; totalBytes: number; totalSeconds: number; gaps: CoverageGap[] }
   | RecordingDownloadEvent
   | { type: 'merge-start'; output: string; format: MergeFormat; parts: number }
-  | { type: 'merge-progress'; seconds: number; totalSeconds: number }
-  | { type: 'merged'; result: MergeResult; size: number }
+  /** What the merge will write (every part probed): outputs, re-encodes, unreadable parts. */
+  | { type: 'merge-plan'; plan: MergePlan }
+  /** A part ffprobe cannot read (named; merged without it only with `allowPartial`). */
+  | { type: 'merge-unreadable'; path: string; reason: string }
+  | { type: 'merge-progress'; output: string; seconds: number; totalSeconds: number }
+  /** One output written and verified (several with `split` or at format changes). */
+  | { type: 'merged'; result: MergedOutput; size: number }
   | { type: 'parts-removed'; count: number; directory: string };
 
 /** How the job ended. */
@@ -118,7 +131,8 @@ export interface RecordingsJobResult {
   gaps: number;
   /** The merged file's path (decided before any download). */
   output: string | undefined;
-  merged: (MergeResult & { size: number }) | undefined;
+  /** The merge: its plan, the verified outputs (with sizes), the unreadable parts left out; `dryRun` when only planned. */
+  merged: (Omit<MergeMediaResult, 'outputs'> & { outputs: Array<MergedOutput & { size: number }> }) | undefined;
   /** Whether `merge` was asked for. */
   merge: boolean;
   partsDirectory: string;
@@ -265,28 +279,49 @@ export async function runRecordingsJob(client: AmcrestClient, options: Recording
   emit({ type: 'phase', phase: 'merge' });
   await mkdir(dirname(output), { recursive: true });
   emit({ type: 'merge-start', output, format, parts: ok.length });
-  let merged: MergeResult;
+  let merged: MergeMediaResult;
+  const onMergeEvent = (event: MergeEvent): void => {
+    if (event.type === 'plan') emit({ type: 'merge-plan', plan: event.plan });
+    else if (event.type === 'unreadable') emit({ type: 'merge-unreadable', path: event.path, reason: event.reason });
+    else if (event.type === 'progress') emit({ type: 'merge-progress', output: event.output, seconds: event.seconds, totalSeconds: event.totalSeconds });
+  };
   try {
     merged = await mergeRecordings({
-      inputs: ok.map((outcome) => ({ path: outcome.path, start: outcome.recording.start, kind: outcome.recording.kind })),
+      recordings: ok,
+      range: found.range,
       output,
       format,
+      split: options.split ?? 'none',
+      trim: options.trim ?? 'keyframe',
+      transcode: options.transcode ?? 'none',
+      dryRun: options.dryRun === true,
+      // Checked before any download; a `…_part2` or per-day name is new unless the run is repeated.
+      overwrite: options.overwrite === true,
+      unreadable: options.allowPartial ? 'skip' : 'fail',
       ...(options.tools ? { tools: options.tools } : {}),
       ...(phaseSignal ? { signal: phaseSignal } : {}),
-      onProgress: ({ seconds, totalSeconds }) => emit({ type: 'merge-progress', seconds, totalSeconds }),
+      onEvent: onMergeEvent,
     });
   } catch (error) {
-    if (stopped() || isAmcrestError(error, 'ERR_AMCREST_ABORTED')) return end('interrupted', error);
+    if (stopped() || isMediaError(error, 'ERR_MEDIA_ABORTED')) return end('interrupted', error);
     return end('merge-failed', error);
   }
-  const size = (await stat(merged.output)).size;
-  result.merged = { ...merged, size };
-  emit({ type: 'merged', result: merged, size });
-  if (!options.keepFiles) {
-    await removeParts(result.partsDirectory, ok.map((outcome) => outcome.path));
-    emit({ type: 'parts-removed', count: ok.length, directory: result.partsDirectory });
+  const outputs: Array<MergedOutput & { size: number }> = [];
+  for (const written of merged.outputs) {
+    const size = (await stat(written.path)).size;
+    outputs.push({ ...written, size });
+    emit({ type: 'merged', result: written, size });
   }
-  return end(plan.outcome);
+  result.merged = { ...merged, outputs };
+  if (merged.dryRun) return end(plan.outcome);
+  if (!options.keepFiles) {
+    // A part that could not be read stays for inspection.
+    const unreadable = new Set(merged.skipped.map((item) => item.path));
+    const mergedParts = ok.map((outcome) => outcome.path).filter((path) => !unreadable.has(resolve(path)));
+    await removeParts(result.partsDirectory, mergedParts);
+    emit({ type: 'parts-removed', count: mergedParts.length, directory: result.partsDirectory });
+  }
+  return end(merged.skipped.length > 0 ? 'some-failed' : plan.outcome);
 }
 
 /** Removes merged parts, then their directory when nothing else is in it. */

@@ -9,6 +9,7 @@ import {
   type RecordingsPhase,
   type SkippedItem,
 } from '@camdl/amcrest-recordings';
+import { describePlan, isMediaError } from '@camdl/media';
 import { AmcrestProgress } from './amcrest-progress.js';
 import type { Renderer } from './command.js';
 import { errorCode, networkProblem } from './error-text.js';
@@ -141,7 +142,24 @@ export function createAmcrestRenderer(out: Output, options: AmcrestRenderOptions
         return;
       case 'merge-start':
         out.clearProgress();
-        out.line('INFO', `Merging ${event.parts} recording(s) into ${event.output} (${event.format}, stream copy, chronological)`);
+        out.line('INFO', `Merging ${event.parts} recording(s) into ${event.output} (${event.format}, chronological; every part probed)`);
+        return;
+      case 'merge-plan':
+        for (const line of describePlan(event.plan)) out.line('PLAN', safe(line.trim()));
+        out.event({
+          type: 'plan',
+          outputs: event.plan.outputs.map((item) => ({
+            path: item.path,
+            reason: item.reason ?? null,
+            expectedSeconds: item.expectedSeconds,
+            parts: item.pieces.map((piece) => ({ path: piece.path, action: piece.action })),
+          })),
+          unreadable: event.plan.unreadable,
+          outsideWindow: event.plan.outsideWindow,
+        });
+        return;
+      case 'merge-unreadable':
+        out.line('WARN', `cannot read ${safe(event.path)}: ${safe(event.reason)}`);
         return;
       case 'merge-progress':
         out.progress(`merging ${formatDuration(event.seconds)} / ${formatDuration(event.totalSeconds)}`);
@@ -151,9 +169,19 @@ export function createAmcrestRenderer(out: Output, options: AmcrestRenderOptions
         const merged = event.result;
         out.line(
           'SAVE',
-          `${merged.output} (${formatDuration(merged.durationSeconds)} of video, ${formatBytes(event.size)}; parts add up to ${merged.expectedSeconds.toFixed(2)} s, merged ${merged.durationSeconds.toFixed(2)} s)`,
+          `${merged.path} (${formatDuration(merged.durationSeconds)} of video, ${formatBytes(event.size)}; parts add up to ${merged.expectedSeconds.toFixed(2)} s, merged ${merged.durationSeconds.toFixed(2)} s)`,
         );
-        out.event({ type: 'merge', output: merged.output, format: merged.format, durationSeconds: merged.durationSeconds, expectedSeconds: merged.expectedSeconds, size: event.size, parts: merged.parts.length });
+        out.event({
+          type: 'merge',
+          output: merged.path,
+          format: merged.format,
+          durationSeconds: merged.durationSeconds,
+          expectedSeconds: merged.expectedSeconds,
+          size: event.size,
+          parts: merged.parts.length,
+          video: merged.streams.video,
+          audio: merged.streams.audio ?? null,
+        });
         return;
       }
       case 'parts-removed':
@@ -300,14 +328,20 @@ function finishRun(out: Output, options: AmcrestRenderOptions, result: Recording
     return;
   }
   if (result.outcome === 'merge-failed') {
-    const code = isAmcrestError(result.error) ? result.error.code : 'ERR_UNKNOWN';
+    const code = isMediaError(result.error) || isAmcrestError(result.error) ? result.error.code : 'ERR_UNKNOWN';
     out.line('FAIL', `merge [${code}]: ${safe(message(result.error))}`);
     out.text(`Merge failed; no merged file was written. The downloaded parts are kept in ${partsDir}.`);
     out.event({ type: 'done', exitCode, merged: false, error: message(result.error), code });
     return;
   }
-  const someFailed = result.failed > 0;
-  const output = result.merged?.output ?? result.output;
-  out.text(`${someFailed ? 'Done with errors' : 'Done'}. ${summary}. Merged into ${output}${result.gaps ? ` (${result.gaps} gap(s) in coverage)` : ''}.`);
-  out.event({ type: 'done', exitCode, downloaded: ok, failed: result.failed, merged: true, output, gaps: result.gaps });
+  if (result.merged?.dryRun) {
+    out.text(`Dry run: nothing merged. ${summary}. The parts are kept in ${partsDir}.`);
+    out.event({ type: 'done', exitCode, downloaded: ok, failed: result.failed, merged: false, dryRun: true });
+    return;
+  }
+  for (const item of result.merged?.skipped ?? []) out.line('WARN', `not merged (unreadable, kept): ${safe(item.path)}`);
+  const someFailed = result.failed > 0 || (result.merged?.skipped.length ?? 0) > 0;
+  const outputs = result.merged?.outputs.map((item) => item.path) ?? (result.output ? [result.output] : []);
+  out.text(`${someFailed ? 'Done with errors' : 'Done'}. ${summary}. Merged into ${outputs.join(', ')}${result.gaps ? ` (${result.gaps} gap(s) in coverage)` : ''}.`);
+  out.event({ type: 'done', exitCode, downloaded: ok, failed: result.failed, merged: true, output: outputs[0], outputs, gaps: result.gaps });
 }

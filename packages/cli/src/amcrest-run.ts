@@ -1,4 +1,5 @@
-import { createAmcrestClient, findFfmpeg, runRecordingsJob, type FfmpegTools } from '@camdl/amcrest-recordings';
+import { createAmcrestClient, runRecordingsJob } from '@camdl/amcrest-recordings';
+import { findFfmpeg, type FfmpegTools } from '@camdl/media';
 import type { AmcrestDlOptions } from './amcrest-options.js';
 import { amcrestExitCode, createAmcrestRenderer } from './amcrest-render.js';
 import { runCommand } from './command.js';
@@ -41,6 +42,10 @@ export function runAmcrestDl(options: AmcrestDlOptions): Promise<number> {
         outputDir: options.outputDir,
         outputFile: options.outputFile,
         format: options.format,
+        split: options.split,
+        trim: options.trim,
+        transcode: options.transcode,
+        dryRun: options.dryRun,
         merge: options.merge,
         tools,
         overwrite: options.overwrite,

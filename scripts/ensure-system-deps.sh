@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the test suite and the demo need, when they are missing.
 # ffmpeg/ffprobe: media for the simulator and the Amcrest merge; apache2 + lighttpd: digest interop;
-# curl: interop and benchmarks; tmux: terminal checks; chromium: the coverage report in a real browser.
-# Safe to run repeatedly.
+# curl: interop and benchmarks; tmux: terminal checks; chromium: the coverage report in a real browser;
+# fonts-dejavu-core + fontconfig: the film's --stamp. Safe to run repeatedly.
 set -u
 want=()
 command -v ffmpeg >/dev/null 2>&1 && command -v ffprobe >/dev/null 2>&1 || want+=(ffmpeg)
@@ -10,6 +10,9 @@ command -v ffmpeg >/dev/null 2>&1 && command -v ffprobe >/dev/null 2>&1 || want+
 [ -x /usr/sbin/lighttpd ] || want+=(lighttpd)
 command -v curl >/dev/null 2>&1 || want+=(curl)
 [ -x /usr/bin/chromium ] || want+=(chromium)
+# camdl film --stamp: ffmpeg's drawtext needs a font (Debian's ffmpeg finds it through fontconfig).
+[ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || want+=(fonts-dejavu-core)
+command -v fc-match >/dev/null 2>&1 || want+=(fontconfig)
 if [ ${#want[@]} -eq 0 ]; then
   exit 0
 fi

@@ -54,9 +54,19 @@ async function fleetBench(): Promise<void> {
       if (sim.profile === 'amcrest') lines.push('    since: 2026-01-16T00:00:00', '    until: 2026-01-17T00:00:00', '    channels: [1]');
     });
     await writeFile(join(dir, 'camdl.yaml'), `${lines.join('\n')}\n`);
-    const child = spawnSync(process.execPath, [join(here, 'child-sync.mjs'), join(dir, 'camdl.yaml')], { env, encoding: 'utf8' });
-    if (child.status !== 0) throw new Error(`sync child failed: ${child.stderr}`);
-    const result = JSON.parse(child.stdout) as { exitCode: number; bytes: number; wallMs: number; downloadMs: number; cpuMs: number; maxRssMiB: number };
+    // Asynchronously: the simulators answer from this process's event loop.
+    const child = await new Promise<{ status: number | null; stdout: string; stderr: string }>((resolve, reject) => {
+      const proc = spawn(process.execPath, [join(here, 'child-sync.mjs'), join(dir, 'camdl.yaml')], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+      let stdout = '';
+      let stderr = '';
+      proc.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+      proc.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+      proc.on('error', reject);
+      proc.on('close', (status) => resolve({ status, stdout, stderr }));
+    });
+    if (child.status !== 0 && child.stdout === '') throw new Error(`sync child failed: ${child.stderr}`);
+    const result = JSON.parse(child.stdout) as { cameras: unknown[]; exitCode: number; bytes: number; wallMs: number; downloadMs: number; cpuMs: number; maxRssMiB: number };
+    if (result.exitCode !== 0) console.log('sync did not succeed:', JSON.stringify(result.cameras));
     const achieved = (result.bytes * 8) / (result.downloadMs / 1000) / 1e6;
 
     // curl: three transfers at once, each limited to a third (curl has no shared limit).

@@ -10,7 +10,7 @@ const cpu = process.cpuUsage();
 let firstStart;
 let lastDone;
 let bytes = 0;
-const { exitCode } = await syncFleet(config, {
+const { exitCode, summary } = await syncFleet(config, {
   onEvent: (event) => {
     if (event.type === 'file-start') firstStart ??= performance.now();
     if (event.type === 'file-done') {
@@ -28,5 +28,6 @@ process.stdout.write(
     downloadMs: (lastDone ?? 0) - (firstStart ?? 0),
     cpuMs: (used.user + used.system) / 1000,
     maxRssMiB: process.resourceUsage().maxRSS / 1024,
+    cameras: summary.cameras.map((camera) => ({ camera: camera.camera, status: camera.status, downloaded: camera.downloaded, failed: camera.failed, error: camera.error })),
   })}\n`,
 );

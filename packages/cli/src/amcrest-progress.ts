@@ -29,8 +29,28 @@ export class AmcrestProgress {
     this.#doneFiles += 1;
   }
 
-  /** `3/15 files  12.40 MB/45.00 MB  5.10 MB/s  ETA 6s  (4 active)` */
-  text(): string {
+  /**
+   * `3/15 files  12.40 MiB/45.00 MiB  5.10 MiB/s  ETA 6s  (4 active)`, shortened to fit `columns`
+   * (a line that wraps leaves fragments behind): the active count goes first, then the total, then the speed.
+   */
+  text(columns?: number): string {
+    const p = this.parts();
+    const max = (columns ?? 80) - 4; // spinner, its space, a spare column
+    const candidates = [
+      [p.files, p.bytesOfTotal, p.speed, p.eta, p.active],
+      [p.files, p.bytesOfTotal, p.speed, p.eta],
+      [p.files, p.bytes, p.speed, p.eta],
+      [p.files, p.bytes, p.eta],
+      [p.files, p.eta],
+    ];
+    for (const parts of candidates) {
+      const line = parts.join('  ');
+      if (line.length <= max) return line;
+    }
+    return p.files.slice(0, Math.max(1, max));
+  }
+
+  private parts(): { files: string; bytes: string; bytesOfTotal: string; speed: string; eta: string; active: string } {
     let bytes = this.#doneBytes;
     let speed = 0;
     for (const progress of this.#active.values()) {
@@ -40,6 +60,13 @@ export class AmcrestProgress {
     const remaining = Math.max(0, this.#totalBytes - bytes);
     const eta = speed > 0 && this.#totalBytes > 0 ? remaining / speed : undefined;
     const total = this.#totalBytes > 0 ? `/${formatBytes(this.#totalBytes)}` : '';
-    return `${this.#doneFiles}/${this.#totalFiles} files  ${formatBytes(bytes)}${total}  ${formatSpeed(speed)}  ETA ${formatDuration(eta)}  (${this.#active.size} active)`;
+    return {
+      files: `${this.#doneFiles}/${this.#totalFiles} files`,
+      bytes: formatBytes(bytes),
+      bytesOfTotal: `${formatBytes(bytes)}${total}`,
+      speed: formatSpeed(speed),
+      eta: `ETA ${formatDuration(eta)}`,
+      active: `(${this.#active.size} active)`,
+    };
   }
 }

@@ -60,6 +60,7 @@ export function amcrestExitCode(result: RecordingsJobResult): number {
 export function createAmcrestRenderer(out: Output, options: AmcrestRenderOptions): Renderer<RecordingsJobEvent, RecordingsJobResult> {
   let phase: RecordingsPhase = 'search';
   let progress: AmcrestProgress | undefined;
+  let mergeStartedAt = 0;
 
   const renderEvent = (event: RecordingsJobEvent): void => {
     switch (event.type) {
@@ -108,7 +109,7 @@ export function createAmcrestRenderer(out: Output, options: AmcrestRenderOptions
         return;
       case 'progress':
         progress?.update(event.path, event.progress);
-        if (progress) out.progress(progress.text());
+        if (progress) out.progress(progress.text(process.stderr.columns));
         return;
       case 'retry':
         out.line('WARN', `${safe(event.item.fileName)}: retry ${event.attempt} in ${formatDuration(event.delayMs / 1000)}: ${safe(event.error.message)}`);
@@ -132,7 +133,7 @@ export function createAmcrestRenderer(out: Output, options: AmcrestRenderOptions
         if (result.status === 'skipped') out.line('SKIP', `${safe(result.path)} (already downloaded, ${formatBytes(result.size)})`);
         else out.line('SAVE', `${safe(result.path)} (${formatBytes(result.size)}${result.status === 'resumed' ? ', resumed' : ''})`);
         out.event({ type: 'download', status: result.status, ...recordingRecord(event.item), localPath: result.path, bytes: result.bytes, attempts: result.attempts });
-        if (progress) out.progress(progress.text());
+        if (progress) out.progress(progress.text(process.stderr.columns));
         return;
       }
       case 'fail':
@@ -141,6 +142,7 @@ export function createAmcrestRenderer(out: Output, options: AmcrestRenderOptions
         out.event({ type: 'download', status: 'failed', ...recordingRecord(event.item), error: event.error.message, code: errorCode(event.error) ?? undefined });
         return;
       case 'merge-start':
+        mergeStartedAt = performance.now();
         out.clearProgress();
         out.line('INFO', `Merging ${event.parts} recording(s) into ${event.output} (${event.format}, chronological; every part probed)`);
         return;
@@ -162,7 +164,7 @@ export function createAmcrestRenderer(out: Output, options: AmcrestRenderOptions
         out.line('WARN', `cannot read ${safe(event.path)}: ${safe(event.reason)}`);
         return;
       case 'merge-progress':
-        out.progress(`merging ${formatDuration(event.seconds)} / ${formatDuration(event.totalSeconds)}`);
+        out.progress(mergeProgressText(event.seconds, event.totalSeconds, (performance.now() - mergeStartedAt) / 1000));
         return;
       case 'merged': {
         out.clearProgress();
@@ -207,6 +209,14 @@ export function createAmcrestRenderer(out: Output, options: AmcrestRenderOptions
       finishRun(out, options, result, exitCode);
     },
   };
+}
+
+/** `merging 25.0%  30s / 2m00s  ETA 30s`: the ETA at the pace so far (`elapsed` seconds for `seconds` of video). */
+export function mergeProgressText(seconds: number, totalSeconds: number, elapsed: number): string {
+  const done = Math.min(seconds, totalSeconds);
+  const ratio = totalSeconds > 0 ? done / totalSeconds : 0;
+  const eta = done > 0 && elapsed > 0 ? ((totalSeconds - done) * elapsed) / done : undefined;
+  return `merging ${(ratio * 100).toFixed(1)}%  ${formatDuration(done)} / ${formatDuration(totalSeconds)}  ETA ${formatDuration(eta)}`;
 }
 
 function reportSearch(out: Output, options: AmcrestRenderOptions, found: FindRecordingsResult): void {

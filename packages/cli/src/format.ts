@@ -1,6 +1,7 @@
-const UNITS = ['B', 'KB', 'MB', 'GB', 'TB'] as const;
+/** Binary multiples, labelled as such (209,715,200 bytes is 200.00 MiB, not "200.00 MB"). */
+const UNITS = ['B', 'KiB', 'MiB', 'GiB', 'TiB'] as const;
 
-/** `127.45 MB` — decimal-free bytes under 1 KB, two decimals above, binary multiples as the seed. */
+/** `127.45 MiB` — whole bytes under 1 KiB, two decimals above; binary multiples (the seed's arithmetic) with honest labels. */
 export function formatBytes(bytes: number): string {
   if (!Number.isFinite(bytes) || bytes < 0) return '?';
   let value = bytes;
@@ -12,7 +13,7 @@ export function formatBytes(bytes: number): string {
   return unit === 0 ? `${value} B` : `${value.toFixed(2)} ${UNITS[unit]}`;
 }
 
-/** `10.23 MB/s` */
+/** `10.23 MiB/s` */
 export function formatSpeed(bytesPerSecond: number): string {
   return `${formatBytes(Math.max(0, Math.round(bytesPerSecond)))}/s`;
 }
@@ -26,7 +27,7 @@ export function formatDuration(seconds: number | undefined): string {
   return `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m`;
 }
 
-/** The seed's progress bar: `[=====>-----] 54.2% 127.45 MB/235.00 MB 10.23 MB/s ETA: 10s`. */
+/** The seed's progress bar: `[=====>-----] 54.2% 127.45 MiB/235.00 MiB 10.23 MiB/s ETA: 10s`. */
 export function formatProgressLine(progress: { bytes: number; total?: number | undefined; speed: number; eta?: number | undefined }, width = 30): string {
   const { bytes, total, speed, eta } = progress;
   if (total === undefined || total <= 0) {

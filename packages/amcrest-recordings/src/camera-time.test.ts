@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   cameraTimeCandidates,
+  normalizeWallClock,
   cameraTimeToInstant,
   cameraWindowForInstants,
   describeTimeModel,
@@ -134,5 +135,19 @@ describe('parseTimeInput: relative times (as timelapse2-dl --since)', () => {
   });
   it('impossible dates are refused', () => {
     for (const text of ['2026-02-30', '2026-13-01T00:00:00', '2025-02-29']) expect(() => parseTimeInput(text), text).toThrow(/out of range/);
+  });
+});
+
+describe('normalizeWallClock: camera times zero-padded or not', () => {
+  it.each([
+    ['2011-7-3 21:02:32', '2011-07-03 21:02:32'],
+    ['2026-1-6 6:5:0', '2026-01-06 06:05:00'],
+    [' 2026-01-16 20:00:00 ', '2026-01-16 20:00:00'],
+  ])('%j → %j', (input, expected) => {
+    expect(normalizeWallClock(input)).toBe(expected);
+  });
+
+  it.each(['2026-2-30 10:00:00', '2026-13-1 10:00:00', '2026-1-1 24:00:00', '2026-1-1T10:00:00', '26-1-1 10:00:00'])('refuses %j', (input) => {
+    expect(normalizeWallClock(input)).toBeUndefined();
   });
 });

@@ -20,7 +20,8 @@ export type CameraTimeModel =
 /** A parsed `--start`/`--end`: camera wall-clock time, or an instant (it had `Z` or an offset). */
 export type TimeInput = { kind: 'wall-clock'; wallClock: string } | { kind: 'instant'; instant: Date };
 
-const WALL_CLOCK = /^(\d{4})-(\d{2})-(\d{2}) (\d{2}):(\d{2}):(\d{2})$/;
+/** Camera times, zero-padded or not (`2011-7-3 21:02:32` in the Dahua API document's own examples). */
+const WALL_CLOCK = /^(\d{4})-(\d{1,2})-(\d{1,2}) (\d{1,2}):(\d{1,2}):(\d{1,2})$/;
 const ISO_INPUT =
   /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,9}))?)?)?\s*(Z|[+-]\d{2}(?::?\d{2})?)?$/i;
 
@@ -99,7 +100,19 @@ export function wallClockToMs(wallClock: string): number {
 
 /** Whether a string is a camera time `YYYY-MM-DD HH:MM:SS`. */
 export function isWallClock(text: string): boolean {
-  return WALL_CLOCK.test(text.trim());
+  return normalizeWallClock(text) !== undefined;
+}
+
+/**
+ * A camera time as `YYYY-MM-DD HH:MM:SS`, zero-padded (cameras may send `2011-7-3 21:02:32`);
+ * undefined when it is not a valid date and time.
+ */
+export function normalizeWallClock(text: string): string | undefined {
+  const match = WALL_CLOCK.exec(text.trim());
+  if (!match) return undefined;
+  const [, y, mo, d, h, mi, s] = match.map(Number) as [number, number, number, number, number, number, number];
+  if (mo < 1 || mo > 12 || d < 1 || d > daysInMonth(y, mo) || h > 23 || mi > 59 || s > 59) return undefined;
+  return `${pad(y, 4)}-${pad(mo)}-${pad(d)} ${pad(h)}:${pad(mi)}:${pad(s)}`;
 }
 
 /** `YYYY-MM-DD HH:MM:SS` from wall-clock milliseconds (see {@link wallClockToMs}); fractions dropped. */

@@ -4,7 +4,7 @@ import { AmcrestError, isAmcrestError, type AmcrestErrorCode } from './errors.js
 import { checkCameraBody, type KeyValueBody } from './key-value.js';
 import { buildQuery, encodeFilePath } from './query.js';
 import { toRecordingItem, type RecordingItem } from './recording-item.js';
-import { isWallClock } from './camera-time.js';
+import { isWallClock, normalizeWallClock } from './camera-time.js';
 
 export interface AmcrestClientOptions {
   /** The camera: `http://192.168.1.100/`, `https://cam.example.com:8443/` (a path prefix is kept). */
@@ -219,14 +219,25 @@ export function createAmcrestClient(options: AmcrestClientOptions): AmcrestClien
           ],
           signal ? { signal } : {},
         );
+      const emptyWindow = (): void => {
+        search.onWarning?.(`the camera answered Bad Request to findFile for ${search.start} – ${search.end}: taken as no recordings (some firmware answers an empty window so)`);
+      };
       try {
         await findFile(types);
       } catch (error) {
         // Some firmware refuses `condition.Types` (400 / `Error Bad Request!`): search once more
         // without it; callers filter by the path's extension anyway.
-        if (types.length === 0 || !isAmcrestError(error, 'ERR_AMCREST_BAD_REQUEST')) throw error;
+        if (!isAmcrestError(error, 'ERR_AMCREST_BAD_REQUEST')) throw error;
+        if (types.length === 0) return emptyWindow();
         search.onWarning?.(`the camera refused condition.Types=${types.join(',')}; searching without a type filter`);
-        await findFile([]);
+        try {
+          await findFile([]);
+        } catch (retryError) {
+          // Bad Request again, without any type filter: some firmware answers a window with nothing
+          // recorded so. That is "0 recordings", not a failed search.
+          if (!isAmcrestError(retryError, 'ERR_AMCREST_BAD_REQUEST')) throw retryError;
+          return emptyWindow();
+        }
       }
       let previousPage: string | undefined;
       for (;;) {
@@ -273,10 +284,11 @@ export function createAmcrestClient(options: AmcrestClientOptions): AmcrestClien
     const href = urlFor('global.cgi', [['action', 'getCurrentTime']]).href;
     const body = await call('global.cgi', [['action', 'getCurrentTime']], callOptions);
     const value = resultOf(body, 'result', href);
-    if (!isWallClock(value)) {
+    const time = normalizeWallClock(value);
+    if (time === undefined) {
       throw new AmcrestError(`[GET] "${href}": not a time: ${JSON.stringify(value.slice(0, 40))}`, { code: 'ERR_AMCREST_BAD_RESPONSE', url: href });
     }
-    return value;
+    return time;
   };
 
   const getDeviceInfo: AmcrestClient['getDeviceInfo'] = async (callOptions = {}) => {

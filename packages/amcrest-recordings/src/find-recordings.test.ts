@@ -7,7 +7,7 @@ import { fileKindOf, type RecordingItem } from './recording-item.js';
 const NY: CameraTimeModel = { kind: 'zone', timeZone: 'America/New_York' };
 
 function item(startTime: string, endTime: string, duration?: number): RecordingItem {
-  return { channel: 0, startTime, endTime, filePath: `/x/${startTime}.mp4`, type: 'dav', length: 1, duration, events: [], flags: [], raw: {} };
+  return { channel: 0, startTime, endTime, filePath: `/x/${startTime}.mp4`, type: 'dav', length: 1, duration, events: [], flags: [], fileState: undefined, utcOffsetSeconds: undefined, raw: {} };
 }
 
 describe('resolveInstants across DST', () => {

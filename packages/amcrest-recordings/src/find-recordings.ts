@@ -23,7 +23,7 @@ const CLOCK_UNAVAILABLE: ReadonlySet<AmcrestErrorCode> = new Set([
   'ERR_AMCREST_HTTP_STATUS',
   'ERR_AMCREST_BAD_RESPONSE',
 ]);
-import { fileKindOf, type FileKind, type RecordingItem } from './recording-item.js';
+import { fileKindOf, isTemporaryItem, type FileKind, type RecordingItem } from './recording-item.js';
 
 /** A recording to download: the camera's item plus real instants and a safe local file name. */
 export interface Recording extends RecordingItem {
@@ -131,11 +131,22 @@ export function recordingFileName(item: Pick<RecordingItem, 'startTime' | 'endTi
  * earliest not before the previous file's start — or the earlier one when the file's own EndTime is
  * before its StartTime (it spans the fall-back). A start time in the skipped spring hour is read with
  * the offset before the jump. The end is `start + Duration` (wall-clock differences lie across a DST
- * change); without a Duration the EndTime is converted, never before the start.
+ * change); without a Duration the EndTime is converted, never before the start. An item's own
+ * `UTCOffset` wins over the model.
  */
 export function resolveInstants(items: readonly RecordingItem[], model: CameraTimeModel): Array<{ start: Date; end: Date }> {
   let previousStart: number | undefined;
   return items.map((item) => {
+    if (item.utcOffsetSeconds !== undefined) {
+      // The camera's own offset for this item wins over any model (measured or given): it also
+      // settles the repeated autumn hour.
+      const offsetMs = item.utcOffsetSeconds * 1000;
+      const start = new Date(wallClockToMs(item.startTime) - offsetMs);
+      const wallEnd = wallClockToMs(item.endTime) - offsetMs;
+      const end = new Date(item.duration !== undefined ? start.getTime() + item.duration * 1000 : Math.max(start.getTime(), wallEnd));
+      previousStart = start.getTime();
+      return { start, end };
+    }
     const candidates = cameraTimeCandidates(item.startTime, model);
     let start: Date;
     if (candidates.length <= 1) {
@@ -226,7 +237,8 @@ export async function findRecordings(client: AmcrestClient, options: FindRecordi
   const candidates: RecordingItem[] = [];
   const seenPaths = new Set<string>();
   for (const item of items) {
-    const kind = fileKindOf(item.filePath);
+    // `FileState=Temporary`: still being written, although the path may already say `.mp4`.
+    const kind = isTemporaryItem(item) ? 'in-progress' : fileKindOf(item.filePath);
     if (kind !== 'mp4' && kind !== 'dav') {
       skipped.push({ item, reason: kind });
     } else if (seenPaths.has(item.filePath)) {

@@ -115,3 +115,17 @@ describe('error bodies', () => {
     expect(checkCameraBody('result=12\r\n', 200, 'u').flat.get('result')).toBe('12');
   });
 });
+
+describe('error bodies whose first line contains "="', () => {
+  it('"Error: Error -1 getting param in name=Lighting[0][0]" is an error', () => {
+    expect(classifyErrorBody('Error: Error -1 getting param in name=Lighting[0][0]\r\n')).toMatchObject({ code: 'ERR_AMCREST_BAD_RESPONSE' });
+    expect(() => checkCameraBody('Error: Error -1 getting param in name=Lighting[0][0]\r\n', 200, 'http://cam/cgi-bin/configManager.cgi')).toThrow(
+      expect.objectContaining({ code: 'ERR_AMCREST_BAD_RESPONSE', status: 200 }),
+    );
+  });
+
+  it('a key named Error or ErrorCode stays a key=value record', () => {
+    expect(classifyErrorBody('Error=0\r\n')).toBeUndefined();
+    expect(classifyErrorBody('ErrorCode=12\r\nresult=ok\r\n')).toBeUndefined();
+  });
+});

@@ -129,8 +129,10 @@ export function classifyErrorBody(body: string): { code: AmcrestErrorCode; text:
     .map((line) => line.trim())
     .filter((line) => line !== '');
   if (lines.length === 0 || !/^error\b/i.test(lines[0] as string)) return undefined;
-  // `Error` alone on the first line, or `Error: ...`; never `ErrorCode=...` style key=value lines.
-  if ((lines[0] as string).includes('=')) return undefined;
+  // `Error` alone on the first line, or `Error: ...` — even when the text goes on with an `=`
+  // (`Error: Error -1 getting param in name=Lighting[0][0]`); never a key=value line whose key is
+  // `Error` or starts with it (`ErrorCode=...`: the `\b` above already fails there).
+  if (/^error\s*=/i.test(lines[0] as string)) return undefined;
   const text = lines.join(' ').slice(0, 200);
   for (const [pattern, code] of ERROR_TEXTS) {
     if (pattern.test(text)) return { code, text };

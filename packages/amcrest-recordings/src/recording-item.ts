@@ -1,4 +1,4 @@
-import { isWallClock } from './camera-time.js';
+import { normalizeWallClock } from './camera-time.js';
 import type { KeyValueNode } from './key-value.js';
 
 /** One entry of a `findNextFile` page, as the camera reported it (camera wall-clock times). */
@@ -21,6 +21,10 @@ export interface RecordingItem {
   events: string[];
   /** `Flags[n]`, e.g. `Event`, `Timing`. */
   flags: string[];
+  /** `FileState`: `Temporary` while the file is still being written (then it is not downloaded). */
+  fileState: string | undefined;
+  /** `UTCOffset`: the camera's offset from UTC for this item, in seconds (e.g. `-14400`); wins over any measured offset. */
+  utcOffsetSeconds: number | undefined;
   /** Every field the camera sent for this item. */
   raw: Record<string, KeyValueNode>;
 }
@@ -51,25 +55,40 @@ function toNumber(node: KeyValueNode | undefined): number | undefined {
   return Number(node);
 }
 
+/** `UTCOffset` in seconds (`-14400`); undefined when absent or not a plausible offset (±14 h). */
+function toOffsetSeconds(node: KeyValueNode | undefined): number | undefined {
+  if (typeof node !== 'string' || !/^\s*[+-]?\d+\s*$/.test(node)) return undefined;
+  const seconds = Number(node);
+  return Math.abs(seconds) <= 14 * 3600 ? seconds : undefined;
+}
+
+/** Whether the camera says the file is still being written (`FileState=Temporary`). */
+export function isTemporaryItem(item: Pick<RecordingItem, 'fileState'>): boolean {
+  return item.fileState?.toLowerCase() === 'temporary';
+}
+
 /** Turns one `items[n]` object into a {@link RecordingItem}; undefined when path or times are missing. */
 export function toRecordingItem(node: KeyValueNode | undefined): RecordingItem | undefined {
   if (typeof node !== 'object' || node === null || Array.isArray(node)) return undefined;
   const filePath = node['FilePath'];
-  const startTime = node['StartTime'];
-  const endTime = node['EndTime'];
+  const startTime = typeof node['StartTime'] === 'string' ? normalizeWallClock(node['StartTime']) : undefined;
+  const endTime = typeof node['EndTime'] === 'string' ? normalizeWallClock(node['EndTime']) : undefined;
   if (typeof filePath !== 'string' || filePath.trim() === '') return undefined;
-  if (typeof startTime !== 'string' || typeof endTime !== 'string' || !isWallClock(startTime) || !isWallClock(endTime)) return undefined;
+  if (startTime === undefined || endTime === undefined) return undefined;
   const type = node['Type'];
+  const fileState = node['FileState'];
   return {
     channel: toNumber(node['Channel']),
-    startTime: startTime.trim(),
-    endTime: endTime.trim(),
+    startTime,
+    endTime,
     filePath: filePath.trim(),
     type: typeof type === 'string' ? type : undefined,
     length: toNumber(node['Length']),
     duration: toNumber(node['Duration']),
     events: toStringList(node['Events']),
     flags: toStringList(node['Flags']),
+    fileState: typeof fileState === 'string' ? fileState.trim() : undefined,
+    utcOffsetSeconds: toOffsetSeconds(node['UTCOffset']),
     raw: node,
   };
 }

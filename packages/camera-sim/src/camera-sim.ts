@@ -1,4 +1,5 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer as createTlsServer } from 'node:https';
 import { createServer as createNetServer, type Server as NetServer, type Socket } from 'node:net';
 import { buildArchives, buildRecordings, type BodySource, type SimArchive, type SimRecording } from './content.js';
 import { createCounters, resetCounters, type SimCounters } from './counters.js';
@@ -85,7 +86,9 @@ export async function startCameraSim(options: CameraSimOptions): Promise<CameraS
   }
 
   // The Axis web server (Apache) takes raw bytes in the request line; every Timelapse version sees them.
-  const rawBytes = normalized.profile !== 'amcrest';
+  // (Not behind TLS: the wrapper sits on the plain TCP socket.)
+  const rawBytes = normalized.profile !== 'amcrest' && normalized.tls === undefined;
+  const basicOnly = isAmcrest && normalized.amcrest.basicOnly;
   let consecutiveFailures = 0;
   let openConnections = 0;
   let inFlight = 0;
@@ -138,7 +141,22 @@ export async function startCameraSim(options: CameraSimOptions): Promise<CameraS
       return;
     }
     const authorization = request.headers.authorization;
-    const verdict = digest.verify(method, target, authorization);
+    if (basicOnly) {
+      // Old Dahua firmware: Basic only, compared as bytes.
+      const expected = `Basic ${Buffer.from(`${normalized.username}:${normalized.password}`, 'utf8').toString('base64')}`;
+      if (authorization !== expected) {
+        counters.challenges++;
+        if (authorization !== undefined) {
+          counters.authFailures++;
+          consecutiveFailures++;
+        }
+        const body = 'Error\r\nInvalid Authority!\r\n';
+        response.writeHead(401, { 'WWW-Authenticate': 'Basic realm="Device_CGI"', 'Content-Type': 'text/plain;charset=utf-8', 'Content-Length': Buffer.byteLength(body) });
+        response.end(body);
+        return;
+      }
+    }
+    const verdict = basicOnly ? ({ ok: true, username: normalized.username } as const) : digest.verify(method, target, authorization);
     if (!verdict.ok) {
       if (verdict.reason === 'uri-mismatch' || verdict.reason === 'malformed') {
         counters.authFailures++;
@@ -205,7 +223,7 @@ export async function startCameraSim(options: CameraSimOptions): Promise<CameraS
     }
   };
 
-  const server = createServer({ keepAliveTimeout: 5000, insecureHTTPParser: !isAmcrest }, (request, response) => {
+  const onRequest = (request: IncomingMessage, response: ServerResponse): void => {
     handleRequest(request, response).catch(() => {
       if (!response.headersSent) {
         response.writeHead(500, { 'Content-Type': 'text/plain' });
@@ -214,8 +232,12 @@ export async function startCameraSim(options: CameraSimOptions): Promise<CameraS
         response.destroy();
       }
     });
-  });
-  server.on('connection', (socket: Socket | RawRequestLineSocket) => {
+  };
+  const serverOptions = { keepAliveTimeout: 5000, insecureHTTPParser: !isAmcrest };
+  const server = normalized.tls
+    ? createTlsServer({ ...serverOptions, key: normalized.tls.key, cert: normalized.tls.cert }, onRequest)
+    : createServer(serverOptions, onRequest);
+  server.on(normalized.tls ? 'secureConnection' : 'connection', (socket: Socket | RawRequestLineSocket) => {
     sockets.add(socket);
     openConnections++;
     counters.connections++;
@@ -239,7 +261,7 @@ export async function startCameraSim(options: CameraSimOptions): Promise<CameraS
   });
   const address = listener.address();
   const port = typeof address === 'object' && address ? address.port : normalized.port;
-  const origin = `http://127.0.0.1:${port}`;
+  const origin = `${normalized.tls ? 'https' : 'http'}://127.0.0.1:${port}`;
 
   const timelapseBase = normalized.profile === 'timelapseme' ? '/local/timelapseme/' : '/local/timelapse2/';
   return {

@@ -60,6 +60,8 @@ export interface RecordingSpec {
   events?: string[];
   /** @default ['Event'] */
   flags?: string[];
+  /** `Temporary`: the file is still being written although its path already ends in `.mp4` (`FileState=`). @default undefined (no FileState) */
+  fileState?: 'Temporary';
 }
 
 /** The media of one recording (`content: 'media'`). */
@@ -124,6 +126,8 @@ export interface SimRecording extends ServedFile {
   type: 'mp4' | 'mp4_' | 'jpg' | 'dav';
   events: string[];
   flags: string[];
+  /** `FileState` reported for the item, when any. */
+  fileState: 'Temporary' | undefined;
 }
 
 /** Internal: how to read the bytes. */
@@ -369,6 +373,7 @@ export async function buildRecordings(
       type,
       events: spec.events ?? ['VideoMotion'],
       flags: spec.flags ?? ['Event'],
+      fileState: spec.fileState,
     };
     return { recording, source: file.source };
   });

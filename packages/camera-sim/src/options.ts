@@ -63,6 +63,18 @@ export interface AmcrestBehaviour {
   loadfilePaths?: 'any' | 'raw' | 'encoded';
   /** Firmware that refuses `condition.Types[n]` in findFile (answers Bad Request). @default false */
   refuseTypes?: boolean;
+  /**
+   * Times not zero-padded, as the Dahua API document prints them (`2011-7-3 21:02:32`: month, day
+   * and hour), in `getCurrentTime` and in search items.
+   * @default false
+   */
+  unpaddedTimes?: boolean;
+  /** `findFile` for a window with nothing recorded: `'ok'` (then `found=0`) or `'400'` Bad Request, as some firmware. @default 'ok' */
+  emptyWindow?: 'ok' | '400';
+  /** Items carry `UTCOffset` (seconds east of UTC at the item's start, e.g. `-14400`) and `VideoStream=Main`. @default false */
+  itemUtcOffset?: boolean;
+  /** Old firmware that offers only `Basic realm="Device_CGI"` (no Digest). @default false */
+  basicOnly?: boolean;
 }
 
 /** How the Timelapse profiles answer edge cases. */
@@ -107,13 +119,16 @@ export interface CameraSimOptions {
   amcrest?: AmcrestBehaviour;
   /** @default {} */
   timelapse?: TimelapseBehaviour;
+  /** Serve https with this key and certificate (PEM) instead of http. @default undefined (http) */
+  tls?: { key: string | Buffer; cert: string | Buffer } | undefined;
   /** Clock (ms since the epoch) for nonce expiry and `getCurrentTime`. @default Date.now */
   now?: () => number;
   /** Sleep used by stall/slow faults. @default setTimeout-based */
   sleep?: (ms: number) => Promise<void>;
 }
 
-export type NormalizedOptions = Required<Omit<CameraSimOptions, 'maxConnections' | 'host'>> & {
+export type NormalizedOptions = Required<Omit<CameraSimOptions, 'maxConnections' | 'host' | 'tls'>> & {
+  tls: CameraSimOptions['tls'];
   host: '127.0.0.1';
   maxConnections: number | undefined;
   digest: SimDigestOptions & { realm: string };
@@ -167,9 +182,14 @@ export function normalizeOptions(options: CameraSimOptions): NormalizedOptions {
       clockOffsetMs: 0,
       loadfilePaths: 'any',
       refuseTypes: false,
+      unpaddedTimes: false,
+      emptyWindow: 'ok',
+      itemUtcOffset: false,
+      basicOnly: false,
       ...options.amcrest,
     },
     timelapse: { concurrency: 'queue', startingRequests: 0, version: VERSIONS[options.profile], ...options.timelapse },
+    tls: options.tls,
     now: options.now ?? Date.now,
     sleep: options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms))),
   };

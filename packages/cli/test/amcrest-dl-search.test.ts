@@ -242,6 +242,16 @@ describe('amcrest-dl search (built binary against the camera simulator)', () => 
     expect(await readdir(dir.path)).toEqual([]);
   });
 
+  it('firmware answering findFile 400 for an empty window (with and without Types): "0 recordings", exit 0', async () => {
+    sim = await startCameraSim({ profile: 'amcrest', content: 'tiny', amcrest: { emptyWindow: '400' } });
+    const run = await runAmcrestDl(base(sim, ['--start', '2026-02-01T00:00:00', '--end', '2026-02-01T06:00:00']), { password: sim.password });
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout).toContain('No recordings found on channel 1 between 2026-02-01 00:00:00 and 2026-02-01 06:00:00');
+    expect(run.stderr).toContain('taken as no recordings');
+    expect(sim.counters.searchesLeaked).toBe(0);
+    expect(await readdir(dir.path)).toEqual([]);
+  });
+
   it('an --end before --start (one with an offset, one without) is a usage error; nothing is searched', async () => {
     sim = await startCameraSim({ profile: 'amcrest', content: 'tiny' });
     const run = await runAmcrestDl(base(sim, ['--start', '2026-01-16T22:00:00', '--end', '2026-01-16T20:00:00-05:00', '--camera-tz', 'America/New_York']), {

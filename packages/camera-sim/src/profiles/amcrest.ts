@@ -26,18 +26,33 @@ function keyValueBody(lines: string[]): string {
   return `${lines.join('\r\n')}\r\n`;
 }
 
-function itemLines(index: number, recording: SimRecording): string[] {
+/** `2026-01-06 06:05:00` → `2026-1-6 6:05:00`, as the Dahua API document prints times. */
+export function unpadWallClock(wallClock: string): string {
+  return wallClock.replace(/^(\d{4})-0?(\d{1,2})-0?(\d{1,2}) 0?(\d{1,2}):/, '$1-$2-$3 $4:');
+}
+
+/** Seconds east of UTC of `timeZone` at `instantMs`. */
+function utcOffsetSeconds(instantMs: number, timeZone: string): number {
+  return Math.round((wallClockAsUtc(toWallClock(instantMs, timeZone)) - Math.floor(instantMs / 1000) * 1000) / 1000);
+}
+
+function itemLines(index: number, recording: SimRecording, options: NormalizedOptions): string[] {
   const prefix = `items[${index}].`;
+  const time = options.amcrest.unpaddedTimes ? unpadWallClock : (text: string): string => text;
   const pairs: Array<[string, string]> = [
     ['Channel', '0'],
     ['Duration', String(recording.durationSec)],
-    ['EndTime', recording.endTime],
+    ['EndTime', time(recording.endTime)],
     ['FilePath', recording.filePath],
     ['Length', String(recording.size)],
-    ['StartTime', recording.startTime],
+    ['StartTime', time(recording.startTime)],
     ['Type', recording.type === 'jpg' ? 'jpg' : 'dav'],
     ...recording.events.map((event, i): [string, string] => [`Events[${i}]`, event]),
     ...recording.flags.map((flag, i): [string, string] => [`Flags[${i}]`, flag]),
+    ...(recording.fileState === undefined ? [] : [['FileState', recording.fileState] as [string, string]]),
+    ...(options.amcrest.itemUtcOffset
+      ? [['UTCOffset', String(utcOffsetSeconds(recording.startMs, options.timeZone))] as [string, string], ['VideoStream', 'Main'] as [string, string]]
+      : []),
   ];
   pairs.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
   return pairs.map(([key, value]) => `${prefix}${key}=${value}`);
@@ -80,7 +95,8 @@ export function createAmcrestProfile(options: NormalizedOptions, entries: Record
         return mediaFileFind(context);
       case 'global':
         if (match.resource === 'getCurrentTime') {
-          return ok(context, [`result=${toWallClock(options.now() + behaviour.clockOffsetMs, options.timeZone)}`]);
+          const now = toWallClock(options.now() + behaviour.clockOffsetMs, options.timeZone);
+          return ok(context, [`result=${behaviour.unpaddedTimes ? unpadWallClock(now) : now}`]);
         }
         return error(context, 501, 'Not Implemented!');
       case 'magicBox':
@@ -141,6 +157,8 @@ export function createAmcrestProfile(options: NormalizedOptions, entries: Record
             .filter((recording) => overlaps(recording, start, end))
         : [];
       search.cursor = 0;
+      // Some firmware answers an empty window with Bad Request rather than an empty result.
+      if (behaviour.emptyWindow === '400' && search.results.length === 0) return badRequest(context);
       return ok(context, ['OK']);
     }
     if (action === 'findNextFile') {
@@ -155,7 +173,7 @@ export function createAmcrestProfile(options: NormalizedOptions, entries: Record
         if (behaviour.endOfResults === '400') return badRequest(context);
         return ok(context, ['found=0']);
       }
-      return ok(context, [`found=${page.length}`, ...page.flatMap((recording, index) => itemLines(index, recording))]);
+      return ok(context, [`found=${page.length}`, ...page.flatMap((recording, index) => itemLines(index, recording, options))]);
     }
     if (action === 'close') {
       if (!search) return badRequest(context);

@@ -27,7 +27,20 @@ export interface AmcrestClientOptions {
    * @default 6
    */
   connections?: number;
+  /** PEM certificate(s) of the CA that signed the camera's certificate (https). @default undefined (the system's CAs) */
+  ca?: string | Buffer | undefined;
+  /** Accept any TLS certificate (cameras and recorders use self-signed ones). @default false */
+  insecure?: boolean | undefined;
+  /**
+   * Old firmware offers only Basic authentication (`Basic realm="Device_CGI"`): `undefined` allows it over
+   * https only, `true` also over http (the password then travels in clear text), `false` never.
+   * @default undefined (https only)
+   */
+  allowBasic?: boolean | undefined;
 }
+
+/** Largest number of redirects followed for one request (to the same host only). */
+const MAX_REDIRECTS = 3;
 
 /** Options of {@link AmcrestClient.searchRecordings}. */
 export interface SearchRecordingsOptions {
@@ -84,6 +97,7 @@ export interface AmcrestClient {
 }
 
 const DEFAULT_CLIENT_OPTIONS = { timeout: 30_000, connections: 6 } as const;
+const REDIRECTS: ReadonlySet<number> = new Set([301, 302, 303, 307, 308]);
 const MAX_BODY_BYTES = 8 * 1024 * 1024;
 /** Answers to a `magicBox.cgi` query that just mean "this field is not available". */
 const OPTIONAL_INFO_ERRORS: ReadonlySet<AmcrestErrorCode> = new Set([
@@ -131,12 +145,54 @@ export function createAmcrestClient(options: AmcrestClientOptions): AmcrestClien
   }
   const ownDispatcher = options.dispatcher === undefined;
   // HTTP/1.1 only (undici 8 would negotiate h2 over TLS and multiplex): `connections` is the number of
-  // requests the camera serves at once.
-  const dispatcher =
-    options.dispatcher ??
-    new Agent({ connections, keepAliveTimeout: 4_000, allowH2: false }).compose(
-      digestInterceptor({ username: options.username, password: options.password }),
-    );
+  // requests the camera serves at once. The digest interceptor sends credentials to the camera's
+  // origin only; after a same-host redirect (http → https) a new one is made for the new origin.
+  const makeDispatcher = (): Dispatcher =>
+    new Agent({
+      connections,
+      keepAliveTimeout: 4_000,
+      allowH2: false,
+      connect: {
+        ...(options.ca !== undefined ? { ca: options.ca } : {}),
+        ...(options.insecure === true ? { rejectUnauthorized: false } : {}),
+      },
+    }).compose(digestInterceptor({ username: options.username, password: options.password, allowBasic: options.allowBasic }));
+  let dispatcher: Dispatcher = options.dispatcher ?? makeDispatcher();
+  const retired: Dispatcher[] = [];
+
+  /**
+   * Follows a redirect of the camera to itself (a recorder sending port 80 to https): the same host
+   * name, never from https down to http. Anything else is refused before a byte (or a credential)
+   * goes there.
+   */
+  const followRedirect = (from: string, status: number, location: string | undefined): void => {
+    let target: URL;
+    try {
+      target = new URL(location ?? '', from);
+    } catch {
+      throw new AmcrestError(`[GET] "${from}": redirect (${status}) without a usable Location`, { code: 'ERR_AMCREST_REDIRECT', url: from, status });
+    }
+    const shown = `${target.protocol}//${target.host}`;
+    if (target.hostname.toLowerCase() !== base.hostname.toLowerCase()) {
+      throw new AmcrestError(`[GET] "${from}": the camera redirects to another host (${shown}); not followed: credentials never go to another origin`, {
+        code: 'ERR_AMCREST_REDIRECT',
+        url: from,
+        status,
+      });
+    }
+    if (base.protocol === 'https:' && target.protocol !== 'https:') {
+      throw new AmcrestError(`[GET] "${from}": the camera redirects from https to ${shown}; not followed`, { code: 'ERR_AMCREST_REDIRECT', url: from, status });
+    }
+    if (target.origin === base.origin) {
+      throw new AmcrestError(`[GET] "${from}": the camera redirects to itself (${status}); not followed`, { code: 'ERR_AMCREST_REDIRECT', url: from, status });
+    }
+    base.protocol = target.protocol;
+    base.host = target.host;
+    if (ownDispatcher) {
+      retired.push(dispatcher);
+      dispatcher = makeDispatcher();
+    }
+  };
 
   const urlFor = (cgi: string, params: ReadonlyArray<readonly [string, string | number]>): URL => {
     const url = new URL(`cgi-bin/${cgi}`, base);
@@ -145,33 +201,54 @@ export function createAmcrestClient(options: AmcrestClientOptions): AmcrestClien
   };
 
   const call: AmcrestClient['call'] = async (cgi, params, callOptions = {}) => {
-    const url = urlFor(cgi, params);
-    const href = url.href;
-    const signal = callOptions.signal;
-    if (aborted(signal)) throw new AmcrestError(`[GET] "${href}": aborted`, { code: 'ERR_AMCREST_ABORTED', url: href, cause: signal?.reason });
-    let status: number;
-    let text: string;
-    try {
-      const response = await request(url, {
-        method: 'GET',
-        dispatcher,
-        headersTimeout: timeout,
-        bodyTimeout: timeout,
-        ...(signal ? { signal } : {}),
-      });
-      status = response.statusCode;
-      text = await readText(response.body, href);
-    } catch (error) {
-      if (isAmcrestError(error)) throw error;
-      if (isDigestAuthError(error)) {
-        const why = error.code === 'ERR_DIGEST_BAD_CREDENTIALS' ? 'the camera refused the user name or password' : error.message;
-        throw new AmcrestError(`[GET] "${href}": ${why}`, { code: 'ERR_AMCREST_AUTH', url: href, status: error.status, cause: error });
+    for (let redirects = 0; ; redirects++) {
+      const url = urlFor(cgi, params);
+      const href = url.href;
+      const signal = callOptions.signal;
+      if (aborted(signal)) throw new AmcrestError(`[GET] "${href}": aborted`, { code: 'ERR_AMCREST_ABORTED', url: href, cause: signal?.reason });
+      let status: number;
+      let text: string;
+      let location: string | undefined;
+      try {
+        const response = await request(url, {
+          method: 'GET',
+          dispatcher,
+          headersTimeout: timeout,
+          bodyTimeout: timeout,
+          ...(signal ? { signal } : {}),
+        });
+        status = response.statusCode;
+        const header = response.headers['location'];
+        location = Array.isArray(header) ? header[0] : header;
+        text = await readText(response.body, href);
+      } catch (error) {
+        throw requestError(error, href, signal);
       }
-      if (aborted(signal)) throw new AmcrestError(`[GET] "${href}": aborted`, { code: 'ERR_AMCREST_ABORTED', url: href, cause: error });
-      const reason = error instanceof Error ? ((error as NodeJS.ErrnoException).code ?? error.message) : String(error);
-      throw new AmcrestError(`[GET] "${href}": ${reason}`, { code: 'ERR_AMCREST_NETWORK', url: href, cause: error });
+      if (REDIRECTS.has(status) && redirects < MAX_REDIRECTS) {
+        followRedirect(href, status, location);
+        continue;
+      }
+      return checkCameraBody(text, status, href);
     }
-    return checkCameraBody(text, status, href);
+  };
+
+  const requestError = (error: unknown, href: string, signal: AbortSignal | undefined): AmcrestError => {
+    if (isAmcrestError(error)) return error;
+    if (isDigestAuthError(error)) {
+      // The digest error's message starts with the URL too: say it once.
+      const why =
+        error.code === 'ERR_DIGEST_BAD_CREDENTIALS'
+          ? 'the camera refused the user name or password'
+          : /only Basic/i.test(error.message)
+            ? 'the camera offers only Basic authentication (old firmware); refused over http, where the password would travel in clear text (allowBasic: true, amcrest-dl --allow-basic, to allow it)'
+            : error.message.replace(/^\[[A-Z]+\] "[^"]*": /, '');
+      return new AmcrestError(`[GET] "${href}": ${why}`, { code: 'ERR_AMCREST_AUTH', url: href, status: error.status, cause: error });
+    }
+    if (aborted(signal)) return new AmcrestError(`[GET] "${href}": aborted`, { code: 'ERR_AMCREST_ABORTED', url: href, cause: error });
+    const code = error instanceof Error ? (error as NodeJS.ErrnoException).code : undefined;
+    const reason = code ?? (error instanceof Error ? error.message : String(error));
+    const hint = code !== undefined && /CERT|SELF_SIGNED|UNABLE_TO_VERIFY/.test(code) ? ' (the camera certificate is not trusted: pass its CA (ca, --ca-file) or insecure (--insecure))' : '';
+    return new AmcrestError(`[GET] "${href}": ${reason}${hint}`, { code: 'ERR_AMCREST_NETWORK', url: href, cause: error });
   };
 
   const resultOf = (body: KeyValueBody, key: string, href: string): string => {
@@ -312,15 +389,19 @@ export function createAmcrestClient(options: AmcrestClientOptions): AmcrestClien
   };
 
   return {
-    url: new URL(base.href),
-    dispatcher,
+    get url() {
+      return new URL(base.href);
+    },
+    get dispatcher() {
+      return dispatcher;
+    },
     searchRecordings,
     getCurrentTime,
     getDeviceInfo,
     call,
     fileUrl: (filePath, urlOptions = {}) => new URL(`cgi-bin/RPC_Loadfile${encodeFilePath(filePath, urlOptions)}`, base),
     close: async () => {
-      if (ownDispatcher) await dispatcher.close();
+      if (ownDispatcher) await Promise.all([dispatcher, ...retired].map((each) => each.close()));
     },
   };
 }

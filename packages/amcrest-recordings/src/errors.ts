@@ -14,6 +14,8 @@ export type AmcrestErrorCode =
   | 'ERR_AMCREST_NETWORK'
   /** The camera refused the credentials (wraps `ERR_DIGEST_*` from `@camdl/http-digest`). */
   | 'ERR_AMCREST_AUTH'
+  /** The camera redirected somewhere it is not followed: another host, or from https down to http. */
+  | 'ERR_AMCREST_REDIRECT'
   /** Aborted through `signal`. */
   | 'ERR_AMCREST_ABORTED'
   /** A time given by the caller that is not ISO 8601, or an unknown time zone. */

@@ -1,3 +1,4 @@
+import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import yargs from 'yargs';
 import type { TimeInput } from '@camdl/amcrest-recordings';
@@ -15,6 +16,10 @@ const TRANSCODE_MODES = ['none', 'auto', 'h264'] as const satisfies readonly Tra
 
 export interface AmcrestDlOptions {
   url: URL;
+  /** The PEM text of `--ca-file`. */
+  ca: string | undefined;
+  insecure: boolean;
+  allowBasic: boolean;
   username: string;
   password: string | undefined;
   passwordFile: string | undefined;
@@ -118,7 +123,10 @@ export async function parseAmcrestDlArgs(argv: string[], print: (text: string) =
       describe: 'When the format changes mid-range: none (a new file, …_part2), auto (re-encode the odd parts to the main format), h264 (H.264/AAC that anything plays)',
     })
     .option('dry-run', { type: 'boolean', default: false, describe: 'Download and probe the parts, print the merge plan, write no merged file (parts kept)' })
-    .option('types', { type: 'string', array: true, default: ['mp4'], describe: 'Search condition.Types (NVRs: dav)' });
+    .option('types', { type: 'string', array: true, default: ['mp4'], describe: 'Search condition.Types (NVRs: dav)' })
+    .option('ca-file', { type: 'string', describe: 'PEM file of the CA that signed the camera certificate (https, also after a redirect to https)' })
+    .option('insecure', { type: 'boolean', default: false, describe: 'Accept any TLS certificate (self-signed cameras and recorders)' })
+    .option('allow-basic', { type: 'boolean', default: false, describe: 'Allow Basic authentication over http for old firmware that offers nothing else (the password travels in clear text)' });
   const parsed = await parseFlags(parser, { argv, print, usageError, help: HELP });
   if (parsed.kind === 'exit') return parsed;
   const args = parsed.args;
@@ -133,6 +141,7 @@ export async function parseAmcrestDlArgs(argv: string[], print: (text: string) =
   const maxRetries = numberFlag('max-retries', args['max-retries'], numbers, { min: 0, integer: true });
   const retryDelay = numberFlag('retry-delay', args['retry-delay'], numbers, { min: 0 });
   const timeout = Math.max(1, numberFlag('timeout', args['timeout'], numbers, { min: 0 }));
+  const ca = args['ca-file'] === undefined ? undefined : await readCaFile(args['ca-file']);
   // Loaded after --help/--version are handled: they need none of the library.
   const { assertTimeOrder, assertTimeZone, isAmcrestError, parseTimeInput } = await import('@camdl/amcrest-recordings');
   let startInput: TimeInput;
@@ -184,6 +193,9 @@ export async function parseAmcrestDlArgs(argv: string[], print: (text: string) =
       timeoutMs: timeout * 1000,
       progress: args['progress'],
       types: args['types'].map(String),
+      ca,
+      insecure: args['insecure'],
+      allowBasic: args['allow-basic'],
     },
   };
 }
@@ -204,4 +216,12 @@ export function outputFormat(outputFile: string | undefined, flag: MergeFormat |
     throw usageError(`--output-file ${JSON.stringify(outputFile)} is .${fromExtension} but --output-format is ${flag}: give one, or make them agree`);
   }
   return fromExtension;
+}
+
+async function readCaFile(path: string): Promise<string> {
+  try {
+    return await readFile(path, 'utf8');
+  } catch (error) {
+    throw usageError(`cannot read --ca-file ${path}: ${(error as NodeJS.ErrnoException).code ?? 'error'}`);
+  }
 }

@@ -28,7 +28,16 @@ export function runAmcrestDl(options: AmcrestDlOptions): Promise<number> {
     },
     argvPasswordWarning: 'warning: --password is visible to other users in the process list; prefer the prompt, AMCREST_DL_PASSWORD or --password-file',
     createClient: (password) =>
-      createAmcrestClient({ url: options.url, username: options.username, password, connections: options.maxConcurrent + 1, timeout: options.timeoutMs }),
+      createAmcrestClient({
+        url: options.url,
+        username: options.username,
+        password,
+        connections: options.maxConcurrent + 1,
+        timeout: options.timeoutMs,
+        ca: options.ca,
+        insecure: options.insecure,
+        ...(options.allowBasic ? { allowBasic: true } : {}),
+      }),
     createRenderer: (out) =>
       createAmcrestRenderer(out, { host: options.url.host, channel: options.channel, list: options.list, cameraTimeZone: options.cameraTimeZone }),
     run: (client, { signal, stopSignal, onEvent }) =>

@@ -297,7 +297,7 @@ export function createAmcrestClient(options: AmcrestClientOptions): AmcrestClien
           signal ? { signal } : {},
         );
       const emptyWindow = (): void => {
-        search.onWarning?.(`the camera answered Bad Request to findFile for ${search.start} – ${search.end}: taken as no recordings (some firmware answers an empty window so)`);
+        search.onWarning?.(`the camera answered 400 Bad Request to findFile for ${search.start} – ${search.end}: taken as no recordings (some firmware answers an empty window so)`);
       };
       try {
         await findFile(types);
@@ -305,14 +305,18 @@ export function createAmcrestClient(options: AmcrestClientOptions): AmcrestClien
         // Some firmware refuses `condition.Types` (400 / `Error Bad Request!`): search once more
         // without it; callers filter by the path's extension anyway.
         if (!isAmcrestError(error, 'ERR_AMCREST_BAD_REQUEST')) throw error;
-        if (types.length === 0) return emptyWindow();
+        if (types.length === 0) {
+          if (error.status === 400) return emptyWindow();
+          throw error;
+        }
         search.onWarning?.(`the camera refused condition.Types=${types.join(',')}; searching without a type filter`);
         try {
           await findFile([]);
         } catch (retryError) {
-          // Bad Request again, without any type filter: some firmware answers a window with nothing
-          // recorded so. That is "0 recordings", not a failed search.
-          if (!isAmcrestError(retryError, 'ERR_AMCREST_BAD_REQUEST')) throw retryError;
+          // HTTP 400 again, without any type filter: some firmware answers a window with nothing
+          // recorded so. That is "0 recordings", not a failed search. (An `Error` body with status 200
+          // stays an error: nothing says the window is empty.)
+          if (!isAmcrestError(retryError, 'ERR_AMCREST_BAD_REQUEST') || retryError.status !== 400) throw retryError;
           return emptyWindow();
         }
       }

@@ -4,7 +4,7 @@ import { AmcrestError, isAmcrestError, type AmcrestErrorCode } from './errors.js
 import { checkCameraBody, type KeyValueBody } from './key-value.js';
 import { buildQuery, encodeFilePath } from './query.js';
 import { toRecordingItem, type RecordingItem } from './recording-item.js';
-import { isWallClock, normalizeWallClock } from './camera-time.js';
+import { isWallClock, normalizeWallClock, wallClockToMs } from './camera-time.js';
 
 export interface AmcrestClientOptions {
   /** The camera: `http://192.168.1.100/`, `https://cam.example.com:8443/` (a path prefix is kept). */
@@ -209,19 +209,25 @@ export function createAmcrestClient(options: AmcrestClientOptions): AmcrestClien
       let status: number;
       let text: string;
       let location: string | undefined;
+      // `timeout` bounds each idle gap; a small answer also gets it as an overall deadline, so a
+      // camera trickling a byte now and then cannot hold a search (and its camera-side object) forever.
+      const deadline = AbortSignal.timeout(timeout);
       try {
         const response = await request(url, {
           method: 'GET',
           dispatcher,
           headersTimeout: timeout,
           bodyTimeout: timeout,
-          ...(signal ? { signal } : {}),
+          signal: signal ? AbortSignal.any([signal, deadline]) : deadline,
         });
         status = response.statusCode;
         const header = response.headers['location'];
         location = Array.isArray(header) ? header[0] : header;
         text = await readText(response.body, href);
       } catch (error) {
+        if (!isAmcrestError(error) && deadline.aborted && !aborted(signal)) {
+          throw new AmcrestError(`[GET] "${href}": timed out: no complete answer within ${Math.round(timeout / 100) / 10} s`, { code: 'ERR_AMCREST_NETWORK', url: href, cause: error });
+        }
         throw requestError(error, href, signal);
       }
       if (REDIRECTS.has(status) && redirects < MAX_REDIRECTS) {
@@ -321,6 +327,11 @@ export function createAmcrestClient(options: AmcrestClientOptions): AmcrestClien
         }
       }
       let previousPage: string | undefined;
+      // More results than the window can hold (more than one recording per second of it, plus a
+      // page) is a camera whose pages never end: stop before memory does.
+      const windowSeconds = Math.max(0, (wallClockToMs(search.end) - wallClockToMs(search.start)) / 1000);
+      const maxItems = Math.ceil(windowSeconds) + pageSize;
+      let listed = 0;
       for (;;) {
         let page: KeyValueBody;
         try {
@@ -339,6 +350,13 @@ export function createAmcrestClient(options: AmcrestClientOptions): AmcrestClien
           throw new AmcrestError('the camera returned the same page of results twice; stopping the search', { code: 'ERR_AMCREST_BAD_RESPONSE' });
         }
         previousPage = fingerprint;
+        listed += nodes.length;
+        if (listed > maxItems) {
+          throw new AmcrestError(
+            `the camera listed more than ${maxItems} recordings for a window of ${windowSeconds} s: more results than the window can hold (its search never ends); stopped`,
+            { code: 'ERR_AMCREST_BAD_RESPONSE', url: createUrl },
+          );
+        }
         for (const node of nodes) {
           if (signal?.aborted) {
             throw new AmcrestError('search aborted', { code: 'ERR_AMCREST_ABORTED', url: createUrl, cause: signal.reason });

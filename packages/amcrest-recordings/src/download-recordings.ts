@@ -120,6 +120,8 @@ export async function downloadRecordings(
           // Finished recordings never change on the camera, and RPC_Loadfile sends no ETag or
           // Last-Modified: resuming on the total length alone is safe here.
           resumeWithoutValidators: true,
+          // An HTML page (a login or error page) is never saved as a recording.
+          acceptContentType: (type) => type === undefined || !/html/i.test(type),
           ...(recording.size !== undefined ? { expectedSize: recording.size, existing: 'check-size' as const } : { existing: 'skip' as const }),
           ...(options.signal ? { signal: options.signal } : {}),
           ...(options.sleep ? { sleep: options.sleep } : {}),

@@ -116,6 +116,14 @@ export function parseArchiveList(body: string, context: ArchiveListParseContext)
       raw,
     });
   });
+  if (archives.length === 0 && data.length > 0) {
+    // Not an empty camera: a camera with nothing to offer sends `[]`. Exit codes must tell the two apart.
+    throw new TimelapseError(
+      'ERR_TIMELAPSE_BAD_RESPONSE',
+      `none of the ${data.length} entries of the archive list is usable (${warnings[0] ?? 'no filename'}${warnings.length > 1 ? `, and ${warnings.length - 1} more` : ''})`,
+      where,
+    );
+  }
   return { archives, warnings };
 }
 

@@ -8,6 +8,7 @@ import { buildArchiveRequest, type ArchiveRequest } from './archive-request.js';
 import { TimelapseError } from './errors.js';
 import { normalizeClientOptions, type NormalizedClientOptions, type TimelapseClientOptions } from './options.js';
 import { rawTargetInterceptor } from './raw-target-interceptor.js';
+import { isArchiveContentType } from './verify-archive-file.js';
 
 /** Largest listing body read (a camera with thousands of archives sends well under 1 MiB). */
 const MAX_LIST_BYTES = 16 * 1024 * 1024;
@@ -79,21 +80,31 @@ export function createTimelapseClient(options: TimelapseClientOptions): Timelaps
   let pendingListing: (SmallResponse & { url: string }) | undefined;
 
   const once = async (url: string, signal: AbortSignal | undefined, method: string): Promise<SmallResponse> => {
+    // `timeout` bounds each idle gap; a small answer also gets it as an overall deadline, so a
+    // camera trickling a byte now and then cannot hold a run forever.
+    const deadline = AbortSignal.timeout(config.timeout);
+    const combined = signal ? AbortSignal.any([signal, deadline]) : deadline;
     try {
       const response = await request(url, {
         method: method as Dispatcher.HttpMethod,
         dispatcher,
         headers: { accept: 'application/json, text/plain;q=0.5', 'accept-encoding': 'identity' },
-        signal,
+        signal: combined,
         headersTimeout: config.timeout,
         bodyTimeout: config.timeout,
       });
       const contentType = headerText(response.headers['content-type']);
       const retryAfter = headerText(response.headers['retry-after']);
+      const encoding = headerText(response.headers['content-encoding'])?.trim().toLowerCase();
+      if (encoding !== undefined && encoding !== '' && encoding !== 'identity') {
+        response.body.on('error', () => {});
+        response.body.destroy();
+        throw new TimelapseError('ERR_TIMELAPSE_BAD_RESPONSE', `the camera sent Content-Encoding: ${encoding} (identity was asked for)`, { url, method, status: response.statusCode });
+      }
       const body = await readText(response.body, MAX_LIST_BYTES, url);
       return { status: response.statusCode, body, contentType, retryAfter };
     } catch (error) {
-      throw toRequestError(error, url, method, signal);
+      throw toRequestError(error, url, method, signal, deadline, config.timeout);
     }
   };
 
@@ -162,23 +173,25 @@ export function createTimelapseClient(options: TimelapseClientOptions): Timelaps
    */
   const probeSize = async (url: string, signal: AbortSignal | undefined): Promise<number | undefined> => {
     let response: Dispatcher.ResponseData;
+    const deadline = AbortSignal.timeout(config.timeout);
     try {
       response = await request(url, {
         method: 'GET',
         dispatcher,
         headers: { range: 'bytes=0-0', 'accept-encoding': 'identity' },
-        signal,
+        signal: signal ? AbortSignal.any([signal, deadline]) : deadline,
         headersTimeout: config.timeout,
         bodyTimeout: config.timeout,
       });
     } catch (error) {
-      throw toRequestError(error, url, 'GET', signal);
+      throw toRequestError(error, url, 'GET', signal, deadline, config.timeout);
     }
     const { statusCode: status, headers, body } = response;
     // Destroying an unread body emits an error: without a listener it would crash the process.
     body.on('error', () => {});
     if (status === 206) {
-      await body.dump().catch(() => {});
+      // A 1-byte answer; one that never ends is dropped (the size is in the headers anyway).
+      await body.dump({ limit: 64 * 1024 }).catch(() => {});
       const total = /\/\s*(\d+)\s*$/.exec(headerText(headers['content-range']) ?? '')?.[1];
       return total === undefined ? undefined : Number(total);
     }
@@ -326,11 +339,15 @@ export function createTimelapseClient(options: TimelapseClientOptions): Timelaps
       expectedSize = probed;
     }
     return download(url, destination, {
+      // An error or login page is never saved as an archive.
+      acceptContentType: isArchiveContentType,
       ...opts,
       ...(ranges === false ? { resume: false } : {}),
       dispatcher,
       timeout: config.timeout,
       ...(expectedSize === undefined ? {} : { expectedSize }),
+      // 3.x lists the real size of a file that can only grow: a shorter answer is a truncated one.
+      ...(api === 'timelapse3' && archive.size !== undefined ? { minSize: archive.size } : {}),
     });
   }
 
@@ -445,10 +462,14 @@ function statusError(status: number, body: string, url: string, method: string, 
   return new TimelapseError('ERR_TIMELAPSE_HTTP_STATUS', `HTTP ${status}${detail}${hint}`, { url, method, status, filename });
 }
 
-function toRequestError(error: unknown, url: string, method: string, signal: AbortSignal | undefined): Error {
+function toRequestError(error: unknown, url: string, method: string, signal: AbortSignal | undefined, deadline?: AbortSignal, timeoutMs?: number): Error {
   if (isDigestAuthError(error)) return error;
   if (error instanceof TimelapseError) return error;
   if (signal?.aborted) return new TimelapseError('ERR_TIMELAPSE_ABORTED', 'aborted', { url, method, cause: error });
+  if (deadline?.aborted) {
+    const seconds = Math.round((timeoutMs ?? 0) / 100) / 10;
+    return new TimelapseError('ERR_TIMELAPSE_NETWORK', `timed out: no complete answer within ${seconds} s (the deadline of a small request)`, { url, method, cause: error });
+  }
   const code = typeof error === 'object' && error !== null && 'code' in error ? String((error as { code: unknown }).code) : undefined;
   const message = error instanceof Error ? error.message : String(error);
   const reason = code === 'ECONNREFUSED' ? 'connection refused' : code?.includes('TIMEOUT') ? `timed out (${code})` : `${message}${code ? ` (${code})` : ''}`;

@@ -1,10 +1,13 @@
 import { mkdir, stat } from 'node:fs/promises';
 import { sep } from 'node:path';
 import { forwardTransferEvents, type BackoffOptions, type DownloadResult, type ExistingPolicy, type RateLimiter, type TransferEvent } from '@camdl/throttled-download';
+import { isDigestAuthError } from '@camdl/http-digest';
+import { isDownloadError } from '@camdl/throttled-download';
 import { archiveKey, type TimelapseArchive } from './archive.js';
 import type { TimelapseClient } from './client.js';
 import { TimelapseError } from './errors.js';
 import { assignLocalNames, toSafeFileName } from './safe-file-name.js';
+import { verifyArchiveFile } from './verify-archive-file.js';
 
 /**
  * What {@link downloadArchives} reports while it runs: the shared {@link TransferEvent}s (`item` is the
@@ -13,7 +16,9 @@ import { assignLocalNames, toSafeFileName } from './safe-file-name.js';
 export type ArchiveRunEvent =
   | TransferEvent<TimelapseArchive>
   | { type: 'deleted'; item: TimelapseArchive; path: string }
-  | { type: 'delete-failed'; item: TimelapseArchive; path: string; error: Error };
+  | { type: 'delete-failed'; item: TimelapseArchive; path: string; error: Error }
+  /** The run stopped before the remaining archives: the camera refused the login (trying on could lock the account). */
+  | { type: 'stopped'; reason: 'auth-refused'; remaining: number; error: Error };
 
 export interface DownloadArchivesOptions {
   /** Directory the files go to (created when missing); event paths are `outdir` + `/` + name, as given. @default '.' */
@@ -59,6 +64,8 @@ export interface DownloadArchivesSummary {
   wouldFail: number;
   /** Stopped early by `stopSignal` or `signal`. */
   interrupted: boolean;
+  /** Archives not tried because the camera refused the login (see the `stopped` event). */
+  notTried: number;
 }
 
 /**
@@ -71,11 +78,11 @@ export async function downloadArchives(client: TimelapseClient, archives: readon
   const outdir = options.outdir ?? '.';
   const names = options.localNames ?? assignLocalNames(options.allArchives ?? archives);
   const emit = options.onEvent ?? (() => {});
-  const summary: DownloadArchivesSummary = { downloaded: 0, skipped: 0, failed: 0, deleted: 0, wouldDownload: 0, wouldSkip: 0, wouldFail: 0, interrupted: false };
+  const summary: DownloadArchivesSummary = { downloaded: 0, skipped: 0, failed: 0, deleted: 0, wouldDownload: 0, wouldSkip: 0, wouldFail: 0, interrupted: false, notTried: 0 };
   const existing = options.existing ?? 'skip';
   if (!options.dryRun && archives.length > 0) await mkdir(outdir, { recursive: true });
 
-  for (const archive of archives) {
+  for (const [index, archive] of archives.entries()) {
     if (options.signal?.aborted || options.stopSignal?.aborted) {
       summary.interrupted = true;
       break;
@@ -125,6 +132,12 @@ export async function downloadArchives(client: TimelapseClient, archives: readon
       }
       summary.failed += 1;
       emit({ type: 'fail', item: archive, path, url, error: error as Error });
+      if (isRefusedLogin(error)) {
+        // Every other archive would be refused too, and each refusal counts towards a lockout.
+        summary.notTried = archives.length - index - 1;
+        emit({ type: 'stopped', reason: 'auth-refused', remaining: summary.notTried, error: error as Error });
+        break;
+      }
       continue;
     }
     let verified: boolean;
@@ -136,6 +149,16 @@ export async function downloadArchives(client: TimelapseClient, archives: readon
       summary.downloaded += 1;
       emit({ type: 'done', item: archive, path, result });
       verified = result.verified;
+    }
+    let notVerified = result.status === 'skipped' ? 'the local file could not be verified complete (use --check-size)' : 'the local file could not be verified complete';
+    if (options.deleteAfter && verified) {
+      // The engine's word is not enough: the file itself must be the archive the camera lists.
+      const { api } = await client.detectApi();
+      const check = await verifyArchiveFile(path, archive, api);
+      if (!check.ok) {
+        verified = false;
+        notVerified = check.reason;
+      }
     }
     if (options.deleteAfter && verified) {
       try {
@@ -150,13 +173,18 @@ export async function downloadArchives(client: TimelapseClient, archives: readon
         type: 'delete-failed',
         item: archive,
         path,
-        error: new TimelapseError('ERR_TIMELAPSE_NOT_VERIFIED', `kept on the camera: the local file could not be verified complete${result.status === 'skipped' ? ' (use --check-size)' : ''}`, {
-          filename: archive.filename,
-        }),
+        error: new TimelapseError('ERR_TIMELAPSE_NOT_VERIFIED', notVerified, { filename: archive.filename }),
       });
     }
   }
   return summary;
+}
+
+/** A refused login (wrong credentials, or a 401/403 on a download after a fresh challenge). */
+function isRefusedLogin(error: unknown): boolean {
+  if (isDigestAuthError(error)) return true;
+  if (!isDownloadError(error)) return false;
+  return error.code === 'ERR_DOWNLOAD_AUTH' || error.status === 401 || error.status === 403;
 }
 
 /**

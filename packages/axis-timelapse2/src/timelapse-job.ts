@@ -93,6 +93,7 @@ export async function runTimelapseJob(client: TimelapseClient, options: Timelaps
     failed: 0,
     deleted: 0,
     wouldDownload: 0,
+    notTried: 0,
     wouldSkip: 0,
     wouldFail: 0,
     interrupted: false,

@@ -131,6 +131,10 @@ export function createTimelapseRenderer(out: Output, options: { host: string; mo
         out.line('DEL', `${safe(event.item.filename)} (deleted on the camera)`);
         json({ type: 'deleted', archive: event.item.filename, path: event.path });
         return;
+      case 'stopped':
+        out.warn(`STOP  the camera refused the login: the other ${event.remaining} archive(s) are not tried (more refused logins could lock the account)`);
+        json({ type: 'stopped', reason: event.reason, remaining: event.remaining });
+        return;
       case 'delete-failed': {
         const message = describeError(event.error);
         out.line('WARN', `${safe(event.item.filename)} kept on the camera: ${safe(message)}`);

@@ -17,6 +17,12 @@ export interface FaultServerFile {
   bytesPerSecond?: number;
   /** Answer 401 (with a Digest challenge) unless the request carries exactly this Authorization. @default none */
   authorization?: string;
+  /** `Content-Type` of the answer. @default none */
+  contentType?: string;
+  /** More response headers, sent as they are (e.g. `content-encoding: gzip`). @default {} */
+  headers?: Record<string, string>;
+  /** Answer `DELETE` with `200 OK` (and forget the file). @default false */
+  deletable?: boolean;
 }
 
 /** What to do to one request (faults are queued per path, one per request). */
@@ -35,10 +41,16 @@ export type Fault =
   /** Serve a Range request even when `If-Range` does not match (a broken server). */
   | { kind: 'ignore-if-range' }
   /** Replace the file's content before answering (new ETag and Last-Modified). */
-  | { kind: 'change'; content: Buffer };
+  | { kind: 'change'; content: Buffer }
+  /** Send the body `bytes` at a time, one write every `intervalMs` (a camera that never quite stops). */
+  | { kind: 'trickle'; bytes: number; intervalMs: number };
 
 export interface FaultServerRequest {
+  /** The path without the query. */
   path: string;
+  /** The request-target as received (path and query). */
+  target: string;
+  method: string;
   headers: IncomingMessage['headers'];
   status: number;
 }
@@ -95,9 +107,12 @@ export async function startFaultServer(files: Record<string, FaultServerFile> = 
   for (const [path, file] of Object.entries(files)) setFile(path, file);
 
   const handle = (req: IncomingMessage, res: ServerResponse): void => {
-    const path = new URL(req.url ?? '/', 'http://x').pathname;
+    const target = req.url ?? '/';
+    const pathname = new URL(target, 'http://x').pathname;
+    // A file registered under its full target (path + query) wins over one under the path alone.
+    const path = entries.has(target) ? target : pathname;
     const log = (status: number): void => {
-      requests.push({ path, headers: req.headers, status });
+      requests.push({ path: pathname, target, method: req.method ?? 'GET', headers: req.headers, status });
     };
     // An auth challenge does not use up the path's next fault.
     const required = entries.get(path)?.file.authorization;
@@ -119,6 +134,12 @@ export async function startFaultServer(files: Record<string, FaultServerFile> = 
       res.end(`status ${fault.status}\n`);
       return;
     }
+    if (entry?.file.deletable && req.method === 'DELETE') {
+      log(200);
+      entries.delete(path);
+      res.writeHead(200, { 'content-type': 'text/plain' }).end('OK\n');
+      return;
+    }
     if (!entry || req.method !== 'GET') {
       const status = entry ? 405 : 404;
       log(status);
@@ -127,7 +148,8 @@ export async function startFaultServer(files: Record<string, FaultServerFile> = 
     }
     const { file } = entry;
     const size = file.content.length;
-    const headers: Record<string, string> = {};
+    const headers: Record<string, string> = { ...file.headers };
+    if (file.contentType !== undefined) headers['content-type'] = file.contentType;
     if (file.etag ?? true) headers['etag'] = entry.etag;
     if (file.lastModified ?? true) headers['last-modified'] = entry.lastModified;
     const ranges = (file.ranges ?? true) && fault?.kind !== 'ignore-range';
@@ -180,6 +202,21 @@ export async function startFaultServer(files: Record<string, FaultServerFile> = 
         if (!(file.contentLength ?? true)) res.once('finish', () => req.socket.end());
       }
     };
+    if (fault?.kind === 'trickle') {
+      let sent = 0;
+      const timer = setInterval(() => {
+        if (res.destroyed || sent >= limit) {
+          clearInterval(timer);
+          if (!res.destroyed) finish();
+          return;
+        }
+        const next = Math.min(limit, sent + fault.bytes);
+        res.write(body.subarray(sent, next));
+        sent = next;
+      }, fault.intervalMs);
+      res.once('close', () => clearInterval(timer));
+      return;
+    }
     const rate = file.bytesPerSecond;
     if (!rate) {
       res.write(body.subarray(0, limit), finish);

@@ -1,6 +1,6 @@
 import { open, type FileHandle } from 'node:fs/promises';
 import { pipeline } from 'node:stream';
-import { request } from 'undici';
+import { request, type Dispatcher } from 'undici';
 import { abandonBody } from './abandon-body.js';
 import { DownloadError, redactUrl, toDownloadError } from './errors.js';
 import {
@@ -13,7 +13,19 @@ import {
   STATUS_TEXT,
 } from './http-headers.js';
 import { normalizeOptions, retryDelayMs, type NormalizedOptions } from './options.js';
-import { commitPart, fileSize, partPath, readPartState, removePart, writePartState, type PartState } from './part-file.js';
+import { DestinationBusyError, lockDestination } from './download-lock.js';
+import {
+  commitPart,
+  ensureTemporaryDirectory,
+  fileSize,
+  partPath,
+  readPartState,
+  removePart,
+  removePartQuietly,
+  removeTemporaryDirectoryIfEmpty,
+  writePartState,
+  type PartState,
+} from './part-file.js';
 import { probeRemoteSize } from './probe-remote-size.js';
 import { ProgressMeter } from './progress-meter.js';
 import { createThrottleStream } from './throttle-stream.js';
@@ -59,6 +71,7 @@ class Transfer {
   async run(): Promise<DownloadResult> {
     const { options } = this;
     if (options.signal?.aborted) throw this.abortedError();
+    await this.disk(() => ensureTemporaryDirectory(this.destination));
     if (options.resume && (await fileSize(this.part)) !== undefined) {
       this.state = await readPartState(this.destination);
       if (!canResume(this.state, options)) await this.restart('no-validators');
@@ -82,7 +95,7 @@ class Transfer {
         const error = toDownloadError(thrown, { url: this.href, method: 'GET', attempt: this.attempt, phase: 'request' });
         error.attempt = this.attempt;
         if (!error.retryable) {
-          await removePart(this.destination);
+          await removePartQuietly(this.destination);
           throw error;
         }
         if (retries >= options.maxRetries) {
@@ -117,7 +130,7 @@ class Transfer {
   }
 
   async dropUnresumablePart(): Promise<void> {
-    if (!canResume(this.state, this.options)) await removePart(this.destination);
+    if (!canResume(this.state, this.options)) await removePartQuietly(this.destination);
   }
 
   async attemptOnce(): Promise<AttemptOutcome> {
@@ -140,10 +153,28 @@ class Transfer {
       bodyTimeout: options.timeout,
     });
     const { statusCode: status, headers: responseHeaders, body } = response;
+    // Whatever fails from here on (a refused answer, a full disk before the first byte), the body
+    // is read to its end or destroyed: an unread body holds the connection and the process open.
+    try {
+      return await this.receive(status, responseHeaders, body, offset, partSize);
+    } catch (error) {
+      abandonBody(body);
+      throw error;
+    }
+  }
+
+  async receive(
+    status: number,
+    responseHeaders: Record<string, string | string[] | undefined>,
+    body: Dispatcher.ResponseData['body'],
+    offset: number,
+    partSize: number,
+  ): Promise<AttemptOutcome> {
+    const { options } = this;
     const etag = headerValue(responseHeaders, 'etag');
     const lastModified = headerValue(responseHeaders, 'last-modified');
+    const contentType = headerValue(responseHeaders, 'content-type');
     const contentRange = parseContentRange(responseHeaders);
-
     const discardBody = async (): Promise<void> => {
       await body.dump().catch(() => {});
     };
@@ -151,7 +182,7 @@ class Transfer {
       this.state !== undefined &&
       ((this.state.etag !== undefined && etag !== undefined && this.state.etag !== etag) ||
         (this.state.lastModified !== undefined && lastModified !== undefined && this.state.lastModified !== lastModified));
-
+    if (status === 200 || status === 206) this.checkAnswer(status, responseHeaders, contentType);
     let start: number;
     let total: number | undefined;
     if (status === 206 && contentRange?.start !== undefined && (offset > 0 || contentRange.start === 0)) {
@@ -178,6 +209,7 @@ class Transfer {
       total = contentRange?.total ?? this.state?.total;
       options.onEvent({ type: 'response', attempt: this.attempt, status, total });
       if (total === undefined || total !== partSize) return { again: 'range-not-satisfiable' };
+      this.checkMinSize(total, status);
       // The .part already holds the whole file (the last run died between the last byte and the rename).
       await this.commit(await this.disk(() => open(this.part, 'r+')), partSize, total);
       return { done: this.result(offset, partSize, true) };
@@ -194,6 +226,7 @@ class Transfer {
         ...(retryAfterMs === undefined ? {} : { retryAfterMs }),
       });
     }
+    if (total !== undefined) this.checkMinSize(total, status);
 
     if (start === 0) {
       this.state = {
@@ -216,6 +249,17 @@ class Transfer {
     let written = start;
     let closed = false;
     try {
+      if (start > 0) {
+        // Append only to the very bytes the offset was computed from: a .part that changed length
+        // since (another writer, a crash mid-write) would put the body at the wrong place.
+        const onDisk = (await this.disk(() => file.stat())).size;
+        if (onDisk !== start) {
+          closed = true;
+          await file.close().catch(() => {});
+          abandonBody(body);
+          return { again: 'part-changed' };
+        }
+      }
       // Counts (and stops a body longer than announced) as chunks arrive; with fsync, the writer
       // fdatasyncs in the background while receiving and fsyncs before it resolves.
       const limiter = options.rateLimiter;
@@ -246,8 +290,21 @@ class Transfer {
         }
         throw error;
       }
+      // The file on disk, not the count of bytes received, is what gets renamed.
+      const onDisk = (await this.disk(() => file.stat())).size;
       closed = true;
       await this.disk(() => file.close());
+      if (onDisk !== written) {
+        await removePartQuietly(this.destination);
+        this.state = undefined;
+        throw new DownloadError(`[GET] "${this.href}": the .part holds ${onDisk} bytes, ${written} were written (another writer?)`, {
+          code: 'ERR_DOWNLOAD_SIZE_MISMATCH',
+          url: this.href,
+          status,
+          attempt: this.attempt,
+          retryable: true,
+        });
+      }
       if (target !== undefined && written < target) {
         throw new DownloadError(`[GET] "${this.href}": body ended after ${written} of ${target} bytes`, {
           code: 'ERR_DOWNLOAD_SIZE_MISMATCH',
@@ -257,11 +314,47 @@ class Transfer {
           retryable: true,
         });
       }
+      if (target === undefined) this.checkMinSize(written, status, 'body ended after');
     } finally {
       if (!closed) await file.close().catch(() => {});
     }
     await this.commit(undefined, written, target);
-    return { done: this.result(start, written, target !== undefined, etag, lastModified) };
+    return { done: { ...this.result(start, written, target !== undefined, etag, lastModified), ...(contentType ? { contentType } : {}) } };
+  }
+
+  /** A 200/206 that cannot be the file: compressed bytes, or a type the caller refuses (an error page). */
+  checkAnswer(status: number, headers: Record<string, string | string[] | undefined>, contentType: string | undefined): void {
+    const encoding = headerValue(headers, 'content-encoding')?.trim();
+    if (encoding !== undefined && encoding !== '' && encoding.toLowerCase() !== 'identity') {
+      throw new DownloadError(`[GET] "${this.href}": the server sent the body with Content-Encoding: ${encoding} (identity was asked for): not the file as stored`, {
+        code: 'ERR_DOWNLOAD_BAD_RESPONSE',
+        url: this.href,
+        status,
+        attempt: this.attempt,
+      });
+    }
+    const accept = this.options.acceptContentType;
+    if (accept && !accept(contentType)) {
+      throw new DownloadError(`[GET] "${this.href}": the server answered ${status} ${contentType ?? '(no Content-Type)'}, not the file (an error or login page?)`, {
+        code: 'ERR_DOWNLOAD_BAD_RESPONSE',
+        url: this.href,
+        status,
+        attempt: this.attempt,
+      });
+    }
+  }
+
+  /** A file smaller than `minSize` is a truncated answer (retried), never a final file. */
+  checkMinSize(size: number, status: number, what = 'the server announces'): void {
+    const min = this.options.minSize;
+    if (min === undefined || size >= min) return;
+    throw new DownloadError(`[GET] "${this.href}": ${what} ${size} bytes, less than the ${min} expected: a truncated answer`, {
+      code: 'ERR_DOWNLOAD_SIZE_MISMATCH',
+      url: this.href,
+      status,
+      attempt: this.attempt,
+      retryable: true,
+    });
   }
 
   /** fsync `file` (when given; else it is already flushed and closed), rename, report 100 %. */
@@ -334,10 +427,38 @@ async function downloadOnce(url: string | URL, destination: string, options: Dow
   if (normalized.signal?.aborted) {
     throw new DownloadError(`[GET] "${href}": aborted`, { code: 'ERR_DOWNLOAD_ABORTED', url: href, cause: normalized.signal.reason });
   }
+  // An existing file that is kept as it is needs no lock: nothing is written.
+  if (normalized.existing === 'skip') {
+    const localSize = await fileSize(destination);
+    if (localSize !== undefined) return skippedExisting(destination, localSize);
+  }
+  let release: () => Promise<void>;
+  try {
+    release = await lockDestination(destination);
+  } catch (error) {
+    if (error instanceof DestinationBusyError) {
+      throw new DownloadError(`[GET] "${href}": ${error.message}`, { code: 'ERR_DOWNLOAD_BUSY', url: href, cause: error });
+    }
+    throw toDownloadError(error, { url: href, method: 'GET', attempt: 0, phase: 'write' });
+  }
+  try {
+    return await downloadLocked(url, destination, normalized);
+  } finally {
+    await release().catch(() => {});
+    await removeTemporaryDirectoryIfEmpty(destination);
+  }
+}
+
+function skippedExisting(destination: string, localSize: number): DownloadResult {
+  return { status: 'skipped', path: destination, bytes: 0, size: localSize, localSize, verified: false, attempts: 0, skipReason: 'exists' };
+}
+
+/** {@link download} once this process holds the destination's lock. */
+async function downloadLocked(url: string | URL, destination: string, normalized: NormalizedOptions): Promise<DownloadResult> {
   const localSize = await fileSize(destination);
   if (localSize !== undefined && normalized.existing !== 'overwrite') {
+    if (normalized.existing === 'skip') return skippedExisting(destination, localSize);
     const skipped = { status: 'skipped', path: destination, bytes: 0, size: localSize, localSize } as const;
-    if (normalized.existing === 'skip') return { ...skipped, verified: false, attempts: 0, skipReason: 'exists' };
     let remoteSize = normalized.expectedSize;
     let attempts = 0;
     if (remoteSize === undefined) {

@@ -8,6 +8,8 @@ export type DownloadErrorCode =
   | 'ERR_DOWNLOAD_DISK'
   | 'ERR_DOWNLOAD_BAD_RESPONSE'
   | 'ERR_DOWNLOAD_AUTH'
+  /** Another process holds the destination's lock (it is downloading the same file). */
+  | 'ERR_DOWNLOAD_BUSY'
   | 'ERR_DOWNLOAD_INVALID_OPTIONS';
 
 export interface DownloadErrorOptions {

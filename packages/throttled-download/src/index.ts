@@ -18,3 +18,4 @@ export type {
   SkipReason,
 } from './types.js';
 export { forwardTransferEvents, type TransferEvent, type JobPhaseEvent, type JobWarningEvent } from './transfer-event.js';
+export { temporaryPaths, TEMPORARY_DIRECTORY_NAME, type TemporaryPaths } from './part-file.js';

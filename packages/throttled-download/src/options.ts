@@ -27,6 +27,8 @@ export interface NormalizedOptions {
   backoff: { factor: number; maxDelay: number; jitter: number };
   timeout: number;
   expectedSize: number | undefined;
+  minSize: number | undefined;
+  acceptContentType: ((contentType: string | undefined) => boolean) | undefined;
   existing: ExistingPolicy;
   resume: boolean;
   resumeWithoutValidators: boolean;
@@ -70,6 +72,7 @@ export function normalizeOptions(options: DownloadOptions, url: string): Normali
     throw new DownloadError(`invalid option existing: ${String(existing)}`, { code: 'ERR_DOWNLOAD_INVALID_OPTIONS', url });
   }
   if (options.expectedSize !== undefined) nonNegative('expectedSize', options.expectedSize, url);
+  if (options.minSize !== undefined) nonNegative('minSize', options.minSize, url);
   return {
     dispatcher: options.dispatcher ?? defaultDispatcher(timeout),
     headers: options.headers ?? {},
@@ -83,6 +86,8 @@ export function normalizeOptions(options: DownloadOptions, url: string): Normali
     },
     timeout,
     expectedSize: options.expectedSize,
+    minSize: options.minSize,
+    acceptContentType: options.acceptContentType,
     existing,
     resume: options.resume ?? defaults.resume,
     resumeWithoutValidators: options.resumeWithoutValidators ?? defaults.resumeWithoutValidators,

@@ -1,5 +1,13 @@
-import { open, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { mkdir, open, readFile, rename, rm, rmdir, stat, writeFile } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+
+/**
+ * The hidden directory, next to the destination, that holds a download's temporary files. Names that
+ * come from a camera can never reach it: safe file names never start with a dot (see
+ * `toSafeFileName` in `@camdl/axis-timelapse2`), and nothing in it is ever taken for a final file, so
+ * an archive called `a.mp4.part` next to `a.mp4` is just another archive.
+ */
+export const TEMPORARY_DIRECTORY_NAME = '.camdl-tmp';
 
 /** What is needed to prove that a `.part` still belongs to the server's file. Never the URL. */
 export interface PartState {
@@ -9,12 +17,32 @@ export interface PartState {
   total?: number;
 }
 
-export function partPath(destination: string): string {
-  return `${destination}.part`;
+/** Where the engine keeps the temporary files of `destination`. */
+export interface TemporaryPaths {
+  /** `<dir>/.camdl-tmp` */
+  directory: string;
+  /** `<dir>/.camdl-tmp/<name>.part`: the bytes received so far. */
+  part: string;
+  /** `<dir>/.camdl-tmp/<name>.part.json`: the validators that make the `.part` resumable. */
+  state: string;
+  /** `<dir>/.camdl-tmp/<name>.lock`: held (pid inside) while a process downloads `<name>`. */
+  lock: string;
 }
 
-export function sidecarPath(destination: string): string {
-  return `${destination}.part.json`;
+/** The temporary files of `destination` (distinct suffixes: no name's file is another name's). */
+export function temporaryPaths(destination: string): TemporaryPaths {
+  const directory = join(dirname(destination), TEMPORARY_DIRECTORY_NAME);
+  const name = basename(destination);
+  return {
+    directory,
+    part: join(directory, `${name}.part`),
+    state: join(directory, `${name}.part.json`),
+    lock: join(directory, `${name}.lock`),
+  };
+}
+
+export function partPath(destination: string): string {
+  return temporaryPaths(destination).part;
 }
 
 export async function fileSize(path: string): Promise<number | undefined> {
@@ -28,7 +56,7 @@ export async function fileSize(path: string): Promise<number | undefined> {
 
 export async function readPartState(destination: string): Promise<PartState | undefined> {
   try {
-    const parsed = JSON.parse(await readFile(sidecarPath(destination), 'utf8')) as Partial<PartState>;
+    const parsed = JSON.parse(await readFile(temporaryPaths(destination).state, 'utf8')) as Partial<PartState>;
     if (parsed.version !== 1) return undefined;
     return {
       version: 1,
@@ -42,17 +70,38 @@ export async function readPartState(destination: string): Promise<PartState | un
 }
 
 export async function writePartState(destination: string, state: PartState): Promise<void> {
-  await writeFile(sidecarPath(destination), `${JSON.stringify(state)}\n`);
+  await writeFile(temporaryPaths(destination).state, `${JSON.stringify(state)}\n`);
 }
 
 export async function removePart(destination: string): Promise<void> {
-  await Promise.all([rm(partPath(destination), { force: true }), rm(sidecarPath(destination), { force: true })]);
+  const paths = temporaryPaths(destination);
+  await Promise.all([rm(paths.part, { force: true }), rm(paths.state, { force: true })]);
+}
+
+/** {@link removePart} on a failure path: the original error matters more than this one. */
+export async function removePartQuietly(destination: string): Promise<void> {
+  await removePart(destination).catch(() => {});
+}
+
+/** Creates the temporary directory when missing (not the destination's directory: a missing one is an error). */
+export async function ensureTemporaryDirectory(destination: string): Promise<void> {
+  try {
+    await mkdir(temporaryPaths(destination).directory);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+  }
+}
+
+/** Removes the temporary directory when nothing is left in it (another process may still use it). */
+export async function removeTemporaryDirectoryIfEmpty(destination: string): Promise<void> {
+  await rmdir(temporaryPaths(destination).directory).catch(() => {});
 }
 
 /** rename `.part` → destination, then fsync the directory (best effort: not every fs allows it). */
 export async function commitPart(destination: string, fsync: boolean): Promise<void> {
-  await rename(partPath(destination), destination);
-  await rm(sidecarPath(destination), { force: true });
+  const paths = temporaryPaths(destination);
+  await rename(paths.part, destination);
+  await rm(paths.state, { force: true });
   if (!fsync) return;
   try {
     const dir = await open(dirname(destination), 'r');

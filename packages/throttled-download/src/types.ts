@@ -15,7 +15,9 @@ export type RestartReason =
   | 'range-mismatch'
   | 'range-not-satisfiable'
   | 'no-validators'
-  | 'resume-disabled';
+  | 'resume-disabled'
+  /** The `.part` on disk was not the length the engine recorded (another writer, a crash): never appended to. */
+  | 'part-changed';
 
 export interface BackoffOptions {
   /** Each retry waits `factor` times longer than the previous one. @default 2 */
@@ -70,6 +72,18 @@ export interface DownloadOptions {
   timeout?: number;
   /** The size the caller expects; checked when the server does not say. @default undefined */
   expectedSize?: number;
+  /**
+   * The smallest size the file can have, e.g. the size a listing gave for a file that can only grow.
+   * An answer announcing fewer bytes (`Content-Length`, `Content-Range` total), or a body ending
+   * before it, is a truncated answer: an error (retried), never a final file. @default undefined
+   */
+  minSize?: number;
+  /**
+   * Decides whether a 200/206 answer's `Content-Type` can be the file (e.g. refuse `text/html`: an
+   * error or login page). A refused answer is an `ERR_DOWNLOAD_BAD_RESPONSE`, its body is not saved.
+   * @default every type is accepted
+   */
+  acceptContentType?: (contentType: string | undefined) => boolean;
   /** What to do when the destination exists. @default 'skip' */
   existing?: ExistingPolicy;
   /** Keep `<dest>.part` across retries and runs and continue it with `Range` + `If-Range`. @default true */
@@ -117,6 +131,8 @@ export interface DownloadResult {
   remoteSize?: number;
   etag?: string;
   lastModified?: string;
+  /** The `Content-Type` of the answer the file came from (absent when skipped or not sent). */
+  contentType?: string;
 }
 
 export interface ProbeOptions {

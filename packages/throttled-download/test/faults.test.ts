@@ -1,7 +1,7 @@
-import { writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { deterministicBytes, sha256, sha256File } from '@camdl/test-utils';
-import { download, isDownloadError, type DownloadError } from '../src/index.js';
+import { download, isDownloadError, temporaryPaths, type DownloadError } from '../src/index.js';
 import { leftovers, startHarness, type Harness } from './helpers.js';
 
 const SIZE = 1024 * 1024 + 123;
@@ -225,9 +225,11 @@ describe('download() against faults', () => {
 
   it('completes from a whole .part on 416 (died between the last byte and the rename)', async () => {
     const dest = h.dest();
-    await writeFile(`${dest}.part`, content);
+    const paths = temporaryPaths(dest);
+    await mkdir(paths.directory, { recursive: true });
+    await writeFile(paths.part, content);
     const etag = `"${sha256(content).slice(0, 16)}"`;
-    await writeFile(`${dest}.part.json`, JSON.stringify({ version: 1, etag, total: SIZE }));
+    await writeFile(paths.state, JSON.stringify({ version: 1, etag, total: SIZE }));
     const result = await download(h.server.url('/f'), dest, h.options());
     expect(h.server.requests[0]?.status).toBe(416);
     expect(result).toMatchObject({ status: 'resumed', bytes: 0, size: SIZE, verified: true });

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { makeTempDir, startFaultServer, type FaultServer, type FaultServerFile, type TempDir } from '@camdl/test-utils';
-import type { DownloadEvent, DownloadOptions } from '../src/index.js';
+import { temporaryPaths, type DownloadEvent, type DownloadOptions } from '../src/index.js';
 
 export interface Harness {
   server: FaultServer;
@@ -43,5 +43,6 @@ export async function startHarness(files: Record<string, FaultServerFile>): Prom
 }
 
 export function leftovers(destination: string): { final: boolean; part: boolean; sidecar: boolean } {
-  return { final: existsSync(destination), part: existsSync(`${destination}.part`), sidecar: existsSync(`${destination}.part.json`) };
+  const paths = temporaryPaths(destination);
+  return { final: existsSync(destination), part: existsSync(paths.part), sidecar: existsSync(paths.state) };
 }

@@ -2,6 +2,7 @@ import { statSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { deterministicBytes, sha256, sha256File } from '@camdl/test-utils';
 import { spawnDownload, progressAbove } from './child.js';
+import { temporaryPaths } from '../src/index.js';
 import { leftovers, startHarness, type Harness } from './helpers.js';
 
 const SIZE = 3 * 1024 * 1024;
@@ -23,7 +24,7 @@ describe('interrupted processes', () => {
     first.process.kill('SIGKILL');
     expect((await first.exited).signal).toBe('SIGKILL');
     expect(leftovers(dest)).toEqual({ final: false, part: true, sidecar: true });
-    const kept = statSync(`${dest}.part`).size;
+    const kept = statSync(temporaryPaths(dest).part).size;
     expect(kept).toBeGreaterThan(100_000);
 
     const second = spawnDownload(h.server.url('/f'), dest);

@@ -1,0 +1,103 @@
+import { open, type FileHandle } from 'node:fs/promises';
+import type { TimelapseApi } from './api.js';
+import type { TimelapseArchive } from './archive.js';
+
+/** Whether a local file is the archive, and why not. */
+export type ArchiveFileCheck = { ok: true } | { ok: false; reason: string };
+
+/**
+ * Types a camera answers with when it is not sending a video: error and login pages, API answers.
+ * Such an answer is never saved as an archive.
+ */
+export function isArchiveContentType(contentType: string | undefined): boolean {
+  if (contentType === undefined) return true;
+  const type = contentType.split(';')[0]!.trim().toLowerCase();
+  return !(type.startsWith('text/') || type.endsWith('/html') || type.endsWith('+xml') || type.endsWith('/xml') || type.endsWith('/json') || type.endsWith('+json'));
+}
+
+/**
+ * Positive evidence that the file at `path` is the whole archive, required before deleting it on the
+ * camera:
+ * - Timelapse 3.x lists the real file size: the local size must equal it;
+ * - Timelapse2 1.x lists only the JPEG payload: the local size must be at least that;
+ * - the file must be the container its name says, whole: an AVI (`RIFF…AVI `) whose RIFF size fits
+ *   in the file, or an MP4 (ISO-BMFF) whose top-level boxes end exactly at the end of the file.
+ */
+export async function verifyArchiveFile(path: string, archive: Pick<TimelapseArchive, 'filename' | 'size' | 'raw'>, api: TimelapseApi): Promise<ArchiveFileCheck> {
+  let file: FileHandle;
+  try {
+    file = await open(path, 'r');
+  } catch (error) {
+    return { ok: false, reason: `cannot read the local file (${(error as NodeJS.ErrnoException).code ?? 'error'})` };
+  }
+  try {
+    const size = (await file.stat()).size;
+    if (api === 'timelapse3') {
+      if (archive.size === undefined) return { ok: false, reason: 'the camera listed no size to compare with' };
+      if (size !== archive.size) return { ok: false, reason: `the local file has ${size} bytes, the camera lists ${archive.size}` };
+    } else if (archive.size !== undefined && size < archive.size) {
+      return { ok: false, reason: `the local file has ${size} bytes, less than the ${archive.size} bytes of images the camera lists` };
+    }
+    const container = containerOf(archive, api);
+    if (container === 'avi') return await checkAvi(file, size);
+    if (container === 'mp4') return await checkIsoBmff(file, size);
+    return { ok: false, reason: `cannot check a ${container} file` };
+  } catch (error) {
+    return { ok: false, reason: `cannot read the local file (${(error as NodeJS.ErrnoException).code ?? String(error)})` };
+  } finally {
+    await file.close().catch(() => {});
+  }
+}
+
+/** What the file must be: 3.x says (`container`, MP4 by default), 1.x and TimelapseMe write AVI. */
+function containerOf(archive: Pick<TimelapseArchive, 'filename' | 'raw'>, api: TimelapseApi): string {
+  const listed = archive.raw['container'];
+  if (typeof listed === 'string' && listed.trim() !== '') {
+    const value = listed.trim().toLowerCase();
+    return value === 'mov' || value === 'm4v' ? 'mp4' : value;
+  }
+  const extension = /\.([a-z0-9]+)$/i.exec(archive.filename)?.[1]?.toLowerCase();
+  if (extension === 'avi') return 'avi';
+  if (extension === 'mp4' || extension === 'mov' || extension === 'm4v') return 'mp4';
+  return api === 'timelapse3' ? 'mp4' : 'avi';
+}
+
+async function read(file: FileHandle, position: number, length: number): Promise<Buffer> {
+  const buffer = Buffer.alloc(length);
+  const { bytesRead } = await file.read(buffer, 0, length, position);
+  return buffer.subarray(0, bytesRead);
+}
+
+async function checkAvi(file: FileHandle, size: number): Promise<ArchiveFileCheck> {
+  const head = await read(file, 0, 12);
+  if (head.length < 12 || head.toString('latin1', 0, 4) !== 'RIFF' || head.toString('latin1', 8, 12) !== 'AVI ') {
+    return { ok: false, reason: 'the local file is not an AVI (no RIFF/AVI header)' };
+  }
+  // The first RIFF chunk's size (OpenDML files have more RIFF AVIX chunks after it).
+  const riffEnd = head.readUInt32LE(4) + 8;
+  if (riffEnd > size) return { ok: false, reason: `the local AVI is truncated (its header says ${riffEnd} bytes, the file has ${size})` };
+  return { ok: true };
+}
+
+/** Top-level boxes of an MP4 must tile the file exactly: a truncated file ends inside its last box. */
+async function checkIsoBmff(file: FileHandle, size: number): Promise<ArchiveFileCheck> {
+  const first = await read(file, 4, 4);
+  if (first.toString('latin1') !== 'ftyp') return { ok: false, reason: 'the local file is not an MP4 (no ftyp box)' };
+  let position = 0;
+  for (let boxes = 0; position < size; boxes += 1) {
+    if (boxes > 100_000) return { ok: false, reason: 'the local MP4 has too many top-level boxes' };
+    const header = await read(file, position, 16);
+    if (header.length < 8) return { ok: false, reason: `the local MP4 is truncated (a box header at byte ${position})` };
+    let boxSize = header.readUInt32BE(0);
+    if (boxSize === 1) {
+      if (header.length < 16) return { ok: false, reason: `the local MP4 is truncated (a box header at byte ${position})` };
+      boxSize = Number(header.readBigUInt64BE(8));
+    } else if (boxSize === 0) {
+      boxSize = size - position;
+    }
+    if (boxSize < 8) return { ok: false, reason: `the local MP4 has a broken box at byte ${position}` };
+    position += boxSize;
+  }
+  if (position !== size) return { ok: false, reason: `the local MP4 is truncated (its last box ends at byte ${position}, the file has ${size})` };
+  return { ok: true };
+}

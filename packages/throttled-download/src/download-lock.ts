@@ -1,0 +1,100 @@
+import { hostname } from 'node:os';
+import { open, readFile, rm, stat } from 'node:fs/promises';
+import { ensureTemporaryDirectory, temporaryPaths } from './part-file.js';
+
+/** What a lock file holds. */
+interface LockOwner {
+  pid: number;
+  host: string;
+  started: string;
+}
+
+/** A lock without a readable owner (its process died between create and write) is stale after this. */
+const UNREADABLE_LOCK_STALE_MS = 30_000;
+
+/** Another process holds the lock of a destination. */
+export class DestinationBusyError extends Error {
+  override readonly name = 'DestinationBusyError';
+  constructor(
+    readonly lockPath: string,
+    readonly owner: LockOwner | undefined,
+  ) {
+    super(
+      owner === undefined
+        ? `another camdl process is downloading it (lock ${lockPath})`
+        : `another camdl process (pid ${owner.pid}${owner.host === hostname() ? '' : ` on ${owner.host}`}) is downloading it since ${owner.started}; ` +
+            `if that process is gone, delete ${lockPath}`,
+    );
+  }
+}
+
+/** Whether `pid` runs on this machine (EPERM: it runs under another user). */
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+async function readOwner(path: string): Promise<LockOwner | undefined> {
+  try {
+    const parsed = JSON.parse(await readFile(path, 'utf8')) as Partial<LockOwner>;
+    if (typeof parsed.pid !== 'number' || !Number.isInteger(parsed.pid) || parsed.pid <= 0 || typeof parsed.host !== 'string') return undefined;
+    return { pid: parsed.pid, host: parsed.host, started: typeof parsed.started === 'string' ? parsed.started : '?' };
+  } catch {
+    return undefined;
+  }
+}
+
+/** Whether a lock that exists can be taken over: its process is dead (same host) or it was never written. */
+async function isStale(path: string, owner: LockOwner | undefined): Promise<boolean> {
+  if (owner === undefined) {
+    try {
+      return Date.now() - (await stat(path)).mtimeMs > UNREADABLE_LOCK_STALE_MS;
+    } catch {
+      return true;
+    }
+  }
+  return owner.host === hostname() && owner.pid !== process.pid && !isAlive(owner.pid);
+}
+
+/**
+ * Takes the lock of `destination` (exclusive create of `.camdl-tmp/<name>.lock` with this process's
+ * pid and host): two processes never write one `.part`. A lock left by a dead process on this host is
+ * taken over. Throws {@link DestinationBusyError} while another live process holds it. Resolves to the
+ * release function.
+ */
+export async function lockDestination(destination: string): Promise<() => Promise<void>> {
+  const { lock } = temporaryPaths(destination);
+  const owner: LockOwner = { pid: process.pid, host: hostname(), started: new Date().toISOString() };
+  for (let attempt = 0; ; attempt += 1) {
+    await ensureTemporaryDirectory(destination);
+    try {
+      const file = await open(lock, 'wx');
+      try {
+        await file.writeFile(`${JSON.stringify(owner)}\n`);
+      } finally {
+        await file.close();
+      }
+      return async () => {
+        // Only our own lock: never remove one another process took over.
+        if ((await readOwner(lock))?.pid === process.pid) await rm(lock, { force: true });
+      };
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      // ENOENT: another process removed the empty temporary directory in between; create it again.
+      if (code === 'ENOENT' && attempt < 5) continue;
+      if (code !== 'EEXIST') throw error;
+    }
+    const holder = await readOwner(lock);
+    if (attempt < 5 && (await isStale(lock, holder))) {
+      // Re-read just before removing: never remove a lock another process took over meanwhile.
+      const again = await readOwner(lock);
+      if (again?.pid === holder?.pid && again?.started === holder?.started) await rm(lock, { force: true });
+      continue;
+    }
+    throw new DestinationBusyError(lock, holder);
+  }
+}

@@ -16,3 +16,4 @@ export {
 export { assignLocalNames } from './safe-file-name.js';
 export { filterArchives, toNamePattern, parseTimeBound, assertTimeBoundsOrder, type ArchiveFilter } from './filters.js';
 export { TimelapseError, isTimelapseError, type TimelapseErrorCode, type TimelapseErrorContext } from './errors.js';
+export { verifyArchiveFile, isArchiveContentType, type ArchiveFileCheck } from './verify-archive-file.js';

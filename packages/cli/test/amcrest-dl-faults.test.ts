@@ -59,7 +59,7 @@ describe('amcrest-dl against a broken camera (issue 11)', () => {
   it('11.7: a search answer trickling one byte at a time fails within the timeout, and the search is closed', async () => {
     const { server, args } = await setup();
     serveAmcrest(server, [searchPage(0, 3)]);
-    server.queueFaults(AMCREST_FIND_FILE, { kind: 'trickle', bytes: 1, intervalMs: 300 });
+    server.queueFaults(AMCREST_FIND_FILE, { kind: 'trickle', bytes: 1, intervalMs: 1500 });
     const started = Date.now();
     const run = await runAmcrestDl([...args, '--timeout', '2'], { password: 'pw' });
     expect(run.code, run.stdout + run.stderr).toBe(2);

@@ -3,6 +3,7 @@ import { createServer, type Server } from 'node:https';
 import { readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { startCameraSim, type CameraSim } from '@camdl/camera-sim';
+import { temporaryPaths } from '@camdl/throttled-download';
 import { findSystemTool, makeTempDir, sha256File, type TempDir } from '@camdl/test-utils';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { assertBuilt, runCli, runCliInterruptedAfterSave, startCli } from './timelapse2-dl-helpers.js';
@@ -166,7 +167,7 @@ describe('real-device behaviour', () => {
     const { sim, dir, args } = await setup(profile);
     const big = sim.archives[0]!;
     sim.addFault({ route: 'download', match: big.filename, kind: 'slow', bytesPerSec: Math.ceil(big.size / 4) });
-    const part = join(dir.path, `${big.filename}.part`);
+    const part = temporaryPaths(join(dir.path, big.filename)).part;
     const { child, done } = startCli([...args, '--outdir', dir.path]);
     for (let i = 0; i < 100; i++) {
       await new Promise((resolve) => setTimeout(resolve, 50));

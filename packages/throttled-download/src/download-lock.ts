@@ -1,5 +1,5 @@
 import { hostname } from 'node:os';
-import { open, readFile, rm, stat } from 'node:fs/promises';
+import { open, readFile, rm, stat, utimes } from 'node:fs/promises';
 import { ensureTemporaryDirectory, temporaryPaths } from './part-file.js';
 
 /** What a lock file holds. */
@@ -11,6 +11,13 @@ interface LockOwner {
 
 /** A lock without a readable owner (its process died between create and write) is stale after this. */
 const UNREADABLE_LOCK_STALE_MS = 30_000;
+/** The holder touches its lock this often while it downloads... */
+const LOCK_REFRESH_MS = 60_000;
+/**
+ * ...so a lock untouched for this long has no live holder, whatever its pid says: a process on another
+ * host (a container with a random host name, an NFS client) or a pid reused since.
+ */
+const ABANDONED_LOCK_MS = 10 * 60_000;
 
 /** Another process holds the lock of a destination. */
 export class DestinationBusyError extends Error {
@@ -50,20 +57,21 @@ async function readOwner(path: string): Promise<LockOwner | undefined> {
 
 /** Whether a lock that exists can be taken over: its process is dead (same host) or it was never written. */
 async function isStale(path: string, owner: LockOwner | undefined): Promise<boolean> {
-  if (owner === undefined) {
-    try {
-      return Date.now() - (await stat(path)).mtimeMs > UNREADABLE_LOCK_STALE_MS;
-    } catch {
-      return true;
-    }
+  let age: number;
+  try {
+    age = Date.now() - (await stat(path)).mtimeMs;
+  } catch {
+    return true;
   }
+  if (owner === undefined) return age > UNREADABLE_LOCK_STALE_MS;
+  if (age > ABANDONED_LOCK_MS) return true;
   return owner.host === hostname() && owner.pid !== process.pid && !isAlive(owner.pid);
 }
 
 /**
  * Takes the lock of `destination` (exclusive create of `.camdl-tmp/<name>.lock` with this process's
- * pid and host): two processes never write one `.part`. A lock left by a dead process on this host is
- * taken over. Throws {@link DestinationBusyError} while another live process holds it. Resolves to the
+ * pid and host): two processes never write one `.part`. A lock left by a dead process on this host, or
+ * not refreshed for 10 minutes (the holder touches it every minute), is taken over. Throws {@link DestinationBusyError} while another live process holds it. Resolves to the
  * release function.
  */
 export async function lockDestination(destination: string): Promise<() => Promise<void>> {
@@ -78,9 +86,17 @@ export async function lockDestination(destination: string): Promise<() => Promis
       } finally {
         await file.close();
       }
+      // Proof of life for other hosts, which cannot see our pid.
+      const refresh = setInterval(() => {
+        const now = new Date();
+        void utimes(lock, now, now).catch(() => {});
+      }, LOCK_REFRESH_MS);
+      refresh.unref();
       return async () => {
+        clearInterval(refresh);
         // Only our own lock: never remove one another process took over.
-        if ((await readOwner(lock))?.pid === process.pid) await rm(lock, { force: true });
+        const current = await readOwner(lock);
+        if (current?.pid === owner.pid && current.started === owner.started) await rm(lock, { force: true });
       };
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;

@@ -1,0 +1,76 @@
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { makeTempDir, type TempDir } from '@camdl/test-utils';
+import { isArchiveContentType, verifyArchiveFile } from './verify-archive-file.js';
+
+let dir: TempDir;
+beforeAll(async () => {
+  dir = await makeTempDir('camdl-verify-');
+});
+afterAll(async () => {
+  await dir.cleanup();
+});
+
+function mp4(size: number): Buffer {
+  const bytes = Buffer.alloc(size, 7);
+  bytes.writeUInt32BE(16, 0);
+  bytes.write('ftypisom', 4, 'latin1');
+  bytes.writeUInt32BE(size - 16, 16);
+  bytes.write('mdat', 20, 'latin1');
+  return bytes;
+}
+
+function avi(size: number, riffSize = size - 8): Buffer {
+  const bytes = Buffer.alloc(size, 3);
+  bytes.write('RIFF', 0, 'latin1');
+  bytes.writeUInt32LE(riffSize, 4);
+  bytes.write('AVI LIST', 8, 'latin1');
+  return bytes;
+}
+
+async function check(name: string, bytes: Buffer, listed: number | undefined, api: 'timelapse3' | 'timelapse2-v1', raw: Record<string, unknown> = {}) {
+  const path = join(dir.path, name);
+  await writeFile(path, bytes);
+  return verifyArchiveFile(path, { filename: name, size: listed, raw }, api);
+}
+
+describe('verifyArchiveFile', () => {
+  it('3.x: an MP4 whose boxes tile the file and whose size is the listed one', async () => {
+    expect(await check('a.mp4', mp4(5000), 5000, 'timelapse3')).toEqual({ ok: true });
+    expect(await check('b.mp4', mp4(5000), 6000, 'timelapse3')).toMatchObject({ ok: false, reason: expect.stringMatching(/5000 bytes, the camera lists 6000/) });
+    expect(await check('c.mp4', mp4(5000), undefined, 'timelapse3')).toMatchObject({ ok: false });
+    // Truncated: the mdat box says more than the file has.
+    const cut = mp4(5000).subarray(0, 4000);
+    expect(await check('d.mp4', cut, 4000, 'timelapse3')).toMatchObject({ ok: false, reason: expect.stringMatching(/truncated/) });
+    expect(await check('e.mp4', Buffer.from('<html>error</html>'), 18, 'timelapse3')).toMatchObject({ ok: false, reason: expect.stringMatching(/not an MP4/) });
+    // A name that says nothing: the listing's container decides.
+    expect(await check('f.mp4.part', mp4(3000), 3000, 'timelapse3', { container: 'mp4' })).toEqual({ ok: true });
+  });
+
+  it('1.x: an AVI whose RIFF size fits, at least as large as the listed JPEG payload', async () => {
+    expect(await check('a.avi', avi(4000), 3000, 'timelapse2-v1')).toEqual({ ok: true });
+    expect(await check('b.avi', avi(4000, 9000), 3000, 'timelapse2-v1')).toMatchObject({ ok: false, reason: expect.stringMatching(/truncated/) });
+    expect(await check('c.avi', avi(2000), 3000, 'timelapse2-v1')).toMatchObject({ ok: false, reason: expect.stringMatching(/less than/) });
+    expect(await check('d.avi', Buffer.alloc(4000, 0x41), 3000, 'timelapse2-v1')).toMatchObject({ ok: false, reason: expect.stringMatching(/not an AVI/) });
+  });
+
+  it('a missing file is not the archive', async () => {
+    expect(await verifyArchiveFile(join(dir.path, 'missing.avi'), { filename: 'missing.avi', size: 1, raw: {} }, 'timelapse2-v1')).toMatchObject({ ok: false });
+  });
+});
+
+describe('isArchiveContentType', () => {
+  it.each([
+    ['video/mp4', true],
+    ['video/x-msvideo', true],
+    ['application/octet-stream', true],
+    [undefined, true],
+    ['text/html; charset=utf-8', false],
+    ['text/plain', false],
+    ['application/json', false],
+    ['application/xhtml+xml', false],
+  ])('%s → %s', (type, expected) => {
+    expect(isArchiveContentType(type)).toBe(expected);
+  });
+});

@@ -1,0 +1,145 @@
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { mkdir, readdir, writeFile } from 'node:fs/promises';
+import { hostname } from 'node:os';
+import { dirname } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { deterministicBytes, sha256, sha256File } from '@camdl/test-utils';
+import { download, isDownloadError, RateLimiter, temporaryPaths, type DownloadError } from '../src/index.js';
+import { leftovers, startHarness, type Harness } from './helpers.js';
+
+// issue 11, at the engine: what every caller (timelapse2-dl, amcrest-dl, camdl sync) gets.
+
+const SIZE = 512 * 1024 + 17;
+const content = deterministicBytes(SIZE, 11);
+
+let h: Harness;
+beforeEach(async () => {
+  h = await startHarness({ '/f': { content } });
+});
+afterEach(async () => {
+  await h.close();
+});
+
+async function rejection(promise: Promise<unknown>): Promise<DownloadError> {
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  if (!isDownloadError(error)) throw new Error(`expected a DownloadError, got ${String(error)}`);
+  return error;
+}
+
+describe('temporary files', () => {
+  it('live in .camdl-tmp/ next to the destination, never next to it under a name an archive can have', async () => {
+    const dest = h.dest('a.mp4');
+    // Files that look like the engine's own, as a camera may name its archives.
+    await writeFile(`${dest}.part`, 'an archive called a.mp4.part');
+    await writeFile(`${dest}.part.json`, '{"version":1,"etag":"\\"x\\"","total":1}');
+    const result = await download(h.server.url('/f'), dest, h.options());
+    expect(result).toMatchObject({ status: 'downloaded', size: SIZE });
+    expect(await sha256File(dest)).toBe(sha256(content));
+    expect(await readdir(dirname(dest))).toEqual(expect.arrayContaining(['a.mp4', 'a.mp4.part', 'a.mp4.part.json']));
+    expect(temporaryPaths(dest).part).toBe(`${dirname(dest)}/.camdl-tmp/a.mp4.part`);
+    // The temporary directory goes away with its last file.
+    expect((await readdir(dirname(dest))).includes('.camdl-tmp')).toBe(false);
+  });
+});
+
+describe('answers that are not the file', () => {
+  it('a Content-Encoding other than identity is refused, nothing saved, not retried', async () => {
+    h.server.setFile('/z', { content: gzipSync(content), headers: { 'content-encoding': 'gzip' } });
+    const dest = h.dest('z.bin');
+    const error = await rejection(download(h.server.url('/z'), dest, h.options()));
+    expect(error.code).toBe('ERR_DOWNLOAD_BAD_RESPONSE');
+    expect(error.message).toMatch(/Content-Encoding: gzip/);
+    expect(h.server.requests).toHaveLength(1);
+    expect(leftovers(dest)).toEqual({ final: false, part: false, sidecar: false });
+  });
+
+  it('acceptContentType refuses an error page before a byte is written', async () => {
+    h.server.setFile('/page', { content: Buffer.from('<html>busy</html>'), contentType: 'text/html; charset=utf-8' });
+    const dest = h.dest('page.mp4');
+    const error = await rejection(download(h.server.url('/page'), dest, h.options({ acceptContentType: (type) => !/html/.test(type ?? '') })));
+    expect(error.code).toBe('ERR_DOWNLOAD_BAD_RESPONSE');
+    expect(error.message).toMatch(/200 text\/html/);
+    expect(leftovers(dest)).toEqual({ final: false, part: false, sidecar: false });
+  });
+
+  it('minSize: a shorter answer with a matching Content-Length is a truncated one (retried, then failed)', async () => {
+    const dest = h.dest();
+    const error = await rejection(download(h.server.url('/f'), dest, h.options({ minSize: SIZE * 2, maxRetries: 2 })));
+    expect(error.code).toBe('ERR_DOWNLOAD_SIZE_MISMATCH');
+    expect(h.server.requests).toHaveLength(3);
+    expect(leftovers(dest).final).toBe(false);
+  });
+
+  it('minSize: a close-delimited body ending short of it is not a file either', async () => {
+    h.server.setFile('/c', { content, contentLength: false, ranges: false, etag: false, lastModified: false });
+    const dest = h.dest('c.bin');
+    const error = await rejection(download(h.server.url('/c'), dest, h.options({ minSize: SIZE + 1, maxRetries: 0 })));
+    expect(error.code).toBe('ERR_DOWNLOAD_SIZE_MISMATCH');
+    expect(leftovers(dest).final).toBe(false);
+  });
+});
+
+describe('two writers, one file', () => {
+  it('a destination locked by a live process is refused with ERR_DOWNLOAD_BUSY, before any request', async () => {
+    const dest = h.dest();
+    const paths = temporaryPaths(dest);
+    await mkdir(paths.directory, { recursive: true });
+    // A real other process, alive while we try.
+    const other = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 20000)'], { stdio: 'ignore' });
+    try {
+      await writeFile(paths.lock, JSON.stringify({ pid: other.pid, host: hostname(), started: 'now' }));
+      const error = await rejection(download(h.server.url('/f'), dest, h.options()));
+      expect(error.code).toBe('ERR_DOWNLOAD_BUSY');
+      expect(error.message).toContain(`another camdl process (pid ${other.pid})`);
+      expect(h.server.requests).toHaveLength(0);
+    } finally {
+      other.kill();
+      await once(other, 'exit');
+    }
+    // Its process is gone: the lock is stale and taken over.
+    const result = await download(h.server.url('/f'), dest, h.options());
+    expect(result.status).toBe('downloaded');
+    expect(await sha256File(dest)).toBe(sha256(content));
+  });
+
+  it('appends only to the .part length it recorded: a .part that grew meanwhile is started over, never renamed', async () => {
+    const dest = h.dest();
+    const paths = temporaryPaths(dest);
+    h.server.setFile('/slow', { content, bytesPerSecond: 400_000 });
+    h.server.queueFaults('/slow', { kind: 'reset', afterBytes: 100_000 });
+    let grown = false;
+    const result = await download(h.server.url('/slow'), dest, {
+      ...h.options({ maxRetries: 3 }),
+      onEvent: (event) => {
+        h.events.push(event);
+        // Between the failed attempt and its resume, another writer appends junk to the .part.
+        if (event.type === 'request' && event.attempt === 2 && !grown) {
+          grown = true;
+          void writeFile(paths.part, Buffer.alloc(1000, 0x58), { flag: 'a' });
+        }
+      },
+    });
+    expect(await sha256File(dest)).toBe(sha256(content));
+    expect(result.size).toBe(SIZE);
+    // Seen when the resume opens the .part (restart), or at the latest before the rename (a retry).
+    const caught = h.events.some(
+      (event) => (event.type === 'restart' && event.reason === 'part-changed') || (event.type === 'retry' && /another writer/.test(event.error.message)),
+    );
+    expect(caught).toBe(true);
+  });
+});
+
+describe('a body that ends early under the rate limiter (Connection: close)', () => {
+  it('is a clean retry, resumed, byte-identical', async () => {
+    h.server.queueFaults('/f', { kind: 'close', afterBytes: 200_000 });
+    const dest = h.dest();
+    const result = await download(h.server.url('/f'), dest, h.options({ rateLimiter: new RateLimiter(20) }));
+    expect(result.attempts).toBe(2);
+    expect(await sha256File(dest)).toBe(sha256(content));
+  });
+});

@@ -60,6 +60,14 @@ describe('parseArchiveList', () => {
     const me = parseArchiveList(body, { ...context, api: 'timelapseme' });
     expect(me.archives.map((a) => a.filename)).toEqual(['a.avi']);
   });
+
+  it.each([['["a.mp4","b.mp4"]'], ['[{"size":1},{"filename":""}]'], ['[null]']])('refuses a list of only unusable entries %s (not an empty camera)', (body) => {
+    expect(() => parseArchiveList(body, context)).toThrow(expect.objectContaining({ code: 'ERR_TIMELAPSE_BAD_RESPONSE', message: expect.stringMatching(/none of the \d+ entries/) }));
+  });
+
+  it('on TimelapseMe, a list whose entries all lack an id is refused too', () => {
+    expect(() => parseArchiveList('[{"filename":"a.avi"}]', { ...context, api: 'timelapseme' })).toThrow(expect.objectContaining({ code: 'ERR_TIMELAPSE_BAD_RESPONSE' }));
+  });
 });
 
 describe('apiFromAppInfo', () => {

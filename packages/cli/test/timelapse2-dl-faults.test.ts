@@ -163,6 +163,23 @@ describe('timelapse2-dl refuses a non-identity Content-Encoding (issue 11.4)', (
   });
 });
 
+describe('a body cut short by Connection: close is a clean retry (issue 11.5)', () => {
+  it.each([['20'], ['0']])('--rate-limit %s: no crash, retried, every archive stored', async (rate) => {
+    const { server, dir, args } = await setup();
+    const archives = [
+      { filename: 'cut.mp4', content: mp4Bytes(2 * 1024 * 1024, 51) },
+      { filename: 'next.mp4', content: mp4Bytes(200_000, 52) },
+    ];
+    serveTimelapse(server, archives);
+    server.queueFaults('/local/timelapse2/download?filename=cut.mp4', { kind: 'close', afterBytes: 700_000 });
+    const run = await runCli([...args, '--rate-limit', rate, '--max-retries', '2']);
+    noCrash(run);
+    expect(run.code, run.stdout + run.stderr).toBe(0);
+    for (const archive of archives) expect(sha256((await local(dir, archive.filename))!)).toBe(sha256(archive.content));
+    expect(downloadRequests(server).filter((target) => target.endsWith('cut.mp4')).length).toBe(2);
+  });
+});
+
 describe('a disk that refuses the write ends with a documented exit code, never a hang (issue 11.6)', () => {
   it('ENOSPC on the resume sidecar, before the body is read: FAIL, exit 1, the other archives stored', async () => {
     const { server, dir, args } = await setup();

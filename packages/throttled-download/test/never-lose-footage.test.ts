@@ -6,7 +6,7 @@ import { dirname } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { deterministicBytes, sha256, sha256File } from '@camdl/test-utils';
-import { download, isDownloadError, temporaryPaths, type DownloadError } from '../src/index.js';
+import { download, isDownloadError, RateLimiter, temporaryPaths, type DownloadError } from '../src/index.js';
 import { leftovers, startHarness, type Harness } from './helpers.js';
 
 // issue 11, at the engine: what every caller (timelapse2-dl, amcrest-dl, camdl sync) gets.
@@ -131,5 +131,15 @@ describe('two writers, one file', () => {
       (event) => (event.type === 'restart' && event.reason === 'part-changed') || (event.type === 'retry' && /another writer/.test(event.error.message)),
     );
     expect(caught).toBe(true);
+  });
+});
+
+describe('a body that ends early under the rate limiter (Connection: close)', () => {
+  it('is a clean retry, resumed, byte-identical', async () => {
+    h.server.queueFaults('/f', { kind: 'close', afterBytes: 200_000 });
+    const dest = h.dest();
+    const result = await download(h.server.url('/f'), dest, h.options({ rateLimiter: new RateLimiter(20) }));
+    expect(result.attempts).toBe(2);
+    expect(await sha256File(dest)).toBe(sha256(content));
   });
 });

@@ -1,25 +1,16 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { makeTempDir, sha256, startFaultServer, type FaultServer, type TempDir } from '@camdl/test-utils';
-import { afterEach, describe, expect, it } from 'vitest';
+import { sha256, type FaultServer, type TempDir } from '@camdl/test-utils';
+import { describe, expect, it } from 'vitest';
 import { runAmcrestDl } from './amcrest-dl-helpers.js';
-import { AMCREST_END, AMCREST_FIND_FILE, AMCREST_START, keyValues, mp4Bytes, searchPage, serveAmcrest } from './fault-cameras.js';
+import { AMCREST_END, AMCREST_FIND_FILE, AMCREST_START, keyValues, mp4Bytes, searchPage, serveAmcrest, useFaultCamera } from './fault-cameras.js';
 
 // issue 11 ("Never lose footage"): a broken Amcrest camera, on the wire, against the built binary.
 
-let server: FaultServer | undefined;
-let dir: TempDir | undefined;
-
-afterEach(async () => {
-  await server?.close();
-  await dir?.cleanup();
-  server = undefined;
-  dir = undefined;
-});
+const startFaultCamera = useFaultCamera('camdl-amfault-');
 
 async function setup(): Promise<{ server: FaultServer; dir: TempDir; args: string[] }> {
-  server = await startFaultServer();
-  dir = await makeTempDir('camdl-amfault-');
+  const { server, dir } = await startFaultCamera();
   const args = ['--host', server.origin, '--username', 'admin', '--start', AMCREST_START, '--end', AMCREST_END, '--output-dir', dir.path, '--camera-tz', 'UTC', '--no-merge', '--no-progress', '--retry-delay', '0'];
   return { server, dir, args };
 }

@@ -1,4 +1,25 @@
-import { deterministicBytes, type FaultServer } from '@camdl/test-utils';
+import { deterministicBytes, makeTempDir, startFaultServer, type FaultServer, type TempDir } from '@camdl/test-utils';
+import { afterEach } from 'vitest';
+
+/**
+ * One fault server and one temporary output directory per test, both closed after it: call at the top
+ * level of a test file; the returned function starts them.
+ */
+export function useFaultCamera(tempPrefix: string): () => Promise<{ server: FaultServer; dir: TempDir }> {
+  let server: FaultServer | undefined;
+  let dir: TempDir | undefined;
+  afterEach(async () => {
+    await server?.close();
+    await dir?.cleanup();
+    server = undefined;
+    dir = undefined;
+  });
+  return async () => {
+    server = await startFaultServer();
+    dir = await makeTempDir(tempPrefix);
+    return { server, dir };
+  };
+}
 
 /** An archive of a fault Timelapse camera: what the listing says and what the download sends. */
 export interface FaultArchive {

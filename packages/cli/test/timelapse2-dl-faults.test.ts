@@ -1,27 +1,18 @@
 import { mkdir, readdir, readFile, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { makeTempDir, sha256, startFaultServer, type FaultServer, type TempDir } from '@camdl/test-utils';
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { aviBytes, deletes, downloadRequests, mp4Bytes, serveTimelapse } from './fault-cameras.js';
+import { sha256, startFaultServer, type FaultServer, type TempDir } from '@camdl/test-utils';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { aviBytes, deletes, downloadRequests, mp4Bytes, serveTimelapse, useFaultCamera } from './fault-cameras.js';
 import { assertBuilt, runCli, startCli } from './timelapse2-dl-helpers.js';
 
 // issue 11 ("Never lose footage"): a broken camera, on the wire, against the built binary.
 
-let server: FaultServer | undefined;
-let dir: TempDir | undefined;
+const startFaultCamera = useFaultCamera('camdl-t2fault-');
 
 beforeAll(() => assertBuilt());
-afterEach(async () => {
-  await server?.close();
-  await dir?.cleanup();
-  server = undefined;
-  dir = undefined;
-});
-
 async function setup(): Promise<{ server: FaultServer; dir: TempDir; args: string[] }> {
-  server = await startFaultServer();
-  dir = await makeTempDir('camdl-t2fault-');
+  const { server, dir } = await startFaultCamera();
   const args = ['--host', server.origin, '--user', 'root', '--pass', 'pw', '--outdir', dir.path, '--no-progress', '--retry-delay', '0', '--timeout', '5', '--max-retries', '1'];
   return { server, dir, args };
 }
@@ -80,12 +71,15 @@ describe('timelapse2-dl --delete-after deletes only what is proven stored (issue
 
     await first.server.close();
     const mp4Server = await startFaultServer();
-    server = mp4Server;
-    const mp4 = mp4Bytes(300_000, 4);
-    serveTimelapse(mp4Server, [{ filename: 'good.mp4', content: mp4 }]);
-    const again = await runCli(['--host', mp4Server.origin, ...first.args.slice(2), '--rate-limit', '0', '--delete-after']);
-    expect(again.code, again.stdout + again.stderr).toBe(0);
-    expect(deletes(mp4Server)).toEqual(['/local/timelapse2/archive?filename=good.mp4']);
+    try {
+      const mp4 = mp4Bytes(300_000, 4);
+      serveTimelapse(mp4Server, [{ filename: 'good.mp4', content: mp4 }]);
+      const again = await runCli(['--host', mp4Server.origin, ...first.args.slice(2), '--rate-limit', '0', '--delete-after']);
+      expect(again.code, again.stdout + again.stderr).toBe(0);
+      expect(deletes(mp4Server)).toEqual(['/local/timelapse2/archive?filename=good.mp4']);
+    } finally {
+      await mp4Server.close();
+    }
   });
 });
 

@@ -68,7 +68,7 @@ export function timelapse3UnsupportedReason(filename: string): string | undefine
 export function timelapse2V1QueryValue(filename: string): string {
   const reason = timelapse2V1UnsupportedReason(filename);
   if (reason !== undefined) {
-    throw new TimelapseError('ERR_TIMELAPSE_UNSUPPORTED_NAME', `archive ${JSON.stringify(filename)} ${reason}`, { filename });
+    throw new TimelapseError(`archive ${JSON.stringify(filename)} ${reason}`, { code: 'ERR_TIMELAPSE_UNSUPPORTED_NAME', filename });
   }
   return filename;
 }
@@ -103,11 +103,11 @@ export function buildArchiveRequest(
   const base = new URL(apiBasePath(api), baseUrl);
   const { filename } = archive;
   const unsupported = (reason: string): TimelapseError =>
-    new TimelapseError('ERR_TIMELAPSE_UNSUPPORTED_NAME', `archive ${JSON.stringify(filename)} ${reason}`, { filename });
+    new TimelapseError(`archive ${JSON.stringify(filename)} ${reason}`, { code: 'ERR_TIMELAPSE_UNSUPPORTED_NAME', filename });
   const endpoint = kind === 'download' ? 'download' : 'archive';
   if (api === 'timelapseme') {
     if (kind === 'delete') {
-      throw new TimelapseError('ERR_TIMELAPSE_UNSUPPORTED_OPERATION', 'the TimelapseMe app cannot delete archives', { filename });
+      throw new TimelapseError('the TimelapseMe app cannot delete archives', { code: 'ERR_TIMELAPSE_UNSUPPORTED_OPERATION', filename });
     }
     if (!isWellFormed(filename) || !isWellFormed(archive.id)) throw unsupported('contains an invalid Unicode sequence');
     const url = new URL(`archives?export=${pythonQuote(archive.id)}&file=${pythonQuote(filename)}`, base);

@@ -48,7 +48,7 @@ export function parseArchiveList(body: string, context: ArchiveListParseContext)
   const text = body.replace(/^\uFEFF/, '').replace(/[\s\u0000]+$/, '');
   const trimmed = text.trimStart();
   if (/html/i.test(context.contentType ?? '') || /^<(!doctype|html|head|body|\?xml)/i.test(trimmed)) {
-    throw new TimelapseError('ERR_TIMELAPSE_BAD_RESPONSE', 'expected a JSON list of archives, got an HTML page (a login or error page?)', where);
+    throw new TimelapseError('expected a JSON list of archives, got an HTML page (a login or error page?)', { code: 'ERR_TIMELAPSE_BAD_RESPONSE', ...where });
   }
   const warnings: string[] = [];
   let data: unknown;
@@ -59,7 +59,7 @@ export function parseArchiveList(body: string, context: ArchiveListParseContext)
     const end = trimmed.startsWith('[') ? endOfFirstValue(trimmed) : undefined;
     const parsed = end === undefined ? undefined : tryParse(trimmed.slice(0, end));
     if (!Array.isArray(parsed)) {
-      throw new TimelapseError('ERR_TIMELAPSE_BAD_RESPONSE', `expected a JSON list of archives, got invalid JSON: ${snippet(text)}`, { ...where, cause: error });
+      throw new TimelapseError(`expected a JSON list of archives, got invalid JSON: ${snippet(text)}`, { code: 'ERR_TIMELAPSE_BAD_RESPONSE', ...where, cause: error });
     }
     warnings.push(`the archive list is followed by ${trimmed.length - end!} unexpected characters: ignored`);
     data = parsed;
@@ -70,7 +70,7 @@ export function parseArchiveList(body: string, context: ArchiveListParseContext)
     data = [];
   }
   if (!Array.isArray(data)) {
-    throw new TimelapseError('ERR_TIMELAPSE_BAD_RESPONSE', `expected a JSON array of archives, got ${describe(data)}`, where);
+    throw new TimelapseError(`expected a JSON array of archives, got ${describe(data)}`, { code: 'ERR_TIMELAPSE_BAD_RESPONSE', ...where });
   }
   const archives: TimelapseArchive[] = [];
   const seen = new Set<string>();
@@ -119,9 +119,8 @@ export function parseArchiveList(body: string, context: ArchiveListParseContext)
   if (archives.length === 0 && data.length > 0) {
     // Not an empty camera: a camera with nothing to offer sends `[]`. Exit codes must tell the two apart.
     throw new TimelapseError(
-      'ERR_TIMELAPSE_BAD_RESPONSE',
       `none of the ${data.length} entries of the archive list is usable (${warnings[0] ?? 'no filename'}${warnings.length > 1 ? `, and ${warnings.length - 1} more` : ''})`,
-      where,
+      { code: 'ERR_TIMELAPSE_BAD_RESPONSE', ...where },
     );
   }
   return { archives, warnings };

@@ -5,7 +5,7 @@ import { Agent, request, type Dispatcher } from 'undici';
 import { apiBasePath, apiFromAppInfo, timelapseCapabilities, type QuerySpelling, type TimelapseApi } from './api.js';
 import { parseArchiveList, type TimelapseArchive } from './archive.js';
 import { buildArchiveRequest, type ArchiveRequest } from './archive-request.js';
-import { TimelapseError } from './errors.js';
+import { TimelapseError, isTimelapseError } from './errors.js';
 import { normalizeClientOptions, type NormalizedClientOptions, type TimelapseClientOptions } from './options.js';
 import { rawTargetInterceptor } from './raw-target-interceptor.js';
 import { isArchiveContentType } from './verify-archive-file.js';
@@ -99,7 +99,7 @@ export function createTimelapseClient(options: TimelapseClientOptions): Timelaps
       if (encoding !== undefined && encoding !== '' && encoding !== 'identity') {
         response.body.on('error', () => {});
         response.body.destroy();
-        throw new TimelapseError('ERR_TIMELAPSE_BAD_RESPONSE', `the camera sent Content-Encoding: ${encoding} (identity was asked for)`, { url, method, status: response.statusCode });
+        throw new TimelapseError(`the camera sent Content-Encoding: ${encoding} (identity was asked for)`, { code: 'ERR_TIMELAPSE_BAD_RESPONSE', url, method, status: response.statusCode });
       }
       const body = await readText(response.body, MAX_LIST_BYTES, url);
       return { status: response.statusCode, body, contentType, retryAfter };
@@ -156,7 +156,8 @@ export function createTimelapseClient(options: TimelapseClientOptions): Timelaps
         const listingUrl = listUrl('timelapse3');
         const probe = await get(listingUrl, opts.signal);
         if (probe.status === 200) return detectFromListing(`${appUrl} is not there (404)`, opts.signal, probe);
-        throw new TimelapseError('ERR_TIMELAPSE_NOT_FOUND', `no Timelapse2 app (${appUrl}: 404) and no TimelapseMe app (404) on this camera`, {
+        throw new TimelapseError(`no Timelapse2 app (${appUrl}: 404) and no TimelapseMe app (404) on this camera`, {
+          code: 'ERR_TIMELAPSE_NOT_FOUND',
           url: legacyUrl,
           status: 404,
         });
@@ -355,7 +356,8 @@ export function createTimelapseClient(options: TimelapseClientOptions): Timelaps
     const response = await get(url, signal, 'DELETE');
     if (response.status === 200 || response.status === 204) return;
     if (response.status === 404) {
-      throw new TimelapseError('ERR_TIMELAPSE_NOT_FOUND', `archive ${JSON.stringify(archive.filename)} not found on the camera`, {
+      throw new TimelapseError(`archive ${JSON.stringify(archive.filename)} not found on the camera`, {
+        code: 'ERR_TIMELAPSE_NOT_FOUND',
         url,
         method: 'DELETE',
         status: 404,
@@ -367,7 +369,7 @@ export function createTimelapseClient(options: TimelapseClientOptions): Timelaps
 }
 
 function isNotFound(error: unknown): boolean {
-  if (error instanceof TimelapseError) return error.code === 'ERR_TIMELAPSE_NOT_FOUND';
+  if (isTimelapseError(error)) return error.code === 'ERR_TIMELAPSE_NOT_FOUND';
   return isDownloadError(error) && error.status === 404;
 }
 
@@ -436,7 +438,7 @@ async function readText(body: AsyncIterable<Buffer> & { destroy(error?: Error): 
     total += chunk.length;
     if (total > limit) {
       body.destroy();
-      throw new TimelapseError('ERR_TIMELAPSE_BAD_RESPONSE', `response larger than ${limit} bytes`, { url });
+      throw new TimelapseError(`response larger than ${limit} bytes`, { code: 'ERR_TIMELAPSE_BAD_RESPONSE', url });
     }
     chunks.push(chunk);
   }
@@ -452,26 +454,26 @@ function describeNonJson(response: { body: string; contentType: string | undefin
 function statusError(status: number, body: string, url: string, method: string, filename?: string): TimelapseError {
   const text = body.replace(/\s+/g, ' ').trim().slice(0, 80);
   const detail = text !== '' && !text.startsWith('<') ? `: ${text}` : '';
-  if (status === 404) return new TimelapseError('ERR_TIMELAPSE_NOT_FOUND', `404 Not Found${detail}`, { url, method, status, filename });
+  if (status === 404) return new TimelapseError(`404 Not Found${detail}`, { code: 'ERR_TIMELAPSE_NOT_FOUND', url, method, status, filename });
   const hint =
     status === 401 || status === 403
       ? ' (no or wrong credentials: pass a user and password)'
       : status === 503
         ? ' (the camera app may still be starting: try again in a minute)'
         : '';
-  return new TimelapseError('ERR_TIMELAPSE_HTTP_STATUS', `HTTP ${status}${detail}${hint}`, { url, method, status, filename });
+  return new TimelapseError(`HTTP ${status}${detail}${hint}`, { code: 'ERR_TIMELAPSE_HTTP_STATUS', url, method, status, filename });
 }
 
 function toRequestError(error: unknown, url: string, method: string, signal: AbortSignal | undefined, deadline?: AbortSignal, timeoutMs?: number): Error {
   if (isDigestAuthError(error)) return error;
-  if (error instanceof TimelapseError) return error;
-  if (signal?.aborted) return new TimelapseError('ERR_TIMELAPSE_ABORTED', 'aborted', { url, method, cause: error });
+  if (isTimelapseError(error)) return error;
+  if (signal?.aborted) return new TimelapseError('aborted', { code: 'ERR_TIMELAPSE_ABORTED', url, method, cause: error });
   if (deadline?.aborted) {
     const seconds = Math.round((timeoutMs ?? 0) / 100) / 10;
-    return new TimelapseError('ERR_TIMELAPSE_NETWORK', `timed out: no complete answer within ${seconds} s (the deadline of a small request)`, { url, method, cause: error });
+    return new TimelapseError(`timed out: no complete answer within ${seconds} s (the deadline of a small request)`, { code: 'ERR_TIMELAPSE_NETWORK', url, method, cause: error });
   }
   const code = typeof error === 'object' && error !== null && 'code' in error ? String((error as { code: unknown }).code) : undefined;
   const message = error instanceof Error ? error.message : String(error);
   const reason = code === 'ECONNREFUSED' ? 'connection refused' : code?.includes('TIMEOUT') ? `timed out (${code})` : `${message}${code ? ` (${code})` : ''}`;
-  return new TimelapseError('ERR_TIMELAPSE_NETWORK', `cannot reach the camera: ${reason}`, { url, method, cause: error });
+  return new TimelapseError(`cannot reach the camera: ${reason}`, { code: 'ERR_TIMELAPSE_NETWORK', url, method, cause: error });
 }

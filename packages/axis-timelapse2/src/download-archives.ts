@@ -173,7 +173,7 @@ export async function downloadArchives(client: TimelapseClient, archives: readon
         type: 'delete-failed',
         item: archive,
         path,
-        error: new TimelapseError('ERR_TIMELAPSE_NOT_VERIFIED', notVerified, { filename: archive.filename }),
+        error: new TimelapseError(notVerified, { code: 'ERR_TIMELAPSE_NOT_VERIFIED', filename: archive.filename }),
       });
     }
   }

@@ -19,7 +19,8 @@ export type TimelapseErrorCode =
   /** Bad options passed to the client. */
   | 'ERR_TIMELAPSE_INVALID_OPTIONS';
 
-export interface TimelapseErrorContext {
+export interface TimelapseErrorOptions {
+  code: TimelapseErrorCode;
   /** The request URL, never with credentials. */
   url?: string | undefined;
   method?: string | undefined;
@@ -42,21 +43,25 @@ export class TimelapseError extends Error {
   readonly status: number | undefined;
   readonly filename: string | undefined;
 
-  constructor(code: TimelapseErrorCode, message: string, context: TimelapseErrorContext = {}) {
-    const where = context.url === undefined ? '' : `[${context.method ?? 'GET'}] "${context.url}": `;
-    super(`${where}${message}`, context.cause === undefined ? undefined : { cause: context.cause });
-    this.code = code;
-    this.url = context.url;
-    this.method = context.method;
-    this.status = context.status;
-    this.filename = context.filename;
+  /** The message is prefixed with `[METHOD] "url": ` when `options.url` is given. */
+  constructor(message: string, options: TimelapseErrorOptions) {
+    const where = options.url === undefined ? '' : `[${options.method ?? 'GET'}] "${options.url}": `;
+    super(`${where}${message}`, options.cause === undefined ? undefined : { cause: options.cause });
+    this.code = options.code;
+    this.url = options.url;
+    this.method = options.method;
+    this.status = options.status;
+    this.filename = options.filename;
   }
 }
 
-/** Type guard for {@link TimelapseError} (also across package copies). */
-export function isTimelapseError(error: unknown): error is TimelapseError {
-  return (
+/**
+ * Type guard for {@link TimelapseError}, optionally of one code; also across package copies
+ * (checks `name` and `code`, not only `instanceof`).
+ */
+export function isTimelapseError(error: unknown, code?: TimelapseErrorCode): error is TimelapseError {
+  const copySafe =
     error instanceof TimelapseError ||
-    (error instanceof Error && error.name === 'TimelapseError' && typeof (error as { code?: unknown }).code === 'string')
-  );
+    (error instanceof Error && error.name === 'TimelapseError' && typeof (error as { code?: unknown }).code === 'string');
+  return copySafe && (code === undefined || (error as TimelapseError).code === code);
 }

@@ -44,7 +44,7 @@ export function toNamePattern(match: string | RegExp): RegExp {
     if (regex) return new RegExp(regex[1]!, regex[2]!.replace(/[gy]/g, ''));
     return new RegExp(`^${globToRegexSource(match)}$`, 'u');
   } catch (error) {
-    throw new TimelapseError('ERR_TIMELAPSE_INVALID_OPTIONS', `invalid name pattern ${JSON.stringify(match)}`, { cause: error });
+    throw new TimelapseError(`invalid name pattern ${JSON.stringify(match)}`, { code: 'ERR_TIMELAPSE_INVALID_OPTIONS', cause: error });
   }
 }
 
@@ -78,7 +78,7 @@ const DATE_TIME = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\
 export function parseTimeBound(text: string, now: number = Date.now()): Date {
   const trimmed = text.trim();
   const invalid = (why: string): TimelapseError =>
-    new TimelapseError('ERR_TIMELAPSE_INVALID_OPTIONS', `${why}: ${JSON.stringify(text)}`);
+    new TimelapseError(`${why}: ${JSON.stringify(text)}`, { code: 'ERR_TIMELAPSE_INVALID_OPTIONS' });
   const relative = /^(\d+(?:\.\d+)?)\s*(m|min|h|d|w)$/i.exec(trimmed);
   if (relative) {
     const unit = { m: 60_000, min: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 }[relative[2]!.toLowerCase() as 'm'];
@@ -110,8 +110,8 @@ export function parseTimeBound(text: string, now: number = Date.now()): Date {
 export function assertTimeBoundsOrder(since: Date | undefined, until: Date | undefined): void {
   if (since !== undefined && until !== undefined && since.getTime() > until.getTime()) {
     throw new TimelapseError(
-      'ERR_TIMELAPSE_INVALID_OPTIONS',
       `--since (${since.toISOString()}) is after --until (${until.toISOString()}): no archive can match`,
+      { code: 'ERR_TIMELAPSE_INVALID_OPTIONS' },
     );
   }
 }

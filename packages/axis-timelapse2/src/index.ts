@@ -15,5 +15,5 @@ export {
 } from './timelapse-job.js';
 export { assignLocalNames } from './safe-file-name.js';
 export { filterArchives, toNamePattern, parseTimeBound, assertTimeBoundsOrder, type ArchiveFilter } from './filters.js';
-export { TimelapseError, isTimelapseError, type TimelapseErrorCode, type TimelapseErrorContext } from './errors.js';
+export { TimelapseError, isTimelapseError, type TimelapseErrorCode, type TimelapseErrorOptions } from './errors.js';
 export { verifyArchiveFile, isArchiveContentType, type ArchiveFileCheck } from './verify-archive-file.js';

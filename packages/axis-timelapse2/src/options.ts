@@ -70,35 +70,35 @@ export function normalizeClientOptions(options: TimelapseClientOptions): Normali
   try {
     baseUrl = new URL(options.baseUrl);
   } catch (error) {
-    throw new TimelapseError('ERR_TIMELAPSE_INVALID_OPTIONS', `baseUrl is not a URL: ${JSON.stringify(String(options.baseUrl))}`, { cause: error });
+    throw new TimelapseError(`baseUrl is not a URL: ${JSON.stringify(String(options.baseUrl))}`, { code: 'ERR_TIMELAPSE_INVALID_OPTIONS', cause: error });
   }
   if (baseUrl.protocol !== 'http:' && baseUrl.protocol !== 'https:') {
-    throw new TimelapseError('ERR_TIMELAPSE_INVALID_OPTIONS', `baseUrl must be http:// or https://, got ${baseUrl.protocol}`);
+    throw new TimelapseError(`baseUrl must be http:// or https://, got ${baseUrl.protocol}`, { code: 'ERR_TIMELAPSE_INVALID_OPTIONS' });
   }
   if (baseUrl.username !== '' || baseUrl.password !== '') {
-    throw new TimelapseError('ERR_TIMELAPSE_INVALID_OPTIONS', 'baseUrl must not contain credentials; pass username and password');
+    throw new TimelapseError('baseUrl must not contain credentials; pass username and password', { code: 'ERR_TIMELAPSE_INVALID_OPTIONS' });
   }
   baseUrl.search = '';
   baseUrl.hash = '';
   if (!baseUrl.pathname.endsWith('/')) baseUrl.pathname += '/';
   const api = options.api ?? DEFAULT_CLIENT_OPTIONS.api;
   if (!TIMELAPSE_API_CHOICES.includes(api)) {
-    throw new TimelapseError('ERR_TIMELAPSE_INVALID_OPTIONS', `api must be one of ${TIMELAPSE_API_CHOICES.join(', ')}, got ${JSON.stringify(api)}`);
+    throw new TimelapseError(`api must be one of ${TIMELAPSE_API_CHOICES.join(', ')}, got ${JSON.stringify(api)}`, { code: 'ERR_TIMELAPSE_INVALID_OPTIONS' });
   }
   const timeout = options.timeout ?? DEFAULT_CLIENT_OPTIONS.timeout;
   if (!Number.isFinite(timeout) || timeout <= 0) {
-    throw new TimelapseError('ERR_TIMELAPSE_INVALID_OPTIONS', `timeout must be a positive number of ms, got ${timeout}`);
+    throw new TimelapseError(`timeout must be a positive number of ms, got ${timeout}`, { code: 'ERR_TIMELAPSE_INVALID_OPTIONS' });
   }
   const maxRetries = options.maxRetries ?? DEFAULT_CLIENT_OPTIONS.maxRetries;
   if (!Number.isInteger(maxRetries) || maxRetries < 0) {
-    throw new TimelapseError('ERR_TIMELAPSE_INVALID_OPTIONS', `maxRetries must be a whole number ≥ 0, got ${maxRetries}`);
+    throw new TimelapseError(`maxRetries must be a whole number ≥ 0, got ${maxRetries}`, { code: 'ERR_TIMELAPSE_INVALID_OPTIONS' });
   }
   const retryDelay = options.retryDelay ?? DEFAULT_CLIENT_OPTIONS.retryDelay;
   if (!Number.isFinite(retryDelay) || retryDelay < 0) {
-    throw new TimelapseError('ERR_TIMELAPSE_INVALID_OPTIONS', `retryDelay must be a number of ms ≥ 0, got ${retryDelay}`);
+    throw new TimelapseError(`retryDelay must be a number of ms ≥ 0, got ${retryDelay}`, { code: 'ERR_TIMELAPSE_INVALID_OPTIONS' });
   }
   if (options.password !== undefined && options.username === undefined) {
-    throw new TimelapseError('ERR_TIMELAPSE_INVALID_OPTIONS', 'a password needs a username');
+    throw new TimelapseError('a password needs a username', { code: 'ERR_TIMELAPSE_INVALID_OPTIONS' });
   }
   return {
     baseUrl,

@@ -255,7 +255,7 @@ export async function startCameraSim(options: CameraSimOptions): Promise<CameraS
   const listener: NetServer = rawBytes ? createNetServer((socket) => server.emit('connection', new RawRequestLineSocket(socket))) : server;
   await new Promise<void>((resolve, reject) => {
     listener.once('error', (error) =>
-      reject(new CameraSimError('ERR_SIM_LISTEN_FAILED', `cannot listen on 127.0.0.1:${normalized.port}`, { cause: error, context: { port: normalized.port } })),
+      reject(new CameraSimError(`cannot listen on 127.0.0.1:${normalized.port}`, { code: 'ERR_SIM_LISTEN_FAILED', cause: error, context: { port: normalized.port } })),
     );
     listener.listen(normalized.port, '127.0.0.1', () => resolve());
   });
@@ -289,7 +289,7 @@ export async function startCameraSim(options: CameraSimOptions): Promise<CameraS
     },
     async sha256Of(key) {
       const source = sources.get(key);
-      if (!source) throw new CameraSimError('ERR_SIM_BAD_OPTIONS', `no served file named ${key}`, { context: { key } });
+      if (!source) throw new CameraSimError(`no served file named ${key}`, { code: 'ERR_SIM_BAD_OPTIONS', context: { key } });
       return source.sha256();
     },
     setFaults: (rules) => faults.set(rules),

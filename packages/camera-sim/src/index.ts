@@ -10,7 +10,7 @@ export {
 export type { ArchiveSpec, RecordingSpec, RecordingMedia, ContentOption, ContentKind, SimArchive, SimRecording, ServedFile } from './content.js';
 export type { SimCounters } from './counters.js';
 export { FaultInjector, type FaultRule, type FaultRoute, type FaultDecision } from './faults.js';
-export { CameraSimError, isCameraSimError, type CameraSimErrorCode } from './errors.js';
+export { CameraSimError, isCameraSimError, type CameraSimErrorCode, type CameraSimErrorOptions } from './errors.js';
 export { DigestServer, parseDigestAuthorization, type DigestServerOptions, type DigestFlavour, type DigestVerdict } from './digest-server.js';
 export { ensureMedia, defaultMediaCacheDir, type MediaRequest, type MediaFile, type MediaContainer } from './media-cache.js';
 export { GeneratedBytes } from './generated-bytes.js';

@@ -155,9 +155,9 @@ async function generate(request: Required<MediaRequest>, cacheDir: string, key: 
     await rm(tmpPath, { force: true });
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') {
-      throw new CameraSimError('ERR_SIM_FFMPEG_MISSING', 'ffmpeg is not installed: install it (e.g. `apt-get install ffmpeg`) or ask for content kind "synthetic"', { cause: error });
+      throw new CameraSimError('ffmpeg is not installed: install it (e.g. `apt-get install ffmpeg`) or ask for content kind "synthetic"', { code: 'ERR_SIM_FFMPEG_MISSING', cause: error });
     }
-    throw new CameraSimError('ERR_SIM_FFMPEG_FAILED', `ffmpeg could not generate a ${request.container} clip`, { cause: error, context: { request } });
+    throw new CameraSimError(`ffmpeg could not generate a ${request.container} clip`, { code: 'ERR_SIM_FFMPEG_FAILED', cause: error, context: { request } });
   }
   const size = (await stat(tmpPath)).size;
   const sha256 = await hashFile(tmpPath);

@@ -148,18 +148,18 @@ const VERSIONS: Record<CameraProfile, string> = {
 /** Applies defaults and validates. */
 export function normalizeOptions(options: CameraSimOptions): NormalizedOptions {
   if (!CAMERA_PROFILES.includes(options.profile)) {
-    throw new CameraSimError('ERR_SIM_BAD_OPTIONS', `unknown profile "${String(options.profile)}" (expected ${CAMERA_PROFILES.join(', ')})`, { context: { profile: options.profile } });
+    throw new CameraSimError(`unknown profile "${String(options.profile)}" (expected ${CAMERA_PROFILES.join(', ')})`, { code: 'ERR_SIM_BAD_OPTIONS', context: { profile: options.profile } });
   }
   const host = options.host ?? '127.0.0.1';
-  if (host !== '127.0.0.1') throw new CameraSimError('ERR_SIM_BAD_OPTIONS', 'the simulator only listens on 127.0.0.1', { context: { host } });
+  if (host !== '127.0.0.1') throw new CameraSimError('the simulator only listens on 127.0.0.1', { code: 'ERR_SIM_BAD_OPTIONS', context: { host } });
   const timeZone = options.timeZone ?? 'America/New_York';
   try {
     assertTimeZone(timeZone);
   } catch (error) {
-    throw new CameraSimError('ERR_SIM_BAD_OPTIONS', `unknown time zone "${timeZone}"`, { cause: error, context: { timeZone } });
+    throw new CameraSimError(`unknown time zone "${timeZone}"`, { code: 'ERR_SIM_BAD_OPTIONS', cause: error, context: { timeZone } });
   }
   const port = options.port ?? 0;
-  if (!Number.isInteger(port) || port < 0 || port > 65_535) throw new CameraSimError('ERR_SIM_BAD_OPTIONS', `bad port ${port}`, { context: { port } });
+  if (!Number.isInteger(port) || port < 0 || port > 65_535) throw new CameraSimError(`bad port ${port}`, { code: 'ERR_SIM_BAD_OPTIONS', context: { port } });
   const amcrest = options.profile === 'amcrest';
   return {
     profile: options.profile,

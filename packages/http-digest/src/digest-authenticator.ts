@@ -197,7 +197,7 @@ export class DigestAuthenticator {
   #fail(exchange: AuthExchange, code: DigestAuthError['code'], status: number, message: string): ResponseDecision {
     return {
       kind: 'error',
-      error: new DigestAuthError(code, message, { url: redactUrl(exchange.url), method: exchange.method, status, attempt: exchange.attempts }),
+      error: new DigestAuthError(message, { code, url: redactUrl(exchange.url), method: exchange.method, status, attempt: exchange.attempts }),
     };
   }
 

@@ -6,7 +6,8 @@ export type DigestAuthErrorCode =
   | 'ERR_DIGEST_ORIGIN_NOT_ALLOWED'
   | 'ERR_DIGEST_INVALID_OPTIONS';
 
-export interface DigestAuthErrorContext {
+export interface DigestAuthErrorOptions {
+  code: DigestAuthErrorCode;
   /** The request URL, without credentials. */
   url?: string;
   /** HTTP method of the request. */
@@ -30,25 +31,29 @@ export class DigestAuthError extends Error {
   readonly status: number | undefined;
   readonly attempt: number | undefined;
 
-  constructor(code: DigestAuthErrorCode, message: string, context: DigestAuthErrorContext = {}) {
-    const where = context.url === undefined ? '' : `[${context.method ?? 'GET'}] "${context.url}": `;
-    super(`${where}${message}`, context.cause === undefined ? undefined : { cause: context.cause });
-    this.code = code;
-    this.url = context.url;
-    this.method = context.method;
-    this.status = context.status;
-    this.attempt = context.attempt;
+  /** The message is prefixed with `[METHOD] "url": ` when `options.url` is given. */
+  constructor(message: string, options: DigestAuthErrorOptions) {
+    const where = options.url === undefined ? '' : `[${options.method ?? 'GET'}] "${options.url}": `;
+    super(`${where}${message}`, options.cause === undefined ? undefined : { cause: options.cause });
+    this.code = options.code;
+    this.url = options.url;
+    this.method = options.method;
+    this.status = options.status;
+    this.attempt = options.attempt;
   }
 }
 
-/** Type guard for {@link DigestAuthError}, also across package copies (checks `name` and `code`). */
-export function isDigestAuthError(error: unknown): error is DigestAuthError {
-  return (
+/**
+ * Type guard for {@link DigestAuthError}, optionally of one code; also across package copies
+ * (checks `name` and `code`, not only `instanceof`).
+ */
+export function isDigestAuthError(error: unknown, code?: DigestAuthErrorCode): error is DigestAuthError {
+  const copySafe =
     error instanceof DigestAuthError ||
     (error instanceof Error &&
       error.name === 'DigestAuthError' &&
-      String((error as unknown as { code?: unknown }).code).startsWith('ERR_DIGEST_'))
-  );
+      String((error as { code?: unknown }).code).startsWith('ERR_DIGEST_'));
+  return copySafe && (code === undefined || (error as DigestAuthError).code === code);
 }
 
 /** A URL for messages: no username, password, or fragment. */

@@ -13,4 +13,4 @@ export {
 } from './compute-digest.js';
 export { DIGEST_ALGORITHMS, type DigestAlgorithm } from './digest-algorithm.js';
 export { DEFAULT_DIGEST_AUTH_OPTIONS, type DigestAuthOptions } from './options.js';
-export { DigestAuthError, isDigestAuthError, type DigestAuthErrorCode, type DigestAuthErrorContext } from './errors.js';
+export { DigestAuthError, isDigestAuthError, type DigestAuthErrorCode, type DigestAuthErrorOptions } from './errors.js';

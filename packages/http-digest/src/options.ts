@@ -92,7 +92,7 @@ export const DEFAULT_DIGEST_AUTH_OPTIONS = {
 } as const satisfies Omit<DigestAuthOptions, 'username' | 'password'>;
 
 function invalid(message: string): DigestAuthError {
-  return new DigestAuthError('ERR_DIGEST_INVALID_OPTIONS', message);
+  return new DigestAuthError(message, { code: 'ERR_DIGEST_INVALID_OPTIONS' });
 }
 
 export function normalizeOrigin(origin: string | URL): string {
@@ -116,7 +116,7 @@ export function normalizeOptions(options: DigestAuthOptions): NormalizedDigestAu
     try {
       allowedOrigins = new Set(options.allowedOrigins.map(normalizeOrigin));
     } catch (error) {
-      throw new DigestAuthError('ERR_DIGEST_INVALID_OPTIONS', 'allowedOrigins holds an invalid URL', { cause: error });
+      throw new DigestAuthError('allowedOrigins holds an invalid URL', { code: 'ERR_DIGEST_INVALID_OPTIONS', cause: error });
     }
   }
   return {

@@ -26,7 +26,7 @@ export interface MediaErrorOptions {
 
 /** The one error class of `@camdl/media`; tell cases apart by `code`. */
 export class MediaError extends Error {
-  override name = 'MediaError';
+  override readonly name = 'MediaError';
   readonly code: MediaErrorCode;
   readonly path: string | undefined;
   readonly stderr: string | undefined;
@@ -39,7 +39,13 @@ export class MediaError extends Error {
   }
 }
 
-/** Type guard for {@link MediaError}, optionally of one code. */
+/**
+ * Type guard for {@link MediaError}, optionally of one code; also across package copies
+ * (checks `name` and `code`, not only `instanceof`).
+ */
 export function isMediaError(error: unknown, code?: MediaErrorCode): error is MediaError {
-  return error instanceof MediaError && (code === undefined || error.code === code);
+  const copySafe =
+    error instanceof MediaError ||
+    (error instanceof Error && error.name === 'MediaError' && typeof (error as { code?: unknown }).code === 'string');
+  return copySafe && (code === undefined || (error as MediaError).code === code);
 }

@@ -61,11 +61,11 @@ export async function acquireCameraLock(folder: string, camera: string): Promise
       const age = await lockAgeMs(path);
       if (age !== undefined && age < 5_000) break;
     } else if (owner.host !== me.host || processAlive(owner.pid)) {
-      throw new SyncError('ERR_SYNC_CAMERA_BUSY', `another camdl sync (pid ${owner.pid} on ${owner.host}, since ${new Date(owner.startedMs).toISOString()}) is working on this camera`, { camera });
+      throw new SyncError(`another camdl sync (pid ${owner.pid} on ${owner.host}, since ${new Date(owner.startedMs).toISOString()}) is working on this camera`, { code: 'ERR_SYNC_CAMERA_BUSY', camera });
     }
     await rm(path, { force: true });
   }
-  throw new SyncError('ERR_SYNC_CAMERA_BUSY', 'another camdl sync is taking this camera right now', { camera });
+  throw new SyncError('another camdl sync is taking this camera right now', { code: 'ERR_SYNC_CAMERA_BUSY', camera });
 }
 
 async function readOwner(path: string): Promise<LockOwner | undefined> {

@@ -126,7 +126,7 @@ class ConfigReader {
   }
 
   fail(line: number, message: string): never {
-    throw new SyncError('ERR_SYNC_CONFIG', `${this.#file}:${line}: ${message}`, { file: this.#file, line });
+    throw new SyncError(`${this.#file}:${line}: ${message}`, { code: 'ERR_SYNC_CONFIG', file: this.#file, line });
   }
 
   /** The pairs of a mapping, each key checked against `allowed`. */
@@ -245,7 +245,7 @@ export function loadConfig(path: string, options: LoadConfigOptions = {}): Fleet
     text = readFileSync(file, 'utf8');
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code ?? 'error';
-    throw new SyncError('ERR_SYNC_CONFIG', `${file}: cannot read the config (${code})${code === 'ENOENT' ? '; `camdl init` writes an example' : ''}`, { file, cause: error });
+    throw new SyncError(`${file}: cannot read the config (${code})${code === 'ENOENT' ? '; `camdl init` writes an example' : ''}`, { code: 'ERR_SYNC_CONFIG', file, cause: error });
   }
   return parseConfig(text, file, options);
 }
@@ -430,7 +430,7 @@ export function selectCameras(config: FleetConfig, names: readonly string[] | un
   if (!names || names.length === 0) return config.cameras;
   const unknown = names.filter((name) => !config.cameras.some((camera) => camera.name === name));
   if (unknown.length > 0) {
-    throw new SyncError('ERR_SYNC_CONFIG', `${config.file}: no camera named ${unknown.map((name) => JSON.stringify(name)).join(', ')} (known: ${config.cameras.map((camera) => camera.name).join(', ')})`, { file: config.file });
+    throw new SyncError(`${config.file}: no camera named ${unknown.map((name) => JSON.stringify(name)).join(', ')} (known: ${config.cameras.map((camera) => camera.name).join(', ')})`, { code: 'ERR_SYNC_CONFIG', file: config.file });
   }
   return config.cameras.filter((camera) => names.includes(camera.name));
 }

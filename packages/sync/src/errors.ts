@@ -14,6 +14,7 @@ export type SyncErrorCode =
   | 'ERR_SYNC_VERIFY_FAILED';
 
 export interface SyncErrorOptions {
+  code: SyncErrorCode;
   /** The config file, for config errors. */
   file?: string | undefined;
   /** 1-based line in `file`. */
@@ -31,17 +32,24 @@ export class SyncError extends Error {
   readonly line: number | undefined;
   readonly camera: string | undefined;
 
-  constructor(code: SyncErrorCode, message: string, options: SyncErrorOptions = {}) {
+  constructor(message: string, options: SyncErrorOptions) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
-    this.code = code;
+    this.code = options.code;
     this.file = options.file;
     this.line = options.line;
     this.camera = options.camera;
   }
 }
 
-export function isSyncError(error: unknown): error is SyncError {
-  return error instanceof SyncError;
+/**
+ * Type guard for {@link SyncError}, optionally of one code; also across package copies
+ * (checks `name` and `code`, not only `instanceof`).
+ */
+export function isSyncError(error: unknown, code?: SyncErrorCode): error is SyncError {
+  const copySafe =
+    error instanceof SyncError ||
+    (error instanceof Error && error.name === 'SyncError' && String((error as { code?: unknown }).code).startsWith('ERR_SYNC_'));
+  return copySafe && (code === undefined || (error as SyncError).code === code);
 }
 
 /** A short reason for logs and the ledger: the message, never a stack. */

@@ -2,7 +2,7 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { dirname } from 'node:path';
 import { acquireCameraLock, type CameraLock } from './camera-lock.js';
-import { SyncError } from './errors.js';
+import { SyncError, isSyncError } from './errors.js';
 import { openSqlite, type SqliteDatabase, type SqliteStatement, type SqliteValue } from './sqlite.js';
 
 /**
@@ -162,13 +162,13 @@ export class Ledger {
   /** Opens (creating it and its folder unless `readOnly`) and migrates the ledger. */
   static open(path: string, options: OpenLedgerOptions = {}): Ledger {
     if (!options.readOnly) mkdirSync(dirname(path), { recursive: true });
-    else if (!existsSync(path)) throw new SyncError('ERR_SYNC_LEDGER', `no ledger at ${path} yet: run camdl sync first`);
+    else if (!existsSync(path)) throw new SyncError(`no ledger at ${path} yet: run camdl sync first`, { code: 'ERR_SYNC_LEDGER' });
     let db: SqliteDatabase;
     try {
       db = openSqlite(path, { timeout: options.busyTimeoutMs ?? 10_000 });
     } catch (error) {
-      if (error instanceof SyncError) throw error;
-      throw new SyncError('ERR_SYNC_LEDGER', `cannot open the ledger ${path}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+      if (isSyncError(error)) throw error;
+      throw new SyncError(`cannot open the ledger ${path}: ${error instanceof Error ? error.message : String(error)}`, { code: 'ERR_SYNC_LEDGER', cause: error });
     }
     const ledger = new Ledger(path, db, options.now ?? Date.now);
     try {
@@ -186,7 +186,7 @@ export class Ledger {
     this.#db.exec('PRAGMA foreign_keys = ON');
     const version = Number(this.#db.prepare('PRAGMA user_version').get()?.['user_version'] ?? 0);
     if (version > MIGRATIONS.length) {
-      throw new SyncError('ERR_SYNC_LEDGER', `the ledger ${this.path} has schema version ${version}, newer than this camdl understands (${MIGRATIONS.length}): upgrade camdl`);
+      throw new SyncError(`the ledger ${this.path} has schema version ${version}, newer than this camdl understands (${MIGRATIONS.length}): upgrade camdl`, { code: 'ERR_SYNC_LEDGER' });
     }
     if (version === MIGRATIONS.length) return;
     this.#db.exec('BEGIN IMMEDIATE');
@@ -198,7 +198,7 @@ export class Ledger {
       this.#db.exec('COMMIT');
     } catch (error) {
       this.#db.exec('ROLLBACK');
-      throw new SyncError('ERR_SYNC_LEDGER', `cannot migrate the ledger ${this.path}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+      throw new SyncError(`cannot migrate the ledger ${this.path}: ${error instanceof Error ? error.message : String(error)}`, { code: 'ERR_SYNC_LEDGER', cause: error });
     }
   }
 

@@ -12,7 +12,7 @@ export async function resolveCameraPassword(camera: CameraConfig, env: NodeJS.Pr
       return source.value;
     case 'env': {
       const value = env[source.name];
-      if (value === undefined || value === '') throw new SyncError('ERR_SYNC_PASSWORD', `password-env: ${source.name} is not set`, { camera: camera.name });
+      if (value === undefined || value === '') throw new SyncError(`password-env: ${source.name} is not set`, { code: 'ERR_SYNC_PASSWORD', camera: camera.name });
       return value;
     }
     case 'file': {
@@ -21,10 +21,10 @@ export async function resolveCameraPassword(camera: CameraConfig, env: NodeJS.Pr
         text = await readFile(source.path, 'utf8');
       } catch (error) {
         const code = (error as NodeJS.ErrnoException).code ?? 'error';
-        throw new SyncError('ERR_SYNC_PASSWORD', `cannot read password-file ${source.path} (${code})`, { camera: camera.name, cause: error });
+        throw new SyncError(`cannot read password-file ${source.path} (${code})`, { code: 'ERR_SYNC_PASSWORD', camera: camera.name, cause: error });
       }
       const first = text.split(/\r?\n/, 1)[0] ?? '';
-      if (first === '') throw new SyncError('ERR_SYNC_PASSWORD', `password-file ${source.path} is empty`, { camera: camera.name });
+      if (first === '') throw new SyncError(`password-file ${source.path} is empty`, { code: 'ERR_SYNC_PASSWORD', camera: camera.name });
       return first;
     }
   }

@@ -32,7 +32,7 @@ export function openSqlite(path: string, options: { timeout: number }): SqliteDa
     sqlite = undefined;
   }
   if (sqlite === undefined) {
-    throw new SyncError('ERR_SYNC_SQLITE_UNAVAILABLE', `the ledger needs node:sqlite: Node.js 22.19 or newer (this is ${process.version})`);
+    throw new SyncError(`the ledger needs node:sqlite: Node.js 22.19 or newer (this is ${process.version})`, { code: 'ERR_SYNC_SQLITE_UNAVAILABLE' });
   }
   return new sqlite.DatabaseSync(path, { timeout: options.timeout });
 }

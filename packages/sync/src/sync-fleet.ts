@@ -327,14 +327,14 @@ async function fetchOne(camera: CameraConfig, remote: RemoteRecording, id: numbe
     },
   });
   if (remote.size !== undefined && result.size !== remote.size) {
-    throw new SyncError('ERR_SYNC_VERIFY_FAILED', `${localPath}: ${result.size} bytes, the camera lists ${remote.size}`, { camera: camera.name });
+    throw new SyncError(`${localPath}: ${result.size} bytes, the camera lists ${remote.size}`, { code: 'ERR_SYNC_VERIFY_FAILED', camera: camera.name });
   }
   if (result.status !== 'skipped' && !result.verified) {
-    throw new SyncError('ERR_SYNC_VERIFY_FAILED', `${localPath}: the camera did not say how long the file is; it cannot be verified complete`, { camera: camera.name });
+    throw new SyncError(`${localPath}: the camera did not say how long the file is; it cannot be verified complete`, { code: 'ERR_SYNC_VERIFY_FAILED', camera: camera.name });
   }
   ledger.markDownloaded(id, result.size);
   const { sha256, size } = await hashFile(stagedFile);
-  if (size !== result.size) throw new SyncError('ERR_SYNC_VERIFY_FAILED', `${localPath}: changed on disk while it was hashed`, { camera: camera.name });
+  if (size !== result.size) throw new SyncError(`${localPath}: changed on disk while it was hashed`, { code: 'ERR_SYNC_VERIFY_FAILED', camera: camera.name });
   await moveIntoPlace(stagedFile, archivePath(config.archive, localPath));
   ledger.markVerified(id, { localPath, size, sha256 });
   await rm(staging, { recursive: true, force: true }).catch(() => {});
@@ -365,7 +365,7 @@ async function deleteOne(camera: CameraConfig, remote: RemoteRecording, id: numb
   try {
     const onDisk = await hashFile(archivePath(context.config.archive, row.localPath), context.signal);
     if (onDisk.sha256 !== row.sha256 || onDisk.size !== row.localSize) {
-      throw new SyncError('ERR_SYNC_VERIFY_FAILED', `${row.localPath} no longer matches the ledger: not deleted on the camera (run camdl verify)`);
+      throw new SyncError(`${row.localPath} no longer matches the ledger: not deleted on the camera (run camdl verify)`, { code: 'ERR_SYNC_VERIFY_FAILED' });
     }
     await source.delete!(remote, context.signal);
     context.ledger.markDeletedOnCamera(id);

@@ -47,12 +47,15 @@ export class DownloadError extends Error {
   }
 }
 
-/** Type guard for {@link DownloadError}, also across package copies (checks `name` and `code`). */
-export function isDownloadError(error: unknown): error is DownloadError {
-  return (
+/**
+ * Type guard for {@link DownloadError}, optionally of one code; also across package copies
+ * (checks `name` and `code`, not only `instanceof`).
+ */
+export function isDownloadError(error: unknown, code?: DownloadErrorCode): error is DownloadError {
+  const copySafe =
     error instanceof DownloadError ||
-    (error instanceof Error && error.name === 'DownloadError' && String((error as { code?: unknown }).code).startsWith('ERR_DOWNLOAD_'))
-  );
+    (error instanceof Error && error.name === 'DownloadError' && String((error as { code?: unknown }).code).startsWith('ERR_DOWNLOAD_'));
+  return copySafe && (code === undefined || (error as DownloadError).code === code);
 }
 
 /** `http://user:pw@host/x` → `http://host/x`: URLs in messages never carry credentials. */

@@ -1,6 +1,7 @@
+import { redactUrl } from '@camdl/internal';
 import { buildAuthorizationHeader, createCnonce } from './compute-digest.js';
 import { toDigestChallenge, type DigestChallenge } from './digest-challenge.js';
-import { DigestAuthError, redactUrl } from './errors.js';
+import { DigestAuthError } from './errors.js';
 import { normalizeOptions, type DigestAuthOptions, type NormalizedDigestAuthOptions } from './options.js';
 import { parseChallenges, type Challenge } from './parse-challenges.js';
 

@@ -55,16 +55,3 @@ export function isDigestAuthError(error: unknown, code?: DigestAuthErrorCode): e
       String((error as { code?: unknown }).code).startsWith('ERR_DIGEST_'));
   return copySafe && (code === undefined || (error as DigestAuthError).code === code);
 }
-
-/** A URL for messages: no username, password, or fragment. */
-export function redactUrl(url: URL | string): string {
-  try {
-    const copy = new URL(url);
-    copy.username = '';
-    copy.password = '';
-    copy.hash = '';
-    return copy.href;
-  } catch {
-    return '<invalid url>';
-  }
-}

@@ -1,8 +1,9 @@
 import { open, type FileHandle } from 'node:fs/promises';
 import { pipeline } from 'node:stream';
 import { request, type Dispatcher } from 'undici';
+import { redactUrl } from '@camdl/internal';
 import { abandonBody } from './abandon-body.js';
-import { DownloadError, redactUrl, toDownloadError } from './errors.js';
+import { DownloadError, toDownloadError } from './errors.js';
 import {
   headerValue,
   isRetryableStatus,

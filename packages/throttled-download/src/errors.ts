@@ -58,18 +58,6 @@ export function isDownloadError(error: unknown, code?: DownloadErrorCode): error
   return copySafe && (code === undefined || (error as DownloadError).code === code);
 }
 
-/** `http://user:pw@host/x` → `http://host/x`: URLs in messages never carry credentials. */
-export function redactUrl(url: string | URL): string {
-  try {
-    const copy = new URL(url);
-    copy.username = '';
-    copy.password = '';
-    return copy.href;
-  } catch {
-    return '<invalid url>';
-  }
-}
-
 const DISK_CODES = new Set(['ENOSPC', 'EDQUOT', 'EACCES', 'EPERM', 'EROFS', 'EISDIR', 'ENOTDIR', 'ENOENT', 'EMFILE', 'ENFILE', 'EFBIG', 'EIO']);
 const TIMEOUT_CODES = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'UND_ERR_CONNECT_TIMEOUT', 'ETIMEDOUT']);
 const NETWORK_CODES = new Set([

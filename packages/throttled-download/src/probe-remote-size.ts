@@ -1,6 +1,7 @@
 import { request } from 'undici';
+import { redactUrl } from '@camdl/internal';
 import { abandonBody } from './abandon-body.js';
-import { DownloadError, redactUrl, toDownloadError } from './errors.js';
+import { DownloadError, toDownloadError } from './errors.js';
 import { headerValue, isRetryableStatus, parseContentLength, parseContentRange, STATUS_TEXT } from './http-headers.js';
 import { defaultDispatcher, DEFAULT_DOWNLOAD_OPTIONS } from './options.js';
 import type { ProbeOptions, RemoteSize } from './types.js';

@@ -1,0 +1,1 @@
+export { redactUrl } from './redact-url.js';

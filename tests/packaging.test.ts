@@ -46,6 +46,13 @@ describe('published packages', () => {
       const entries = await readdir(join(project, 'node_modules', '@camdl', name));
       expect(entries).not.toContain('src');
       expect(entries).toContain('dist');
+      // Private workspace packages are bundled at build time, never required at run time.
+      expect(Object.keys(manifest.dependencies ?? {})).not.toContain('@camdl/internal');
+      for (const file of await readdir(join(project, 'node_modules', '@camdl', name, 'dist'))) {
+        if (!/\.(js|d\.ts)$/.test(file)) continue;
+        const text = await readFile(join(project, 'node_modules', '@camdl', name, 'dist', file), 'utf8');
+        expect(text, `${name}/dist/${file}`).not.toMatch(/@camdl\/(internal|test-utils)['"]/);
+      }
     }
   });
 
@@ -86,6 +93,28 @@ describe('published packages', () => {
     const tsc = join(root, 'node_modules/typescript/bin/tsc');
     const result = await execFile(process.execPath, [tsc, '-p', 'tsconfig.json'], { cwd: project }).catch((error: { stdout: string }) => error);
     expect('stdout' in result ? result.stdout : '').toBe('');
+  });
+
+  it('--version of every installed binary prints the installed @camdl/cli version, read at run time', async () => {
+    const bin = join(project, 'node_modules/.bin');
+    const manifestPath = join(project, 'node_modules/@camdl/cli/package.json');
+    const original = await readFile(manifestPath, 'utf8');
+    const packed = (JSON.parse(original) as { version: string }).version;
+    const before = await execFile(join(bin, 'camdl'), ['--version']);
+    expect(before.stdout).toBe(`${packed}\n`);
+    // A version only the installed manifest holds: a value fixed at build time cannot print it.
+    const marker = '9.8.7-packaging.1';
+    await writeFile(manifestPath, JSON.stringify({ ...JSON.parse(original), version: marker }, null, 2));
+    try {
+      for (const tool of ['timelapse2-dl', 'amcrest-dl', 'camdl']) {
+        const { stdout } = await execFile(join(bin, tool), ['--version']);
+        expect(stdout, tool).toBe(`${marker}\n`);
+      }
+      const verbose = await execFile(join(bin, 'amcrest-dl'), ['--version', '--verbose']);
+      expect(verbose.stdout).toBe(`${marker}\nNode.js ${process.version} (${process.platform} ${process.arch})\n`);
+    } finally {
+      await writeFile(manifestPath, original);
+    }
   });
 
   it('runs the installed binaries: --help, and a real download from the installed simulator', async () => {

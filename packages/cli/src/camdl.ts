@@ -1,5 +1,6 @@
 import { CAMDL_COMMANDS } from './camdl-commands.js';
 import { ExitError } from './exit-error.js';
+import { cliVersion } from './package-version.js';
 
 /** Exit codes of `camdl` (the contract scripts rely on). */
 export const CAMDL_EXIT_CODES = { ok: 0, failed: 1, usage: 2, interrupted: 130 } as const;
@@ -25,8 +26,7 @@ export async function camdl(argv: string[]): Promise<number> {
     return name === undefined ? CAMDL_EXIT_CODES.usage : CAMDL_EXIT_CODES.ok;
   }
   if (name === '--version') {
-    const { default: pkg } = await import('../package.json', { with: { type: 'json' } });
-    process.stdout.write(`${(pkg as { version: string }).version}\n`);
+    process.stdout.write(`${cliVersion()}\n`);
     return CAMDL_EXIT_CODES.ok;
   }
   const command = CAMDL_COMMANDS.find((candidate) => candidate.name === name);

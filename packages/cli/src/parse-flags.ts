@@ -1,5 +1,6 @@
 import type { Argv } from 'yargs';
 import { ExitError, EXIT_CODES } from './exit-error.js';
+import { cliVersion } from './package-version.js';
 
 /** What parsing the flags decided: run with `args`, or exit now (after `--help` / `--version`). */
 export type FlagsOutcome<Args> = { kind: 'exit'; code: number } | { kind: 'args'; args: Args };
@@ -59,10 +60,9 @@ export async function parseFlags<T>(parser: Argv<T>, options: ParseFlagsOptions)
     return { kind: 'exit', code: EXIT_CODES.ok };
   }
   if (args['version']) {
-    const { default: pkg } = await import('../package.json', { with: { type: 'json' } });
     const env = options.env ?? process.env;
     const verbose = args['verbose'] === true || Boolean(env['CAMDL_DEBUG']);
-    const version = (pkg as { version: string }).version;
+    const version = cliVersion();
     options.print(verbose ? `${version}\nNode.js ${process.version} (${process.platform} ${process.arch})` : version);
     return { kind: 'exit', code: EXIT_CODES.ok };
   }

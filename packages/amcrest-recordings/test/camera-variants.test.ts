@@ -2,35 +2,23 @@ import { existsSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { startCameraSim, type CameraSim } from '@camdl/camera-sim';
-import { makeTempDir, type TempDir } from '@camdl/test-utils';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { closeAfterEach, makeTempDir, type TempDir } from '@camdl/test-utils';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { createAmcrestClient, downloadRecordings, findRecordings, type AmcrestClient } from '../src/index.js';
 
 const RANGE = { start: '2026-01-16T20:00:00', end: '2026-01-16T22:00:00', cameraTimeZone: 'America/New_York' } as const;
 
 describe('camera variants (against the simulator)', () => {
-  let sim: CameraSim | undefined;
-  let client: AmcrestClient | undefined;
+  const track = closeAfterEach();
   let dir: TempDir;
-
   beforeEach(async () => {
-    dir = await makeTempDir();
-  });
-  afterEach(async () => {
-    await client?.close();
-    await sim?.close();
-    client = undefined;
-    sim = undefined;
-    await dir.cleanup();
+    dir = track(await makeTempDir());
   });
 
-  const connect = (camera: CameraSim): AmcrestClient => {
-    client = createAmcrestClient({ url: camera.url, username: camera.username, password: camera.password });
-    return client;
-  };
+  const connect = (camera: CameraSim): AmcrestClient => track(createAmcrestClient({ url: camera.url, username: camera.username, password: camera.password }));
 
   it('searches again without condition.Types when the camera refuses it, and still destroys the search', async () => {
-    sim = await startCameraSim({ profile: 'amcrest', content: 'tiny', amcrest: { refuseTypes: true } });
+    const sim = track(await startCameraSim({ profile: 'amcrest', content: 'tiny', amcrest: { refuseTypes: true } }));
     const warnings: string[] = [];
     const found = await findRecordings(connect(sim), { ...RANGE, onWarning: (text) => warnings.push(text) });
     expect(found.recordings.length).toBeGreaterThan(0);
@@ -41,11 +29,11 @@ describe('camera variants (against the simulator)', () => {
   });
 
   it('device info a user may not read (Invalid Authority, 200) is missing, not an error', async () => {
-    sim = await startCameraSim({
+    const sim = track(await startCameraSim({
       profile: 'amcrest',
       content: 'tiny',
       faults: [{ route: 'magicBox', match: /^getSerialNo|getSoftwareVersion$/, kind: 'status', status: 200, body: 'Error\r\nInvalid Authority!\r\n' }],
-    });
+    }));
     const info = await connect(sim).getDeviceInfo();
     expect(info.deviceType).toBe('IP8M-2496EB');
     expect(info.serialNumber).toBeUndefined();
@@ -53,7 +41,7 @@ describe('camera variants (against the simulator)', () => {
   });
 
   it.each(['encoded', 'raw'] as const)('downloads from a camera that only understands %s brackets in RPC_Loadfile paths', async (loadfilePaths) => {
-    sim = await startCameraSim({ profile: 'amcrest', content: 'tiny', amcrest: { loadfilePaths } });
+    const sim = track(await startCameraSim({ profile: 'amcrest', content: 'tiny', amcrest: { loadfilePaths } }));
     const camera = connect(sim);
     const found = await findRecordings(camera, RANGE);
     const recordings = found.recordings;
@@ -66,11 +54,11 @@ describe('camera variants (against the simulator)', () => {
   });
 
   it('an RPC_Loadfile answered 200 with an Error body fails that file and leaves nothing on disk', async () => {
-    sim = await startCameraSim({
+    const sim = track(await startCameraSim({
       profile: 'amcrest',
       content: 'tiny',
       faults: [{ route: 'RPC_Loadfile', kind: 'status', status: 200, body: 'Error\r\nBad Request!\r\n', times: 2 }],
-    });
+    }));
     const camera = connect(sim);
     const found = await findRecordings(camera, RANGE);
     const [first] = found.recordings;
@@ -82,11 +70,11 @@ describe('camera variants (against the simulator)', () => {
   });
 
   it('wall-clock times still search when the camera clock cannot be read; instants need it', async () => {
-    sim = await startCameraSim({
+    const sim = track(await startCameraSim({
       profile: 'amcrest',
       content: 'tiny',
       faults: [{ route: 'global', kind: 'status', status: 501, body: 'Error\r\nNot Implemented!\r\n' }],
-    });
+    }));
     const camera = connect(sim);
     const warnings: string[] = [];
     const found = await findRecordings(camera, { start: RANGE.start, end: RANGE.end, onWarning: (text) => warnings.push(text) });

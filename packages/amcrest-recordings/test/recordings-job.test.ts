@@ -2,31 +2,22 @@ import { existsSync } from 'node:fs';
 import { readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { startCameraSim, type CameraSim } from '@camdl/camera-sim';
-import { makeTempDir, type TempDir } from '@camdl/test-utils';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { closeAfterEach, makeTempDir, type TempDir } from '@camdl/test-utils';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { createAmcrestClient, runRecordingsJob, type AmcrestClient, type RecordingsJobEvent } from '../src/index.js';
 
 const RANGE = { start: '2026-01-16T20:00:00', end: '2026-01-16T22:00:00', cameraTimeZone: 'America/New_York' } as const;
 
 describe('runRecordingsJob (against the simulator, no ffmpeg needed)', () => {
-  let sim: CameraSim | undefined;
-  let client: AmcrestClient | undefined;
+  const track = closeAfterEach();
   let dir: TempDir;
-
   beforeEach(async () => {
-    dir = await makeTempDir();
-  });
-  afterEach(async () => {
-    await client?.close();
-    await sim?.close();
-    client = undefined;
-    sim = undefined;
-    await dir.cleanup();
+    dir = track(await makeTempDir());
   });
 
-  const connect = async (): Promise<{ sim: CameraSim; client: AmcrestClient }> => {
-    sim = await startCameraSim({ profile: 'amcrest', content: 'tiny' });
-    client = createAmcrestClient({ url: sim.url, username: sim.username, password: sim.password });
+  const connect = async (password?: string): Promise<{ sim: CameraSim; client: AmcrestClient }> => {
+    const sim = track(await startCameraSim({ profile: 'amcrest', content: 'tiny' }));
+    const client = track(createAmcrestClient({ url: sim.url, username: sim.username, password: password ?? sim.password }));
     return { sim, client };
   };
 
@@ -75,8 +66,7 @@ describe('runRecordingsJob (against the simulator, no ffmpeg needed)', () => {
   });
 
   it('a wrong password: outcome search-failed with the auth error', async () => {
-    sim = await startCameraSim({ profile: 'amcrest', content: 'tiny' });
-    client = createAmcrestClient({ url: sim.url, username: sim.username, password: 'wrong' });
+    const { client } = await connect('wrong');
     const result = await runRecordingsJob(client, { ...RANGE, outputDir: dir.path });
     expect(result.outcome).toBe('search-failed');
     expect(result.error).toMatchObject({ code: 'ERR_AMCREST_AUTH' });

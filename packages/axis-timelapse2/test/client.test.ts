@@ -1,38 +1,27 @@
 import { readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { startCameraSim, type CameraSim } from '@camdl/camera-sim';
-import { makeTempDir, sha256File, type TempDir } from '@camdl/test-utils';
-import { afterEach, describe, expect, it } from 'vitest';
+import { closeAfterEach, makeTempDir, sha256File, type TempDir } from '@camdl/test-utils';
+import { describe, expect, it } from 'vitest';
 import { assignLocalNames, createTimelapseClient, downloadArchives, type ArchiveRunEvent, type TimelapseClient } from '@camdl/axis-timelapse2';
 
-let sim: CameraSim | undefined;
-let dir: TempDir | undefined;
-let client: TimelapseClient | undefined;
-
-afterEach(async () => {
-  await client?.close();
-  await sim?.close();
-  await dir?.cleanup();
-  sim = undefined;
-  dir = undefined;
-  client = undefined;
-});
+const track = closeAfterEach();
 
 type Profile = 'timelapse2-v1' | 'timelapse3' | 'timelapse3-v3.0' | 'timelapse3-v3.1.2' | 'timelapseme';
 
 async function setup(profile: Profile, content: 'demo' | 'tiny' = 'demo', version?: string): Promise<{ sim: CameraSim; dir: TempDir; client: TimelapseClient }> {
-  sim = await startCameraSim({ profile, content, ...(version === undefined ? {} : { timelapse: { version } }) });
-  dir = await makeTempDir('camdl-t2-');
-  client = createTimelapseClient({ baseUrl: sim.url, username: sim.username, password: sim.password, timeout: 5000 });
+  const sim = track(await startCameraSim({ profile, content, ...(version === undefined ? {} : { timelapse: { version } }) }));
+  const dir = track(await makeTempDir('camdl-t2-'));
+  const client = track(createTimelapseClient({ baseUrl: sim.url, username: sim.username, password: sim.password, timeout: 5000 }));
   return { sim, dir, client };
 }
 
 describe('API detection', () => {
   it.each([['timelapse2-v1'], ['timelapse3'], ['timelapseme']] as const)('detects %s', async (profile) => {
-    const { client } = await setup(profile, 'tiny');
+    const { sim, client } = await setup(profile, 'tiny');
     expect((await client.detectApi()).api).toBe(profile);
     const listing = await client.listArchives();
-    expect(listing.archives.map((archive) => archive.filename).sort()).toEqual(sim!.archives.map((archive) => archive.filename).sort());
+    expect(listing.archives.map((archive) => archive.filename).sort()).toEqual(sim.archives.map((archive) => archive.filename).sort());
   });
 });
 
@@ -98,17 +87,17 @@ describe('check-size', () => {
 
 describe('robust detection and listing', () => {
   it('3.x "503 Service is still starting": detection and listing are retried after retryDelay', async () => {
-    sim = await startCameraSim({ profile: 'timelapse3', content: 'tiny', timelapse: { startingRequests: 3 } });
+    const sim = track(await startCameraSim({ profile: 'timelapse3', content: 'tiny', timelapse: { startingRequests: 3 } }));
     const waits: number[] = [];
     const warnings: string[] = [];
-    client = createTimelapseClient({
+    const client = track(createTimelapseClient({
       baseUrl: sim.url,
       username: sim.username,
       password: sim.password,
       retryDelay: 1234,
       sleep: async (ms) => void waits.push(ms),
       onWarning: (message) => warnings.push(message),
-    });
+    }));
     const listing = await client.listArchives();
     expect(listing.api).toBe('timelapse3');
     expect(listing.archives.length).toBe(sim.archives.length);
@@ -119,7 +108,7 @@ describe('robust detection and listing', () => {
   it.each([['auto'], ['timelapse2']] as const)('GET app is 404 (--api %s): told apart by the archive list', async (api) => {
     const { sim } = await setup('timelapse3', 'tiny');
     sim.addFault({ route: 'app', kind: 'status', status: 404, body: 'Not Found' });
-    client = createTimelapseClient({ baseUrl: sim.url, username: sim.username, password: sim.password, api });
+    const client = track(createTimelapseClient({ baseUrl: sim.url, username: sim.username, password: sim.password, api }));
     const listing = await client.listArchives();
     expect(listing.api).toBe('timelapse3');
     expect(listing.archives.length).toBe(sim.archives.length);
@@ -127,9 +116,9 @@ describe('robust detection and listing', () => {
   });
 
   it('gives up after maxRetries 5xx answers with ERR_TIMELAPSE_HTTP_STATUS', async () => {
-    sim = await startCameraSim({ profile: 'timelapse3', content: 'tiny', timelapse: { startingRequests: 100 } });
+    const sim = track(await startCameraSim({ profile: 'timelapse3', content: 'tiny', timelapse: { startingRequests: 100 } }));
     let waits = 0;
-    client = createTimelapseClient({ baseUrl: sim.url, username: sim.username, password: sim.password, maxRetries: 2, sleep: async () => void waits++ });
+    const client = track(createTimelapseClient({ baseUrl: sim.url, username: sim.username, password: sim.password, maxRetries: 2, sleep: async () => void waits++ }));
     await expect(client.listArchives()).rejects.toMatchObject({ code: 'ERR_TIMELAPSE_HTTP_STATUS', status: 503 });
     expect(waits).toBe(2);
   });
@@ -142,7 +131,7 @@ describe('robust detection and listing', () => {
     const { sim } = await setup(profile, 'tiny');
     sim.addFault({ route: 'app', kind: 'status', status: 200, body });
     const warnings: string[] = [];
-    client = createTimelapseClient({ baseUrl: sim.url, username: sim.username, password: sim.password, onWarning: (m) => warnings.push(m) });
+    const client = track(createTimelapseClient({ baseUrl: sim.url, username: sim.username, password: sim.password, onWarning: (m) => warnings.push(m) }));
     const listing = await client.listArchives();
     expect(listing.api).toBe(profile);
     expect(listing.archives.length).toBe(sim.archives.length);
@@ -154,9 +143,9 @@ describe('robust detection and listing', () => {
 describe('long runs', () => {
   it('a nonce that turns stale between files (401 stale=true) is renewed silently', async () => {
     let clock = Date.now();
-    sim = await startCameraSim({ profile: 'timelapse3', content: 'tiny', now: () => clock, digest: { nonceLifetimeMs: 300_000 } });
-    dir = await makeTempDir('camdl-t2-');
-    client = createTimelapseClient({ baseUrl: sim.url, username: sim.username, password: sim.password });
+    const sim = track(await startCameraSim({ profile: 'timelapse3', content: 'tiny', now: () => clock, digest: { nonceLifetimeMs: 300_000 } }));
+    const dir = track(await makeTempDir('camdl-t2-'));
+    const client = track(createTimelapseClient({ baseUrl: sim.url, username: sim.username, password: sim.password }));
     const listing = await client.listArchives();
     const events: ArchiveRunEvent[] = [];
     const summary = await downloadArchives(client, listing.archives, {
@@ -176,9 +165,9 @@ describe('long runs', () => {
 
 describe('keep-alive', () => {
   it('the next file is asked for on the same connection while the camera still finishes the last one: no error', async () => {
-    sim = await startCameraSim({ profile: 'timelapse3', content: 'tiny', faults: [{ route: 'download', kind: 'slow', bytesPerSec: 40_000 }] });
-    dir = await makeTempDir('camdl-t2-');
-    client = createTimelapseClient({ baseUrl: sim.url, username: sim.username, password: sim.password });
+    const sim = track(await startCameraSim({ profile: 'timelapse3', content: 'tiny', faults: [{ route: 'download', kind: 'slow', bytesPerSec: 40_000 }] }));
+    const dir = track(await makeTempDir('camdl-t2-'));
+    const client = track(createTimelapseClient({ baseUrl: sim.url, username: sim.username, password: sim.password }));
     const listing = await client.listArchives();
     const summary = await downloadArchives(client, listing.archives, { outdir: dir.path, maxRetries: 0 });
     expect(summary).toMatchObject({ downloaded: listing.archives.length, failed: 0 });
@@ -188,25 +177,24 @@ describe('keep-alive', () => {
 
 describe('errors', () => {
   it('TimelapseMe, wrong password: ERR_DIGEST_BAD_CREDENTIALS after one try, detection included', async () => {
-    sim = await startCameraSim({ profile: 'timelapseme', content: 'tiny' });
-    client = createTimelapseClient({ baseUrl: sim.url, username: sim.username, password: 'wrong', timeout: 5000 });
+    const sim = track(await startCameraSim({ profile: 'timelapseme', content: 'tiny' }));
+    const client = track(createTimelapseClient({ baseUrl: sim.url, username: sim.username, password: 'wrong', timeout: 5000 }));
     await expect(client.listArchives()).rejects.toMatchObject({ code: 'ERR_DIGEST_BAD_CREDENTIALS' });
     expect(sim.counters.authFailures).toBe(1);
   });
 
   it('wrong password: ERR_DIGEST_BAD_CREDENTIALS after one try', async () => {
-    sim = await startCameraSim({ profile: 'timelapse3', content: 'tiny' });
-    client = createTimelapseClient({ baseUrl: sim.url, username: sim.username, password: 'wrong', timeout: 5000 });
+    const sim = track(await startCameraSim({ profile: 'timelapse3', content: 'tiny' }));
+    const client = track(createTimelapseClient({ baseUrl: sim.url, username: sim.username, password: 'wrong', timeout: 5000 }));
     await expect(client.listArchives()).rejects.toMatchObject({ code: 'ERR_DIGEST_BAD_CREDENTIALS' });
     expect(sim.counters.authFailures).toBe(1);
   });
 
   it('closed port: ERR_TIMELAPSE_NETWORK', async () => {
-    sim = await startCameraSim({ profile: 'timelapse3', content: 'tiny' });
+    const sim = track(await startCameraSim({ profile: 'timelapse3', content: 'tiny' }));
     const url = sim.url;
     await sim.close();
-    sim = undefined;
-    client = createTimelapseClient({ baseUrl: url, username: 'a', password: 'b', timeout: 2000 });
+    const client = track(createTimelapseClient({ baseUrl: url, username: 'a', password: 'b', timeout: 2000 }));
     await expect(client.listArchives()).rejects.toMatchObject({ code: 'ERR_TIMELAPSE_NETWORK' });
   });
 

@@ -1,27 +1,16 @@
 import { readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { startCameraSim, type CameraSim } from '@camdl/camera-sim';
-import { makeTempDir, type TempDir } from '@camdl/test-utils';
-import { afterEach, describe, expect, it } from 'vitest';
-import { canDelete, createTimelapseClient, runTimelapseJob, type TimelapseClient, type TimelapseJobEvent } from '@camdl/axis-timelapse2';
+import { startCameraSim } from '@camdl/camera-sim';
+import { closeAfterEach, makeTempDir } from '@camdl/test-utils';
+import { describe, expect, it } from 'vitest';
+import { canDelete, createTimelapseClient, runTimelapseJob, type TimelapseJobEvent } from '@camdl/axis-timelapse2';
 
-let sim: CameraSim | undefined;
-let dir: TempDir | undefined;
-let client: TimelapseClient | undefined;
-
-afterEach(async () => {
-  await client?.close();
-  await sim?.close();
-  await dir?.cleanup();
-  sim = undefined;
-  dir = undefined;
-  client = undefined;
-});
+const track = closeAfterEach();
 
 async function setup(profile: 'timelapse2-v1' | 'timelapse3' | 'timelapseme', simOptions: Partial<Parameters<typeof startCameraSim>[0]> = {}) {
-  sim = await startCameraSim({ profile, content: 'tiny', ...simOptions });
-  dir = await makeTempDir('camdl-t2job-');
-  client = createTimelapseClient({ baseUrl: sim.url, username: sim.username, password: sim.password, timeout: 5000, retryDelay: 0 });
+  const sim = track(await startCameraSim({ profile, content: 'tiny', ...simOptions }));
+  const dir = track(await makeTempDir('camdl-t2job-'));
+  const client = track(createTimelapseClient({ baseUrl: sim.url, username: sim.username, password: sim.password, timeout: 5000, retryDelay: 0 }));
   return { sim, dir, client };
 }
 
@@ -87,9 +76,9 @@ describe('runTimelapseJob', () => {
   });
 
   it('the gentle stop during the listing ends it at once: outcome interrupted', async () => {
-    const { dir } = await setup('timelapse3', { timelapse: { startingRequests: 100 } });
+    const { sim, dir } = await setup('timelapse3', { timelapse: { startingRequests: 100 } });
     const stop = new AbortController();
-    const slowClient = createTimelapseClient({ baseUrl: sim!.url, username: sim!.username, password: sim!.password, retryDelay: 30_000 });
+    const slowClient = createTimelapseClient({ baseUrl: sim.url, username: sim.username, password: sim.password, retryDelay: 30_000 });
     try {
       setTimeout(() => stop.abort(), 200);
       const started = Date.now();

@@ -1,4 +1,5 @@
 export { makeTempDir, type TempDir } from './temp-dir.js';
+export { closeAfterEach, type Closable } from './close-after-each.js';
 export { errorFromAnotherCopy } from './foreign-error.js';
 export { sha256File, sha256 } from './hash-file.js';
 export { findSystemTool, missingSystemTools } from './system-tool.js';

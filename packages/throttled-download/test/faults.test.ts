@@ -1,32 +1,17 @@
 import { mkdir, writeFile } from 'node:fs/promises';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { deterministicBytes, sha256, sha256File } from '@camdl/test-utils';
-import { download, isDownloadError, temporaryPaths, type DownloadError } from '../src/index.js';
-import { leftovers, startHarness, type Harness } from './helpers.js';
+import { download, temporaryPaths } from '../src/index.js';
+import { leftovers, rejection, useHarness } from './helpers.js';
 
 const SIZE = 1024 * 1024 + 123;
 const content = deterministicBytes(SIZE, 7);
 const changed = deterministicBytes(SIZE, 8);
 
-let h: Harness;
-beforeEach(async () => {
-  h = await startHarness({ '/f': { content } });
-});
-afterEach(async () => {
-  await h.close();
-});
+const h = useHarness({ '/f': { content } });
 
 async function expectIdentical(path: string, source = content): Promise<void> {
   expect(await sha256File(path)).toBe(sha256(source));
-}
-
-async function rejection(promise: Promise<unknown>): Promise<DownloadError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  if (!isDownloadError(error)) throw new Error(`expected a DownloadError, got ${String(error)}`);
-  return error;
 }
 
 describe('download() against faults', () => {

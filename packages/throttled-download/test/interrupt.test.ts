@@ -1,20 +1,14 @@
 import { statSync } from 'node:fs';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { deterministicBytes, sha256, sha256File } from '@camdl/test-utils';
 import { spawnDownload, progressAbove } from './child.js';
 import { temporaryPaths } from '../src/index.js';
-import { leftovers, startHarness, type Harness } from './helpers.js';
+import { leftovers, useHarness } from './helpers.js';
 
 const SIZE = 3 * 1024 * 1024;
 const content = deterministicBytes(SIZE, 11);
 
-let h: Harness;
-beforeEach(async () => {
-  h = await startHarness({ '/f': { content } });
-});
-afterEach(async () => {
-  await h.close();
-});
+const h = useHarness({ '/f': { content } });
 
 describe('interrupted processes', () => {
   it('resumes after the process is killed with SIGKILL mid-download', async () => {

@@ -4,32 +4,17 @@ import { mkdir, readdir, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { dirname } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { deterministicBytes, sha256, sha256File } from '@camdl/test-utils';
-import { download, isDownloadError, RateLimiter, temporaryPaths, type DownloadError } from '../src/index.js';
-import { leftovers, startHarness, type Harness } from './helpers.js';
+import { download, RateLimiter, temporaryPaths } from '../src/index.js';
+import { leftovers, rejection, useHarness } from './helpers.js';
 
 // issue 11, at the engine: what every caller (timelapse2-dl, amcrest-dl, camdl sync) gets.
 
 const SIZE = 512 * 1024 + 17;
 const content = deterministicBytes(SIZE, 11);
 
-let h: Harness;
-beforeEach(async () => {
-  h = await startHarness({ '/f': { content } });
-});
-afterEach(async () => {
-  await h.close();
-});
-
-async function rejection(promise: Promise<unknown>): Promise<DownloadError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  if (!isDownloadError(error)) throw new Error(`expected a DownloadError, got ${String(error)}`);
-  return error;
-}
+const h = useHarness({ '/f': { content } });
 
 describe('temporary files', () => {
   it('live in .camdl-tmp/ next to the destination, never next to it under a name an archive can have', async () => {

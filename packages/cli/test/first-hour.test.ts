@@ -1,21 +1,14 @@
 import { readdir } from 'node:fs/promises';
 import { startCameraSim, type CameraSim } from '@camdl/camera-sim';
-import { findFreePort, makeTempDir, sha256File, type TempDir } from '@camdl/test-utils';
+import { closeAfterEach, findFreePort, makeTempDir, sha256File, type TempDir } from '@camdl/test-utils';
 import { join } from 'node:path';
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { jsonEvents, runAmcrestDl, spawnAmcrestDl, waitFor } from './amcrest-dl-helpers.js';
 import { assertBuilt, runCli, startCli } from './timelapse2-dl-helpers.js';
 
-let sim: CameraSim | undefined;
-let dir: TempDir | undefined;
+const track = closeAfterEach();
 
 beforeAll(() => assertBuilt());
-afterEach(async () => {
-  await sim?.close();
-  await dir?.cleanup();
-  sim = undefined;
-  dir = undefined;
-});
 
 const AMCREST_BASE = ['--username', 'admin', '--start', '2026-01-16T20:00:00', '--end', '2026-01-16T22:00:00', '--no-progress'];
 const amcrestUsage = (args: string[]) => runAmcrestDl(args, { password: 'x' });
@@ -98,8 +91,8 @@ describe('help and version (issue 18)', () => {
 
 describe('against the simulators', () => {
   it('--output-dir is accepted by timelapse2-dl and --outdir by amcrest-dl; --dry-run counts what it showed', async () => {
-    sim = await startCameraSim({ profile: 'timelapse3', content: 'tiny' });
-    dir = await makeTempDir('camdl-first-');
+    let sim = track(await startCameraSim({ profile: 'timelapse3', content: 'tiny' }));
+    const dir = track(await makeTempDir('camdl-first-'));
     const args = ['--host', sim.url, '--user', sim.username, '--pass', sim.password, '--no-progress', '--output-dir', dir.path];
     const first = await runCli(args);
     expect(first.code, first.stderr).toBe(0);
@@ -109,7 +102,7 @@ describe('against the simulators', () => {
     expect(dry.stdout).toContain(`\nDry run: would download 0, skip ${sim.archives.length}; nothing was downloaded.\n`);
     expect(dry.stdout).not.toContain('downloaded=0');
     await sim.close();
-    sim = await startCameraSim({
+    sim = track(await startCameraSim({
       profile: 'amcrest',
       content: {
         recordings: [
@@ -117,7 +110,7 @@ describe('against the simulators', () => {
           { start: '2026-01-16 20:06:00', end: '2026-01-16 20:06:00', type: 'jpg', size: 512 },
         ],
       },
-    });
+    }));
     const am = await runAmcrestDl(['--host', sim.url, ...AMCREST_BASE, '--camera-tz', 'America/New_York', '--outdir', dir.path, '--no-merge'], { password: sim.password });
     expect(am.code, am.stderr).toBe(0);
     expect(am.stdout).toContain(join(dir.path, '.amcrest_download'));
@@ -126,8 +119,8 @@ describe('against the simulators', () => {
 
   it('hostile archive names are printed escaped: no forged lines, no terminal escapes (issue 11.10)', async () => {
     const evil = 'Evil\nDone. downloaded=99 skipped=0 failed=0\n\u001b[2J\u0007.mp4';
-    sim = await startCameraSim({ profile: 'timelapse3', content: { archives: [{ filename: evil, content: 'synthetic', size: 1000 }, { filename: 'Good_2025_09_30_0000.mp4', content: 'synthetic', size: 1000 }] } });
-    dir = await makeTempDir('camdl-evil-');
+    const sim = track(await startCameraSim({ profile: 'timelapse3', content: { archives: [{ filename: evil, content: 'synthetic', size: 1000 }, { filename: 'Good_2025_09_30_0000.mp4', content: 'synthetic', size: 1000 }] } }));
+    const dir = track(await makeTempDir('camdl-evil-'));
     const args = ['--host', sim.url, '--user', sim.username, '--pass', sim.password, '--no-progress', '--outdir', dir.path];
     const list = await runCli([...args, '--list']);
     const run = await runCli(args);
@@ -150,7 +143,7 @@ describe('against the simulators', () => {
       expect(run.code).toBe(2);
       expect(run.stderr).toContain(`cannot reach the camera at http://127.0.0.1:${port}: connection refused`);
     }
-    sim = await startCameraSim({ profile: 'amcrest', content: 'tiny' });
+    const sim = track(await startCameraSim({ profile: 'amcrest', content: 'tiny' }));
     const tls = await amcrestUsage(['--host', `https://127.0.0.1:${sim.port}`, ...AMCREST_BASE, '--list', '--timeout', '3']);
     expect(tls.stderr).toContain(`https://127.0.0.1:${sim.port} does not answer TLS: try http://127.0.0.1:${sim.port}`);
     expect(tls.stderr.trim().split('\n')).toHaveLength(1);
@@ -159,8 +152,8 @@ describe('against the simulators', () => {
 
 describe('signals through a real process (issue 18)', () => {
   async function slowTimelapse(): Promise<{ sim: CameraSim; dir: TempDir; args: string[] }> {
-    sim = await startCameraSim({ profile: 'timelapse3', content: 'tiny' });
-    dir = await makeTempDir('camdl-sig-');
+    const sim = track(await startCameraSim({ profile: 'timelapse3', content: 'tiny' }));
+    const dir = track(await makeTempDir('camdl-sig-'));
     const slow = sim.archives[0]!;
     sim.addFault({ route: 'download', match: slow.filename, kind: 'slow', bytesPerSec: Math.ceil(slow.size / 2) });
     return { sim, dir, args: ['--host', sim.url, '--user', sim.username, '--pass', sim.password, '--no-progress', '--rate-limit', '0', '--outdir', dir.path] };
@@ -204,8 +197,8 @@ describe('signals through a real process (issue 18)', () => {
   });
 
   it('amcrest-dl, Ctrl+C twice during downloads: no FAIL lines, what is kept is reported, exit 130; no listener warning', async () => {
-    sim = await startCameraSim({ profile: 'amcrest', content: 'demo' });
-    dir = await makeTempDir('camdl-sig-');
+    const sim = track(await startCameraSim({ profile: 'amcrest', content: 'demo' }));
+    const dir = track(await makeTempDir('camdl-sig-'));
     const camera = sim;
     camera.setFaults([{ route: 'RPC_Loadfile', kind: 'slow', bytesPerSec: 20_000 }]);
     const cli = spawnAmcrestDl(['--host', camera.url, ...AMCREST_BASE, '--camera-tz', 'America/New_York', '--output-dir', dir.path, '--rate-limit', '20'], { password: camera.password });

@@ -4,24 +4,17 @@ import { readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { startCameraSim, type CameraSim } from '@camdl/camera-sim';
 import { temporaryPaths } from '@camdl/throttled-download';
-import { findSystemTool, makeTempDir, sha256File, type TempDir } from '@camdl/test-utils';
+import { closeAfterEach, findSystemTool, makeTempDir, sha256File, type TempDir } from '@camdl/test-utils';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { assertBuilt, runCli, runCliInterruptedAfterSave, startCli } from './timelapse2-dl-helpers.js';
 
-let sim: CameraSim | undefined;
-let dir: TempDir | undefined;
+const track = closeAfterEach();
 
 beforeAll(() => assertBuilt());
-afterEach(async () => {
-  await sim?.close();
-  await dir?.cleanup();
-  sim = undefined;
-  dir = undefined;
-});
 
 async function setup(profile: 'timelapse2-v1' | 'timelapse3' | 'timelapseme', simOptions: Partial<Parameters<typeof startCameraSim>[0]> = {}): Promise<{ sim: CameraSim; dir: TempDir; args: string[] }> {
-  sim = await startCameraSim({ profile, content: 'tiny', ...simOptions });
-  dir = await makeTempDir('camdl-t2seed-');
+  const sim = track(await startCameraSim({ profile, content: 'tiny', ...simOptions }));
+  const dir = track(await makeTempDir('camdl-t2seed-'));
   const args = ['--host', sim.url, '--user', sim.username, '--pass', sim.password, '--no-progress', '--rate-limit', '0', '--retry-delay', '0', '--timeout', '5'];
   return { sim, dir, args };
 }
@@ -215,7 +208,7 @@ describe('https', () => {
   });
 
   it.skipIf(!openssl)('self-signed camera: refused by default, works with --insecure and with --ca-file', async () => {
-    dir = await makeTempDir('camdl-t2tls-');
+    const dir = track(await makeTempDir('camdl-t2tls-'));
     const key = join(dir.path, 'key.pem');
     const cert = join(dir.path, 'cert.pem');
     execFileSync(openssl!, ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', key, '-out', cert, '-days', '2', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1'], { stdio: 'ignore' });

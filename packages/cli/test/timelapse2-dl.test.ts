@@ -3,24 +3,17 @@ import { join } from 'node:path';
 import { assignLocalNames } from '@camdl/axis-timelapse2';
 import { startCameraSim, type CameraSim } from '@camdl/camera-sim';
 import { temporaryPaths } from '@camdl/throttled-download';
-import { findFreePort, makeTempDir, sha256File, type TempDir } from '@camdl/test-utils';
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { closeAfterEach, findFreePort, makeTempDir, sha256File, type TempDir } from '@camdl/test-utils';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { assertBuilt, runCli, runCliInterruptedAfterSave } from './timelapse2-dl-helpers.js';
 
-let sim: CameraSim | undefined;
-let dir: TempDir | undefined;
+const track = closeAfterEach();
 
 beforeAll(() => assertBuilt());
-afterEach(async () => {
-  await sim?.close();
-  await dir?.cleanup();
-  sim = undefined;
-  dir = undefined;
-});
 
 async function setup(profile: 'timelapse2-v1' | 'timelapse3' | 'timelapseme', content: 'demo' | 'tiny' = 'demo'): Promise<{ sim: CameraSim; dir: TempDir; args: string[] }> {
-  sim = await startCameraSim({ profile, content });
-  dir = await makeTempDir('camdl-t2cli-');
+  const sim = track(await startCameraSim({ profile, content }));
+  const dir = track(await makeTempDir('camdl-t2cli-'));
   const args = ['--host', sim.url, '--user', sim.username, '--outdir', dir.path, '--no-progress', '--rate-limit', '0', '--retry-delay', '0', '--timeout', '5'];
   return { sim, dir, args };
 }

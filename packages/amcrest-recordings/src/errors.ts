@@ -24,12 +24,15 @@ export type AmcrestErrorCode =
   | 'ERR_AMCREST_INVALID_OPTIONS';
 
 export interface AmcrestErrorOptions {
+  /** The stable code users branch on. */
   code: AmcrestErrorCode;
-  /** The URL without credentials (never a password or an `Authorization` value). */
+  /** The URL without credentials (never a password or an `Authorization` value). @default undefined (not about one request) */
   url?: string;
+  /** The HTTP status, when the camera answered. @default undefined */
   status?: number;
-  /** The first line(s) of the camera's body, trimmed, for context. */
+  /** The first line(s) of the camera's body, trimmed, for context. @default undefined */
   body?: string;
+  /** The error that led to this one. @default undefined */
   cause?: unknown;
 }
 

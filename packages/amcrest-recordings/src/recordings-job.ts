@@ -66,6 +66,7 @@ export interface RecordingsJobOptions {
    * and no new one starts. @default undefined
    */
   stopSignal?: AbortSignal | undefined;
+  /** Called with every event of the job, in order (render it, log it, or ignore it). @default no-op */
   onEvent?: ((event: RecordingsJobEvent) => void) | undefined;
   /** Clock for the elapsed time, ms. @default Date.now */
   now?: (() => number) | undefined;

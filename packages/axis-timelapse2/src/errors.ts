@@ -20,13 +20,17 @@ export type TimelapseErrorCode =
   | 'ERR_TIMELAPSE_INVALID_OPTIONS';
 
 export interface TimelapseErrorOptions {
+  /** The stable code users branch on. */
   code: TimelapseErrorCode;
-  /** The request URL, never with credentials. */
+  /** The request URL, never with credentials; the message starts with `[METHOD] "url": ` when given. @default undefined (not about one request) */
   url?: string | undefined;
+  /** The request's HTTP method. @default 'GET' in the message */
   method?: string | undefined;
+  /** The HTTP status, when the camera answered. @default undefined */
   status?: number | undefined;
-  /** The archive's remote file name, when the error concerns one archive. */
+  /** The archive's remote file name, when the error concerns one archive. @default undefined */
   filename?: string | undefined;
+  /** The error that led to this one. @default undefined */
   cause?: unknown;
 }
 

@@ -39,6 +39,7 @@ export interface TimelapseJobOptions {
    * downloads the current file finishes and no new one starts. @default undefined
    */
   stopSignal?: AbortSignal | undefined;
+  /** Called with every event of the job, in order (render it, log it, or ignore it). @default no-op */
   onEvent?: ((event: TimelapseJobEvent) => void) | undefined;
 }
 

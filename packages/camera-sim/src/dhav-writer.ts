@@ -11,8 +11,11 @@
 export type DhavVideoCodec = 'h264' | 'hevc';
 
 export interface DhavWriteOptions {
+  /** The video codec of the access units to wrap. */
   codec: DhavVideoCodec;
+  /** Frame width in pixels, written in every frame header. */
   width: number;
+  /** Frame height in pixels. */
   height: number;
   /** Frames per second (whole number, as the camera writes it). */
   fps: number;

@@ -7,8 +7,11 @@ export type DigestFlavour = 'axis' | 'amcrest';
 export interface DigestServerOptions {
   /** Challenge and nonce style of the device being imitated. */
   flavour: DigestFlavour;
+  /** The `realm` of the challenges (a real camera sends its model or serial). */
   realm: string;
+  /** The one user the server accepts. */
   username: string;
+  /** That user's password. */
   password: string;
   /**
    * How long a nonce is accepted; after that the server answers 401 with `stale=true`.

@@ -6,9 +6,11 @@ export type CameraSimErrorCode =
   | 'ERR_SIM_LISTEN_FAILED';
 
 export interface CameraSimErrorOptions {
+  /** The stable code users branch on. */
   code: CameraSimErrorCode;
-  /** What the simulator was asked for when it failed (the profile, port, time zone...). */
+  /** What the simulator was asked for when it failed (the profile, port, time zone...). @default undefined */
   context?: Record<string, unknown> | undefined;
+  /** The error that led to this one. @default undefined */
   cause?: unknown;
 }
 

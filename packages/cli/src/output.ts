@@ -9,8 +9,11 @@ export interface OutputOptions {
   json: boolean;
   /** Show a live progress display (only ever on a TTY). */
   progress: boolean;
+  /** Where lines (or NDJSON) go. @default process.stdout */
   stdout?: NodeJS.WriteStream;
+  /** Where warnings, errors and the progress display go. @default process.stderr */
   stderr?: NodeJS.WriteStream;
+  /** Read for `NO_COLOR`, `TERM=dumb` and `CI` (no live progress display). @default process.env */
   env?: NodeJS.ProcessEnv;
 }
 

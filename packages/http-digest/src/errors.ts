@@ -7,15 +7,17 @@ export type DigestAuthErrorCode =
   | 'ERR_DIGEST_INVALID_OPTIONS';
 
 export interface DigestAuthErrorOptions {
+  /** The stable code users branch on. */
   code: DigestAuthErrorCode;
-  /** The request URL, without credentials. */
+  /** The request URL, without credentials; the message starts with `[METHOD] "url": ` when given. @default undefined (not about one request) */
   url?: string;
-  /** HTTP method of the request. */
+  /** HTTP method of the request. @default 'GET' in the message */
   method?: string;
-  /** HTTP status of the response that ended the exchange. */
+  /** HTTP status of the response that ended the exchange. @default undefined */
   status?: number;
-  /** How many requests this exchange sent (1 = no retry). */
+  /** How many requests this exchange sent (1 = no retry). @default undefined */
   attempt?: number;
+  /** The error that led to this one. @default undefined */
   cause?: unknown;
 }
 

@@ -16,11 +16,13 @@ export type MediaErrorCode =
   | 'ERR_MEDIA_ABORTED';
 
 export interface MediaErrorOptions {
+  /** The stable code users branch on. */
   code: MediaErrorCode;
-  /** The file concerned, when there is one. */
+  /** The file concerned, when there is one. @default undefined */
   path?: string;
-  /** The last lines of ffmpeg's stderr, when it failed. */
+  /** The last lines of ffmpeg's stderr, when it failed. @default undefined */
   stderr?: string;
+  /** The error that led to this one. @default undefined */
   cause?: unknown;
 }
 

@@ -14,13 +14,15 @@ export type SyncErrorCode =
   | 'ERR_SYNC_VERIFY_FAILED';
 
 export interface SyncErrorOptions {
+  /** The stable code users branch on. */
   code: SyncErrorCode;
-  /** The config file, for config errors. */
+  /** The config file, for config errors. @default undefined */
   file?: string | undefined;
-  /** 1-based line in `file`. */
+  /** 1-based line in `file`. @default undefined */
   line?: number | undefined;
-  /** The camera concerned. */
+  /** The camera concerned. @default undefined (the whole fleet) */
   camera?: string | undefined;
+  /** The error that led to this one. @default undefined */
   cause?: unknown;
 }
 

@@ -17,7 +17,9 @@ export type VerifyEvent = { type: 'checked'; camera: string; path: string; ok: b
 export interface VerifyOptions {
   /** Only these cameras. @default all */
   cameras?: readonly string[];
+  /** Stops the check between files (what was checked so far is returned). @default undefined */
   signal?: AbortSignal;
+  /** Called with every event of the check, in order. @default no-op */
   onEvent?: (event: VerifyEvent) => void;
 }
 

@@ -13,16 +13,19 @@ export type DownloadErrorCode =
   | 'ERR_DOWNLOAD_INVALID_OPTIONS';
 
 export interface DownloadErrorOptions {
+  /** The stable code users branch on. */
   code: DownloadErrorCode;
   /** The URL without credentials. */
   url: string;
+  /** The HTTP status, when the server answered. @default undefined */
   status?: number;
-  /** 1-based attempt that failed (the last one when retries ran out). */
+  /** 1-based attempt that failed (the last one when retries ran out). @default undefined */
   attempt?: number;
-  /** Whether another attempt could succeed (5xx, 429, resets, timeouts, short bodies). */
+  /** Whether another attempt could succeed (5xx, 429, resets, timeouts, short bodies). @default false */
   retryable?: boolean;
-  /** Delay the server asked for (`Retry-After`), in ms. */
+  /** Delay the server asked for (`Retry-After`), in ms. @default undefined */
   retryAfterMs?: number;
+  /** The error that led to this one. @default undefined */
   cause?: unknown;
 }
 

@@ -11,7 +11,7 @@ function sliceBytes(limiter: RateLimiter): number {
 }
 
 export interface ThrottleStreamOptions {
-  /** Stops waiting for tokens (the stream errors with the signal's reason). */
+  /** Stops waiting for tokens (the stream errors with the signal's reason). @default undefined */
   signal?: AbortSignal;
 }
 

@@ -136,10 +136,13 @@ export interface DownloadResult {
 }
 
 export interface ProbeOptions {
+  /** The undici dispatcher to send the probe through (compose `digestInterceptor` into it for Digest). @default a shared keep-alive Agent per `timeout` */
   dispatcher?: Dispatcher;
+  /** Extra request headers. @default {} */
   headers?: Record<string, string>;
   /** @default 60000 */
   timeout?: number;
+  /** Aborts the probe (it rejects with `ERR_DOWNLOAD_ABORTED`). @default undefined */
   signal?: AbortSignal;
 }
 

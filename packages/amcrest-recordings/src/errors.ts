@@ -21,7 +21,9 @@ export type AmcrestErrorCode =
   /** A time given by the caller that is not ISO 8601, or an unknown time zone. */
   | 'ERR_AMCREST_INVALID_TIME'
   /** Invalid options (negative concurrency, end before start...). */
-  | 'ERR_AMCREST_INVALID_OPTIONS';
+  | 'ERR_AMCREST_INVALID_OPTIONS'
+  /** The device did not say how many channels it has (`getChannelCount`, `channels: 'all'`). */
+  | 'ERR_AMCREST_NO_CHANNEL_COUNT';
 
 export interface AmcrestErrorOptions {
   /** The stable code users branch on. */

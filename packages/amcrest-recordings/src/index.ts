@@ -16,6 +16,7 @@ export {
   type SearchRecordingsOptions,
   type DeviceInfo,
 } from './client.js';
+export { getChannelCount, MAX_CHANNELS, type GetChannelCountOptions } from './channel-count.js';
 export { findRecordings, type FindRecordingsOptions, type FindRecordingsResult, type Recording, type SkippedItem } from './find-recordings.js';
 export {
   downloadRecordings,

@@ -1,6 +1,7 @@
 import { createReadStream } from 'node:fs';
 import type { Readable } from 'node:stream';
 import { fromWallClock, toWallClock, wallClockAsUtc, type WallClock } from './camera-time.js';
+import { CameraSimError } from './errors.js';
 import { GeneratedBytes } from './generated-bytes.js';
 import { ensureMedia, type MediaContainer } from './media-cache.js';
 
@@ -62,7 +63,15 @@ export interface RecordingSpec {
   flags?: string[];
   /** `Temporary`: the file is still being written although its path already ends in `.mp4` (`FileState=`). @default undefined (no FileState) */
   fileState?: 'Temporary';
+  /** Video channel, 1-based as NVRs number them (the item reports `Channel=<channel - 1>`, the path `/00<channel>/`). @default 1 */
+  channel?: number;
+  /** Which encoder stream recorded it (`VideoStream=`): a recorder may record Main and Extra1 over the same time. @default 'Main' */
+  stream?: SimVideoStream;
 }
+
+/** The encoder streams of a Dahua device, as `condition.VideoStream` and items name them. */
+export type SimVideoStream = 'Main' | 'Extra1' | 'Extra2' | 'Extra3';
+export const SIM_VIDEO_STREAMS: readonly SimVideoStream[] = ['Main', 'Extra1', 'Extra2', 'Extra3'];
 
 /** The media of one recording (`content: 'media'`). */
 export interface RecordingMedia {
@@ -128,6 +137,10 @@ export interface SimRecording extends ServedFile {
   flags: string[];
   /** `FileState` reported for the item, when any. */
   fileState: 'Temporary' | undefined;
+  /** Video channel, 1-based. */
+  channel: number;
+  /** Encoder stream (`VideoStream=`). */
+  stream: SimVideoStream;
 }
 
 /** Internal: how to read the bytes. */
@@ -317,6 +330,14 @@ export async function buildRecordings(
   cacheDir: string,
 ): Promise<Array<{ recording: SimRecording; source: BodySource }>> {
   const specs = presetRecordings(option);
+  for (const spec of specs) {
+    if (spec.channel !== undefined && (!Number.isInteger(spec.channel) || spec.channel < 1 || spec.channel > 256)) {
+      throw new CameraSimError('ERR_SIM_BAD_OPTIONS', `recording channel must be 1..256, got ${String(spec.channel)}`, { context: { channel: spec.channel } });
+    }
+    if (spec.stream !== undefined && !SIM_VIDEO_STREAMS.includes(spec.stream)) {
+      throw new CameraSimError('ERR_SIM_BAD_OPTIONS', `recording stream must be one of ${SIM_VIDEO_STREAMS.join(', ')}, got ${String(spec.stream)}`, { context: { stream: spec.stream } });
+    }
+  }
   const usedPaths = new Map<string, number>();
   const built = await Promise.all(
     specs.map(async (spec, index) => {
@@ -353,11 +374,14 @@ export async function buildRecordings(
     const endTime = toWallClock(endMs, timeZone);
     const day = startTime.slice(0, 10);
     const hour = startTime.slice(11, 13);
+    const channel = spec.channel ?? 1;
+    const channelDir = String(channel).padStart(3, '0');
     const base =
       type === 'jpg'
-        ? `/mnt/sd/${day}/001/jpg/${hour}/${startTime.slice(14, 16)}/${startTime.slice(17, 19)}[M][0@0][0]`
-        : `/mnt/sd/${day}/001/dav/${hour}/${pathTime(startTime)}-${pathTime(endTime)}[M][0@0]`;
-    // The repeated autumn hour yields the same wall-clock labels twice: the last bracket tells them apart.
+        ? `/mnt/sd/${day}/${channelDir}/jpg/${hour}/${startTime.slice(14, 16)}/${startTime.slice(17, 19)}[M][0@0][0]`
+        : `/mnt/sd/${day}/${channelDir}/dav/${hour}/${pathTime(startTime)}-${pathTime(endTime)}[M][0@0]`;
+    // The repeated autumn hour (or a Main and an Extra1 recording of the same time) yields the same
+    // wall-clock labels twice: the last bracket tells them apart.
     const key = base;
     const seen = usedPaths.get(key) ?? 0;
     usedPaths.set(key, seen + 1);
@@ -374,6 +398,8 @@ export async function buildRecordings(
       events: spec.events ?? ['VideoMotion'],
       flags: spec.flags ?? ['Event'],
       fileState: spec.fileState,
+      channel,
+      stream: spec.stream ?? 'Main',
     };
     return { recording, source: file.source };
   });

@@ -20,6 +20,8 @@ export interface SimCounters {
   searchesDestroyed: number;
   /** Created but not (yet) destroyed search objects. */
   searchesLeaked: number;
+  /** Most search objects open (created, not destroyed) at once: 1 for a client that searches one at a time. */
+  peakOpenSearches: number;
   /** Body bytes written to clients. */
   bytesSent: number;
   /** TCP connections accepted. */
@@ -46,6 +48,7 @@ export function createCounters(): SimCounters {
     searchesClosed: 0,
     searchesDestroyed: 0,
     searchesLeaked: 0,
+    peakOpenSearches: 0,
     bytesSent: 0,
     connections: 0,
     peakConnections: 0,

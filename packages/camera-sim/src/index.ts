@@ -7,7 +7,7 @@ export {
   type AmcrestBehaviour,
   type TimelapseBehaviour,
 } from './options.js';
-export type { ArchiveSpec, RecordingSpec, RecordingMedia, ContentOption, ContentKind, SimArchive, SimRecording, ServedFile } from './content.js';
+export type { ArchiveSpec, RecordingSpec, RecordingMedia, ContentOption, ContentKind, SimArchive, SimRecording, ServedFile, SimVideoStream } from './content.js';
 export type { SimCounters } from './counters.js';
 export { FaultInjector, type FaultRule, type FaultRoute, type FaultDecision } from './faults.js';
 export { CameraSimError, isCameraSimError, type CameraSimErrorCode, type CameraSimErrorOptions } from './errors.js';

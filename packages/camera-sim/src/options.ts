@@ -48,8 +48,35 @@ export interface AmcrestBehaviour {
   errorsAs200?: boolean;
   /** Serve `Range` requests on RPC_Loadfile with 206. @default false */
   rangeSupport?: boolean;
-  /** Channels `condition.Channel` may name; another gives no results. @default [0, 1] */
+  /**
+   * Channels `condition.Channel` may name; another gives no results. Channel 0 lists channel 1's
+   * recordings (models that count from 0).
+   * @default [0, 1, …, channelCount]
+   */
   channels?: number[];
+  /**
+   * How many video channels the device has: a camera 1, an NVR 4–64. Recordings say which one is theirs
+   * (`RecordingSpec.channel`).
+   * @default 1
+   */
+  channelCount?: number;
+  /**
+   * How the device answers "how many channels": `devVideoInput.cgi?action=getCollect` → `result=N` (its
+   * local video inputs) and `magicBox.cgi?action=getProductDefinition&name=MaxRemoteInputChannels` →
+   * `table.MaxRemoteInputChannels=N` (the IP channels of a recorder). `'camera'`: getCollect says
+   * `channelCount`, MaxRemoteInputChannels 0. `'nvr'`: getCollect 0 (no local inputs), MaxRemoteInputChannels
+   * `channelCount`. `'none'`: both answer `501 Not Implemented` (a device that does not say).
+   * @default 'camera' when channelCount is 1, else 'nvr'
+   */
+  channelCountAnswer?: 'camera' | 'nvr' | 'none';
+  /** Items report `VideoStream=Main|Extra1…`. @default true */
+  itemVideoStream?: boolean;
+  /**
+   * A recorder that ignores `condition.VideoStream` and lists every stream's recordings (seen in the field):
+   * the client must keep one stream itself.
+   * @default false
+   */
+  ignoreVideoStream?: boolean;
   /** More open (not destroyed) search objects than this and `factory.create` answers 400. @default 16 */
   maxOpenSearches?: number;
   /** Camera clock minus real clock, in ms (a camera whose clock is off). @default 0 */
@@ -71,7 +98,7 @@ export interface AmcrestBehaviour {
   unpaddedTimes?: boolean;
   /** `findFile` for a window with nothing recorded: `'ok'` (then `found=0`) or `'400'` Bad Request, as some firmware. @default 'ok' */
   emptyWindow?: 'ok' | '400';
-  /** Items carry `UTCOffset` (seconds east of UTC at the item's start, e.g. `-14400`) and `VideoStream=Main`. @default false */
+  /** Items carry `UTCOffset` (seconds east of UTC at the item's start, e.g. `-14400`). @default false */
   itemUtcOffset?: boolean;
   /** Old firmware that offers only `Basic realm="Device_CGI"` (no Digest). @default false */
   basicOnly?: boolean;
@@ -145,6 +172,19 @@ const VERSIONS: Record<CameraProfile, string> = {
   amcrest: '2.800.0000000.31.R',
 };
 
+/** The channel defaults, which follow `channelCount`. */
+function amcrestChannels(behaviour: AmcrestBehaviour | undefined): Pick<Required<AmcrestBehaviour>, 'channels' | 'channelCount' | 'channelCountAnswer'> {
+  const channelCount = behaviour?.channelCount ?? 1;
+  if (!Number.isInteger(channelCount) || channelCount < 1 || channelCount > 256) {
+    throw new CameraSimError('ERR_SIM_BAD_OPTIONS', `amcrest.channelCount must be 1..256, got ${String(channelCount)}`, { context: { channelCount } });
+  }
+  return {
+    channelCount,
+    channels: [0, ...Array.from({ length: channelCount }, (_, index) => index + 1)],
+    channelCountAnswer: channelCount === 1 ? 'camera' : 'nvr',
+  };
+}
+
 /** Applies defaults and validates. */
 export function normalizeOptions(options: CameraSimOptions): NormalizedOptions {
   if (!CAMERA_PROFILES.includes(options.profile)) {
@@ -177,7 +217,9 @@ export function normalizeOptions(options: CameraSimOptions): NormalizedOptions {
       endOfResults: 'found=0',
       errorsAs200: false,
       rangeSupport: false,
-      channels: [0, 1],
+      ...amcrestChannels(options.amcrest),
+      itemVideoStream: true,
+      ignoreVideoStream: false,
       maxOpenSearches: 16,
       clockOffsetMs: 0,
       loadfilePaths: 'any',

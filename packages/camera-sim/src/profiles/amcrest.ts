@@ -1,5 +1,5 @@
 import { isWallClock, toWallClock, wallClockAsUtc } from '../camera-time.js';
-import type { BodySource, SimRecording } from '../content.js';
+import { SIM_VIDEO_STREAMS, type BodySource, type SimRecording } from '../content.js';
 import type { SimCounters } from '../counters.js';
 import type { NormalizedOptions } from '../options.js';
 import { decodedQuery, latin1ToUtf8, percentDecode, reply, replyFile, type RequestContext } from '../request-context.js';
@@ -18,6 +18,11 @@ interface SearchObject {
 }
 
 const TEXT_HEADERS = { 'Content-Type': 'text/plain;charset=utf-8' };
+/** The record flags of the Dahua API (`condition.Flags[n]`); firmware refuses others. */
+const RECORD_FLAGS: ReadonlySet<string> = new Set(['Timing', 'Manual', 'Marker', 'Event', 'Mosaic', 'Cutout']);
+const FILE_TYPES: ReadonlySet<string> = new Set(['dav', 'mp4', 'jpg']);
+/** `condition.*` keys findFile understands; any other key is a Bad Request, as on strict firmware. */
+const CONDITION_KEY = /^condition\.(Channel|StartTime|EndTime|VideoStream|(Types|Flags|Events|Dirs)\[(\d+)\])$/;
 const MAX_PAGE = 100;
 const SERIAL = 'AMC018NP69LM4VM2VY';
 
@@ -40,7 +45,7 @@ function itemLines(index: number, recording: SimRecording, options: NormalizedOp
   const prefix = `items[${index}].`;
   const time = options.amcrest.unpaddedTimes ? unpadWallClock : (text: string): string => text;
   const pairs: Array<[string, string]> = [
-    ['Channel', '0'],
+    ['Channel', String(recording.channel - 1)],
     ['Duration', String(recording.durationSec)],
     ['EndTime', time(recording.endTime)],
     ['FilePath', recording.filePath],
@@ -50,9 +55,8 @@ function itemLines(index: number, recording: SimRecording, options: NormalizedOp
     ...recording.events.map((event, i): [string, string] => [`Events[${i}]`, event]),
     ...recording.flags.map((flag, i): [string, string] => [`Flags[${i}]`, flag]),
     ...(recording.fileState === undefined ? [] : [['FileState', recording.fileState] as [string, string]]),
-    ...(options.amcrest.itemUtcOffset
-      ? [['UTCOffset', String(utcOffsetSeconds(recording.startMs, options.timeZone))] as [string, string], ['VideoStream', 'Main'] as [string, string]]
-      : []),
+    ...(options.amcrest.itemUtcOffset ? [['UTCOffset', String(utcOffsetSeconds(recording.startMs, options.timeZone))] as [string, string]] : []),
+    ...(options.amcrest.itemVideoStream ? [['VideoStream', recording.stream] as [string, string]] : []),
   ];
   pairs.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
   return pairs.map(([key, value]) => `${prefix}${key}=${value}`);
@@ -101,6 +105,12 @@ export function createAmcrestProfile(options: NormalizedOptions, entries: Record
         return error(context, 501, 'Not Implemented!');
       case 'magicBox':
         return magicBox(context, match.resource);
+      case 'devVideoInput':
+        // The device's own (local) video inputs: a camera's sensor, an NVR's analog inputs (often none).
+        if (match.resource === 'getCollect' && behaviour.channelCountAnswer !== 'none') {
+          return ok(context, [`result=${behaviour.channelCountAnswer === 'nvr' ? 0 : behaviour.channelCount}`]);
+        }
+        return error(context, 501, 'Not Implemented!');
       default:
         return error(context, 501, 'Not Implemented!');
     }
@@ -116,6 +126,13 @@ export function createAmcrestProfile(options: NormalizedOptions, entries: Record
         return ok(context, ['version=2.800.0000000.31.R,build:2022-08-26']);
       case 'getMachineName':
         return ok(context, [`name=${SERIAL}`]);
+      case 'getProductDefinition': {
+        const name = decodedQuery(context.rawQuery)?.get('name');
+        if (name === 'MaxRemoteInputChannels' && behaviour.channelCountAnswer !== 'none') {
+          return ok(context, [`table.MaxRemoteInputChannels=${behaviour.channelCountAnswer === 'nvr' ? behaviour.channelCount : 0}`]);
+        }
+        return error(context, name === undefined ? 400 : 501, name === undefined ? 'Bad Request!' : 'Not Implemented!');
+      }
       default:
         return error(context, 501, 'Not Implemented!');
     }
@@ -131,29 +148,26 @@ export function createAmcrestProfile(options: NormalizedOptions, entries: Record
       searches.set(nextObjectId, { id: nextObjectId, results: undefined, cursor: 0, closed: false });
       counters.searchesCreated++;
       counters.searchesLeaked = searches.size;
+      counters.peakOpenSearches = Math.max(counters.peakOpenSearches, searches.size);
       return ok(context, [`result=${nextObjectId}`]);
     }
     const objectText = params.get('object');
     const search = objectText && /^\d+$/.test(objectText) ? searches.get(Number(objectText)) : undefined;
     if (action === 'findFile') {
-      if (!search) return badRequest(context);
+      if (!search || search.closed) return badRequest(context);
       // The firmware's parser takes `%20` only: `+`, `T`, fractions or offsets are a bad request.
       if (context.rawQuery.includes('+')) return badRequest(context);
-      const start = params.get('condition.StartTime');
-      const end = params.get('condition.EndTime');
-      const channelText = params.get('condition.Channel');
-      if (!start || !end || !isWallClock(start) || !isWallClock(end) || channelText === undefined || !/^\d+$/.test(channelText)) {
-        return badRequest(context);
-      }
+      const conditions = findConditions(params);
+      if (!conditions) return badRequest(context);
+      const { start, end, channel, types } = conditions;
       if (wallClockAsUtc(end) < wallClockAsUtc(start)) return badRequest(context);
-      const types = [...params.entries()].filter(([key]) => /^condition\.Types\[\d+\]$/.test(key)).map(([, value]) => value);
       if (behaviour.refuseTypes && types.length > 0) return badRequest(context);
-      const channel = Number(channelText);
-      const wantJpgOnly = types.length > 0 && types.every((type) => type === 'jpg');
       search.results = behaviour.channels.includes(channel)
         ? entries
             .map(({ recording }) => recording)
-            .filter((recording) => (wantJpgOnly ? recording.type === 'jpg' : true))
+            // Channel 0 is channel 1 on models that count from 0.
+            .filter((recording) => recording.channel === Math.max(1, channel))
+            .filter((recording) => matchesConditions(recording, conditions, behaviour.ignoreVideoStream))
             .filter((recording) => overlaps(recording, start, end))
         : [];
       search.cursor = 0;
@@ -162,7 +176,7 @@ export function createAmcrestProfile(options: NormalizedOptions, entries: Record
       return ok(context, ['OK']);
     }
     if (action === 'findNextFile') {
-      if (!search || !search.results) return badRequest(context);
+      if (!search || search.closed || !search.results) return badRequest(context);
       const countText = params.get('count') ?? '';
       if (!/^\d+$/.test(countText) || Number(countText) < 1) return badRequest(context);
       const count = Math.min(Number(countText), MAX_PAGE);
@@ -176,7 +190,7 @@ export function createAmcrestProfile(options: NormalizedOptions, entries: Record
       return ok(context, [`found=${page.length}`, ...page.flatMap((recording, index) => itemLines(index, recording, options))]);
     }
     if (action === 'close') {
-      if (!search) return badRequest(context);
+      if (!search || search.closed) return badRequest(context);
       search.closed = true;
       counters.searchesClosed++;
       return ok(context, ['OK']);
@@ -189,7 +203,7 @@ export function createAmcrestProfile(options: NormalizedOptions, entries: Record
       return ok(context, ['OK']);
     }
     if (action === 'getCount') {
-      if (!search || !search.results) return badRequest(context);
+      if (!search || search.closed || !search.results) return badRequest(context);
       return ok(context, [`count=${search.results.length}`]);
     }
     return error(context, 501, 'Not Implemented!');
@@ -231,4 +245,62 @@ function overlaps(recording: SimRecording, start: string, end: string): boolean 
   const from = wallClockAsUtc(start);
   const to = wallClockAsUtc(end);
   return recordingStart <= to && recordingEnd >= from;
+}
+
+/** What one findFile asks for, parsed as strictly as firmware does. */
+interface FindConditions {
+  start: string;
+  end: string;
+  channel: number;
+  types: string[];
+  flags: string[];
+  events: string[];
+  stream: string | undefined;
+}
+
+/**
+ * The `condition.*` parameters of a findFile, or undefined for a Bad Request: a missing or malformed
+ * Channel/StartTime/EndTime, an unknown key (`condition.Flag[0]`, `condition.Foo`), an unknown record
+ * flag, file type or stream.
+ */
+function findConditions(params: Map<string, string>): FindConditions | undefined {
+  const lists: Record<'Types' | 'Flags' | 'Events' | 'Dirs', string[]> = { Types: [], Flags: [], Events: [], Dirs: [] };
+  for (const [key, value] of params) {
+    if (key === 'action' || key === 'object') continue;
+    const match = CONDITION_KEY.exec(key);
+    if (!match) return undefined;
+    const list = match[2] as keyof typeof lists | undefined;
+    if (list) {
+      if (value === '') return undefined;
+      lists[list][Number(match[3])] = value;
+    }
+  }
+  const start = params.get('condition.StartTime');
+  const end = params.get('condition.EndTime');
+  const channelText = params.get('condition.Channel');
+  if (!start || !end || !isWallClock(start) || !isWallClock(end) || channelText === undefined || !/^\d+$/.test(channelText)) return undefined;
+  const compact = (values: string[]): string[] => values.filter((value) => value !== undefined);
+  const types = compact(lists.Types);
+  const flags = compact(lists.Flags);
+  const events = compact(lists.Events);
+  if (types.some((type) => !FILE_TYPES.has(type)) || flags.some((flag) => !RECORD_FLAGS.has(flag))) return undefined;
+  if (events.some((event) => !/^[A-Za-z][A-Za-z0-9]*$/.test(event))) return undefined;
+  const stream = params.get('condition.VideoStream');
+  if (stream !== undefined && !(SIM_VIDEO_STREAMS as readonly string[]).includes(stream)) return undefined;
+  return { start, end, channel: Number(channelText), types, flags, events, stream };
+}
+
+/**
+ * Whether a recording matches the search conditions. A video type filter still lists snapshots and
+ * files being recorded, as firmware does (the camera reports `Type=dav` for `.mp4` files and the client
+ * decides by the path); only a snapshots-only search (`jpg`) leaves the videos out. Flags and Events
+ * match when the recording carries any of those asked for.
+ */
+function matchesConditions(recording: SimRecording, conditions: FindConditions, ignoreVideoStream: boolean): boolean {
+  const { types, flags, events, stream } = conditions;
+  if (types.length > 0 && types.every((type) => type === 'jpg') && recording.type !== 'jpg') return false;
+  if (flags.length > 0 && !recording.flags.some((flag) => flags.includes(flag))) return false;
+  if (events.length > 0 && !recording.events.some((event) => events.includes(event))) return false;
+  if (stream !== undefined && !ignoreVideoStream && recording.stream !== stream) return false;
+  return true;
 }

@@ -332,10 +332,10 @@ export async function buildRecordings(
   const specs = presetRecordings(option);
   for (const spec of specs) {
     if (spec.channel !== undefined && (!Number.isInteger(spec.channel) || spec.channel < 1 || spec.channel > 256)) {
-      throw new CameraSimError('ERR_SIM_BAD_OPTIONS', `recording channel must be 1..256, got ${String(spec.channel)}`, { context: { channel: spec.channel } });
+      throw new CameraSimError(`recording channel must be 1..256, got ${String(spec.channel)}`, { code: 'ERR_SIM_BAD_OPTIONS', context: { channel: spec.channel } });
     }
     if (spec.stream !== undefined && !SIM_VIDEO_STREAMS.includes(spec.stream)) {
-      throw new CameraSimError('ERR_SIM_BAD_OPTIONS', `recording stream must be one of ${SIM_VIDEO_STREAMS.join(', ')}, got ${String(spec.stream)}`, { context: { stream: spec.stream } });
+      throw new CameraSimError(`recording stream must be one of ${SIM_VIDEO_STREAMS.join(', ')}, got ${String(spec.stream)}`, { code: 'ERR_SIM_BAD_OPTIONS', context: { stream: spec.stream } });
     }
   }
   const usedPaths = new Map<string, number>();

@@ -176,7 +176,7 @@ const VERSIONS: Record<CameraProfile, string> = {
 function amcrestChannels(behaviour: AmcrestBehaviour | undefined): Pick<Required<AmcrestBehaviour>, 'channels' | 'channelCount' | 'channelCountAnswer'> {
   const channelCount = behaviour?.channelCount ?? 1;
   if (!Number.isInteger(channelCount) || channelCount < 1 || channelCount > 256) {
-    throw new CameraSimError('ERR_SIM_BAD_OPTIONS', `amcrest.channelCount must be 1..256, got ${String(channelCount)}`, { context: { channelCount } });
+    throw new CameraSimError(`amcrest.channelCount must be 1..256, got ${String(channelCount)}`, { code: 'ERR_SIM_BAD_OPTIONS', context: { channelCount } });
   }
   return {
     channelCount,

@@ -1,37 +1,26 @@
-import type { BackoffOptions, ExistingPolicy, JobPhaseEvent, JobWarningEvent, RateLimiter } from '@camdl/throttled-download';
+import type { JobPhaseEvent, JobWarningEvent } from '@camdl/throttled-download';
 import type { TimelapseApi } from './api.js';
 import type { TimelapseArchive } from './archive.js';
 import type { ArchiveListing, TimelapseClient } from './client.js';
-import { downloadArchives, type ArchiveRunEvent, type DownloadArchivesSummary } from './download-archives.js';
+import { downloadArchives, type ArchiveRunEvent, type DownloadArchivesOptions, type DownloadArchivesSummary } from './download-archives.js';
 import { filterArchives, type ArchiveFilter } from './filters.js';
 
 /** What the job does after the listing. */
 export type TimelapseJobMode = 'download' | 'dry-run' | 'list';
 
-export interface TimelapseJobOptions {
+/** The transfer options the job hands to {@link downloadArchives} as they are (documented there). */
+type TransferOptions = Pick<DownloadArchivesOptions, 'outdir' | 'existing' | 'rateLimiter' | 'rateLimitMbps' | 'maxRetries' | 'retryDelay' | 'backoff'>;
+
+export interface TimelapseJobOptions extends TransferOptions {
   /** `list`: only the listing; `dry-run`: `plan` events, nothing downloaded. @default 'download' */
   mode?: TimelapseJobMode | undefined;
   /** Which archives to take (validated by the caller, e.g. with `parseTimeBound`/`toNamePattern`). @default {} */
   filter?: ArchiveFilter | undefined;
-  /** Directory the files go to. @default '.' */
-  outdir?: string | undefined;
-  /** An existing file: `skip`, `overwrite` or `check-size`. @default 'skip' */
-  existing?: ExistingPolicy | undefined;
   /**
    * Delete each archive on the camera once its local file is verified. Ignored, with a `warning`
    * event, when the app cannot delete (TimelapseMe). @default false
    */
   deleteAfter?: boolean | undefined;
-  /** @default undefined (no limit unless `rateLimitMbps`) */
-  rateLimiter?: RateLimiter | undefined;
-  /** @default 0 */
-  rateLimitMbps?: number | undefined;
-  /** @default 3 */
-  maxRetries?: number | undefined;
-  /** ms. @default 5000 */
-  retryDelay?: number | undefined;
-  /** @default the engine's */
-  backoff?: BackoffOptions | undefined;
   /** Aborts now: the listing, or the running download (its `.part` is kept). @default undefined */
   signal?: AbortSignal | undefined;
   /**

@@ -1,37 +1,17 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { createServer, request as httpRequest, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
+import { spawnBin, type BinRun, type SpawnedBin } from './spawn-bin.js';
 
 export const AMCREST_DL_BIN = fileURLToPath(new URL('../bin/amcrest-dl.js', import.meta.url));
 
-export interface CliRun {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-export interface SpawnedCli {
-  child: ChildProcess;
-  /** Output so far. */
-  output(): { stdout: string; stderr: string };
-  done: Promise<CliRun>;
-}
+export type CliRun = BinRun;
+export type SpawnedCli = SpawnedBin;
 
 /** Starts the BUILT `amcrest-dl` (`pnpm build` first) with the password in the environment. */
 export function spawnAmcrestDl(args: string[], options: { password: string; env?: NodeJS.ProcessEnv; cwd?: string }): SpawnedCli {
-  const child = spawn(process.execPath, [AMCREST_DL_BIN, ...args], {
-    cwd: options.cwd,
-    env: { ...process.env, CI: '1', NO_COLOR: '1', AMCREST_DL_PASSWORD: options.password, ...options.env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout?.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-  child.stderr?.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-  const done = once(child, 'close').then(([code]) => ({ code: code as number | null, stdout, stderr }));
-  return { child, output: () => ({ stdout, stderr }), done };
+  return spawnBin(AMCREST_DL_BIN, args, { cwd: options.cwd, env: { CI: '1', NO_COLOR: '1', AMCREST_DL_PASSWORD: options.password, ...options.env } });
 }
 
 export function runAmcrestDl(args: string[], options: { password: string; env?: NodeJS.ProcessEnv; cwd?: string }): Promise<CliRun> {

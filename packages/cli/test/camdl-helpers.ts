@@ -1,10 +1,11 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startCameraSim, type CameraSim, type CameraSimOptions } from '@camdl/camera-sim';
 import { makeTempDir, type TempDir } from '@camdl/test-utils';
+import { spawnBin, type BinRun } from './spawn-bin.js';
 
 export const CAMDL_BIN = fileURLToPath(new URL('../bin/camdl.js', import.meta.url));
 const DIST = fileURLToPath(new URL('../dist/camdl.js', import.meta.url));
@@ -13,31 +14,14 @@ export function assertCamdlBuilt(): void {
   if (!existsSync(DIST)) throw new Error(`${DIST} is missing: run \`pnpm build\` before the tests`);
 }
 
-export interface CamdlRun {
-  code: number | null;
-  signal: NodeJS.Signals | null;
-  stdout: string;
-  stderr: string;
-}
+export type CamdlRun = BinRun;
 
 /** Starts `camdl` as its own process; `onStdout` sees the output so far (to signal at the right moment). */
 export function startCamdl(
   args: string[],
   options: { env?: NodeJS.ProcessEnv; node?: string; nodeArgs?: string[]; onStdout?: (text: string, child: ChildProcess) => void } = {},
 ): { child: ChildProcess; done: Promise<CamdlRun> } {
-  const child = spawn(options.node ?? process.execPath, [...(options.nodeArgs ?? []), CAMDL_BIN, ...args], {
-    env: { ...process.env, CI: '', ...options.env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout!.on('data', (chunk: Buffer) => {
-    stdout += chunk.toString();
-    options.onStdout?.(stdout, child);
-  });
-  child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  const done = new Promise<CamdlRun>((resolve) => child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr })));
-  return { child, done };
+  return spawnBin(CAMDL_BIN, args, { ...options, env: { CI: '', ...options.env } });
 }
 
 export function runCamdl(args: string[], env?: NodeJS.ProcessEnv): Promise<CamdlRun> {

@@ -1,6 +1,7 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { spawnBin, type BinRun } from './spawn-bin.js';
 
 export const BIN = fileURLToPath(new URL('../bin/timelapse2-dl.js', import.meta.url));
 const DIST = fileURLToPath(new URL('../dist/timelapse2-dl.js', import.meta.url));
@@ -10,33 +11,14 @@ export function assertBuilt(): void {
   if (!existsSync(DIST)) throw new Error(`${DIST} is missing: run \`pnpm -r --filter @camdl/cli... build\` before the tests`);
 }
 
-export interface CliRun {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-  ms: number;
-}
+export type CliRun = BinRun;
 
 /** Starts the binary; `onStdout` sees output as it comes (to send signals at the right moment). */
 export function startCli(
   args: string[],
   options: { env?: NodeJS.ProcessEnv; cwd?: string; onStdout?: (text: string, child: ChildProcess) => void } = {},
 ): { child: ChildProcess; done: Promise<CliRun> } {
-  const started = Date.now();
-  const child = spawn(process.execPath, [BIN, ...args], {
-    ...(options.cwd === undefined ? {} : { cwd: options.cwd }),
-    env: { ...process.env, TIMELAPSE2_DL_PASSWORD: '', CAMDL_PASSWORD: '', ...options.env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout!.on('data', (chunk: Buffer) => {
-    stdout += chunk.toString();
-    options.onStdout?.(stdout, child);
-  });
-  child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  const done = new Promise<CliRun>((resolve) => child.on('close', (code) => resolve({ code, stdout, stderr, ms: Date.now() - started })));
-  return { child, done };
+  return spawnBin(BIN, args, { ...options, env: { TIMELAPSE2_DL_PASSWORD: '', CAMDL_PASSWORD: '', ...options.env } });
 }
 
 export function runCli(args: string[], env?: NodeJS.ProcessEnv): Promise<CliRun> {

@@ -28,7 +28,16 @@ function headerBlock(status: number, headers: Record<string, string | number>): 
 async function writeChunk(target: ServerResponse | Socket, chunk: Buffer): Promise<boolean> {
   if (target.destroyed) return false;
   if (!target.write(chunk)) {
-    await Promise.race([once(target, 'drain'), once(target, 'close')]);
+    // Whichever of drain/close comes first, the other wait (and its error listener) is removed: a
+    // large body waits here thousands of times.
+    const settled = new AbortController();
+    const waits = [once(target, 'drain', { signal: settled.signal }), once(target, 'close', { signal: settled.signal })];
+    try {
+      await Promise.race(waits);
+    } finally {
+      settled.abort();
+      for (const wait of waits) wait.catch(() => {});
+    }
   }
   return !target.destroyed;
 }

@@ -3,12 +3,15 @@ import { SyncError } from './errors.js';
 /** The part of `node:sqlite` the ledger uses (typed here: the workspace's @types/node predates it). */
 export interface SqliteStatement {
   run(...params: SqliteValue[]): { changes: number | bigint; lastInsertRowid: number | bigint };
-  get(...params: SqliteValue[]): Record<string, SqliteValue> | undefined;
-  all(...params: SqliteValue[]): Array<Record<string, SqliteValue>>;
-  iterate?(...params: SqliteValue[]): IterableIterator<Record<string, SqliteValue>>;
+  get(...params: SqliteValue[]): SqliteRow | undefined;
+  all(...params: SqliteValue[]): SqliteRow[];
+  /** One row at a time (Node.js ≥ 22.13): memory stays flat whatever the number of rows. */
+  iterate(...params: SqliteValue[]): IterableIterator<SqliteRow>;
 }
 
 export type SqliteValue = string | number | bigint | null | Uint8Array;
+
+export type SqliteRow = Record<string, SqliteValue>;
 
 export interface SqliteDatabase {
   exec(sql: string): void;
@@ -20,17 +23,36 @@ interface SqliteModule {
   DatabaseSync: new (path: string, options?: { timeout?: number }) => SqliteDatabase;
 }
 
+const SQLITE_WARNING = 'SQLite is an experimental feature';
+
+let loaded: SqliteModule | null | undefined;
+
 /**
- * Opens a database with the built-in `node:sqlite` (Node.js ≥ 22.19). Loaded on demand through
- * `process.getBuiltinModule`, so that a bin shim can filter the ExperimentalWarning first.
+ * Loads `node:sqlite` once. On Node.js 22 loading it emits an ExperimentalWarning that a user of camdl
+ * can do nothing about: only that warning, emitted synchronously by this one load, is dropped; every
+ * other warning (and this one, had another module loaded SQLite first) goes through untouched.
  */
-export function openSqlite(path: string, options: { timeout: number }): SqliteDatabase {
-  let sqlite: SqliteModule | undefined;
+function loadSqlite(): SqliteModule | undefined {
+  if (loaded !== undefined) return loaded ?? undefined;
+  const emitWarning = process.emitWarning;
+  process.emitWarning = function filtered(this: NodeJS.Process, warning: string | Error, ...rest: unknown[]): void {
+    const message = typeof warning === 'string' ? warning : warning.message;
+    if (message.startsWith(SQLITE_WARNING)) return;
+    (emitWarning as (...args: unknown[]) => void).call(process, warning, ...rest);
+  } as typeof process.emitWarning;
   try {
-    sqlite = process.getBuiltinModule('node:sqlite') as SqliteModule | undefined;
+    loaded = (typeof process.getBuiltinModule === 'function' ? (process.getBuiltinModule('node:sqlite') as SqliteModule | undefined) : undefined) ?? null;
   } catch {
-    sqlite = undefined;
+    loaded = null;
+  } finally {
+    process.emitWarning = emitWarning;
   }
+  return loaded ?? undefined;
+}
+
+/** Opens a database with the built-in `node:sqlite` (Node.js ≥ 22.19). */
+export function openSqlite(path: string, options: { timeout: number }): SqliteDatabase {
+  const sqlite = loadSqlite();
   if (sqlite === undefined) {
     throw new SyncError(`the ledger needs node:sqlite: Node.js 22.19 or newer (this is ${process.version})`, { code: 'ERR_SYNC_SQLITE_UNAVAILABLE' });
   }
@@ -39,9 +61,5 @@ export function openSqlite(path: string, options: { timeout: number }): SqliteDa
 
 /** Whether `node:sqlite` can be loaded here (tests skip the ledger on older Node.js). */
 export function sqliteAvailable(): boolean {
-  try {
-    return typeof process.getBuiltinModule === 'function' && process.getBuiltinModule('node:sqlite') !== undefined;
-  } catch {
-    return false;
-  }
+  return loadSqlite() !== undefined;
 }

@@ -1,12 +1,13 @@
 // Listing and planning N recordings of one camera against the ledger, in its own process: the time of
-// each step and the peak RSS. Prints one JSON line.
+// each step and the peak RSS. The listing is generated as it is staged (as a camera's answer streams
+// in), so what grows with N here is the ledger's side only. Prints one JSON line.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
-const { Ledger, planCamera, buildReportHtml, fleetStatus, parseConfig } = await import(`${root}packages/sync/dist/index.js`);
+const { Ledger, renderCoverageReport, fleetStatus, parseConfig } = await import(`${root}packages/sync/dist/index.js`);
 const count = Number(process.argv[2] ?? 100_000);
 const dir = mkdtempSync(join(tmpdir(), 'camdl-bench-plan-'));
 const timings = {};
@@ -14,17 +15,30 @@ const time = (name, work) => {
   const start = performance.now();
   const result = work();
   timings[name] = Math.round(performance.now() - start);
+  if (process.env.CAMDL_BENCH_RSS) process.stderr.write(`${name}: rss ${(process.memoryUsage().rss / 1048576).toFixed(0)} MiB, heap ${(process.memoryUsage().heapUsed / 1048576).toFixed(0)} MiB\n`);
   return result;
+};
+const PAGE = 256;
+/** Every page of a keyset-paged query, counted (what a sync's workers consume). */
+const drain = (read) => {
+  let after;
+  let seen = 0;
+  for (;;) {
+    const page = read(after);
+    seen += page.length;
+    if (page.length < PAGE) return seen;
+    after = page[page.length - 1].cursor;
+  }
 };
 try {
   const base = Date.parse('2025-01-01T00:00:00Z');
-  // An NVR's worth of hourly recordings over several channels.
-  const listing = time('make listing', () =>
-    Array.from({ length: count }, (_, index) => {
+  // An NVR's worth of hourly recordings over four channels.
+  function* listing() {
+    for (let index = 0; index < count; index += 1) {
       const channel = (index % 4) + 1;
       const startMs = base + Math.floor(index / 4) * 3_600_000;
       const wall = new Date(startMs).toISOString().slice(0, 19).replace('T', ' ');
-      return {
+      yield {
         channel,
         remoteKey: `/mnt/dvr/${wall.slice(0, 10)}/${String(channel).padStart(3, '0')}/dav/${wall.slice(11, 13)}/${wall.slice(11, 13)}.00.00-${wall.slice(11, 13)}.59.59[R][0@0][0].dav`,
         remoteName: 'x',
@@ -34,15 +48,18 @@ try {
         cameraStart: wall,
         size: 1_800_000_000,
       };
-    }),
-  );
+    }
+  }
   const coverage = new Map([1, 2, 3, 4].map((channel) => [channel, { startMs: base, endMs: base + count * 3_600_000 }]));
   const ledgerPath = join(dir, 'ledger.sqlite');
   const ledger = Ledger.open(ledgerPath);
-  time('first listing: record', () => ledger.recordListing('nvr', listing.map((remote) => ({ ...remote, remoteSize: remote.size }))));
-  const rows = time('first listing: read ledger', () => ledger.recordingsOf('nvr'));
-  const plan = time('first listing: plan', () => planCamera(rows, { recordings: listing, coverage }));
-  if (plan.download.length !== count) throw new Error(`planned ${plan.download.length}`);
+  time('first listing: stage (temp table)', () => ledger.stageListing('nvr', listing(), coverage));
+  time('first listing: record in the ledger', () => ledger.recordListing('nvr'));
+  const plan = time('first listing: plan (counts)', () => ledger.planSummary('nvr'));
+  const queued = time('first listing: walk the download queue (pages of 256)', () => drain((after) => ledger.toDownload('nvr', after, PAGE)));
+  const lost = time('first listing: vanished rows', () => [...ledger.vanished('nvr')].length);
+  if (plan.toDownload !== count || queued !== count || lost !== 0) throw new Error(`planned ${plan.toDownload}, queued ${queued}, lost ${lost}`);
+  ledger.dropListing('nvr');
   ledger.close();
   // Mark everything archived (directly: the bench measures planning, not 100,000 downloads).
   const { DatabaseSync } = process.getBuiltinModule('node:sqlite');
@@ -50,21 +67,16 @@ try {
   db.exec(`UPDATE recordings SET state = 'verified', local_path = 'nvr/' || id, local_size = remote_size, sha256 = printf('%064d', id)`);
   db.close();
   const again = Ledger.open(ledgerPath);
-  time('re-run: record listing', () => again.recordListing('nvr', listing.map((remote) => ({ ...remote, remoteSize: remote.size }))));
-  const rowsAgain = time('re-run: read ledger', () => again.recordingsOf('nvr'));
-  const planAgain = time('re-run: plan', () => planCamera(rowsAgain, { recordings: listing, coverage }));
-  if (planAgain.download.length !== 0 || planAgain.alreadyArchived !== count) throw new Error('re-run plan is not empty');
+  time('re-run: stage', () => again.stageListing('nvr', listing(), coverage));
+  time('re-run: record', () => again.recordListing('nvr'));
+  const planAgain = time('re-run: plan (counts)', () => again.planSummary('nvr'));
+  const queuedAgain = time('re-run: walk the download queue', () => drain((after) => again.toDownload('nvr', after, PAGE)));
+  if (planAgain.toDownload !== 0 || queuedAgain !== 0 || planAgain.alreadyArchived !== count) throw new Error('re-run plan is not empty');
+  again.dropListing('nvr');
   again.close();
   const config = parseConfig(`archive: ${dir}\nledger: ${ledgerPath}\ncameras:\n  - name: nvr\n    kind: amcrest\n    host: 127.0.0.1\n    time-zone: UTC\n`, join(dir, 'camdl.yaml'));
-  const status = time('status', () => fleetStatus(config));
-  const html = time('report (HTML)', () => {
-    const reader = Ledger.open(ledgerPath, { readOnly: true });
-    try {
-      return buildReportHtml(config, status.cameras, reader.allRecordings());
-    } finally {
-      reader.close();
-    }
-  });
+  time('status', () => fleetStatus(config));
+  const html = time('report (HTML)', () => renderCoverageReport(config));
   process.stdout.write(`${JSON.stringify({ count, timings, reportBytes: html.length, maxRssMiB: process.resourceUsage().maxRSS / 1024 })}\n`);
 } finally {
   rmSync(dir, { recursive: true, force: true });

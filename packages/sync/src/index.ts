@@ -13,12 +13,11 @@ export {
   type LoadConfigOptions,
 } from './config.js';
 export { EXAMPLE_CONFIG } from './example-config.js';
-export { Ledger, LEDGER_SCHEMA_VERSION, RECORDING_STATES, type LedgerRecording, type RecordingState, type LedgerRun, type LedgerCameraRun, type OpenLedgerOptions } from './ledger.js';
+export { Ledger, LEDGER_SCHEMA_VERSION, RECORDING_STATES, type LedgerRecording, type RecordingState, type LedgerRun, type LedgerCameraRun, type OpenLedgerOptions, type ListingCursor, type ListingPlanSummary, type ChannelSummary } from './ledger.js';
 export { syncFleet, cameraWindow, SYNC_EXIT_CODES, type SyncEvent, type SyncFleetOptions, type SyncSummary, type CameraOutcome, type CameraOutcomeStatus } from './sync-fleet.js';
-export { planCamera, type CameraPlan } from './plan.js';
 export { fleetStatus, findCoverageGaps, GAP_TOLERANCE_MS, type FleetStatus, type CameraStatus, type ChannelStatus, type CoverageGap } from './status.js';
 export { verifyArchive, type VerifyOptions, type VerifyResult, type VerifyProblem, type VerifyEvent } from './verify.js';
-export { renderCoverageReport, buildReportHtml, COVERAGE_COLOURS, type CoverageReportOptions, type CoverageState } from './report.js';
+export { renderCoverageReport, COVERAGE_COLOURS, type CoverageReportOptions, type CoverageState } from './report.js';
 export { renderLayout, validateLayout, type LayoutValues } from './layout.js';
 export { parseDuration } from './duration.js';
 export { sqliteAvailable } from './sqlite.js';

@@ -3,7 +3,8 @@ import { hostname } from 'node:os';
 import { dirname } from 'node:path';
 import { acquireCameraLock, type CameraLock } from './camera-lock.js';
 import { SyncError, isSyncError } from './errors.js';
-import { openSqlite, type SqliteDatabase, type SqliteStatement, type SqliteValue } from './sqlite.js';
+import type { RemoteRecording } from './sources/camera-source.js';
+import { openSqlite, type SqliteDatabase, type SqliteRow, type SqliteStatement, type SqliteValue } from './sqlite.js';
 
 /**
  * The life of a remote recording in the ledger: `listed` → `downloaded` → `verified` →
@@ -39,16 +40,6 @@ export interface LedgerRecording {
   lostMs: number | null;
   attempts: number;
   lastError: string | null;
-}
-
-/** What a listing says about one recording. */
-export interface ListedRecording {
-  channel: number;
-  remoteKey: string;
-  startMs: number;
-  endMs: number;
-  cameraStart: string;
-  remoteSize: number | undefined;
 }
 
 export interface LedgerRun {
@@ -173,6 +164,7 @@ export class Ledger {
     const ledger = new Ledger(path, db, options.now ?? Date.now);
     try {
       ledger.#migrate();
+      db.exec(TEMP_TABLES);
     } catch (error) {
       db.close();
       throw error;
@@ -216,8 +208,9 @@ export class Ledger {
     return statement;
   }
 
-  #transaction<T>(work: () => T): T {
-    this.#db.exec('BEGIN IMMEDIATE');
+  /** `immediate` takes the database's write lock at once; `deferred` for work on the temp tables only. */
+  #transaction<T>(work: () => T, mode: 'immediate' | 'deferred' = 'immediate'): T {
+    this.#db.exec(mode === 'immediate' ? 'BEGIN IMMEDIATE' : 'BEGIN');
     try {
       const result = work();
       this.#db.exec('COMMIT');
@@ -239,17 +232,17 @@ export class Ledger {
     return acquireCameraLock(`${dirname(this.path)}/locks`, camera);
   }
 
+
   // ---- runs ---------------------------------------------------------------------------------
 
   /** Marks runs left `running` by a process that is gone (SIGKILL, power loss) as `abandoned`. */
   abandonDeadRuns(isAlive: (pid: number) => boolean): number {
-    const host = hostname();
-    const rows = this.#statement(`SELECT id, pid FROM runs WHERE status = 'running' AND host = ?`).all(host);
+    const rows = this.#statement(`SELECT id, pid FROM runs WHERE status = 'running' AND host = ?`).all(hostname());
     let count = 0;
-    for (const row of rows) {
-      if (isAlive(Number(row['pid']))) continue;
-      this.#statement(`UPDATE runs SET status = 'abandoned' WHERE id = ?`).run(Number(row['id']));
-      this.#statement(`UPDATE run_cameras SET status = 'abandoned' WHERE run_id = ? AND finished_ms IS NULL`).run(Number(row['id']));
+    for (const { id, pid } of rows.map((row) => mapRow(row, { id: ['id', 'integer'], pid: ['pid', 'integer'] }))) {
+      if (isAlive(pid)) continue;
+      this.#statement(`UPDATE runs SET status = 'abandoned' WHERE id = ?`).run(id);
+      this.#statement(`UPDATE run_cameras SET status = 'abandoned' WHERE run_id = ? AND finished_ms IS NULL`).run(id);
       count += 1;
     }
     return count;
@@ -286,75 +279,212 @@ export class Ledger {
   runs(limit = 20): LedgerRun[] {
     return this.#statement(`SELECT * FROM runs ORDER BY id DESC LIMIT ?`)
       .all(limit)
-      .map((row) => ({
-        id: Number(row['id']),
-        startedMs: Number(row['started_ms']),
-        finishedMs: row['finished_ms'] === null ? null : Number(row['finished_ms']),
-        status: String(row['status']),
-        dryRun: Number(row['dry_run']) === 1,
-        exitCode: row['exit_code'] === null ? null : Number(row['exit_code']),
-      }));
+      .map((row) => mapRow(row, RUN_COLUMNS));
   }
 
   /** Per-camera results of the runs, newest first. */
   cameraRuns(camera: string, limit = 50): LedgerCameraRun[] {
     return this.#statement(`SELECT rc.* FROM run_cameras rc JOIN runs r ON r.id = rc.run_id WHERE rc.camera = ? AND r.dry_run = 0 ORDER BY rc.run_id DESC LIMIT ?`)
       .all(camera, limit)
-      .map((row) => ({
-        runId: Number(row['run_id']),
-        camera: String(row['camera']),
-        startedMs: Number(row['started_ms']),
-        finishedMs: row['finished_ms'] === null ? null : Number(row['finished_ms']),
-        status: String(row['status']),
-        listed: Number(row['listed']),
-        downloaded: Number(row['downloaded']),
-        bytes: Number(row['bytes']),
-        failed: Number(row['failed']),
-        lost: Number(row['lost']),
-        deleted: Number(row['deleted']),
-        error: row['error'] === null ? null : String(row['error']),
-      }));
+      .map((row) => mapRow(row, CAMERA_RUN_COLUMNS));
+  }
+
+  // ---- a camera's listing and its plan --------------------------------------------------------
+
+  /**
+   * Stages what a camera listed, in this connection's temporary tables (never in the ledger file:
+   * a dry run plans from it too), with the instants the listing is complete for, per channel. The
+   * plan is then SQL over these and the ledger: no row is held in memory.
+   */
+  stageListing(camera: string, recordings: Iterable<RemoteRecording>, coverage: ReadonlyMap<number, { startMs: number; endMs: number }>): number {
+    const insert = this.#statement(
+      `INSERT OR REPLACE INTO temp.listing (camera, channel, remote_key, remote_name, file_name, start_ms, end_ms, camera_start, remote_size) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    );
+    const bound = (value: number): number | null => (Number.isFinite(value) ? value : null);
+    return this.#transaction(() => {
+      this.#statement(`DELETE FROM temp.listing WHERE camera = ?`).run(camera);
+      this.#statement(`DELETE FROM temp.coverage WHERE camera = ?`).run(camera);
+      for (const [channel, span] of coverage) this.#statement(`INSERT INTO temp.coverage (camera, channel, start_ms, end_ms) VALUES (?, ?, ?, ?)`).run(camera, channel, bound(span.startMs), bound(span.endMs));
+      let count = 0;
+      for (const item of recordings) {
+        insert.run(camera, item.channel, item.remoteKey, item.remoteName, item.fileName, item.startMs, item.endMs, item.cameraStart, item.size ?? null);
+        count += 1;
+      }
+      return count;
+    }, 'deferred');
+  }
+
+  /** Forgets a camera's staged listing (at the end of its part of a run). */
+  dropListing(camera: string): void {
+    this.#transaction(() => {
+      this.#statement(`DELETE FROM temp.listing WHERE camera = ?`).run(camera);
+      this.#statement(`DELETE FROM temp.coverage WHERE camera = ?`).run(camera);
+    }, 'deferred');
+  }
+
+  /**
+   * Records the staged listing in the ledger: new recordings become `listed`, known ones get
+   * `last_seen` and the camera's current size and times. One transaction, one statement.
+   */
+  recordListing(camera: string): void {
+    const now = this.#now();
+    this.#transaction(() => {
+      this.#statement(
+        `INSERT INTO recordings (camera, channel, remote_key, start_ms, end_ms, camera_start, remote_size, state, first_seen_ms, last_seen_ms)
+         SELECT camera, channel, remote_key, start_ms, end_ms, camera_start, remote_size, 'listed', ?, ? FROM temp.listing WHERE camera = ?
+         ON CONFLICT (camera, channel, remote_key) DO UPDATE SET
+           last_seen_ms = excluded.last_seen_ms,
+           start_ms = excluded.start_ms,
+           end_ms = excluded.end_ms,
+           camera_start = excluded.camera_start,
+           remote_size = COALESCE(excluded.remote_size, recordings.remote_size)`,
+      ).run(now, now, camera);
+    });
+  }
+
+  /** What the staged listing means for the camera, counted in SQL. */
+  planSummary(camera: string): ListingPlanSummary {
+    const row = this.#statement(
+      `SELECT COUNT(*) AS listed,
+              COALESCE(SUM(r.state IN ('verified', 'deleted-on-camera')), 0) AS archived,
+              COALESCE(SUM(r.state IS NULL OR r.state NOT IN ('verified', 'deleted-on-camera')), 0) AS to_download,
+              COALESCE(SUM(CASE WHEN r.state IS NULL OR r.state NOT IN ('verified', 'deleted-on-camera') THEN l.remote_size END), 0) AS bytes,
+              COALESCE(SUM((r.state IS NULL OR r.state NOT IN ('verified', 'deleted-on-camera')) AND l.remote_size IS NULL), 0) AS unknown_sizes
+       FROM temp.listing l LEFT JOIN recordings r ON r.camera = l.camera AND r.channel = l.channel AND r.remote_key = l.remote_key
+       WHERE l.camera = ?`,
+    ).get(camera);
+    const counts = mapRow(row ?? {}, { listed: ['listed', 'integer'], archived: ['archived', 'integer'], toDownload: ['to_download', 'integer'], bytes: ['bytes', 'integer'], unknownSizes: ['unknown_sizes', 'integer'] });
+    return { listed: counts.listed, alreadyArchived: counts.archived, toDownload: counts.toDownload, bytes: counts.unknownSizes > 0 ? undefined : counts.bytes };
+  }
+
+  /**
+   * The camera's recordings to fetch, oldest first (the next the camera will overwrite), a page at a
+   * time after `after` (keyset paging: no cursor stays open while files download). `id` is the
+   * ledger row (undefined in a dry run, where nothing was recorded).
+   */
+  toDownload(camera: string, after: ListingCursor | undefined, limit: number): Array<{ id: number | undefined; remote: RemoteRecording; cursor: ListingCursor }> {
+    return this.#listingPage(camera, `(r.state IS NULL OR r.state NOT IN ('verified', 'deleted-on-camera'))`, after, limit);
+  }
+
+  /** Listed recordings the ledger holds as verified (candidates for delete-after), oldest first, a page at a time. */
+  verifiedListed(camera: string, after: ListingCursor | undefined, limit: number): Array<{ id: number | undefined; remote: RemoteRecording; cursor: ListingCursor }> {
+    return this.#listingPage(camera, `r.state = 'verified'`, after, limit);
+  }
+
+  #listingPage(camera: string, condition: string, after: ListingCursor | undefined, limit: number): Array<{ id: number | undefined; remote: RemoteRecording; cursor: ListingCursor }> {
+    const from = after ?? FIRST_CURSOR;
+    return this.#statement(
+      `SELECT l.*, r.id AS row_id FROM temp.listing l
+       LEFT JOIN recordings r ON r.camera = l.camera AND r.channel = l.channel AND r.remote_key = l.remote_key
+       WHERE l.camera = ? AND ${condition} AND (l.start_ms, l.channel, l.remote_key) > (?, ?, ?)
+       ORDER BY l.start_ms, l.channel, l.remote_key LIMIT ?`,
+    )
+      .all(camera, from.startMs, from.channel, from.remoteKey, limit)
+      .map((row) => {
+        const remote = listingFrom(row);
+        return { id: mapRow(row, { id: ['row_id', 'integer?'] }).id ?? undefined, remote, cursor: { startMs: remote.startMs, channel: remote.channel, remoteKey: remote.remoteKey } };
+      });
+  }
+
+  /**
+   * Rows not fetched (`listed`/`downloaded`) and absent from a listing that covers their start: gone
+   * from the camera. Iterated (consume it before the next ledger call).
+   */
+  *vanished(camera: string): Generator<LedgerRecording> {
+    for (const row of this.#statement(`SELECT r.* FROM recordings r ${VANISHED} ORDER BY r.start_ms, r.channel, r.remote_key`).iterate(camera)) yield recordingFrom(row);
+  }
+
+  /** Marks {@link vanished} rows `lost`, in one statement. Returns how many. */
+  markVanishedLost(camera: string, reason: string): number {
+    return Number(
+      this.#statement(`UPDATE recordings SET state = 'lost', lost_ms = ?, last_error = ? WHERE id IN (SELECT r.id FROM recordings r ${VANISHED})`).run(this.#now(), reason, camera).changes,
+    );
   }
 
   // ---- recordings ---------------------------------------------------------------------------
 
+  /** One row, or undefined. */
+  recording(id: number): LedgerRecording | undefined {
+    const row = this.#statement(`SELECT * FROM recordings WHERE id = ?`).get(id);
+    return row === undefined ? undefined : recordingFrom(row);
+  }
+
   /**
-   * Records a listing: new recordings become `listed`, known ones get `last_seen` and the camera's
-   * current size and times. One transaction for the whole listing. Returns the camera's rows.
+   * Every row, oldest first. Reads the whole ledger into memory: for tests and small ledgers only
+   * (sync, status, verify and the report never call it).
    */
-  recordListing(camera: string, listed: readonly ListedRecording[]): void {
-    const now = this.#now();
-    const upsert = this.#statement(
-      `INSERT INTO recordings (camera, channel, remote_key, start_ms, end_ms, camera_start, remote_size, state, first_seen_ms, last_seen_ms)
-       VALUES (?, ?, ?, ?, ?, ?, ?, 'listed', ?, ?)
-       ON CONFLICT (camera, channel, remote_key) DO UPDATE SET
-         last_seen_ms = excluded.last_seen_ms,
-         start_ms = excluded.start_ms,
-         end_ms = excluded.end_ms,
-         camera_start = excluded.camera_start,
-         remote_size = COALESCE(excluded.remote_size, recordings.remote_size)`,
-    );
-    this.#transaction(() => {
-      for (const item of listed) {
-        upsert.run(camera, item.channel, item.remoteKey, item.startMs, item.endMs, item.cameraStart, item.remoteSize ?? null, now, now);
-      }
-    });
-  }
-
-  /** Every row of a camera (all channels), oldest first. */
-  recordingsOf(camera: string): LedgerRecording[] {
-    return this.#statement(`SELECT * FROM recordings WHERE camera = ? ORDER BY start_ms, channel, remote_key`).all(camera).map(toRecording);
-  }
-
-  /** Every row, oldest first, for status, verify and the report. */
   allRecordings(): LedgerRecording[] {
-    return this.#statement(`SELECT * FROM recordings ORDER BY camera, channel, start_ms, remote_key`).all().map(toRecording);
+    return [...this.#statement(`SELECT * FROM recordings ORDER BY camera, channel, start_ms, remote_key`).iterate()].map(recordingFrom);
   }
 
-  /** Rows that should have a file in the archive (`verified`, `deleted-on-camera`). */
-  archivedRecordings(cameras?: readonly string[]): LedgerRecording[] {
-    const rows = this.#statement(`SELECT * FROM recordings WHERE state IN ('verified', 'deleted-on-camera') ORDER BY camera, channel, start_ms`).all().map(toRecording);
-    return cameras ? rows.filter((row) => cameras.includes(row.camera)) : rows;
+  /** Rows that should have a file in the archive (`verified`, `deleted-on-camera`); for tests and small ledgers, like {@link allRecordings}. */
+  archivedRecordings(): LedgerRecording[] {
+    return this.#statement(`SELECT * FROM recordings WHERE state IN ('verified', 'deleted-on-camera') ORDER BY camera, channel, start_ms`)
+      .all()
+      .map(recordingFrom);
+  }
+
+  /** Archived rows (`verified`, `deleted-on-camera`) of some cameras with `id > afterId`, by id, a page at a time (verify). */
+  archivedPage(cameras: readonly string[], afterId: number, limit: number): LedgerRecording[] {
+    if (cameras.length === 0) return [];
+    return this.#statement(
+      `SELECT * FROM recordings WHERE state IN ('verified', 'deleted-on-camera') AND id > ? AND camera IN (SELECT value FROM json_each(?)) ORDER BY id LIMIT ?`,
+    )
+      .all(afterId, JSON.stringify(cameras), limit)
+      .map(recordingFrom);
+  }
+
+  /** A camera channel's rows, oldest first, one at a time (the report). Consume it before the next ledger call. */
+  *recordingsOf(camera: string, channel: number): Generator<LedgerRecording> {
+    for (const row of this.#statement(`SELECT * FROM recordings WHERE camera = ? AND channel = ? ORDER BY start_ms, remote_key`).iterate(camera, channel)) yield recordingFrom(row);
+  }
+
+  /** Per channel of a camera: counts, bytes and span, aggregated in SQL. */
+  channelSummaries(camera: string): ChannelSummary[] {
+    return this.#statement(
+      `SELECT channel,
+              COUNT(*) AS total,
+              SUM(state IN ('verified', 'deleted-on-camera')) AS files,
+              COALESCE(SUM(CASE WHEN state IN ('verified', 'deleted-on-camera') THEN local_size END), 0) AS bytes,
+              SUM(state IN ('listed', 'downloaded')) AS pending,
+              SUM(state = 'lost') AS lost,
+              SUM(state IN ('listed', 'downloaded') AND attempts > 0) AS failing,
+              MIN(start_ms) AS first_ms,
+              MAX(end_ms) AS last_ms
+       FROM recordings WHERE camera = ? GROUP BY channel ORDER BY channel`,
+    )
+      .all(camera)
+      .map((row) => mapRow(row, CHANNEL_SUMMARY_COLUMNS));
+  }
+
+  /** Camera-time days (`YYYY-MM-DD`) with at least one archived recording in a channel. */
+  archivedDays(camera: string, channel: number): string[] {
+    return this.#statement(
+      `SELECT DISTINCT substr(camera_start, 1, 10) AS day FROM recordings WHERE camera = ? AND channel = ? AND state IN ('verified', 'deleted-on-camera') ORDER BY day`,
+    )
+      .all(camera, channel)
+      .map((row) => mapRow(row, { day: ['day', 'text'] }).day);
+  }
+
+  /**
+   * Holes longer than `toleranceMs` between the recordings of a channel (any state: a lost recording
+   * was recorded), in SQL: each start against the furthest end before it.
+   */
+  coverageGaps(camera: string, channel: number, toleranceMs: number): Array<{ startMs: number; endMs: number }> {
+    return this.#statement(
+      `SELECT reach AS start_ms, start_ms AS end_ms FROM (
+         SELECT start_ms, MAX(end_ms) OVER (ORDER BY start_ms, id ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS reach
+         FROM recordings WHERE camera = ? AND channel = ?
+       ) WHERE reach IS NOT NULL AND start_ms - reach > ? ORDER BY start_ms`,
+    )
+      .all(camera, channel, toleranceMs)
+      .map((row) => mapRow(row, { startMs: ['start_ms', 'integer'], endMs: ['end_ms', 'integer'] }));
+  }
+
+  /** The earliest start and latest end over every recording, or undefined for an empty ledger. */
+  span(): { startMs: number; endMs: number } | undefined {
+    const row = mapRow(this.#statement(`SELECT MIN(start_ms) AS start_ms, MAX(end_ms) AS end_ms FROM recordings`).get() ?? {}, { startMs: ['start_ms', 'integer?'], endMs: ['end_ms', 'integer?'] });
+    return row.startMs === null || row.endMs === null ? undefined : { startMs: row.startMs, endMs: row.endMs };
   }
 
   /**
@@ -363,9 +493,8 @@ export class Ledger {
    */
   assignLocalPath(id: number, desired: string): string {
     return this.#transaction(() => {
-      const current = this.#statement(`SELECT local_path FROM recordings WHERE id = ?`).get(id);
-      const existing = current?.['local_path'];
-      if (typeof existing === 'string' && existing !== '') return existing;
+      const existing = this.recording(id)?.localPath;
+      if (existing) return existing;
       const holder = this.#statement(`SELECT id FROM recordings WHERE local_path = ?`);
       const dot = desired.lastIndexOf('.');
       const slash = desired.lastIndexOf('/');
@@ -402,15 +531,6 @@ export class Ledger {
     this.#statement(`UPDATE recordings SET attempts = attempts + 1, last_error = ? WHERE id = ?`).run(error.slice(0, 500), id);
   }
 
-  /** Recordings gone from the camera before a verified copy existed. */
-  markLost(ids: readonly number[], reason: string): void {
-    const now = this.#now();
-    const statement = this.#statement(`UPDATE recordings SET state = 'lost', lost_ms = ?, last_error = ? WHERE id = ? AND state IN ('listed', 'downloaded')`);
-    this.#transaction(() => {
-      for (const id of ids) statement.run(now, reason, id);
-    });
-  }
-
   /** The camera deleted the recording at camdl's request (only ever after `verified`). */
   markDeletedOnCamera(id: number): void {
     this.#statement(`UPDATE recordings SET state = 'deleted-on-camera', deleted_ms = ? WHERE id = ? AND state = 'verified'`).run(this.#now(), id);
@@ -432,12 +552,14 @@ export class Ledger {
     ).run(now, reason, id);
   }
 
-  /** Verified rows of one archive folder, for its `SHA256SUMS`. */
+  /** Archived rows directly in one archive folder, for its `SHA256SUMS` (a range on the path index). */
   verifiedIn(folderPrefix: string): Array<{ localPath: string; sha256: string }> {
-    return this.#statement(`SELECT local_path, sha256 FROM recordings WHERE state IN ('verified', 'deleted-on-camera') AND local_path LIKE ? ESCAPE '\\' ORDER BY local_path`)
-      .all(`${folderPrefix.replace(/[\\%_]/g, (char) => `\\${char}`)}/%`)
-      .map((row) => ({ localPath: String(row['local_path']), sha256: String(row['sha256']) }))
-      .filter((row) => !row.localPath.slice(folderPrefix.length + 1).includes('/'));
+    // Every path below `folder/` sorts between `folder/` and `folder0` ('0' follows '/').
+    return this.#statement(
+      `SELECT local_path, sha256 FROM recordings WHERE local_path >= ? AND local_path < ? AND state IN ('verified', 'deleted-on-camera') AND instr(substr(local_path, ?), '/') = 0 ORDER BY local_path`,
+    )
+      .all(`${folderPrefix}/`, `${folderPrefix}0`, folderPrefix.length + 2)
+      .map((row) => mapRow(row, { localPath: ['local_path', 'text'], sha256: ['sha256', 'text'] }));
   }
 
   close(): void {
@@ -446,30 +568,171 @@ export class Ledger {
   }
 }
 
-function num(value: SqliteValue | undefined): number | null {
-  return value === null || value === undefined ? null : Number(value);
+/** Where keyset paging of a staged listing resumes: after this (start, channel, key). */
+export interface ListingCursor {
+  startMs: number;
+  channel: number;
+  remoteKey: string;
 }
 
-function toRecording(row: Record<string, SqliteValue>): LedgerRecording {
-  return {
-    id: Number(row['id']),
-    camera: String(row['camera']),
-    channel: Number(row['channel']),
-    remoteKey: String(row['remote_key']),
-    startMs: Number(row['start_ms']),
-    endMs: Number(row['end_ms']),
-    cameraStart: String(row['camera_start']),
-    remoteSize: num(row['remote_size']),
-    localPath: row['local_path'] === null ? null : String(row['local_path']),
-    localSize: num(row['local_size']),
-    sha256: row['sha256'] === null ? null : String(row['sha256']),
-    state: String(row['state']) as RecordingState,
-    firstSeenMs: Number(row['first_seen_ms']),
-    lastSeenMs: Number(row['last_seen_ms']),
-    verifiedMs: num(row['verified_ms']),
-    deletedMs: num(row['deleted_ms']),
-    lostMs: num(row['lost_ms']),
-    attempts: Number(row['attempts']),
-    lastError: row['last_error'] === null ? null : String(row['last_error']),
-  };
+const FIRST_CURSOR: ListingCursor = { startMs: Number.MIN_SAFE_INTEGER, channel: Number.MIN_SAFE_INTEGER, remoteKey: '' };
+
+/** What a camera's staged listing means, counted by the ledger. */
+export interface ListingPlanSummary {
+  listed: number;
+  /** Listed and already verified (or deleted on the camera after it): nothing to do. */
+  alreadyArchived: number;
+  toDownload: number;
+  /** Bytes to download; undefined when the camera does not say the size of every one. */
+  bytes: number | undefined;
+}
+
+/** One channel of a camera, aggregated. */
+export interface ChannelSummary {
+  channel: number;
+  total: number;
+  files: number;
+  bytes: number;
+  pending: number;
+  lost: number;
+  failing: number;
+  firstMs: number;
+  lastMs: number;
+}
+
+/** Unfetched rows of a camera missing from its staged listing, inside what the listing covers. */
+const VANISHED = `WHERE r.camera = ? AND r.state IN ('listed', 'downloaded')
+  AND NOT EXISTS (SELECT 1 FROM temp.listing l WHERE l.camera = r.camera AND l.channel = r.channel AND l.remote_key = r.remote_key)
+  AND EXISTS (SELECT 1 FROM temp.coverage c WHERE c.camera = r.camera AND c.channel = r.channel
+              AND (c.start_ms IS NULL OR r.start_ms >= c.start_ms) AND (c.end_ms IS NULL OR r.start_ms < c.end_ms))`;
+
+/** The temporary tables of a connection: the listing being planned (never written to the ledger file). */
+const TEMP_TABLES = `CREATE TEMP TABLE IF NOT EXISTS listing (
+    camera TEXT NOT NULL,
+    channel INTEGER NOT NULL,
+    remote_key TEXT NOT NULL,
+    remote_name TEXT NOT NULL,
+    file_name TEXT NOT NULL,
+    start_ms INTEGER NOT NULL,
+    end_ms INTEGER NOT NULL,
+    camera_start TEXT NOT NULL,
+    remote_size INTEGER,
+    PRIMARY KEY (camera, channel, remote_key)
+  );
+  CREATE INDEX IF NOT EXISTS temp.listing_order ON listing (camera, start_ms, channel, remote_key);
+  CREATE TEMP TABLE IF NOT EXISTS coverage (camera TEXT NOT NULL, channel INTEGER NOT NULL, start_ms INTEGER, end_ms INTEGER, PRIMARY KEY (camera, channel));`;
+
+type ColumnKind = 'integer' | 'integer?' | 'text' | 'text?' | 'boolean';
+
+type ColumnValue<Kind extends ColumnKind> = Kind extends 'integer' ? number : Kind extends 'integer?' ? number | null : Kind extends 'text' ? string : Kind extends 'text?' ? string | null : boolean;
+
+type ColumnMap = Readonly<Record<string, readonly [column: string, kind: ColumnKind]>>;
+
+type Mapped<Map extends ColumnMap> = { -readonly [Key in keyof Map]: ColumnValue<Map[Key][1]> };
+
+/** The one place a row of SQLite becomes an object: each field from its column, converted by kind. */
+function mapRow<const Map extends ColumnMap>(row: SqliteRow, columns: Map): Mapped<Map> {
+  const out: Record<string, number | string | boolean | null> = {};
+  for (const [field, [column, kind]] of Object.entries(columns)) {
+    const value: SqliteValue | undefined = row[column];
+    const missing = value === null || value === undefined;
+    switch (kind) {
+      case 'integer':
+        out[field] = missing ? 0 : Number(value);
+        break;
+      case 'integer?':
+        out[field] = missing ? null : Number(value);
+        break;
+      case 'text':
+        out[field] = missing ? '' : String(value);
+        break;
+      case 'text?':
+        out[field] = missing ? null : String(value);
+        break;
+      case 'boolean':
+        out[field] = !missing && Number(value) !== 0;
+        break;
+    }
+  }
+  return out as Mapped<Map>;
+}
+
+const RECORDING_COLUMNS = {
+  id: ['id', 'integer'],
+  camera: ['camera', 'text'],
+  channel: ['channel', 'integer'],
+  remoteKey: ['remote_key', 'text'],
+  startMs: ['start_ms', 'integer'],
+  endMs: ['end_ms', 'integer'],
+  cameraStart: ['camera_start', 'text'],
+  remoteSize: ['remote_size', 'integer?'],
+  localPath: ['local_path', 'text?'],
+  localSize: ['local_size', 'integer?'],
+  sha256: ['sha256', 'text?'],
+  state: ['state', 'text'],
+  firstSeenMs: ['first_seen_ms', 'integer'],
+  lastSeenMs: ['last_seen_ms', 'integer'],
+  verifiedMs: ['verified_ms', 'integer?'],
+  deletedMs: ['deleted_ms', 'integer?'],
+  lostMs: ['lost_ms', 'integer?'],
+  attempts: ['attempts', 'integer'],
+  lastError: ['last_error', 'text?'],
+} as const;
+
+const RUN_COLUMNS = {
+  id: ['id', 'integer'],
+  startedMs: ['started_ms', 'integer'],
+  finishedMs: ['finished_ms', 'integer?'],
+  status: ['status', 'text'],
+  dryRun: ['dry_run', 'boolean'],
+  exitCode: ['exit_code', 'integer?'],
+} as const;
+
+const CAMERA_RUN_COLUMNS = {
+  runId: ['run_id', 'integer'],
+  camera: ['camera', 'text'],
+  startedMs: ['started_ms', 'integer'],
+  finishedMs: ['finished_ms', 'integer?'],
+  status: ['status', 'text'],
+  listed: ['listed', 'integer'],
+  downloaded: ['downloaded', 'integer'],
+  bytes: ['bytes', 'integer'],
+  failed: ['failed', 'integer'],
+  lost: ['lost', 'integer'],
+  deleted: ['deleted', 'integer'],
+  error: ['error', 'text?'],
+} as const;
+
+const CHANNEL_SUMMARY_COLUMNS = {
+  channel: ['channel', 'integer'],
+  total: ['total', 'integer'],
+  files: ['files', 'integer'],
+  bytes: ['bytes', 'integer'],
+  pending: ['pending', 'integer'],
+  lost: ['lost', 'integer'],
+  failing: ['failing', 'integer'],
+  firstMs: ['first_ms', 'integer'],
+  lastMs: ['last_ms', 'integer'],
+} as const;
+
+const LISTING_COLUMNS = {
+  channel: ['channel', 'integer'],
+  remoteKey: ['remote_key', 'text'],
+  remoteName: ['remote_name', 'text'],
+  fileName: ['file_name', 'text'],
+  startMs: ['start_ms', 'integer'],
+  endMs: ['end_ms', 'integer'],
+  cameraStart: ['camera_start', 'text'],
+  size: ['remote_size', 'integer?'],
+} as const;
+
+function recordingFrom(row: SqliteRow): LedgerRecording {
+  const mapped = mapRow(row, RECORDING_COLUMNS);
+  return { ...mapped, state: mapped.state as RecordingState };
+}
+
+/** A staged listing row as the camera source's recording (size unknown = undefined). */
+function listingFrom(row: SqliteRow): RemoteRecording {
+  const mapped = mapRow(row, LISTING_COLUMNS);
+  return { ...mapped, size: mapped.size ?? undefined };
 }

@@ -57,8 +57,8 @@ interface Segment {
   count: number;
 }
 
-function segmentsOf(rows: readonly LedgerRecording[], timeZone: string): Segment[] {
-  const sorted = [...rows].sort((a, b) => a.startMs - b.startMs);
+/** A channel's segments from its rows, oldest first, read one at a time (`count` rows in all). */
+function segmentsOf(rows: Iterable<LedgerRecording>, count: number, timeZone: string): Segment[] {
   const describe = (row: LedgerRecording): string => {
     const state = stateOf(row);
     const size = row.localSize ?? row.remoteSize;
@@ -72,11 +72,13 @@ function segmentsOf(rows: readonly LedgerRecording[], timeZone: string): Segment
       .filter(Boolean)
       .join('\n');
   };
-  if (sorted.length <= MERGE_ABOVE) {
-    return sorted.map((row) => ({ state: stateOf(row), startMs: row.startMs, endMs: Math.max(row.endMs, row.startMs), title: describe(row), count: 1 }));
+  if (count <= MERGE_ABOVE) {
+    const segments: Segment[] = [];
+    for (const row of rows) segments.push({ state: stateOf(row), startMs: row.startMs, endMs: Math.max(row.endMs, row.startMs), title: describe(row), count: 1 });
+    return segments;
   }
   const merged: Segment[] = [];
-  for (const row of sorted) {
+  for (const row of rows) {
     const state = stateOf(row);
     const last = merged[merged.length - 1];
     if (last && last.state === state && row.startMs - last.endMs <= 120_000) {
@@ -119,29 +121,34 @@ function ticks(startMs: number, endMs: number, timeZone: string): { days: number
 export function renderCoverageReport(config: FleetConfig, options: CoverageReportOptions = {}): string {
   const status = fleetStatus(config);
   const ledger = Ledger.open(config.ledger, { readOnly: true });
-  let rows: LedgerRecording[];
   try {
-    rows = ledger.allRecordings();
+    // Rows are read one channel at a time, straight into segments: memory follows what is drawn.
+    return reportHtml(config, status.cameras, { span: ledger.span(), rowsOf: (camera, channel) => ledger.recordingsOf(camera, channel) }, options);
   } finally {
     ledger.close();
   }
-  return buildReportHtml(config, status.cameras, rows, options);
 }
 
-/** {@link renderCoverageReport} from data already read (for tests and benchmarks). */
-export function buildReportHtml(config: FleetConfig, cameras: readonly CameraStatus[], rows: readonly LedgerRecording[], options: CoverageReportOptions = {}): string {
+/** Where the report reads its rows. */
+interface ReportRows {
+  /** The earliest start and latest end over every recording; undefined when there is none. */
+  span: { startMs: number; endMs: number } | undefined;
+  /** A channel's rows, oldest first. */
+  rowsOf(camera: string, channel: number): Iterable<LedgerRecording>;
+}
+
+function reportHtml(config: FleetConfig, cameras: readonly CameraStatus[], rows: ReportRows, options: CoverageReportOptions): string {
   const now = options.now ?? Date.now();
   const title = options.title ?? 'camdl coverage';
-  const startMs = rows.length === 0 ? now - 86_400_000 : Math.min(...rows.map((row) => row.startMs));
-  const endMs = rows.length === 0 ? now : Math.max(...rows.map((row) => row.endMs));
+  const startMs = rows.span?.startMs ?? now - 86_400_000;
+  const endMs = rows.span?.endMs ?? now;
   const span = Math.max(1, endMs - startMs);
   const plotWidth = WIDTH - LABEL_WIDTH - 10;
   const x = (ms: number): number => LABEL_WIDTH + ((ms - startMs) / span) * plotWidth;
   const sections: string[] = [];
   for (const camera of cameras) {
     const zone = config.cameras.find((candidate) => candidate.name === camera.name)?.timeZone ?? Intl.DateTimeFormat().resolvedOptions().timeZone;
-    const cameraRows = rows.filter((row) => row.camera === camera.name);
-    const channels = [...new Set(cameraRows.map((row) => row.channel))].sort((a, b) => a - b);
+    const channels = camera.channels;
     const height = AXIS_HEIGHT + Math.max(1, channels.length) * (ROW_HEIGHT + 6) + 4;
     const { days, hours } = ticks(startMs, endMs, zone);
     const svg: string[] = [];
@@ -154,15 +161,14 @@ export function buildReportHtml(config: FleetConfig, cameras: readonly CameraSta
     if (channels.length === 0) svg.push(`<text class="empty" x="${LABEL_WIDTH}" y="${AXIS_HEIGHT + 16}">nothing listed yet</text>`);
     channels.forEach((channel, index) => {
       const y = AXIS_HEIGHT + index * (ROW_HEIGHT + 6);
-      const channelRows = cameraRows.filter((row) => row.channel === channel);
-      const label = camera.kind === 'amcrest' ? `channel ${channel}` : 'archives';
+      const label = camera.kind === 'amcrest' ? `channel ${channel.channel}` : 'archives';
       svg.push(`<text class="row-label" x="4" y="${y + ROW_HEIGHT / 2 + 4}">${escapeHtml(label)}</text>`);
-      const first = Math.min(...channelRows.map((row) => row.startMs));
-      const last = Math.max(...channelRows.map((row) => row.endMs));
+      const first = channel.firstMs ?? startMs;
+      const last = channel.lastMs ?? startMs;
       svg.push(
         `<rect class="segment" data-state="not-recorded" x="${x(first).toFixed(2)}" y="${y}" width="${Math.max(0.5, x(last) - x(first)).toFixed(2)}" height="${ROW_HEIGHT}" fill="${COVERAGE_COLOURS['not-recorded']}"><title>not recorded (no recording known between the others)\n${wallClockIn(first, zone)} → ${wallClockIn(last, zone)}</title></rect>`,
       );
-      for (const segment of segmentsOf(channelRows, zone)) {
+      for (const segment of segmentsOf(rows.rowsOf(camera.name, channel.channel), channel.files + channel.pending + channel.lost, zone)) {
         const left = x(segment.startMs);
         const width = Math.max(1, x(segment.endMs) - left);
         svg.push(

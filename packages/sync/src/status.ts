@@ -58,30 +58,11 @@ export function findCoverageGaps(rows: readonly Pick<LedgerRecording, 'startMs' 
   return gaps;
 }
 
-/** Summarises rows of one camera channel. */
-export function channelStatus(channel: number, rows: readonly LedgerRecording[]): ChannelStatus {
-  const archived = rows.filter((row) => row.state === 'verified' || row.state === 'deleted-on-camera');
-  return {
-    channel,
-    files: archived.length,
-    bytes: archived.reduce((sum, row) => sum + (row.localSize ?? 0), 0),
-    days: [...new Set(archived.map((row) => row.cameraStart.slice(0, 10)))].sort(),
-    pending: rows.filter((row) => row.state === 'listed' || row.state === 'downloaded').length,
-    lost: rows.filter((row) => row.state === 'lost').length,
-    failing: rows.filter((row) => (row.state === 'listed' || row.state === 'downloaded') && row.attempts > 0).length,
-    firstMs: rows.length === 0 ? undefined : Math.min(...rows.map((row) => row.startMs)),
-    lastMs: rows.length === 0 ? undefined : Math.max(...rows.map((row) => row.endMs)),
-    gaps: findCoverageGaps(rows),
-  };
-}
-
 /** `camdl status`: per camera and channel, from the ledger (no camera is contacted). */
 export function fleetStatus(config: FleetConfig): FleetStatus {
   const ledger = Ledger.open(config.ledger, { readOnly: true });
   try {
-    const all = ledger.allRecordings();
     const cameras = config.cameras.map((camera): CameraStatus => {
-      const rows = all.filter((row) => row.camera === camera.name);
       const runs = ledger.cameraRuns(camera.name);
       const lastOk = runs.find((run) => run.status === 'ok');
       let failedRuns = 0;
@@ -89,7 +70,6 @@ export function fleetStatus(config: FleetConfig): FleetStatus {
         if (run.status === 'ok') break;
         if (run.status === 'failed') failedRuns += 1;
       }
-      const channelNumbers = [...new Set(rows.map((row) => row.channel))].sort((a, b) => a - b);
       const latest = runs[0];
       return {
         name: camera.name,
@@ -97,7 +77,19 @@ export function fleetStatus(config: FleetConfig): FleetStatus {
         lastSuccessMs: lastOk?.finishedMs ?? undefined,
         lastRun: latest ? { status: latest.status, finishedMs: latest.finishedMs ?? undefined, error: latest.error ?? undefined } : undefined,
         failedRuns,
-        channels: channelNumbers.map((channel) => channelStatus(channel, rows.filter((row) => row.channel === channel))),
+        // Counted and spanned in SQL; only the days and the gaps come back as rows.
+        channels: ledger.channelSummaries(camera.name).map((summary) => ({
+          channel: summary.channel,
+          files: summary.files,
+          bytes: summary.bytes,
+          days: ledger.archivedDays(camera.name, summary.channel),
+          pending: summary.pending,
+          lost: summary.lost,
+          failing: summary.failing,
+          firstMs: summary.firstMs,
+          lastMs: summary.lastMs,
+          gaps: ledger.coverageGaps(camera.name, summary.channel, GAP_TOLERANCE_MS),
+        })),
       };
     });
     return { archive: config.archive, ledger: config.ledger, cameras };

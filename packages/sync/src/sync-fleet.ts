@@ -8,9 +8,8 @@ import { CombinedRateLimiter } from './combined-limiter.js';
 import { selectCameras, type CameraConfig, type FleetConfig } from './config.js';
 import { describeError, errorCode, isSyncError, SyncError } from './errors.js';
 import { renderLayout } from './layout.js';
-import { Ledger } from './ledger.js';
+import { Ledger, type ListingCursor } from './ledger.js';
 import { resolveCameraPassword } from './password.js';
-import { planCamera, recordingKey } from './plan.js';
 import { createAmcrestSource } from './sources/amcrest-source.js';
 import type { CameraSource, RemoteRecording } from './sources/camera-source.js';
 import { createTimelapseSource } from './sources/timelapse-source.js';
@@ -164,6 +163,20 @@ export async function syncFleet(config: FleetConfig, options: SyncFleetOptions =
   }
 }
 
+/** Rows read from the ledger per page (keyset paging; no cursor stays open across downloads). */
+const PAGE = 256;
+
+/** Walks keyset pages lazily: the next page is read only when the previous one is used up. */
+function* pages<Item extends { cursor: ListingCursor }>(read: (after: ListingCursor | undefined) => Item[]): Generator<Item> {
+  let after: ListingCursor | undefined;
+  for (;;) {
+    const page = read(after);
+    yield* page;
+    if (page.length < PAGE) return;
+    after = page[page.length - 1]!.cursor;
+  }
+}
+
 interface CameraContext {
   config: FleetConfig;
   ledger: Ledger;
@@ -224,43 +237,43 @@ async function syncCamera(camera: CameraConfig, context: CameraContext): Promise
     source = await createSource(camera, password, warn);
     const window = cameraWindow(camera, context.startedAt);
     const listing = await source.list(window, signal);
-    outcome.listed = listing.recordings.length;
-    if (!context.dryRun) ledger.recordListing(camera.name, listing.recordings.map((remote) => ({ ...remote, remoteSize: remote.size })));
-    const rows = ledger.recordingsOf(camera.name);
-    const plan = planCamera(rows, listing);
-    const plannedBytes = plan.download.every(({ remote }) => remote.size !== undefined) ? plan.download.reduce((sum, { remote }) => sum + (remote.size ?? 0), 0) : undefined;
-    emit({ type: 'camera-listed', camera: camera.name, listed: outcome.listed, toDownload: plan.download.length, bytes: plannedBytes, alreadyArchived: plan.alreadyArchived, notes: listing.notes });
-    for (const row of plan.lost) {
+    outcome.listed = ledger.stageListing(camera.name, listing.recordings, listing.coverage);
+    if (!context.dryRun) ledger.recordListing(camera.name);
+    const plan = ledger.planSummary(camera.name);
+    emit({ type: 'camera-listed', camera: camera.name, listed: outcome.listed, toDownload: plan.toDownload, bytes: plan.bytes, alreadyArchived: plan.alreadyArchived, notes: listing.notes });
+    for (const row of ledger.vanished(camera.name)) {
+      outcome.lost += 1;
       emit({ type: 'lost', camera: camera.name, channel: row.channel, remoteName: row.remoteKey, startMs: row.startMs, endMs: row.endMs });
     }
-    outcome.lost = plan.lost.length;
-    if (!context.dryRun && plan.lost.length > 0) ledger.markLost(plan.lost.map((row) => row.id), 'gone from the camera before it was archived');
+    if (!context.dryRun && outcome.lost > 0) ledger.markVanishedLost(camera.name, 'gone from the camera before it was archived');
     if (context.dryRun) {
-      for (const { remote } of plan.download) {
+      for (const { remote } of pages((after) => ledger.toDownload(camera.name, after, PAGE))) {
         const path = renderLayout(context.config.layout, { camera: camera.name, channel: remote.channel, cameraStart: remote.cameraStart, file: remote.fileName });
         emit({ type: 'planned', camera: camera.name, channel: remote.channel, remoteName: remote.remoteName, path, size: remote.size });
       }
-      outcome.pending = plan.download.length;
+      outcome.pending = plan.toDownload;
       return finish();
     }
-    const rowIds = new Map(ledger.recordingsOf(camera.name).map((row) => [recordingKey(row.channel, row.remoteKey), row.id]));
-    const queue = plan.download.map(({ remote }) => remote);
+    // The queue is read from the ledger a page at a time, oldest first: memory stays flat.
+    const queue = pages((after) => ledger.toDownload(camera.name, after, PAGE));
+    const retry: Array<{ id: number | undefined; remote: RemoteRecording }> = [];
+    let taken = 0;
     let stopCamera: unknown;
-    const verifiedNow: Array<{ remote: RemoteRecording; id: number }> = [];
     const worker = async (): Promise<void> => {
-      while (queue.length > 0 && stopCamera === undefined) {
+      while (stopCamera === undefined) {
         if (!context.shouldContinue()) return;
-        const remote = queue.shift() as RemoteRecording;
-        const id = rowIds.get(recordingKey(remote.channel, remote.remoteKey));
+        const next = queue.next();
+        if (next.done) return;
+        const { id, remote } = next.value;
+        taken += 1;
         if (id === undefined) continue;
         try {
           const fetched = await fetchOne(camera, remote, id, source as CameraSource, context);
           outcome.downloaded += 1;
           outcome.bytes += fetched.bytes;
-          verifiedNow.push({ remote, id });
         } catch (error) {
           if (signal.aborted) {
-            queue.unshift(remote);
+            retry.push({ id, remote });
             return;
           }
           outcome.failed += 1;
@@ -272,18 +285,18 @@ async function syncCamera(camera: CameraConfig, context: CameraContext): Promise
         }
       }
     };
-    await Promise.all(Array.from({ length: Math.max(1, Math.min(source.connections, queue.length)) }, () => worker()));
-    outcome.pending = queue.length;
+    await Promise.all(Array.from({ length: Math.max(1, Math.min(source.connections, plan.toDownload)) }, () => worker()));
+    outcome.pending = plan.toDownload - taken + retry.length;
     if (stopCamera !== undefined) {
       outcome.status = 'failed';
       outcome.error = describeError(stopCamera);
       outcome.errorCode = errorCode(stopCamera);
     }
     if (camera.deleteAfter && stopCamera === undefined && !signal.aborted && context.shouldContinue() && source.delete) {
-      const candidates = [...plan.deletable.map(({ remote, row }) => ({ remote, id: row.id })), ...verifiedNow];
-      for (const candidate of candidates) {
+      // Every listed recording the ledger holds as verified, oldest first (this run's downloads included).
+      for (const { id, remote } of pages((after) => ledger.verifiedListed(camera.name, after, PAGE))) {
         if (!context.shouldContinue()) break;
-        await deleteOne(camera, candidate.remote, candidate.id, source, context, outcome);
+        if (id !== undefined) await deleteOne(camera, remote, id, source, context, outcome);
       }
     }
     if (signal.aborted || (!context.shouldContinue() && outcome.pending > 0)) outcome.status = 'interrupted';
@@ -297,6 +310,7 @@ async function syncCamera(camera: CameraConfig, context: CameraContext): Promise
       if (isSyncError(error) && error.code === 'ERR_SYNC_LEDGER') throw error;
     }
   } finally {
+    ledger.dropListing(camera.name);
     await source?.close().catch(() => {});
     await lock?.release().catch(() => {});
   }
@@ -360,7 +374,7 @@ function updateSums(context: CameraContext, folder: string): Promise<void> {
  * file is there with that size and hash right now (the camera's word is never the only evidence).
  */
 async function deleteOne(camera: CameraConfig, remote: RemoteRecording, id: number, source: CameraSource, context: CameraContext, outcome: CameraOutcome): Promise<void> {
-  const row = context.ledger.recordingsOf(camera.name).find((candidate) => candidate.id === id);
+  const row = context.ledger.recording(id);
   if (!row || row.state !== 'verified' || row.localPath === null || row.sha256 === null) return;
   try {
     const onDisk = await hashFile(archivePath(context.config.archive, row.localPath), context.signal);

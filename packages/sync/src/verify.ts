@@ -1,7 +1,7 @@
 import { stat } from 'node:fs/promises';
 import { archivePath, hashFile } from './archive-files.js';
 import { selectCameras, type FleetConfig } from './config.js';
-import { Ledger } from './ledger.js';
+import { Ledger, type LedgerRecording } from './ledger.js';
 
 /** A file that does not match the ledger. */
 export interface VerifyProblem {
@@ -23,6 +23,14 @@ export interface VerifyOptions {
   onEvent?: (event: VerifyEvent) => void;
 }
 
+/** Rows read from the ledger at a time. */
+const PAGE = 256;
+
+/** Archived rows by id, a page at a time: no read stays open while files are hashed. */
+function* archivedRows(ledger: Ledger, cameras: readonly string[]): Generator<LedgerRecording> {
+  for (let page = ledger.archivedPage(cameras, 0, PAGE); page.length > 0; page = ledger.archivedPage(cameras, page[page.length - 1]!.id, PAGE)) yield* page;
+}
+
 export interface VerifyResult {
   checked: number;
   problems: VerifyProblem[];
@@ -37,9 +45,9 @@ export async function verifyArchive(config: FleetConfig, options: VerifyOptions 
   const names = selectCameras(config, options.cameras).map((camera) => camera.name);
   const ledger = Ledger.open(config.ledger, { readOnly: true });
   try {
-    const rows = ledger.archivedRecordings(names);
     const problems: VerifyProblem[] = [];
-    for (const row of rows) {
+    let checked = 0;
+    for (const row of archivedRows(ledger, names)) {
       if (options.signal?.aborted) break;
       const path = row.localPath ?? '';
       const absolute = archivePath(config.archive, path);
@@ -57,6 +65,7 @@ export async function verifyArchive(config: FleetConfig, options: VerifyOptions 
         const code = (error as NodeJS.ErrnoException).code;
         problem = { camera: row.camera, path, problem: 'missing', detail: code === 'ENOENT' ? 'no such file' : String(code ?? error) };
       }
+      checked += 1;
       if (problem) {
         problems.push(problem);
         ledger.markDamaged(row.id, `verify: ${problem.problem}: ${problem.detail}`);
@@ -65,7 +74,7 @@ export async function verifyArchive(config: FleetConfig, options: VerifyOptions 
         options.onEvent?.({ type: 'checked', camera: row.camera, path, ok: true });
       }
     }
-    return { checked: rows.length, problems };
+    return { checked, problems };
   } finally {
     ledger.close();
   }

@@ -1,0 +1,135 @@
+import { spawn } from 'node:child_process';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { missingSystemTools } from '@camdl/test-utils';
+import { Ledger, loadConfig, sqliteAvailable } from '@camdl/sync';
+import { assertCamdlBuilt, CAMDL_BIN, events, runCamdl, startCamdl, startCamdlFleet, syntheticArchives, type CamdlFleet, type CamdlRun } from './camdl-helpers.js';
+
+/** Runs camdl in a real pseudo-terminal (util-linux `script`): its stdout and stderr are the terminal. */
+function runInTerminal(args: string[], env: NodeJS.ProcessEnv): Promise<CamdlRun> {
+  const quote = (text: string): string => `'${text.replaceAll("'", "'\\''")}'`;
+  const command = [process.execPath, CAMDL_BIN, ...args].map(quote).join(' ');
+  const child = spawn('script', ['-qfec', command, '/dev/null'], { env: { ...process.env, CI: '', TERM: 'xterm', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  return new Promise((resolve) => child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr })));
+}
+
+// eslint-disable-next-line no-control-regex
+const ESCAPE = /\u001b\[/;
+
+describe.skipIf(!sqliteAvailable())('camdl sync: what it shows, and --every', () => {
+  let fleet: CamdlFleet | undefined;
+  beforeAll(() => assertCamdlBuilt());
+  afterEach(async () => {
+    await fleet?.close();
+    fleet = undefined;
+  });
+
+  const slowFleet = async (): Promise<CamdlFleet> => {
+    const started = await startCamdlFleet([
+      { sim: { profile: 'timelapse3', content: { archives: syntheticArchives(2, 300_000) } }, extra: ['time-zone: UTC'] },
+      { sim: { profile: 'timelapse2-v1', content: { archives: syntheticArchives(2, 300_000) } }, extra: ['time-zone: UTC'] },
+    ]);
+    // ~0.75 s per file: both cameras are busy at the same time for a while.
+    for (const sim of started.sims) sim.addFault({ route: 'download', kind: 'slow', bytesPerSec: 400_000 });
+    return started;
+  };
+
+  it.skipIf(missingSystemTools('script') !== undefined)('on a terminal: one live line per active camera, redrawn in place, then the plain lines', async () => {
+    fleet = await slowFleet();
+    const run = await runInTerminal(['sync', '--config', fleet.config], fleet.env);
+    expect(run.code, run.stdout).toBe(0);
+    const screen = run.stdout.replaceAll('\r', '');
+    // The live block is erased and redrawn in place: cursor up over its lines, clear to the end.
+    // eslint-disable-next-line no-control-regex
+    const frames = screen.split(/\u001b\[\d+A\u001b\[0J/).slice(1);
+    expect(frames.length).toBeGreaterThan(2);
+    // At some moment both cameras download: two live lines, one per camera, with their file counts.
+    const both = frames.map((frame) => frame.split('\n').filter((line) => /^cam[01] +\d+\/2 /.test(line)));
+    expect(both.some((lines) => lines.length === 2 && lines[0]!.startsWith('cam0') && lines[1]!.startsWith('cam1'))).toBe(true);
+    // Never two live lines for one camera in one frame.
+    for (const lines of both) expect(new Set(lines.map((line) => line.slice(0, 4))).size).toBe(lines.length);
+    // Between redraws, the plain lines: each file saved, then the summary, with no live line left after it.
+    // eslint-disable-next-line no-control-regex
+    const lines = screen.replace(/\u001b\[\d+A\u001b\[0J/g, '').split('\n');
+    expect(lines.some((line) => /^SAVE {2}cam0\/2026-03-01\/Site_2026_03_02_0000\.mp4 \(300000 bytes, sha256 [0-9a-f]{12}…\)$/.test(line))).toBe(true);
+    expect(lines.filter((line) => line.startsWith('SAVE  '))).toHaveLength(4);
+    expect(screen.trimEnd().split('\n').pop()).toMatch(/^(\u001b\[\d+A\u001b\[0J)?Done\. downloaded=4 /);
+  });
+
+  it('off a terminal: plain lines without escapes; with --json, NDJSON on stdout and nothing else there', async () => {
+    fleet = await slowFleet();
+    const plain = await runCamdl(['sync', '--config', fleet.config], fleet.env);
+    expect(plain.code).toBe(0);
+    expect(plain.stdout + plain.stderr).not.toMatch(ESCAPE);
+    expect(plain.stdout.trim().split('\n').filter((line) => line.startsWith('SAVE '))).toHaveLength(4);
+    await fleet.close();
+    fleet = await slowFleet();
+    const json = await runCamdl(['sync', '--config', fleet.config, '--json'], fleet.env);
+    expect(json.code).toBe(0);
+    expect(json.stdout + json.stderr).not.toMatch(ESCAPE);
+    const lines = events(json.stdout);
+    expect(lines.filter((line) => line.type === 'file-done')).toHaveLength(4);
+    expect(lines.at(-1)).toMatchObject({ type: 'run-done', exitCode: 0 });
+  });
+
+  it('--every runs again on schedule, one run after the other (never overlapping); Ctrl+C between runs exits 130 cleanly', async () => {
+    fleet = await slowFleet();
+    // Each run takes longer than the interval (~1.5 s of downloads): the next starts when it ends, not before.
+    let sent = false;
+    const { done } = startCamdl(['sync', '--config', fleet.config, '--every', '1s', '--no-progress'], {
+      env: fleet.env,
+      onStdout: (text, child) => {
+        if (!sent && (text.match(/^Next run at /gm) ?? []).length === 3) {
+          sent = true;
+          child.kill('SIGINT');
+        }
+      },
+    });
+    const run = await done;
+    expect(run.code, run.stderr).toBe(130);
+    expect(run.stderr).toBe('');
+    const dones = run.stdout.match(/^Done\. downloaded=\d+/gm) ?? [];
+    expect(dones).toEqual(['Done. downloaded=4', 'Done. downloaded=0', 'Done. downloaded=0']);
+    expect(run.stdout).toMatch(/^Stopping after the current files/m);
+    const ledger = Ledger.open(loadConfig(fleet.config).ledger, { readOnly: true });
+    try {
+      const runs = ledger.runs().reverse();
+      expect(runs.map((entry) => entry.status)).toEqual(['ok', 'ok', 'ok']);
+      for (let index = 1; index < runs.length; index += 1) {
+        // Never overlapping; and on schedule: at least the interval after the previous start.
+        expect(runs[index]!.startedMs).toBeGreaterThanOrEqual(runs[index - 1]!.finishedMs!);
+        expect(runs[index]!.startedMs - runs[index - 1]!.startedMs).toBeGreaterThanOrEqual(1000);
+      }
+      // The second run starts when the first (longer than the interval) has ended, not an interval later.
+      expect(runs[1]!.startedMs - runs[0]!.finishedMs!).toBeLessThan(1000);
+    } finally {
+      ledger.close();
+    }
+  });
+
+  it('--every 1h: after the run it waits for the hour (the next run is announced an hour after this one started); Ctrl+C while waiting exits 130', async () => {
+    fleet = await startCamdlFleet([{ sim: { profile: 'timelapse3', content: { archives: syntheticArchives(1, 10_000) } }, extra: ['time-zone: UTC'] }]);
+    const before = Date.now();
+    let sent = false;
+    const { done } = startCamdl(['sync', '--config', fleet.config, '--every', '1h'], {
+      env: fleet.env,
+      onStdout: (text, child) => {
+        if (!sent && /^Next run at /m.test(text)) {
+          sent = true;
+          setTimeout(() => child.kill('SIGINT'), 300);
+        }
+      },
+    });
+    const run = await done;
+    expect(run.code).toBe(130);
+    const next = /^Next run at (\S+) \(exit code of this one: 0\)$/m.exec(run.stdout);
+    expect(next).not.toBeNull();
+    const at = Date.parse(next![1]!);
+    expect(at - before).toBeGreaterThanOrEqual(3_600_000 - 1000);
+    expect(at - Date.now()).toBeLessThanOrEqual(3_600_000);
+    expect(run.stdout.match(/^Done\. /gm)).toHaveLength(1);
+  });
+});

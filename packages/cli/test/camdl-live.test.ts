@@ -56,6 +56,7 @@ describe.skipIf(!sqliteAvailable())('camdl sync: what it shows, and --every', ()
     const lines = screen.replace(/\u001b\[\d+A\u001b\[0J/g, '').split('\n');
     expect(lines.some((line) => /^SAVE {2}cam0\/2026-03-01\/Site_2026_03_02_0000\.mp4 \(300000 bytes, sha256 [0-9a-f]{12}…\)$/.test(line))).toBe(true);
     expect(lines.filter((line) => line.startsWith('SAVE  '))).toHaveLength(4);
+    // eslint-disable-next-line no-control-regex
     expect(screen.trimEnd().split('\n').pop()).toMatch(/^(\u001b\[\d+A\u001b\[0J)?Done\. downloaded=4 /);
   });
 

@@ -67,12 +67,25 @@ export async function run(argv: string[]): Promise<number> {
 
   const [{ createFilm, isMediaError }, { createOutput }, { installInterruptHandler }] = await Promise.all([import('@camdl/media'), import('./output.js'), import('./interrupt.js')]);
   const out = createOutput({ json: args.json, progress: args.progress });
+  // A camdl sync archive: its ledger says what each file covers (Timelapse first/last), which orders the film.
+  const { findArchiveLedger, archivedCoverage } = await import('@camdl/sync');
+  const ledger = findArchiveLedger(folder);
+  let coverage: Awaited<ReturnType<typeof archivedCoverage>> | undefined;
+  if (ledger !== undefined) {
+    try {
+      coverage = archivedCoverage(ledger);
+      out.line('INFO', `times from the camdl sync ledger ${ledger} (${coverage.size} archived files)`);
+    } catch (error) {
+      out.warn(`camdl film: cannot read the ledger ${ledger} (${error instanceof Error ? error.message : String(error)}): times from listings, names or file dates instead`);
+    }
+  }
   const interrupt = installInterruptHandler();
   try {
     const result = await createFilm({
       source: folder,
       output: args.out,
       camera: args.camera,
+      coverage,
       from,
       to,
       lengthSeconds,

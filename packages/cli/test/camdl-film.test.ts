@@ -1,10 +1,11 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { makeTempDir, missingSystemTools, type TempDir } from '@camdl/test-utils';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { assertCamdlBuilt, events, runCamdl } from './camdl-helpers.js';
+import { sqliteAvailable } from '@camdl/sync';
+import { assertCamdlBuilt, events, runCamdl, startCamdlFleet, type CamdlFleet } from './camdl-helpers.js';
 
 const skip = missingSystemTools('ffmpeg', 'ffprobe');
 
@@ -60,5 +61,47 @@ describe.skipIf(skip)('camdl film (built binary, real ffmpeg)', { timeout: 240_0
     expect(none.code).toBe(2);
     expect(none.stderr).toContain(empty);
     expect(existsSync(join(dir.path, 'none.mp4'))).toBe(false);
+  });
+});
+
+describe.skipIf(skip || !sqliteAvailable())('camdl film of a camdl sync archive (real sync, real ledger, real ffmpeg)', { timeout: 240_000 }, () => {
+  let fleet: CamdlFleet | undefined;
+  afterAll(async () => {
+    await fleet?.close();
+  });
+
+  it('orders the archives by the time the ledger says they cover, not by name nor file date', async () => {
+    assertCamdlBuilt();
+    const day = 86_400_000;
+    const first = Date.UTC(2026, 2, 1, 6);
+    // In time: Zeta (1 March), Mid (2 March), Alpha (3 March); by name the other way round.
+    const archives = ['Zeta', 'Mid', 'Alpha'].map((name, index) => ({ filename: `${name}_2026_03_0${index + 2}_0000`, content: 'media' as const, durationSec: 2, first: first + index * day }));
+    fleet = await startCamdlFleet([{ sim: { profile: 'timelapse3', content: { archives } }, extra: ['time-zone: UTC'] }]);
+    await writeFile(fleet.config, (await readFile(fleet.config, 'utf8')).replace('archive: ./archive', 'archive: ./archive\nlayout: "{camera}/{file}"'));
+    const sync = await runCamdl(['sync', '--config', fleet.config], fleet.env);
+    expect(sync.code, sync.stderr).toBe(0);
+    // File dates the other way round too: only the ledger can order them.
+    const files = ['Zeta', 'Mid', 'Alpha'].map((name, index) => ({ path: join(fleet!.archive, 'cam0', `${name}_2026_03_0${index + 2}_0000.mp4`), index }));
+    for (const file of files) await utimes(file.path, new Date(first + (10 - file.index) * day), new Date(first + (10 - file.index) * day));
+    const out = join(fleet.dir.path, 'film.mp4');
+    const run = await runCamdl(['film', fleet.archive, '--out', out, '--json', '--no-progress']);
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stderr).toContain(`times from the camdl sync ledger ${join(fleet.archive, '.camdl', 'ledger.sqlite')} (3 archived files)`);
+    const plan = events(run.stdout).find((event) => event.type === 'plan') as { parts: Array<{ path: string; first: string; last: string; origin: string }> } | undefined;
+    expect(plan?.parts.map((part) => [part.path.split('/').pop(), part.origin])).toEqual([
+      ['Zeta_2026_03_02_0000.mp4', 'given'],
+      ['Mid_2026_03_03_0000.mp4', 'given'],
+      ['Alpha_2026_03_04_0000.mp4', 'given'],
+    ]);
+    const sim = fleet.sims[0]!;
+    for (const part of plan!.parts) {
+      const archive = sim.archives.find((candidate) => part.path.split('/').pop()!.startsWith(candidate.filename))!;
+      expect(Date.parse(part.first)).toBe(archive.first);
+      expect(Date.parse(part.last)).toBe(archive.last);
+    }
+    // A folder inside the archive finds the same ledger.
+    const inner = await runCamdl(['film', join(fleet.archive, 'cam0'), '--out', join(fleet.dir.path, 'inner.mp4'), '--dry-run', '--json']);
+    expect(inner.code, inner.stderr).toBe(0);
+    expect((events(inner.stdout).find((event) => event.type === 'plan') as unknown as { parts: Array<{ origin: string }> }).parts.map((part) => part.origin)).toEqual(['given', 'given', 'given']);
   });
 });

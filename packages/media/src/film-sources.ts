@@ -1,5 +1,5 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
-import { basename, extname, join } from 'node:path';
+import { basename, extname, join, resolve } from 'node:path';
 import { MediaError } from './errors.js';
 
 /** Where a source's time span came from, best first. */
@@ -77,8 +77,8 @@ export interface FindFilmSourcesOptions {
   /** Only this camera: a folder of that name in the path, or a file name starting with `<camera>_` (spaces as `_`). @default all */
   camera?: string | undefined;
   /**
-   * Known spans (e.g. from the `camdl sync` ledger), by absolute path or file name; they win over
-   * everything else. @default undefined
+   * Known spans (e.g. from the `camdl sync` ledger), by path (as found, or absolute) or file name; they
+   * win over everything else. @default undefined
    */
   coverage?: ReadonlyMap<string, Coverage> | undefined;
 }
@@ -115,7 +115,7 @@ export async function findFilmSources(folder: string, options: FindFilmSourcesOp
       const inFolder = segments.slice(0, -1).some((segment) => segment.replaceAll(' ', '_') === camera);
       if (!inFolder && !name.toLowerCase().startsWith(`${camera}_`)) continue;
     }
-    const given = options.coverage?.get(path) ?? options.coverage?.get(name);
+    const given = options.coverage?.get(path) ?? options.coverage?.get(resolve(path)) ?? options.coverage?.get(name);
     if (given) {
       sources.push({ path, ...given, origin: 'given' });
       continue;

@@ -23,3 +23,4 @@ export { parseDuration } from './duration.js';
 export { sqliteAvailable } from './sqlite.js';
 export type { RemoteRecording, CameraListing } from './sources/camera-source.js';
 export { SyncError, isSyncError, type SyncErrorCode, type SyncErrorOptions } from './errors.js';
+export { findArchiveLedger, archivedCoverage, type ArchivedCoverage } from './film-coverage.js';

@@ -434,6 +434,13 @@ export class Ledger {
       .map(recordingFrom);
   }
 
+  /** Every archived file (`verified`, `deleted-on-camera`): path and span, one at a time. Consume it before the next ledger call. */
+  *archivedFiles(): Generator<{ localPath: string; startMs: number; endMs: number }> {
+    for (const row of this.#statement(`SELECT local_path, start_ms, end_ms FROM recordings WHERE state IN ('verified', 'deleted-on-camera') AND local_path IS NOT NULL ORDER BY local_path`).iterate()) {
+      yield mapRow(row, { localPath: ['local_path', 'text'], startMs: ['start_ms', 'integer'], endMs: ['end_ms', 'integer'] });
+    }
+  }
+
   /** A camera channel's rows, oldest first, one at a time (the report). Consume it before the next ledger call. */
   *recordingsOf(camera: string, channel: number): Generator<LedgerRecording> {
     for (const row of this.#statement(`SELECT * FROM recordings WHERE camera = ? AND channel = ? ORDER BY start_ms, remote_key`).iterate(camera, channel)) yield recordingFrom(row);

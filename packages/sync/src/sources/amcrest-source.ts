@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { createAmcrestClient, downloadRecordings, findRecordings, type AmcrestClient, type Recording } from '@camdl/amcrest-recordings';
+import { createAmcrestClient, downloadRecordings, findRecordings, getChannelCount, type AmcrestClient, type Recording } from '@camdl/amcrest-recordings';
 import { digestInterceptor } from '@camdl/http-digest';
 import { Agent } from 'undici';
 import type { CameraConfig } from '../config.js';
@@ -10,17 +10,15 @@ function toIsoWallClock(wallClock: string): string {
   return wallClock.replace(' ', 'T');
 }
 
-/** The channels of `channels: all`: the video inputs the device reports, else channel 1. */
-async function allChannels(client: AmcrestClient, signal: AbortSignal, onWarning: (message: string) => void): Promise<number[]> {
-  try {
-    const body = await client.call('devVideoInput.cgi', [['action', 'getCollect']], { signal });
-    const count = Number(body.flat.get('result'));
-    if (Number.isInteger(count) && count > 0 && count <= 256) return Array.from({ length: count }, (_, index) => index + 1);
-  } catch (error) {
-    if (signal.aborted) throw error;
-  }
-  onWarning('channels: all: the device did not say how many channels it has; using channel 1');
-  return [1];
+/**
+ * The channels of `channels: all`: 1..N, N as the device answers it (`getChannelCount` of
+ * `@camdl/amcrest-recordings`: a recorder's IP channels or a camera's inputs). A device that does not
+ * say fails the camera with `ERR_AMCREST_NO_CHANNEL_COUNT` (name the channels in the config then):
+ * guessing channel 1 would archive one channel of an NVR and call the camera done.
+ */
+async function allChannels(client: AmcrestClient, signal: AbortSignal): Promise<number[]> {
+  const count = await getChannelCount(client, { signal });
+  return Array.from({ length: count }, (_, index) => index + 1);
 }
 
 /** An Amcrest (Dahua API) camera or NVR: at most `connections` downloads at once. */
@@ -48,7 +46,7 @@ export async function createAmcrestSource(camera: CameraConfig, password: string
     connections: camera.connections,
     async list(window, signal): Promise<CameraListing> {
       byKey.clear();
-      const channels = camera.channels === 'all' ? await allChannels(client, signal, onWarning) : camera.channels;
+      const channels = camera.channels === 'all' ? await allChannels(client, signal) : camera.channels;
       const recordings: RemoteRecording[] = [];
       const coverage = new Map<number, { startMs: number; endMs: number }>();
       const notes: string[] = [];

@@ -4,6 +4,7 @@ import { AmcrestError, isAmcrestError, type AmcrestErrorCode } from './errors.js
 import { checkCameraBody, type KeyValueBody } from './key-value.js';
 import { buildQuery, encodeFilePath } from './query.js';
 import { toRecordingItem, type RecordingItem } from './recording-item.js';
+import { conditionParams, normalizeEvents, normalizeRecordFlags, normalizeVideoStream } from './search-conditions.js';
 import { isWallClock, normalizeWallClock, wallClockToMs } from './camera-time.js';
 
 export interface AmcrestClientOptions {
@@ -52,6 +53,17 @@ export interface SearchRecordingsOptions {
   channel?: number;
   /** `condition.Types[n]`; NVRs may need `['dav']`. @default ['mp4'] */
   types?: string[];
+  /** `condition.Flags[n]` (`Event`, `Timing`, `Manual`, `Marker`…): recordings carrying any of them. @default [] (any) */
+  flags?: readonly string[];
+  /** `condition.Events[n]` (`VideoMotion`, `AlarmLocal`…): recordings of any of these events. @default [] (any) */
+  events?: readonly string[];
+  /** `condition.VideoStream` (`Main`, `Extra1`…). @default undefined (not sent: every stream) */
+  videoStream?: string;
+  /**
+   * Told when the device refused the Types/Flags/Events/VideoStream conditions and the search ran without
+   * them (every item of the window is then listed: filter them, see `matchConditions`). @default undefined
+   */
+  onConditionsDropped?: () => void;
   /** Items per `findNextFile` (the firmware's maximum is 100). @default 100 */
   pageSize?: number;
   /** Stops the search; close + destroy still run (with their own timeout). @default undefined */
@@ -268,6 +280,12 @@ export function createAmcrestClient(options: AmcrestClientOptions): AmcrestClien
   async function* searchRecordings(search: SearchRecordingsOptions): AsyncGenerator<RecordingItem, void, undefined> {
     const channel = search.channel ?? 1;
     const types = search.types ?? ['mp4'];
+    const conditions = conditionParams({
+      types,
+      flags: normalizeRecordFlags(search.flags ?? []),
+      events: normalizeEvents(search.events ?? []),
+      videoStream: search.videoStream === undefined ? undefined : normalizeVideoStream(search.videoStream),
+    });
     const pageSize = search.pageSize ?? 100;
     const cleanupTimeout = search.cleanupTimeout ?? 5_000;
     const signal = search.signal;
@@ -289,7 +307,7 @@ export function createAmcrestClient(options: AmcrestClientOptions): AmcrestClien
       });
     }
     try {
-      const findFile = (withTypes: readonly string[]): Promise<KeyValueBody> =>
+      const findFile = (withConditions: ReadonlyArray<readonly [string, string]>): Promise<KeyValueBody> =>
         call(
           'mediaFileFind.cgi',
           [
@@ -298,32 +316,42 @@ export function createAmcrestClient(options: AmcrestClientOptions): AmcrestClien
             ['condition.Channel', channel],
             ['condition.StartTime', search.start],
             ['condition.EndTime', search.end],
-            ...withTypes.map((type, index) => [`condition.Types[${index}]`, type] as const),
+            ...withConditions,
           ],
           signal ? { signal } : {},
         );
       const emptyWindow = (): void => {
         search.onWarning?.(`the camera answered 400 Bad Request to findFile for ${search.start} – ${search.end}: taken as no recordings (some firmware answers an empty window so)`);
       };
-      try {
-        await findFile(types);
-      } catch (error) {
-        // Some firmware refuses `condition.Types` (400 / `Error Bad Request!`): search once more
-        // without it; callers filter by the path's extension anyway.
-        if (!isAmcrestError(error, 'ERR_AMCREST_BAD_REQUEST')) throw error;
-        if (types.length === 0) {
-          if (error.status === 400) return emptyWindow();
-          throw error;
-        }
-        search.onWarning?.(`the camera refused condition.Types=${types.join(',')}; searching without a type filter`);
+      // Firmware that does not know a condition refuses the whole findFile (400 / `Error Bad Request!`;
+      // a stricter server 404 or 501). Step back: without Flags/Events/VideoStream (the seed's own
+      // query, Types only), then without Types; the items are filtered here anyway (extension, stream,
+      // flags, events). A 400 to the bare query is an empty window on some firmware.
+      const typeConditions = conditions.filter(([key]) => key.startsWith('condition.Types['));
+      const attempts = [conditions, ...(typeConditions.length < conditions.length ? [typeConditions] : []), ...(typeConditions.length > 0 ? [[]] : [])];
+      const refused = (error: unknown): error is AmcrestError =>
+        isAmcrestError(error, 'ERR_AMCREST_BAD_REQUEST') ||
+        isAmcrestError(error, 'ERR_AMCREST_NOT_IMPLEMENTED') ||
+        (isAmcrestError(error, 'ERR_AMCREST_HTTP_STATUS') && error.status === 404);
+      for (const [index, attempt] of attempts.entries()) {
         try {
-          await findFile([]);
-        } catch (retryError) {
-          // HTTP 400 again, without any type filter: some firmware answers a window with nothing
-          // recorded so. That is "0 recordings", not a failed search. (An `Error` body with status 200
-          // stays an error: nothing says the window is empty.)
-          if (!isAmcrestError(retryError, 'ERR_AMCREST_BAD_REQUEST') || retryError.status !== 400) throw retryError;
-          return emptyWindow();
+          await findFile(attempt);
+          break;
+        } catch (error) {
+          if (!refused(error)) throw error;
+          const next = attempts[index + 1];
+          if (next === undefined) {
+            // A 400 without any condition: some firmware answers a window with nothing recorded so.
+            // That is "0 recordings", not a failed search. (An `Error` body with status 200 stays an
+            // error: nothing says the window is empty.)
+            if (isAmcrestError(error, 'ERR_AMCREST_BAD_REQUEST') && error.status === 400) return emptyWindow();
+            throw error;
+          }
+          const dropped = attempt.filter((condition) => !next.includes(condition));
+          search.onWarning?.(
+            `the camera refused ${dropped.map(([key, value]) => `${key}=${value}`).join(', ')} (or has nothing there); searching again without ${dropped.length === 1 ? 'it' : 'them'} and filtering the results here`,
+          );
+          if (dropped.some(([key]) => !key.startsWith('condition.Types['))) search.onConditionsDropped?.();
         }
       }
       let previousPage: string | undefined;

@@ -17,6 +17,8 @@ export function partsDirectory(outputDir: string): string {
 export interface DownloadRecordingsOptions {
   /** Directory for the downloaded files (usually {@link partsDirectory}); created if missing. */
   directory: string;
+  /** Another directory for some recordings (snapshots go to their own folder); created if missing. @default `directory` for all */
+  directoryFor?: ((recording: Recording) => string) | undefined;
   /** Downloads at once (cameras refuse more than a few connections). @default 4 */
   maxConcurrent?: number;
   /** One limiter shared by every download (wins over `rateLimitMbps`). @default undefined */
@@ -92,10 +94,11 @@ export async function downloadRecordings(
   }
   const limiter = options.rateLimiter ?? new RateLimiter(options.rateLimitMbps ?? 0);
   const emit = (event: RecordingDownloadEvent): void => options.onEvent?.(event);
-  await mkdir(options.directory, { recursive: true });
+  const directoryOf = (recording: Recording): string => options.directoryFor?.(recording) ?? options.directory;
+  for (const directory of new Set([options.directory, ...recordings.map(directoryOf)])) await mkdir(directory, { recursive: true });
   const outcomes: RecordingDownloadOutcome[] = recordings.map((recording) => ({
     recording,
-    path: join(options.directory, recording.fileName),
+    path: join(directoryOf(recording), recording.fileName),
     status: 'not-started',
   }));
   let next = 0;

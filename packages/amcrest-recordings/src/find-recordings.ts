@@ -24,11 +24,12 @@ const CLOCK_UNAVAILABLE: ReadonlySet<AmcrestErrorCode> = new Set([
   'ERR_AMCREST_BAD_RESPONSE',
 ]);
 import { fileKindOf, isTemporaryItem, type FileKind, type RecordingItem } from './recording-item.js';
+import { matchConditions, normalizeEvents, normalizeRecordFlags, normalizeVideoStream } from './search-conditions.js';
 
 /** A recording to download: the camera's item plus real instants and a safe local file name. */
 export interface Recording extends RecordingItem {
-  /** `mp4` or `dav` (by the path's extension). */
-  kind: 'mp4' | 'dav';
+  /** `mp4` or `dav` (by the path's extension); `jpg` for a snapshot (`findRecordings({ snapshots: true })`). */
+  kind: 'mp4' | 'dav' | 'jpg';
   /** The channel searched (the item's own `Channel` is often 0). */
   searchChannel: number;
   /** Real start instant. */
@@ -46,7 +47,11 @@ export interface Recording extends RecordingItem {
 /** A listed item that will not be downloaded, and why. */
 export interface SkippedItem {
   item: RecordingItem;
-  reason: Exclude<FileKind, 'mp4' | 'dav'> | 'outside-range' | 'duplicate';
+  /**
+   * `other-stream`: the item says it is another `VideoStream` than the one asked (the same time is never
+   * downloaded twice); `not-matching`: it carries none of the flags/events asked.
+   */
+  reason: Exclude<FileKind, 'mp4' | 'dav'> | 'video' | 'outside-range' | 'duplicate' | 'other-stream' | 'not-matching';
 }
 
 export interface FindRecordingsOptions {
@@ -67,8 +72,21 @@ export interface FindRecordingsOptions {
   cameraTimeZone?: string;
   /** A time model to use as is (wins over `cameraTimeZone`; skips the clock measurement). @default undefined */
   timeModel?: CameraTimeModel;
-  /** `condition.Types`. @default ['mp4'] */
+  /** `condition.Types`. @default ['mp4'] (`['jpg']` with `snapshots`) */
   types?: string[];
+  /** `condition.Flags` (`Event`, `Timing`, `Manual`, `Marker`): recordings carrying any of them. @default [] (any) */
+  flags?: readonly string[];
+  /** `condition.Events` (`VideoMotion`, `AlarmLocal`…): recordings of any of these events. @default [] (any) */
+  events?: readonly string[];
+  /**
+   * `condition.VideoStream`: `Main` or `Extra1`… (case-insensitive). Items of another stream are skipped
+   * even when the device ignores the condition, so the same time is never listed twice; `'any'` sends no
+   * condition and keeps every stream.
+   * @default 'Main'
+   */
+  videoStream?: string;
+  /** List the window's `.jpg` snapshots (kind `jpg`) instead of its videos. @default false */
+  snapshots?: boolean;
   /** @default undefined */
   signal?: AbortSignal;
   /** Local clock for the offset measurement, ms since the epoch. Injectable for tests. @default Date.now */
@@ -116,10 +134,11 @@ function safePart(text: string): string {
   return text.replace(/[^A-Za-z0-9._-]+/g, '_');
 }
 
-/** `2026-01-16_20.00.00-20.08.00_ch1.mp4`, from the camera's wall-clock times. */
-export function recordingFileName(item: Pick<RecordingItem, 'startTime' | 'endTime'>, channel: number, kind: 'mp4' | 'dav'): string {
+/** `2026-01-16_20.00.00-20.08.00_ch1.mp4` (a snapshot: `2026-01-16_20.05.00_ch1.jpg`), from the camera's wall-clock times. */
+export function recordingFileName(item: Pick<RecordingItem, 'startTime' | 'endTime'>, channel: number, kind: Recording['kind']): string {
   const day = item.startTime.slice(0, 10);
   const from = item.startTime.slice(11).replaceAll(':', '.');
+  if (kind === 'jpg') return safePart(`${day}_${from}_ch${channel}.jpg`);
   const endDay = item.endTime.slice(0, 10);
   const to = (endDay === day ? '' : `${endDay}_`) + item.endTime.slice(11).replaceAll(':', '.');
   return safePart(`${day}_${from}-${to}_ch${channel}.${kind}`);
@@ -172,15 +191,24 @@ export function resolveInstants(items: readonly RecordingItem[], model: CameraTi
 
 /**
  * Finds the recordings to download in a time range: resolves the time model, searches the camera
- * (closing the search object whatever happens), keeps `.mp4`/`.dav` files, drops snapshots, files
- * still being recorded and, for instant ranges, the other occurrence of a repeated DST hour; returns
- * them in chronological order with instants and safe local names.
+ * (closing the search object whatever happens) with the flags, events and stream asked, keeps
+ * `.mp4`/`.dav` files (`.jpg` snapshots with `snapshots`) of that stream carrying those flags/events
+ * (checked here too: devices ignore or refuse conditions), drops files still being recorded and, for
+ * instant ranges, the other occurrence of a repeated DST hour; returns them in chronological order with
+ * instants and safe local names.
  */
 export async function findRecordings(client: AmcrestClient, options: FindRecordingsOptions): Promise<FindRecordingsResult> {
   const channel = options.channel ?? 1;
   if (!Number.isInteger(channel) || channel < 0) {
     throw new AmcrestError(`channel must be a non-negative integer, got ${channel}`, { code: 'ERR_AMCREST_INVALID_OPTIONS' });
   }
+  // Checked before anything is asked of the camera.
+  const snapshots = options.snapshots === true;
+  const wanted = {
+    flags: normalizeRecordFlags(options.flags ?? []),
+    events: normalizeEvents(options.events ?? []),
+    videoStream: options.videoStream?.trim().toLowerCase() === 'any' ? undefined : normalizeVideoStream(options.videoStream ?? 'Main'),
+  };
   const startInput = toInput(options.start, 'floor');
   const endInput = toInput(options.end, 'ceil');
   assertTimeOrder(startInput, endInput);
@@ -221,12 +249,19 @@ export async function findRecordings(client: AmcrestClient, options: FindRecordi
     throw new AmcrestError(`end (${window.end}) must be after start (${window.start})`, { code: 'ERR_AMCREST_INVALID_TIME' });
   }
 
+  let deviceFiltered = true;
   const items: RecordingItem[] = [];
   for await (const item of client.searchRecordings({
     start: window.start,
     end: window.end,
     channel,
-    ...(options.types ? { types: options.types } : {}),
+    types: options.types ?? (snapshots ? ['jpg'] : ['mp4']),
+    flags: wanted.flags,
+    events: wanted.events,
+    ...(wanted.videoStream ? { videoStream: wanted.videoStream } : {}),
+    onConditionsDropped: () => {
+      deviceFiltered = false;
+    },
     ...(options.signal ? { signal: options.signal } : {}),
     ...(options.onWarning ? { onWarning: options.onWarning } : {}),
   })) {
@@ -239,8 +274,12 @@ export async function findRecordings(client: AmcrestClient, options: FindRecordi
   for (const item of items) {
     // `FileState=Temporary`: still being written, although the path may already say `.mp4`.
     const kind = isTemporaryItem(item) ? 'in-progress' : fileKindOf(item.filePath);
-    if (kind !== 'mp4' && kind !== 'dav') {
-      skipped.push({ item, reason: kind });
+    const wantedKind = snapshots ? kind === 'snapshot' : kind === 'mp4' || kind === 'dav';
+    const matched = wantedKind ? matchConditions(item, wanted, deviceFiltered) : 'match';
+    if (!wantedKind) {
+      skipped.push({ item, reason: snapshots && (kind === 'mp4' || kind === 'dav') ? 'video' : (kind as Exclude<FileKind, 'mp4' | 'dav'>) });
+    } else if (matched !== 'match') {
+      skipped.push({ item, reason: matched });
     } else if (seenPaths.has(item.filePath)) {
       skipped.push({ item, reason: 'duplicate' });
     } else {
@@ -257,7 +296,8 @@ export async function findRecordings(client: AmcrestClient, options: FindRecordi
       skipped.push({ item, reason: 'outside-range' });
       return;
     }
-    const kind = fileKindOf(item.filePath) as 'mp4' | 'dav';
+    const fileKind = fileKindOf(item.filePath);
+    const kind: Recording['kind'] = fileKind === 'snapshot' ? 'jpg' : (fileKind as 'mp4' | 'dav');
     recordings.push({
       ...item,
       kind,
@@ -280,7 +320,7 @@ export async function findRecordings(client: AmcrestClient, options: FindRecordi
     if (group.length < 2) continue;
     for (const recording of group) {
       const hash = createHash('sha256').update(recording.filePath).digest('hex').slice(0, 8);
-      recording.fileName = recording.fileName.replace(/\.(mp4|dav)$/, `_${hash}.$1`);
+      recording.fileName = recording.fileName.replace(/\.(mp4|dav|jpg)$/, `_${hash}.$1`);
     }
   }
   return { recordings, skipped, window, timeModel, input: { start: startInput, end: endInput }, range };

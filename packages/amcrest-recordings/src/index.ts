@@ -16,6 +16,19 @@ export {
   type SearchRecordingsOptions,
   type DeviceInfo,
 } from './client.js';
+export {
+  normalizeEvents,
+  normalizeRecordFlags,
+  normalizeVideoStream,
+  matchConditions,
+  RECORD_FLAGS,
+  VIDEO_STREAMS,
+  KNOWN_EVENTS,
+  type RecordFlag,
+  type VideoStream,
+  type SearchConditions,
+} from './search-conditions.js';
+export { planFromSearch, type PlanFromSearchOptions, type SearchPlanOutput, type SearchPlanPiece } from './search-plan.js';
 export { getChannelCount, MAX_CHANNELS, type GetChannelCountOptions } from './channel-count.js';
 export { findRecordings, type FindRecordingsOptions, type FindRecordingsResult, type Recording, type SkippedItem } from './find-recordings.js';
 export {
@@ -30,6 +43,9 @@ export { mergeRecordings, type MergeRecordingsOptions, type DownloadedRecording 
 export {
   runRecordingsJob,
   defaultOutputName,
+  channelOutputName,
+  SNAPSHOTS_DIRECTORY_NAME,
+  type ChannelResult,
   type RecordingsJobOptions,
   type RecordingsJobEvent,
   type RecordingsJobOutcome,

@@ -4,7 +4,8 @@ import type { Recording } from './find-recordings.js';
 /** A downloaded recording: the local file and what the camera said about it. */
 export interface DownloadedRecording {
   path: string;
-  recording: Pick<Recording, 'start' | 'startTime' | 'kind'>;
+  /** Videos only: snapshots (`jpg`) are never merged. */
+  recording: Pick<Recording, 'start' | 'startTime'> & { kind: 'mp4' | 'dav' };
 }
 
 export interface MergeRecordingsOptions extends Omit<MergeMediaOptions, 'inputs' | 'window'> {

@@ -3,10 +3,14 @@ import { mkdir, readdir, rm, rmdir, stat } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import type { JobPhaseEvent, JobWarningEvent, RateLimiter } from '@camdl/throttled-download';
 import type { AmcrestClient, DeviceInfo } from './client.js';
+import { join } from 'node:path';
 import { downloadRecordings, partsDirectory, type RecordingDownloadEvent, type RecordingDownloadOutcome } from './download-recordings.js';
 import { isAmcrestError } from './errors.js';
 import { isMediaError, type FfmpegTools, type MergedOutput, type MergeEvent, type MergeFormat, type MergeMediaResult, type MergePlan, type SplitMode, type TranscodeMode, type TrimMode } from '@camdl/media';
+import { getChannelCount } from './channel-count.js';
+import { AmcrestError } from './errors.js';
 import { findRecordings, type FindRecordingsResult, type Recording } from './find-recordings.js';
+import { planFromSearch, type SearchPlanOutput } from './search-plan.js';
 import { findGaps, type CoverageGap } from './gaps.js';
 import { mergeRecordings } from './merge-recordings.js';
 
@@ -17,8 +21,23 @@ export interface RecordingsJobOptions {
   end: string | Date;
   /** @default 1 */
   channel?: number | undefined;
+  /**
+   * Several channels (an NVR), searched one after the other (one search object at a time, each closed and
+   * destroyed), or `'all'`: as many as the device says it has ({@link getChannelCount}). Each channel gets
+   * its own merged output(s), named `…_ch<N>`. Wins over `channel`.
+   * @default [channel]
+   */
+  channels?: readonly number[] | 'all' | undefined;
   /** `condition.Types`. @default ['mp4'] */
   types?: string[] | undefined;
+  /** `condition.Flags`: `['Event']` for event recordings only (`Timing`, `Manual`, `Marker`). @default [] (any) */
+  flags?: readonly string[] | undefined;
+  /** `condition.Events`: `['VideoMotion']` for motion only (`AlarmLocal`…). @default [] (any) */
+  events?: readonly string[] | undefined;
+  /** `condition.VideoStream`: `Main` or `Extra1`; the other stream's recordings of the same time are skipped. @default 'Main' */
+  stream?: string | undefined;
+  /** Also download the window's `.jpg` snapshots into `<outputDir>/snapshots/` (never merged, never removed). @default false */
+  snapshots?: boolean | undefined;
   /** The camera's IANA zone for instants. @default measured from the camera clock */
   cameraTimeZone?: string | undefined;
   /** `list`: search only. @default 'download' */
@@ -35,7 +54,12 @@ export interface RecordingsJobOptions {
   trim?: TrimMode | undefined;
   /** At a format change: a new file (`none`), re-encode the odd parts (`auto`), or H.264 throughout (`h264`). @default 'none' */
   transcode?: TranscodeMode | undefined;
-  /** Download and probe the parts, plan the merge, write no merged file (parts kept). @default false */
+  /**
+   * Search and plan only: download nothing, write nothing. The plan (outputs per channel and day/hour,
+   * their recordings, seconds and bytes) comes from what the search says; stream parameters are only
+   * checked once parts are downloaded (a change there adds `…_part2` outputs).
+   * @default false
+   */
   dryRun?: boolean | undefined;
   /** Merge the parts (needs `tools`, found beforehand so a missing ffmpeg stops before any download). @default true */
   merge?: boolean | undefined;
@@ -80,12 +104,18 @@ export type RecordingsJobEvent =
   | JobPhaseEvent<RecordingsPhase>
   | JobWarningEvent
   | { type: 'device'; info: DeviceInfo }
-  /** The search is done: what was found, skipped, and how times were converted. */
-  | { type: 'search'; found: FindRecordingsResult }
-  /** The recordings to download, their totals and the gaps in coverage. */
-  | { type: 'listing'; recordings: Recording[]; totalBytes: number; totalSeconds: number; gaps: CoverageGap[] }
+  /** The channels to search (`asked`: the device said how many it has, for `channels: 'all'`). */
+  | { type: 'channels'; channels: number[]; asked: boolean }
+  /** One channel's search is done: what was found, skipped, and how times were converted. */
+  | { type: 'search'; channel: number; found: FindRecordingsResult }
+  /** One channel's recordings to download, their totals and the gaps in coverage. */
+  | { type: 'listing'; channel: number; recordings: Recording[]; totalBytes: number; totalSeconds: number; gaps: CoverageGap[] }
+  /** One channel's snapshots (`snapshots`), downloaded into `directory`. */
+  | { type: 'snapshots'; channel: number; found: FindRecordingsResult; totalBytes: number; directory: string }
+  /** `dryRun`: what the merge would write for one channel, from the search alone. */
+  | { type: 'search-plan'; channel: number; outputs: SearchPlanOutput[]; split: SplitMode; format: MergeFormat }
   | RecordingDownloadEvent
-  | { type: 'merge-start'; output: string; format: MergeFormat; parts: number }
+  | { type: 'merge-start'; channel: number; output: string; format: MergeFormat; parts: number }
   /** What the merge will write (every part probed): outputs, re-encodes, unreadable parts. */
   | { type: 'merge-plan'; plan: MergePlan }
   /** A part ffprobe cannot read (named; merged without it only with `allowPartial`). */
@@ -111,11 +141,33 @@ export type RecordingsJobOutcome =
   | 'merge-failed'
   | 'interrupted';
 
+/** What happened on one channel. */
+export interface ChannelResult {
+  channel: number;
+  found: FindRecordingsResult;
+  /** The snapshots search (`snapshots`). */
+  snapshots: FindRecordingsResult | undefined;
+  gaps: number;
+  /** The merged file's path (decided before any download). */
+  output: string;
+  /** `dryRun`: the plan from the search. */
+  plan: SearchPlanOutput[] | undefined;
+  merged: (Omit<MergeMediaResult, 'outputs'> & { outputs: Array<MergedOutput & { size: number }> }) | undefined;
+  /** The merge error of this channel (the others are still merged). */
+  mergeError: unknown;
+}
+
 export interface RecordingsJobResult {
   outcome: RecordingsJobOutcome;
   /** Where it ended, for `interrupted` and failures. */
   phase: RecordingsPhase;
+  /** The first channel's search (the only one unless `channels`). */
   found: FindRecordingsResult | undefined;
+  /** Per channel, in the order searched. */
+  channels: ChannelResult[];
+  /** Snapshots downloaded (or already there) into `snapshotsDirectory`. */
+  snapshots: number;
+  snapshotsDirectory: string;
   /** One per recording, in order (empty before downloads). */
   outcomes: RecordingDownloadOutcome[];
   downloaded: number;
@@ -130,10 +182,12 @@ export interface RecordingsJobResult {
   /** Bytes of those partial files (as far as progress reports saw them). */
   partialBytes: number;
   gaps: number;
-  /** The merged file's path (decided before any download). */
+  /** The (first channel's) merged file's path (decided before any download). */
   output: string | undefined;
-  /** The merge: its plan, the verified outputs (with sizes), the unreadable parts left out; `dryRun` when only planned. */
-  merged: (Omit<MergeMediaResult, 'outputs'> & { outputs: Array<MergedOutput & { size: number }> }) | undefined;
+  /** Every channel's merge together: the verified outputs (with sizes), the unreadable parts left out, each plan. */
+  merged: { plans: MergePlan[]; outputs: Array<MergedOutput & { size: number }>; skipped: MergeMediaResult['skipped']; dryRun: boolean } | undefined;
+  /** Whether only a plan was made (`dryRun`): nothing downloaded, nothing written. */
+  dryRun: boolean;
   /** Whether `merge` was asked for. */
   merge: boolean;
   partsDirectory: string;
@@ -143,12 +197,31 @@ export interface RecordingsJobResult {
 }
 
 /**
- * `amcrest_2026-01-16_20.00.00_2026-01-16_22.00.00.mp4` (`_ch2` for another channel than 1), from the
- * camera-time window searched.
+ * `amcrest_2026-01-16_20.00.00_2026-01-16_22.00.00.mp4` (`_ch2` for another channel than 1, or for
+ * every channel when several are merged), from the camera-time window searched.
  */
-export function defaultOutputName(window: { start: string; end: string }, channel: number, format: string): string {
+export function defaultOutputName(window: { start: string; end: string }, channel: number, format: string, options: { alwaysChannel?: boolean } = {}): string {
   const safe = (text: string): string => text.replace(' ', '_').replaceAll(':', '.');
-  return `amcrest_${safe(window.start)}_${safe(window.end)}${channel === 1 ? '' : `_ch${channel}`}.${format}`;
+  return `amcrest_${safe(window.start)}_${safe(window.end)}${channel === 1 && !options.alwaysChannel ? '' : `_ch${channel}`}.${format}`;
+}
+
+/** `night.mp4` → `night_ch2.mp4`: a given output name, for one of several channels. */
+export function channelOutputName(outputFile: string, channel: number): string {
+  const match = /^(.*?)(\.[^./\\]+)?$/.exec(outputFile);
+  return `${match?.[1] ?? outputFile}_ch${channel}${match?.[2] ?? ''}`;
+}
+
+/** The snapshots' folder under the output directory. */
+export const SNAPSHOTS_DIRECTORY_NAME = 'snapshots';
+
+/** `'1,2,5'`-style lists: unique channel numbers ≥ 0. */
+function checkChannels(channels: readonly number[]): number[] {
+  if (channels.length === 0) throw new AmcrestError('no channel to search', { code: 'ERR_AMCREST_INVALID_OPTIONS' });
+  for (const channel of channels) {
+    if (!Number.isInteger(channel) || channel < 0) throw new AmcrestError(`channel must be a non-negative integer, got ${channel}`, { code: 'ERR_AMCREST_INVALID_OPTIONS' });
+  }
+  if (new Set(channels).size !== channels.length) throw new AmcrestError(`a channel is listed twice: ${channels.join(',')}`, { code: 'ERR_AMCREST_INVALID_OPTIONS' });
+  return [...channels];
 }
 
 /**
@@ -162,21 +235,25 @@ export function planAfterDownloads(input: { interrupted: boolean; failed: number
 }
 
 /**
- * The whole `amcrest-dl` job: search a time range, download the recordings in parallel into
- * `<outputDir>/.amcrest_download/`, merge them in chronological order and remove the parts. Never
- * throws for a camera, file or merge failure: the outcome says how it ended.
+ * The whole `amcrest-dl` job: search a time range on one or more channels (one search object at a
+ * time), download the recordings (and snapshots) in parallel into `<outputDir>/.amcrest_download/`,
+ * merge each channel's recordings in chronological order and remove the parts. Never throws for a
+ * camera, file or merge failure: the outcome says how it ended.
  */
 export async function runRecordingsJob(client: AmcrestClient, options: RecordingsJobOptions): Promise<RecordingsJobResult> {
   const now = options.now ?? Date.now;
   const startedAt = now();
   const emit = options.onEvent ?? (() => {});
   const merge = options.merge !== false;
-  const channel = options.channel ?? 1;
   const format = options.format ?? 'mp4';
+  const dryRun = options.dryRun === true;
   const result: RecordingsJobResult = {
     outcome: 'done',
     phase: 'search',
     found: undefined,
+    channels: [],
+    snapshots: 0,
+    snapshotsDirectory: join(options.outputDir, SNAPSHOTS_DIRECTORY_NAME),
     outcomes: [],
     downloaded: 0,
     reused: 0,
@@ -188,6 +265,7 @@ export async function runRecordingsJob(client: AmcrestClient, options: Recording
     gaps: 0,
     output: undefined,
     merged: undefined,
+    dryRun,
     merge,
     partsDirectory: partsDirectory(options.outputDir),
     error: undefined,
@@ -202,51 +280,121 @@ export async function runRecordingsJob(client: AmcrestClient, options: Recording
   // The search and the merge have no "current file" to finish: the gentle stop ends them at once.
   const phaseSignal = anySignal(options.signal, options.stopSignal);
   const stopped = (): boolean => options.signal?.aborted === true || options.stopSignal?.aborted === true;
-
-  emit({ type: 'phase', phase: 'search' });
-  let found: FindRecordingsResult;
-  try {
-    const info = await client.getDeviceInfo({ ...(phaseSignal ? { signal: phaseSignal } : {}) });
-    emit({ type: 'device', info });
-    found = await findRecordings(client, {
-      start: options.start,
-      end: options.end,
-      channel,
-      ...(options.types ? { types: options.types } : {}),
-      ...(phaseSignal ? { signal: phaseSignal } : {}),
-      ...(options.cameraTimeZone ? { cameraTimeZone: options.cameraTimeZone } : {}),
-      onWarning: (message) => emit({ type: 'warning', message }),
-    });
-  } catch (error) {
+  const searchError = (error: unknown): RecordingsJobResult => {
     if (stopped() || isAmcrestError(error, 'ERR_AMCREST_ABORTED')) return end('interrupted', error);
     // Only known to be backwards once an instant is converted (one time with an offset, one without).
     if (isAmcrestError(error, 'ERR_AMCREST_INVALID_TIME') || isAmcrestError(error, 'ERR_AMCREST_INVALID_OPTIONS')) return end('invalid-range', error);
     return end('search-failed', error);
+  };
+
+  emit({ type: 'phase', phase: 'search' });
+  let channels: number[];
+  const several = options.channels !== undefined && (options.channels === 'all' || options.channels.length > 1);
+  try {
+    channels = options.channels === undefined ? checkChannels([options.channel ?? 1]) : options.channels === 'all' ? [] : checkChannels(options.channels);
+    const info = await client.getDeviceInfo({ ...(phaseSignal ? { signal: phaseSignal } : {}) });
+    emit({ type: 'device', info });
+    if (options.channels === 'all') {
+      const count = await getChannelCount(client, phaseSignal ? { signal: phaseSignal } : {});
+      channels = Array.from({ length: count }, (_, index) => index + 1);
+    }
+    emit({ type: 'channels', channels, asked: options.channels === 'all' });
+  } catch (error) {
+    return searchError(error);
   }
-  result.found = found;
-  emit({ type: 'search', found });
-  const { recordings } = found;
-  const gaps = recordings.length === 0 ? [] : findGaps(recordings, { range: found.range });
-  result.gaps = gaps.length;
-  emit({
-    type: 'listing',
-    recordings,
-    totalBytes: recordings.reduce((sum, recording) => sum + (recording.size ?? 0), 0),
-    totalSeconds: recordings.reduce((sum, recording) => sum + recording.durationSeconds, 0),
-    gaps,
-  });
-  if (recordings.length === 0 || options.mode === 'list') return end(stopped() ? 'interrupted' : 'done');
+
+  const searchOptions = {
+    start: options.start,
+    end: options.end,
+    ...(options.flags ? { flags: options.flags } : {}),
+    ...(options.events ? { events: options.events } : {}),
+    ...(options.stream ? { videoStream: options.stream } : {}),
+    ...(phaseSignal ? { signal: phaseSignal } : {}),
+    ...(options.cameraTimeZone ? { cameraTimeZone: options.cameraTimeZone } : {}),
+    onWarning: (message: string) => emit({ type: 'warning', message }),
+  };
+  const toDownload: Recording[] = [];
+  const snapshotFiles: Recording[] = [];
+  for (const channel of channels) {
+    let found: FindRecordingsResult;
+    let snapshots: FindRecordingsResult | undefined;
+    try {
+      // One channel after the other: one search object open at a time, each closed and destroyed.
+      found = await findRecordings(client, {
+        ...searchOptions,
+        channel,
+        // The first channel's time model serves the others: one clock reading per run.
+        ...(result.found ? { timeModel: result.found.timeModel } : {}),
+        ...(options.types ? { types: options.types } : {}),
+      });
+      result.found ??= found;
+      if (options.snapshots) snapshots = await findRecordings(client, { ...searchOptions, channel, timeModel: found.timeModel, snapshots: true });
+    } catch (error) {
+      return searchError(error);
+    }
+    emit({ type: 'search', channel, found });
+    const { recordings } = found;
+    const gaps = recordings.length === 0 ? [] : findGaps(recordings, { range: found.range });
+    result.gaps += gaps.length;
+    emit({
+      type: 'listing',
+      channel,
+      recordings,
+      totalBytes: recordings.reduce((sum, recording) => sum + (recording.size ?? 0), 0),
+      totalSeconds: recordings.reduce((sum, recording) => sum + recording.durationSeconds, 0),
+      gaps,
+    });
+    if (snapshots) {
+      emit({
+        type: 'snapshots',
+        channel,
+        found: snapshots,
+        totalBytes: snapshots.recordings.reduce((sum, recording) => sum + (recording.size ?? 0), 0),
+        directory: result.snapshotsDirectory,
+      });
+    }
+    const output = resolve(
+      options.outputDir,
+      options.outputFile === undefined
+        ? defaultOutputName(found.window, channel, format, { alwaysChannel: several })
+        : several
+          ? channelOutputName(options.outputFile, channel)
+          : options.outputFile,
+    );
+    result.output ??= output;
+    result.channels.push({ channel, found, snapshots, gaps: gaps.length, output, plan: undefined, merged: undefined, mergeError: undefined });
+    toDownload.push(...recordings);
+    snapshotFiles.push(...(snapshots?.recordings ?? []));
+  }
+  if (stopped()) return end('interrupted');
+  if ((toDownload.length === 0 && snapshotFiles.length === 0) || options.mode === 'list') return end('done');
+
+  if (dryRun) {
+    // Nothing is downloaded: the plan comes from what the search says.
+    for (const channelResult of result.channels) {
+      const videos = channelResult.found.recordings.filter(isVideo);
+      channelResult.plan = merge ? planFromSearch(videos, { output: channelResult.output, format, split: options.split ?? 'none', range: channelResult.found.range }) : [];
+      emit({ type: 'search-plan', channel: channelResult.channel, outputs: channelResult.plan, split: options.split ?? 'none', format });
+    }
+    return end('done');
+  }
 
   // Decided before any download: an existing merged file is never silently replaced.
-  const output = resolve(options.outputDir, options.outputFile ?? defaultOutputName(found.window, channel, format));
-  result.output = output;
-  if (merge && !options.overwrite && existsSync(output)) return end('output-exists');
+  if (merge && !options.overwrite) {
+    const existing = result.channels.find((channelResult) => channelResult.found.recordings.length > 0 && existsSync(channelResult.output));
+    if (existing) {
+      result.output = existing.output;
+      return end('output-exists');
+    }
+  }
 
   result.phase = 'download';
   emit({ type: 'phase', phase: 'download' });
   const lastBytes = new Map<Recording, number>();
-  const outcomes = await downloadRecordings(client, recordings, {
+  const snapshotSet = new Set(snapshotFiles);
+  const outcomes = await downloadRecordings(client, [...snapshotFiles, ...toDownload], {
     directory: result.partsDirectory,
+    directoryFor: (recording) => (snapshotSet.has(recording) ? result.snapshotsDirectory : result.partsDirectory),
     ...(options.maxConcurrent === undefined ? {} : { maxConcurrent: options.maxConcurrent }),
     ...(options.rateLimiter ? { rateLimiter: options.rateLimiter } : {}),
     ...(options.rateLimitMbps === undefined ? {} : { rateLimitMbps: options.rateLimitMbps }),
@@ -262,7 +410,9 @@ export async function runRecordingsJob(client: AmcrestClient, options: Recording
   });
   const interrupted = stopped();
   result.outcomes = outcomes;
-  const ok = outcomes.filter((outcome) => outcome.status === 'downloaded' || outcome.status === 'resumed' || outcome.status === 'skipped');
+  const succeeded = (outcome: RecordingDownloadOutcome): boolean => outcome.status === 'downloaded' || outcome.status === 'resumed' || outcome.status === 'skipped';
+  const ok = outcomes.filter(succeeded);
+  result.snapshots = ok.filter((outcome) => snapshotSet.has(outcome.recording)).length;
   result.reused = outcomes.filter((outcome) => outcome.status === 'skipped').length;
   result.downloaded = ok.length - result.reused;
   // A download cut by the interruption is not a failure: its partial file is kept for the next run.
@@ -273,56 +423,75 @@ export async function runRecordingsJob(client: AmcrestClient, options: Recording
   result.partialBytes = cut.reduce((sum, outcome) => sum + (lastBytes.get(outcome.recording) ?? 0), 0);
   result.received = outcomes.reduce((sum, outcome) => sum + (outcome.result?.bytes ?? 0), 0);
 
-  const plan = planAfterDownloads({ interrupted, failed: result.failed, merge, allowPartial: options.allowPartial === true });
+  const videoParts = ok.filter((outcome) => !snapshotSet.has(outcome.recording));
+  const plan = planAfterDownloads({ interrupted, failed: result.failed, merge: merge && toDownload.length > 0, allowPartial: options.allowPartial === true });
   if (!plan.merge) return end(plan.outcome);
 
   result.phase = 'merge';
   emit({ type: 'phase', phase: 'merge' });
-  await mkdir(dirname(output), { recursive: true });
-  emit({ type: 'merge-start', output, format, parts: ok.length });
-  let merged: MergeMediaResult;
-  const onMergeEvent = (event: MergeEvent): void => {
-    if (event.type === 'plan') emit({ type: 'merge-plan', plan: event.plan });
-    else if (event.type === 'unreadable') emit({ type: 'merge-unreadable', path: event.path, reason: event.reason });
-    else if (event.type === 'progress') emit({ type: 'merge-progress', output: event.output, seconds: event.seconds, totalSeconds: event.totalSeconds });
-  };
-  try {
-    merged = await mergeRecordings({
-      recordings: ok,
-      range: found.range,
-      output,
-      format,
-      split: options.split ?? 'none',
-      trim: options.trim ?? 'keyframe',
-      transcode: options.transcode ?? 'none',
-      dryRun: options.dryRun === true,
-      // Checked before any download; a `…_part2` or per-day name is new unless the run is repeated.
-      overwrite: options.overwrite === true,
-      unreadable: options.allowPartial ? 'skip' : 'fail',
-      ...(options.tools ? { tools: options.tools } : {}),
-      ...(phaseSignal ? { signal: phaseSignal } : {}),
-      onEvent: onMergeEvent,
-    });
-  } catch (error) {
-    if (stopped() || isMediaError(error, 'ERR_MEDIA_ABORTED')) return end('interrupted', error);
-    return end('merge-failed', error);
-  }
-  const outputs: Array<MergedOutput & { size: number }> = [];
-  for (const written of merged.outputs) {
-    const size = (await stat(written.path)).size;
-    outputs.push({ ...written, size });
-    emit({ type: 'merged', result: written, size });
-  }
-  result.merged = { ...merged, outputs };
-  if (merged.dryRun) return end(plan.outcome);
-  if (!options.keepFiles) {
+  const merged: NonNullable<RecordingsJobResult['merged']> = { plans: [], outputs: [], skipped: [], dryRun: false };
+  result.merged = merged;
+  let firstError: unknown;
+  const mergedParts: string[] = [];
+  for (const channelResult of result.channels) {
+    const parts = videoParts.filter((outcome) => outcome.recording.searchChannel === channelResult.channel && isVideo(outcome.recording));
+    if (parts.length === 0) continue;
+    const output = channelResult.output;
+    await mkdir(dirname(output), { recursive: true });
+    emit({ type: 'merge-start', channel: channelResult.channel, output, format, parts: parts.length });
+    const onMergeEvent = (event: MergeEvent): void => {
+      if (event.type === 'plan') emit({ type: 'merge-plan', plan: event.plan });
+      else if (event.type === 'unreadable') emit({ type: 'merge-unreadable', path: event.path, reason: event.reason });
+      else if (event.type === 'progress') emit({ type: 'merge-progress', output: event.output, seconds: event.seconds, totalSeconds: event.totalSeconds });
+    };
+    let channelMerge: MergeMediaResult;
+    try {
+      channelMerge = await mergeRecordings({
+        recordings: parts.map((outcome) => ({ path: outcome.path, recording: { ...outcome.recording, kind: outcome.recording.kind as 'mp4' | 'dav' } })),
+        range: channelResult.found.range,
+        output,
+        format,
+        split: options.split ?? 'none',
+        trim: options.trim ?? 'keyframe',
+        transcode: options.transcode ?? 'none',
+        // Checked before any download; a `…_part2` or per-day name is new unless the run is repeated.
+        overwrite: options.overwrite === true,
+        unreadable: options.allowPartial ? 'skip' : 'fail',
+        ...(options.tools ? { tools: options.tools } : {}),
+        ...(phaseSignal ? { signal: phaseSignal } : {}),
+        onEvent: onMergeEvent,
+      });
+    } catch (error) {
+      if (stopped() || isMediaError(error, 'ERR_MEDIA_ABORTED')) return end('interrupted', error);
+      // The other channels are still merged; this one's parts stay.
+      channelResult.mergeError = error;
+      firstError ??= error;
+      continue;
+    }
+    const outputs: Array<MergedOutput & { size: number }> = [];
+    for (const written of channelMerge.outputs) {
+      const size = (await stat(written.path)).size;
+      outputs.push({ ...written, size });
+      emit({ type: 'merged', result: written, size });
+    }
+    channelResult.merged = { ...channelMerge, outputs };
+    merged.plans.push(channelMerge.plan);
+    merged.outputs.push(...outputs);
+    merged.skipped.push(...channelMerge.skipped);
     // A part that could not be read stays for inspection.
-    const unreadable = new Set(merged.skipped.map((item) => item.path));
-    const mergedParts = ok.map((outcome) => outcome.path).filter((path) => !unreadable.has(resolve(path)));
+    const unreadable = new Set(channelMerge.skipped.map((item) => item.path));
+    mergedParts.push(...parts.map((outcome) => outcome.path).filter((path) => !unreadable.has(resolve(path))));
+  }
+  if (!options.keepFiles && mergedParts.length > 0) {
     await removeParts(result.partsDirectory, mergedParts);
     emit({ type: 'parts-removed', count: mergedParts.length, directory: result.partsDirectory });
   }
+  if (firstError !== undefined) return end('merge-failed', firstError);
   return end(merged.skipped.length > 0 ? 'some-failed' : plan.outcome);
+}
+
+function isVideo(recording: Recording): boolean {
+  return recording.kind === 'mp4' || recording.kind === 'dav';
 }
 
 /** Removes merged parts, then their directory when nothing else is in it. */

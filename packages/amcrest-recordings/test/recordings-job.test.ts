@@ -27,7 +27,7 @@ describe('runRecordingsJob (against the simulator, no ffmpeg needed)', () => {
     const result = await runRecordingsJob(client, { ...RANGE, mode: 'list', outputDir: dir.path, onEvent: (event) => events.push(event) });
     expect(result.outcome).toBe('done');
     expect(result.found?.recordings.length).toBeGreaterThan(0);
-    expect(events.map((event) => event.type)).toEqual(['phase', 'device', 'search', 'listing']);
+    expect(events.map((event) => event.type)).toEqual(['phase', 'device', 'channels', 'search', 'listing']);
     expect(sim.counters.requests['RPC_Loadfile'] ?? 0).toBe(0);
   });
 

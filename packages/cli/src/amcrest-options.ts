@@ -26,7 +26,15 @@ export interface AmcrestDlOptions {
   /** Camera wall-clock text (`2026-01-16 20:00:00`) or an instant, as parsed from `--start`. */
   start: string | Date;
   end: string | Date;
-  channel: number;
+  /** `--channel 1,2,5` or `all`. */
+  channels: number[] | 'all';
+  /** `--events`: condition.Events (normalized). */
+  events: string[];
+  /** `--flags`: condition.Flags (normalized). */
+  flags: string[];
+  /** `--stream`: condition.VideoStream (`Main`, `Extra1`…). */
+  stream: string;
+  snapshots: boolean;
   format: MergeFormat;
   split: SplitMode;
   trim: TrimMode;
@@ -64,6 +72,8 @@ const HELP = {
     ['amcrest-dl --host cam.home --username admin --start 24h --end now --list', 'List the last 24 hours'],
     ['amcrest-dl --host cam.home --username admin --start 2026-01-16T08:00:00-08:00 --end 2026-01-16T18:00:00-08:00 --camera-tz America/Los_Angeles', 'Instants with an offset, converted to camera time'],
     ['amcrest-dl --host 192.168.1.100 --username admin --start 2026-01-16T20:00 --end 2026-01-16T22:00 --output-file night.mkv --keep-files', 'Matroska, parts kept'],
+    ['amcrest-dl --host nvr.home --username admin --start yesterday --end today --channel all --types dav --events VideoMotion --split day', 'Motion recordings of every NVR channel, one file per channel (…_ch2)'],
+    ['amcrest-dl --host cam.home --username admin --start 24h --end now --flags Event --snapshots --dry-run', 'What an event-only download would fetch and write, and its snapshots; nothing downloaded'],
   ],
   exitCodes: [
     [EXIT_CODES.ok, 'done (also when no recordings were found)'],
@@ -92,7 +102,19 @@ export async function parseAmcrestDlArgs(argv: string[], print: (text: string) =
     .option('password-file', { alias: 'pass-file', type: 'string', describe: 'File whose first line is the password' })
     .option('start', { type: 'string', describe: 'Start: ISO 8601 (2026-01-16T20:00:00, 2026-01-16T20:00:00-08:00), 24h / 7d ago, now, today, yesterday' })
     .option('end', { type: 'string', describe: 'End (same forms as --start)' })
-    .option('channel', { type: 'number', default: 1, describe: 'Camera channel (some models want 0)' })
+    .option('channel', {
+      type: 'string',
+      default: '1',
+      describe: 'Channel, a list (1,2,5) or all (NVRs: as many as the device says it has); one merged output per channel (…_ch2); some models want 0',
+    })
+    .option('events', { type: 'string', describe: 'Only recordings of these events (condition.Events), comma-separated: VideoMotion,AlarmLocal,… [default: any]' })
+    .option('flags', { type: 'string', describe: 'Only recordings with these flags (condition.Flags), comma-separated: Event,Timing,Manual,Marker [default: any]' })
+    .option('stream', {
+      type: 'string',
+      default: 'main',
+      describe: 'Recorded stream (condition.VideoStream): main or extra1 (extra2, extra3); the same time from another stream is never downloaded',
+    })
+    .option('snapshots', { type: 'boolean', default: false, describe: 'Also download the .jpg snapshots of the window into <output-dir>/snapshots/ (never merged)' })
     .option('output-format', { type: 'string', choices: MERGE_FORMATS as unknown as string[], describe: 'Merged file format [default: mp4, or the --output-file extension]' })
     .option('output-dir', { alias: 'outdir', type: 'string', default: '.', describe: 'Directory for the merged file and .amcrest_download/' })
     .option('output-file', { type: 'string', describe: 'Merged file name; its extension is the container (.mp4, .mkv, .avi) [default: amcrest_<start>_<end>.<format>]' })
@@ -122,7 +144,11 @@ export async function parseAmcrestDlArgs(argv: string[], print: (text: string) =
       default: 'none',
       describe: 'When the format changes mid-range: none (a new file, …_part2), auto (re-encode the odd parts to the main format), h264 (H.264/AAC that anything plays)',
     })
-    .option('dry-run', { type: 'boolean', default: false, describe: 'Download and probe the parts, print the merge plan, write no merged file (parts kept)' })
+    .option('dry-run', {
+      type: 'boolean',
+      default: false,
+      describe: 'Search and print what would be downloaded and merged (outputs per channel and day/hour, from the types, sizes and times the search lists); download nothing, write nothing. Stream parameters are checked after download',
+    })
     .option('types', { type: 'string', array: true, default: ['mp4'], describe: 'Search condition.Types (NVRs: dav)' })
     .option('ca-file', { type: 'string', describe: 'PEM file of the CA that signed the camera certificate (https, also after a redirect to https)' })
     .option('insecure', { type: 'boolean', default: false, describe: 'Accept any TLS certificate (self-signed cameras and recorders)' })
@@ -135,7 +161,7 @@ export async function parseAmcrestDlArgs(argv: string[], print: (text: string) =
   }
   const url = parseCameraHost(args['host'] as string, usageError);
   const numbers = { argv, usageError };
-  const channel = numberFlag('channel', args['channel'], numbers, { min: 0, integer: true });
+  const channels = parseChannels(String(args['channel']));
   const maxConcurrent = numberFlag('max-concurrent', args['max-concurrent'], numbers, { min: 1, integer: true });
   const rateLimitMbps = numberFlag('rate-limit', args['rate-limit'], numbers, { min: 0 });
   const maxRetries = numberFlag('max-retries', args['max-retries'], numbers, { min: 0, integer: true });
@@ -143,7 +169,18 @@ export async function parseAmcrestDlArgs(argv: string[], print: (text: string) =
   const timeout = Math.max(1, numberFlag('timeout', args['timeout'], numbers, { min: 0 }));
   const ca = args['ca-file'] === undefined ? undefined : await readCaFile(args['ca-file']);
   // Loaded after --help/--version are handled: they need none of the library.
-  const { assertTimeOrder, assertTimeZone, isAmcrestError, parseTimeInput } = await import('@camdl/amcrest-recordings');
+  const { assertTimeOrder, assertTimeZone, isAmcrestError, parseTimeInput, normalizeEvents, normalizeRecordFlags, normalizeVideoStream } = await import('@camdl/amcrest-recordings');
+  let events: string[];
+  let flags: string[];
+  let stream: string;
+  try {
+    events = normalizeEvents(listFlag('events', args['events']));
+    flags = normalizeRecordFlags(listFlag('flags', args['flags']));
+    stream = normalizeVideoStream(String(args['stream']));
+  } catch (error) {
+    if (isAmcrestError(error)) throw usageError(error.message);
+    throw error;
+  }
   let startInput: TimeInput;
   let endInput: TimeInput;
   try {
@@ -171,7 +208,11 @@ export async function parseAmcrestDlArgs(argv: string[], print: (text: string) =
       passwordFile: args['password-file'],
       start: startInput.kind === 'instant' ? startInput.instant : startInput.wallClock,
       end: endInput.kind === 'instant' ? endInput.instant : endInput.wallClock,
-      channel,
+      channels,
+      events,
+      flags,
+      stream,
+      snapshots: args['snapshots'],
       format,
       split: args['split'] as SplitMode,
       trim: args['trim'] as TrimMode,
@@ -198,6 +239,27 @@ export async function parseAmcrestDlArgs(argv: string[], print: (text: string) =
       allowBasic: args['allow-basic'],
     },
   };
+}
+
+/** `--channel 1,2,5` → `[1, 2, 5]`; `all` → `'all'`; anything else is a usage error. */
+export function parseChannels(text: string): number[] | 'all' {
+  const value = text.trim();
+  if (value.toLowerCase() === 'all') return 'all';
+  const parts = value.split(',').map((part) => part.trim());
+  if (parts.some((part) => !/^\d{1,3}$/.test(part))) {
+    throw usageError(`--channel must be a channel number, a comma-separated list (1,2,5) or all, got ${JSON.stringify(text)}`);
+  }
+  const channels = parts.map(Number);
+  if (new Set(channels).size !== channels.length) throw usageError(`--channel lists a channel twice: ${JSON.stringify(text)}`);
+  return channels;
+}
+
+/** `--events VideoMotion,AlarmLocal` → the names; an empty entry is a usage error. */
+function listFlag(name: string, value: unknown): string[] {
+  if (value === undefined) return [];
+  const parts = String(value).split(',').map((part) => part.trim());
+  if (parts.some((part) => part === '')) throw usageError(`--${name} is a comma-separated list without empty entries, got ${JSON.stringify(String(value))}`);
+  return parts;
 }
 
 /**

@@ -7,6 +7,7 @@ import {
   type RecordingsJobEvent,
   type RecordingsJobResult,
   type RecordingsPhase,
+  type SearchPlanOutput,
   type SkippedItem,
 } from '@camdl/amcrest-recordings';
 import { describePlan, isMediaError } from '@camdl/media';
@@ -25,15 +26,23 @@ const SKIP_REASONS: Record<SkippedItem['reason'], readonly [string, string]> = {
   other: ['not video', 'not video'],
   'outside-range': ['outside the requested instants', 'outside the requested instants'],
   duplicate: ['listed twice', 'listed twice'],
+  video: ['video', 'videos'],
+  'other-stream': ['of another stream', 'of another stream'],
+  'not-matching': ['without the events/flags asked', 'without the events/flags asked'],
 };
 
 /** What `amcrest-dl` was asked, as far as the output needs it. */
 export interface AmcrestRenderOptions {
   host: string;
-  channel: number;
+  /** `--channel`: a list, or `all`. */
+  channels: number[] | 'all';
   list: boolean;
   /** `--camera-tz` was given. */
   cameraTimeZone: string | undefined;
+  /** `--events`, `--flags`, `--stream` (normalized), said in the search line. @default none, none, Main */
+  events?: readonly string[] | undefined;
+  flags?: readonly string[] | undefined;
+  stream?: string | undefined;
 }
 
 /** Maps how the job ended to the exit code. */
@@ -61,11 +70,21 @@ export function createAmcrestRenderer(out: Output, options: AmcrestRenderOptions
   let phase: RecordingsPhase = 'search';
   let progress: AmcrestProgress | undefined;
   let mergeStartedAt = 0;
+  // Every channel's files (and snapshots) make one progress line.
+  let plannedFiles = 0;
+  let plannedBytes = 0;
+  const several = options.channels === 'all' || options.channels.length > 1;
+  const onChannel = (channel: number): string => (several ? ` on channel ${channel}` : '');
 
   const renderEvent = (event: RecordingsJobEvent): void => {
     switch (event.type) {
       case 'phase':
         phase = event.phase;
+        if (phase === 'download') progress = new AmcrestProgress(plannedFiles, plannedBytes);
+        return;
+      case 'channels':
+        if (event.asked) out.line('INFO', `The device has ${event.channels.length} channel(s): searching ${event.channels.length === 1 ? 'channel 1' : `channels 1–${event.channels.length}`}, one after the other`);
+        out.event({ type: 'channels', channels: event.channels, asked: event.asked });
         return;
       case 'warning':
         out.warn(`warning: ${safe(event.message)}`);
@@ -78,10 +97,29 @@ export function createAmcrestRenderer(out: Output, options: AmcrestRenderOptions
         return;
       }
       case 'search':
-        reportSearch(out, options, event.found);
+        reportSearch(out, options, event.channel, event.found);
+        return;
+      case 'snapshots': {
+        const snapshots = event.found.recordings;
+        plannedFiles += snapshots.length;
+        plannedBytes += event.totalBytes;
+        if (options.list) {
+          for (const snapshot of snapshots) {
+            out.line('LIST', `${snapshot.startTime}  snapshot  ${formatBytes(snapshot.size ?? Number.NaN).padStart(10)}  ${safe(snapshot.filePath)}`);
+            out.event({ type: 'snapshot', channel: event.channel, ...recordingRecord(snapshot) });
+          }
+        }
+        out.line('INFO', `Found ${snapshots.length} snapshot(s)${onChannel(event.channel)}: ${formatBytes(event.totalBytes)}${options.list ? '' : ` (into ${event.directory}, never merged)`}`);
+        out.event({ type: 'snapshots', channel: event.channel, count: snapshots.length, bytes: event.totalBytes, directory: event.directory });
+        return;
+      }
+      case 'search-plan':
+        reportSearchPlan(out, event.channel, event.outputs, event.split, several);
         return;
       case 'listing': {
         const { recordings } = event;
+        plannedFiles += recordings.length;
+        plannedBytes += event.totalBytes;
         if (recordings.length === 0) return;
         if (options.list) {
           for (const recording of recordings) {
@@ -89,19 +127,18 @@ export function createAmcrestRenderer(out: Output, options: AmcrestRenderOptions
               'LIST',
               `${recording.startTime} → ${recording.endTime}  ${formatDuration(recording.durationSeconds).padStart(6)}  ${formatBytes(recording.size ?? Number.NaN).padStart(10)}  ${safe(recording.filePath)}`,
             );
-            out.event({ type: 'recording', ...recordingRecord(recording) });
+            out.event({ type: 'recording', channel: event.channel, ...recordingRecord(recording) });
           }
         }
-        out.line('INFO', `Found ${recordings.length} recording(s): ${formatDuration(event.totalSeconds)}, ${formatBytes(event.totalBytes)}`);
+        out.line('INFO', `Found ${recordings.length} recording(s)${onChannel(event.channel)}: ${formatDuration(event.totalSeconds)}, ${formatBytes(event.totalBytes)}`);
         for (const gap of event.gaps) {
           // Gaps are reported in camera time, as the user typed the range.
-          const found = lastFound;
+          const found = lastFound.get(event.channel);
           const from = found ? instantToCameraTime(gap.start, found.timeModel) : gap.start.toISOString();
           const to = found ? instantToCameraTime(gap.end, found.timeModel) : gap.end.toISOString();
           out.line('INFO', `Gap in coverage: ${from} → ${to} (${formatDuration(gap.seconds)}, ${gap.position})`);
-          out.event({ type: 'gap', start: gap.start.toISOString(), end: gap.end.toISOString(), startTime: from, endTime: to, seconds: gap.seconds, position: gap.position });
+          out.event({ type: 'gap', channel: event.channel, start: gap.start.toISOString(), end: gap.end.toISOString(), startTime: from, endTime: to, seconds: gap.seconds, position: gap.position });
         }
-        progress = new AmcrestProgress(recordings.length, event.totalBytes);
         return;
       }
       case 'start':
@@ -191,11 +228,11 @@ export function createAmcrestRenderer(out: Output, options: AmcrestRenderOptions
         return;
     }
   };
-  let lastFound: FindRecordingsResult | undefined;
+  const lastFound = new Map<number, FindRecordingsResult>();
 
   return {
     event(event) {
-      if (event.type === 'search') lastFound = event.found;
+      if (event.type === 'search') lastFound.set(event.channel, event.found);
       renderEvent(event);
     },
     interrupted(state) {
@@ -219,7 +256,31 @@ export function mergeProgressText(seconds: number, totalSeconds: number, elapsed
   return `merging ${(ratio * 100).toFixed(1)}%  ${formatDuration(done)} / ${formatDuration(totalSeconds)}  ETA ${formatDuration(eta)}`;
 }
 
-function reportSearch(out: Output, options: AmcrestRenderOptions, found: FindRecordingsResult): void {
+/** The dry run's plan: what the search says would be downloaded and written (nothing probed yet). */
+function reportSearchPlan(out: Output, channel: number, outputs: SearchPlanOutput[], split: string, several: boolean): void {
+  const bytes = outputs.reduce((sum, item) => sum + item.bytes, 0);
+  out.line('PLAN', `Plan from the search${several ? ` for channel ${channel}` : ''}: ${outputs.length} output(s) (split ${split}); stream parameters (codec, resolution, audio) are checked after download, a change there starts a …_part2 file`);
+  for (const item of outputs) {
+    out.line('PLAN', `${item.path}: ${item.pieces.length} recording(s), ~${formatDuration(item.seconds)}, ${formatBytes(item.bytes)} to download`);
+    for (const piece of item.pieces) out.line('PLAN', `  ${piece.kind} ${safe(piece.fileName)} (${piece.from} → ${piece.to}, ${formatBytes(piece.size ?? Number.NaN)})`);
+  }
+  out.event({
+    type: 'plan',
+    dryRun: true,
+    channel,
+    split,
+    bytes,
+    outputs: outputs.map((item) => ({
+      path: item.path,
+      label: item.label ?? null,
+      seconds: item.seconds,
+      bytes: item.bytes,
+      recordings: item.pieces.map((piece) => ({ fileName: piece.fileName, path: piece.filePath, kind: piece.kind, from: piece.from, to: piece.to, seconds: piece.seconds, size: piece.size })),
+    })),
+  });
+}
+
+function reportSearch(out: Output, options: AmcrestRenderOptions, channel: number, found: FindRecordingsResult): void {
   const { timeModel, window } = found;
   const anyInstant = found.input.start.kind === 'instant' || found.input.end.kind === 'instant';
   if (anyInstant) {
@@ -230,10 +291,18 @@ function reportSearch(out: Output, options: AmcrestRenderOptions, found: FindRec
   if (timeModel.kind === 'offset' && timeModel.skewSeconds !== undefined && Math.abs(timeModel.skewSeconds) >= 30) {
     out.warn(`warning: the camera clock is ${Math.abs(timeModel.skewSeconds)} s ${timeModel.skewSeconds > 0 ? 'ahead' : 'behind'} (after rounding its offset to 15 min)`);
   }
-  out.line('INFO', `Searching channel ${options.channel} from ${window.start} to ${window.end} (camera time)`);
+  const conditions = [
+    options.events?.length ? `events ${options.events.join(',')}` : '',
+    options.flags?.length ? `flags ${options.flags.join(',')}` : '',
+    options.stream && options.stream !== 'Main' ? `stream ${options.stream}` : '',
+  ].filter(Boolean);
+  out.line('INFO', `Searching channel ${channel} from ${window.start} to ${window.end} (camera time${conditions.length ? `; ${conditions.join('; ')}` : ''})`);
   out.event({
     type: 'search',
-    channel: options.channel,
+    channel,
+    events: options.events ?? [],
+    flags: options.flags ?? [],
+    stream: options.stream ?? 'Main',
     window,
     timeModel,
     timeModelDescription: describeTimeModel(timeModel),
@@ -242,13 +311,13 @@ function reportSearch(out: Output, options: AmcrestRenderOptions, found: FindRec
   const counts = new Map<SkippedItem['reason'], number>();
   for (const skipped of found.skipped) {
     counts.set(skipped.reason, (counts.get(skipped.reason) ?? 0) + 1);
-    out.event({ type: 'skipped', path: skipped.item.filePath, startTime: skipped.item.startTime, endTime: skipped.item.endTime, reason: skipped.reason });
+    out.event({ type: 'skipped', channel, path: skipped.item.filePath, startTime: skipped.item.startTime, endTime: skipped.item.endTime, reason: skipped.reason });
   }
   if (counts.size > 0) {
     out.line('SKIP', `Not downloading: ${[...counts].map(([reason, count]) => `${count} ${SKIP_REASONS[reason][count === 1 ? 0 : 1]}`).join(', ')}`);
   }
   if (found.recordings.length === 0) {
-    out.line('INFO', `No recordings found on channel ${options.channel} between ${window.start} and ${window.end} (camera time).`);
+    out.line('INFO', `No recordings found on channel ${channel} between ${window.start} and ${window.end} (camera time).`);
   }
 }
 
@@ -284,7 +353,9 @@ function finishRun(out: Output, options: AmcrestRenderOptions, result: Recording
       const hint =
         code === 'ERR_AMCREST_AUTH'
           ? ' (not retried: repeated failed logins can lock the account)'
-          : code === 'ERR_AMCREST_BAD_REQUEST'
+          : code === 'ERR_AMCREST_NO_CHANNEL_COUNT'
+            ? ' (give the channels instead of all: --channel 1,2,3)'
+            : code === 'ERR_AMCREST_BAD_REQUEST'
             ? ' (check --channel and the times; cameras also answer this when too many searches or connections are open)'
             : '';
       out.warn(`amcrest-dl: search failed [${code}]: ${safe(networkProblem(result.error) ?? message(result.error))}${hint}`);
@@ -297,6 +368,18 @@ function finishRun(out: Output, options: AmcrestRenderOptions, result: Recording
       break;
   }
   const found = result.found;
+  if (result.dryRun && result.outcome === 'done' && !options.list) {
+    const recordings = result.channels.reduce((sum, channel) => sum + channel.found.recordings.length, 0);
+    const snapshots = result.channels.reduce((sum, channel) => sum + (channel.snapshots?.recordings.length ?? 0), 0);
+    const bytes = result.channels.reduce(
+      (sum, channel) => sum + [...channel.found.recordings, ...(channel.snapshots?.recordings ?? [])].reduce((total, item) => total + (item.size ?? 0), 0),
+      0,
+    );
+    const what = `${recordings} recording(s)${snapshots ? ` and ${snapshots} snapshot(s)` : ''} (${formatBytes(bytes)})`;
+    out.text(`Dry run: nothing downloaded, nothing written. ${what} would be downloaded; the plan comes from the search, stream parameters are checked after download.`);
+    out.event({ type: 'done', exitCode, dryRun: true, recordings, snapshots, bytes, merged: false });
+    return;
+  }
   if (result.phase === 'search') {
     if (result.outcome === 'interrupted') {
       out.warn('Interrupted during the search (the search object on the camera was closed).');
@@ -314,7 +397,8 @@ function finishRun(out: Output, options: AmcrestRenderOptions, result: Recording
   const total = result.outcomes.length;
   const ok = result.downloaded + result.reused;
   const cut = result.partial > 0 ? `, ${result.partial} interrupted (${formatBytes(result.partialBytes)} kept for the next run)` : '';
-  const summary = `${total} recording(s): ${result.downloaded} downloaded, ${result.reused} already there, ${result.failed} failed${cut}${result.notStarted ? `, ${result.notStarted} not started` : ''}; ${formatBytes(result.received)} received in ${formatDuration(result.elapsedSeconds)}`;
+  const snapshotNote = result.snapshots > 0 ? `; ${result.snapshots} snapshot(s) in ${result.snapshotsDirectory}` : '';
+  const summary = `${total} ${result.snapshots > 0 ? 'file(s)' : 'recording(s)'}: ${result.downloaded} downloaded, ${result.reused} already there, ${result.failed} failed${cut}${result.notStarted ? `, ${result.notStarted} not started` : ''}; ${formatBytes(result.received)} received in ${formatDuration(result.elapsedSeconds)}${snapshotNote}`;
   if (result.phase === 'download') {
     if (result.outcome === 'interrupted') {
       out.text(`Interrupted. ${summary}. Run the same command again to continue: complete files in ${partsDir} are reused.`);
@@ -344,14 +428,19 @@ function finishRun(out: Output, options: AmcrestRenderOptions, result: Recording
     out.event({ type: 'done', exitCode, merged: false, error: message(result.error), code });
     return;
   }
-  if (result.merged?.dryRun) {
-    out.text(`Dry run: nothing merged. ${summary}. The parts are kept in ${partsDir}.`);
-    out.event({ type: 'done', exitCode, downloaded: ok, failed: result.failed, merged: false, dryRun: true });
-    return;
-  }
   for (const item of result.merged?.skipped ?? []) out.line('WARN', `not merged (unreadable, kept): ${safe(item.path)}`);
   const someFailed = result.failed > 0 || (result.merged?.skipped.length ?? 0) > 0;
   const outputs = result.merged?.outputs.map((item) => item.path) ?? (result.output ? [result.output] : []);
   out.text(`${someFailed ? 'Done with errors' : 'Done'}. ${summary}. Merged into ${outputs.join(', ')}${result.gaps ? ` (${result.gaps} gap(s) in coverage)` : ''}.`);
-  out.event({ type: 'done', exitCode, downloaded: ok, failed: result.failed, merged: true, output: outputs[0], outputs, gaps: result.gaps });
+  out.event({
+    type: 'done',
+    exitCode,
+    downloaded: ok,
+    failed: result.failed,
+    merged: true,
+    output: outputs[0],
+    outputs,
+    gaps: result.gaps,
+    ...(result.snapshots > 0 ? { snapshots: result.snapshots, snapshotsDirectory: result.snapshotsDirectory } : {}),
+  });
 }

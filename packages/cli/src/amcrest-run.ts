@@ -39,13 +39,25 @@ export function runAmcrestDl(options: AmcrestDlOptions): Promise<number> {
         ...(options.allowBasic ? { allowBasic: true } : {}),
       }),
     createRenderer: (out) =>
-      createAmcrestRenderer(out, { host: options.url.host, channel: options.channel, list: options.list, cameraTimeZone: options.cameraTimeZone }),
+      createAmcrestRenderer(out, {
+        host: options.url.host,
+        channels: options.channels,
+        list: options.list,
+        cameraTimeZone: options.cameraTimeZone,
+        events: options.events,
+        flags: options.flags,
+        stream: options.stream,
+      }),
     run: (client, { signal, stopSignal, onEvent }) =>
       runRecordingsJob(client, {
         start: options.start,
         end: options.end,
-        channel: options.channel,
+        channels: options.channels,
         types: options.types,
+        events: options.events,
+        flags: options.flags,
+        stream: options.stream,
+        snapshots: options.snapshots,
         cameraTimeZone: options.cameraTimeZone,
         mode: options.list ? 'list' : 'download',
         outputDir: options.outputDir,

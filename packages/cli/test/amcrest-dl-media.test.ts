@@ -83,11 +83,14 @@ describe.skipIf(skip)('amcrest-dl merge planner end to end (built binary, camera
     for (const info of probes) expect(info.seconds).toBeGreaterThan(3.9);
   });
 
-  it('--dry-run prints the plan and writes no merged file; --transcode h264 makes one file anyone can play', async () => {
+  it('--dry-run downloads nothing, prints the plan from the search and writes no merged file; --transcode h264 makes one file anyone can play', async () => {
+    sim.resetCounters();
     const dry = await runAmcrestDl(args('2026-01-16T20:00:00', '2026-01-16T20:00:16', ['--output-file', 'one.mp4', '--transcode', 'h264', '--dry-run']), { password: sim.password });
     expect(dry.code, dry.stderr).toBe(0);
-    expect(dry.stdout).toMatch(/^PLAN +Plan: 1 output\(s\) \(mp4, split none, trim keyframe, transcode h264, 2 part\(s\) re-encoded\)/m);
-    expect(dry.stdout).toContain('Dry run: nothing merged.');
+    expect(sim.counters.requests['RPC_Loadfile'] ?? 0).toBe(0);
+    expect(dry.stdout).toMatch(/^PLAN +Plan from the search: 1 output\(s\) \(split none\); stream parameters \(codec, resolution, audio\) are checked after download/m);
+    expect(dry.stdout).toContain(`${join(dir.path, 'one.mp4')}: 4 recording(s), ~16s`);
+    expect(dry.stdout).toContain('Dry run: nothing downloaded, nothing written. 4 recording(s)');
     expect(existsSync(join(dir.path, 'one.mp4'))).toBe(false);
     const run = await runAmcrestDl(args('2026-01-16T20:00:00', '2026-01-16T20:00:16', ['--output-file', 'one.mp4', '--transcode', 'h264']), { password: sim.password });
     expect(run.code, run.stderr).toBe(0);

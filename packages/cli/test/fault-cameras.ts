@@ -157,7 +157,7 @@ export const AMCREST_START = '2026-01-16T10:00:00';
 export const AMCREST_END = '2026-01-16T11:00:00';
 /** The `findFile` request of that search. */
 export const AMCREST_FIND_FILE =
-  '/cgi-bin/mediaFileFind.cgi?action=findFile&object=7&condition.Channel=1&condition.StartTime=2026-01-16%2010:00:00&condition.EndTime=2026-01-16%2011:00:00&condition.Types[0]=mp4';
+  '/cgi-bin/mediaFileFind.cgi?action=findFile&object=7&condition.Channel=1&condition.StartTime=2026-01-16%2010:00:00&condition.EndTime=2026-01-16%2011:00:00&condition.Types[0]=mp4&condition.VideoStream=Main';
 
 /**
  * Serves an Amcrest camera on a fault server: device info, a search for `AMCREST_START`..`AMCREST_END`

@@ -17,6 +17,7 @@ export {
   describeChange,
   formatKey,
   outputName,
+  splitStretches,
   MERGE_FORMATS,
   SPLIT_MODES,
   TRIM_MODES,

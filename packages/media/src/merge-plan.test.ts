@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { describePlan, formatKey, outputName, planMerge, type PlanPart } from './merge-plan.js';
+import { describePlan, formatKey, outputName, planMerge, splitStretches, type PlanPart } from './merge-plan.js';
 import type { MediaProbe } from './probe-media.js';
 
 const T0 = Date.UTC(2026, 0, 16, 20, 0, 0);
@@ -155,5 +155,37 @@ describe('planMerge', () => {
     expect(outputName('/o/noext', undefined, 1, 'mkv')).toBe('/o/noext.mkv');
     expect(formatKey(probe())).not.toBe(formatKey(probe({ width: 1280 })));
     expect(formatKey(probe())).toBe(formatKey({ ...probe(), video: { ...probe().video, timeBase: '1/1000' } }));
+  });
+});
+
+describe('planMerge: split across midnight and the hour', () => {
+  it('a part from 23:50 to 00:10 goes half into each day, cut at midnight (copy, trimmed)', () => {
+    const plan = planMerge([part('a', 0, { seconds: 600 }, '2026-01-16 23:40:00'), part('b', 600, { seconds: 1200 }, '2026-01-16 23:50:00'), part('c', 1800, { seconds: 600 }, '2026-01-17 00:10:00')], {
+      output: '/o/n.mp4',
+      split: 'day',
+    });
+    expect(plan.outputs.map((output) => [output.path, output.expectedSeconds, output.pieces.map((piece) => [piece.path, piece.action, piece.trimStart, piece.trimEnd])])).toEqual([
+      ['/o/n_2026-01-16.mp4', 1200, [['/p/a', 'copy', undefined, undefined], ['/p/b', 'copy', undefined, 600]]],
+      ['/o/n_2026-01-17.mp4', 1200, [['/p/b', 'copy', 600, undefined], ['/p/c', 'copy', undefined, undefined]]],
+    ]);
+  });
+
+  it('with the window trim too, and across two hour boundaries with split hour', () => {
+    const window = { start: new Date(T0 + 60_000), end: new Date(T0 + 9000_000) };
+    const plan = planMerge([part('long', 0, { seconds: 9000 }, '2026-01-16 20:00:00')], { output: '/o/h.mkv', format: 'mkv', split: 'hour', window });
+    expect(plan.outputs.map((output) => [output.label, output.pieces[0]?.trimStart, output.pieces[0]?.trimEnd, output.expectedSeconds])).toEqual([
+      ['2026-01-16 20h', 60, 3600, 3540],
+      ['2026-01-16 21h', 3600, 7200, 3600],
+      ['2026-01-16 22h', 7200, undefined, 1800],
+    ]);
+  });
+
+  it('splitStretches: a part inside one day is one stretch', () => {
+    expect(splitStretches({ path: 'x', cameraTime: '2026-01-16 10:00:00', probe: undefined }, 'day', 0, 3600)).toEqual([{ label: '2026-01-16', from: 0, to: 3600 }]);
+    expect(splitStretches({ path: 'x', cameraTime: '2026-01-16 23:59:59', probe: undefined }, 'day', 0, 2)).toEqual([
+      { label: '2026-01-16', from: 0, to: 1 },
+      { label: '2026-01-17', from: 1, to: 2 },
+    ]);
+    expect(splitStretches({ path: 'x', cameraTime: '2026-01-16 23:59:59', probe: undefined }, 'none', 0, 2)).toEqual([{ label: undefined, from: 0, to: 2 }]);
   });
 });

@@ -144,11 +144,41 @@ function streamFormat(probe: MediaProbe): StreamFormat {
   return { video: probe.video, audio: probe.audio };
 }
 
-function segmentLabel(part: PlanPart, split: SplitMode): string | undefined {
-  if (split === 'none') return undefined;
+/** The part's camera wall-clock start as ms (wall-clock fields read as UTC), when known. */
+function wallStartMs(part: PlanPart): number | undefined {
   const wall = part.cameraTime ?? part.start?.toISOString().slice(0, 19).replace('T', ' ');
   if (!wall) return undefined;
+  const ms = Date.parse(`${wall.replace(' ', 'T')}Z`);
+  return Number.isFinite(ms) ? ms : undefined;
+}
+
+function labelAt(wallMs: number, split: SplitMode): string | undefined {
+  if (split === 'none') return undefined;
+  const wall = new Date(wallMs).toISOString();
   return split === 'day' ? wall.slice(0, 10) : `${wall.slice(0, 10)} ${wall.slice(11, 13)}h`;
+}
+
+/**
+ * Where a part crosses a day (or hour) boundary of camera time: the stretches `[from, to)` in seconds
+ * into the part, each with its label. A part inside one day/hour is one stretch; a recording from 23:50
+ * to 00:10 is two, cut at midnight (the merge then cuts at key frames: nothing is lost, nothing
+ * re-encoded unless `trim: 'exact'`).
+ */
+export function splitStretches(part: PlanPart, split: SplitMode, from: number, to: number): Array<{ label: string | undefined; from: number; to: number }> {
+  const start = wallStartMs(part);
+  if (split === 'none' || start === undefined) return [{ label: start === undefined ? undefined : labelAt(start, split), from, to }];
+  const step = split === 'day' ? 86_400_000 : 3_600_000;
+  const stretches: Array<{ label: string | undefined; from: number; to: number }> = [];
+  let at = from;
+  while (at < to - 1e-6 || stretches.length === 0) {
+    const wall = start + at * 1000;
+    const boundary = ((Math.floor(wall / step) + 1) * step - start) / 1000;
+    const next = Math.min(to, boundary);
+    stretches.push({ label: labelAt(wall, split), from: at, to: next });
+    if (next <= at) break;
+    at = next;
+  }
+  return stretches;
 }
 
 /** `night.mp4` → `night_2026-01-16_20h_part2.mp4` */
@@ -227,16 +257,22 @@ export function planMerge(parts: readonly PlanPart[], options: PlanOptions): Mer
       if (offsetEnd < duration) trimEnd = offsetEnd;
     }
     const streams = streamFormat(part.probe);
-    readable.push({
-      part,
-      probe: part.probe,
-      format: streams,
-      key: formatKey(streams),
-      label: segmentLabel(part, split),
-      trimStart,
-      trimEnd,
-      seconds: (trimEnd ?? duration) - (trimStart ?? 0),
-    });
+    // A part crossing midnight (or the hour, with split hour) goes partly into each day's output.
+    const stretches = splitStretches(part, split, trimStart ?? 0, trimEnd ?? duration);
+    for (const [index, stretch] of stretches.entries()) {
+      const cutStart = index > 0 ? stretch.from : trimStart;
+      const cutEnd = index < stretches.length - 1 ? stretch.to : trimEnd;
+      readable.push({
+        part,
+        probe: part.probe,
+        format: streams,
+        key: formatKey(streams),
+        label: stretch.label,
+        trimStart: cutStart,
+        trimEnd: cutEnd,
+        seconds: (cutEnd ?? duration) - (cutStart ?? 0),
+      });
+    }
   }
 
   // Consecutive parts of the same day/hour form a segment.

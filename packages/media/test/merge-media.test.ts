@@ -142,6 +142,30 @@ describe.skipIf(skip)('mergeMedia (real ffmpeg on generated media)', { timeout: 
     ]);
   });
 
+  it('cuts a part that crosses midnight into both days: stream copy at key frames (nothing lost), exact on request', async () => {
+    const gop2 = join(dir.path, 'gop2.mp4');
+    makeClip(gop2, { seconds: 4, tone: 700, gop: 20 });
+    // a2: 23:59:55 → 23:59:57; gop2 (key frames at 0 and 2 s): 23:59:57 → 00:00:01, midnight 3 s into it.
+    const inputs = [
+      { path: clip['a2.mp4'] as string, start: at(0), cameraTime: '2026-01-16 23:59:55' },
+      { path: gop2, start: at(2), cameraTime: '2026-01-16 23:59:57' },
+    ];
+    const day = (name: string, date: string): string => join(dir.path, `${name}_${date}.mp4`);
+    const copied = await mergeMedia({ inputs, output: join(dir.path, 'midnight.mp4'), split: 'day' });
+    expect(copied.plan.outputs.map((output) => [output.path, output.pieces.map((piece) => [piece.path, piece.action, piece.trimStart, piece.trimEnd])])).toEqual([
+      [day('midnight', '2026-01-16'), [[clip['a2.mp4'], 'copy', undefined, undefined], [gop2, 'copy', undefined, 3]]],
+      [day('midnight', '2026-01-17'), [[gop2, 'copy', 3, undefined]]],
+    ]);
+    expect(copied.outputs.flatMap((output) => output.parts.map((part) => part.action))).toEqual(['copy', 'copy', 'copy']);
+    // No key frame after 3 s: the first day keeps gop2 to its end; the second starts at its key frame at 2 s.
+    const copiedFrames = copied.outputs.map((output) => probe(output.path, true).video.frames);
+    expect(copiedFrames).toEqual([60, 20]);
+    const exact = await mergeMedia({ inputs, output: join(dir.path, 'midnight-exact.mp4'), split: 'day', trim: 'exact' });
+    expect(exact.outputs.map((output) => output.parts.map((part) => part.action))).toEqual([['copy', 'copy', 'encode'], ['encode']]);
+    expect(exact.outputs.map((output) => probe(output.path, true).video.frames)).toEqual([50, 10]);
+    for (const output of exact.outputs) expect(decodeErrors(output.path)).toBe('');
+  });
+
   it('trims to the window: keyframe copy keeps the whole first/last GOP, exact cuts there', async () => {
     // a1: 3 s, a3: 4 s, GOP 1 s; window from 1.5 s into a1 to 2.5 s into a3.
     const inputs = [

@@ -333,9 +333,18 @@ export function createAmcrestClient(options: AmcrestClientOptions): AmcrestClien
         isAmcrestError(error, 'ERR_AMCREST_BAD_REQUEST') ||
         isAmcrestError(error, 'ERR_AMCREST_NOT_IMPLEMENTED') ||
         (isAmcrestError(error, 'ERR_AMCREST_HTTP_STATUS') && error.status === 404);
+      // What was dropped is said only once a narrower query is accepted: when every query is refused
+      // the window is empty (or the search failed), and "refused X" would be noise.
+      const droppedSoFar: (readonly [string, string])[] = [];
       for (const [index, attempt] of attempts.entries()) {
         try {
           await findFile(attempt);
+          if (droppedSoFar.length > 0) {
+            search.onWarning?.(
+              `the camera refused ${droppedSoFar.map(([key, value]) => `${key}=${value}`).join(', ')}; searched again without ${droppedSoFar.length === 1 ? 'it' : 'them'} and filtered the results here`,
+            );
+            if (droppedSoFar.some(([key]) => !key.startsWith('condition.Types['))) search.onConditionsDropped?.();
+          }
           break;
         } catch (error) {
           if (!refused(error)) throw error;
@@ -347,11 +356,7 @@ export function createAmcrestClient(options: AmcrestClientOptions): AmcrestClien
             if (isAmcrestError(error, 'ERR_AMCREST_BAD_REQUEST') && error.status === 400) return emptyWindow();
             throw error;
           }
-          const dropped = attempt.filter((condition) => !next.includes(condition));
-          search.onWarning?.(
-            `the camera refused ${dropped.map(([key, value]) => `${key}=${value}`).join(', ')} (or has nothing there); searching again without ${dropped.length === 1 ? 'it' : 'them'} and filtering the results here`,
-          );
-          if (dropped.some(([key]) => !key.startsWith('condition.Types['))) search.onConditionsDropped?.();
+          droppedSoFar.push(...attempt.filter((condition) => !next.includes(condition)));
         }
       }
       let previousPage: string | undefined;

@@ -23,7 +23,7 @@ describe('camera variants (against the simulator)', () => {
     const found = await findRecordings(connect(sim), { ...RANGE, onWarning: (text) => warnings.push(text) });
     expect(found.recordings.length).toBeGreaterThan(0);
     expect(found.recordings.every((recording) => recording.kind === 'mp4')).toBe(true);
-    expect(warnings.join('\n')).toContain('refused condition.Types');
+    expect(warnings.join('\n')).toContain('condition.Types[0]=mp4; searched again without them');
     expect(sim.counters.searchesDestroyed).toBe(1);
     expect(sim.counters.searchesLeaked).toBe(0);
   });

@@ -1,8 +1,5 @@
 import { open, type FileHandle } from 'node:fs/promises';
-import { pipeline } from 'node:stream';
-import { request, type Dispatcher } from 'undici';
 import { redactUrl } from '@camdl/internal';
-import { abandonBody } from './abandon-body.js';
 import { DownloadError, toDownloadError } from './errors.js';
 import {
   headerValue,
@@ -29,8 +26,9 @@ import {
 } from './part-file.js';
 import { probeRemoteSize } from './probe-remote-size.js';
 import { ProgressMeter } from './progress-meter.js';
-import { createThrottleStream } from './throttle-stream.js';
-import { FileWriteError, writeBodyToFile } from './write-body-to-file.js';
+import { FileWriteError } from './body-file-writer.js';
+import { LEAN_BODY, LEAN_READ_BYTES, type LeanBodyHint } from './lean-request.js';
+import { ResponseReceiver } from './response-receiver.js';
 import type { DownloadOptions, DownloadResult, RestartReason } from './types.js';
 
 /** A `.part` may be continued when the server's file can be proven unchanged (or the caller accepts the risk). */
@@ -145,21 +143,35 @@ class Transfer {
       if (validator) headers['if-range'] = validator;
     }
     options.onEvent({ type: 'request', attempt: this.attempt, rangeStart: offset });
-    const response = await request(this.url, {
-      method: 'GET',
-      dispatcher: options.dispatcher,
+    const receiver = new ResponseReceiver(options.signal);
+    const target = new URL(this.url);
+    const limiter = options.rateLimiter;
+    const hint: LeanBodyHint = {
+      // Under a limit, each socket read is about 20 ms worth of the rate: small enough to keep the
+      // rate exact, large enough that the limiter does not wake per tiny chunk.
+      ...(limiter ? { readBytes: () => (limiter.unlimited ? LEAN_READ_BYTES : limiter.bytesPerSecond / 50) } : {}),
+    };
+    const dispatchOptions = {
+      origin: target.origin,
+      path: `${target.pathname}${target.search}`,
+      method: 'GET' as const,
       headers,
-      signal: options.signal,
       headersTimeout: options.timeout,
       bodyTimeout: options.timeout,
-    });
-    const { statusCode: status, headers: responseHeaders, body } = response;
-    // Whatever fails from here on (a refused answer, a full disk before the first byte), the body
-    // is read to its end or destroyed: an unread body holds the connection and the process open.
+      [LEAN_BODY]: hint,
+    };
     try {
-      return await this.receive(status, responseHeaders, body, offset, partSize);
+      options.dispatcher.dispatch(dispatchOptions, receiver);
     } catch (error) {
-      abandonBody(body);
+      receiver.onResponseError(undefined as never, error as Error);
+    }
+    const { status, headers: responseHeaders } = await receiver.head;
+    // Whatever fails from here on (a refused answer, a full disk before the first byte), the rest of
+    // the body is abandoned: an unread body holds the connection and the process open.
+    try {
+      return await this.receive(status, responseHeaders, receiver, offset, partSize);
+    } catch (error) {
+      receiver.abandon();
       throw error;
     }
   }
@@ -167,7 +179,7 @@ class Transfer {
   async receive(
     status: number,
     responseHeaders: Record<string, string | string[] | undefined>,
-    body: Dispatcher.ResponseData['body'],
+    body: ResponseReceiver,
     offset: number,
     partSize: number,
   ): Promise<AttemptOutcome> {
@@ -176,9 +188,7 @@ class Transfer {
     const lastModified = headerValue(responseHeaders, 'last-modified');
     const contentType = headerValue(responseHeaders, 'content-type');
     const contentRange = parseContentRange(responseHeaders);
-    const discardBody = async (): Promise<void> => {
-      await body.dump().catch(() => {});
-    };
+    const discardBody = (): Promise<void> => body.discard();
     const changed = (): boolean =>
       this.state !== undefined &&
       ((this.state.etag !== undefined && etag !== undefined && this.state.etag !== etag) ||
@@ -190,11 +200,11 @@ class Transfer {
       total = contentRange.total;
       options.onEvent({ type: 'response', attempt: this.attempt, status, total });
       if (contentRange.start !== offset) {
-        abandonBody(body);
+        body.abandon();
         return { again: 'range-mismatch' };
       }
       if (offset > 0 && (changed() || (this.state?.total !== undefined && total !== undefined && this.state.total !== total))) {
-        abandonBody(body);
+        body.abandon();
         return { again: 'validator-changed' };
       }
       start = offset;
@@ -257,21 +267,20 @@ class Transfer {
         if (onDisk !== start) {
           closed = true;
           await file.close().catch(() => {});
-          abandonBody(body);
+          body.abandon();
           return { again: 'part-changed' };
         }
       }
       // Counts (and stops a body longer than announced) as chunks arrive; with fsync, the writer
       // fdatasyncs in the background while receiving and fsyncs before it resolves.
-      const limiter = options.rateLimiter;
-      // The callback form wires errors and destruction both ways between the body and the throttle.
-      const source = limiter ? pipeline(body, createThrottleStream(limiter, { signal: options.signal }), () => {}) : body;
       try {
-        await writeBodyToFile(source, file, {
+        await body.receiveToFile({
+          fd: file.fd,
           durable: options.fsync,
+          limiter: options.rateLimiter,
           signal: options.signal,
-          onChunk: (chunk) => {
-            if (target !== undefined && written + chunk.length > target) {
+          onChunk: (bytes) => {
+            if (target !== undefined && written + bytes > target) {
               return new DownloadError(`[GET] "${this.href}": body longer than the expected ${target} bytes`, {
                 code: 'ERR_DOWNLOAD_SIZE_MISMATCH',
                 url: this.href,
@@ -279,8 +288,8 @@ class Transfer {
                 attempt: this.attempt,
               });
             }
-            written += chunk.length;
-            this.transferred += chunk.length;
+            written += bytes;
+            this.transferred += bytes;
             this.meter.update(written, this.transferred, target);
             return undefined;
           },

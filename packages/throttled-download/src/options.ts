@@ -1,6 +1,6 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import type { Dispatcher } from 'undici';
-import { Agent } from 'undici';
+import { DownloadAgent } from './download-agent.js';
 import { DownloadError } from './errors.js';
 import { RateLimiter } from './rate-limiter.js';
 import type { DownloadOptions, ExistingPolicy } from './types.js';
@@ -42,13 +42,13 @@ export interface NormalizedOptions {
   random: () => number;
 }
 
-const defaultAgents = new Map<number, Agent>();
+const defaultAgents = new Map<number, DownloadAgent>();
 
-/** One shared keep-alive Agent per timeout value: the connect timeout lives on the dispatcher. */
+/** One shared {@link DownloadAgent} per timeout value: the connect timeout lives on the dispatcher. */
 export function defaultDispatcher(timeout: number): Dispatcher {
   let agent = defaultAgents.get(timeout);
   if (!agent) {
-    agent = new Agent({ connect: { timeout }, headersTimeout: timeout, bodyTimeout: timeout });
+    agent = new DownloadAgent({ connect: { timeout }, headersTimeout: timeout, bodyTimeout: timeout });
     defaultAgents.set(timeout, agent);
   }
   return agent;

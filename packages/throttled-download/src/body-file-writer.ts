@@ -1,0 +1,224 @@
+import { fdatasync, fsync, write } from 'node:fs';
+
+/** Size of each of the two write buffers of a download. */
+export const WRITE_BUFFER_BYTES = 1024 * 1024;
+
+/** Room kept free at the end of the buffer being filled: one more socket read always fits. */
+const SLACK_BYTES = 256 * 1024;
+
+/** With `durable`, an `fdatasync` starts in the background after this many bytes were written since the last one. */
+export const SYNC_EVERY_BYTES = 32 * 1024 * 1024;
+
+/** Bytes waiting in memory are written out after this long even when the buffer is not full (slow transfers). */
+const LINGER_MS = 100;
+
+export interface BodyFileWriterOptions {
+  /**
+   * Make the file durable: `fdatasync` in the background every `syncEveryBytes` while receiving (the
+   * kernel writes back while the network is busy), and a final `fsync` in {@link BodyFileWriter.end}.
+   */
+  durable: boolean;
+  /** @default SYNC_EVERY_BYTES (32 MiB) */
+  syncEveryBytes?: number;
+  /** @default WRITE_BUFFER_BYTES (1 MiB) */
+  bufferBytes?: number;
+  /** A write or sync failed: the caller stops the transfer (the error is a {@link FileWriteError}). */
+  onError: (error: FileWriteError) => void;
+  /** There is room again after {@link BodyFileWriter.write} returned false. */
+  onDrain: () => void;
+}
+
+/** A failure of the file itself (ENOSPC, EIO, EBADF...), told apart from a failure of the source. */
+export class FileWriteError extends Error {
+  override readonly name = 'FileWriteError';
+  constructor(cause: unknown) {
+    super(cause instanceof Error ? cause.message : String(cause), { cause });
+  }
+}
+
+interface Pending {
+  buffer: Buffer;
+  length: number;
+}
+
+/**
+ * Writes a body to an open file descriptor (which stays the caller's to close) in large writes:
+ * chunks are copied into one of two reused buffers, and a full buffer (1 MiB) is written by the
+ * threadpool while the other one fills, so receiving and writing overlap with one hand-off per MiB
+ * instead of one per socket read, and no memory is allocated per chunk. {@link write} returns false
+ * when both buffers are busy (the caller pauses its source until `onDrain`).
+ */
+export class BodyFileWriter {
+  readonly #fd: number;
+  readonly #options: BodyFileWriterOptions;
+  readonly #size: number;
+  readonly #syncEvery: number;
+  readonly #free: Buffer[] = [];
+  #current: Buffer | undefined;
+  #fill = 0;
+  readonly #queue: Pending[] = [];
+  #writing = false;
+  #syncing: Promise<void> | undefined;
+  #unsynced = 0;
+  #error: FileWriteError | undefined;
+  #congested = false;
+  #closed = false;
+  #timer: ReturnType<typeof setTimeout> | undefined;
+  #idle: (() => void)[] = [];
+
+  constructor(fd: number, options: BodyFileWriterOptions) {
+    this.#fd = fd;
+    this.#options = options;
+    this.#size = Math.max(2 * SLACK_BYTES, options.bufferBytes ?? WRITE_BUFFER_BYTES);
+    this.#syncEvery = options.syncEveryBytes ?? SYNC_EVERY_BYTES;
+  }
+
+  /** Copies `chunk` (so the caller may reuse it); false when the caller should pause until `onDrain`. */
+  write(chunk: Buffer): boolean {
+    if (this.#closed) return false;
+    let offset = 0;
+    while (offset < chunk.length) {
+      if (this.#current === undefined) {
+        this.#current = this.#free.pop() ?? Buffer.allocUnsafe(this.#size);
+        this.#fill = 0;
+      }
+      const copied = chunk.copy(this.#current, this.#fill, offset);
+      this.#fill += copied;
+      offset += copied;
+      if (this.#fill === this.#current.length) this.#enqueue();
+    }
+    if (this.#fill >= this.#size - SLACK_BYTES) {
+      if (this.#writing) this.#congested = true;
+      else this.#enqueue();
+    }
+    if (this.#fill > 0 && this.#timer === undefined) {
+      this.#timer = setTimeout(() => this.#linger(), LINGER_MS);
+      this.#timer.unref?.();
+    }
+    return !this.#congested;
+  }
+
+  /** Writes what is left, waits for every write, then (durable) fsyncs. Rejects with a {@link FileWriteError}. */
+  async end(): Promise<void> {
+    if (this.#error) throw this.#error;
+    if (this.#fill > 0) this.#enqueue();
+    this.#closed = true;
+    this.#clearTimer();
+    await this.#settled();
+    if (this.#error) throw this.#error;
+    await this.#syncing;
+    if (this.#error) throw this.#error;
+    if (this.#options.durable) {
+      await new Promise<void>((resolve, reject) => fsync(this.#fd, (error) => (error ? reject(new FileWriteError(error)) : resolve())));
+    }
+  }
+
+  /**
+   * Stops taking chunks and resolves once no file operation is in flight. What was received is still
+   * written (without the final fsync), unless a write already failed: every byte on disk is a byte of
+   * the body, and a transfer cut short keeps as much of its resumable `.part` as it can.
+   */
+  async stop(): Promise<void> {
+    if (this.#error === undefined && this.#fill > 0) this.#enqueue();
+    this.#closed = true;
+    this.#clearTimer();
+    await this.#settled();
+    await this.#syncing;
+  }
+
+  #settled(): Promise<void> {
+    if (!this.#writing) return Promise.resolve();
+    return new Promise((resolve) => this.#idle.push(resolve));
+  }
+
+  #clearTimer(): void {
+    if (this.#timer !== undefined) clearTimeout(this.#timer);
+    this.#timer = undefined;
+  }
+
+  #linger(): void {
+    this.#timer = undefined;
+    if (this.#closed || this.#fill === 0) return;
+    if (!this.#writing) this.#enqueue();
+    else {
+      this.#timer = setTimeout(() => this.#linger(), LINGER_MS);
+      this.#timer.unref?.();
+    }
+  }
+
+  #enqueue(): void {
+    if (this.#current === undefined || this.#fill === 0) return;
+    this.#queue.push({ buffer: this.#current, length: this.#fill });
+    this.#current = undefined;
+    this.#fill = 0;
+    this.#clearTimer();
+    this.#next();
+  }
+
+  #next(): void {
+    if (this.#writing) return;
+    const job = this.#queue.shift();
+    if (job === undefined) {
+      for (const wake of this.#idle.splice(0)) wake();
+      return;
+    }
+    this.#writing = true;
+    let done = 0;
+    const step = (): void => {
+      write(this.#fd, job.buffer, done, job.length - done, null, (error, written) => {
+        if (error || written === 0) {
+          this.#writing = false;
+          this.#fail(error ?? new Error('write wrote 0 bytes'));
+          for (const wake of this.#idle.splice(0)) wake();
+          return;
+        }
+        done += written;
+        if (done < job.length) {
+          step();
+          return;
+        }
+        this.#writing = false;
+        if (this.#free.length < 2) this.#free.push(job.buffer);
+        this.#written(job.length);
+      });
+    };
+    step();
+  }
+
+  #written(bytes: number): void {
+    if (this.#error) {
+      for (const wake of this.#idle.splice(0)) wake();
+      return;
+    }
+    this.#startBackgroundSync(bytes);
+    // The buffer being filled reached its mark while this one was written: its turn now.
+    if (this.#fill >= this.#size - SLACK_BYTES) this.#enqueue();
+    else this.#next();
+    if (this.#congested && !this.#closed && this.#queue.length === 0) {
+      this.#congested = false;
+      this.#options.onDrain();
+    }
+  }
+
+  #startBackgroundSync(bytes: number): void {
+    this.#unsynced += bytes;
+    if (!this.#options.durable || this.#syncing !== undefined || this.#unsynced < this.#syncEvery) return;
+    this.#unsynced = 0;
+    this.#syncing = new Promise<void>((resolve) => {
+      fdatasync(this.#fd, (error) => {
+        this.#syncing = undefined;
+        if (error) this.#fail(error);
+        resolve();
+      });
+    });
+  }
+
+  #fail(error: unknown): void {
+    if (this.#error) return;
+    this.#error = new FileWriteError(error);
+    this.#closed = true;
+    this.#clearTimer();
+    this.#queue.length = 0;
+    this.#options.onError(this.#error);
+  }
+}

@@ -1,0 +1,254 @@
+import { connect, type Socket } from 'node:net';
+import { errors, type Dispatcher } from 'undici';
+import { Http1ResponseParser, type ResponseHeaders } from './http1-response-parser.js';
+
+/** Largest single socket read of the lean reader. */
+export const LEAN_READ_BYTES = 256 * 1024;
+
+/**
+ * Marks a dispatch whose handler consumes every `onResponseData` chunk before returning (copies or
+ * writes it): a {@link DownloadAgent} may then hand it views of one reused read buffer. The value
+ * may cap the size of one socket read (a rate-limited download asks for small reads).
+ */
+export const LEAN_BODY = Symbol.for('camdl.throttled-download.lean-body');
+
+export interface LeanBodyHint {
+  /** Largest socket read, in bytes, asked before every read (at most {@link LEAN_READ_BYTES}). @default LEAN_READ_BYTES */
+  readBytes?: (() => number) | undefined;
+}
+
+export interface LeanRequestOptions {
+  connectTimeout: number;
+  headersTimeout: number;
+  bodyTimeout: number;
+  readBytes: (() => number) | undefined;
+  /** Called once the request is over (the socket is closed or handed off), before the handler hears it. */
+  onSettled: () => void;
+}
+
+// Request-target and header checks of undici's own `Request` (so both paths refuse the same input).
+const INVALID_PATH = /[^\u0021-\u00ff]/;
+const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+const INVALID_HEADER_VALUE = /[\0\r\n]/;
+/** Headers the lean request writes itself, or that would change its framing. */
+const RESERVED = new Set(['host', 'connection', 'content-length', 'transfer-encoding', 'keep-alive', 'upgrade', 'expect']);
+
+type Headers = [string, string][];
+
+function headerList(input: Dispatcher.DispatchOptions['headers']): Headers | undefined {
+  const out: Headers = [];
+  const add = (name: unknown, value: unknown): void => {
+    if (value === undefined || value === null) return;
+    for (const one of Array.isArray(value) ? value : [value]) out.push([String(name), String(one)]);
+  };
+  if (input === null || input === undefined) return out;
+  if (Array.isArray(input)) {
+    if (input.length > 0 && Array.isArray(input[0])) return undefined;
+    for (let i = 0; i + 1 < input.length; i += 2) add(input[i], input[i + 1]);
+  } else if (typeof (input as Iterable<unknown>)[Symbol.iterator] === 'function') {
+    return undefined;
+  } else {
+    for (const [name, value] of Object.entries(input)) add(name, value);
+  }
+  return out;
+}
+
+/**
+ * The request head of a lean GET, or undefined when the request is not one the lean path takes
+ * (its headers would change the framing or the connection; undici then handles it as usual).
+ * Throws an undici `InvalidArgumentError` for what undici itself would refuse.
+ */
+export function leanRequestHead(opts: Dispatcher.DispatchOptions, host: string): string | undefined {
+  const headers = headerList(opts.headers);
+  if (headers === undefined) return undefined;
+  if (INVALID_PATH.test(opts.path)) throw new errors.InvalidArgumentError('invalid request path');
+  let head = `GET ${opts.path} HTTP/1.1\r\nhost: ${host}\r\nconnection: close\r\n`;
+  for (const [name, value] of headers) {
+    const lower = name.toLowerCase();
+    if (RESERVED.has(lower)) return undefined;
+    if (!TOKEN.test(name)) throw new errors.InvalidArgumentError('invalid header key');
+    if (INVALID_HEADER_VALUE.test(value)) throw new errors.InvalidArgumentError(`invalid ${name} header`);
+    head += `${name}: ${value}\r\n`;
+  }
+  return `${head}\r\n`;
+}
+
+/**
+ * One GET over its own connection, read with `onread` into one reused buffer and parsed by
+ * {@link Http1ResponseParser}; the handler gets views of that buffer (see {@link LEAN_BODY}).
+ * Timeouts, pause/resume and abort follow undici's `DispatchController` contract and errors.
+ */
+export function leanRequest(url: URL, head: string, handler: Dispatcher.DispatchHandler, options: LeanRequestOptions): void {
+  let socket: Socket | undefined;
+  let settled = false;
+  let paused = false;
+  let aborted = false;
+  let reason: Error | null = null;
+  /** Bytes of the last read not yet parsed when the handler paused. */
+  let pending: Buffer | undefined;
+  let eof = false;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  let timerKind: 'connect' | 'headers' | 'body' = 'connect';
+  let headSeen = false;
+  const readBuffer = Buffer.allocUnsafe(LEAN_READ_BYTES);
+  const { readBytes } = options;
+
+  const controller: Dispatcher.DispatchController = {
+    get aborted() {
+      return aborted;
+    },
+    get paused() {
+      return paused;
+    },
+    get reason() {
+      return reason;
+    },
+    abort(error: Error) {
+      if (aborted || settled) return;
+      aborted = true;
+      reason = error;
+      fail(error);
+    },
+    pause() {
+      if (settled || paused) return;
+      paused = true;
+      stopTimer();
+      socket?.pause();
+    },
+    resume() {
+      if (settled || !paused) return;
+      paused = false;
+      if (pending !== undefined) {
+        const rest = pending;
+        pending = undefined;
+        if (!feed(rest, 0, rest.length)) return;
+      }
+      if (settled || paused) return;
+      if (eof) {
+        end();
+        return;
+      }
+      startTimer(headSeen ? 'body' : 'headers');
+      socket?.resume();
+    },
+  };
+
+  const stopTimer = (): void => {
+    if (timer !== undefined) clearTimeout(timer);
+    timer = undefined;
+  };
+  const startTimer = (kind: 'connect' | 'headers' | 'body'): void => {
+    const ms = kind === 'connect' ? options.connectTimeout : kind === 'headers' ? options.headersTimeout : options.bodyTimeout;
+    if (timer !== undefined && kind === timerKind) {
+      timer.refresh();
+      return;
+    }
+    timerKind = kind;
+    stopTimer();
+    if (ms > 0) {
+      timer = setTimeout(() => {
+        timer = undefined;
+        const kindNow = timerKind;
+        fail(
+          kindNow === 'connect'
+            ? new errors.ConnectTimeoutError(`Connect Timeout Error (attempted address: ${url.host}, timeout: ${ms}ms)`)
+            : kindNow === 'headers'
+              ? new errors.HeadersTimeoutError()
+              : new errors.BodyTimeoutError(),
+        );
+      }, ms);
+      timer.unref?.();
+    }
+  };
+
+  const finishSocket = (): void => {
+    settled = true;
+    stopTimer();
+    pending = undefined;
+    socket?.destroy();
+    options.onSettled();
+  };
+
+  function fail(error: Error): void {
+    if (settled) return;
+    finishSocket();
+    handler.onResponseError?.(controller, error);
+  }
+
+  const parser = new Http1ResponseParser({
+    onHead(status, statusText, headers: ResponseHeaders) {
+      headSeen = true;
+      startTimer('body');
+      handler.onResponseStart?.(controller, status, headers, statusText);
+      return !paused && !settled;
+    },
+    onBody(buffer, start, end) {
+      handler.onResponseData?.(controller, buffer.subarray(start, end));
+      return !paused && !settled;
+    },
+    onEnd(trailers) {
+      if (settled) return;
+      finishSocket();
+      handler.onResponseEnd?.(controller, trailers);
+    },
+  });
+
+  /** Parses `buffer[start, end)`; false when the request is over or paused (the rest is kept). */
+  function feed(buffer: Buffer, start: number, end: number): boolean {
+    let at = start;
+    try {
+      while (at < end && !settled && !parser.done) {
+        at = parser.execute(buffer, at, end);
+        if (paused && at < end && !parser.done) {
+          pending = Buffer.from(buffer.subarray(at, end));
+          return false;
+        }
+      }
+    } catch (error) {
+      fail(error as Error);
+      return false;
+    }
+    return !settled && !paused;
+  }
+
+  function end(): void {
+    try {
+      parser.finish();
+    } catch (error) {
+      fail(error as Error);
+    }
+  }
+
+  handler.onRequestStart?.(controller, {});
+  if (aborted) return;
+
+  socket = connect({
+    host: url.hostname.startsWith('[') ? url.hostname.slice(1, -1) : url.hostname,
+    port: Number(url.port || 80),
+    noDelay: true,
+    onread: {
+      buffer: readBytes === undefined ? readBuffer : () => readBuffer.subarray(0, Math.max(1024, Math.min(LEAN_READ_BYTES, Math.floor(readBytes())))),
+      callback(bytes: number, buffer: Uint8Array): boolean {
+        if (settled) return false;
+        startTimer(headSeen ? 'body' : 'headers');
+        return feed(buffer as Buffer, 0, bytes);
+      },
+    },
+  });
+  startTimer('connect');
+  socket.once('connect', () => {
+    if (settled) return;
+    startTimer('headers');
+    socket?.write(head, 'latin1');
+  });
+  // EOF (or a close without an error of its own): completes a close-delimited body, else the
+  // response was cut short. While paused, the bytes kept in `pending` come first (see resume()).
+  const onEof = (): void => {
+    if (settled) return;
+    eof = true;
+    if (!paused) end();
+  };
+  socket.on('end', onEof);
+  socket.on('close', onEof);
+  socket.on('error', (error) => fail(error));
+}

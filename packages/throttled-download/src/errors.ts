@@ -112,8 +112,11 @@ export function toDownloadError(error: unknown, context: { url: string; method: 
   if (code !== undefined && TIMEOUT_CODES.has(code)) {
     return new DownloadError(`${where}: timed out (${code})`, { ...base, code: 'ERR_DOWNLOAD_TIMEOUT', retryable: true });
   }
-  if (code !== undefined && (NETWORK_CODES.has(code) || code.startsWith('HPE_'))) {
-    return new DownloadError(`${where}: network error (${code}): ${detail}`, { ...base, code: 'ERR_DOWNLOAD_NETWORK', retryable: true });
+  // A response that is not HTTP/1.1 (llhttp's HPE_* codes; undici 8 reports them as an
+  // HTTPParserError without a code): a broken answer, worth another attempt like a reset.
+  const parserError = error instanceof Error && error.name === 'HTTPParserError';
+  if ((code !== undefined && (NETWORK_CODES.has(code) || code.startsWith('HPE_'))) || parserError) {
+    return new DownloadError(`${where}: network error (${code ?? 'HTTPParserError'}): ${detail}`, { ...base, code: 'ERR_DOWNLOAD_NETWORK', retryable: true });
   }
   if (code !== undefined && DISK_CODES.has(code)) {
     return new DownloadError(`${where}: cannot write to disk (${code}): ${detail}`, { ...base, code: 'ERR_DOWNLOAD_DISK' });

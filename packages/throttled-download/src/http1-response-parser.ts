@@ -33,7 +33,14 @@ const enum State {
 const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 // Field values: visible characters, obs-text, SP and HTAB; no CTL (RFC 9110 §5.5).
 const FIELD_VALUE = /^[\t\x20-\x7e\x80-\xff]*$/;
-const STATUS_LINE = /^HTTP\/1\.([01]) (\d{3})(?: ([\t\x20-\x7e\x80-\xff]*))?$/;
+const STATUS_LINE = /^HTTP\/(\d)\.(\d) (\d{3})(?: ([\t\x20-\x7e\x80-\xff]*))?$/;
+
+/** A LF not preceded by CR in a head: refused as soon as it arrives, as llhttp does. */
+function checkLineEnds(window: Buffer, from: number, to: number): void {
+  for (let at = window.indexOf(10, from); at >= 0 && at < to; at = window.indexOf(10, at + 1)) {
+    if (at === 0 || window[at - 1] !== 13) throw parserError('Missing expected CR after header value', 'CR_EXPECTED');
+  }
+}
 
 function parserError(message: string, code: string): Error {
   // undici's constructor is (message, code, data); its typings only declare the message.
@@ -175,6 +182,7 @@ export class Http1ResponseParser {
     const carried = last === undefined ? Buffer.alloc(0) : last.subarray(Math.max(0, last.length - 3));
     const window = carried.length === 0 ? buffer.subarray(start, end) : Buffer.concat([carried, buffer.subarray(start, Math.min(end, start + MAX_HEAD_BYTES))]);
     const index = window.indexOf('\r\n\r\n', 0, 'latin1');
+    checkLineEnds(window, carried.length, index < 0 ? window.length : index + 4);
     if (index < 0) {
       this.#headBytes += end - start;
       if (this.#headBytes > MAX_HEAD_BYTES) throw new errors.HeadersOverflowError();
@@ -222,14 +230,16 @@ export class Http1ResponseParser {
     const lines = this.#takeLines();
     const match = STATUS_LINE.exec(lines[0] ?? '');
     if (!match) throw parserError('Invalid status line', 'INVALID_STATUS');
-    const [, minor, code, text] = match;
+    const [, major, minor, code, text] = match;
     const status = Number(code);
     if (status < 100) throw parserError('Invalid status code', 'INVALID_STATUS');
     const headers = this.#parseFields(lines.slice(1), 'header');
     if (status === 101) throw parserError('Unexpected 101 Switching Protocols (no upgrade was asked for)', 'INVALID_STATUS');
+    // No request says "Expect: 100-continue": undici takes an unasked 100 for a broken server, so do we.
+    if (status === 100) throw new errors.SocketError('bad response');
     if (status < 200) return undefined;
     const connection = [headers['connection'] ?? []].flat().join(',').toLowerCase();
-    this.#keepAlive = minor === '1' ? !/(^|,)\s*close\s*(,|$)/.test(connection) : /(^|,)\s*keep-alive\s*(,|$)/.test(connection);
+    this.#keepAlive = major === '1' && minor === '1' ? !/(^|,)\s*close\s*(,|$)/.test(connection) : /(^|,)\s*keep-alive\s*(,|$)/.test(connection);
 
     const lengths = headers['content-length'];
     const encoding = headers['transfer-encoding'];

@@ -74,14 +74,21 @@ export class ResponseReceiver implements Dispatcher.DispatchHandler {
 
   onResponseStart(controller: Dispatcher.DispatchController, status: number, headers: Headers): void {
     this.#controller = controller;
+    // undici hands informational answers (102, 103) to the handler too; the answer comes after them.
+    if (status < 200) return;
     this.#headSeen = true;
-    this.#pause();
     this.#resolveHead({ status, headers });
   }
 
   onResponseData(_controller: Dispatcher.DispatchController, chunk: Buffer): void {
     if (this.#sink) this.#sink.data(chunk);
-    else if (!this.#abandoned) this.#early.push(Buffer.from(chunk));
+    else if (!this.#abandoned) {
+      // Until the engine decides what to do with the answer, the first chunks wait here (copied:
+      // a lean read buffer is reused) and the connection pauses. Not at the head: undici 8 stalls a
+      // chunked body paused there.
+      if (this.#early.length === 0) this.#pause();
+      this.#early.push(Buffer.from(chunk));
+    }
   }
 
   onResponseEnd(): void {
@@ -221,6 +228,6 @@ export class ResponseReceiver implements Dispatcher.DispatchHandler {
     for (const chunk of early) sink.data(chunk);
     if (this.#error !== undefined) sink.error(this.#error);
     else if (this.#ended) sink.end();
-    else this.#resume();
+    else if (early.length > 0) this.#resume();
   }
 }

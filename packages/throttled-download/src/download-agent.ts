@@ -37,31 +37,33 @@ class OriginSlots {
  * await download('http://camera/rec/1.mkv', 'rec/1.mkv', { dispatcher });
  */
 export class DownloadAgent extends Dispatcher {
-  readonly #agent: Agent;
-  readonly #lean: boolean;
-  readonly #connections: number;
-  readonly #connectTimeout: number;
-  readonly #headersTimeout: number;
-  readonly #bodyTimeout: number;
-  readonly #slots = new Map<string, OriginSlots>();
-  #closed = false;
-  #leanActive = 0;
-  #idleWaiters: (() => void)[] = [];
+  // TypeScript-private, not `#private`: undici's composed dispatcher calls close() and destroy() with
+  // itself (a Proxy) as `this`, which `#fields` refuse.
+  private readonly agent: Agent;
+  private readonly lean: boolean;
+  private readonly connections: number;
+  private readonly connectTimeout: number;
+  private readonly headersTimeout: number;
+  private readonly bodyTimeout: number;
+  private readonly slots = new Map<string, OriginSlots>();
+  private closed = false;
+  private leanActive = 0;
+  private idleWaiters: (() => void)[] = [];
 
   constructor(options: DownloadAgentOptions = {}) {
     super();
     const { lean, ...agentOptions } = options;
-    this.#agent = new Agent(agentOptions);
-    this.#lean = lean ?? true;
-    this.#connections = options.connections ?? Number.POSITIVE_INFINITY;
+    this.agent = new Agent(agentOptions);
+    this.lean = lean ?? true;
+    this.connections = options.connections ?? Number.POSITIVE_INFINITY;
     const connect = options.connect;
-    this.#connectTimeout = (typeof connect === 'object' && connect !== null ? connect.timeout : undefined) ?? 10_000;
-    this.#headersTimeout = options.headersTimeout ?? 300_000;
-    this.#bodyTimeout = options.bodyTimeout ?? 300_000;
+    this.connectTimeout = (typeof connect === 'object' && connect !== null ? connect.timeout : undefined) ?? 10_000;
+    this.headersTimeout = options.headersTimeout ?? 300_000;
+    this.bodyTimeout = options.bodyTimeout ?? 300_000;
   }
 
   override dispatch(opts: Dispatcher.DispatchOptions, handler: Dispatcher.DispatchHandler): boolean {
-    if (this.#closed) {
+    if (this.closed) {
       handler.onResponseError?.(failedController(), new errors.ClientDestroyedError());
       return false;
     }
@@ -69,7 +71,7 @@ export class DownloadAgent extends Dispatcher {
     const hint = (opts as { [LEAN_BODY]?: LeanBodyHint })[LEAN_BODY];
     let head: string | undefined;
     if (
-      this.#lean &&
+      this.lean &&
       hint !== undefined &&
       origin !== undefined &&
       origin.protocol === 'http:' &&
@@ -87,39 +89,39 @@ export class DownloadAgent extends Dispatcher {
     }
     const key = origin?.origin ?? String(opts.origin);
     if (head === undefined) {
-      if (this.#connections === Number.POSITIVE_INFINITY) return this.#agent.dispatch(opts, handler);
-      this.#acquire(key, () => {
-        const release = once(() => this.#release(key));
-        this.#agent.dispatch(opts, releasing(handler, release));
+      if (this.connections === Number.POSITIVE_INFINITY) return this.agent.dispatch(opts, handler);
+      this.acquire(key, () => {
+        const release = once(() => this.release(key));
+        this.agent.dispatch(opts, releasing(handler, release));
       });
       return true;
     }
     const leanHead = head;
     const url = origin as URL;
-    this.#acquire(key, () => {
-      this.#leanActive += 1;
+    this.acquire(key, () => {
+      this.leanActive += 1;
       leanRequest(url, leanHead, handler, {
-        connectTimeout: this.#connectTimeout,
-        headersTimeout: opts.headersTimeout ?? this.#headersTimeout,
-        bodyTimeout: opts.bodyTimeout ?? this.#bodyTimeout,
+        connectTimeout: this.connectTimeout,
+        headersTimeout: opts.headersTimeout ?? this.headersTimeout,
+        bodyTimeout: opts.bodyTimeout ?? this.bodyTimeout,
         readBytes: hint?.readBytes,
         onSettled: () => {
-          this.#leanActive -= 1;
-          this.#release(key);
-          if (this.#leanActive === 0) for (const wake of this.#idleWaiters.splice(0)) wake();
+          this.leanActive -= 1;
+          this.release(key);
+          if (this.leanActive === 0) for (const wake of this.idleWaiters.splice(0)) wake();
         },
       });
     });
     return true;
   }
 
-  #acquire(key: string, start: () => void): void {
-    let slots = this.#slots.get(key);
+  private acquire(key: string, start: () => void): void {
+    let slots = this.slots.get(key);
     if (slots === undefined) {
       slots = new OriginSlots();
-      this.#slots.set(key, slots);
+      this.slots.set(key, slots);
     }
-    if (slots.active < this.#connections) {
+    if (slots.active < this.connections) {
       slots.active += 1;
       start();
     } else {
@@ -127,8 +129,8 @@ export class DownloadAgent extends Dispatcher {
     }
   }
 
-  #release(key: string): void {
-    const slots = this.#slots.get(key);
+  private release(key: string): void {
+    const slots = this.slots.get(key);
     if (slots === undefined) return;
     const next = slots.queue.shift();
     if (next !== undefined) {
@@ -136,16 +138,16 @@ export class DownloadAgent extends Dispatcher {
       return;
     }
     slots.active -= 1;
-    if (slots.active === 0) this.#slots.delete(key);
+    if (slots.active === 0) this.slots.delete(key);
   }
 
   override close(): Promise<void>;
   override close(callback: () => void): void;
   override close(callback?: () => void): Promise<void> | void {
-    this.#closed = true;
+    this.closed = true;
     const done = (async () => {
-      if (this.#leanActive > 0) await new Promise<void>((resolve) => this.#idleWaiters.push(resolve));
-      await this.#agent.close();
+      if (this.leanActive > 0) await new Promise<void>((resolve) => this.idleWaiters.push(resolve));
+      await this.agent.close();
     })();
     if (callback) {
       done.then(callback, callback);
@@ -159,9 +161,9 @@ export class DownloadAgent extends Dispatcher {
   override destroy(callback: () => void): void;
   override destroy(error: Error | null, callback: () => void): void;
   override destroy(errorOrCallback?: Error | null | (() => void), callback?: () => void): Promise<void> | void {
-    this.#closed = true;
+    this.closed = true;
     const cb = typeof errorOrCallback === 'function' ? errorOrCallback : callback;
-    const done = this.#agent.destroy(typeof errorOrCallback === 'function' ? null : (errorOrCallback ?? null));
+    const done = this.agent.destroy(typeof errorOrCallback === 'function' ? null : (errorOrCallback ?? null));
     if (cb) {
       done.then(cb, cb);
       return;

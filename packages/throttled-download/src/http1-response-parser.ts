@@ -60,6 +60,7 @@ function parserError(message: string, code: string): Error {
 export class Http1ResponseParser {
   #state = State.Head;
   #head: Buffer[] = [];
+  #tail: Buffer = Buffer.alloc(0);
   #headBytes = 0;
   #remaining = 0;
   #line: number[] = [];
@@ -93,7 +94,13 @@ export class Http1ResponseParser {
           at = stop;
           const head = this.#parseHead();
           if (head === undefined) continue; // a 1xx head: read the next one
-          if (this.callbacks.onHead(head.status, head.statusText, head.headers) === false && at < end) return at;
+          const more = this.callbacks.onHead(head.status, head.statusText, head.headers);
+          if (this.#state === State.Done) {
+            // No body (Content-Length: 0, 204, 304): the response is complete with its head.
+            this.callbacks.onEnd({});
+            return at;
+          }
+          if (more === false && at < end) return at;
           break;
         }
         case State.Body:
@@ -178,27 +185,34 @@ export class Http1ResponseParser {
   /** Collects head (or trailer) bytes up to the empty line; returns the offset after it, or -1 for "need more". */
   #takeHead(buffer: Buffer, start: number, end: number): number {
     // The end of the head may straddle two reads: search from the last 3 bytes already collected.
-    const last = this.#head.at(-1);
-    const carried = last === undefined ? Buffer.alloc(0) : last.subarray(Math.max(0, last.length - 3));
+    const carried = this.#tail;
     const window = carried.length === 0 ? buffer.subarray(start, end) : Buffer.concat([carried, buffer.subarray(start, Math.min(end, start + MAX_HEAD_BYTES))]);
     const index = window.indexOf('\r\n\r\n', 0, 'latin1');
     checkLineEnds(window, carried.length, index < 0 ? window.length : index + 4);
     if (index < 0) {
       this.#headBytes += end - start;
       if (this.#headBytes > MAX_HEAD_BYTES) throw new errors.HeadersOverflowError();
-      this.#head.push(Buffer.from(buffer.subarray(start, end)));
+      this.#push(buffer.subarray(start, end));
       return -1;
     }
     const stop = start + index - carried.length + 4;
     this.#headBytes += stop - start;
     if (this.#headBytes > MAX_HEAD_BYTES) throw new errors.HeadersOverflowError();
-    this.#head.push(Buffer.from(buffer.subarray(start, stop)));
+    this.#push(buffer.subarray(start, stop));
     return stop;
+  }
+
+  /** Keeps a copy of head bytes, and the last 3 of them (where a CRLFCRLF split across reads starts). */
+  #push(bytes: Buffer): void {
+    this.#head.push(Buffer.from(bytes));
+    const joined = Buffer.concat([this.#tail, bytes.subarray(Math.max(0, bytes.length - 3))]);
+    this.#tail = Buffer.from(joined.subarray(Math.max(0, joined.length - 3)));
   }
 
   #takeLines(): string[] {
     const text = Buffer.concat(this.#head).toString('latin1');
     this.#head = [];
+    this.#tail = Buffer.alloc(0);
     this.#headBytes = 0;
     // Each line must end in CRLF: a bare LF or CR is refused, as llhttp does.
     const lines = text.split('\r\n');
@@ -274,6 +288,7 @@ export class Http1ResponseParser {
       // (no trailers) also ends in CRLFCRLF.
       this.#state = State.Trailers;
       this.#head = [Buffer.from('T\r\n', 'latin1')];
+      this.#tail = Buffer.from('T\r\n', 'latin1');
       this.#headBytes = 0;
       return;
     }

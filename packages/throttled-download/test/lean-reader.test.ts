@@ -289,6 +289,20 @@ describe.each([
     });
   }
 
+  it('an empty file (Content-Length: 0), the server keeping the connection open', async () => {
+    const empty = await startRawHttpServer((socket) => {
+      socket.write(head('HTTP/1.1 200 OK', ['Content-Length: 0', 'ETag: "e"']));
+    });
+    try {
+      const dest = `${dir.path}/empty.bin`;
+      const result = await download(empty.url('/e'), dest, options());
+      expect(result).toMatchObject({ status: 'downloaded', size: 0, verified: true });
+      expect(readFileSync(dest).length).toBe(0);
+    } finally {
+      await empty.close();
+    }
+  });
+
   it('an abort mid-body rejects with ERR_DOWNLOAD_ABORTED at once, keeping no final file', async () => {
     const slow = await startRawHttpServer(async (socket) => {
       socket.write(head('HTTP/1.1 200 OK', [`Content-Length: ${body.length}`, 'ETag: "s"']));

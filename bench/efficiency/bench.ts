@@ -8,9 +8,12 @@
 // shared machine wall time is noisy, CPU time (user+sys of the client process alone) much less so.
 // Env: BENCH_EFF_MIB (1024), BENCH_EFF_ROUNDS (2), BENCH_EFF_DIRS ("/dev/shm,<tmpdir>"),
 // BENCH_EFF_PARALLEL_MIB (128, per download of the 8 concurrent ones), BENCH_EFF_RATE_SECONDS (6),
-// BENCH_EFF_CLI_MIB (512), BENCH_EFF_ONLY ("lib,parallel,rate,cli").
+// BENCH_EFF_CLI_MIB (512), BENCH_EFF_AMCREST_MIB (128, per recording of the 8 `amcrest-dl --max-concurrent 8`
+// downloads), BENCH_EFF_ONLY ("lib,parallel,rate,cli,amcrest"), BENCH_EFF_BEFORE (path of an older build's
+// dist/index.js: adds a "before" row to the library tables; see docs/benchmarks.md), BENCH_EFF_UNDICI=1 (adds a
+// row with `DownloadAgent({ lean: false })`: the same engine reading bodies through undici).
 import { spawn, spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -25,18 +28,24 @@ const rounds = envNumber('BENCH_EFF_ROUNDS', 2);
 const parallelSize = envNumber('BENCH_EFF_PARALLEL_MIB', 128) * MiB;
 const rateSeconds = envNumber('BENCH_EFF_RATE_SECONDS', 6);
 const cliSize = envNumber('BENCH_EFF_CLI_MIB', 512) * MiB;
-const only = new Set((process.env['BENCH_EFF_ONLY'] ?? 'lib,parallel,rate,cli').split(','));
+const amcrestSize = envNumber('BENCH_EFF_AMCREST_MIB', 128) * MiB;
+const only = new Set((process.env['BENCH_EFF_ONLY'] ?? 'lib,parallel,rate,cli,amcrest').split(','));
+const before = process.env['BENCH_EFF_BEFORE'];
+const withUndici = process.env['BENCH_EFF_UNDICI'] === '1';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 const repoRoot = join(here, '../..');
 const childScript = join(here, '../throttled-download/child.mjs');
 const built = join(repoRoot, 'packages/throttled-download/dist/index.js');
 const cliBin = join(repoRoot, 'packages/cli/bin/timelapse2-dl.js');
+const amcrestBin = join(repoRoot, 'packages/cli/bin/amcrest-dl.js');
 if (!existsSync(built) || !existsSync(join(repoRoot, 'packages/cli/dist'))) throw new Error('build first: pnpm build');
 const snapshotDir = join(repoRoot, 'packages/throttled-download/node_modules/.camdl-bench');
 mkdirSync(snapshotDir, { recursive: true });
 const snapshot = join(snapshotDir, `eff-${process.pid}.js`);
 copyFileSync(built, snapshot);
+const beforeSnapshot = join(snapshotDir, `eff-before-${process.pid}.js`);
+if (before !== undefined) copyFileSync(before, beforeSnapshot);
 
 const dirs = (process.env['BENCH_EFF_DIRS'] ?? `/dev/shm,${tmpdir()}`).split(',').filter((dir) => existsSync(dir));
 const work = new Map(dirs.map((dir) => [dir, mkdtempSync(join(dir, 'camdl-bench-eff-'))]));
@@ -86,11 +95,16 @@ const curl = (dir: string, bytes: number, mbps = 0): Promise<Measured> => {
   const rate = mbps > 0 ? ['--limit-rate', String(mbps * 125_000)] : [];
   return measure('curl', ['-s', '-o', dest, ...rate, `${origin}/bytes/${bytes}`], [dest]);
 };
-const ours = (dir: string, bytes: number, options: { fsync?: boolean; parallel?: number; mbps?: number } = {}): Promise<Measured> => {
-  const { fsync = true, parallel = 1, mbps = 0 } = options;
+const ours = (
+  dir: string,
+  bytes: number,
+  options: { fsync?: boolean; parallel?: number; mbps?: number; build?: string; undici?: boolean } = {},
+): Promise<Measured> => {
+  const { fsync = true, parallel = 1, mbps = 0, build = snapshot, undici = false } = options;
   const dest = join(work.get(dir) ?? dir, 'ours.bin');
   const outputs = parallel === 1 ? [dest] : Array.from({ length: parallel }, (_, i) => `${dest}.${i}`);
-  return measure(process.execPath, [childScript, snapshot, `${origin}/bytes/${bytes}`, dest, String(mbps), String(parallel), fsync ? '1' : '0'], outputs);
+  const env = undici ? { ...process.env, BENCH_LEAN: '0' } : process.env;
+  return measure(process.execPath, [childScript, build, `${origin}/bytes/${bytes}`, dest, String(mbps), String(parallel), fsync ? '1' : '0'], outputs, env);
 };
 
 const cpuPerGiB = (m: Measured): number => (m.userS + m.sysS) / (m.bytes / GiB);
@@ -131,15 +145,16 @@ const header = ['client', 'CPU s/GiB (vs curl)', 'user + sys s', 'wall (vs curl)
 // 1. The library, one download, alternating: curl -o / ours durable / ours fsync:false, per directory.
 if (only.has('lib')) {
   for (const dir of dirs) {
-    const runs: [string, Measured[]][] = [
-      ['curl -o', []],
-      ['ours, fsync: true (default)', []],
-      ['ours, fsync: false', []],
+    const clients: [string, () => Promise<Measured>][] = [
+      ['curl -o', () => curl(dir, size)],
+      ['ours, fsync: true (default)', () => ours(dir, size)],
+      ['ours, fsync: false', () => ours(dir, size, { fsync: false })],
+      ...(withUndici ? [['ours, undici reader (lean: false), fsync: true', () => ours(dir, size, { undici: true })] as [string, () => Promise<Measured>]] : []),
+      ...(before !== undefined ? [['before (BENCH_EFF_BEFORE), fsync: true', () => ours(dir, size, { build: beforeSnapshot })] as [string, () => Promise<Measured>]] : []),
     ];
+    const runs: [string, Measured[]][] = clients.map(([label]) => [label, []]);
     for (let round = 0; round < rounds; round++) {
-      runs[0]?.[1].push(await curl(dir, size));
-      runs[1]?.[1].push(await ours(dir, size));
-      runs[2]?.[1].push(await ours(dir, size, { fsync: false }));
+      for (const [i, [, run]] of clients.entries()) runs[i]?.[1].push(await run());
     }
     tables.push({ title: `download(), ${size / MiB} MiB to ${dir} (${fsType(dir)}), median of ${rounds} alternating rounds`, header, rows: rowsFor(runs) });
   }
@@ -212,9 +227,61 @@ if (only.has('cli')) {
   }
 }
 
+// 5. amcrest-dl as a whole: 8 recordings downloaded at once (--max-concurrent 8) from the simulator
+//    (Amcrest profile, digest auth, in this process), side by side with 8 `curl --digest` run in parallel.
+if (only.has('amcrest')) {
+  const dir = dirs[0] ?? tmpdir();
+  const day = '2026-01-16';
+  const recordings = Array.from({ length: 8 }, (_, i) => ({
+    start: `${day} ${String(10 + i).padStart(2, '0')}:00:00`,
+    end: `${day} ${String(10 + i).padStart(2, '0')}:59:59`,
+    content: 'synthetic' as const,
+    size: amcrestSize,
+  }));
+  const sim = await startCameraSim({ profile: 'amcrest', content: { recordings } });
+  try {
+    const out = join(work.get(dir) ?? dir, 'amcrest');
+    mkdirSync(out, { recursive: true });
+    const urls = sim.recordings.map((recording) => `${sim.url}/cgi-bin/RPC_Loadfile${recording.filePath}`);
+    const runs: [string, Measured[]][] = [
+      ['8 × curl --digest -o, in parallel', []],
+      ['amcrest-dl --max-concurrent 8 --no-merge', []],
+    ];
+    for (let round = 0; round < rounds; round++) {
+      const curlOutputs = urls.map((_, i) => join(out, `curl-${i}.mp4`));
+      const script = urls.map((url, i) => `curl -s -g --digest -u "$CAMDL_U:$CAMDL_P" -o '${curlOutputs[i]}' '${url}' &`).join(' ') + ' wait';
+      runs[0]?.[1].push(await measure('sh', ['-c', script], curlOutputs, { ...process.env, CAMDL_U: sim.username, CAMDL_P: sim.password }));
+      const before = new Set(existsSync(out) ? readdirSync(out) : []);
+      const ran = await measure(
+        process.execPath,
+        [amcrestBin, '--host', sim.url, '--username', sim.username, '--start', `${day}T00:00:00`, '--end', `${day}T23:59:59`, '--camera-tz', 'UTC', '--output-dir', out, '--no-progress', '--no-merge', '--max-concurrent', '8', '--rate-limit', '0'],
+        [],
+        { ...process.env, AMCREST_DL_PASSWORD: sim.password },
+      );
+      let bytes = 0;
+      for (const name of readdirSync(out, { recursive: true }) as string[]) {
+        const path = join(out, name);
+        if (before.has(name) || !statSync(path).isFile()) continue;
+        bytes += statSync(path).size;
+      }
+      rmSync(out, { recursive: true, force: true });
+      mkdirSync(out, { recursive: true });
+      runs[1]?.[1].push({ ...ran, bytes });
+    }
+    tables.push({
+      title: `amcrest-dl, 8 recordings × ${amcrestSize / MiB} MiB at once from camera-sim (amcrest, digest) to ${dir}, median of ${rounds}`,
+      header,
+      rows: rowsFor(runs),
+    });
+  } finally {
+    await sim.close();
+  }
+}
+
 server.stdin.end();
 for (const path of work.values()) rmSync(path, { recursive: true, force: true });
 rmSync(snapshot, { force: true });
+rmSync(beforeSnapshot, { force: true });
 for (const { title, header: head, rows } of tables) {
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
   const line = (cells: string[]): string => `| ${cells.map((c, i) => c.padEnd(widths[i] ?? 0)).join(' | ')} |`;

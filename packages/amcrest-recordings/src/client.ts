@@ -1,5 +1,6 @@
 import { digestInterceptor, isDigestAuthError } from '@camdl/http-digest';
-import { Agent, request, type Dispatcher } from 'undici';
+import { DownloadAgent } from '@camdl/throttled-download';
+import { request, type Dispatcher } from 'undici';
 import { AmcrestError, isAmcrestError, type AmcrestErrorCode } from './errors.js';
 import { checkCameraBody, type KeyValueBody } from './key-value.js';
 import { buildQuery, encodeFilePath } from './query.js';
@@ -17,7 +18,7 @@ export interface AmcrestClientOptions {
   /**
    * A dispatcher that already authenticates; when given, `username`/`password` are not used and
    * `close()` leaves it open.
-   * @default an undici Agent composed with `digestInterceptor({ username, password })`
+   * @default a `DownloadAgent` (@camdl/throttled-download) composed with `digestInterceptor({ username, password })`
    */
   dispatcher?: Dispatcher;
   /** Timeout for each API request (headers and body), in ms. @default 30000 */
@@ -159,8 +160,10 @@ export function createAmcrestClient(options: AmcrestClientOptions): AmcrestClien
   // HTTP/1.1 only (undici 8 would negotiate h2 over TLS and multiplex): `connections` is the number of
   // requests the camera serves at once. The digest interceptor sends credentials to the camera's
   // origin only; after a same-host redirect (http → https) a new one is made for the new origin.
+  // DownloadAgent: recordings over plain http are read by its lean body reader (far less CPU and
+  // memory per GiB), within the same `connections`; every other request goes through undici.
   const makeDispatcher = (): Dispatcher =>
-    new Agent({
+    new DownloadAgent({
       connections,
       keepAliveTimeout: 4_000,
       allowH2: false,

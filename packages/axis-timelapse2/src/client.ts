@@ -1,7 +1,7 @@
 import { stat } from 'node:fs/promises';
 import { digestInterceptor, isDigestAuthError } from '@camdl/http-digest';
-import { download, isDownloadError, type DownloadOptions, type DownloadResult } from '@camdl/throttled-download';
-import { Agent, request, type Dispatcher } from 'undici';
+import { download, DownloadAgent, isDownloadError, type DownloadOptions, type DownloadResult } from '@camdl/throttled-download';
+import { request, type Dispatcher } from 'undici';
 import { apiBasePath, apiFromAppInfo, timelapseCapabilities, type QuerySpelling, type TimelapseApi } from './api.js';
 import { parseArchiveList, type TimelapseArchive } from './archive.js';
 import { buildArchiveRequest, type ArchiveRequest } from './archive-request.js';
@@ -373,9 +373,10 @@ function isNotFound(error: unknown): boolean {
   return isDownloadError(error) && error.status === 404;
 }
 
-function createAgent(config: NormalizedClientOptions): Agent {
+/** Archives over plain http are read by the lean body reader of DownloadAgent; everything else by undici. */
+function createAgent(config: NormalizedClientOptions): DownloadAgent {
   const tls = config.baseUrl.protocol === 'https:';
-  return new Agent({
+  return new DownloadAgent({
     connect: {
       timeout: config.timeout,
       ...(tls && config.ca !== undefined ? { ca: config.ca } : {}),
@@ -383,7 +384,7 @@ function createAgent(config: NormalizedClientOptions): Agent {
     },
     headersTimeout: config.timeout,
     bodyTimeout: config.timeout,
-    // The camera app serves one request at a time.
+    // The camera app serves one request at a time (DownloadAgent counts its lean downloads too).
     connections: 1,
     // HTTP/1.1 only (undici 8 would negotiate h2 over TLS): one request per connection, and the raw
     // request-target the 1.x app compares with the file name only exists in an HTTP/1.1 request line.

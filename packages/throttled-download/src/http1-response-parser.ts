@@ -63,7 +63,6 @@ export class Http1ResponseParser {
   #tail: Buffer = Buffer.alloc(0);
   #headBytes = 0;
   #remaining = 0;
-  #line: number[] = [];
   #chunkLine = '';
   #keepAlive = true;
 
@@ -95,7 +94,7 @@ export class Http1ResponseParser {
           const head = this.#parseHead();
           if (head === undefined) continue; // a 1xx head: read the next one
           const more = this.callbacks.onHead(head.status, head.statusText, head.headers);
-          if (this.#state === State.Done) {
+          if ((this.#state as State) === State.Done) {
             // No body (Content-Length: 0, 204, 304): the response is complete with its head.
             this.callbacks.onEnd({});
             return at;

@@ -79,6 +79,8 @@ export function leanRequestHead(opts: Dispatcher.DispatchOptions, host: string):
  * Timeouts, pause/resume and abort follow undici's `DispatchController` contract and errors.
  */
 export function leanRequest(url: URL, head: string, handler: Dispatcher.DispatchHandler, options: LeanRequestOptions): void {
+  // Assigned once, after onRequestStart (which may abort first): the controller reads it before.
+  // eslint-disable-next-line prefer-const
   let socket: Socket | undefined;
   let settled = false;
   let paused = false;

@@ -54,7 +54,10 @@ export type DownloadEvent =
   | { type: 'expected-size-differs'; expectedSize: number; remoteSize: number };
 
 export interface DownloadOptions {
-  /** Any undici dispatcher: an `Agent`, or one composed with `digestInterceptor()`. @default an internal Agent */
+  /**
+   * Any undici dispatcher: a `DownloadAgent` (plain-http bodies read by its lean reader), an undici
+   * `Agent`, or either composed with `digestInterceptor()`. @default an internal DownloadAgent
+   */
   dispatcher?: Dispatcher;
   /** Extra request headers (`accept-encoding` is always `identity`). @default {} */
   headers?: Record<string, string>;

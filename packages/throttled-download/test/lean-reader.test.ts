@@ -251,10 +251,12 @@ const failing: (Case & { code: string; retryable: boolean })[] = [
 
 const all: Case[] = [...succeeding, ...failing];
 
-describe.each([
+const readers: [string, () => DownloadAgent | undefined, boolean][] = [
   ['the lean reader (default)', () => undefined, true],
   ['undici (lean: false)', () => new DownloadAgent({ lean: false }), false],
-] as const)('download() through %s', (_label, makeDispatcher, lean) => {
+];
+
+describe.each(readers)('download() through %s', (_label, makeDispatcher, lean) => {
   let server: RawHttpServer;
   let dir: TempDir;
   let dispatcher: DownloadAgent | undefined;

@@ -27,7 +27,9 @@ class OriginSlots {
  * connection, with `onread` into one reused buffer: far less CPU and memory per GiB than undici's
  * reader, which allocates a buffer per socket read. Everything else (https, other methods, request
  * bodies, upgrades, and every request of other callers such as listings) goes through an undici
- * `Agent` made from the same options. `connections` bounds both together, per origin.
+ * `Agent` made from the same options. `connections` bounds both together, per origin, and counts open
+ * connections: with a cap, undici keeps no idle connection (`pipelining: 0`), as each lean download
+ * uses a connection of its own and closes it.
  *
  * Compose it like an `Agent`: `new DownloadAgent({ connections: 1 }).compose(digestInterceptor(...))`
  * authenticates the lean requests too (the interceptor only sets their `Authorization` header).
@@ -53,9 +55,13 @@ export class DownloadAgent extends Dispatcher {
   constructor(options: DownloadAgentOptions = {}) {
     super();
     const { lean, ...agentOptions } = options;
-    this.agent = new Agent(agentOptions);
     this.lean = lean ?? true;
     this.connections = options.connections ?? Number.POSITIVE_INFINITY;
+    // Cameras count open connections, idle ones included (an Amcrest over its cap answers 400): with a
+    // cap and lean downloads on connections of their own, undici must not keep idle connections open
+    // next to them. Requests then count exactly, each on its own connection.
+    const capped = this.lean && this.connections !== Number.POSITIVE_INFINITY && agentOptions.pipelining === undefined;
+    this.agent = new Agent(capped ? { ...agentOptions, pipelining: 0 } : agentOptions);
     const connect = options.connect;
     this.connectTimeout = (typeof connect === 'object' && connect !== null ? connect.timeout : undefined) ?? 10_000;
     this.headersTimeout = options.headersTimeout ?? 300_000;

@@ -9,9 +9,6 @@ const SLACK_BYTES = 256 * 1024;
 /** With `durable`, an `fdatasync` starts in the background after this many bytes were written since the last one. */
 export const SYNC_EVERY_BYTES = 32 * 1024 * 1024;
 
-/** Bytes waiting in memory are written out after this long even when the buffer is not full (slow transfers). */
-const LINGER_MS = 100;
-
 export interface BodyFileWriterOptions {
   /**
    * Make the file durable: `fdatasync` in the background every `syncEveryBytes` while receiving (the
@@ -42,10 +39,10 @@ interface Pending {
 }
 
 /**
- * Writes a body to an open file descriptor (which stays the caller's to close) in large writes:
- * chunks are copied into one of two reused buffers, and a full buffer (1 MiB) is written by the
- * threadpool while the other one fills, so receiving and writing overlap with one hand-off per MiB
- * instead of one per socket read, and no memory is allocated per chunk. {@link write} returns false
+ * Writes a body to an open file descriptor (which stays the caller's to close) from two reused
+ * buffers: chunks are copied into one while the threadpool writes the other, so receiving and
+ * writing overlap, a slow disk gets writes of up to 1 MiB, an idle one gets the bytes at once, and no
+ * memory is allocated per chunk. {@link write} returns false
  * when both buffers are busy (the caller pauses its source until `onDrain`).
  */
 export class BodyFileWriter {
@@ -63,7 +60,6 @@ export class BodyFileWriter {
   #error: FileWriteError | undefined;
   #congested = false;
   #closed = false;
-  #timer: ReturnType<typeof setTimeout> | undefined;
   #idle: (() => void)[] = [];
 
   constructor(fd: number, options: BodyFileWriterOptions) {
@@ -87,14 +83,11 @@ export class BodyFileWriter {
       offset += copied;
       if (this.#fill === this.#current.length) this.#enqueue();
     }
-    if (this.#fill >= this.#size - SLACK_BYTES) {
-      if (this.#writing) this.#congested = true;
-      else this.#enqueue();
-    }
-    if (this.#fill > 0 && this.#timer === undefined) {
-      this.#timer = setTimeout(() => this.#linger(), LINGER_MS);
-      this.#timer.unref?.();
-    }
+    // An idle disk gets the bytes at once (a process killed a moment later keeps them in its
+    // `.part`); while a write is in flight the next bytes gather in the other buffer, so the writes
+    // grow as large as the disk is slow.
+    if (!this.#writing) this.#enqueue();
+    else if (this.#fill >= this.#size - SLACK_BYTES) this.#congested = true;
     return !this.#congested;
   }
 
@@ -103,7 +96,6 @@ export class BodyFileWriter {
     if (this.#error) throw this.#error;
     if (this.#fill > 0) this.#enqueue();
     this.#closed = true;
-    this.#clearTimer();
     await this.#settled();
     if (this.#error) throw this.#error;
     await this.#syncing;
@@ -121,7 +113,6 @@ export class BodyFileWriter {
   async stop(): Promise<void> {
     if (this.#error === undefined && this.#fill > 0) this.#enqueue();
     this.#closed = true;
-    this.#clearTimer();
     await this.#settled();
     await this.#syncing;
   }
@@ -131,27 +122,11 @@ export class BodyFileWriter {
     return new Promise((resolve) => this.#idle.push(resolve));
   }
 
-  #clearTimer(): void {
-    if (this.#timer !== undefined) clearTimeout(this.#timer);
-    this.#timer = undefined;
-  }
-
-  #linger(): void {
-    this.#timer = undefined;
-    if (this.#closed || this.#fill === 0) return;
-    if (!this.#writing) this.#enqueue();
-    else {
-      this.#timer = setTimeout(() => this.#linger(), LINGER_MS);
-      this.#timer.unref?.();
-    }
-  }
-
   #enqueue(): void {
     if (this.#current === undefined || this.#fill === 0) return;
     this.#queue.push({ buffer: this.#current, length: this.#fill });
     this.#current = undefined;
     this.#fill = 0;
-    this.#clearTimer();
     this.#next();
   }
 
@@ -217,7 +192,6 @@ export class BodyFileWriter {
     if (this.#error) return;
     this.#error = new FileWriteError(error);
     this.#closed = true;
-    this.#clearTimer();
     this.#queue.length = 0;
     this.#options.onError(this.#error);
   }

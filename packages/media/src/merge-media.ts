@@ -12,9 +12,8 @@ import {
   type MergePlan,
   type PlannedOutput,
   type PlannedPiece,
+  type PlanOptions,
   type PlanPart,
-  type SplitMode,
-  type TranscodeMode,
   type TrimMode,
 } from './merge-plan.js';
 import { inputFormatFor, keyframeTimes, probeMedia, type MediaProbe, type StreamFormat } from './probe-media.js';
@@ -39,21 +38,10 @@ export type MergeEvent =
   | { type: 'progress'; output: string; seconds: number; totalSeconds: number }
   | { type: 'output-done'; result: MergedOutput };
 
-export interface MergeMediaOptions {
-  /** Files in chronological order (or each with `start`, then sorted by it). */
+/** The planner's options (output, format, split, trim, window, transcode) and what running the plan needs. */
+export interface MergeMediaOptions extends PlanOptions {
+  /** Files in chronological order (or each with `start`, then sorted by it; trimming to `window` needs `start`). */
   inputs: ReadonlyArray<string | MergeInput>;
-  /** The merged file (other outputs, `…_part2` and per day/hour, are named after it). */
-  output: string;
-  /** @default 'mp4' */
-  format?: MergeFormat;
-  /** @default 'none' */
-  split?: SplitMode;
-  /** @default 'keyframe' (applies only with `window`) */
-  trim?: TrimMode;
-  /** The requested window as instants; inputs need `start`. @default undefined */
-  window?: { start: Date; end: Date } | undefined;
-  /** @default 'none' */
-  transcode?: TranscodeMode;
   /** Parts ffprobe cannot read: `fail` (throw `ERR_MEDIA_UNREADABLE` naming them) or `skip` (merge the rest, listed in the result). @default 'fail' */
   unreadable?: 'fail' | 'skip';
   /** Probe and plan only; write nothing. @default false */

@@ -38,13 +38,13 @@ export interface PlanPart {
 }
 
 export interface PlanOptions {
-  /** The output path when everything fits in one file; other outputs are named after it. */
+  /** The output path when everything fits in one file; other outputs (`…_part2`, per day/hour) are named after it. */
   output: string;
   /** @default 'mp4' */
   format?: MergeFormat;
   /** @default 'none' */
   split?: SplitMode;
-  /** @default 'keyframe' */
+  /** @default 'keyframe' (applies only with `window`) */
   trim?: TrimMode;
   /** The requested window (instants); parts need `start` for trimming. @default undefined (no trim) */
   window?: { start: Date; end: Date } | undefined;

@@ -1,3 +1,5 @@
+import { instantToCameraTime } from '@camdl/amcrest-recordings';
+
 const PLACEHOLDERS = ['camera', 'channel', 'yyyy', 'mm', 'dd', 'hh', 'file'] as const;
 
 /** What a layout template is filled with. */
@@ -49,25 +51,7 @@ export function renderLayout(template: string, values: LayoutValues): string {
   return template.replace(/\{([a-z]+)\}/g, (_whole, name: string) => map[name as (typeof PLACEHOLDERS)[number]] ?? '');
 }
 
-const formatters = new Map<string, Intl.DateTimeFormat>();
-
 /** Camera wall-clock `YYYY-MM-DD HH:MM:SS` of an instant in an IANA zone. */
 export function wallClockIn(ms: number, timeZone: string): string {
-  let format = formatters.get(timeZone);
-  if (!format) {
-    format = new Intl.DateTimeFormat('en-CA', {
-      timeZone,
-      year: 'numeric',
-      month: '2-digit',
-      day: '2-digit',
-      hour: '2-digit',
-      minute: '2-digit',
-      second: '2-digit',
-      hourCycle: 'h23',
-    });
-    formatters.set(timeZone, format);
-  }
-  const parts = format.formatToParts(new Date(ms));
-  const get = (type: string): string => parts.find((part) => part.type === type)?.value ?? '00';
-  return `${get('year')}-${get('month')}-${get('day')} ${get('hour')}:${get('minute')}:${get('second')}`;
+  return instantToCameraTime(new Date(ms), { kind: 'zone', timeZone });
 }

@@ -115,7 +115,7 @@ describe.skipIf(skip)('amcrest-dl downloads (built binary against the camera sim
 
     camera.setFaults([]);
     const run = await runAmcrestDl(args(camera, ['--keep-files']), { password: camera.password });
-    expect(run.code, run.stderr).toBe(0);
+    expect(run.code, `${run.stderr}\n${run.stdout}`).toBe(0);
     expect(run.stdout.match(/^SKIP .*already downloaded/gm)).toHaveLength(doneBefore.length);
     const refetched = videosOf(camera).filter((recording) => camera.faults.attemptsOf('RPC_Loadfile', recording.filePath) > attemptsBefore.get(recording.filePath)!);
     expect(refetched).toHaveLength(15 - doneBefore.length);

@@ -1,4 +1,5 @@
-import { mkdir, open, readFile, rm } from 'node:fs/promises';
+import { mkdir, readFile, rm, stat } from 'node:fs/promises';
+import { createLockFile, leftOwnerFiles } from '@camdl/internal';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { SyncError } from './errors.js';
@@ -26,9 +27,9 @@ export function processAlive(pid: number): boolean {
 }
 
 /**
- * Takes `<folder>/<camera>.lock` with an exclusive create (`O_EXCL`), holding the owner's pid and host.
- * A lock whose owner on this host is dead (SIGKILL, a crash) is taken over once; a live owner, or one
- * on another host, makes this throw `ERR_SYNC_CAMERA_BUSY`.
+ * Takes `<folder>/<camera>.lock`, created whole with the owner's pid and host (a hard link to a file
+ * written first, so it never exists empty). A lock whose owner on this host is dead (SIGKILL, a crash)
+ * is taken over once; a live owner, or one on another host, makes this throw `ERR_SYNC_CAMERA_BUSY`.
  */
 export async function acquireCameraLock(folder: string, camera: string): Promise<CameraLock> {
   await mkdir(folder, { recursive: true });
@@ -36,12 +37,12 @@ export async function acquireCameraLock(folder: string, camera: string): Promise
   const me: LockOwner = { pid: process.pid, host: hostname(), startedMs: Date.now() };
   for (let attempt = 0; attempt < 2; attempt += 1) {
     try {
-      const handle = await open(path, 'wx', 0o644);
-      try {
-        await handle.writeFile(`${JSON.stringify(me)}\n`);
-        await handle.sync();
-      } finally {
-        await handle.close();
+      await createLockFile(path, `${JSON.stringify(me)}\n`);
+      // Owner files of processes killed before they linked a lock.
+      for (const left of await leftOwnerFiles(path)) {
+        const owner = await readOwner(left);
+        const dead = owner === undefined ? ((await lockAgeMs(left)) ?? 0) > 5_000 : owner.host === me.host && !processAlive(owner.pid);
+        if (dead) await rm(left, { force: true });
       }
       let released = false;
       return {
@@ -56,7 +57,8 @@ export async function acquireCameraLock(folder: string, camera: string): Promise
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
     }
     const owner = await readOwner(path);
-    // An unreadable or half-written lock: its writer died between create and write (or is writing now).
+    // An unreadable lock: written by an older camdl or on a file system without hard links, whose
+    // writer died between create and write (or is writing now).
     if (owner === undefined) {
       const age = await lockAgeMs(path);
       if (age !== undefined && age < 5_000) break;
@@ -80,7 +82,6 @@ async function readOwner(path: string): Promise<LockOwner | undefined> {
 
 async function lockAgeMs(path: string): Promise<number | undefined> {
   try {
-    const { stat } = await import('node:fs/promises');
     return Date.now() - (await stat(path)).mtimeMs;
   } catch {
     return undefined;

@@ -1,5 +1,6 @@
 import { hostname } from 'node:os';
-import { open, readFile, rm, stat, utimes } from 'node:fs/promises';
+import { readFile, rm, stat, utimes } from 'node:fs/promises';
+import { createLockFile, leftOwnerFiles } from '@camdl/internal';
 import { ensureTemporaryDirectory, temporaryPaths } from './part-file.js';
 
 /** What a lock file holds. */
@@ -9,7 +10,10 @@ interface LockOwner {
   started: string;
 }
 
-/** A lock without a readable owner (its process died between create and write) is stale after this. */
+/**
+ * A lock without a readable owner is stale after this: one written by an older camdl, or on a file
+ * system without hard links, whose process died between create and write.
+ */
 const UNREADABLE_LOCK_STALE_MS = 30_000;
 /** The holder touches its lock this often while it downloads... */
 const LOCK_REFRESH_MS = 60_000;
@@ -68,6 +72,13 @@ async function isStale(path: string, owner: LockOwner | undefined): Promise<bool
   return owner.host === hostname() && owner.pid !== process.pid && !isAlive(owner.pid);
 }
 
+/** Removes owner files of processes killed before they linked their lock, stale by the lock's own rule. */
+async function removeDeadOwnerFiles(lock: string): Promise<void> {
+  for (const path of await leftOwnerFiles(lock)) {
+    if (await isStale(path, await readOwner(path))) await rm(path, { force: true });
+  }
+}
+
 /**
  * Takes the lock of `destination` (exclusive create of `.camdl-tmp/<name>.lock` with this process's
  * pid and host): two processes never write one `.part`. A lock left by a dead process on this host, or
@@ -80,12 +91,8 @@ export async function lockDestination(destination: string): Promise<() => Promis
   for (let attempt = 0; ; attempt += 1) {
     await ensureTemporaryDirectory(destination);
     try {
-      const file = await open(lock, 'wx');
-      try {
-        await file.writeFile(`${JSON.stringify(owner)}\n`);
-      } finally {
-        await file.close();
-      }
+      await createLockFile(lock, `${JSON.stringify(owner)}\n`);
+      await removeDeadOwnerFiles(lock);
       // Proof of life for other hosts, which cannot see our pid.
       const refresh = setInterval(() => {
         const now = new Date();

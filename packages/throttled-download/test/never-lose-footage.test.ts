@@ -1,12 +1,13 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdir, readdir, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { dirname } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { deterministicBytes, sha256, sha256File } from '@camdl/test-utils';
 import { download, RateLimiter, temporaryPaths } from '../src/index.js';
+import { progressAbove, spawnDownload } from './child.js';
 import { leftovers, rejection, useHarness } from './helpers.js';
 
 // issue 11, at the engine: what every caller (timelapse2-dl, amcrest-dl, camdl sync) gets.
@@ -90,6 +91,59 @@ describe('two writers, one file', () => {
     const result = await download(h.server.url('/f'), dest, h.options());
     expect(result.status).toBe('downloaded');
     expect(await sha256File(dest)).toBe(sha256(content));
+  });
+
+  it('a lock file never exists without its owner: a process killed at any moment leaves no lock or one naming its pid', async () => {
+    const dest = h.dest('watched.bin');
+    const { lock } = temporaryPaths(dest);
+    h.server.setFile('/slow-lock', { content, bytesPerSecond: 1_000_000 });
+    const child = spawnDownload(h.server.url('/slow-lock'), dest);
+    const seen: string[] = [];
+    let reads = 0;
+    try {
+      // Read the lock as fast as we can from before the child creates it until it is downloading.
+      let downloading = false;
+      void child.waitFor(progressAbove(1)).then(() => (downloading = true));
+      while (!downloading) {
+        try {
+          seen.push(await readFile(lock, 'utf8'));
+          reads += 1;
+        } catch {
+          // not there yet
+        }
+      }
+    } finally {
+      child.process.kill('SIGKILL');
+      await child.exited;
+    }
+    expect(reads).toBeGreaterThan(0);
+    for (const text of seen) expect(JSON.parse(text)).toMatchObject({ pid: child.process.pid, host: hostname() });
+    // Killed with its lock held: the next run takes the dead process's lock over at once.
+    const result = await download(h.server.url('/f'), dest, h.options());
+    expect(result.status).not.toBe('skipped');
+    expect(await sha256File(dest)).toBe(sha256(content));
+  });
+
+  it('an owner file left by a process killed before it linked its lock is cleaned up with the temporary directory', async () => {
+    const dest = h.dest('orphan.bin');
+    const { directory, lock } = temporaryPaths(dest);
+    await mkdir(directory, { recursive: true });
+    const gone = spawn(process.execPath, ['-e', ''], { stdio: 'ignore' });
+    await once(gone, 'exit');
+    await writeFile(`${lock}.${gone.pid}.new`, JSON.stringify({ pid: gone.pid, host: hostname(), started: 'then' }));
+    // A live process's owner file is left alone while it lives.
+    const alive = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 20000)'], { stdio: 'ignore' });
+    try {
+      await writeFile(`${lock}.${alive.pid}.new`, JSON.stringify({ pid: alive.pid, host: hostname(), started: 'now' }));
+      expect((await download(h.server.url('/f'), dest, h.options())).status).toBe('downloaded');
+      expect(await readdir(directory)).toEqual([`orphan.bin.lock.${alive.pid}.new`]);
+    } finally {
+      alive.kill();
+      await once(alive, 'exit');
+    }
+    await rm(dest);
+    expect((await download(h.server.url('/f'), dest, h.options())).status).toBe('downloaded');
+    expect((await readdir(dirname(dest))).includes('.camdl-tmp')).toBe(false);
   });
 
   it('appends only to the .part length it recorded: a .part that grew meanwhile is started over, never renamed', async () => {

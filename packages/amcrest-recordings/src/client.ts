@@ -1,6 +1,6 @@
 import { digestInterceptor, isDigestAuthError } from '@camdl/http-digest';
-import { DownloadAgent } from '@camdl/throttled-download';
-import { request, type Dispatcher } from 'undici';
+import { DownloadAgent, type ComposableDispatcher } from '@camdl/throttled-download';
+import { smallRequest, type SmallResponseBody } from '@camdl/internal';
 import { AmcrestError, isAmcrestError, type AmcrestErrorCode } from './errors.js';
 import { checkCameraBody, type KeyValueBody } from './key-value.js';
 import { buildQuery, encodeFilePath } from './query.js';
@@ -20,7 +20,7 @@ export interface AmcrestClientOptions {
    * `close()` leaves it open.
    * @default a `DownloadAgent` (@camdl/throttled-download) composed with `digestInterceptor({ username, password })`
    */
-  dispatcher?: Dispatcher;
+  dispatcher?: ComposableDispatcher;
   /** Timeout for each API request (headers and body), in ms. @default 30000 */
   timeout?: number;
   /**
@@ -87,7 +87,7 @@ export interface AmcrestClient {
   /** The camera's base URL (no credentials). */
   readonly url: URL;
   /** The authenticating dispatcher, for downloads (`@camdl/throttled-download`). */
-  readonly dispatcher: Dispatcher;
+  readonly dispatcher: ComposableDispatcher;
   /**
    * Searches recordings: `factory.create` → `findFile` → `findNextFile` (repeated) and ALWAYS
    * `close` + `destroy`, also on errors, an early `break` and abort. Yields every item the camera
@@ -125,7 +125,7 @@ function aborted(signal: AbortSignal | undefined): boolean {
   return signal?.aborted === true;
 }
 
-async function readText(body: Dispatcher.ResponseData['body'], url: string): Promise<string> {
+async function readText(body: SmallResponseBody, url: string): Promise<string> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of body) {
@@ -162,7 +162,7 @@ export function createAmcrestClient(options: AmcrestClientOptions): AmcrestClien
   // origin only; after a same-host redirect (http → https) a new one is made for the new origin.
   // DownloadAgent: recordings over plain http are read by its lean body reader (far less CPU and
   // memory per GiB), within the same `connections`; every other request goes through undici.
-  const makeDispatcher = (): Dispatcher =>
+  const makeDispatcher = (): ComposableDispatcher =>
     new DownloadAgent({
       connections,
       keepAliveTimeout: 4_000,
@@ -172,8 +172,8 @@ export function createAmcrestClient(options: AmcrestClientOptions): AmcrestClien
         ...(options.insecure === true ? { rejectUnauthorized: false } : {}),
       },
     }).compose(digestInterceptor({ username: options.username, password: options.password, allowBasic: options.allowBasic }));
-  let dispatcher: Dispatcher = options.dispatcher ?? makeDispatcher();
-  const retired: Dispatcher[] = [];
+  let dispatcher: ComposableDispatcher = options.dispatcher ?? makeDispatcher();
+  const retired: ComposableDispatcher[] = [];
 
   /**
    * Follows a redirect of the camera to itself (a recorder sending port 80 to https): the same host
@@ -228,7 +228,7 @@ export function createAmcrestClient(options: AmcrestClientOptions): AmcrestClien
       // camera trickling a byte now and then cannot hold a search (and its camera-side object) forever.
       const deadline = AbortSignal.timeout(timeout);
       try {
-        const response = await request(url, {
+        const response = await smallRequest(url, {
           method: 'GET',
           dispatcher,
           headersTimeout: timeout,

@@ -1,7 +1,8 @@
 import { stat } from 'node:fs/promises';
 import { digestInterceptor, isDigestAuthError } from '@camdl/http-digest';
-import { download, DownloadAgent, isDownloadError, type DownloadOptions, type DownloadResult } from '@camdl/throttled-download';
-import { request, type Dispatcher } from 'undici';
+import { download, DownloadAgent, isDownloadError, type ComposableDispatcher, type DownloadOptions, type DownloadResult } from '@camdl/throttled-download';
+import type { Dispatcher } from 'undici';
+import { smallRequest, type SmallResponse as HttpResponse } from '@camdl/internal';
 import { apiBasePath, apiFromAppInfo, timelapseCapabilities, type QuerySpelling, type TimelapseApi } from './api.js';
 import { parseArchiveList, type TimelapseArchive } from './archive.js';
 import { buildArchiveRequest, type ArchiveRequest } from './archive-request.js';
@@ -70,7 +71,7 @@ export function createTimelapseClient(options: TimelapseClientOptions): Timelaps
   // The raw-target rewrite runs first (composed last, outermost), so the digest interceptor signs the
   // request-target that really goes on the wire: servers such as lighttpd compare Digest's `uri` with
   // it byte for byte (RFC 7616 §3.4). A dispatcher passed in gets the rewrite outermost too.
-  const dispatcher: Dispatcher = agent
+  const dispatcher: ComposableDispatcher = agent
     ? config.username === undefined
       ? agent.compose(rawTargetInterceptor(rawTargets))
       : agent.compose(digestInterceptor({ username: config.username, password: config.password ?? '' }), rawTargetInterceptor(rawTargets))
@@ -85,7 +86,7 @@ export function createTimelapseClient(options: TimelapseClientOptions): Timelaps
     const deadline = AbortSignal.timeout(config.timeout);
     const combined = signal ? AbortSignal.any([signal, deadline]) : deadline;
     try {
-      const response = await request(url, {
+      const response = await smallRequest(url, {
         method: method as Dispatcher.HttpMethod,
         dispatcher,
         headers: { accept: 'application/json, text/plain;q=0.5', 'accept-encoding': 'identity' },
@@ -173,10 +174,10 @@ export function createTimelapseClient(options: TimelapseClientOptions): Timelaps
    * file's `Content-Length` (the body is abandoned unread). Other statuses throw.
    */
   const probeSize = async (url: string, signal: AbortSignal | undefined): Promise<number | undefined> => {
-    let response: Dispatcher.ResponseData;
+    let response: HttpResponse;
     const deadline = AbortSignal.timeout(config.timeout);
     try {
-      response = await request(url, {
+      response = await smallRequest(url, {
         method: 'GET',
         dispatcher,
         headers: { range: 'bytes=0-0', 'accept-encoding': 'identity' },

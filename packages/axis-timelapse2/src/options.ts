@@ -1,4 +1,4 @@
-import type { Dispatcher } from 'undici';
+import type { ComposableDispatcher } from '@camdl/throttled-download';
 import { TIMELAPSE_API_CHOICES, type TimelapseApiChoice } from './api.js';
 import { TimelapseError } from './errors.js';
 
@@ -28,7 +28,7 @@ export interface TimelapseClientOptions {
    * Your own undici dispatcher (auth, proxy, TLS included); `username`/`password`/`ca`/`insecure`
    * are then ignored. The 1.x raw-name rewrite is composed on top of it. @default an Agent with digest auth
    */
-  dispatcher?: Dispatcher | undefined;
+  dispatcher?: ComposableDispatcher | undefined;
   /**
    * Retries of the listing and detection requests on a 5xx answer (3.x says `503 Service is still
    * starting` for a while after boot). Network errors are not retried here. @default 3
@@ -58,7 +58,7 @@ export interface NormalizedClientOptions {
   timeout: number;
   ca: string | Buffer | Array<string | Buffer> | undefined;
   insecure: boolean;
-  dispatcher: Dispatcher | undefined;
+  dispatcher: ComposableDispatcher | undefined;
   maxRetries: number;
   retryDelay: number;
   sleep: (ms: number, signal?: AbortSignal) => Promise<void>;

@@ -1,4 +1,4 @@
-import { Agent, fetch, type Dispatcher, type RequestInfo, type RequestInit, type Response } from 'undici';
+import type { Dispatcher, fetch as undiciFetch, RequestInfo, RequestInit, Response } from 'undici';
 import { DigestAuthenticator } from './digest-authenticator.js';
 import { isDigestAuthError } from './errors.js';
 import { interceptWith } from './digest-interceptor.js';
@@ -30,8 +30,13 @@ function isReplayableInitBody(body: RequestInit['body']): boolean {
  */
 export function createDigestFetch(options: DigestFetchOptions): DigestFetch {
   const authenticator = new DigestAuthenticator(options);
-  const dispatcher = (options.dispatcher ?? new Agent()).compose(interceptWith(authenticator));
+  // undici is loaded by the first call, not when the package is imported: a program that never
+  // fetches never pays its start-up time and memory.
+  let ready: Promise<{ fetch: typeof undiciFetch; dispatcher: Dispatcher }> | undefined;
+  const load = (): NonNullable<typeof ready> =>
+    (ready ??= import('undici').then(({ Agent, fetch }) => ({ fetch, dispatcher: (options.dispatcher ?? new Agent()).compose(interceptWith(authenticator)) })));
   const send = async (input: RequestInfo, init: RequestInit | undefined): Promise<Response> => {
+    const { fetch, dispatcher } = await load();
     try {
       return await fetch(input, { ...init, dispatcher });
     } catch (error) {

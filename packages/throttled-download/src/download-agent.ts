@@ -1,5 +1,18 @@
-import { Agent, Dispatcher, errors } from 'undici';
+import type { Agent, Dispatcher } from 'undici';
 import { LEAN_BODY, leanRequest, leanRequestHead, type LeanBodyHint } from './lean-request.js';
+import { clientDestroyedError } from './transport-errors.js';
+
+/**
+ * What camdl needs of a dispatcher, and all that undici's `request()`, `stream()` and `fetch()` call:
+ * `dispatch`, plus `compose`, `close` and `destroy`. Every undici `Dispatcher` (an `Agent`, a `Pool`,
+ * a composed one) is one, and so is {@link DownloadAgent}.
+ */
+export interface ComposableDispatcher {
+  dispatch(options: Dispatcher.DispatchOptions, handler: Dispatcher.DispatchHandler): boolean;
+  compose(...interceptors: Dispatcher.DispatcherComposeInterceptor[]): ComposableDispatcher;
+  close(): Promise<void>;
+  destroy(): Promise<void>;
+}
 
 /** Options of {@link DownloadAgent}: undici `Agent` options, plus the switch of the lean body path. */
 export interface DownloadAgentOptions extends Agent.Options {
@@ -22,14 +35,16 @@ class OriginSlots {
 }
 
 /**
- * An undici `Dispatcher` for downloads: a plain-`http:` GET dispatched by `download()` (whose
- * handler takes each body chunk at once) is read by a small, strict HTTP/1.1 reader over its own
- * connection, with `onread` into one reused buffer: far less CPU and memory per GiB than undici's
- * reader, which allocates a buffer per socket read. Everything else (https, other methods, request
- * bodies, upgrades, and every request of other callers such as listings) goes through an undici
- * `Agent` made from the same options. `connections` bounds both together, per origin, and counts open
- * connections: with a cap, undici keeps no idle connection (`pipelining: 0`), as each lean download
- * uses a connection of its own and closes it.
+ * A dispatcher for downloads, usable wherever undici takes a `dispatcher` (`request()`, `stream()`,
+ * `fetch()`): a plain-`http:` GET dispatched by `download()` (or another handler that takes each body
+ * chunk at once) is read by a small, strict HTTP/1.1 reader over its own connection, with `onread`
+ * into one reused buffer: far less CPU and memory per GiB than undici's reader, which allocates a
+ * buffer per socket read. Everything else (https, other methods, request bodies, upgrades, and the
+ * requests of other callers) goes through an undici `Agent` made from the same options, and undici is
+ * only loaded then: a run that talks plain http to its cameras never pays its start-up time and
+ * memory. `connections` bounds both together, per origin, and counts open connections: with a cap,
+ * undici keeps no idle connection (`pipelining: 0`), as each lean download uses a connection of its
+ * own and closes it.
  *
  * Compose it like an `Agent`: `new DownloadAgent({ connections: 1 }).compose(digestInterceptor(...))`
  * authenticates the lean requests too (the interceptor only sets their `Authorization` header).
@@ -38,10 +53,10 @@ class OriginSlots {
  * const dispatcher = new DownloadAgent({ connections: 4 }).compose(digestInterceptor({ username, password }));
  * await download('http://camera/rec/1.mkv', 'rec/1.mkv', { dispatcher });
  */
-export class DownloadAgent extends Dispatcher {
-  // TypeScript-private, not `#private`: undici's composed dispatcher calls close() and destroy() with
-  // itself (a Proxy) as `this`, which `#fields` refuse.
-  private readonly agent: Agent;
+export class DownloadAgent implements ComposableDispatcher {
+  private agent: Agent | undefined;
+  private agentLoading: Promise<Agent> | undefined;
+  private readonly agentOptions: Agent.Options;
   private readonly lean: boolean;
   private readonly connections: number;
   private readonly connectTimeout: number;
@@ -49,11 +64,11 @@ export class DownloadAgent extends Dispatcher {
   private readonly bodyTimeout: number;
   private readonly slots = new Map<string, OriginSlots>();
   private closed = false;
+  private destroyed = false;
   private leanActive = 0;
   private idleWaiters: (() => void)[] = [];
 
   constructor(options: DownloadAgentOptions = {}) {
-    super();
     const { lean, ...agentOptions } = options;
     this.lean = lean ?? true;
     this.connections = options.connections ?? Number.POSITIVE_INFINITY;
@@ -61,16 +76,16 @@ export class DownloadAgent extends Dispatcher {
     // cap and lean downloads on connections of their own, undici must not keep idle connections open
     // next to them. Requests then count exactly, each on its own connection.
     const capped = this.lean && this.connections !== Number.POSITIVE_INFINITY && agentOptions.pipelining === undefined;
-    this.agent = new Agent(capped ? { ...agentOptions, pipelining: 0 } : agentOptions);
+    this.agentOptions = capped ? { ...agentOptions, pipelining: 0 } : agentOptions;
     const connect = options.connect;
     this.connectTimeout = (typeof connect === 'object' && connect !== null ? connect.timeout : undefined) ?? 10_000;
     this.headersTimeout = options.headersTimeout ?? 300_000;
     this.bodyTimeout = options.bodyTimeout ?? 300_000;
   }
 
-  override dispatch(opts: Dispatcher.DispatchOptions, handler: Dispatcher.DispatchHandler): boolean {
+  dispatch(opts: Dispatcher.DispatchOptions, handler: Dispatcher.DispatchHandler): boolean {
     if (this.closed) {
-      handler.onResponseError?.(failedController(), new errors.ClientDestroyedError());
+      handler.onResponseError?.(failedController(), clientDestroyedError());
       return false;
     }
     const origin = opts.origin === undefined ? undefined : safeUrl(String(opts.origin));
@@ -95,10 +110,14 @@ export class DownloadAgent extends Dispatcher {
     }
     const key = origin?.origin ?? String(opts.origin);
     if (head === undefined) {
-      if (this.connections === Number.POSITIVE_INFINITY) return this.agent.dispatch(opts, handler);
+      if (this.connections === Number.POSITIVE_INFINITY) {
+        this.withAgent(handler, (agent) => agent.dispatch(opts, handler));
+        return true;
+      }
       this.acquire(key, () => {
         const release = once(() => this.release(key));
-        this.agent.dispatch(opts, releasing(handler, release));
+        const releasingHandler = releasing(handler, release);
+        this.withAgent(releasingHandler, (agent) => agent.dispatch(opts, releasingHandler));
       });
       return true;
     }
@@ -119,6 +138,30 @@ export class DownloadAgent extends Dispatcher {
       });
     });
     return true;
+  }
+
+  /** Runs `use` with the undici Agent, loading undici the first time; a failed load fails the request. */
+  private withAgent(handler: Dispatcher.DispatchHandler, use: (agent: Agent) => void): void {
+    if (this.agent !== undefined) {
+      use(this.agent);
+      return;
+    }
+    this.agentLoading ??= import('undici').then(({ Agent }) => (this.agent = new Agent(this.agentOptions)));
+    this.agentLoading.then(
+      (agent) => {
+        if (this.closed && this.destroyed) handler.onResponseError?.(failedController(), clientDestroyedError());
+        else use(agent);
+      },
+      (error: unknown) => handler.onResponseError?.(failedController(), error as Error),
+    );
+  }
+
+  /**
+   * A dispatcher that runs `interceptors` (each wraps the next `dispatch`; the last one runs first)
+   * before this one, as undici's `Dispatcher.compose`. Closing or destroying it closes this agent.
+   */
+  compose(...interceptors: Dispatcher.DispatcherComposeInterceptor[] | [Dispatcher.DispatcherComposeInterceptor[]]): ComposableDispatcher {
+    return composeDispatcher(this, interceptors);
   }
 
   private acquire(key: string, start: () => void): void {
@@ -147,13 +190,15 @@ export class DownloadAgent extends Dispatcher {
     if (slots.active === 0) this.slots.delete(key);
   }
 
-  override close(): Promise<void>;
-  override close(callback: () => void): void;
-  override close(callback?: () => void): Promise<void> | void {
+  /** Stops taking requests; resolves once the running ones are over and every connection is closed. */
+  close(): Promise<void>;
+  close(callback: () => void): void;
+  close(callback?: () => void): Promise<void> | void {
     this.closed = true;
     const done = (async () => {
       if (this.leanActive > 0) await new Promise<void>((resolve) => this.idleWaiters.push(resolve));
-      await this.agent.close();
+      const agent = this.agent ?? (await this.agentLoading?.catch(() => undefined));
+      await agent?.close();
     })();
     if (callback) {
       done.then(callback, callback);
@@ -162,20 +207,48 @@ export class DownloadAgent extends Dispatcher {
     return done;
   }
 
-  override destroy(): Promise<void>;
-  override destroy(error: Error | null): Promise<void>;
-  override destroy(callback: () => void): void;
-  override destroy(error: Error | null, callback: () => void): void;
-  override destroy(errorOrCallback?: Error | null | (() => void), callback?: () => void): Promise<void> | void {
+  /** Stops taking requests and aborts the ones of undici's Agent at once. */
+  destroy(): Promise<void>;
+  destroy(error: Error | null): Promise<void>;
+  destroy(callback: () => void): void;
+  destroy(error: Error | null, callback: () => void): void;
+  destroy(errorOrCallback?: Error | null | (() => void), callback?: () => void): Promise<void> | void {
     this.closed = true;
+    this.destroyed = true;
     const cb = typeof errorOrCallback === 'function' ? errorOrCallback : callback;
-    const done = this.agent.destroy(typeof errorOrCallback === 'function' ? null : (errorOrCallback ?? null));
+    const error = typeof errorOrCallback === 'function' ? null : (errorOrCallback ?? null);
+    const done = (async () => {
+      const agent = this.agent ?? (await this.agentLoading?.catch(() => undefined));
+      await agent?.destroy(error);
+    })();
     if (cb) {
       done.then(cb, cb);
       return;
     }
     return done;
   }
+}
+
+/** The composed dispatcher of {@link DownloadAgent.compose}. */
+function composeDispatcher(
+  base: ComposableDispatcher,
+  args: Dispatcher.DispatcherComposeInterceptor[] | [Dispatcher.DispatcherComposeInterceptor[]],
+): ComposableDispatcher {
+  const interceptors = (Array.isArray(args[0]) ? args[0] : args) as Dispatcher.DispatcherComposeInterceptor[];
+  let dispatch: Dispatcher['dispatch'] = base.dispatch.bind(base);
+  for (const interceptor of interceptors) {
+    if (interceptor === undefined || interceptor === null) continue;
+    if (typeof interceptor !== 'function') throw new TypeError(`invalid interceptor, expected function received ${typeof interceptor}`);
+    dispatch = interceptor(dispatch);
+    if (typeof dispatch !== 'function' || dispatch.length !== 2) throw new TypeError('invalid interceptor');
+  }
+  const composed: ComposableDispatcher = {
+    dispatch: (options, handler) => dispatch(options, handler),
+    compose: (...more) => composeDispatcher(composed, more),
+    close: () => base.close(),
+    destroy: () => base.destroy(),
+  };
+  return composed;
 }
 
 /** The controller of a request refused before it started. */

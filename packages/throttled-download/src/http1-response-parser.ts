@@ -1,4 +1,4 @@
-import { errors } from 'undici';
+import { headersOverflowError, httpParserError, socketError } from './transport-errors.js';
 
 /** Response headers as undici gives them: lower-case names, latin1 values, repeated names as arrays. */
 export type ResponseHeaders = Record<string, string | string[]>;
@@ -43,9 +43,7 @@ function checkLineEnds(window: Buffer, from: number, to: number): void {
 }
 
 function parserError(message: string, code: string): Error {
-  // undici's constructor is (message, code, data); its typings only declare the message.
-  const HttpParserError = errors.HTTPParserError as unknown as new (message: string, code: string) => Error;
-  return new HttpParserError(message, code);
+  return httpParserError(message, code);
 }
 
 /**
@@ -178,7 +176,7 @@ export class Http1ResponseParser {
       this.callbacks.onEnd({});
       return;
     }
-    throw new errors.SocketError('other side closed');
+    throw socketError('other side closed');
   }
 
   /** Collects head (or trailer) bytes up to the empty line; returns the offset after it, or -1 for "need more". */
@@ -190,13 +188,13 @@ export class Http1ResponseParser {
     checkLineEnds(window, carried.length, index < 0 ? window.length : index + 4);
     if (index < 0) {
       this.#headBytes += end - start;
-      if (this.#headBytes > MAX_HEAD_BYTES) throw new errors.HeadersOverflowError();
+      if (this.#headBytes > MAX_HEAD_BYTES) throw headersOverflowError();
       this.#push(buffer.subarray(start, end));
       return -1;
     }
     const stop = start + index - carried.length + 4;
     this.#headBytes += stop - start;
-    if (this.#headBytes > MAX_HEAD_BYTES) throw new errors.HeadersOverflowError();
+    if (this.#headBytes > MAX_HEAD_BYTES) throw headersOverflowError();
     this.#push(buffer.subarray(start, stop));
     return stop;
   }
@@ -249,7 +247,7 @@ export class Http1ResponseParser {
     const headers = this.#parseFields(lines.slice(1), 'header');
     if (status === 101) throw parserError('Unexpected 101 Switching Protocols (no upgrade was asked for)', 'INVALID_STATUS');
     // No request says "Expect: 100-continue": undici takes an unasked 100 for a broken server, so do we.
-    if (status === 100) throw new errors.SocketError('bad response');
+    if (status === 100) throw socketError('bad response');
     if (status < 200) return undefined;
     const connection = [headers['connection'] ?? []].flat().join(',').toLowerCase();
     this.#keepAlive = major === '1' && minor === '1' ? !/(^|,)\s*close\s*(,|$)/.test(connection) : /(^|,)\s*keep-alive\s*(,|$)/.test(connection);

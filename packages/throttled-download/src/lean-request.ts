@@ -1,5 +1,6 @@
 import { connect, type Socket } from 'node:net';
-import { errors, type Dispatcher } from 'undici';
+import type { Dispatcher } from 'undici';
+import { bodyTimeoutError, connectTimeoutError, headersTimeoutError, invalidArgumentError } from './transport-errors.js';
 import { Http1ResponseParser, type ResponseHeaders } from './http1-response-parser.js';
 
 /** Largest single socket read of the lean reader. */
@@ -61,13 +62,13 @@ function headerList(input: Dispatcher.DispatchOptions['headers']): Headers | und
 export function leanRequestHead(opts: Dispatcher.DispatchOptions, host: string): string | undefined {
   const headers = headerList(opts.headers);
   if (headers === undefined) return undefined;
-  if (INVALID_PATH.test(opts.path)) throw new errors.InvalidArgumentError('invalid request path');
+  if (INVALID_PATH.test(opts.path)) throw invalidArgumentError('invalid request path');
   let head = `GET ${opts.path} HTTP/1.1\r\nhost: ${host}\r\nconnection: close\r\n`;
   for (const [name, value] of headers) {
     const lower = name.toLowerCase();
     if (RESERVED.has(lower)) return undefined;
-    if (!TOKEN.test(name)) throw new errors.InvalidArgumentError('invalid header key');
-    if (INVALID_HEADER_VALUE.test(value)) throw new errors.InvalidArgumentError(`invalid ${name} header`);
+    if (!TOKEN.test(name)) throw invalidArgumentError('invalid header key');
+    if (INVALID_HEADER_VALUE.test(value)) throw invalidArgumentError(`invalid ${name} header`);
     head += `${name}: ${value}\r\n`;
   }
   return `${head}\r\n`;
@@ -153,10 +154,10 @@ export function leanRequest(url: URL, head: string, handler: Dispatcher.Dispatch
         const kindNow = timerKind;
         fail(
           kindNow === 'connect'
-            ? new errors.ConnectTimeoutError(`Connect Timeout Error (attempted address: ${url.host}, timeout: ${ms}ms)`)
+            ? connectTimeoutError(`Connect Timeout Error (attempted address: ${url.host}, timeout: ${ms}ms)`)
             : kindNow === 'headers'
-              ? new errors.HeadersTimeoutError()
-              : new errors.BodyTimeoutError(),
+              ? headersTimeoutError()
+              : bodyTimeoutError(),
         );
       }, ms);
       timer.unref?.();

@@ -1,6 +1,5 @@
 import { setTimeout as delay } from 'node:timers/promises';
-import type { Dispatcher } from 'undici';
-import { DownloadAgent } from './download-agent.js';
+import { DownloadAgent, type ComposableDispatcher } from './download-agent.js';
 import { DownloadError } from './errors.js';
 import { RateLimiter } from './rate-limiter.js';
 import type { DownloadOptions, ExistingPolicy } from './types.js';
@@ -19,7 +18,7 @@ export const DEFAULT_DOWNLOAD_OPTIONS = {
 } as const;
 
 export interface NormalizedOptions {
-  dispatcher: Dispatcher;
+  dispatcher: ComposableDispatcher;
   headers: Record<string, string>;
   rateLimiter: RateLimiter | undefined;
   maxRetries: number;
@@ -45,7 +44,7 @@ export interface NormalizedOptions {
 const defaultAgents = new Map<number, DownloadAgent>();
 
 /** One shared {@link DownloadAgent} per timeout value: the connect timeout lives on the dispatcher. */
-export function defaultDispatcher(timeout: number): Dispatcher {
+export function defaultDispatcher(timeout: number): ComposableDispatcher {
   let agent = defaultAgents.get(timeout);
   if (!agent) {
     agent = new DownloadAgent({ connect: { timeout }, headersTimeout: timeout, bodyTimeout: timeout });

@@ -1,5 +1,4 @@
-import { request } from 'undici';
-import { redactUrl } from '@camdl/internal';
+import { redactUrl, smallRequest } from '@camdl/internal';
 import { abandonBody } from './abandon-body.js';
 import { DownloadError, toDownloadError } from './errors.js';
 import { headerValue, isRetryableStatus, parseContentLength, parseContentRange, STATUS_TEXT } from './http-headers.js';
@@ -16,7 +15,7 @@ export async function probeRemoteSize(url: string | URL, options: ProbeOptions =
   const timeout = options.timeout ?? DEFAULT_DOWNLOAD_OPTIONS.timeout;
   let response;
   try {
-    response = await request(url, {
+    response = await smallRequest(new URL(String(url)), {
       method: 'GET',
       dispatcher: options.dispatcher ?? defaultDispatcher(timeout),
       headers: { ...options.headers, 'accept-encoding': 'identity', range: 'bytes=0-0' },

@@ -1,4 +1,5 @@
-import { errors, type Dispatcher } from 'undici';
+import type { Dispatcher } from 'undici';
+import { requestAbortedError } from './transport-errors.js';
 import { BodyFileWriter } from './body-file-writer.js';
 import type { RateLimiter } from './rate-limiter.js';
 
@@ -53,7 +54,7 @@ export class ResponseReceiver implements Dispatcher.DispatchHandler {
   #pauses = 0;
   readonly #signal: AbortSignal | undefined;
   readonly #onAbort = (): void => {
-    this.#controller?.abort(this.#signal?.reason instanceof Error ? this.#signal.reason : new errors.RequestAbortedError());
+    this.#controller?.abort(this.#signal?.reason instanceof Error ? this.#signal.reason : requestAbortedError());
   };
 
   constructor(signal: AbortSignal | undefined) {
@@ -124,7 +125,7 @@ export class ResponseReceiver implements Dispatcher.DispatchHandler {
     this.#abandoned = true;
     this.#early = [];
     this.#sink = { data: () => {}, end: () => {}, error: () => {} };
-    this.#controller?.abort(new errors.RequestAbortedError('response abandoned'));
+    this.#controller?.abort(requestAbortedError('response abandoned'));
   }
 
   /** Reads the body to its end and drops it (a small one keeps the connection usable); never rejects. */

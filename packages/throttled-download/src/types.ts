@@ -1,4 +1,4 @@
-import type { Dispatcher } from 'undici';
+import type { ComposableDispatcher } from './download-agent.js';
 import type { DownloadError } from './errors.js';
 import type { RateLimiter } from './rate-limiter.js';
 
@@ -58,7 +58,7 @@ export interface DownloadOptions {
    * Any undici dispatcher: a `DownloadAgent` (plain-http bodies read by its lean reader), an undici
    * `Agent`, or either composed with `digestInterceptor()`. @default an internal DownloadAgent
    */
-  dispatcher?: Dispatcher;
+  dispatcher?: ComposableDispatcher;
   /** Extra request headers (`accept-encoding` is always `identity`). @default {} */
   headers?: Record<string, string>;
   /** A limiter shared with other downloads; wins over `rateLimitMbps`. @default undefined */
@@ -140,7 +140,7 @@ export interface DownloadResult {
 
 export interface ProbeOptions {
   /** The undici dispatcher to send the probe through (compose `digestInterceptor` into it for Digest). @default a shared keep-alive Agent per `timeout` */
-  dispatcher?: Dispatcher;
+  dispatcher?: ComposableDispatcher;
   /** Extra request headers. @default {} */
   headers?: Record<string, string>;
   /** @default 60000 */

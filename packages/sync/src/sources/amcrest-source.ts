@@ -2,7 +2,6 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createAmcrestClient, downloadRecordings, findRecordings, getChannelCount, type AmcrestClient, type Recording } from '@camdl/amcrest-recordings';
 import { digestInterceptor } from '@camdl/http-digest';
-import { Agent } from 'undici';
 import type { CameraConfig } from '../config.js';
 import type { CameraListing, CameraSource, RemoteRecording } from './camera-source.js';
 
@@ -25,9 +24,10 @@ async function allChannels(client: AmcrestClient, signal: AbortSignal): Promise<
 export async function createAmcrestSource(camera: CameraConfig, password: string | undefined, onWarning: (message: string) => void): Promise<CameraSource> {
   const tls = camera.url.protocol === 'https:';
   const ca = tls && camera.caFile !== undefined ? await readFile(camera.caFile) : undefined;
+  // undici only for https: its load costs start-up time and memory a plain-http fleet never needs.
   const ownAgent =
     tls && (camera.insecure || ca !== undefined)
-      ? new Agent({
+      ? new (await import('undici')).Agent({
           connections: camera.connections + 1,
           keepAliveTimeout: 4_000,
           connect: { ...(ca ? { ca } : {}), ...(camera.insecure ? { rejectUnauthorized: false } : {}) },

@@ -1,0 +1,138 @@
+import { Readable } from 'node:stream';
+import type { Dispatcher } from 'undici';
+
+/**
+ * Marks a dispatch whose handler copies every body chunk before returning (the brand of
+ * `@camdl/throttled-download`'s `DownloadAgent`, which then reads the answer with its lean reader
+ * and never loads undici for it).
+ */
+const LEAN_BODY = Symbol.for('camdl.throttled-download.lean-body');
+
+/** The part of a dispatcher a request needs (every undici `Dispatcher` has it, `DownloadAgent` too). */
+export interface DispatchOnly {
+  dispatch(options: Dispatcher.DispatchOptions, handler: Dispatcher.DispatchHandler): boolean;
+}
+
+export interface SmallRequestOptions {
+  dispatcher: DispatchOnly;
+  method?: string | undefined;
+  headers?: Record<string, string> | undefined;
+  signal?: AbortSignal | undefined;
+  headersTimeout?: number | undefined;
+  bodyTimeout?: number | undefined;
+}
+
+/** A response body: a stream of copied chunks, plus `dump` as undici's. */
+export interface SmallResponseBody extends Readable {
+  /** Reads and drops up to `limit` bytes (then abandons the rest). */
+  dump(options?: { limit?: number }): Promise<void>;
+}
+
+export interface SmallResponse {
+  statusCode: number;
+  headers: Record<string, string | string[] | undefined>;
+  body: SmallResponseBody;
+}
+
+/**
+ * One request through `dispatcher`, answered like undici's `request()` (status, lower-case headers, a
+ * body stream), without loading undici: camera API answers over plain http go through
+ * `DownloadAgent`'s lean reader. Each chunk is copied, so the dispatcher may reuse its read buffer.
+ * An aborted `signal` rejects with its reason (before the head) or destroys the body with it.
+ */
+export function smallRequest(url: URL | string, options: SmallRequestOptions): Promise<SmallResponse> {
+  const target = typeof url === 'string' ? new URL(url) : url;
+  return new Promise<SmallResponse>((resolve, reject) => {
+    let controller: Dispatcher.DispatchController | undefined;
+    let body: SmallResponseBody | undefined;
+    let settled = false;
+    const { signal } = options;
+    const onAbort = (): void => {
+      const reason = signal?.reason instanceof Error ? signal.reason : new Error('This operation was aborted');
+      controller?.abort(reason);
+      if (!settled) {
+        settled = true;
+        reject(reason);
+      }
+    };
+    const detach = (): void => signal?.removeEventListener('abort', onAbort);
+    if (signal?.aborted) {
+      onAbort();
+      return;
+    }
+    signal?.addEventListener('abort', onAbort, { once: true });
+
+    const makeBody = (): SmallResponseBody => {
+      const stream = new Readable({
+        read() {
+          controller?.resume();
+        },
+        destroy(error, callback) {
+          detach();
+          if (!ended) controller?.abort(error ?? new Error('response body destroyed'));
+          callback(error);
+        },
+      }) as SmallResponseBody;
+      stream.dump = async ({ limit = 128 * 1024 } = {}) => {
+        let seen = 0;
+        try {
+          for await (const chunk of stream) {
+            seen += (chunk as Buffer).length;
+            if (seen > limit) break;
+          }
+        } finally {
+          if (!stream.destroyed) stream.destroy();
+        }
+      };
+      return stream;
+    };
+    let ended = false;
+
+    const handler: Dispatcher.DispatchHandler = {
+      onRequestStart(control) {
+        controller = control;
+        if (signal?.aborted) control.abort(signal.reason as Error);
+      },
+      onResponseStart(control, statusCode, headers) {
+        controller = control;
+        if (statusCode < 200) return;
+        body = makeBody();
+        settled = true;
+        resolve({ statusCode, headers: headers as Record<string, string | string[] | undefined>, body });
+      },
+      onResponseData(control, chunk) {
+        // Copied: the lean reader hands out views of a buffer it reuses for the next read.
+        if (body !== undefined && !body.destroyed && !body.push(Buffer.from(chunk))) control.pause();
+      },
+      onResponseEnd() {
+        ended = true;
+        detach();
+        body?.push(null);
+      },
+      onResponseError(_control, error) {
+        ended = true;
+        detach();
+        if (!settled) {
+          settled = true;
+          reject(error);
+        } else if (body !== undefined && !body.destroyed) {
+          body.destroy(error);
+        }
+      },
+    };
+    const dispatchOptions = {
+      origin: target.origin,
+      path: `${target.pathname}${target.search}`,
+      method: (options.method ?? 'GET') as Dispatcher.HttpMethod,
+      headers: options.headers ?? {},
+      ...(options.headersTimeout === undefined ? {} : { headersTimeout: options.headersTimeout }),
+      ...(options.bodyTimeout === undefined ? {} : { bodyTimeout: options.bodyTimeout }),
+      [LEAN_BODY]: {},
+    };
+    try {
+      options.dispatcher.dispatch(dispatchOptions, handler);
+    } catch (error) {
+      handler.onResponseError?.(undefined as never, error as Error);
+    }
+  });
+}

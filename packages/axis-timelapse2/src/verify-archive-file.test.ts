@@ -1,4 +1,4 @@
-import { writeFile } from 'node:fs/promises';
+import { open, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeTempDir, type TempDir } from '@camdl/test-utils';
@@ -53,6 +53,37 @@ describe('verifyArchiveFile', () => {
     expect(await check('b.avi', avi(4000, 9000), 3000, 'timelapse2-v1')).toMatchObject({ ok: false, reason: expect.stringMatching(/truncated/) });
     expect(await check('c.avi', avi(2000), 3000, 'timelapse2-v1')).toMatchObject({ ok: false, reason: expect.stringMatching(/less than/) });
     expect(await check('d.avi', Buffer.alloc(4000, 0x41), 3000, 'timelapse2-v1')).toMatchObject({ ok: false, reason: expect.stringMatching(/not an AVI/) });
+  });
+
+  it('reads headers only: a 5 GiB sparse archive is checked in constant memory (64-bit mdat, OpenDML AVI)', async () => {
+    const size = 5 * 1024 ** 3;
+    const sparse = async (name: string, head: Buffer, length: number): Promise<string> => {
+      const path = join(dir.path, name);
+      const handle = await open(path, 'w');
+      try {
+        await handle.write(head, 0, head.length, 0);
+        await handle.truncate(length);
+      } finally {
+        await handle.close();
+      }
+      return path;
+    };
+    const mp4Head = Buffer.alloc(32);
+    mp4Head.writeUInt32BE(16, 0);
+    mp4Head.write('ftypisom', 4, 'latin1');
+    mp4Head.writeUInt32BE(1, 16);
+    mp4Head.write('mdat', 20, 'latin1');
+    mp4Head.writeBigUInt64BE(BigInt(size - 16), 24);
+    const rss = process.memoryUsage().rss;
+    const big = await sparse('big.mp4', mp4Head, size);
+    expect(await verifyArchiveFile(big, { filename: 'big.mp4', size, raw: {} }, 'timelapse3')).toEqual({ ok: true });
+    const cut = await sparse('cut.mp4', mp4Head, size - 1);
+    expect(await verifyArchiveFile(cut, { filename: 'cut.mp4', size: size - 1, raw: {} }, 'timelapse3')).toMatchObject({ ok: false, reason: expect.stringMatching(/truncated/) });
+    // The first RIFF chunk of an OpenDML AVI says at most 4 GiB; RIFF AVIX chunks follow.
+    const bigAvi = await sparse('big.avi', avi(12, 0xffff_fff0 - 8), size);
+    expect(await verifyArchiveFile(bigAvi, { filename: 'big.avi', size: size - 100_000, raw: {} }, 'timelapse2-v1')).toEqual({ ok: true });
+    // Nothing of the 5 GiB was held: far less than one file's worth of memory was used.
+    expect(process.memoryUsage().rss - rss).toBeLessThan(256 * 1024 ** 2);
   });
 
   it('a missing file is not the archive', async () => {

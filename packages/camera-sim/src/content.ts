@@ -18,7 +18,11 @@ export interface ArchiveSpec {
   filename: string;
   /** Profile id shared by several archives. @default 'QKXBTRWA' */
   id?: string;
-  /** @default 'media' */
+  /**
+   * `synthetic` archives start with the header of their container (1.x/TimelapseMe an AVI `RIFF`
+   * header, 3.x an MP4 `ftyp` + `mdat` box spanning the file) so they pass a container check.
+   * @default 'media'
+   */
   content?: ContentKind;
   /** Byte size for `synthetic` content. @default 65536 */
   size?: number;
@@ -195,8 +199,8 @@ function presetRecordings(option: ContentOption): RecordingSpec[] {
   return option.recordings ?? [];
 }
 
-function syntheticSource(seed: string, size: number): BodySource {
-  const bytes = new GeneratedBytes(seed, size);
+function syntheticSource(seed: string, size: number, head?: Buffer): BodySource {
+  const bytes = new GeneratedBytes(seed, size, head);
   let hash: Promise<string> | undefined;
   return {
     size,
@@ -233,9 +237,11 @@ async function buildFile(options: {
   height?: number;
   gop?: number;
   startMs?: number;
+  /** Synthetic content: the container header its first bytes carry. */
+  head?: Buffer;
 }): Promise<BuiltFile> {
   if (options.content === 'synthetic') {
-    const source = syntheticSource(options.seed, options.size);
+    const source = syntheticSource(options.seed, options.size, options.head);
     const sha256 = options.size <= EAGER_HASH_LIMIT ? await source.sha256() : undefined;
     return {
       file: { size: options.size, sha256, content: 'synthetic', mediaDurationSec: undefined, mtimeMs: options.mtimeMs },
@@ -263,6 +269,41 @@ async function buildFile(options: {
   };
 }
 
+/**
+ * The first bytes of a synthetic archive, so it has the shape of the real file (a client checks the
+ * container before it deletes the camera's copy): an AVI's `RIFF <size> AVI ` header whose size is
+ * the file's, or an MP4's `ftyp` box then one `mdat` box up to the end of the file (64-bit size past
+ * 4 GiB). Files too small for a header get none.
+ */
+function containerShell(container: 'avi' | 'mp4', size: number): Buffer | undefined {
+  if (container === 'avi') {
+    if (size < 12) return undefined;
+    const head = Buffer.alloc(12);
+    head.write('RIFF', 0, 'latin1');
+    head.writeUInt32LE(Math.min(size - 8, 0xffff_ffff), 4);
+    head.write('AVI ', 8, 'latin1');
+    return head;
+  }
+  const mdat = size - 16;
+  if (mdat < 8) return undefined;
+  const large = mdat > 0xffff_ffff;
+  if (large && mdat < 16) return undefined;
+  const head = Buffer.alloc(large ? 32 : 24);
+  head.writeUInt32BE(16, 0);
+  head.write('ftypisom', 4, 'latin1');
+  head.writeUInt32BE(0x200, 8);
+  head.write('isom', 12, 'latin1');
+  if (large) {
+    head.writeUInt32BE(1, 16);
+    head.write('mdat', 20, 'latin1');
+    head.writeBigUInt64BE(BigInt(mdat), 24);
+  } else {
+    head.writeUInt32BE(mdat, 16);
+    head.write('mdat', 20, 'latin1');
+  }
+  return head;
+}
+
 /** Builds the archive model for a Timelapse profile. */
 export async function buildArchives(
   option: ContentOption,
@@ -287,6 +328,7 @@ export async function buildArchives(
         toneHz: 440,
         cacheDir,
         mtimeMs: mtimeBase + index * 1000,
+        head: containerShell(flavour === 'v3' ? 'mp4' : 'avi', spec.size ?? 65_536),
       });
       const first = spec.first ?? Date.UTC(2025, 8, 30) + index * DAY_MS + 123;
       const frames = built.frames;

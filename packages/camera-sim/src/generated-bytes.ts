@@ -6,14 +6,20 @@ const BLOCK_SIZE = 64 * 1024;
 /**
  * Deterministic bytes of any length, computed block by block (never held in memory): a seeded 64 KiB
  * pattern whose first 16 bytes carry the block number, so a shifted or repeated range changes the hash.
+ * An optional `head` replaces the first bytes (a container header, so the file has the shape of the
+ * real one).
  */
 export class GeneratedBytes {
   private readonly pattern: Buffer;
+  private readonly head: Buffer | undefined;
 
   constructor(
     readonly seed: string,
     readonly size: number,
+    head?: Buffer,
   ) {
+    if (head !== undefined && head.length > BLOCK_SIZE) throw new RangeError(`head is ${head.length} bytes, at most ${BLOCK_SIZE}`);
+    this.head = head !== undefined && head.length > 0 ? head : undefined;
     const pattern = Buffer.alloc(BLOCK_SIZE);
     let state = createHash('sha256').update(seed).digest();
     for (let offset = 0; offset < BLOCK_SIZE; offset += state.length) {
@@ -26,6 +32,7 @@ export class GeneratedBytes {
   private block(index: number): Buffer {
     const block = Buffer.from(this.pattern);
     block.write(index.toString(16).padStart(16, '0'), 0, 'latin1');
+    if (index === 0 && this.head) this.head.copy(block, 0);
     return block;
   }
 

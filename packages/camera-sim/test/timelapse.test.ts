@@ -218,3 +218,31 @@ describe('Timelapse 3.0.x and 3.1.2 (before parameter decoding came in 3.1.3)', 
     }
   });
 });
+
+describe('synthetic archives have the shape of the real file', () => {
+  it('1.x: an AVI RIFF header whose size is the file; 3.x: ftyp then one mdat box to the end', async () => {
+    const v1 = await startCameraSim({ profile: 'timelapse2-v1', password: 'secret', content: { archives: [{ filename: 'Gate_2026_03_02_0000', content: 'synthetic', size: 70_000 }] } });
+    const v3 = await startCameraSim({ profile: 'timelapse3', password: 'secret', content: { archives: [{ filename: 'Gate_2026_03_02_0000', content: 'synthetic', size: 70_000 }] } });
+    try {
+      const avi = await new DigestSession(v1.url, 'admin', 'secret').request('/local/timelapse2/download?filename=Gate_2026_03_02_0000.avi');
+      expect(avi.body.length).toBe(70_000);
+      expect(avi.body.toString('latin1', 0, 4)).toBe('RIFF');
+      expect(avi.body.readUInt32LE(4) + 8).toBe(70_000);
+      expect(avi.body.toString('latin1', 8, 12)).toBe('AVI ');
+      expect(sha(avi.body)).toBe(v1.archives[0]!.sha256);
+
+      const mp4 = await new DigestSession(v3.url, 'admin', 'secret').request('/local/timelapse2/download?filename=Gate_2026_03_02_0000.mp4');
+      expect(mp4.body.length).toBe(70_000);
+      const ftyp = mp4.body.readUInt32BE(0);
+      expect(mp4.body.toString('latin1', 4, 8)).toBe('ftyp');
+      expect(mp4.body.toString('latin1', ftyp + 4, ftyp + 8)).toBe('mdat');
+      expect(ftyp + mp4.body.readUInt32BE(ftyp)).toBe(70_000);
+      expect(sha(mp4.body)).toBe(v3.archives[0]!.sha256);
+      // The rest is still the generated pattern (block 0 carries its number after the header).
+      expect(mp4.body.subarray(64, 128).equals(Buffer.alloc(64))).toBe(false);
+    } finally {
+      await v1.close();
+      await v3.close();
+    }
+  });
+});

@@ -346,6 +346,12 @@ async function fetchOne(camera: CameraConfig, remote: RemoteRecording, id: numbe
   if (result.status !== 'skipped' && !result.verified) {
     throw new SyncError(`${localPath}: the camera did not say how long the file is; it cannot be verified complete`, { code: 'ERR_SYNC_VERIFY_FAILED', camera: camera.name });
   }
+  const check = await source.checkFile?.(remote, stagedFile);
+  if (check !== undefined && !check.ok) {
+    // Never recorded, never reused from staging: the next run asks the camera again.
+    await rm(staging, { recursive: true, force: true }).catch(() => {});
+    throw new SyncError(`${localPath}: not the whole recording (${check.reason})`, { code: 'ERR_SYNC_VERIFY_FAILED', camera: camera.name });
+  }
   ledger.markDownloaded(id, result.size);
   const { sha256, size } = await hashFile(stagedFile);
   if (size !== result.size) throw new SyncError(`${localPath}: changed on disk while it was hashed`, { code: 'ERR_SYNC_VERIFY_FAILED', camera: camera.name });
@@ -371,15 +377,26 @@ function updateSums(context: CameraContext, folder: string): Promise<void> {
 
 /**
  * Deletes one recording on the camera, only when the ledger holds it as verified AND the archived
- * file is there with that size and hash right now (the camera's word is never the only evidence).
+ * file is there right now, whole (the source's container check: a hashed error page or truncated
+ * file matches its own hash) and with the size and hash the ledger recorded. The camera's word is
+ * never the only evidence. A file that is not the whole recording is no longer `verified`.
  */
 async function deleteOne(camera: CameraConfig, remote: RemoteRecording, id: number, source: CameraSource, context: CameraContext, outcome: CameraOutcome): Promise<void> {
   const row = context.ledger.recording(id);
   if (!row || row.state !== 'verified' || row.localPath === null || row.sha256 === null) return;
   try {
-    const onDisk = await hashFile(archivePath(context.config.archive, row.localPath), context.signal);
+    const absolute = archivePath(context.config.archive, row.localPath);
+    const onDisk = await hashFile(absolute, context.signal);
     if (onDisk.sha256 !== row.sha256 || onDisk.size !== row.localSize) {
       throw new SyncError(`${row.localPath} no longer matches the ledger: not deleted on the camera (run camdl verify)`, { code: 'ERR_SYNC_VERIFY_FAILED' });
+    }
+    const check = await source.checkFile?.(remote, absolute);
+    if (check !== undefined && !check.ok) {
+      context.ledger.markDamaged(id, `delete-after: not the whole recording: ${check.reason}`);
+      await updateSums(context, dirname(row.localPath));
+      throw new SyncError(`${row.localPath} is not the whole recording (${check.reason}): not deleted on the camera; the next sync fetches it again`, {
+        code: 'ERR_SYNC_VERIFY_FAILED',
+      });
     }
     await source.delete!(remote, context.signal);
     context.ledger.markDeletedOnCamera(id);

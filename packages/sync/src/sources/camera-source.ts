@@ -46,6 +46,12 @@ export interface CameraSource {
    * runs); returns the complete file's path.
    */
   download(recording: RemoteRecording, folder: string, options: SourceDownloadOptions): Promise<{ path: string; result: DownloadResult }>;
+  /**
+   * Positive evidence that the local file is the whole recording (its container, not only its
+   * bytes): checked before a download is recorded `verified` and again before the camera's copy is
+   * deleted. Reads the container's headers only (constant memory). Undefined: no such check.
+   */
+  checkFile?: (recording: RemoteRecording, path: string) => Promise<{ ok: true } | { ok: false; reason: string }>;
   /** Deletes on the camera; undefined when the camera cannot. */
   delete?: (recording: RemoteRecording, signal: AbortSignal) => Promise<void>;
   close(): Promise<void>;

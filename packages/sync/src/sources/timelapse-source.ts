@@ -1,6 +1,6 @@
 import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { assignLocalNames, createTimelapseClient, type TimelapseArchive } from '@camdl/axis-timelapse2';
+import { assignLocalNames, createTimelapseClient, verifyArchiveFile, type TimelapseApi, type TimelapseArchive } from '@camdl/axis-timelapse2';
 import type { CameraConfig } from '../config.js';
 import { wallClockIn } from '../layout.js';
 import type { CameraListing, CameraSource, RemoteRecording } from './camera-source.js';
@@ -31,7 +31,7 @@ export async function createTimelapseSource(camera: CameraConfig, password: stri
     onWarning,
   });
   const archives = new Map<string, TimelapseArchive>();
-  let api: string | undefined;
+  let api: TimelapseApi | undefined;
   return {
     connections: 1,
     async list(window, signal): Promise<CameraListing> {
@@ -81,6 +81,12 @@ export async function createTimelapseSource(camera: CameraConfig, password: stri
         ...(options.onEvent ? { onEvent: options.onEvent } : {}),
       });
       return { path, result };
+    },
+    async checkFile(recording, path) {
+      const archive = archives.get(recording.remoteKey);
+      if (!archive || api === undefined) return { ok: false, reason: `${recording.remoteName} is not in the camera's current listing` };
+      // The same check as timelapse2-dl --delete-after: the size the camera lists and a whole AVI/MP4.
+      return verifyArchiveFile(path, archive, api);
     },
     async delete(recording, signal) {
       const archive = archives.get(recording.remoteKey);

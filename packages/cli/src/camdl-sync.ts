@@ -29,10 +29,13 @@ export async function run(argv: string[]): Promise<number> {
   }
   const live = args.progress && !args.json && Boolean(process.stderr.isTTY) && process.env['TERM'] !== 'dumb' && !process.env['CI'];
   const renderer = createSyncRenderer({ json: args.json, live, stdout: process.stdout, stderr: process.stderr });
+  // Between two runs of --every nothing is in progress: the first Ctrl+C (or SIGTERM) stops at once.
+  let waiting = false;
   const interrupt = installInterruptHandler({
-    onStop: () => renderer.say('Stopping after the current files (Ctrl+C again to stop now)…'),
+    onStop: () => renderer.say(waiting ? 'Stopped while waiting for the next run (nothing was in progress).' : 'Stopping after the current files (Ctrl+C again to stop now)…'),
     onAbort: () => renderer.say('Stopping now; partial downloads are kept as .part files for the next run.'),
-    onTerminate: () => renderer.say('Terminated: stopping now; partial downloads are kept as .part files for the next run.'),
+    onTerminate: () =>
+      renderer.say(waiting ? 'Terminated while waiting for the next run (nothing was in progress).' : 'Terminated: stopping now; partial downloads are kept as .part files for the next run.'),
   });
   const interruptedCode = (): number => (interrupt.state === 'terminate' ? 143 : 130);
   try {
@@ -54,23 +57,29 @@ export async function run(argv: string[]): Promise<number> {
       if (every === undefined) return exitCode;
       const wait = Math.max(0, startedAt + every - Date.now());
       renderer.say(`Next run at ${new Date(Date.now() + wait).toISOString()} (exit code of this one: ${exitCode})`);
-      const stopped = await new Promise<boolean>((resolve) => {
-        const poll = setInterval(() => {
-          if (interrupt.state !== 'none') {
-            clearInterval(poll);
-            clearTimeout(timer);
-            resolve(true);
-          }
-        }, 200);
-        const timer = setTimeout(() => {
-          clearInterval(poll);
-          resolve(false);
-        }, wait);
-      });
+      waiting = true;
+      const stopped = await waitUnlessStopped(wait, interrupt.stopSignal);
+      waiting = false;
       if (stopped) return interruptedCode();
     }
   } finally {
     renderer.close();
     interrupt.dispose();
   }
+}
+
+/** Waits `ms`; true as soon as `stop` aborts (a Ctrl+C or SIGTERM while waiting), false after the wait. */
+function waitUnlessStopped(ms: number, stop: AbortSignal): Promise<boolean> {
+  if (stop.aborted) return Promise.resolve(true);
+  return new Promise<boolean>((resolve) => {
+    const onStop = (): void => {
+      clearTimeout(timer);
+      resolve(true);
+    };
+    const timer = setTimeout(() => {
+      stop.removeEventListener('abort', onStop);
+      resolve(false);
+    }, ms);
+    stop.addEventListener('abort', onStop, { once: true });
+  });
 }

@@ -17,8 +17,41 @@ function runInTerminal(args: string[], env: NodeJS.ProcessEnv): Promise<CamdlRun
   return new Promise((resolve) => child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr, ms: Date.now() - started })));
 }
 
+/**
+ * Starts camdl in a real pseudo-terminal with the terminal's keyboard: `press('\u0003')` is Ctrl+C typed
+ * there (the terminal driver sends SIGINT to camdl, as for a person at the keyboard).
+ */
+function startInTerminal(args: string[], env: NodeJS.ProcessEnv, onScreen: (screen: string, press: (keys: string) => void) => void): Promise<CamdlRun> {
+  const quote = (text: string): string => `'${text.replaceAll("'", "'\\''")}'`;
+  const command = [process.execPath, CAMDL_BIN, ...args].map(quote).join(' ');
+  const started = Date.now();
+  const child = spawn('script', ['-qfec', command, '/dev/null'], { env: { ...process.env, CI: '', TERM: 'xterm', ...env }, stdio: ['pipe', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  const press = (keys: string): void => {
+    child.stdin.write(keys);
+  };
+  child.stdout.on('data', (chunk: Buffer) => {
+    stdout += chunk.toString();
+    onScreen(stdout, press);
+  });
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  return new Promise((resolve) =>
+    child.on('close', (code, signal) => {
+      child.stdin.destroy();
+      resolve({ code, signal, stdout, stderr, ms: Date.now() - started });
+    }),
+  );
+}
+
 // eslint-disable-next-line no-control-regex
 const ESCAPE = /\u001b\[/;
+
+/** A terminal's output as lines: no carriage returns, no live-block redraws, no echoed `^C`. */
+function plainScreen(stdout: string): string[] {
+  // eslint-disable-next-line no-control-regex
+  return stdout.replaceAll('\r', '').replace(/\u001b\[\d+A\u001b\[0J/g, '').replaceAll('^C', '').split('\n');
+}
 
 describe.skipIf(!sqliteAvailable())('camdl sync: what it shows, and --every', () => {
   let fleet: CamdlFleet | undefined;
@@ -95,7 +128,9 @@ describe.skipIf(!sqliteAvailable())('camdl sync: what it shows, and --every', ()
     expect(run.stderr).toBe('');
     const dones = run.stdout.match(/^Done\. downloaded=\d+/gm) ?? [];
     expect(dones).toEqual(['Done. downloaded=4', 'Done. downloaded=0', 'Done. downloaded=0']);
-    expect(run.stdout).toMatch(/^Stopping after the current files/m);
+    // Between runs nothing is in progress: the first Ctrl+C stops at once and says so.
+    expect(run.stdout).toMatch(/^Stopped while waiting for the next run \(nothing was in progress\)\.$/m);
+    expect(run.stdout).not.toMatch(/Stopping after the current files|Ctrl\+C again/);
     const ledger = Ledger.open(loadConfig(fleet.config).ledger, { readOnly: true });
     try {
       const runs = ledger.runs().reverse();
@@ -133,5 +168,64 @@ describe.skipIf(!sqliteAvailable())('camdl sync: what it shows, and --every', ()
     expect(at - before).toBeGreaterThanOrEqual(3_600_000 - 1000);
     expect(at - Date.now()).toBeLessThanOrEqual(3_600_000);
     expect(run.stdout.match(/^Done\. /gm)).toHaveLength(1);
+  });
+
+  it.skipIf(missingSystemTools('script') !== undefined)('--every 1h on a terminal: Ctrl+C typed while it waits stops at once (exit 130), saying nothing was in progress', async () => {
+    fleet = await startCamdlFleet([{ sim: { profile: 'timelapse3', content: { archives: syntheticArchives(1, 10_000) } }, extra: ['time-zone: UTC'] }]);
+    let typed = false;
+    const run = await startInTerminal(['sync', '--config', fleet.config, '--every', '1h'], fleet.env, (screen, press) => {
+      if (!typed && /Next run at \S+ \(exit code of this one: 0\)/.test(screen)) {
+        typed = true;
+        press('\u0003');
+      }
+    });
+    // Had it waited for the hour, or for a second Ctrl+C, this test would time out.
+    expect(typed).toBe(true);
+    expect(run.code, run.stdout).toBe(130);
+    // The terminal echoed the key: it was typed there, not sent by kill.
+    expect(run.stdout).toContain('^C');
+    const lines = plainScreen(run.stdout);
+    expect(lines).toContain('Stopped while waiting for the next run (nothing was in progress).');
+    expect(lines.join('\n')).not.toMatch(/Stopping after the current files|Ctrl\+C again/);
+    expect(lines.filter((line) => line.startsWith('Done. '))).toHaveLength(1);
+    const ledger = Ledger.open(loadConfig(fleet.config).ledger, { readOnly: true });
+    try {
+      // The one run finished before the wait: it stays ok, and no other run was started.
+      expect(ledger.runs().map((entry) => entry.status)).toEqual(['ok']);
+    } finally {
+      ledger.close();
+    }
+  });
+
+  it.skipIf(missingSystemTools('script') !== undefined)('--every 1h on a terminal: Ctrl+C typed while files download finishes the current files first (exit 130, no next run)', async () => {
+    fleet = await slowFleet();
+    let typed = false;
+    const run = await startInTerminal(['sync', '--config', fleet.config, '--every', '1h'], fleet.env, (screen, press) => {
+      // The live block is redrawn before each plain line: SAVE need not start a line of the raw screen.
+      if (!typed && /SAVE {2}cam/.test(screen)) {
+        typed = true;
+        press('\u0003');
+      }
+    });
+    expect(typed).toBe(true);
+    expect(run.code, run.stdout).toBe(130);
+    expect(run.stdout).toContain('^C');
+    const lines = plainScreen(run.stdout);
+    const stopAt = lines.findIndex((line) => line === 'Stopping after the current files (Ctrl+C again to stop now)…');
+    expect(stopAt, run.stdout).toBeGreaterThan(0);
+    expect(lines.some((line) => line.startsWith('Stopped while waiting'))).toBe(false);
+    // A file under way when Ctrl+C came was finished and saved, not cut off.
+    expect(lines.slice(stopAt).some((line) => line.startsWith('SAVE  '))).toBe(true);
+    expect(lines.some((line) => line.startsWith('Next run at'))).toBe(false);
+    const ledger = Ledger.open(loadConfig(fleet.config).ledger, { readOnly: true });
+    try {
+      expect(ledger.runs().map((entry) => entry.status)).toEqual(['interrupted']);
+      // The ledger says no more than the disk: every verified row's file is there.
+      const verified = ledger.allRecordings().filter((row) => row.state === 'verified');
+      expect(verified.length).toBeGreaterThanOrEqual(2);
+      expect(verified.length).toBeLessThan(4);
+    } finally {
+      ledger.close();
+    }
   });
 });

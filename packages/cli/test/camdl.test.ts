@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { readdir, writeFile } from 'node:fs/promises';
+import { appendFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { sha256File } from '@camdl/test-utils';
@@ -69,6 +69,19 @@ describe.skipIf(!sqliteAvailable())('camdl (the binary, as its own process)', ()
     expect(JSON.parse(status.stdout).cameras[0].channels[0]).toMatchObject({ files: 3, bytes: 150_000, pending: 0, lost: 0 });
     const verify = await runCamdl(['verify', '--config', fleet.config]);
     expect(verify).toMatchObject({ code: 0, stdout: 'Verified 3 files: all match the ledger\n' });
+    // A changed file and a missing one: each named, exit 1.
+    const saved = lines.filter((line) => line.type === 'file-done').map((line) => String(line['path'])).sort();
+    await appendFile(join(fleet.archive, saved[0]!), 'x');
+    await rm(join(fleet.archive, saved[2]!));
+    const damaged = await runCamdl(['verify', '--config', fleet.config]);
+    expect(damaged.code).toBe(1);
+    expect(damaged.stdout.split('\n').filter(Boolean).sort()).toEqual(
+      [
+        `CHANGED ${saved[0]} (size 50001, the ledger says 50000)`,
+        `MISSING ${saved[2]} (no such file)`,
+        'Verified 3 files: 1 missing, 1 changed (the next camdl sync fetches again what the cameras still have)',
+      ].sort(),
+    );
 
     await writeFile(join(fleet.dir.path, 'bad.yaml'), 'archive: ./a\ncameras:\n  - name: x\n    kind: timelapse\n    host: 10.0.0.1\n    rate_limit: 5\n');
     const bad = await runCamdl(['sync', '--config', join(fleet.dir.path, 'bad.yaml')]);

@@ -40,7 +40,9 @@ export async function run(argv: string[]): Promise<number> {
   const interruptedCode = (): number => (interrupt.state === 'terminate' ? 143 : 130);
   try {
     for (;;) {
-      const startedAt = Date.now();
+      // The run's start as the ledger records it (run-start comes right after): the next run starts
+      // at least `every` after it by that clock too.
+      let startedAt = Date.now();
       let exitCode: number;
       try {
         ({ exitCode } = await syncFleet(config, {
@@ -48,17 +50,20 @@ export async function run(argv: string[]): Promise<number> {
           dryRun: args.dryRun,
           signal: interrupt.signal,
           shouldContinue: () => !interrupt.stopSignal.aborted,
-          onEvent: (event) => renderer.render(event),
+          onEvent: (event) => {
+            if (event.type === 'run-start') startedAt = Date.now();
+            renderer.render(event);
+          },
         }));
       } catch (error) {
         toCamdlExit(error);
       }
       if (interrupt.state !== 'none') return interruptedCode();
       if (every === undefined) return exitCode;
-      const wait = Math.max(0, startedAt + every - Date.now());
-      renderer.say(`Next run at ${new Date(Date.now() + wait).toISOString()} (exit code of this one: ${exitCode})`);
+      const next = Math.max(Date.now(), startedAt + every);
+      renderer.say(`Next run at ${new Date(next).toISOString()} (exit code of this one: ${exitCode})`);
       waiting = true;
-      const stopped = await waitUnlessStopped(wait, interrupt.stopSignal);
+      const stopped = await waitUntilUnlessStopped(next, interrupt.stopSignal);
       waiting = false;
       if (stopped) return interruptedCode();
     }
@@ -68,18 +73,28 @@ export async function run(argv: string[]): Promise<number> {
   }
 }
 
-/** Waits `ms`; true as soon as `stop` aborts (a Ctrl+C or SIGTERM while waiting), false after the wait. */
-function waitUnlessStopped(ms: number, stop: AbortSignal): Promise<boolean> {
+/**
+ * Waits until the wall clock reads `at` (a timer may fire a little early: it waits again for the rest);
+ * true as soon as `stop` aborts (a Ctrl+C or SIGTERM while waiting), false once `at` has come.
+ */
+function waitUntilUnlessStopped(at: number, stop: AbortSignal): Promise<boolean> {
   if (stop.aborted) return Promise.resolve(true);
   return new Promise<boolean>((resolve) => {
+    let timer: ReturnType<typeof setTimeout> | undefined;
     const onStop = (): void => {
       clearTimeout(timer);
       resolve(true);
     };
-    const timer = setTimeout(() => {
+    const check = (): void => {
+      const left = at - Date.now();
+      if (left > 0) {
+        timer = setTimeout(check, left);
+        return;
+      }
       stop.removeEventListener('abort', onStop);
       resolve(false);
-    }, ms);
+    };
     stop.addEventListener('abort', onStop, { once: true });
+    check();
   });
 }

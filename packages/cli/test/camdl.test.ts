@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { appendFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { appendFile, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { sha256File } from '@camdl/test-utils';
@@ -134,6 +134,32 @@ describe.skipIf(!sqliteAvailable())('camdl (the binary, as its own process)', ()
       }
     });
   }
+
+  it('init writes a private example the config loader accepts and never overwrites it; report --out writes one self-contained page', async () => {
+    fleet = await startCamdlFleet([{ sim: { profile: 'timelapse3', content: { archives: syntheticArchives(2, 10_000) } }, extra: ['time-zone: UTC'] }]);
+    const example = join(fleet.dir.path, 'new.yaml');
+    const init = await runCamdl(['init', '--config', example]);
+    expect(init).toMatchObject({ code: 0, stdout: `Wrote ${example}: edit the cameras, then run camdl sync --config ${example} --dry-run\n` });
+    expect((await stat(example)).mode & 0o777).toBe(0o600);
+    expect(loadConfig(example).cameras.length).toBeGreaterThan(0);
+    const before = await readFile(example, 'utf8');
+    const again = await runCamdl(['init', '--config', example]);
+    expect(again.code).toBe(2);
+    expect(again.stderr).toContain(`${example} exists (--force to overwrite)`);
+    expect(await readFile(example, 'utf8')).toBe(before);
+
+    expect((await runCamdl(['sync', '--config', fleet.config], fleet.env)).code).toBe(0);
+    const out = join(fleet.dir.path, 'coverage.html');
+    const report = await runCamdl(['report', '--config', fleet.config, '--out', out]);
+    expect(report).toMatchObject({ code: 0, stdout: `Wrote ${out}\n` });
+    const html = await readFile(out, 'utf8');
+    expect(html).toMatch(/^<!doctype html>/i);
+    expect(html).toContain('<svg');
+    expect(html).toContain('cam0');
+    expect(html).not.toMatch(/<script|<link|src=|url\(/i);
+    expect(html).not.toContain(fleet.sims[0]!.password);
+    expect((await readdir(fleet.dir.path)).filter((name) => name.endsWith('.tmp'))).toEqual([]);
+  });
 
   it('Ctrl+C finishes the current file and starts no new one (exit 130); the next run does the rest', async () => {
     fleet = await startCamdlFleet([{ sim: { profile: 'timelapse3', content: { archives: syntheticArchives(3, 600_000) } }, extra: ['time-zone: UTC'] }]);

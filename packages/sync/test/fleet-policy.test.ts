@@ -1,7 +1,7 @@
-import { readFile } from 'node:fs/promises';
+import { chmod, readFile, writeFile } from 'node:fs/promises';
 import { afterEach, describe, expect, it } from 'vitest';
-import { fleetStatus, renderCoverageReport, sqliteAvailable, syncFleet } from '@camdl/sync';
-import { collect, dailyArchives, startFleet, type TestFleet } from './fleet-helpers.js';
+import { fleetStatus, loadConfig, renderCoverageReport, sqliteAvailable, syncFleet } from '@camdl/sync';
+import { collect, dailyArchives, envName, startFleet, type TestFleet } from './fleet-helpers.js';
 
 const AMCREST_WINDOW = ['since: 2026-01-16T00:00:00', 'until: 2026-01-17T00:00:00', 'time-zone: America/New_York'];
 
@@ -90,5 +90,61 @@ describe.skipIf(!sqliteAvailable())('camdl sync policy, against the simulators',
     for (const [where, text] of Object.entries(texts)) {
       for (const secret of secrets) expect(text.includes(secret), `${where} contains a password`).toBe(false);
     }
+  });
+
+  // Lower bounds only (a slower machine only makes them truer): the limiter starts empty, so no
+  // more than rate × time bytes can have passed. Accuracy itself is measured in bench/sync.
+  it('one global bandwidth limit for all cameras together: two cameras at 8 Mbps share 1 MB/s', async () => {
+    fleet = await startFleet(
+      [
+        { name: 'gate', sim: { profile: 'timelapse3', content: { archives: dailyArchives('Gate', 1, { size: 400_000 }) } }, extra: ['time-zone: UTC'] },
+        { name: 'crane', sim: { profile: 'timelapse3', content: { archives: dailyArchives('Crane', 1, { size: 400_000 }) } }, extra: ['time-zone: UTC'] },
+      ],
+      { top: ['bandwidth: 8'] },
+    );
+    const started = performance.now();
+    const result = await syncFleet(fleet.config(), { env: fleet.env });
+    const elapsed = performance.now() - started;
+    expect(result.summary.cameras.map((camera) => camera.downloaded)).toEqual([1, 1]);
+    // 800,000 bytes at 1,000,000 B/s: 0.8 s (a limit per camera would let both finish in 0.4 s).
+    expect(elapsed).toBeGreaterThan(700);
+  });
+
+  it('a camera rate-limit caps that camera under an unlimited fleet', async () => {
+    fleet = await startFleet(
+      [
+        { name: 'gate', sim: { profile: 'timelapse3', content: { archives: dailyArchives('Gate', 1, { size: 300_000 }) } }, extra: ['time-zone: UTC', 'rate-limit: 4'] },
+        { name: 'crane', sim: { profile: 'timelapse3', content: { archives: dailyArchives('Crane', 1, { size: 300_000 }) } }, extra: ['time-zone: UTC'] },
+      ],
+      { top: ['bandwidth: 0'] },
+    );
+    const at = new Map<string, number>();
+    const started = performance.now();
+    const result = await syncFleet(fleet.config(), { env: fleet.env, onEvent: (event) => event.type === 'camera-done' && at.set(event.camera, performance.now() - started) });
+    expect(result.summary.cameras.map((camera) => camera.downloaded)).toEqual([1, 1]);
+    // 300,000 bytes at 500,000 B/s: at least 0.6 s for gate.
+    expect(at.get('gate')).toBeGreaterThan(500);
+  });
+
+  it('an inline password is refused in a config others can read (the real file mode) and used once it is private', async () => {
+    fleet = await startFleet([{ name: 'gate', sim: { profile: 'timelapse3', content: { archives: dailyArchives('Gate', 2) } }, extra: ['time-zone: UTC'] }]);
+    const sim = fleet.sims.get('gate')!;
+    const text = (await readFile(fleet.configPath, 'utf8')).replace(`password-env: ${envName('gate')}`, `password: ${sim.password}`);
+    await writeFile(fleet.configPath, text);
+    await chmod(fleet.configPath, 0o644);
+    let refused: unknown;
+    try {
+      loadConfig(fleet.configPath);
+    } catch (error) {
+      refused = error;
+    }
+    expect(refused).toMatchObject({ code: 'ERR_SYNC_CONFIG' });
+    expect(String((refused as Error).message)).toMatch(/:\d+: camera "gate": an inline password in a config others can read \(mode 644\) is refused/);
+    expect(String((refused as Error).message)).not.toContain(sim.password);
+    expect(sim.counters.totalRequests).toBe(0);
+    await chmod(fleet.configPath, 0o600);
+    const result = await syncFleet(loadConfig(fleet.configPath), { env: {} });
+    expect(result.exitCode).toBe(0);
+    expect(result.summary.cameras[0]?.downloaded).toBe(2);
   });
 });

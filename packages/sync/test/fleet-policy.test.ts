@@ -1,5 +1,7 @@
 import { chmod, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { sha256File } from '@camdl/test-utils';
 import { fleetStatus, loadConfig, renderCoverageReport, sqliteAvailable, syncFleet } from '@camdl/sync';
 import { collect, dailyArchives, envName, startFleet, type TestFleet } from './fleet-helpers.js';
 
@@ -146,5 +148,23 @@ describe.skipIf(!sqliteAvailable())('camdl sync policy, against the simulators',
     const result = await syncFleet(loadConfig(fleet.configPath), { env: {} });
     expect(result.exitCode).toBe(0);
     expect(result.summary.cameras[0]?.downloaded).toBe(2);
+  });
+
+  it('a legacy TimelapseMe camera is detected and archived byte for byte, two archives of one filename under two names', async () => {
+    fleet = await startFleet([{ name: 'old', sim: { profile: 'timelapseme', content: 'demo' }, extra: ['time-zone: UTC'] }]);
+    const sim = fleet.sims.get('old')!;
+    const run = collect();
+    const result = await syncFleet(fleet.config(), { env: fleet.env, onEvent: run.onEvent });
+    expect(result.exitCode).toBe(0);
+    expect(run.ofType('camera-listed')[0]?.notes[0]).toMatch(/^timelapseme/);
+    expect(result.summary.cameras[0]).toMatchObject({ downloaded: sim.archives.length, failed: 0 });
+    const saved = run.ofType('file-done');
+    expect(new Set(saved.map((event) => event.path)).size).toBe(sim.archives.length);
+    const byHash = saved.map((event) => event.sha256).sort();
+    expect(byHash).toEqual(sim.archives.map((archive) => archive.sha256!).sort());
+    for (const event of saved) expect(await sha256File(join(fleet.archive, ...event.path.split('/')))).toBe(event.sha256);
+    // A second run has nothing to do.
+    const again = await syncFleet(fleet.config(), { env: fleet.env });
+    expect(again.summary.cameras[0]).toMatchObject({ downloaded: 0, failed: 0 });
   });
 });

@@ -85,6 +85,9 @@ export async function createTimelapseSource(camera: CameraConfig, password: stri
     async checkFile(recording, path) {
       const archive = archives.get(recording.remoteKey);
       if (!archive || api === undefined) return { ok: false, reason: `${recording.remoteName} is not in the camera's current listing` };
+      // The legacy TimelapseMe app cannot delete, lists no reliable size and its export format is not
+      // documented: nothing to compare with, and nothing on the camera is ever deleted on this evidence.
+      if (api === 'timelapseme') return { ok: true };
       // The same check as timelapse2-dl --delete-after: the size the camera lists and a whole AVI/MP4.
       return verifyArchiveFile(path, archive, api);
     },

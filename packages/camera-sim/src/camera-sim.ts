@@ -33,8 +33,13 @@ export interface CameraSim {
   faults: FaultInjector;
   /** Served Timelapse archives (live: `DELETE archive` removes entries). Empty for amcrest. */
   archives: SimArchive[];
-  /** Served Amcrest recordings, chronological. Empty for Timelapse profiles. */
+  /** Served Amcrest recordings, chronological (live: {@link CameraSim.overwriteRecording} removes entries). Empty for Timelapse profiles. */
   recordings: SimRecording[];
+  /**
+   * Amcrest: the camera overwrites a recording, as it does with the oldest ones when its card is full:
+   * searches no longer find it and `RPC_Loadfile` answers 404. Returns whether it was there.
+   */
+  overwriteRecording(filePath: string): boolean;
   /** URL path (+ query) that downloads an archive or recording the way the camera's own UI would. */
   downloadPath(item: SimArchive | SimRecording): string;
   /** sha256 of an archive (by filename) or recording (by FilePath), streamed for large synthetic files. */
@@ -279,7 +284,17 @@ export async function startCameraSim(options: CameraSimOptions): Promise<CameraS
     get archives() {
       return archiveEntries.map(({ archive }) => archive);
     },
-    recordings: recordingEntries.map(({ recording }) => recording),
+    get recordings() {
+      return recordingEntries.map(({ recording }) => recording);
+    },
+    overwriteRecording(filePath) {
+      const index = recordingEntries.findIndex(({ recording }) => recording.filePath === filePath);
+      if (index < 0) return false;
+      // In place: the Amcrest profile searches this same array.
+      recordingEntries.splice(index, 1);
+      sources.delete(filePath);
+      return true;
+    },
     downloadPath(item) {
       if (isRecording(item)) return `/cgi-bin/RPC_Loadfile${item.filePath}`;
       if (normalized.profile === 'timelapseme') {

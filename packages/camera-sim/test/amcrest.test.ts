@@ -188,3 +188,23 @@ describe('amcrest paging and edge models', () => {
     }
   });
 });
+
+describe('amcrest: a recording the camera overwrites', () => {
+  it('is no longer found by a search nor served, and the handle no longer lists it', async () => {
+    const sim = await startCameraSim({ profile: 'amcrest', password: 'secret', content: { recordings: [0, 1, 2].map((index) => ({ start: `2026-01-16 20:0${index}:00`, end: `2026-01-16 20:0${index}:50`, content: 'synthetic' as const, size: 4096 })) } });
+    try {
+      const session = new DigestSession(sim.url, 'admin', 'secret');
+      const [oldest] = sim.recordings;
+      expect((await session.request(sim.downloadPath(oldest!))).status).toBe(200);
+      expect(sim.overwriteRecording(oldest!.filePath)).toBe(true);
+      expect(sim.overwriteRecording(oldest!.filePath)).toBe(false);
+      expect(sim.recordings).toHaveLength(2);
+      const { pages } = await search(session, '2026-01-16 20:00:00', '2026-01-16 21:00:00');
+      const paths = pages.flatMap((page) => [...page.entries()].filter(([key]) => key.endsWith('.FilePath')).map(([, value]) => value));
+      expect(paths).toEqual(sim.recordings.map((recording) => recording.filePath));
+      expect((await session.request(sim.downloadPath(oldest!))).status).toBe(404);
+    } finally {
+      await sim.close();
+    }
+  });
+});

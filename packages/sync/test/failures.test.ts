@@ -92,6 +92,35 @@ describe.skipIf(!sqliteAvailable())('camdl sync when things go wrong', () => {
     expect(third.exitCode).toBe(0);
   });
 
+  it('an Amcrest recording the camera overwrites (card full) before it was fetched becomes lost, loudly; the others stay archived', async () => {
+    fleet = await startFleet([{ name: 'kitchen', sim: { profile: 'amcrest', content: 'tiny' }, extra: [...AMCREST_WINDOW, 'max-retries: 0'] }]);
+    const sim = fleet.sims.get('kitchen')!;
+    const [oldest, ...rest] = sim.recordings.filter((recording) => recording.type === 'mp4');
+    sim.addFault({ route: 'RPC_Loadfile', match: oldest!.filePath, kind: 'status', status: 500 });
+    const first = await syncFleet(fleet.config(), { env: fleet.env });
+    expect(first.exitCode).toBe(1);
+    expect(first.summary.cameras[0]).toMatchObject({ downloaded: rest.length, failed: 1 });
+
+    sim.setFaults([]);
+    expect(sim.overwriteRecording(oldest!.filePath)).toBe(true);
+    expect(sim.recordings.map((recording) => recording.filePath)).not.toContain(oldest!.filePath);
+    const second = collect();
+    const result = await syncFleet(fleet.config(), { env: fleet.env, onEvent: second.onEvent });
+    expect(result.exitCode).toBe(1);
+    expect(second.ofType('lost').map((event) => [event.remoteName, event.channel])).toEqual([[oldest!.filePath, 1]]);
+    expect(result.summary.cameras[0]).toMatchObject({ lost: 1, downloaded: 0, failed: 0 });
+    const ledger = Ledger.open(fleet.config().ledger);
+    try {
+      const states = ledger.allRecordings().map((row) => [row.remoteKey, row.state]);
+      expect(states).toEqual([[oldest!.filePath, 'lost'], ...rest.map((recording) => [recording.filePath, 'verified'])]);
+    } finally {
+      ledger.close();
+    }
+    expect(fleetStatus(fleet.config()).cameras[0]?.channels[0]).toMatchObject({ files: rest.length, lost: 1, pending: 0 });
+    // Reported once: the next run has nothing to do.
+    expect((await syncFleet(fleet.config(), { env: fleet.env })).exitCode).toBe(0);
+  });
+
   it('verify names every missing or changed file; the next sync fetches them again', async () => {
     fleet = await startFleet([{ name: 'gate', sim: { profile: 'timelapse3', content: { archives: dailyArchives('Gate', 3) } }, extra: ['time-zone: UTC'] }]);
     expect((await syncFleet(fleet.config(), { env: fleet.env })).exitCode).toBe(0);

@@ -1,4 +1,5 @@
 import { chmod, readFile, writeFile } from 'node:fs/promises';
+import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { sha256File } from '@camdl/test-utils';
@@ -150,21 +151,37 @@ describe.skipIf(!sqliteAvailable())('camdl sync policy, against the simulators',
     expect(result.summary.cameras[0]?.downloaded).toBe(2);
   });
 
-  it('a legacy TimelapseMe camera is detected and archived byte for byte, two archives of one filename under two names', async () => {
-    fleet = await startFleet([{ name: 'old', sim: { profile: 'timelapseme', content: 'demo' }, extra: ['time-zone: UTC'] }]);
-    const sim = fleet.sims.get('old')!;
+  it.each<{ profile: 'timelapseme' | 'timelapse3-v3.0' | 'timelapse2-v1'; api: RegExp; rawQuery: boolean }>([
+    { profile: 'timelapseme', api: /^timelapseme/, rawQuery: false },
+    { profile: 'timelapse3-v3.0', api: /^timelapse3 3\.0\.4/, rawQuery: true },
+    { profile: 'timelapse2-v1', api: /^timelapse2-v1 1\.2\.3/, rawQuery: true },
+  ])('$profile with hostile archive names: detected, archived byte for byte under distinct names, SHA256SUMS checks with sha256sum -c', async ({ profile, api, rawQuery }) => {
+    fleet = await startFleet([{ name: 'site', sim: { profile, content: 'demo' }, extra: ['time-zone: UTC'] }]);
+    const sim = fleet.sims.get('site')!;
+    // Firmware that compares the raw query text cannot serve a name with & or # (documented): those fail
+    // alone, by name, and everything else is archived.
+    const unservable = rawQuery ? sim.archives.filter((archive) => /[&#]/.test(archive.filename)) : [];
+    const servable = sim.archives.filter((archive) => !unservable.includes(archive));
+    if (rawQuery) expect(unservable).toHaveLength(2);
     const run = collect();
     const result = await syncFleet(fleet.config(), { env: fleet.env, onEvent: run.onEvent });
-    expect(result.exitCode).toBe(0);
-    expect(run.ofType('camera-listed')[0]?.notes[0]).toMatch(/^timelapseme/);
-    expect(result.summary.cameras[0]).toMatchObject({ downloaded: sim.archives.length, failed: 0 });
+    expect(result.exitCode).toBe(rawQuery ? 1 : 0);
+    expect(run.ofType('camera-listed')[0]?.notes[0]).toMatch(api);
+    expect(result.summary.cameras[0]).toMatchObject({ downloaded: servable.length, failed: unservable.length });
+    expect(run.ofType('file-failed').map((event) => [event.remoteName, event.code])).toEqual(unservable.map((archive) => [archive.filename, 'ERR_TIMELAPSE_UNSUPPORTED_NAME']));
     const saved = run.ofType('file-done');
-    expect(new Set(saved.map((event) => event.path)).size).toBe(sim.archives.length);
-    const byHash = saved.map((event) => event.sha256).sort();
-    expect(byHash).toEqual(sim.archives.map((archive) => archive.sha256!).sort());
+    expect(new Set(saved.map((event) => event.path)).size).toBe(servable.length);
+    expect(saved.map((event) => event.sha256).sort()).toEqual(servable.map((archive) => archive.sha256!).sort());
     for (const event of saved) expect(await sha256File(join(fleet.archive, ...event.path.split('/')))).toBe(event.sha256);
-    // A second run has nothing to do.
+    const folders = [...new Set(saved.map((event) => event.path.slice(0, event.path.lastIndexOf('/'))))];
+    for (const folder of folders) {
+      const cwd = join(fleet.archive, ...folder.split('/'));
+      const checked = execFileSync('sha256sum', ['-c', 'SHA256SUMS'], { cwd, encoding: 'utf8' });
+      expect(checked.trim().split('\n').every((line) => line.endsWith(': OK'))).toBe(true);
+      expect(checked.trim().split('\n')).toHaveLength(saved.filter((event) => event.path.startsWith(`${folder}/`)).length);
+    }
+    // A second run downloads nothing again (the unservable ones are tried again, and fail again alone).
     const again = await syncFleet(fleet.config(), { env: fleet.env });
-    expect(again.summary.cameras[0]).toMatchObject({ downloaded: 0, failed: 0 });
+    expect(again.summary.cameras[0]).toMatchObject({ downloaded: 0, failed: unservable.length });
   });
 });

@@ -377,9 +377,15 @@ export function createAmcrestClient(options: AmcrestClientOptions): AmcrestClien
           if (isAmcrestError(error, 'ERR_AMCREST_BAD_REQUEST')) return;
           throw error;
         }
-        const found = Number(page.flat.get('found') ?? '0');
+        const foundText = page.flat.get('found');
         const itemsNode = page.data['items'];
         const nodes = Array.isArray(itemsNode) ? itemsNode.filter((node) => node !== undefined) : [];
+        // The end is `found=0`, an `Error` body or a 400; a page with neither `found=` nor items is not
+        // an answer, and taking it for "no more recordings" would call the rest of the window empty.
+        if (foundText === undefined && nodes.length === 0) {
+          throw new AmcrestError('the camera answered a search page with neither found= nor items; the search cannot be trusted', { code: 'ERR_AMCREST_BAD_RESPONSE', url: createUrl });
+        }
+        const found = foundText === undefined ? nodes.length : Number(foundText);
         if (!Number.isFinite(found) || found <= 0 || nodes.length === 0) return;
         const fingerprint = nodes.map((node) => (typeof node === 'object' && !Array.isArray(node) ? String(node['FilePath']) : '')).join('\n');
         if (fingerprint === previousPage) {

@@ -35,6 +35,17 @@ describe('real-device quirks (simulator in the failing configuration)', () => {
     expect((error as Error).message).toContain('Error -1 getting param in name=Lighting[0][0]');
   });
 
+  it('a findNextFile page that is neither found= nor items nor an Error body fails the search (it is not "no more recordings")', async () => {
+    sim = await startCameraSim({ profile: 'amcrest', content: 'tiny', faults: [{ route: 'mediaFileFind', match: 'findNextFile', kind: 'status', status: 200, body: '<html>proxy</html>\r\n' }] });
+    const error = await findRecordings(connect(sim), { start: '2026-01-16T20:00:00', end: '2026-01-16T22:00:00', cameraTimeZone: 'America/New_York' }).catch((caught: unknown) => caught);
+    expect(isAmcrestError(error)).toBe(true);
+    expect(error).toMatchObject({ code: 'ERR_AMCREST_BAD_RESPONSE' });
+    expect((error as Error).message).toMatch(/neither found= nor items/);
+    // found=0 still ends a search normally.
+    sim.setFaults([{ route: 'mediaFileFind', match: 'findNextFile', kind: 'status', status: 200, body: 'found=0\r\n' }]);
+    expect((await findRecordings(client!, { start: '2026-01-16T20:00:00', end: '2026-01-16T22:00:00', cameraTimeZone: 'America/New_York' })).recordings).toEqual([]);
+  });
+
   it('findFile answered 400 for a window with nothing recorded is "0 recordings" (after the Types-less retry), search destroyed', async () => {
     sim = await startCameraSim({ profile: 'amcrest', content: 'tiny', amcrest: { emptyWindow: '400' } });
     const warnings: string[] = [];

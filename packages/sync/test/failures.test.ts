@@ -37,6 +37,28 @@ describe.skipIf(!sqliteAvailable())('camdl sync when things go wrong', () => {
     expect(offline?.failedRuns).toBe(1);
   });
 
+  it('a camera answering garbage (a listing that is not JSON, a search answer that is not key=value) fails alone; the others are archived', async () => {
+    fleet = await startFleet([
+      { name: 'gate', sim: { profile: 'timelapse3', content: { archives: dailyArchives('Gate', 2) } }, extra: ['time-zone: UTC', 'max-retries: 0'] },
+      { name: 'kitchen', sim: { profile: 'amcrest', content: 'tiny' }, extra: [...AMCREST_WINDOW, 'max-retries: 0'] },
+      { name: 'crane', sim: { profile: 'timelapse2-v1', content: { archives: dailyArchives('Crane', 2) } }, extra: ['time-zone: UTC'] },
+    ]);
+    fleet.sims.get('gate')!.addFault({ route: 'archive', kind: 'status', status: 200, body: '<html><body>Login</body></html>' });
+    fleet.sims.get('kitchen')!.addFault({ route: 'mediaFileFind', match: 'findNextFile', kind: 'status', status: 200, body: '\u0000\u0001garbage without a single key\r\n' });
+    const run = collect();
+    const result = await syncFleet(fleet.config(), { env: fleet.env, onEvent: run.onEvent });
+    expect(result.exitCode).toBe(1);
+    const byName = new Map(result.summary.cameras.map((camera) => [camera.camera, camera]));
+    expect(byName.get('gate')).toMatchObject({ status: 'failed', downloaded: 0 });
+    expect(byName.get('gate')?.errorCode).toMatch(/^ERR_TIMELAPSE_/);
+    expect(byName.get('kitchen')).toMatchObject({ status: 'failed', downloaded: 0 });
+    expect(byName.get('kitchen')?.errorCode).toMatch(/^ERR_AMCREST_/);
+    expect(byName.get('crane')).toMatchObject({ status: 'ok', downloaded: 2 });
+    // Nothing the cameras sent reaches the events as raw control characters.
+    expect(JSON.stringify(run.events)).not.toMatch(/\\u0000|\\u0001/);
+    expect((await listFiles(fleet.archive)).filter((file) => file.startsWith('gate/') || file.startsWith('kitchen/'))).toEqual([]);
+  });
+
   it('a wrong password on one camera costs at most one failed login there; the others are done', async () => {
     fleet = await startFleet([
       { name: 'gate', sim: { profile: 'timelapse2-v1', content: { archives: dailyArchives('Gate', 3) }, digest: { lockoutAfterFailures: 3 } }, passwordOverride: 'not-the-password', extra: ['time-zone: UTC'] },

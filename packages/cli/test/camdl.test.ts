@@ -135,6 +135,47 @@ describe.skipIf(!sqliteAvailable())('camdl (the binary, as its own process)', ()
     });
   }
 
+  it('SIGKILL while an Amcrest camera downloads several files at once: nothing partial under a final name, the ledger consistent, a re-run completes byte for byte', async () => {
+    const recordings = Array.from({ length: 8 }, (_, index) => ({
+      start: `2026-01-16 20:${String(index * 5).padStart(2, '0')}:00`,
+      end: `2026-01-16 20:${String(index * 5 + 4).padStart(2, '0')}:00`,
+      content: 'synthetic' as const,
+      size: 600_000,
+    }));
+    fleet = await startCamdlFleet([{ sim: { profile: 'amcrest', content: { recordings } }, extra: ['since: 2026-01-16T00:00:00', 'until: 2026-01-17T00:00:00', 'time-zone: America/New_York'] }]);
+    const sim = fleet.sims[0]!;
+    sim.addFault({ route: 'RPC_Loadfile', kind: 'slow', bytesPerSec: 300_000 });
+    let sent = false;
+    const first = await startCamdl(['sync', '--config', fleet.config, '--json'], {
+      env: fleet.env,
+      onStdout: (text, child) => {
+        if (sent) return;
+        // At least two files half-way at the same time, none finished yet.
+        const lines = events(text);
+        const halfway = new Set(lines.filter((line) => line.type === 'file-progress' && Number(line['bytes']) > 200_000).map((line) => String(line['path'])));
+        if (halfway.size >= 2 && !lines.some((line) => line.type === 'file-done')) {
+          sent = true;
+          child.kill('SIGKILL');
+        }
+      },
+    }).done;
+    expect(sent).toBe(true);
+    expect(first.signal).toBe('SIGKILL');
+    expect(await expectLedgerMatchesDisk(fleet)).toBe(0);
+    sim.setFaults([]);
+    const second = await runCamdl(['sync', '--config', fleet.config, '--json'], fleet.env);
+    expect(second.code, second.stderr).toBe(0);
+    expect(events(second.stdout).filter((line) => line.type === 'file-done')).toHaveLength(8);
+    expect(await expectLedgerMatchesDisk(fleet)).toBe(8);
+    const ledger = Ledger.open(loadConfig(fleet.config).ledger);
+    try {
+      for (const row of ledger.archivedRecordings()) expect(row.sha256).toBe(sim.recordings.find((recording) => recording.filePath === row.remoteKey)!.sha256);
+      expect(ledger.runs().map((run) => run.status)).toEqual(['ok', 'abandoned']);
+    } finally {
+      ledger.close();
+    }
+  });
+
   it('init writes a private example the config loader accepts and never overwrites it; report --out writes one self-contained page', async () => {
     fleet = await startCamdlFleet([{ sim: { profile: 'timelapse3', content: { archives: syntheticArchives(2, 10_000) } }, extra: ['time-zone: UTC'] }]);
     const example = join(fleet.dir.path, 'new.yaml');

@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { appendFile, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { createTimelapseClient } from '@camdl/axis-timelapse2';
 import { sha256File } from '@camdl/test-utils';
 import { Ledger, loadConfig, sqliteAvailable } from '@camdl/sync';
 import { assertCamdlBuilt, events, runCamdl, startCamdl, startCamdlFleet, syntheticArchives, type CamdlFleet } from './camdl-helpers.js';
@@ -174,6 +175,35 @@ describe.skipIf(!sqliteAvailable())('camdl (the binary, as its own process)', ()
     } finally {
       ledger.close();
     }
+  });
+
+  it('a recording gone from the camera before it was fetched: a LOST line and exit 1, once; camdl status counts it and exits 1', async () => {
+    fleet = await startCamdlFleet([{ sim: { profile: 'timelapse3', content: { archives: syntheticArchives(3, 20_000) } }, extra: ['time-zone: UTC', 'max-retries: 0'] }]);
+    const sim = fleet.sims[0]!;
+    const victim = sim.archives[1]!;
+    sim.addFault({ route: 'download', match: victim.filename, kind: 'status', status: 500 });
+    const first = await runCamdl(['sync', '--config', fleet.config], fleet.env);
+    expect(first.code).toBe(1);
+    expect(first.stdout).toMatch(new RegExp(`^FAIL  cam0: ${victim.filename}: `, 'm'));
+    sim.setFaults([]);
+    const client = createTimelapseClient({ baseUrl: sim.url, username: sim.username, password: sim.password });
+    try {
+      await client.deleteArchive((await client.listArchives()).archives.find((archive) => archive.filename === victim.filename)!);
+    } finally {
+      await client.close();
+    }
+    const second = await runCamdl(['sync', '--config', fleet.config], fleet.env);
+    expect(second.code).toBe(1);
+    const lost = second.stdout.split('\n').filter((line) => line.startsWith('LOST '));
+    expect(lost).toEqual([`LOST  cam0: ${victim.filename} (${new Date(victim.first).toISOString()} .. ${new Date(victim.last).toISOString()}) vanished from the camera before it was archived`]);
+    expect(second.stdout).toMatch(/^Done\. downloaded=0 .*lost=1/m);
+    const status = await runCamdl(['status', '--config', fleet.config]);
+    expect(status.code).toBe(1);
+    expect(status.stdout).toMatch(/archives: 2 files, .* pending 0, lost 1, /);
+    // Reported once: the next run has nothing to do and says nothing of it.
+    const third = await runCamdl(['sync', '--config', fleet.config], fleet.env);
+    expect(third.code).toBe(0);
+    expect(third.stdout).not.toContain('LOST');
   });
 
   it('init writes a private example the config loader accepts and never overwrites it; report --out writes one self-contained page', async () => {

@@ -1,16 +1,29 @@
 import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
 import { mkdir, open, rename, rm } from 'node:fs/promises';
 import { basename, dirname, join, sep } from 'node:path';
 
-/** sha256 of a file, streamed (constant memory whatever its size). */
+/** Read buffers of finished hashes, reused: hashing allocates nothing per read nor per file. */
+const spareHashBuffers: Buffer[] = [];
+const HASH_READ_BYTES = 1024 * 1024;
+
+/** sha256 of a file, read into one reused 1 MiB buffer (constant memory whatever its size). */
 export async function hashFile(path: string, signal?: AbortSignal): Promise<{ sha256: string; size: number }> {
+  signal?.throwIfAborted();
   const hash = createHash('sha256');
+  const buffer = spareHashBuffers.pop() ?? Buffer.allocUnsafe(HASH_READ_BYTES);
+  const handle = await open(path, 'r');
   let size = 0;
-  const stream = createReadStream(path, { highWaterMark: 1024 * 1024, ...(signal ? { signal } : {}) });
-  for await (const chunk of stream) {
-    hash.update(chunk as Buffer);
-    size += (chunk as Buffer).length;
+  try {
+    for (;;) {
+      signal?.throwIfAborted();
+      const { bytesRead } = await handle.read(buffer, 0, buffer.length, size);
+      if (bytesRead === 0) break;
+      hash.update(buffer.subarray(0, bytesRead));
+      size += bytesRead;
+    }
+  } finally {
+    await handle.close();
+    if (spareHashBuffers.length < 4) spareHashBuffers.push(buffer);
   }
   return { sha256: hash.digest('hex'), size };
 }

@@ -27,6 +27,13 @@ export interface LeanRequestOptions {
   onSettled: () => void;
 }
 
+/**
+ * Read buffers of finished lean requests, kept for the next ones: a run of many small requests (an
+ * Amcrest search's pages, a listing per camera) allocates no 256 KiB buffer per request.
+ */
+const spareReadBuffers: Buffer[] = [];
+const MAX_SPARE_READ_BUFFERS = 4;
+
 // Request-target and header checks of undici's own `Request` (so both paths refuse the same input).
 const INVALID_PATH = /[^\u0021-\u00ff]/;
 const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
@@ -93,7 +100,7 @@ export function leanRequest(url: URL, head: string, handler: Dispatcher.Dispatch
   let timer: ReturnType<typeof setTimeout> | undefined;
   let timerKind: 'connect' | 'headers' | 'body' = 'connect';
   let headSeen = false;
-  const readBuffer = Buffer.allocUnsafe(LEAN_READ_BYTES);
+  const readBuffer = spareReadBuffers.pop() ?? Buffer.allocUnsafe(LEAN_READ_BYTES);
   const { readBytes } = options;
 
   const controller: Dispatcher.DispatchController = {
@@ -169,6 +176,8 @@ export function leanRequest(url: URL, head: string, handler: Dispatcher.Dispatch
     stopTimer();
     pending = undefined;
     socket?.destroy();
+    // No read lands in it any more, and handlers took their chunks when they got them (LEAN_BODY).
+    if (spareReadBuffers.length < MAX_SPARE_READ_BUFFERS) spareReadBuffers.push(readBuffer);
     options.onSettled();
   };
 

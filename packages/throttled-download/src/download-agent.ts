@@ -8,9 +8,13 @@ import { clientDestroyedError } from './transport-errors.js';
  * a composed one) is one, and so is {@link DownloadAgent}.
  */
 export interface ComposableDispatcher {
+  /** Starts one request; its outcome reaches `handler` (undici's handler contract). */
   dispatch(options: Dispatcher.DispatchOptions, handler: Dispatcher.DispatchHandler): boolean;
+  /** This dispatcher behind `interceptors` (the last one runs first), as undici's `Dispatcher.compose`. */
   compose(...interceptors: Dispatcher.DispatcherComposeInterceptor[]): ComposableDispatcher;
+  /** Takes no new requests; resolves once the running ones are over and the connections closed. */
   close(): Promise<void>;
+  /** Takes no new requests and aborts the running ones. */
   destroy(): Promise<void>;
 }
 

@@ -198,7 +198,13 @@ describe.skipIf(!sqliteAvailable())('camdl sync: what it shows, and --every', ()
   });
 
   it.skipIf(missingSystemTools('script') !== undefined)('--every 1h on a terminal: Ctrl+C typed while files download finishes the current files first (exit 130, no next run)', async () => {
-    fleet = await slowFleet();
+    // Four files per camera, one at a time each (~0.75 s a file): whenever Ctrl+C lands, each camera has
+    // at most one file under way and more waiting.
+    fleet = await startCamdlFleet([
+      { sim: { profile: 'timelapse3', content: { archives: syntheticArchives(4, 300_000) } }, extra: ['time-zone: UTC'] },
+      { sim: { profile: 'timelapse2-v1', content: { archives: syntheticArchives(4, 300_000) } }, extra: ['time-zone: UTC'] },
+    ]);
+    for (const sim of fleet.sims) sim.addFault({ route: 'download', kind: 'slow', bytesPerSec: 400_000 });
     let typed = false;
     const run = await startInTerminal(['sync', '--config', fleet.config, '--every', '1h'], fleet.env, (screen, press) => {
       // The live block is redrawn before each plain line: SAVE need not start a line of the raw screen.
@@ -214,16 +220,21 @@ describe.skipIf(!sqliteAvailable())('camdl sync: what it shows, and --every', ()
     const stopAt = lines.findIndex((line) => line === 'Stopping after the current files (Ctrl+C again to stop now)…');
     expect(stopAt, run.stdout).toBeGreaterThan(0);
     expect(lines.some((line) => line.startsWith('Stopped while waiting'))).toBe(false);
-    // A file under way when Ctrl+C came was finished and saved, not cut off.
-    expect(lines.slice(stopAt).some((line) => line.startsWith('SAVE  '))).toBe(true);
+    // The files under way when Ctrl+C came were finished and saved, not cut off; no camera started
+    // another one (at most one per camera after the stop).
+    const savedAfter = lines.slice(stopAt).filter((line) => line.startsWith('SAVE  '));
+    expect(savedAfter.length).toBeGreaterThanOrEqual(1);
+    expect(savedAfter.length).toBeLessThanOrEqual(2);
+    expect(new Set(savedAfter.map((line) => line.slice(6, 10))).size).toBe(savedAfter.length);
     expect(lines.some((line) => line.startsWith('Next run at'))).toBe(false);
+    const saved = lines.filter((line) => line.startsWith('SAVE  ')).length;
     const ledger = Ledger.open(loadConfig(fleet.config).ledger, { readOnly: true });
     try {
       expect(ledger.runs().map((entry) => entry.status)).toEqual(['interrupted']);
-      // The ledger says no more than the disk: every verified row's file is there.
+      // The ledger says what the screen said, and the rest is left for the next run.
       const verified = ledger.allRecordings().filter((row) => row.state === 'verified');
-      expect(verified.length).toBeGreaterThanOrEqual(2);
-      expect(verified.length).toBeLessThan(4);
+      expect(verified).toHaveLength(saved);
+      expect(verified.length).toBeLessThan(8);
     } finally {
       ledger.close();
     }

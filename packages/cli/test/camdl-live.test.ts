@@ -170,6 +170,25 @@ describe.skipIf(!sqliteAvailable())('camdl sync: what it shows, and --every', ()
     expect(run.stdout.match(/^Done\. /gm)).toHaveLength(1);
   });
 
+  it('--every 1h: SIGTERM while it waits stops at once with 143, saying nothing was in progress', async () => {
+    fleet = await startCamdlFleet([{ sim: { profile: 'timelapse3', content: { archives: syntheticArchives(1, 10_000) } }, extra: ['time-zone: UTC'] }]);
+    let sent = false;
+    const { done } = startCamdl(['sync', '--config', fleet.config, '--every', '1h', '--no-progress'], {
+      env: fleet.env,
+      onStdout: (text, child) => {
+        if (!sent && /^Next run at /m.test(text)) {
+          sent = true;
+          child.kill('SIGTERM');
+        }
+      },
+    });
+    const run = await done;
+    expect(sent).toBe(true);
+    expect(run.code, run.stdout).toBe(143);
+    expect(run.stdout).toMatch(/^Terminated while waiting for the next run \(nothing was in progress\)\.$/m);
+    expect(run.stdout).not.toMatch(/partial downloads/);
+  });
+
   it.skipIf(missingSystemTools('script') !== undefined)('--every 1h on a terminal: Ctrl+C typed while it waits stops at once (exit 130), saying nothing was in progress', async () => {
     fleet = await startCamdlFleet([{ sim: { profile: 'timelapse3', content: { archives: syntheticArchives(1, 10_000) } }, extra: ['time-zone: UTC'] }]);
     let typed = false;

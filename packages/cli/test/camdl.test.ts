@@ -89,6 +89,9 @@ describe.skipIf(!sqliteAvailable())('camdl (the binary, as its own process)', ()
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain(`${join(fleet.dir.path, 'bad.yaml')}:6: unknown key "rate_limit" in a camera (did you mean "rate-limit"?)`);
     expect((await runCamdl(['sync', '--config', fleet.config, '--bogus'])).code).toBe(2);
+    const unknown = await runCamdl(['sync', '--config', fleet.config, '--camera', 'nope'], fleet.env);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toContain(`${fleet.config}: no camera named "nope" (known: cam0)`);
     expect((await runCamdl(['frobnicate'])).code).toBe(2);
   });
 

@@ -61,10 +61,12 @@ export interface SearchRecordingsOptions {
   /** `condition.VideoStream` (`Main`, `Extra1`…). @default undefined (not sent: every stream) */
   videoStream?: string;
   /**
-   * Told when the device refused the Types/Flags/Events/VideoStream conditions and the search ran without
-   * them (every item of the window is then listed: filter them, see `matchConditions`). @default undefined
+   * Told when the device refused some of the Types/Flags/Events/VideoStream conditions and the search ran
+   * without them (every item of the window is then listed: filter them, see `matchConditions`), with the
+   * parameter names dropped (`condition.Types[0]`…). Also told, with all of them, when even the bare query
+   * was refused with 400 and the window was taken as empty. @default undefined
    */
-  onConditionsDropped?: () => void;
+  onConditionsDropped?: (dropped: readonly string[]) => void;
   /** Items per `findNextFile` (the firmware's maximum is 100). @default 100 */
   pageSize?: number;
   /** Stops the search; close + destroy still run (with their own timeout). @default undefined */
@@ -346,7 +348,7 @@ export function createAmcrestClient(options: AmcrestClientOptions): AmcrestClien
             search.onWarning?.(
               `the camera refused ${droppedSoFar.map(([key, value]) => `${key}=${value}`).join(', ')}; searched again without ${droppedSoFar.length === 1 ? 'it' : 'them'} and filtered the results here`,
             );
-            if (droppedSoFar.some(([key]) => !key.startsWith('condition.Types['))) search.onConditionsDropped?.();
+            search.onConditionsDropped?.(droppedSoFar.map(([key]) => key));
           }
           break;
         } catch (error) {
@@ -356,7 +358,10 @@ export function createAmcrestClient(options: AmcrestClientOptions): AmcrestClien
             // A 400 without any condition: some firmware answers a window with nothing recorded so.
             // That is "0 recordings", not a failed search. (An `Error` body with status 200 stays an
             // error: nothing says the window is empty.)
-            if (isAmcrestError(error, 'ERR_AMCREST_BAD_REQUEST') && error.status === 400) return emptyWindow();
+            if (isAmcrestError(error, 'ERR_AMCREST_BAD_REQUEST') && error.status === 400) {
+              search.onConditionsDropped?.(conditions.map(([key]) => key));
+              return emptyWindow();
+            }
             throw error;
           }
           droppedSoFar.push(...attempt.filter((condition) => !next.includes(condition)));

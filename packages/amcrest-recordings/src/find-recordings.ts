@@ -72,7 +72,12 @@ export interface FindRecordingsOptions {
   cameraTimeZone?: string;
   /** A time model to use as is (wins over `cameraTimeZone`; skips the clock measurement). @default undefined */
   timeModel?: CameraTimeModel;
-  /** `condition.Types`. @default ['mp4'] (`['jpg']` with `snapshots`) */
+  /**
+   * `condition.Types`. When not given: `['mp4']` (the seed's query), and when that finds no video in the
+   * window, once more with `['dav']` (recorders store `.dav` and list none of it for `mp4`); `['jpg']`
+   * with `snapshots`.
+   * @default undefined
+   */
   types?: string[];
   /** `condition.Flags` (`Event`, `Timing`, `Manual`, `Marker`): recordings carrying any of them. @default [] (any) */
   flags?: readonly string[];
@@ -108,6 +113,12 @@ export interface FindRecordingsResult {
   input: { start: TimeInput; end: TimeInput };
   /** The requested range as instants. */
   range: { start: Date; end: Date };
+}
+
+/** A finished `.mp4`/`.dav` recording (not a snapshot, not a file still being written). */
+function isVideoItem(item: RecordingItem): boolean {
+  const kind = fileKindOf(item.filePath);
+  return (kind === 'mp4' || kind === 'dav') && !isTemporaryItem(item);
 }
 
 function toInput(value: string | Date, round: 'floor' | 'ceil'): TimeInput {
@@ -250,22 +261,37 @@ export async function findRecordings(client: AmcrestClient, options: FindRecordi
   }
 
   let deviceFiltered = true;
-  const items: RecordingItem[] = [];
-  for await (const item of client.searchRecordings({
-    start: window.start,
-    end: window.end,
-    channel,
-    types: options.types ?? (snapshots ? ['jpg'] : ['mp4']),
-    flags: wanted.flags,
-    events: wanted.events,
-    ...(wanted.videoStream ? { videoStream: wanted.videoStream } : {}),
-    onConditionsDropped: () => {
-      deviceFiltered = false;
-    },
-    ...(options.signal ? { signal: options.signal } : {}),
-    ...(options.onWarning ? { onWarning: options.onWarning } : {}),
-  })) {
-    items.push(item);
+  // The device refused `condition.Types` and listed every type (or nothing at all): a dav search adds nothing.
+  let typesDropped = false;
+  const search = async (types: string[]): Promise<RecordingItem[]> => {
+    const found: RecordingItem[] = [];
+    for await (const item of client.searchRecordings({
+      start: window.start,
+      end: window.end,
+      channel,
+      types,
+      flags: wanted.flags,
+      events: wanted.events,
+      ...(wanted.videoStream ? { videoStream: wanted.videoStream } : {}),
+      onConditionsDropped: (dropped) => {
+        if (dropped.some((key) => key.startsWith('condition.Types['))) typesDropped = true;
+        if (dropped.some((key) => !key.startsWith('condition.Types['))) deviceFiltered = false;
+      },
+      ...(options.signal ? { signal: options.signal } : {}),
+      ...(options.onWarning ? { onWarning: options.onWarning } : {}),
+    })) {
+      found.push(item);
+    }
+    return found;
+  };
+  let items = await search(options.types ?? (snapshots ? ['jpg'] : ['mp4']));
+  if (options.types === undefined && !snapshots && !typesDropped && !items.some(isVideoItem)) {
+    // A recorder (NVR/XVR) stores `.dav` and lists none of it for `Types[0]=mp4`: ask once more.
+    const davItems = await search(['dav']);
+    if (davItems.some(isVideoItem)) {
+      options.onWarning?.(`no .mp4 recordings on channel ${channel} in the window; found .dav recordings (a recorder's format) and took those (types dav searches for them directly)`);
+      items = davItems;
+    }
   }
 
   const skipped: SkippedItem[] = [];

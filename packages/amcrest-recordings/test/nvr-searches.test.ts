@@ -149,4 +149,40 @@ describe('NVR searches: events, flags, streams, channels, snapshots (against the
       [3, [[join(dir.path, 'amcrest_2026-01-16_20.00.00_2026-01-16_22.00.00_ch3_2026-01-16.mp4'), 1, 3000]]],
     ]);
   });
+  it('a recorder storing .dav: without types, a window with no .mp4 is searched once more for dav (with a warning); given types are searched as given', async () => {
+    const dav: RecordingSpec[] = [
+      { start: '2026-01-16 20:00:00', end: '2026-01-16 21:00:00', type: 'dav', content: 'synthetic', size: 7000 },
+      { start: '2026-01-16 21:00:00', end: '2026-01-16 22:00:00', type: 'dav', content: 'synthetic', size: 8000 },
+      { start: '2026-01-16 20:30:00', end: '2026-01-16 20:30:00', type: 'jpg', size: 700 },
+    ];
+    sim = await startCameraSim({ profile: 'amcrest', timeZone: 'UTC', content: { recordings: dav }, amcrest: { channelCount: 4 } });
+    client = createAmcrestClient({ url: sim.url, username: sim.username, password: sim.password });
+    const warnings: string[] = [];
+    const found = await findRecordings(client, { ...RANGE, onWarning: (message) => warnings.push(message) });
+    expect(found.recordings.map((recording) => [recording.kind, recording.size])).toEqual([
+      ['dav', 7000],
+      ['dav', 8000],
+    ]);
+    expect(warnings.filter((message) => message.includes('.dav'))).toHaveLength(1);
+    expect(sim.counters.searchesCreated).toBe(2);
+    expect(sim.counters.searchesLeaked).toBe(0);
+
+    // Asked for mp4 only: the recorder has none, and nothing else is asked.
+    sim.resetCounters();
+    const mp4Only = await findRecordings(client, { ...RANGE, types: ['mp4'] });
+    expect(mp4Only.recordings).toEqual([]);
+    expect(sim.counters.searchesCreated).toBe(1);
+
+    // A camera with .mp4 in the window: one search, as the seed's.
+    sim.resetCounters();
+    const cameraWarnings: string[] = [];
+    await sim.close();
+    sim = await startCameraSim({ profile: 'amcrest', timeZone: 'UTC', content: { recordings: NVR.slice(0, 4) } });
+    await client.close();
+    client = createAmcrestClient({ url: sim.url, username: sim.username, password: sim.password });
+    const camera = await findRecordings(client, { ...RANGE, onWarning: (message) => cameraWarnings.push(message) });
+    expect(camera.recordings.map((recording) => recording.kind)).toEqual(['mp4', 'mp4', 'mp4']);
+    expect(sim.counters.searchesCreated).toBe(1);
+    expect(cameraWarnings).toEqual([]);
+  });
 });

@@ -55,7 +55,8 @@ export interface AmcrestDlOptions {
   retryDelayMs: number;
   timeoutMs: number;
   progress: boolean;
-  types: string[];
+  /** undefined: mp4, then dav when no .mp4 is found (the library's default). */
+  types: string[] | undefined;
 }
 
 export type ParsedArgs = { kind: 'run'; options: AmcrestDlOptions } | { kind: 'exit'; code: number };
@@ -149,7 +150,11 @@ export async function parseAmcrestDlArgs(argv: string[], print: (text: string) =
       default: false,
       describe: 'Search and print what would be downloaded and merged (outputs per channel and day/hour, from the types, sizes and times the search lists); download nothing, write nothing. Stream parameters are checked after download',
     })
-    .option('types', { type: 'string', array: true, default: ['mp4'], describe: 'Search condition.Types (NVRs: dav)' })
+    .option('types', {
+      type: 'string',
+      array: true,
+      describe: 'Search condition.Types, e.g. mp4 or dav [default: mp4, then dav when the window holds no .mp4 (recorders store .dav)]',
+    })
     .option('ca-file', { type: 'string', describe: 'PEM file of the CA that signed the camera certificate (https, also after a redirect to https)' })
     .option('insecure', { type: 'boolean', default: false, describe: 'Accept any TLS certificate (self-signed cameras and recorders)' })
     .option('allow-basic', { type: 'boolean', default: false, describe: 'Allow Basic authentication over http for old firmware that offers nothing else (the password travels in clear text)' });
@@ -233,7 +238,7 @@ export async function parseAmcrestDlArgs(argv: string[], print: (text: string) =
       retryDelayMs: retryDelay * 1000,
       timeoutMs: timeout * 1000,
       progress: args['progress'],
-      types: args['types'].map(String),
+      types: args['types']?.map(String),
       ca,
       insecure: args['insecure'],
       allowBasic: args['allow-basic'],

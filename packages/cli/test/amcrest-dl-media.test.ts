@@ -117,4 +117,15 @@ describe.skipIf(skip)('amcrest-dl merge planner end to end (built binary, camera
     expect([info.codec, info.size, info.frames]).toEqual(['h264', '320x240', 80]);
     expect((await readdir(join(dir.path, '.amcrest_download'))).filter((name) => name.endsWith('.dav'))).toHaveLength(2);
   });
+
+  it('without --types, a window that holds only .dav (a recorder) is searched again for dav and merged', async () => {
+    sim.resetCounters();
+    const run = await runAmcrestDl(args('2026-01-16T21:00:00', '2026-01-16T21:00:08', ['--output-file', 'nvr-auto.mp4']), { password: sim.password });
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stderr).toContain('found .dav recordings');
+    expect(sim.counters.searchesCreated).toBe(2);
+    expect(sim.counters.searchesLeaked).toBe(0);
+    const info = probe(join(dir.path, 'nvr-auto.mp4'));
+    expect([info.codec, info.size, info.frames]).toEqual(['h264', '320x240', 80]);
+  });
 });

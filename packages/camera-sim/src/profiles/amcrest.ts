@@ -299,6 +299,9 @@ function findConditions(params: Map<string, string>): FindConditions | undefined
 function matchesConditions(recording: SimRecording, conditions: FindConditions, ignoreVideoStream: boolean): boolean {
   const { types, flags, events, stream } = conditions;
   if (types.length > 0 && types.every((type) => type === 'jpg') && recording.type !== 'jpg') return false;
+  // A recorder stores `.dav`: a search for `Types[0]=mp4` (the seed's query) finds none of them. Camera
+  // `.mp4` files report `Type=dav`, so `dav` finds those too.
+  if (types.length > 0 && recording.type === 'dav' && !types.includes('dav')) return false;
   if (flags.length > 0 && !recording.flags.some((flag) => flags.includes(flag))) return false;
   if (events.length > 0 && !recording.events.some((event) => events.includes(event))) return false;
   if (stream !== undefined && !ignoreVideoStream && recording.stream !== stream) return false;

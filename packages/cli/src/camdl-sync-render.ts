@@ -114,6 +114,9 @@ export function createSyncRenderer(options: SyncRendererOptions): { render(event
         case 'delete-failed':
           say(`${tag('FAIL')} ${event.camera}: delete ${printable(event.remoteName)}: ${printable(event.error)}`);
           break;
+        case 'disk-full':
+          say(`${tag('FAIL')} ${printable(event.message)}`);
+          break;
         case 'camera-done': {
           setLive(event.camera, undefined);
           const outcome = event.outcome;

@@ -56,7 +56,11 @@ export async function run(argv: string[]): Promise<number> {
           },
         }));
       } catch (error) {
-        toCamdlExit(error);
+        // A full disk with --every: say so and try again at the next run (space may be freed by then).
+        const diskFull = every !== undefined && (error as { code?: unknown } | undefined)?.code === 'ERR_SYNC_DISK_FULL';
+        if (!diskFull) toCamdlExit(error);
+        renderer.say(`FAIL  ${(error as Error).message}`);
+        exitCode = 1;
       }
       if (interrupt.state !== 'none') return interruptedCode();
       if (every === undefined) return exitCode;

@@ -11,7 +11,9 @@ export type SyncErrorCode =
   /** Another `camdl sync` holds the camera's lock. */
   | 'ERR_SYNC_CAMERA_BUSY'
   /** A downloaded file failed its check (size differs from the camera's, unverifiable length). */
-  | 'ERR_SYNC_VERIFY_FAILED';
+  | 'ERR_SYNC_VERIFY_FAILED'
+  /** The archive's file system is full (ENOSPC, a quota, SQLite's "database or disk is full"): the run stopped starting downloads. */
+  | 'ERR_SYNC_DISK_FULL';
 
 export interface SyncErrorOptions {
   /** The stable code users branch on. */

@@ -6,6 +6,7 @@ import { processAlive } from './camera-lock.js';
 import { archivePath, hashFile, moveIntoPlace, writeSha256Sums } from './archive-files.js';
 import { CombinedRateLimiter } from './combined-limiter.js';
 import { selectCameras, type CameraConfig, type FleetConfig } from './config.js';
+import { diskFullReason, isDiskFull } from './disk-full.js';
 import { describeError, errorCode, isSyncError, SyncError } from './errors.js';
 import { renderLayout } from './layout.js';
 import { Ledger, type ListingCursor } from './ledger.js';
@@ -33,6 +34,8 @@ export type SyncEvent =
   | { type: 'lost'; camera: string; channel: number; remoteName: string; startMs: number; endMs: number }
   | { type: 'deleted'; camera: string; remoteName: string; path: string }
   | { type: 'delete-failed'; camera: string; remoteName: string; error: string }
+  /** Once per run: the archive's file system is full; no camera starts another file (exit 1, the ledger stays consistent). */
+  | { type: 'disk-full'; camera: string | undefined; archive: string; message: string }
   | { type: 'camera-done'; camera: string; outcome: CameraOutcome }
   | { type: 'run-done'; exitCode: number; summary: SyncSummary };
 
@@ -128,11 +131,30 @@ export async function syncFleet(config: FleetConfig, options: SyncFleetOptions =
   const ledger = Ledger.open(config.ledger, { now });
   let runId: number | undefined;
   try {
-    ledger.abandonDeadRuns(processAlive);
-    runId = dryRun ? undefined : ledger.startRun({ dryRun });
+    try {
+      ledger.abandonDeadRuns(processAlive);
+      runId = dryRun ? undefined : ledger.startRun({ dryRun });
+    } catch (error) {
+      if (!isDiskFull(error)) throw error;
+      throw new SyncError(`the archive's disk is full (${diskFullReason(error)}): the ledger ${config.ledger} cannot record a run; free some space and run again`, {
+        code: 'ERR_SYNC_DISK_FULL',
+        cause: error,
+      });
+    }
     emit({ type: 'run-start', runId, cameras: cameras.map((camera) => camera.name), dryRun, archive: config.archive });
     const globalLimiter = new RateLimiter(config.bandwidthMbps);
     const sumsQueue = new Map<string, Promise<void>>();
+    let diskFull: string | undefined;
+    const onDiskFull = (camera: string | undefined, error: unknown): void => {
+      if (diskFull !== undefined) return;
+      diskFull = diskFullReason(error);
+      emit({
+        type: 'disk-full',
+        camera,
+        archive: config.archive,
+        message: `the archive's disk is full (${diskFull}) at ${config.archive}: no camera starts another file; free some space and run again`,
+      });
+    };
     const outcomes = await Promise.all(
       cameras.map((camera) =>
         syncCamera(camera, {
@@ -148,13 +170,23 @@ export async function syncFleet(config: FleetConfig, options: SyncFleetOptions =
           limiter: camera.rateLimitMbps > 0 ? new CombinedRateLimiter(globalLimiter, new RateLimiter(camera.rateLimitMbps)) : globalLimiter,
           sumsQueue,
           progressIntervalMs: options.progressIntervalMs ?? 250,
+          diskFull: () => diskFull !== undefined,
+          onDiskFull,
         }),
       ),
     );
     const interrupted = signal.aborted || (options.shouldContinue !== undefined && !options.shouldContinue()) || outcomes.some((outcome) => outcome.status === 'interrupted');
     const failed = outcomes.some((outcome) => outcome.status !== 'ok' || outcome.failed > 0 || outcome.lost > 0 || outcome.pending > 0);
     const exitCode = interrupted ? SYNC_EXIT_CODES.interrupted : failed ? SYNC_EXIT_CODES.someFailed : SYNC_EXIT_CODES.ok;
-    if (runId !== undefined) ledger.finishRun(runId, interrupted ? 'interrupted' : failed ? 'failed' : 'ok', exitCode);
+    if (runId !== undefined) {
+      try {
+        ledger.finishRun(runId, interrupted ? 'interrupted' : failed ? 'failed' : 'ok', exitCode);
+      } catch (error) {
+        // The run's row stays `running`; the next run marks it abandoned. The files say the rest.
+        if (!isDiskFull(error)) throw error;
+        onDiskFull(undefined, error);
+      }
+    }
     const summary: SyncSummary = { cameras: outcomes, interrupted };
     emit({ type: 'run-done', exitCode, summary });
     return { exitCode, summary };
@@ -190,6 +222,10 @@ interface CameraContext {
   limiter: RateLimiter;
   sumsQueue: Map<string, Promise<void>>;
   progressIntervalMs: number;
+  /** The archive's file system was found full during this run: start no more files. */
+  diskFull: () => boolean;
+  /** Tells the whole run that the archive's file system is full (once). */
+  onDiskFull: (camera: string | undefined, error: unknown) => void;
 }
 
 async function createSource(camera: CameraConfig, password: string | undefined, onWarning: (message: string) => void): Promise<CameraSource> {
@@ -212,7 +248,14 @@ async function syncCamera(camera: CameraConfig, context: CameraContext): Promise
     errorCode: undefined,
   };
   const finish = (): CameraOutcome => {
-    if (context.runId !== undefined && outcome.status !== 'busy') ledger.finishCameraRun(context.runId, camera.name, outcome);
+    if (context.runId !== undefined && outcome.status !== 'busy') {
+      try {
+        ledger.finishCameraRun(context.runId, camera.name, outcome);
+      } catch (error) {
+        if (!isDiskFull(error)) throw error;
+        context.onDiskFull(camera.name, error);
+      }
+    }
     emit({ type: 'camera-done', camera: camera.name, outcome });
     return outcome;
   };
@@ -261,7 +304,7 @@ async function syncCamera(camera: CameraConfig, context: CameraContext): Promise
     let stopCamera: unknown;
     const worker = async (): Promise<void> => {
       while (stopCamera === undefined) {
-        if (!context.shouldContinue()) return;
+        if (!context.shouldContinue() || context.diskFull()) return;
         const next = queue.next();
         if (next.done) return;
         const { id, remote } = next.value;
@@ -278,8 +321,15 @@ async function syncCamera(camera: CameraConfig, context: CameraContext): Promise
           }
           outcome.failed += 1;
           const message = describeError(error);
-          ledger.markFailed(id, message);
+          try {
+            ledger.markFailed(id, message);
+          } catch (ledgerError) {
+            // The ledger says less than happened (the file stays to fetch): never more.
+            if (!isDiskFull(ledgerError)) throw ledgerError;
+            context.onDiskFull(camera.name, ledgerError);
+          }
           emit({ type: 'file-failed', camera: camera.name, remoteName: remote.remoteName, path: undefined, error: message, code: errorCode(error) });
+          if (isDiskFull(error)) context.onDiskFull(camera.name, error);
           // A refused login is refused for every file: stop here (never a login loop).
           if (isAuthError(error)) stopCamera = error;
         }
@@ -291,8 +341,13 @@ async function syncCamera(camera: CameraConfig, context: CameraContext): Promise
       outcome.status = 'failed';
       outcome.error = describeError(stopCamera);
       outcome.errorCode = errorCode(stopCamera);
+    } else if (context.diskFull() && outcome.pending > 0 && !signal.aborted && context.shouldContinue()) {
+      outcome.status = 'failed';
+      outcome.error = `the archive's disk is full: ${outcome.pending} file(s) not fetched`;
+      outcome.errorCode = 'ERR_SYNC_DISK_FULL';
     }
-    if (camera.deleteAfter && stopCamera === undefined && !signal.aborted && context.shouldContinue() && source.delete) {
+    // Not while the disk is full: the ledger could not record a deletion it asked for.
+    if (camera.deleteAfter && stopCamera === undefined && !context.diskFull() && !signal.aborted && context.shouldContinue() && source.delete) {
       // Every listed recording the ledger holds as verified, oldest first (this run's downloads included).
       for (const { id, remote } of pages((after) => ledger.verifiedListed(camera.name, after, PAGE))) {
         if (!context.shouldContinue()) break;
@@ -307,6 +362,10 @@ async function syncCamera(camera: CameraConfig, context: CameraContext): Promise
       outcome.status = 'failed';
       outcome.error = describeError(error);
       outcome.errorCode = errorCode(error);
+      if (isDiskFull(error)) {
+        outcome.errorCode = 'ERR_SYNC_DISK_FULL';
+        context.onDiskFull(camera.name, error);
+      }
       if (isSyncError(error) && error.code === 'ERR_SYNC_LEDGER') throw error;
     }
   } finally {

@@ -29,6 +29,8 @@ export function createTimelapseRenderer(out: Output, options: { host: string; mo
   const { host, mode } = options;
   let phase: TimelapsePhase = 'listing';
   let current = '';
+  // The seed README: "Failed downloads are reported at the end" — named again just before the summary.
+  const failures: string[] = [];
   const json = (event: Record<string, unknown>): void => out.event(event);
 
   const renderEvent = (event: TimelapseJobEvent): void => {
@@ -111,6 +113,7 @@ export function createTimelapseRenderer(out: Output, options: { host: string; mo
         const message = describeError(event.error).replace(`archive ${JSON.stringify(archive)} `, '');
         // As the seed tool: the URL, then the reason indented, on stderr.
         out.warn(`FAIL  ${safe(event.url ?? archive)}\n      ${safe(message)}`);
+        failures.push(`${safe(archive)}${errorCode(event.error) ? ` (${errorCode(event.error)})` : ''}`);
         json({ type: 'fail', archive, path: event.path, code: errorCode(event.error), message });
         return;
       }
@@ -172,6 +175,8 @@ export function createTimelapseRenderer(out: Output, options: { host: string; mo
         json({ type: 'summary', dryRun: true, wouldDownload: result.wouldDownload, wouldSkip: result.wouldSkip, wouldFail: result.wouldFail, interrupted, exitCode });
         return;
       }
+      // The failed files once more, on stderr (stdout keeps the seed's lines, `Done.` last).
+      if (failures.length > 0) out.warn(`\nFailed downloads (${failures.length}):\n${failures.map((name) => `  ${name}`).join('\n')}`);
       // As the seed: a blank line, then `Done.` — or `Interrupted.` after Ctrl+C (exit 130).
       out.text(`\n${interrupted ? 'Interrupted' : 'Done'}. downloaded=${result.downloaded} skipped=${result.skipped} failed=${result.failed}`);
       json({ type: 'summary', downloaded: result.downloaded, skipped: result.skipped, failed: result.failed, deleted: result.deleted, interrupted, exitCode });

@@ -84,7 +84,7 @@ const HELP = {
     [EXIT_CODES.interrupted, 'interrupted by Ctrl+C (files kept for the next run)'],
     [EXIT_CODES.terminated, 'stopped by SIGTERM'],
   ],
-  notes: ['A flag given twice is a usage error.'],
+  notes: ['As the Python tool (argparse), a flag given twice takes its last value (--types collects every value).'],
 } as const;
 
 function usageError(message: string): ExitError {
@@ -158,7 +158,8 @@ export async function parseAmcrestDlArgs(argv: string[], print: (text: string) =
     .option('ca-file', { type: 'string', describe: 'PEM file of the CA that signed the camera certificate (https, also after a redirect to https)' })
     .option('insecure', { type: 'boolean', default: false, describe: 'Accept any TLS certificate (self-signed cameras and recorders)' })
     .option('allow-basic', { type: 'boolean', default: false, describe: 'Allow Basic authentication over http for old firmware that offers nothing else (the password travels in clear text)' });
-  const parsed = await parseFlags(parser, { argv, print, usageError, help: HELP });
+  // As argparse in the seed (`python main.py`): a repeated flag takes its last value (wrapper scripts add defaults).
+  const parsed = await parseFlags(parser, { argv, print, usageError, help: HELP, lastValueWins: true });
   if (parsed.kind === 'exit') return parsed;
   const args = parsed.args;
   for (const name of ['host', 'username', 'start', 'end'] as const) {

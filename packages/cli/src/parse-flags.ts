@@ -19,7 +19,7 @@ export interface ParseFlagsOptions {
   print: (text: string) => void;
   usageError: (message: string) => ExitError;
   help: HelpSections;
-  /** A repeated single-value flag takes its last value (argparse); otherwise it is a usage error. @default false */
+  /** A repeated single-value flag takes its last value (argparse, as the seed tools); otherwise it is a usage error. @default false */
   lastValueWins?: boolean;
   /** @default process.env */
   env?: NodeJS.ProcessEnv;
@@ -66,8 +66,16 @@ export async function parseFlags<T>(parser: Argv<T>, options: ParseFlagsOptions)
     options.print(verbose ? `${version}\nNode.js ${process.version} (${process.platform} ${process.arch})` : version);
     return { kind: 'exit', code: EXIT_CODES.ok };
   }
-  if (!options.lastValueWins) {
-    const declared = declaredOptions(parser);
+  const declared = declaredOptions(parser);
+  if (options.lastValueWins) {
+    // argparse's `store`: the last of a repeated single-value flag counts (under every name yargs gives it);
+    // a list flag (`--types mp4 --types dav`) keeps collecting.
+    const lists = new Set(declared.array.flatMap((name) => [name, ...(declared.alias[name] ?? [])]).flatMap((name) => [name, camelCase(name)]));
+    const record = args as Record<string, unknown>;
+    for (const [key, value] of Object.entries(record)) {
+      if (key !== '_' && Array.isArray(value) && !lists.has(key)) record[key] = value.at(-1);
+    }
+  } else {
     for (const name of Object.keys(declared.key)) {
       if (declared.array.includes(name) || !Array.isArray(args[name])) continue;
       throw usageError(`--${name} was given ${(args[name] as unknown[]).length} times; give it once`);
@@ -172,6 +180,11 @@ export function numberFlag(
 }
 
 /** yargs' option table (`getOptions()` exists at run time but is missing from its types). */
+/** yargs' camelCase form of a flag name: `output-dir` → `outputDir`. */
+function camelCase(name: string): string {
+  return name.replace(/-([a-z0-9])/g, (_match, letter: string) => letter.toUpperCase());
+}
+
 function declaredOptions(parser: unknown): { array: string[]; key: Record<string, unknown>; alias: Record<string, string[]> } {
   return (parser as { getOptions(): { array: string[]; key: Record<string, unknown>; alias: Record<string, string[]> } }).getOptions();
 }

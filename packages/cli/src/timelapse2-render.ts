@@ -135,7 +135,11 @@ export function createTimelapseRenderer(out: Output, options: { host: string; mo
         json({ type: 'deleted', archive: event.item.filename, path: event.path });
         return;
       case 'stopped':
-        out.warn(`STOP  the camera refused the login: the other ${event.remaining} archive(s) are not tried (more refused logins could lock the account)`);
+        out.warn(
+          event.remaining > 0
+            ? `STOP  the camera refused the login: the other ${event.remaining} archive(s) are not tried (more refused logins could lock the account)`
+            : 'STOP  the camera refused the login (more refused logins could lock the account)',
+        );
         json({ type: 'stopped', reason: event.reason, remaining: event.remaining });
         return;
       case 'delete-failed': {

@@ -180,6 +180,8 @@ describe('axis-timelapse2-downloader README → timelapse2-dl', { timeout: 60_00
     expect(refused.code).toBe(1);
     expect(refused.stderr).not.toMatch(/retrying/);
     expect(refused.stderr).toMatch(/^FAIL {2}.*\n {6}.*HTTP 403.*not retried/m);
+    // It was the last archive: nothing left to leave untried, and the STOP line does not count "0 other".
+    expect(refused.stderr).toMatch(/^STOP {2}the camera refused the login \(more refused logins could lock the account\)$/m);
     // A connection reset mid-body is a network error: retried, and the file completes.
     sim.setFaults([{ route: 'download', match: a.filename, kind: 'reset-mid-body', attempts: [1], afterBytes: 100 }]);
     sim.resetCounters();

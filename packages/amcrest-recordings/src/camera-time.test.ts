@@ -20,6 +20,10 @@ describe('parseTimeInput', () => {
     expect(parseTimeInput('2026-01-16T20:00:00')).toEqual({ kind: 'wall-clock', wallClock: '2026-01-16 20:00:00' });
     expect(parseTimeInput('2026-01-16 20:00')).toEqual({ kind: 'wall-clock', wallClock: '2026-01-16 20:00:00' });
     expect(parseTimeInput('2026-01-16')).toEqual({ kind: 'wall-clock', wallClock: '2026-01-16 00:00:00' });
+    // Reduced precision, as the seed's datetime.fromisoformat (Python 3.10+) reads it: the hour alone.
+    expect(parseTimeInput('2026-01-16T20')).toEqual({ kind: 'wall-clock', wallClock: '2026-01-16 20:00:00' });
+    const hourWithOffset = parseTimeInput('2026-01-16 08-08:00');
+    expect(hourWithOffset.kind === 'instant' && iso(hourWithOffset.instant)).toBe('2026-01-16T16:00:00.000Z');
   });
 
   it('reads Z and offsets as instants', () => {

@@ -23,7 +23,7 @@ export type TimeInput = { kind: 'wall-clock'; wallClock: string } | { kind: 'ins
 /** Camera times, zero-padded or not (`2011-7-3 21:02:32` in the Dahua API document's own examples). */
 const WALL_CLOCK = /^(\d{4})-(\d{1,2})-(\d{1,2}) (\d{1,2}):(\d{1,2}):(\d{1,2})$/;
 const ISO_INPUT =
-  /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,9}))?)?)?\s*(Z|[+-]\d{2}(?::?\d{2})?)?$/i;
+  /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2})(?::(\d{2})(?::(\d{2})(?:[.,](\d{1,9}))?)?)?)?\s*(Z|[+-]\d{2}(?::?\d{2})?)?$/i;
 
 function pad(value: number, width = 2): string {
   return String(value).padStart(width, '0');
@@ -41,8 +41,8 @@ const RELATIVE = /^(\d+(?:\.\d+)?)\s*(m|min|h|d|w)$/i;
 const RELATIVE_UNIT_MS = { m: 60_000, min: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 } as const;
 
 /**
- * Parses ISO 8601 (`2026-01-16T20:00:00`, `…-08:00`, `…Z`, a space instead of `T`, seconds optional,
- * a bare date = midnight). Without an offset the result is camera wall-clock time; fractions of a
+ * Parses ISO 8601 (`2026-01-16T20:00:00`, `…-08:00`, `…Z`, a space instead of `T`, minutes and seconds
+ * optional as in Python's `datetime.fromisoformat` that the seed tool used, a bare date = midnight). Without an offset the result is camera wall-clock time; fractions of a
  * second are dropped (`round: 'floor'`) or rounded up (`'ceil'`, for an end) since cameras answer 400
  * to fractions. Also the relative forms of `timelapse2-dl --since`: `90m`, `24h`, `7d`, `2w` ago and
  * `now` (instants), `today` / `yesterday` (midnight of this computer's date, as camera wall-clock time).

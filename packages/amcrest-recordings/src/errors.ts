@@ -23,7 +23,9 @@ export type AmcrestErrorCode =
   /** Invalid options (negative concurrency, end before start...). */
   | 'ERR_AMCREST_INVALID_OPTIONS'
   /** The device did not say how many channels it has (`getChannelCount`, `channels: 'all'`). */
-  | 'ERR_AMCREST_NO_CHANNEL_COUNT';
+  | 'ERR_AMCREST_NO_CHANNEL_COUNT'
+  /** The directory of the merged file cannot be created (a file in the way, no permission). */
+  | 'ERR_AMCREST_OUTPUT_DIR';
 
 export interface AmcrestErrorOptions {
   /** The stable code users branch on. */

@@ -137,6 +137,8 @@ export type RecordingsJobOutcome =
   | 'invalid-range'
   /** The merged file exists and `overwrite` is off: nothing was downloaded. */
   | 'output-exists'
+  /** The merged file's directory cannot be created (`ERR_AMCREST_OUTPUT_DIR`): nothing was downloaded. */
+  | 'output-unwritable'
   /** ffmpeg failed or the merged duration did not match; parts kept. */
   | 'merge-failed'
   | 'interrupted';
@@ -387,6 +389,17 @@ export async function runRecordingsJob(client: AmcrestClient, options: Recording
       return end('output-exists');
     }
   }
+  // …and so is a merged file that could not be written: a file where its directory should be, no permission.
+  if (merge) {
+    for (const channelResult of result.channels) {
+      if (channelResult.found.recordings.length === 0) continue;
+      const error = await makeOutputDirectory(channelResult.output);
+      if (error) {
+        result.output = channelResult.output;
+        return end('output-unwritable', error);
+      }
+    }
+  }
 
   result.phase = 'download';
   emit({ type: 'phase', phase: 'download' });
@@ -437,7 +450,13 @@ export async function runRecordingsJob(client: AmcrestClient, options: Recording
     const parts = videoParts.filter((outcome) => outcome.recording.searchChannel === channelResult.channel && isVideo(outcome.recording));
     if (parts.length === 0) continue;
     const output = channelResult.output;
-    await mkdir(dirname(output), { recursive: true });
+    // Made before the downloads; a directory removed since is a merge failure of this channel, never a throw.
+    const directoryError = await makeOutputDirectory(output);
+    if (directoryError) {
+      channelResult.mergeError = directoryError;
+      firstError ??= directoryError;
+      continue;
+    }
     emit({ type: 'merge-start', channel: channelResult.channel, output, format, parts: parts.length });
     const onMergeEvent = (event: MergeEvent): void => {
       if (event.type === 'plan') emit({ type: 'merge-plan', plan: event.plan });
@@ -488,6 +507,17 @@ export async function runRecordingsJob(client: AmcrestClient, options: Recording
   }
   if (firstError !== undefined) return end('merge-failed', firstError);
   return end(merged.skipped.length > 0 ? 'some-failed' : plan.outcome);
+}
+
+/** Creates the directory of a merged file; returns why it cannot be, as an `ERR_AMCREST_OUTPUT_DIR` error. */
+async function makeOutputDirectory(output: string): Promise<AmcrestError | undefined> {
+  try {
+    await mkdir(dirname(output), { recursive: true });
+    return undefined;
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? 'error';
+    return new AmcrestError(`cannot create the directory ${dirname(output)} for ${output} (${code}: a file is in the way, or no permission)`, { code: 'ERR_AMCREST_OUTPUT_DIR', cause: error });
+  }
 }
 
 function isVideo(recording: Recording): boolean {

@@ -57,6 +57,7 @@ export function amcrestExitCode(result: RecordingsJobResult): number {
     case 'invalid-range':
       return EXIT_CODES.usage;
     case 'output-exists':
+    case 'output-unwritable':
       return EXIT_CODES.outputExists;
     case 'merge-failed':
       return EXIT_CODES.mergeFailed;
@@ -363,6 +364,9 @@ function finishRun(out: Output, options: AmcrestRenderOptions, result: Recording
     }
     case 'output-exists':
       out.warn(`amcrest-dl: ${result.output} already exists; nothing was downloaded. Pass --overwrite to replace it, or --output-file for another name.`);
+      return;
+    case 'output-unwritable':
+      out.warn(`amcrest-dl: ${safe(message(result.error))} [${errorCode(result.error) ?? 'ERR_UNKNOWN'}]; nothing was downloaded. Choose another --output-dir or --output-file.`);
       return;
     default:
       break;

@@ -13,7 +13,7 @@ export const EXIT_CODES = {
   listingFailed: 2,
   /** A program the command needs is missing (ffmpeg). */
   missingTool: 2,
-  /** The output file exists and `--overwrite` was not given: nothing was downloaded. */
+  /** The output file exists and `--overwrite` was not given, or its directory cannot be made: nothing was downloaded. */
   outputExists: 2,
   /** `amcrest-dl`: the merge failed (ffmpeg error or duration check); the parts are kept. */
   mergeFailed: 3,

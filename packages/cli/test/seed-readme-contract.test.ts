@@ -9,7 +9,7 @@ import { once } from 'node:events';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { existsSync } from 'node:fs';
-import { readdir, stat } from 'node:fs/promises';
+import { readdir, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { startCameraSim, type CameraSim } from '@camdl/camera-sim';
 import { closeAfterEach, findSystemTool, makeTempDir, missingSystemTools, sha256File, type TempDir } from '@camdl/test-utils';
@@ -357,6 +357,39 @@ describe.skipIf(noFfmpeg)('amcrest-recording-downloader README → amcrest-dl', 
     expect(await tree(dir.path)).toEqual(['amcrest_2026-01-16_20.00.00_2026-01-16_22.00.00.avi']);
     // At most --max-concurrent (4) at once: amcrest-dl-download.test.ts "runs 4 downloads at once";
     // ffmpeg missing: amcrest-dl-search.test.ts "missing ffmpeg is reported before the camera is even contacted".
+  });
+
+  it('Exit codes (the seed README has none; packages/cli/README.md): 0, 2 before any download, 3 merge failed with the parts kept', async () => {
+    const sim = track(
+      await startCameraSim({
+        profile: 'amcrest',
+        content: {
+          recordings: [
+            { start: '2026-01-16 20:00:00', end: '2026-01-16 20:08:00' },
+            { start: '2026-01-16 20:08:00', end: '2026-01-16 20:16:00', content: 'synthetic' },
+          ],
+        },
+      }),
+    );
+    const dir = track(await makeTempDir('camdl-contract-am-'));
+    const args = (start: string, end: string, extra: string[] = []): string[] => ['--host', sim.url, '--username', sim.username, '--start', start, '--end', end, '--output-dir', dir.path, '--no-progress', '--retry-delay', '0', ...extra];
+    // Nothing recorded in the range: 0, a message, nothing written.
+    const none = await runAmcrestDl(args('2026-01-15T20:00:00', '2026-01-15T22:00:00'), { password: sim.password });
+    expect(none.code, none.stderr).toBe(0);
+    expect(await tree(dir.path)).toEqual([]);
+    // The merged file's directory cannot be made (a file in the way): 2, said before anything is downloaded.
+    await writeFile(join(dir.path, 'blocker'), 'a file');
+    const blocked = await runAmcrestDl(args('2026-01-16T20:00:00', '2026-01-16T22:00:00', ['--output-file', 'blocker/night.mp4']), { password: sim.password });
+    expect(blocked.code, blocked.stdout + blocked.stderr).toBe(2);
+    expect(blocked.stderr).toMatch(/^amcrest-dl: cannot create the directory .*blocker.* \[ERR_AMCREST_OUTPUT_DIR\]; nothing was downloaded/m);
+    expect(blocked.stdout).not.toMatch(/^GET /m);
+    expect(sim.counters.requests['RPC_Loadfile'] ?? 0).toBe(0);
+    // A part ffmpeg cannot read (not video): the merge fails, 3, no merged file, both parts kept.
+    const broken = await runAmcrestDl(args('2026-01-16T20:00:00', '2026-01-16T22:00:00'), { password: sim.password });
+    expect(broken.code, broken.stdout + broken.stderr).toBe(3);
+    expect(broken.stdout).toMatch(/^FAIL {2}merge \[/m);
+    expect(await tree(dir.path)).toEqual(['.amcrest_download', '.amcrest_download/2026-01-16_20.00.00-20.08.00_ch1.mp4', '.amcrest_download/2026-01-16_20.08.00-20.16.00_ch1.mp4', 'blocker']);
+    // 1: "Features" above; 130: amcrest-dl-search.test.ts, amcrest-dl-merge.test.ts, first-hour.test.ts; 143: first-hour.test.ts.
   });
 
   it('argparse: a flag given twice takes its last value, as the Python tool did', async () => {

@@ -17,7 +17,9 @@ export type TimelapseErrorCode =
   /** A delete was asked for an archive whose download was not verified complete. */
   | 'ERR_TIMELAPSE_NOT_VERIFIED'
   /** Bad options passed to the client. */
-  | 'ERR_TIMELAPSE_INVALID_OPTIONS';
+  | 'ERR_TIMELAPSE_INVALID_OPTIONS'
+  /** The output directory cannot be created (a file in the way, no permission). */
+  | 'ERR_TIMELAPSE_OUTDIR';
 
 export interface TimelapseErrorOptions {
   /** The stable code users branch on. */

@@ -1,8 +1,10 @@
+import { mkdir } from 'node:fs/promises';
 import type { JobPhaseEvent, JobWarningEvent } from '@camdl/throttled-download';
 import type { TimelapseApi } from './api.js';
 import type { TimelapseArchive } from './archive.js';
 import type { ArchiveListing, TimelapseClient } from './client.js';
 import { downloadArchives, type ArchiveRunEvent, type DownloadArchivesOptions, type DownloadArchivesSummary } from './download-archives.js';
+import { TimelapseError } from './errors.js';
 import { filterArchives, type ArchiveFilter } from './filters.js';
 
 /** What the job does after the listing. */
@@ -43,8 +45,12 @@ export type TimelapseJobEvent =
   | { type: 'listing'; api: TimelapseApi; version: string | undefined; total: number; archives: TimelapseArchive[] }
   | ArchiveRunEvent;
 
-/** How the job ended; `exitCodeFor`-style mappings switch on it. */
-export type TimelapseJobOutcome = 'done' | 'some-failed' | 'listing-failed' | 'interrupted';
+/**
+ * How the job ended; `exitCodeFor`-style mappings switch on it. `outdir-failed`: the output directory
+ * could not be created (`error` is an `ERR_TIMELAPSE_OUTDIR`), nothing was downloaded (`failed` counts
+ * every selected archive).
+ */
+export type TimelapseJobOutcome = 'done' | 'some-failed' | 'listing-failed' | 'outdir-failed' | 'interrupted';
 
 export interface TimelapseJobResult extends DownloadArchivesSummary {
   outcome: TimelapseJobOutcome;
@@ -55,7 +61,7 @@ export interface TimelapseJobResult extends DownloadArchivesSummary {
   selected: TimelapseArchive[];
   /** Whether archives were deleted after download (false on TimelapseMe whatever was asked). */
   deleteAfter: boolean;
-  /** Why the listing failed (`outcome: 'listing-failed'`). */
+  /** Why the listing failed (`outcome: 'listing-failed'`) or the outdir could not be made (`'outdir-failed'`). */
   error: unknown;
 }
 
@@ -104,6 +110,18 @@ export async function runTimelapseJob(client: TimelapseClient, options: Timelaps
   result.deleteAfter = options.deleteAfter === true && canDelete(listing.api);
   if (options.deleteAfter && !result.deleteAfter) {
     emit({ type: 'warning', message: 'the TimelapseMe app cannot delete archives: --delete-after is ignored, nothing is deleted' });
+  }
+  // Made here, so that a file in the way or a missing permission is one clear outcome, not a throw.
+  if (mode === 'download' && result.selected.length > 0) {
+    const outdir = options.outdir ?? '.';
+    try {
+      await mkdir(outdir, { recursive: true });
+    } catch (cause) {
+      const code = (cause as NodeJS.ErrnoException).code ?? 'error';
+      const error = new TimelapseError(`cannot create the output directory ${outdir} (${code}: a file is in the way, or no permission)`, { code: 'ERR_TIMELAPSE_OUTDIR', cause });
+      // Every selected archive failed to download: the counts say so, as the seed's summary would.
+      return { ...result, outcome: 'outdir-failed', failed: result.selected.length, error };
+    }
   }
   emit({ type: 'phase', phase: 'download' });
   const summary = await downloadArchives(client, result.selected, {

@@ -13,6 +13,7 @@ export function timelapseExitCode(result: TimelapseJobResult): number {
     case 'done':
       return EXIT_CODES.ok;
     case 'some-failed':
+    case 'outdir-failed':
       return EXIT_CODES.someFailed;
     case 'listing-failed':
       return EXIT_CODES.listingFailed;
@@ -167,6 +168,11 @@ export function createTimelapseRenderer(out: Output, options: { host: string; mo
         json({ type: 'error', stage: 'list', code: errorCode(result.error), message });
         json({ type: 'summary', downloaded: 0, skipped: 0, failed: 0, deleted: 0, interrupted: false, exitCode });
         return;
+      }
+      if (result.outcome === 'outdir-failed') {
+        // Nothing could be written: one line for the reason instead of a FAIL per archive, then the summary.
+        out.warn(`ERROR: ${safe(describeError(result.error))}`);
+        json({ type: 'error', stage: 'outdir', code: errorCode(result.error), message: (result.error as Error).message });
       }
       // Interrupted during the listing: nothing to sum up; a listing has no summary line.
       if (result.listing === undefined || result.mode === 'list') return;

@@ -235,6 +235,15 @@ describe('axis-timelapse2-downloader README → timelapse2-dl', { timeout: 60_00
     expect(listing.code).toBe(2);
     expect(listing.stderr).toMatch(/^ERROR: Failed to fetch archives: /m);
     expect(listing.stdout).not.toContain('Done.');
+    // An --outdir that cannot be created (a file in the way): the downloads fail, so 1, with one clear line
+    // instead of a crash, and the summary counting them.
+    sim.setFaults([]);
+    await writeFile(join(dir.path, 'blocker'), 'a file');
+    // (The second --outdir wins, as with argparse.)
+    const blocked = await runCli([...args, '--outdir', join(dir.path, 'blocker', 'sub')]);
+    expect(blocked.stderr).toMatch(/^ERROR: cannot create the output directory .*blocker\/sub \(ENOTDIR: .*\(ERR_TIMELAPSE_OUTDIR\)$/m);
+    expect(blocked.stdout.endsWith(`\n\nDone. downloaded=0 skipped=0 failed=${sim.archives.length}\n`)).toBe(true);
+    expect(blocked.code, blocked.stdout + blocked.stderr).toBe(1);
     // 130: timelapse2-dl.test.ts "once: the current file finishes…" and "twice: stops at once…".
   });
 

@@ -84,7 +84,9 @@ export async function parseTimelapse2DlArgs(argv: string[], print: (text: string
     .option('max-retries', { type: 'number', default: 3, describe: 'Maximum retry attempts for failed downloads' })
     .option('retry-delay', { type: 'number', default: 5, describe: 'Delay in seconds between retry attempts' })
     .option('check-size', { type: 'boolean', default: false, describe: 'Check the remote file size before skipping existing files' })
-    .option('progress', { type: 'boolean', default: true, describe: 'Progress bar on a terminal (--no-progress: plain lines)' })
+    // `--no-progress` sets `progress` (yargs' negation); it is listed in --help under the seed's name.
+    .option('progress', { type: 'boolean', default: true, hidden: true })
+    .option('no-progress', { type: 'boolean', default: false, describe: 'Disable progress bar display (it only ever shows on a terminal, on stderr)' })
     .option('overwrite', { type: 'boolean', default: false, describe: 'Overwrite existing files' })
     .option('ca-file', { type: 'string', describe: 'PEM file of the CA that signed the camera certificate (https)' })
     .option('insecure', { type: 'boolean', default: false, describe: 'Accept any TLS certificate (self-signed cameras, https)' })

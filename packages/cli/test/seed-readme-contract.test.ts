@@ -65,7 +65,7 @@ describe('axis-timelapse2-downloader README → timelapse2-dl', { timeout: 60_00
       ['--overwrite', '[boolean] [default: false]'],
     ];
     for (const [flag, type] of rows) expect(help.stdout).toMatch(new RegExp(`^ +${flag}\\b.*${type.replace(/[[\]"]/g, '\\$&')}`, 'm'));
-    expect(help.stdout).toContain('--no-progress');
+    expect(help.stdout).toMatch(/^ +--no-progress\b.*\[boolean\] \[default: false\]/m);
     // Every flag at once, with the README's values and types (float rate limit, int seconds).
     const { sim, dir, auth } = await timelapse();
     const run = await runCli([...auth, '--host', sim.url, '--outdir', dir.path, '--timeout', '60', '--rate-limit', '90.0', '--max-retries', '3', '--retry-delay', '5', '--check-size', '--no-progress', '--overwrite']);

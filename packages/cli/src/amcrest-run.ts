@@ -25,6 +25,8 @@ export function runAmcrestDl(options: AmcrestDlOptions): Promise<number> {
       file: options.passwordFile,
       envNames: ['AMCREST_DL_PASSWORD', 'CAMDL_PASSWORD'],
       prompt: `Password for ${options.username}@${options.url.host}: `,
+      // The seed prompted with getpass, which reads stdin when there is no terminal.
+      stdinLine: true,
     },
     argvPasswordWarning: 'warning: --password is visible to other users in the process list; prefer the prompt, AMCREST_DL_PASSWORD or --password-file',
     createClient: (password) =>

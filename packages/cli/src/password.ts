@@ -15,18 +15,23 @@ export interface PasswordSources {
   env?: NodeJS.ProcessEnv;
   /** What to prompt with on a TTY. */
   prompt: string;
+  /**
+   * Without a terminal, read the first line of stdin (a pipe or a file), as Python's `getpass` falls back
+   * to (`echo "$PW" | amcrest-dl …` from cron worked with the seed tool). @default false
+   */
+  stdinLine?: boolean | undefined;
   input?: NodeJS.ReadStream;
   output?: NodeJS.WriteStream;
 }
 
 export interface ResolvedPassword {
   password: string;
-  source: 'argv' | 'file' | 'env' | 'prompt';
+  source: 'argv' | 'file' | 'env' | 'prompt' | 'stdin';
 }
 
 /**
  * Finds the password: argv, then `--pass-file`, then the environment, then a prompt without echo when
- * stdin is a terminal. Never prints the password.
+ * stdin is a terminal, else (with `stdinLine`) the first line of stdin. Never prints the password.
  */
 export async function resolvePassword(sources: PasswordSources): Promise<ResolvedPassword> {
   if (sources.argv !== undefined) return { password: sources.argv, source: 'argv' };
@@ -58,8 +63,12 @@ export async function resolvePassword(sources: PasswordSources): Promise<Resolve
     }
     throw new ExitError(`no password: ${PROMPT_ATTEMPTS} empty answers at the prompt`, { exitCode: EXIT_CODES.usage });
   }
+  if (sources.stdinLine) {
+    const line = await readFirstLine(input);
+    if (line !== '') return { password: line, source: 'stdin' };
+  }
   throw new ExitError(
-    `no password: pass --pass-file FILE, set ${sources.envNames.join(' or ')}, or run on a terminal to be prompted`,
+    `no password: pass --pass-file FILE, set ${sources.envNames.join(' or ')}, ${sources.stdinLine ? 'give it as the first line of stdin, ' : ''}or run on a terminal to be prompted`,
     { exitCode: EXIT_CODES.usage },
   );
 }
@@ -90,5 +99,37 @@ export function promptHidden(prompt: string, input: NodeJS.ReadStream, output: N
       }
     };
     input.on('data', onData);
+  });
+}
+
+/** The first line of a non-terminal stream (up to a newline or the end), without its line ending. */
+export function readFirstLine(input: NodeJS.ReadStream): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let length = 0;
+    const finish = (): void => {
+      input.off('data', onData);
+      input.off('end', finish);
+      input.off('error', onError);
+      input.pause();
+      const text = Buffer.concat(chunks).toString('utf8');
+      resolve(text.split(/\r?\n/, 1)[0] ?? '');
+    };
+    const onError = (error: Error): void => {
+      input.off('data', onData);
+      input.off('end', finish);
+      reject(error);
+    };
+    const onData = (chunk: Buffer | string): void => {
+      const buffer = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
+      chunks.push(buffer);
+      length += buffer.length;
+      // A line is enough; a password is never longer than this.
+      if (buffer.includes(0x0a) || length > 64 * 1024) finish();
+    };
+    input.on('data', onData);
+    input.once('end', finish);
+    input.once('error', onError);
+    input.resume();
   });
 }

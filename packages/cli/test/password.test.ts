@@ -29,6 +29,18 @@ describe('resolvePassword', () => {
     });
   });
 
+  it('with stdinLine and no terminal: the first line of stdin (getpass), an empty stdin is the usual error', async () => {
+    const piped = Object.assign(new PassThrough(), { isTTY: false }) as unknown as NodeJS.ReadStream;
+    setTimeout(() => (piped as unknown as PassThrough).end('s3cret\r\nnot this\n'), 5);
+    expect(await resolvePassword({ envNames: [], env: {}, prompt: '', input: piped, stdinLine: true })).toEqual({ password: 's3cret', source: 'stdin' });
+    const empty = Object.assign(new PassThrough(), { isTTY: false }) as unknown as NodeJS.ReadStream;
+    (empty as unknown as PassThrough).end();
+    await expect(resolvePassword({ envNames: ['AMCREST_DL_PASSWORD'], env: {}, prompt: '', input: empty, stdinLine: true })).rejects.toMatchObject({
+      exitCode: 2,
+      message: expect.stringContaining('first line of stdin'),
+    });
+  });
+
   it('reports an unreadable password file without its content', async () => {
     await expect(
       resolvePassword({ file: '/nonexistent/camdl-pass', envNames: [], env: {}, prompt: '', input: notATty }),

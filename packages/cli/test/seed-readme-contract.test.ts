@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { startCameraSim, type CameraSim } from '@camdl/camera-sim';
 import { closeAfterEach, findSystemTool, makeTempDir, missingSystemTools, sha256File, type TempDir } from '@camdl/test-utils';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { runAmcrestDl } from './amcrest-dl-helpers.js';
+import { AMCREST_DL_BIN, runAmcrestDl } from './amcrest-dl-helpers.js';
 import { assertBuilt, BIN, runCli, startCli } from './timelapse2-dl-helpers.js';
 
 const track = closeAfterEach();
@@ -399,6 +399,35 @@ describe.skipIf(noFfmpeg)('amcrest-recording-downloader README → amcrest-dl', 
     expect(broken.stdout).toMatch(/^FAIL {2}merge \[/m);
     expect(await tree(dir.path)).toEqual(['.amcrest_download', '.amcrest_download/2026-01-16_20.00.00-20.08.00_ch1.mp4', '.amcrest_download/2026-01-16_20.08.00-20.16.00_ch1.mp4', 'blocker']);
     // 1: "Features" above; 130: amcrest-dl-search.test.ts, amcrest-dl-merge.test.ts, first-hour.test.ts; 143: first-hour.test.ts.
+  });
+
+  it('Notes, "Password is prompted securely": on a terminal a prompt without echo (password.test.ts); without one, the first line of stdin, as getpass falls back to', async () => {
+    const { sim, dir, base } = await amcrest();
+    const run = (input: string | undefined): Promise<{ code: number | null; stdout: string; stderr: string }> =>
+      new Promise((resolve) => {
+        const child = spawn(process.execPath, [AMCREST_DL_BIN, ...base('2026-01-16T20:00:00', '2026-01-16T22:00:00'), '--list'], {
+          cwd: dir.path,
+          stdio: ['pipe', 'pipe', 'pipe'],
+          env: { ...process.env, AMCREST_DL_PASSWORD: '', CAMDL_PASSWORD: '', CI: '1' },
+        });
+        let stdout = '';
+        let stderr = '';
+        child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+        child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+        child.on('close', (code) => resolve({ code, stdout, stderr }));
+        if (input !== undefined) child.stdin.write(input);
+        child.stdin.end();
+      });
+    // `echo "$PW" | amcrest-dl …` from cron, as scripts fed the seed tool.
+    const piped = await run(`${sim.password}\n`);
+    expect(piped.code, piped.stderr).toBe(0);
+    expect(piped.stdout).toMatch(/^LIST /m);
+    expect(piped.stdout + piped.stderr).not.toContain(sim.password);
+    // Nothing on stdin: a usage error that says where a password can come from; no login tried.
+    const nothing = await run(undefined);
+    expect(nothing.code).toBe(2);
+    expect(nothing.stderr).toContain('AMCREST_DL_PASSWORD');
+    expect(sim.counters.authFailures).toBe(0);
   });
 
   it('argparse: a flag given twice takes its last value, as the Python tool did', async () => {

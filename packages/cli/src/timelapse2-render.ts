@@ -41,8 +41,10 @@ export function createTimelapseRenderer(out: Output, options: { host: string; mo
         // The seed tool's opening line.
         if (phase === 'listing') out.text(`Fetching timelapse archives from ${safe(host)}...`);
         return;
+      // Diagnostics go to stderr, as retries do: stdout keeps the seed's lines (`--check-size` on a camera
+      // that cannot tell a size prints the seed's `SKIP … cannot verify size` there, the reason here).
       case 'warning':
-        out.line('WARN', safe(event.message));
+        out.warn(`WARN  ${safe(event.message)}`);
         json({ type: 'warning', message: event.message });
         return;
       case 'listing':

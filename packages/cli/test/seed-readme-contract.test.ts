@@ -220,8 +220,19 @@ describe('axis-timelapse2-downloader README → timelapse2-dl', { timeout: 60_00
     expect(both.map((each) => each.code).every((code) => code === 0 || code === 1)).toBe(true);
   });
 
-  // File Size Verification (the three SKIP/INFO lines, character by character): timelapse2-dl-seed.test.ts
+  // File Size Verification, the three SKIP/INFO lines character by character: timelapse2-dl-seed.test.ts
   // "the three SKIP/INFO texts of the seed README"; without HEAD: timelapse2-dl.test.ts "--check-size repairs".
+  it('File Size Verification: stdout has only the seed lines (SKIP … cannot verify size); why the size is unknown goes to stderr', async () => {
+    const { sim, dir, auth } = await timelapse('timelapse2-v1');
+    const args = [...auth, '--host', sim.url, '--outdir', dir.path, '--no-progress', '--retry-delay', '0', '--max-retries', '0'];
+    expect((await runCli(args)).code).toBe(0);
+    sim.addFault({ route: 'download', kind: 'status', status: 404 });
+    const run = await runCli([...args, '--check-size']);
+    expect(run.code, run.stdout + run.stderr).toBe(0);
+    const body = run.stdout.split('\n').filter((line) => line !== '' && !/^(Fetching|Found|Done\.)/.test(line));
+    expect(body).toEqual(sim.archives.map((archive) => `SKIP  ${archive.filename} (already exists, cannot verify size)`));
+    expect(run.stderr).toMatch(/^WARN {2}.*cannot read the size/m);
+  });
 
   it('Exit Codes: 0 all done or skipped, 1 some failed, 2 cannot fetch the archives (130: Ctrl+C, see below)', async () => {
     const { sim, dir, auth } = await timelapse('timelapse3');

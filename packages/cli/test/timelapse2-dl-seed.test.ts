@@ -111,7 +111,7 @@ describe('--delete-after', () => {
     const { sim, dir, args } = await setup('timelapseme');
     const run = await runCli([...args, '--outdir', dir.path, '--delete-after']);
     expect(run.code, run.stdout + run.stderr).toBe(0);
-    expect(run.stdout.match(/^WARN {2}.*cannot delete/gm)?.length).toBe(1);
+    expect(run.stderr.match(/^WARN {2}.*cannot delete/gm)?.length).toBe(1);
     expect(run.stdout).toContain(`Done. downloaded=${sim.archives.length} skipped=0 failed=0`);
     expect(sim.counters.requestsByMethod['DELETE archives'] ?? 0).toBe(0);
   });

@@ -279,6 +279,21 @@ describe('axis-timelapse2-downloader README → timelapse2-dl', { timeout: 60_00
     expect(run.stdout).not.toContain('Failed downloads');
   });
 
+  it('Tips: a quoted password with special characters; several cameras at once, each with its --host and --outdir', async () => {
+    const password = `p@ssw0rd!'" $x&`;
+    const [one, two] = [track(await startCameraSim({ profile: 'timelapse3', content: 'tiny', password })), track(await startCameraSim({ profile: 'timelapse2-v1', content: 'tiny' }))];
+    const dir = track(await makeTempDir('camdl-contract-'));
+    const runs = await Promise.all(
+      [one, two].map((sim, index) => runCli(['--user', sim.username, '--pass', sim.password, '--host', sim.url, '--outdir', join(dir.path, `cam${index}`), '--no-progress'])),
+    );
+    for (const [index, sim] of [one, two].entries()) {
+      expect(runs[index]!.code, runs[index]!.stderr).toBe(0);
+      for (const archive of sim.archives) expect(await sha256File(join(dir.path, `cam${index}`, archive.filename))).toBe(archive.sha256);
+      expect(runs[index]!.stdout + runs[index]!.stderr).not.toContain(sim.password);
+    }
+    expect(one.counters.authFailures).toBe(0);
+  });
+
   // Tips: Ctrl+C once finishes the current file, twice exits now (timelapse2-dl.test.ts "once…"/"twice…",
   // timelapse2-dl-seed.test.ts "1.x (no Range): Ctrl+C twice…"; first-hour.test.ts for a wrapper's doubled SIGINT).
   // Troubleshooting: wrong password → exit 2 (timelapse2-dl.test.ts "wrong password"), unreachable → exit 2

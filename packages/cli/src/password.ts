@@ -20,6 +20,11 @@ export interface PasswordSources {
    * to (`echo "$PW" | amcrest-dl …` from cron worked with the seed tool). @default false
    */
   stdinLine?: boolean | undefined;
+  /**
+   * How long to wait for that first line, in ms: a pipe or file has it at once, while a stdin nobody
+   * writes to (a harness that left it open) would otherwise wait forever. @default 3000
+   */
+  stdinWaitMs?: number | undefined;
   input?: NodeJS.ReadStream;
   output?: NodeJS.WriteStream;
 }
@@ -64,7 +69,13 @@ export async function resolvePassword(sources: PasswordSources): Promise<Resolve
     throw new ExitError(`no password: ${PROMPT_ATTEMPTS} empty answers at the prompt`, { exitCode: EXIT_CODES.usage });
   }
   if (sources.stdinLine) {
-    const line = await readFirstLine(input);
+    const line = await readFirstLine(input, sources.stdinWaitMs ?? 3_000);
+    if (line === undefined) {
+      throw new ExitError(
+        `no password: nothing arrived on stdin within ${Math.round((sources.stdinWaitMs ?? 3_000) / 100) / 10} s; pass --pass-file FILE, set ${sources.envNames.join(' or ')}, pipe it in (echo "$PASSWORD" | …), or run on a terminal to be prompted`,
+        { exitCode: EXIT_CODES.usage },
+      );
+    }
     if (line !== '') return { password: line, source: 'stdin' };
   }
   throw new ExitError(
@@ -102,24 +113,38 @@ export function promptHidden(prompt: string, input: NodeJS.ReadStream, output: N
   });
 }
 
-/** The first line of a non-terminal stream (up to a newline or the end), without its line ending. */
-export function readFirstLine(input: NodeJS.ReadStream): Promise<string> {
+/**
+ * The first line of a non-terminal stream (up to a newline or the end), without its line ending;
+ * undefined when nothing at all arrived within `waitMs` (the stream is left alone then).
+ */
+export function readFirstLine(input: NodeJS.ReadStream, waitMs = 3_000): Promise<string | undefined> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let length = 0;
-    const finish = (): void => {
+    const detach = (): void => {
+      clearTimeout(timer);
       input.off('data', onData);
       input.off('end', finish);
       input.off('error', onError);
       input.pause();
+    };
+    const finish = (): void => {
+      detach();
       const text = Buffer.concat(chunks).toString('utf8');
       resolve(text.split(/\r?\n/, 1)[0] ?? '');
     };
     const onError = (error: Error): void => {
-      input.off('data', onData);
-      input.off('end', finish);
+      detach();
       reject(error);
     };
+    // Only silence ends the wait: a line that has begun to arrive is read to its end.
+    const timer = setTimeout(() => {
+      if (length > 0) return;
+      detach();
+      // A stdin that was read from may still hold the event loop: let it go.
+      if (typeof (input as { unref?: () => void }).unref === 'function') (input as { unref: () => void }).unref();
+      resolve(undefined);
+    }, waitMs);
     const onData = (chunk: Buffer | string): void => {
       const buffer = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
       chunks.push(buffer);

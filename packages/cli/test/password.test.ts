@@ -41,6 +41,21 @@ describe('resolvePassword', () => {
     });
   });
 
+  it('with stdinLine: a stdin left open that nobody writes to is given up after stdinWaitMs (exit 2), not waited on forever', async () => {
+    const silent = Object.assign(new PassThrough(), { isTTY: false }) as unknown as NodeJS.ReadStream;
+    const started = Date.now();
+    await expect(resolvePassword({ envNames: ['AMCREST_DL_PASSWORD'], env: {}, prompt: '', input: silent, stdinLine: true, stdinWaitMs: 150 })).rejects.toMatchObject({
+      exitCode: 2,
+      message: expect.stringContaining('nothing arrived on stdin'),
+    });
+    expect(Date.now() - started).toBeGreaterThanOrEqual(140);
+    // A line that has begun to arrive is read to its end, however slowly.
+    const slow = Object.assign(new PassThrough(), { isTTY: false }) as unknown as NodeJS.ReadStream;
+    setTimeout(() => (slow as unknown as PassThrough).write('s3'), 20);
+    setTimeout(() => (slow as unknown as PassThrough).write('cret\n'), 250);
+    expect(await resolvePassword({ envNames: [], env: {}, prompt: '', input: slow, stdinLine: true, stdinWaitMs: 150 })).toEqual({ password: 's3cret', source: 'stdin' });
+  });
+
   it('reports an unreadable password file without its content', async () => {
     await expect(
       resolvePassword({ file: '/nonexistent/camdl-pass', envNames: [], env: {}, prompt: '', input: notATty }),

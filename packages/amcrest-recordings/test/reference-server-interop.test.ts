@@ -1,0 +1,165 @@
+import { execFileSync } from 'node:child_process';
+import { readFile, readdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { findFfmpeg, type FfmpegTools } from '@camdl/media';
+import { closeAfterEach, makeTempDir, missingSystemTools, sha256, type TempDir } from '@camdl/test-utils';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createAmcrestClient, findRecordings, runRecordingsJob, type AmcrestClient } from '../src/index.js';
+import {
+  CAMERA_VARIANTS,
+  NVR_VARIANTS,
+  cameraFiles,
+  makeH264Part,
+  nvrFiles,
+  startReferenceDahuaServer,
+  type ReferenceDahuaServer,
+  type ReferenceServerOptions,
+} from './reference-dahua-server.js';
+
+const skip = missingSystemTools('ffmpeg', 'ffprobe');
+const WINDOW = { start: '2026-01-16T20:00:00', end: '2026-01-16T20:10:00', cameraTimeZone: 'America/New_York' } as const;
+
+function probeSeconds(path: string): number {
+  return Number(execFileSync('ffprobe', ['-v', 'error', '-show_entries', 'format=duration', '-of', 'csv=p=0', path], { encoding: 'utf8' }).trim());
+}
+
+/** What every run must leave behind on the device: every search object closed and destroyed, the cap kept. */
+function expectCleanSearches(server: ReferenceDahuaServer, cap: number): void {
+  expect(server.leaks()).toEqual({ notClosed: [], notDestroyed: [] });
+  expect(server.openObjects()).toEqual([]);
+  expect(server.counters.creates).toBeGreaterThan(0);
+  expect(server.counters.closes).toBe(server.counters.creates);
+  expect(server.counters.destroys).toBe(server.counters.creates);
+  expect(server.counters.peakOpenObjects).toBeLessThanOrEqual(cap);
+  expect(server.requests.filter((request) => request.status === 400 && request.url.includes('factory.create'))).toEqual([]);
+}
+
+/**
+ * Authentication: never a bad digest; one login challenge for the whole search phase (the camera API is
+ * sequential); downloads may each collect one nonce of their own (the digest client keeps one request per
+ * nonce: "one extra request, once per level of concurrency"); a refused reuse costs one fresh challenge
+ * (401) or one unauthenticated request (403), never a loop.
+ */
+function expectAuth(server: ReferenceDahuaServer, options: Omit<ReferenceServerOptions, 'files'>, parallelDownloads: number): void {
+  if (process.env['DEBUG_REF']) console.log(server.requests.map((request) => `${request.status} ${request.authorized ? 'A' : '-'} ${request.url.slice(0, 90)}`).join('\n'));
+  expect(server.counters.badDigests).toBe(0);
+  const firstDownload = server.requests.findIndex((request) => request.url.startsWith('/cgi-bin/RPC_Loadfile'));
+  const apiPhase = firstDownload === -1 ? server.requests : server.requests.slice(0, firstDownload);
+  // One login challenge for the API phase (plus, on a 403 NVR, the one fresh challenge each refused reuse needs).
+  expect(apiPhase.filter((request) => !request.authorized)).toHaveLength(1 + apiPhase.filter((request) => request.status === 403).length);
+  const reuseRefusals = server.requests.filter((request) => request.authorized && (request.status === 401 || request.status === 403)).length;
+  const answered = server.requests.filter((request) => request.status !== 401 && request.status !== 403).length;
+  // Each answered request needed at most one refused reuse.
+  expect(reuseRefusals).toBeLessThanOrEqual(answered);
+  if ((options.nonceReuse ?? 'accept') === 'accept') expect(reuseRefusals).toBe(0);
+  const forbidden = options.profile === 'nvr' ? server.counters.forbidden : 0;
+  if (options.profile !== 'nvr') expect(server.counters.forbidden).toBe(0);
+  expect(server.counters.unauthenticated).toBeLessThanOrEqual(Math.max(1, parallelDownloads) + forbidden);
+  expect(server.counters.unauthenticated).toBeGreaterThanOrEqual(1 + forbidden);
+}
+
+describe.skipIf(skip)('interop with the reference Dahua server (independent of camera-sim)', { timeout: 120_000 }, () => {
+  const track = closeAfterEach();
+  let media: TempDir;
+  let parts: [Buffer, Buffer, Buffer];
+  let tools: FfmpegTools;
+
+  beforeAll(async () => {
+    media = await makeTempDir();
+    tools = await findFfmpeg();
+    parts = [makeH264Part(tools.ffmpeg, media.path, 'a.mp4', 2, 0), makeH264Part(tools.ffmpeg, media.path, 'b.mp4', 3, 1), makeH264Part(tools.ffmpeg, media.path, 'c.mp4', 2, 2)];
+  });
+  afterAll(async () => {
+    await media.cleanup();
+  });
+
+  const connect = async (options: ReferenceServerOptions): Promise<{ server: ReferenceDahuaServer; client: AmcrestClient }> => {
+    const server = track(await startReferenceDahuaServer(options));
+    const client = track(createAmcrestClient({ url: server.url, username: server.username, password: server.password }));
+    return { server, client };
+  };
+
+  for (const [name, variant] of Object.entries(CAMERA_VARIANTS)) {
+    describe(name, () => {
+      it('findRecordings lists the three finished .mp4 (Type=dav, Channel=0) and skips .jpg, .mp4_, FileState=Temporary', async () => {
+        const { server, client } = await connect({ ...variant, files: cameraFiles(parts) });
+        const found = await findRecordings(client, WINDOW);
+        expect(found.recordings.map((recording) => recording.filePath)).toEqual([server.paths[0], server.paths[2], server.paths[3]]);
+        expect(found.recordings.map((recording) => recording.startTime)).toEqual(['2026-01-16 20:00:00', '2026-01-16 20:02:00', '2026-01-16 20:04:00']);
+        expect(found.recordings.map((recording) => recording.kind)).toEqual(['mp4', 'mp4', 'mp4']);
+        expect(found.recordings.map((recording) => recording.size)).toEqual(parts.map((part) => part.length));
+        expect(found.recordings.map((recording) => recording.durationSeconds)).toEqual([2, 3, 2]);
+        expect(found.recordings[0]!.raw['Remark']).toBe('cut=1;note=a=b');
+        // UTCOffset -18000 on the second item: 20:02:00 at UTC-5.
+        expect(found.recordings[1]!.start.toISOString()).toBe('2026-01-17T01:02:00.000Z');
+        // A camera honouring Types[0]=mp4 does not list the .jpg at all.
+        const skippedPaths = variant.typesCondition === 'ignore' ? [server.paths[1], server.paths[4], server.paths[5]] : [server.paths[4], server.paths[5]];
+        expect(found.skipped.map((skipped) => skipped.item.filePath).sort()).toEqual(skippedPaths.sort());
+        expectCleanSearches(server, variant.maxSearchObjects ?? 4);
+        expectAuth(server, variant, 0);
+      });
+
+      it('runRecordingsJob downloads byte-identical parts, merges them (ffprobe = 7 s), and a re-run reuses every part', async () => {
+        const { server, client } = await connect({ ...variant, files: cameraFiles(parts) });
+        const dir = track(await makeTempDir());
+        const result = await runRecordingsJob(client, { ...WINDOW, outputDir: dir.path, keepFiles: true, tools, retryDelay: 0 });
+        expect(result.error).toBeUndefined();
+        expect(result).toMatchObject({ outcome: 'done', downloaded: 3, reused: 0, failed: 0 });
+        const names = (await readdir(result.partsDirectory)).sort();
+        expect(names).toHaveLength(3);
+        for (const [index, name] of names.entries()) expect(sha256(await readFile(join(result.partsDirectory, name))), name).toBe(sha256(parts[index]!));
+        expect(result.merged?.outputs).toHaveLength(1);
+        expect(probeSeconds(result.merged!.outputs[0]!.path)).toBeCloseTo(7, 0);
+        // Each part fetched exactly once (a refused raw-bracket form is a 400, not a download).
+        expect([...server.counters.downloads.values()]).toEqual([1, 1, 1]);
+        // A server refusing the raw-bracket form costs one 400 per download started before the form was known.
+        expect(server.requests.filter((request) => request.url.includes('RPC_Loadfile') && request.status === 400).length).toBeLessThanOrEqual(variant.loadfilePaths === 'encoded' ? 3 : 0);
+        expectCleanSearches(server, variant.maxSearchObjects ?? 4);
+        expectAuth(server, variant, 3);
+
+        server.resetCounters();
+        const again = await runRecordingsJob(client, { ...WINDOW, outputDir: dir.path, keepFiles: true, tools, overwrite: true, retryDelay: 0 });
+        expect(again).toMatchObject({ outcome: 'done', downloaded: 0, reused: 3, failed: 0 });
+        expect(server.counters.downloads.size).toBe(0);
+        expectCleanSearches(server, variant.maxSearchObjects ?? 4);
+      });
+
+      it('an empty window is 0 recordings, not a failed search, and the object is still released', async () => {
+        const { server, client } = await connect({ ...variant, files: cameraFiles(parts) });
+        const found = await findRecordings(client, { ...WINDOW, start: '2026-01-16T23:00:00', end: '2026-01-16T23:30:00' });
+        expect(found.recordings).toEqual([]);
+        expectCleanSearches(server, variant.maxSearchObjects ?? 4);
+      });
+    });
+  }
+
+  for (const [name, variant] of Object.entries(NVR_VARIANTS)) {
+    describe(name, () => {
+      it('channels 1 and 2: the .dav files of each, byte-identical, no mp4 listed, every object released', async () => {
+        const { server, client } = await connect({ ...variant, files: nvrFiles() });
+        const dir = track(await makeTempDir());
+        const warnings: string[] = [];
+        const result = await runRecordingsJob(client, { ...WINDOW, channels: [1, 2], merge: false, outputDir: dir.path, retryDelay: 0, onEvent: (event) => {
+          if (event.type === 'warning') warnings.push(event.message);
+        } });
+        expect(result.error).toBeUndefined();
+        expect(result).toMatchObject({ outcome: 'done', downloaded: 3, failed: 0 });
+        const pathsOf = (channel: number): string[] => server.paths.filter((_, index) => server.files[index]!.channel === channel);
+        expect(result.channels.map((channel) => channel.found.recordings.map((recording) => recording.filePath))).toEqual([pathsOf(1), pathsOf(2)]);
+        expect(pathsOf(1)).toHaveLength(2);
+        for (const outcome of result.outcomes) {
+          const file = server.files[server.paths.indexOf(outcome.recording.filePath)]!;
+          expect(sha256(await readFile(outcome.path))).toBe(sha256(file.content));
+        }
+        expect(server.counters.downloads.get(pathsOf(3)[0]!)).toBeUndefined();
+        expectCleanSearches(server, variant.maxSearchObjects ?? 4);
+        expectAuth(server, variant, 3);
+
+        server.resetCounters();
+        const again = await runRecordingsJob(client, { ...WINDOW, channels: [1, 2], merge: false, outputDir: dir.path, retryDelay: 0 });
+        expect(again).toMatchObject({ outcome: 'done', downloaded: 0, reused: 3 });
+        expect(server.counters.downloads.size).toBe(0);
+      });
+    });
+  }
+});

@@ -144,7 +144,8 @@ export async function downloadRecordings(
           result = await fetchWith(!form);
           rawBrackets = !form;
         }
-        formSettled = true;
+        // A part already complete on disk was not requested: it says nothing about the form the server takes.
+        if (result.status !== 'skipped') formSettled = true;
         outcome.status = result.status;
         outcome.result = result;
         if (result.status === 'skipped') {

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { readFile, readdir } from 'node:fs/promises';
+import { mkdir, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { findFfmpeg, type FfmpegTools } from '@camdl/media';
 import { closeAfterEach, makeTempDir, missingSystemTools, sha256, type TempDir } from '@camdl/test-utils';
@@ -162,4 +162,102 @@ describe.skipIf(skip)('interop with the reference Dahua server (independent of c
       });
     });
   }
+});
+
+describe('reference Dahua server: edge behaviours', { timeout: 60_000 }, () => {
+  const track = closeAfterEach();
+  const tiny = (): [Buffer, Buffer, Buffer] => [Buffer.from('a'.repeat(3000)), Buffer.from('b'.repeat(4000)), Buffer.from('c'.repeat(5000))];
+  const connect = async (options: ReferenceServerOptions): Promise<{ server: ReferenceDahuaServer; client: AmcrestClient }> => {
+    const server = track(await startReferenceDahuaServer(options));
+    const client = track(createAmcrestClient({ url: server.url, username: server.username, password: server.password }));
+    return { server, client };
+  };
+
+  it('a re-run with one part missing, on a server that refuses raw brackets, fetches it in the encoded form', async () => {
+    const { server, client } = await connect({ loadfilePaths: 'encoded', files: cameraFiles(tiny()) });
+    const dir = track(await makeTempDir());
+    const first = await runRecordingsJob(client, { ...WINDOW, merge: false, outputDir: dir.path, retryDelay: 0, maxConcurrent: 1 });
+    expect(first).toMatchObject({ outcome: 'done', downloaded: 3 });
+    const names = (await readdir(first.partsDirectory)).sort();
+    await rm(join(first.partsDirectory, names[2]!));
+    server.resetCounters();
+    const again = await runRecordingsJob(client, { ...WINDOW, merge: false, outputDir: dir.path, retryDelay: 0, maxConcurrent: 1 });
+    expect(again.outcomes.map((outcome) => outcome.error?.message)).toEqual([undefined, undefined, undefined]);
+    expect(again).toMatchObject({ outcome: 'done', downloaded: 1, reused: 2, failed: 0 });
+    expect(sha256(await readFile(join(first.partsDirectory, names[2]!)))).toBe(sha256(server.files[3]!.content));
+  });
+
+  for (const range of [true, false]) {
+    it(`an interrupted part (.part on disk) is completed byte-identical ${range ? 'with a 206 resume' : 'from the start when Range is ignored'}`, async () => {
+      const { server, client } = await connect({ range, files: cameraFiles(tiny()) });
+      const dir = track(await makeTempDir());
+      const listed = await findRecordings(client, WINDOW);
+      const partsDirectory = join(dir.path, '.amcrest_download');
+      await mkdir(partsDirectory, { recursive: true });
+      const firstFile = server.files[0]!;
+      // What an interrupted run leaves (@camdl/throttled-download's `.camdl-tmp/<name>.part` + its state).
+      await mkdir(join(partsDirectory, '.camdl-tmp'));
+      await writeFile(join(partsDirectory, '.camdl-tmp', `${listed.recordings[0]!.fileName}.part`), firstFile.content.subarray(0, 1000));
+      await writeFile(join(partsDirectory, '.camdl-tmp', `${listed.recordings[0]!.fileName}.part.json`), JSON.stringify({ version: 1, total: firstFile.content.length }));
+      server.resetCounters();
+      const result = await runRecordingsJob(client, { ...WINDOW, merge: false, outputDir: dir.path, retryDelay: 0, maxConcurrent: 1 });
+      expect(result).toMatchObject({ outcome: 'done', failed: 0 });
+      expect(sha256(await readFile(join(partsDirectory, listed.recordings[0]!.fileName)))).toBe(sha256(firstFile.content));
+      const firstRequests = server.requests.filter((request) => request.url.startsWith('/cgi-bin/RPC_Loadfile') && request.status !== 401);
+      expect(firstRequests[0]!.range).toBe('bytes=1000-');
+      expect(firstRequests[0]!.status).toBe(range ? 206 : 200);
+      expect(server.counters.downloads.get(server.paths[0]!)).toBe(1);
+    });
+  }
+
+  it('leaked search objects: factory.create answered 400 is a failed search, asked once, and works after a reboot', async () => {
+    const { server, client } = await connect({ maxSearchObjects: 1, files: cameraFiles(tiny()) });
+    // Someone else (another tool) leaked the only search object the camera has.
+    const leaked = await findRecordings(client, WINDOW);
+    expect(leaked.recordings).toHaveLength(3);
+    const other = createAmcrestClient({ url: server.url, username: server.username, password: server.password });
+    track(other);
+    await other.call('mediaFileFind.cgi', [['action', 'factory.create']]);
+    server.resetCounters();
+    const dir = track(await makeTempDir());
+    const failed = await runRecordingsJob(client, { ...WINDOW, outputDir: dir.path, retryDelay: 0 });
+    expect(failed.outcome).toBe('search-failed');
+    expect(failed.error).toMatchObject({ code: 'ERR_AMCREST_BAD_REQUEST', status: 400 });
+    expect(server.requests.filter((request) => request.url.includes('factory.create') && request.status !== 401)).toHaveLength(1);
+    expect(server.counters.downloads.size).toBe(0);
+    server.restart();
+    const after = await findRecordings(client, WINDOW);
+    expect(after.recordings).toHaveLength(3);
+    expect(server.openObjects()).toEqual([]);
+  });
+
+  it('"Error: Error -1 getting param in name=…" for getCurrentTime and getMachineName: a wall-clock search still runs', async () => {
+    const { server, client } = await connect({ paramErrors: ['getCurrentTime', 'getMachineName'], files: cameraFiles(tiny()) });
+    const dir = track(await makeTempDir());
+    const warnings: string[] = [];
+    const result = await runRecordingsJob(client, {
+      start: WINDOW.start,
+      end: WINDOW.end,
+      mode: 'list',
+      outputDir: dir.path,
+      onEvent: (event) => {
+        if (event.type === 'warning') warnings.push(event.message);
+      },
+    });
+    expect(result.error).toBeUndefined();
+    expect(result.outcome).toBe('done');
+    expect(result.found?.recordings).toHaveLength(3);
+    expect(server.openObjects()).toEqual([]);
+  });
+
+  it('magicBox answers are read as given (a machine name containing "=")', async () => {
+    const { client } = await connect({ files: cameraFiles(tiny()) });
+    expect(await client.getDeviceInfo()).toEqual({ deviceType: 'IP2M-841B', serialNumber: 'AMC018NP69LM4VM2VY', softwareVersion: '2.800.0000000.8.R,build:2020-03-18', machineName: 'Front=Door' });
+  });
+
+  it('channel 0 on a camera that also takes it: the same files', async () => {
+    const { server, client } = await connect({ searchChannels: [0, 1], files: cameraFiles(tiny()) });
+    const found = await findRecordings(client, { ...WINDOW, channel: 0 });
+    expect(found.recordings.map((recording) => recording.filePath)).toEqual([server.paths[0], server.paths[2], server.paths[3]]);
+  });
 });

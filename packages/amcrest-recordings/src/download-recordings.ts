@@ -71,6 +71,13 @@ async function rejectErrorBody(result: DownloadResult, url: string): Promise<voi
   throw new AmcrestError(`[GET] "${url}": the camera answered ${classified.text}`, { code: classified.code, url, body: classified.text });
 }
 
+/**
+ * The `RPC_Loadfile` path form each client's server took (`true`: raw brackets), once known: a camera
+ * refusing raw brackets costs one refused request per client, not one per call (`camdl sync` downloads
+ * one recording per call).
+ */
+const settledForms = new WeakMap<object, boolean>();
+
 /** A 400/404 (or an error body) for a file the search just listed: the server did not understand its path. */
 function refusedPath(error: unknown): boolean {
   if (isDownloadError(error)) return error.status === 400 || error.status === 404;
@@ -103,17 +110,46 @@ export async function downloadRecordings(
   }));
   let next = 0;
   // Brackets in RPC_Loadfile paths go raw first (what cameras accept); a strict server answers that
-  // 400/404, and then the percent-encoded form is used for the rest of the run.
-  let rawBrackets = true;
-  let formSettled = false;
+  // 400/404, and then the percent-encoded form is used for the rest of the run (and the client's life).
+  let rawBrackets = settledForms.get(client) ?? true;
+  let formSettled = settledForms.has(client);
+  const settle = (raw: boolean): void => {
+    rawBrackets = raw;
+    formSettled = true;
+    settledForms.set(client, raw);
+  };
+  // Until the form is known, one request asks and the other workers wait for its answer (the status,
+  // not the whole file): parallel first requests in a refused form would each cost a 400.
+  let probe: Promise<void> | undefined;
   const worker = async (): Promise<void> => {
     while (next < outcomes.length) {
       if (options.signal?.aborted || options.stopSignal?.aborted) return;
+      while (!formSettled && probe !== undefined) await probe;
+      if (options.signal?.aborted || options.stopSignal?.aborted) return;
+      if (next >= outcomes.length) return;
       const outcome = outcomes[next++] as RecordingDownloadOutcome;
       const { recording } = outcome;
+      let endProbe: (() => void) | undefined;
+      if (!formSettled) {
+        probe = new Promise<void>((resolve) => {
+          endProbe = () => {
+            endProbe = undefined;
+            probe = undefined;
+            resolve();
+          };
+        });
+      }
       const fetchWith = async (raw: boolean): Promise<DownloadResult> => {
         const url = client.fileUrl(recording.filePath, { rawBrackets: raw });
         const forward = forwardTransferEvents(recording, outcome.path, url.href, emit);
+        const onEvent = (event: Parameters<typeof forward.onEvent>[0]): void => {
+          // The server took this form: it answers with the file (bigger than any error body it might send instead).
+          if (!formSettled && event.type === 'response' && (event.status === 200 || event.status === 206) && (event.total ?? 0) > ERROR_BODY_MAX_BYTES) {
+            settle(raw);
+            endProbe?.();
+          }
+          forward.onEvent(event);
+        };
         const result = await download(url, outcome.path, {
           dispatcher: client.dispatcher,
           rateLimiter: limiter,
@@ -129,7 +165,7 @@ export async function downloadRecordings(
           ...(options.signal ? { signal: options.signal } : {}),
           ...(options.sleep ? { sleep: options.sleep } : {}),
           onProgress: forward.onProgress,
-          onEvent: forward.onEvent,
+          onEvent,
         });
         await rejectErrorBody(result, url.href);
         return result;
@@ -145,7 +181,7 @@ export async function downloadRecordings(
           rawBrackets = !form;
         }
         // A part already complete on disk was not requested: it says nothing about the form the server takes.
-        if (result.status !== 'skipped') formSettled = true;
+        if (result.status !== 'skipped') settle(rawBrackets);
         outcome.status = result.status;
         outcome.result = result;
         if (result.status === 'skipped') {
@@ -163,6 +199,8 @@ export async function downloadRecordings(
         emit({ type: 'fail', item: recording, path: outcome.path, url: client.fileUrl(recording.filePath, { rawBrackets }).href, error: outcome.error });
         // A refused login will be refused for every file: stop instead of locking the account.
         if (isDownloadError(error) && error.code === 'ERR_DOWNLOAD_AUTH') return;
+      } finally {
+        endProbe?.();
       }
     }
   };

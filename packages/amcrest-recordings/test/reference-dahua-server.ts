@@ -83,6 +83,10 @@ export interface ReferenceServerOptions {
   currentTime?: () => string;
   /** Answers `200 Error: Error -1 getting param in name=…` for these actions (`getCurrentTime`, `getMachineName`…). */
   paramErrors?: string[];
+  /** `honour` the Flags/Events/VideoStream conditions, `refuse` them (400, firmware that knows none), or `ignore` them (list everything). @default 'honour' */
+  conditions?: 'honour' | 'refuse' | 'ignore';
+  /** `digest`, or `basic-only` (old firmware: `Basic realm="Device_CGI"`). @default 'digest' */
+  auth?: 'digest' | 'basic-only';
   /** magicBox answers. */
   device?: { deviceType?: string; serialNo?: string; softwareVersion?: string; machineName?: string };
 }
@@ -115,6 +119,8 @@ export interface ReferenceCounters {
   downloads: Map<string, number>;
   /** Bad digest responses (wrong password, quoted qop/nc, wrong uri, missing opaque). */
   badDigests: number;
+  /** Most requests being answered at once (spec: "more than a few open connections make cameras answer 400"). */
+  peakInFlight: number;
 }
 
 export interface ReferenceDahuaServer {
@@ -167,7 +173,9 @@ function filePathOf(file: ReferenceFile, profile: 'camera' | 'nvr'): string {
   if (file.ext === 'jpg') return `/mnt/sd/${date}/${String(file.channel).padStart(3, '0')}/jpg/${hour}/${time.slice(3, 5)}/${time.slice(6)}[M][0@0][0].jpg`;
   if (profile === 'nvr') return `/mnt/dvr/mmc0p2_0/${date}/${file.channel - 1}/dav/${hour}/${startLabel}-${endLabel}[R][0@0][0].${file.ext}`;
   const marker = file.flags?.includes('Event') ? 'M' : 'R';
-  return `/mnt/sd/${date}/${String(file.channel).padStart(3, '0')}/dav/${hour}/${startLabel}-${endLabel}[${marker}][0@0][0].${file.ext}`;
+  // Model assumption (not in the spec): another stream's file of the same time differs in the last bracket.
+  const stream = file.videoStream === undefined || file.videoStream === 'Main' ? 0 : 1;
+  return `/mnt/sd/${date}/${String(file.channel).padStart(3, '0')}/dav/${hour}/${startLabel}-${endLabel}[${marker}][0@0][${stream}].${file.ext}`;
 }
 
 interface DigestFields {
@@ -234,7 +242,9 @@ export async function startReferenceDahuaServer(options: ReferenceServerOptions)
     peakOpenObjects: 0,
     downloads: new Map(),
     badDigests: 0,
+    peakInFlight: 0,
   };
+  let inFlight = 0;
   const requests: ReferenceRequest[] = [];
 
   const body = (lines: string[]): string => lines.map((line) => line + eol).join('');
@@ -263,6 +273,17 @@ export async function startReferenceDahuaServer(options: ReferenceServerOptions)
   /** undefined when authorised; otherwise the response has been sent. */
   function authenticate(request: IncomingMessage, response: ServerResponse): boolean {
     const header = request.headers.authorization;
+    if (options.auth === 'basic-only') {
+      // spec: "Some old firmware offers only Basic (`Basic realm=\"Device_CGI\"`)"
+      const expected = `Basic ${Buffer.from(`${username}:${password}`).toString('base64')}`;
+      if (header === expected) return true;
+      if (header === undefined) counters.unauthenticated++;
+      else counters.badDigests++;
+      counters.challenges++;
+      response.setHeader('WWW-Authenticate', 'Basic realm="Device_CGI"');
+      send(response, 401, '');
+      return false;
+    }
     if (header === undefined) {
       counters.unauthenticated++;
       challenge(response);
@@ -361,6 +382,9 @@ export async function startReferenceDahuaServer(options: ReferenceServerOptions)
       const flags = [...query.entries()].filter(([key]) => /^condition\.Flags\[\d+\]$/.test(key)).map(([, value]) => value);
       const events = [...query.entries()].filter(([key]) => /^condition\.Events\[\d+\]$/.test(key)).map(([, value]) => value);
       const stream = query.get('condition.VideoStream');
+      const conditions = options.conditions ?? 'honour';
+      if (conditions === 'refuse' && (flags.length > 0 || events.length > 0 || stream !== null)) return send(response, 400, BAD_REQUEST);
+      const applyConditions = conditions === 'honour';
       // The camera's one channel answers to 1 (and 0 where configured); an NVR's channel N lists channel N's files.
       const channelFiles = profile === 'nvr' ? files.filter((file) => file.channel === channel) : files;
       const results = channelFiles.filter((file) => {
@@ -371,6 +395,7 @@ export async function startReferenceDahuaServer(options: ReferenceServerOptions)
           const kind = file.ext === 'mp4_' ? 'mp4' : file.ext;
           if (!types.includes(kind)) return false;
         }
+        if (!applyConditions) return true;
         if (flags.length > 0 && !(file.flags ?? []).some((flag) => flags.includes(flag))) return false;
         if (events.length > 0 && !(file.events ?? []).some((event) => events.includes(event))) return false;
         if (stream && (file.videoStream ?? 'Main') !== stream) return false;
@@ -514,7 +539,12 @@ export async function startReferenceDahuaServer(options: ReferenceServerOptions)
     const entry: ReferenceRequest = { method: request.method ?? '', url: request.url ?? '', status: 0, authorized: request.headers.authorization !== undefined };
     if (request.headers.range) entry.range = request.headers.range;
     requests.push(entry);
-    response.on('finish', () => (entry.status = response.statusCode));
+    inFlight++;
+    counters.peakInFlight = Math.max(counters.peakInFlight, inFlight);
+    response.on('close', () => {
+      inFlight--;
+      entry.status = response.statusCode;
+    });
     request.resume();
     if (request.method !== 'GET') return send(response, 400, BAD_REQUEST);
     if (!authenticate(request, response)) return;
@@ -559,6 +589,7 @@ export async function startReferenceDahuaServer(options: ReferenceServerOptions)
         peakOpenObjects: objects.size,
         downloads: new Map(),
         badDigests: 0,
+        peakInFlight: 0,
       });
     },
     close: () =>
@@ -613,7 +644,17 @@ export function cameraFiles(parts: [Buffer, Buffer, Buffer]): ReferenceFile[] {
     { channel: 1, start: '2026-01-16 20:05:00', end: '2026-01-16 20:05:02', ext: 'mp4', content: syntheticBytes(2048, 2), fileState: 'Temporary', flags: ['Timing'] },
     // spec: "A file still being recorded ends in `.mp4_`: skip it."
     { channel: 1, start: '2026-01-16 20:06:00', end: '2026-01-16 20:06:05', ext: 'mp4_', content: syntheticBytes(4096, 3), flags: ['Timing'] },
+    // spec: "a recorder may list the same time from Main and Extra streams: keep Main unless asked"
+    { channel: 1, start: '2026-01-16 20:04:00', end: '2026-01-16 20:04:02', ext: 'mp4', content: syntheticBytes(3000, 4), flags: ['Timing'], videoStream: 'Extra1' },
   ];
+}
+
+/** The finished Main-stream videos of `files` (what a client must download), in server order. */
+export function expectedVideos(server: { files: ReferenceFile[]; paths: string[] }): string[] {
+  return server.paths.filter((_, index) => {
+    const file = server.files[index]!;
+    return (file.ext === 'mp4' || file.ext === 'dav') && file.fileState === undefined && (file.videoStream ?? 'Main') === 'Main';
+  });
 }
 
 /** An NVR's `.dav` hour files on channels 1 and 2 (synthetic bytes), and one on channel 3 that is not asked for. */
@@ -631,8 +672,9 @@ export const CAMERA_VARIANTS: Record<string, Omit<ReferenceServerOptions, 'files
   // One nonce for the whole run, CRLF, found=0, sorted keys, raw or encoded paths, no Range.
   'camera: CRLF, found=0, nonce kept': {},
   // Every nonce serves one request (401 + fresh challenge), bare \n, 200 Error body ending, unpadded times,
-  // only percent-encoded paths, Range honoured, one search object at a time.
-  'camera: single-use nonce 401, LF, Error-body end, unpadded, encoded paths, Range': {
+  // only percent-encoded paths, Range honoured, one search object at a time, Flags/Events/VideoStream refused.
+  'camera: single-use nonce 401, LF, Error-body end, unpadded, encoded paths, Range, conditions refused': {
+    conditions: 'refuse',
     nonceReuse: 'single-use',
     lineEnding: '\n',
     searchEnd: 'error-body-200',
@@ -642,12 +684,13 @@ export const CAMERA_VARIANTS: Record<string, Omit<ReferenceServerOptions, 'files
     maxSearchObjects: 1,
   },
   // 400 ends the pages and answers an empty window, empty opaque echoed, raw paths only, Types ignored, channel 0 too.
-  'camera: 400 end, 400 empty findFile, opaque="", raw paths, Types ignored': {
+  'camera: 400 end, 400 empty findFile, opaque="", raw paths, Types and other conditions ignored': {
     searchEnd: 'status-400',
     emptyFindFile: 'status-400',
     opaque: '',
     loadfilePaths: 'raw',
     typesCondition: 'ignore',
+    conditions: 'ignore',
     searchChannels: [0, 1],
     sortedKeys: false,
   },

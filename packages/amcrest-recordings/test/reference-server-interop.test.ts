@@ -9,6 +9,7 @@ import {
   CAMERA_VARIANTS,
   NVR_VARIANTS,
   cameraFiles,
+  expectedVideos,
   makeH264Part,
   nvrFiles,
   startReferenceDahuaServer,
@@ -84,7 +85,9 @@ describe.skipIf(skip)('interop with the reference Dahua server (independent of c
       it('findRecordings lists the three finished .mp4 (Type=dav, Channel=0) and skips .jpg, .mp4_, FileState=Temporary', async () => {
         const { server, client } = await connect({ ...variant, files: cameraFiles(parts) });
         const found = await findRecordings(client, WINDOW);
-        expect(found.recordings.map((recording) => recording.filePath)).toEqual([server.paths[0], server.paths[2], server.paths[3]]);
+        const videos = expectedVideos(server);
+        expect(videos).toHaveLength(3);
+        expect(found.recordings.map((recording) => recording.filePath)).toEqual(videos);
         expect(found.recordings.map((recording) => recording.startTime)).toEqual(['2026-01-16 20:00:00', '2026-01-16 20:02:00', '2026-01-16 20:04:00']);
         expect(found.recordings.map((recording) => recording.kind)).toEqual(['mp4', 'mp4', 'mp4']);
         expect(found.recordings.map((recording) => recording.size)).toEqual(parts.map((part) => part.length));
@@ -92,9 +95,17 @@ describe.skipIf(skip)('interop with the reference Dahua server (independent of c
         expect(found.recordings[0]!.raw['Remark']).toBe('cut=1;note=a=b');
         // UTCOffset -18000 on the second item: 20:02:00 at UTC-5.
         expect(found.recordings[1]!.start.toISOString()).toBe('2026-01-17T01:02:00.000Z');
-        // A camera honouring Types[0]=mp4 does not list the .jpg at all.
-        const skippedPaths = variant.typesCondition === 'ignore' ? [server.paths[1], server.paths[4], server.paths[5]] : [server.paths[4], server.paths[5]];
-        expect(found.skipped.map((skipped) => skipped.item.filePath).sort()).toEqual(skippedPaths.sort());
+        // Listed but not downloaded: the in-progress files, and what the camera lists where it does not apply a
+        // condition (the .jpg when Types is ignored, the Extra1 file when VideoStream is ignored or refused).
+        const listsEverything = variant.typesCondition === 'ignore';
+        const expectedSkips = server.files
+          .map((file, index) => ({ file, path: server.paths[index]! }))
+          .filter(({ file }) => file.fileState !== undefined || file.ext === 'mp4_' || (listsEverything && file.ext === 'jpg') || (file.videoStream === 'Extra1' && (variant.conditions ?? 'honour') !== 'honour'));
+        expect(found.skipped.map((skipped) => [skipped.item.filePath, skipped.reason]).sort()).toEqual(
+          expectedSkips
+            .map(({ file, path }) => [path, file.ext === 'jpg' ? 'snapshot' : file.videoStream === 'Extra1' ? 'other-stream' : 'in-progress'])
+            .sort(),
+        );
         expectCleanSearches(server, variant.maxSearchObjects ?? 4);
         expectAuth(server, variant, 0);
       });
@@ -255,10 +266,47 @@ describe('reference Dahua server: edge behaviours', { timeout: 60_000 }, () => {
     expect(await client.getDeviceInfo()).toEqual({ deviceType: 'IP2M-841B', serialNumber: 'AMC018NP69LM4VM2VY', softwareVersion: '2.800.0000000.8.R,build:2020-03-18', machineName: 'Front=Door' });
   });
 
+  it('Basic-only firmware over http: refused after one request without sending the password; allowed with allowBasic', async () => {
+    const server = track(await startReferenceDahuaServer({ auth: 'basic-only', files: cameraFiles(tiny()) }));
+    const refusing = track(createAmcrestClient({ url: server.url, username: server.username, password: server.password }));
+    const error = await findRecordings(refusing, WINDOW).catch((caught: unknown) => caught);
+    expect(error).toMatchObject({ code: 'ERR_AMCREST_AUTH' });
+    expect(server.requests).toHaveLength(1);
+    expect(server.requests[0]!.authorized).toBe(false);
+    server.resetCounters();
+    const allowing = track(createAmcrestClient({ url: server.url, username: server.username, password: server.password, allowBasic: true }));
+    const found = await findRecordings(allowing, WINDOW);
+    expect(found.recordings.map((recording) => recording.filePath)).toEqual(expectedVideos(server));
+    expect(server.counters.challenges).toBe(1);
+    expect(server.counters.badDigests).toBe(0);
+  });
+
+  for (const conditions of ['honour', 'refuse', 'ignore'] as const) {
+    it(`events: ['VideoMotion'] on a camera that ${conditions}s conditions: only the motion recording`, async () => {
+      const { server, client } = await connect({ conditions, files: cameraFiles(tiny()) });
+      const found = await findRecordings(client, { ...WINDOW, events: ['VideoMotion'] });
+      // A device that took the condition (200) is believed: its items without an `Events` list are kept (the
+      // client's documented policy; many firmwares list no Events on items). Only a refusal makes it filter alone.
+      const expected = conditions === 'ignore' ? ['2026-01-16 20:00:00', '2026-01-16 20:02:00', '2026-01-16 20:04:00'] : ['2026-01-16 20:02:00'];
+      expect(found.recordings.map((recording) => recording.startTime)).toEqual(expected);
+      expect(server.openObjects()).toEqual([]);
+      expect(server.leaks()).toEqual({ notClosed: [], notDestroyed: [] });
+    });
+  }
+
+  it('maxConcurrent 2: never more than 2 downloads (plus nothing else) answered at once', async () => {
+    const big = (seed: number): Buffer => Buffer.alloc(3_000_000, seed);
+    const { server, client } = await connect({ files: cameraFiles([big(1), big(2), big(3)]) });
+    const dir = track(await makeTempDir());
+    const result = await runRecordingsJob(client, { ...WINDOW, merge: false, outputDir: dir.path, retryDelay: 0, maxConcurrent: 2 });
+    expect(result).toMatchObject({ outcome: 'done', downloaded: 3 });
+    expect(server.counters.peakInFlight).toBeLessThanOrEqual(2);
+  });
+
   it('channel 0 on a camera that also takes it: the same files', async () => {
     const { server, client } = await connect({ searchChannels: [0, 1], files: cameraFiles(tiny()) });
     const found = await findRecordings(client, { ...WINDOW, channel: 0 });
-    expect(found.recordings.map((recording) => recording.filePath)).toEqual([server.paths[0], server.paths[2], server.paths[3]]);
+    expect(found.recordings.map((recording) => recording.filePath)).toEqual(expectedVideos(server));
   });
 });
 

@@ -9,6 +9,7 @@ import {
   CAMERA_VARIANTS,
   NVR_VARIANTS,
   cameraFiles,
+  expectedVideos,
   makeH264Part,
   nvrFiles,
   startReferenceDahuaServer,
@@ -68,7 +69,7 @@ describe.skipIf(skip)('amcrest-dl (built binary) against the reference Dahua ser
         await server.close();
         await dir.cleanup();
       });
-      const videos = (): string[] => [server.paths[0]!, server.paths[2]!, server.paths[3]!];
+      const videos = (): string[] => expectedVideos(server);
 
       it('--list: the three finished recordings, nothing downloaded, the search object closed and destroyed', async () => {
         server.resetCounters();

@@ -73,6 +73,10 @@ export interface ReferenceServerOptions {
   sortedKeys?: boolean;
   /** RPC_Loadfile paths accepted: raw brackets, percent-encoded, or both. @default 'both' */
   loadfilePaths?: 'raw' | 'encoded' | 'both';
+  /** How RPC_Loadfile refuses a path it does not know: 400, or 200 with an `Error` body ("Some firmware answers 200 with an error body"). @default 'status-400' */
+  loadfileRefusal?: 'status-400' | 'error-body-200';
+  /** `close` after a search that ended with a 400 or an Error body: `OK`, or 400 (the object is still there: destroy must follow). @default 'ok' */
+  closeAfterError?: 'ok' | 'status-400';
   /** Honour `Range` with a 206 (`false`: spec "Range support is unknown" — the full 200 every time). @default false */
   range?: boolean;
   /** Channels the search accepts in `condition.Channel` (spec: "Channel 1 is the spec's default; some models want 0"). @default camera [1], nvr 1..channels */
@@ -222,6 +226,8 @@ export async function startReferenceDahuaServer(options: ReferenceServerOptions)
     closed: boolean;
     results?: ReferenceFile[];
     cursor: number;
+    /** The search ended with a 400 or an Error body. */
+    failed?: boolean;
   }
   let objects = new Map<number, SearchObject>();
   const everCreated: number[] = [];
@@ -351,6 +357,7 @@ export async function startReferenceDahuaServer(options: ReferenceServerOptions)
     if (action === 'findNextFile') counters.findNextFiles++;
     if (action === 'close') {
       if (!object) return send(response, 400, BAD_REQUEST);
+      if (object.failed && options.closeAfterError === 'status-400') return send(response, 400, BAD_REQUEST);
       object.closed = true;
       closedIds.add(object.id);
       counters.closes++;
@@ -401,7 +408,10 @@ export async function startReferenceDahuaServer(options: ReferenceServerOptions)
         if (stream && (file.videoStream ?? 'Main') !== stream) return false;
         return true;
       });
-      if (results.length === 0 && options.emptyFindFile === 'status-400') return send(response, 400, BAD_REQUEST);
+      if (results.length === 0 && options.emptyFindFile === 'status-400') {
+        object.failed = true;
+        return send(response, 400, BAD_REQUEST);
+      }
       object.results = results;
       object.cursor = 0;
       send(response, 200, body(['OK']));
@@ -417,6 +427,7 @@ export async function startReferenceDahuaServer(options: ReferenceServerOptions)
       if (page.length === 0) {
         const end = options.searchEnd ?? 'found-0';
         if (end === 'found-0') return send(response, 200, body(['found=0']));
+        object.failed = true;
         // spec: "Some firmware answers 200 with an error body."
         if (end === 'error-body-200') return send(response, 200, BAD_REQUEST);
         return send(response, 400, BAD_REQUEST);
@@ -467,7 +478,7 @@ export async function startReferenceDahuaServer(options: ReferenceServerOptions)
       }
     }
     const file = path === undefined ? undefined : byPath.get(path);
-    if (!file || path === undefined) return send(response, 400, BAD_REQUEST);
+    if (!file || path === undefined) return send(response, options.loadfileRefusal === 'error-body-200' ? 200 : 400, BAD_REQUEST);
     const total = file.content.length;
     const rangeHeader = request.headers.range;
     const ranged = options.range && rangeHeader ? /^bytes=(\d+)-(\d*)$/.exec(rangeHeader) : null;

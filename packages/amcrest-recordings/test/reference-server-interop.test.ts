@@ -6,6 +6,7 @@ import { closeAfterEach, makeTempDir, missingSystemTools, sha256, type TempDir }
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAmcrestClient, downloadRecordings, findRecordings, runRecordingsJob, type AmcrestClient } from '../src/index.js';
 import {
+  addWallSeconds,
   CAMERA_VARIANTS,
   NVR_VARIANTS,
   cameraFiles,
@@ -177,6 +178,7 @@ describe.skipIf(skip)('interop with the reference Dahua server (independent of c
 
 describe('reference Dahua server: edge behaviours', { timeout: 60_000 }, () => {
   const track = closeAfterEach();
+  const parts3 = (): [Buffer, Buffer, Buffer] => [Buffer.alloc(6000, 1), Buffer.alloc(7000, 2), Buffer.alloc(8000, 3)];
   const tiny = (): [Buffer, Buffer, Buffer] => [Buffer.from('a'.repeat(3000)), Buffer.from('b'.repeat(4000)), Buffer.from('c'.repeat(5000))];
   const connect = async (options: ReferenceServerOptions): Promise<{ server: ReferenceDahuaServer; client: AmcrestClient }> => {
     const server = track(await startReferenceDahuaServer(options));
@@ -301,6 +303,55 @@ describe('reference Dahua server: edge behaviours', { timeout: 60_000 }, () => {
     const result = await runRecordingsJob(client, { ...WINDOW, merge: false, outputDir: dir.path, retryDelay: 0, maxConcurrent: 2 });
     expect(result).toMatchObject({ outcome: 'done', downloaded: 3 });
     expect(server.counters.peakInFlight).toBeLessThanOrEqual(2);
+  });
+
+  it('RPC_Loadfile refusing raw brackets with "200 Error Bad Request!": the encoded form is used, no error body kept as a part', async () => {
+    const { server, client } = await connect({ loadfilePaths: 'encoded', loadfileRefusal: 'error-body-200', files: cameraFiles(parts3()) });
+    const dir = track(await makeTempDir());
+    const result = await runRecordingsJob(client, { ...WINDOW, merge: false, outputDir: dir.path, retryDelay: 0 });
+    expect(result.outcomes.map((outcome) => outcome.error?.message)).toEqual([undefined, undefined, undefined]);
+    expect(result).toMatchObject({ outcome: 'done', downloaded: 3, failed: 0 });
+    for (const outcome of result.outcomes) {
+      expect(sha256(await readFile(outcome.path))).toBe(sha256(server.files[server.paths.indexOf(outcome.recording.filePath)]!.content));
+    }
+  });
+
+  it('close answered 400 after a search that ended in a 400: destroy still follows, nothing leaks', async () => {
+    const { server, client } = await connect({ searchEnd: 'status-400', emptyFindFile: 'status-400', closeAfterError: 'status-400', maxSearchObjects: 1, files: cameraFiles(parts3()) });
+    const found = await findRecordings(client, WINDOW);
+    expect(found.recordings.map((recording) => recording.filePath)).toEqual(expectedVideos(server));
+    const empty = await findRecordings(client, { ...WINDOW, start: '2026-01-16T23:00:00', end: '2026-01-16T23:30:00' });
+    expect(empty.recordings).toEqual([]);
+    expect(server.requests.filter((request) => request.url.includes('action=close') && request.status === 400).length).toBeGreaterThan(0);
+    expect(server.leaks().notDestroyed).toEqual([]);
+    expect(server.openObjects()).toEqual([]);
+    expect(server.counters.destroys).toBe(server.counters.creates);
+  });
+
+  it('150 recordings over two findNextFile pages, keys sorted as strings (items[10] before items[2]), unpadded times', async () => {
+    const files = Array.from({ length: 150 }, (_, index) => ({
+      channel: 1,
+      start: addWallSeconds('2026-01-16 20:00:00', index * 4),
+      end: addWallSeconds('2026-01-16 20:00:00', index * 4 + 3),
+      ext: 'mp4' as const,
+      content: Buffer.from(`part ${index}`),
+      flags: ['Timing'],
+    }));
+    const { server, client } = await connect({ unpaddedTimes: true, lineEnding: '\n', files });
+    const found = await findRecordings(client, { ...WINDOW, start: '2026-01-16T20:00:00', end: '2026-01-16T21:00:00' });
+    expect(found.recordings.map((recording) => recording.filePath)).toEqual(server.paths);
+    expect(found.recordings.map((recording) => recording.size)).toEqual(files.map((file) => file.content.length));
+    expect(found.recordings[149]!.startTime).toBe('2026-01-16 20:09:56');
+    expect(server.counters.findNextFiles).toBe(3);
+    expect(server.openObjects()).toEqual([]);
+  });
+
+  it('an instant range without cameraTimeZone: the offset measured from an unpadded getCurrentTime (UTC-5) converts the window', async () => {
+    const { server, client } = await connect({ unpaddedTimes: true, files: cameraFiles(parts3()) });
+    const found = await findRecordings(client, { start: '2026-01-17T01:00:00Z', end: '2026-01-17T01:10:00Z' });
+    expect(found.window).toEqual({ start: '2026-01-16 20:00:00', end: '2026-01-16 20:10:00' });
+    expect(found.recordings.map((recording) => recording.filePath)).toEqual(expectedVideos(server));
+    expect(found.recordings[0]!.start.toISOString()).toBe('2026-01-17T01:00:00.000Z');
   });
 
   it('channel 0 on a camera that also takes it: the same files', async () => {

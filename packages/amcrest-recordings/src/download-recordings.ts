@@ -72,11 +72,29 @@ async function rejectErrorBody(result: DownloadResult, url: string): Promise<voi
 }
 
 /**
- * The `RPC_Loadfile` path form each client's server took (`true`: raw brackets), once known: a camera
- * refusing raw brackets costs one refused request per client, not one per call (`camdl sync` downloads
- * one recording per call).
+ * The `RPC_Loadfile` path form a client's server takes, shared by every `downloadRecordings` call with that
+ * client (`camdl sync` downloads one recording per call, several at once): a camera refusing raw brackets
+ * costs one refused request per client, not one per call or per parallel download.
  */
-const settledForms = new WeakMap<object, boolean>();
+interface PathForm {
+  /** Brackets (and `@`) raw, as cameras' web UIs send them; `false`: percent-encoded. */
+  raw: boolean;
+  /** Whether a server answer has shown which form it takes. */
+  settled: boolean;
+  /** While unsettled: the one request asking, which the other downloads wait for (its status, not its whole body). */
+  probe: Promise<void> | undefined;
+}
+
+const pathForms = new WeakMap<object, PathForm>();
+
+function pathFormOf(client: object): PathForm {
+  let form = pathForms.get(client);
+  if (form === undefined) {
+    form = { raw: true, settled: false, probe: undefined };
+    pathForms.set(client, form);
+  }
+  return form;
+}
 
 /** A 400/404 (or an error body) for a file the search just listed: the server did not understand its path. */
 function refusedPath(error: unknown): boolean {
@@ -111,30 +129,27 @@ export async function downloadRecordings(
   let next = 0;
   // Brackets in RPC_Loadfile paths go raw first (what cameras accept); a strict server answers that
   // 400/404, and then the percent-encoded form is used for the rest of the run (and the client's life).
-  let rawBrackets = settledForms.get(client) ?? true;
-  let formSettled = settledForms.has(client);
+  const form = pathFormOf(client);
   const settle = (raw: boolean): void => {
-    rawBrackets = raw;
-    formSettled = true;
-    settledForms.set(client, raw);
+    form.raw = raw;
+    form.settled = true;
   };
-  // Until the form is known, one request asks and the other workers wait for its answer (the status,
-  // not the whole file): parallel first requests in a refused form would each cost a 400.
-  let probe: Promise<void> | undefined;
   const worker = async (): Promise<void> => {
     while (next < outcomes.length) {
       if (options.signal?.aborted || options.stopSignal?.aborted) return;
-      while (!formSettled && probe !== undefined) await probe;
+      // Until the form is known, one request asks and the others wait for its answer: parallel first
+      // requests in a refused form would each cost a 400.
+      while (!form.settled && form.probe !== undefined) await form.probe;
       if (options.signal?.aborted || options.stopSignal?.aborted) return;
       if (next >= outcomes.length) return;
       const outcome = outcomes[next++] as RecordingDownloadOutcome;
       const { recording } = outcome;
       let endProbe: (() => void) | undefined;
-      if (!formSettled) {
-        probe = new Promise<void>((resolve) => {
+      if (!form.settled) {
+        form.probe = new Promise<void>((resolve) => {
           endProbe = () => {
             endProbe = undefined;
-            probe = undefined;
+            form.probe = undefined;
             resolve();
           };
         });
@@ -144,7 +159,7 @@ export async function downloadRecordings(
         const forward = forwardTransferEvents(recording, outcome.path, url.href, emit);
         const onEvent = (event: Parameters<typeof forward.onEvent>[0]): void => {
           // The server took this form: it answers with the file (bigger than any error body it might send instead).
-          if (!formSettled && event.type === 'response' && (event.status === 200 || event.status === 206) && (event.total ?? 0) > ERROR_BODY_MAX_BYTES) {
+          if (!form.settled && event.type === 'response' && (event.status === 200 || event.status === 206) && (event.total ?? 0) > ERROR_BODY_MAX_BYTES) {
             settle(raw);
             endProbe?.();
           }
@@ -171,17 +186,18 @@ export async function downloadRecordings(
         return result;
       };
       try {
-        const form = rawBrackets;
+        const tried = form.raw;
         let result: DownloadResult;
+        let used = tried;
         try {
-          result = await fetchWith(form);
+          result = await fetchWith(tried);
         } catch (error) {
-          if (formSettled || !/[[\]@]/.test(recording.filePath) || !refusedPath(error)) throw error;
-          result = await fetchWith(!form);
-          rawBrackets = !form;
+          if (form.settled || !/[[\]@]/.test(recording.filePath) || !refusedPath(error)) throw error;
+          result = await fetchWith(!tried);
+          used = !tried;
         }
         // A part already complete on disk was not requested: it says nothing about the form the server takes.
-        if (result.status !== 'skipped') settle(rawBrackets);
+        if (result.status !== 'skipped') settle(used);
         outcome.status = result.status;
         outcome.result = result;
         if (result.status === 'skipped') {
@@ -196,7 +212,7 @@ export async function downloadRecordings(
           continue;
         }
         outcome.status = 'failed';
-        emit({ type: 'fail', item: recording, path: outcome.path, url: client.fileUrl(recording.filePath, { rawBrackets }).href, error: outcome.error });
+        emit({ type: 'fail', item: recording, path: outcome.path, url: client.fileUrl(recording.filePath, { rawBrackets: form.raw }).href, error: outcome.error });
         // A refused login will be refused for every file: stop instead of locking the account.
         if (isDownloadError(error) && error.code === 'ERR_DOWNLOAD_AUTH') return;
       } finally {

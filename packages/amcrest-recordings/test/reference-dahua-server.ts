@@ -34,6 +34,8 @@ export interface ReferenceFile {
   fileState?: string;
   /** `UTCOffset=` in seconds. */
   utcOffset?: number;
+  /** The last bracket of the file name (`[R][0@0][<n>]`): distinguishes two files of one wall-clock time (the repeated autumn hour). @default 0 (Main), 1 (other streams) */
+  sequence?: number;
   /** Extra `items[n].<key>=<value>` lines (values may contain `=`). */
   extra?: Record<string, string>;
 }
@@ -81,6 +83,8 @@ export interface ReferenceServerOptions {
   range?: boolean;
   /** Channels the search accepts in `condition.Channel` (spec: "Channel 1 is the spec's default; some models want 0"). @default camera [1], nvr 1..channels */
   searchChannels?: number[];
+  /** `items[n].Channel` numbering: 0-based (spec: "Items report `Channel=0` while the path says `/001/`") or 1-based. @default 0 */
+  itemChannelBase?: 0 | 1;
   /** NVR channel count (getProductDefinition). @default 4 for nvr, 1 for camera */
   channels?: number;
   /** Camera wall clock for getCurrentTime. @default now at UTC-5 (America/New_York in winter) */
@@ -175,10 +179,10 @@ function filePathOf(file: ReferenceFile, profile: 'camera' | 'nvr'): string {
   const startLabel = time.replaceAll(':', '.');
   const endLabel = (file.end.split(' ')[1] ?? '').replaceAll(':', '.');
   if (file.ext === 'jpg') return `/mnt/sd/${date}/${String(file.channel).padStart(3, '0')}/jpg/${hour}/${time.slice(3, 5)}/${time.slice(6)}[M][0@0][0].jpg`;
-  if (profile === 'nvr') return `/mnt/dvr/mmc0p2_0/${date}/${file.channel - 1}/dav/${hour}/${startLabel}-${endLabel}[R][0@0][0].${file.ext}`;
+  if (profile === 'nvr') return `/mnt/dvr/mmc0p2_0/${date}/${file.channel - 1}/dav/${hour}/${startLabel}-${endLabel}[R][0@0][${file.sequence ?? 0}].${file.ext}`;
   const marker = file.flags?.includes('Event') ? 'M' : 'R';
   // Model assumption (not in the spec): another stream's file of the same time differs in the last bracket.
-  const stream = file.videoStream === undefined || file.videoStream === 'Main' ? 0 : 1;
+  const stream = file.sequence ?? (file.videoStream === undefined || file.videoStream === 'Main' ? 0 : 1);
   return `/mnt/sd/${date}/${String(file.channel).padStart(3, '0')}/dav/${hour}/${startLabel}-${endLabel}[${marker}][0@0][${stream}].${file.ext}`;
 }
 
@@ -215,7 +219,11 @@ export async function startReferenceDahuaServer(options: ReferenceServerOptions)
   const maxObjects = options.maxSearchObjects ?? 4;
   const channels = options.channels ?? (profile === 'nvr' ? 4 : 1);
   const searchChannels = options.searchChannels ?? (profile === 'nvr' ? Array.from({ length: channels }, (_, index) => index + 1) : [1]);
-  const files = [...options.files].sort((a, b) => wallSeconds(a.start) - wallSeconds(b.start));
+  // Listed in recording order (real instants where the item says its offset): across the autumn fall-back the
+  // first 01:xx files come before the second ones.
+  const allOffsets = options.files.every((file) => file.utcOffset !== undefined);
+  const instant = (file: ReferenceFile): number => wallSeconds(file.start) - (allOffsets ? (file.utcOffset ?? 0) : 0);
+  const files = [...options.files].sort((a, b) => instant(a) - instant(b));
   const paths = files.map((file) => filePathOf(file, profile));
   const byPath = new Map(paths.map((path, index) => [path, files[index]!]));
 
@@ -438,7 +446,7 @@ export async function startReferenceDahuaServer(options: ReferenceServerOptions)
         const prefix = `items[${index}].`;
         const fields: Array<[string, string]> = [
           // spec: "Items report `Channel=0` while the path says `/001/`" (0-based channel in items).
-          ['Channel', String(file.channel - 1)],
+          ['Channel', String(file.channel - 1 + (options.itemChannelBase ?? 0))],
           ['Duration', String(wallSeconds(file.end) - wallSeconds(file.start))],
           ['EndTime', time(file.end)],
           ['FilePath', path],
@@ -709,5 +717,5 @@ export const CAMERA_VARIANTS: Record<string, Omit<ReferenceServerOptions, 'files
 
 export const NVR_VARIANTS: Record<string, Omit<ReferenceServerOptions, 'files'>> = {
   'nvr: single-use nonce 403, .dav, found=0': { profile: 'nvr', nonceReuse: 'single-use' },
-  'nvr: 400 for an empty mp4 window, 400 end, LF': { profile: 'nvr', emptyFindFile: 'status-400', searchEnd: 'status-400', lineEnding: '\n', maxSearchObjects: 1 },
+  'nvr: 400 for an empty mp4 window, 400 end, LF, 1-based item channels': { profile: 'nvr', emptyFindFile: 'status-400', searchEnd: 'status-400', lineEnding: '\n', maxSearchObjects: 1, itemChannelBase: 1 },
 };

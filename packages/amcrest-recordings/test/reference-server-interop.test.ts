@@ -354,6 +354,33 @@ describe('reference Dahua server: edge behaviours', { timeout: 60_000 }, () => {
     expect(found.recordings[0]!.start.toISOString()).toBe('2026-01-17T01:00:00.000Z');
   });
 
+  it('the repeated autumn hour (UTCOffset -14400 then -18000, same wall-clock names): 12 files, none lost or doubled', async () => {
+    const files = [-14_400, -18_000].flatMap((utcOffset, pass) =>
+      Array.from({ length: 6 }, (_, index) => ({
+        channel: 1,
+        start: addWallSeconds('2026-11-01 01:00:00', index * 600),
+        end: addWallSeconds('2026-11-01 01:00:00', index * 600 + 600),
+        ext: 'mp4' as const,
+        content: Buffer.alloc(5000 + pass * 100 + index, index + pass * 6),
+        flags: ['Timing'],
+        utcOffset,
+        sequence: pass,
+      })),
+    );
+    const { server, client } = await connect({ files });
+    const dir = track(await makeTempDir());
+    const result = await runRecordingsJob(client, { start: '2026-11-01T05:00:00Z', end: '2026-11-01T07:00:00Z', cameraTimeZone: 'America/New_York', merge: false, outputDir: dir.path, retryDelay: 0 });
+    expect(result.error).toBeUndefined();
+    expect(result).toMatchObject({ outcome: 'done', downloaded: 12, failed: 0 });
+    const found = result.found!;
+    expect(found.recordings.map((recording) => recording.filePath)).toEqual(server.paths);
+    expect(found.recordings.map((recording) => recording.start.toISOString())).toEqual(
+      Array.from({ length: 12 }, (_, index) => new Date(Date.UTC(2026, 10, 1, 5, index * 10)).toISOString()),
+    );
+    expect(new Set(found.recordings.map((recording) => recording.fileName)).size).toBe(12);
+    for (const outcome of result.outcomes) expect(sha256(await readFile(outcome.path))).toBe(sha256(server.files[server.paths.indexOf(outcome.recording.filePath)]!.content));
+  });
+
   it('channel 0 on a camera that also takes it: the same files', async () => {
     const { server, client } = await connect({ searchChannels: [0, 1], files: cameraFiles(tiny()) });
     const found = await findRecordings(client, { ...WINDOW, channel: 0 });

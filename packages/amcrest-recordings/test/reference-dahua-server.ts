@@ -144,6 +144,8 @@ export interface ReferenceDahuaServer {
   openObjects(): number[];
   /** Objects created and never closed / never destroyed. */
   leaks(): { notClosed: number[]; notDestroyed: number[] };
+  /** The file is gone from the card (overwritten) but still listed: RPC_Loadfile refuses it. */
+  removeFile(path: string): void;
   /** A reboot: forgets search objects and the locked state (spec: "answer 400 until rebooted"). */
   restart(): void;
   resetCounters(): void;
@@ -226,6 +228,7 @@ export async function startReferenceDahuaServer(options: ReferenceServerOptions)
   const files = [...options.files].sort((a, b) => instant(a) - instant(b));
   const paths = files.map((file) => filePathOf(file, profile));
   const byPath = new Map(paths.map((path, index) => [path, files[index]!]));
+  const removed = new Set<string>();
 
   // nonce -> set of nc values used (accept), or whether used (single-use)
   const nonces = new Map<string, Set<string>>();
@@ -485,7 +488,7 @@ export async function startReferenceDahuaServer(options: ReferenceServerOptions)
         path = undefined;
       }
     }
-    const file = path === undefined ? undefined : byPath.get(path);
+    const file = path === undefined || removed.has(path) ? undefined : byPath.get(path);
     if (!file || path === undefined) return send(response, options.loadfileRefusal === 'error-body-200' ? 200 : 400, BAD_REQUEST);
     const total = file.content.length;
     const rangeHeader = request.headers.range;
@@ -590,6 +593,7 @@ export async function startReferenceDahuaServer(options: ReferenceServerOptions)
       notClosed: everCreated.filter((id) => !closedIds.has(id)),
       notDestroyed: everCreated.filter((id) => !destroyedIds.has(id)),
     }),
+    removeFile: (path) => removed.add(path),
     restart: () => {
       objects = new Map();
       locked = false;

@@ -136,6 +136,28 @@ describe.skipIf(skip)('amcrest-dl (built binary) against the reference Dahua ser
         expectCleanSearches(server, cap);
       });
 
+      it('a listed file gone from the card: exit 1, its FAIL line, the others downloaded, nothing merged', async () => {
+        const gone = await startReferenceDahuaServer({ ...variant, files: cameraFiles(parts) });
+        const goneDir = await makeTempDir();
+        try {
+          const [first] = expectedVideos(gone);
+          gone.removeFile(first!);
+          const result = await runAmcrestDl(['--host', gone.url, '--username', gone.username, ...RANGE, '--output-dir', goneDir.path, '--no-progress', '--retry-delay', '0'], { password: gone.password });
+          expect(result.code, `${result.stderr}\n${result.stdout}`).toBe(1);
+          expect(result.stdout).toMatch(/^FAIL .*20\.00\.00-20\.00\.02/m);
+          expect(result.stdout).toContain('Not merging an incomplete set');
+          expect([...gone.counters.downloads.keys()].sort()).toEqual(expectedVideos(gone).slice(1).sort());
+          expect(existsSync(join(goneDir.path, 'amcrest_2026-01-16_20.00.00_2026-01-16_20.10.00.mp4'))).toBe(false);
+          // The gone file is asked once in each form (a 400 is not retried); a server refusing raw brackets adds its one probe.
+          const refused = gone.requests.filter((request) => request.url.startsWith('/cgi-bin/RPC_Loadfile') && request.status === 400);
+          expect(refused.length).toBe(variant.loadfilePaths === 'encoded' ? 3 : 2);
+          expectCleanSearches(gone, cap);
+        } finally {
+          await gone.close();
+          await goneDir.cleanup();
+        }
+      });
+
       it('a wrong password: exit 2 after one refused attempt, nothing searched', async () => {
         server.resetCounters();
         const refused = await runAmcrestDl(args(['--list']), { password: 'not-the-password' });

@@ -287,7 +287,7 @@ export async function startReferenceDahuaServer(options: ReferenceServerOptions)
     response.end(text);
   }
 
-  /** undefined when authorised; otherwise the response has been sent. */
+  /** `true` when authorised; otherwise the 401/403 has been sent. */
   function authenticate(request: IncomingMessage, response: ServerResponse): boolean {
     const header = request.headers.authorization;
     if (options.auth === 'basic-only') {

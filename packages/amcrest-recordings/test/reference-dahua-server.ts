@@ -79,6 +79,8 @@ export interface ReferenceServerOptions {
   loadfileRefusal?: 'status-400' | 'error-body-200';
   /** `close` after a search that ended with a 400 or an Error body: `OK`, or 400 (the object is still there: destroy must follow). @default 'ok' */
   closeAfterError?: 'ok' | 'status-400';
+  /** API answers (not RPC_Loadfile) with `Content-Length`, or delimited by the connection's close (no length, not chunked), as some embedded servers do. @default 'content-length' */
+  apiBodies?: 'content-length' | 'close-delimited';
   /** Honour `Range` with a 206 (`false`: spec "Range support is unknown" — the full 200 every time). @default false */
   range?: boolean;
   /** Channels the search accepts in `condition.Channel` (spec: "Channel 1 is the spec's default; some models want 0"). @default camera [1], nvr 1..channels */
@@ -283,6 +285,13 @@ export async function startReferenceDahuaServer(options: ReferenceServerOptions)
   function send(response: ServerResponse, status: number, text: string, contentType = 'text/plain;charset=utf-8'): void {
     response.statusCode = status;
     response.setHeader('Content-Type', contentType);
+    if (options.apiBodies === 'close-delimited' && text !== '') {
+      // No length, not chunked: the body ends where the server closes the connection.
+      response.removeHeader('Transfer-Encoding');
+      response.write(text);
+      response.end();
+      return;
+    }
     response.setHeader('Content-Length', Buffer.byteLength(text));
     response.end(text);
   }
@@ -707,7 +716,8 @@ export const CAMERA_VARIANTS: Record<string, Omit<ReferenceServerOptions, 'files
     maxSearchObjects: 1,
   },
   // 400 ends the pages and answers an empty window, empty opaque echoed, raw paths only, Types ignored, channel 0 too.
-  'camera: 400 end, 400 empty findFile, opaque="", raw paths, Types and other conditions ignored': {
+  'camera: 400 end, 400 empty findFile, opaque="", raw paths, Types and other conditions ignored, close-delimited bodies': {
+    apiBodies: 'close-delimited',
     searchEnd: 'status-400',
     emptyFindFile: 'status-400',
     opaque: '',

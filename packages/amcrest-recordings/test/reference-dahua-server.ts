@@ -10,6 +10,7 @@ import { execFileSync } from 'node:child_process';
 import { createHash, randomInt } from 'node:crypto';
 import { once } from 'node:events';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import { readFileSync } from 'node:fs';
 import type { AddressInfo, Socket } from 'node:net';
 import { join } from 'node:path';
@@ -97,6 +98,8 @@ export interface ReferenceServerOptions {
   conditions?: 'honour' | 'refuse' | 'ignore';
   /** `digest`, or `basic-only` (old firmware: `Basic realm="Device_CGI"`). @default 'digest' */
   auth?: 'digest' | 'basic-only';
+  /** Serve https with this key and (self-signed) certificate. */
+  tls?: { key: string; cert: string };
   /** magicBox answers. */
   device?: { deviceType?: string; serialNo?: string; softwareVersion?: string; machineName?: string };
 }
@@ -563,7 +566,7 @@ export async function startReferenceDahuaServer(options: ReferenceServerOptions)
   }
 
   const sockets = new Set<Socket>();
-  const server: Server = createServer((request, response) => {
+  const handler = (request: IncomingMessage, response: ServerResponse): void => {
     // spec: "Servers answer `Connection: close`."
     response.setHeader('Connection', 'close');
     response.shouldKeepAlive = false;
@@ -580,8 +583,9 @@ export async function startReferenceDahuaServer(options: ReferenceServerOptions)
     if (request.method !== 'GET') return send(response, 400, BAD_REQUEST);
     if (!authenticate(request, response)) return;
     handle(request, response);
-  });
-  server.on('connection', (socket) => {
+  };
+  const server: Server = options.tls ? createHttpsServer({ key: options.tls.key, cert: options.tls.cert }, handler) : createServer(handler);
+  server.on(options.tls ? 'secureConnection' : 'connection', (socket: Socket) => {
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
   });
@@ -590,7 +594,7 @@ export async function startReferenceDahuaServer(options: ReferenceServerOptions)
   const { port } = server.address() as AddressInfo;
 
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: `${options.tls ? 'https' : 'http'}://127.0.0.1:${port}`,
     username,
     password,
     files,
@@ -733,3 +737,29 @@ export const NVR_VARIANTS: Record<string, Omit<ReferenceServerOptions, 'files'>>
   'nvr: single-use nonce 403, .dav, found=0': { profile: 'nvr', nonceReuse: 'single-use' },
   'nvr: 400 for an empty mp4 window, 400 end, LF, 1-based item channels': { profile: 'nvr', emptyFindFile: 'status-400', searchEnd: 'status-400', lineEnding: '\n', maxSearchObjects: 1, itemChannelBase: 1 },
 };
+
+/**
+ * A recorder's port 80 sending everything to its https port (spec: "A recorder may redirect port 80 to HTTPS with a
+ * self-signed certificate"), without asking for credentials. Records whether any request carried some.
+ */
+export async function startRedirectServer(target: string, status = 302): Promise<{ url: string; requests: Array<{ url: string; authorized: boolean }>; close(): Promise<void> }> {
+  const requests: Array<{ url: string; authorized: boolean }> = [];
+  const server = createServer((request, response) => {
+    requests.push({ url: request.url ?? '', authorized: request.headers.authorization !== undefined });
+    request.resume();
+    response.writeHead(status, { Location: `${target}${request.url ?? '/'}`, Connection: 'close', 'Content-Length': 0 });
+    response.end();
+  });
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    requests,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}

@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdir, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { findFfmpeg, type FfmpegTools } from '@camdl/media';
-import { closeAfterEach, makeTempDir, missingSystemTools, sha256, type TempDir } from '@camdl/test-utils';
+import { closeAfterEach, makeSelfSignedCert, makeTempDir, missingSystemTools, sha256, type TempDir } from '@camdl/test-utils';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAmcrestClient, downloadRecordings, findRecordings, runRecordingsJob, type AmcrestClient } from '../src/index.js';
 import {
@@ -13,6 +13,7 @@ import {
   expectedVideos,
   makeH264Part,
   nvrFiles,
+  startRedirectServer,
   startReferenceDahuaServer,
   type ReferenceDahuaServer,
   type ReferenceServerOptions,
@@ -379,6 +380,38 @@ describe('reference Dahua server: edge behaviours', { timeout: 60_000 }, () => {
     );
     expect(new Set(found.recordings.map((recording) => recording.fileName)).size).toBe(12);
     for (const outcome of result.outcomes) expect(sha256(await readFile(outcome.path))).toBe(sha256(server.files[server.paths.indexOf(outcome.recording.filePath)]!.content));
+  });
+
+  it('https with a self-signed certificate behind a port-80 redirect: followed with the CA, no credentials on http; refused without it', async () => {
+    const certDir = track(await makeTempDir());
+    const tls = await makeSelfSignedCert(certDir.path);
+    const server = track(await startReferenceDahuaServer({ tls, files: cameraFiles(parts3()) }));
+    const redirect = track(await startRedirectServer(server.url));
+    const client = track(createAmcrestClient({ url: redirect.url, username: server.username, password: server.password, ca: tls.cert }));
+    const found = await findRecordings(client, WINDOW);
+    expect(found.recordings.map((recording) => recording.filePath)).toEqual(expectedVideos(server));
+    expect(redirect.requests.length).toBeGreaterThan(0);
+    expect(redirect.requests.every((request) => !request.authorized)).toBe(true);
+    expect(server.counters.badDigests).toBe(0);
+    const dir = track(await makeTempDir());
+    const [outcome] = await downloadRecordings(client, found.recordings.slice(0, 1), { directory: dir.path, retryDelay: 0 });
+    expect(outcome?.status, outcome?.error?.message).toBe('downloaded');
+    expect(sha256(await readFile(outcome!.path))).toBe(sha256(server.files[server.paths.indexOf(found.recordings[0]!.filePath)]!.content));
+
+    server.resetCounters();
+    const untrusting = track(createAmcrestClient({ url: server.url, username: server.username, password: server.password }));
+    const error = await findRecordings(untrusting, WINDOW).catch((caught: unknown) => caught);
+    expect(error).toMatchObject({ code: 'ERR_AMCREST_NETWORK' });
+    expect(server.requests).toHaveLength(0);
+  });
+
+  it('a redirect to another host name is refused before any request goes there', async () => {
+    const target = track(await startReferenceDahuaServer({ files: cameraFiles(parts3()) }));
+    const redirect = track(await startRedirectServer(target.url.replace('127.0.0.1', 'localhost')));
+    const client = track(createAmcrestClient({ url: redirect.url, username: target.username, password: target.password }));
+    const error = await findRecordings(client, WINDOW).catch((caught: unknown) => caught);
+    expect(error).toMatchObject({ code: 'ERR_AMCREST_REDIRECT' });
+    expect(target.requests).toHaveLength(0);
   });
 
   it('channel 0 on a camera that also takes it: the same files', async () => {

@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { readFile, readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { makeTempDir, missingSystemTools, sha256, type TempDir } from '@camdl/test-utils';
+import { makeSelfSignedCert, makeTempDir, missingSystemTools, sha256, type TempDir } from '@camdl/test-utils';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 // The reference server is test support of @camdl/amcrest-recordings, written from the spec, not from camera-sim.
 import {
@@ -12,6 +12,7 @@ import {
   expectedVideos,
   makeH264Part,
   nvrFiles,
+  startRedirectServer,
   startReferenceDahuaServer,
   type ReferenceDahuaServer,
   type ReferenceServerOptions,
@@ -162,6 +163,7 @@ describe.skipIf(skip)('amcrest-dl (built binary) against the reference Dahua ser
         server.resetCounters();
         const refused = await runAmcrestDl(args(['--list']), { password: 'not-the-password' });
         expect(refused.code).toBe(2);
+      expect(refused.stderr).toContain('pass --ca-file with its CA, or --insecure');
         expect(refused.stderr).toContain('refused the user name or password');
         expect(refused.stderr).not.toContain('not-the-password');
         expect(server.counters.badDigests).toBe(1);
@@ -222,4 +224,35 @@ describe.skipIf(skip)('amcrest-dl (built binary) against the reference Dahua ser
       });
     });
   }
+
+  it('a recorder redirecting port 80 to https with a self-signed certificate: --ca-file or --insecure download it, nothing without', async () => {
+    const dir = await makeTempDir();
+    const tls = await makeSelfSignedCert(dir.path);
+    const server = await startReferenceDahuaServer({ profile: 'nvr', tls, files: nvrFiles() });
+    const redirect = await startRedirectServer(server.url, 301);
+    try {
+      const base = ['--host', redirect.url, '--username', server.username, ...RANGE, '--output-dir', dir.path, '--no-progress', '--no-merge'];
+      const refused = await runAmcrestDl([...base, '--list'], { password: server.password });
+      expect(refused.code).toBe(2);
+      expect(refused.stderr).toContain('pass --ca-file with its CA, or --insecure');
+      expect(server.requests).toHaveLength(0);
+
+      const withCa = await runAmcrestDl([...base, '--ca-file', tls.certPath], { password: server.password });
+      expect(withCa.code, `${withCa.stderr}\n${withCa.stdout}`).toBe(0);
+      const channel1 = server.paths.filter((_, index) => server.files[index]!.channel === 1);
+      expect([...server.counters.downloads.keys()].sort()).toEqual(channel1.sort());
+      const names = (await readdir(join(dir.path, '.amcrest_download'))).filter((file) => file.endsWith('.dav'));
+      expect(names).toHaveLength(channel1.length);
+
+      const insecure = await runAmcrestDl([...base, '--insecure', '--list'], { password: server.password });
+      expect(insecure.code, insecure.stderr).toBe(0);
+      expect(insecure.stdout.match(/^LIST /gm)).toHaveLength(channel1.length);
+      expect(redirect.requests.every((request) => !request.authorized)).toBe(true);
+      expect(server.counters.badDigests).toBe(0);
+    } finally {
+      await redirect.close();
+      await server.close();
+      await dir.cleanup();
+    }
+  });
 });

@@ -173,6 +173,21 @@ describe.skipIf(skip)('interop with the reference Dahua server (independent of c
         expect(again).toMatchObject({ outcome: 'done', downloaded: 0, reused: 3 });
         expect(server.counters.downloads.size).toBe(0);
       });
+
+      it("channels 'all': the count the recorder gives (4), every channel searched, one object at a time, all released", async () => {
+        const { server, client } = await connect({ ...variant, files: nvrFiles() });
+        const dir = track(await makeTempDir());
+        const result = await runRecordingsJob(client, { ...WINDOW, channels: 'all', mode: 'list', outputDir: dir.path });
+        expect(result.error).toBeUndefined();
+        expect(result.channels.map((channel) => [channel.channel, channel.found.recordings.length])).toEqual([
+          [1, 2],
+          [2, 1],
+          [3, 1],
+          [4, 0],
+        ]);
+        expect(server.counters.peakOpenObjects).toBe(1);
+        expectCleanSearches(server, variant.maxSearchObjects ?? 4);
+      });
     });
   }
 });

@@ -34,6 +34,8 @@ function expectCleanSearches(server: ReferenceDahuaServer, cap: number): void {
   expect(server.counters.closes).toBe(server.counters.creates);
   expect(server.counters.destroys).toBe(server.counters.creates);
   expect(server.counters.peakOpenObjects).toBeLessThanOrEqual(cap);
+  // spec: "more than a few open connections make cameras answer 400": never more than the 4 parallel downloads.
+  expect(server.counters.peakInFlight).toBeLessThanOrEqual(4);
   expect(server.requests.filter((request) => request.status === 400 && request.url.includes('factory.create'))).toEqual([]);
 }
 

@@ -87,6 +87,9 @@ interface PathForm {
 
 const pathForms = new WeakMap<object, PathForm>();
 
+/** What `fileUrl` spells differently with `rawBrackets: false`. */
+const FORM_SENSITIVE = /[[\]@]/;
+
 function pathFormOf(client: object): PathForm {
   let form = pathForms.get(client);
   if (form === undefined) {
@@ -144,8 +147,10 @@ export async function downloadRecordings(
       if (next >= outcomes.length) return;
       const outcome = outcomes[next++] as RecordingDownloadOutcome;
       const { recording } = outcome;
+      // Only a path with characters the two forms spell differently tells which form the server takes.
+      const telling = FORM_SENSITIVE.test(recording.filePath);
       let endProbe: (() => void) | undefined;
-      if (!form.settled) {
+      if (!form.settled && telling) {
         form.probe = new Promise<void>((resolve) => {
           endProbe = () => {
             endProbe = undefined;
@@ -159,10 +164,12 @@ export async function downloadRecordings(
         const forward = forwardTransferEvents(recording, outcome.path, url.href, emit);
         const onEvent = (event: Parameters<typeof forward.onEvent>[0]): void => {
           // The server took this form: it answers with the file (bigger than any error body it might send instead).
-          if (!form.settled && event.type === 'response' && (event.status === 200 || event.status === 206) && (event.total ?? 0) > ERROR_BODY_MAX_BYTES) {
+          if (!form.settled && telling && event.type === 'response' && (event.status === 200 || event.status === 206) && (event.total ?? 0) > ERROR_BODY_MAX_BYTES) {
             settle(raw);
             endProbe?.();
           }
+          // A retried answer (5xx, a network error) is not about the path: the others need not wait for its backoff.
+          if (event.type === 'retry') endProbe?.();
           forward.onEvent(event);
         };
         const result = await download(url, outcome.path, {
@@ -192,12 +199,13 @@ export async function downloadRecordings(
         try {
           result = await fetchWith(tried);
         } catch (error) {
-          if (form.settled || !/[[\]@]/.test(recording.filePath) || !refusedPath(error)) throw error;
+          if (form.settled || !telling || !refusedPath(error)) throw error;
           result = await fetchWith(!tried);
           used = !tried;
         }
-        // A part already complete on disk was not requested: it says nothing about the form the server takes.
-        if (result.status !== 'skipped') settle(used);
+        // A part already complete on disk was not requested, and a path without brackets is the same in both
+        // forms: neither says which form the server takes.
+        if (result.status !== 'skipped' && telling) settle(used);
         outcome.status = result.status;
         outcome.result = result;
         if (result.status === 'skipped') {

@@ -37,6 +37,8 @@ export interface ReferenceFile {
   utcOffset?: number;
   /** The last bracket of the file name (`[R][0@0][<n>]`): distinguishes two files of one wall-clock time (the repeated autumn hour). @default 0 (Main), 1 (other streams) */
   sequence?: number;
+  /** A file name without the `[R][0@0][0]` brackets (some firmware, and files copied in by hand). @default false */
+  plainName?: boolean;
   /** Extra `items[n].<key>=<value>` lines (values may contain `=`). */
   extra?: Record<string, string>;
 }
@@ -190,7 +192,8 @@ function filePathOf(file: ReferenceFile, profile: 'camera' | 'nvr'): string {
   const marker = file.flags?.includes('Event') ? 'M' : 'R';
   // Model assumption (not in the spec): another stream's file of the same time differs in the last bracket.
   const stream = file.sequence ?? (file.videoStream === undefined || file.videoStream === 'Main' ? 0 : 1);
-  return `/mnt/sd/${date}/${String(file.channel).padStart(3, '0')}/dav/${hour}/${startLabel}-${endLabel}[${marker}][0@0][${stream}].${file.ext}`;
+  const brackets = file.plainName ? '' : `[${marker}][0@0][${stream}]`;
+  return `/mnt/sd/${date}/${String(file.channel).padStart(3, '0')}/dav/${hour}/${startLabel}-${endLabel}${brackets}.${file.ext}`;
 }
 
 interface DigestFields {

@@ -218,6 +218,18 @@ describe('reference Dahua server: edge behaviours', { timeout: 60_000 }, () => {
     expect(sha256(await readFile(join(first.partsDirectory, names[2]!)))).toBe(sha256(server.files[3]!.content));
   });
 
+  it('a first file without brackets says nothing about the path form: the bracketed ones after it still fall back to encoded', async () => {
+    const files = cameraFiles(parts3());
+    files[0] = { ...files[0]!, plainName: true };
+    const { server, client } = await connect({ loadfilePaths: 'encoded', files });
+    const dir = track(await makeTempDir());
+    const result = await runRecordingsJob(client, { ...WINDOW, merge: false, outputDir: dir.path, retryDelay: 0, maxConcurrent: 1 });
+    expect(result.found?.recordings[0]!.filePath).not.toMatch(/[[\]]/);
+    expect(result.outcomes.map((outcome) => outcome.error?.message)).toEqual([undefined, undefined, undefined]);
+    expect(result).toMatchObject({ outcome: 'done', downloaded: 3 });
+    expect(server.requests.filter((request) => request.url.startsWith('/cgi-bin/RPC_Loadfile') && request.status === 400)).toHaveLength(1);
+  });
+
   for (const range of [true, false]) {
     it(`an interrupted part (.part on disk) is completed byte-identical ${range ? 'with a 206 resume' : 'from the start when Range is ignored'}`, async () => {
       const { server, client } = await connect({ range, files: cameraFiles(tiny()) });

@@ -186,7 +186,14 @@ export async function downloadRecordings(
           ...(recording.size !== undefined ? { expectedSize: recording.size, existing: 'check-size' as const } : { existing: 'skip' as const }),
           ...(options.signal ? { signal: options.signal } : {}),
           ...(options.sleep ? { sleep: options.sleep } : {}),
-          onProgress: forward.onProgress,
+          onProgress: (progress) => {
+            // An answer without Content-Length: more bytes than any error body is the file itself.
+            if (!form.settled && telling && progress.transferred > ERROR_BODY_MAX_BYTES) {
+              settle(raw);
+              endProbe?.();
+            }
+            forward.onProgress(progress);
+          },
           onEvent,
         });
         await rejectErrorBody(result, url.href);

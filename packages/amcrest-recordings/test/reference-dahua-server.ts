@@ -84,6 +84,8 @@ export interface ReferenceServerOptions {
   closeAfterError?: 'ok' | 'status-400';
   /** API answers (not RPC_Loadfile) with `Content-Length`, or delimited by the connection's close (no length, not chunked), as some embedded servers do. @default 'content-length' */
   apiBodies?: 'content-length' | 'close-delimited';
+  /** RPC_Loadfile with `Content-Length` (spec), or without (close-delimited), to check nothing waits on the length. @default 'content-length' */
+  loadfileBodies?: 'content-length' | 'close-delimited';
   /** Honour `Range` with a 206 (`false`: spec "Range support is unknown" — the full 200 every time). @default false */
   range?: boolean;
   /** Channels the search accepts in `condition.Channel` (spec: "Channel 1 is the spec's default; some models want 0"). @default camera [1], nvr 1..channels */
@@ -528,6 +530,12 @@ export async function startReferenceDahuaServer(options: ReferenceServerOptions)
       return;
     }
     response.statusCode = 200;
+    if (options.loadfileBodies === 'close-delimited') {
+      response.removeHeader('Transfer-Encoding');
+      response.write(file.content);
+      response.end();
+      return;
+    }
     response.setHeader('Content-Length', total);
     response.end(file.content);
   }

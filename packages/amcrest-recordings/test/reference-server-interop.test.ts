@@ -230,6 +230,19 @@ describe('reference Dahua server: edge behaviours', { timeout: 60_000 }, () => {
     expect(server.requests.filter((request) => request.url.startsWith('/cgi-bin/RPC_Loadfile') && request.status === 400)).toHaveLength(1);
   });
 
+  it('RPC_Loadfile answers without Content-Length on a server refusing raw brackets: one refused request, every part whole', async () => {
+    const big = (seed: number): Buffer => Buffer.alloc(200_000, seed);
+    const { server, client } = await connect({ loadfilePaths: 'encoded', loadfileBodies: 'close-delimited', files: cameraFiles([big(1), big(2), big(3)]) });
+    const dir = track(await makeTempDir());
+    const result = await runRecordingsJob(client, { ...WINDOW, merge: false, outputDir: dir.path, retryDelay: 0 });
+    expect(result.outcomes.map((outcome) => outcome.error?.message)).toEqual([undefined, undefined, undefined]);
+    expect(result).toMatchObject({ outcome: 'done', downloaded: 3 });
+    for (const outcome of result.outcomes) {
+      expect(sha256(await readFile(outcome.path))).toBe(sha256(server.files[server.paths.indexOf(outcome.recording.filePath)]!.content));
+    }
+    expect(server.requests.filter((request) => request.url.startsWith('/cgi-bin/RPC_Loadfile') && request.status === 400)).toHaveLength(1);
+  });
+
   for (const range of [true, false]) {
     it(`an interrupted part (.part on disk) is completed byte-identical ${range ? 'with a 206 resume' : 'from the start when Range is ignored'}`, async () => {
       const { server, client } = await connect({ range, files: cameraFiles(tiny()) });

@@ -586,10 +586,17 @@ export async function startReferenceDahuaServer(options: ReferenceServerOptions)
     requests.push(entry);
     inFlight++;
     counters.peakInFlight = Math.max(counters.peakInFlight, inFlight);
-    response.on('close', () => {
+    // Counted out at 'finish' (the last byte handed to the socket), so a client's next request on a new connection
+    // is never counted together with one it has already received; 'close' covers an answer cut short.
+    let done = false;
+    const finished = (): void => {
+      if (done) return;
+      done = true;
       inFlight--;
       entry.status = response.statusCode;
-    });
+    };
+    response.on('finish', finished);
+    response.on('close', finished);
     request.resume();
     if (request.method !== 'GET') return send(response, 400, BAD_REQUEST);
     if (!authenticate(request, response)) return;

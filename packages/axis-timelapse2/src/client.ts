@@ -9,7 +9,7 @@ import { buildArchiveRequest, type ArchiveRequest } from './archive-request.js';
 import { TimelapseError, isTimelapseError } from './errors.js';
 import { normalizeClientOptions, type NormalizedClientOptions, type TimelapseClientOptions } from './options.js';
 import { rawTargetInterceptor } from './raw-target-interceptor.js';
-import { isArchiveContentType } from './verify-archive-file.js';
+import { isArchiveContentType, timelapse2V1FileSize } from './verify-archive-file.js';
 
 /** Largest listing body read (a camera with thousands of archives sends well under 1 MiB). */
 const MAX_LIST_BYTES = 16 * 1024 * 1024;
@@ -298,7 +298,8 @@ export function createTimelapseClient(options: TimelapseClientOptions): Timelaps
     async remoteSize(archive, opts = {}) {
       const { api } = await detectApi(opts);
       if (api === 'timelapse3' && archive.size !== undefined) return archive.size;
-      return withSpelling(archive, 'download', ({ url }) => probeSize(url, opts.signal));
+      const probed = await withSpelling(archive, 'download', ({ url }) => probeSize(url, opts.signal));
+      return probed ?? (api === 'timelapse2-v1' ? timelapse2V1FileSize(archive) : undefined);
     },
     async downloadArchive(archive, destination, opts = {}) {
       const { api, version } = await detectApi({ signal: opts.signal });
@@ -335,6 +336,8 @@ export function createTimelapseClient(options: TimelapseClientOptions): Timelaps
         if (opts.signal?.aborted || isDigestAuthError(error)) throw error;
         config.onWarning(`${archive.filename}: cannot read the size on the camera: ${error instanceof Error ? error.message : String(error)}`);
       }
+      // 1.x behind an Apache that drops the app's Content-Length: the exact size from the listing.
+      if (probed === undefined && api === 'timelapse2-v1') probed = timelapse2V1FileSize(archive);
       if (probed === undefined) {
         return { status: 'skipped', path: destination, bytes: 0, size: localSize, localSize, verified: false, attempts: 1, skipReason: 'size-unverifiable' };
       }

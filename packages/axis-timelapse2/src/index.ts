@@ -16,4 +16,4 @@ export {
 export { assignLocalNames } from './safe-file-name.js';
 export { filterArchives, toNamePattern, parseTimeBound, assertTimeBoundsOrder, type ArchiveFilter } from './filters.js';
 export { TimelapseError, isTimelapseError, type TimelapseErrorCode, type TimelapseErrorOptions } from './errors.js';
-export { verifyArchiveFile, isArchiveContentType, type ArchiveFileCheck } from './verify-archive-file.js';
+export { verifyArchiveFile, isArchiveContentType, timelapse2V1FileSize, type ArchiveFileCheck } from './verify-archive-file.js';

@@ -2,7 +2,7 @@ import { open, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeTempDir, type TempDir } from '@camdl/test-utils';
-import { isArchiveContentType, verifyArchiveFile } from './verify-archive-file.js';
+import { isArchiveContentType, timelapse2V1FileSize, verifyArchiveFile } from './verify-archive-file.js';
 
 let dir: TempDir;
 beforeAll(async () => {
@@ -53,6 +53,17 @@ describe('verifyArchiveFile', () => {
     expect(await check('b.avi', avi(4000, 9000), 3000, 'timelapse2-v1')).toMatchObject({ ok: false, reason: expect.stringMatching(/truncated/) });
     expect(await check('c.avi', avi(2000), 3000, 'timelapse2-v1')).toMatchObject({ ok: false, reason: expect.stringMatching(/less than/) });
     expect(await check('d.avi', Buffer.alloc(4000, 0x41), 3000, 'timelapse2-v1')).toMatchObject({ ok: false, reason: expect.stringMatching(/not an AVI/) });
+  });
+
+  it('1.0–1.1.2: the RIFF size 16 bytes past the end is accepted only at the exact 1.x layout size', async () => {
+    // 10 frames, 3000 payload bytes: 248 + 240 + 3000 = 3488 bytes; the live header said 3488 + 8.
+    expect(timelapse2V1FileSize({ size: 3000, frames: 10 })).toBe(3488);
+    expect(timelapse2V1FileSize({ size: 3000, frames: undefined })).toBeUndefined();
+    const old = avi(3488, 3488 + 8);
+    expect(await check('old.avi', old, 3000, 'timelapse2-v1', { frames: 10 })).toEqual({ ok: true });
+    // The same header on a file of any other size is a truncated one.
+    expect(await check('cut.avi', avi(3480, 3488 + 8), 3000, 'timelapse2-v1', { frames: 10 })).toMatchObject({ ok: false, reason: expect.stringMatching(/truncated/) });
+    expect(await check('nof.avi', old, 3000, 'timelapse2-v1')).toMatchObject({ ok: false, reason: expect.stringMatching(/truncated/) });
   });
 
   it('reads headers only: a 5 GiB sparse archive is checked in constant memory (64-bit mdat, OpenDML AVI)', async () => {

@@ -16,6 +16,19 @@ export function isArchiveContentType(contentType: string | undefined): boolean {
 }
 
 /**
+ * The exact size of a Timelapse2 1.x archive file from its listing: the app lists only the JPEG
+ * payload (`size`, padding included) and the frame count; the file adds its 240-byte AVI header,
+ * 8 bytes (`00db` + length) a frame in `movi` and the appended `idx1` index (8 + 16 bytes a frame):
+ * `size + 24 × frames + 248` (pandosme/Timelapse2 recordings.c `write_avi_header`,
+ * `write_avi_frame`, `avi_add_index_entry`, `Recordings_Archive`). Undefined without both numbers.
+ */
+export function timelapse2V1FileSize(archive: Pick<TimelapseArchive, 'size' | 'frames'>): number | undefined {
+  const { size, frames } = archive;
+  if (size === undefined || frames === undefined || !Number.isSafeInteger(size) || !Number.isSafeInteger(frames)) return undefined;
+  return size + 24 * frames + 248;
+}
+
+/**
  * Positive evidence that the file at `path` is the whole archive, required before deleting it on the
  * camera:
  * - Timelapse 3.x lists the real file size: the local size must equal it;
@@ -23,7 +36,11 @@ export function isArchiveContentType(contentType: string | undefined): boolean {
  * - the file must be the container its name says, whole: an AVI (`RIFF…AVI `) whose RIFF size fits
  *   in the file, or an MP4 (ISO-BMFF) whose top-level boxes end exactly at the end of the file.
  */
-export async function verifyArchiveFile(path: string, archive: Pick<TimelapseArchive, 'filename' | 'size' | 'raw'>, api: TimelapseApi): Promise<ArchiveFileCheck> {
+export async function verifyArchiveFile(
+  path: string,
+  archive: Pick<TimelapseArchive, 'filename' | 'size' | 'raw'> & { frames?: number | undefined },
+  api: TimelapseApi,
+): Promise<ArchiveFileCheck> {
   let file: FileHandle;
   try {
     file = await open(path, 'r');
@@ -39,7 +56,11 @@ export async function verifyArchiveFile(path: string, archive: Pick<TimelapseArc
       return { ok: false, reason: `the local file has ${size} bytes, less than the ${archive.size} bytes of images the camera lists` };
     }
     const container = containerOf(archive, api);
-    if (container === 'avi') return await checkAvi(file, size);
+    // 1.0–1.1.2 leave the live recording's RIFF size in the archive, which counts the `movi` list
+    // header twice: 16 bytes past the end of a whole file (1.1.3 patches it). Only a file of the
+    // exact 1.x layout size may have it.
+    const exactV1 = api === 'timelapse2-v1' && size === timelapse2V1FileSize({ size: archive.size, frames: archive.frames ?? framesOf(archive.raw) });
+    if (container === 'avi') return await checkAvi(file, size, exactV1 ? 16 : 0);
     if (container === 'mp4') return await checkIsoBmff(file, size);
     return { ok: false, reason: `cannot check a ${container} file` };
   } catch (error) {
@@ -68,14 +89,19 @@ async function read(file: FileHandle, position: number, length: number): Promise
   return buffer.subarray(0, bytesRead);
 }
 
-async function checkAvi(file: FileHandle, size: number): Promise<ArchiveFileCheck> {
+function framesOf(raw: Record<string, unknown>): number | undefined {
+  const value = raw['frames'];
+  return typeof value === 'number' ? value : undefined;
+}
+
+async function checkAvi(file: FileHandle, size: number, riffOvercount: number): Promise<ArchiveFileCheck> {
   const head = await read(file, 0, 12);
   if (head.length < 12 || head.toString('latin1', 0, 4) !== 'RIFF' || head.toString('latin1', 8, 12) !== 'AVI ') {
     return { ok: false, reason: 'the local file is not an AVI (no RIFF/AVI header)' };
   }
   // The first RIFF chunk's size (OpenDML files have more RIFF AVIX chunks after it).
   const riffEnd = head.readUInt32LE(4) + 8;
-  if (riffEnd > size) return { ok: false, reason: `the local AVI is truncated (its header says ${riffEnd} bytes, the file has ${size})` };
+  if (riffEnd > size && riffEnd !== size + riffOvercount) return { ok: false, reason: `the local AVI is truncated (its header says ${riffEnd} bytes, the file has ${size})` };
   return { ok: true };
 }
 

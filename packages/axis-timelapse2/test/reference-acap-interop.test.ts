@@ -54,10 +54,6 @@ function archivesFor(testCase: VersionCase, sizes: { big?: number } = {}): Refer
 
 const reachable = (testCase: VersionCase, filename: string): boolean => !(testCase.raw && [...UNREACHABLE_RAW].some((profile) => filename.startsWith(profile)));
 
-function requestLines(acap: ReferenceAcap): string[] {
-  return acap.requests.map((request) => `${request.method} ${request.uri}`);
-}
-
 /** Never HEAD, never `reset`, never two requests at the app at once. */
 function expectPoliteRequests(acap: ReferenceAcap): void {
   expect(acap.requests.filter((request) => request.method === 'HEAD')).toEqual([]);
@@ -136,6 +132,13 @@ describe.skipIf(skip !== undefined).each(CASES)('against Timelapse $version (Apa
       const picked = listed.filter((archive) => archive.filename === plain!.filename || archive.filename === second!.filename);
       const events: ArchiveRunEvent[] = [];
       const summary = await downloadArchives(c, picked, { outdir: dir, existing: 'check-size', maxRetries: 0, onEvent: (event) => events.push(event) });
+      if (testCase.api === 'timelapseme' && testCase.trustContentLength !== true) {
+        // Nothing tells the size: no Content-Length through the Apache, no Range, a listed size of
+        // unknown meaning. Kept and reported unverified, as the seed tool did.
+        expect(summary).toMatchObject({ skipped: 2, downloaded: 0, failed: 0 });
+        expect(events.filter((event) => event.type === 'skip').map((event) => (event as { reason: string }).reason)).toEqual(['size-unverifiable', 'size-unverifiable']);
+        return;
+      }
       expect(summary).toMatchObject({ skipped: 1, downloaded: 1, failed: 0 });
       const skipEvent = events.find((event) => event.type === 'skip') as { reason: string } | undefined;
       expect(skipEvent?.reason).toBe('size-matches');

@@ -253,7 +253,7 @@ function parseByteRange(header: string | undefined, size: number): { result: 1 |
   if (spec.includes(',')) return whole;
   const dash = spec.indexOf('-');
   if (dash < 0) return whole;
-  let start = 0;
+  let start: number;
   let end = size - 1;
   if (dash === 0) {
     const suffix = atoll(spec.slice(1));

@@ -7,7 +7,7 @@ import { archiveKey, type TimelapseArchive } from './archive.js';
 import type { TimelapseClient } from './client.js';
 import { TimelapseError } from './errors.js';
 import { assignLocalNames, toSafeFileName } from './safe-file-name.js';
-import { timelapse2V1FileSize, verifyArchiveFile } from './verify-archive-file.js';
+import { verifyArchiveFile } from './verify-archive-file.js';
 
 /**
  * What {@link downloadArchives} reports while it runs: the shared {@link TransferEvent}s (`item` is the
@@ -149,11 +149,6 @@ export async function downloadArchives(client: TimelapseClient, archives: readon
       summary.downloaded += 1;
       emit({ type: 'done', item: archive, path, result });
       verified = result.verified;
-      if (!verified && options.deleteAfter && (await client.detectApi()).api === 'timelapse2-v1') {
-        // Apache 2.4.59+ in front of the app drops its Content-Length (the body comes chunked): a
-        // 1.x file is then proven whole by its exact size from the listing (see timelapse2V1FileSize).
-        verified = result.size === timelapse2V1FileSize(archive);
-      }
     }
     let notVerified = result.status === 'skipped' ? 'the local file could not be verified complete (use --check-size)' : 'the local file could not be verified complete';
     if (options.deleteAfter && verified) {

@@ -109,11 +109,15 @@ export function createTimelapseClient(options: TimelapseClientOptions): Timelaps
     }
   };
 
-  /** One small request; a GET answered 5xx (3.x: `503 Service is still starting`) is retried. */
-  const get = async (url: string, signal: AbortSignal | undefined, method = 'GET'): Promise<SmallResponse> => {
+  /**
+   * One small request; a GET answered 5xx (3.x: `503 Service is still starting`) is retried, and so,
+   * with `whileStarting`, is the app's own `404 Not Found` (see {@link isAppStartingAnswer}).
+   */
+  const get = async (url: string, signal: AbortSignal | undefined, method = 'GET', whileStarting = false): Promise<SmallResponse> => {
     for (let retry = 0; ; retry += 1) {
       const response = await once(url, signal, method);
-      if (method !== 'GET' || response.status < 500 || retry >= config.maxRetries) return response;
+      const again = response.status >= 500 || (whileStarting && isAppStartingAnswer(response));
+      if (method !== 'GET' || !again || retry >= config.maxRetries) return response;
       const delay = retryAfterMs(response.retryAfter) ?? config.retryDelay;
       config.onWarning(`${new URL(url).pathname}: HTTP ${response.status}${bodyDetail(response.body)}, retrying in ${Math.round(delay / 100) / 10} s`);
       try {
@@ -214,6 +218,8 @@ export function createTimelapseClient(options: TimelapseClientOptions): Timelaps
     const url = listUrl('timelapse3');
     const listing = fetched ?? (await get(url, signal));
     if (listing.status !== 200) throw statusError(listing.status, listing.body, url, 'GET');
+    // No version and no list: the two JSON answers of 1.0–1.1.2 once they outgrow 4 KiB.
+    if (listing.body.trim() === '') throw emptyV1ListingError(url);
     const { archives } = parseArchiveList(listing.body, { api: 'timelapse3', url, contentType: listing.contentType });
     const v3 = archives.some((archive) => 'container' in archive.raw || 'sourceSize' in archive.raw || /\.mp4$/i.test(archive.filename));
     config.onWarning(`${why}: taking Timelapse ${v3 ? '3.x' : '2 1.x'} from the archive list`);
@@ -287,9 +293,17 @@ export function createTimelapseClient(options: TimelapseClientOptions): Timelaps
       const detection = await detectApi(opts);
       const pending = pendingListing;
       const url = pending?.url ?? listUrl(detection.api);
-      const response = pending ?? (await get(url, opts.signal));
+      // The app answered `GET app`: a 404 of its own here means its archive handlers are not there yet.
+      const response = pending ?? (await get(url, opts.signal, 'GET', detection.api !== 'timelapseme'));
       pendingListing = undefined;
+      if (response.status === 404 && detection.api !== 'timelapseme' && isAppStartingAnswer(response)) {
+        throw new TimelapseError(
+          'HTTP 404: Not Found (the app has not registered its archive handlers: it is still starting, has no SD card, or, on 3.x, waits for a decision about migrating old AVI archives in its web page)',
+          { code: 'ERR_TIMELAPSE_NOT_FOUND', url, method: 'GET', status: 404 },
+        );
+      }
       if (response.status !== 200) throw statusError(response.status, response.body, url, 'GET');
+      if (detection.api === 'timelapse2-v1' && response.body.trim() === '') throw emptyV1ListingError(url);
       const { archives, warnings } = parseArchiveList(response.body, { api: detection.api, url, contentType: response.contentType });
       for (const warning of warnings) config.onWarning(warning);
       return { ...detection, archives, warnings, url };
@@ -377,6 +391,28 @@ export function createTimelapseClient(options: TimelapseClientOptions): Timelaps
     }
     throw statusError(response.status, response.body, url, 'DELETE', archive.filename);
   }
+}
+
+/**
+ * The ACAP framework's own answer for a path the manifest declares but no handler has registered
+ * yet (ACAP.c `ACAP_HTTP_Process`): `404` `text/plain` `Not Found` on Timelapse2 1.x and Timelapse
+ * 3.0.0–3.1.0, for seconds after start, for good without an SD card (3.1.1+ answer `503` instead).
+ * Apache's own 404 is an HTML page.
+ */
+function isAppStartingAnswer(response: SmallResponse): boolean {
+  return response.status === 404 && response.body.trim() === 'Not Found' && /^text\/plain/i.test(response.contentType ?? '');
+}
+
+/**
+ * Timelapse2 1.0–1.1.2 print JSON through a 4096-byte buffer and send nothing when it does not fit
+ * (ACAP.c `ACAP_HTTP_Respond_JSON`, fixed in 1.1.3): an archive list of about 25 archives or more
+ * comes back as `200` with an empty body.
+ */
+function emptyV1ListingError(url: string): TimelapseError {
+  return new TimelapseError(
+    'the camera sent an empty archive list: Timelapse2 1.0–1.1.2 send nothing once the list reaches 4 KiB (about 25 archives); update the app to 1.1.3 or later, or delete old archives in its web page',
+    { code: 'ERR_TIMELAPSE_BAD_RESPONSE', url, method: 'GET', status: 200 },
+  );
 }
 
 function isNotFound(error: unknown): boolean {

@@ -209,3 +209,50 @@ describe.skipIf(skip !== undefined)('resume of an interrupted download', () => {
     }
   });
 });
+
+describe.skipIf(skip !== undefined)('what real apps answer besides files', () => {
+  it('Timelapse2 1.0–1.1.2: an archive list of 4 KiB or more comes back empty; the error says why', async () => {
+    // ACAP.c (1.0.0–1.1.2) `ACAP_HTTP_Respond_JSON` prints through a 4096-byte buffer: ~25 archives.
+    const many = Array.from({ length: 40 }, (_, index) => ({ id: 'QKXBTRWA', filename: `North_Gate_2025_09_${String(index).padStart(2, '0')}_0000.avi`, content: makeAvi(1000, 10, String(index), false), frames: 10 }));
+    const acap = await startReferenceAcap({ version: '1.1.2', archives: many });
+    const c = createTimelapseClient({ baseUrl: acap.url, username: acap.username, password: acap.password, timeout: 10_000, maxRetries: 0 });
+    try {
+      expect(await c.detectApi()).toEqual({ api: 'timelapse2-v1', version: '1.1.2' });
+      const error = await c.listArchives().catch((caught: unknown) => caught as Error & { code?: string });
+      expect(error).toMatchObject({ code: 'ERR_TIMELAPSE_BAD_RESPONSE' });
+      expect((error as Error).message).toMatch(/empty/);
+      expect((error as Error).message).toMatch(/1\.1\.3/);
+      expectPoliteRequests(acap);
+    } finally {
+      await c.close();
+      await acap.stop();
+    }
+  });
+
+  it.each([
+    ['3.1.4', 503],
+    ['3.0.2', 404],
+    ['1.1.3', 404],
+  ] as const)('Timelapse %s while its archive handlers register (answered %i): the listing is asked again', async (version, status) => {
+    const archives = archivesFor(CASES.find((testCase) => testCase.version === version)!).slice(0, 1);
+    const acap = await startReferenceAcap({ version, archives });
+    const warnings: string[] = [];
+    const c = createTimelapseClient({ baseUrl: acap.url, username: acap.username, password: acap.password, timeout: 10_000, maxRetries: 3, retryDelay: 10, onWarning: (text) => warnings.push(text) });
+    acap.startFor(2);
+    try {
+      const { archives: listed } = await c.listArchives();
+      expect(listed.map((archive) => archive.filename)).toEqual([archives[0]!.filename]);
+      expect(acap.requests.map((request) => `${request.uri} ${request.status}`)).toEqual([
+        '/local/timelapse2/app 200',
+        `/local/timelapse2/archive ${status}`,
+        `/local/timelapse2/archive ${status}`,
+        '/local/timelapse2/archive 200',
+      ]);
+      expect(warnings).toHaveLength(2);
+      expectPoliteRequests(acap);
+    } finally {
+      await c.close();
+      await acap.stop();
+    }
+  });
+});

@@ -14,9 +14,9 @@ export interface TimelapseArchive {
   size: number | undefined;
   frames: number | undefined;
   fps: number | undefined;
-  /** First frame, ms since the epoch. */
+  /** First frame, ms since the epoch (undefined when unknown: missing, or 0 as 3.x lists migrated AVIs it found unindexed). */
   first: number | undefined;
-  /** Last frame, ms since the epoch. */
+  /** Last frame, ms since the epoch (undefined when unknown, as `first`). */
   last: number | undefined;
   /** The whole entry as the camera sent it. */
   raw: Record<string, unknown>;
@@ -111,8 +111,10 @@ export function parseArchiveList(body: string, context: ArchiveListParseContext)
       size: number('size'),
       frames: number('frames'),
       fps: number('fps'),
-      first: number('first'),
-      last: number('last'),
+      // Timelapse 3.x lists an AVI it migrated without an index entry with `first`/`last` 0
+      // (migration.c `scan_unindexed_archives`): unknown times, not 1970.
+      first: number('first') || undefined,
+      last: number('last') || undefined,
       raw,
     });
   });

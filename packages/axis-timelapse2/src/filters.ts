@@ -15,8 +15,20 @@ export interface ArchiveFilter {
 }
 
 /**
- * Applies a filter. An archive without `first`/`last` has unknown times: it is kept only when no time
- * bound is given.
+ * When an archive was written, from the `_YYYY_MM_DD_HHMM` the apps put at the end of its name (the
+ * camera's local time, read as this computer's), or undefined.
+ */
+export function archiveTimeFromName(filename: string): number | undefined {
+  const match = /_(\d{4})_(\d{2})_(\d{2})_(\d{2})(\d{2})(?:_\d+)?(?:\.[A-Za-z0-9]+)?$/.exec(filename);
+  if (!match) return undefined;
+  const [, y, mo, d, h, mi] = match.map(Number) as [number, number, number, number, number, number];
+  const time = new Date(y, mo - 1, d, h, mi).getTime();
+  return Number.isNaN(time) || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 ? undefined : time;
+}
+
+/**
+ * Applies a filter. An archive without `first`/`last` (3.x lists migrated AVIs it found unindexed
+ * with none) is placed by the date in its name; with neither it is kept only when no time bound is given.
  */
 export function filterArchives(archives: readonly TimelapseArchive[], filter: ArchiveFilter): TimelapseArchive[] {
   const since = filter.since === undefined ? undefined : +filter.since;
@@ -24,12 +36,13 @@ export function filterArchives(archives: readonly TimelapseArchive[], filter: Ar
   const pattern = filter.match === undefined ? undefined : toNamePattern(filter.match);
   return archives.filter((archive) => {
     if (pattern && !pattern.test(archive.filename)) return false;
+    const named = archive.first === undefined && archive.last === undefined ? archiveTimeFromName(archive.filename) : undefined;
     if (since !== undefined) {
-      const end = archive.last ?? archive.first;
+      const end = archive.last ?? archive.first ?? named;
       if (end === undefined || end < since) return false;
     }
     if (until !== undefined) {
-      const start = archive.first ?? archive.last;
+      const start = archive.first ?? archive.last ?? named;
       if (start === undefined || start > until) return false;
     }
     return true;

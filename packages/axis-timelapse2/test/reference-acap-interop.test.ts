@@ -256,3 +256,26 @@ describe.skipIf(skip !== undefined)('what real apps answer besides files', () =>
     }
   });
 });
+
+describe.skipIf(skip !== undefined)('Timelapse 3.x: an AVI migrated without an index entry (id "legacy", first/last 0)', () => {
+  it('has unknown times, placed by the date in its name for --since/--until, and downloads', async () => {
+    const legacy: ReferenceArchive = { id: 'legacy', filename: 'Old_Gate_2025_09_15_0000.mp4', content: makeMp4(12_345, 'legacy'), unindexed: true };
+    const acap = await startReferenceAcap({ version: '3.1.4', archives: [legacy] });
+    const out = await makeTempDir('camdl-ref-legacy-');
+    const c = createTimelapseClient({ baseUrl: acap.url, username: acap.username, password: acap.password, timeout: 10_000, maxRetries: 0 });
+    try {
+      const { archives } = await c.listArchives();
+      expect(archives[0]).toMatchObject({ id: 'legacy', first: undefined, last: undefined, raw: { first: 0, last: 0, migrated: true, sourceContainer: 'avi' } });
+      const after = await runTimelapseJob(c, { outdir: out.path, mode: 'list', filter: { since: new Date(2025, 8, 20) } });
+      expect(after.selected).toEqual([]);
+      const job = await runTimelapseJob(c, { outdir: out.path, filter: { since: new Date(2025, 8, 1), until: new Date(2025, 8, 30) }, deleteAfter: true });
+      expect(job).toMatchObject({ downloaded: 1, deleted: 1 });
+      expect((await readFile(join(out.path, legacy.filename))).equals(legacy.content)).toBe(true);
+      expectPoliteRequests(acap);
+    } finally {
+      await c.close();
+      await acap.stop();
+      await out.cleanup();
+    }
+  });
+});

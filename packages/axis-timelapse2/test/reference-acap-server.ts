@@ -38,6 +38,11 @@ export interface ReferenceArchive {
   last?: number;
   /** 3.x: a migrated AVI (`migrated: true, sourceContainer: "avi"`). */
   migrated?: boolean;
+  /**
+   * 3.x: migrated from an AVI that was in no index (migration.c `scan_unindexed_archives`): listed
+   * with `id: "legacy"`, `frames`/`first`/`last`/`sourceSize` 0 and `fps` 10.
+   */
+  unindexed?: boolean;
 }
 
 /** One request as the ACAP saw it (through Apache, after authentication). */
@@ -305,6 +310,9 @@ export async function startReferenceAcap(options: ReferenceAcapOptions): Promise
       return family.me ? { id: archive.id, filename: archive.filename, size, ...common } : { id: archive.id, filename: archive.filename, size, ...common };
     }
     // 3.x recordings.c `Recordings_Archive_Impl` / migration.c `archive_entry_from_task`.
+    if (archive.unindexed) {
+      return { id: 'legacy', filename: archive.filename, size: archive.content.length, sourceSize: 0, frames: 0, fps: 10, first: 0, last: 0, container: 'mp4', codec: 'h264', migrated: true, sourceContainer: 'avi' };
+    }
     const base = { id: archive.id, filename: archive.filename, size: archive.content.length, sourceSize: archive.migrated ? archive.content.length * 3 : archive.content.length * 4, ...common, container: 'mp4', codec: 'h264' };
     return archive.migrated ? { ...base, migrated: true, sourceContainer: 'avi' } : base;
   };

@@ -180,3 +180,16 @@ describe.skipIf(skip !== undefined)('camdl sync against the reference ACAPs', ()
     expectPolite(acap);
   });
 });
+
+describe.skipIf(skip !== undefined)('camdl sync: a 3.x AVI migrated without an index entry (first/last 0)', () => {
+  it('is archived under the date in its name, not 1970-01-01', async () => {
+    const legacy: ReferenceArchive = { id: 'legacy', filename: 'Old_Gate_2025_09_15_0000.mp4', content: makeMp4(23_456, 'legacy'), unindexed: true };
+    const acap = await startReferenceAcap({ version: '3.1.4', archives: [legacy] });
+    track({ close: () => acap.stop() });
+    const dir = track(await makeTempDir('camdl-t2ref-legacy-'));
+    const run = await syncOnce(acap, dir);
+    expect(run.code, run.stdout + run.stderr).toBe(0);
+    expect((await readFile(join(dir.path, 'archive', 'site', '2025-09-15', legacy.filename))).equals(legacy.content)).toBe(true);
+    expect(await readdir(join(dir.path, 'archive', 'site'))).toEqual(['2025-09-15']);
+  });
+});

@@ -279,3 +279,34 @@ describe.skipIf(skip !== undefined)('Timelapse 3.x: an AVI migrated without an i
     }
   });
 });
+
+describe.skipIf(skip !== undefined)('Timelapse2 1.0–1.1.2 whose GET app is 4 KiB or more (sent empty)', () => {
+  it('is told from the listing (AVI names), warned about, and gets the raw spelling', async () => {
+    const testCase = CASES.find((candidate) => candidate.version === '1.1.2')!;
+    const archives = archivesFor(testCase).slice(0, 3);
+    const acap = await startReferenceAcap({ version: '1.1.2', archives, largeAppJson: true });
+    const out = await makeTempDir('camdl-ref-bigapp-');
+    const warnings: string[] = [];
+    const c = createTimelapseClient({ baseUrl: acap.url, username: acap.username, password: acap.password, timeout: 10_000, maxRetries: 0, onWarning: (text) => warnings.push(text) });
+    try {
+      expect(await c.detectApi()).toEqual({ api: 'timelapse2-v1', version: undefined });
+      expect(warnings.join('\n')).toMatch(/did not say its version.*Timelapse 2 1\.x/);
+      const { archives: listed } = await c.listArchives();
+      expect(await downloadArchives(c, listed, { outdir: out.path, maxRetries: 0 })).toMatchObject({ downloaded: 3, failed: 0 });
+      for (const archive of archives) expect((await readFile(join(out.path, archive.filename))).equals(archive.content)).toBe(true);
+      // One listing request: the one detection read is reused.
+      expect(acap.requests.map((request) => `${request.method} ${request.uri.split('?')[0]}`)).toEqual([
+        'GET /local/timelapse2/app',
+        'GET /local/timelapse2/archive',
+        'GET /local/timelapse2/download',
+        'GET /local/timelapse2/download',
+        'GET /local/timelapse2/download',
+      ]);
+      expectPoliteRequests(acap);
+    } finally {
+      await c.close();
+      await acap.stop();
+      await out.cleanup();
+    }
+  });
+});

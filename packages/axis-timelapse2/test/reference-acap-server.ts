@@ -91,6 +91,12 @@ export interface ReferenceAcapOptions {
    * @default false (stock Apache: Content-Length dropped)
    */
   trustContentLength?: boolean;
+  /**
+   * A camera whose `GET app` JSON is 4 KiB or more (a long `device.resolutions` list, as ACAP.c
+   * `ACAP_DEVICE` builds it from `root.Properties.Image.Resolution`): 1.0–1.1.2 then send it empty.
+   * @default false
+   */
+  largeAppJson?: boolean;
 }
 
 const FCGI = { BEGIN: 1, ABORT: 2, END: 3, PARAMS: 4, STDIN: 5, STDOUT: 6 } as const;
@@ -152,8 +158,9 @@ function manifestOf(version: ReferenceAcapVersion): Record<string, unknown> {
  * manifest.json, settings/settings.json merged with localdata, then `ACAP_Set_Config("status")` and
  * `("device")`). 1.x settings: archiveSize/archiveSplit/retentionMonths 1; 3.x: retentionMonths 6.
  */
-function appObject(version: ReferenceAcapVersion): Record<string, unknown> {
+function appObject(version: ReferenceAcapVersion, large: boolean): Record<string, unknown> {
   const v3 = version.startsWith('3.');
+  const many = (w: number, h: number): string[] => Array.from({ length: 150 }, (_, i) => `${w - 16 * i}x${h - 9 * i}`);
   return {
     manifest: manifestOf(version),
     settings: v3 ? { retentionMonths: 6 } : { archiveSize: 500, archiveSplit: 'era', retentionMonths: 1 },
@@ -166,7 +173,9 @@ function appObject(version: ReferenceAcapVersion): Record<string, unknown> {
       firmware: v3 ? '12.6.97' : '11.11.160',
       location: { lat: 55.7, lon: 13.2, name: 'Lund' },
       aspect: '16:9',
-      resolutions: { '16:9': ['1920x1080', '1280x720', '800x450', '640x360', '480x270', '320x180'], '4:3': ['1440x1080', '1024x768', '800x600', '640x480', '320x240'], '1:1': ['1080x1080', '720x720', '480x480'] },
+      resolutions: large
+        ? { '16:9': many(3840, 2160), '4:3': many(2592, 1944), '1:1': ['1080x1080', '720x720', '480x480'] }
+        : { '16:9': ['1920x1080', '1280x720', '800x450', '640x360', '480x270', '320x180'], '4:3': ['1440x1080', '1024x768', '800x600', '640x480', '320x240'], '1:1': ['1080x1080', '720x720', '480x480'] },
     },
   };
 }
@@ -413,7 +422,7 @@ export async function startReferenceAcap(options: ReferenceAcapOptions): Promise
       case 'app':
         // ACAP.c `ACAP_ENDPOINT_app`: only POST is refused; every other method gets the JSON.
         if (method === 'POST') return errorResponse(405, 'Method Not Allowed - Use GET');
-        return jsonResponse(appObject(version), family);
+        return jsonResponse(appObject(version, options.largeAppJson === true), family);
       case 'archive': {
         // recordings.c `HTTP_Endpoint_Archive`: GET lists, DELETE removes, PUT archives, else 405.
         if (method === 'GET') return jsonResponse(listing(), family);

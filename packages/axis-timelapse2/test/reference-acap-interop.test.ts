@@ -22,6 +22,8 @@ interface VersionCase {
   ranges: boolean;
   /** Apache keeps the app's Content-Length (`ap_trust_cgilike_cl`); stock 2.4.59+ drops it. */
   trustContentLength?: boolean;
+  /** lighttpd in front instead of Apache (Digest `uri` compared byte for byte). */
+  frontEnd?: 'apache' | 'lighttpd';
 }
 
 const CASES: VersionCase[] = [
@@ -34,6 +36,9 @@ const CASES: VersionCase[] = [
   { version: '3.1.4', api: 'timelapse3', reported: '3.1.4', raw: false, ranges: true },
   { version: 'timelapseme', api: 'timelapseme', reported: undefined, raw: false, ranges: false },
   { version: 'timelapseme', api: 'timelapseme', reported: undefined, raw: false, ranges: false, trustContentLength: true },
+  { version: '1.1.3', api: 'timelapse2-v1', reported: '1.1.3', raw: true, ranges: false, frontEnd: 'lighttpd' },
+  { version: '3.1.2', api: 'timelapse3', reported: '3.1.2', raw: true, ranges: true, frontEnd: 'lighttpd' },
+  { version: '3.1.4', api: 'timelapse3', reported: '3.1.4', raw: false, ranges: true, frontEnd: 'lighttpd' },
 ];
 
 /** Profile names users typed (spaces already `_`, as the app writes them). */
@@ -61,13 +66,13 @@ function expectPoliteRequests(acap: ReferenceAcap): void {
   expect(acap.requests.filter((request) => request.overlapped)).toEqual([]);
 }
 
-describe.skipIf(skip !== undefined).each(CASES)('against Timelapse $version (Apache + Digest, Content-Length kept: $trustContentLength)', (testCase) => {
+describe.skipIf(skip !== undefined).each(CASES)('against Timelapse $version (front end $frontEnd, Content-Length kept: $trustContentLength)', (testCase) => {
   let acap: ReferenceAcap;
   let out: TempDir;
   let archives: ReferenceArchive[];
   beforeAll(async () => {
     archives = archivesFor(testCase);
-    acap = await startReferenceAcap({ version: testCase.version, archives, password: 'pässword', trustContentLength: testCase.trustContentLength === true });
+    acap = await startReferenceAcap({ version: testCase.version, archives, password: 'pässword', trustContentLength: testCase.trustContentLength === true, frontEnd: testCase.frontEnd ?? 'apache' });
     out = await makeTempDir('camdl-ref-out-');
   });
   afterAll(async () => {
@@ -167,7 +172,7 @@ describe.skipIf(skip !== undefined).each(CASES)('against Timelapse $version (Apa
 });
 
 describe.skipIf(skip !== undefined)('resume of an interrupted download', () => {
-  const cases = CASES.filter((testCase) => testCase.api !== 'timelapseme' && testCase.trustContentLength !== true);
+  const cases = CASES.filter((testCase) => testCase.api !== 'timelapseme' && testCase.trustContentLength !== true && testCase.frontEnd === undefined);
   it.each(cases)('Timelapse $version: resumes with Range only where the version serves it', async (testCase) => {
     const big = 6 * 1024 * 1024;
     const archives = archivesFor(testCase, { big }).slice(0, 1);

@@ -20,7 +20,7 @@ import { chmod, mkdir, readdir, stat, unlink, writeFile } from 'node:fs/promises
 import { open } from 'node:fs/promises';
 import { createServer, type Server, type Socket } from 'node:net';
 import { join } from 'node:path';
-import { makeTempDir, startApacheServer, type RunningTestServer, type TempDir } from '@camdl/test-utils';
+import { makeTempDir, startApacheServer, startLighttpdServer, type RunningTestServer, type TempDir } from '@camdl/test-utils';
 
 /** The app versions modelled (the manifest version `GET app` reports). */
 export type ReferenceAcapVersion = '1.1.2' | '1.1.3' | '3.0.2' | '3.1.0' | '3.1.2' | '3.1.4' | 'timelapseme';
@@ -97,6 +97,12 @@ export interface ReferenceAcapOptions {
    * @default false
    */
   largeAppJson?: boolean;
+  /**
+   * The web server in front: Apache httpd (mod_auth_digest + mod_proxy_fcgi), as on the camera, or
+   * lighttpd (mod_auth + mod_fastcgi), whose Digest compares `uri` with the request-target byte for byte.
+   * @default 'apache'
+   */
+  frontEnd?: 'apache' | 'lighttpd';
 }
 
 const FCGI = { BEGIN: 1, ABORT: 2, END: 3, PARAMS: 4, STDIN: 5, STDOUT: 6 } as const;
@@ -547,7 +553,27 @@ export async function startReferenceAcap(options: ReferenceAcapOptions): Promise
   const ha1 = createHash('md5').update(`${username}:${realm}:${password}`).digest('hex');
   await writeFile(join(storage.path, 'digest.pw'), `${username}:${realm}:${ha1}\n`, { mode: 0o644 });
   const endpoints = family.me ? ['archives'] : ((manifestOf(version)['acapPackageConf'] as { configuration: { httpConfig: Array<{ name: string }> } }).configuration.httpConfig.map((entry) => entry.name));
-  const apache: RunningTestServer = await startApacheServer({
+  const front: RunningTestServer =
+    options.frontEnd === 'lighttpd'
+      ? await startLighttpdServer({
+          modules: ['mod_auth', 'mod_authn_file', 'mod_fastcgi'],
+          prepare: async (root) => {
+            await writeFile(join(root, 'htdigest'), `${username}:${realm}:${ha1}\n`);
+          },
+          // The camera's server is Apache: lighttpd is here for its byte-exact Digest `uri` check. Its URL
+          // normalisation (on by default) would re-encode non-ASCII bytes and a lone `%` in QUERY_STRING,
+          // which no camera does: off, so the app sees the query as Apache passes it.
+          extraConfig: (root) => `
+server.http-parseopts = ("url-normalize" => "disable")
+auth.backend = "htdigest"
+auth.backend.htdigest.userfile = "${join(root, 'htdigest')}"
+auth.require = ("/local/${appName}" => ("method" => "digest", "realm" => "${realm}", "require" => "valid-user", "algorithm" => "MD5"))
+$HTTP["url"] =~ "^/local/${appName}/(${endpoints.join('|')})$" {
+  fastcgi.server = ("/" => (("host" => "127.0.0.1", "port" => ${fcgiPort}, "check-local" => "disable")))
+}
+`,
+        })
+      : await startApacheServer({
     modules: ['proxy', 'proxy_fcgi', 'env'],
     extraConfig: `${options.trustContentLength ? 'SetEnv ap_trust_cgilike_cl 1' : ''}
 ProxyPassMatch "^/local/${appName}/(${endpoints.join('|')})$" "fcgi://127.0.0.1:${fcgiPort}/local/${appName}/$1"
@@ -558,15 +584,15 @@ ProxyPassMatch "^/local/${appName}/(${endpoints.join('|')})$" "fcgi://127.0.0.1:
   AuthUserFile "${storage.path}/digest.pw"
   Require valid-user
 </Location>`,
-  });
+        });
 
   return {
-    url: apache.url,
+    url: front.url,
     version,
     username,
     password,
     requests,
-    accessLog: () => apache.readAccessLog(),
+    accessLog: () => front.readAccessLog(),
     listing,
     async hasFile(filename) {
       return (await readdir(archiveDir)).includes(filename);
@@ -575,7 +601,7 @@ ProxyPassMatch "^/local/${appName}/(${endpoints.join('|')})$" "fcgi://127.0.0.1:
       startingLeft = count;
     },
     async stop() {
-      await apache.stop();
+      await front.stop();
       await new Promise<void>((resolve) => fcgiServer.close(() => resolve()));
       await storage.cleanup();
     },

@@ -28,6 +28,13 @@ describe('Timelapse2 1.x: the raw name in the query', () => {
     expect(() => buildArchiveRequest(base, 'timelapse2-v1', archive(name))).toThrow(expect.objectContaining({ code: 'ERR_TIMELAPSE_UNSUPPORTED_NAME' }));
   });
 
+  it.each(['Tokyo\u3000Tower.avi', 'nb\u00a0sp.avi', 'en\u2002space.avi', 'bom\ufeff.avi'])('sends a name with a non-ASCII space (%j) as its raw UTF-8 bytes', (name) => {
+    // The app turns only the ASCII space into `_`; other spaces are multi-byte UTF-8 a request line carries.
+    expect(timelapse2V1UnsupportedReason(name)).toBeUndefined();
+    expect(Buffer.from(buildArchiveRequest(base, 'timelapse2-v1', archive(name)).rawTarget!, 'latin1').toString('utf8')).toBe(`/local/timelapse2/download?filename=${name}`);
+    expect(timelapse3RawUnsupportedReason(name.replace('.avi', '.mp4'))).toBeUndefined();
+  });
+
   it('builds DELETE archive?filename= the same way', () => {
     expect(buildArchiveRequest(base, 'timelapse2-v1', archive("O'Brien.avi"), 'delete').rawTarget).toBe("/local/timelapse2/archive?filename=O'Brien.avi");
   });
@@ -42,6 +49,11 @@ describe('Timelapse 3.x and TimelapseMe: encodeURIComponent', () => {
 
   it('refuses path separators and controls on 3.x', () => {
     expect(() => buildArchiveRequest(base, 'timelapse3', archive('a/b.mp4'))).toThrow(expect.objectContaining({ code: 'ERR_TIMELAPSE_UNSUPPORTED_NAME' }));
+    expect(() => buildArchiveRequest(base, 'timelapse3', archive('tab\t.mp4'))).toThrow(expect.objectContaining({ code: 'ERR_TIMELAPSE_UNSUPPORTED_NAME' }));
+  });
+
+  it('asks 3.1.3+ for a name with DEL (storage_name_is_safe refuses only bytes below 0x20)', () => {
+    expect(buildArchiveRequest(base, 'timelapse3', archive('del\u007f.mp4')).url).toBe('http://cam:8080/local/timelapse2/download?filename=del%7F.mp4');
   });
 
   it('uses export + file on TimelapseMe, and has no delete', () => {

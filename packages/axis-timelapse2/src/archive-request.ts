@@ -20,10 +20,12 @@ export interface ArchiveRequest {
  * text with the file name (it never percent-decodes), and takes the value up to the next `&`:
  * - `&` ends the parameter value, and `%26` is compared literally, so no spelling works;
  * - `#` starts the URL fragment (never sent), and `%23` is compared literally;
- * - space and control characters are not allowed in an HTTP request line (and `%20` is literal).
+ * - the ASCII space and control characters are not allowed in an HTTP request line (and `%20` is literal).
  */
+// Only ASCII space and controls: other Unicode spaces (U+00A0, U+3000…) are multi-byte UTF-8 that a
+// request line carries as it carries any non-ASCII letter (the app turns only ' ' into '_').
 // eslint-disable-next-line no-control-regex
-const V1_UNREQUESTABLE = /[&#\s\u0000-\u001f\u007f]/u;
+const V1_UNREQUESTABLE = /[&#\u0000-\u0020\u007f]/u;
 
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/u;
 
@@ -55,8 +57,9 @@ export function timelapse3RawUnsupportedReason(filename: string): string | undef
 export function timelapse3UnsupportedReason(filename: string): string | undefined {
   if (!isWellFormed(filename)) return 'contains an invalid Unicode sequence';
   if (/[/\\]/.test(filename)) return 'contains a path separator, which Timelapse 3.x refuses';
+  // storage.c `storage_name_is_safe` (3.1.3+): bytes below 0x20 (DEL passes).
   // eslint-disable-next-line no-control-regex
-  if (/[\u0000-\u001f\u007f]/.test(filename)) return 'contains a control character, which Timelapse 3.x refuses';
+  if (/[\u0000-\u001f]/.test(filename)) return 'contains a control character, which Timelapse 3.x refuses';
   return undefined;
 }
 

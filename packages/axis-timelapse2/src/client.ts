@@ -347,12 +347,13 @@ export function createTimelapseClient(options: TimelapseClientOptions): Timelaps
       let probed: number | undefined;
       try {
         probed = await probeSize(url, opts.signal);
+        // 1.x behind an Apache that drops the app's Content-Length (the file is there, its length
+        // is not said): the exact size its listing implies. A refused probe stays unverifiable.
+        if (probed === undefined && api === 'timelapse2-v1') probed = timelapse2V1FileSize(archive);
       } catch (error) {
         if (opts.signal?.aborted || isDigestAuthError(error)) throw error;
         config.onWarning(`${archive.filename}: cannot read the size on the camera: ${error instanceof Error ? error.message : String(error)}`);
       }
-      // 1.x behind an Apache that drops the app's Content-Length: the exact size from the listing.
-      if (probed === undefined && api === 'timelapse2-v1') probed = timelapse2V1FileSize(archive);
       if (probed === undefined) {
         return { status: 'skipped', path: destination, bytes: 0, size: localSize, localSize, verified: false, attempts: 1, skipReason: 'size-unverifiable' };
       }

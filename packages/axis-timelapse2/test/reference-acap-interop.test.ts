@@ -42,7 +42,7 @@ const CASES: VersionCase[] = [
 ];
 
 /** Profile names users typed (spaces already `_`, as the app writes them). */
-const PROFILES = ['North_Gate', "O'Brien's_(East)", 'Café_Zürich', 'Gate_&_Yard', 'Lot_#3', 'Up+Down', '100%_Done', 'Ærø_Færge_Ω'];
+const PROFILES = ['North_Gate', "O'Brien's_(East)", 'Café_Zürich', 'Gate_&_Yard', 'Lot_#3', 'Up+Down', '100%_Done', 'Ærø_Færge_Ω', 'Tōkyō\u3000Tower'];
 /** Names no raw-query app can be asked for: `&` ends the value, `#` starts the fragment. */
 const UNREACHABLE_RAW = new Set(['Gate_&_Yard', 'Lot_#3']);
 

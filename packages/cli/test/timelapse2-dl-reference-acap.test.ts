@@ -38,7 +38,7 @@ const CASES: VersionCase[] = [
 ];
 
 /** Profile names as users type them (the app writes spaces as `_`). */
-const PROFILES = ['North_Gate', "O'Brien's_(East)", 'Café_Zürich', 'Gate_&_Yard', 'Lot_#3', 'Up+Down', '100%_Done'];
+const PROFILES = ['North_Gate', "O'Brien's_(East)", 'Café_Zürich', 'Gate_&_Yard', 'Lot_#3', 'Up+Down', '100%_Done', 'Tōkyō\u3000Tower'];
 
 function archivesFor(version: ReferenceAcapVersion, big?: number): ReferenceArchive[] {
   const v3 = version.startsWith('3.');

@@ -77,6 +77,8 @@ export function createTimelapseClient(options: TimelapseClientOptions): Timelaps
       : agent.compose(digestInterceptor({ username: config.username, password: config.password ?? '' }), rawTargetInterceptor(rawTargets))
     : config.dispatcher!.compose(rawTargetInterceptor(rawTargets));
   let detected: ApiDetection | undefined;
+  /** What `GET app` said about the app's state (`status.app.status`), for errors while it is not running. */
+  let appStatus: string | undefined;
   /** A TimelapseMe listing fetched during detection, used once instead of asking again. */
   let pendingListing: (SmallResponse & { url: string }) | undefined;
 
@@ -138,7 +140,9 @@ export function createTimelapseClient(options: TimelapseClientOptions): Timelaps
     const appUrl = new URL(`${apiBasePath('timelapse3')}app`, config.baseUrl).href;
     const app = await get(appUrl, opts.signal);
     if (app.status === 200) {
-      const fromApp = apiFromAppInfo(parseJson(app.body));
+      const info = parseJson(app.body);
+      appStatus = appStatusOf(info);
+      const fromApp = apiFromAppInfo(info);
       if (fromApp) {
         detected = fromApp;
         return detected;
@@ -296,11 +300,17 @@ export function createTimelapseClient(options: TimelapseClientOptions): Timelaps
       // The app answered `GET app`: a 404 of its own here means its archive handlers are not there yet.
       const response = pending ?? (await get(url, opts.signal, 'GET', detection.api !== 'timelapseme'));
       pendingListing = undefined;
+      // The app's own word on why (3.x: "Waiting for AVI migration decision"), once it is not running.
+      const says = appStatus !== undefined && !/running/i.test(appStatus) ? ` (the app says: ${JSON.stringify(appStatus.slice(0, 120))})` : '';
       if (response.status === 404 && detection.api !== 'timelapseme' && isAppStartingAnswer(response)) {
         throw new TimelapseError(
-          'HTTP 404: Not Found (the app has not registered its archive handlers: it is still starting, has no SD card, or, on 3.x, waits for a decision about migrating old AVI archives in its web page)',
+          `HTTP 404: Not Found (the app has not registered its archive handlers: it is still starting, has no SD card, or, on 3.x, waits for a decision about migrating old AVI archives in its web page)${says}`,
           { code: 'ERR_TIMELAPSE_NOT_FOUND', url, method: 'GET', status: 404 },
         );
+      }
+      if (response.status === 503 && says !== '') {
+        const error = statusError(response.status, response.body, url, 'GET');
+        throw new TimelapseError(`${error.message}${says}`, { code: error.code, url, method: 'GET', status: 503 });
       }
       if (response.status !== 200) throw statusError(response.status, response.body, url, 'GET');
       if (detection.api === 'timelapse2-v1' && response.body.trim() === '') throw emptyV1ListingError(url);
@@ -445,6 +455,16 @@ interface SmallResponse {
   body: string;
   contentType: string | undefined;
   retryAfter: string | undefined;
+}
+
+/** `status.app.status` of a `GET app` answer (both apps set it: "Timelapse is running", "Waiting for AVI migration decision"…). */
+function appStatusOf(app: unknown): string | undefined {
+  let current: unknown = app;
+  for (const key of ['status', 'app', 'status']) {
+    if (typeof current !== 'object' || current === null || Array.isArray(current)) return undefined;
+    current = (current as Record<string, unknown>)[key];
+  }
+  return typeof current === 'string' && current.trim() !== '' ? current.trim() : undefined;
 }
 
 function parseJson(body: string): unknown {

@@ -315,3 +315,23 @@ describe.skipIf(skip !== undefined)('Timelapse2 1.0–1.1.2 whose GET app is 4 K
     }
   });
 });
+
+describe.skipIf(skip !== undefined)('Timelapse 3.x waiting for the AVI migration decision', () => {
+  it.each([
+    ['3.1.4', 503],
+    ['3.0.2', 404],
+  ] as const)('%s: the listing fails after its retries, saying what the app says', async (version, status) => {
+    const acap = await startReferenceAcap({ version, archives: [], migrationPending: true });
+    const c = createTimelapseClient({ baseUrl: acap.url, username: acap.username, password: acap.password, timeout: 10_000, maxRetries: 1, retryDelay: 10, onWarning: () => {} });
+    try {
+      const error = (await c.listArchives().catch((caught: unknown) => caught)) as Error & { status?: number };
+      expect(error.status).toBe(status);
+      expect(error.message).toContain('Waiting for AVI migration decision');
+      expect(acap.requests.map((request) => request.status)).toEqual([200, status, status]);
+      expectPoliteRequests(acap);
+    } finally {
+      await c.close();
+      await acap.stop();
+    }
+  });
+});

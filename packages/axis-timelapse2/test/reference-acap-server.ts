@@ -103,6 +103,12 @@ export interface ReferenceAcapOptions {
    * @default 'apache'
    */
   frontEnd?: 'apache' | 'lighttpd';
+  /**
+   * 3.x found Timelapse2 1.x AVIs and waits for the user to decide about migrating them (main.c
+   * `delayed_Init`: `Migration_Is_Pending()`): the archive handlers are never registered and `GET app`
+   * says `status.app.status: "Waiting for AVI migration decision"`. @default false
+   */
+  migrationPending?: boolean;
 }
 
 const FCGI = { BEGIN: 1, ABORT: 2, END: 3, PARAMS: 4, STDIN: 5, STDOUT: 6 } as const;
@@ -164,13 +170,17 @@ function manifestOf(version: ReferenceAcapVersion): Record<string, unknown> {
  * manifest.json, settings/settings.json merged with localdata, then `ACAP_Set_Config("status")` and
  * `("device")`). 1.x settings: archiveSize/archiveSplit/retentionMonths 1; 3.x: retentionMonths 6.
  */
-function appObject(version: ReferenceAcapVersion, large: boolean): Record<string, unknown> {
+function appObject(version: ReferenceAcapVersion, large: boolean, migrationPending: boolean): Record<string, unknown> {
   const v3 = version.startsWith('3.');
   const many = (w: number, h: number): string[] => Array.from({ length: 150 }, (_, i) => `${w - 16 * i}x${h - 9 * i}`);
   return {
     manifest: manifestOf(version),
     settings: v3 ? { retentionMonths: 6 } : { archiveSize: 500, archiveSplit: 'era', retentionMonths: 1 },
-    status: { sdcard: { present: true, message: '' }, app: { status: v3 ? 'Timelapse is running' : 'The application is starting' } },
+    // main.c sets `app.status` "The application is starting" before ACAP() creates the status
+    // container (a no-op); 3.x sets it again once running (`start_services`) or waiting (`delayed_Init`).
+    status: v3
+      ? { sdcard: { present: true, message: '' }, app: { status: migrationPending ? 'Waiting for AVI migration decision' : 'Timelapse is running' } }
+      : { sdcard: { present: true, message: '' } },
     device: {
       serial: 'ACCC8EB3494E',
       model: 'M3106-L Mk II',
@@ -419,8 +429,8 @@ export async function startReferenceAcap(options: ReferenceAcapOptions): Promise
     }
     // Registered handlers (ACAP_HTTP_Node): `app`, `settings`, `reset` at once; the archive handlers
     // once the SD card is up (main.c `delayed_Init` → `Recordings_Init`, after migration on 3.x).
-    if (startingLeft > 0 && ['archive', 'download', 'recordings', 'export', 'timelapse'].includes(endpoint)) {
-      startingLeft -= 1;
+    if ((startingLeft > 0 || options.migrationPending === true) && ['archive', 'download', 'recordings', 'export', 'timelapse'].includes(endpoint)) {
+      startingLeft = Math.max(0, startingLeft - 1);
       // ACAP.c `ACAP_HTTP_Process`: a declared but unregistered node; 3.1.1+ 503, before 404.
       return family.starting503 ? errorResponse(503, 'Service is still starting') : errorResponse(404, 'Not Found');
     }
@@ -428,7 +438,7 @@ export async function startReferenceAcap(options: ReferenceAcapOptions): Promise
       case 'app':
         // ACAP.c `ACAP_ENDPOINT_app`: only POST is refused; every other method gets the JSON.
         if (method === 'POST') return errorResponse(405, 'Method Not Allowed - Use GET');
-        return jsonResponse(appObject(version, options.largeAppJson === true), family);
+        return jsonResponse(appObject(version, options.largeAppJson === true, options.migrationPending === true), family);
       case 'archive': {
         // recordings.c `HTTP_Endpoint_Archive`: GET lists, DELETE removes, PUT archives, else 405.
         if (method === 'GET') return jsonResponse(listing(), family);

@@ -335,3 +335,35 @@ describe.skipIf(skip !== undefined)('Timelapse 3.x waiting for the AVI migration
     }
   });
 });
+
+describe.skipIf(skip !== undefined)('a file answer cut short by the app', () => {
+  it.each([
+    ['3.1.4', 'end', false],
+    ['3.1.4', 'end', true],
+    ['3.1.4', 'die', false],
+    ['3.0.2', 'end', false],
+    ['1.1.3', 'die', false],
+    ['1.1.3', 'die', true],
+  ] as const)('Timelapse %s, cut by %s (Content-Length kept: %s): never saved short, fetched again whole', async (version, how, trustContentLength) => {
+    const testCase = CASES.find((candidate) => candidate.version === version)!;
+    const archives = archivesFor(testCase, { big: 400_000 }).slice(0, 1);
+    const acap = await startReferenceAcap({ version, archives, trustContentLength });
+    const out = await makeTempDir('camdl-ref-cut-');
+    const c = createTimelapseClient({ baseUrl: acap.url, username: acap.username, password: acap.password, timeout: 10_000, maxRetries: 2, retryDelay: 10, onWarning: () => {} });
+    try {
+      const { archives: listed } = await c.listArchives();
+      acap.cutNextFile(100_000, how);
+      const summary = await downloadArchives(c, listed, { outdir: out.path, maxRetries: 2, retryDelay: 10 });
+      expect(summary).toMatchObject({ downloaded: 1, failed: 0 });
+      expect((await readFile(join(out.path, archives[0]!.filename))).equals(archives[0]!.content)).toBe(true);
+      const downloads = acap.requests.filter((request) => request.uri.includes('/download?'));
+      expect(downloads).toHaveLength(2);
+      if (testCase.ranges) expect(downloads[1]).toMatchObject({ status: 206, range: expect.stringMatching(/^bytes=[1-9]\d*-$/) });
+      expectPoliteRequests(acap);
+    } finally {
+      await c.close();
+      await acap.stop();
+      await out.cleanup();
+    }
+  });
+});

@@ -75,6 +75,13 @@ export interface ReferenceAcap {
   hasFile(filename: string): Promise<boolean>;
   /** Answer the next `count` requests to not-yet-registered handlers as the app does while starting. */
   startFor(count: number): void;
+  /**
+   * The next file answer stops after `bytes` bytes of body: `end` as 3.1.4's `stream_file_response`
+   * does when shutdown is requested or a 2 s send timeout (SO_SNDTIMEO) expires (the FastCGI request
+   * ends normally, so an Apache that dropped Content-Length ends the chunked body cleanly), `die` as an
+   * app that crashes or is restarted (the FastCGI connection drops).
+   */
+  cutNextFile(bytes: number, how: 'end' | 'die'): void;
   stop(): Promise<void>;
 }
 
@@ -323,6 +330,7 @@ export async function startReferenceAcap(options: ReferenceAcapOptions): Promise
   }
   const requests: AcapRequest[] = [];
   let startingLeft = 0;
+  let nextCut: { bytes: number; how: 'end' | 'die' } | undefined;
   let busy = false;
 
   const listingEntry = (archive: ReferenceArchive): Record<string, unknown> => {
@@ -537,6 +545,9 @@ export async function startReferenceAcap(options: ReferenceAcapOptions): Promise
         try {
           let position = response.file.start;
           let left = response.file.length;
+          const cut = nextCut;
+          nextCut = undefined;
+          if (cut !== undefined) left = Math.min(left, cut.bytes);
           const buffer = Buffer.alloc(65_536);
           while (left > 0 && !socket.destroyed) {
             const { bytesRead } = await handle.read(buffer, 0, Math.min(buffer.length, left), position);
@@ -544,6 +555,10 @@ export async function startReferenceAcap(options: ReferenceAcapOptions): Promise
             if (!(await writeStdout(socket, id, buffer.subarray(0, bytesRead)))) break;
             position += bytesRead;
             left -= bytesRead;
+          }
+          if (cut?.how === 'die') {
+            socket.destroy();
+            return;
           }
         } finally {
           await handle.close();
@@ -609,6 +624,9 @@ ProxyPassMatch "^/local/${appName}/(${endpoints.join('|')})$" "fcgi://127.0.0.1:
     },
     startFor(count) {
       startingLeft = count;
+    },
+    cutNextFile(bytes, how) {
+      nextCut = { bytes, how };
     },
     async stop() {
       await front.stop();

@@ -2,6 +2,14 @@ import { camdlUsageError, parseCamdlFlags } from './camdl-flags.js';
 import { formatDuration } from './format.js';
 
 /** `3m`, `90s`, `1h30m`, `45` (seconds) → seconds. */
+/** How a PLAN line says where a source's time came from (the library's `CoverageOrigin`). */
+const ORIGIN_TEXT: Record<string, string> = {
+  given: 'the camdl sync ledger',
+  listing: 'the camera listing',
+  name: 'the file name',
+  mtime: 'the file time',
+};
+
 export function parseDurationFlag(name: string, value: string): number {
   const text = value.trim();
   if (/^\d+(\.\d+)?$/.test(text)) return Number(text);
@@ -100,7 +108,7 @@ export async function run(argv: string[]): Promise<number> {
         if (event.type === 'plan') {
           const { plan } = event;
           out.line('PLAN', `${plan.parts.length} source(s) → ${plan.frames} frames at ${plan.frameRate} fps (${formatDuration(plan.seconds)}), ${plan.width}x${plan.height}, ${plan.mode === 'copy' ? 'stream copy' : 'one re-encode'}${plan.capped ? ' (the material is shorter than --length: every frame kept)' : ''}`);
-          for (const part of plan.parts) out.line('PLAN', `  ${part.first.toISOString()} → ${part.last.toISOString()}  ${part.selected}/${part.frames} frames  ${part.path} (time from ${part.origin})`);
+          for (const part of plan.parts) out.line('PLAN', `  ${part.first.toISOString()} → ${part.last.toISOString()}  ${part.selected}/${part.frames} frames  ${part.path} (time from ${ORIGIN_TEXT[part.origin] ?? part.origin})`);
           out.event({ type: 'plan', mode: plan.mode, frames: plan.frames, seconds: plan.seconds, width: plan.width, height: plan.height, fps: plan.fps, parts: plan.parts.map((part) => ({ path: part.path, first: part.first.toISOString(), last: part.last.toISOString(), origin: part.origin, frames: part.frames, selected: part.selected })) });
         } else if (event.type === 'progress') {
           out.progress(`film ${event.frames}/${event.totalFrames} frames${event.etaSeconds === undefined ? '' : `, ${formatDuration(event.etaSeconds)} left`}`);

@@ -87,6 +87,7 @@ describe.skipIf(skip || !sqliteAvailable())('camdl film of a camdl sync archive 
     const run = await runCamdl(['film', fleet.archive, '--out', out, '--json', '--no-progress']);
     expect(run.code, run.stderr).toBe(0);
     expect(run.stderr).toContain(`times from the camdl sync ledger ${join(fleet.archive, '.camdl', 'ledger.sqlite')} (3 archived files)`);
+    expect(run.stderr).toMatch(/^PLAN .*Zeta_2026_03_02_0000\.mp4 \(time from the camdl sync ledger\)$/m);
     const plan = events(run.stdout).find((event) => event.type === 'plan') as { parts: Array<{ path: string; first: string; last: string; origin: string }> } | undefined;
     expect(plan?.parts.map((part) => [part.path.split('/').pop(), part.origin])).toEqual([
       ['Zeta_2026_03_02_0000.mp4', 'given'],

@@ -179,12 +179,12 @@ export function numberFlag(
   throw context.usageError(`--${name} must be ${what}, got ${JSON.stringify(typed)}`);
 }
 
-/** yargs' option table (`getOptions()` exists at run time but is missing from its types). */
 /** yargs' camelCase form of a flag name: `output-dir` → `outputDir`. */
 function camelCase(name: string): string {
   return name.replace(/-([a-z0-9])/g, (_match, letter: string) => letter.toUpperCase());
 }
 
+/** yargs' option table (`getOptions()` exists at run time but is missing from its types). */
 function declaredOptions(parser: unknown): { array: string[]; key: Record<string, unknown>; alias: Record<string, string[]> } {
   return (parser as { getOptions(): { array: string[]; key: Record<string, unknown>; alias: Record<string, string[]> } }).getOptions();
 }

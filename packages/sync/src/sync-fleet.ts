@@ -402,14 +402,19 @@ async function fetchOne(camera: CameraConfig, remote: RemoteRecording, id: numbe
   if (remote.size !== undefined && result.size !== remote.size) {
     throw new SyncError(`${localPath}: ${result.size} bytes, the camera lists ${remote.size}`, { code: 'ERR_SYNC_VERIFY_FAILED', camera: camera.name });
   }
-  if (result.status !== 'skipped' && !result.verified) {
-    throw new SyncError(`${localPath}: the camera did not say how long the file is; it cannot be verified complete`, { code: 'ERR_SYNC_VERIFY_FAILED', camera: camera.name });
-  }
   const check = await source.checkFile?.(remote, stagedFile);
   if (check !== undefined && !check.ok) {
     // Never recorded, never reused from staging: the next run asks the camera again.
     await rm(staging, { recursive: true, force: true }).catch(() => {});
     throw new SyncError(`${localPath}: not the whole recording (${check.reason})`, { code: 'ERR_SYNC_VERIFY_FAILED', camera: camera.name });
+  }
+  // Whole as the camera sent it without a length (the chunked coding's last chunk arrived: Apache 2.4.59+
+  // drops a FastCGI app's Content-Length) counts only with the container's own evidence.
+  const framedWhole = result.framing === 'chunked' && check?.ok === true && check.whole;
+  if (result.status !== 'skipped' && !result.verified && !framedWhole) {
+    // Not kept in staging either: a later run must not reuse it as if it had been verified.
+    await rm(staging, { recursive: true, force: true }).catch(() => {});
+    throw new SyncError(`${localPath}: the camera did not say how long the file is; it cannot be verified complete`, { code: 'ERR_SYNC_VERIFY_FAILED', camera: camera.name });
   }
   ledger.markDownloaded(id, result.size);
   const { sha256, size } = await hashFile(stagedFile);

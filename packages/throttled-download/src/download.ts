@@ -223,7 +223,7 @@ class Transfer {
       this.checkMinSize(total, status);
       // The .part already holds the whole file (the last run died between the last byte and the rename).
       await this.commit(await this.disk(() => open(this.part, 'r+')), partSize, total);
-      return { done: this.result(offset, partSize, true) };
+      return { done: { ...this.result(offset, partSize, true), framing: 'length' } };
     } else {
       await discardBody();
       options.onEvent({ type: 'response', attempt: this.attempt, status, total: undefined });
@@ -329,7 +329,8 @@ class Transfer {
       if (!closed) await file.close().catch(() => {});
     }
     await this.commit(undefined, written, target);
-    return { done: { ...this.result(start, written, target !== undefined, etag, lastModified), ...(contentType ? { contentType } : {}) } };
+    const framing = bodyFraming(status, responseHeaders);
+    return { done: { ...this.result(start, written, target !== undefined, etag, lastModified), framing, ...(contentType ? { contentType } : {}) } };
   }
 
   /** A 200/206 that cannot be the file: compressed bytes, or a type the caller refuses (an error page). */
@@ -489,4 +490,15 @@ async function downloadLocked(url: string | URL, destination: string, normalized
     return { ...result, attempts: result.attempts + attempts, localSize, remoteSize };
   }
   return new Transfer(url, destination, normalized).run();
+}
+
+/** How the body of a 200/206 answer ends (RFC 9112 §6.3): its length, the chunked coding, or the close. */
+function bodyFraming(status: number, headers: Record<string, string | string[] | undefined>): 'length' | 'chunked' | 'close' {
+  const codings = (headerValue(headers, 'transfer-encoding') ?? '')
+    .split(',')
+    .map((coding) => coding.trim().toLowerCase())
+    .filter((coding) => coding !== '');
+  if (codings.length > 0) return codings.at(-1) === 'chunked' ? 'chunked' : 'close';
+  if (status === 206 ? parseContentRange(headers) !== undefined : parseContentLength(headers) !== undefined) return 'length';
+  return 'close';
 }

@@ -127,6 +127,13 @@ export interface DownloadResult {
   size: number;
   /** The size was confirmed by Content-Length, a Content-Range total or `expectedSize`. */
   verified: boolean;
+  /**
+   * How the end of the body was known: `length` (Content-Length or Content-Range), `chunked` (the
+   * chunked coding's last chunk arrived: whole as the server sent it, though no length says how long the
+   * file is — e.g. Apache 2.4.59+ in front of a FastCGI app drops the app's Content-Length), `close` (the
+   * connection closed: a cut cannot be told from the end). Absent when no body was received (skipped).
+   */
+  framing?: 'length' | 'chunked' | 'close';
   /** HTTP requests made for the file (0 when skipped without one). */
   attempts: number;
   skipReason?: SkipReason;

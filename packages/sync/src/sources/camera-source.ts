@@ -36,6 +36,12 @@ export interface SourceDownloadOptions {
   onEvent?: (event: DownloadEvent) => void;
 }
 
+/**
+ * What {@link CameraSource.checkFile} found: `whole` says the container itself was read and found whole
+ * (positive evidence); an `ok` without it means there was nothing to check (an undocumented format).
+ */
+export type FileCheck = { ok: true; whole: boolean } | { ok: false; reason: string };
+
 /** A camera as `camdl sync` uses it. */
 export interface CameraSource {
   /** Most downloads at once. */
@@ -51,7 +57,7 @@ export interface CameraSource {
    * bytes): checked before a download is recorded `verified` and again before the camera's copy is
    * deleted. Reads the container's headers only (constant memory). Undefined: no such check.
    */
-  checkFile?: (recording: RemoteRecording, path: string) => Promise<{ ok: true } | { ok: false; reason: string }>;
+  checkFile?: (recording: RemoteRecording, path: string) => Promise<FileCheck>;
   /** Deletes on the camera; undefined when the camera cannot. */
   delete?: (recording: RemoteRecording, signal: AbortSignal) => Promise<void>;
   close(): Promise<void>;

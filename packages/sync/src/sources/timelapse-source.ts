@@ -1,4 +1,4 @@
-import { mkdir, readFile } from 'node:fs/promises';
+import { mkdir, open, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { assignLocalNames, createTimelapseClient, verifyArchiveFile, type TimelapseApi, type TimelapseArchive } from '@camdl/axis-timelapse2';
 import type { CameraConfig } from '../config.js';
@@ -86,10 +86,17 @@ export async function createTimelapseSource(camera: CameraConfig, password: stri
       const archive = archives.get(recording.remoteKey);
       if (!archive || api === undefined) return { ok: false, reason: `${recording.remoteName} is not in the camera's current listing` };
       // The legacy TimelapseMe app cannot delete, lists no reliable size and its export format is not
-      // documented: nothing to compare with, and nothing on the camera is ever deleted on this evidence.
-      if (api === 'timelapseme') return { ok: true };
+      // documented: a file that is an AVI or MP4 by its own header is checked whole; anything else has
+      // nothing to check (and nothing on the camera is ever deleted on this evidence).
+      if (api === 'timelapseme') {
+        const container = await sniffContainer(path);
+        if (container === undefined) return { ok: true, whole: false };
+        const check = await verifyArchiveFile(path, { filename: archive.filename, size: undefined, raw: { container } }, api);
+        return check.ok ? { ok: true, whole: true } : check;
+      }
       // The same check as timelapse2-dl --delete-after: the size the camera lists and a whole AVI/MP4.
-      return verifyArchiveFile(path, archive, api);
+      const check = await verifyArchiveFile(path, archive, api);
+      return check.ok ? { ok: true, whole: true } : check;
     },
     async delete(recording, signal) {
       const archive = archives.get(recording.remoteKey);
@@ -99,4 +106,19 @@ export async function createTimelapseSource(camera: CameraConfig, password: stri
     },
     close: () => client.close(),
   };
+}
+
+/** `avi` (`RIFF…AVI `) or `mp4` (an `ftyp` box first) by the file's own first bytes, else undefined. */
+async function sniffContainer(path: string): Promise<'avi' | 'mp4' | undefined> {
+  const file = await open(path, 'r');
+  try {
+    const head = Buffer.alloc(12);
+    const { bytesRead } = await file.read(head, 0, 12, 0);
+    if (bytesRead < 12) return undefined;
+    if (head.toString('latin1', 0, 4) === 'RIFF' && head.toString('latin1', 8, 12) === 'AVI ') return 'avi';
+    if (head.toString('latin1', 4, 8) === 'ftyp') return 'mp4';
+    return undefined;
+  } finally {
+    await file.close();
+  }
 }

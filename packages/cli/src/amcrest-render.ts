@@ -17,7 +17,7 @@ import { errorCode, networkProblem } from './error-text.js';
 import { EXIT_CODES } from './exit-error.js';
 import { formatBytes, formatDuration } from './format.js';
 import type { Output } from './output.js';
-import { escapeTerminal as safe } from './terminal-text.js';
+import { escapeTerminal as safe, escapeTerminalLines as safeLines } from './terminal-text.js';
 
 /** `[one, many]` for each reason a listed file is not downloaded. */
 const SKIP_REASONS: Record<SkippedItem['reason'], readonly [string, string]> = {
@@ -427,7 +427,8 @@ function finishRun(out: Output, options: AmcrestRenderOptions, result: Recording
   }
   if (result.outcome === 'merge-failed') {
     const code = isMediaError(result.error) || isAmcrestError(result.error) ? result.error.code : 'ERR_UNKNOWN';
-    out.line('FAIL', `merge [${code}]: ${safe(message(result.error))}`);
+    // ffmpeg's own last lines follow the first one, each on an indented line of its own.
+    out.line('FAIL', `merge [${code}]: ${safeLines(message(result.error))}`);
     out.text(`Merge failed; no merged file was written. The downloaded parts are kept in ${partsDir}.`);
     out.event({ type: 'done', exitCode, merged: false, error: message(result.error), code });
     return;

@@ -1,5 +1,6 @@
 import { camdlUsageError, parseCamdlFlags } from './camdl-flags.js';
 import { formatDuration } from './format.js';
+import { escapeTerminal, escapeTerminalLines } from './terminal-text.js';
 
 /** `3m`, `90s`, `1h30m`, `45` (seconds) → seconds. */
 /** How a PLAN line says where a source's time came from (the library's `CoverageOrigin`). */
@@ -82,9 +83,9 @@ export async function run(argv: string[]): Promise<number> {
   if (ledger !== undefined) {
     try {
       coverage = archivedCoverage(ledger);
-      out.line('INFO', `times from the camdl sync ledger ${ledger} (${coverage.size} archived files)`);
+      out.line('INFO', `times from the camdl sync ledger ${escapeTerminal(ledger)} (${coverage.size} archived files)`);
     } catch (error) {
-      out.warn(`camdl film: cannot read the ledger ${ledger} (${error instanceof Error ? error.message : String(error)}): times from listings, names or file dates instead`);
+      out.warn(`camdl film: cannot read the ledger ${escapeTerminal(ledger)} (${escapeTerminal(error instanceof Error ? error.message : String(error))}): times from listings, names or file dates instead`);
     }
   }
   const interrupt = installInterruptHandler();
@@ -108,7 +109,7 @@ export async function run(argv: string[]): Promise<number> {
         if (event.type === 'plan') {
           const { plan } = event;
           out.line('PLAN', `${plan.parts.length} source(s) → ${plan.frames} frames at ${plan.frameRate} fps (${formatDuration(plan.seconds)}), ${plan.width}x${plan.height}, ${plan.mode === 'copy' ? 'stream copy' : 'one re-encode'}${plan.capped ? ' (the material is shorter than --length: every frame kept)' : ''}`);
-          for (const part of plan.parts) out.line('PLAN', `  ${part.first.toISOString()} → ${part.last.toISOString()}  ${part.selected}/${part.frames} frames  ${part.path} (time from ${ORIGIN_TEXT[part.origin] ?? part.origin})`);
+          for (const part of plan.parts) out.line('PLAN', `  ${part.first.toISOString()} → ${part.last.toISOString()}  ${part.selected}/${part.frames} frames  ${escapeTerminal(part.path)} (time from ${ORIGIN_TEXT[part.origin] ?? part.origin})`);
           out.event({ type: 'plan', mode: plan.mode, frames: plan.frames, seconds: plan.seconds, width: plan.width, height: plan.height, fps: plan.fps, parts: plan.parts.map((part) => ({ path: part.path, first: part.first.toISOString(), last: part.last.toISOString(), origin: part.origin, frames: part.frames, selected: part.selected })) });
         } else if (event.type === 'progress') {
           out.progress(`film ${event.frames}/${event.totalFrames} frames${event.etaSeconds === undefined ? '' : `, ${formatDuration(event.etaSeconds)} left`}`);
@@ -121,7 +122,7 @@ export async function run(argv: string[]): Promise<number> {
       out.event({ type: 'done', exitCode: 0, dryRun: true });
       return 0;
     }
-    out.line('SAVE', `${result.output} (${result.frames} frames, ${result.durationSeconds?.toFixed(2)} s, ${result.width}x${result.height}; checked with ffprobe)`);
+    out.line('SAVE', `${escapeTerminal(result.output)} (${result.frames} frames, ${result.durationSeconds?.toFixed(2)} s, ${result.width}x${result.height}; checked with ffprobe)`);
     out.event({ type: 'done', exitCode: 0, output: result.output, frames: result.frames, durationSeconds: result.durationSeconds, width: result.width, height: result.height });
     return 0;
   } catch (error) {
@@ -132,7 +133,7 @@ export async function run(argv: string[]): Promise<number> {
     }
     if (isMediaError(error)) {
       const usage = error.code === 'ERR_MEDIA_INVALID_OPTIONS' || error.code === 'ERR_MEDIA_OUTPUT_EXISTS' || error.code === 'ERR_FFMPEG_NOT_FOUND';
-      out.warn(`camdl film [${error.code}]: ${error.message}`);
+      out.warn(`camdl film [${error.code}]: ${escapeTerminalLines(error.message)}`);
       out.event({ type: 'done', exitCode: usage ? 2 : 1, error: error.message, code: error.code });
       return usage ? 2 : 1;
     }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { escapeTerminal, redactCredentials } from './terminal-text.js';
+import { escapeTerminal, escapeTerminalLines, redactCredentials } from './terminal-text.js';
 
 describe('escapeTerminal', () => {
   it('turns line breaks into visible escapes, so a name cannot forge a summary line', () => {
@@ -12,6 +12,15 @@ describe('escapeTerminal', () => {
 
   it('leaves printable text alone, non-ASCII letters and spaces included', () => {
     expect(escapeTerminal("Café_Zürich O'Brien [1].mp4")).toBe("Café_Zürich O'Brien [1].mp4");
+  });
+});
+
+describe('escapeTerminalLines', () => {
+  it('puts each further line of a message on an indented line of its own, escaped; drops empty ones', () => {
+    const ffmpeg = '/usr/bin/ffmpeg exited with 1:\nav_interleaved_write_frame(): No space left on device\r\n\nDone. downloaded=99 \u001b[2J';
+    expect(escapeTerminalLines(ffmpeg)).toBe('/usr/bin/ffmpeg exited with 1:\n      av_interleaved_write_frame(): No space left on device\n      Done. downloaded=99 \\x1b[2J');
+    expect(escapeTerminalLines('one line\ttab')).toBe('one line\\ttab');
+    expect(escapeTerminalLines('')).toBe('');
   });
 });
 

@@ -29,6 +29,16 @@ export function escapeTerminal(text: string): string {
 }
 
 /**
+ * A multi-line message (ffmpeg's last lines after its exit status) for a tagged line: the first line,
+ * then each further non-empty line on a line of its own, indented so it can never pass for a line of
+ * the tool's own (`Done. …`); every line escaped as {@link escapeTerminal} does.
+ */
+export function escapeTerminalLines(text: string, indent = '      '): string {
+  const [first = '', ...rest] = text.split(/\r?\n/);
+  return escapeTerminal(first) + rest.filter((line) => line.trim() !== '').map((line) => `\n${indent}${escapeTerminal(line)}`).join('');
+}
+
+/**
  * Hides credentials a user typed into a value that may be echoed (`http://root:pw@host` →
  * `http://root:***@host`; also a bare `root:pw@host`). Used on every piece of user input that ends up
  * in a message.

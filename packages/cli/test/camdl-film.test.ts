@@ -62,6 +62,26 @@ describe.skipIf(skip)('camdl film (built binary, real ffmpeg)', { timeout: 240_0
     expect(none.stderr).toContain(empty);
     expect(existsSync(join(dir.path, 'none.mp4'))).toBe(false);
   });
+
+  it('names with control characters are shown escaped (no raw ESC or newline reaches the terminal); a broken one is named', async () => {
+    const hostile = join(dir.path, 'hostile');
+    await mkdir(hostile);
+    const name = 'Gate\u001b[2J\nDone. downloaded=99_2025_10_03_0000.mp4';
+    execFileSync('ffmpeg', ['-v', 'error', '-y', '-f', 'lavfi', '-i', 'testsrc=size=160x120:rate=10:duration=2', '-c:v', 'libx264', '-preset', 'ultrafast', '-pix_fmt', 'yuv420p', join(hostile, name)]);
+    const dry = await runCamdl(['film', hostile, '--out', join(dir.path, 'hostile.mp4'), '--dry-run', '--no-progress']);
+    expect(dry.code, dry.stderr).toBe(0);
+    const all = dry.stdout + dry.stderr;
+    expect(all).not.toContain('\u001b');
+    expect(all).not.toMatch(/^Done\. downloaded=99/m);
+    expect(all).toContain('Gate\\x1b[2J\\nDone. downloaded=99_2025_10_03_0000.mp4');
+    // Not media at all: the error names it, escaped, on lines of its own.
+    await writeFile(join(hostile, 'Broken\u0007_2025_10_04_0000.mp4'), 'not a video');
+    const broken = await runCamdl(['film', hostile, '--out', join(dir.path, 'hostile.mp4'), '--no-progress']);
+    expect(broken.code).toBe(1);
+    expect(broken.stderr).toContain('Broken\\x07_2025_10_04_0000.mp4');
+    expect(broken.stderr).not.toContain('\u0007');
+    expect(existsSync(join(dir.path, 'hostile.mp4'))).toBe(false);
+  });
 });
 
 describe.skipIf(skip || !sqliteAvailable())('camdl film of a camdl sync archive (real sync, real ledger, real ffmpeg)', { timeout: 240_000 }, () => {

@@ -2,7 +2,6 @@ import { camdlUsageError, parseCamdlFlags } from './camdl-flags.js';
 import { formatDuration } from './format.js';
 import { escapeTerminal, escapeTerminalLines } from './terminal-text.js';
 
-/** `3m`, `90s`, `1h30m`, `45` (seconds) → seconds. */
 /** How a PLAN line says where a source's time came from (the library's `CoverageOrigin`). */
 const ORIGIN_TEXT: Record<string, string> = {
   given: 'the camdl sync ledger',
@@ -11,6 +10,7 @@ const ORIGIN_TEXT: Record<string, string> = {
   mtime: 'the file time',
 };
 
+/** `3m`, `90s`, `1h30m`, `45` (seconds) → seconds. */
 export function parseDurationFlag(name: string, value: string): number {
   const text = value.trim();
   if (/^\d+(\.\d+)?$/.test(text)) return Number(text);

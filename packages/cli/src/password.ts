@@ -5,6 +5,9 @@ import { ExitError, EXIT_CODES } from './exit-error.js';
 const PROMPT_ATTEMPTS = 3;
 
 /** Where a password may come from, in the order they are tried. */
+/** How long a password on stdin may take to start arriving (see `PasswordSources.stdinWaitMs`). */
+const STDIN_WAIT_MS = 3_000;
+
 export interface PasswordSources {
   /** From the command line (`--pass` / `--password`): visible in the process list. */
   argv?: string | undefined;
@@ -69,10 +72,11 @@ export async function resolvePassword(sources: PasswordSources): Promise<Resolve
     throw new ExitError(`no password: ${PROMPT_ATTEMPTS} empty answers at the prompt`, { exitCode: EXIT_CODES.usage });
   }
   if (sources.stdinLine) {
-    const line = await readFirstLine(input, sources.stdinWaitMs ?? 3_000);
+    const waitMs = sources.stdinWaitMs ?? STDIN_WAIT_MS;
+    const line = await readFirstLine(input, waitMs);
     if (line === undefined) {
       throw new ExitError(
-        `no password: nothing arrived on stdin within ${Math.round((sources.stdinWaitMs ?? 3_000) / 100) / 10} s; pass --pass-file FILE, set ${sources.envNames.join(' or ')}, pipe it in (echo "$PASSWORD" | …), or run on a terminal to be prompted`,
+        `no password: nothing arrived on stdin within ${Math.round(waitMs / 100) / 10} s; pass --pass-file FILE, set ${sources.envNames.join(' or ')}, pipe it in (echo "$PASSWORD" | …), or run on a terminal to be prompted`,
         { exitCode: EXIT_CODES.usage },
       );
     }
@@ -117,7 +121,7 @@ export function promptHidden(prompt: string, input: NodeJS.ReadStream, output: N
  * The first line of a non-terminal stream (up to a newline or the end), without its line ending;
  * undefined when nothing at all arrived within `waitMs` (the stream is left alone then).
  */
-export function readFirstLine(input: NodeJS.ReadStream, waitMs = 3_000): Promise<string | undefined> {
+export function readFirstLine(input: NodeJS.ReadStream, waitMs = STDIN_WAIT_MS): Promise<string | undefined> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let length = 0;

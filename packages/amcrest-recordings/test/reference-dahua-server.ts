@@ -140,6 +140,24 @@ export interface ReferenceCounters {
   peakInFlight: number;
 }
 
+/** Counters from zero; the peak of open search objects starts at those still open. */
+function zeroCounters(openObjects: number): ReferenceCounters {
+  return {
+    challenges: 0,
+    forbidden: 0,
+    unauthenticated: 0,
+    creates: 0,
+    closes: 0,
+    destroys: 0,
+    findFiles: 0,
+    findNextFiles: 0,
+    peakOpenObjects: openObjects,
+    downloads: new Map(),
+    badDigests: 0,
+    peakInFlight: 0,
+  };
+}
+
 export interface ReferenceDahuaServer {
   url: string;
   username: string;
@@ -257,20 +275,7 @@ export async function startReferenceDahuaServer(options: ReferenceServerOptions)
   let locked = false;
   let nextObject = 2_013_467_312;
 
-  const counters: ReferenceCounters = {
-    challenges: 0,
-    forbidden: 0,
-    unauthenticated: 0,
-    creates: 0,
-    closes: 0,
-    destroys: 0,
-    findFiles: 0,
-    findNextFiles: 0,
-    peakOpenObjects: 0,
-    downloads: new Map(),
-    badDigests: 0,
-    peakInFlight: 0,
-  };
+  const counters: ReferenceCounters = zeroCounters(0);
   let inFlight = 0;
   const requests: ReferenceRequest[] = [];
 
@@ -631,20 +636,7 @@ export async function startReferenceDahuaServer(options: ReferenceServerOptions)
     },
     resetCounters: () => {
       requests.length = 0;
-      Object.assign(counters, {
-        challenges: 0,
-        forbidden: 0,
-        unauthenticated: 0,
-        creates: 0,
-        closes: 0,
-        destroys: 0,
-        findFiles: 0,
-        findNextFiles: 0,
-        peakOpenObjects: objects.size,
-        downloads: new Map(),
-        badDigests: 0,
-        peakInFlight: 0,
-      });
+      Object.assign(counters, zeroCounters(objects.size));
     },
     close: () =>
       new Promise<void>((resolve) => {

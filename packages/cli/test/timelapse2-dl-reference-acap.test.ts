@@ -60,6 +60,21 @@ function archivesFor(version: ReferenceAcapVersion, big?: number): ReferenceArch
 
 const unreachable = (testCase: VersionCase, archive: ReferenceArchive): boolean => testCase.raw && /[&#]/.test(archive.filename);
 
+/** Every file below `root` by name (hidden folders such as `.camdl` skipped), with its bytes. */
+async function savedFiles(root: string): Promise<Map<string, Buffer>> {
+  const saved = new Map<string, Buffer>();
+  const walk = async (folder: string): Promise<void> => {
+    for (const entry of await readdir(folder, { withFileTypes: true })) {
+      if (entry.name.startsWith('.')) continue;
+      const path = join(folder, entry.name);
+      if (entry.isDirectory()) await walk(path);
+      else saved.set(entry.name, await readFile(path));
+    }
+  };
+  await walk(root);
+  return saved;
+}
+
 function expectPolite(acap: ReferenceAcap): void {
   expect(acap.requests.filter((request) => request.method === 'HEAD' || request.uri.includes('/reset') || request.overlapped)).toEqual([]);
 }
@@ -161,16 +176,7 @@ describe.skipIf(skip !== undefined)('camdl sync against the reference ACAPs', ()
     expect(run.code, run.stdout + run.stderr).toBe(1);
     expect(run.stdout + run.stderr).toMatch(new RegExp(`FAIL .*not the whole recording \\(the local AVI is truncated`));
     expect((run.stdout + run.stderr).match(/^SAVE /gm)?.length).toBe(archives.length - 1);
-    const saved = new Map<string, Buffer>();
-    const walk = async (folder: string): Promise<void> => {
-      for (const entry of await readdir(folder, { withFileTypes: true })) {
-        if (entry.name.startsWith('.')) continue;
-        const path = join(folder, entry.name);
-        if (entry.isDirectory()) await walk(path);
-        else saved.set(entry.name, await readFile(path));
-      }
-    };
-    await walk(join(dir.path, 'archive'));
+    const saved = await savedFiles(join(dir.path, 'archive'));
     archives.forEach((archive, index) => {
       if (index === 2) expect(saved.has(archive.filename)).toBe(false);
       else expect(saved.get(archive.filename)?.equals(archive.content), archive.filename).toBe(true);
@@ -184,16 +190,7 @@ describe.skipIf(skip !== undefined)('camdl sync against the reference ACAPs', ()
     const run = await syncOnce(acap, dir);
     const failed = archives.filter((archive) => unreachable(testCase, archive));
     expect(run.code, run.stdout + run.stderr).toBe(failed.length > 0 ? 1 : 0);
-    const saved = new Map<string, Buffer>();
-    const walk = async (folder: string): Promise<void> => {
-      for (const entry of await readdir(folder, { withFileTypes: true })) {
-        if (entry.name.startsWith('.')) continue;
-        const path = join(folder, entry.name);
-        if (entry.isDirectory()) await walk(path);
-        else saved.set(entry.name, await readFile(path));
-      }
-    };
-    await walk(join(dir.path, 'archive'));
+    const saved = await savedFiles(join(dir.path, 'archive'));
     for (const archive of archives) {
       if (unreachable(testCase, archive)) expect(saved.has(archive.filename)).toBe(false);
       else expect(saved.get(archive.filename)?.equals(archive.content), archive.filename).toBe(true);

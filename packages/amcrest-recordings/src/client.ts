@@ -408,7 +408,7 @@ export function createAmcrestClient(options: AmcrestClientOptions): AmcrestClien
           if (signal?.aborted) {
             throw new AmcrestError('search aborted', { code: 'ERR_AMCREST_ABORTED', url: createUrl, cause: signal.reason });
           }
-          const item = toRecordingItem(node);
+          const item = toRecordingItem(node, { onWarning: search.onWarning });
           if (item) yield item;
           else search.onWarning?.('skipped a search result without FilePath/StartTime/EndTime');
         }

@@ -1,4 +1,5 @@
-import { normalizeWallClock } from './camera-time.js';
+import { PLAUSIBLE_DURATION_MAX_SECONDS, PLAUSIBLE_SIZE_MAX, PLAUSIBLE_TIME_AHEAD_MS, PLAUSIBLE_TIME_MIN_MS } from '@camdl/internal';
+import { normalizeWallClock, wallClockToMs } from './camera-time.js';
 import type { KeyValueNode } from './key-value.js';
 
 /** One entry of a `findNextFile` page, as the camera reported it (camera wall-clock times). */
@@ -50,9 +51,33 @@ function toStringList(node: KeyValueNode | undefined): string[] {
   return [];
 }
 
-function toNumber(node: KeyValueNode | undefined): number | undefined {
-  if (typeof node !== 'string' || !/^\s*\d+\s*$/.test(node)) return undefined;
-  return Number(node);
+/** The highest channel number a device may state (NVRs have up to a few hundred). */
+const MAX_CHANNEL = 9999;
+
+/**
+ * A whole number the camera sent, within `max`; undefined when absent, not a number or implausible
+ * (`Duration=99999999999999` would put the end of a recording past the year 275760), with a warning
+ * for the last two.
+ */
+function toNumber(node: KeyValueNode | undefined, field: string, max: number, warn: (message: string) => void): number | undefined {
+  if (node === undefined) return undefined;
+  if (typeof node !== 'string' || !/^\s*\d+\s*$/.test(node)) {
+    warn(`${field} ${JSON.stringify(typeof node === 'string' ? node : '(not a value)')} is not a number: ignored`);
+    return undefined;
+  }
+  const value = Number(node);
+  if (value <= max) return value;
+  warn(`${field} ${JSON.stringify(node.trim())} is not plausible (at most ${max}): ignored`);
+  return undefined;
+}
+
+/**
+ * A wall-clock time is plausible from 1990 to 10 years after this computer's clock (read in the
+ * widest offsets of the world: the camera's zone is not known yet).
+ */
+function isPlausibleWallClock(wallClock: string, now: number): boolean {
+  const ms = wallClockToMs(wallClock);
+  return ms >= PLAUSIBLE_TIME_MIN_MS - 14 * 3_600_000 && ms <= now + PLAUSIBLE_TIME_AHEAD_MS + 14 * 3_600_000;
 }
 
 /** `UTCOffset` in seconds (`-14400`); undefined when absent or not a plausible offset (±14 h). */
@@ -67,24 +92,45 @@ export function isTemporaryItem(item: Pick<RecordingItem, 'fileState'>): boolean
   return item.fileState?.toLowerCase() === 'temporary';
 }
 
-/** Turns one `items[n]` object into a {@link RecordingItem}; undefined when path or times are missing. */
-export function toRecordingItem(node: KeyValueNode | undefined): RecordingItem | undefined {
+/** What {@link toRecordingItem} needs besides the item. */
+export interface RecordingItemContext {
+  /** Told about every field ignored (not a number, implausible) and every item skipped for its times. */
+  onWarning?: ((message: string) => void) | undefined;
+  /** This computer's clock (ms since the epoch), for the plausible range of times. @default Date.now() */
+  now?: number | undefined;
+}
+
+/**
+ * Turns one `items[n]` object into a {@link RecordingItem}; undefined when path or times are missing
+ * or a time is implausible (before 1990, more than 10 years ahead: told to `onWarning`). Implausible
+ * numbers (`Duration` over 7 days, `Length` over 1 TiB) are left undefined with a warning.
+ */
+export function toRecordingItem(node: KeyValueNode | undefined, context: RecordingItemContext = {}): RecordingItem | undefined {
   if (typeof node !== 'object' || node === null || Array.isArray(node)) return undefined;
   const filePath = node['FilePath'];
   const startTime = typeof node['StartTime'] === 'string' ? normalizeWallClock(node['StartTime']) : undefined;
   const endTime = typeof node['EndTime'] === 'string' ? normalizeWallClock(node['EndTime']) : undefined;
   if (typeof filePath !== 'string' || filePath.trim() === '') return undefined;
   if (startTime === undefined || endTime === undefined) return undefined;
+  const path = filePath.trim();
+  const warn = (message: string): void => context.onWarning?.(`${JSON.stringify(path)}: ${message}`);
+  const now = context.now ?? Date.now();
+  for (const [field, time] of [['StartTime', startTime], ['EndTime', endTime]] as const) {
+    if (!isPlausibleWallClock(time, now)) {
+      warn(`${field} ${time} is not plausible (1990 to 10 years from now): the item is skipped`);
+      return undefined;
+    }
+  }
   const type = node['Type'];
   const fileState = node['FileState'];
   return {
-    channel: toNumber(node['Channel']),
+    channel: toNumber(node['Channel'], 'Channel', MAX_CHANNEL, warn),
     startTime,
     endTime,
-    filePath: filePath.trim(),
+    filePath: path,
     type: typeof type === 'string' ? type : undefined,
-    length: toNumber(node['Length']),
-    duration: toNumber(node['Duration']),
+    length: toNumber(node['Length'], 'Length', PLAUSIBLE_SIZE_MAX, warn),
+    duration: toNumber(node['Duration'], 'Duration', PLAUSIBLE_DURATION_MAX_SECONDS, warn),
     events: toStringList(node['Events']),
     flags: toStringList(node['Flags']),
     fileState: typeof fileState === 'string' ? fileState.trim() : undefined,

@@ -7,10 +7,29 @@ const context = { api: 'timelapse3' as const, url: 'http://cam/local/timelapse2/
 
 describe('parseArchiveList', () => {
   it('reads a bare array, tolerates unknown fields', () => {
-    const body = JSON.stringify([{ id: 'Q', filename: 'a.mp4', size: 10, frames: 2, fps: 10, first: 1, last: 2, container: 'mp4', extra: { x: 1 } }]);
+    const body = JSON.stringify([{ id: 'Q', filename: 'a.mp4', size: 10, frames: 2, fps: 10, first: 1727560800123, last: 1727647140456, container: 'mp4', extra: { x: 1 } }]);
     const { archives, warnings } = parseArchiveList(body, context);
-    expect(archives).toMatchObject([{ id: 'Q', filename: 'a.mp4', size: 10, frames: 2, fps: 10, first: 1, last: 2, raw: { container: 'mp4' } }]);
+    expect(archives).toMatchObject([{ id: 'Q', filename: 'a.mp4', size: 10, frames: 2, fps: 10, first: 1727560800123, last: 1727647140456, raw: { container: 'mp4' } }]);
     expect(warnings).toEqual([]);
+  });
+
+  it('ignores implausible times, sizes, frame counts and rates with a warning, keeping the archive', () => {
+    const now = Date.UTC(2026, 0, 1);
+    const body = JSON.stringify([
+      { id: 'Q', filename: 'far.mp4', size: 1e300, frames: 1e300, fps: 1e9, first: 1e15, last: 1e300 },
+      { id: 'Q', filename: 'early.mp4', size: 2 ** 40 + 1, first: 86_400_000, last: '631152000000' },
+      { id: 'Q', filename: 'edge.mp4', size: 2 ** 40, first: Date.UTC(1990, 0, 1), last: now + 86_400_000 },
+    ]);
+    const { archives, warnings } = parseArchiveList(body, { ...context, now });
+    expect(archives.map((a) => [a.filename, a.size, a.frames, a.fps, a.first, a.last])).toEqual([
+      ['far.mp4', undefined, undefined, undefined, undefined, undefined],
+      ['early.mp4', undefined, undefined, undefined, undefined, 631152000000],
+      ['edge.mp4', 2 ** 40, undefined, undefined, Date.UTC(1990, 0, 1), now + 86_400_000],
+    ]);
+    expect(warnings).toHaveLength(7);
+    expect(warnings[0]).toBe('archive "far.mp4": size 1e+300 is not plausible (bytes, at most 1099511627776 (1 TiB)): ignored');
+    expect(warnings.filter((warning) => /last 1e\+300 is not plausible \(a time from 1990/.test(warning))).toHaveLength(1);
+    expect(warnings.filter((warning) => /"early\.mp4": first 86400000 is not plausible/.test(warning))).toHaveLength(1);
   });
 
   it('accepts []', () => {

@@ -1,3 +1,4 @@
+import { PLAUSIBLE_SIZE_MAX, isPlausibleSize, isPlausibleTimeMs } from '@camdl/internal';
 import type { TimelapseApi } from './api.js';
 import { TimelapseError } from './errors.js';
 
@@ -33,7 +34,14 @@ export interface ArchiveListParseContext {
   /** For error messages (without credentials). */
   url?: string | undefined;
   contentType?: string | undefined;
+  /** This computer's clock (ms since the epoch), for the plausible range of `first`/`last`. @default Date.now() */
+  now?: number | undefined;
 }
+
+/** The most frames one archive may list: a frame a second for 68 years. */
+const MAX_FRAMES = 2 ** 31;
+/** The highest frame rate a listing may state. */
+const MAX_FPS = 1000;
 
 /**
  * Validates a listing body: a bare JSON array of objects. Throws `ERR_TIMELAPSE_BAD_RESPONSE` on an
@@ -97,24 +105,32 @@ export function parseArchiveList(body: string, context: ArchiveListParseContext)
       return;
     }
     seen.add(key);
-    const number = (key: string): number | undefined => {
+    const number = (key: string, plausible: (value: number) => boolean, range: string): number | undefined => {
       const value = raw[key];
       if (value === undefined || value === null) return undefined;
       const parsed = typeof value === 'number' ? value : typeof value === 'string' && value.trim() !== '' ? Number(value) : Number.NaN;
-      if (Number.isFinite(parsed) && parsed >= 0) return parsed;
-      warnings.push(`archive ${JSON.stringify(filename)}: ${key} ${JSON.stringify(value)} is not a number: ignored`);
+      if (!Number.isFinite(parsed) || parsed < 0) {
+        warnings.push(`archive ${JSON.stringify(filename)}: ${key} ${JSON.stringify(value)} is not a number: ignored`);
+        return undefined;
+      }
+      // 0 is how 3.x lists the times of an AVI it migrated without an index entry: unknown, not a bad value.
+      if (parsed === 0 && (key === 'first' || key === 'last')) return undefined;
+      if (plausible(parsed)) return parsed;
+      warnings.push(`archive ${JSON.stringify(filename)}: ${key} ${JSON.stringify(value)} is not plausible (${range}): ignored`);
       return undefined;
     };
+    const now = context.now ?? Date.now();
+    const time = (key: string): number | undefined => number(key, (value) => isPlausibleTimeMs(value, now), 'a time from 1990 to 10 years from now, in ms');
     archives.push({
       id: id ?? '',
       filename,
-      size: number('size'),
-      frames: number('frames'),
-      fps: number('fps'),
+      size: number('size', isPlausibleSize, `bytes, at most ${PLAUSIBLE_SIZE_MAX} (1 TiB)`),
+      frames: number('frames', (value) => Number.isInteger(value) && value <= MAX_FRAMES, `a whole number up to ${MAX_FRAMES}`),
+      fps: number('fps', (value) => value <= MAX_FPS, `at most ${MAX_FPS}`),
       // Timelapse 3.x lists an AVI it migrated without an index entry with `first`/`last` 0
       // (migration.c `scan_unindexed_archives`): unknown times, not 1970.
-      first: number('first') || undefined,
-      last: number('last') || undefined,
+      first: time('first'),
+      last: time('last'),
       raw,
     });
   });

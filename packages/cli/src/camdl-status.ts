@@ -1,8 +1,10 @@
 import { parseCamdlFlags, toCamdlExit } from './camdl-flags.js';
-import { formatBytes } from './format.js';
+import { formatBytes, formatInstant } from './format.js';
 
 function when(ms: number | undefined): string {
-  return ms === undefined ? 'never' : `${new Date(ms).toISOString().replace('T', ' ').slice(0, 19)} UTC`;
+  if (ms === undefined) return 'never';
+  const text = formatInstant(ms);
+  return text.startsWith('invalid') ? text : `${text.replace('T', ' ').slice(0, 19)} UTC`;
 }
 
 /** `camdl status --config camdl.yaml [--json]` */

@@ -1,5 +1,5 @@
 import type { SyncEvent } from '@camdl/sync';
-import { formatBytes, formatSpeed } from './format.js';
+import { formatBytes, formatInstant, formatSpeed } from './format.js';
 import { escapeTerminal } from './terminal-text.js';
 
 /** Control characters from a camera never reach the terminal. */
@@ -106,7 +106,7 @@ export function createSyncRenderer(options: SyncRendererOptions): { render(event
           say(`${tag('FAIL')} ${event.camera}: ${printable(event.remoteName)}: ${printable(event.error)}`);
           break;
         case 'lost':
-          say(`${tag('LOST')} ${event.camera}: ${printable(event.remoteName)} (${new Date(event.startMs).toISOString()} .. ${new Date(event.endMs).toISOString()}) vanished from the camera before it was archived`);
+          say(`${tag('LOST')} ${event.camera}: ${printable(event.remoteName)} (${formatInstant(event.startMs)} .. ${formatInstant(event.endMs)}) vanished from the camera before it was archived`);
           break;
         case 'deleted':
           say(`${tag('DEL')} ${event.camera}: ${printable(event.remoteName)} (archived as ${printable(event.path)})`);

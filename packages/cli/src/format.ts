@@ -13,6 +13,15 @@ export function formatBytes(bytes: number): string {
   return unit === 0 ? `${value} B` : `${value.toFixed(2)} ${UNITS[unit]}`;
 }
 
+/**
+ * An instant as ISO 8601 (`2026-01-16T10:00:00.000Z`), or `invalid time (…)` for a value no date can
+ * hold: a number read from a ledger or a camera must never end a command with `Invalid time value`.
+ */
+export function formatInstant(ms: number): string {
+  const date = new Date(ms);
+  return Number.isNaN(date.getTime()) ? `invalid time (${ms})` : date.toISOString();
+}
+
 /** `10.23 MiB/s` */
 export function formatSpeed(bytesPerSecond: number): string {
   return `${formatBytes(Math.max(0, Math.round(bytesPerSecond)))}/s`;

@@ -3,7 +3,7 @@ import type { TimelapseArchive, TimelapseJobEvent, TimelapseJobMode, TimelapseJo
 import type { Renderer } from './command.js';
 import { EXIT_CODES } from './exit-error.js';
 import { errorCode, describeError, listingFailureMessage } from './error-text.js';
-import { formatBytes, formatDuration, formatProgressLine } from './format.js';
+import { formatBytes, formatDuration, formatInstant, formatProgressLine } from './format.js';
 import type { Output } from './output.js';
 import { escapeTerminal as safe } from './terminal-text.js';
 
@@ -214,7 +214,7 @@ export function progressText(name: string, progress: Parameters<typeof formatPro
 
 function printListing(out: Output, archives: readonly TimelapseArchive[]): void {
   for (const archive of archives) {
-    const when = archive.first === undefined ? '' : `  ${new Date(archive.first).toISOString()}${archive.last === undefined ? '' : ` .. ${new Date(archive.last).toISOString()}`}`;
+    const when = archive.first === undefined ? '' : `  ${formatInstant(archive.first)}${archive.last === undefined ? '' : ` .. ${formatInstant(archive.last)}`}`;
     const size = archive.size === undefined ? '' : `  ${formatBytes(archive.size)}`;
     out.line('LIST', `${safe(archive.filename)}${size}${when}`);
     out.event({

@@ -1,3 +1,12 @@
 export { redactUrl } from './redact-url.js';
 export { createLockFile, leftOwnerFiles } from './lock-file.js';
 export { smallRequest, type DispatchOnly, type SmallRequestOptions, type SmallResponse, type SmallResponseBody } from './small-request.js';
+export {
+  PLAUSIBLE_DURATION_MAX_SECONDS,
+  PLAUSIBLE_SIZE_MAX,
+  PLAUSIBLE_TIME_AHEAD_MS,
+  PLAUSIBLE_TIME_MIN_MS,
+  isPlausibleSize,
+  isPlausibleTimeMs,
+  plausibleTimeOr,
+} from './plausible.js';

@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import { isPlausibleTimeMs } from '@camdl/internal';
 import { dirname, join, resolve } from 'node:path';
 import { archivePath } from './archive-files.js';
 import { Ledger } from './ledger.js';
@@ -38,7 +39,13 @@ export function archivedCoverage(ledgerPath: string): Map<string, ArchivedCovera
   const ledger = Ledger.open(ledgerPath, { readOnly: true });
   try {
     const coverage = new Map<string, ArchivedCoverage>();
-    for (const file of ledger.archivedFiles()) coverage.set(archivePath(archive, file.localPath), { first: new Date(file.startMs), last: new Date(Math.max(file.startMs, file.endMs)) });
+    for (const file of ledger.archivedFiles()) {
+      // A time no camera can have recorded (a row an older camdl took from a hostile listing) says
+      // nothing: the film then reads the file's time from its name or the file itself.
+      if (!isPlausibleTimeMs(file.startMs)) continue;
+      const last = isPlausibleTimeMs(file.endMs) ? Math.max(file.startMs, file.endMs) : file.startMs;
+      coverage.set(archivePath(archive, file.localPath), { first: new Date(file.startMs), last: new Date(last) });
+    }
     return coverage;
   } finally {
     ledger.close();

@@ -51,7 +51,15 @@ export function renderLayout(template: string, values: LayoutValues): string {
   return template.replace(/\{([a-z]+)\}/g, (_whole, name: string) => map[name as (typeof PLACEHOLDERS)[number]] ?? '');
 }
 
-/** Camera wall-clock `YYYY-MM-DD HH:MM:SS` of an instant in an IANA zone. */
+/** The largest distance from the epoch a `Date` can hold (±100,000,000 days). */
+const MAX_DATE_MS = 8.64e15;
+
+/**
+ * Camera wall-clock `YYYY-MM-DD HH:MM:SS` of an instant in an IANA zone; `invalid time (…)` for a
+ * value no date can hold (a row a hostile camera left in an older ledger), so that no report or
+ * message ever throws on one.
+ */
 export function wallClockIn(ms: number, timeZone: string): string {
+  if (!Number.isFinite(ms) || Math.abs(ms) > MAX_DATE_MS) return `invalid time (${ms})`;
   return instantToCameraTime(new Date(ms), { kind: 'zone', timeZone });
 }

@@ -1,3 +1,4 @@
+import { PLAUSIBLE_TIME_AHEAD_MS, PLAUSIBLE_TIME_MIN_MS } from '@camdl/internal';
 import type { FleetConfig } from './config.js';
 import { wallClockIn } from './layout.js';
 import { Ledger, type LedgerRecording } from './ledger.js';
@@ -20,6 +21,8 @@ const ROW_HEIGHT = 26;
 const AXIS_HEIGHT = 34;
 /** Above this many recordings in one channel, neighbours of one state are drawn as one bar. */
 const MERGE_ABOVE = 4000;
+/** The most hours the axis walks: the plausible span of recording times (1990 to 10 years ahead) and some. */
+const MAX_TICK_HOURS = 60 * 366 * 24;
 
 export interface CoverageReportOptions {
   /** Page title. @default 'camdl coverage' */
@@ -101,7 +104,9 @@ function ticks(startMs: number, endMs: number, timeZone: string): { days: number
   const firstHour = Math.floor(startMs / 3_600_000) * 3_600_000;
   const spanHours = (endMs - startMs) / 3_600_000;
   const hourStep = spanHours <= 72 ? 1 : spanHours <= 24 * 14 ? 6 : spanHours <= 24 * 120 ? 24 : 0;
-  for (let at = firstHour; at <= endMs; at += 3_600_000) {
+  // The span is clamped to plausible times before it gets here; the cap keeps the walk finite whatever it is given.
+  const lastHour = Math.min(endMs, firstHour + MAX_TICK_HOURS * 3_600_000);
+  for (let at = firstHour; at <= lastHour; at += 3_600_000) {
     if (at < startMs) continue;
     const wall = wallClockIn(at, timeZone);
     // Whole hours in zones with a 30/45-minute offset fall on :30/:45 UTC; the wall clock decides.
@@ -140,11 +145,14 @@ interface ReportRows {
 function reportHtml(config: FleetConfig, cameras: readonly CameraStatus[], rows: ReportRows, options: CoverageReportOptions): string {
   const now = options.now ?? Date.now();
   const title = options.title ?? 'camdl coverage';
-  const startMs = rows.span?.startMs ?? now - 86_400_000;
-  const endMs = rows.span?.endMs ?? now;
+  // A ledger an older camdl filled from a hostile listing may hold times like 1e300: the axis covers
+  // plausible times only, and whatever lies outside is drawn at its edge.
+  const plausible = (ms: number): number => (Number.isFinite(ms) ? Math.min(Math.max(ms, PLAUSIBLE_TIME_MIN_MS), now + PLAUSIBLE_TIME_AHEAD_MS) : now);
+  const startMs = plausible(rows.span?.startMs ?? now - 86_400_000);
+  const endMs = Math.max(startMs, plausible(rows.span?.endMs ?? now));
   const span = Math.max(1, endMs - startMs);
   const plotWidth = WIDTH - LABEL_WIDTH - 10;
-  const x = (ms: number): number => LABEL_WIDTH + ((ms - startMs) / span) * plotWidth;
+  const x = (ms: number): number => LABEL_WIDTH + ((Number.isFinite(ms) ? Math.min(Math.max(ms, startMs), endMs) - startMs : 0) / span) * plotWidth;
   const sections: string[] = [];
   for (const camera of cameras) {
     const zone = config.cameras.find((candidate) => candidate.name === camera.name)?.timeZone ?? Intl.DateTimeFormat().resolvedOptions().timeZone;
@@ -181,7 +189,7 @@ function reportHtml(config: FleetConfig, cameras: readonly CameraStatus[], rows:
       const gaps = channel.gaps.length;
       return `<tr><td>${camera.kind === 'amcrest' ? `channel ${channel.channel}` : 'archives'}</td><td class="n">${channel.files}</td><td class="n">${formatBytes(channel.bytes)}</td><td class="n">${channel.days.length}</td><td class="n" data-col="pending">${channel.pending}</td><td class="n" data-col="lost">${channel.lost}</td><td class="n">${gaps}</td></tr>`;
     });
-    const lastSync = camera.lastSuccessMs === undefined ? 'never' : new Date(camera.lastSuccessMs).toISOString().replace('T', ' ').slice(0, 19) + ' UTC';
+    const lastSync = camera.lastSuccessMs === undefined ? 'never' : `${wallClockIn(camera.lastSuccessMs, 'UTC')} UTC`;
     const lastRun = camera.lastRun && camera.lastRun.status !== 'ok' ? ` · last run: ${escapeHtml(camera.lastRun.status)}${camera.lastRun.error ? ` (${escapeHtml(camera.lastRun.error)})` : ''}` : '';
     sections.push(
       `<section class="camera" data-camera="${escapeHtml(camera.name)}"><h2>${escapeHtml(camera.name)} <small>${escapeHtml(camera.kind)} · last successful sync: ${lastSync}${lastRun}</small></h2>${svg.join('')}<table><thead><tr><th></th><th>files</th><th>bytes</th><th>days</th><th>pending</th><th>lost</th><th>gaps</th></tr></thead><tbody>${stats.join('') || '<tr><td colspan="7">nothing listed yet</td></tr>'}</tbody></table></section>`,
@@ -211,7 +219,7 @@ table{border-collapse:collapse;margin-top:6px}td,th{padding:2px 10px;border-bott
 </style></head>
 <body>
 <h1>${escapeHtml(title)}</h1>
-<p class="meta">Archive ${escapeHtml(config.archive)} · made ${new Date(now).toISOString().replace('T', ' ').slice(0, 19)} UTC · times on the axes are camera time</p>
+<p class="meta">Archive ${escapeHtml(config.archive)} · made ${wallClockIn(now, 'UTC')} UTC · times on the axes are camera time</p>
 ${verdict}
 <div class="legend">${legend}</div>
 ${sections.join('\n')}

@@ -1,5 +1,6 @@
 import { mkdir, open, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { isPlausibleTimeMs } from '@camdl/internal';
 import { assignLocalNames, createTimelapseClient, verifyArchiveFile, type TimelapseApi, type TimelapseArchive } from '@camdl/axis-timelapse2';
 import type { CameraConfig } from '../config.js';
 import { wallClockIn } from '../layout.js';
@@ -11,6 +12,7 @@ function timeFromName(filename: string, timeZone: string): number | undefined {
   if (!match) return undefined;
   const [, y, mo, d, h, mi] = match;
   const asUtc = Date.UTC(Number(y), Number(mo) - 1, Number(d), Number(h), Number(mi));
+  if (!isPlausibleTimeMs(asUtc)) return undefined;
   const shown = wallClockIn(asUtc, timeZone);
   const shownMs = Date.UTC(Number(shown.slice(0, 4)), Number(shown.slice(5, 7)) - 1, Number(shown.slice(8, 10)), Number(shown.slice(11, 13)), Number(shown.slice(14, 16)));
   return asUtc - (shownMs - asUtc);

@@ -1,6 +1,7 @@
-import { existsSync, mkdirSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readSync, statSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { dirname } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { acquireCameraLock, type CameraLock } from './camera-lock.js';
 import { SyncError, isSyncError } from './errors.js';
 import type { RemoteRecording } from './sources/camera-source.js';
@@ -126,8 +127,17 @@ export const LEDGER_SCHEMA_VERSION = MIGRATIONS.length;
 export interface OpenLedgerOptions {
   /** Wait this long for another process's write lock, in ms. @default 10000 */
   busyTimeoutMs?: number;
-  /** Open an existing ledger only (status, verify, report): no file is created. @default false */
+  /**
+   * Read an existing ledger only (status, report, film): a read-only connection that never creates,
+   * migrates or switches the file's journal, and leaves no `-wal`/`-shm` files behind where none were.
+   * @default false
+   */
   readOnly?: boolean;
+  /**
+   * Write to an existing ledger of this schema only (verify records its findings): never creates the
+   * file, migrates it or switches its journal. Ignored with `readOnly`. @default false
+   */
+  existingOnly?: boolean;
   /** Clock, ms since the epoch. @default Date.now */
   now?: () => number;
 }
@@ -150,26 +160,64 @@ export class Ledger {
     this.#now = now;
   }
 
-  /** Opens (creating it and its folder unless `readOnly`) and migrates the ledger. */
+  /**
+   * Opens the ledger. By default (sync) creates it and its folder and migrates it; `readOnly` and
+   * `existingOnly` open an existing camdl ledger only. A file that is not a camdl ledger (another
+   * application's database, garbage; for the two, also an empty file) is refused naming it, untouched.
+   */
   static open(path: string, options: OpenLedgerOptions = {}): Ledger {
-    if (!options.readOnly) mkdirSync(dirname(path), { recursive: true });
-    else if (!existsSync(path)) throw new SyncError(`no ledger at ${path} yet: run camdl sync first`, { code: 'ERR_SYNC_LEDGER' });
+    const existing = options.readOnly === true || options.existingOnly === true;
+    const kind = inspectLedgerFile(path, existing);
+    if (!existing) mkdirSync(dirname(path), { recursive: true });
     let db: SqliteDatabase;
     try {
-      db = openSqlite(path, { timeout: options.busyTimeoutMs ?? 10_000 });
+      // Without a `-wal` file no writer is at work: an immutable read then creates no `-wal`/`-shm`
+      // files (files another user's read would leave, which the owner's next sync could not open).
+      const location = options.readOnly && !existsSync(`${path}-wal`) ? `${pathToFileURL(path).href}?immutable=1` : path;
+      db = openSqlite(location, { timeout: options.busyTimeoutMs ?? 10_000, readOnly: options.readOnly === true });
     } catch (error) {
       if (isSyncError(error)) throw error;
-      throw new SyncError(`cannot open the ledger ${path}: ${error instanceof Error ? error.message : String(error)}`, { code: 'ERR_SYNC_LEDGER', cause: error });
+      throw ledgerError(path, 'cannot open it', error);
     }
     const ledger = new Ledger(path, db, options.now ?? Date.now);
     try {
-      ledger.#migrate();
-      db.exec(TEMP_TABLES);
+      if (existing) {
+        ledger.#checkSchema();
+        // A per-connection setting: verify's findings are as durable as a sync's writes.
+        if (!options.readOnly) db.exec('PRAGMA synchronous = FULL');
+      } else {
+        if (kind === 'database') ledger.#checkSchema({ allowEmpty: true });
+        ledger.#migrate();
+        db.exec(TEMP_TABLES);
+      }
     } catch (error) {
       db.close();
-      throw error;
+      throw isSyncError(error) ? error : ledgerError(path, 'cannot read it', error);
     }
     return ledger;
+  }
+
+  /**
+   * Refuses a database that is not a camdl ledger of a schema this build reads, before anything is
+   * written. `allowEmpty`: a database with no table at all (what an interrupted first sync leaves).
+   */
+  #checkSchema(options: { allowEmpty?: boolean } = {}): void {
+    const version = Number(this.#db.prepare('PRAGMA user_version').get()?.['user_version'] ?? 0);
+    const tables = new Set(this.#db.prepare(`SELECT name FROM sqlite_master WHERE type = 'table'`).all().map((row) => String(row['name'])));
+    if (version > MIGRATIONS.length) {
+      throw new SyncError(`the ledger ${this.path} has schema version ${version}, newer than this camdl understands (${MIGRATIONS.length}): upgrade camdl`, { code: 'ERR_SYNC_LEDGER' });
+    }
+    if (version === 0 && tables.size === 0 && options.allowEmpty) return;
+    const missing = LEDGER_TABLES.filter((table) => !tables.has(table));
+    if (version === 0 || missing.length > 0) {
+      throw new SyncError(
+        `${this.path} is not a camdl ledger (${tables.size === 0 ? 'an empty database' : `a database without ${missing.length > 0 ? `the table${missing.length === 1 ? '' : 's'} ${missing.join(', ')}` : 'a camdl schema version'}`}): refused, the file is left as it is`,
+        { code: 'ERR_SYNC_LEDGER' },
+      );
+    }
+    if (version < MIGRATIONS.length && !options.allowEmpty) {
+      throw new SyncError(`the ledger ${this.path} has schema version ${version}, older than this camdl's (${MIGRATIONS.length}): run camdl sync once to upgrade it`, { code: 'ERR_SYNC_LEDGER' });
+    }
   }
 
   #migrate(): void {
@@ -202,7 +250,7 @@ export class Ledger {
   #statement(sql: string): SqliteStatement {
     let statement = this.#statements.get(sql);
     if (!statement) {
-      statement = this.#db.prepare(sql);
+      statement = namingErrors(this.path, this.#db.prepare(sql));
       this.#statements.set(sql, statement);
     }
     return statement;
@@ -210,14 +258,18 @@ export class Ledger {
 
   /** `immediate` takes the database's write lock at once; `deferred` for work on the temp tables only. */
   #transaction<T>(work: () => T, mode: 'immediate' | 'deferred' = 'immediate'): T {
-    this.#db.exec(mode === 'immediate' ? 'BEGIN IMMEDIATE' : 'BEGIN');
+    try {
+      this.#db.exec(mode === 'immediate' ? 'BEGIN IMMEDIATE' : 'BEGIN');
+    } catch (error) {
+      throw namingFile(this.path, error);
+    }
     try {
       const result = work();
       this.#db.exec('COMMIT');
       return result;
     } catch (error) {
       this.#db.exec('ROLLBACK');
-      throw error;
+      throw namingFile(this.path, error);
     }
   }
 
@@ -573,6 +625,84 @@ export class Ledger {
     this.#statements.clear();
     this.#db.close();
   }
+}
+
+/** The tables every camdl ledger has. */
+const LEDGER_TABLES = ['recordings', 'runs', 'run_cameras'] as const;
+
+/** The first 16 bytes of every SQLite 3 database file. */
+const SQLITE_HEADER = 'SQLite format 3\u0000';
+
+/**
+ * What is at `path` before SQLite touches it: nothing (`absent`, refused when `existing`), an empty
+ * file (refused when `existing`), or an SQLite database; anything else is refused naming the file.
+ */
+function inspectLedgerFile(path: string, existing: boolean): 'absent' | 'empty' | 'database' {
+  let size: number;
+  try {
+    const info = statSync(path);
+    if (!info.isFile()) throw new SyncError(`${path} is not a camdl ledger (not a regular file): refused`, { code: 'ERR_SYNC_LEDGER' });
+    size = info.size;
+  } catch (error) {
+    if (isSyncError(error)) throw error;
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw ledgerError(path, 'cannot read it', error);
+    if (existing) throw new SyncError(`no ledger at ${path} yet: run camdl sync first`, { code: 'ERR_SYNC_LEDGER' });
+    return 'absent';
+  }
+  if (size === 0) {
+    if (existing) throw new SyncError(`${path} is not a camdl ledger (an empty file): refused, the file is left as it is`, { code: 'ERR_SYNC_LEDGER' });
+    return 'empty';
+  }
+  const head = Buffer.alloc(SQLITE_HEADER.length);
+  let read = 0;
+  try {
+    const fd = openSync(path, 'r');
+    try {
+      read = readSync(fd, head, 0, head.length, 0);
+    } finally {
+      closeSync(fd);
+    }
+  } catch (error) {
+    throw ledgerError(path, 'cannot read it', error);
+  }
+  if (read < head.length || head.toString('latin1') !== SQLITE_HEADER) {
+    throw new SyncError(`${path} is not a camdl ledger (not an SQLite database): refused, the file is left as it is`, { code: 'ERR_SYNC_LEDGER' });
+  }
+  return 'database';
+}
+
+/** An SQLite failure on the ledger, naming the file (`attempt to write a readonly database` says which). */
+function ledgerError(path: string, what: string, error: unknown): SyncError {
+  return new SyncError(`the ledger ${path}: ${what}: ${error instanceof Error ? error.message : String(error)}`, { code: 'ERR_SYNC_LEDGER', cause: error });
+}
+
+/**
+ * An SQLite failure while the ledger is in use, its message prefixed with the file: the error itself
+ * is kept (its `errcode` tells a full disk, and a run treats it as it always has).
+ */
+function namingFile(path: string, error: unknown): unknown {
+  const prefix = `the ledger ${path}: `;
+  if (error instanceof Error && !isSyncError(error) && !error.message.startsWith(prefix)) error.message = `${prefix}${error.message}`;
+  return error;
+}
+
+/** A statement whose failures name the ledger file. */
+function namingErrors(path: string, statement: SqliteStatement): SqliteStatement {
+  const wrap =
+    <Args extends SqliteValue[], Result>(call: (...params: Args) => Result) =>
+    (...params: Args): Result => {
+      try {
+        return call(...params);
+      } catch (error) {
+        throw namingFile(path, error);
+      }
+    };
+  return {
+    run: wrap((...params) => statement.run(...params)),
+    get: wrap((...params) => statement.get(...params)),
+    all: wrap((...params) => statement.all(...params)),
+    iterate: wrap((...params) => statement.iterate(...params)),
+  };
 }
 
 /** Where keyset paging of a staged listing resumes: after this (start, channel, key). */

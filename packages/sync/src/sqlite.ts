@@ -20,7 +20,7 @@ export interface SqliteDatabase {
 }
 
 interface SqliteModule {
-  DatabaseSync: new (path: string, options?: { timeout?: number }) => SqliteDatabase;
+  DatabaseSync: new (path: string, options?: { timeout?: number; readOnly?: boolean }) => SqliteDatabase;
 }
 
 const SQLITE_WARNING = 'SQLite is an experimental feature';
@@ -50,13 +50,16 @@ function loadSqlite(): SqliteModule | undefined {
   return loaded ?? undefined;
 }
 
-/** Opens a database with the built-in `node:sqlite` (Node.js ≥ 22.19). */
-export function openSqlite(path: string, options: { timeout: number }): SqliteDatabase {
+/**
+ * Opens a database with the built-in `node:sqlite` (Node.js ≥ 22.19). `path` may be a `file:` URI
+ * (`?immutable=1`). `readOnly`: the connection can never write the file.
+ */
+export function openSqlite(path: string, options: { timeout: number; readOnly?: boolean }): SqliteDatabase {
   const sqlite = loadSqlite();
   if (sqlite === undefined) {
     throw new SyncError(`the ledger needs node:sqlite: Node.js 22.19 or newer (this is ${process.version})`, { code: 'ERR_SYNC_SQLITE_UNAVAILABLE' });
   }
-  return new sqlite.DatabaseSync(path, { timeout: options.timeout });
+  return new sqlite.DatabaseSync(path, { timeout: options.timeout, readOnly: options.readOnly ?? false });
 }
 
 /** Whether `node:sqlite` can be loaded here (tests skip the ledger on older Node.js). */

@@ -43,7 +43,7 @@ export interface VerifyResult {
  */
 export async function verifyArchive(config: FleetConfig, options: VerifyOptions = {}): Promise<VerifyResult> {
   const names = selectCameras(config, options.cameras).map((camera) => camera.name);
-  const ledger = Ledger.open(config.ledger, { readOnly: true });
+  const ledger = Ledger.open(config.ledger, { existingOnly: true });
   try {
     const problems: VerifyProblem[] = [];
     let checked = 0;

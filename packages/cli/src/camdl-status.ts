@@ -1,5 +1,6 @@
 import { parseCamdlFlags, toCamdlExit } from './camdl-flags.js';
 import { formatBytes, formatInstant } from './format.js';
+import { escapeTerminal } from './terminal-text.js';
 
 function when(ms: number | undefined): string {
   if (ms === undefined) return 'never';
@@ -28,10 +29,11 @@ export async function run(argv: string[]): Promise<number> {
   } else {
     const out: string[] = [];
     for (const camera of status.cameras) {
-      out.push(`${camera.name} (${camera.kind}): last successful sync ${when(camera.lastSuccessMs)}${camera.lastRun && camera.lastRun.status !== 'ok' ? `; last run ${camera.lastRun.status}${camera.lastRun.error ? `: ${camera.lastRun.error}` : ''}` : ''}${camera.failedRuns > 0 ? ` (${camera.failedRuns} failed run${camera.failedRuns === 1 ? '' : 's'} in a row)` : ''}`);
+      // Every string read back from the ledger may hold what a camera sent (an error body): escaped.
+      out.push(`${escapeTerminal(camera.name)} (${escapeTerminal(camera.kind)}): last successful sync ${when(camera.lastSuccessMs)}${camera.lastRun && camera.lastRun.status !== 'ok' ? `; last run ${escapeTerminal(camera.lastRun.status)}${camera.lastRun.error ? `: ${escapeTerminal(camera.lastRun.error)}` : ''}` : ''}${camera.failedRuns > 0 ? ` (${camera.failedRuns} failed run${camera.failedRuns === 1 ? '' : 's'} in a row)` : ''}`);
       if (camera.channels.length === 0) out.push('  nothing listed yet');
       for (const channel of camera.channels) {
-        const days = channel.days.length === 0 ? '0 days' : `${channel.days.length} day${channel.days.length === 1 ? '' : 's'} (${channel.days[0]} .. ${channel.days[channel.days.length - 1]})`;
+        const days = channel.days.length === 0 ? '0 days' : `${channel.days.length} day${channel.days.length === 1 ? '' : 's'} (${escapeTerminal(channel.days[0] ?? '')} .. ${escapeTerminal(channel.days[channel.days.length - 1] ?? '')})`;
         out.push(
           `  ${camera.kind === 'amcrest' ? `channel ${channel.channel}` : 'archives'}: ${channel.files} files, ${formatBytes(channel.bytes)}, ${days}, gaps ${channel.gaps.length}, pending ${channel.pending}, lost ${channel.lost}, failing ${channel.failing}`,
         );

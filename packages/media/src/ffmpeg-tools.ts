@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { accessSync, constants } from 'node:fs';
 import { delimiter, isAbsolute, join } from 'node:path';
+import { childEnvironment } from './child-env.js';
 import { MediaError } from './errors.js';
 
 /** Paths of the ffmpeg and ffprobe programs to use. */
@@ -14,7 +15,7 @@ export interface FindFfmpegOptions {
   ffmpegPath?: string;
   /** ffprobe program. @default $FFPROBE_PATH, else `ffprobe` on PATH */
   ffprobePath?: string;
-  /** @default process.env */
+  /** Where `FFMPEG_PATH`, `FFPROBE_PATH` and `PATH` are read; the programs see only its allow-listed part (see {@link childEnvironment}). @default process.env */
   env?: NodeJS.ProcessEnv;
 }
 
@@ -40,9 +41,9 @@ function onPath(name: string, env: NodeJS.ProcessEnv): string | undefined {
 }
 
 /** Runs `program -version`; resolves whether it started and exited 0. */
-function runsOk(program: string): Promise<boolean> {
+function runsOk(program: string, env: NodeJS.ProcessEnv): Promise<boolean> {
   return new Promise((resolve) => {
-    const child = spawn(program, ['-version'], { stdio: 'ignore' });
+    const child = spawn(program, ['-version'], { stdio: 'ignore', env: childEnvironment(env) });
     child.on('error', () => resolve(false));
     child.on('close', (code) => resolve(code === 0));
   });
@@ -58,7 +59,7 @@ export async function findFfmpeg(options: FindFfmpegOptions = {}): Promise<Ffmpe
   const resolveTool = async (name: 'ffmpeg' | 'ffprobe', explicit: string | undefined, envName: string): Promise<string> => {
     const given = explicit ?? (env[envName] || undefined);
     const candidate = given === undefined ? onPath(name, env) : isAbsolute(given) || /[\\/]/.test(given) ? given : (onPath(given, env) ?? given);
-    if (candidate === undefined || !(await runsOk(candidate))) {
+    if (candidate === undefined || !(await runsOk(candidate, env))) {
       const where = given === undefined ? 'on PATH' : `at ${JSON.stringify(given)} (${explicit === undefined ? envName : 'option'})`;
       throw new MediaError(`${name} not found ${where}. ${FFMPEG_INSTALL_HINT}`, { code: 'ERR_FFMPEG_NOT_FOUND' });
     }
@@ -76,7 +77,8 @@ export interface RunResult {
 
 /**
  * Runs a program to completion; rejects with `ERR_FFMPEG_FAILED` (last lines of stderr) on a non-zero
- * exit, with `ERR_MEDIA_ABORTED` after killing it when `signal` aborts.
+ * exit, with `ERR_MEDIA_ABORTED` after killing it when `signal` aborts. The program gets
+ * {@link childEnvironment}: none of camdl's secrets.
  */
 export function runTool(
   program: string,
@@ -89,7 +91,7 @@ export function runTool(
       reject(new MediaError(`${program}: aborted`, { code: 'ERR_MEDIA_ABORTED', cause: signal.reason }));
       return;
     }
-    const child = spawn(program, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(program, args, { stdio: ['ignore', 'pipe', 'pipe'], env: childEnvironment() });
     let stdout = '';
     let stderr = '';
     let pending = '';

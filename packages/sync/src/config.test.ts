@@ -65,6 +65,16 @@ describe('parseConfig', () => {
     expect(errorOf(`${BASE}    host: http://root:secret@10.0.0.1\n`.replace('    host: 10.0.0.21\n', ''))).toMatch(/host must not contain credentials/);
   });
 
+  it.each([
+    // Where the parser finds it: the first line the flow sequence cannot continue on.
+    ['an unclosed flow sequence', `${BASE}  - name: [unclosed\n    kind: amcrest\n`, 9],
+    ['a tab for indentation', `${BASE}defaults:\n\trate-limit: 40\n`, 9],
+    ['an unterminated quoted string', `archive: /srv/archive\ncameras:\n  - name: "gate\n`, 3],
+    ['a key used twice', `${BASE}    username: again\n`, 8],
+  ])('a YAML syntax error names its own line, not line 1: %s', (_label, text, line) => {
+    expect(errorOf(text)).toMatch(new RegExp(`^/etc/camdl/camdl\\.yaml:${line}: not valid YAML`));
+  });
+
   it('refuses an inline password in a config others can read, like ssh keys', () => {
     const inline = BASE.replace('password-env: GATE_PASSWORD', 'password: hunter2');
     const message = errorOf(inline, SHARED);

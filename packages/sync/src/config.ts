@@ -257,7 +257,10 @@ export function parseConfig(text: string, file: string, options: LoadConfigOptio
   const reader: ConfigReader = new ConfigReader(file, lines);
   const firstError = doc.errors[0];
   if (firstError) {
-    const line = firstError.linePos?.[0]?.line ?? 1;
+    // `linePos` is only filled in by pretty errors: the line comes from the error's offset (one
+    // found at the end of the text, such as a missing closing quote, names the last line).
+    const offset = Math.min(firstError.pos[0], Math.max(0, text.trimEnd().length - 1));
+    const line = firstError.linePos?.[0]?.line ?? lines.linePos(offset).line;
     reader.fail(line, `not valid YAML: ${firstError.message.split('\n')[0]}`);
   }
   const base = dirname(file);

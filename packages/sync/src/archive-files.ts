@@ -55,12 +55,24 @@ export function archivePath(archive: string, relative: string): string {
   return join(archive, ...relative.split('/'));
 }
 
+/** The checksum list camdl keeps in every archive folder. */
+export const SUMS_FILE_NAME = 'SHA256SUMS';
+
+/**
+ * Whether a file name in an archive folder is, or may become, one of camdl's own files there: the
+ * checksum list (in any case: one file on a case-insensitive file system) and every hidden name
+ * (its temporary `.SHA256SUMS.<pid>.tmp`, `.camdl`, `.camdl-tmp`). No recording may have such a name.
+ */
+export function isCamdlFileName(name: string): boolean {
+  return name.startsWith('.') || name.normalize('NFC').toLowerCase() === SUMS_FILE_NAME.toLowerCase();
+}
+
 /**
  * Writes `<folder>/SHA256SUMS` in the format `sha256sum -c` reads (`<hex>  <name>`), atomically
  * (temporary file, fsync, rename). An empty list removes the file.
  */
 export async function writeSha256Sums(folder: string, entries: ReadonlyArray<{ name: string; sha256: string }>): Promise<void> {
-  const target = join(folder, 'SHA256SUMS');
+  const target = join(folder, SUMS_FILE_NAME);
   if (entries.length === 0) {
     await rm(target, { force: true });
     return;
@@ -69,7 +81,7 @@ export async function writeSha256Sums(folder: string, entries: ReadonlyArray<{ n
     .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
     .map((entry) => `${entry.sha256}  ${sumsName(entry.name)}\n`)
     .join('');
-  const temporary = join(folder, `.SHA256SUMS.${process.pid}.tmp`);
+  const temporary = join(folder, `.${SUMS_FILE_NAME}.${process.pid}.tmp`);
   const handle = await open(temporary, 'w', 0o644);
   try {
     await handle.writeFile(lines);

@@ -1,4 +1,5 @@
 import { instantToCameraTime } from '@camdl/amcrest-recordings';
+import { isCamdlFileName } from './archive-files.js';
 
 const PLACEHOLDERS = ['camera', 'channel', 'yyyy', 'mm', 'dd', 'hh', 'file'] as const;
 
@@ -34,8 +35,23 @@ function component(value: string): string {
   return safe === '.' || safe === '..' ? '_' : safe;
 }
 
-/** The archive-relative path (always `/`-separated) of a recording. */
+/**
+ * The archive-relative path (always `/`-separated) of a recording. A file name camdl uses for its own
+ * files in a folder (`SHA256SUMS`, hidden names) gets a leading `_`: a recording never shares a path
+ * with them, and the name stays the same on every run.
+ */
 export function renderLayout(template: string, values: LayoutValues): string {
+  return outsideCamdlFiles(renderTemplate(template, values));
+}
+
+/** `path` with its last part renamed (a leading `_`) when it is one of camdl's own file names. */
+export function outsideCamdlFiles(path: string): string {
+  const slash = path.lastIndexOf('/');
+  const name = path.slice(slash + 1);
+  return isCamdlFileName(name) ? `${path.slice(0, slash + 1)}_${name}` : path;
+}
+
+function renderTemplate(template: string, values: LayoutValues): string {
   const [date = '', time = ''] = values.cameraStart.split(' ');
   const [yyyy = '0000', mm = '00', dd = '00'] = date.split('-');
   const hh = time.slice(0, 2) || '00';

@@ -2,6 +2,7 @@ import { closeSync, existsSync, mkdirSync, openSync, readSync, statSync } from '
 import { hostname } from 'node:os';
 import { dirname } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { isCamdlFileName } from './archive-files.js';
 import { acquireCameraLock, type CameraLock } from './camera-lock.js';
 import { SyncError, isSyncError } from './errors.js';
 import type { RemoteRecording } from './sources/camera-source.js';
@@ -553,7 +554,8 @@ export class Ledger {
   assignLocalPath(id: number, desired: string): string {
     return this.#transaction(() => {
       const existing = this.recording(id)?.localPath;
-      if (existing) return existing;
+      // A path an older camdl gave a recording named like camdl's own files (`SHA256SUMS`) is given up.
+      if (existing && !isCamdlFileName(existing.slice(existing.lastIndexOf('/') + 1))) return existing;
       const holder = this.#statement(`SELECT id FROM recordings WHERE local_path = ?`);
       const dot = desired.lastIndexOf('.');
       const slash = desired.lastIndexOf('/');
@@ -618,7 +620,9 @@ export class Ledger {
       `SELECT local_path, sha256 FROM recordings WHERE local_path >= ? AND local_path < ? AND state IN ('verified', 'deleted-on-camera') AND instr(substr(local_path, ?), '/') = 0 ORDER BY local_path`,
     )
       .all(`${folderPrefix}/`, `${folderPrefix}0`, folderPrefix.length + 2)
-      .map((row) => mapRow(row, { localPath: ['local_path', 'text'], sha256: ['sha256', 'text'] }));
+      .map((row) => mapRow(row, { localPath: ['local_path', 'text'], sha256: ['sha256', 'text'] }))
+      // A row an older camdl filed under one of camdl's own names holds no file of its own there.
+      .filter((row) => !isCamdlFileName(row.localPath.slice(folderPrefix.length + 1)));
   }
 
   close(): void {

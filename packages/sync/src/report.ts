@@ -112,8 +112,11 @@ function ticks(startMs: number, endMs: number, timeZone: string): { days: number
     // Whole hours in zones with a 30/45-minute offset fall on :30/:45 UTC; the wall clock decides.
     const hour = Number(wall.slice(11, 13));
     if (wall.slice(14, 19) !== '00:00') continue;
-    if (hour === 0) days.push(at);
-    else if (hourStep > 0 && hourStep < 24 && hour % hourStep === 0) hours.push(at);
+    if (hour === 0) {
+      days.push(at);
+      // Days only (a long span): the next midnight is at least 22 hours on, whatever the DST change.
+      if (hourStep === 0) at += 21 * 3_600_000;
+    } else if (hourStep > 0 && hourStep < 24 && hour % hourStep === 0) hours.push(at);
   }
   return { days, hours };
 }

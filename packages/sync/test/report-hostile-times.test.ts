@@ -1,0 +1,36 @@
+import { DatabaseSync } from 'node:sqlite';
+import { afterEach, describe, expect, it } from 'vitest';
+import { fleetStatus, renderCoverageReport, sqliteAvailable, syncFleet } from '@camdl/sync';
+import { dailyArchives, startFleet, type TestFleet } from './fleet-helpers.js';
+
+describe.skipIf(!sqliteAvailable())('the coverage report over times no camera can have recorded', () => {
+  let fleet: TestFleet | undefined;
+  afterEach(async () => {
+    await fleet?.close();
+    fleet = undefined;
+  });
+
+  it('ends at once and draws rows an older camdl stored with times like 1e15, 1e300 and -1e300 at the edge of a plausible axis', async () => {
+    fleet = await startFleet([{ name: 'gate', sim: { profile: 'timelapse3', content: { archives: dailyArchives('Gate', 2) } }, extra: ['time-zone: UTC'] }]);
+    const config = fleet.config();
+    expect((await syncFleet(config, { env: fleet.env })).exitCode).toBe(0);
+    const db = new DatabaseSync(config.ledger);
+    const insert = db.prepare(
+      `INSERT INTO recordings (camera, channel, remote_key, start_ms, end_ms, camera_start, state, first_seen_ms, last_seen_ms) VALUES ('gate', 0, ?, ?, ?, '2026-03-01 00:00:00', 'lost', 1, 1)`,
+    );
+    insert.run('far.mp4', 1e15, 1e300);
+    insert.run('early.mp4', -1e300, 0);
+    db.close();
+    const started = performance.now();
+    const html = renderCoverageReport(config, { now: Date.UTC(2026, 3, 1) });
+    expect(performance.now() - started).toBeLessThan(5_000);
+    expect(html).toContain('far.mp4');
+    expect(html).toContain('invalid time (1e+300)');
+    expect(html).not.toMatch(/NaN|Infinity/);
+    // Day ticks: a plausible span (1990 to 10 years ahead), never one per hour up to 1e300.
+    const ticks = html.match(/class="tick-day"/g)?.length ?? 0;
+    expect(ticks).toBeGreaterThan(0);
+    expect(ticks).toBeLessThanOrEqual(20_000);
+    expect(fleetStatus(config).cameras[0]?.channels[0]).toMatchObject({ files: 2, lost: 2 });
+  });
+});

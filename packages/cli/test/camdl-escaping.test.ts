@@ -4,6 +4,7 @@ import { assertCamdlBuilt, runCamdl, startCamdlFleet, syntheticArchives, type Ca
 
 /** A window title (OSC 0 … BEL), a colour and a forged line, as a camera's error body. */
 const HOSTILE = '\u001b]0;owned\u0007\u001b[31mred\u001b[0m\nDone. downloaded=99';
+// eslint-disable-next-line no-control-regex
 const RAW_CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/;
 
 describe.skipIf(!sqliteAvailable())('camdl escapes what a camera sent on every human output (the binary)', () => {

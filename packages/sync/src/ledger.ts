@@ -658,7 +658,7 @@ function inspectLedgerFile(path: string, existing: boolean): 'absent' | 'empty' 
     return 'empty';
   }
   const head = Buffer.alloc(SQLITE_HEADER.length);
-  let read = 0;
+  let read: number;
   try {
     const fd = openSync(path, 'r');
     try {

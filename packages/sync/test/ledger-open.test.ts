@@ -44,7 +44,7 @@ describe.skipIf(!sqliteAvailable())('opening the ledger', () => {
     const config = (await start()).config();
     await foreignDatabase(config.ledger);
     const before = await fingerprint(config.ledger);
-    await expect(Promise.resolve().then(() => command(config))).rejects.toMatchObject({
+    await expect(Promise.resolve().then((): unknown => command(config))).rejects.toMatchObject({
       code: 'ERR_SYNC_LEDGER',
       message: `${config.ledger} is not a camdl ledger (a database without the tables recordings, runs, run_cameras): refused, the file is left as it is`,
     });

@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { chmod, copyFile, readFile } from 'node:fs/promises';
+import { chmod, copyFile, mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { loadConfig, sqliteAvailable } from '@camdl/sync';
@@ -24,7 +24,7 @@ describe.skipIf(!sqliteAvailable())('camdl status, report and film only read the
   it('status and report refuse another application\'s SQLite file at the ledger path, naming it, and never change it', async () => {
     fleet = await startCamdlFleet([{ sim: { profile: 'timelapse3', content: { archives: syntheticArchives(2, 20_000) } }, extra: ['time-zone: UTC'] }]);
     const ledger = loadConfig(fleet.config).ledger;
-    await import('node:fs/promises').then(({ mkdir }) => mkdir(join(ledger, '..'), { recursive: true }));
+    await mkdir(join(ledger, '..'), { recursive: true });
     const db = new DatabaseSync(ledger);
     db.exec(`CREATE TABLE notes (text TEXT); INSERT INTO notes VALUES ('mine')`);
     db.close();
@@ -61,7 +61,7 @@ describe.skipIf(!sqliteAvailable())('camdl status, report and film only read the
     expect(status.code, status.stdout + status.stderr).toBe(0);
     expect(status.stdout).toMatch(/archives: 2 files/);
     const outDir = join(fleet.dir.path, 'out');
-    await import('node:fs/promises').then(({ mkdir }) => mkdir(outDir, { mode: 0o777 }));
+    await mkdir(outDir);
     await chmod(outDir, 0o777);
     const report = await asNobody(['report', '--config', fleet.config, '--out', join(outDir, 'coverage.html')]);
     expect(report.code, report.stdout + report.stderr).toBe(0);

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { readFile, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -28,7 +28,7 @@ describe.skipIf(!sqliteAvailable())('opening the ledger', () => {
 
   /** Another application's SQLite database at the ledger's path (rollback journal, its own table). */
   const foreignDatabase = async (path: string): Promise<void> => {
-    await import('node:fs/promises').then(({ mkdir }) => mkdir(join(path, '..'), { recursive: true }));
+    await mkdir(join(path, '..'), { recursive: true });
     const db = new DatabaseSync(path);
     db.exec(`CREATE TABLE notes (id INTEGER PRIMARY KEY, text TEXT); INSERT INTO notes (text) VALUES ('mine')`);
     db.close();
@@ -60,7 +60,7 @@ describe.skipIf(!sqliteAvailable())('opening the ledger', () => {
     ['garbage', Buffer.from('not a database at all, just text\n'.repeat(10)), 'not an SQLite database'],
   ])('status, report, verify and film refuse %s at the ledger path, naming it; nothing is written', async (_label, content, why) => {
     const config = (await start()).config();
-    await import('node:fs/promises').then(({ mkdir }) => mkdir(join(config.ledger, '..'), { recursive: true }));
+    await mkdir(join(config.ledger, '..'), { recursive: true });
     await writeFile(config.ledger, content);
     const before = await fingerprint(config.ledger);
     for (const command of [() => fleetStatus(config), () => renderCoverageReport(config), () => archivedCoverage(config.ledger)]) {

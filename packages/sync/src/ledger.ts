@@ -174,8 +174,8 @@ export class Ledger {
     try {
       // Without a `-wal` file no writer is at work: an immutable read then creates no `-wal`/`-shm`
       // files (files another user's read would leave, which the owner's next sync could not open).
-      const location = options.readOnly && !existsSync(`${path}-wal`) ? `${pathToFileURL(path).href}?immutable=1` : path;
-      db = openSqlite(location, { timeout: options.busyTimeoutMs ?? 10_000, readOnly: options.readOnly === true });
+      const sqliteOptions = { timeout: options.busyTimeoutMs ?? 10_000, readOnly: options.readOnly === true };
+      db = options.readOnly && !existsSync(`${path}-wal`) ? openImmutable(path, sqliteOptions) : openSqlite(path, sqliteOptions);
     } catch (error) {
       if (isSyncError(error)) throw error;
       throw ledgerError(path, 'cannot open it', error);
@@ -673,6 +673,19 @@ function inspectLedgerFile(path: string, existing: boolean): 'absent' | 'empty' 
     throw new SyncError(`${path} is not a camdl ledger (not an SQLite database): refused, the file is left as it is`, { code: 'ERR_SYNC_LEDGER' });
   }
   return 'database';
+}
+
+/**
+ * A read-only connection through a `file:…?immutable=1` URI; where this Node.js does not read URIs
+ * (the name is then taken literally, and a read-only open of a missing file fails), a plain read-only one.
+ */
+function openImmutable(path: string, options: { timeout: number; readOnly: boolean }): SqliteDatabase {
+  try {
+    return openSqlite(`${pathToFileURL(path).href}?immutable=1`, options);
+  } catch (error) {
+    if (isSyncError(error)) throw error;
+    return openSqlite(path, options);
+  }
 }
 
 /** An SQLite failure on the ledger, naming the file (`attempt to write a readonly database` says which). */

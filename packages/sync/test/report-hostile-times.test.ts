@@ -1,6 +1,6 @@
 import { DatabaseSync } from 'node:sqlite';
 import { afterEach, describe, expect, it } from 'vitest';
-import { fleetStatus, renderCoverageReport, sqliteAvailable, syncFleet } from '@camdl/sync';
+import { archivedCoverage, fleetStatus, renderCoverageReport, sqliteAvailable, syncFleet } from '@camdl/sync';
 import { dailyArchives, startFleet, type TestFleet } from './fleet-helpers.js';
 
 describe.skipIf(!sqliteAvailable())('the coverage report over times no camera can have recorded', () => {
@@ -32,5 +32,18 @@ describe.skipIf(!sqliteAvailable())('the coverage report over times no camera ca
     expect(ticks).toBeGreaterThan(0);
     expect(ticks).toBeLessThanOrEqual(20_000);
     expect(fleetStatus(config).cameras[0]?.channels[0]).toMatchObject({ files: 2, lost: 2 });
+  });
+
+  it('a film over an archive whose ledger holds such a time takes no time from that row', async () => {
+    fleet = await startFleet([{ name: 'gate', sim: { profile: 'timelapse3', content: { archives: dailyArchives('Gate', 2) } }, extra: ['time-zone: UTC'] }]);
+    const config = fleet.config();
+    expect((await syncFleet(config, { env: fleet.env })).exitCode).toBe(0);
+    const db = new DatabaseSync(config.ledger);
+    db.prepare(`UPDATE recordings SET start_ms = 1e300 WHERE id = (SELECT MIN(id) FROM recordings)`).run();
+    db.prepare(`UPDATE recordings SET end_ms = 1e300 WHERE id = (SELECT MAX(id) FROM recordings)`).run();
+    db.close();
+    const coverage = [...archivedCoverage(config.ledger).values()];
+    expect(coverage).toHaveLength(1);
+    expect(coverage.every(({ first, last }) => Number.isFinite(first.getTime()) && Number.isFinite(last.getTime()) && last >= first)).toBe(true);
   });
 });

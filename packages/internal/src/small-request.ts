@@ -87,6 +87,8 @@ export function smallRequest(url: URL | string, options: SmallRequestOptions): P
       return stream;
     };
     let ended = false;
+    /** Body bytes still to come by the answer's Content-Length (undefined: chunked, close or unknown). */
+    let lengthLeft: number | undefined;
 
     const handler: Dispatcher.DispatchHandler = {
       onRequestStart(control) {
@@ -96,13 +98,18 @@ export function smallRequest(url: URL | string, options: SmallRequestOptions): P
       onResponseStart(control, statusCode, headers) {
         controller = control;
         if (statusCode < 200) return;
+        const length = headers['content-length'];
+        lengthLeft = headers['transfer-encoding'] === undefined && typeof length === 'string' && /^\d+$/.test(length) ? Number(length) : undefined;
         body = makeBody();
         settled = true;
         resolve({ statusCode, headers: headers as Record<string, string | string[] | undefined>, body });
       },
       onResponseData(control, chunk) {
-        // Copied: the lean reader hands out views of a buffer it reuses for the next read.
-        if (body !== undefined && !body.destroyed && !body.push(Buffer.from(chunk))) control.pause();
+        if (lengthLeft !== undefined) lengthLeft = Math.max(0, lengthLeft - chunk.length);
+        // Copied: the lean reader hands out views of a buffer it reuses for the next read. Not paused
+        // once a Content-Length body is all in: undici would hold the message unfinished, and a server
+        // closing right after its answer (seen at once over TLS) would fail it ("other side closed").
+        if (body !== undefined && !body.destroyed && !body.push(Buffer.from(chunk)) && lengthLeft !== 0) control.pause();
       },
       onResponseEnd() {
         ended = true;

@@ -8,4 +8,4 @@ export { startFaultServer, deterministicBytes, type FaultServer, type FaultServe
 export { startApacheServer, launchTestServer, waitForPort, stopProcess, type ApacheServerOptions, type RunningTestServer, type TestServerLaunch } from './apache-server.js';
 export { startLighttpdServer, type LighttpdServerOptions } from './lighttpd-server.js';
 export { makeSelfSignedCert, type SelfSignedCert } from './self-signed-cert.js';
-export { startRawHttpServer, type RawHttpServer, type RawHttpRequest, type RawResponder } from './raw-http-server.js';
+export { startRawHttpServer, type RawHttpServer, type RawHttpServerOptions, type RawHttpRequest, type RawResponder } from './raw-http-server.js';

@@ -1,4 +1,5 @@
 import { createServer, type Server, type Socket } from 'node:net';
+import { createServer as createTlsServer } from 'node:tls';
 
 /** What a {@link RawHttpServer} saw of one request. */
 export interface RawHttpRequest {
@@ -23,15 +24,20 @@ export interface RawHttpServer {
   close(): Promise<void>;
 }
 
+export interface RawHttpServerOptions {
+  /** Serve over TLS with this key and certificate (see `makeSelfSignedCert`): the origin is then `https:`. */
+  tls?: { key: string; cert: string } | undefined;
+}
+
 /**
- * A TCP server on 127.0.0.1 (port 0) that reads HTTP request heads (GETs: no request bodies) and
+ * A TCP (or TLS) server on 127.0.0.1 (port 0) that reads HTTP request heads (GETs: no request bodies) and
  * lets the test write each raw response: malformed status lines, bare LFs, huge headers, 1xx heads, bodies cut
  * short, byte-by-byte writes. For testing HTTP clients against hostile or broken servers.
  */
-export async function startRawHttpServer(respond: RawResponder): Promise<RawHttpServer> {
+export async function startRawHttpServer(respond: RawResponder, options: RawHttpServerOptions = {}): Promise<RawHttpServer> {
   const requests: RawHttpRequest[] = [];
   const sockets = new Set<Socket>();
-  const server: Server = createServer((socket) => {
+  const onConnection = (socket: Socket): void => {
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
     socket.on('error', () => {});
@@ -47,11 +53,14 @@ export async function startRawHttpServer(respond: RawResponder): Promise<RawHttp
         void Promise.resolve(respond(socket, request)).catch(() => socket.destroy());
       }
     });
-  });
+  };
+  const server: Server = options.tls === undefined ? createServer(onConnection) : createTlsServer(options.tls, onConnection);
+  // A client that gives up mid-handshake is not the test's business.
+  server.on('tlsClientError', () => {});
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const address = server.address();
   if (address === null || typeof address === 'string') throw new Error('no address');
-  const origin = `http://127.0.0.1:${address.port}`;
+  const origin = `${options.tls === undefined ? 'http' : 'https'}://127.0.0.1:${address.port}`;
   return {
     origin,
     url: (path) => `${origin}${path}`,

@@ -52,6 +52,9 @@ export class ResponseReceiver implements Dispatcher.DispatchHandler {
   #error: Error | undefined;
   #abandoned = false;
   #pauses = 0;
+  #controllerPaused = false;
+  /** Body bytes still to come by the answer's `Content-Length` (undefined: unknown, chunked or close). */
+  #lengthLeft: number | undefined;
   readonly #signal: AbortSignal | undefined;
   readonly #onAbort = (): void => {
     this.#controller?.abort(this.#signal?.reason instanceof Error ? this.#signal.reason : requestAbortedError());
@@ -78,10 +81,13 @@ export class ResponseReceiver implements Dispatcher.DispatchHandler {
     // undici hands informational answers (102, 103) to the handler too; the answer comes after them.
     if (status < 200) return;
     this.#headSeen = true;
+    const length = headers['content-length'];
+    this.#lengthLeft = headers['transfer-encoding'] === undefined && typeof length === 'string' && /^\d+$/.test(length) ? Number(length) : undefined;
     this.#resolveHead({ status, headers });
   }
 
   onResponseData(_controller: Dispatcher.DispatchController, chunk: Buffer): void {
+    if (this.#lengthLeft !== undefined) this.#lengthLeft = Math.max(0, this.#lengthLeft - chunk.length);
     if (this.#sink) this.#sink.data(chunk);
     else if (!this.#abandoned) {
       // Until the engine decides what to do with the answer, the first chunks wait here (copied:
@@ -111,12 +117,22 @@ export class ResponseReceiver implements Dispatcher.DispatchHandler {
 
   #pause(): void {
     this.#pauses += 1;
-    if (this.#pauses === 1) this.#controller?.pause();
+    // Never once the last byte of a Content-Length body is in: undici would then hold the message
+    // unfinished, and a server that closes right after its answer (over TLS, where the close is seen
+    // at once) makes it fail the complete response with "other side closed". Nothing is left to
+    // hold back anyway.
+    if (this.#pauses === 1 && this.#lengthLeft !== 0 && !this.#controllerPaused) {
+      this.#controllerPaused = true;
+      this.#controller?.pause();
+    }
   }
 
   #resume(): void {
     this.#pauses -= 1;
-    if (this.#pauses === 0 && !this.#ended && this.#error === undefined) this.#controller?.resume();
+    if (this.#pauses === 0 && this.#controllerPaused && !this.#ended && this.#error === undefined) {
+      this.#controllerPaused = false;
+      this.#controller?.resume();
+    }
   }
 
   /** Stops the response where it is (the connection is closed); its error, if any, is ignored. */

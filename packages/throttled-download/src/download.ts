@@ -9,6 +9,7 @@ import {
   parseContentRange,
   parseRetryAfter,
   STATUS_TEXT,
+  transferCodings,
 } from './http-headers.js';
 import { normalizeOptions, retryDelayMs, type NormalizedOptions } from './options.js';
 import { DestinationBusyError, lockDestination } from './download-lock.js';
@@ -194,6 +195,7 @@ class Transfer {
       ((this.state.etag !== undefined && etag !== undefined && this.state.etag !== etag) ||
         (this.state.lastModified !== undefined && lastModified !== undefined && this.state.lastModified !== lastModified));
     if (status === 200 || status === 206) this.checkAnswer(status, responseHeaders, contentType);
+    if (status === 206 && offset === 0) this.checkWholeFile(responseHeaders);
     let start: number;
     let total: number | undefined;
     if (status === 206 && contentRange?.start !== undefined && (offset > 0 || contentRange.start === 0)) {
@@ -355,6 +357,22 @@ class Transfer {
     }
   }
 
+  /**
+   * A 206 to a request without `Range` is taken only when its `Content-Range` covers the whole file
+   * (`bytes 0-(n-1)/n`): a part, or one of unknown total (`bytes 0-4/*`), is not the file.
+   */
+  checkWholeFile(headers: Record<string, string | string[] | undefined>): void {
+    const range = parseContentRange(headers);
+    if (range?.start === 0 && range.total !== undefined && range.end === range.total - 1) return;
+    const shown = headerValue(headers, 'content-range') ?? '(no Content-Range)';
+    throw new DownloadError(`[GET] "${this.href}": the server answered 206 ${JSON.stringify(shown)} to a request for the whole file: a part, not the file`, {
+      code: 'ERR_DOWNLOAD_BAD_RESPONSE',
+      url: this.href,
+      status: 206,
+      attempt: this.attempt,
+    });
+  }
+
   /** A file smaller than `minSize` is a truncated answer (retried), never a final file. */
   checkMinSize(size: number, status: number, what = 'the server announces'): void {
     const min = this.options.minSize;
@@ -494,10 +512,7 @@ async function downloadLocked(url: string | URL, destination: string, normalized
 
 /** How the body of a 200/206 answer ends (RFC 9112 §6.3): its length, the chunked coding, or the close. */
 function bodyFraming(status: number, headers: Record<string, string | string[] | undefined>): 'length' | 'chunked' | 'close' {
-  const codings = (headerValue(headers, 'transfer-encoding') ?? '')
-    .split(',')
-    .map((coding) => coding.trim().toLowerCase())
-    .filter((coding) => coding !== '');
+  const codings = transferCodings(headers['transfer-encoding']);
   if (codings.length > 0) return codings.at(-1) === 'chunked' ? 'chunked' : 'close';
   if (status === 206 ? parseContentRange(headers) !== undefined : parseContentLength(headers) !== undefined) return 'length';
   return 'close';

@@ -1,3 +1,4 @@
+import { transferCodings } from './http-headers.js';
 import { headersOverflowError, httpParserError, socketError } from './transport-errors.js';
 
 /** Response headers as undici gives them: lower-case names, latin1 values, repeated names as arrays. */
@@ -221,13 +222,25 @@ export class Http1ResponseParser {
 
   #parseFields(lines: string[], what: 'header' | 'trailer'): ResponseHeaders {
     const headers: ResponseHeaders = {};
+    const fields: [string, string][] = [];
     for (const line of lines) {
+      if (line.startsWith(' ') || line.startsWith('\t')) {
+        // obs-fold (OWS CRLF RWS): the line continues the field before it, the fold read as one space
+        // (RFC 9112 §5.2).
+        // Before the first field there is nothing to continue: refused (RFC 9112 §2.2).
+        const last = fields.at(-1);
+        if (last === undefined) throw parserError(`Invalid ${what} (line folding before the first field)`, 'INVALID_HEADER_TOKEN');
+        last[1] = `${last[1].replace(/[ \t]+$/, '')} ${line.replace(/^[ \t]+/, '')}`;
+        continue;
+      }
       const colon = line.indexOf(':');
-      if (line.startsWith(' ') || line.startsWith('\t')) throw parserError(`Invalid ${what} (obsolete line folding)`, 'INVALID_HEADER_TOKEN');
       if (colon <= 0) throw parserError(`Invalid ${what} line`, 'INVALID_HEADER_TOKEN');
       const name = line.slice(0, colon);
       if (!TOKEN.test(name)) throw parserError(`Invalid ${what} token`, 'INVALID_HEADER_TOKEN');
-      const value = line.slice(colon + 1).replace(/^[ \t]+|[ \t]+$/g, '');
+      fields.push([name, line.slice(colon + 1)]);
+    }
+    for (const [name, raw] of fields) {
+      const value = raw.replace(/^[ \t]+|[ \t]+$/g, '');
       if (!FIELD_VALUE.test(value)) throw parserError(`Invalid ${what} value char`, 'INVALID_HEADER_TOKEN');
       const key = name.toLowerCase();
       const existing = headers[key];
@@ -246,8 +259,7 @@ export class Http1ResponseParser {
     if (status < 100) throw parserError('Invalid status code', 'INVALID_STATUS');
     const headers = this.#parseFields(lines.slice(1), 'header');
     if (status === 101) throw parserError('Unexpected 101 Switching Protocols (no upgrade was asked for)', 'INVALID_STATUS');
-    // No request says "Expect: 100-continue": undici takes an unasked 100 for a broken server, so do we.
-    if (status === 100) throw socketError('bad response');
+    // Any other 1xx, an unasked 100 Continue included, is skipped: the answer follows (RFC 9110 §15.2).
     if (status < 200) return undefined;
     const connection = [headers['connection'] ?? []].flat().join(',').toLowerCase();
     this.#keepAlive = major === '1' && minor === '1' ? !/(^|,)\s*close\s*(,|$)/.test(connection) : /(^|,)\s*keep-alive\s*(,|$)/.test(connection);
@@ -259,12 +271,13 @@ export class Http1ResponseParser {
     if (status === 204 || status === 304) {
       this.#state = State.Done;
     } else if (encoding !== undefined) {
-      const codings = [encoding].flat().join(',').split(',').map((part) => part.trim().toLowerCase()).filter((part) => part !== '');
+      const codings = transferCodings(encoding);
       // A response whose last coding is not chunked is delimited by the close (RFC 9112 §6.3).
       this.#state = codings.at(-1) === 'chunked' ? State.ChunkSize : State.UntilClose;
       this.#chunkLine = '';
     } else if (lengths !== undefined) {
-      if (!/^\d{1,15}$/.test(lengths)) throw parserError('Invalid Content-Length', 'INVALID_CONTENT_LENGTH');
+      // Leading zeros are still a valid number; more than 15 significant digits is no plausible length.
+      if (!/^0*\d{1,15}$/.test(lengths)) throw parserError('Invalid Content-Length', 'INVALID_CONTENT_LENGTH');
       this.#remaining = Number(lengths);
       this.#state = this.#remaining === 0 ? State.Done : State.Body;
     } else {
@@ -277,7 +290,7 @@ export class Http1ResponseParser {
     const line = this.#chunkLine;
     this.#chunkLine = '';
     if (!line.endsWith('\r\n')) throw parserError('Missing expected CR after chunk size', 'CR_EXPECTED');
-    const match = /^([0-9A-Fa-f]{1,13})[ \t]*(?:;[\t\x20-\x7e\x80-\xff]*)?$/.exec(line.slice(0, -2));
+    const match = /^0*([0-9A-Fa-f]{1,13})[ \t]*(?:;[\t\x20-\x7e\x80-\xff]*)?$/.exec(line.slice(0, -2));
     if (!match) throw parserError('Invalid character in chunk size', 'INVALID_CHUNK_SIZE');
     const size = Number.parseInt(match[1] as string, 16);
     if (size === 0) {

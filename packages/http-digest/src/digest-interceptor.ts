@@ -63,11 +63,30 @@ function pathWithQuery(opts: Dispatcher.DispatchOptions): string | undefined {
 }
 
 /**
+ * The most body bytes of an answered 401 read and dropped to keep its connection (a camera's login
+ * page with inline images can be large); past it, the connection goes and the retry takes a new one.
+ */
+const DRAIN_LIMIT_BYTES = 1024 * 1024;
+/** The longest an answered 401's body is drained (less when the request's `bodyTimeout` is shorter). */
+const DRAIN_TIMEOUT_MS = 10_000;
+
+/** Ends the drain of an answered 401 (its connection closes; the retry goes out on another one). */
+class DrainStopped extends Error {
+  override readonly name = 'DrainStopped';
+}
+
+type Pending = { kind: 'retry'; authorization: string | undefined } | { kind: 'error'; error: DigestAuthError };
+
+/**
  * Wraps the caller's handler: a 401/403 that we answer is drained and never reaches it; the retried
- * request reuses this handler, so the caller sees exactly one response (or one error).
+ * request reuses this handler, so the caller sees exactly one response (or one error). The drain is
+ * bounded in bytes and time: a 401 whose body never ends (or trickles) is cut, not read forever.
  */
 class DigestHandler implements Dispatcher.DispatchHandler {
-  #pending: { kind: 'retry'; authorization: string | undefined } | { kind: 'error'; error: DigestAuthError } | undefined;
+  #pending: Pending | undefined;
+  #drained = 0;
+  #drainTimer: ReturnType<typeof setTimeout> | undefined;
+  #drainStopped = false;
 
   constructor(
     private readonly dispatch: Dispatcher.Dispatch,
@@ -97,26 +116,60 @@ class DigestHandler implements Dispatcher.DispatchHandler {
       this.handler.onResponseStart?.(controller, statusCode, headers, statusMessage);
     } else {
       this.#pending = decision;
+      this.#drained = 0;
+      this.#drainStopped = false;
+      const timeout = Math.min(this.opts.bodyTimeout || DRAIN_TIMEOUT_MS, DRAIN_TIMEOUT_MS);
+      this.#drainTimer = setTimeout(() => this.#stopDrain(controller), timeout);
+      this.#drainTimer.unref?.();
     }
   }
 
   onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer): void {
     // The body of a 401 we answer ourselves is read and dropped, keeping the connection reusable.
-    if (this.#pending === undefined) this.handler.onResponseData?.(controller, chunk);
+    if (this.#pending === undefined) {
+      this.handler.onResponseData?.(controller, chunk);
+      return;
+    }
+    this.#drained += chunk.length;
+    if (this.#drained > DRAIN_LIMIT_BYTES) this.#stopDrain(controller);
   }
 
   onResponseEnd(controller: Dispatcher.DispatchController, trailers: Record<string, string | string[] | undefined>): void {
+    this.#clearDrainTimer();
     const pending = this.#pending;
     this.#pending = undefined;
     if (pending === undefined) this.handler.onResponseEnd?.(controller, trailers);
-    else if (pending.kind === 'error') this.handler.onResponseError?.(controller, pending.error);
-    else this.send(pending.authorization);
+    else this.#answer(controller, pending);
   }
 
   onResponseError(controller: Dispatcher.DispatchController, error: Error): void {
-    this.authenticator.release(this.exchange);
+    this.#clearDrainTimer();
+    const pending = this.#pending;
     this.#pending = undefined;
+    // The drain we cut ourselves: the 401 was read, only its body was not.
+    if (pending !== undefined && this.#drainStopped && error instanceof DrainStopped) {
+      this.#answer(controller, pending);
+      return;
+    }
+    this.authenticator.release(this.exchange);
     this.handler.onResponseError?.(controller, error);
+  }
+
+  #answer(controller: Dispatcher.DispatchController, pending: Pending): void {
+    if (pending.kind === 'error') this.handler.onResponseError?.(controller, pending.error);
+    else this.send(pending.authorization);
+  }
+
+  #stopDrain(controller: Dispatcher.DispatchController): void {
+    if (this.#pending === undefined || this.#drainStopped) return;
+    this.#drainStopped = true;
+    this.#clearDrainTimer();
+    controller.abort(new DrainStopped('401 body abandoned'));
+  }
+
+  #clearDrainTimer(): void {
+    if (this.#drainTimer !== undefined) clearTimeout(this.#drainTimer);
+    this.#drainTimer = undefined;
   }
 }
 

@@ -10,3 +10,15 @@ export {
   isPlausibleTimeMs,
   plausibleTimeOr,
 } from './plausible.js';
+export {
+  TransportError,
+  bodyTimeoutError,
+  clientDestroyedError,
+  connectTimeoutError,
+  headersOverflowError,
+  headersTimeoutError,
+  httpParserError,
+  invalidArgumentError,
+  requestAbortedError,
+  socketError,
+} from './transport-errors.js';

@@ -1,5 +1,6 @@
 import { Readable } from 'node:stream';
 import type { Dispatcher } from 'undici';
+import { headersTimeoutError } from './transport-errors.js';
 
 /**
  * Marks a dispatch whose handler copies every body chunk before returning (the brand of
@@ -24,9 +25,15 @@ export interface SmallRequestOptions {
 
 /** A response body: a stream of copied chunks, plus `dump` as undici's. */
 export interface SmallResponseBody extends Readable {
-  /** Reads and drops up to `limit` bytes (then abandons the rest). */
-  dump(options?: { limit?: number }): Promise<void>;
+  /**
+   * Reads and drops up to `limit` bytes (default 128 KiB) for at most `timeout` ms (default the
+   * request's `bodyTimeout`, else 10 s), then abandons the rest: a body nobody reads still ends.
+   */
+  dump(options?: { limit?: number; timeout?: number }): Promise<void>;
 }
+
+/** How long {@link SmallResponseBody.dump} drains when the request has no `bodyTimeout`. */
+const DUMP_TIMEOUT_MS = 10_000;
 
 export interface SmallResponse {
   statusCode: number;
@@ -73,20 +80,28 @@ export function smallRequest(url: URL | string, options: SmallRequestOptions): P
           callback(error);
         },
       }) as SmallResponseBody;
-      stream.dump = async ({ limit = 128 * 1024 } = {}) => {
+      stream.dump = async ({ limit = 128 * 1024, timeout = options.bodyTimeout || DUMP_TIMEOUT_MS } = {}) => {
         let seen = 0;
+        const deadline = setTimeout(() => {
+          if (!stream.destroyed) stream.destroy();
+        }, timeout);
+        deadline.unref?.();
         try {
           for await (const chunk of stream) {
             seen += (chunk as Buffer).length;
             if (seen > limit) break;
           }
+        } catch {
+          // Destroyed at the deadline, or the connection failed: either way nothing is left to drop.
         } finally {
+          clearTimeout(deadline);
           if (!stream.destroyed) stream.destroy();
         }
       };
       return stream;
     };
     let ended = false;
+    let headDeadline: ReturnType<typeof setTimeout> | undefined;
     /** Body bytes still to come by the answer's Content-Length (undefined: chunked, close or unknown). */
     let lengthLeft: number | undefined;
 
@@ -94,10 +109,18 @@ export function smallRequest(url: URL | string, options: SmallRequestOptions): P
       onRequestStart(control) {
         controller = control;
         if (signal?.aborted) control.abort(signal.reason as Error);
+        // The final head has a deadline from the moment the request is sent: 1xx answers do not move
+        // it (undici re-arms its own headers timeout on each one).
+        clearTimeout(headDeadline);
+        if (options.headersTimeout) {
+          headDeadline = setTimeout(() => control.abort(headersTimeoutError()), options.headersTimeout);
+          headDeadline.unref?.();
+        }
       },
       onResponseStart(control, statusCode, headers) {
         controller = control;
         if (statusCode < 200) return;
+        clearTimeout(headDeadline);
         const length = headers['content-length'];
         lengthLeft = headers['transfer-encoding'] === undefined && typeof length === 'string' && /^\d+$/.test(length) ? Number(length) : undefined;
         body = makeBody();
@@ -113,11 +136,13 @@ export function smallRequest(url: URL | string, options: SmallRequestOptions): P
       },
       onResponseEnd() {
         ended = true;
+        clearTimeout(headDeadline);
         detach();
         body?.push(null);
       },
       onResponseError(_control, error) {
         ended = true;
+        clearTimeout(headDeadline);
         detach();
         if (!settled) {
           settled = true;

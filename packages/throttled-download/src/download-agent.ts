@@ -1,6 +1,6 @@
 import type { Agent, Dispatcher } from 'undici';
 import { LEAN_BODY, leanRequest, leanRequestHead, type LeanBodyHint } from './lean-request.js';
-import { clientDestroyedError } from './transport-errors.js';
+import { clientDestroyedError } from '@camdl/internal';
 
 /**
  * What camdl needs of a dispatcher, and all that undici's `request()`, `stream()` and `fetch()` call:

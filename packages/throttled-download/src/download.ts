@@ -144,7 +144,7 @@ class Transfer {
       if (validator) headers['if-range'] = validator;
     }
     options.onEvent({ type: 'request', attempt: this.attempt, rangeStart: offset });
-    const receiver = new ResponseReceiver(options.signal);
+    const receiver = new ResponseReceiver(options.signal, options.timeout);
     const target = new URL(this.url);
     const limiter = options.rateLimiter;
     const hint: LeanBodyHint = {

@@ -1,5 +1,5 @@
 import { transferCodings } from './http-headers.js';
-import { headersOverflowError, httpParserError, socketError } from './transport-errors.js';
+import { headersOverflowError, httpParserError, socketError } from '@camdl/internal';
 
 /** Response headers as undici gives them: lower-case names, latin1 values, repeated names as arrays. */
 export type ResponseHeaders = Record<string, string | string[]>;

@@ -1,6 +1,6 @@
 import { connect, type Socket } from 'node:net';
 import type { Dispatcher } from 'undici';
-import { bodyTimeoutError, connectTimeoutError, headersTimeoutError, invalidArgumentError } from './transport-errors.js';
+import { bodyTimeoutError, connectTimeoutError, headersTimeoutError, invalidArgumentError } from '@camdl/internal';
 import { Http1ResponseParser, type ResponseHeaders } from './http1-response-parser.js';
 
 /** Largest single socket read of the lean reader. */
@@ -242,7 +242,10 @@ export function leanRequest(url: URL, head: string, handler: Dispatcher.Dispatch
       buffer: readBytes === undefined ? readBuffer : () => readBuffer.subarray(0, Math.max(1024, Math.min(LEAN_READ_BYTES, Math.floor(readBytes())))),
       callback(bytes: number, buffer: Uint8Array): boolean {
         if (settled) return false;
-        startTimer(headSeen ? 'body' : 'headers');
+        // The body timeout is the longest silence between reads; the headers timeout a deadline,
+        // armed once when the request is sent: a head (or endless 1xx heads) trickled a byte at a
+        // time still ends there, as undici's does.
+        if (headSeen) startTimer('body');
         return feed(buffer as Buffer, 0, bytes);
       },
     },

@@ -1,5 +1,5 @@
 import type { Dispatcher } from 'undici';
-import { requestAbortedError } from './transport-errors.js';
+import { headersTimeoutError, requestAbortedError } from '@camdl/internal';
 import { BodyFileWriter } from './body-file-writer.js';
 import type { RateLimiter } from './rate-limiter.js';
 
@@ -56,12 +56,20 @@ export class ResponseReceiver implements Dispatcher.DispatchHandler {
   /** Body bytes still to come by the answer's `Content-Length` (undefined: unknown, chunked or close). */
   #lengthLeft: number | undefined;
   readonly #signal: AbortSignal | undefined;
+  readonly #timeout: number;
+  #headDeadline: ReturnType<typeof setTimeout> | undefined;
   readonly #onAbort = (): void => {
     this.#controller?.abort(this.#signal?.reason instanceof Error ? this.#signal.reason : requestAbortedError());
   };
 
-  constructor(signal: AbortSignal | undefined) {
+  /**
+   * @param timeout ms: the deadline of the final head, from the moment the request is sent (1xx
+   * answers do not move it: undici re-arms its own headers timeout on each), and of a body drained
+   * by {@link discard}. 0: none.
+   */
+  constructor(signal: AbortSignal | undefined, timeout = 0) {
     this.#signal = signal;
+    this.#timeout = timeout;
     this.head = new Promise<ResponseHead>((resolve, reject) => {
       this.#resolveHead = resolve;
       this.#rejectHead = reject;
@@ -72,6 +80,12 @@ export class ResponseReceiver implements Dispatcher.DispatchHandler {
 
   onRequestStart(controller: Dispatcher.DispatchController): void {
     this.#controller = controller;
+    // Each request (an authenticating interceptor sends a second one) has its own deadline.
+    this.#clearHeadDeadline();
+    if (this.#timeout > 0) {
+      this.#headDeadline = setTimeout(() => controller.abort(headersTimeoutError()), this.#timeout);
+      this.#headDeadline.unref?.();
+    }
     if (this.#signal?.aborted) this.#onAbort();
     else this.#signal?.addEventListener('abort', this.#onAbort, { once: true });
   }
@@ -80,6 +94,7 @@ export class ResponseReceiver implements Dispatcher.DispatchHandler {
     this.#controller = controller;
     // undici hands informational answers (102, 103) to the handler too; the answer comes after them.
     if (status < 200) return;
+    this.#clearHeadDeadline();
     this.#headSeen = true;
     const length = headers['content-length'];
     this.#lengthLeft = headers['transfer-encoding'] === undefined && typeof length === 'string' && /^\d+$/.test(length) ? Number(length) : undefined;
@@ -112,7 +127,13 @@ export class ResponseReceiver implements Dispatcher.DispatchHandler {
   }
 
   #detach(): void {
+    this.#clearHeadDeadline();
     this.#signal?.removeEventListener('abort', this.#onAbort);
+  }
+
+  #clearHeadDeadline(): void {
+    if (this.#headDeadline !== undefined) clearTimeout(this.#headDeadline);
+    this.#headDeadline = undefined;
   }
 
   #pause(): void {
@@ -144,20 +165,27 @@ export class ResponseReceiver implements Dispatcher.DispatchHandler {
     this.#controller?.abort(requestAbortedError('response abandoned'));
   }
 
-  /** Reads the body to its end and drops it (a small one keeps the connection usable); never rejects. */
+  /**
+   * Reads the body to its end and drops it (a small one keeps the connection usable); never rejects.
+   * A body past {@link DISCARD_LIMIT_BYTES}, or still coming at the receiver's timeout, is abandoned.
+   */
   discard(): Promise<void> {
     return new Promise<void>((resolve) => {
       let dropped = 0;
+      const deadline = this.#timeout > 0 ? setTimeout(() => done(true), this.#timeout) : undefined;
+      deadline?.unref?.();
+      const done = (abandon: boolean): void => {
+        clearTimeout(deadline);
+        if (abandon) this.abandon();
+        resolve();
+      };
       const sink: Sink = {
         data: (chunk) => {
           dropped += chunk.length;
-          if (dropped > DISCARD_LIMIT_BYTES) {
-            this.abandon();
-            resolve();
-          }
+          if (dropped > DISCARD_LIMIT_BYTES) done(true);
         },
-        end: resolve,
-        error: () => resolve(),
+        end: () => done(false),
+        error: () => done(false),
       };
       this.#attach(sink);
     });

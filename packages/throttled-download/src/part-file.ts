@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { mkdir, open, readFile, rename, rm, rmdir, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 
@@ -21,7 +22,7 @@ export interface PartState {
 export interface TemporaryPaths {
   /** `<dir>/.camdl-tmp` */
   directory: string;
-  /** `<dir>/.camdl-tmp/<name>.part`: the bytes received so far. */
+  /** `<dir>/.camdl-tmp/<name>.part`: the bytes received so far (`<name>`: see {@link temporaryName}). */
   part: string;
   /** `<dir>/.camdl-tmp/<name>.part.json`: the validators that make the `.part` resumable. */
   state: string;
@@ -29,10 +30,40 @@ export interface TemporaryPaths {
   lock: string;
 }
 
+/** The longest name most file systems take, in bytes. */
+const MAX_FILE_NAME_BYTES = 255;
+/**
+ * Room for the longest suffix a temporary name gets: `.lock.<pid>.new` (the lock's owner file, see
+ * `createLockFile`), with a pid of up to 10 digits, and some to spare.
+ */
+const SUFFIX_ROOM_BYTES = 24;
+/** A shortened name: its first bytes, `~`, and 16 hex digits of the SHA-256 of the whole name. */
+const HASH_TAIL_BYTES = 1 + 16;
+
+/**
+ * The name the temporary files of `name` are based on: `name` itself when every suffix still fits in
+ * 255 bytes, else its first bytes and a hash of all of it (a final name at the file system's limit
+ * must still have a `.part` and a lock). Distinct names keep distinct temporary names.
+ */
+export function temporaryName(name: string): string {
+  if (Buffer.byteLength(name, 'utf8') + SUFFIX_ROOM_BYTES <= MAX_FILE_NAME_BYTES) return name;
+  const hash = createHash('sha256').update(name, 'utf8').digest('hex').slice(0, 16);
+  const budget = MAX_FILE_NAME_BYTES - SUFFIX_ROOM_BYTES - HASH_TAIL_BYTES;
+  let kept = '';
+  let bytes = 0;
+  for (const char of name) {
+    const size = Buffer.byteLength(char, 'utf8');
+    if (bytes + size > budget) break;
+    bytes += size;
+    kept += char;
+  }
+  return `${kept}~${hash}`;
+}
+
 /** The temporary files of `destination` (distinct suffixes: no name's file is another name's). */
 export function temporaryPaths(destination: string): TemporaryPaths {
   const directory = join(dirname(destination), TEMPORARY_DIRECTORY_NAME);
-  const name = basename(destination);
+  const name = temporaryName(basename(destination));
   return {
     directory,
     part: join(directory, `${name}.part`),

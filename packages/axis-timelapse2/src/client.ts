@@ -9,7 +9,7 @@ import { buildArchiveRequest, type ArchiveRequest } from './archive-request.js';
 import { TimelapseError, isTimelapseError } from './errors.js';
 import { normalizeClientOptions, type NormalizedClientOptions, type TimelapseClientOptions } from './options.js';
 import { rawTargetInterceptor } from './raw-target-interceptor.js';
-import { isArchiveContentType, timelapse2V1FileSize } from './verify-archive-file.js';
+import { isArchiveContentType, timelapse2V1FileSize, verifyArchiveFile } from './verify-archive-file.js';
 
 /** Largest listing body read (a camera with thousands of archives sends well under 1 MiB). */
 const MAX_LIST_BYTES = 16 * 1024 * 1024;
@@ -379,6 +379,9 @@ export function createTimelapseClient(options: TimelapseClientOptions): Timelaps
       ...(expectedSize === undefined ? {} : { expectedSize }),
       // 3.x lists the real size of a file that can only grow: a shorter answer is a truncated one.
       ...(api === 'timelapse3' && archive.size !== undefined ? { minSize: archive.size } : {}),
+      // 1.x answers HTTP/1.0 without a length: only the close ends the body, and a cut connection
+      // looks the same. The file is whole by the size its listing implies, or by its own AVI header.
+      ...(api === 'timelapse2-v1' ? { checkClosedBody: (part: { path: string; size: number }) => checkClosedV1Body(part, archive) } : {}),
     });
     // Apache 2.4.59+ in front of the app drops the app's Content-Length (the body comes chunked):
     // a 1.x file of exactly the size its listing implies is whole all the same.
@@ -402,6 +405,13 @@ export function createTimelapseClient(options: TimelapseClientOptions): Timelaps
     }
     throw statusError(response.status, response.body, url, 'DELETE', archive.filename);
   }
+}
+
+/** Why a 1.x body ended by the close is not the whole archive, or undefined when it is. */
+async function checkClosedV1Body(part: { path: string; size: number }, archive: TimelapseArchive): Promise<string | undefined> {
+  if (part.size === timelapse2V1FileSize(archive)) return undefined;
+  const check = await verifyArchiveFile(part.path, archive, 'timelapse2-v1');
+  return check.ok ? undefined : check.reason;
 }
 
 /**

@@ -330,13 +330,41 @@ class Transfer {
     } finally {
       if (!closed) await file.close().catch(() => {});
     }
-    await this.commit(undefined, written, target);
     const framing = bodyFraming(status, responseHeaders);
+    if (framing === 'close' && options.checkClosedBody !== undefined) await this.checkClosedBody(options.checkClosedBody, written, status);
+    await this.commit(undefined, written, target);
     return { done: { ...this.result(start, written, target !== undefined, etag, lastModified), framing, ...(contentType ? { contentType } : {}) } };
   }
 
-  /** A 200/206 that cannot be the file: compressed bytes, or a type the caller refuses (an error page). */
+  /** A body the close ended, checked by the caller before it gets the final name; refused: the `.part` goes. */
+  async checkClosedBody(check: NonNullable<NormalizedOptions['checkClosedBody']>, size: number, status: number): Promise<void> {
+    const refusal = await check({ path: this.part, size });
+    if (refusal === undefined) return;
+    await removePartQuietly(this.destination);
+    this.state = undefined;
+    throw new DownloadError(`[GET] "${this.href}": the answer ended with the connection after ${size} bytes and is not the whole file: ${refusal}`, {
+      code: 'ERR_DOWNLOAD_SIZE_MISMATCH',
+      url: this.href,
+      status,
+      attempt: this.attempt,
+      retryable: true,
+    });
+  }
+
+  /**
+   * A 200/206 that cannot be the file: compressed bytes (a content or transfer coding), or a type the
+   * caller refuses (an error page).
+   */
   checkAnswer(status: number, headers: Record<string, string | string[] | undefined>, contentType: string | undefined): void {
+    const codings = transferCodings(headers['transfer-encoding']);
+    if (codings.length > 0 && (codings.length > 1 || codings[0] !== 'chunked')) {
+      throw new DownloadError(`[GET] "${this.href}": the server sent the body with Transfer-Encoding: ${JSON.stringify(codings.join(', '))} (only chunked is read): not the file as stored`, {
+        code: 'ERR_DOWNLOAD_BAD_RESPONSE',
+        url: this.href,
+        status,
+        attempt: this.attempt,
+      });
+    }
     const encoding = headerValue(headers, 'content-encoding')?.trim();
     if (encoding !== undefined && encoding !== '' && encoding.toLowerCase() !== 'identity') {
       throw new DownloadError(`[GET] "${this.href}": the server sent the body with Content-Encoding: ${encoding} (identity was asked for): not the file as stored`, {

@@ -28,6 +28,7 @@ export interface NormalizedOptions {
   expectedSize: number | undefined;
   minSize: number | undefined;
   acceptContentType: ((contentType: string | undefined) => boolean) | undefined;
+  checkClosedBody: ((part: { path: string; size: number }) => Promise<string | undefined>) | undefined;
   existing: ExistingPolicy;
   resume: boolean;
   resumeWithoutValidators: boolean;
@@ -87,6 +88,7 @@ export function normalizeOptions(options: DownloadOptions, url: string): Normali
     expectedSize: options.expectedSize,
     minSize: options.minSize,
     acceptContentType: options.acceptContentType,
+    checkClosedBody: options.checkClosedBody,
     existing,
     resume: options.resume ?? defaults.resume,
     resumeWithoutValidators: options.resumeWithoutValidators ?? defaults.resumeWithoutValidators,

@@ -87,6 +87,14 @@ export interface DownloadOptions {
    * @default every type is accepted
    */
   acceptContentType?: (contentType: string | undefined) => boolean;
+  /**
+   * Checks a body that only the closing of the connection ended (no length, not chunked: a cut
+   * connection looks the same), while it is still the `.part`: resolve to `undefined` to accept it,
+   * or to the reason it is not the whole file (then an `ERR_DOWNLOAD_SIZE_MISMATCH`, retried; the
+   * `.part` is dropped and nothing gets the final name).
+   * @default every such body is accepted (unverified)
+   */
+  checkClosedBody?: (part: { path: string; size: number }) => Promise<string | undefined>;
   /** What to do when the destination exists. @default 'skip' */
   existing?: ExistingPolicy;
   /** Keep `<dest>.part` across retries and runs and continue it with `Range` + `If-Range`. @default true */

@@ -199,6 +199,38 @@ const failing: (Case & { code: string; retryable: boolean })[] = [
     },
   },
   {
+    name: 'Transfer-Encoding: gzip, chunked (compressed bytes, not the file)',
+    code: 'ERR_DOWNLOAD_BAD_RESPONSE',
+    retryable: false,
+    respond: (socket) => {
+      socket.end(`HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip, chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n`);
+    },
+  },
+  {
+    name: 'Transfer-Encoding: gzip alone (compressed bytes up to the close)',
+    code: 'ERR_DOWNLOAD_BAD_RESPONSE',
+    retryable: false,
+    respond: (socket) => {
+      socket.end(`HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip\r\n\r\nabc`);
+    },
+  },
+  {
+    name: 'two Transfer-Encoding fields, gzip then chunked (read as one list)',
+    code: 'ERR_DOWNLOAD_BAD_RESPONSE',
+    retryable: false,
+    respond: (socket) => {
+      socket.end(`HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n`);
+    },
+  },
+  {
+    name: 'two Transfer-Encoding fields, chunked then gzip',
+    code: 'ERR_DOWNLOAD_BAD_RESPONSE',
+    retryable: false,
+    respond: (socket) => {
+      socket.end(`HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nTransfer-Encoding: gzip\r\n\r\nabc`);
+    },
+  },
+  {
     name: 'two Content-Length headers',
     code: 'ERR_DOWNLOAD_NETWORK',
     retryable: true,

@@ -115,6 +115,7 @@ describe('Http1ResponseParser', () => {
     ['HTTP/1.1 200 OK\r\n folded\r\nX: a\r\n\r\n', 'HPE_INVALID_HEADER_TOKEN'],
     ['HTTP/1.1 200 OK\r\nX: a\r\n b\x01\r\n\r\n', 'HPE_INVALID_HEADER_TOKEN'],
     ['HTTP/1.1 200 OK\r\nContent-Length: 1234567890123456\r\n\r\n', 'HPE_INVALID_CONTENT_LENGTH'],
+    ['HTTP/1.1 304 Not Modified\r\nContent-Length: abc\r\n\r\n', 'HPE_INVALID_CONTENT_LENGTH'],
     ['HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n0fffffffffffffff\r\n', 'HPE_INVALID_CHUNK_SIZE'],
     ['HTTP/1.1 200 OK\r\nX: a\0b\r\n\r\n', 'HPE_INVALID_HEADER_TOKEN'],
     ['HTTP/1.1 200 OK\r\nContent-Length: -1\r\n\r\n', 'HPE_INVALID_CONTENT_LENGTH'],

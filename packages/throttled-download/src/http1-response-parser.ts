@@ -268,6 +268,8 @@ export class Http1ResponseParser {
     const encoding = headers['transfer-encoding'];
     if (Array.isArray(lengths)) throw parserError('Duplicate Content-Length', 'UNEXPECTED_CONTENT_LENGTH');
     if (lengths !== undefined && encoding !== undefined) throw parserError("Content-Length can't be present with Transfer-Encoding", 'UNEXPECTED_CONTENT_LENGTH');
+    // A malformed length is refused even where no body follows (204, 304), as llhttp does.
+    if (lengths !== undefined && !/^\d+$/.test(lengths)) throw parserError('Invalid Content-Length', 'INVALID_CONTENT_LENGTH');
     if (status === 204 || status === 304) {
       this.#state = State.Done;
     } else if (encoding !== undefined) {
@@ -277,7 +279,7 @@ export class Http1ResponseParser {
       this.#chunkLine = '';
     } else if (lengths !== undefined) {
       // Leading zeros are still a valid number; more than 15 significant digits is no plausible length.
-      if (!/^0*\d{1,15}$/.test(lengths)) throw parserError('Invalid Content-Length', 'INVALID_CONTENT_LENGTH');
+      if (!/^0*\d{1,15}$/.test(lengths)) throw parserError('Content-Length too large', 'INVALID_CONTENT_LENGTH');
       this.#remaining = Number(lengths);
       this.#state = this.#remaining === 0 ? State.Done : State.Body;
     } else {

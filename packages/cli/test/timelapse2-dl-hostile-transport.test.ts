@@ -2,8 +2,8 @@ import { existsSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Socket } from 'node:net';
-import { makeTempDir, sha256, startFaultServer, startRawHttpServer, type RawHttpServer, type TempDir } from '@camdl/test-utils';
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { closeAfterEach, makeTempDir, sha256, startFaultServer, startRawHttpServer, type RawHttpServer, type TempDir } from '@camdl/test-utils';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { aviBytes, mp4Bytes, serveTimelapse } from './fault-cameras.js';
 import { assertBuilt, runCli } from './timelapse2-dl-helpers.js';
 
@@ -38,18 +38,11 @@ function v1Camera(download: (socket: Socket) => void): Promise<RawHttpServer> {
 
 const chunkedBody = (data: Buffer): Buffer => Buffer.concat([Buffer.from(`${data.length.toString(16)}\r\n`), data, Buffer.from('\r\n0\r\n\r\n')]);
 
-let server: RawHttpServer | undefined;
-let dir: TempDir | undefined;
-afterEach(async () => {
-  await server?.close();
-  await dir?.cleanup();
-  server = undefined;
-  dir = undefined;
-});
+const track = closeAfterEach();
 
 async function run(download: (socket: Socket) => void): Promise<{ code: number | null; stdout: string; stderr: string; files: string[]; dir: TempDir }> {
-  server = await v1Camera(download);
-  dir = await makeTempDir('camdl-t2hostile-');
+  const server = track(await v1Camera(download));
+  const dir = track(await makeTempDir('camdl-t2hostile-'));
   const result = await runCli(['--host', server.origin, '--user', 'root', '--pass', 'pw', '--outdir', dir.path, '--no-progress', '--retry-delay', '0', '--timeout', '5', '--max-retries', '1', '--rate-limit', '0']);
   return { ...result, files: await readdir(dir.path), dir };
 }
@@ -95,22 +88,17 @@ describe('timelapse2-dl, 1.x: an answer that cannot be the archive is a FAIL, ex
 
 describe('timelapse2-dl: an archive name at the file-system limit', () => {
   it('a 255-byte archive name downloads, exit 0, nothing left behind', async () => {
-    const fault = await startFaultServer();
-    const out = await makeTempDir('camdl-t2long-');
-    try {
-      const filename = `${'x'.repeat(251)}.mp4`;
-      const content = mp4Bytes(200_000, 6);
-      serveTimelapse(fault, [{ filename, content }]);
-      const result = await runCli(['--host', fault.origin, '--user', 'root', '--pass', 'pw', '--outdir', out.path, '--no-progress', '--retry-delay', '0', '--timeout', '5', '--max-retries', '0', '--rate-limit', '0']);
-      expect(result.code, result.stdout + result.stderr).toBe(0);
-      const files = await readdir(out.path);
-      expect(files).toHaveLength(1);
-      expect(files[0]?.endsWith('.mp4')).toBe(true);
-      expect(sha256(await readFile(join(out.path, files[0]!)))).toBe(sha256(content));
-      expect(existsSync(join(out.path, '.camdl-tmp'))).toBe(false);
-    } finally {
-      await fault.close();
-      await out.cleanup();
-    }
+    const fault = track(await startFaultServer());
+    const out = track(await makeTempDir('camdl-t2long-'));
+    const filename = `${'x'.repeat(251)}.mp4`;
+    const content = mp4Bytes(200_000, 6);
+    serveTimelapse(fault, [{ filename, content }]);
+    const result = await runCli(['--host', fault.origin, '--user', 'root', '--pass', 'pw', '--outdir', out.path, '--no-progress', '--retry-delay', '0', '--timeout', '5', '--max-retries', '0', '--rate-limit', '0']);
+    expect(result.code, result.stdout + result.stderr).toBe(0);
+    const files = await readdir(out.path);
+    expect(files).toHaveLength(1);
+    expect(files[0]?.endsWith('.mp4')).toBe(true);
+    expect(sha256(await readFile(join(out.path, files[0]!)))).toBe(sha256(content));
+    expect(existsSync(join(out.path, '.camdl-tmp'))).toBe(false);
   });
 });

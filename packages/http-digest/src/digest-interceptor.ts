@@ -67,7 +67,11 @@ function pathWithQuery(opts: Dispatcher.DispatchOptions): string | undefined {
  * page with inline images can be large); past it, the connection goes and the retry takes a new one.
  */
 const DRAIN_LIMIT_BYTES = 1024 * 1024;
-/** The longest an answered 401's body is drained (less when the request's `bodyTimeout` is shorter). */
+/**
+ * The longest an answered 401's body is drained: less when the request's `bodyTimeout` is shorter, and
+ * at most half of what is left of its `headersTimeout` (the drain is part of the wait for the answer
+ * the caller gets, and the retry needs time too).
+ */
 const DRAIN_TIMEOUT_MS = 10_000;
 
 /** Ends the drain of an answered 401 (its connection closes; the retry goes out on another one). */
@@ -87,6 +91,7 @@ class DigestHandler implements Dispatcher.DispatchHandler {
   #drained = 0;
   #drainTimer: ReturnType<typeof setTimeout> | undefined;
   #drainStopped = false;
+  #sentAt = 0;
 
   constructor(
     private readonly dispatch: Dispatcher.Dispatch,
@@ -98,6 +103,7 @@ class DigestHandler implements Dispatcher.DispatchHandler {
   ) {}
 
   send(authorization: string | undefined): boolean {
+    this.#sentAt = performance.now();
     return this.dispatch({ ...this.opts, headers: withAuthorization(this.headers, authorization) }, this);
   }
 
@@ -118,7 +124,8 @@ class DigestHandler implements Dispatcher.DispatchHandler {
       this.#pending = decision;
       this.#drained = 0;
       this.#drainStopped = false;
-      const timeout = Math.min(this.opts.bodyTimeout || DRAIN_TIMEOUT_MS, DRAIN_TIMEOUT_MS);
+      const headsLeft = this.opts.headersTimeout ? this.opts.headersTimeout - (performance.now() - this.#sentAt) : Number.POSITIVE_INFINITY;
+      const timeout = Math.max(0, Math.min(this.opts.bodyTimeout || DRAIN_TIMEOUT_MS, DRAIN_TIMEOUT_MS, headsLeft / 2));
       this.#drainTimer = setTimeout(() => this.#stopDrain(controller), timeout);
       this.#drainTimer.unref?.();
     }

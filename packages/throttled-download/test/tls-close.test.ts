@@ -11,10 +11,11 @@ import { download, DownloadAgent } from '../src/index.js';
 
 const crlf = (lines: string[]): string => lines.map((line) => `${line}\r\n`).join('');
 
-type Framing = 'Content-Length' | 'chunked';
+type Framing = 'Content-Length' | 'chunked' | 'close';
 type Close = 'end' | 'destroy';
 
 function answer(body: Buffer, framing: Framing): Buffer {
+  if (framing === 'close') return Buffer.concat([Buffer.from(crlf(['HTTP/1.0 200 OK', ''])), body]);
   if (framing === 'Content-Length') return Buffer.concat([Buffer.from(crlf(['HTTP/1.1 200 OK', `Content-Length: ${body.length}`, ''])), body]);
   return Buffer.concat([
     Buffer.from(crlf(['HTTP/1.1 200 OK', 'Transfer-Encoding: chunked', ''])),
@@ -31,7 +32,7 @@ function respond(socket: Socket, message: Buffer, close: Close): void {
 
 // 65,536: the body fills a response stream's buffer (64 KiB) exactly with its last byte.
 const sizes = [10, 1000, 65_536, 200_000];
-const framings: Framing[] = ['Content-Length', 'chunked'];
+const framings: Framing[] = ['Content-Length', 'chunked', 'close'];
 const closes: Close[] = ['end', 'destroy'];
 const cases = sizes.flatMap((size) => framings.flatMap((framing) => closes.map((close) => ({ size, framing, close }))));
 

@@ -22,14 +22,14 @@ const json = (socket: Socket, value: unknown): void => {
 };
 
 /** A 1.x camera (app 1.2.0) listing `clip.avi`, whose download is answered by `download`. */
-function v1Camera(download: (socket: Socket) => void): Promise<RawHttpServer> {
+function v1Camera(download: (socket: Socket) => void | Promise<void>): Promise<RawHttpServer> {
   return startRawHttpServer((socket, request) => {
     if (request.target.startsWith('/local/timelapse2/app')) {
       json(socket, { manifest: { acapPackageConf: { setup: { version: '1.2.0' } } }, settings: { retentionMonths: 1 } });
     } else if (request.target.startsWith('/local/timelapse2/archive')) {
       json(socket, [{ id: 'QKXBTRWA', filename: 'clip.avi', size: LISTED.size, frames: LISTED.frames, fps: 10, first: 1727560800000, last: 1727560801000 }]);
     } else if (request.target.startsWith('/local/timelapse2/download')) {
-      download(socket);
+      return download(socket);
     } else {
       socket.end('HTTP/1.0 404 Not Found\r\nContent-Length: 0\r\n\r\n');
     }
@@ -40,10 +40,14 @@ const chunkedBody = (data: Buffer): Buffer => Buffer.concat([Buffer.from(`${data
 
 const track = closeAfterEach();
 
-async function run(download: (socket: Socket) => void): Promise<{ code: number | null; stdout: string; stderr: string; files: string[]; dir: TempDir }> {
+async function run(
+  download: (socket: Socket) => void | Promise<void>,
+  timeoutSeconds = 5,
+): Promise<{ code: number | null; stdout: string; stderr: string; ms: number; files: string[]; dir: TempDir }> {
   const server = track(await v1Camera(download));
   const dir = track(await makeTempDir('camdl-t2hostile-'));
-  const result = await runCli(['--host', server.origin, '--user', 'root', '--pass', 'pw', '--outdir', dir.path, '--no-progress', '--retry-delay', '0', '--timeout', '5', '--max-retries', '1', '--rate-limit', '0']);
+  const retries = timeoutSeconds === 5 ? '1' : '0';
+  const result = await runCli(['--host', server.origin, '--user', 'root', '--pass', 'pw', '--outdir', dir.path, '--no-progress', '--retry-delay', '0', '--timeout', String(timeoutSeconds), '--max-retries', retries, '--rate-limit', '0']);
   return { ...result, files: await readdir(dir.path), dir };
 }
 
@@ -83,6 +87,45 @@ describe('timelapse2-dl, 1.x: an answer that cannot be the archive is a FAIL, ex
     expect(result.code, result.stdout + result.stderr).toBe(0);
     expect(result.files).toEqual(['clip.avi']);
     expect(sha256(await readFile(join(result.dir.path, 'clip.avi')))).toBe(sha256(avi));
+  });
+});
+
+describe('timelapse2-dl --timeout 1 bounds every wait for the archive (FAIL, exit 1, no file)', () => {
+  const GIVE_UP_MS = 6000;
+  const whole = (): Buffer => Buffer.concat([Buffer.from(`HTTP/1.0 200 OK\r\nContent-Type: video/x-msvideo\r\nContent-Length: ${WHOLE_SIZE}\r\n\r\n`), aviBytes(WHOLE_SIZE, 2)]);
+  const pace = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 100));
+
+  it.each([
+    [
+      'a head trickled a byte every 100 ms',
+      async (socket: Socket) => {
+        const answer = whole();
+        const until = Date.now() + GIVE_UP_MS;
+        let at = 0;
+        for (; Date.now() < until && at < answer.length && !socket.destroyed; at += 1) {
+          socket.write(answer.subarray(at, at + 1));
+          await pace();
+        }
+        socket.end(answer.subarray(at));
+      },
+    ],
+    [
+      'endless 103 Early Hints',
+      async (socket: Socket) => {
+        const until = Date.now() + GIVE_UP_MS;
+        while (Date.now() < until && !socket.destroyed) {
+          socket.write('HTTP/1.1 103 Early Hints\r\nLink: </a.css>; rel=preload\r\n\r\n');
+          await pace();
+        }
+        socket.end(whole());
+      },
+    ],
+  ] as const)('%s', async (_label, download) => {
+    const result = await run(download, 1);
+    expect(result.code, result.stdout + result.stderr).toBe(1);
+    expect(result.stderr).toMatch(/timed out/);
+    expect(result.ms).toBeLessThan(GIVE_UP_MS - 1000);
+    expect(result.files).toEqual([]);
   });
 });
 

@@ -1,9 +1,8 @@
 import { readFileSync } from 'node:fs';
-import type { Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { digestInterceptor } from '@camdl/http-digest';
 import { download, DownloadAgent } from '@camdl/throttled-download';
-import { makeTempDir, startRawHttpServer, type RawHttpServer, type TempDir } from '@camdl/test-utils';
+import { makeTempDir, startHostile401Server, type RawHttpServer, type TempDir } from '@camdl/test-utils';
 
 // The composition the client uses (the lean reader behind the digest interceptor): a camera whose 401
 // page never ends (or trickles) costs its connection once the drain's cap or deadline is reached, and
@@ -12,43 +11,13 @@ import { makeTempDir, startRawHttpServer, type RawHttpServer, type TempDir } fro
 
 const TIMEOUT_MS = 300;
 const GIVE_UP_MS = 2000;
-const challenge = 'WWW-Authenticate: Digest realm="cam", nonce="n0", qop="auth", algorithm=MD5';
-const tick = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
-
-async function endlessPage(socket: Socket): Promise<void> {
-  socket.write(`HTTP/1.1 401 Unauthorized\r\n${challenge}\r\nTransfer-Encoding: chunked\r\n\r\n`);
-  const chunk = Buffer.concat([Buffer.from('4000\r\n'), Buffer.alloc(0x4000, 0x78), Buffer.from('\r\n')]);
-  const until = Date.now() + GIVE_UP_MS;
-  while (Date.now() < until && !socket.destroyed) {
-    if (!socket.write(chunk)) await Promise.race([new Promise((resolve) => socket.once('drain', resolve)), tick(50)]);
-  }
-  socket.end('0\r\n\r\n');
-}
-
-async function trickledPage(socket: Socket): Promise<void> {
-  const page = Buffer.alloc(1000, 0x78);
-  socket.write(`HTTP/1.1 401 Unauthorized\r\n${challenge}\r\nContent-Length: ${page.length}\r\n\r\n`);
-  const until = Date.now() + GIVE_UP_MS;
-  let at = 0;
-  for (; at < page.length && Date.now() < until && !socket.destroyed; at += 1) {
-    socket.write(page.subarray(at, at + 1));
-    await tick(25);
-  }
-  socket.end(page.subarray(at));
-}
 
 describe('DownloadAgent (lean reader) behind the digest interceptor: an endless 401 page', () => {
   let server: RawHttpServer;
   let dir: TempDir;
   let dispatcher: ReturnType<DownloadAgent['compose']>;
   beforeAll(async () => {
-    server = await startRawHttpServer((socket, received) => {
-      if (/^authorization: Digest /im.test(received.head)) {
-        socket.end('HTTP/1.1 200 OK\r\nContent-Type: video/mp4\r\nContent-Length: 5\r\n\r\nhello');
-        return;
-      }
-      return received.target === '/endless' ? endlessPage(socket) : trickledPage(socket);
-    });
+    server = await startHostile401Server(GIVE_UP_MS);
     dir = await makeTempDir('camdl-drain-');
     dispatcher = new DownloadAgent().compose(digestInterceptor({ username: 'root', password: 'pw', preemptive: false }));
   });

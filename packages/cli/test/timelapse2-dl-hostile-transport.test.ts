@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Socket } from 'node:net';
-import { closeAfterEach, makeTempDir, sha256, startFaultServer, startRawHttpServer, type RawHttpServer, type TempDir } from '@camdl/test-utils';
+import { closeAfterEach, makeTempDir, repeatInterim, sha256, startFaultServer, startRawHttpServer, trickle, type RawHttpServer, type TempDir } from '@camdl/test-utils';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { aviBytes, mp4Bytes, serveTimelapse } from './fault-cameras.js';
 import { assertBuilt, runCli } from './timelapse2-dl-helpers.js';
@@ -57,7 +57,9 @@ describe('timelapse2-dl, 1.x: an answer that cannot be the archive is a FAIL, ex
     ['Transfer-Encoding: gzip', 'HTTP/1.1 200 OK\r\nContent-Type: video/x-msvideo\r\nTransfer-Encoding: gzip\r\n\r\n', aviBytes(WHOLE_SIZE, 2)],
     ['two Transfer-Encoding fields (gzip, then chunked)', 'HTTP/1.1 200 OK\r\nContent-Type: video/x-msvideo\r\nTransfer-Encoding: gzip\r\nTransfer-Encoding: chunked\r\n\r\n', chunkedBody(aviBytes(WHOLE_SIZE, 2))],
   ])('%s: refused', async (_label, head, body) => {
-    const result = await run((socket) => socket.end(Buffer.concat([Buffer.from(head), body])));
+    const result = await run((socket) => {
+      socket.end(Buffer.concat([Buffer.from(head), body]));
+    });
     expect(result.code, result.stdout + result.stderr).toBe(1);
     expect(result.stderr).toMatch(/^ *FAIL +http:/m);
     expect(result.stdout).toContain('Done. downloaded=0 skipped=0 failed=1');
@@ -66,7 +68,9 @@ describe('timelapse2-dl, 1.x: an answer that cannot be the archive is a FAIL, ex
   });
 
   it('HTTP/1.0 without a length, closed after 4 bytes (the listing implies 1,488): refused', async () => {
-    const result = await run((socket) => socket.end(Buffer.concat([Buffer.from('HTTP/1.0 200 OK\r\nContent-Type: video/x-msvideo\r\n\r\n'), aviBytes(WHOLE_SIZE, 2).subarray(0, 4)])));
+    const result = await run((socket) => {
+      socket.end(Buffer.concat([Buffer.from('HTTP/1.0 200 OK\r\nContent-Type: video/x-msvideo\r\n\r\n'), aviBytes(WHOLE_SIZE, 2).subarray(0, 4)]));
+    });
     expect(result.code, result.stdout + result.stderr).toBe(1);
     expect(result.stderr).toMatch(/^ *FAIL +http:/m);
     expect(result.stdout).toContain('Done. downloaded=0 skipped=0 failed=1');
@@ -75,7 +79,9 @@ describe('timelapse2-dl, 1.x: an answer that cannot be the archive is a FAIL, ex
   });
 
   it('HTTP/1.0 without a length, closed inside the AVI (its RIFF header says more): refused', async () => {
-    const result = await run((socket) => socket.end(Buffer.concat([Buffer.from('HTTP/1.0 200 OK\r\nContent-Type: video/x-msvideo\r\n\r\n'), aviBytes(WHOLE_SIZE, 2).subarray(0, 1200)])));
+    const result = await run((socket) => {
+      socket.end(Buffer.concat([Buffer.from('HTTP/1.0 200 OK\r\nContent-Type: video/x-msvideo\r\n\r\n'), aviBytes(WHOLE_SIZE, 2).subarray(0, 1200)]));
+    });
     expect(result.code, result.stdout + result.stderr).toBe(1);
     expect(result.stdout + result.stderr).toMatch(/truncated/);
     expect(result.files).toEqual([]);
@@ -83,7 +89,9 @@ describe('timelapse2-dl, 1.x: an answer that cannot be the archive is a FAIL, ex
 
   it('positive control: HTTP/1.0 without a length, the whole file, closed: saved, exit 0', async () => {
     const avi = aviBytes(WHOLE_SIZE, 2);
-    const result = await run((socket) => socket.end(Buffer.concat([Buffer.from('HTTP/1.0 200 OK\r\nContent-Type: video/x-msvideo\r\n\r\n'), avi])));
+    const result = await run((socket) => {
+      socket.end(Buffer.concat([Buffer.from('HTTP/1.0 200 OK\r\nContent-Type: video/x-msvideo\r\n\r\n'), avi]));
+    });
     expect(result.code, result.stdout + result.stderr).toBe(0);
     expect(result.files).toEqual(['clip.avi']);
     expect(sha256(await readFile(join(result.dir.path, 'clip.avi')))).toBe(sha256(avi));
@@ -93,33 +101,11 @@ describe('timelapse2-dl, 1.x: an answer that cannot be the archive is a FAIL, ex
 describe('timelapse2-dl --timeout 1 bounds every wait for the archive (FAIL, exit 1, no file)', () => {
   const GIVE_UP_MS = 6000;
   const whole = (): Buffer => Buffer.concat([Buffer.from(`HTTP/1.0 200 OK\r\nContent-Type: video/x-msvideo\r\nContent-Length: ${WHOLE_SIZE}\r\n\r\n`), aviBytes(WHOLE_SIZE, 2)]);
-  const pace = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 100));
+  const timing = { paceMs: 100, giveUpMs: GIVE_UP_MS, end: true };
 
   it.each([
-    [
-      'a head trickled a byte every 100 ms',
-      async (socket: Socket) => {
-        const answer = whole();
-        const until = Date.now() + GIVE_UP_MS;
-        let at = 0;
-        for (; Date.now() < until && at < answer.length && !socket.destroyed; at += 1) {
-          socket.write(answer.subarray(at, at + 1));
-          await pace();
-        }
-        socket.end(answer.subarray(at));
-      },
-    ],
-    [
-      'endless 103 Early Hints',
-      async (socket: Socket) => {
-        const until = Date.now() + GIVE_UP_MS;
-        while (Date.now() < until && !socket.destroyed) {
-          socket.write('HTTP/1.1 103 Early Hints\r\nLink: </a.css>; rel=preload\r\n\r\n');
-          await pace();
-        }
-        socket.end(whole());
-      },
-    ],
+    ['a head trickled a byte every 100 ms', (socket: Socket) => trickle(socket, whole(), timing)],
+    ['endless 103 Early Hints', (socket: Socket) => repeatInterim(socket, 'HTTP/1.1 103 Early Hints\r\nLink: </a.css>; rel=preload\r\n\r\n', whole(), timing)],
   ] as const)('%s', async (_label, download) => {
     const result = await run(download, 1);
     expect(result.code, result.stdout + result.stderr).toBe(1);

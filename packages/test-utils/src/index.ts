@@ -9,3 +9,5 @@ export { startApacheServer, launchTestServer, waitForPort, stopProcess, type Apa
 export { startLighttpdServer, type LighttpdServerOptions } from './lighttpd-server.js';
 export { makeSelfSignedCert, type SelfSignedCert } from './self-signed-cert.js';
 export { startRawHttpServer, type RawHttpServer, type RawHttpServerOptions, type RawHttpRequest, type RawResponder } from './raw-http-server.js';
+export { endlessChunkedBody, repeatInterim, trickle, type TrickleOptions } from './hostile-writes.js';
+export { startHostile401Server } from './hostile-401-server.js';

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import type { Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { smallRequest } from '@camdl/internal';
-import { makeTempDir, startRawHttpServer, type RawHttpServer, type TempDir } from '@camdl/test-utils';
+import { makeTempDir, repeatInterim, startRawHttpServer, trickle, type RawHttpServer, type TempDir } from '@camdl/test-utils';
 import { download, DownloadAgent, isDownloadError } from '../src/index.js';
 
 // `timeout` bounds every wait for an answer: the headers timeout is a deadline armed once per request,
@@ -14,46 +14,20 @@ const TIMEOUT_MS = 300;
 const PACE_MS = 25;
 const GIVE_UP_MS = 2000;
 
-const tick = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, PACE_MS));
 const answer = 'HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello';
-
-/** Writes `answer` a byte at a time, one byte per PACE_MS. */
-async function trickleHead(socket: Socket): Promise<void> {
-  for (const byte of Buffer.from(answer, 'latin1')) {
-    if (socket.destroyed) return;
-    socket.write(Buffer.of(byte));
-    await tick();
-  }
-}
-
-/** A 103 Early Hints every PACE_MS; the answer only after GIVE_UP_MS. */
-async function endlessInterim(socket: Socket): Promise<void> {
-  const until = Date.now() + GIVE_UP_MS;
-  while (Date.now() < until) {
-    if (socket.destroyed) return;
-    socket.write('HTTP/1.1 103 Early Hints\r\nLink: </a.css>; rel=preload\r\n\r\n');
-    await tick();
-  }
-  socket.write(answer);
-}
-
-/** A 404 whose error page trickles a byte per PACE_MS; the rest only after GIVE_UP_MS. */
-async function trickledErrorPage(socket: Socket): Promise<void> {
-  const page = Buffer.alloc(1000, 0x61);
-  socket.write(`HTTP/1.1 404 Not Found\r\nContent-Length: ${page.length}\r\n\r\n`);
-  const until = Date.now() + GIVE_UP_MS;
-  let at = 0;
-  for (; at < page.length && Date.now() < until; at += 1) {
-    if (socket.destroyed) return;
-    socket.write(page.subarray(at, at + 1));
-    await tick();
-  }
-  socket.write(page.subarray(at));
-}
+const timing = { paceMs: PACE_MS, giveUpMs: GIVE_UP_MS };
 
 const responders: Record<string, (socket: Socket) => Promise<void>> = {
-  '/trickled-head': trickleHead,
-  '/endless-103': endlessInterim,
+  /** The answer a byte at a time. */
+  '/trickled-head': (socket) => trickle(socket, answer, timing),
+  /** A 103 Early Hints every PACE_MS; the answer only after GIVE_UP_MS. */
+  '/endless-103': (socket) => repeatInterim(socket, 'HTTP/1.1 103 Early Hints\r\nLink: </a.css>; rel=preload\r\n\r\n', answer, timing),
+};
+
+/** A 404 whose error page trickles a byte per PACE_MS. */
+const trickledErrorPage = (socket: Socket): Promise<void> => {
+  socket.write('HTTP/1.1 404 Not Found\r\nContent-Length: 1000\r\n\r\n');
+  return trickle(socket, 'a'.repeat(1000), timing);
 };
 
 const readers: [string, boolean][] = [

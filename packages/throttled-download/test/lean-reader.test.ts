@@ -347,8 +347,9 @@ describe.each(readers)('download() through %s', (_label, makeDispatcher, lean) =
   });
   const options = (): DownloadOptions => ({ maxRetries: 0, timeout: 600, resume: false, ...(dispatcher ? { dispatcher } : {}) });
 
-  for (const c of succeeding) {
-    it.skipIf(c.leanOnly === true && !lean)(`completes: ${c.name}`, async () => {
+  // undici refuses the RFC leniencies only the lean reader implements (an unasked 100, obs-fold).
+  for (const c of succeeding.filter((each) => lean || each.leanOnly !== true)) {
+    it(`completes: ${c.name}`, async () => {
       const dest = `${dir.path}/ok-${all.indexOf(c)}.bin`;
       const result = await download(server.url(`/${all.indexOf(c)}`), dest, { ...options(), timeout: 5000 });
       expect(result).toMatchObject({ status: 'downloaded', size: body.length, verified: c.verified });

@@ -1,4 +1,5 @@
-import { open, type FileHandle } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
+import { checkContainerFile } from '@camdl/internal';
 import type { TimelapseApi } from './api.js';
 import type { TimelapseArchive } from './archive.js';
 
@@ -41,33 +42,26 @@ export async function verifyArchiveFile(
   archive: Pick<TimelapseArchive, 'filename' | 'size' | 'raw'> & { frames?: number | undefined },
   api: TimelapseApi,
 ): Promise<ArchiveFileCheck> {
-  let file: FileHandle;
+  let size: number;
   try {
-    file = await open(path, 'r');
+    size = (await stat(path)).size;
   } catch (error) {
     return { ok: false, reason: `cannot read the local file (${(error as NodeJS.ErrnoException).code ?? 'error'})` };
   }
-  try {
-    const size = (await file.stat()).size;
-    if (api === 'timelapse3') {
-      if (archive.size === undefined) return { ok: false, reason: 'the camera listed no size to compare with' };
-      if (size !== archive.size) return { ok: false, reason: `the local file has ${size} bytes, the camera lists ${archive.size}` };
-    } else if (archive.size !== undefined && size < archive.size) {
-      return { ok: false, reason: `the local file has ${size} bytes, less than the ${archive.size} bytes of images the camera lists` };
-    }
-    const container = containerOf(archive, api);
-    // 1.0–1.1.2 leave the live recording's RIFF size in the archive, which counts the `movi` list
-    // header twice: 16 bytes past the end of a whole file (1.1.3 patches it). Only a file of the
-    // exact 1.x layout size may have it.
-    const exactV1 = api === 'timelapse2-v1' && size === timelapse2V1FileSize({ size: archive.size, frames: archive.frames ?? framesOf(archive.raw) });
-    if (container === 'avi') return await checkAvi(file, size, exactV1 ? 16 : 0);
-    if (container === 'mp4') return await checkIsoBmff(file, size);
-    return { ok: false, reason: `cannot check a ${container} file` };
-  } catch (error) {
-    return { ok: false, reason: `cannot read the local file (${(error as NodeJS.ErrnoException).code ?? String(error)})` };
-  } finally {
-    await file.close().catch(() => {});
+  if (api === 'timelapse3') {
+    if (archive.size === undefined) return { ok: false, reason: 'the camera listed no size to compare with' };
+    if (size !== archive.size) return { ok: false, reason: `the local file has ${size} bytes, the camera lists ${archive.size}` };
+  } else if (archive.size !== undefined && size < archive.size) {
+    return { ok: false, reason: `the local file has ${size} bytes, less than the ${archive.size} bytes of images the camera lists` };
   }
+  const container = containerOf(archive, api);
+  if (container !== 'avi' && container !== 'mp4') return { ok: false, reason: `cannot check a ${container} file` };
+  // 1.0–1.1.2 leave the live recording's RIFF size in the archive, which counts the `movi` list
+  // header twice: 16 bytes past the end of a whole file (1.1.3 patches it). Only a file of the
+  // exact 1.x layout size may have it.
+  const exactV1 = api === 'timelapse2-v1' && size === timelapse2V1FileSize({ size: archive.size, frames: archive.frames ?? framesOf(archive.raw) });
+  const check = await checkContainerFile(path, container, { riffOvercount: exactV1 ? 16 : 0 });
+  return check.ok ? { ok: true } : check;
 }
 
 /** What the file must be: 3.x says (`container`, MP4 by default), 1.x and TimelapseMe write AVI. */
@@ -83,47 +77,7 @@ function containerOf(archive: Pick<TimelapseArchive, 'filename' | 'raw'>, api: T
   return api === 'timelapse3' ? 'mp4' : 'avi';
 }
 
-async function read(file: FileHandle, position: number, length: number): Promise<Buffer> {
-  const buffer = Buffer.alloc(length);
-  const { bytesRead } = await file.read(buffer, 0, length, position);
-  return buffer.subarray(0, bytesRead);
-}
-
 function framesOf(raw: Record<string, unknown>): number | undefined {
   const value = raw['frames'];
   return typeof value === 'number' ? value : undefined;
-}
-
-async function checkAvi(file: FileHandle, size: number, riffOvercount: number): Promise<ArchiveFileCheck> {
-  const head = await read(file, 0, 12);
-  if (head.length < 12 || head.toString('latin1', 0, 4) !== 'RIFF' || head.toString('latin1', 8, 12) !== 'AVI ') {
-    return { ok: false, reason: 'the local file is not an AVI (no RIFF/AVI header)' };
-  }
-  // The first RIFF chunk's size (OpenDML files have more RIFF AVIX chunks after it).
-  const riffEnd = head.readUInt32LE(4) + 8;
-  if (riffEnd > size && riffEnd !== size + riffOvercount) return { ok: false, reason: `the local AVI is truncated (its header says ${riffEnd} bytes, the file has ${size})` };
-  return { ok: true };
-}
-
-/** Top-level boxes of an MP4 must tile the file exactly: a truncated file ends inside its last box. */
-async function checkIsoBmff(file: FileHandle, size: number): Promise<ArchiveFileCheck> {
-  const first = await read(file, 4, 4);
-  if (first.toString('latin1') !== 'ftyp') return { ok: false, reason: 'the local file is not an MP4 (no ftyp box)' };
-  let position = 0;
-  for (let boxes = 0; position < size; boxes += 1) {
-    if (boxes > 100_000) return { ok: false, reason: 'the local MP4 has too many top-level boxes' };
-    const header = await read(file, position, 16);
-    if (header.length < 8) return { ok: false, reason: `the local MP4 is truncated (a box header at byte ${position})` };
-    let boxSize = header.readUInt32BE(0);
-    if (boxSize === 1) {
-      if (header.length < 16) return { ok: false, reason: `the local MP4 is truncated (a box header at byte ${position})` };
-      boxSize = Number(header.readBigUInt64BE(8));
-    } else if (boxSize === 0) {
-      boxSize = size - position;
-    }
-    if (boxSize < 8) return { ok: false, reason: `the local MP4 has a broken box at byte ${position}` };
-    position += boxSize;
-  }
-  if (position !== size) return { ok: false, reason: `the local MP4 is truncated (its last box ends at byte ${position}, the file has ${size})` };
-  return { ok: true };
 }

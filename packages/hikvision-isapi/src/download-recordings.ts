@@ -1,0 +1,65 @@
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { forwardTransferEvents, RateLimiter, type TransferEvent } from '@camdl/throttled-download';
+import type { HikvisionClient } from './client.js';
+import type { DownloadRecordingOptions, RecordingDownloadResult } from './download-recording.js';
+import { isHikvisionError } from './errors.js';
+import { recordingFileName, type HikvisionRecording } from './recording.js';
+
+export interface DownloadRecordingsOptions extends Omit<DownloadRecordingOptions, 'onProgress' | 'onEvent' | 'rateLimiter'> {
+  /** Directory for the files (created if missing); each is named by {@link recordingFileName}. */
+  directory: string;
+  /** One limiter shared by every download (wins over `rateLimitMbps`). @default a limiter of `rateLimitMbps` */
+  rateLimiter?: RateLimiter | undefined;
+  /** Once aborted, no new file starts; the running one finishes. @default undefined */
+  stopSignal?: AbortSignal | undefined;
+  /** Progress and events of every file. @default undefined */
+  onEvent?: ((event: RecordingTransferEvent) => void) | undefined;
+}
+
+/** The shared transfer events, `item` being the recording. */
+export type RecordingTransferEvent = TransferEvent<HikvisionRecording>;
+
+/** The outcome for one recording. */
+export interface RecordingOutcome {
+  recording: HikvisionRecording;
+  path: string;
+  /** `interrupted`: cut by `signal`, not a failure. */
+  status: 'downloaded' | 'resumed' | 'skipped' | 'failed' | 'interrupted' | 'not-started';
+  result?: RecordingDownloadResult;
+  error?: Error;
+}
+
+/**
+ * Downloads recordings one after the other (recorders serve few streams at once) into `directory`,
+ * as `ch01_<start>-<end>.mp4` (`.ps` once a file is found to be a program stream, renamed by the
+ * caller if wanted). Never throws for one file; a refused login stops the rest (one failed login).
+ */
+export async function downloadRecordings(client: Pick<HikvisionClient, 'downloadRecording'>, recordings: readonly HikvisionRecording[], options: DownloadRecordingsOptions): Promise<RecordingOutcome[]> {
+  await mkdir(options.directory, { recursive: true });
+  const limiter = options.rateLimiter ?? new RateLimiter(options.rateLimitMbps ?? 0);
+  const emit = (event: RecordingTransferEvent): void => options.onEvent?.(event);
+  const outcomes: RecordingOutcome[] = recordings.map((recording) => ({ recording, path: join(options.directory, recordingFileName(recording)), status: 'not-started' }));
+  for (const outcome of outcomes) {
+    if (options.signal?.aborted || options.stopSignal?.aborted) break;
+    const { recording, path } = outcome;
+    const forward = forwardTransferEvents(recording, path, new URL('ISAPI/ContentMgmt/download', 'http://device/').pathname, emit);
+    try {
+      const result = await client.downloadRecording(recording, path, { ...options, rateLimiter: limiter, onProgress: forward.onProgress, onEvent: forward.onEvent });
+      outcome.result = result;
+      outcome.status = result.status;
+      if (result.status === 'skipped') emit({ type: 'skip', item: recording, path, reason: result.skipReason ?? 'exists', localSize: result.size, remoteSize: result.remoteSize, result });
+      else emit({ type: 'done', item: recording, path, result });
+    } catch (error) {
+      outcome.error = error instanceof Error ? error : new Error(String(error));
+      if (options.signal?.aborted) {
+        outcome.status = 'interrupted';
+        break;
+      }
+      outcome.status = 'failed';
+      emit({ type: 'fail', item: recording, path, error: outcome.error });
+      if (isHikvisionError(error, 'ERR_HIKVISION_AUTH')) break;
+    }
+  }
+  return outcomes;
+}

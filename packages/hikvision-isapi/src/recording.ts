@@ -1,0 +1,90 @@
+import { fromIsapiTime, type ClockModel, type WallClock } from './device-clock.js';
+import { child, childText, type XmlElement } from './xml.js';
+
+/** One recording a search found. Everything in it came from the device: untrusted, checked here. */
+export interface HikvisionRecording {
+  /** The channel searched (1-based). */
+  channel: number;
+  /** `trackID` of the item (channel × 100 + 1 for the main stream). */
+  trackId: number;
+  /**
+   * `playbackURI` exactly as the device sent it (XML-decoded once): it goes back verbatim in the
+   * download request. An `rtsp://` address of the recorder: never connected to.
+   */
+  playbackUri: string;
+  /** `name` of the segment (also in the URI), when given. */
+  name: string | undefined;
+  /** The `size=` of the playbackURI in bytes: what the download must measure. Undefined when absent. */
+  size: number | undefined;
+  /** `timeSpan/startTime` and `endTime` as the device wrote them. */
+  startTime: string;
+  endTime: string;
+  /** The instants they stand for (the clock model decides what their `Z` means). */
+  start: Date;
+  end: Date;
+  /** The recorder's wall clock at start and end: `YYYY-MM-DD HH:MM:SS` (the day in a layout is this day). */
+  startWallClock: WallClock;
+  endWallClock: WallClock;
+  /** `contentType` (`video`…) and `codecType` (`H.264-BP`…), when given. */
+  contentType: string | undefined;
+  codec: string | undefined;
+}
+
+const MAX_URI_LENGTH = 4096;
+// eslint-disable-next-line no-control-regex
+const CONTROL = /[\u0000-\u001f\u007f]/;
+const SHORT_TOKEN = /^[\w.\-+ ]{1,64}$/;
+
+/** `size=` of a playbackURI: a safe integer of bytes, else undefined. */
+export function sizeFromPlaybackUri(uri: string): number | undefined {
+  const match = /[?&]size=(\d{1,15})(?:&|$)/.exec(uri);
+  if (!match) return undefined;
+  const size = Number(match[1]);
+  return Number.isSafeInteger(size) ? size : undefined;
+}
+
+/** A `searchMatchItem` as a recording; undefined (with why) when it cannot be one. */
+export function toRecording(item: XmlElement, channel: number, model: ClockModel): HikvisionRecording | string {
+  const span = child(item, 'timeSpan');
+  const startTime = childText(span, 'startTime');
+  const endTime = childText(span, 'endTime');
+  const media = child(item, 'mediaSegmentDescriptor');
+  const playbackUri = child(media, 'playbackURI')?.text.trim();
+  if (startTime === undefined || endTime === undefined) return 'an item without timeSpan/startTime and endTime';
+  if (playbackUri === undefined || playbackUri === '') return 'an item without playbackURI';
+  if (playbackUri.length > MAX_URI_LENGTH || CONTROL.test(playbackUri)) return 'an item whose playbackURI is too long or holds control characters';
+  const start = fromIsapiTime(startTime, model);
+  const end = fromIsapiTime(endTime, model);
+  if (start === undefined || end === undefined) return `an item with times that are not ISAPI times (${JSON.stringify(startTime.slice(0, 40))}, ${JSON.stringify(endTime.slice(0, 40))})`;
+  if (end.ms < start.ms) return `an item that ends before it starts (${startTime} – ${endTime})`;
+  const track = childText(item, 'trackID');
+  const trackId = track !== undefined && /^\d{1,6}$/.test(track) ? Number(track) : channel * 100 + 1;
+  const name = childText(media, 'name');
+  const contentType = childText(media, 'contentType');
+  const codec = childText(media, 'codecType');
+  return {
+    channel,
+    trackId,
+    playbackUri,
+    name: name !== undefined && /^[\w.-]{1,128}$/.test(name) ? name : undefined,
+    size: sizeFromPlaybackUri(playbackUri),
+    startTime,
+    endTime,
+    start: new Date(start.ms),
+    end: new Date(end.ms),
+    startWallClock: start.wallClock,
+    endWallClock: end.wallClock,
+    contentType: contentType !== undefined && SHORT_TOKEN.test(contentType) ? contentType : undefined,
+    codec: codec !== undefined && SHORT_TOKEN.test(codec) ? codec : undefined,
+  };
+}
+
+/**
+ * A file name for a recording from its camera wall-clock times and channel only (never a device
+ * string): `ch01_20260116_120000-20260116_121500.<extension>`.
+ */
+export function recordingFileName(recording: Pick<HikvisionRecording, 'channel' | 'startWallClock' | 'endWallClock'>, extension = 'mp4'): string {
+  const compact = (wallClock: string): string => wallClock.replace(/-/g, '').replace(' ', '_').replace(/:/g, '');
+  const safeExtension = /^[a-z0-9]{1,8}$/i.test(extension) ? extension : 'bin';
+  return `ch${String(recording.channel).padStart(2, '0')}_${compact(recording.startWallClock)}-${compact(recording.endWallClock)}.${safeExtension}`;
+}

@@ -1,0 +1,243 @@
+import { open, type FileHandle } from 'node:fs/promises';
+
+/** A container a downloaded video can be checked as. */
+export type CheckedContainer = 'avi' | 'mp4' | 'matroska';
+
+/** Whether a local file is a whole container, with its duration when the container says it. */
+export type ContainerCheck = { ok: true; durationSec: number | undefined } | { ok: false; reason: string };
+
+export interface ContainerCheckOptions {
+  /**
+   * AVI only: bytes the first RIFF size may overcount the file by (Timelapse2 1.0–1.1.2 count the
+   * `movi` list header twice). @default 0
+   */
+  riffOvercount?: number;
+}
+
+/**
+ * Reads the structure of `path` to its end: an AVI whose RIFF size fits the file, an MP4 whose
+ * top-level boxes tile the file exactly (duration from `mvhd`), a Matroska file whose EBML elements
+ * (known or unknown sizes, as a streamed export writes them) end exactly at the end of the file
+ * (duration from `Info/Duration`, else from the last block's time). A file cut short ends inside an
+ * element and fails; a file cut exactly between clusters is whole structurally, so callers compare
+ * the duration with what the recording should last.
+ */
+export async function checkContainerFile(path: string, container: CheckedContainer, options: ContainerCheckOptions = {}): Promise<ContainerCheck> {
+  let file: FileHandle;
+  try {
+    file = await open(path, 'r');
+  } catch (error) {
+    return { ok: false, reason: `cannot read the local file (${(error as NodeJS.ErrnoException).code ?? 'error'})` };
+  }
+  try {
+    const size = (await file.stat()).size;
+    if (container === 'avi') return await checkAvi(file, size, options.riffOvercount ?? 0);
+    if (container === 'mp4') return await checkIsoBmff(file, size);
+    return await checkMatroska(file, size);
+  } catch (error) {
+    return { ok: false, reason: `cannot read the local file (${(error as NodeJS.ErrnoException).code ?? String(error)})` };
+  } finally {
+    await file.close().catch(() => {});
+  }
+}
+
+async function read(file: FileHandle, position: number, length: number): Promise<Buffer> {
+  const buffer = Buffer.alloc(length);
+  const { bytesRead } = await file.read(buffer, 0, length, position);
+  return buffer.subarray(0, bytesRead);
+}
+
+async function checkAvi(file: FileHandle, size: number, riffOvercount: number): Promise<ContainerCheck> {
+  const head = await read(file, 0, 12);
+  if (head.length < 12 || head.toString('latin1', 0, 4) !== 'RIFF' || head.toString('latin1', 8, 12) !== 'AVI ') {
+    return { ok: false, reason: 'the local file is not an AVI (no RIFF/AVI header)' };
+  }
+  // The first RIFF chunk's size (OpenDML files have more RIFF AVIX chunks after it).
+  const riffEnd = head.readUInt32LE(4) + 8;
+  if (riffEnd > size && riffEnd !== size + riffOvercount) return { ok: false, reason: `the local AVI is truncated (its header says ${riffEnd} bytes, the file has ${size})` };
+  return { ok: true, durationSec: undefined };
+}
+
+/** Top-level boxes of an MP4 must tile the file exactly: a truncated file ends inside its last box. */
+async function checkIsoBmff(file: FileHandle, size: number): Promise<ContainerCheck> {
+  const first = await read(file, 4, 4);
+  if (first.toString('latin1') !== 'ftyp') return { ok: false, reason: 'the local file is not an MP4 (no ftyp box)' };
+  let position = 0;
+  let durationSec: number | undefined;
+  for (let boxes = 0; position < size; boxes += 1) {
+    if (boxes > 100_000) return { ok: false, reason: 'the local MP4 has too many top-level boxes' };
+    const header = await read(file, position, 16);
+    if (header.length < 8) return { ok: false, reason: `the local MP4 is truncated (a box header at byte ${position})` };
+    let boxSize = header.readUInt32BE(0);
+    let headerSize = 8;
+    if (boxSize === 1) {
+      if (header.length < 16) return { ok: false, reason: `the local MP4 is truncated (a box header at byte ${position})` };
+      boxSize = Number(header.readBigUInt64BE(8));
+      headerSize = 16;
+    } else if (boxSize === 0) {
+      boxSize = size - position;
+    }
+    if (boxSize < headerSize) return { ok: false, reason: `the local MP4 has a broken box at byte ${position}` };
+    if (header.toString('latin1', 4, 8) === 'moov' && position + boxSize <= size) {
+      durationSec = await mvhdDuration(file, position + headerSize, position + boxSize);
+    }
+    position += boxSize;
+  }
+  if (position !== size) return { ok: false, reason: `the local MP4 is truncated (its last box ends at byte ${position}, the file has ${size})` };
+  return { ok: true, durationSec };
+}
+
+/** `moov/mvhd` duration ÷ timescale; undefined when absent or zero (a fragmented file). */
+async function mvhdDuration(file: FileHandle, start: number, end: number): Promise<number | undefined> {
+  for (let position = start; position + 8 <= end; ) {
+    const header = await read(file, position, 8);
+    const boxSize = header.readUInt32BE(0);
+    if (boxSize < 8) return undefined;
+    if (header.toString('latin1', 4, 8) === 'mvhd') {
+      const body = await read(file, position + 8, Math.min(boxSize - 8, 32));
+      const version = body[0];
+      const timescale = version === 1 ? body.readUInt32BE(20) : body.readUInt32BE(12);
+      const duration = version === 1 ? Number(body.readBigUInt64BE(24)) : body.readUInt32BE(16);
+      return timescale > 0 && duration > 0 ? duration / timescale : undefined;
+    }
+    position += boxSize;
+  }
+  return undefined;
+}
+
+const EBML_HEADER = 0x1a45dfa3;
+const SEGMENT = 0x18538067;
+const INFO = 0x1549a966;
+const CLUSTER = 0x1f43b675;
+const TIMESTAMP_SCALE = 0x2ad7b1;
+const DURATION = 0x4489;
+const CLUSTER_TIMESTAMP = 0xe7;
+const SIMPLE_BLOCK = 0xa3;
+const BLOCK_GROUP = 0xa0;
+const BLOCK = 0xa1;
+/** Elements that may follow a cluster of unknown size at the Segment level (they end it). */
+const SEGMENT_CHILDREN = new Set([0x114d9b74, INFO, 0x1654ae6b, CLUSTER, 0x1c53bb6b, 0x1941a469, 0x1043a770, 0x1254c367, 0xec, 0xbf]);
+const MAX_ELEMENTS = 5_000_000;
+
+interface Element {
+  id: number;
+  /** Undefined: unknown size (all value bits set), as a streaming muxer writes Segment and Cluster. */
+  size: number | undefined;
+  headerSize: number;
+}
+
+/** One EBML variable-length integer: `length` bytes, the marker bit cleared (or kept, for IDs). */
+function readVint(bytes: Buffer, offset: number, keepMarker: boolean): { value: number; length: number; allOnes: boolean } | undefined {
+  const first = bytes[offset];
+  if (first === undefined || first === 0) return undefined;
+  const length = Math.clz32(first) - 23;
+  if (length > 8 || offset + length > bytes.length) return undefined;
+  let value = keepMarker ? first : first & (0xff >> length);
+  let allOnes = value === 0xff >> length;
+  for (let index = 1; index < length; index += 1) {
+    const byte = bytes[offset + index] as number;
+    value = value * 256 + byte;
+    if (byte !== 0xff) allOnes = false;
+  }
+  return { value, length, allOnes };
+}
+
+async function readElement(file: FileHandle, position: number): Promise<Element | undefined> {
+  const head = await read(file, position, 12);
+  const id = readVint(head, 0, true);
+  if (id === undefined || id.length > 4) return undefined;
+  const size = readVint(head, id.length, false);
+  if (size === undefined) return undefined;
+  return { id: id.value, size: size.allOnes ? undefined : size.value, headerSize: id.length + size.length };
+}
+
+function readUnsigned(bytes: Buffer): number {
+  let value = 0;
+  for (const byte of bytes) value = value * 256 + byte;
+  return value;
+}
+
+/**
+ * Walks a Matroska file: the EBML header, then the Segment's children to the end of the file;
+ * inside clusters every block is read for its time. Every element must end inside its parent and
+ * the last one exactly at the end of the file.
+ */
+async function checkMatroska(file: FileHandle, size: number): Promise<ContainerCheck> {
+  const header = await readElement(file, 0);
+  if (header?.id !== EBML_HEADER || header.size === undefined) return { ok: false, reason: 'the local file is not a Matroska file (no EBML header)' };
+  const segmentStart = header.headerSize + header.size;
+  const segment = await readElement(file, segmentStart);
+  if (segment?.id !== SEGMENT) return { ok: false, reason: 'the local Matroska file has no Segment after its EBML header' };
+  const segmentEnd = segment.size === undefined ? size : segmentStart + segment.headerSize + segment.size;
+  if (segmentEnd > size) return { ok: false, reason: `the local Matroska file is truncated (its Segment ends at byte ${segmentEnd}, the file has ${size})` };
+  if (segmentEnd < size) return { ok: false, reason: `the local Matroska file has ${size - segmentEnd} bytes after its Segment` };
+  let timestampScale = 1_000_000;
+  let infoDuration: number | undefined;
+  let lastBlockTime: number | undefined;
+  let clusterTime = 0;
+  let elements = 0;
+  const cut = (what: string, at: number, end: number): ContainerCheck => ({ ok: false, reason: `the local Matroska file is truncated (${what} at byte ${at} ends at ${end}, the file has ${size})` });
+
+  let position = segmentStart + segment.headerSize;
+  while (position < segmentEnd) {
+    if (++elements > MAX_ELEMENTS) return { ok: false, reason: 'the local Matroska file has too many elements' };
+    const element = await readElement(file, position);
+    if (element === undefined) return { ok: false, reason: `the local Matroska file is truncated or broken (an element header at byte ${position})` };
+    const bodyStart = position + element.headerSize;
+    if (element.id === CLUSTER) {
+      // A cluster of unknown size ends where the next Segment-level element starts.
+      const declaredEnd = element.size === undefined ? undefined : bodyStart + element.size;
+      if (declaredEnd !== undefined && declaredEnd > segmentEnd) return cut('a Cluster', position, declaredEnd);
+      let inner = bodyStart;
+      const limit = declaredEnd ?? segmentEnd;
+      while (inner < limit) {
+        if (++elements > MAX_ELEMENTS) return { ok: false, reason: 'the local Matroska file has too many elements' };
+        const child = await readElement(file, inner);
+        if (child === undefined) return { ok: false, reason: `the local Matroska file is truncated or broken (an element header at byte ${inner})` };
+        if (declaredEnd === undefined && SEGMENT_CHILDREN.has(child.id)) break;
+        if (child.size === undefined) return { ok: false, reason: `the local Matroska file has an element of unknown size inside a Cluster (byte ${inner})` };
+        const childEnd = inner + child.headerSize + child.size;
+        if (childEnd > limit) return cut('a block', inner, childEnd);
+        const childBody = inner + child.headerSize;
+        if (child.id === CLUSTER_TIMESTAMP) clusterTime = readUnsigned(await read(file, childBody, Math.min(child.size, 8)));
+        else if (child.id === SIMPLE_BLOCK) lastBlockTime = Math.max(lastBlockTime ?? 0, clusterTime + (await blockOffset(file, childBody)));
+        else if (child.id === BLOCK_GROUP) {
+          const block = await readElement(file, childBody);
+          if (block?.id === BLOCK) lastBlockTime = Math.max(lastBlockTime ?? 0, clusterTime + (await blockOffset(file, childBody + block.headerSize)));
+        }
+        inner = childEnd;
+      }
+      position = inner;
+      continue;
+    }
+    if (element.size === undefined) return { ok: false, reason: `the local Matroska file has an element of unknown size at byte ${position}` };
+    const end = bodyStart + element.size;
+    if (end > segmentEnd) return cut('an element', position, end);
+    if (element.id === INFO) {
+      const info = await read(file, bodyStart, Math.min(element.size, 4096));
+      for (let offset = 0; offset < info.length; ) {
+        const id = readVint(info, offset, true);
+        const length = id && readVint(info, offset + id.length, false);
+        if (!id || !length) break;
+        const valueStart = offset + id.length + length.length;
+        const value = info.subarray(valueStart, valueStart + length.value);
+        if (id.value === TIMESTAMP_SCALE) timestampScale = readUnsigned(value) || timestampScale;
+        else if (id.value === DURATION && value.length === 4) infoDuration = value.readFloatBE(0);
+        else if (id.value === DURATION && value.length === 8) infoDuration = value.readDoubleBE(0);
+        offset = valueStart + length.value;
+      }
+    }
+    position = end;
+  }
+  const scaleSec = timestampScale / 1e9;
+  const durationSec = infoDuration !== undefined && infoDuration > 0 ? infoDuration * scaleSec : lastBlockTime === undefined ? undefined : lastBlockTime * scaleSec;
+  return { ok: true, durationSec };
+}
+
+/** The signed 16-bit time of a block relative to its cluster (after the track number vint). */
+async function blockOffset(file: FileHandle, position: number): Promise<number> {
+  const head = await read(file, position, 11);
+  const track = readVint(head, 0, false);
+  if (track === undefined || head.length < track.length + 2) return 0;
+  return head.readInt16BE(track.length);
+}

@@ -8,6 +8,8 @@ import { CameraSimError } from './errors.js';
 import { FaultInjector, type FaultRule } from './faults.js';
 import { isTimelapse3Profile, normalizeOptions, type CameraProfile, type CameraSimOptions } from './options.js';
 import { createAmcrestProfile } from './profiles/amcrest.js';
+import { createAxisEdgeProfile, type AxisEdgeSimState } from './profiles/axis-edge.js';
+import { createHikvisionProfile, type HikvisionSimRecording } from './profiles/hikvision.js';
 import type { ProfileHandler } from './profiles/profile-handler.js';
 import { createTimelapseProfile } from './profiles/timelapse.js';
 import { RawRequestLineSocket, restoreRawBytes } from './raw-request-line.js';
@@ -47,6 +49,10 @@ export interface CameraSim {
   /** Replaces all fault rules. */
   setFaults(rules: FaultRule[]): void;
   addFault(rule: FaultRule): void;
+  /** The `hikvision` profile's recordings (undefined for other profiles). */
+  hikvision: { recordings: HikvisionSimRecording[] } | undefined;
+  /** The `axis-edge` profile's live state (undefined for other profiles). */
+  axisEdge: AxisEdgeSimState | undefined;
   /** Zeroes the counters in place. */
   resetCounters(): void;
   /** Stops listening and drops open connections. */
@@ -64,7 +70,7 @@ export async function startCameraSim(options: CameraSimOptions): Promise<CameraS
   const faults = new FaultInjector(normalized.faults);
   const isAmcrest = normalized.profile === 'amcrest';
   const digest = new DigestServer({
-    flavour: isAmcrest ? 'amcrest' : 'axis',
+    flavour: isAmcrest ? 'amcrest' : normalized.profile === 'hikvision' ? 'hikvision' : 'axis',
     realm: normalized.digest.realm,
     username: normalized.username,
     password: normalized.password,
@@ -79,7 +85,17 @@ export async function startCameraSim(options: CameraSimOptions): Promise<CameraS
   let archiveEntries: Array<{ archive: SimArchive; source: BodySource }> = [];
   let recordingEntries: Array<{ recording: SimRecording; source: BodySource }> = [];
   let profile: ProfileHandler;
-  if (isAmcrest) {
+  let hikvision: CameraSim['hikvision'];
+  let axisEdge: CameraSim['axisEdge'];
+  if (normalized.profile === 'hikvision') {
+    const built = await createHikvisionProfile({ behaviour: normalized.hikvision, timeZone: normalized.timeZone, mediaCacheDir: normalized.mediaCacheDir, now: normalized.now, lockoutAfterFailures: normalized.digest.lockoutAfterFailures });
+    profile = built.handler;
+    hikvision = { recordings: built.recordings };
+  } else if (normalized.profile === 'axis-edge') {
+    const built = await createAxisEdgeProfile({ behaviour: normalized.axisEdge, timeZone: normalized.timeZone, mediaCacheDir: normalized.mediaCacheDir });
+    profile = built.handler;
+    axisEdge = built.state;
+  } else if (isAmcrest) {
     recordingEntries = await buildRecordings(normalized.content, normalized.timeZone, normalized.mediaCacheDir);
     for (const { recording, source } of recordingEntries) sources.set(recording.filePath, source);
     profile = createAmcrestProfile(normalized, recordingEntries, counters);
@@ -101,13 +117,15 @@ export async function startCameraSim(options: CameraSimOptions): Promise<CameraS
   let busy = false;
   const sockets = new Set<Socket | RawRequestLineSocket>();
 
-  const challenge = (response: ServerResponse, stale: boolean): void => {
+  const challenge = (response: ServerResponse, stale: boolean, credentialsRefused = false): void => {
     counters.challenges++;
     if (stale) counters.staleChallenges++;
-    const body = isAmcrest ? 'Error\r\nInvalid Authority!\r\n' : '<HTML><HEAD><TITLE>401 Unauthorized</TITLE></HEAD><BODY>401 Unauthorized</BODY></HTML>\n';
+    const lockout = normalized.digest.lockoutAfterFailures;
+    const own = profile.unauthorized?.({ credentialsRefused, failures: consecutiveFailures, locked: lockout !== undefined && consecutiveFailures >= lockout });
+    const body = own?.body ?? (isAmcrest ? 'Error\r\nInvalid Authority!\r\n' : '<HTML><HEAD><TITLE>401 Unauthorized</TITLE></HEAD><BODY>401 Unauthorized</BODY></HTML>\n');
     response.writeHead(401, {
       'WWW-Authenticate': digest.challenge(stale),
-      'Content-Type': isAmcrest ? 'text/plain;charset=utf-8' : 'text/html; charset=iso-8859-1',
+      'Content-Type': own?.contentType ?? (isAmcrest ? 'text/plain;charset=utf-8' : 'text/html; charset=iso-8859-1'),
       'Content-Length': Buffer.byteLength(body),
     });
     response.end(body);
@@ -142,7 +160,7 @@ export async function startCameraSim(options: CameraSimOptions): Promise<CameraS
 
     const lockout = normalized.digest.lockoutAfterFailures;
     if (lockout !== undefined && consecutiveFailures >= lockout) {
-      challenge(response, false);
+      challenge(response, false, request.headers.authorization !== undefined);
       return;
     }
     const authorization = request.headers.authorization;
@@ -174,7 +192,7 @@ export async function startCameraSim(options: CameraSimOptions): Promise<CameraS
         counters.authFailures++;
         if (verdict.reason === 'bad-credentials') consecutiveFailures++;
       }
-      challenge(response, stale);
+      challenge(response, stale, verdict.reason === 'bad-credentials');
       return;
     }
     consecutiveFailures = 0;
@@ -307,6 +325,8 @@ export async function startCameraSim(options: CameraSimOptions): Promise<CameraS
       if (!source) throw new CameraSimError(`no served file named ${key}`, { code: 'ERR_SIM_BAD_OPTIONS', context: { key } });
       return source.sha256();
     },
+    hikvision,
+    axisEdge,
     setFaults: (rules) => faults.set(rules),
     addFault: (rule) => faults.add(rule),
     resetCounters: () => resetCounters(counters),

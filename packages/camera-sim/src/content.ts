@@ -209,7 +209,7 @@ function syntheticSource(seed: string, size: number, head?: Buffer): BodySource 
   };
 }
 
-function fileSource(path: string, size: number, sha256: string): BodySource {
+export function fileSource(path: string, size: number, sha256: string): BodySource {
   return {
     size,
     open: (start, end) => createReadStream(path, { start, end }),

@@ -1,7 +1,7 @@
 import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 
 /** How the server phrases its `WWW-Authenticate` challenge and its nonces. */
-export type DigestFlavour = 'axis' | 'amcrest';
+export type DigestFlavour = 'axis' | 'amcrest' | 'hikvision';
 
 /** Server-side digest settings. */
 export interface DigestServerOptions {
@@ -132,6 +132,10 @@ export class DigestServer {
     if (this.options.flavour === 'amcrest') {
       this.amcrestCounter += 1 + Math.floor(Math.random() * 1000);
       nonce = String(this.amcrestCounter % 4_294_967_296);
+    } else if (this.options.flavour === 'hikvision') {
+      // App-webs: hex of base64("<8 hex>:<7 hex>").
+      const text = `${randomBytes(4).toString('hex')}:${randomBytes(4).toString('hex').slice(0, 7)}`;
+      nonce = Buffer.from(Buffer.from(text).toString('base64')).toString('hex');
     } else {
       // Apache mod_auth_digest: base64 of the time (ends in `=`) + hex HMAC.
       const time = Buffer.alloc(8);
@@ -154,6 +158,7 @@ export class DigestServer {
     if (this.options.flavour === 'amcrest') {
       return `Digest realm="${realm}",qop="auth",nonce="${nonce}",opaque="${this.opaque}"${stale ? ',stale=true' : ''}`;
     }
+    if (this.options.flavour === 'hikvision') return `Digest qop="auth", realm="${realm}", nonce="${nonce}", stale="${stale ? 'TRUE' : 'FALSE'}"`;
     return `Digest realm="${realm}", nonce="${nonce}",${stale ? ' stale=true,' : ''} algorithm=MD5, qop="auth"`;
   }
 

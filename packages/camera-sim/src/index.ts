@@ -16,3 +16,5 @@ export { ensureMedia, defaultMediaCacheDir, type MediaRequest, type MediaFile, t
 export { GeneratedBytes } from './generated-bytes.js';
 export { toWallClock, fromWallClock, isWallClock, type WallClock } from './camera-time.js';
 export { writeDhav, accessUnits, type DhavWriteOptions, type DhavVideoCodec } from './dhav-writer.js';
+export type { HikvisionBehaviour, HikvisionSimRecording } from './profiles/hikvision.js';
+export type { AxisEdgeBehaviour, AxisEdgeSimRecording, AxisEdgeSimState } from './profiles/axis-edge.js';

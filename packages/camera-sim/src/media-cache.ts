@@ -13,9 +13,10 @@ const CACHE_VERSION = 1;
 
 /**
  * Which real media file ffmpeg makes: Timelapse 1.x MJPEG AVI, MP4 with H.264 or H.265 (`hvc1`), with
- * or without AAC, and Dahua `.dav` (DHAV framing written by {@link writeDhav}) with H.264 or H.265.
+ * or without AAC, Dahua `.dav` (DHAV framing written by {@link writeDhav}) with H.264 or H.265, Matroska
+ * with H.264 (Axis edge storage exports) and an MPEG program stream with H.264 (Hikvision NVR downloads).
  */
-export type MediaContainer = 'avi-mjpeg' | 'mp4-h264' | 'mp4-h264-aac' | 'mp4-h265' | 'mp4-h265-aac' | 'dav-h264' | 'dav-h265';
+export type MediaContainer = 'avi-mjpeg' | 'mp4-h264' | 'mp4-h264-aac' | 'mp4-h265' | 'mp4-h265-aac' | 'dav-h264' | 'dav-h265' | 'mkv-h264' | 'ps-h264';
 
 /** Parameters of one generated clip; the cache is keyed by all of them. */
 export interface MediaRequest {
@@ -91,6 +92,10 @@ function ffmpegArgs(request: Required<MediaRequest>, output: string): string[] {
       return [...common, ...video, '-c:v', 'libx264', '-preset', 'ultrafast', '-pix_fmt', 'yuv420p', '-g', String(gop), '-bsf:v', 'h264_metadata=aud=insert', '-f', 'h264', output];
     case 'dav-h265':
       return [...common, ...video, ...x265, '-bsf:v', 'hevc_metadata=aud=insert', '-f', 'hevc', output];
+    case 'mkv-h264':
+      return [...common, ...video, '-c:v', 'libx264', '-preset', 'ultrafast', '-pix_fmt', 'yuv420p', '-g', String(gop), '-f', 'matroska', output];
+    case 'ps-h264':
+      return [...common, ...video, '-c:v', 'libx264', '-preset', 'ultrafast', '-pix_fmt', 'yuv420p', '-g', String(gop), '-f', 'mpeg', output];
     case 'avi-mjpeg':
       return [...common, ...video, '-c:v', 'mjpeg', '-q:v', '8', '-pix_fmt', 'yuvj420p', '-f', 'avi', output];
     case 'mp4-h264':
@@ -123,7 +128,7 @@ async function probeDuration(path: string, fallback: number): Promise<number> {
 }
 
 async function generate(request: Required<MediaRequest>, cacheDir: string, key: string): Promise<MediaFile> {
-  const extension = request.container === 'avi-mjpeg' ? 'avi' : request.container.startsWith('dav-') ? 'dav' : 'mp4';
+  const extension = request.container === 'avi-mjpeg' ? 'avi' : request.container.startsWith('dav-') ? 'dav' : request.container === 'mkv-h264' ? 'mkv' : request.container === 'ps-h264' ? 'ps' : 'mp4';
   const path = join(cacheDir, `${key}.${extension}`);
   const metaPath = join(cacheDir, `${key}.json`);
   if (existsSync(metaPath) && existsSync(path)) {

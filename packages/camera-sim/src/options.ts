@@ -4,6 +4,8 @@ import type { ContentOption } from './content.js';
 import { CameraSimError } from './errors.js';
 import type { FaultRule } from './faults.js';
 import { defaultMediaCacheDir } from './media-cache.js';
+import type { AxisEdgeBehaviour } from './profiles/axis-edge.js';
+import type { HikvisionBehaviour } from './profiles/hikvision.js';
 
 /** Which camera API to imitate. */
 /**
@@ -11,9 +13,9 @@ import { defaultMediaCacheDir } from './media-cache.js';
  * serves Range); `timelapse3-v3.0` (3.0.x) and `timelapse3-v3.1.2` compare the raw, undecoded query
  * text as 1.x does, and only 3.1.1+ serves Range. The behaviour follows `timelapse.version`.
  */
-export type CameraProfile = 'timelapse2-v1' | 'timelapse3' | 'timelapse3-v3.0' | 'timelapse3-v3.1.2' | 'timelapseme' | 'amcrest';
+export type CameraProfile = 'timelapse2-v1' | 'timelapse3' | 'timelapse3-v3.0' | 'timelapse3-v3.1.2' | 'timelapseme' | 'amcrest' | 'hikvision' | 'axis-edge';
 
-export const CAMERA_PROFILES: readonly CameraProfile[] = ['timelapse2-v1', 'timelapse3', 'timelapse3-v3.0', 'timelapse3-v3.1.2', 'timelapseme', 'amcrest'];
+export const CAMERA_PROFILES: readonly CameraProfile[] = ['timelapse2-v1', 'timelapse3', 'timelapse3-v3.0', 'timelapse3-v3.1.2', 'timelapseme', 'amcrest', 'hikvision', 'axis-edge'];
 
 /** Whether a profile is one of the Timelapse 3.x lines (MP4). */
 export function isTimelapse3Profile(profile: CameraProfile): boolean {
@@ -28,7 +30,7 @@ export interface SimDigestOptions {
   strictNc?: boolean;
   /** Each nonce is accepted once (firmware that refuses `nc=00000002`). @default false */
   oneTimeNonce?: boolean;
-  /** Realm. @default 'AXIS_ACCC8EB3494E' (Axis profiles), 'Login to AMC018NP69LM4VM2VY' (amcrest) */
+  /** Realm. @default 'AXIS_ACCC8EB3494E' (Axis profiles), 'Login to AMC018NP69LM4VM2VY' (amcrest), 'IP Camera(83813)' (hikvision) */
   realm?: string;
   /**
    * How the Digest `uri` is compared with the request-target: `'exact'` byte for byte, as RFC 7616
@@ -146,6 +148,10 @@ export interface CameraSimOptions {
   amcrest?: AmcrestBehaviour;
   /** @default {} */
   timelapse?: TimelapseBehaviour;
+  /** @default {} (an IP camera) */
+  hikvision?: HikvisionBehaviour;
+  /** @default {} */
+  axisEdge?: AxisEdgeBehaviour;
   /** Serve https with this key and certificate (PEM) instead of http. @default undefined (http) */
   tls?: { key: string | Buffer; cert: string | Buffer } | undefined;
   /** Clock (ms since the epoch) for nonce expiry and `getCurrentTime`. @default Date.now */
@@ -154,7 +160,9 @@ export interface CameraSimOptions {
   sleep?: (ms: number) => Promise<void>;
 }
 
-export type NormalizedOptions = Required<Omit<CameraSimOptions, 'maxConnections' | 'host' | 'tls'>> & {
+export type NormalizedOptions = Required<Omit<CameraSimOptions, 'maxConnections' | 'host' | 'tls' | 'hikvision' | 'axisEdge'>> & {
+  hikvision: HikvisionBehaviour | undefined;
+  axisEdge: AxisEdgeBehaviour | undefined;
   tls: CameraSimOptions['tls'];
   host: '127.0.0.1';
   maxConnections: number | undefined;
@@ -170,6 +178,8 @@ const VERSIONS: Record<CameraProfile, string> = {
   'timelapse3-v3.1.2': '3.1.2',
   timelapseme: '20.2.1',
   amcrest: '2.800.0000000.31.R',
+  hikvision: 'V5.6.3',
+  'axis-edge': '11.11.73',
 };
 
 /** The channel defaults, which follow `channelCount`. */
@@ -209,7 +219,7 @@ export function normalizeOptions(options: CameraSimOptions): NormalizedOptions {
     password: options.password ?? `sim-${randomBytes(6).toString('hex')}`,
     content: options.content ?? 'demo',
     timeZone,
-    digest: { realm: amcrest ? 'Login to AMC018NP69LM4VM2VY' : 'AXIS_ACCC8EB3494E', ...options.digest },
+    digest: { realm: amcrest ? 'Login to AMC018NP69LM4VM2VY' : options.profile === 'hikvision' ? 'IP Camera(83813)' : 'AXIS_ACCC8EB3494E', ...options.digest },
     maxConnections: options.maxConnections,
     mediaCacheDir: options.mediaCacheDir ?? defaultMediaCacheDir(),
     faults: options.faults ?? [],
@@ -231,6 +241,8 @@ export function normalizeOptions(options: CameraSimOptions): NormalizedOptions {
       ...options.amcrest,
     },
     timelapse: { concurrency: 'queue', startingRequests: 0, version: VERSIONS[options.profile], ...options.timelapse },
+    hikvision: options.hikvision,
+    axisEdge: options.axisEdge,
     tls: options.tls,
     now: options.now ?? Date.now,
     sleep: options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms))),

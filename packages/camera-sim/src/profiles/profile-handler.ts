@@ -13,6 +13,12 @@ export interface ProfileHandler {
   handle(context: RequestContext, match: RouteMatch): Promise<void>;
   /** Single-threaded app: serialise requests. */
   serialize: 'queue' | 'reject' | 'off';
+  /**
+   * The body of a 401: `credentialsRefused` when the request carried credentials the server refused,
+   * `failures` consecutive refused logins so far, `locked` when the account is locked now.
+   * @default Apache's or Dahua's page
+   */
+  unauthorized?: (state: { credentialsRefused: boolean; failures: number; locked: boolean }) => { body: string; contentType: string };
   /** Extra headers on every response (e.g. `Connection: close`). */
   connectionClose?: (match: RouteMatch) => boolean;
 }

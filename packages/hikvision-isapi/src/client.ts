@@ -6,7 +6,7 @@ import { downloadRecordingWith, type DownloadRecordingOptions, type RecordingDow
 import { HikvisionError, isHikvisionError } from './errors.js';
 import type { HikvisionRecording } from './recording.js';
 import { describeResponseStatus, responseStatusOf } from './response-status.js';
-import { captureUserCheck, type UserCheck } from './user-check.js';
+import { captureUserCheck, type RefusalBody } from './user-check.js';
 import { child, childText, parseXml, type XmlElement } from './xml.js';
 
 export interface HikvisionClientOptions {
@@ -165,7 +165,7 @@ async function readText(body: Dispatcher.ResponseData['body'], method: string, u
 export function createHikvisionClient(options: HikvisionClientOptions): HikvisionClient {
   const { base, timeout, connections, clock } = normalizeClientOptions(options);
   const ownDispatcher = options.dispatcher === undefined;
-  const userCheck: { last: UserCheck | undefined } = { last: undefined };
+  const refusal: { last: RefusalBody | undefined } = { last: undefined };
   // Under the Digest interceptor (composed first, so it runs last): it still sees a refused login's body.
   const dispatcher: ComposableDispatcher =
     options.dispatcher ??
@@ -177,7 +177,7 @@ export function createHikvisionClient(options: HikvisionClientOptions): Hikvisio
         ...(options.ca !== undefined ? { ca: options.ca } : {}),
         ...(options.insecure === true ? { rejectUnauthorized: false } : {}),
       },
-    }).compose(captureUserCheck(userCheck), digestInterceptor({ username: options.username, password: options.password }));
+    }).compose(captureUserCheck(refusal), digestInterceptor({ username: options.username, password: options.password }));
 
   let refusedLogin: HikvisionError | undefined;
   let loginProven = false;
@@ -186,7 +186,7 @@ export function createHikvisionClient(options: HikvisionClientOptions): Hikvisio
   const methodState: { method: 'GET' | 'POST' | undefined } = { method: undefined };
 
   const authError = (method: string, url: string, status: number | undefined, cause: unknown): HikvisionError => {
-    const check = userCheck.last;
+    const check = refusal.last?.userCheck;
     const lock = check?.lockStatus === 'lock' ? `; the device says the account is locked${check.unlockTime !== undefined ? ` for ${check.unlockTime} s` : ''}` : check?.retryLoginTime !== undefined ? `; ${check.retryLoginTime} attempts left before the device locks the account` : '';
     return new HikvisionError(`[${method}] "${url}": the device refused the user name or password${lock}; nothing more is sent with these credentials`, {
       code: 'ERR_HIKVISION_AUTH',
@@ -208,6 +208,19 @@ export function createHikvisionClient(options: HikvisionClientOptions): Hikvisio
     }
     const digest = isDigestAuthError(error) ? error : isDownloadError(error) && error.code === 'ERR_DOWNLOAD_AUTH' ? error : undefined;
     if (digest === undefined) return error;
+    // Hikvision answers an operation it refuses with 403 and a ResponseStatus: not a refused login.
+    const refused = refusal.last;
+    if (digest.status === 403 && refused?.status === 403 && refused.responseStatus !== undefined && refused.userCheck === undefined) {
+      return new HikvisionError(`[${method}] "${url}": the device answered 403 with ${describeResponseStatus(refused.responseStatus)}`, {
+        code: 'ERR_HIKVISION_DEVICE',
+        url,
+        method,
+        status: 403,
+        statusCode: refused.responseStatus.statusCode,
+        subStatusCode: refused.responseStatus.subStatusCode ?? refused.responseStatus.statusString,
+        cause: error,
+      });
+    }
     const made = authError(method, url, digest.status, error);
     refusedLogin ??= made;
     return made;
@@ -270,9 +283,9 @@ export function createHikvisionClient(options: HikvisionClientOptions): Hikvisio
         const reason = deadline.aborted ? `timed out: no complete answer within ${Math.round(timeout / 100) / 10} s` : (code ?? (error instanceof Error ? error.message : String(error)));
         throw new HikvisionError(`[${method}] "${href}": ${reason}`, { code: 'ERR_HIKVISION_NETWORK', url: href, method, cause: error });
       }
-      if (status === 401 || status === 403) throw authError(method, href, status, undefined);
       const root = parseXml(text);
       const responseStatus = responseStatusOf(root);
+      if (status === 401 || (status === 403 && responseStatus === undefined)) throw authError(method, href, status, undefined);
       if (responseStatus !== undefined && responseStatus.statusCode !== 1) {
         throw new HikvisionError(`[${method}] "${href}": the device answered ${status} with ${describeResponseStatus(responseStatus)}`, {
           code: 'ERR_HIKVISION_DEVICE',

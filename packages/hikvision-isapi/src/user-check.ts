@@ -1,4 +1,5 @@
 import type { Dispatcher } from 'undici';
+import { responseStatusOf, type ResponseStatus } from './response-status.js';
 import { childText, parseXml } from './xml.js';
 
 /** What a device says about a refused login (`<userCheck>` of newer firmware). */
@@ -9,6 +10,15 @@ export interface UserCheck {
   unlockTime: number | undefined;
   /** Failed logins left before the account locks. */
   retryLoginTime: number | undefined;
+}
+
+/** The body of the last 401/403 answered to a request with credentials. */
+export interface RefusalBody {
+  status: number;
+  /** A `<userCheck>`: a refused login. */
+  userCheck: UserCheck | undefined;
+  /** A `ResponseStatus`: a 403 about the request (an operation the device refuses), not the login. */
+  responseStatus: ResponseStatus | undefined;
 }
 
 /** The most a refused-login body is read for its `<userCheck>`. */
@@ -41,12 +51,13 @@ function sentCredentials(headers: Dispatcher.DispatchOptions['headers']): boolea
 /**
  * An interceptor placed under the Digest one: it sees the device's answer to a request that carried
  * credentials before Digest turns a 401 into an error and drops its body, and keeps that body's
- * `<userCheck>` (lock status, unlock time) in `state.last`, so the error can say it.
+ * `<userCheck>` (lock status, unlock time) or `ResponseStatus` in `state.last`, so the error can say it.
  */
-export function captureUserCheck(state: { last: UserCheck | undefined }): Dispatcher.DispatcherComposeInterceptor {
+export function captureUserCheck(state: { last: RefusalBody | undefined }): Dispatcher.DispatcherComposeInterceptor {
   return (dispatch) => (opts, handler) => {
     if (!sentCredentials(opts.headers)) return dispatch(opts, handler);
     let capturing = false;
+    let statusSeen = 0;
     let size = 0;
     const chunks: Buffer[] = [];
     const wrapped: Dispatcher.DispatchHandler = {
@@ -54,6 +65,7 @@ export function captureUserCheck(state: { last: UserCheck | undefined }): Dispat
       onRequestUpgrade: (controller, status, headers, socket) => handler.onRequestUpgrade?.(controller, status, headers, socket),
       onResponseStart: (controller, status, headers, message) => {
         capturing = status === 401 || status === 403;
+        statusSeen = status;
         handler.onResponseStart?.(controller, status, headers, message);
       },
       onResponseData: (controller, chunk) => {
@@ -64,7 +76,10 @@ export function captureUserCheck(state: { last: UserCheck | undefined }): Dispat
         handler.onResponseData?.(controller, chunk);
       },
       onResponseEnd: (controller, trailers) => {
-        if (capturing) state.last = parseUserCheck(Buffer.concat(chunks).toString('utf8'));
+        if (capturing) {
+          const text = Buffer.concat(chunks).toString('utf8');
+          state.last = { status: statusSeen, userCheck: parseUserCheck(text), responseStatus: responseStatusOf(parseXml(text)) };
+        }
         handler.onResponseEnd?.(controller, trailers);
       },
       onResponseError: (controller, error) => handler.onResponseError?.(controller, error),

@@ -7,7 +7,7 @@ import { HikvisionError, isHikvisionError } from './errors.js';
 import type { HikvisionRecording } from './recording.js';
 import { describeResponseStatus, responseStatusOf } from './response-status.js';
 import { captureUserCheck, type RefusalBody } from './user-check.js';
-import { child, childText, parseXml, type XmlElement } from './xml.js';
+import { child, childText, parseXml, type XmlElement } from '@camdl/internal';
 
 export interface HikvisionClientOptions {
   /** The device's HTTP origin: `http://10.0.0.51/`, `https://nvr.example.com:8443/`. A bare host is taken as http. */

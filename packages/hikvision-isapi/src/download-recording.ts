@@ -3,7 +3,7 @@ import { download, isDownloadError, type ComposableDispatcher, type DownloadEven
 import type { Dispatcher } from 'undici';
 import { HikvisionError } from './errors.js';
 import type { HikvisionRecording } from './recording.js';
-import { escapeXmlText } from './xml.js';
+import { escapeXmlText } from '@camdl/internal';
 
 export interface DownloadRecordingOptions {
   /**

@@ -4,7 +4,7 @@ import { downloadRequestBody } from './download-recording.js';
 import { recordingFileName, sizeFromPlaybackUri, toRecording } from './recording.js';
 import { parseSearchPage, searchDescription, newSearchId } from './search-page.js';
 import { parseUserCheck } from './user-check.js';
-import { parseXml } from './xml.js';
+import { parseXml } from '@camdl/internal';
 
 const NVR_ANSWER = `<?xml version="1.0" encoding="UTF-8"?>
 <CMSearchResult version="2.0" xmlns="http://www.isapi.org/ver20/XMLSchema">

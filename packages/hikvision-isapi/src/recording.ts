@@ -1,5 +1,5 @@
 import { fromIsapiTime, type ClockModel, type WallClock } from './device-clock.js';
-import { child, childText, type XmlElement } from './xml.js';
+import { child, childText, type XmlElement } from '@camdl/internal';
 
 /** One recording a search found. Everything in it came from the device: untrusted, checked here. */
 export interface HikvisionRecording {

@@ -1,4 +1,4 @@
-import { childText, type XmlElement } from './xml.js';
+import { childText, type XmlElement } from '@camdl/internal';
 
 /** An ISAPI `ResponseStatus` answer. */
 export interface ResponseStatus {

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { descendants, escapeXmlText, childText, type XmlElement } from './xml.js';
+import { descendants, escapeXmlText, childText, type XmlElement } from '@camdl/internal';
 
 /** One page of a `CMSearchResult`. */
 export interface SearchPage {

@@ -1,6 +1,6 @@
 import type { Dispatcher } from 'undici';
 import { responseStatusOf, type ResponseStatus } from './response-status.js';
-import { childText, parseXml } from './xml.js';
+import { childText, parseXml } from '@camdl/internal';
 
 /** What a device says about a refused login (`<userCheck>` of newer firmware). */
 export interface UserCheck {

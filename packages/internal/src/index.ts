@@ -1,6 +1,7 @@
 export { redactUrl } from './redact-url.js';
 export { createLockFile, leftOwnerFiles } from './lock-file.js';
 export { checkContainerFile, type CheckedContainer, type ContainerCheck, type ContainerCheckOptions } from './container-check.js';
+export { parseXml, decodeXmlText, escapeXmlText, child, childText, descendants, type XmlElement } from './xml.js';
 export { smallRequest, type DispatchOnly, type SmallRequestOptions, type SmallResponse, type SmallResponseBody } from './small-request.js';
 export {
   PLAUSIBLE_DURATION_MAX_SECONDS,

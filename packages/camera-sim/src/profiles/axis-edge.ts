@@ -160,13 +160,15 @@ export async function createAxisEdgeProfile(context: { behaviour: AxisEdgeBehavi
     const { startMs } = entry.recording;
     const stamp = (ms: number): string => new Date(ms).toISOString().slice(0, 19).replace(/[-:]/g, '').replace('T', '_');
     const response = ctx.response;
-    if (behaviour.closeDelimited) response.shouldKeepAlive = false;
+    if (behaviour.closeDelimited) {
+      response.shouldKeepAlive = false;
+      response.useChunkedEncodingByDefault = false;
+    }
     response.writeHead(200, {
       'Content-Type': format === 'matroska' ? 'video/x-matroska' : 'video/mp4',
       'Content-Disposition': `attachment; filename="${stamp(startMs)}_${stamp(entry.recording.stopMs ?? startMs)}.${format === 'matroska' ? 'mkv' : 'mp4'}"`,
       ...(behaviour.closeDelimited ? { Connection: 'close' } : {}),
     });
-    if (behaviour.closeDelimited) response.useChunkedEncodingByDefault = false;
     for await (const chunk of source.open(0, length - 1)) {
       ctx.counters.bytesSent += (chunk as Buffer).length;
       if (!response.write(chunk)) await new Promise((resolve) => response.once('drain', resolve));

@@ -1,0 +1,14 @@
+export { AxisEdgeError, isAxisEdgeError, type AxisEdgeErrorCode, type AxisEdgeErrorOptions } from './errors.js';
+export {
+  createAxisEdgeClient,
+  generalErrorOf,
+  DEFAULT_CLIENT_OPTIONS,
+  type AxisEdgeClient,
+  type AxisEdgeClientOptions,
+  type EdgeDisk,
+  type ListRecordingsOptions,
+  type RemoveResult,
+} from './client.js';
+export { parseEdgeTime, type EdgeRecording } from './recording.js';
+export { exportRecording, type ExportFormat, type ExportRecordingOptions, type ExportResult } from './export-recording.js';
+export { exportRecordings, exportFileName, type ExportRecordingsOptions, type ExportJobEvent, type ExportOutcome } from './export-recordings.js';

@@ -30,6 +30,14 @@ export interface AxisEdgeClientOptions {
 /** The defaults of {@link AxisEdgeClientOptions}. */
 export const DEFAULT_CLIENT_OPTIONS = { timeout: 30_000, connections: 2 } as const;
 
+/** An element of a camera answer, by local name, text decoded once. */
+export interface VapixElement {
+  readonly name: string;
+  readonly attributes: Readonly<Record<string, string>>;
+  readonly children: readonly VapixElement[];
+  readonly text: string;
+}
+
 /** One disk of `disks/list.cgi`. */
 export interface EdgeDisk {
   diskId: string;
@@ -71,7 +79,7 @@ export interface AxisEdgeClient {
   /** The authenticating dispatcher (for `@camdl/throttled-download`). */
   readonly dispatcher: ComposableDispatcher;
   /** A GET on a VAPIX CGI, its XML answer parsed; a `GeneralError` (HTTP 200 included) is an `ERR_AXIS_EDGE_DEVICE`. */
-  call(cgi: string, params: ReadonlyArray<readonly [string, string | number]>, options?: { signal?: AbortSignal | undefined }): Promise<XmlElement>;
+  call(cgi: string, params: ReadonlyArray<readonly [string, string | number]>, options?: { signal?: AbortSignal | undefined }): Promise<VapixElement>;
   /** `disks/list.cgi?diskid=all`. */
   listDisks(options?: { signal?: AbortSignal | undefined }): Promise<EdgeDisk[]>;
   /**
@@ -95,7 +103,7 @@ const MAX_RECORDINGS = 1_000_000;
 const GENERAL_ERROR_TEXT = /^[^\u0000-\u001f\u007f]{1,120}$/;
 
 /** The `GeneralError` of an answer (export, properties), when it is one. */
-export function generalErrorOf(root: XmlElement | undefined): { errorCode: number | undefined; description: string | undefined } | undefined {
+export function generalErrorOf(root: VapixElement | undefined): { errorCode: number | undefined; description: string | undefined } | undefined {
   const error = root === undefined ? undefined : root.name === 'GeneralError' ? root : descendants(root, 'GeneralError')[0];
   if (error === undefined) return undefined;
   const code = childText(error, 'ErrorCode');

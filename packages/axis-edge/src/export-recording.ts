@@ -13,8 +13,8 @@ export interface ExportRecordingOptions {
   format?: ExportFormat;
   /**
    * Largest difference between the file's duration and the recording's listed length, in seconds
-   * (export starts at the preceding key frame, the last frame has a length of its own).
-   * @default 2
+   * (the last frame has a length of its own; a streamed file without a Duration is measured to its last frame's start). A lost cluster (a GOP, about a second) must not fit in it.
+   * @default 0.75
    */
   durationTolerance?: number;
   /** One limiter shared by every download. @default undefined */
@@ -106,7 +106,7 @@ export async function exportRecording(
 ): Promise<ExportResult> {
   const format = options.format ?? 'matroska';
   if (format !== 'matroska' && format !== 'mp4') throw new AxisEdgeError(`format must be matroska or mp4, got ${String(format)}`, { code: 'ERR_AXIS_EDGE_INVALID_OPTIONS' });
-  const tolerance = options.durationTolerance ?? 2;
+  const tolerance = options.durationTolerance ?? 0.75;
   if (!Number.isFinite(tolerance) || tolerance < 0) throw new AxisEdgeError(`durationTolerance must be a non-negative number, got ${tolerance}`, { code: 'ERR_AXIS_EDGE_INVALID_OPTIONS' });
   if (recording.inProgress || recording.stop === undefined) {
     throw new AxisEdgeError(`recording ${recording.recordingId} is still being written: not exported until it is complete`, { code: 'ERR_AXIS_EDGE_IN_PROGRESS', recordingId: recording.recordingId });

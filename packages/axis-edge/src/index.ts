@@ -8,6 +8,7 @@ export {
   type EdgeDisk,
   type ListRecordingsOptions,
   type RemoveResult,
+  type VapixElement,
 } from './client.js';
 export { parseEdgeTime, type EdgeRecording } from './recording.js';
 export { exportRecording, type ExportFormat, type ExportRecordingOptions, type ExportResult } from './export-recording.js';

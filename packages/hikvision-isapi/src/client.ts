@@ -65,11 +65,19 @@ export interface HikvisionDeviceInfo {
   firmwareVersion: string | undefined;
 }
 
+/** An element of a device answer, by local name (namespaces dropped), text decoded once. */
+export interface IsapiElement {
+  readonly name: string;
+  readonly attributes: Readonly<Record<string, string>>;
+  readonly children: readonly IsapiElement[];
+  readonly text: string;
+}
+
 /** An answer read by {@link HikvisionClient.isapi}. */
 export interface IsapiAnswer {
   status: number;
   /** The answer's root element; undefined when the body is not XML. */
-  root: XmlElement | undefined;
+  root: IsapiElement | undefined;
 }
 
 export interface IsapiCallOptions {

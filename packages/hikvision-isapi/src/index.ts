@@ -8,6 +8,7 @@ export {
   type HikvisionChannel,
   type HikvisionDeviceInfo,
   type IsapiAnswer,
+  type IsapiElement,
   type IsapiCallOptions,
 } from './client.js';
 export {

@@ -6,10 +6,18 @@
  */
 export interface XmlElement {
   /** The name without its prefix. */
+  readonly name: string;
+  readonly attributes: Readonly<Record<string, string>>;
+  readonly children: readonly XmlElement[];
+  /** The decoded text directly inside this element (children's text not included). */
+  readonly text: string;
+}
+
+/** An element while it is being read. */
+interface OpenElement {
   name: string;
   attributes: Record<string, string>;
-  children: XmlElement[];
-  /** The decoded text directly inside this element (children's text not included). */
+  children: OpenElement[];
   text: string;
 }
 
@@ -42,14 +50,14 @@ const MAX_DEPTH = 64;
 
 /** Parses a document; undefined when it is not well-formed enough to trust. */
 export function parseXml(input: string): XmlElement | undefined {
-  const root: XmlElement = { name: '#document', attributes: {}, children: [], text: '' };
-  const stack: XmlElement[] = [root];
+  const root: OpenElement = { name: '#document', attributes: {}, children: [], text: '' };
+  const stack: OpenElement[] = [root];
   let index = 0;
   while (index < input.length) {
     const open = input.indexOf('<', index);
     const textEnd = open < 0 ? input.length : open;
     if (textEnd > index) {
-      const top = stack[stack.length - 1] as XmlElement;
+      const top = stack[stack.length - 1] as OpenElement;
       top.text += decodeXmlText(input.slice(index, textEnd));
     }
     if (open < 0) break;
@@ -62,7 +70,7 @@ export function parseXml(input: string): XmlElement | undefined {
     if (input.startsWith('<![CDATA[', open)) {
       const end = input.indexOf(']]>', open + 9);
       if (end < 0) return undefined;
-      (stack[stack.length - 1] as XmlElement).text += input.slice(open + 9, end);
+      (stack[stack.length - 1] as OpenElement).text += input.slice(open + 9, end);
       index = end + 3;
       continue;
     }
@@ -86,8 +94,8 @@ export function parseXml(input: string): XmlElement | undefined {
     const body = selfClosing ? tag.slice(0, -1) : tag;
     const nameMatch = /^[^\s/>]+/.exec(body);
     if (!nameMatch) return undefined;
-    const element: XmlElement = { name: localName(nameMatch[0]), attributes: parseAttributes(body.slice(nameMatch[0].length)), children: [], text: '' };
-    (stack[stack.length - 1] as XmlElement).children.push(element);
+    const element: OpenElement = { name: localName(nameMatch[0]), attributes: parseAttributes(body.slice(nameMatch[0].length)), children: [], text: '' };
+    (stack[stack.length - 1] as OpenElement).children.push(element);
     if (!selfClosing) {
       if (stack.length > MAX_DEPTH) return undefined;
       stack.push(element);

@@ -1,6 +1,6 @@
 import { digestInterceptor, isDigestAuthError } from '@camdl/http-digest';
 import { DownloadAgent, type ComposableDispatcher } from '@camdl/throttled-download';
-import { childText, descendants, parseXml, smallRequest, type XmlElement } from '@camdl/internal';
+import { childText, descendants, parseXml, smallRequest } from '@camdl/internal';
 import { AxisEdgeError, isAxisEdgeError } from './errors.js';
 import { toEdgeRecording, type EdgeRecording } from './recording.js';
 
@@ -100,6 +100,7 @@ export interface AxisEdgeClient {
 
 const MAX_BODY_BYTES = 8 * 1024 * 1024;
 const MAX_RECORDINGS = 1_000_000;
+// eslint-disable-next-line no-control-regex -- device text with control characters is refused
 const GENERAL_ERROR_TEXT = /^[^\u0000-\u001f\u007f]{1,120}$/;
 
 /** The `GeneralError` of an answer (export, properties), when it is one. */

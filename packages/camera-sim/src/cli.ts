@@ -63,7 +63,7 @@ export async function main(argv: string[]): Promise<number> {
     });
     if (values.json) {
       process.stdout.write(
-        `${JSON.stringify({ profile, url: sim.url, port: sim.port, username: sim.username, password: sim.password, timeZone: sim.timeZone, files: sim.archives.length + sim.recordings.length })}\n`,
+        `${JSON.stringify({ profile, url: sim.url, port: sim.port, username: sim.username, password: sim.password, timeZone: sim.timeZone, files: sim.archives.length + sim.recordings.length + (sim.hikvision?.recordings.length ?? 0) + (sim.axisEdge?.recordings.length ?? 0) })}\n`,
       );
     } else {
       process.stdout.write(`camera-sim ${profile} listening on ${sim.url}  user=${sim.username} pass=${sim.password}\n`);

@@ -120,6 +120,8 @@ export interface HikvisionClient {
 }
 
 const MAX_BODY_BYTES = 8 * 1024 * 1024;
+// eslint-disable-next-line no-control-regex -- a name with control characters is refused
+const PRINTABLE_NAME = /^[^\u0000-\u001f\u007f]{1,64}$/;
 const NETWORK_SHORT_TEXT = /^[\w .,:/()+-]{1,128}$/;
 
 function shortText(value: string | undefined): string | undefined {
@@ -341,7 +343,7 @@ export function createHikvisionClient(options: HikvisionClientOptions): Hikvisio
       const enabled = childText(item, 'enabled') ?? childText(child(item, 'sourceInputPortDescriptor'), 'enabled');
       if (enabled === 'false') continue;
       const name = childText(item, 'name');
-      out.push({ id: Number(id), name: name !== undefined && /^[^\u0000-\u001f\u007f]{1,64}$/.test(name) ? name : undefined, source });
+      out.push({ id: Number(id), name: name !== undefined && PRINTABLE_NAME.test(name) ? name : undefined, source });
     }
     return out.sort((a, b) => a.id - b.id).filter((each, index, all) => index === 0 || all[index - 1]?.id !== each.id);
   };

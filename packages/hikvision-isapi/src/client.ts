@@ -109,6 +109,12 @@ export interface HikvisionClient {
   /** How this device's times read (the `clock` and `timeZone` options, the device's answers); asked once. */
   clockModel(options?: { signal?: AbortSignal }): Promise<ClockModel>;
   /**
+   * Told the `version` of a search answer: with `clock: 'auto'`, a `1.x` answer means firmware that
+   * writes its local clock with a `Z`, whatever its device type. Returns true when the clock model
+   * changed (a search then starts again with local times).
+   */
+  noteSearchVersion(version: string | undefined): boolean;
+  /**
    * Downloads one recording (see `DownloadRecordingOptions`): GET with the XML body, POST when the
    * device refuses GET, the file checked against the `size=` of its playbackURI.
    */
@@ -193,6 +199,7 @@ export function createHikvisionClient(options: HikvisionClientOptions): Hikvisio
   let loginProven = false;
   let gate: Promise<void> = Promise.resolve();
   let clockPromise: Promise<ClockModel> | undefined;
+  let isapiVersion1 = false;
   const methodState: { method: 'GET' | 'POST' | undefined } = { method: undefined };
 
   const authError = (method: string, url: string, status: number | undefined, cause: unknown): HikvisionError => {
@@ -370,8 +377,8 @@ export function createHikvisionClient(options: HikvisionClientOptions): Hikvisio
     clockPromise ??= (async () => {
       let z: ClockModel['z'];
       if (clock === 'auto') {
-        const info = await getDeviceInfo(call);
-        z = /NVR|DVR|HVR/i.test(info.deviceType ?? '') ? 'local' : 'utc';
+        const info = isapiVersion1 ? undefined : await getDeviceInfo(call);
+        z = isapiVersion1 || /NVR|DVR|HVR/i.test(info?.deviceType ?? '') ? 'local' : 'utc';
       } else {
         z = clock;
       }
@@ -396,6 +403,14 @@ export function createHikvisionClient(options: HikvisionClientOptions): Hikvisio
     getDeviceInfo,
     listChannels,
     clockModel,
+    noteSearchVersion: (version) => {
+      if (clock !== 'auto' || isapiVersion1 || version?.startsWith('1.') !== true) return false;
+      isapiVersion1 = true;
+      const previous = clockPromise;
+      clockPromise = undefined;
+      // Only a change if the model had been taken as UTC.
+      return previous !== undefined;
+    },
     downloadRecording: (recording, destination, downloadOptions) => downloadRecordingWith({ base, dispatcher, methodState, guarded }, recording, destination, downloadOptions),
     assertUsable: () => {
       if (refusedLogin) throw refusedLogin;

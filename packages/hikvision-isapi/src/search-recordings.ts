@@ -46,18 +46,18 @@ function instantOf(value: Date | WallClock, model: ClockModel, name: string): nu
  *   item's end time (also when a 2.0 device repeats its first page), items seen twice yielded once.
  * Items overlapping the window are yielded (a recording may start before it): filter on `start`/`end`.
  */
-export async function* searchRecordings(client: Pick<HikvisionClient, 'isapi' | 'clockModel'>, options: SearchRecordingsOptions): AsyncGenerator<HikvisionRecording, void, undefined> {
+export async function* searchRecordings(client: Pick<HikvisionClient, 'isapi' | 'clockModel' | 'noteSearchVersion'>, options: SearchRecordingsOptions): AsyncGenerator<HikvisionRecording, void, undefined> {
   const { channel, signal } = options;
   if (!Number.isInteger(channel) || channel < 1 || channel > 999) throw new HikvisionError(`channel must be 1..999, got ${channel}`, { code: 'ERR_HIKVISION_INVALID_OPTIONS' });
   const maxResults = options.maxResults ?? 40;
   if (!Number.isInteger(maxResults) || maxResults < 1 || maxResults > 10_000) throw new HikvisionError(`maxResults must be 1..10000, got ${maxResults}`, { code: 'ERR_HIKVISION_INVALID_OPTIONS' });
   const trackId = options.trackId ?? channel * 100 + 1;
   if (!Number.isInteger(trackId) || trackId < 1 || trackId > 999_999) throw new HikvisionError(`trackId must be 1..999999, got ${trackId}`, { code: 'ERR_HIKVISION_INVALID_OPTIONS' });
-  const model = await client.clockModel({ ...(signal ? { signal } : {}) });
-  const startMs = instantOf(options.start, model, 'start');
-  const endMs = instantOf(options.end, model, 'end');
+  let model = await client.clockModel({ ...(signal ? { signal } : {}) });
+  let startMs = instantOf(options.start, model, 'start');
+  let endMs = instantOf(options.end, model, 'end');
   if (endMs < startMs) throw new HikvisionError('the window ends before it starts', { code: 'ERR_HIKVISION_INVALID_OPTIONS' });
-  const endTime = toIsapiTime(endMs, model);
+  let endTime = toIsapiTime(endMs, model);
 
   let searchId = newSearchId();
   let windowStart = startMs;
@@ -72,6 +72,18 @@ export async function* searchRecordings(client: Pick<HikvisionClient, 'isapi' | 
     const answer = await client.isapi('/ISAPI/ContentMgmt/search', { method: 'POST', body, signal });
     const result = parseSearchPage(answer.root);
     if (result === undefined) throw new HikvisionError('the device answered the search with something other than a CMSearchResult', { code: 'ERR_HIKVISION_BAD_RESPONSE' });
+    // The first answer says ISAPI 1.0 on a device taken for true UTC: its Z is local time. Ask again in its terms.
+    if (page === 0 && client.noteSearchVersion(result.version)) {
+      options.onWarning?.('the device answers ISAPI 1.0: its times are read as its local clock');
+      model = await client.clockModel({ ...(signal ? { signal } : {}) });
+      startMs = instantOf(options.start, model, 'start');
+      endMs = instantOf(options.end, model, 'end');
+      endTime = toIsapiTime(endMs, model);
+      windowStart = startMs;
+      searchId = newSearchId();
+      page = -1;
+      continue;
+    }
     const { status, items } = result;
     if (status !== 'OK' && status !== 'MORE' && status !== 'NO MATCHES') {
       throw new HikvisionError(`the search answered responseStatusStrg ${JSON.stringify(status.slice(0, 32))}`, { code: 'ERR_HIKVISION_BAD_RESPONSE' });

@@ -16,7 +16,7 @@ export interface HikvisionBehaviour {
   device?: 'camera' | 'nvr';
   /** Most items in one search answer, whatever `maxResults` asks. @default 40 */
   pageCap?: number;
-  /** `1.0`: answers `version="1.0"` and ignores `searchResultPostion` (always page one). @default '2.0' */
+  /** `1.0`: answers `version="1.0"`, ignores `searchResultPostion` (always page one) and writes its local clock with a `Z`. @default '2.0' */
   isapiVersion?: '2.0' | '1.0';
   /** Channels with recordings. @default 1 (camera), 2 (nvr) */
   channelCount?: number;
@@ -113,15 +113,16 @@ export async function createHikvisionProfile(context: { behaviour: HikvisionBeha
   const nvr = behaviour.device === 'nvr';
   const container: MediaContainer = nvr ? 'ps-h264' : 'mp4-h264';
   const namespace = nvr ? 'http://www.isapi.org/ver20/XMLSchema' : 'http://www.hikvision.com/ver20/XMLSchema';
-  // What the device's Z means: the instant (camera) or its wall clock (NVR).
-  const deviceFields = (ms: number): string => (nvr ? toWallClock(ms, timeZone) : utcFields(ms));
+  // What the device's Z means: the instant (camera) or its wall clock (NVR, ISAPI 1.0 firmware).
+  const localZ = nvr || behaviour.isapiVersion === '1.0';
+  const deviceFields = (ms: number): string => (localZ ? toWallClock(ms, timeZone) : utcFields(ms));
   const deviceTime = (ms: number): string => `${deviceFields(ms).replace(' ', 'T')}Z`;
   const compactTime = (ms: number): string => `${deviceFields(ms).replace(/[-:]/g, '').replace(' ', 'T')}Z`;
   const instantOfDevice = (text: string): number | undefined => {
     const match = ISAPI_TIME.exec(text);
     if (!match) return undefined;
     const fields = `${match[1]}-${match[2]}-${match[3]} ${match[4]}:${match[5]}:${match[6]}`;
-    return nvr ? fromWallClock(fields, timeZone)[0] : Date.parse(`${fields.replace(' ', 'T')}Z`);
+    return localZ ? fromWallClock(fields, timeZone)[0] : Date.parse(`${fields.replace(' ', 'T')}Z`);
   };
 
   const firstStartMs = fromWallClock(behaviour.firstStart, timeZone)[0];

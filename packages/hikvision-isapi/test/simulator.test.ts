@@ -75,6 +75,9 @@ describe('Hikvision ISAPI against the simulator', () => {
   it('an IP camera: true UTC behind the Z, MP4 by GET', async () => {
     const { sim, client } = await start({ hikvision: { recordingsPerChannel: 2 } });
     expect(await client.clockModel()).toEqual({ z: 'utc', offsetMinutes: -480 });
+    // No IP channels on a camera: a 403 with a ResponseStatus, which is not a refused login.
+    expect(await client.listChannels()).toEqual([{ id: 1, name: 'Camera 01', source: 'local' }]);
+    expect(sim.counters.authFailures).toBe(0);
     const [first] = await collect(searchRecordings(client, { channel: 1, start: new Date(Date.UTC(2026, 0, 17, 7)), end: new Date(Date.UTC(2026, 0, 17, 9)) }));
     expect(first!.startTime).toBe('2026-01-17T07:30:00Z');
     expect(first!.startWallClock).toBe('2026-01-16 23:30:00');

@@ -249,7 +249,8 @@ export async function createHikvisionProfile(context: { behaviour: HikvisionBeha
     },
     '/ISAPI/ContentMgmt/InputProxy/channels': {
       method: ['GET'],
-      run: (ctx) => (nvr ? ok(ctx, `<InputProxyChannelList version="2.0" xmlns="${namespace}">\n${channelItems('InputProxyChannel')}\n</InputProxyChannelList>`) : responseStatus(ctx, 404, 4, 'Invalid Operation', 'notSupport')),
+      // A camera has no IP channels: 403 with a ResponseStatus, as App-webs answers an unsupported operation.
+      run: (ctx) => (nvr ? ok(ctx, `<InputProxyChannelList version="2.0" xmlns="${namespace}">\n${channelItems('InputProxyChannel')}\n</InputProxyChannelList>`) : responseStatus(ctx, 403, 4, 'Invalid Operation', 'notSupport')),
     },
     '/ISAPI/System/Video/inputs/channels': {
       method: ['GET'],

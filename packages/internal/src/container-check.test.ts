@@ -68,4 +68,16 @@ describe('checkContainerFile', () => {
     expect(whole.ok && whole.durationSec).toBeCloseTo(6, 1);
     expect(await check(mp4.subarray(0, mp4.length - 100), 'mp4')).toMatchObject({ ok: false });
   });
+
+  it('a fragmented MP4 written as a stream: its duration from the fragments, one fragment short tells', async () => {
+    const { stdout } = await execFileAsync('ffmpeg', [...VIDEO, '-movflags', 'frag_keyframe+empty_moov', '-f', 'mp4', 'pipe:1'], { encoding: 'buffer', maxBuffer: 64 * 1024 * 1024 });
+    const whole = await check(stdout, 'mp4');
+    expect(whole.ok && whole.durationSec).toBeCloseTo(6, 1);
+    const moofs: number[] = [];
+    for (let index = stdout.indexOf('moof', 0, 'latin1'); index >= 0; index = stdout.indexOf('moof', index + 1, 'latin1')) moofs.push(index - 4);
+    const lastFragmentGone = await check(stdout.subarray(0, moofs.at(-1)), 'mp4');
+    expect(lastFragmentGone.ok).toBe(true);
+    expect(lastFragmentGone.ok && lastFragmentGone.durationSec).toBeCloseTo(5, 1);
+    expect(await check(stdout.subarray(0, stdout.length - 10), 'mp4')).toMatchObject({ ok: false });
+  });
 });

@@ -64,6 +64,8 @@ async function checkIsoBmff(file: FileHandle, size: number): Promise<ContainerCh
   if (first.toString('latin1') !== 'ftyp') return { ok: false, reason: 'the local file is not an MP4 (no ftyp box)' };
   let position = 0;
   let durationSec: number | undefined;
+  let movie: MovieBoxes | undefined;
+  const fragmentEnds = new Map<number, number>();
   for (let boxes = 0; position < size; boxes += 1) {
     if (boxes > 100_000) return { ok: false, reason: 'the local MP4 has too many top-level boxes' };
     const header = await read(file, position, 16);
@@ -78,31 +80,110 @@ async function checkIsoBmff(file: FileHandle, size: number): Promise<ContainerCh
       boxSize = size - position;
     }
     if (boxSize < headerSize) return { ok: false, reason: `the local MP4 has a broken box at byte ${position}` };
-    if (header.toString('latin1', 4, 8) === 'moov' && position + boxSize <= size) {
-      durationSec = await mvhdDuration(file, position + headerSize, position + boxSize);
+    const type = header.toString('latin1', 4, 8);
+    if (type === 'moov' && position + boxSize <= size) {
+      movie = readMovieBoxes(await read(file, position + headerSize, Math.min(boxSize - headerSize, MAX_MOOV_BYTES)));
+      durationSec = movie.durationSec;
+    } else if (type === 'moof' && position + boxSize <= size && boxSize - headerSize <= MAX_MOOF_BYTES) {
+      addFragmentEnds(await read(file, position + headerSize, boxSize - headerSize), fragmentEnds);
     }
     position += boxSize;
   }
   if (position !== size) return { ok: false, reason: `the local MP4 is truncated (its last box ends at byte ${position}, the file has ${size})` };
+  // A fragmented file (written as a stream) has no duration in mvhd: its fragments' times say it.
+  if (durationSec === undefined && movie !== undefined && fragmentEnds.size > 0) {
+    let longest = 0;
+    for (const [trackId, end] of fragmentEnds) {
+      const timescale = movie.trackTimescales.get(trackId);
+      if (timescale !== undefined && timescale > 0) longest = Math.max(longest, end / timescale);
+    }
+    if (longest > 0) durationSec = longest;
+  }
   return { ok: true, durationSec };
 }
 
-/** `moov/mvhd` duration ÷ timescale; undefined when absent or zero (a fragmented file). */
-async function mvhdDuration(file: FileHandle, start: number, end: number): Promise<number | undefined> {
-  for (let position = start; position + 8 <= end; ) {
-    const header = await read(file, position, 8);
-    const boxSize = header.readUInt32BE(0);
-    if (boxSize < 8) return undefined;
-    if (header.toString('latin1', 4, 8) === 'mvhd') {
-      const body = await read(file, position + 8, Math.min(boxSize - 8, 32));
-      const version = body[0];
-      const timescale = version === 1 ? body.readUInt32BE(20) : body.readUInt32BE(12);
-      const duration = version === 1 ? Number(body.readBigUInt64BE(24)) : body.readUInt32BE(16);
-      return timescale > 0 && duration > 0 ? duration / timescale : undefined;
-    }
-    position += boxSize;
+const MAX_MOOV_BYTES = 16 * 1024 * 1024;
+const MAX_MOOF_BYTES = 4 * 1024 * 1024;
+
+interface MovieBoxes {
+  /** `mvhd` duration ÷ timescale; undefined when zero (a fragmented file) or absent. */
+  durationSec: number | undefined;
+  /** `mdhd` timescale of each track, by `tkhd` track ID. */
+  trackTimescales: Map<number, number>;
+}
+
+/** The child boxes of a box body: type, body offset and body length, each inside `bytes`. */
+function childBoxes(bytes: Buffer, start = 0, end = bytes.length): Array<{ type: string; body: number; length: number }> {
+  const out: Array<{ type: string; body: number; length: number }> = [];
+  for (let offset = start; offset + 8 <= end; ) {
+    const boxSize = bytes.readUInt32BE(offset);
+    if (boxSize < 8 || offset + boxSize > end) break;
+    out.push({ type: bytes.toString('latin1', offset + 4, offset + 8), body: offset + 8, length: boxSize - 8 });
+    offset += boxSize;
   }
-  return undefined;
+  return out;
+}
+
+function readMovieBoxes(moov: Buffer): MovieBoxes {
+  let durationSec: number | undefined;
+  let fragmentDuration: number | undefined;
+  let movieTimescale = 0;
+  const trackTimescales = new Map<number, number>();
+  for (const box of childBoxes(moov)) {
+    if (box.type === 'mvhd' && box.length >= 20) {
+      const version = moov[box.body];
+      movieTimescale = version === 1 ? moov.readUInt32BE(box.body + 20) : moov.readUInt32BE(box.body + 12);
+      const duration = version === 1 ? Number(moov.readBigUInt64BE(box.body + 24)) : moov.readUInt32BE(box.body + 16);
+      durationSec = movieTimescale > 0 && duration > 0 ? duration / movieTimescale : undefined;
+    } else if (box.type === 'mvex') {
+      const mehd = childBoxes(moov, box.body, box.body + box.length).find((each) => each.type === 'mehd');
+      if (mehd !== undefined && mehd.length >= 8) fragmentDuration = moov[mehd.body] === 1 ? Number(moov.readBigUInt64BE(mehd.body + 4)) : moov.readUInt32BE(mehd.body + 4);
+    } else if (box.type === 'trak') {
+      const children = childBoxes(moov, box.body, box.body + box.length);
+      const tkhd = children.find((each) => each.type === 'tkhd');
+      const mdia = children.find((each) => each.type === 'mdia');
+      const mdhd = mdia === undefined ? undefined : childBoxes(moov, mdia.body, mdia.body + mdia.length).find((each) => each.type === 'mdhd');
+      if (tkhd === undefined || mdhd === undefined || tkhd.length < 16 || mdhd.length < 16) continue;
+      const trackId = moov[tkhd.body] === 1 ? moov.readUInt32BE(tkhd.body + 20) : moov.readUInt32BE(tkhd.body + 12);
+      const timescale = moov[mdhd.body] === 1 ? moov.readUInt32BE(mdhd.body + 20) : moov.readUInt32BE(mdhd.body + 12);
+      trackTimescales.set(trackId, timescale);
+    }
+  }
+  if (durationSec === undefined && fragmentDuration !== undefined && fragmentDuration > 0 && movieTimescale > 0) durationSec = fragmentDuration / movieTimescale;
+  return { durationSec, trackTimescales };
+}
+
+/** Each `traf` of a `moof`: its track's decode time after the fragment (`tfdt` + the `trun` sample durations). */
+function addFragmentEnds(moof: Buffer, ends: Map<number, number>): void {
+  for (const traf of childBoxes(moof).filter((each) => each.type === 'traf')) {
+    let trackId: number | undefined;
+    let defaultDuration = 0;
+    let base: number | undefined;
+    let total = 0;
+    for (const box of childBoxes(moof, traf.body, traf.body + traf.length)) {
+      const flags = box.length >= 4 ? moof.readUInt32BE(box.body) & 0xffffff : 0;
+      if (box.type === 'tfhd' && box.length >= 8) {
+        trackId = moof.readUInt32BE(box.body + 4);
+        let offset = box.body + 8;
+        if (flags & 0x01) offset += 8;
+        if (flags & 0x02) offset += 4;
+        if (flags & 0x08 && offset + 4 <= box.body + box.length) defaultDuration = moof.readUInt32BE(offset);
+      } else if (box.type === 'tfdt' && box.length >= 8) {
+        base = moof[box.body] === 1 && box.length >= 12 ? Number(moof.readBigUInt64BE(box.body + 4)) : moof.readUInt32BE(box.body + 4);
+      } else if (box.type === 'trun' && box.length >= 8) {
+        const count = moof.readUInt32BE(box.body + 4);
+        let offset = box.body + 8;
+        if (flags & 0x01) offset += 4;
+        if (flags & 0x04) offset += 4;
+        const perSample = [0x100, 0x200, 0x400, 0x800].filter((bit) => flags & bit).length * 4;
+        if (!(flags & 0x100)) total += count * defaultDuration;
+        else {
+          for (let index = 0; index < count && offset + 4 <= box.body + box.length; index += 1, offset += perSample) total += moof.readUInt32BE(offset);
+        }
+      }
+    }
+    if (trackId !== undefined && base !== undefined) ends.set(trackId, Math.max(ends.get(trackId) ?? 0, base + total));
+  }
 }
 
 const EBML_HEADER = 0x1a45dfa3;

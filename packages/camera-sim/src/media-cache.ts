@@ -14,9 +14,11 @@ const CACHE_VERSION = 1;
 /**
  * Which real media file ffmpeg makes: Timelapse 1.x MJPEG AVI, MP4 with H.264 or H.265 (`hvc1`), with
  * or without AAC, Dahua `.dav` (DHAV framing written by {@link writeDhav}) with H.264 or H.265, Matroska
- * with H.264 (Axis edge storage exports) and an MPEG program stream with H.264 (Hikvision NVR downloads).
+ * with H.264 — also as a stream writes it (`-live`: unknown sizes, no Duration, no Cues), like an Axis edge
+ * storage export — a fragmented MP4 as a stream writes it, and an MPEG program stream with H.264 (Hikvision NVR
+ * downloads).
  */
-export type MediaContainer = 'avi-mjpeg' | 'mp4-h264' | 'mp4-h264-aac' | 'mp4-h265' | 'mp4-h265-aac' | 'dav-h264' | 'dav-h265' | 'mkv-h264' | 'ps-h264';
+export type MediaContainer = 'avi-mjpeg' | 'mp4-h264' | 'mp4-h264-aac' | 'mp4-h265' | 'mp4-h265-aac' | 'dav-h264' | 'dav-h265' | 'mkv-h264' | 'mkv-h264-live' | 'mp4-h264-fragmented' | 'ps-h264';
 
 /** Parameters of one generated clip; the cache is keyed by all of them. */
 export interface MediaRequest {
@@ -94,6 +96,10 @@ function ffmpegArgs(request: Required<MediaRequest>, output: string): string[] {
       return [...common, ...video, ...x265, '-bsf:v', 'hevc_metadata=aud=insert', '-f', 'hevc', output];
     case 'mkv-h264':
       return [...common, ...video, '-c:v', 'libx264', '-preset', 'ultrafast', '-pix_fmt', 'yuv420p', '-g', String(gop), '-f', 'matroska', output];
+    case 'mkv-h264-live':
+      return [...common, ...video, '-c:v', 'libx264', '-preset', 'ultrafast', '-pix_fmt', 'yuv420p', '-g', String(gop), '-live', '1', '-f', 'matroska', output];
+    case 'mp4-h264-fragmented':
+      return [...common, ...video, '-c:v', 'libx264', '-preset', 'ultrafast', '-pix_fmt', 'yuv420p', '-g', String(gop), '-movflags', 'frag_keyframe+empty_moov+default_base_moof', '-f', 'mp4', output];
     case 'ps-h264':
       return [...common, ...video, '-c:v', 'libx264', '-preset', 'ultrafast', '-pix_fmt', 'yuv420p', '-g', String(gop), '-f', 'mpeg', output];
     case 'avi-mjpeg':
@@ -128,7 +134,7 @@ async function probeDuration(path: string, fallback: number): Promise<number> {
 }
 
 async function generate(request: Required<MediaRequest>, cacheDir: string, key: string): Promise<MediaFile> {
-  const extension = request.container === 'avi-mjpeg' ? 'avi' : request.container.startsWith('dav-') ? 'dav' : request.container === 'mkv-h264' ? 'mkv' : request.container === 'ps-h264' ? 'ps' : 'mp4';
+  const extension = request.container === 'avi-mjpeg' ? 'avi' : request.container.startsWith('dav-') ? 'dav' : request.container.startsWith('mkv-') ? 'mkv' : request.container === 'ps-h264' ? 'ps' : 'mp4';
   const path = join(cacheDir, `${key}.${extension}`);
   const metaPath = join(cacheDir, `${key}.json`);
   if (existsSync(metaPath) && existsSync(path)) {

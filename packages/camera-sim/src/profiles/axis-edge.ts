@@ -85,8 +85,9 @@ export async function createAxisEdgeProfile(context: { behaviour: AxisEdgeBehavi
     const durationSec = 4 + (index % 3);
     const pattern = index % 2 === 0 ? 'testsrc' : 'testsrc2';
     const [mkv, mp4] = await Promise.all([
-      ensureMedia({ container: 'mkv-h264', durationSec, pattern }, context.mediaCacheDir),
-      ensureMedia({ container: 'mp4-h264', durationSec, pattern }, context.mediaCacheDir),
+      // Written as a stream, as the camera writes an export: Matroska of unknown sizes, a fragmented MP4.
+      ensureMedia({ container: 'mkv-h264-live', durationSec, pattern }, context.mediaCacheDir),
+      ensureMedia({ container: 'mp4-h264-fragmented', durationSec, pattern }, context.mediaCacheDir),
     ]);
     const startMs = firstStartMs + index * 600_000;
     const date = new Date(startMs).toISOString();

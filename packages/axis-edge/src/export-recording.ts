@@ -13,7 +13,7 @@ export interface ExportRecordingOptions {
   format?: ExportFormat;
   /**
    * Largest difference between the file's duration and the recording's listed length, in seconds
-   * (the last frame has a length of its own; a streamed file without a Duration is measured to its last frame's start). A lost cluster (a GOP, about a second) must not fit in it.
+   * (a streamed file without a Duration is measured to its last frame's end). A lost cluster (a GOP, about a second) must not fit in it.
    * @default 0.75
    */
   durationTolerance?: number;

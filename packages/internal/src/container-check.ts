@@ -189,6 +189,9 @@ function addFragmentEnds(moof: Buffer, ends: Map<number, number>): void {
 const EBML_HEADER = 0x1a45dfa3;
 const SEGMENT = 0x18538067;
 const INFO = 0x1549a966;
+const TRACKS = 0x1654ae6b;
+const TRACK_ENTRY = 0xae;
+const DEFAULT_DURATION = 0x23e383;
 const CLUSTER = 0x1f43b675;
 const TIMESTAMP_SCALE = 0x2ad7b1;
 const DURATION = 0x4489;
@@ -255,6 +258,8 @@ async function checkMatroska(file: FileHandle, size: number): Promise<ContainerC
   let timestampScale = 1_000_000;
   let infoDuration: number | undefined;
   let lastBlockTime: number | undefined;
+  /** The longest `DefaultDuration` of a track (ns): how long the last frame lasts past its start. */
+  let frameNs = 0;
   let clusterTime = 0;
   let elements = 0;
   const cut = (what: string, at: number, end: number): ContainerCheck => ({ ok: false, reason: `the local Matroska file is truncated (${what} at byte ${at} ends at ${end}, the file has ${size})` });
@@ -294,6 +299,13 @@ async function checkMatroska(file: FileHandle, size: number): Promise<ContainerC
     if (element.size === undefined) return { ok: false, reason: `the local Matroska file has an element of unknown size at byte ${position}` };
     const end = bodyStart + element.size;
     if (end > segmentEnd) return cut('an element', position, end);
+    if (element.id === TRACKS) {
+      const tracks = await read(file, bodyStart, Math.min(element.size, 65_536));
+      for (const entry of ebmlChildren(tracks, 0, tracks.length).filter((each) => each.id === TRACK_ENTRY)) {
+        const value = ebmlChildren(tracks, entry.start, entry.end).find((each) => each.id === DEFAULT_DURATION);
+        if (value !== undefined) frameNs = Math.max(frameNs, readUnsigned(tracks.subarray(value.start, value.end)));
+      }
+    }
     if (element.id === INFO) {
       const info = await read(file, bodyStart, Math.min(element.size, 4096));
       for (let offset = 0; offset < info.length; ) {
@@ -311,8 +323,23 @@ async function checkMatroska(file: FileHandle, size: number): Promise<ContainerC
     position = end;
   }
   const scaleSec = timestampScale / 1e9;
-  const durationSec = infoDuration !== undefined && infoDuration > 0 ? infoDuration * scaleSec : lastBlockTime === undefined ? undefined : lastBlockTime * scaleSec;
+  const durationSec = infoDuration !== undefined && infoDuration > 0 ? infoDuration * scaleSec : lastBlockTime === undefined ? undefined : lastBlockTime * scaleSec + frameNs / 1e9;
   return { ok: true, durationSec };
+}
+
+/** The elements directly inside `bytes[start, end)`: id and body range (an element running past `end` ends the list). */
+function ebmlChildren(bytes: Buffer, start: number, end: number): Array<{ id: number; start: number; end: number }> {
+  const out: Array<{ id: number; start: number; end: number }> = [];
+  for (let offset = start; offset < end; ) {
+    const id = readVint(bytes, offset, true);
+    const length = id && readVint(bytes, offset + id.length, false);
+    if (!id || !length || length.allOnes) break;
+    const body = offset + id.length + length.length;
+    if (body + length.value > end) break;
+    out.push({ id: id.value, start: body, end: body + length.value });
+    offset = body + length.value;
+  }
+  return out;
 }
 
 /** The signed 16-bit time of a block relative to its cluster (after the track number vint). */

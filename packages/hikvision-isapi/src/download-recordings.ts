@@ -1,6 +1,6 @@
-import { mkdir } from 'node:fs/promises';
+import { mkdir, rename, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { forwardTransferEvents, RateLimiter, type TransferEvent } from '@camdl/throttled-download';
+import { forwardTransferEvents, RateLimiter, type DownloadResult, type TransferEvent } from '@camdl/throttled-download';
 import type { HikvisionClient } from './client.js';
 import type { DownloadRecordingOptions, RecordingDownloadResult } from './download-recording.js';
 import { isHikvisionError } from './errors.js';
@@ -32,8 +32,9 @@ export interface RecordingOutcome {
 
 /**
  * Downloads recordings one after the other (recorders serve few streams at once) into `directory`,
- * as `ch01_<start>-<end>.mp4` (`.ps` once a file is found to be a program stream, renamed by the
- * caller if wanted). Never throws for one file; a refused login stops the rest (one failed login).
+ * as `ch01_<start>-<end>.mp4`, renamed to `.ps` when the file is an MPEG program stream (NVRs); a
+ * file already there under either name with the URI's `size=` is skipped. Never throws for one
+ * file; a refused login stops the rest (one failed login).
  */
 export async function downloadRecordings(client: Pick<HikvisionClient, 'downloadRecording'>, recordings: readonly HikvisionRecording[], options: DownloadRecordingsOptions): Promise<RecordingOutcome[]> {
   await mkdir(options.directory, { recursive: true });
@@ -43,13 +44,27 @@ export async function downloadRecordings(client: Pick<HikvisionClient, 'download
   for (const outcome of outcomes) {
     if (options.signal?.aborted || options.stopSignal?.aborted) break;
     const { recording, path } = outcome;
+    const programStreamPath = join(options.directory, recordingFileName(recording, 'ps'));
+    const existing = recording.size === undefined ? undefined : await stat(programStreamPath).catch(() => undefined);
+    if (existing !== undefined && existing.isFile() && existing.size === recording.size) {
+      outcome.path = programStreamPath;
+      outcome.status = 'skipped';
+      const result: DownloadResult = { status: 'skipped', path: programStreamPath, bytes: 0, size: existing.size, verified: true, attempts: 0, skipReason: 'size-matches', localSize: existing.size, remoteSize: recording.size };
+      emit({ type: 'skip', item: recording, path: programStreamPath, reason: 'size-matches', localSize: existing.size, remoteSize: recording.size, result });
+      continue;
+    }
     const forward = forwardTransferEvents(recording, path, new URL('ISAPI/ContentMgmt/download', 'http://device/').pathname, emit);
     try {
       const result = await client.downloadRecording(recording, path, { ...options, rateLimiter: limiter, onProgress: forward.onProgress, onEvent: forward.onEvent });
+      if (result.container === 'mpeg-ps') {
+        await rename(path, programStreamPath);
+        outcome.path = programStreamPath;
+        result.path = programStreamPath;
+      }
       outcome.result = result;
       outcome.status = result.status;
       if (result.status === 'skipped') emit({ type: 'skip', item: recording, path, reason: result.skipReason ?? 'exists', localSize: result.size, remoteSize: result.remoteSize, result });
-      else emit({ type: 'done', item: recording, path, result });
+      else emit({ type: 'done', item: recording, path: outcome.path, result });
     } catch (error) {
       outcome.error = error instanceof Error ? error : new Error(String(error));
       if (options.signal?.aborted) {

@@ -80,11 +80,13 @@ export function toRecording(item: XmlElement, channel: number, model: ClockModel
 }
 
 /**
- * A file name for a recording from its camera wall-clock times and channel only (never a device
- * string): `ch01_20260116_120000-20260116_121500.<extension>`.
+ * A file name for a recording from its camera wall-clock times, channel and track only (never a
+ * device string): `ch01_20260116_120000-20260116_121500.<extension>` (`…_t102.<extension>` for a sub-stream).
  */
-export function recordingFileName(recording: Pick<HikvisionRecording, 'channel' | 'startWallClock' | 'endWallClock'>, extension = 'mp4'): string {
+export function recordingFileName(recording: Pick<HikvisionRecording, 'channel' | 'startWallClock' | 'endWallClock'> & { trackId?: number | undefined }, extension = 'mp4'): string {
   const compact = (wallClock: string): string => wallClock.replace(/-/g, '').replace(' ', '_').replace(/:/g, '');
   const safeExtension = /^[a-z0-9]{1,8}$/i.test(extension) ? extension : 'bin';
-  return `ch${String(recording.channel).padStart(2, '0')}_${compact(recording.startWallClock)}-${compact(recording.endWallClock)}.${safeExtension}`;
+  // A stream other than the main one (trackID ×02, ×03) gets its own name.
+  const track = recording.trackId === undefined || recording.trackId === recording.channel * 100 + 1 ? '' : `_t${recording.trackId}`;
+  return `ch${String(recording.channel).padStart(2, '0')}_${compact(recording.startWallClock)}-${compact(recording.endWallClock)}${track}.${safeExtension}`;
 }

@@ -63,11 +63,15 @@ describe('Hikvision ISAPI against the simulator', () => {
     const outcomes = await downloadRecordings(client, found.slice(1, 3), { directory: dir.path, retryDelay: 1 });
     expect(outcomes.map((each) => each.status)).toEqual(['downloaded', 'downloaded']);
     for (const [index, outcome] of outcomes.entries()) {
-      expect(outcome.path).toBe(join(dir.path, recordingFileName(found[index + 1]!)));
+      expect(outcome.path).toBe(join(dir.path, recordingFileName(found[index + 1]!, 'ps')));
       expect(outcome.result).toMatchObject({ container: 'mpeg-ps', sizeVerified: true, method: 'GET' });
       expect(await sha256File(outcome.path)).toBe(expected[index + 1]!.sha256);
     }
-    expect(outcomes.map((each) => each.path.slice(dir.path.length + 1))).toEqual(['ch02_20260116_234500-20260117_000000.mp4', 'ch02_20260117_000000-20260117_001500.mp4']);
+    expect(outcomes.map((each) => each.path.slice(dir.path.length + 1))).toEqual(['ch02_20260116_234500-20260117_000000.ps', 'ch02_20260117_000000-20260117_001500.ps']);
+    // A second run finds them (under .ps) and asks for nothing.
+    const downloads = sim.counters.requestsByMethod['GET ContentMgmt/download'];
+    expect((await downloadRecordings(client, found.slice(1, 3), { directory: dir.path })).map((each) => each.status)).toEqual(['skipped', 'skipped']);
+    expect(sim.counters.requestsByMethod['GET ContentMgmt/download']).toBe(downloads);
     const { stdout } = await execFileAsync('ffprobe', ['-v', 'error', '-show_entries', 'stream=codec_name', '-of', 'csv=p=0', outcomes[0]!.path]);
     expect(stdout.trim()).toBe('h264');
   });

@@ -1,8 +1,10 @@
+import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
 import { fromWallClock, toWallClock, type WallClock } from '../camera-time.js';
 import { fileSource, type BodySource } from '../content.js';
 import { CameraSimError } from '../errors.js';
 import { ensureMedia, type MediaContainer } from '../media-cache.js';
-import { reply, replyFile, type RequestContext } from '../request-context.js';
+import { bufferSource, reply, replyFile, type RequestContext } from '../request-context.js';
 import type { ProfileHandler, RouteMatch } from './profile-handler.js';
 
 /** How the `hikvision` profile answers. */
@@ -58,6 +60,8 @@ interface Entry {
 
 const UUID = /^\{?[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\}?$/;
 const ISAPI_TIME = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})Z$/;
+/** `IMKH`, version, system format 0x0081 (MPEG-PS), video H.264 (0x0100): the header NVR downloads start with. */
+const IMKH_HEADER = Buffer.concat([Buffer.from('IMKH', 'latin1'), Buffer.from([0x01, 0x02, 0x00, 0x00, 0x81, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x00]), Buffer.alloc(24)]);
 const UNAUTHORIZED_HTML = '<!DOCTYPE html>\n<html><head><title>Document Error: Unauthorized</title></head>\n<body><h2>Access Error: 401 -- Unauthorized</h2>\n<p>Authentication Error</p>\n</body>\n</html>\n';
 
 export function normalizeHikvisionBehaviour(behaviour: HikvisionBehaviour = {}): Required<HikvisionBehaviour> {
@@ -127,8 +131,16 @@ export async function createHikvisionProfile(context: { behaviour: HikvisionBeha
 
   const firstStartMs = fromWallClock(behaviour.firstStart, timeZone)[0];
   if (firstStartMs === undefined) throw new CameraSimError(`hikvision.firstStart ${behaviour.firstStart} does not exist in ${timeZone}`, { code: 'ERR_SIM_BAD_OPTIONS' });
-  const variants = await Promise.all(
+  const clips = await Promise.all(
     [0, 1, 2].map((variant) => ensureMedia({ container, durationSec: 2 + variant, pattern: variant === 1 ? 'testsrc2' : 'testsrc' }, context.mediaCacheDir)),
+  );
+  // NVRs send the program stream behind Hikvision's 40-byte `IMKH` media header.
+  const variants = await Promise.all(
+    clips.map(async (clip) => {
+      if (!nvr) return { size: clip.size, sha256: clip.sha256, source: fileSource(clip.path, clip.size, clip.sha256) };
+      const bytes = Buffer.concat([IMKH_HEADER, await readFile(clip.path)]);
+      return { size: bytes.length, sha256: createHash('sha256').update(bytes).digest('hex'), source: bufferSource(bytes) };
+    }),
   );
   const entries: Entry[] = [];
   for (let channel = 1; channel <= behaviour.channelCount; channel += 1) {
@@ -141,7 +153,7 @@ export async function createHikvisionProfile(context: { behaviour: HikvisionBeha
       const playbackUri = `rtsp://127.0.0.1/Streaming/tracks/${channel}01/?starttime=${compactTime(startMs)}&endtime=${compactTime(endMs)}&name=${name}&size=${uriSize}`;
       entries.push({
         recording: { channel, startTime: toWallClock(startMs, timeZone), endTime: toWallClock(endMs, timeZone), startMs, endMs, playbackUri, name, size: media.size, sha256: media.sha256, container },
-        source: fileSource(media.path, media.size, media.sha256),
+        source: media.source,
       });
     }
   }

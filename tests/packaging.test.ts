@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const execFile = promisify(execFileCallback);
 const root = new URL('..', import.meta.url).pathname;
-const publishable = ['http-digest', 'throttled-download', 'media', 'axis-timelapse2', 'amcrest-recordings', 'sync', 'camera-sim', 'cli'];
+const publishable = ['http-digest', 'throttled-download', 'media', 'axis-timelapse2', 'amcrest-recordings', 'sync', 'offsite', 'camera-sim', 'cli'];
 
 /**
  * What a user gets from npm: every package packed by pnpm (publishConfig applied, workspace:

@@ -150,6 +150,7 @@ function s3Target(reader: ConfigReader, all: Entries, common: TargetCommon, requ
   const prefixEntry = all.get('prefix');
   let prefix = prefixEntry ? reader.string(prefixEntry, 'prefix').replace(/^\/+/, '') : '';
   if (prefix !== '' && !prefix.endsWith('/')) prefix += '/';
+  // eslint-disable-next-line no-control-regex -- control characters are exactly what is refused
   if (prefix.split('/').some((part) => part === '.' || part === '..') || /[\u0000-\u001f\\]/.test(prefix)) reader.fail(prefixEntry!.line, `target "${name}": prefix must be a plain path such as site-a/, got ${JSON.stringify(prefix)}`);
   const pathStyleEntry = all.get('path-style');
   const storageEntry = all.get('storage-class');

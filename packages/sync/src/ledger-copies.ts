@@ -198,14 +198,14 @@ export class CopyLedger {
       });
   }
 
-  /** Copies of some cameras not verified (pending, uploading, failed) or in conflict, on any of `targets`. */
-  unfinished(cameras: readonly string[]): { pending: number; conflict: number } {
+  /** Copies of a camera's recordings not verified (pending, uploading, failed) and in conflict, on the camera's current targets. */
+  unfinished(camera: string, targets: readonly string[]): { pending: number; conflict: number } {
     const row = this.#sql
       .statement(
         `SELECT COALESCE(SUM(c.state IN ('pending', 'uploading', 'failed')), 0) AS pending, COALESCE(SUM(c.state = 'conflict'), 0) AS conflict
-         FROM copies c JOIN recordings r ON r.id = c.recording_id WHERE r.camera IN (SELECT value FROM json_each(?))`,
+         FROM copies c JOIN recordings r ON r.id = c.recording_id WHERE r.camera = ? AND c.target IN (SELECT value FROM json_each(?))`,
       )
-      .get(JSON.stringify(cameras));
+      .get(camera, JSON.stringify(targets));
     return mapRow(row ?? {}, { pending: ['pending', 'integer'], conflict: ['conflict', 'integer'] });
   }
 

@@ -207,9 +207,15 @@ export class OffsiteCopies {
     return outcomes;
   }
 
-  /** Copies of the run's cameras not verified (pending, uploading, failed) and in conflict, on any target. */
+  /** Copies of the run's cameras not verified (pending, uploading, failed) and in conflict, on their current targets. */
   unfinished(): { pending: number; conflict: number } {
-    return this.#copies.unfinished(this.#options.cameras.map((camera) => camera.name));
+    const total = { pending: 0, conflict: 0 };
+    for (const camera of this.#options.cameras) {
+      const counts = this.#copies.unfinished(camera.name, camera.targets);
+      total.pending += counts.pending;
+      total.conflict += counts.conflict;
+    }
+    return total;
   }
 
   /**

@@ -85,6 +85,11 @@ export async function restoreFromTarget(config: FleetConfig, options: RestoreOpt
         if (options.signal?.aborted) return result;
         const file = archivePath(options.out, copy.key);
         try {
+          // A snapshot read from a target is untrusted: a key never leaves the output folder.
+          // eslint-disable-next-line no-control-regex -- control characters are exactly what is refused
+          if (copy.key.split('/').some((part) => part === '' || part === '.' || part === '..') || /[\\\u0000-\u001f]/.test(copy.key)) {
+            throw new SyncError(`not a plain archive path: ${JSON.stringify(copy.key)}`, { code: 'ERR_SYNC_VERIFY_FAILED' });
+          }
           await target.get(copy.key, file, { ...signal, expectedSha256: copy.recordingSha256 });
           const written = await hashFile(file, options.signal);
           if (written.sha256 !== copy.recordingSha256 || written.size !== copy.recordingSize) {

@@ -68,7 +68,7 @@ describe.skipIf(!sqliteAvailable())('the ledger of off-site copies', () => {
     const again = Ledger.open(path);
     try {
       expect(again.schemaVersion).toBe(2);
-      expect(new CopyLedger(again).unfinished(['gate'])).toEqual({ pending: 3, conflict: 0 });
+      expect(new CopyLedger(again).unfinished('gate', ['offsite', 'usb'])).toEqual({ pending: 3, conflict: 0 });
     } finally {
       again.close();
     }

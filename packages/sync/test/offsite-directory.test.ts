@@ -225,11 +225,21 @@ describe.skipIf(!sqliteAvailable())('camdl sync with directory targets', () => {
     expect(fromSnapshot).toMatchObject({ restored: 5, problems: [] });
     expect(await treeHashes(fresh)).toEqual(local);
 
+    // A snapshot is untrusted: a key that climbs out of the output folder is refused, nothing is written there.
+    const snapshotPath = join(paths.get('usb')!, '.camdl', 'ledger.sqlite');
+    const sqlite = process.getBuiltinModule('node:sqlite') as { DatabaseSync: new (path: string) => { exec(sql: string): void; close(): void } };
+    const db = new sqlite.DatabaseSync(snapshotPath);
+    db.exec(`UPDATE copies SET key = '../escaped.avi' WHERE key = 'crane/2026-03-02/Crane_Cam_2026_03_03_0000.mp4'`);
+    db.close();
+    const hostile = await restoreFromTarget(fleet.config(), { target: 'usb', out: join(fleet.dir.path, 'restored-hostile') });
+    expect(hostile.problems).toEqual([{ camera: 'crane', path: '../escaped.avi', detail: expect.stringMatching(/not a plain archive path/) as string }]);
+    expect(await listFiles(fleet.dir.path)).not.toContain('escaped.avi');
+
     const victim = 'north-gate/2026-03-02/North_Gate_2026_03_03_0000.avi';
     await writeFile(join(paths.get('usb')!, victim), 'not the recording');
     const bad = await restoreFromTarget(fleet.config(), { target: 'usb', out: join(fleet.dir.path, 'restored-bad') });
-    expect(bad.restored).toBe(4);
-    expect(bad.problems.map((problem) => problem.path)).toEqual([victim]);
+    expect(bad.restored).toBe(3);
+    expect(bad.problems.map((problem) => problem.path).sort()).toEqual(['../escaped.avi', victim]);
     expect(await listFiles(join(fleet.dir.path, 'restored-bad'))).not.toContain(victim);
   });
 });

@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // The main job with no camera at hand: start the camera simulators on 127.0.0.1 and archive a mixed
 // fleet of three cameras with `camdl sync` (twice: the second run downloads nothing), show `camdl
-// status` and write the coverage report; then download from single cameras with the two seed CLIs,
+// status` and write the coverage report; copy every recording to an off-site target, verify the copies
+// and restore one camera from it; then download from single cameras with the two seed CLIs,
 // exactly as a user would from real cameras. Output lands in ./demo-output.
 import { spawn, execFileSync } from 'node:child_process';
 import { mkdir, readdir, rm, stat, writeFile } from 'node:fs/promises';
@@ -63,8 +64,14 @@ if (typeof process.getBuiltinModule !== 'function' || !process.getBuiltinModule(
       'archive: ./archive',
       'bandwidth: 200            # Mbps for all cameras together',
       'layout: "{camera}/{yyyy}-{mm}-{dd}/{file}"',
+      'upload-bandwidth: 50     # Mbps for all uploads to targets together',
+      'targets:                 # off-site copies, each verified by sha256 and recorded in the ledger',
+      '  - name: usb',
+      '    kind: directory',
+      `    path: ${join(outdir, 'offsite-usb')}`,
       'cameras:',
     ];
+    await mkdir(join(outdir, 'offsite-usb'), { recursive: true });
     for (const [name, sim] of fleet) {
       const variable = `${name.toUpperCase().replace(/-/g, '_')}_PASSWORD`;
       env[variable] = sim.password;
@@ -87,6 +94,12 @@ if (typeof process.getBuiltinModule !== 'function' || !process.getBuiltinModule(
     if (verify !== 0) failures += 1;
     const report = await run('camdl', ['report', '--config', config, '--out', join(outdir, 'coverage.html')], {});
     if (report !== 0) failures += 1;
+    console.log('\nEvery copy on the target, read back and re-hashed against the ledger:');
+    const verifyTarget = await run('camdl', ['verify', '--config', config, '--target', 'usb', '--deep'], {});
+    if (verifyTarget !== 0) failures += 1;
+    console.log('\nA backup nobody restored is a hope: restore one camera from the target and re-hash each file:');
+    const restore = await run('camdl', ['restore', '--config', config, '--target', 'usb', '--camera', 'crane', '--out', join(outdir, 'restored')], {});
+    if (restore !== 0) failures += 1;
     console.log(`Open ${join(outdir, 'coverage.html')} in a browser: a timeline per camera (archived, pending, lost, not recorded).`);
   } finally {
     await Promise.all(fleet.map(([, sim]) => sim.close()));

@@ -39,14 +39,14 @@ export function toS3Error(identity: TargetIdentity, error: unknown, context: { a
   if (name === 'NoSuchBucket' || (context.action === 'HeadBucket' && status === 404)) {
     return offsiteError(identity, 'ERR_OFFSITE_NOT_FOUND', `${what}: the bucket "${context.bucket}" does not exist${serverSays}; create it or fix bucket/endpoint`, extra);
   }
-  if (AUTH_NAMES.has(name) || status === 401 || status === 403) {
-    return offsiteError(identity, 'ERR_OFFSITE_AUTH', `${what}: the credentials were refused${serverSays}; check access-key-id and the secret access key, and that they may use the bucket "${context.bucket}"`, extra);
-  }
   if (CLOCK_NAMES.has(name)) {
     return offsiteError(identity, 'ERR_OFFSITE_CLOCK_SKEW', `${what}: the target refused this machine's clock${serverSays}; set the clock right (NTP)`, extra);
   }
   if (QUOTA_NAMES.has(name) || status === 507) {
     return offsiteError(identity, 'ERR_OFFSITE_QUOTA', `${what}: the target is out of space or over its quota${serverSays}; free space or raise the quota`, extra);
+  }
+  if (AUTH_NAMES.has(name) || status === 401 || status === 403) {
+    return offsiteError(identity, 'ERR_OFFSITE_AUTH', `${what}: the credentials were refused${serverSays}; check access-key-id and the secret access key, and that they may use the bucket "${context.bucket}"`, extra);
   }
   if (THROTTLE_NAMES.has(name) || status === 503 || status === 429) {
     return offsiteError(identity, 'ERR_OFFSITE_THROTTLED', `${what}: the target asked to slow down${serverSays}`, { ...extra, retryable: true });

@@ -112,6 +112,8 @@ export class S3Target implements OffsiteTarget {
       // Retries are ours: wrong keys must cost exactly one request, throttling must back off with jitter.
       maxAttempts: 1,
       ignoreConfiguredEndpointUrls: true,
+      // The SDK writes some warnings to the console unless given a logger; a CLI's output is its own.
+      logger: QUIET_LOGGER,
       requestHandler: new NodeHttpHandler({
         httpAgent: new HttpAgent({ keepAlive: true, maxSockets: sockets }),
         httpsAgent: new HttpsAgent({ keepAlive: true, maxSockets: sockets, ...(ca ? { ca } : {}), ...(options.insecure ? { rejectUnauthorized: false } : {}) }),
@@ -314,8 +316,9 @@ export class S3Target implements OffsiteTarget {
       const offset = (number - 1) * partSize;
       const body = await readPart(file, offset, Math.min(partSize, options.size - offset));
       wholeHash.update(body);
-      const md5 = createHash('md5').update(body);
-      const md5Hex = md5.copy().digest('hex');
+      const md5 = createHash('md5').update(body).digest();
+      const md5Hex = md5.toString('hex');
+      const md5Base64 = md5.toString('base64');
       const there = listed.get(number);
       if (there !== undefined && there.size === body.length && there.etag === md5Hex) {
         partsReused += 1;
@@ -324,7 +327,7 @@ export class S3Target implements OffsiteTarget {
         continue;
       }
       const upload = this.#retrying(signal, () =>
-        this.#send((client, sendOptions) => client.send(new UploadPartCommand({ Bucket: this.#bucket, Key: fullKey, UploadId: id, PartNumber: number, Body: bodyStream(body, options.rateLimiter, signal), ContentLength: body.length, ContentMD5: md5.digest('base64') }), sendOptions),
+        this.#send((client, sendOptions) => client.send(new UploadPartCommand({ Bucket: this.#bucket, Key: fullKey, UploadId: id, PartNumber: number, Body: bodyStream(body, options.rateLimiter, signal), ContentLength: body.length, ContentMD5: md5Base64 }), sendOptions),
           'UploadPart',
           key,
           signal,
@@ -457,6 +460,9 @@ export class S3Target implements OffsiteTarget {
     }
   }
 }
+
+const ignore = (): void => undefined;
+const QUIET_LOGGER = { trace: ignore, debug: ignore, info: ignore, warn: ignore, error: ignore };
 
 /** Thrown by `#send` for a 404 its caller turns into "absent". */
 const NOT_FOUND = Symbol('not found');

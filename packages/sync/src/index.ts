@@ -17,7 +17,7 @@ export { Ledger, LEDGER_SCHEMA_VERSION, RECORDING_STATES, type LedgerRecording, 
 export { syncFleet, cameraWindow, SYNC_EXIT_CODES, type SyncEvent, type SyncFleetOptions, type SyncSummary, type CameraOutcome, type CameraOutcomeStatus } from './sync-fleet.js';
 export { LEDGER_SNAPSHOT_KEY, type OffsiteEvent, type TargetOutcome } from './offsite-copies.js';
 export { TARGET_KINDS, TARGET_KEYS, type TargetConfig, type S3TargetConfig, type RcloneTargetConfig, type DirectoryTargetConfig, type SecretSource } from './targets-config.js';
-export type { TargetRetryOptions } from './open-target.js';
+export type { TargetTuning } from './open-target.js';
 export { COPY_STATES, type CopyState } from './ledger-copies-schema.js';
 export type { CopySummary } from './ledger-copies.js';
 export { verifyTarget, type TargetVerifyOptions, type TargetVerifyResult, type TargetVerifyProblem, type TargetVerifyEvent } from './verify-target.js';

@@ -8,7 +8,7 @@ import type { CameraConfig, FleetConfig } from './config.js';
 import { describeError, errorCode } from './errors.js';
 import { CopyLedger, type CopyWork } from './ledger-copies.js';
 import { ledgerInternals, type Ledger } from './ledger.js';
-import { openTarget, type TargetRetryOptions } from './open-target.js';
+import { openTarget, type TargetTuning } from './open-target.js';
 import type { TargetConfig } from './targets-config.js';
 
 /** What the off-site part of a sync does, for the renderer. Never carries a secret. */
@@ -55,8 +55,8 @@ export interface OffsiteCopiesOptions {
   shouldContinue: () => boolean;
   env: NodeJS.ProcessEnv;
   now: () => number;
-  /** Retries of the targets' requests. @default the library's */
-  retry?: TargetRetryOptions | undefined;
+  /** Retries and part size of the targets' requests. @default the library's */
+  tuning?: TargetTuning | undefined;
   /** A local file was restored or removed: its folder's SHA256SUMS is rewritten. */
   onLocalChanged: (localPath: string) => Promise<void>;
 }
@@ -304,7 +304,7 @@ export class OffsiteCopies {
   #ready(state: TargetState): Promise<boolean> {
     state.ready ??= (async () => {
       try {
-        state.target = await openTarget(state.config, this.#options.env, this.#options.retry);
+        state.target = await openTarget(state.config, this.#options.env, this.#options.tuning);
         await state.target.check({ signal: this.#options.signal });
         return true;
       } catch (error) {

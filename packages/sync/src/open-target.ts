@@ -4,12 +4,14 @@ import type { FleetConfig } from './config.js';
 import { SyncError } from './errors.js';
 import type { SecretSource, TargetConfig } from './targets-config.js';
 
-/** How targets retry a failed request (tests shorten the delay). */
-export interface TargetRetryOptions {
+/** How targets retry a failed request and cut uploads into parts (the library's defaults suit real use; tests shorten them). */
+export interface TargetTuning {
   /** Attempts of one request when the failure is retryable. @default the library's (3) */
   attempts?: number;
   /** Delay before the second attempt, doubled for each further one. @default the library's (1000 ms) */
   retryDelayMs?: number;
+  /** Part size of an s3 multipart upload (at least 5 MiB). @default the library's (16 MiB) */
+  partSizeBytes?: number;
 }
 
 /** Reads a target's secret from its file (first line) or environment variable; never logged. */
@@ -32,7 +34,7 @@ async function readSecret(target: string, key: string, source: SecretSource, env
 }
 
 /** The library's options for a configured target, its secrets read now. `prefix` overrides an s3 target's (the fleet view reads the whole bucket). */
-export async function targetOptions(config: TargetConfig, env: NodeJS.ProcessEnv, retry: TargetRetryOptions = {}, prefix?: string): Promise<TargetOptions> {
+export async function targetOptions(config: TargetConfig, env: NodeJS.ProcessEnv, retry: TargetTuning = {}, prefix?: string): Promise<TargetOptions> {
   const common = { name: config.name, ...(retry.attempts !== undefined ? { attempts: retry.attempts } : {}), ...(retry.retryDelayMs !== undefined ? { retryDelayMs: retry.retryDelayMs } : {}) };
   switch (config.kind) {
     case 'directory':
@@ -48,6 +50,7 @@ export async function targetOptions(config: TargetConfig, env: NodeJS.ProcessEnv
         prefix: prefix ?? config.prefix,
         pathStyle: config.pathStyle,
         connections: config.connections,
+        ...(retry.partSizeBytes !== undefined ? { partSizeBytes: retry.partSizeBytes } : {}),
         accessKeyId: await readSecret(config.name, 'access-key-id', config.accessKeyId, env),
         secretAccessKey: await readSecret(config.name, 'secret-access-key', config.secretAccessKey, env),
         ...(config.endpoint !== undefined ? { endpoint: config.endpoint } : {}),
@@ -69,6 +72,6 @@ export function findTarget(config: FleetConfig, name: string): TargetConfig {
 }
 
 /** Opens a configured target (nothing is contacted yet). */
-export async function openTarget(config: TargetConfig, env: NodeJS.ProcessEnv = process.env, retry: TargetRetryOptions = {}, prefix?: string): Promise<OffsiteTarget> {
+export async function openTarget(config: TargetConfig, env: NodeJS.ProcessEnv = process.env, retry: TargetTuning = {}, prefix?: string): Promise<OffsiteTarget> {
   return createTarget(await targetOptions(config, env, retry, prefix));
 }

@@ -8,7 +8,7 @@ import { describeError, SyncError } from './errors.js';
 import { CopyLedger } from './ledger-copies.js';
 import { Ledger } from './ledger.js';
 import { LEDGER_SNAPSHOT_KEY } from './offsite-copies.js';
-import { findTarget, openTarget, type TargetRetryOptions } from './open-target.js';
+import { findTarget, openTarget, type TargetTuning } from './open-target.js';
 
 /** A file the restore could not bring back as the ledger recorded it. */
 export interface RestoreProblem {
@@ -40,8 +40,8 @@ export interface RestoreOptions {
   onEvent?: (event: RestoreEvent) => void;
   /** Environment for the target's `-env` secrets. @default process.env */
   env?: NodeJS.ProcessEnv;
-  /** Retries of the target's requests. @default the library's */
-  retry?: TargetRetryOptions;
+  /** Retries and part size of the target's requests. @default the library's */
+  tuning?: TargetTuning;
 }
 
 export interface RestoreResult {
@@ -61,7 +61,7 @@ const PAGE = 256;
 export async function restoreFromTarget(config: FleetConfig, options: RestoreOptions): Promise<RestoreResult> {
   const targetConfig = findTarget(config, options.target);
   const signal = options.signal ? { signal: options.signal } : {};
-  const target: OffsiteTarget = await openTarget(targetConfig, options.env ?? process.env, options.retry);
+  const target: OffsiteTarget = await openTarget(targetConfig, options.env ?? process.env, options.tuning);
   let ledger: Ledger | undefined;
   let snapshot: string | undefined;
   try {

@@ -11,7 +11,7 @@ import { describeError, errorCode, isSyncError, SyncError } from './errors.js';
 import { renderLayout } from './layout.js';
 import { Ledger, type ListingCursor } from './ledger.js';
 import { OffsiteCopies, type OffsiteEvent, type TargetOutcome } from './offsite-copies.js';
-import type { TargetRetryOptions } from './open-target.js';
+import type { TargetTuning } from './open-target.js';
 import { resolveCameraPassword } from './password.js';
 import { createAmcrestSource } from './sources/amcrest-source.js';
 import type { CameraSource, RemoteRecording } from './sources/camera-source.js';
@@ -83,8 +83,8 @@ export interface SyncFleetOptions {
   env?: NodeJS.ProcessEnv;
   /** Progress events at most this often per file, in ms. @default 250 */
   progressIntervalMs?: number;
-  /** Retries of the off-site targets' requests. @default the library's (3 attempts, 1 s doubling) */
-  targetRetry?: TargetRetryOptions;
+  /** Retries and part size of the off-site targets' requests. @default the library's (3 attempts, 1 s doubling, 16 MiB parts) */
+  targetTuning?: TargetTuning;
 }
 
 /** Exit codes of a sync (the contract of `camdl sync`). */
@@ -174,7 +174,7 @@ export async function syncFleet(config: FleetConfig, options: SyncFleetOptions =
           shouldContinue,
           env: options.env ?? process.env,
           now,
-          retry: options.targetRetry,
+          tuning: options.targetTuning,
           onLocalChanged: (localPath) => updateSums(sumsContext, dirname(localPath)),
         });
     const uploads = offsite?.active ? offsite : undefined;

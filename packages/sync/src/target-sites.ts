@@ -6,7 +6,7 @@ import { describeError } from './errors.js';
 import { CopyLedger } from './ledger-copies.js';
 import { Ledger } from './ledger.js';
 import { LEDGER_SNAPSHOT_KEY } from './offsite-copies.js';
-import { findTarget, openTarget, type TargetRetryOptions } from './open-target.js';
+import { findTarget, openTarget, type TargetTuning } from './open-target.js';
 import { ledgerStatus, type CameraStatus } from './status.js';
 
 /** One site found on a target: the prefix its ledger snapshot is under. */
@@ -34,8 +34,8 @@ export interface TargetFleetStatus {
 export interface TargetSitesOptions {
   /** Environment for the target's `-env` secrets. @default process.env */
   env?: NodeJS.ProcessEnv;
-  /** Retries of the target's requests. @default the library's */
-  retry?: TargetRetryOptions;
+  /** Retries and part size of the target's requests. @default the library's */
+  tuning?: TargetTuning;
   signal?: AbortSignal;
 }
 
@@ -52,7 +52,7 @@ export interface OpenSite extends TargetSite {
  */
 export async function withTargetSites<T>(config: FleetConfig, name: string, use: (sites: readonly OpenSite[]) => T | Promise<T>, options: TargetSitesOptions = {}): Promise<T> {
   const targetConfig = findTarget(config, name);
-  const target = await openTarget(targetConfig, options.env ?? process.env, options.retry, targetConfig.kind === 's3' ? '' : undefined);
+  const target = await openTarget(targetConfig, options.env ?? process.env, options.tuning, targetConfig.kind === 's3' ? '' : undefined);
   const folder = await mkdtemp(join(tmpdir(), 'camdl-sites-'));
   const signal = options.signal ? { signal: options.signal } : {};
   const open: OpenSite[] = [];

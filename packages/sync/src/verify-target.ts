@@ -3,7 +3,7 @@ import { selectCameras, type FleetConfig } from './config.js';
 import { describeError } from './errors.js';
 import { CopyLedger } from './ledger-copies.js';
 import { Ledger } from './ledger.js';
-import { findTarget, openTarget, type TargetRetryOptions } from './open-target.js';
+import { findTarget, openTarget, type TargetTuning } from './open-target.js';
 
 /** A copy on a target that does not match the ledger. */
 export interface TargetVerifyProblem {
@@ -31,8 +31,8 @@ export interface TargetVerifyOptions {
   onEvent?: (event: TargetVerifyEvent) => void;
   /** Environment for the target's `-env` secrets. @default process.env */
   env?: NodeJS.ProcessEnv;
-  /** Retries of the target's requests. @default the library's */
-  retry?: TargetRetryOptions;
+  /** Retries and part size of the target's requests. @default the library's */
+  tuning?: TargetTuning;
 }
 
 export interface TargetVerifyResult {
@@ -56,7 +56,7 @@ export async function verifyTarget(config: FleetConfig, options: TargetVerifyOpt
   let target: OffsiteTarget | undefined;
   try {
     const copies = new CopyLedger(ledger);
-    target = await openTarget(targetConfig, options.env ?? process.env, options.retry);
+    target = await openTarget(targetConfig, options.env ?? process.env, options.tuning);
     await target.check({ ...(options.signal ? { signal: options.signal } : {}) });
     const problems: TargetVerifyProblem[] = [];
     let checked = 0;

@@ -6,7 +6,7 @@ import { fleetStatus, Ledger, restoreFromTarget, sqliteAvailable, syncFleet, ver
 import { collect, dailyArchives, listFiles, startFleet, type TestFleet } from './fleet-helpers.js';
 import { addTopLines, copiesOf, directoryTargets, treeHashes } from './offsite-helpers.js';
 
-const FAST = { targetRetry: { retryDelayMs: 1 } };
+const FAST = { targetTuning: { retryDelayMs: 1 } };
 
 describe.skipIf(!sqliteAvailable())('camdl sync with directory targets', () => {
   let fleet: TestFleet | undefined;

@@ -175,4 +175,28 @@ describe.skipIf(!sqliteAvailable())('camdl sync with an S3 target (a real S3 ser
     const key = (await listFiles(fleet.archive)).find((file) => !file.endsWith('SHA256SUMS'))!;
     expect((await objects.hash(key)).sha256).toBe(await sha256File(join(fleet.archive, key)));
   });
+
+  it('an upload that can no longer finish (its camera no longer copies to the target) is aborted on the target', async () => {
+    const server = await s3();
+    const proxy = await startFaultProxy(server.port);
+    closers.push(() => proxy.close());
+    const fleet = await startFleet([
+      { name: 'gate', sim: { profile: 'timelapse3', content: { archives: dailyArchives('Gate', 1, { size: 11 * 1024 * 1024 }) } }, extra: ['time-zone: UTC'] },
+      { name: 'yard', sim: { profile: 'timelapse3', content: { archives: dailyArchives('Yard', 1) } }, extra: ['time-zone: UTC'] },
+    ]);
+    closers.push(() => fleet.close());
+    await addTopLines(fleet, ['targets:', ...(await s3Target(fleet, server, 'site-a/', server.secretAccessKey, proxy.origin))]);
+    proxy.inject(isPart(2), { kind: 'status', status: 503, code: 'SlowDown' }, 2);
+    expect((await syncFleet(fleet.config(), { env: fleet.env, targetTuning: { ...FAST.targetTuning, attempts: 2 } })).exitCode).toBe(1);
+    const saved = copiesOf(fleet).find((copy) => copy.target === 'offsite' && copy.key.startsWith('gate/'))!;
+    expect(saved.uploadId).toMatch(/^[0-9a-f]+$/);
+    // The camera no longer copies to the target: the unfinished upload would only cost money.
+    const config = await readFile(fleet.configPath, 'utf8');
+    await writeFile(fleet.configPath, config.replace('    password-env: CAMDL_TEST_GATE_PASSWORD\n', '    password-env: CAMDL_TEST_GATE_PASSWORD\n    targets: []\n'));
+    const run = collect();
+    expect((await syncFleet(fleet.config(), { env: fleet.env, onEvent: run.onEvent, ...FAST })).exitCode).toBe(0);
+    expect(run.ofType('upload-aborted')).toEqual([{ type: 'upload-aborted', target: 'offsite', path: saved.key }]);
+    expect(proxy.requests.filter((request) => request.method === 'DELETE' && request.url.includes(`uploadId=${saved.uploadId}`)).map((request) => request.outcome)).toEqual(['forwarded']);
+    expect(copiesOf(fleet).find((copy) => copy.key === saved.key && copy.target === 'offsite')).toMatchObject({ uploadId: null });
+  });
 });

@@ -209,10 +209,10 @@ export class CopyLedger {
     return mapRow(row ?? {}, { pending: ['pending', 'integer'], conflict: ['conflict', 'integer'] });
   }
 
-  /** Copies of some cameras on `target` not verified (pending, uploading, failed, conflict). */
+  /** Copies of some cameras on `target` still to make (pending, uploading, failed; conflicts are counted apart). */
   unfinishedOn(target: string, cameras: readonly string[]): number {
     const row = this.#sql
-      .statement(`SELECT COUNT(*) AS n FROM copies c JOIN recordings r ON r.id = c.recording_id WHERE c.target = ? AND c.state <> 'verified' AND r.camera IN (SELECT value FROM json_each(?))`)
+      .statement(`SELECT COUNT(*) AS n FROM copies c JOIN recordings r ON r.id = c.recording_id WHERE c.target = ? AND c.state IN ('pending', 'uploading', 'failed') AND r.camera IN (SELECT value FROM json_each(?))`)
       .get(target, JSON.stringify(cameras));
     return mapRow(row ?? {}, { n: ['n', 'integer'] }).n;
   }

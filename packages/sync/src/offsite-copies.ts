@@ -38,7 +38,7 @@ export interface TargetOutcome {
   repaired: number;
   failed: number;
   conflicts: number;
-  /** Copies of the selected cameras not verified on this target after the run. */
+  /** Copies of the run's cameras still to make on this target after the run (conflicts are counted apart). */
   pending: number;
   /** Why the target took no (more) uploads in this run, when it did not. */
   down: string | undefined;

@@ -36,6 +36,7 @@ export interface TargetSitesOptions {
   env?: NodeJS.ProcessEnv;
   /** Retries and part size of the target's requests. @default the library's */
   tuning?: TargetTuning;
+  /** Stops the listing and the downloads. @default undefined */
   signal?: AbortSignal;
 }
 

@@ -1,5 +1,6 @@
 import { DirectoryTarget } from './directory-target.js';
 import { configError } from './put-options.js';
+import { RcloneTarget } from './rclone-target.js';
 import { S3Target } from './s3-target.js';
 import type { TargetOptions } from './target-options.js';
 import type { OffsiteTarget } from './types.js';
@@ -18,9 +19,11 @@ export function createTarget(options: TargetOptions): OffsiteTarget {
   switch (options.kind) {
     case 'directory':
       return new DirectoryTarget(options);
+    case 'rclone':
+      return new RcloneTarget(options);
     case 's3':
       return new S3Target(options);
     default:
-      throw configError(options.name, String((options as { kind: unknown }).kind), `kind must be 's3', 'rclone' or 'directory'`);
+      throw configError((options as { name: string }).name, String((options as { kind: unknown }).kind), `kind must be 's3', 'rclone' or 'directory'`);
   }
 }

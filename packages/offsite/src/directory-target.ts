@@ -53,7 +53,7 @@ export class DirectoryTarget implements OffsiteTarget {
       const existing = await this.#statFile(finalPath, key);
       const ifExists = options.ifExists ?? 'conflict';
       if (existing !== undefined && ifExists === 'conflict') {
-        const there = await this.#hashPath(finalPath, key, options);
+        const there = await this.#hashPath(finalPath, key, { signal: options.signal });
         if (there.size === options.size && there.sha256 === options.sha256) return { status: 'already-there', size: there.size, sha256: there.sha256, partsReused: 0 };
         throw this.#conflict(key, there);
       }
@@ -71,14 +71,14 @@ export class DirectoryTarget implements OffsiteTarget {
       } catch (error) {
         if (systemErrorCode(error) === 'EEXIST') {
           // Another writer got there between the look and the link: what it wrote is left alone.
-          const there = await this.#hashPath(finalPath, key, options);
+          const there = await this.#hashPath(finalPath, key, { signal: options.signal });
           if (there.size === options.size && there.sha256 === options.sha256) return { status: 'already-there', size: there.size, sha256: there.sha256, partsReused: 0 };
           throw this.#conflict(key, there);
         }
         throw this.#fsError(error, key, 'write', options.signal, localFile);
       }
       // What counts is what the directory gives back, not what was written.
-      const readBack = await this.#hashPath(finalPath, key, options);
+      const readBack = await this.#hashPath(finalPath, key, { signal: options.signal });
       if (readBack.size !== options.size || readBack.sha256 !== options.sha256) {
         await unlink(finalPath).catch(() => undefined);
         throw offsiteError(this.#identity, 'ERR_OFFSITE_VERIFY', `read back ${readBack.size} bytes with sha256 ${readBack.sha256} after writing ${options.size} bytes with sha256 ${options.sha256}: the copy was removed; check the disk or the share`, { key, retryable: true });

@@ -36,7 +36,7 @@ const MIB = 1024 * 1024;
 const MIN_PART_BYTES = 5 * MIB;
 const MAX_PART_BYTES = 5 * 1024 * MIB;
 const MAX_PARTS = 10_000;
-const DEFAULT_PART_BYTES = 16 * MIB;
+const DEFAULT_PART_BYTES = 8 * MIB;
 const DEFAULT_CONNECTIONS = 4;
 const DEFAULT_TIMEOUT_MS = 300_000;
 
@@ -242,7 +242,7 @@ export class S3Target implements OffsiteTarget {
 
   /** One PutObject of a small file, read once into memory: what is sent is exactly what was hashed. */
   async #putSingle(file: FileHandle, key: string, options: PutOptions): Promise<{ status: 'uploaded'; partsReused: number }> {
-    const body = await readPart(file, 0, options.size);
+    const body = await readPart(file, 0, options.size, Buffer.allocUnsafe(options.size));
     this.#checkWhole(key, options, createHash('sha256').update(body).digest('hex'), body.length);
     const md5 = createHash('md5').update(body).digest('base64');
     await this.#retrying(options.signal, () =>
@@ -304,6 +304,9 @@ export class S3Target implements OffsiteTarget {
     const wholeHash = createHash('sha256');
     const completed: { PartNumber: number; ETag: string }[] = [];
     const inFlight = new Set<Promise<void>>();
+    // connections + 1 part buffers, reused: memory stays flat whatever the file size (no garbage to wait for).
+    const spare: Buffer[] = [];
+    const takeBuffer = (): Buffer => spare.pop() ?? Buffer.allocUnsafe(partSize);
     let failure: unknown;
     let partsReused = 0;
     let bytesDone = 0;
@@ -314,7 +317,8 @@ export class S3Target implements OffsiteTarget {
     for (let number = 1; number <= count && failure === undefined; number += 1) {
       if (signal?.aborted) break;
       const offset = (number - 1) * partSize;
-      const body = await readPart(file, offset, Math.min(partSize, options.size - offset));
+      const buffer = takeBuffer();
+      const body = await readPart(file, offset, Math.min(partSize, options.size - offset), buffer);
       wholeHash.update(body);
       const md5 = createHash('md5').update(body).digest();
       const md5Hex = md5.toString('hex');
@@ -324,6 +328,7 @@ export class S3Target implements OffsiteTarget {
         partsReused += 1;
         completed.push({ PartNumber: number, ETag: `"${md5Hex}"` });
         progress(body.length);
+        spare.push(buffer);
         continue;
       }
       const upload = this.#retrying(signal, () =>
@@ -341,7 +346,10 @@ export class S3Target implements OffsiteTarget {
           failure ??= error;
         },
       );
-      const tracked = upload.finally(() => inFlight.delete(tracked));
+      const tracked = upload.finally(() => {
+        inFlight.delete(tracked);
+        spare.push(buffer);
+      });
       inFlight.add(tracked);
       if (inFlight.size >= this.#connections) await Promise.race(inFlight);
     }
@@ -473,16 +481,15 @@ function positiveInteger(value: number | undefined, fallback: number, name: stri
   return value;
 }
 
-/** Reads exactly `length` bytes at `offset` (a file that got shorter is a changed local file). */
-async function readPart(file: FileHandle, offset: number, length: number): Promise<Buffer> {
-  const buffer = Buffer.allocUnsafe(length);
+/** Reads `length` bytes at `offset` into `buffer` (fewer when the file got shorter: a changed local file). */
+async function readPart(file: FileHandle, offset: number, length: number, buffer: Buffer): Promise<Buffer> {
   let filled = 0;
   while (filled < length) {
     const { bytesRead } = await file.read(buffer, filled, length - filled, offset + filled);
     if (bytesRead === 0) break;
     filled += bytesRead;
   }
-  return filled === length ? buffer : buffer.subarray(0, filled);
+  return buffer.subarray(0, filled);
 }
 
 /** A part's body as a stream, metered by the shared limiter when there is one. */

@@ -39,7 +39,7 @@ export interface S3TargetOptions extends CommonTargetOptions {
   storageClass?: string;
   /** Parts sent at once by one upload. @default 4 */
   connections?: number;
-  /** Size of a multipart part; files up to this size go in one PUT. At least 5 MiB. @default 16 MiB */
+  /** Size of a multipart part; files up to this size go in one PUT. At least 5 MiB; memory use is about (connections + 1) parts. @default 8 MiB */
   partSizeBytes?: number;
   /** A PEM file of certificate authorities to trust for an https endpoint. @default undefined (the system's) */
   caFile?: string;

@@ -1,4 +1,5 @@
-import { camdlUsageError, parseCamdlFlags, toCamdlExit } from './camdl-flags.js';
+import { camdlUsageError, parseCamdlFlags } from './camdl-flags.js';
+import { runInterruptible } from './camdl-job.js';
 import { printable } from './camdl-sync-render.js';
 import { formatBytes } from './format.js';
 
@@ -33,31 +34,25 @@ export async function run(argv: string[]): Promise<number> {
   const args = parsed.args;
   const fromMs = instantFlag('from', args.from);
   const toMs = instantFlag('to', args.to);
-  const [{ loadConfig, restoreFromTarget }, { installInterruptHandler }] = await Promise.all([import('@camdl/sync'), import('./interrupt.js')]);
-  const interrupt = installInterruptHandler();
-  let result;
-  try {
-    result = await restoreFromTarget(loadConfig(args.config), {
+  const { loadConfig, restoreFromTarget } = await import('@camdl/sync');
+  const outcome = await runInterruptible((signal) =>
+    restoreFromTarget(loadConfig(args.config), {
       target: args.target,
       out: args.out,
       cameras: args.camera,
       fromMs,
       toMs,
-      signal: interrupt.signal,
+      signal,
       onEvent: (event) => {
         if (args.json) process.stdout.write(`${JSON.stringify(event.type === 'problem' ? { type: 'problem', ...event.problem } : event)}\n`);
         else if (event.type === 'restored') process.stdout.write(`GOT   ${printable(event.path)} (${event.size} bytes, sha256 ${event.sha256.slice(0, 12)}… matches the ledger)\n`);
         else if (event.type === 'problem') process.stdout.write(`FAIL  ${printable(event.problem.path)}: ${printable(event.problem.detail)}\n`);
         else process.stdout.write(`INFO  no ledger on this machine: using the snapshot on ${event.target}\n`);
       },
-    });
-  } catch (error) {
-    toCamdlExit(error);
-  } finally {
-    interrupt.dispose();
-  }
-  if (interrupt.state === 'terminate') return 143;
-  if (interrupt.state !== 'none') return 130;
+    }),
+  );
+  if ('exitCode' in outcome) return outcome.exitCode;
+  const { result } = outcome;
   if (args.json) process.stdout.write(`${JSON.stringify({ type: 'summary', restored: result.restored, bytes: result.bytes, problems: result.problems.length })}\n`);
   else process.stdout.write(`Restored ${result.restored} files (${formatBytes(result.bytes)}) into ${printable(args.out)}: ${result.problems.length === 0 ? 'each matches the ledger' : `${result.problems.length} did not match (named above)`}\n`);
   return result.problems.length === 0 ? 0 : 1;

@@ -1,4 +1,5 @@
-import { camdlUsageError, parseCamdlFlags, toCamdlExit } from './camdl-flags.js';
+import { camdlUsageError, parseCamdlFlags } from './camdl-flags.js';
+import { runInterruptible } from './camdl-job.js';
 import { printable } from './camdl-sync-render.js';
 
 /** `camdl verify --config camdl.yaml [--camera NAME] [--target NAME [--deep]]` */
@@ -17,27 +18,21 @@ export async function run(argv: string[]): Promise<number> {
   if (parsed.kind === 'exit') return parsed.code;
   if (parsed.args.deep && parsed.args.target === undefined) throw camdlUsageError('--deep needs --target NAME');
   if (parsed.args.target !== undefined) return verifyCopies(parsed.args);
-  const [{ loadConfig, verifyArchive }, { installInterruptHandler }] = await Promise.all([import('@camdl/sync'), import('./interrupt.js')]);
-  const interrupt = installInterruptHandler();
-  let result;
-  try {
-    result = await verifyArchive(loadConfig(parsed.args.config), {
+  const { loadConfig, verifyArchive } = await import('@camdl/sync');
+  const outcome = await runInterruptible((signal) =>
+    verifyArchive(loadConfig(parsed.args.config), {
       ...(parsed.args.camera ? { cameras: parsed.args.camera } : {}),
-      signal: interrupt.signal,
+      signal,
       onEvent: (event) => {
         if (event.type !== 'problem') return;
         const { problem } = event;
         if (parsed.args.json) process.stdout.write(`${JSON.stringify({ type: 'problem', ...problem })}\n`);
         else process.stdout.write(`${problem.problem === 'missing' ? 'MISSING' : 'CHANGED'} ${printable(problem.path)} (${printable(problem.detail)})\n`);
       },
-    });
-  } catch (error) {
-    toCamdlExit(error);
-  } finally {
-    interrupt.dispose();
-  }
-  if (interrupt.state === 'terminate') return 143;
-  if (interrupt.state !== 'none') return 130;
+    }),
+  );
+  if ('exitCode' in outcome) return outcome.exitCode;
+  const { result } = outcome;
   const summary = `Verified ${result.checked} files: ${result.problems.length === 0 ? 'all match the ledger' : `${result.problems.filter((p) => p.problem === 'missing').length} missing, ${result.problems.filter((p) => p.problem === 'changed').length} changed (the next camdl sync fetches again what the cameras still have)`}`;
   if (parsed.args.json) process.stdout.write(`${JSON.stringify({ type: 'summary', checked: result.checked, problems: result.problems.length })}\n`);
   else process.stdout.write(`${summary}\n`);
@@ -46,29 +41,23 @@ export async function run(argv: string[]): Promise<number> {
 
 /** `camdl verify --target NAME [--deep]`: the copies on one target against the ledger. */
 async function verifyCopies(args: { config: string; camera?: string[] | undefined; target?: string | undefined; deep: boolean; json: boolean }): Promise<number> {
-  const [{ loadConfig, verifyTarget }, { installInterruptHandler }] = await Promise.all([import('@camdl/sync'), import('./interrupt.js')]);
-  const interrupt = installInterruptHandler();
-  let result;
-  try {
-    result = await verifyTarget(loadConfig(args.config), {
+  const { loadConfig, verifyTarget } = await import('@camdl/sync');
+  const outcome = await runInterruptible((signal) =>
+    verifyTarget(loadConfig(args.config), {
       target: args.target!,
       deep: args.deep,
       ...(args.camera ? { cameras: args.camera } : {}),
-      signal: interrupt.signal,
+      signal,
       onEvent: (event) => {
         if (event.type !== 'problem') return;
         const { problem } = event;
         if (args.json) process.stdout.write(`${JSON.stringify({ type: 'problem', ...problem })}\n`);
         else process.stdout.write(`${problem.problem === 'missing' ? 'MISSING' : 'CHANGED'} ${problem.target}: ${printable(problem.path)} (${printable(problem.detail)})\n`);
       },
-    });
-  } catch (error) {
-    toCamdlExit(error);
-  } finally {
-    interrupt.dispose();
-  }
-  if (interrupt.state === 'terminate') return 143;
-  if (interrupt.state !== 'none') return 130;
+    }),
+  );
+  if ('exitCode' in outcome) return outcome.exitCode;
+  const { result } = outcome;
   const missing = result.problems.filter((problem) => problem.problem === 'missing').length;
   if (args.json) process.stdout.write(`${JSON.stringify({ type: 'summary', target: result.target, deep: args.deep, checked: result.checked, problems: result.problems.length })}\n`);
   else {

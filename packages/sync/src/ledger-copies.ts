@@ -77,6 +77,9 @@ function copyFrom(row: SqliteRow): CopyRow {
   return { ...mapped, state: mapped.state as CopyState };
 }
 
+/** Rows read from the ledger at a time. */
+const PAGE = 256;
+
 /** Archived recordings whose local file camdl keeps (keep-local has not removed it). */
 const LOCAL = `r.state IN ('verified', 'deleted-on-camera') AND r.local_removed_ms IS NULL AND r.local_path IS NOT NULL AND r.sha256 IS NOT NULL`;
 
@@ -297,6 +300,11 @@ export class CopyLedger {
   recordingState(recordingId: number): string | undefined {
     const row = this.#sql.statement(`SELECT state FROM recordings WHERE id = ?`).get(recordingId);
     return row === undefined ? undefined : mapRow(row, { state: ['state', 'text'] }).state;
+  }
+
+  /** Every verified copy on `target` (see {@link verifiedPage}), read a page at a time as it is consumed: no statement stays open between pages. */
+  *verifiedOn(target: string, filter: { cameras?: readonly string[] | undefined; fromMs?: number | undefined; toMs?: number | undefined } = {}): Generator<VerifiedCopy> {
+    for (let page = this.verifiedPage(target, 0, PAGE, filter); page.length > 0; page = this.verifiedPage(target, page[page.length - 1]!.recordingId, PAGE, filter)) yield* page;
   }
 
   /** Verified copies on `target` in one folder (`''`: the target's root), for its SHA256SUMS. */

@@ -50,8 +50,6 @@ export interface RestoreResult {
   problems: RestoreProblem[];
 }
 
-const PAGE = 256;
-
 /**
  * `camdl restore`: downloads every copy the ledger holds verified on the target (of some cameras, in a
  * span) into `out` in the archive's layout, each written atomically and re-hashed against the ledger,
@@ -80,36 +78,34 @@ export async function restoreFromTarget(config: FleetConfig, options: RestoreOpt
     const filter = { cameras: options.cameras, fromMs: options.fromMs, toMs: options.toMs };
     const result: RestoreResult = { restored: 0, bytes: 0, problems: [] };
     const sums = new Map<string, Array<{ name: string; sha256: string }>>();
-    for (let page = copies.verifiedPage(targetConfig.name, 0, PAGE, filter); page.length > 0; page = copies.verifiedPage(targetConfig.name, page[page.length - 1]!.recordingId, PAGE, filter)) {
-      for (const copy of page) {
-        if (options.signal?.aborted) return result;
-        const file = archivePath(options.out, copy.key);
-        try {
-          // A snapshot read from a target is untrusted: a key never leaves the output folder.
-          // eslint-disable-next-line no-control-regex -- control characters are exactly what is refused
-          if (copy.key.split('/').some((part) => part === '' || part === '.' || part === '..') || /[\\\u0000-\u001f]/.test(copy.key)) {
-            throw new SyncError(`not a plain archive path: ${JSON.stringify(copy.key)}`, { code: 'ERR_SYNC_VERIFY_FAILED' });
-          }
-          await target.get(copy.key, file, { ...signal, expectedSha256: copy.recordingSha256 });
-          const written = await hashFile(file, options.signal);
-          if (written.sha256 !== copy.recordingSha256 || written.size !== copy.recordingSize) {
-            await rm(file, { force: true });
-            throw new SyncError(`restored ${written.size} bytes, sha256 ${written.sha256}; the ledger says ${copy.recordingSize} bytes, sha256 ${copy.recordingSha256}`, { code: 'ERR_SYNC_VERIFY_FAILED' });
-          }
-          result.restored += 1;
-          result.bytes += written.size;
-          const folder = dirname(copy.key);
-          const list = sums.get(folder) ?? [];
-          list.push({ name: copy.key.slice(copy.key.lastIndexOf('/') + 1), sha256: written.sha256 });
-          sums.set(folder, list);
-          options.onEvent?.({ type: 'restored', camera: copy.camera, path: copy.key, size: written.size, sha256: written.sha256 });
-        } catch (error) {
-          if (options.signal?.aborted) return result;
-          if (!isOffsiteError(error, 'ERR_OFFSITE_VERIFY') && !isOffsiteError(error, 'ERR_OFFSITE_NOT_FOUND') && !(error instanceof SyncError)) throw error;
-          const problem: RestoreProblem = { camera: copy.camera, path: copy.key, detail: describeError(error) };
-          result.problems.push(problem);
-          options.onEvent?.({ type: 'problem', problem });
+    for (const copy of copies.verifiedOn(targetConfig.name, filter)) {
+      if (options.signal?.aborted) return result;
+      const file = archivePath(options.out, copy.key);
+      try {
+        // A snapshot read from a target is untrusted: a key never leaves the output folder.
+        // eslint-disable-next-line no-control-regex -- control characters are exactly what is refused
+        if (copy.key.split('/').some((part) => part === '' || part === '.' || part === '..') || /[\\\u0000-\u001f]/.test(copy.key)) {
+          throw new SyncError(`not a plain archive path: ${JSON.stringify(copy.key)}`, { code: 'ERR_SYNC_VERIFY_FAILED' });
         }
+        await target.get(copy.key, file, { ...signal, expectedSha256: copy.recordingSha256 });
+        const written = await hashFile(file, options.signal);
+        if (written.sha256 !== copy.recordingSha256 || written.size !== copy.recordingSize) {
+          await rm(file, { force: true });
+          throw new SyncError(`restored ${written.size} bytes, sha256 ${written.sha256}; the ledger says ${copy.recordingSize} bytes, sha256 ${copy.recordingSha256}`, { code: 'ERR_SYNC_VERIFY_FAILED' });
+        }
+        result.restored += 1;
+        result.bytes += written.size;
+        const folder = dirname(copy.key);
+        const list = sums.get(folder) ?? [];
+        list.push({ name: copy.key.slice(copy.key.lastIndexOf('/') + 1), sha256: written.sha256 });
+        sums.set(folder, list);
+        options.onEvent?.({ type: 'restored', camera: copy.camera, path: copy.key, size: written.size, sha256: written.sha256 });
+      } catch (error) {
+        if (options.signal?.aborted) return result;
+        if (!isOffsiteError(error, 'ERR_OFFSITE_VERIFY') && !isOffsiteError(error, 'ERR_OFFSITE_NOT_FOUND') && !(error instanceof SyncError)) throw error;
+        const problem: RestoreProblem = { camera: copy.camera, path: copy.key, detail: describeError(error) };
+        result.problems.push(problem);
+        options.onEvent?.({ type: 'problem', problem });
       }
     }
     for (const [folder, entries] of sums) await writeSha256Sums(archivePath(options.out, folder === '.' ? '' : folder), entries);

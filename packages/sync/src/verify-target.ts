@@ -41,8 +41,6 @@ export interface TargetVerifyResult {
   problems: TargetVerifyProblem[];
 }
 
-const PAGE = 256;
-
 /**
  * `camdl verify --target NAME [--deep]`: checks every copy the ledger holds verified on the target
  * (size and the sha256 stored with it; `deep` reads it back and re-hashes it) and names each missing
@@ -60,36 +58,34 @@ export async function verifyTarget(config: FleetConfig, options: TargetVerifyOpt
     await target.check({ ...(options.signal ? { signal: options.signal } : {}) });
     const problems: TargetVerifyProblem[] = [];
     let checked = 0;
-    for (let page = copies.verifiedPage(targetConfig.name, 0, PAGE, { cameras }); page.length > 0; page = copies.verifiedPage(targetConfig.name, page[page.length - 1]!.recordingId, PAGE, { cameras })) {
-      for (const copy of page) {
+    for (const copy of copies.verifiedOn(targetConfig.name, { cameras })) {
+      if (options.signal?.aborted) return { target: targetConfig.name, checked, problems };
+      let problem: TargetVerifyProblem['problem'] | undefined;
+      let detail = '';
+      const signal = options.signal ? { signal: options.signal } : {};
+      try {
+        const there = await target.stat(copy.key, signal);
+        if (there === undefined) [problem, detail] = ['missing', 'no such object on the target'];
+        else if (there.size !== copy.size) [problem, detail] = ['changed', `size ${there.size}, the ledger says ${copy.size}`];
+        else if (there.sha256 !== undefined && there.sha256 !== copy.sha256) [problem, detail] = ['changed', `stored sha256 ${there.sha256}, the ledger says ${copy.sha256}`];
+        else if (options.deep) {
+          const read = await target.hash(copy.key, signal);
+          if (read.size !== copy.size || read.sha256 !== copy.sha256) [problem, detail] = ['changed', `read back: ${read.size} bytes, sha256 ${read.sha256}; the ledger says ${copy.size} bytes, sha256 ${copy.sha256}`];
+        }
+      } catch (error) {
         if (options.signal?.aborted) return { target: targetConfig.name, checked, problems };
-        let problem: TargetVerifyProblem['problem'] | undefined;
-        let detail = '';
-        const signal = options.signal ? { signal: options.signal } : {};
-        try {
-          const there = await target.stat(copy.key, signal);
-          if (there === undefined) [problem, detail] = ['missing', 'no such object on the target'];
-          else if (there.size !== copy.size) [problem, detail] = ['changed', `size ${there.size}, the ledger says ${copy.size}`];
-          else if (there.sha256 !== undefined && there.sha256 !== copy.sha256) [problem, detail] = ['changed', `stored sha256 ${there.sha256}, the ledger says ${copy.sha256}`];
-          else if (options.deep) {
-            const read = await target.hash(copy.key, signal);
-            if (read.size !== copy.size || read.sha256 !== copy.sha256) [problem, detail] = ['changed', `read back: ${read.size} bytes, sha256 ${read.sha256}; the ledger says ${copy.size} bytes, sha256 ${copy.sha256}`];
-          }
-        } catch (error) {
-          if (options.signal?.aborted) return { target: targetConfig.name, checked, problems };
-          if (!isOffsiteError(error, 'ERR_OFFSITE_NOT_FOUND') && !isOffsiteError(error, 'ERR_OFFSITE_VERIFY')) throw error;
-          [problem, detail] = [isOffsiteError(error, 'ERR_OFFSITE_NOT_FOUND') ? 'missing' : 'changed', describeError(error)];
-        }
-        checked += 1;
-        if (problem === undefined) {
-          options.onEvent?.({ type: 'checked', camera: copy.camera, target: targetConfig.name, path: copy.key });
-          continue;
-        }
-        const found: TargetVerifyProblem = { camera: copy.camera, target: targetConfig.name, path: copy.key, problem, detail };
-        problems.push(found);
-        copies.markDamaged(copy.recordingId, targetConfig.name, `verify: ${problem}: ${detail}`);
-        options.onEvent?.({ type: 'problem', problem: found });
+        if (!isOffsiteError(error, 'ERR_OFFSITE_NOT_FOUND') && !isOffsiteError(error, 'ERR_OFFSITE_VERIFY')) throw error;
+        [problem, detail] = [isOffsiteError(error, 'ERR_OFFSITE_NOT_FOUND') ? 'missing' : 'changed', describeError(error)];
       }
+      checked += 1;
+      if (problem === undefined) {
+        options.onEvent?.({ type: 'checked', camera: copy.camera, target: targetConfig.name, path: copy.key });
+        continue;
+      }
+      const found: TargetVerifyProblem = { camera: copy.camera, target: targetConfig.name, path: copy.key, problem, detail };
+      problems.push(found);
+      copies.markDamaged(copy.recordingId, targetConfig.name, `verify: ${problem}: ${detail}`);
+      options.onEvent?.({ type: 'problem', problem: found });
     }
     return { target: targetConfig.name, checked, problems };
   } finally {

@@ -242,4 +242,26 @@ describe.skipIf(!sqliteAvailable())('camdl sync with directory targets', () => {
     expect(bad.problems.map((problem) => problem.path).sort()).toEqual(['../escaped.avi', victim]);
     expect(await listFiles(join(fleet.dir.path, 'restored-bad'))).not.toContain(victim);
   });
+
+  it('a local file found damaged after the camera deleted it is restored from a good copy on a target (REPAIR)', async () => {
+    fleet = await startFleet([{ name: 'gate', sim: { profile: 'timelapse3', content: 'tiny' }, extra: ['time-zone: UTC', 'delete-after: true'] }]);
+    const { lines } = await directoryTargets(fleet, ['usb']);
+    await addTopLines(fleet, lines);
+    const first = await syncFleet(fleet.config(), { env: fleet.env, ...FAST });
+    expect(first.exitCode).toBe(0);
+    expect(fleet.sims.get('gate')!.archives).toHaveLength(0);
+    const [victim] = (await listFiles(fleet.archive)).filter((file) => !file.endsWith('SHA256SUMS'));
+    const original = await sha256File(join(fleet.archive, victim!));
+    await writeFile(join(fleet.archive, victim!), 'bit rot');
+    const check = await verifyArchive(fleet.config());
+    expect(check.problems.map((problem) => problem.path)).toEqual([victim]);
+    const run = collect();
+    const result = await syncFleet(fleet.config(), { env: fleet.env, onEvent: run.onEvent, ...FAST });
+    expect(run.ofType('repair')).toEqual([{ type: 'repair', camera: 'gate', target: 'usb', path: victim, what: 'local' }]);
+    expect(result.exitCode).toBe(0);
+    expect(await sha256File(join(fleet.archive, victim!))).toBe(original);
+    expect((await verifyArchive(fleet.config())).problems).toEqual([]);
+    const sums = await readFile(join(fleet.archive, victim!.slice(0, victim!.lastIndexOf('/')), 'SHA256SUMS'), 'utf8');
+    expect(sums).toContain(`${original}  ${victim!.slice(victim!.lastIndexOf('/') + 1)}`);
+  });
 });

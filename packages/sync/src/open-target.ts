@@ -14,6 +14,12 @@ export interface TargetTuning {
   partSizeBytes?: number;
 }
 
+/**
+ * camdl sync runs a target's `connections` uploads at once, each sending one part at a time: the target
+ * never sees more than `connections` requests from this machine.
+ */
+const ONE_REQUEST_PER_UPLOAD = 1;
+
 /** Reads a target's secret from its file (first line) or environment variable; never logged. */
 async function readSecret(target: string, key: string, source: SecretSource, env: NodeJS.ProcessEnv): Promise<string> {
   if (source.kind === 'env') {
@@ -40,7 +46,7 @@ export async function targetOptions(config: TargetConfig, env: NodeJS.ProcessEnv
     case 'directory':
       return { ...common, kind: 'directory', path: config.path };
     case 'rclone':
-      return { ...common, kind: 'rclone', remote: config.remote, connections: config.connections, ...(config.rcloneConfig !== undefined ? { rcloneConfig: config.rcloneConfig } : {}) };
+      return { ...common, kind: 'rclone', remote: config.remote, connections: ONE_REQUEST_PER_UPLOAD, ...(config.rcloneConfig !== undefined ? { rcloneConfig: config.rcloneConfig } : {}) };
     case 's3':
       return {
         ...common,
@@ -49,7 +55,7 @@ export async function targetOptions(config: TargetConfig, env: NodeJS.ProcessEnv
         bucket: config.bucket,
         prefix: prefix ?? config.prefix,
         pathStyle: config.pathStyle,
-        connections: config.connections,
+        connections: ONE_REQUEST_PER_UPLOAD,
         ...(retry.partSizeBytes !== undefined ? { partSizeBytes: retry.partSizeBytes } : {}),
         accessKeyId: await readSecret(config.name, 'access-key-id', config.accessKeyId, env),
         secretAccessKey: await readSecret(config.name, 'secret-access-key', config.secretAccessKey, env),

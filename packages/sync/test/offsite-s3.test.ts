@@ -2,7 +2,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createTarget } from '@camdl/offsite';
-import { sha256File, startFaultProxy, startS3Server, type S3Server } from '@camdl/test-utils';
+import { findFreePort, sha256File, startFaultProxy, startS3Server, type S3Server } from '@camdl/test-utils';
 import { Ledger, renderSitesReport, sqliteAvailable, syncFleet, targetFleetStatus, withTargetSites } from '@camdl/sync';
 import { collect, dailyArchives, listFiles, startFleet, type TestFleet } from './fleet-helpers.js';
 import { addTopLines, copiesOf, directoryTargets, treeHashes } from './offsite-helpers.js';
@@ -115,6 +115,27 @@ describe.skipIf(!sqliteAvailable())('camdl sync with an S3 target (a real S3 ser
     expect(html).toContain('data-camera="gate"');
     expect(html).toContain('data-camera="yard"');
     expect(html).toMatch(/<tr data-target="offsite"><td>offsite<\/td><td class="n" data-col="verified">3<\/td>/);
+  });
+
+  it('an S3 endpoint that is down: the local archive complete, the copies pending, one line, exit 1; the next run with the store up completes them', async () => {
+    const server = await s3();
+    const fleet = await fleetOf('gate', 2);
+    const closedPort = await findFreePort();
+    await addTopLines(fleet, ['targets:', ...(await s3Target(fleet, server, 'site-a/', server.secretAccessKey, `http://127.0.0.1:${closedPort}`))]);
+    const run = collect();
+    const down = await syncFleet(fleet.config(), { env: fleet.env, onEvent: run.onEvent, ...FAST });
+    expect(down.exitCode).toBe(1);
+    expect(down.summary.cameras[0]).toMatchObject({ status: 'ok', downloaded: 2 });
+    expect(run.ofType('target-down')).toMatchObject([{ target: 'offsite', code: 'ERR_OFFSITE_UNREACHABLE' }]);
+    expect(run.ofType('upload-start')).toEqual([]);
+    expect(down.summary.copies).toMatchObject([{ target: 'offsite', uploaded: 0, pending: 2 }]);
+    const config = await readFile(fleet.configPath, 'utf8');
+    await writeFile(fleet.configPath, config.replace(`http://127.0.0.1:${closedPort}`, server.endpoint));
+    const next = collect();
+    const up = await syncFleet(fleet.config(), { env: fleet.env, onEvent: next.onEvent, ...FAST });
+    expect(up.exitCode).toBe(0);
+    expect(next.ofType('file-done')).toEqual([]);
+    expect(next.ofType('upload-done')).toHaveLength(2);
   });
 
   it('wrong credentials: one refused request per run, one line naming the target, the local archive complete, exit 1; no secret shown', async () => {

@@ -138,6 +138,24 @@ describe.skipIf(!sqliteAvailable())('camdl sync with an S3 target (a real S3 ser
     expect(next.ofType('upload-done')).toHaveLength(2);
   });
 
+  it('a store that keeps failing (5xx after the retries of the library): three failed copies in a row and the target is left alone for the run', async () => {
+    const server = await s3();
+    const proxy = await startFaultProxy(server.port);
+    closers.push(() => proxy.close());
+    const fleet = await fleetOf('gate', 5);
+    await addTopLines(fleet, ['targets:', ...(await s3Target(fleet, server, 'site-a/', server.secretAccessKey, proxy.origin)).map((line) => line.replace('connections: 2', 'connections: 1'))]);
+    const isPut = (request: { method: string; url: string }): boolean => request.method === 'PUT' && !request.url.includes('SHA256SUMS');
+    proxy.inject(isPut, { kind: 'status', status: 500, code: 'InternalError' }, 100);
+    const run = collect();
+    const result = await syncFleet(fleet.config(), { env: fleet.env, onEvent: run.onEvent, targetTuning: { ...FAST.targetTuning, attempts: 2 } });
+    expect(result.exitCode).toBe(1);
+    expect(run.ofType('upload-failed').map((event) => event.code)).toEqual(['ERR_OFFSITE_SERVER', 'ERR_OFFSITE_SERVER', 'ERR_OFFSITE_SERVER']);
+    expect(run.ofType('target-down')).toMatchObject([{ target: 'offsite', code: 'ERR_OFFSITE_SERVER' }]);
+    // Two attempts for each of three files, then nothing more.
+    expect(proxy.requests.filter(isPut)).toHaveLength(6);
+    expect(result.summary.copies).toMatchObject([{ target: 'offsite', uploaded: 0, failed: 3, pending: 5 }]);
+  });
+
   it('wrong credentials: one refused request per run, one line naming the target, the local archive complete, exit 1; no secret shown', async () => {
     const server = await s3();
     const fleet = await fleetOf('gate', 2);

@@ -3,8 +3,9 @@ import { createReadStream } from 'node:fs';
 import { pipeline } from 'node:stream/promises';
 import { createThrottleStream } from '@camdl/throttled-download';
 import { isAbortError, isOffsiteError, offsiteError, type OffsiteError, type TargetIdentity } from './errors.js';
-import { keyProblem } from './keys.js';
-import { hashStream, HashingStream, READ_CHUNK_BYTES, writeAtomically, PART_SUFFIX, type Digest } from './local-file.js';
+import { assertKey, assertKeyPrefix, keyProblem } from './keys.js';
+import { hashStream, HashingStream, READ_CHUNK_BYTES, PART_SUFFIX, type Digest } from './local-file.js';
+import { restoreFile } from './restore-file.js';
 import { checkPutOptions, configError, isSha256 } from './put-options.js';
 import { expectSuccess, rcloneError, runRclone, streamRclone, type RcloneCall, type RcloneRunner } from './rclone-process.js';
 import { abortedError, withRetries, type RetryPolicy } from './retry.js';
@@ -168,17 +169,7 @@ export class RcloneTarget implements OffsiteTarget {
     return this.#retrying(options.signal, async () => {
       const source = await this.#openObject(key, options.signal);
       try {
-        return await writeAtomically(source, localFile, {
-          signal: options.signal,
-          rateLimiter: options.rateLimiter,
-          fsync: true,
-          publish: 'replace',
-          accept: (digest) => {
-            if (options.expectedSha256 !== undefined && digest.sha256 !== options.expectedSha256) {
-              throw offsiteError(this.#identity, 'ERR_OFFSITE_VERIFY', `holds sha256 ${digest.sha256}, expected ${options.expectedSha256}: nothing was written to ${localFile}`, { key });
-            }
-          },
-        });
+        return await restoreFile(this.#identity, key, source, localFile, options);
       } catch (error) {
         throw this.#readError(error, key, options.signal);
       }
@@ -186,8 +177,7 @@ export class RcloneTarget implements OffsiteTarget {
   }
 
   async *list(keyPrefix: string, options: SignalOptions = {}): AsyncIterable<RemoteObject> {
-    const problem = keyProblem(keyPrefix, { prefix: true });
-    if (problem !== undefined) throw offsiteError(this.#identity, 'ERR_OFFSITE_CONFIG', `key prefix ${JSON.stringify(keyPrefix)} ${problem}`);
+    assertKeyPrefix(this.#identity, keyPrefix);
     const folder = keyPrefix.slice(0, keyPrefix.lastIndexOf('/') + 1);
     const call: RcloneCall = { args: ['lsjson', '-R', '--files-only', '--fast-list', this.#path(folder)], signal: options.signal, deadlineMs: this.#timeoutMs * 10 };
     const result = await this.#retrying(options.signal, () => runRclone(this.#runner, call));
@@ -253,8 +243,7 @@ export class RcloneTarget implements OffsiteTarget {
   }
 
   #checkKey(key: string): void {
-    const problem = keyProblem(key);
-    if (problem !== undefined) throw offsiteError(this.#identity, 'ERR_OFFSITE_CONFIG', `key ${JSON.stringify(key)} ${problem}`);
+    assertKey(this.#identity, key);
   }
 
   #retrying<T>(signal: AbortSignal | undefined, operation: () => Promise<T>): Promise<T> {

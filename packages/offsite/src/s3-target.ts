@@ -21,8 +21,9 @@ import {
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { createThrottleStream, type RateLimiter } from '@camdl/throttled-download';
 import { isAbortError, offsiteError, type OffsiteError, type TargetIdentity } from './errors.js';
-import { keyProblem, normalizePrefix } from './keys.js';
-import { hashStream, writeAtomically, type Digest } from './local-file.js';
+import { assertKey, assertKeyPrefix, keyProblem, normalizePrefix } from './keys.js';
+import { hashStream, type Digest } from './local-file.js';
+import { restoreFile } from './restore-file.js';
 import { checkPutOptions, configError, isSha256 } from './put-options.js';
 import { abortedError, withRetries, type RetryPolicy } from './retry.js';
 import { isS3NotFound, s3ErrorDetails, toS3Error } from './s3-errors.js';
@@ -188,17 +189,7 @@ export class S3Target implements OffsiteTarget {
     return this.#retrying(options.signal, async () => {
       const body = await this.#openObject(key, options.signal);
       try {
-        return await writeAtomically(body, localFile, {
-          signal: options.signal,
-          rateLimiter: options.rateLimiter,
-          fsync: true,
-          publish: 'replace',
-          accept: (digest) => {
-            if (options.expectedSha256 !== undefined && digest.sha256 !== options.expectedSha256) {
-              throw offsiteError(this.#identity, 'ERR_OFFSITE_VERIFY', `holds sha256 ${digest.sha256}, expected ${options.expectedSha256}: nothing was written to ${localFile}`, { key });
-            }
-          },
-        });
+        return await restoreFile(this.#identity, key, body, localFile, options);
       } catch (error) {
         throw this.#streamError(error, key, options.signal);
       }
@@ -206,8 +197,7 @@ export class S3Target implements OffsiteTarget {
   }
 
   async *list(keyPrefix: string, options: SignalOptions = {}): AsyncIterable<RemoteObject> {
-    const problem = keyProblem(keyPrefix, { prefix: true });
-    if (problem !== undefined) throw offsiteError(this.#identity, 'ERR_OFFSITE_CONFIG', `key prefix ${JSON.stringify(keyPrefix)} ${problem}`);
+    assertKeyPrefix(this.#identity, keyPrefix);
     let token: string | undefined;
     do {
       // No delimiter: a flat, recursive listing (some stores answer delimited listings wrongly).
@@ -439,8 +429,7 @@ export class S3Target implements OffsiteTarget {
   }
 
   #checkKey(key: string): void {
-    const problem = keyProblem(key);
-    if (problem !== undefined) throw offsiteError(this.#identity, 'ERR_OFFSITE_CONFIG', `key ${JSON.stringify(key)} ${problem}`);
+    assertKey(this.#identity, key);
   }
 
   #retrying<T>(signal: AbortSignal | undefined, operation: () => Promise<T>): Promise<T> {

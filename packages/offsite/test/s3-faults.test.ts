@@ -1,7 +1,7 @@
 import { closeAfterEach, makeTempDir, startFaultProxy, startS3Server } from '@camdl/test-utils';
 import { describe, expect, it } from 'vitest';
 import { createTarget, isOffsiteError } from '@camdl/offsite';
-import { MIB, s3Options, writeLocalFile } from './s3-helpers.js';
+import { MIB, s3Options, writeLocalFile } from './helpers.js';
 
 const track = closeAfterEach();
 

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { closeAfterEach, makeTempDir, startS3Server } from '@camdl/test-utils';
 import { describe, expect, it } from 'vitest';
 import { createTarget } from '@camdl/offsite';
-import { MIB, s3Options, spawnPut, storedParts, writeLocalFile } from './s3-helpers.js';
+import { MIB, s3Options, spawnPut, storedParts, writeLocalFile } from './helpers.js';
 
 const track = closeAfterEach();
 

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { closeAfterEach, findFreePort, makeTempDir, sha256, startS3Server } from '@camdl/test-utils';
 import { describe, expect, it } from 'vitest';
 import { createTarget, isOffsiteError } from '@camdl/offsite';
-import { MIB, s3Options, writeLocalFile } from './s3-helpers.js';
+import { MIB, s3Options, writeLocalFile } from './helpers.js';
 
 const track = closeAfterEach();
 

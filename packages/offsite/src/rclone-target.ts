@@ -95,7 +95,7 @@ export class RcloneTarget implements OffsiteTarget {
     const signal = options.signal;
     return this.#retrying(signal, async () => {
       if ((options.ifExists ?? 'conflict') === 'conflict') {
-        const there = await this.stat(key, { signal });
+        const there = await this.#statOnce(key, { signal });
         if (there !== undefined) {
           const sha256 = there.size === options.size ? (there.sha256 ?? (await this.#readHash(key, { signal })).sha256) : undefined;
           if (sha256 !== options.sha256) throw this.#conflict(key, there, sha256);
@@ -130,7 +130,7 @@ export class RcloneTarget implements OffsiteTarget {
         await this.#call({ args: ['deletefile', this.#path(partKey)], key, signal: undefined, deadlineMs: this.#timeoutMs }).catch(() => undefined);
         throw error;
       }
-      const stored = await this.stat(key, { signal });
+      const stored = await this.#statOnce(key, { signal });
       const sha256 = stored?.sha256 ?? (stored === undefined ? undefined : (await this.#readHash(key, { signal })).sha256);
       if (stored === undefined || stored.size !== options.size || sha256 !== options.sha256) {
         const seen = stored === undefined ? 'no object' : `${stored.size} bytes with sha256 ${sha256 ?? '(none)'}`;
@@ -142,6 +142,10 @@ export class RcloneTarget implements OffsiteTarget {
 
   async stat(key: string, options: SignalOptions = {}): Promise<RemoteObject | undefined> {
     this.#checkKey(key);
+    return this.#retrying(options.signal, () => this.#statOnce(key, options));
+  }
+
+  async #statOnce(key: string, options: SignalOptions): Promise<RemoteObject | undefined> {
     // The parent folder's listing, filtered: `lsjson` of a file path is not answered alike by every backend.
     const slash = key.lastIndexOf('/');
     const folder = key.slice(0, slash + 1);
@@ -200,7 +204,7 @@ export class RcloneTarget implements OffsiteTarget {
 
   /** `rclone cat` of the object, with a deadline from its size (an absent object fails as ERR_OFFSITE_NOT_FOUND). */
   async #openObject(key: string, signal: AbortSignal | undefined) {
-    const there = await this.stat(key, { signal });
+    const there = await this.#statOnce(key, { signal });
     if (there === undefined) throw offsiteError(this.#identity, 'ERR_OFFSITE_NOT_FOUND', 'no such object on the target', { key });
     return streamRclone(this.#runner, { args: ['cat', this.#path(key)], key, signal, deadlineMs: this.#transferDeadline(there.size) });
   }

@@ -137,7 +137,7 @@ export class S3Target implements OffsiteTarget {
     const signal = options.signal;
     const ifExists = options.ifExists ?? 'conflict';
     if (ifExists === 'conflict') {
-      const there = await this.#retrying(signal, () => this.stat(key, { signal }));
+      const there = await this.stat(key, { signal });
       if (there !== undefined) {
         const same = there.size === options.size && (there.sha256 ?? (await this.hash(key, { signal })).sha256) === options.sha256;
         if (!same) throw this.#conflict(key, there);
@@ -152,7 +152,7 @@ export class S3Target implements OffsiteTarget {
     } finally {
       await file.close();
     }
-    const stored = await this.#retrying(signal, () => this.stat(key, { signal }));
+    const stored = await this.stat(key, { signal });
     if (stored === undefined || stored.size !== options.size || stored.sha256 !== options.sha256) {
       const seen = stored === undefined ? 'no object' : `${stored.size} bytes with sha256 ${stored.sha256 ?? '(none)'}`;
       throw offsiteError(this.#identity, 'ERR_OFFSITE_VERIFY', `after the upload the target shows ${seen}, not ${options.size} bytes with sha256 ${options.sha256}`, { key });
@@ -162,6 +162,10 @@ export class S3Target implements OffsiteTarget {
 
   async stat(key: string, options: SignalOptions = {}): Promise<RemoteObject | undefined> {
     this.#checkKey(key);
+    return this.#retrying(options.signal, () => this.#statOnce(key, options));
+  }
+
+  async #statOnce(key: string, options: SignalOptions): Promise<RemoteObject | undefined> {
     try {
       const head = await this.#send((client, sendOptions) => client.send(new HeadObjectCommand({ Bucket: this.#bucket, Key: this.#prefix + key }), sendOptions), 'HeadObject', key, options.signal, { notFound: true });
       const sha256 = head.Metadata?.[SHA256_METADATA];

@@ -184,9 +184,13 @@ export class RcloneTarget implements OffsiteTarget {
     assertKeyPrefix(this.#identity, keyPrefix);
     const folder = keyPrefix.slice(0, keyPrefix.lastIndexOf('/') + 1);
     const call: RcloneCall = { args: ['lsjson', '-R', '--files-only', '--fast-list', this.#path(folder)], signal: options.signal, deadlineMs: this.#timeoutMs * 10 };
-    const result = await this.#retrying(options.signal, () => runRclone(this.#runner, call));
-    if (result.code === 3) return;
-    const entries = parseLsjson(this.#identity, expectSuccess(this.#runner, call, result), undefined);
+    const stdout = await this.#retrying(options.signal, async () => {
+      const result = await runRclone(this.#runner, call);
+      // Exit 3: the folder does not exist, so nothing is under the prefix.
+      return result.code === 3 ? undefined : expectSuccess(this.#runner, call, result);
+    });
+    if (stdout === undefined) return;
+    const entries = parseLsjson(this.#identity, stdout, undefined);
     const objects = entries
       .filter((entry) => typeof entry.Path === 'string' && entry.IsDir !== true)
       .map((entry) => ({ key: `${folder}${entry.Path as string}`, entry }))

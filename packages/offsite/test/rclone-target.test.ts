@@ -55,6 +55,9 @@ describe.skipIf(rclone === undefined)('rclone target against a real WebDAV serve
     const keys: string[] = [];
     for await (const object of target.list('north/')) keys.push(object.key);
     expect(keys).toEqual(['north/2026-05-01/a.mp4', 'north/2026-05-02/b.mp4']);
+    const none: string[] = [];
+    for await (const object of target.list('west/')) none.push(object.key);
+    expect(none).toEqual([]);
     expect(await target.hash('north/2026-05-01/a.mp4')).toEqual({ size: first.size, sha256: first.sha256 });
     const restored = join(work.path, 'restore/a.mp4');
     await target.get('north/2026-05-01/a.mp4', restored, { expectedSha256: first.sha256 });

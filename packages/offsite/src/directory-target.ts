@@ -2,8 +2,9 @@ import { constants, createReadStream } from 'node:fs';
 import { access, opendir, stat, unlink } from 'node:fs/promises';
 import { join, resolve, sep } from 'node:path';
 import { offsiteError, systemErrorCode, isOffsiteError, isAbortError, type OffsiteError, type TargetIdentity } from './errors.js';
-import { keyProblem } from './keys.js';
+import { assertKey, assertKeyPrefix, keyProblem } from './keys.js';
 import { hashFile, PART_SUFFIX, READ_CHUNK_BYTES, writeAtomically, type Digest } from './local-file.js';
+import { restoreFile } from './restore-file.js';
 import { checkPutOptions, configError } from './put-options.js';
 import { abortedError, withRetries, type RetryPolicy } from './retry.js';
 import { DEFAULT_ATTEMPTS, DEFAULT_RETRY_DELAY_MS, type DirectoryTargetOptions } from './target-options.js';
@@ -112,17 +113,7 @@ export class DirectoryTarget implements OffsiteTarget {
       await this.#checkRoot(key);
       if ((await this.#statFile(path, key)) === undefined) throw this.#missing(key);
       try {
-        return await writeAtomically(createReadStream(path, { highWaterMark: READ_CHUNK_BYTES }), localFile, {
-          signal: options.signal,
-          rateLimiter: options.rateLimiter,
-          fsync: true,
-          publish: 'replace',
-          accept: (digest) => {
-            if (options.expectedSha256 !== undefined && digest.sha256 !== options.expectedSha256) {
-              throw offsiteError(this.#identity, 'ERR_OFFSITE_VERIFY', `holds sha256 ${digest.sha256}, expected ${options.expectedSha256}: nothing was written to ${localFile}`, { key });
-            }
-          },
-        });
+        return await restoreFile(this.#identity, key, createReadStream(path, { highWaterMark: READ_CHUNK_BYTES }), localFile, options);
       } catch (error) {
         throw this.#fsError(error, key, 'read', options.signal, localFile);
       }
@@ -130,8 +121,7 @@ export class DirectoryTarget implements OffsiteTarget {
   }
 
   async *list(keyPrefix: string, options: SignalOptions = {}): AsyncIterable<RemoteObject> {
-    const problem = keyProblem(keyPrefix, { prefix: true });
-    if (problem !== undefined) throw offsiteError(this.#identity, 'ERR_OFFSITE_CONFIG', `key prefix ${JSON.stringify(keyPrefix)} ${problem}`);
+    assertKeyPrefix(this.#identity, keyPrefix);
     await this.#checkRoot(undefined);
     // Walk from the deepest folder the prefix names; the rest of the prefix filters names.
     const folder = keyPrefix.includes('/') ? keyPrefix.slice(0, keyPrefix.lastIndexOf('/') + 1) : '';
@@ -178,8 +168,7 @@ export class DirectoryTarget implements OffsiteTarget {
   }
 
   #checkKey(key: string): void {
-    const problem = keyProblem(key);
-    if (problem !== undefined) throw offsiteError(this.#identity, 'ERR_OFFSITE_CONFIG', `key ${JSON.stringify(key)} ${problem}`);
+    assertKey(this.#identity, key);
   }
 
   #pathOf(key: string): string {

@@ -1,3 +1,5 @@
+import { offsiteError, type TargetIdentity } from './errors.js';
+
 /** Longest key S3 accepts, in UTF-8 bytes; the same limit holds for every target so a copy fits everywhere. */
 const MAX_KEY_BYTES = 1024;
 
@@ -24,4 +26,16 @@ export function keyProblem(key: string, options: { prefix?: boolean } = {}): str
 export function normalizePrefix(prefix: string | undefined): string {
   const trimmed = (prefix ?? '').replace(/^\/+/, '').replace(/\/+$/, '');
   return trimmed === '' ? '' : `${trimmed}/`;
+}
+
+/** Throws `ERR_OFFSITE_CONFIG` unless `key` can name an object on every kind of target. */
+export function assertKey(identity: TargetIdentity, key: string): void {
+  const problem = keyProblem(key);
+  if (problem !== undefined) throw offsiteError(identity, 'ERR_OFFSITE_CONFIG', `key ${JSON.stringify(key)} ${problem}`);
+}
+
+/** Throws `ERR_OFFSITE_CONFIG` unless `prefix` can start keys (it may be '' or end in the middle of a name). */
+export function assertKeyPrefix(identity: TargetIdentity, prefix: string): void {
+  const problem = keyProblem(prefix, { prefix: true });
+  if (problem !== undefined) throw offsiteError(identity, 'ERR_OFFSITE_CONFIG', `key prefix ${JSON.stringify(prefix)} ${problem}`);
 }

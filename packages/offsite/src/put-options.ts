@@ -1,5 +1,5 @@
 import { offsiteError, OffsiteError, type TargetIdentity } from './errors.js';
-import { keyProblem } from './keys.js';
+import { assertKey } from './keys.js';
 import type { PutOptions } from './types.js';
 
 const SHA256_HEX = /^[0-9a-f]{64}$/;
@@ -11,8 +11,7 @@ export function isSha256(value: unknown): value is string {
 
 /** Refuses a key or put options that no target could honour, before anything is sent. */
 export function checkPutOptions(identity: TargetIdentity, key: string, options: PutOptions): void {
-  const problem = keyProblem(key);
-  if (problem !== undefined) throw offsiteError(identity, 'ERR_OFFSITE_CONFIG', `key ${JSON.stringify(key)} ${problem}`);
+  assertKey(identity, key);
   if (!Number.isSafeInteger(options?.size) || options.size < 0) throw offsiteError(identity, 'ERR_OFFSITE_CONFIG', `size must be a whole number of bytes, not ${String(options?.size)}`, { key });
   if (!isSha256(options.sha256)) throw offsiteError(identity, 'ERR_OFFSITE_CONFIG', 'sha256 must be 64 lowercase hex digits', { key });
   if (options.ifExists !== undefined && options.ifExists !== 'conflict' && options.ifExists !== 'replace') {

@@ -3,8 +3,9 @@ import { createReadStream } from 'node:fs';
 import { pipeline } from 'node:stream/promises';
 import { createThrottleStream } from '@camdl/throttled-download';
 import { isAbortError, isOffsiteError, offsiteError, type OffsiteError, type TargetIdentity } from './errors.js';
-import { keyProblem } from './keys.js';
-import { hashStream, HashingStream, READ_CHUNK_BYTES, writeAtomically, PART_SUFFIX, type Digest } from './local-file.js';
+import { assertKey, assertKeyPrefix, keyProblem } from './keys.js';
+import { hashStream, HashingStream, READ_CHUNK_BYTES, PART_SUFFIX, type Digest } from './local-file.js';
+import { restoreFile } from './restore-file.js';
 import { checkPutOptions, configError, isSha256 } from './put-options.js';
 import { expectSuccess, rcloneError, runRclone, streamRclone, type RcloneCall, type RcloneRunner } from './rclone-process.js';
 import { abortedError, withRetries, type RetryPolicy } from './retry.js';
@@ -94,7 +95,7 @@ export class RcloneTarget implements OffsiteTarget {
     const signal = options.signal;
     return this.#retrying(signal, async () => {
       if ((options.ifExists ?? 'conflict') === 'conflict') {
-        const there = await this.stat(key, { signal });
+        const there = await this.#statOnce(key, { signal });
         if (there !== undefined) {
           const sha256 = there.size === options.size ? (there.sha256 ?? (await this.#readHash(key, { signal })).sha256) : undefined;
           if (sha256 !== options.sha256) throw this.#conflict(key, there, sha256);
@@ -129,7 +130,7 @@ export class RcloneTarget implements OffsiteTarget {
         await this.#call({ args: ['deletefile', this.#path(partKey)], key, signal: undefined, deadlineMs: this.#timeoutMs }).catch(() => undefined);
         throw error;
       }
-      const stored = await this.stat(key, { signal });
+      const stored = await this.#statOnce(key, { signal });
       const sha256 = stored?.sha256 ?? (stored === undefined ? undefined : (await this.#readHash(key, { signal })).sha256);
       if (stored === undefined || stored.size !== options.size || sha256 !== options.sha256) {
         const seen = stored === undefined ? 'no object' : `${stored.size} bytes with sha256 ${sha256 ?? '(none)'}`;
@@ -141,6 +142,10 @@ export class RcloneTarget implements OffsiteTarget {
 
   async stat(key: string, options: SignalOptions = {}): Promise<RemoteObject | undefined> {
     this.#checkKey(key);
+    return this.#retrying(options.signal, () => this.#statOnce(key, options));
+  }
+
+  async #statOnce(key: string, options: SignalOptions): Promise<RemoteObject | undefined> {
     // The parent folder's listing, filtered: `lsjson` of a file path is not answered alike by every backend.
     const slash = key.lastIndexOf('/');
     const folder = key.slice(0, slash + 1);
@@ -168,17 +173,7 @@ export class RcloneTarget implements OffsiteTarget {
     return this.#retrying(options.signal, async () => {
       const source = await this.#openObject(key, options.signal);
       try {
-        return await writeAtomically(source, localFile, {
-          signal: options.signal,
-          rateLimiter: options.rateLimiter,
-          fsync: true,
-          publish: 'replace',
-          accept: (digest) => {
-            if (options.expectedSha256 !== undefined && digest.sha256 !== options.expectedSha256) {
-              throw offsiteError(this.#identity, 'ERR_OFFSITE_VERIFY', `holds sha256 ${digest.sha256}, expected ${options.expectedSha256}: nothing was written to ${localFile}`, { key });
-            }
-          },
-        });
+        return await restoreFile(this.#identity, key, source, localFile, options);
       } catch (error) {
         throw this.#readError(error, key, options.signal);
       }
@@ -186,13 +181,16 @@ export class RcloneTarget implements OffsiteTarget {
   }
 
   async *list(keyPrefix: string, options: SignalOptions = {}): AsyncIterable<RemoteObject> {
-    const problem = keyProblem(keyPrefix, { prefix: true });
-    if (problem !== undefined) throw offsiteError(this.#identity, 'ERR_OFFSITE_CONFIG', `key prefix ${JSON.stringify(keyPrefix)} ${problem}`);
+    assertKeyPrefix(this.#identity, keyPrefix);
     const folder = keyPrefix.slice(0, keyPrefix.lastIndexOf('/') + 1);
     const call: RcloneCall = { args: ['lsjson', '-R', '--files-only', '--fast-list', this.#path(folder)], signal: options.signal, deadlineMs: this.#timeoutMs * 10 };
-    const result = await this.#retrying(options.signal, () => runRclone(this.#runner, call));
-    if (result.code === 3) return;
-    const entries = parseLsjson(this.#identity, expectSuccess(this.#runner, call, result), undefined);
+    const stdout = await this.#retrying(options.signal, async () => {
+      const result = await runRclone(this.#runner, call);
+      // Exit 3: the folder does not exist, so nothing is under the prefix.
+      return result.code === 3 ? undefined : expectSuccess(this.#runner, call, result);
+    });
+    if (stdout === undefined) return;
+    const entries = parseLsjson(this.#identity, stdout, undefined);
     const objects = entries
       .filter((entry) => typeof entry.Path === 'string' && entry.IsDir !== true)
       .map((entry) => ({ key: `${folder}${entry.Path as string}`, entry }))
@@ -210,7 +208,7 @@ export class RcloneTarget implements OffsiteTarget {
 
   /** `rclone cat` of the object, with a deadline from its size (an absent object fails as ERR_OFFSITE_NOT_FOUND). */
   async #openObject(key: string, signal: AbortSignal | undefined) {
-    const there = await this.stat(key, { signal });
+    const there = await this.#statOnce(key, { signal });
     if (there === undefined) throw offsiteError(this.#identity, 'ERR_OFFSITE_NOT_FOUND', 'no such object on the target', { key });
     return streamRclone(this.#runner, { args: ['cat', this.#path(key)], key, signal, deadlineMs: this.#transferDeadline(there.size) });
   }
@@ -253,8 +251,7 @@ export class RcloneTarget implements OffsiteTarget {
   }
 
   #checkKey(key: string): void {
-    const problem = keyProblem(key);
-    if (problem !== undefined) throw offsiteError(this.#identity, 'ERR_OFFSITE_CONFIG', `key ${JSON.stringify(key)} ${problem}`);
+    assertKey(this.#identity, key);
   }
 
   #retrying<T>(signal: AbortSignal | undefined, operation: () => Promise<T>): Promise<T> {

@@ -21,8 +21,9 @@ import {
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { createThrottleStream, type RateLimiter } from '@camdl/throttled-download';
 import { isAbortError, offsiteError, type OffsiteError, type TargetIdentity } from './errors.js';
-import { keyProblem, normalizePrefix } from './keys.js';
-import { hashStream, writeAtomically, type Digest } from './local-file.js';
+import { assertKey, assertKeyPrefix, keyProblem, normalizePrefix } from './keys.js';
+import { hashStream, type Digest } from './local-file.js';
+import { restoreFile } from './restore-file.js';
 import { checkPutOptions, configError, isSha256 } from './put-options.js';
 import { abortedError, withRetries, type RetryPolicy } from './retry.js';
 import { isS3NotFound, s3ErrorDetails, toS3Error } from './s3-errors.js';
@@ -136,7 +137,7 @@ export class S3Target implements OffsiteTarget {
     const signal = options.signal;
     const ifExists = options.ifExists ?? 'conflict';
     if (ifExists === 'conflict') {
-      const there = await this.#retrying(signal, () => this.stat(key, { signal }));
+      const there = await this.stat(key, { signal });
       if (there !== undefined) {
         const same = there.size === options.size && (there.sha256 ?? (await this.hash(key, { signal })).sha256) === options.sha256;
         if (!same) throw this.#conflict(key, there);
@@ -151,7 +152,7 @@ export class S3Target implements OffsiteTarget {
     } finally {
       await file.close();
     }
-    const stored = await this.#retrying(signal, () => this.stat(key, { signal }));
+    const stored = await this.stat(key, { signal });
     if (stored === undefined || stored.size !== options.size || stored.sha256 !== options.sha256) {
       const seen = stored === undefined ? 'no object' : `${stored.size} bytes with sha256 ${stored.sha256 ?? '(none)'}`;
       throw offsiteError(this.#identity, 'ERR_OFFSITE_VERIFY', `after the upload the target shows ${seen}, not ${options.size} bytes with sha256 ${options.sha256}`, { key });
@@ -161,6 +162,10 @@ export class S3Target implements OffsiteTarget {
 
   async stat(key: string, options: SignalOptions = {}): Promise<RemoteObject | undefined> {
     this.#checkKey(key);
+    return this.#retrying(options.signal, () => this.#statOnce(key, options));
+  }
+
+  async #statOnce(key: string, options: SignalOptions): Promise<RemoteObject | undefined> {
     try {
       const head = await this.#send((client, sendOptions) => client.send(new HeadObjectCommand({ Bucket: this.#bucket, Key: this.#prefix + key }), sendOptions), 'HeadObject', key, options.signal, { notFound: true });
       const sha256 = head.Metadata?.[SHA256_METADATA];
@@ -188,17 +193,7 @@ export class S3Target implements OffsiteTarget {
     return this.#retrying(options.signal, async () => {
       const body = await this.#openObject(key, options.signal);
       try {
-        return await writeAtomically(body, localFile, {
-          signal: options.signal,
-          rateLimiter: options.rateLimiter,
-          fsync: true,
-          publish: 'replace',
-          accept: (digest) => {
-            if (options.expectedSha256 !== undefined && digest.sha256 !== options.expectedSha256) {
-              throw offsiteError(this.#identity, 'ERR_OFFSITE_VERIFY', `holds sha256 ${digest.sha256}, expected ${options.expectedSha256}: nothing was written to ${localFile}`, { key });
-            }
-          },
-        });
+        return await restoreFile(this.#identity, key, body, localFile, options);
       } catch (error) {
         throw this.#streamError(error, key, options.signal);
       }
@@ -206,8 +201,7 @@ export class S3Target implements OffsiteTarget {
   }
 
   async *list(keyPrefix: string, options: SignalOptions = {}): AsyncIterable<RemoteObject> {
-    const problem = keyProblem(keyPrefix, { prefix: true });
-    if (problem !== undefined) throw offsiteError(this.#identity, 'ERR_OFFSITE_CONFIG', `key prefix ${JSON.stringify(keyPrefix)} ${problem}`);
+    assertKeyPrefix(this.#identity, keyPrefix);
     let token: string | undefined;
     do {
       // No delimiter: a flat, recursive listing (some stores answer delimited listings wrongly).
@@ -439,8 +433,7 @@ export class S3Target implements OffsiteTarget {
   }
 
   #checkKey(key: string): void {
-    const problem = keyProblem(key);
-    if (problem !== undefined) throw offsiteError(this.#identity, 'ERR_OFFSITE_CONFIG', `key ${JSON.stringify(key)} ${problem}`);
+    assertKey(this.#identity, key);
   }
 
   #retrying<T>(signal: AbortSignal | undefined, operation: () => Promise<T>): Promise<T> {

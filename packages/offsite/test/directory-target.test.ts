@@ -1,8 +1,9 @@
-import { mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { closeAfterEach, makeTempDir, sha256 } from '@camdl/test-utils';
 import { describe, expect, it } from 'vitest';
 import { createTarget, isOffsiteError, type OffsiteTarget } from '@camdl/offsite';
+import { allFiles } from './helpers.js';
 
 const track = closeAfterEach();
 
@@ -22,14 +23,6 @@ async function localFile(dir: string, name: string, content: Buffer): Promise<{ 
   return { path, size: content.length, sha256: sha256(content) };
 }
 
-/** Every file under `dir`, hidden ones included, as paths relative to it. */
-async function allFiles(dir: string): Promise<string[]> {
-  const entries = await readdir(dir, { recursive: true, withFileTypes: true });
-  return entries
-    .filter((entry) => entry.isFile())
-    .map((entry) => join(entry.parentPath, entry.name).slice(dir.length + 1))
-    .sort();
-}
 
 describe('directory target', () => {
   it('copies a file under its key, byte-identical, with no temporary file left', async () => {

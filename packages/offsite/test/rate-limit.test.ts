@@ -4,7 +4,7 @@ import { RateLimiter } from '@camdl/throttled-download';
 import { closeAfterEach, findSystemTool, makeTempDir, startS3Server } from '@camdl/test-utils';
 import { describe, expect, it } from 'vitest';
 import { createTarget, type OffsiteTarget } from '@camdl/offsite';
-import { MIB, s3Options, writeLocalFile } from './s3-helpers.js';
+import { MIB, s3Options, writeLocalFile } from './helpers.js';
 
 const track = closeAfterEach();
 

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { closeAfterEach, findSystemTool, makeTempDir, sha256, startWebDavServer, type WebDavServer } from '@camdl/test-utils';
 import { describe, expect, it } from 'vitest';
 import { createTarget, isOffsiteError, type RcloneTargetOptions } from '@camdl/offsite';
-import { MIB, writeLocalFile } from './s3-helpers.js';
+import { allFiles, MIB, writeLocalFile } from './helpers.js';
 
 const track = closeAfterEach();
 const rclone = findSystemTool('rclone');
@@ -29,13 +29,6 @@ function rcloneOptions(server: WebDavServer, overrides: Partial<RcloneTargetOpti
   };
 }
 
-async function allFiles(dir: string): Promise<string[]> {
-  const entries = await readdir(dir, { recursive: true, withFileTypes: true });
-  return entries
-    .filter((entry) => entry.isFile())
-    .map((entry) => join(entry.parentPath, entry.name).slice(dir.length + 1))
-    .sort();
-}
 
 describe.skipIf(rclone === undefined)('rclone target against a real WebDAV server (Apache mod_dav)', () => {
   it('uploads, verifies by reading back, stats, lists, hashes and gets', async () => {
@@ -62,6 +55,9 @@ describe.skipIf(rclone === undefined)('rclone target against a real WebDAV serve
     const keys: string[] = [];
     for await (const object of target.list('north/')) keys.push(object.key);
     expect(keys).toEqual(['north/2026-05-01/a.mp4', 'north/2026-05-02/b.mp4']);
+    const none: string[] = [];
+    for await (const object of target.list('west/')) none.push(object.key);
+    expect(none).toEqual([]);
     expect(await target.hash('north/2026-05-01/a.mp4')).toEqual({ size: first.size, sha256: first.sha256 });
     const restored = join(work.path, 'restore/a.mp4');
     await target.get('north/2026-05-01/a.mp4', restored, { expectedSha256: first.sha256 });

@@ -1,7 +1,7 @@
 import { closeAfterEach, makeTempDir, startFaultProxy, startS3Server } from '@camdl/test-utils';
 import { describe, expect, it } from 'vitest';
 import { createTarget, isOffsiteError } from '@camdl/offsite';
-import { MIB, s3Options, writeLocalFile } from './s3-helpers.js';
+import { MIB, s3Options, writeLocalFile } from './helpers.js';
 
 const track = closeAfterEach();
 
@@ -65,5 +65,19 @@ describe('s3 target behind a fault proxy', () => {
     expect(isOffsiteError(quota, 'ERR_OFFSITE_QUOTA')).toBe(true);
     expect(String(quota)).toContain('free space or raise the quota');
     expect(proxy.requests.filter(isPutObject)).toHaveLength(2);
+  });
+
+  it('gives up on a request that gets no answer within timeoutMs, and retries it', async () => {
+    const server = track(await startS3Server());
+    const proxy = track(await startFaultProxy(server.port));
+    const target = track(createTarget(s3Options(server, { endpoint: proxy.origin, timeoutMs: 400, attempts: 2 })));
+    const isHead = (request: { method: string }) => request.method === 'HEAD';
+    proxy.inject(isHead, { kind: 'stall' });
+    expect(await target.stat('cam/none.mp4')).toBeUndefined();
+    expect(proxy.requests.filter(isHead).map((request) => request.outcome)).toEqual(['stall', 'forwarded']);
+    proxy.inject(isHead, { kind: 'stall' }, 2);
+    const error = await target.stat('cam/none.mp4').catch((caught: unknown) => caught);
+    expect(isOffsiteError(error, 'ERR_OFFSITE_UNREACHABLE')).toBe(true);
+    expect(String(error)).toContain('no answer within 400 ms');
   });
 });

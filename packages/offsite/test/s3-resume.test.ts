@@ -1,7 +1,9 @@
+import { stat } from 'node:fs/promises';
+import { join } from 'node:path';
 import { closeAfterEach, makeTempDir, startS3Server } from '@camdl/test-utils';
 import { describe, expect, it } from 'vitest';
 import { createTarget } from '@camdl/offsite';
-import { MIB, s3Options, spawnPut, storedParts, writeLocalFile } from './s3-helpers.js';
+import { MIB, s3Options, spawnPut, storedParts, writeLocalFile } from './helpers.js';
 
 const track = closeAfterEach();
 
@@ -53,5 +55,35 @@ describe('s3 multipart upload killed mid-way', () => {
     expect(ids[0]).not.toBe(uploadId);
     expect(ids.at(-1)).toBeUndefined();
     expect(await target.hash('cam/big.mp4')).toEqual({ size: file.size, sha256: file.sha256 });
+  });
+
+  it('an aborted put keeps its upload resumable (the id is not withdrawn)', async () => {
+    const server = track(await startS3Server());
+    const work = track(await makeTempDir('camdl-offsite-resume-'));
+    const file = await writeLocalFile(work.path, 'big.mp4', 21 * MIB, 9);
+    const target = track(createTarget(s3Options(server, { connections: 1 })));
+    const controller = new AbortController();
+    const ids: (string | undefined)[] = [];
+    const aborted = await target
+      .put(file.path, 'cam/big.mp4', {
+        size: file.size,
+        sha256: file.sha256,
+        signal: controller.signal,
+        onUploadId: (id) => ids.push(id),
+        onProgress: ({ bytes }) => {
+          if (bytes >= 2 * 5 * MIB) controller.abort();
+        },
+      })
+      .catch((caught: unknown) => caught);
+    expect(aborted).toMatchObject({ code: 'ERR_OFFSITE_ABORTED' });
+    expect(ids).toHaveLength(1);
+    expect(await target.stat('cam/big.mp4')).toBeUndefined();
+    const resumed = await target.put(file.path, 'cam/big.mp4', { size: file.size, sha256: file.sha256, uploadId: ids[0]! });
+    expect(resumed.status).toBe('resumed');
+    expect(resumed.partsReused).toBeGreaterThanOrEqual(2);
+    expect(await target.hash('cam/big.mp4')).toEqual({ size: file.size, sha256: file.sha256 });
+    const wrong = join(work.path, 'restore/wrong.mp4');
+    await expect(target.get('cam/big.mp4', wrong, { expectedSha256: 'c'.repeat(64) })).rejects.toMatchObject({ code: 'ERR_OFFSITE_VERIFY' });
+    await expect(stat(wrong)).rejects.toMatchObject({ code: 'ENOENT' });
   });
 });

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { closeAfterEach, findFreePort, makeTempDir, sha256, startS3Server } from '@camdl/test-utils';
 import { describe, expect, it } from 'vitest';
 import { createTarget, isOffsiteError } from '@camdl/offsite';
-import { MIB, s3Options, writeLocalFile } from './s3-helpers.js';
+import { MIB, s3Options, writeLocalFile } from './helpers.js';
 
 const track = closeAfterEach();
 
@@ -82,11 +82,13 @@ describe('s3 target against a real S3 server', () => {
     expect(requests.some((request) => request.method === 'POST' && request.url.includes('uploadId='))).toBe(false);
   });
 
-  // s3rver checks the access key id but not the SigV4 signature: a wrong key id is the refusal it can give.
-  it('wrong keys: one request, ERR_OFFSITE_AUTH, no secret in the message', async () => {
+  it.each([
+    ['a wrong secret', { secretAccessKey: 'wrong-secret-value-1234567890' }],
+    ['an unknown key id', { accessKeyId: 'AKWRONGKEYID', secretAccessKey: 'wrong-secret-value-1234567890' }],
+  ])('%s: one request, ERR_OFFSITE_AUTH, no secret in the message', async (_name, keys) => {
     const { server, work } = await setup();
-    const secret = 'wrong-secret-value-1234567890';
-    const target = track(createTarget(s3Options(server, { accessKeyId: 'AKWRONGKEYID', secretAccessKey: secret })));
+    const secret = keys.secretAccessKey;
+    const target = track(createTarget(s3Options(server, keys)));
     await expect(target.check()).rejects.toMatchObject({ code: 'ERR_OFFSITE_AUTH', retryable: false });
     const file = await writeLocalFile(work.path, 'a.mp4', 1000);
     const error = await target.put(file.path, 'cam/a.mp4', { size: file.size, sha256: file.sha256 }).catch((caught: unknown) => caught);

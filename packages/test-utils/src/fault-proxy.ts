@@ -6,7 +6,9 @@ export type ProxyFault =
   /** Read the request body, then answer `status` with an S3-style XML error document of `code`. */
   | { kind: 'status'; status: number; code: string }
   /** Read `afterBytes` of the request body, then reset the connection (a reset mid-upload). */
-  | { kind: 'reset'; afterBytes: number };
+  | { kind: 'reset'; afterBytes: number }
+  /** Read the request body, then never answer (the connection stays open until the client gives up). */
+  | { kind: 'stall' };
 
 /** One request that reached the proxy, and what happened to it. */
 export interface ProxiedRequest {
@@ -55,6 +57,8 @@ export async function startFaultProxy(upstreamPort: number): Promise<FaultProxy>
           response.writeHead(fault.status, { 'content-type': 'application/xml', 'content-length': Buffer.byteLength(body) });
           response.end(body);
         });
+      } else if (fault.kind === 'stall') {
+        drain(incoming, () => undefined);
       } else {
         let received = 0;
         incoming.on('data', (chunk: Buffer) => {

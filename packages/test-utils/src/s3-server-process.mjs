@@ -2,9 +2,13 @@
 // directory and a key pair of its own. Prints one JSON line {port} once listening, then one JSON line per
 // request answered ({method, url, status}) so a test can count what reached the server.
 //
+// s3rver 3.7 checks a SigV4 request's access key id but not its signature: the signature is checked here, so a
+// wrong secret is refused (403 SignatureDoesNotMatch) as by a real store.
+//
 // s3rver 3.7 has no ListParts and no AbortMultipartUpload; both are added here over its own upload
 // directory (parts are the files `N` with `N.md5` written once a part was received whole), answering as S3
 // documents, behind s3rver's own signature check.
+import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import { readdir, readFile, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import S3rver from 's3rver';
@@ -65,6 +69,37 @@ async function multipartExtras(ctx, next) {
     `<IsTruncated>${truncated}</IsTruncated>${parts.join('')}</ListPartsResult>`;
 }
 
+const rfc3986 = (text) => encodeURIComponent(text).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+
+/** Whether a SigV4 Authorization header was computed with the server's secret (the body hash is taken as sent). */
+function signatureMatches(request) {
+  const header = request.headers.authorization ?? '';
+  const match = /^AWS4-HMAC-SHA256 Credential=([^/]+)\/(\d{8})\/([^/]+)\/([^/]+)\/aws4_request, ?SignedHeaders=([^,]+), ?Signature=([0-9a-f]{64})$/.exec(header);
+  if (!match) return true; // not SigV4 by header: left to s3rver
+  const [, keyId, date, region, service, signedHeaders, signature] = match;
+  if (keyId !== accessKeyId) return true; // s3rver answers InvalidAccessKeyId
+  const [rawPath, rawQuery = ''] = request.url.split('?');
+  const query = rawQuery
+    .split('&')
+    .filter((pair) => pair !== '')
+    .map((pair) => {
+      const [name, value = ''] = pair.split('=');
+      return [rfc3986(decodeURIComponent(name.replace(/\+/g, ' '))), rfc3986(decodeURIComponent(value.replace(/\+/g, ' ')))];
+    })
+    .sort(([a, av], [b, bv]) => (a < b ? -1 : a > b ? 1 : av < bv ? -1 : av > bv ? 1 : 0))
+    .map(([name, value]) => `${name}=${value}`)
+    .join('&');
+  const names = signedHeaders.split(';');
+  const headers = names.map((name) => `${name}:${String(request.headers[name] ?? '').trim().replace(/\s+/g, ' ')}\n`).join('');
+  const canonical = [request.method, rawPath, query, headers, signedHeaders, request.headers['x-amz-content-sha256'] ?? 'UNSIGNED-PAYLOAD'].join('\n');
+  const scope = `${date}/${region}/${service}/aws4_request`;
+  const toSign = ['AWS4-HMAC-SHA256', request.headers['x-amz-date'] ?? '', scope, createHash('sha256').update(canonical).digest('hex')].join('\n');
+  let key = `AWS4${secretAccessKey}`;
+  for (const part of [date, region, service, 'aws4_request']) key = createHmac('sha256', key).update(part).digest();
+  const expected = createHmac('sha256', key).update(toSign).digest();
+  return timingSafeEqual(expected, Buffer.from(signature, 'hex'));
+}
+
 const auth = authentication();
 // After s3rver's logger, before its router: the signature is checked first, as for every other operation.
 server.middleware.splice(1, 0, async (ctx, next) => {
@@ -83,6 +118,12 @@ server.middleware.unshift(async (ctx, next) => {
     return;
   }
   try {
+    if (!signatureMatches(ctx.req)) {
+      ctx.status = 403;
+      ctx.type = 'application/xml';
+      ctx.body = '<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>SignatureDoesNotMatch</Code><Message>The request signature we calculated does not match the signature you provided. Check your key and signing method.</Message></Error>';
+      return;
+    }
     await next();
   } finally {
     ctx.res.once('finish', () => process.stdout.write(`${JSON.stringify({ method: ctx.method, url: ctx.url, status: ctx.status })}\n`));

@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { writeFile } from 'node:fs/promises';
+import { readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { deterministicBytes, sha256, type S3Server } from '@camdl/test-utils';
@@ -41,6 +41,15 @@ export async function writeLocalFile(dir: string, name: string, size: number, se
   const path = join(dir, name);
   await writeFile(path, content);
   return { path, size, sha256: sha256(content), content };
+}
+
+/** Every file under `dir`, hidden ones included, as sorted paths relative to it. */
+export async function allFiles(dir: string): Promise<string[]> {
+  const entries = await readdir(dir, { recursive: true, withFileTypes: true });
+  return entries
+    .filter((entry) => entry.isFile())
+    .map((entry) => join(entry.parentPath, entry.name).slice(dir.length + 1))
+    .sort();
 }
 
 /** The part numbers of the UploadPart requests the server stored (status 200) for an upload. */

@@ -36,8 +36,8 @@ export interface CameraStatus {
   /** Consecutive failed runs up to the latest one. */
   failedRuns: number;
   channels: ChannelStatus[];
-  /** Per target of the camera's recordings: verified, pending and failing copies, the oldest pending. */
-  copies: CopySummary[];
+  /** Per target of the camera's recordings: verified, pending and failing copies, the oldest pending and its age. */
+  copies: Array<CopySummary & { oldestPendingAgeMs: number | undefined }>;
   /** Archived recordings keep-local removed from the local disk (every target holds them verified). */
   offsiteOnly: number;
 }
@@ -74,7 +74,7 @@ export function fleetStatus(config: FleetConfig): FleetStatus {
 }
 
 /** The status of some cameras from an open ledger (the local one, or a site's snapshot from a target). */
-export function ledgerStatus(ledger: Ledger, cameraList: ReadonlyArray<{ name: string; kind: string }>): CameraStatus[] {
+export function ledgerStatus(ledger: Ledger, cameraList: ReadonlyArray<{ name: string; kind: string }>, now: number = Date.now()): CameraStatus[] {
   const copies = new CopyLedger(ledger);
   return cameraList.map((camera): CameraStatus => {
       const runs = ledger.cameraRuns(camera.name);
@@ -104,7 +104,7 @@ export function ledgerStatus(ledger: Ledger, cameraList: ReadonlyArray<{ name: s
           lastMs: summary.lastMs,
           gaps: ledger.coverageGaps(camera.name, summary.channel, GAP_TOLERANCE_MS),
         })),
-        copies: copies.summary(camera.name),
+        copies: copies.summary(camera.name).map((copy) => ({ ...copy, oldestPendingAgeMs: copy.oldestPendingMs === undefined ? undefined : Math.max(0, now - copy.oldestPendingMs) })),
         offsiteOnly: copies.localRemoved(camera.name),
       };
     });

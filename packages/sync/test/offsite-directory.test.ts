@@ -102,7 +102,11 @@ describe.skipIf(!sqliteAvailable())('camdl sync with directory targets', () => {
     expect(run.events.filter((event) => 'target' in event && event.target === 'nas' && event.type !== 'target-down')).toEqual([]);
     expect(result.summary.copies.find((copy) => copy.target === 'nas')).toMatchObject({ uploaded: 0, pending: 5 });
     expect(result.summary.copies.find((copy) => copy.target === 'usb')).toMatchObject({ uploaded: 5, pending: 0 });
-    expect(fleetStatus(fleet.config()).cameras[0]!.copies.find((copy) => copy.target === 'nas')).toMatchObject({ verified: 0, pending: 3 });
+    const nas = fleetStatus(fleet.config()).cameras[0]!.copies.find((copy) => copy.target === 'nas')!;
+    expect(nas).toMatchObject({ verified: 0, pending: 3 });
+    expect(nas.oldestPendingMs).toBeLessThanOrEqual(Date.now());
+    expect(nas.oldestPendingAgeMs).toBeGreaterThanOrEqual(0);
+    expect(nas.oldestPendingAgeMs).toBeLessThan(60_000);
 
     await mkdir(paths.get('nas')!, { recursive: true });
     const next = collect();

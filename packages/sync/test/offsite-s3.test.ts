@@ -1,5 +1,6 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createTarget } from '@camdl/offsite';
 import { findFreePort, sha256File, startFaultProxy, startS3Server, type S3Server } from '@camdl/test-utils';
@@ -154,6 +155,25 @@ describe.skipIf(!sqliteAvailable())('camdl sync with an S3 target (a real S3 ser
     // Two attempts for each of three files, then nothing more.
     expect(proxy.requests.filter(isPut)).toHaveLength(6);
     expect(result.summary.copies).toMatchObject([{ target: 'offsite', uploaded: 0, failed: 3, pending: 5 }]);
+  });
+
+  it('a target never gets more than its connections requests at once from a sync', async () => {
+    const server = await s3();
+    const proxy = await startFaultProxy(server.port);
+    closers.push(() => proxy.close());
+    const fleet = await fleetOf('gate', 3, { size: 11 * 1024 * 1024 });
+    await addTopLines(fleet, ['targets:', ...(await s3Target(fleet, server, 'site-a/', server.secretAccessKey, proxy.origin))]);
+    const isPut = (request: { method: string; url: string }): boolean => request.method === 'PUT';
+    // Every upload request stalls: the requests the proxy holds are the ones in flight at once.
+    proxy.inject(isPut, { kind: 'stall' }, 1000);
+    const stop = new AbortController();
+    const running = syncFleet(fleet.config(), { env: fleet.env, signal: stop.signal, ...FAST });
+    for (let waited = 0; proxy.requests.filter(isPut).length < 2 && waited < 10_000; waited += 10) await sleep(10);
+    // Time for any further request to show up, had one been sent.
+    await sleep(300);
+    expect(proxy.requests.filter(isPut)).toHaveLength(2);
+    stop.abort();
+    expect((await running).exitCode).toBe(130);
   });
 
   it('wrong credentials: one refused request per run, one line naming the target, the local archive complete, exit 1; no secret shown', async () => {

@@ -97,11 +97,20 @@ export class CopyLedger {
 
   /**
    * A `pending` copy on each of `targets` for every archived recording of `camera` that has none yet
-   * (new recordings and the backfill of those archived before the target existed). Returns how many.
+   * (new recordings and the backfill of those archived before the target existed), and a verified copy
+   * whose content is no longer the recording's is pending again. Returns how many copies were added.
    */
   addPending(camera: string, targets: readonly string[], recordingId?: number): number {
     if (targets.length === 0) return 0;
     const now = this.#sql.now();
+    // A copy of other content than the recording's now (fetched again after verify found it damaged) is made again.
+    this.#sql
+      .statement(
+        `UPDATE copies SET state = 'pending', last_error = 'the archived recording changed since this copy was made', verified_ms = NULL, updated_ms = ?
+         WHERE state = 'verified' AND recording_id IN (SELECT r.id FROM recordings r WHERE r.camera = ? AND ${LOCAL} AND (? IS NULL OR r.id = ?))
+           AND (sha256 IS NOT (SELECT sha256 FROM recordings WHERE id = recording_id) OR size IS NOT (SELECT local_size FROM recordings WHERE id = recording_id))`,
+      )
+      .run(now, camera, recordingId ?? null, recordingId ?? null);
     return Number(
       this.#sql
         .statement(

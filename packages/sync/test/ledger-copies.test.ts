@@ -59,6 +59,11 @@ describe.skipIf(!sqliteAvailable())('the ledger of off-site copies', () => {
         { target: 'offsite', verified: 1, pending: 1, failing: 0, conflict: 0, oldestPendingMs: Date.parse('2026-04-01T00:00:00Z') },
         { target: 'usb', verified: 1, pending: 1, failing: 0, conflict: 0, oldestPendingMs: Date.parse('2026-04-01T00:00:00Z') },
       ]);
+      // The recording fetched again with other content: the verified copy of the old content is made again.
+      ledger.markVerified(first.id, { localPath: first.localPath!, size: 1000, sha256: 'ef'.repeat(32) });
+      expect(copies.addPending('gate', ['offsite', 'usb'], first.id)).toBe(0);
+      expect(copies.copy(first.id, 'offsite')).toMatchObject({ state: 'pending', everVerified: true, lastError: 'the archived recording changed since this copy was made' });
+      copies.markVerified(first.id, 'offsite', { key: first.localPath!, size: 1000, sha256: 'ef'.repeat(32) });
       copies.markDamaged(first.id, 'offsite', 'verify: missing');
       expect(copies.copy(first.id, 'offsite')).toMatchObject({ state: 'failed', everVerified: true, verifiedMs: null });
     } finally {
@@ -68,7 +73,8 @@ describe.skipIf(!sqliteAvailable())('the ledger of off-site copies', () => {
     const again = Ledger.open(path);
     try {
       expect(again.schemaVersion).toBe(2);
-      expect(new CopyLedger(again).unfinished('gate', ['offsite', 'usb'])).toEqual({ pending: 3, conflict: 0 });
+      // usb held other content than the recording's: pending again too.
+      expect(new CopyLedger(again).unfinished('gate', ['offsite', 'usb'])).toEqual({ pending: 4, conflict: 0 });
     } finally {
       again.close();
     }

@@ -1,9 +1,10 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { sha256File, startS3Server, type S3Server } from '@camdl/test-utils';
-import { sqliteAvailable } from '@camdl/sync';
-import { assertCamdlBuilt, events, runCamdl, startCamdlFleet, syntheticArchives, type CamdlFleet } from './camdl-helpers.js';
+import { Ledger, loadConfig, sqliteAvailable } from '@camdl/sync';
+import { assertCamdlBuilt, events, runCamdl, startCamdl, startCamdlFleet, syntheticArchives, type CamdlFleet } from './camdl-helpers.js';
 
 describe.skipIf(!sqliteAvailable())('camdl with off-site targets (a real S3 server and a folder)', () => {
   let fleet: CamdlFleet | undefined;
@@ -101,5 +102,42 @@ describe.skipIf(!sqliteAvailable())('camdl with off-site targets (a real S3 serv
     const unknown = await runCamdl(['verify', '--config', fleet.config, '--target', 'tape']);
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toContain(`no target named "tape" (known: offsite, usb)`);
+  });
+
+  it('SIGKILL mid-multipart: the upload id is in the ledger, the next run resumes it without re-sending a part the server has', async () => {
+    server = await startS3Server();
+    fleet = await startCamdlFleet([{ sim: { profile: 'timelapse3', content: { archives: syntheticArchives(1, 20 * 1024 * 1024) } }, extra: ['time-zone: UTC'] }]);
+    const config = await readFile(fleet.config, 'utf8');
+    const target = ['targets:', '  - name: offsite', '    kind: s3', `    endpoint: ${server.endpoint}`, `    region: ${server.region}`, '    bucket: camdl', '    path-style: true', '    access-key-id-env: OFFSITE_KEY_ID', '    secret-access-key-env: OFFSITE_SECRET', '    connections: 1'];
+    // 40 Mbps: each 8 MiB part takes about 1.7 s.
+    await writeFile(fleet.config, config.replace('archive: ./archive\n', ['archive: ./archive', 'upload-bandwidth: 40', ...target, ''].join('\n')));
+    const env = { ...fleet.env, OFFSITE_KEY_ID: server.accessKeyId, OFFSITE_SECRET: server.secretAccessKey };
+    const isPart1 = (request: { method: string; url: string; status: number }): boolean => request.method === 'PUT' && request.url.includes('partNumber=1&') && request.status === 200;
+    const first = startCamdl(['sync', '--config', fleet.config, '--json'], { env });
+    for (let waited = 0; !server.requests.some(isPart1) && waited < 20_000; waited += 20) await sleep(20);
+    expect(server.requests.some(isPart1)).toBe(true);
+    first.child.kill('SIGKILL');
+    expect((await first.done).signal).toBe('SIGKILL');
+    const ledgerPath = loadConfig(fleet.config).ledger;
+    const ledger = Ledger.open(ledgerPath);
+    try {
+      expect(ledger.allRecordings().map((row) => row.state)).toEqual(['verified']);
+    } finally {
+      ledger.close();
+    }
+    const sqlite = process.getBuiltinModule('node:sqlite') as { DatabaseSync: new (path: string, options: { readOnly: boolean }) => { prepare(sql: string): { all(): unknown[] }; close(): void } };
+    const db = new sqlite.DatabaseSync(ledgerPath, { readOnly: true });
+    const copies = db.prepare(`SELECT target, state, upload_id FROM copies`).all();
+    db.close();
+    expect(copies).toEqual([{ target: 'offsite', state: 'uploading', upload_id: expect.stringMatching(/^[0-9a-f]+$/) as string }]);
+
+    const before = (await server.settledRequests()).length;
+    const second = await runCamdl(['sync', '--config', fleet.config, '--json'], env);
+    expect(second.code).toBe(0);
+    const done = events(second.stdout).filter((line) => line.type === 'upload-done');
+    expect(done).toMatchObject([{ target: 'offsite', status: 'resumed' }]);
+    expect(Number(done[0]!['partsReused'])).toBeGreaterThanOrEqual(1);
+    expect((await server.settledRequests()).slice(before).filter(isPart1)).toEqual([]);
+    expect(second.stdout + second.stderr).not.toContain(server.secretAccessKey);
   });
 });

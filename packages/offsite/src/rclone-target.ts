@@ -9,13 +9,12 @@ import { restoreFile } from './restore-file.js';
 import { checkPutOptions, configError, isSha256 } from './put-options.js';
 import { expectSuccess, rcloneError, runRclone, streamRclone, type RcloneCall, type RcloneRunner } from './rclone-process.js';
 import { abortedError, withRetries, type RetryPolicy } from './retry.js';
+import { transferDeadlineMs } from './transfer-deadline.js';
 import { DEFAULT_ATTEMPTS, DEFAULT_RETRY_DELAY_MS, type RcloneTargetOptions } from './target-options.js';
 import type { GetOptions, OffsiteTarget, PutOptions, PutResult, ReadOptions, RemoteObject, SignalOptions } from './types.js';
 
 const DEFAULT_TIMEOUT_MS = 120_000;
 const DEFAULT_CONNECTIONS = 4;
-/** A transfer's deadline allows at least this rate (bytes per second) on top of the fixed part. */
-const SLOWEST_TRANSFER_BYTES_PER_SECOND = 32 * 1024;
 
 interface LsjsonEntry {
   Path?: unknown;
@@ -106,7 +105,7 @@ export class RcloneTarget implements OffsiteTarget {
       const slash = key.lastIndexOf('/');
       const partKey = `${key.slice(0, slash + 1)}.${key.slice(slash + 1)}.${randomBytes(6).toString('hex')}${PART_SUFFIX}`;
       const hashing = new HashingStream(options.onProgress && ((bytes) => options.onProgress?.({ bytes, total: options.size })));
-      const deadlineMs = this.#transferDeadline(options.size);
+      const deadlineMs = transferDeadlineMs(this.#timeoutMs, options.size, options.rateLimiter);
       try {
         await this.#call({
           args: ['rcat', '--size', String(options.size), this.#path(partKey)],
@@ -210,7 +209,7 @@ export class RcloneTarget implements OffsiteTarget {
   async #openObject(key: string, signal: AbortSignal | undefined) {
     const there = await this.#statOnce(key, { signal });
     if (there === undefined) throw offsiteError(this.#identity, 'ERR_OFFSITE_NOT_FOUND', 'no such object on the target', { key });
-    return streamRclone(this.#runner, { args: ['cat', this.#path(key)], key, signal, deadlineMs: this.#transferDeadline(there.size) });
+    return streamRclone(this.#runner, { args: ['cat', this.#path(key)], key, signal, deadlineMs: transferDeadlineMs(this.#timeoutMs, there.size) });
   }
 
   async #readHash(key: string, options: ReadOptions): Promise<Digest> {
@@ -235,11 +234,6 @@ export class RcloneTarget implements OffsiteTarget {
     if (isOffsiteError(error)) return error;
     if (isAbortError(error, signal) || signal?.aborted) return abortedError(this.#identity, signal);
     return rcloneError(this.#runner, { args: ['cat'], key }, null, error instanceof Error ? error.message : String(error), error);
-  }
-
-  /** A transfer may take the fixed deadline plus the time of the size at a very slow uplink. */
-  #transferDeadline(size: number): number {
-    return this.#timeoutMs + Math.ceil((size / SLOWEST_TRANSFER_BYTES_PER_SECOND) * 1000);
   }
 
   #path(key: string): string {

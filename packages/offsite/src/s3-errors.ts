@@ -1,6 +1,17 @@
 import { offsiteError, systemErrorCode, type OffsiteError, type TargetIdentity } from './errors.js';
 
 const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ECONNABORTED', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ENETDOWN', 'EAI_AGAIN', 'ENOTFOUND', 'EPROTO', 'ERR_STREAM_PREMATURE_CLOSE']);
+const CERTIFICATE_CODES = new Set([
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'UNABLE_TO_GET_ISSUER_CERT',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'CERT_HAS_EXPIRED',
+  'CERT_NOT_YET_VALID',
+  'CERT_UNTRUSTED',
+  'ERR_TLS_CERT_ALTNAME_INVALID',
+]);
 const AUTH_NAMES = new Set(['InvalidAccessKeyId', 'SignatureDoesNotMatch', 'AccessDenied', 'Forbidden', 'InvalidToken', 'ExpiredToken', 'TokenRefreshRequired', 'AllAccessDisabled', 'AuthorizationHeaderMalformed', 'InvalidSecurity']);
 const THROTTLE_NAMES = new Set(['SlowDown', 'Throttling', 'ThrottlingException', 'TooManyRequests', 'RequestLimitExceeded', 'ServiceUnavailable', 'TooManyRequestsException']);
 const QUOTA_NAMES = new Set(['QuotaExceeded', 'XMinioStorageFull', 'StorageFull', 'InsufficientStorage', 'StorageQuotaExceeded', 'InsufficientCapacity', 'AccountProblem', 'EntityTooLarge']);
@@ -38,6 +49,9 @@ export function toS3Error(identity: TargetIdentity, error: unknown, context: { a
   const serverSays = status !== undefined ? ` (${status} ${name})` : ` (${code ?? name})`;
   if (name === 'NoSuchBucket' || (context.action === 'HeadBucket' && status === 404)) {
     return offsiteError(identity, 'ERR_OFFSITE_NOT_FOUND', `${what}: the bucket "${context.bucket}" does not exist${serverSays}; create it or fix bucket/endpoint`, extra);
+  }
+  if (code !== undefined && CERTIFICATE_CODES.has(code)) {
+    return offsiteError(identity, 'ERR_OFFSITE_CONFIG', `${what}: the endpoint's certificate is not trusted${serverSays}; set ca-file to the CA that signed it (or insecure, on a network you trust)`, extra);
   }
   if (CLOCK_NAMES.has(name)) {
     return offsiteError(identity, 'ERR_OFFSITE_CLOCK_SKEW', `${what}: the target refused this machine's clock${serverSays}; set the clock right (NTP)`, extra);

@@ -27,6 +27,7 @@ import { restoreFile } from './restore-file.js';
 import { checkPutOptions, configError, isSha256 } from './put-options.js';
 import { abortedError, withRetries, type RetryPolicy } from './retry.js';
 import { isS3NotFound, s3ErrorDetails, toS3Error } from './s3-errors.js';
+import { transferDeadlineMs } from './transfer-deadline.js';
 import { DEFAULT_ATTEMPTS, DEFAULT_RETRY_DELAY_MS, type S3TargetOptions } from './target-options.js';
 import type { GetOptions, OffsiteTarget, PutOptions, PutResult, ReadOptions, RemoteObject, SignalOptions } from './types.js';
 
@@ -179,7 +180,7 @@ export class S3Target implements OffsiteTarget {
   async hash(key: string, options: ReadOptions = {}): Promise<Digest> {
     this.#checkKey(key);
     return this.#retrying(options.signal, async () => {
-      const body = await this.#openObject(key, options.signal);
+      const body = await this.#openObject(key, options);
       try {
         return await hashStream(body, options);
       } catch (error) {
@@ -191,7 +192,7 @@ export class S3Target implements OffsiteTarget {
   async get(key: string, localFile: string, options: GetOptions = {}): Promise<Digest> {
     this.#checkKey(key);
     return this.#retrying(options.signal, async () => {
-      const body = await this.#openObject(key, options.signal);
+      const body = await this.#openObject(key, options);
       try {
         return await restoreFile(this.#identity, key, body, localFile, options);
       } catch (error) {
@@ -252,6 +253,7 @@ export class S3Target implements OffsiteTarget {
         'PutObject',
         key,
         options.signal,
+        { bodyBytes: body.length, rateLimiter: options.rateLimiter },
       ),
     );
     options.onProgress?.({ bytes: body.length, total: options.size });
@@ -330,6 +332,7 @@ export class S3Target implements OffsiteTarget {
           'UploadPart',
           key,
           signal,
+          { bodyBytes: body.length, rateLimiter: options.rateLimiter },
         ),
       ).then(
         (answer) => {
@@ -411,15 +414,25 @@ export class S3Target implements OffsiteTarget {
     return handle;
   }
 
-  async #openObject(key: string, signal: AbortSignal | undefined): Promise<Readable> {
+  /** The object's body, which must end within a deadline from its size (the response's own deadline ends at its headers). */
+  async #openObject(key: string, options: ReadOptions): Promise<Readable> {
+    let body: Readable;
+    let size: number;
     try {
-      const answer = await this.#send((client, sendOptions) => client.send(new GetObjectCommand({ Bucket: this.#bucket, Key: this.#prefix + key }), sendOptions), 'GetObject', key, signal, { notFound: true, whole: true });
+      const answer = await this.#send((client, sendOptions) => client.send(new GetObjectCommand({ Bucket: this.#bucket, Key: this.#prefix + key }), sendOptions), 'GetObject', key, options.signal, { notFound: true, whole: true });
       if (!(answer.Body instanceof Readable)) throw offsiteError(this.#identity, 'ERR_OFFSITE_SERVER', 'GetObject answered without a body', { key });
-      return answer.Body;
+      body = answer.Body;
+      size = Number(answer.ContentLength ?? 0);
     } catch (error) {
       if (error === NOT_FOUND) throw offsiteError(this.#identity, 'ERR_OFFSITE_NOT_FOUND', 'no such object on the target', { key });
       throw error;
     }
+    const deadlineMs = transferDeadlineMs(this.#timeoutMs, size, options.rateLimiter);
+    const timer = setTimeout(() => {
+      body.destroy(offsiteError(this.#identity, 'ERR_OFFSITE_UNREACHABLE', `GetObject failed: the body did not arrive within ${deadlineMs} ms; check the endpoint and the network`, { key, retryable: true }));
+    }, deadlineMs);
+    body.once('close', () => clearTimeout(timer));
+    return body;
   }
 
   #streamError(error: unknown, key: string, signal: AbortSignal | undefined): OffsiteError {
@@ -445,9 +458,16 @@ export class S3Target implements OffsiteTarget {
    * Sends one command with a deadline (the whole request, body included, unless `whole`: then the caller's
    * stream is the rest) and maps any failure. `notFound` turns a 404 into the {@link NOT_FOUND} sentinel.
    */
-  async #send<T>(run: (client: S3Client, options: { abortSignal?: AbortSignal }) => Promise<T>, action: string, key: string | undefined, signal: AbortSignal | undefined, flags: { notFound?: boolean; whole?: boolean } = {}): Promise<T> {
+  async #send<T>(
+    run: (client: S3Client, options: { abortSignal?: AbortSignal }) => Promise<T>,
+    action: string,
+    key: string | undefined,
+    signal: AbortSignal | undefined,
+    flags: { notFound?: boolean; whole?: boolean; bodyBytes?: number; rateLimiter?: RateLimiter | undefined } = {},
+  ): Promise<T> {
     if (signal?.aborted) throw abortedError(this.#identity, signal);
-    const deadline = AbortSignal.timeout(this.#timeoutMs);
+    const deadlineMs = transferDeadlineMs(this.#timeoutMs, flags.bodyBytes ?? 0, flags.rateLimiter);
+    const deadline = AbortSignal.timeout(deadlineMs);
     const abortSignal = flags.whole ? signal : signal ? AbortSignal.any([signal, deadline]) : deadline;
     try {
       return await run(this.#client, abortSignal ? { abortSignal } : {});
@@ -455,7 +475,7 @@ export class S3Target implements OffsiteTarget {
       if (signal?.aborted) throw abortedError(this.#identity, signal);
       if (flags.notFound && isS3NotFound(error)) throw NOT_FOUND;
       if (deadline.aborted && !flags.whole) {
-        throw offsiteError(this.#identity, 'ERR_OFFSITE_UNREACHABLE', `${action} failed: no answer within ${this.#timeoutMs} ms; check the endpoint and the network`, { retryable: true, cause: error, ...(key === undefined ? {} : { key }) });
+        throw offsiteError(this.#identity, 'ERR_OFFSITE_UNREACHABLE', `${action} failed: not done within ${deadlineMs} ms; check the endpoint and the network`, { retryable: true, cause: error, ...(key === undefined ? {} : { key }) });
       }
       throw toS3Error(this.#identity, error, { action, key, bucket: this.#bucket });
     }

@@ -78,6 +78,19 @@ describe('s3 target behind a fault proxy', () => {
     proxy.inject(isHead, { kind: 'stall' }, 2);
     const error = await target.stat('cam/none.mp4').catch((caught: unknown) => caught);
     expect(isOffsiteError(error, 'ERR_OFFSITE_UNREACHABLE')).toBe(true);
-    expect(String(error)).toContain('no answer within 400 ms');
+    expect(String(error)).toContain('not done within 400 ms');
+  });
+
+  it('a body cut off mid-way is given up at its deadline and read again', async () => {
+    const server = track(await startS3Server());
+    const proxy = track(await startFaultProxy(server.port));
+    const work = track(await makeTempDir('camdl-offsite-faults-'));
+    const target = track(createTarget(s3Options(server, { endpoint: proxy.origin, timeoutMs: 300, attempts: 2 })));
+    const file = await writeLocalFile(work.path, 'a.mp4', 1000, 6);
+    await target.put(file.path, 'cam/a.mp4', { size: file.size, sha256: file.sha256 });
+    const isGet = (request: { method: string; url: string }) => request.method === 'GET' && request.url.includes('cam/a.mp4');
+    proxy.inject(isGet, { kind: 'stall-response', afterBytes: 100 });
+    expect(await target.hash('cam/a.mp4')).toEqual({ size: file.size, sha256: file.sha256 });
+    expect(proxy.requests.filter(isGet).map((request) => request.outcome)).toEqual(['stall-response', 'forwarded']);
   });
 });

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { closeAfterEach, findFreePort, makeTempDir, sha256, startS3Server } from '@camdl/test-utils';
+import { closeAfterEach, findFreePort, makeSelfSignedCert, makeTempDir, sha256, startS3Server } from '@camdl/test-utils';
 import { describe, expect, it } from 'vitest';
 import { createTarget, isOffsiteError } from '@camdl/offsite';
 import { MIB, s3Options, writeLocalFile } from './helpers.js';
@@ -117,5 +117,31 @@ describe('s3 target against a real S3 server', () => {
     expect(() => createTarget({ kind: 's3', name: 'x', region: 'us-east-1', bucket: 'bucket', accessKeyId: 'k', secretAccessKey: 's', partSizeBytes: 1024 })).toThrow(/partSizeBytes/);
     expect(() => createTarget({ kind: 's3', name: 'x', region: 'us-east-1', bucket: 'bucket', accessKeyId: 'k', secretAccessKey: 's', endpoint: 'http://user:pw@host' })).toThrow(/without credentials/);
     expect(() => createTarget({ kind: 's3', name: 'x', region: '', bucket: 'bucket', accessKeyId: 'k', secretAccessKey: 's' })).toThrow(/region/);
+  });
+
+  it('an https endpoint: trusted through caFile (whatever AWS_CA_BUNDLE says), refused without it, accepted with insecure', async () => {
+    const work = track(await makeTempDir('camdl-offsite-tls-'));
+    const cert = await makeSelfSignedCert(work.path);
+    const server = track(await startS3Server({ tls: cert }));
+    expect(server.endpoint).toMatch(/^https:/);
+    const bogusBundle = join(work.path, 'not-a-bundle.pem');
+    const saved = process.env.AWS_CA_BUNDLE;
+    process.env.AWS_CA_BUNDLE = bogusBundle;
+    try {
+      const trusted = track(createTarget(s3Options(server, { caFile: cert.certPath })));
+      const file = await writeLocalFile(work.path, 'a.mp4', 2000);
+      expect((await trusted.put(file.path, 'cam/a.mp4', { size: file.size, sha256: file.sha256 })).status).toBe('uploaded');
+      const before = (await server.settledRequests()).length;
+      const untrusted = track(createTarget(s3Options(server)));
+      const error = await untrusted.check().catch((caught: unknown) => caught);
+      expect(error).toMatchObject({ code: 'ERR_OFFSITE_CONFIG', retryable: false });
+      expect(String(error)).toContain('set ca-file');
+      expect((await server.settledRequests()).length).toBe(before);
+      const insecure = track(createTarget(s3Options(server, { insecure: true })));
+      await insecure.check();
+    } finally {
+      if (saved === undefined) delete process.env.AWS_CA_BUNDLE;
+      else process.env.AWS_CA_BUNDLE = saved;
+    }
   });
 });

@@ -1,4 +1,4 @@
-import { createServer, request as httpRequest, type IncomingMessage } from 'node:http';
+import { createServer, request as httpRequest, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 
 /** What the proxy does to one request instead of forwarding it. */
@@ -8,7 +8,9 @@ export type ProxyFault =
   /** Read `afterBytes` of the request body, then reset the connection (a reset mid-upload). */
   | { kind: 'reset'; afterBytes: number }
   /** Read the request body, then never answer (the connection stays open until the client gives up). */
-  | { kind: 'stall' };
+  | { kind: 'stall' }
+  /** Forward the request, pass the answer's headers and `afterBytes` of its body, then go silent. */
+  | { kind: 'stall-response'; afterBytes: number };
 
 /** One request that reached the proxy, and what happened to it. */
 export interface ProxiedRequest {
@@ -47,6 +49,12 @@ export async function startFaultProxy(upstreamPort: number): Promise<FaultProxy>
     const method = incoming.method ?? 'GET';
     const url = incoming.url ?? '/';
     const rule = rules.find((candidate) => candidate.remaining > 0 && candidate.matches({ method, url }));
+    if (rule?.fault.kind === 'stall-response') {
+      rule.remaining -= 1;
+      requests.push({ method, url, outcome: 'stall-response' });
+      forward(upstreamPort, incoming, response, rule.fault.afterBytes);
+      return;
+    }
     if (rule) {
       rule.remaining -= 1;
       requests.push({ method, url, outcome: rule.fault.kind });
@@ -70,12 +78,7 @@ export async function startFaultProxy(upstreamPort: number): Promise<FaultProxy>
       return;
     }
     requests.push({ method, url, outcome: 'forwarded' });
-    const upstream = httpRequest({ host: '127.0.0.1', port: upstreamPort, method, path: url, headers: incoming.headers }, (answer) => {
-      response.writeHead(answer.statusCode ?? 502, answer.headers);
-      answer.pipe(response);
-    });
-    upstream.on('error', () => response.destroy());
-    incoming.pipe(upstream);
+    forward(upstreamPort, incoming, response, Number.POSITIVE_INFINITY);
   });
   server.on('connection', (socket: Socket) => {
     sockets.add(socket);
@@ -95,6 +98,25 @@ export async function startFaultProxy(upstreamPort: number): Promise<FaultProxy>
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
+}
+
+/** Forwards a request upstream as it is; passes at most `bodyBytes` of the answer's body, then holds the rest. */
+function forward(upstreamPort: number, incoming: IncomingMessage, response: ServerResponse, bodyBytes: number): void {
+  const upstream = httpRequest({ host: '127.0.0.1', port: upstreamPort, method: incoming.method, path: incoming.url, headers: incoming.headers }, (answer) => {
+    response.writeHead(answer.statusCode ?? 502, answer.headers);
+    let passed = 0;
+    answer.on('data', (chunk: Buffer) => {
+      const room = bodyBytes - passed;
+      if (room <= 0) return;
+      response.write(room >= chunk.length ? chunk : chunk.subarray(0, room));
+      passed += Math.min(room, chunk.length);
+    });
+    answer.on('end', () => {
+      if (passed < bodyBytes) response.end();
+    });
+  });
+  upstream.on('error', () => response.destroy());
+  incoming.pipe(upstream);
 }
 
 /** Reads and drops a request body (capped: a test body, never more than 64 MiB), then calls `done`. */

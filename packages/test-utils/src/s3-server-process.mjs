@@ -15,11 +15,11 @@ import S3rver from 's3rver';
 import AWSAccount from 's3rver/lib/models/account.js';
 import authentication from 's3rver/lib/middleware/authentication.js';
 
-const { directory, accessKeyId, secretAccessKey, buckets } = JSON.parse(process.argv[2]);
+const { directory, accessKeyId, secretAccessKey, buckets, tls } = JSON.parse(process.argv[2]);
 AWSAccount.DUMMY_ACCOUNT.createKeyPair(accessKeyId, secretAccessKey);
 AWSAccount.DUMMY_ACCOUNT.revokeAccessKey('S3RVER');
 
-const server = new S3rver({ address: '127.0.0.1', port: 0, silent: true, directory, configureBuckets: buckets.map((name) => ({ name })) });
+const server = new S3rver({ address: '127.0.0.1', port: 0, silent: true, directory, configureBuckets: buckets.map((name) => ({ name })), ...(tls ? { key: tls.key, cert: tls.cert } : {}) });
 
 const escapeXml = (text) => String(text).replace(/[<>&'"]/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', "'": '&apos;', '"': '&quot;' })[c]);
 

@@ -1,5 +1,7 @@
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { get as httpGet, type IncomingMessage } from 'node:http';
+import { get as httpsGet } from 'node:https';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { stopProcess } from './apache-server.js';
@@ -35,6 +37,8 @@ export interface S3Server {
 export interface S3ServerOptions {
   /** Buckets to create before listening. @default ['camdl'] */
   buckets?: string[];
+  /** Serve https with this PEM key and certificate (e.g. from makeSelfSignedCert). @default undefined (http) */
+  tls?: { key: string; cert: string };
 }
 
 const processScript = fileURLToPath(new URL('./s3-server-process.mjs', import.meta.url));
@@ -48,7 +52,7 @@ export async function startS3Server(options: S3ServerOptions = {}): Promise<S3Se
   const buckets = options.buckets ?? ['camdl'];
   const accessKeyId = `AK${randomBytes(8).toString('hex').toUpperCase()}`;
   const secretAccessKey = randomBytes(20).toString('base64url');
-  const child = spawn(process.execPath, [processScript, JSON.stringify({ directory: dir.path, accessKeyId, secretAccessKey, buckets })], {
+  const child = spawn(process.execPath, [processScript, JSON.stringify({ directory: dir.path, accessKeyId, secretAccessKey, buckets, tls: options.tls })], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stderr = '';
@@ -82,7 +86,7 @@ export async function startS3Server(options: S3ServerOptions = {}): Promise<S3Se
     throw error;
   });
   return {
-    endpoint: `http://127.0.0.1:${port}`,
+    endpoint: `${options.tls ? 'https' : 'http'}://127.0.0.1:${port}`,
     port,
     region: 'us-east-1',
     accessKeyId,
@@ -93,8 +97,13 @@ export async function startS3Server(options: S3ServerOptions = {}): Promise<S3Se
     async settledRequests() {
       const marker = randomBytes(6).toString('hex');
       const seen = new Promise<void>((resolve) => flushes.set(marker, resolve));
-      const response = await fetch(`http://127.0.0.1:${port}/?camdl-flush=${marker}`);
-      await response.arrayBuffer();
+      await new Promise<void>((resolve, reject) => {
+        const url = `${options.tls ? 'https' : 'http'}://127.0.0.1:${port}/?camdl-flush=${marker}`;
+        const onAnswer = (answer: IncomingMessage): void => {
+          answer.resume().once('end', resolve);
+        };
+        (options.tls ? httpsGet(url, { ca: options.tls.cert }, onAnswer) : httpGet(url, onAnswer)).once('error', reject);
+      });
       await seen;
       flushes.delete(marker);
       return requests;

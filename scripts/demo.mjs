@@ -1,9 +1,12 @@
 #!/usr/bin/env node
 // The main job with no camera at hand: start the camera simulators on 127.0.0.1 and archive a mixed
 // fleet of three cameras with `camdl sync` (twice: the second run downloads nothing), show `camdl
-// status` and write the coverage report; then download from single cameras with the two seed CLIs,
+// status` and write the coverage report; copy every recording to an off-site target, verify the copies
+// and restore one camera from it; then download from single cameras with the two seed CLIs,
 // exactly as a user would from real cameras. Output lands in ./demo-output.
 import { spawn, execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { createInterface } from 'node:readline';
 import { mkdir, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -32,6 +35,35 @@ async function listFiles(dir) {
   return rows.join('\n');
 }
 
+/**
+ * A real S3 protocol server (s3rver, the one the tests use) on 127.0.0.1 in its own process, with a
+ * throwaway key pair: the off-site target of the demo.
+ */
+async function startS3(directory, bucket) {
+  const accessKeyId = `DEMO${randomBytes(6).toString('hex').toUpperCase()}`;
+  const secretAccessKey = randomBytes(20).toString('base64url');
+  await mkdir(directory, { recursive: true });
+  const child = spawn(process.execPath, [join(root, 'packages/test-utils/src/s3-server-process.mjs'), JSON.stringify({ directory, accessKeyId, secretAccessKey, buckets: [bucket] })], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const port = await new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('the S3 server did not start within 15 s')), 15_000);
+    child.once('exit', (code) => reject(new Error(`the S3 server exited (${code})`)));
+    createInterface({ input: child.stdout }).on('line', (line) => {
+      try {
+        const message = JSON.parse(line);
+        if (typeof message.port === 'number') {
+          clearTimeout(timer);
+          resolve(message.port);
+        }
+      } catch {
+        // not a line of the protocol
+      }
+    });
+  });
+  return { endpoint: `http://127.0.0.1:${port}`, accessKeyId, secretAccessKey, close: () => child.kill('SIGTERM') };
+}
+
 await rm(outdir, { recursive: true, force: true });
 await mkdir(outdir, { recursive: true });
 let failures = 0;
@@ -51,20 +83,38 @@ if (typeof process.getBuiltinModule !== 'function' || !process.getBuiltinModule(
   console.log(`camdl needs Node.js 22.19 or newer for its ledger (node:sqlite); this is ${process.version}: skipping this part`);
   failures += 1;
 } else {
+  const s3 = await startS3(join(outdir, 's3-server'), 'camdl-archive');
+  const secretFile = join(outdir, 'offsite.secret');
   const fleet = [
     ['north-gate', await startCameraSim({ profile: 'timelapse2-v1', content: { archives: dailyArchives('North_Gate', 4, '2026-03-01') } })],
     ['crane', await startCameraSim({ profile: 'timelapse3', content: { archives: dailyArchives('Crane', 3, '2026-03-02') } })],
     ['kitchen', await startCameraSim({ profile: 'amcrest' })],
   ];
   try {
-    const env = {};
+    await writeFile(secretFile, `${s3.secretAccessKey}\n`, { mode: 0o600 });
+    const env = { OFFSITE_KEY_ID: s3.accessKeyId };
     const lines = [
       '# camdl fleet config of the demo (camdl init writes a commented example)',
       'archive: ./archive',
       'bandwidth: 200            # Mbps for all cameras together',
       'layout: "{camera}/{yyyy}-{mm}-{dd}/{file}"',
+      'upload-bandwidth: 50     # Mbps for all uploads to targets together',
+      'targets:                 # off-site copies, each verified by sha256 and recorded in the ledger',
+      '  - name: offsite',
+      '    kind: s3               # a local S3 server here; AWS, MinIO, B2, R2, Wasabi, Garage alike',
+      `    endpoint: ${s3.endpoint}`,
+      '    region: us-east-1',
+      '    bucket: camdl-archive',
+      '    prefix: site-a/',
+      '    path-style: true',
+      '    access-key-id-env: OFFSITE_KEY_ID',
+      `    secret-access-key-file: ${secretFile}`,
+      '  - name: usb',
+      '    kind: directory',
+      `    path: ${join(outdir, 'offsite-usb')}`,
       'cameras:',
     ];
+    await mkdir(join(outdir, 'offsite-usb'), { recursive: true });
     for (const [name, sim] of fleet) {
       const variable = `${name.toUpperCase().replace(/-/g, '_')}_PASSWORD`;
       env[variable] = sim.password;
@@ -87,9 +137,19 @@ if (typeof process.getBuiltinModule !== 'function' || !process.getBuiltinModule(
     if (verify !== 0) failures += 1;
     const report = await run('camdl', ['report', '--config', config, '--out', join(outdir, 'coverage.html')], {});
     if (report !== 0) failures += 1;
+    console.log('\nEvery copy on the S3 target, read back and re-hashed against the ledger:');
+    const verifyTarget = await run('camdl', ['verify', '--config', config, '--target', 'offsite', '--deep'], env);
+    if (verifyTarget !== 0) failures += 1;
+    console.log('\nA backup nobody restored is a hope: restore one camera from the S3 target and re-hash each file:');
+    const restore = await run('camdl', ['restore', '--config', config, '--target', 'offsite', '--camera', 'crane', '--out', join(outdir, 'restored')], env);
+    if (restore !== 0) failures += 1;
+    console.log('\nEvery site in the bucket, from the ledger snapshots camdl sync leaves there:');
+    const sites = await run('camdl', ['status', '--config', config, '--target', 'offsite'], env);
+    if (sites !== 0) failures += 1;
     console.log(`Open ${join(outdir, 'coverage.html')} in a browser: a timeline per camera (archived, pending, lost, not recorded).`);
   } finally {
     await Promise.all(fleet.map(([, sim]) => sim.close()));
+    s3.close();
   }
 }
 

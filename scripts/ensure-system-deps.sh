@@ -2,7 +2,7 @@
 # Installs the Debian packages the test suite and the demo need, when they are missing.
 # ffmpeg/ffprobe: media for the simulator and the Amcrest merge; apache2 + lighttpd: digest interop;
 # curl: interop and benchmarks; tmux: terminal checks; chromium: the coverage report in a real browser;
-# fonts-dejavu-core + fontconfig: the film's --stamp. Safe to run repeatedly.
+# fonts-dejavu-core + fontconfig: the film's --stamp; rclone: the rclone off-site target. Safe to run repeatedly.
 set -u
 want=()
 command -v ffmpeg >/dev/null 2>&1 && command -v ffprobe >/dev/null 2>&1 || want+=(ffmpeg)
@@ -13,6 +13,8 @@ command -v curl >/dev/null 2>&1 || want+=(curl)
 # camdl film --stamp: ffmpeg's drawtext needs a font (Debian's ffmpeg finds it through fontconfig).
 [ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || want+=(fonts-dejavu-core)
 command -v fc-match >/dev/null 2>&1 || want+=(fontconfig)
+# Off-site copies: the rclone target runs Debian's rclone (its tests against Apache mod_dav as WebDAV).
+command -v rclone >/dev/null 2>&1 || want+=(rclone)
 if [ ${#want[@]} -eq 0 ]; then
   exit 0
 fi

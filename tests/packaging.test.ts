@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const execFile = promisify(execFileCallback);
 const root = new URL('..', import.meta.url).pathname;
-const publishable = ['http-digest', 'throttled-download', 'media', 'axis-timelapse2', 'amcrest-recordings', 'hikvision-isapi', 'axis-edge', 'sync', 'camera-sim', 'cli'];
+const publishable = ['http-digest', 'throttled-download', 'media', 'axis-timelapse2', 'amcrest-recordings', 'hikvision-isapi', 'axis-edge', 'sync', 'offsite', 'camera-sim', 'cli'];
 
 /**
  * What a user gets from npm: every package packed by pnpm (publishConfig applied, workspace:
@@ -71,6 +71,7 @@ describe('published packages', () => {
       [
         "import { createDigestFetch, digestInterceptor } from '@camdl/http-digest';",
         "import { download, RateLimiter } from '@camdl/throttled-download';",
+        "import { createTarget, isOffsiteError } from '@camdl/offsite';",
         "import { Agent } from 'undici';",
         "const fetchWithDigest = createDigestFetch({ username: 'admin', password: 'secret' });",
         "const dispatcher = new Agent().compose(digestInterceptor({ username: 'admin', password: 'secret' }));",
@@ -78,7 +79,9 @@ describe('published packages', () => {
         "export async function run(): Promise<string> {",
         "  const response = await fetchWithDigest('http://127.0.0.1:1/');",
         "  const result = await download('http://127.0.0.1:1/x', '/tmp/x', { dispatcher, rateLimiter: limiter });",
-        '  return `${response.status} ${result.status}`;',
+        "  const target = createTarget({ kind: 'directory', name: 'usb', path: '/tmp' });",
+        "  const put = await target.put('/tmp/x', 'x', { size: 1, sha256: '0'.repeat(64), rateLimiter: limiter }).catch((error: unknown) => (isOffsiteError(error) ? error.code : 'other'));",
+        "  return `${response.status} ${result.status} ${typeof put === 'string' ? put : put.status}`;",
         '}',
         '',
       ].join('\n'),

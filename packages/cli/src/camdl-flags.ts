@@ -38,6 +38,8 @@ export function toCamdlExit(error: unknown): never {
   const code = typeof error === 'object' && error !== null ? (error as { code?: unknown }).code : undefined;
   const message = error instanceof Error ? error.message : String(error);
   if (code === 'ERR_SYNC_CONFIG' || code === 'ERR_SYNC_SQLITE_UNAVAILABLE') throw new ExitError(`camdl: ${message}`, { exitCode: USAGE_EXIT, cause: error });
-  if (code === 'ERR_SYNC_LEDGER' || code === 'ERR_SYNC_DISK_FULL') throw new ExitError(`camdl: ${message}`, { exitCode: 1, cause: error });
+  // A target that cannot be reached or read (verify --target, restore, status --target): one line, exit 1.
+  const target = code === 'ERR_SYNC_TARGET' || (typeof code === 'string' && code.startsWith('ERR_OFFSITE_'));
+  if (code === 'ERR_SYNC_LEDGER' || code === 'ERR_SYNC_DISK_FULL' || target) throw new ExitError(`camdl: ${message}`, { exitCode: 1, cause: error });
   throw error;
 }

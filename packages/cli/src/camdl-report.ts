@@ -6,15 +6,20 @@ import { parseCamdlFlags, toCamdlExit } from './camdl-flags.js';
 export async function run(argv: string[]): Promise<number> {
   const parsed = await parseCamdlFlags('report', argv, (parser) =>
     parser
-      .usage('$0 --config camdl.yaml --out coverage.html\n\nWrite the coverage report: one self-contained HTML page (inline SVG) with a timeline per camera and channel.')
+      .usage(
+        '$0 --config camdl.yaml --out coverage.html [--target NAME]\n\nWrite the coverage report: one self-contained HTML page (inline SVG) with a timeline per camera and channel.\nWith --target: one report of every site whose ledger snapshot is on that target.',
+      )
+      .option('target', { type: 'string', describe: 'Report every site on this target, from their ledger snapshots' })
       .option('config', { alias: 'c', type: 'string', default: 'camdl.yaml', describe: 'The fleet config (YAML)' })
       .option('out', { alias: 'o', type: 'string', default: 'coverage.html', describe: 'The HTML file to write' }),
   );
   if (parsed.kind === 'exit') return parsed.code;
-  const { loadConfig, renderCoverageReport } = await import('@camdl/sync');
+  const { loadConfig, renderCoverageReport, renderSitesReport, withTargetSites } = await import('@camdl/sync');
+  const target = parsed.args.target;
   let html: string;
   try {
-    html = renderCoverageReport(loadConfig(parsed.args.config));
+    const config = loadConfig(parsed.args.config);
+    html = target === undefined ? renderCoverageReport(config) : await withTargetSites(config, target, (sites) => renderSitesReport(`target ${target}`, sites));
   } catch (error) {
     toCamdlExit(error);
   }

@@ -117,6 +117,37 @@ export function createSyncRenderer(options: SyncRendererOptions): { render(event
         case 'disk-full':
           say(`${tag('FAIL')} ${printable(event.message)}`);
           break;
+        case 'upload-done':
+          say(`${tag('UP')} ${event.target}: ${printable(event.path)} (${event.size} bytes${event.status === 'uploaded' ? '' : `, ${event.status}`}${event.partsReused > 0 ? `, ${event.partsReused} parts already there` : ''})`);
+          break;
+        case 'upload-failed':
+          say(`${tag('FAIL')} ${event.target}: ${printable(event.path)}: ${printable(event.error)}`);
+          break;
+        case 'upload-conflict':
+          say(`${tag('CONFLICT')} ${event.target}: ${printable(event.path)}: ${printable(event.message)}`);
+          break;
+        case 'repair':
+          say(
+            event.what === 'copy'
+              ? `${tag('REPAIR')} ${event.target}: ${printable(event.path)}: the copy was missing or changed; made again from the local file`
+              : `${tag('REPAIR')} ${printable(event.path)}: the local file was damaged; restored from ${event.target}`,
+          );
+          break;
+        case 'target-down':
+          say(`${tag('FAIL')} ${printable(event.message)}`);
+          break;
+        case 'upload-aborted':
+          say(`${tag('INFO')} ${event.target}: ${printable(event.path)}: aborted an upload that can no longer finish`);
+          break;
+        case 'delete-held':
+          say(`${tag('HELD')} ${event.camera}: ${event.count} recording(s) stay on the camera until ${event.targets.join(', ')} hold them verified`);
+          break;
+        case 'local-freed':
+          say(`${tag('FREE')} ${printable(event.path)} (keep-local: every target holds it verified)`);
+          break;
+        case 'snapshot':
+          if (!event.ok) say(`${tag('FAIL')} ${event.target}: ledger snapshot: ${printable(event.error ?? 'failed')}`);
+          break;
         case 'camera-done': {
           setLive(event.camera, undefined);
           const outcome = event.outcome;
@@ -132,6 +163,9 @@ export function createSyncRenderer(options: SyncRendererOptions): { render(event
           say(
             `Done. downloaded=${sum('downloaded')} (${formatBytes(sum('bytes'))}) failed=${sum('failed')} lost=${sum('lost')} deleted=${sum('deleted')} pending=${sum('pending')} cameras=${cameras.length}${bad.length > 0 ? ` not-ok: ${bad.join(', ')}` : ''}`,
           );
+          for (const copy of event.summary.copies) {
+            say(`Copies on ${copy.target}: uploaded=${copy.uploaded} repaired=${copy.repaired} failed=${copy.failed} conflicts=${copy.conflicts} pending=${copy.pending}${copy.down !== undefined ? ' (target down in this run)' : ''}`);
+          }
           break;
         }
         default:

@@ -1,39 +1,69 @@
-import { parseCamdlFlags, toCamdlExit } from './camdl-flags.js';
+import { camdlUsageError, parseCamdlFlags } from './camdl-flags.js';
+import { runInterruptible } from './camdl-job.js';
 import { printable } from './camdl-sync-render.js';
 
-/** `camdl verify --config camdl.yaml [--camera NAME]` */
+/** `camdl verify --config camdl.yaml [--camera NAME] [--target NAME [--deep]]` */
 export async function run(argv: string[]): Promise<number> {
   const parsed = await parseCamdlFlags('verify', argv, (parser) =>
     parser
-      .usage('$0 --config camdl.yaml [--camera NAME]...\n\nRe-hash every archived file against the ledger; name each missing or changed file (exit 1).')
+      .usage(
+        '$0 --config camdl.yaml [--camera NAME]... [--target NAME [--deep]]\n\nRe-hash every archived file against the ledger; name each missing or changed file (exit 1).\nWith --target: check every copy on that target (size and stored sha256; --deep reads each back and re-hashes it); the next camdl sync makes a missing or changed copy again.',
+      )
       .option('config', { alias: 'c', type: 'string', default: 'camdl.yaml', describe: 'The fleet config (YAML)' })
       .option('camera', { type: 'string', array: true, describe: 'Only this camera (repeatable)' })
+      .option('target', { type: 'string', describe: 'Check the copies on this target instead of the local archive' })
+      .option('deep', { type: 'boolean', default: false, describe: 'With --target: download each copy and re-hash it' })
       .option('json', { type: 'boolean', default: false, describe: 'NDJSON: one line per problem and a summary' }),
   );
   if (parsed.kind === 'exit') return parsed.code;
-  const [{ loadConfig, verifyArchive }, { installInterruptHandler }] = await Promise.all([import('@camdl/sync'), import('./interrupt.js')]);
-  const interrupt = installInterruptHandler();
-  let result;
-  try {
-    result = await verifyArchive(loadConfig(parsed.args.config), {
+  if (parsed.args.deep && parsed.args.target === undefined) throw camdlUsageError('--deep needs --target NAME');
+  if (parsed.args.target !== undefined) return verifyCopies(parsed.args);
+  const { loadConfig, verifyArchive } = await import('@camdl/sync');
+  const outcome = await runInterruptible((signal) =>
+    verifyArchive(loadConfig(parsed.args.config), {
       ...(parsed.args.camera ? { cameras: parsed.args.camera } : {}),
-      signal: interrupt.signal,
+      signal,
       onEvent: (event) => {
         if (event.type !== 'problem') return;
         const { problem } = event;
         if (parsed.args.json) process.stdout.write(`${JSON.stringify({ type: 'problem', ...problem })}\n`);
         else process.stdout.write(`${problem.problem === 'missing' ? 'MISSING' : 'CHANGED'} ${printable(problem.path)} (${printable(problem.detail)})\n`);
       },
-    });
-  } catch (error) {
-    toCamdlExit(error);
-  } finally {
-    interrupt.dispose();
-  }
-  if (interrupt.state === 'terminate') return 143;
-  if (interrupt.state !== 'none') return 130;
+    }),
+  );
+  if ('exitCode' in outcome) return outcome.exitCode;
+  const { result } = outcome;
   const summary = `Verified ${result.checked} files: ${result.problems.length === 0 ? 'all match the ledger' : `${result.problems.filter((p) => p.problem === 'missing').length} missing, ${result.problems.filter((p) => p.problem === 'changed').length} changed (the next camdl sync fetches again what the cameras still have)`}`;
   if (parsed.args.json) process.stdout.write(`${JSON.stringify({ type: 'summary', checked: result.checked, problems: result.problems.length })}\n`);
   else process.stdout.write(`${summary}\n`);
+  return result.problems.length === 0 ? 0 : 1;
+}
+
+/** `camdl verify --target NAME [--deep]`: the copies on one target against the ledger. */
+async function verifyCopies(args: { config: string; camera?: string[] | undefined; target?: string | undefined; deep: boolean; json: boolean }): Promise<number> {
+  const { loadConfig, verifyTarget } = await import('@camdl/sync');
+  const outcome = await runInterruptible((signal) =>
+    verifyTarget(loadConfig(args.config), {
+      target: args.target!,
+      deep: args.deep,
+      ...(args.camera ? { cameras: args.camera } : {}),
+      signal,
+      onEvent: (event) => {
+        if (event.type !== 'problem') return;
+        const { problem } = event;
+        if (args.json) process.stdout.write(`${JSON.stringify({ type: 'problem', ...problem })}\n`);
+        else process.stdout.write(`${problem.problem === 'missing' ? 'MISSING' : 'CHANGED'} ${problem.target}: ${printable(problem.path)} (${printable(problem.detail)})\n`);
+      },
+    }),
+  );
+  if ('exitCode' in outcome) return outcome.exitCode;
+  const { result } = outcome;
+  const missing = result.problems.filter((problem) => problem.problem === 'missing').length;
+  if (args.json) process.stdout.write(`${JSON.stringify({ type: 'summary', target: result.target, deep: args.deep, checked: result.checked, problems: result.problems.length })}\n`);
+  else {
+    process.stdout.write(
+      `Verified ${result.checked} copies on ${result.target}${args.deep ? ' (read back and re-hashed)' : ''}: ${result.problems.length === 0 ? 'all match the ledger' : `${missing} missing, ${result.problems.length - missing} changed (the next camdl sync makes them again from the local files)`}\n`,
+    );
+  }
   return result.problems.length === 0 ? 0 : 1;
 }

@@ -77,10 +77,7 @@ export async function writeSha256Sums(folder: string, entries: ReadonlyArray<{ n
     await rm(target, { force: true });
     return;
   }
-  const lines = [...entries]
-    .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
-    .map((entry) => `${entry.sha256}  ${sumsName(entry.name)}\n`)
-    .join('');
+  const lines = sha256SumsText(entries);
   const temporary = join(folder, `.${SUMS_FILE_NAME}.${process.pid}.tmp`);
   const handle = await open(temporary, 'w', 0o644);
   try {
@@ -91,6 +88,19 @@ export async function writeSha256Sums(folder: string, entries: ReadonlyArray<{ n
   }
   await rename(temporary, target);
   await syncFolder(folder);
+}
+
+/** The text of a `SHA256SUMS` file (`<hex>  <name>` lines, sorted by name), as `sha256sum -c` reads it. */
+export function sha256SumsText(entries: ReadonlyArray<{ name: string; sha256: string }>): string {
+  return [...entries]
+    .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
+    .map((entry) => sha256SumsLine(entry.name, entry.sha256))
+    .join('');
+}
+
+/** One line of a `SHA256SUMS` file. */
+export function sha256SumsLine(name: string, sha256: string): string {
+  return `${sha256}  ${sumsName(name)}\n`;
 }
 
 /** GNU sha256sum's escaping: a name with `\` or a newline gets a leading `\` and escapes. */

@@ -4,6 +4,7 @@ import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node as YamlNo
 import { parseDuration } from './duration.js';
 import { SyncError } from './errors.js';
 import { validateLayout } from './layout.js';
+import { parseCameraTargets, parseKeepLocal, parseTargets, topNode, type TargetConfig } from './targets-config.js';
 
 /** Camera families `camdl sync` knows. */
 export type CameraKind = 'timelapse' | 'amcrest';
@@ -53,6 +54,10 @@ export interface CameraConfig {
   timeoutMs: number;
   /** Retries per file. @default 3 */
   maxRetries: number;
+  /** Names of the targets that must hold a verified copy of each recording. @default every target */
+  targets: string[];
+  /** Remove a local file this long after the recording started, once every target holds it verified. @default undefined (keep) */
+  keepLocalMs: number | undefined;
   /** 1-based line of the camera in the config file. */
   line: number;
 }
@@ -69,6 +74,10 @@ export interface FleetConfig {
   bandwidthMbps: number;
   /** Local path template. @default `{camera}/{yyyy}-{mm}-{dd}/{file}` */
   layout: string;
+  /** Mbps for all uploads together; 0 = unlimited. @default 0 */
+  uploadBandwidthMbps: number;
+  /** Off-site copies. @default [] */
+  targets: TargetConfig[];
   cameras: CameraConfig[];
 }
 
@@ -99,19 +108,22 @@ const CAMERA_KEYS = [
   'types',
   'timeout',
   'max-retries',
+  'targets',
+  'keep-local',
 ] as const;
 const DEFAULT_KEYS = CAMERA_KEYS.filter((key) => key !== 'name' && key !== 'host');
-const TOP_KEYS = ['archive', 'ledger', 'bandwidth', 'layout', 'defaults', 'cameras'] as const;
+const TOP_KEYS = ['archive', 'ledger', 'bandwidth', 'upload-bandwidth', 'targets', 'layout', 'defaults', 'cameras'] as const;
 
 /** Every key the config accepts, for the JSON Schema test and `camdl init`. */
 export const CONFIG_KEYS = { top: TOP_KEYS, camera: CAMERA_KEYS, defaults: DEFAULT_KEYS } as const;
 
-interface Located {
+export interface Located {
   value: unknown;
   line: number;
 }
 
-class ConfigReader {
+/** Reads values of the config with `file:line:` errors. */
+export class ConfigReader {
   readonly #file: string;
   readonly #lines: LineCounter;
 
@@ -278,6 +290,9 @@ export function parseConfig(text: string, file: string, options: LoadConfigOptio
     const problem = validateLayout(layout);
     if (problem) reader.fail(layoutEntry.line, `layout: ${problem}`);
   }
+  const uploadEntry = top.get('upload-bandwidth');
+  const uploadBandwidthMbps = uploadEntry ? reader.number(uploadEntry, 'upload-bandwidth', { min: 0 }) : 0;
+  const targets = parseTargets(reader, topNode(doc.contents, 'targets'), top.get('targets')?.line ?? 1, (path) => resolvePath(base, path));
   const defaultsEntry = top.get('defaults');
   const defaultsNode = defaultsEntry ? (doc.contents as YAMLMap).get('defaults', true) as YamlNode : undefined;
   const defaults = defaultsEntry ? reader.entries(defaultsNode, DEFAULT_KEYS, 'defaults', defaultsEntry.line) : new Map<string, Located & { keyLine: number }>();
@@ -399,6 +414,8 @@ export function parseConfig(text: string, file: string, options: LoadConfigOptio
     const timeoutMs = (timeoutEntry ? reader.number(timeoutEntry, 'timeout', { min: 1 }) : 60) * 1000;
     const retriesEntry = get('max-retries');
     const maxRetries = retriesEntry ? reader.number(retriesEntry, 'max-retries', { min: 0, integer: true }) : 3;
+    const cameraTargets = parseCameraTargets(reader, get('targets'), name, targets);
+    const keepLocalMs = parseKeepLocal(reader, get('keep-local'), name, cameraTargets);
     cameras.push({
       name,
       kind,
@@ -417,10 +434,12 @@ export function parseConfig(text: string, file: string, options: LoadConfigOptio
       types,
       timeoutMs,
       maxRetries,
+      targets: cameraTargets,
+      keepLocalMs,
       line,
     });
   }
-  return { file, archive, ledger, bandwidthMbps, layout, cameras };
+  return { file, archive, ledger, bandwidthMbps, layout, uploadBandwidthMbps, targets, cameras };
 }
 
 function resolvePath(base: string, path: string): string {

@@ -13,7 +13,9 @@ export type SyncErrorCode =
   /** A downloaded file failed its check (size differs from the camera's, unverifiable length). */
   | 'ERR_SYNC_VERIFY_FAILED'
   /** The archive's file system is full (ENOSPC, a quota, SQLite's "database or disk is full"): the run stopped starting downloads. */
-  | 'ERR_SYNC_DISK_FULL';
+  | 'ERR_SYNC_DISK_FULL'
+  /** An off-site target is unknown, or its secret (access key) could not be read. */
+  | 'ERR_SYNC_TARGET';
 
 export interface SyncErrorOptions {
   /** The stable code users branch on. */

@@ -12,6 +12,25 @@ bandwidth: 200
 # The day is the day the recording covers, in camera time.
 layout: "{camera}/{yyyy}-{mm}-{dd}/{file}"
 
+# Off-site copies (optional): each recording verified locally is copied to every target, checked by
+# sha256 and recorded; delete-after then waits for the copies too. Secrets only from -env or -file.
+# upload-bandwidth: 50         # Mbps for all uploads together; 0 = unlimited
+# targets:
+#   - name: offsite
+#     kind: s3                 # any S3-compatible store (AWS, MinIO, B2, R2, Wasabi, Garage)
+#     endpoint: https://s3.eu-central-1.amazonaws.com
+#     region: eu-central-1
+#     bucket: camdl-archive
+#     prefix: site-a/
+#     access-key-id-env: OFFSITE_KEY_ID
+#     secret-access-key-file: /etc/camdl/offsite.secret
+#   - name: nas
+#     kind: rclone             # any rclone remote, credentials in rclone's config
+#     remote: "nas:cameras"
+#   - name: usb
+#     kind: directory
+#     path: /mnt/backup/cameras
+
 # Shared by every camera unless a camera sets its own.
 defaults:
   rate-limit: 90        # Mbps per camera; 0 = only the global limit

@@ -5,6 +5,7 @@ import { pathToFileURL } from 'node:url';
 import { isCamdlFileName } from './archive-files.js';
 import { acquireCameraLock, type CameraLock } from './camera-lock.js';
 import { SyncError, isSyncError } from './errors.js';
+import { COPIES_MIGRATION } from './ledger-copies-schema.js';
 import type { RemoteRecording } from './sources/camera-source.js';
 import { openSqlite, type SqliteDatabase, type SqliteRow, type SqliteStatement, type SqliteValue } from './sqlite.js';
 
@@ -120,7 +121,25 @@ const MIGRATIONS: readonly string[] = [
      error TEXT,
      PRIMARY KEY (run_id, camera)
    );`,
+  COPIES_MIGRATION,
 ];
+
+/** What the copies module of the same package uses of an open ledger (not exported from the package). */
+export interface LedgerInternals {
+  statement(sql: string): SqliteStatement;
+  transaction<T>(work: () => T): T;
+  exec(sql: string): void;
+  now(): number;
+}
+
+const internals = new WeakMap<Ledger, LedgerInternals>();
+
+/** The statements and transactions of an open ledger, for the modules that keep their own tables in it. */
+export function ledgerInternals(ledger: Ledger): LedgerInternals {
+  const found = internals.get(ledger);
+  if (!found) throw new SyncError('the ledger is closed', { code: 'ERR_SYNC_LEDGER' });
+  return found;
+}
 
 /** The schema version this build writes. */
 export const LEDGER_SCHEMA_VERSION = MIGRATIONS.length;
@@ -159,6 +178,12 @@ export class Ledger {
     this.path = path;
     this.#db = db;
     this.#now = now;
+    internals.set(this, {
+      statement: (sql) => this.#statement(sql),
+      transaction: (work) => this.#transaction(work),
+      exec: (sql) => this.#db.exec(sql),
+      now: () => this.#now(),
+    });
   }
 
   /**
@@ -481,7 +506,7 @@ export class Ledger {
   archivedPage(cameras: readonly string[], afterId: number, limit: number): LedgerRecording[] {
     if (cameras.length === 0) return [];
     return this.#statement(
-      `SELECT * FROM recordings WHERE state IN ('verified', 'deleted-on-camera') AND id > ? AND camera IN (SELECT value FROM json_each(?)) ORDER BY id LIMIT ?`,
+      `SELECT * FROM recordings WHERE state IN ('verified', 'deleted-on-camera') AND local_removed_ms IS NULL AND id > ? AND camera IN (SELECT value FROM json_each(?)) ORDER BY id LIMIT ?`,
     )
       .all(afterId, JSON.stringify(cameras), limit)
       .map(recordingFrom);
@@ -617,7 +642,7 @@ export class Ledger {
   verifiedIn(folderPrefix: string): Array<{ localPath: string; sha256: string }> {
     // Every path below `folder/` sorts between `folder/` and `folder0` ('0' follows '/').
     return this.#statement(
-      `SELECT local_path, sha256 FROM recordings WHERE local_path >= ? AND local_path < ? AND state IN ('verified', 'deleted-on-camera') AND instr(substr(local_path, ?), '/') = 0 ORDER BY local_path`,
+      `SELECT local_path, sha256 FROM recordings WHERE local_path >= ? AND local_path < ? AND state IN ('verified', 'deleted-on-camera') AND local_removed_ms IS NULL AND instr(substr(local_path, ?), '/') = 0 ORDER BY local_path`,
     )
       .all(`${folderPrefix}/`, `${folderPrefix}0`, folderPrefix.length + 2)
       .map((row) => mapRow(row, { localPath: ['local_path', 'text'], sha256: ['sha256', 'text'] }))
@@ -626,6 +651,7 @@ export class Ledger {
   }
 
   close(): void {
+    internals.delete(this);
     this.#statements.clear();
     this.#db.close();
   }
@@ -780,12 +806,12 @@ type ColumnKind = 'integer' | 'integer?' | 'text' | 'text?' | 'boolean';
 
 type ColumnValue<Kind extends ColumnKind> = Kind extends 'integer' ? number : Kind extends 'integer?' ? number | null : Kind extends 'text' ? string : Kind extends 'text?' ? string | null : boolean;
 
-type ColumnMap = Readonly<Record<string, readonly [column: string, kind: ColumnKind]>>;
+export type ColumnMap = Readonly<Record<string, readonly [column: string, kind: ColumnKind]>>;
 
 type Mapped<Map extends ColumnMap> = { -readonly [Key in keyof Map]: ColumnValue<Map[Key][1]> };
 
 /** The one place a row of SQLite becomes an object: each field from its column, converted by kind. */
-function mapRow<const Map extends ColumnMap>(row: SqliteRow, columns: Map): Mapped<Map> {
+export function mapRow<const Map extends ColumnMap>(row: SqliteRow, columns: Map): Mapped<Map> {
   const out: Record<string, number | string | boolean | null> = {};
   for (const [field, [column, kind]] of Object.entries(columns)) {
     const value: SqliteValue | undefined = row[column];

@@ -2,7 +2,8 @@ import { PLAUSIBLE_TIME_AHEAD_MS, PLAUSIBLE_TIME_MIN_MS } from '@camdl/internal'
 import type { FleetConfig } from './config.js';
 import { wallClockIn } from './layout.js';
 import { Ledger, type LedgerRecording } from './ledger.js';
-import { fleetStatus, type CameraStatus } from './status.js';
+import { CopyLedger } from './ledger-copies.js';
+import { fleetStatus, ledgerStatus, type CameraStatus } from './status.js';
 
 /** How a stretch of a timeline is drawn. */
 export type CoverageState = 'archived' | 'pending' | 'lost' | 'not-recorded';
@@ -131,10 +132,42 @@ export function renderCoverageReport(config: FleetConfig, options: CoverageRepor
   const ledger = Ledger.open(config.ledger, { readOnly: true });
   try {
     // Rows are read one channel at a time, straight into segments: memory follows what is drawn.
-    return reportHtml(config, status.cameras, { span: ledger.span(), rowsOf: (camera, channel) => ledger.recordingsOf(camera, channel) }, options);
+    return reportHtml(config.archive, zoneOfConfig(config), [{ site: undefined, cameras: status.cameras, rows: { span: ledger.span(), rowsOf: (camera, channel) => ledger.recordingsOf(camera, channel) } }], options);
   } finally {
     ledger.close();
   }
+}
+
+/**
+ * The report of many sites (`camdl report --target NAME`): one page, one timeline axis, a heading per
+ * site, read from each site's ledger (a snapshot from the target). Times are shown in this computer's
+ * zone (the sites' configs are not at hand).
+ */
+export function renderSitesReport(where: string, sites: ReadonlyArray<{ site: string; ledger: Ledger | undefined; error: string | undefined }>, options: CoverageReportOptions = {}): string {
+  const groups = sites.map((site) => {
+    const ledger = site.ledger;
+    return {
+      site: site.site === '' ? '(root)' : site.site,
+      error: site.error,
+      cameras: ledger ? ledgerStatus(ledger, new CopyLedger(ledger).cameras()) : [],
+      rows: { span: ledger?.span(), rowsOf: (camera: string, channel: number) => (ledger ? ledger.recordingsOf(camera, channel) : []) },
+    };
+  });
+  return reportHtml(where, () => Intl.DateTimeFormat().resolvedOptions().timeZone, groups, { title: 'camdl coverage of every site', ...options });
+}
+
+function zoneOfConfig(config: FleetConfig): (camera: string) => string {
+  return (camera) => config.cameras.find((candidate) => candidate.name === camera)?.timeZone ?? Intl.DateTimeFormat().resolvedOptions().timeZone;
+}
+
+/** Per target: verified, pending, failing and conflicting copies of a camera's recordings. */
+function copiesTable(camera: CameraStatus): string {
+  if (camera.copies.length === 0) return '';
+  const rows = camera.copies.map(
+    (copy) =>
+      `<tr data-target="${escapeHtml(copy.target)}"><td>${escapeHtml(copy.target)}</td><td class="n" data-col="verified">${copy.verified}</td><td class="n" data-col="pending">${copy.pending}</td><td class="n" data-col="failing">${copy.failing}</td><td class="n" data-col="conflict">${copy.conflict}</td><td>${copy.oldestPendingMs === undefined ? '—' : `${new Date(copy.oldestPendingMs).toISOString().replace('T', ' ').slice(0, 19)} UTC`}</td></tr>`,
+  );
+  return `<table class="copies"><thead><tr><th>copies on</th><th>verified</th><th>pending</th><th>failing</th><th>conflict</th><th>oldest pending since</th></tr></thead><tbody>${rows.join('')}</tbody></table>${camera.offsiteOnly > 0 ? `<p class="meta">${camera.offsiteOnly} recording(s) kept on the targets only (keep-local)</p>` : ''}`;
 }
 
 /** Where the report reads its rows. */
@@ -145,63 +178,75 @@ interface ReportRows {
   rowsOf(camera: string, channel: number): Iterable<LedgerRecording>;
 }
 
-function reportHtml(config: FleetConfig, cameras: readonly CameraStatus[], rows: ReportRows, options: CoverageReportOptions): string {
+interface ReportGroup {
+  /** The site's heading; undefined for the local archive. */
+  site: string | undefined;
+  error?: string | undefined;
+  cameras: readonly CameraStatus[];
+  rows: ReportRows;
+}
+
+function reportHtml(archive: string, zoneOf: (camera: string) => string, groups: readonly ReportGroup[], options: CoverageReportOptions): string {
   const now = options.now ?? Date.now();
   const title = options.title ?? 'camdl coverage';
   // A ledger an older camdl filled from a hostile listing may hold times like 1e300: the axis covers
   // plausible times only, and whatever lies outside is drawn at its edge.
   const plausible = (ms: number): number => (Number.isFinite(ms) ? Math.min(Math.max(ms, PLAUSIBLE_TIME_MIN_MS), now + PLAUSIBLE_TIME_AHEAD_MS) : now);
-  const startMs = plausible(rows.span?.startMs ?? now - 86_400_000);
-  const endMs = Math.max(startMs, plausible(rows.span?.endMs ?? now));
+  const spans = groups.map((group) => group.rows.span).filter((span) => span !== undefined);
+  const startMs = plausible(spans.length > 0 ? Math.min(...spans.map((span) => span.startMs)) : now - 86_400_000);
+  const endMs = Math.max(startMs, plausible(spans.length > 0 ? Math.max(...spans.map((span) => span.endMs)) : now));
   const span = Math.max(1, endMs - startMs);
   const plotWidth = WIDTH - LABEL_WIDTH - 10;
   const x = (ms: number): number => LABEL_WIDTH + ((Number.isFinite(ms) ? Math.min(Math.max(ms, startMs), endMs) - startMs : 0) / span) * plotWidth;
   const sections: string[] = [];
-  for (const camera of cameras) {
-    const zone = config.cameras.find((candidate) => candidate.name === camera.name)?.timeZone ?? Intl.DateTimeFormat().resolvedOptions().timeZone;
-    const channels = camera.channels;
-    const height = AXIS_HEIGHT + Math.max(1, channels.length) * (ROW_HEIGHT + 6) + 4;
-    const { days, hours } = ticks(startMs, endMs, zone);
-    const svg: string[] = [];
-    svg.push(`<svg xmlns="http://www.w3.org/2000/svg" class="timeline" data-camera="${escapeHtml(camera.name)}" width="${WIDTH}" height="${height}" viewBox="0 0 ${WIDTH} ${height}" role="img" aria-label="coverage of ${escapeHtml(camera.name)}">`);
-    for (const at of hours) svg.push(`<line class="tick-hour" x1="${x(at).toFixed(1)}" x2="${x(at).toFixed(1)}" y1="${AXIS_HEIGHT - 6}" y2="${height}" />`);
-    for (const at of days) {
-      const px = x(at).toFixed(1);
-      svg.push(`<line class="tick-day" x1="${px}" x2="${px}" y1="${AXIS_HEIGHT - 14}" y2="${height}" /><text class="tick-label" x="${px}" y="${AXIS_HEIGHT - 18}">${wallClockIn(at, zone).slice(0, 10)}</text>`);
-    }
-    if (channels.length === 0) svg.push(`<text class="empty" x="${LABEL_WIDTH}" y="${AXIS_HEIGHT + 16}">nothing listed yet</text>`);
-    channels.forEach((channel, index) => {
-      const y = AXIS_HEIGHT + index * (ROW_HEIGHT + 6);
-      const label = camera.kind === 'amcrest' ? `channel ${channel.channel}` : 'archives';
-      svg.push(`<text class="row-label" x="4" y="${y + ROW_HEIGHT / 2 + 4}">${escapeHtml(label)}</text>`);
-      const first = channel.firstMs ?? startMs;
-      const last = channel.lastMs ?? startMs;
-      svg.push(
-        `<rect class="segment" data-state="not-recorded" x="${x(first).toFixed(2)}" y="${y}" width="${Math.max(0.5, x(last) - x(first)).toFixed(2)}" height="${ROW_HEIGHT}" fill="${COVERAGE_COLOURS['not-recorded']}"><title>not recorded (no recording known between the others)\n${wallClockIn(first, zone)} → ${wallClockIn(last, zone)}</title></rect>`,
-      );
-      for (const segment of segmentsOf(rows.rowsOf(camera.name, channel.channel), channel.files + channel.pending + channel.lost, zone)) {
-        const left = x(segment.startMs);
-        const width = Math.max(1, x(segment.endMs) - left);
-        svg.push(
-          `<rect class="segment" data-state="${segment.state}" data-count="${segment.count}" x="${left.toFixed(2)}" y="${y}" width="${width.toFixed(2)}" height="${ROW_HEIGHT}" fill="${COVERAGE_COLOURS[segment.state]}"><title>${escapeHtml(segment.title)}</title></rect>`,
-        );
+  for (const { site, error, cameras, rows } of groups) {
+    if (site !== undefined) sections.push(`<h2 class="site" data-site="${escapeHtml(site)}">Site ${escapeHtml(site)}</h2>${error ? `<p class="verdict warn">its ledger snapshot could not be read: ${escapeHtml(error)}</p>` : ''}`);
+    for (const camera of cameras) {
+      const zone = zoneOf(camera.name);
+      const channels = camera.channels;
+      const height = AXIS_HEIGHT + Math.max(1, channels.length) * (ROW_HEIGHT + 6) + 4;
+      const { days, hours } = ticks(startMs, endMs, zone);
+      const svg: string[] = [];
+      svg.push(`<svg xmlns="http://www.w3.org/2000/svg" class="timeline" data-camera="${escapeHtml(camera.name)}" width="${WIDTH}" height="${height}" viewBox="0 0 ${WIDTH} ${height}" role="img" aria-label="coverage of ${escapeHtml(camera.name)}">`);
+      for (const at of hours) svg.push(`<line class="tick-hour" x1="${x(at).toFixed(1)}" x2="${x(at).toFixed(1)}" y1="${AXIS_HEIGHT - 6}" y2="${height}" />`);
+      for (const at of days) {
+        const px = x(at).toFixed(1);
+        svg.push(`<line class="tick-day" x1="${px}" x2="${px}" y1="${AXIS_HEIGHT - 14}" y2="${height}" /><text class="tick-label" x="${px}" y="${AXIS_HEIGHT - 18}">${wallClockIn(at, zone).slice(0, 10)}</text>`);
       }
-    });
-    svg.push('</svg>');
-    const stats = camera.channels.map((channel) => {
-      const gaps = channel.gaps.length;
-      return `<tr><td>${camera.kind === 'amcrest' ? `channel ${channel.channel}` : 'archives'}</td><td class="n">${channel.files}</td><td class="n">${formatBytes(channel.bytes)}</td><td class="n">${channel.days.length}</td><td class="n" data-col="pending">${channel.pending}</td><td class="n" data-col="lost">${channel.lost}</td><td class="n">${gaps}</td></tr>`;
-    });
-    const lastSync = camera.lastSuccessMs === undefined ? 'never' : `${wallClockIn(camera.lastSuccessMs, 'UTC')} UTC`;
-    const lastRun = camera.lastRun && camera.lastRun.status !== 'ok' ? ` · last run: ${escapeHtml(camera.lastRun.status)}${camera.lastRun.error ? ` (${escapeHtml(camera.lastRun.error)})` : ''}` : '';
-    sections.push(
-      `<section class="camera" data-camera="${escapeHtml(camera.name)}"><h2>${escapeHtml(camera.name)} <small>${escapeHtml(camera.kind)} · last successful sync: ${lastSync}${lastRun}</small></h2>${svg.join('')}<table><thead><tr><th></th><th>files</th><th>bytes</th><th>days</th><th>pending</th><th>lost</th><th>gaps</th></tr></thead><tbody>${stats.join('') || '<tr><td colspan="7">nothing listed yet</td></tr>'}</tbody></table></section>`,
-    );
+      if (channels.length === 0) svg.push(`<text class="empty" x="${LABEL_WIDTH}" y="${AXIS_HEIGHT + 16}">nothing listed yet</text>`);
+      channels.forEach((channel, index) => {
+        const y = AXIS_HEIGHT + index * (ROW_HEIGHT + 6);
+        const label = camera.kind === 'amcrest' ? `channel ${channel.channel}` : 'archives';
+        svg.push(`<text class="row-label" x="4" y="${y + ROW_HEIGHT / 2 + 4}">${escapeHtml(label)}</text>`);
+        const first = channel.firstMs ?? startMs;
+        const last = channel.lastMs ?? startMs;
+        svg.push(
+          `<rect class="segment" data-state="not-recorded" x="${x(first).toFixed(2)}" y="${y}" width="${Math.max(0.5, x(last) - x(first)).toFixed(2)}" height="${ROW_HEIGHT}" fill="${COVERAGE_COLOURS['not-recorded']}"><title>not recorded (no recording known between the others)\n${wallClockIn(first, zone)} → ${wallClockIn(last, zone)}</title></rect>`,
+        );
+        for (const segment of segmentsOf(rows.rowsOf(camera.name, channel.channel), channel.files + channel.pending + channel.lost, zone)) {
+          const left = x(segment.startMs);
+          const width = Math.max(1, x(segment.endMs) - left);
+          svg.push(
+            `<rect class="segment" data-state="${segment.state}" data-count="${segment.count}" x="${left.toFixed(2)}" y="${y}" width="${width.toFixed(2)}" height="${ROW_HEIGHT}" fill="${COVERAGE_COLOURS[segment.state]}"><title>${escapeHtml(segment.title)}</title></rect>`,
+          );
+        }
+      });
+      svg.push('</svg>');
+      const stats = camera.channels.map((channel) => {
+        const gaps = channel.gaps.length;
+        return `<tr><td>${camera.kind === 'amcrest' ? `channel ${channel.channel}` : 'archives'}</td><td class="n">${channel.files}</td><td class="n">${formatBytes(channel.bytes)}</td><td class="n">${channel.days.length}</td><td class="n" data-col="pending">${channel.pending}</td><td class="n" data-col="lost">${channel.lost}</td><td class="n">${gaps}</td></tr>`;
+      });
+      const lastSync = camera.lastSuccessMs === undefined ? 'never' : `${wallClockIn(camera.lastSuccessMs, 'UTC')} UTC`;
+      const lastRun = camera.lastRun && camera.lastRun.status !== 'ok' ? ` · last run: ${escapeHtml(camera.lastRun.status)}${camera.lastRun.error ? ` (${escapeHtml(camera.lastRun.error)})` : ''}` : '';
+      sections.push(
+        `<section class="camera" data-camera="${escapeHtml(camera.name)}"${site !== undefined ? ` data-site="${escapeHtml(site)}"` : ''}><h2>${escapeHtml(camera.name)} <small>${escapeHtml(camera.kind)} · last successful sync: ${lastSync}${lastRun}</small></h2>${svg.join('')}<table><thead><tr><th></th><th>files</th><th>bytes</th><th>days</th><th>pending</th><th>lost</th><th>gaps</th></tr></thead><tbody>${stats.join('') || '<tr><td colspan="7">nothing listed yet</td></tr>'}</tbody></table>${copiesTable(camera)}</section>`,
+      );
+    }
   }
   const legend = (Object.keys(COVERAGE_COLOURS) as CoverageState[])
     .map((state) => `<span class="key" data-state="${state}"><i style="background:${COVERAGE_COLOURS[state]}"></i>${state.replace('-', ' ')}</span>`)
     .join('');
-  const totals = cameras.flatMap((camera) => camera.channels);
+  const totals = groups.flatMap((group) => group.cameras).flatMap((camera) => camera.channels);
   const lost = totals.reduce((sum, channel) => sum + channel.lost, 0);
   const pending = totals.reduce((sum, channel) => sum + channel.pending, 0);
   const verdict =
@@ -222,7 +267,7 @@ table{border-collapse:collapse;margin-top:6px}td,th{padding:2px 10px;border-bott
 </style></head>
 <body>
 <h1>${escapeHtml(title)}</h1>
-<p class="meta">Archive ${escapeHtml(config.archive)} · made ${wallClockIn(now, 'UTC')} UTC · times on the axes are camera time</p>
+<p class="meta">Archive ${escapeHtml(archive)} · made ${wallClockIn(now, 'UTC')} UTC · times on the axes are camera time</p>
 ${verdict}
 <div class="legend">${legend}</div>
 ${sections.join('\n')}

@@ -1,4 +1,5 @@
 import type { FleetConfig } from './config.js';
+import { CopyLedger, type CopySummary } from './ledger-copies.js';
 import { Ledger, type LedgerRecording } from './ledger.js';
 
 /** A stretch of time with no recording between two recordings the ledger knows. */
@@ -35,6 +36,10 @@ export interface CameraStatus {
   /** Consecutive failed runs up to the latest one. */
   failedRuns: number;
   channels: ChannelStatus[];
+  /** Per target of the camera's recordings: verified, pending and failing copies, the oldest pending and its age. */
+  copies: Array<CopySummary & { oldestPendingAgeMs: number | undefined }>;
+  /** Archived recordings keep-local removed from the local disk (every target holds them verified). */
+  offsiteOnly: number;
 }
 
 export interface FleetStatus {
@@ -62,7 +67,16 @@ export function findCoverageGaps(rows: readonly Pick<LedgerRecording, 'startMs' 
 export function fleetStatus(config: FleetConfig): FleetStatus {
   const ledger = Ledger.open(config.ledger, { readOnly: true });
   try {
-    const cameras = config.cameras.map((camera): CameraStatus => {
+    return { archive: config.archive, ledger: config.ledger, cameras: ledgerStatus(ledger, config.cameras) };
+  } finally {
+    ledger.close();
+  }
+}
+
+/** The status of some cameras from an open ledger (the local one, or a site's snapshot from a target). */
+export function ledgerStatus(ledger: Ledger, cameraList: ReadonlyArray<{ name: string; kind: string }>, now: number = Date.now()): CameraStatus[] {
+  const copies = new CopyLedger(ledger);
+  return cameraList.map((camera): CameraStatus => {
       const runs = ledger.cameraRuns(camera.name);
       const lastOk = runs.find((run) => run.status === 'ok');
       let failedRuns = 0;
@@ -90,10 +104,8 @@ export function fleetStatus(config: FleetConfig): FleetStatus {
           lastMs: summary.lastMs,
           gaps: ledger.coverageGaps(camera.name, summary.channel, GAP_TOLERANCE_MS),
         })),
+        copies: copies.summary(camera.name).map((copy) => ({ ...copy, oldestPendingAgeMs: copy.oldestPendingMs === undefined ? undefined : Math.max(0, now - copy.oldestPendingMs) })),
+        offsiteOnly: copies.localRemoved(camera.name),
       };
     });
-    return { archive: config.archive, ledger: config.ledger, cameras };
-  } finally {
-    ledger.close();
-  }
 }

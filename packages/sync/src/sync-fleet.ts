@@ -10,6 +10,8 @@ import { diskFullReason, isDiskFull } from './disk-full.js';
 import { describeError, errorCode, isSyncError, SyncError } from './errors.js';
 import { renderLayout } from './layout.js';
 import { Ledger, type ListingCursor } from './ledger.js';
+import { OffsiteCopies, type OffsiteEvent, type TargetOutcome } from './offsite-copies.js';
+import type { TargetTuning } from './open-target.js';
 import { resolveCameraPassword } from './password.js';
 import { createAmcrestSource } from './sources/amcrest-source.js';
 import type { CameraSource, RemoteRecording } from './sources/camera-source.js';
@@ -37,7 +39,8 @@ export type SyncEvent =
   /** Once per run: the archive's file system is full; no camera starts another file (exit 1, the ledger stays consistent). */
   | { type: 'disk-full'; camera: string | undefined; archive: string; message: string }
   | { type: 'camera-done'; camera: string; outcome: CameraOutcome }
-  | { type: 'run-done'; exitCode: number; summary: SyncSummary };
+  | { type: 'run-done'; exitCode: number; summary: SyncSummary }
+  | OffsiteEvent;
 
 /** One camera's result. */
 export interface CameraOutcome {
@@ -57,6 +60,8 @@ export interface CameraOutcome {
 
 export interface SyncSummary {
   cameras: CameraOutcome[];
+  /** Per target: copies made, failed, in conflict and still pending (empty without targets). */
+  copies: TargetOutcome[];
   interrupted: boolean;
 }
 
@@ -78,6 +83,8 @@ export interface SyncFleetOptions {
   env?: NodeJS.ProcessEnv;
   /** Progress events at most this often per file, in ms. @default 250 */
   progressIntervalMs?: number;
+  /** Retries and part size of the off-site targets' requests. @default the library's (3 attempts, 1 s doubling, 16 MiB parts) */
+  targetTuning?: TargetTuning;
 }
 
 /** Exit codes of a sync (the contract of `camdl sync`). */
@@ -155,41 +162,72 @@ export async function syncFleet(config: FleetConfig, options: SyncFleetOptions =
         message: `the archive's disk is full (${diskFull}) at ${config.archive}: no camera starts another file; free some space and run again`,
       });
     };
-    const outcomes = await Promise.all(
-      cameras.map((camera) =>
-        syncCamera(camera, {
+    const sumsContext = { ledger, config, sumsQueue };
+    const offsite = dryRun
+      ? undefined
+      : new OffsiteCopies({
           config,
+          cameras,
           ledger,
-          runId,
-          dryRun,
+          emit,
           signal,
           shouldContinue,
-          emit,
           env: options.env ?? process.env,
-          startedAt: now(),
-          limiter: camera.rateLimitMbps > 0 ? new CombinedRateLimiter(globalLimiter, new RateLimiter(camera.rateLimitMbps)) : globalLimiter,
-          sumsQueue,
-          progressIntervalMs: options.progressIntervalMs ?? 250,
-          diskFull: () => diskFull !== undefined,
-          onDiskFull,
-        }),
-      ),
-    );
-    const interrupted = signal.aborted || (options.shouldContinue !== undefined && !options.shouldContinue()) || outcomes.some((outcome) => outcome.status === 'interrupted');
-    const failed = outcomes.some((outcome) => outcome.status !== 'ok' || outcome.failed > 0 || outcome.lost > 0 || outcome.pending > 0);
-    const exitCode = interrupted ? SYNC_EXIT_CODES.interrupted : failed ? SYNC_EXIT_CODES.someFailed : SYNC_EXIT_CODES.ok;
-    if (runId !== undefined) {
-      try {
-        ledger.finishRun(runId, interrupted ? 'interrupted' : failed ? 'failed' : 'ok', exitCode);
-      } catch (error) {
-        // The run's row stays `running`; the next run marks it abandoned. The files say the rest.
-        if (!isDiskFull(error)) throw error;
-        onDiskFull(undefined, error);
+          now,
+          tuning: options.targetTuning,
+          onLocalChanged: (localPath) => updateSums(sumsContext, dirname(localPath)),
+        });
+    const uploads = offsite?.active ? offsite : undefined;
+    try {
+      uploads?.start();
+      const outcomes = await Promise.all(
+        cameras.map((camera) =>
+          syncCamera(camera, {
+            config,
+            ledger,
+            runId,
+            dryRun,
+            signal,
+            shouldContinue,
+            emit,
+            env: options.env ?? process.env,
+            startedAt: now(),
+            limiter: camera.rateLimitMbps > 0 ? new CombinedRateLimiter(globalLimiter, new RateLimiter(camera.rateLimitMbps)) : globalLimiter,
+            sumsQueue,
+            progressIntervalMs: options.progressIntervalMs ?? 250,
+            diskFull: () => diskFull !== undefined,
+            onDiskFull,
+            offsite: uploads,
+          }),
+        ),
+      );
+      // The camera side is done; the uplink finishes what it can (a down target: pending, exit 1).
+      const copies = uploads ? await uploads.finish() : [];
+      const unfinishedCopies = uploads ? uploads.unfinished() : { pending: 0, conflict: 0 };
+      const interrupted = signal.aborted || (options.shouldContinue !== undefined && !options.shouldContinue()) || outcomes.some((outcome) => outcome.status === 'interrupted');
+      const failed =
+        outcomes.some((outcome) => outcome.status !== 'ok' || outcome.failed > 0 || outcome.lost > 0 || outcome.pending > 0) ||
+        unfinishedCopies.pending > 0 ||
+        unfinishedCopies.conflict > 0 ||
+        copies.some((copy) => copy.failed > 0);
+      const exitCode = interrupted ? SYNC_EXIT_CODES.interrupted : failed ? SYNC_EXIT_CODES.someFailed : SYNC_EXIT_CODES.ok;
+      if (runId !== undefined) {
+        try {
+          ledger.finishRun(runId, interrupted ? 'interrupted' : failed ? 'failed' : 'ok', exitCode);
+        } catch (error) {
+          // The run's row stays `running`; the next run marks it abandoned. The files say the rest.
+          if (!isDiskFull(error)) throw error;
+          onDiskFull(undefined, error);
+        }
       }
+      const snapshotOk = uploads && !interrupted ? await uploads.snapshot() : true;
+      const finalCode = exitCode === SYNC_EXIT_CODES.ok && !snapshotOk ? SYNC_EXIT_CODES.someFailed : exitCode;
+      const summary: SyncSummary = { cameras: outcomes, copies, interrupted };
+      emit({ type: 'run-done', exitCode: finalCode, summary });
+      return { exitCode: finalCode, summary };
+    } finally {
+      await uploads?.close();
     }
-    const summary: SyncSummary = { cameras: outcomes, interrupted };
-    emit({ type: 'run-done', exitCode, summary });
-    return { exitCode, summary };
   } finally {
     ledger.close();
   }
@@ -226,6 +264,8 @@ interface CameraContext {
   diskFull: () => boolean;
   /** Tells the whole run that the archive's file system is full (once). */
   onDiskFull: (camera: string | undefined, error: unknown) => void;
+  /** The off-site copies of this run, when a camera has targets. */
+  offsite: OffsiteCopies | undefined;
 }
 
 async function createSource(camera: CameraConfig, password: string | undefined, onWarning: (message: string) => void): Promise<CameraSource> {
@@ -248,6 +288,7 @@ async function syncCamera(camera: CameraConfig, context: CameraContext): Promise
     errorCode: undefined,
   };
   const finish = (): CameraOutcome => {
+    context.offsite?.cameraFinished(camera.name);
     if (context.runId !== undefined && outcome.status !== 'busy') {
       try {
         ledger.finishCameraRun(context.runId, camera.name, outcome);
@@ -336,6 +377,7 @@ async function syncCamera(camera: CameraConfig, context: CameraContext): Promise
       }
     };
     await Promise.all(Array.from({ length: Math.max(1, Math.min(source.connections, plan.toDownload)) }, () => worker()));
+    context.offsite?.cameraFinished(camera.name);
     outcome.pending = plan.toDownload - taken + retry.length;
     if (stopCamera !== undefined) {
       outcome.status = 'failed';
@@ -348,11 +390,21 @@ async function syncCamera(camera: CameraConfig, context: CameraContext): Promise
     }
     // Not while the disk is full: the ledger could not record a deletion it asked for.
     if (camera.deleteAfter && stopCamera === undefined && !context.diskFull() && !signal.aborted && context.shouldContinue() && source.delete) {
+      // The camera's copy goes only once the local one and every target's are verified.
+      await context.offsite?.settled(camera.name);
+      let held = 0;
       // Every listed recording the ledger holds as verified, oldest first (this run's downloads included).
       for (const { id, remote } of pages((after) => ledger.verifiedListed(camera.name, after, PAGE))) {
         if (!context.shouldContinue()) break;
-        if (id !== undefined) await deleteOne(camera, remote, id, source, context, outcome);
+        if (id === undefined) continue;
+        if (context.offsite && !context.offsite.heldEverywhere(id, camera)) held += 1;
+        else await deleteOne(camera, remote, id, source, context, outcome);
       }
+      if (held > 0) emit({ type: 'delete-held', camera: camera.name, count: held, targets: camera.targets });
+    }
+    if (context.offsite && camera.keepLocalMs !== undefined && !signal.aborted && context.shouldContinue()) {
+      await context.offsite.settled(camera.name);
+      await context.offsite.keepLocal(camera);
     }
     if (signal.aborted || (!context.shouldContinue() && outcome.pending > 0)) outcome.status = 'interrupted';
   } catch (error) {
@@ -424,11 +476,12 @@ async function fetchOne(camera: CameraConfig, remote: RemoteRecording, id: numbe
   await rm(staging, { recursive: true, force: true }).catch(() => {});
   await updateSums(context, dirname(localPath));
   emit({ type: 'file-done', camera: camera.name, path: localPath, size, sha256, status: result.status === 'skipped' ? 'reused' : result.status });
+  context.offsite?.fileArchived(camera, id);
   return { bytes: result.bytes };
 }
 
 /** Rewrites a folder's SHA256SUMS from the ledger; one writer per folder at a time in this process. */
-function updateSums(context: CameraContext, folder: string): Promise<void> {
+function updateSums(context: Pick<CameraContext, 'ledger' | 'config' | 'sumsQueue'>, folder: string): Promise<void> {
   const previous = context.sumsQueue.get(folder) ?? Promise.resolve();
   const next = previous.then(async () => {
     const entries = context.ledger.verifiedIn(folder).map((row) => ({ name: row.localPath.slice(folder.length + 1), sha256: row.sha256 }));

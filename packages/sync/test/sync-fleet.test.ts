@@ -68,7 +68,7 @@ describe.skipIf(!sqliteAvailable())('camdl sync against a mixed fleet of simulat
       expect(new Set(rows.map((row) => row.state))).toEqual(new Set(['verified']));
       expect(rows.every((row) => /^[0-9a-f]{64}$/.test(row.sha256 ?? ''))).toBe(true);
       expect(ledger.runs()[0]).toMatchObject({ status: 'ok', exitCode: 0 });
-      expect(ledger.schemaVersion).toBe(1);
+      expect(ledger.schemaVersion).toBe(2);
     } finally {
       ledger.close();
     }

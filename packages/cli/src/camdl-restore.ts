@@ -1,0 +1,59 @@
+import { camdlUsageError, parseCamdlFlags } from './camdl-flags.js';
+import { runInterruptible } from './camdl-job.js';
+import { printable } from './camdl-sync-render.js';
+import { formatBytes } from './format.js';
+
+/** An ISO date or date-time flag as an instant (a date alone is midnight UTC). */
+function instantFlag(name: string, text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  const ms = Date.parse(/^\d{4}-\d{2}-\d{2}$/.test(text) ? `${text}T00:00:00Z` : text);
+  if (!/^\d{4}-\d{2}-\d{2}/.test(text) || !Number.isFinite(ms)) throw camdlUsageError(`--${name} must be an ISO date or date-time (2026-03-01, 2026-03-01T12:00:00Z), got ${JSON.stringify(text)}`);
+  return ms;
+}
+
+/** `camdl restore --config camdl.yaml --target NAME --out DIR [--camera NAME]... [--from ISO] [--to ISO] [--json]` */
+export async function run(argv: string[]): Promise<number> {
+  const parsed = await parseCamdlFlags(
+    'restore',
+    argv,
+    (parser) =>
+      parser
+        .usage(
+          '$0 --config camdl.yaml --target NAME --out DIR [--camera NAME]... [--from ISO] [--to ISO]\n\nDownload the copies on a target into DIR in the archive\'s layout, re-hashing each against the ledger (the target\'s ledger snapshot when this machine has none); exit 1 naming any mismatch.',
+        )
+        .option('config', { alias: 'c', type: 'string', default: 'camdl.yaml', describe: 'The fleet config (YAML)' })
+        .option('target', { type: 'string', demandOption: true, describe: 'The target to restore from' })
+        .option('out', { alias: 'o', type: 'string', demandOption: true, describe: 'The folder to restore into' })
+        .option('camera', { type: 'string', array: true, describe: 'Only this camera (repeatable)' })
+        .option('from', { type: 'string', describe: 'Only recordings that end after this ISO date/time' })
+        .option('to', { type: 'string', describe: 'Only recordings that start before this ISO date/time' })
+        .option('json', { type: 'boolean', default: false, describe: 'NDJSON: one line per file and a summary' }),
+    [['camdl restore --target offsite --out /mnt/restore --camera north-gate --from 2026-03-01 --to 2026-03-08', 'One camera, one week']],
+  );
+  if (parsed.kind === 'exit') return parsed.code;
+  const args = parsed.args;
+  const fromMs = instantFlag('from', args.from);
+  const toMs = instantFlag('to', args.to);
+  const { loadConfig, restoreFromTarget } = await import('@camdl/sync');
+  const outcome = await runInterruptible((signal) =>
+    restoreFromTarget(loadConfig(args.config), {
+      target: args.target,
+      out: args.out,
+      cameras: args.camera,
+      fromMs,
+      toMs,
+      signal,
+      onEvent: (event) => {
+        if (args.json) process.stdout.write(`${JSON.stringify(event.type === 'problem' ? { type: 'problem', ...event.problem } : event)}\n`);
+        else if (event.type === 'restored') process.stdout.write(`GOT   ${printable(event.path)} (${event.size} bytes, sha256 ${event.sha256.slice(0, 12)}… matches the ledger)\n`);
+        else if (event.type === 'problem') process.stdout.write(`FAIL  ${printable(event.problem.path)}: ${printable(event.problem.detail)}\n`);
+        else process.stdout.write(`INFO  no ledger on this machine: using the snapshot on ${event.target}\n`);
+      },
+    }),
+  );
+  if ('exitCode' in outcome) return outcome.exitCode;
+  const { result } = outcome;
+  if (args.json) process.stdout.write(`${JSON.stringify({ type: 'summary', restored: result.restored, bytes: result.bytes, problems: result.problems.length })}\n`);
+  else process.stdout.write(`Restored ${result.restored} files (${formatBytes(result.bytes)}) into ${printable(args.out)}: ${result.problems.length === 0 ? 'each matches the ledger' : `${result.problems.length} did not match (named above)`}\n`);
+  return result.problems.length === 0 ? 0 : 1;
+}

@@ -1,0 +1,4 @@
+import { defineConfig } from 'tsup';
+import { baseBuildConfig } from '../../tsup.config.base.js';
+
+export default defineConfig(baseBuildConfig);

@@ -13,7 +13,9 @@ export type SyncErrorCode =
   /** A downloaded file failed its check (size differs from the camera's, unverifiable length). */
   | 'ERR_SYNC_VERIFY_FAILED'
   /** The archive's file system is full (ENOSPC, a quota, SQLite's "database or disk is full"): the run stopped starting downloads. */
-  | 'ERR_SYNC_DISK_FULL';
+  | 'ERR_SYNC_DISK_FULL'
+  /** A notification channel failed (HTTP status, timeout, SMTP, apprise); never changes what was archived. */
+  | 'ERR_SYNC_NOTIFY';
 
 export interface SyncErrorOptions {
   /** The stable code users branch on. */

@@ -1,6 +1,7 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { dirname } from 'node:path';
+import { ALERT_STATE_MIGRATION, MonitoringStore } from './alerts/monitoring-store.js';
 import { acquireCameraLock, type CameraLock } from './camera-lock.js';
 import { SyncError, isSyncError } from './errors.js';
 import type { RemoteRecording } from './sources/camera-source.js';
@@ -118,6 +119,7 @@ const MIGRATIONS: readonly string[] = [
      error TEXT,
      PRIMARY KEY (run_id, camera)
    );`,
+  ALERT_STATE_MIGRATION,
 ];
 
 /** The schema version this build writes. */
@@ -567,6 +569,11 @@ export class Ledger {
     )
       .all(`${folderPrefix}/`, `${folderPrefix}0`, folderPrefix.length + 2)
       .map((row) => mapRow(row, { localPath: ['local_path', 'text'], sha256: ['sha256', 'text'] }));
+  }
+
+  /** Alert state, notification outbox and counters, and the figures of the metrics. */
+  monitoring(): MonitoringStore {
+    return new MonitoringStore(this.#db);
   }
 
   close(): void {

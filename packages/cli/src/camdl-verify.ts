@@ -11,11 +11,17 @@ export async function run(argv: string[]): Promise<number> {
       .option('json', { type: 'boolean', default: false, describe: 'NDJSON: one line per problem and a summary' }),
   );
   if (parsed.kind === 'exit') return parsed.code;
-  const [{ loadConfig, verifyArchive }, { installInterruptHandler }] = await Promise.all([import('@camdl/sync'), import('./interrupt.js')]);
+  const [{ loadConfig, verifyArchive, selectCameras, recordVerifyAlerts }, { installInterruptHandler }, { renderMonitorEvent }] = await Promise.all([
+    import('@camdl/sync'),
+    import('./interrupt.js'),
+    import('./camdl-monitor-render.js'),
+  ]);
   const interrupt = installInterruptHandler();
   let result;
+  let config;
   try {
-    result = await verifyArchive(loadConfig(parsed.args.config), {
+    config = loadConfig(parsed.args.config);
+    result = await verifyArchive(config, {
       ...(parsed.args.camera ? { cameras: parsed.args.camera } : {}),
       signal: interrupt.signal,
       onEvent: (event) => {
@@ -30,6 +36,12 @@ export async function run(argv: string[]): Promise<number> {
   } finally {
     interrupt.dispose();
   }
+  // verify-failed opens (or recovers) like the conditions of a sync; a channel that fails changes nothing here.
+  await recordVerifyAlerts(
+    config,
+    { cameras: selectCameras(config, parsed.args.camera).map((camera) => camera.name), problems: result.problems, complete: interrupt.state === 'none' },
+    { onMonitorEvent: (event) => renderMonitorEvent(event, { json: parsed.args.json, stdout: process.stdout, stderr: process.stderr }) },
+  );
   if (interrupt.state === 'terminate') return 143;
   if (interrupt.state !== 'none') return 130;
   const summary = `Verified ${result.checked} files: ${result.problems.length === 0 ? 'all match the ledger' : `${result.problems.filter((p) => p.problem === 'missing').length} missing, ${result.problems.filter((p) => p.problem === 'changed').length} changed (the next camdl sync fetches again what the cameras still have)`}`;

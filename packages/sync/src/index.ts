@@ -29,6 +29,7 @@ export { DEFAULT_ALERT_POLICY, parseMinFree, type AlertPolicy, type MetricsConfi
 export { advanceAlerts, type AdvanceAlertsInput } from './alerts/advance-alerts.js';
 export { runMonitoredSync, recordVerifyAlerts, type MonitoredSyncOptions, type MonitorEvent } from './alerts/monitored-sync.js';
 export { healthReport, openAlerts, DEFAULT_HEALTH_MAX_AGE_MS, type HealthReport } from './alerts/health.js';
+export { startMonitorServer, EXPOSITION_CONTENT_TYPE, type MonitorServer, type MonitorServerOptions } from './alerts/monitor-server.js';
 export { collectMetrics, renderExposition, writeMetricsTextfile, type MetricFamily, type MetricSample } from './metrics.js';
 export { NOTIFY_SCHEMA_VERSION, type NotifyMessage, type NotifyNotice } from './notify/notify-message.js';
 export { webhookSignature } from './notify/http-channels.js';

@@ -2,10 +2,9 @@ import { createHmac } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createTimelapseClient } from '@camdl/axis-timelapse2';
-import { findFreePort } from '@camdl/test-utils';
+import { findFreePort, startHttpReceiver, type HttpReceiver } from '@camdl/test-utils';
 import { openAlerts, runMonitoredSync, sqliteAvailable, type FleetConfig, type MonitorEvent, type NotifyMessage } from '@camdl/sync';
 import { dailyArchives, startFleet, type TestFleet } from './fleet-helpers.js';
-import { startReceiver, type Receiver } from './notify-receivers.js';
 
 const HOUR = 3_600_000;
 /** An hour after the newest simulated archive ends: the cameras are not silent. */
@@ -15,15 +14,15 @@ const NTFY_TOKEN = 'tk_9d8c7b6a5f4e';
 
 describe.skipIf(!sqliteAvailable())('alerts after camdl sync (real HTTP receivers, simulated cameras)', () => {
   let fleet: TestFleet | undefined;
-  const receivers: Receiver[] = [];
+  const receivers: HttpReceiver[] = [];
   afterEach(async () => {
     await Promise.all(receivers.splice(0).map((receiver) => receiver.close()));
     await fleet?.close();
     fleet = undefined;
   });
 
-  async function channels(): Promise<{ webhook: Receiver; ntfy: Receiver; hc: Receiver; top: string[] }> {
-    const [webhook, ntfy, hc] = await Promise.all([startReceiver(), startReceiver(), startReceiver()]);
+  async function channels(): Promise<{ webhook: HttpReceiver; ntfy: HttpReceiver; hc: HttpReceiver; top: string[] }> {
+    const [webhook, ntfy, hc] = await Promise.all([startHttpReceiver(), startHttpReceiver(), startHttpReceiver()]);
     receivers.push(webhook, ntfy, hc);
     return {
       webhook,

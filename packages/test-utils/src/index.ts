@@ -9,3 +9,4 @@ export { startApacheServer, launchTestServer, waitForPort, stopProcess, type Apa
 export { startLighttpdServer, type LighttpdServerOptions } from './lighttpd-server.js';
 export { makeSelfSignedCert, type SelfSignedCert } from './self-signed-cert.js';
 export { startRawHttpServer, type RawHttpServer, type RawHttpRequest, type RawResponder } from './raw-http-server.js';
+export { startHttpReceiver, type HttpReceiver, type ReceivedRequest } from './http-receiver.js';

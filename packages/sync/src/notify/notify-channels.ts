@@ -63,6 +63,13 @@ export async function sendToChannel(ref: ChannelRef, message: NotifyMessage, env
   }
 }
 
+/** Why a delivery failed, without the channel's name (the caller shows it) and without the code. */
+function failureReason(error: unknown): string {
+  return describeError(error)
+    .replace(/ \(ERR_SYNC_NOTIFY\)$/, '')
+    .replace(/^[a-z]+ \([^)]*\): /, '');
+}
+
 /** The outcome of one delivery. */
 export interface DeliveryResult {
   channel: string;
@@ -83,7 +90,7 @@ export async function deliverToEach(refs: readonly ChannelRef[], messageFor: (re
         await sendToChannel(ref, message, env);
         return { channel: ref.label, shown: ref.shown, kind: ref.config.kind, ok: true };
       } catch (error) {
-        return { channel: ref.label, shown: ref.shown, kind: ref.config.kind, ok: false, reason: describeError(error).replace(/ \(ERR_SYNC_NOTIFY\)$/, '') };
+        return { channel: ref.label, shown: ref.shown, kind: ref.config.kind, ok: false, reason: failureReason(error) };
       }
     }),
   );
@@ -102,7 +109,7 @@ export async function pingEach(refs: readonly ChannelRef[], event: 'start' | 'su
             await pingHealthchecks(config, event, body, NOTIFY_USER_AGENT);
             return { channel: ref.label, shown: ref.shown, kind: config.kind, ok: true };
           } catch (error) {
-            return { channel: ref.label, shown: ref.shown, kind: config.kind, ok: false, reason: describeError(error).replace(/ \(ERR_SYNC_NOTIFY\)$/, '') };
+            return { channel: ref.label, shown: ref.shown, kind: config.kind, ok: false, reason: failureReason(error) };
           }
         })(),
       ];

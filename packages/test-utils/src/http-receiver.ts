@@ -10,7 +10,7 @@ export interface ReceivedRequest {
 }
 
 /** An HTTP receiver on 127.0.0.1 (a webhook, an ntfy server, a healthchecks ping endpoint): records every request. */
-export interface Receiver {
+export interface HttpReceiver {
   url: string;
   requests: ReceivedRequest[];
   /** The status every request gets. */
@@ -18,9 +18,9 @@ export interface Receiver {
   close(): Promise<void>;
 }
 
-export async function startReceiver(options: { status?: number } = {}): Promise<Receiver> {
+export async function startHttpReceiver(options: { status?: number } = {}): Promise<HttpReceiver> {
   const requests: ReceivedRequest[] = [];
-  const receiver = { requests, status: options.status ?? 200 } as Receiver;
+  const receiver = { requests, status: options.status ?? 200 } as HttpReceiver;
   const server: Server = createServer((request, response) => {
     const chunks: Buffer[] = [];
     let size = 0;

@@ -6,7 +6,9 @@ import { escapeTerminal } from './terminal-text.js';
  * stderr (cron mails it; it never changes the exit code); alerts sent are one line each on the human
  * stream; with `--json` every event is also one NDJSON line on stdout.
  */
-export function renderMonitorEvent(event: MonitorEvent, options: { json: boolean; stdout: NodeJS.WritableStream; stderr: NodeJS.WritableStream }): void {
+export function renderMonitorEvent(event: MonitorEvent, options: { json: boolean; stdout: NodeJS.WritableStream; stderr: NodeJS.WritableStream; showAlerts?: boolean }): void {
+  // A command that prints its own findings (verify) shows only what went wrong with the channels.
+  if (event.type === 'alert' && options.showAlerts === false) return;
   if (options.json) options.stdout.write(`${JSON.stringify(event)}\n`);
   const human = options.json ? options.stderr : options.stdout;
   switch (event.type) {

@@ -40,7 +40,7 @@ export async function run(argv: string[]): Promise<number> {
   await recordVerifyAlerts(
     config,
     { cameras: selectCameras(config, parsed.args.camera).map((camera) => camera.name), problems: result.problems, complete: interrupt.state === 'none' },
-    { onMonitorEvent: (event) => renderMonitorEvent(event, { json: parsed.args.json, stdout: process.stdout, stderr: process.stderr }) },
+    { onMonitorEvent: (event) => renderMonitorEvent(event, { json: parsed.args.json, stdout: process.stdout, stderr: process.stderr, showAlerts: false }) },
   );
   if (interrupt.state === 'terminate') return 143;
   if (interrupt.state !== 'none') return 130;

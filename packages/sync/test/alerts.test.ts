@@ -83,7 +83,7 @@ describe.skipIf(!sqliteAvailable())('alerts after camdl sync (real HTTP receiver
     expect(ntfy.requests[0]!.path).toBe('/site-a');
     expect(ntfy.requests[0]!.headers['authorization']).toBe(`Bearer ${NTFY_TOKEN}`);
     expect(ntfy.requests[0]!.headers['title']).toContain('camera-unreachable gate');
-    expect(ntfy.requests[0]!.text).toMatch(/NEW camera-unreachable gate: gate could not be reached.*\n  what to do: Check that gate has power and network/);
+    expect(ntfy.requests[0]!.text).toMatch(/NEW camera-unreachable gate: gate could not be reached.*\n {2}what to do: Check that gate has power and network/);
     expect(hc.requests.slice(2).map((request) => request.path)).toEqual(['/ping/4c1d-uuid/start', '/ping/4c1d-uuid/fail']);
     expect(hc.requests[3]!.text).toContain('OPEN camera-unreachable gate');
     expect(openAlerts(down).map((row) => `${row.kind} ${row.subject}`)).toEqual(['camera-unreachable gate']);

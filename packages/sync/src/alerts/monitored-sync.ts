@@ -1,10 +1,10 @@
-import { selectCameras, type FleetConfig } from '../config.js';
+import type { FleetConfig } from '../config.js';
 import { describeError, errorCode } from '../errors.js';
 import { Ledger } from '../ledger.js';
 import { writeMetricsTextfile } from '../metrics.js';
 import { alertChannels, channelRefs, deliverToEach, pingEach, type ChannelRef, type DeliveryResult } from '../notify/notify-channels.js';
 import { buildNotifyMessage, plainText } from '../notify/notify-message.js';
-import { syncFleet, type SyncFleetOptions, type SyncSummary } from '../sync-fleet.js';
+import { syncFleet, type SyncEvent, type SyncFleetOptions, type SyncSummary } from '../sync-fleet.js';
 import { advanceAlerts } from './advance-alerts.js';
 import { measureDiskQuietly } from './disk-space.js';
 import type { AlertKind, AlertRow, Notice, Observation } from './alert-kinds.js';
@@ -129,19 +129,29 @@ export async function runMonitoredSync(config: FleetConfig, options: MonitoredSy
   let diskFull: string | undefined;
   let result: { exitCode: number; summary: SyncSummary } | undefined;
   let failure: unknown;
+  // `run-done` stays the last event of a run: it is passed on after the monitoring's own events.
+  let runDone: SyncEvent | undefined;
   try {
     result = await syncFleet(config, {
       ...options,
       onEvent: (event) => {
         if (event.type === 'lost') lost.set(event.camera, [...(lost.get(event.camera) ?? []), event.remoteName]);
         if (event.type === 'disk-full') diskFull = event.message;
-        options.onEvent?.(event);
+        if (event.type === 'run-done') runDone = event;
+        else options.onEvent?.(event);
       },
     });
   } catch (error) {
     failure = error;
   }
   await started;
+  const finish = (): { exitCode: number; summary: SyncSummary } => {
+    if (runDone !== undefined) options.onEvent?.(runDone);
+    if (failure !== undefined || result === undefined) throw failure;
+    return result;
+  };
+  // Stop now (a second Ctrl+C, SIGTERM): no channel may hold the exit; the next run says what is open.
+  if (options.signal?.aborted) return finish();
   const at = now();
   const interrupted = result?.summary.interrupted ?? false;
   const disk = await (options.measureDisk ?? measureDiskQuietly)(config.archive);
@@ -156,16 +166,9 @@ export async function runMonitoredSync(config: FleetConfig, options: MonitoredSy
   } catch {
     // No ledger: ledger-error or run-failed says so.
   }
-  let cameras: string[] = [];
-  try {
-    cameras = selectCameras(config, options.cameras).map((camera) => camera.name);
-  } catch {
-    cameras = [];
-  }
   const facts: RunFacts = {
     configFile: config.file,
     archive: config.archive,
-    cameras,
     summary: result?.summary,
     runError: failure === undefined ? undefined : { message: describeError(failure), code: errorCode(failure) },
     lost,
@@ -187,8 +190,7 @@ export async function runMonitoredSync(config: FleetConfig, options: MonitoredSy
       emit({ type: 'metrics-failed', path: config.metrics.textfile, reason: describeError(error) });
     }
   }
-  if (failure !== undefined || result === undefined) throw failure;
-  return result;
+  return finish();
 }
 
 /** After `camdl verify`: opens or closes `verify-failed` per camera and tells the alert channels. */

@@ -12,8 +12,6 @@ export interface RunFacts {
   /** The config file (named in actions). */
   configFile: string;
   archive: string;
-  /** The cameras the run was asked to sync. */
-  cameras: readonly string[];
   /** The run's summary; undefined when the run itself did not complete. */
   summary: SyncSummary | undefined;
   /** Why the run did not complete (config, ledger, crash). */

@@ -24,7 +24,6 @@ export async function sendWebhook(channel: WebhookChannelConfig, message: Notify
 
 /** ASCII only: ntfy reads header values as ISO-8859-1. */
 function headerText(text: string): string {
-  // eslint-disable-next-line no-control-regex
   return text.replace(/[^\u0020-\u007e]/g, '?').slice(0, 200);
 }
 

@@ -10,3 +10,4 @@ export { startLighttpdServer, type LighttpdServerOptions } from './lighttpd-serv
 export { makeSelfSignedCert, type SelfSignedCert } from './self-signed-cert.js';
 export { startRawHttpServer, type RawHttpServer, type RawHttpRequest, type RawResponder } from './raw-http-server.js';
 export { startHttpReceiver, type HttpReceiver, type ReceivedRequest } from './http-receiver.js';
+export { canMountTmpfs } from './tmpfs.js';

@@ -147,13 +147,10 @@ export async function collectMetrics(config: FleetConfig, options: { now?: numbe
     const refs = channelRefs(config.notify);
     const channels = [...new Set([...refs.map((ref) => ref.label), ...counters.map((counter) => counter.channel)])].sort();
     const kindOf = (channel: string): string => refs.find((ref) => ref.label === channel)?.config.kind ?? counters.find((counter) => counter.channel === channel)?.kind ?? 'unknown';
-    family('camdl_notify_sent_total', 'Messages and pings delivered, by channel.', 'counter', channels.map((channel) => ({ labels: { channel, kind: kindOf(channel) }, value: counters.find((counter) => counter.channel === channel)?.sent ?? 0 })));
-    family(
-      'camdl_notify_failures_total',
-      'Deliveries that failed (retried on the next run), by channel.',
-      'counter',
-      channels.map((channel) => ({ labels: { channel, kind: kindOf(channel) }, value: counters.find((counter) => counter.channel === channel)?.failures ?? 0 })),
-    );
+    const counted = (name: string, help: string, field: 'sent' | 'failures'): void =>
+      family(name, help, 'counter', channels.map((channel) => ({ labels: { channel, kind: kindOf(channel) }, value: counters.find((counter) => counter.channel === channel)?.[field] ?? 0 })));
+    counted('camdl_notify_sent_total', 'Messages and pings delivered, by channel.', 'sent');
+    counted('camdl_notify_failures_total', 'Deliveries that failed (retried on the next run), by channel.', 'failures');
   } finally {
     ledger?.close();
   }

@@ -1,4 +1,5 @@
 import type { FleetConfig } from './config.js';
+import { formatBytes } from './format-bytes.js';
 import { wallClockIn } from './layout.js';
 import { Ledger, type LedgerRecording } from './ledger.js';
 import { fleetStatus, type CameraStatus } from './status.js';
@@ -36,17 +37,6 @@ function stateOf(row: LedgerRecording): CoverageState {
   if (row.state === 'verified' || row.state === 'deleted-on-camera') return 'archived';
   if (row.state === 'lost') return 'lost';
   return 'pending';
-}
-
-function formatBytes(bytes: number): string {
-  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
-  let value = bytes;
-  let unit = 0;
-  while (value >= 1024 && unit < units.length - 1) {
-    value /= 1024;
-    unit += 1;
-  }
-  return `${unit === 0 ? value : value.toFixed(1)} ${units[unit]}`;
 }
 
 interface Segment {

@@ -1,3 +1,4 @@
+import { formatBytes } from '../format-bytes.js';
 import type { SyncSummary } from '../sync-fleet.js';
 import type { VerifyProblem } from '../verify.js';
 import type { AlertKind, Observation } from './alert-kinds.js';
@@ -35,17 +36,6 @@ function describeSpan(ms: number): string {
   const hours = ms / 3_600_000;
   if (hours < 48) return `${Math.max(1, Math.round(hours))} h`;
   return `${Math.round(hours / 24)} days`;
-}
-
-function formatBytes(bytes: number): string {
-  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
-  let value = bytes;
-  let unit = 0;
-  while (value >= 1024 && unit < units.length - 1) {
-    value /= 1024;
-    unit += 1;
-  }
-  return `${value.toFixed(unit === 0 ? 0 : 1)} ${units[unit]}`;
 }
 
 /** Whether the archive's free space is under `min-free`. */

@@ -84,6 +84,22 @@ export async function evaluateAlerts(input: EvaluateInput): Promise<{ open: Aler
   }
 }
 
+/**
+ * Off-site copies report per target: an upload that worked clears the target, a failed upload or a
+ * target that is down marks it failing (its first reason kept). Read by type name, so a build without
+ * off-site targets passes every other event by.
+ */
+function noteTargetEvent(targets: Map<string, string | undefined>, event: SyncEvent): void {
+  const loose = event as { type: string; target?: unknown; message?: unknown; error?: unknown };
+  if (typeof loose.target !== 'string') return;
+  if (loose.type === 'upload-done') {
+    if (!targets.has(loose.target)) targets.set(loose.target, undefined);
+  } else if ((loose.type === 'target-down' || loose.type === 'upload-failed') && targets.get(loose.target) === undefined) {
+    const reason = typeof loose.message === 'string' ? loose.message : typeof loose.error === 'string' ? loose.error : loose.type;
+    targets.set(loose.target, reason);
+  }
+}
+
 /** The healthchecks summary of a run: plain lines, one per camera and per open condition. */
 function runSummaryText(summary: SyncSummary | undefined, runError: string | undefined, open: readonly AlertRow[]): string {
   const lines: string[] = [];
@@ -127,6 +143,7 @@ export async function runMonitoredSync(config: FleetConfig, options: MonitoredSy
   const started = pingAll(pings, 'start', '', emit, config.ledger, now());
   const lost = new Map<string, string[]>();
   let diskFull: string | undefined;
+  const targets = new Map<string, string | undefined>();
   let result: { exitCode: number; summary: SyncSummary } | undefined;
   let failure: unknown;
   // `run-done` stays the last event of a run: it is passed on after the monitoring's own events.
@@ -137,6 +154,7 @@ export async function runMonitoredSync(config: FleetConfig, options: MonitoredSy
       onEvent: (event) => {
         if (event.type === 'lost') lost.set(event.camera, [...(lost.get(event.camera) ?? []), event.remoteName]);
         if (event.type === 'disk-full') diskFull = event.message;
+        noteTargetEvent(targets, event);
         if (event.type === 'run-done') runDone = event;
         else options.onEvent?.(event);
       },
@@ -175,6 +193,7 @@ export async function runMonitoredSync(config: FleetConfig, options: MonitoredSy
     disk,
     diskFull,
     recency,
+    targets: targets.size === 0 ? undefined : targets,
     now: at,
   };
   // An interrupted run says nothing about what recovered; a run that failed still says what it found.

@@ -90,4 +90,24 @@ describe.skipIf(!sqliteAvailable())('camdl alerts, notify --test, serve, and syn
     expect(done.code).toBe(143);
     expect(done.stderr).toContain(`camdl serve: http://127.0.0.1:${port}/metrics and http://127.0.0.1:${port}/healthz`);
   });
+
+  it('camdl serve --every runs the sync on its schedule: healthy after the first run, stops on SIGTERM while it waits', async () => {
+    fleet = await startCamdlFleet([{ sim: { profile: 'timelapse3', content: { archives: syntheticArchives(1, 40_000) } } }]);
+    await appendFile(fleet.config, ['alerts:', '  camera-silent-after: 3650d', '  min-free: 1B', ''].join('\n'));
+    const port = await findFreePort();
+    const served = startCamdl(['serve', '--config', fleet.config, '--listen', `127.0.0.1:${port}`, '--every', '1h'], { env: fleet.env });
+    const deadline = Date.now() + 10_000;
+    let report: { status?: string; maxAgeSeconds?: number } = {};
+    while (report.status !== 'ok' && Date.now() < deadline) {
+      report = (await fetch(`http://127.0.0.1:${port}/healthz`)
+        .then((response) => response.json())
+        .catch(() => ({}))) as typeof report;
+      if (report.status !== 'ok') await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    expect(report).toMatchObject({ status: 'ok', maxAgeSeconds: 2 * 3600 });
+    served.child.kill('SIGTERM');
+    const done = await served.done;
+    expect(done.code).toBe(143);
+    expect(done.stdout).toMatch(/^Next run at /m);
+  });
 });

@@ -21,18 +21,20 @@ describe.skipIf(!sqliteAvailable())('alerts after camdl sync (real HTTP receiver
     fleet = undefined;
   });
 
-  async function channels(): Promise<{ webhook: HttpReceiver; ntfy: HttpReceiver; hc: HttpReceiver; top: string[] }> {
-    const [webhook, ntfy, hc] = await Promise.all([startHttpReceiver(), startHttpReceiver(), startHttpReceiver()]);
-    receivers.push(webhook, ntfy, hc);
+  async function channels(): Promise<{ webhook: HttpReceiver; ntfy: HttpReceiver; hc: HttpReceiver; apprise: HttpReceiver; top: string[] }> {
+    const [webhook, ntfy, hc, apprise] = await Promise.all([startHttpReceiver(), startHttpReceiver(), startHttpReceiver(), startHttpReceiver()]);
+    receivers.push(webhook, ntfy, hc, apprise);
     return {
       webhook,
       ntfy,
       hc,
+      apprise,
       top: [
         'notify:',
         `  - { kind: webhook, url: "${webhook.url}/hooks/s3cr3t-path", secret-env: CAMDL_WEBHOOK_SECRET, timeout: 3 }`,
         `  - { kind: ntfy, url: "${ntfy.url}/site-a", token-env: CAMDL_NTFY_TOKEN, timeout: 3 }`,
         `  - { kind: healthchecks, url: "${hc.url}/ping/4c1d-uuid", timeout: 3 }`,
+        `  - { kind: apprise, url: "${apprise.url}/notify/site-a", timeout: 3 }`,
       ],
     };
   }
@@ -48,7 +50,7 @@ describe.skipIf(!sqliteAvailable())('alerts after camdl sync (real HTTP receiver
   }
 
   it('a camera down two runs in a row: nothing on the first failure, one signed alert on every channel naming it and the action, recovered when it answers again', async () => {
-    const { webhook, ntfy, hc, top } = await channels();
+    const { webhook, ntfy, hc, apprise, top } = await channels();
     const deadPort = await findFreePort();
     fleet = await startFleet(
       [
@@ -63,6 +65,7 @@ describe.skipIf(!sqliteAvailable())('alerts after camdl sync (real HTTP receiver
     expect(first.exitCode).toBe(1);
     expect(webhook.requests).toEqual([]);
     expect(ntfy.requests).toEqual([]);
+    expect(apprise.requests).toEqual([]);
     // The dead-man's switch: started, and a success (a single blip is not an alert).
     expect(hc.requests.map((request) => request.path)).toEqual(['/ping/4c1d-uuid/start', '/ping/4c1d-uuid']);
 
@@ -86,13 +89,16 @@ describe.skipIf(!sqliteAvailable())('alerts after camdl sync (real HTTP receiver
     expect(ntfy.requests[0]!.text).toMatch(/NEW camera-unreachable gate: gate could not be reached.*\n {2}what to do: Check that gate has power and network/);
     expect(hc.requests.slice(2).map((request) => request.path)).toEqual(['/ping/4c1d-uuid/start', '/ping/4c1d-uuid/fail']);
     expect(hc.requests[3]!.text).toContain('OPEN camera-unreachable gate');
+    expect(apprise.requests).toHaveLength(1);
+    expect(JSON.parse(apprise.requests[0]!.text)).toMatchObject({ title: expect.stringContaining('camera-unreachable gate'), body: expect.stringContaining('what to do: Check that gate'), type: 'failure' });
     expect(openAlerts(down).map((row) => `${row.kind} ${row.subject}`)).toEqual(['camera-unreachable gate']);
-    expect(second.events.filter((event) => event.type === 'notify-sent')).toHaveLength(2);
+    expect(second.events.filter((event) => event.type === 'notify-sent')).toHaveLength(3);
 
     // Still down an hour later: nothing new until `repeat` (24 h).
     await run(down, T0 + 2 * HOUR);
     expect(webhook.requests).toHaveLength(1);
     expect(ntfy.requests).toHaveLength(1);
+    expect(apprise.requests).toHaveLength(1);
 
     // It answers again.
     const sim = fleet.sims.get('gate')!;
@@ -104,12 +110,13 @@ describe.skipIf(!sqliteAvailable())('alerts after camdl sync (real HTTP receiver
     expect(recovered.notices).toEqual([expect.objectContaining({ event: 'recovered', kind: 'camera-unreachable', subject: 'gate' })]);
     expect(recovered.open).toEqual([]);
     expect(ntfy.requests[1]!.text).toContain('RECOVERED camera-unreachable gate');
+    expect(JSON.parse(apprise.requests[1]!.text)).toMatchObject({ type: 'success' });
     expect(hc.requests.at(-1)!.path).toBe('/ping/4c1d-uuid');
     expect(openAlerts(up)).toEqual([]);
 
     // No secret in any message, log event or the ledger.
     const secrets = [WEBHOOK_SECRET, NTFY_TOKEN, sim.password, fleet.sims.get('crane')!.password];
-    const everything = [...webhook.requests, ...ntfy.requests, ...hc.requests].map((request) => request.text).join('\n') + JSON.stringify([first.events, second.events, third.events]);
+    const everything = [...webhook.requests, ...ntfy.requests, ...hc.requests, ...apprise.requests].map((request) => request.text).join('\n') + JSON.stringify([first.events, second.events, third.events]);
     const ledgerBytes = await readFile(down.ledger);
     for (const secret of secrets) {
       expect(everything).not.toContain(secret);

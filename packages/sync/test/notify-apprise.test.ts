@@ -57,6 +57,22 @@ describe.skipIf(missing !== undefined)('Apprise: Debian’s CLI posting to a loc
     expect(result!.reason).not.toContain('secret-token');
   }, 30_000);
 
+  it('an apprise that hangs is killed at the deadline: nothing outlives the run', async () => {
+    dir = await makeTempDir('camdl-apprise-');
+    await writeFile(join(dir.path, 'apprise.urls'), 'json://127.0.0.1:9/\n');
+    const hang = join(dir.path, 'apprise-hang.sh');
+    await writeFile(hang, `#!/bin/sh\necho $$ > "${dir.path}/pid"\nexec sleep 30\n`);
+    await chmod(hang, 0o755);
+    const config = await configWith(['notify:', '  - { kind: apprise, urls-file: ./apprise.urls, timeout: 1 }']);
+    const started = Date.now();
+    const [result] = await sendTestNotifications(config, { env: { ...process.env, CAMDL_APPRISE: hang } });
+    expect(Date.now() - started).toBeLessThan(3000);
+    expect(result).toMatchObject({ ok: false, reason: 'timed out after 1 s' });
+    const pid = Number(await readFile(join(dir.path, 'pid'), 'utf8'));
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(() => process.kill(pid, 0)).toThrow();
+  });
+
   it('an apprise-api endpoint gets title, body and type as JSON', async () => {
     dir = await makeTempDir('camdl-apprise-');
     const receiver = await startHttpReceiver();

@@ -121,9 +121,11 @@ describe.skipIf(!sqliteAvailable() || !aiosmtpdAvailable())('e-mail alerts throu
     const { exitCode, events } = await run(T0);
     expect(Date.now() - started).toBeLessThan(5000);
     expect(exitCode).toBe(0);
+    // The down port is a free port another test on this machine may take meanwhile: a refusal is the
+    // usual reason, a timeout the other.
     expect(events.filter((event) => event.type === 'notify-failed')).toEqual([
-      { type: 'notify-failed', channel: `email (127.0.0.1:${downPort})`, reason: expect.stringMatching(/ECONNREFUSED|ESOCKET|ECONNECTION/) },
-      { type: 'notify-failed', channel: `email-2 (127.0.0.1:${mutePort})`, reason: expect.stringMatching(/timed out|ETIMEDOUT|greeting/i) },
+      { type: 'notify-failed', channel: `email (127.0.0.1:${downPort})`, reason: expect.stringMatching(/ECONNREFUSED|ESOCKET|ECONNECTION|timed out/) },
+      { type: 'notify-failed', channel: `email-2 (127.0.0.1:${mutePort})`, reason: expect.stringMatching(/timed out|greeting/i) },
     ]);
   });
 

@@ -18,7 +18,10 @@ export function deliveryReason(error: unknown, secrets: readonly string[] = []):
   } else {
     const code = typeof cause?.code === 'string' ? cause.code : undefined;
     const inner = (error as { cause?: { code?: unknown } } | undefined)?.cause?.code;
-    reason = code ?? (typeof inner === 'string' ? inner : undefined) ?? (typeof cause?.message === 'string' ? cause.message : String(error));
+    const message = typeof cause?.message === 'string' ? cause.message.split('\n')[0]!.trim() : String(error);
+    const shownCode = code ?? (typeof inner === 'string' ? inner : undefined);
+    // The message says what happened (a refused login, a certificate); the code alone when there is none.
+    reason = message === '' ? (shownCode ?? 'failed') : shownCode !== undefined && !message.includes(shownCode) ? `${message} (${shownCode})` : message;
   }
   for (const secret of secrets) if (secret.length >= 4) reason = reason.split(secret).join('***');
   return reason.slice(0, 300);

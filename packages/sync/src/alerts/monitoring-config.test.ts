@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../config.js';
+import { EXAMPLE_CONFIG } from '../example-config.js';
 import { parseMinFree } from './monitoring-config.js';
 
 const BASE = ['archive: /srv/camdl', 'cameras:', '  - { name: gate, kind: timelapse, host: 192.0.2.10 }'];
@@ -36,6 +37,13 @@ describe('notify, alerts and metrics config', () => {
     expect(config.notify.map((channel) => channel.kind)).toEqual(['webhook', 'ntfy', 'email', 'apprise', 'healthchecks']);
     expect(config.notify[2]).toMatchObject({ kind: 'email', tls: 'starttls', port: 587, password: { kind: 'file', path: '/etc/camdl/smtp.pass' }, to: ['ops@example.net'] });
     expect(config.alerts).toEqual({ cameraUnreachableAfter: { runs: 2 }, cameraSilentAfterMs: 2 * 86_400_000, repeatMs: 86_400_000, minFree: { percent: 10 } });
+    expect(config.metrics.textfile).toBe('/var/lib/prometheus/node-exporter/camdl.prom');
+  });
+
+  it('the commented monitoring sections of camdl init are valid once uncommented', () => {
+    const uncommented = EXAMPLE_CONFIG.replace(/^# (notify:|alerts:|metrics:|  .*)$/gm, '$1').replace('<uuid>', '5f2a');
+    const config = parseConfig(uncommented, '/etc/camdl/camdl.yaml', { statMode: () => 0o600 });
+    expect(config.notify.map((channel) => channel.kind)).toEqual(['ntfy', 'healthchecks']);
     expect(config.metrics.textfile).toBe('/var/lib/prometheus/node-exporter/camdl.prom');
   });
 

@@ -1,5 +1,6 @@
 import { createHmac } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createTimelapseClient } from '@camdl/axis-timelapse2';
 import { findFreePort, startHttpReceiver, type HttpReceiver } from '@camdl/test-utils';
@@ -173,5 +174,15 @@ describe.skipIf(!sqliteAvailable())('alerts after camdl sync (real HTTP receiver
     await run(fleet.config(), T0 + HOUR);
     expect(webhook.requests).toHaveLength(2);
     expect((JSON.parse(webhook.requests[1]!.text) as NotifyMessage).notices).toEqual([expect.objectContaining({ event: 'opened', kind: 'disk-low' })]);
+  });
+
+  it('a run that cannot open its ledger is ledger-error on every channel (sent each run: there is nowhere to remember it), and the error still ends the run', async () => {
+    const { webhook, hc, top } = await channels();
+    fleet = await startFleet([{ name: 'gate', sim: { profile: 'timelapse3', content: { archives: [] } } }], { top: [...top, 'ledger: ./not-a-ledger'] });
+    await mkdir(join(fleet.dir.path, 'not-a-ledger'));
+    await expect(run(fleet.config(), T0)).rejects.toMatchObject({ code: 'ERR_SYNC_LEDGER' });
+    const message = JSON.parse(webhook.requests[0]!.text) as NotifyMessage;
+    expect(message.notices).toEqual([expect.objectContaining({ event: 'opened', kind: 'ledger-error', message: expect.stringContaining('camdl sync could not complete') })]);
+    expect(hc.requests.map((request) => request.path)).toEqual(['/ping/4c1d-uuid/start', '/ping/4c1d-uuid/fail']);
   });
 });

@@ -41,7 +41,7 @@ describe('notify, alerts and metrics config', () => {
   });
 
   it('the commented monitoring sections of camdl init are valid once uncommented', () => {
-    const uncommented = EXAMPLE_CONFIG.replace(/^# (notify:|alerts:|metrics:|  .*)$/gm, '$1').replace('<uuid>', '5f2a');
+    const uncommented = EXAMPLE_CONFIG.replace(/^# (notify:|alerts:|metrics:| {2}.*)$/gm, '$1').replace('<uuid>', '5f2a');
     const config = parseConfig(uncommented, '/etc/camdl/camdl.yaml', { statMode: () => 0o600 });
     expect(config.notify.map((channel) => channel.kind)).toEqual(['ntfy', 'healthchecks']);
     expect(config.metrics.textfile).toBe('/var/lib/prometheus/node-exporter/camdl.prom');

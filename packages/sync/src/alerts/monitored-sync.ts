@@ -61,8 +61,11 @@ export async function evaluateAlerts(input: EvaluateInput): Promise<{ open: Aler
   }
   try {
     const store = ledger.monitoring();
-    const { rows, notices } = advanceAlerts({ previous: store.all(), observations: input.observations, covers: input.covers, policy: config.alerts, now });
-    store.apply(rows, notices, refs.map((ref) => ref.label), now);
+    const { rows, notices } = store.advance(
+      (previous) => advanceAlerts({ previous, observations: input.observations, covers: input.covers, policy: config.alerts, now }),
+      refs.map((ref) => ref.label),
+      now,
+    );
     for (const notice of notices) emit({ type: 'alert', notice });
     const batches = new Map(refs.map((ref) => [ref.label, store.pending(ref.label)]));
     const deliveries = await deliverToEach(

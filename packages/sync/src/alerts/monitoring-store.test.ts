@@ -37,7 +37,7 @@ describe.skipIf(!sqliteAvailable())('the alert state in the ledger', () => {
     const ledger = Ledger.open(join(dir.path, 'ledger.sqlite'));
     try {
       const store = ledger.monitoring();
-      store.apply([row], [notice], ['webhook', 'ntfy'], 2000);
+      expect(store.advance((previous) => ({ rows: [...previous, row], notices: [notice] }), ['webhook', 'ntfy'], 2000)).toEqual({ rows: [row], notices: [notice] });
       expect(store.all()).toEqual([row]);
       const batch = store.pending('webhook');
       expect(batch.notices).toEqual([notice]);
@@ -50,7 +50,7 @@ describe.skipIf(!sqliteAvailable())('the alert state in the ledger', () => {
         { channel: 'webhook', kind: 'webhook', sent: 1, failures: 0, lastFailureMs: undefined, lastSuccessMs: 3000 },
       ]);
       // A channel removed from the config: its queue goes.
-      store.apply([], [], ['webhook'], 4000);
+      store.advance(() => ({ rows: [], notices: [] }), ['webhook'], 4000);
       expect(store.pending('ntfy').notices).toEqual([]);
       expect(store.all()).toEqual([]);
     } finally {

@@ -105,19 +105,25 @@ export class MonitoringStore {
     }
   }
 
-  /** Replaces the conditions and queues the run's notices for every channel, in one transaction. */
-  apply(rows: readonly AlertRow[], notices: readonly Notice[], channels: readonly string[], now: number): void {
+  /**
+   * Advances the conditions in one write transaction: `advance` gets the rows as they are now (another
+   * run that finished meanwhile included), its rows replace them and its notices are queued for every
+   * channel.
+   */
+  advance(advance: (previous: AlertRow[]) => { rows: AlertRow[]; notices: Notice[] }, channels: readonly string[], now: number): { rows: AlertRow[]; notices: Notice[] } {
+    let result: { rows: AlertRow[]; notices: Notice[] } = { rows: [], notices: [] };
     this.#transaction(() => {
+      result = advance(this.all());
       this.#db.exec('DELETE FROM alerts');
       const insert = this.#db.prepare(
         `INSERT INTO alerts (kind, subject, camera, state, since_ms, runs, opened_ms, last_sent_ms, updated_ms, message, action, items) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       );
-      for (const row of rows) {
+      for (const row of result.rows) {
         insert.run(row.kind, row.subject, row.camera ?? null, row.state, row.sinceMs, row.runs, row.openedMs ?? null, row.lastSentMs ?? null, row.updatedMs, row.message, row.action, JSON.stringify(row.items));
       }
       const queue = this.#db.prepare(`INSERT INTO notify_outbox (channel, created_ms, notice) VALUES (?, ?, ?)`);
       for (const channel of channels) {
-        for (const notice of notices) queue.run(channel, now, JSON.stringify(notice));
+        for (const notice of result.notices) queue.run(channel, now, JSON.stringify(notice));
         this.#db
           .prepare(`DELETE FROM notify_outbox WHERE channel = ? AND id NOT IN (SELECT id FROM notify_outbox WHERE channel = ? ORDER BY id DESC LIMIT ?)`)
           .run(channel, channel, OUTBOX_LIMIT);
@@ -125,6 +131,7 @@ export class MonitoringStore {
       // A channel removed from the config has nobody to deliver to.
       this.#db.prepare(`DELETE FROM notify_outbox WHERE channel NOT IN (SELECT value FROM json_each(?))`).run(JSON.stringify(channels));
     });
+    return result;
   }
 
   /** The notices a channel has still to deliver, oldest first, with the id of the last one. */

@@ -126,14 +126,24 @@ describe.skipIf(!sqliteAvailable())('alerts after camdl sync (real HTTP receiver
     expect(everything).not.toContain('s3cr3t-path');
   });
 
-  it('a wrong password is login-refused at once, naming the camera', async () => {
+  it('a wrong password is login-refused at once, naming the camera (Timelapse and Amcrest)', async () => {
     const { webhook, top } = await channels();
-    fleet = await startFleet([{ name: 'porch', sim: { profile: 'timelapse3', content: { archives: dailyArchives('Porch', 1, { startDay: '2026-03-03' }) } }, passwordOverride: 'Wrong-Pass-4821', extra: ['time-zone: UTC'] }], { top });
+    fleet = await startFleet(
+      [
+        { name: 'porch', sim: { profile: 'timelapse3', content: { archives: dailyArchives('Porch', 1, { startDay: '2026-03-03' }) } }, passwordOverride: 'Wrong-Pass-4821', extra: ['time-zone: UTC'] },
+        { name: 'kitchen', sim: { profile: 'amcrest', content: 'tiny' }, passwordOverride: 'Wrong-Too-1234', extra: ['since: 2026-01-16T00:00:00', 'until: 2026-01-17T00:00:00', 'time-zone: America/New_York'] },
+      ],
+      { top },
+    );
     const { exitCode } = await run(fleet.config(), T0);
     expect(exitCode).toBe(1);
     const message = JSON.parse(webhook.requests[0]!.text) as NotifyMessage;
-    expect(message.notices).toEqual([expect.objectContaining({ event: 'opened', kind: 'login-refused', camera: 'porch', action: expect.stringContaining('password') })]);
+    expect(message.notices).toEqual([
+      expect.objectContaining({ event: 'opened', kind: 'login-refused', camera: 'porch', action: expect.stringContaining('password') }),
+      expect.objectContaining({ event: 'opened', kind: 'login-refused', camera: 'kitchen', action: expect.stringContaining('password') }),
+    ]);
     expect(webhook.requests[0]!.text).not.toContain('Wrong-Pass-4821');
+    expect(webhook.requests[0]!.text).not.toContain('Wrong-Too-1234');
   });
 
   it('a recording lost before it was fetched is recordings-lost with its name', async () => {

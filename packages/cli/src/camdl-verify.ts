@@ -36,12 +36,15 @@ export async function run(argv: string[]): Promise<number> {
   } finally {
     interrupt.dispose();
   }
-  // verify-failed opens (or recovers) like the conditions of a sync; a channel that fails changes nothing here.
-  await recordVerifyAlerts(
-    config,
-    { cameras: selectCameras(config, parsed.args.camera).map((camera) => camera.name), problems: result.problems, complete: interrupt.state === 'none' },
-    { onMonitorEvent: (event) => renderMonitorEvent(event, { json: parsed.args.json, stdout: process.stdout, stderr: process.stderr, showAlerts: false }) },
-  );
+  // verify-failed opens (or recovers) like the conditions of a sync; a channel that fails changes nothing
+  // here. Stopped at once (second Ctrl+C, SIGTERM): no channel may hold the exit.
+  if (interrupt.state === 'none' || interrupt.state === 'stop') {
+    await recordVerifyAlerts(
+      config,
+      { cameras: selectCameras(config, parsed.args.camera).map((camera) => camera.name), problems: result.problems, complete: interrupt.state === 'none' },
+      { onMonitorEvent: (event) => renderMonitorEvent(event, { json: parsed.args.json, stdout: process.stdout, stderr: process.stderr, showAlerts: false }) },
+    );
+  }
   if (interrupt.state === 'terminate') return 143;
   if (interrupt.state !== 'none') return 130;
   const summary = `Verified ${result.checked} files: ${result.problems.length === 0 ? 'all match the ledger' : `${result.problems.filter((p) => p.problem === 'missing').length} missing, ${result.problems.filter((p) => p.problem === 'changed').length} changed (the next camdl sync fetches again what the cameras still have)`}`;

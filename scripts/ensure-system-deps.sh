@@ -15,6 +15,10 @@ command -v curl >/dev/null 2>&1 || want+=(curl)
 command -v fc-match >/dev/null 2>&1 || want+=(fontconfig)
 # Off-site copies: the rclone target runs Debian's rclone (its tests against Apache mod_dav as WebDAV).
 command -v rclone >/dev/null 2>&1 || want+=(rclone)
+# Alerts and metrics: apprise (a notify channel), prometheus (promtool + a real scrape), an SMTP receiver.
+[ -x /usr/bin/apprise ] || want+=(apprise)
+[ -x /usr/bin/promtool ] && [ -x /usr/bin/prometheus ] || want+=(prometheus)
+/usr/bin/python3 -c 'import aiosmtpd' >/dev/null 2>&1 || want+=(python3-aiosmtpd)
 if [ ${#want[@]} -eq 0 ]; then
   exit 0
 fi
@@ -27,7 +31,7 @@ export DEBIAN_FRONTEND=noninteractive
 apt-get update -qq >/dev/null && apt-get install -y -qq --no-install-recommends "${want[@]}" >/dev/null
 status=$?
 # Debian starts the daemons after installing them; the tests start their own on 127.0.0.1.
-for svc in apache2 lighttpd; do
+for svc in apache2 lighttpd prometheus; do
   if command -v service >/dev/null 2>&1; then service "$svc" stop >/dev/null 2>&1 || true; fi
 done
 exit $status

@@ -18,5 +18,8 @@ export const CAMDL_COMMANDS: readonly CamdlCommand[] = [
   { name: 'restore', summary: 'Download the copies on a target into a folder in the archive layout, each re-hashed against the ledger', load: async () => (await import('./camdl-restore.js')).run },
   { name: 'report', summary: 'Write the coverage report: one self-contained HTML page with a timeline per camera', load: async () => (await import('./camdl-report.js')).run },
   { name: 'film', summary: 'One film of a whole project from its archives and recordings (--length, --speed, --every, --stamp)', load: async () => (await import('./camdl-film.js')).run },
+  { name: 'alerts', summary: 'The open alert conditions (camera unreachable, login refused, disk low...) from the ledger', load: async () => (await import('./camdl-alerts.js')).run },
+  { name: 'notify', summary: 'notify --test: one test message to every channel of notify:; names each one that failed', load: async () => (await import('./camdl-notify.js')).run },
+  { name: 'serve', summary: 'Serve /metrics (Prometheus) and /healthz; with --every also run the sync on a schedule', load: async () => (await import('./camdl-serve.js')).run },
   { name: 'init', summary: 'Write a commented example config', load: async () => (await import('./camdl-init.js')).run },
 ];

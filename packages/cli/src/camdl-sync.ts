@@ -14,10 +14,11 @@ export async function run(argv: string[]): Promise<number> {
   );
   if (parsed.kind === 'exit') return parsed.code;
   const args = parsed.args;
-  const [{ loadConfig, syncFleet, parseDuration }, { installInterruptHandler }, { createSyncRenderer }] = await Promise.all([
+  const [{ loadConfig, runMonitoredSync, parseDuration }, { installInterruptHandler }, { createSyncRenderer }, { renderMonitorEvent }] = await Promise.all([
     import('@camdl/sync'),
     import('./interrupt.js'),
     import('./camdl-sync-render.js'),
+    import('./camdl-monitor-render.js'),
   ]);
   const every = args.every === undefined ? undefined : parseDuration(args.every);
   if (args.every !== undefined && every === undefined) throw camdlUsageError(`--every must be a duration such as 30m, 1h or 1d, got ${JSON.stringify(args.every)}`);
@@ -45,7 +46,7 @@ export async function run(argv: string[]): Promise<number> {
       let startedAt = Date.now();
       let exitCode: number;
       try {
-        ({ exitCode } = await syncFleet(config, {
+        ({ exitCode } = await runMonitoredSync(config, {
           ...(args.camera ? { cameras: args.camera } : {}),
           dryRun: args.dryRun,
           signal: interrupt.signal,
@@ -54,6 +55,7 @@ export async function run(argv: string[]): Promise<number> {
             if (event.type === 'run-start') startedAt = Date.now();
             renderer.render(event);
           },
+          onMonitorEvent: (event) => renderMonitorEvent(event, { json: args.json, stdout: process.stdout, stderr: process.stderr }),
         }));
       } catch (error) {
         // A full disk with --every: say so and try again at the next run (space may be freed by then).

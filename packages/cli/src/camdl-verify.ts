@@ -1,4 +1,4 @@
-import { camdlUsageError, parseCamdlFlags } from './camdl-flags.js';
+import { camdlUsageError, parseCamdlFlags, toCamdlExit } from './camdl-flags.js';
 import { runInterruptible } from './camdl-job.js';
 import { printable } from './camdl-sync-render.js';
 
@@ -18,9 +18,15 @@ export async function run(argv: string[]): Promise<number> {
   if (parsed.kind === 'exit') return parsed.code;
   if (parsed.args.deep && parsed.args.target === undefined) throw camdlUsageError('--deep needs --target NAME');
   if (parsed.args.target !== undefined) return verifyCopies(parsed.args);
-  const { loadConfig, verifyArchive } = await import('@camdl/sync');
+  const { loadConfig, verifyArchive, selectCameras, recordVerifyAlerts } = await import('@camdl/sync');
+  let config: ReturnType<typeof loadConfig>;
+  try {
+    config = loadConfig(parsed.args.config);
+  } catch (error) {
+    toCamdlExit(error);
+  }
   const outcome = await runInterruptible((signal) =>
-    verifyArchive(loadConfig(parsed.args.config), {
+    verifyArchive(config, {
       ...(parsed.args.camera ? { cameras: parsed.args.camera } : {}),
       signal,
       onEvent: (event) => {
@@ -33,6 +39,13 @@ export async function run(argv: string[]): Promise<number> {
   );
   if ('exitCode' in outcome) return outcome.exitCode;
   const { result } = outcome;
+  // verify-failed opens (or recovers) like the conditions of a sync; a channel that fails changes nothing here.
+  const { renderMonitorEvent } = await import('./camdl-monitor-render.js');
+  await recordVerifyAlerts(
+    config,
+    { cameras: selectCameras(config, parsed.args.camera).map((camera) => camera.name), problems: result.problems, complete: true },
+    { onMonitorEvent: (event) => renderMonitorEvent(event, { json: parsed.args.json, stdout: process.stdout, stderr: process.stderr, showAlerts: false }) },
+  );
   const summary = `Verified ${result.checked} files: ${result.problems.length === 0 ? 'all match the ledger' : `${result.problems.filter((p) => p.problem === 'missing').length} missing, ${result.problems.filter((p) => p.problem === 'changed').length} changed (the next camdl sync fetches again what the cameras still have)`}`;
   if (parsed.args.json) process.stdout.write(`${JSON.stringify({ type: 'summary', checked: result.checked, problems: result.problems.length })}\n`);
   else process.stdout.write(`${summary}\n`);

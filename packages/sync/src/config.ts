@@ -5,6 +5,7 @@ import { parseDuration } from './duration.js';
 import { SyncError } from './errors.js';
 import { validateLayout } from './layout.js';
 import { parseCameraTargets, parseKeepLocal, parseTargets, topNode, type TargetConfig } from './targets-config.js';
+import { MONITORING_KEYS, parseMonitoringSections, type MonitoringConfig } from './alerts/monitoring-config.js';
 
 /** Camera families `camdl sync` knows. */
 export type CameraKind = 'timelapse' | 'amcrest';
@@ -62,8 +63,8 @@ export interface CameraConfig {
   line: number;
 }
 
-/** A loaded, validated fleet config. */
-export interface FleetConfig {
+/** A loaded, validated fleet config (`notify`, `alerts`, `metrics`: see {@link MonitoringConfig}). */
+export interface FleetConfig extends MonitoringConfig {
   /** Absolute path of the config file. */
   file: string;
   /** Absolute root of the local archive. */
@@ -112,7 +113,7 @@ const CAMERA_KEYS = [
   'keep-local',
 ] as const;
 const DEFAULT_KEYS = CAMERA_KEYS.filter((key) => key !== 'name' && key !== 'host');
-const TOP_KEYS = ['archive', 'ledger', 'bandwidth', 'upload-bandwidth', 'targets', 'layout', 'defaults', 'cameras'] as const;
+const TOP_KEYS = ['archive', 'ledger', 'bandwidth', 'upload-bandwidth', 'targets', 'layout', 'defaults', 'cameras', ...MONITORING_KEYS] as const;
 
 /** Every key the config accepts, for the JSON Schema test and `camdl init`. */
 export const CONFIG_KEYS = { top: TOP_KEYS, camera: CAMERA_KEYS, defaults: DEFAULT_KEYS } as const;
@@ -439,7 +440,8 @@ export function parseConfig(text: string, file: string, options: LoadConfigOptio
       line,
     });
   }
-  return { file, archive, ledger, bandwidthMbps, layout, uploadBandwidthMbps, targets, cameras };
+  const monitoring = parseMonitoringSections(reader, doc.contents as YAMLMap, top, base);
+  return { file, archive, ledger, bandwidthMbps, layout, uploadBandwidthMbps, targets, cameras, ...monitoring };
 }
 
 function resolvePath(base: string, path: string): string {

@@ -15,7 +15,9 @@ export type SyncErrorCode =
   /** The archive's file system is full (ENOSPC, a quota, SQLite's "database or disk is full"): the run stopped starting downloads. */
   | 'ERR_SYNC_DISK_FULL'
   /** An off-site target is unknown, or its secret (access key) could not be read. */
-  | 'ERR_SYNC_TARGET';
+  | 'ERR_SYNC_TARGET'
+  /** A notification channel failed (HTTP status, timeout, SMTP, apprise); never changes what was archived. */
+  | 'ERR_SYNC_NOTIFY';
 
 export interface SyncErrorOptions {
   /** The stable code users branch on. */

@@ -55,4 +55,18 @@ cameras:
     channels: [1]               # or all
     since: 2026-01-16T00:00:00  # camera wall-clock time
     # connections: 4            # parallel downloads (at most 4)
+
+# Who hears when something goes wrong (once, and again when it recovers). Test: camdl notify --test
+# notify:
+#   - kind: ntfy
+#     url: https://ntfy.sh/camdl-site-a-7f3e9c   # a topic nobody guesses; token-env: for your own server
+#   - kind: healthchecks
+#     url: https://hc-ping.com/<uuid>            # also catches the run that never happened
+# alerts:
+#   camera-unreachable-after: 2                  # failed runs in a row (or a duration: 12h)
+#   camera-silent-after: 2d                      # answers, but no new recording for this long
+#   repeat: 24h                                  # re-send while a condition lasts
+#   min-free: 10%                                # free space on the archive's disk (or 50GiB)
+# metrics:
+#   textfile: /var/lib/prometheus/node-exporter/camdl.prom
 `;

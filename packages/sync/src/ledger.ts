@@ -3,6 +3,7 @@ import { hostname } from 'node:os';
 import { dirname } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { isCamdlFileName } from './archive-files.js';
+import { ALERT_STATE_MIGRATION, MonitoringStore } from './alerts/monitoring-store.js';
 import { acquireCameraLock, type CameraLock } from './camera-lock.js';
 import { SyncError, isSyncError } from './errors.js';
 import { COPIES_MIGRATION } from './ledger-copies-schema.js';
@@ -122,6 +123,7 @@ const MIGRATIONS: readonly string[] = [
      PRIMARY KEY (run_id, camera)
    );`,
   COPIES_MIGRATION,
+  ALERT_STATE_MIGRATION,
 ];
 
 /** What the copies module of the same package uses of an open ledger (not exported from the package). */
@@ -648,6 +650,11 @@ export class Ledger {
       .map((row) => mapRow(row, { localPath: ['local_path', 'text'], sha256: ['sha256', 'text'] }))
       // A row an older camdl filed under one of camdl's own names holds no file of its own there.
       .filter((row) => !isCamdlFileName(row.localPath.slice(folderPrefix.length + 1)));
+  }
+
+  /** Alert state, notification outbox and counters, and the figures of the metrics. */
+  monitoring(): MonitoringStore {
+    return new MonitoringStore(this.#db);
   }
 
   close(): void {

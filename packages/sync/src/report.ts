@@ -1,5 +1,6 @@
 import { PLAUSIBLE_TIME_AHEAD_MS, PLAUSIBLE_TIME_MIN_MS } from '@camdl/internal';
 import type { FleetConfig } from './config.js';
+import { formatBytes } from './format-bytes.js';
 import { wallClockIn } from './layout.js';
 import { Ledger, type LedgerRecording } from './ledger.js';
 import { CopyLedger } from './ledger-copies.js';
@@ -40,17 +41,6 @@ function stateOf(row: LedgerRecording): CoverageState {
   if (row.state === 'verified' || row.state === 'deleted-on-camera') return 'archived';
   if (row.state === 'lost') return 'lost';
   return 'pending';
-}
-
-function formatBytes(bytes: number): string {
-  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
-  let value = bytes;
-  let unit = 0;
-  while (value >= 1024 && unit < units.length - 1) {
-    value /= 1024;
-    unit += 1;
-  }
-  return `${unit === 0 ? value : value.toFixed(1)} ${units[unit]}`;
 }
 
 interface Segment {

@@ -1,26 +1,11 @@
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { sha256File } from '@camdl/test-utils';
+import { canMountTmpfs, sha256File } from '@camdl/test-utils';
 import { Ledger, sqliteAvailable, syncFleet, verifyArchive } from '@camdl/sync';
 import { collect, dailyArchives, listFiles, startFleet, type TestFleet } from './fleet-helpers.js';
-
-/** A small real file system that fills up (tmpfs): needs root and mount rights, as CI has. */
-function canMountTmpfs(): boolean {
-  const dir = mkdtempSync(join(tmpdir(), 'camdl-mount-probe-'));
-  try {
-    if (spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=64k', 'tmpfs', dir]).status !== 0) return false;
-    spawnSync('umount', [dir]);
-    return true;
-  } catch {
-    return false;
-  } finally {
-    rmdirSync(dir);
-  }
-}
 
 const mountable = sqliteAvailable() && canMountTmpfs();
 

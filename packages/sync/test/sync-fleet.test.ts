@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { afterEach, describe, expect, it } from 'vitest';
 import { sha256File } from '@camdl/test-utils';
-import { fleetStatus, Ledger, sqliteAvailable, syncFleet } from '@camdl/sync';
+import { fleetStatus, Ledger, LEDGER_SCHEMA_VERSION, sqliteAvailable, syncFleet } from '@camdl/sync';
 import { collect, dailyArchives, listFiles, startFleet, type TestFleet } from './fleet-helpers.js';
 
 const AMCREST_WINDOW = ['since: 2026-01-16T00:00:00', 'until: 2026-01-17T00:00:00', 'time-zone: America/New_York'];
@@ -68,7 +68,7 @@ describe.skipIf(!sqliteAvailable())('camdl sync against a mixed fleet of simulat
       expect(new Set(rows.map((row) => row.state))).toEqual(new Set(['verified']));
       expect(rows.every((row) => /^[0-9a-f]{64}$/.test(row.sha256 ?? ''))).toBe(true);
       expect(ledger.runs()[0]).toMatchObject({ status: 'ok', exitCode: 0 });
-      expect(ledger.schemaVersion).toBe(2);
+      expect(ledger.schemaVersion).toBe(LEDGER_SCHEMA_VERSION);
     } finally {
       ledger.close();
     }

@@ -1,0 +1,35 @@
+import { parseCamdlFlags, toCamdlExit } from './camdl-flags.js';
+import { escapeTerminal } from './terminal-text.js';
+
+/** `camdl alerts --config camdl.yaml [--json]` */
+export async function run(argv: string[]): Promise<number> {
+  const parsed = await parseCamdlFlags('alerts', argv, (parser) =>
+    parser
+      .usage('$0 --config camdl.yaml [--json]\n\nThe open alert conditions, from the ledger (read-only; no camera or channel is contacted). Exit 1 while any is open.')
+      .option('config', { alias: 'c', type: 'string', default: 'camdl.yaml', describe: 'The fleet config (YAML)' })
+      .option('json', { type: 'boolean', default: false, describe: 'One JSON document on stdout' }),
+  );
+  if (parsed.kind === 'exit') return parsed.code;
+  const { loadConfig, openAlerts } = await import('@camdl/sync');
+  let open;
+  try {
+    open = openAlerts(loadConfig(parsed.args.config));
+  } catch (error) {
+    toCamdlExit(error);
+  }
+  const iso = (ms: number | undefined): string | null => (ms === undefined ? null : new Date(ms).toISOString());
+  if (parsed.args.json) {
+    const alerts = open.map((row) => ({ kind: row.kind, subject: row.subject, camera: row.camera ?? null, since: iso(row.sinceMs), opened: iso(row.openedMs), lastSent: iso(row.lastSentMs), runs: row.runs, message: row.message, action: row.action, items: row.items }));
+    process.stdout.write(`${JSON.stringify({ alerts }, null, 2)}\n`);
+  } else if (open.length === 0) {
+    process.stdout.write('No open alerts.\n');
+  } else {
+    const lines: string[] = [];
+    for (const row of open) {
+      lines.push(`${row.kind}${row.subject ? ` ${escapeTerminal(row.subject)}` : ''} since ${iso(row.sinceMs)!.replace('T', ' ').slice(0, 19)} UTC: ${escapeTerminal(row.message)}`);
+      lines.push(`  what to do: ${escapeTerminal(row.action)}`);
+    }
+    process.stdout.write(`${lines.join('\n')}\n`);
+  }
+  return open.length === 0 ? 0 : 1;
+}

@@ -1,0 +1,31 @@
+import type { MonitorEvent } from '@camdl/sync';
+import { escapeTerminal } from './terminal-text.js';
+
+/**
+ * Renders what the monitoring around a run did. A channel or textfile that failed is a warning on
+ * stderr (cron mails it; it never changes the exit code); alerts sent are one line each on the human
+ * stream; with `--json` every event is also one NDJSON line on stdout.
+ */
+export function renderMonitorEvent(event: MonitorEvent, options: { json: boolean; stdout: NodeJS.WritableStream; stderr: NodeJS.WritableStream; showAlerts?: boolean }): void {
+  // A command that prints its own findings (verify) shows only what went wrong with the channels.
+  if (event.type === 'alert' && options.showAlerts === false) return;
+  if (options.json) options.stdout.write(`${JSON.stringify(event)}\n`);
+  const human = options.json ? options.stderr : options.stdout;
+  switch (event.type) {
+    case 'alert':
+      human.write(`ALERT ${event.notice.event} ${event.notice.kind}${event.notice.subject ? ` ${escapeTerminal(event.notice.subject)}` : ''}: ${escapeTerminal(event.notice.message)}\n`);
+      break;
+    case 'notify-failed':
+      options.stderr.write(`camdl: warning: notify ${escapeTerminal(event.channel)} failed: ${escapeTerminal(event.reason)} (retried on the next run; the archive is not affected)\n`);
+      break;
+    case 'metrics-failed':
+      options.stderr.write(`camdl: warning: metrics textfile ${escapeTerminal(event.path)} not written: ${escapeTerminal(event.reason)}\n`);
+      break;
+    case 'alert-state-failed':
+      options.stderr.write(`camdl: warning: alert state not kept (the ledger cannot be opened): ${escapeTerminal(event.reason)}\n`);
+      break;
+    case 'notify-sent':
+    case 'metrics-written':
+      break;
+  }
+}

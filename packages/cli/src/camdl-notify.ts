@@ -1,0 +1,32 @@
+import { camdlUsageError, parseCamdlFlags, toCamdlExit } from './camdl-flags.js';
+import { escapeTerminal } from './terminal-text.js';
+
+/** `camdl notify --config camdl.yaml --test` */
+export async function run(argv: string[]): Promise<number> {
+  const parsed = await parseCamdlFlags('notify', argv, (parser) =>
+    parser
+      .usage('$0 --config camdl.yaml --test\n\nSend one test message to every channel of notify: (a success ping to healthchecks). Exit 1 naming each channel that failed.')
+      .option('config', { alias: 'c', type: 'string', default: 'camdl.yaml', describe: 'The fleet config (YAML)' })
+      .option('test', { type: 'boolean', default: false, describe: 'Send the test message (required)' })
+      .option('json', { type: 'boolean', default: false, describe: 'One JSON document on stdout' }),
+  );
+  if (parsed.kind === 'exit') return parsed.code;
+  if (!parsed.args.test) throw camdlUsageError('notify: give --test to send one test message to every channel');
+  const { loadConfig, sendTestNotifications } = await import('@camdl/sync');
+  let config;
+  try {
+    config = loadConfig(parsed.args.config);
+  } catch (error) {
+    toCamdlExit(error);
+  }
+  if (config.notify.length === 0) throw camdlUsageError(`${config.file}: no notify: channels to test`);
+  const results = await sendTestNotifications(config);
+  if (parsed.args.json) {
+    process.stdout.write(`${JSON.stringify({ channels: results.map((result) => ({ channel: result.shown, kind: result.kind, ok: result.ok, reason: result.reason ?? null })) }, null, 2)}\n`);
+  } else {
+    for (const result of results) process.stdout.write(`${result.ok ? 'OK  ' : 'FAIL'}  ${escapeTerminal(result.shown)}${result.ok ? '' : `: ${escapeTerminal(result.reason ?? 'failed')}`}\n`);
+  }
+  const failed = results.filter((result) => !result.ok);
+  if (failed.length > 0) process.stderr.write(`camdl: notify test failed for ${failed.map((result) => escapeTerminal(result.shown)).join(', ')}\n`);
+  return failed.length === 0 ? 0 : 1;
+}

@@ -1,0 +1,183 @@
+import { formatBytes } from '../format-bytes.js';
+import type { SyncSummary } from '../sync-fleet.js';
+import type { VerifyProblem } from '../verify.js';
+import type { AlertKind, Observation } from './alert-kinds.js';
+import type { AlertPolicy } from './monitoring-config.js';
+
+/** Codes that mean the camera refused the login (or camdl could not read the password to try). */
+const LOGIN_CODES = new Set(['ERR_DIGEST_BAD_CREDENTIALS', 'ERR_DOWNLOAD_AUTH', 'ERR_AMCREST_AUTH', 'ERR_AMCREST_INVALID_AUTHORITY', 'ERR_SYNC_PASSWORD']);
+const LEDGER_CODES = new Set(['ERR_SYNC_LEDGER', 'ERR_SYNC_SQLITE_UNAVAILABLE']);
+
+/** What one `camdl sync` run found, as the conditions need it. */
+export interface RunFacts {
+  /** The config file (named in actions). */
+  configFile: string;
+  archive: string;
+  /** The run's summary; undefined when the run itself did not complete. */
+  summary: SyncSummary | undefined;
+  /** Why the run did not complete (config, ledger, crash). */
+  runError: { message: string; code: string | undefined } | undefined;
+  /** Remote names of the recordings each camera lost in this run. */
+  lost: ReadonlyMap<string, readonly string[]>;
+  /** The archive's disk: free and total bytes, when it could be measured. */
+  disk: { freeBytes: number; totalBytes: number } | undefined;
+  /** The run found the disk full. */
+  diskFull: string | undefined;
+  /** Per camera: the end of its newest recording the ledger knows, and when it was first synced. */
+  recency: ReadonlyMap<string, { newestMs: number | undefined; firstRunMs: number | undefined }>;
+  /** Recordings the camera will overwrite before they are fetched (filled in by the overwrite horizon). */
+  atRisk?: ReadonlyArray<{ camera: string; items: readonly string[]; message: string }> | undefined;
+  /** Off-site targets that failed this run (name → reason); undefined when the run copies to none. */
+  targets?: ReadonlyMap<string, string | undefined> | undefined;
+  now: number;
+}
+
+function describeSpan(ms: number): string {
+  const hours = ms / 3_600_000;
+  if (hours < 48) return `${Math.max(1, Math.round(hours))} h`;
+  return `${Math.round(hours / 24)} days`;
+}
+
+/** Whether the archive's free space is under `min-free`. */
+export function diskIsLow(disk: { freeBytes: number; totalBytes: number }, minFree: AlertPolicy['minFree']): boolean {
+  const threshold = 'percent' in minFree ? (disk.totalBytes * minFree.percent) / 100 : minFree.bytes;
+  return disk.freeBytes < threshold;
+}
+
+/**
+ * The conditions one sync run found, and which conditions it looked at (those it looked at and did
+ * not find have recovered). A camera that was busy or interrupted says nothing either way.
+ */
+export function observeSyncRun(facts: RunFacts, policy: AlertPolicy): { observations: Observation[]; covers: (kind: AlertKind, subject: string) => boolean } {
+  const observations: Observation[] = [];
+  const covered = new Set<string>();
+  const cover = (kind: AlertKind, subject: string): void => {
+    covered.add(`${kind}\u0000${subject}`);
+  };
+  if (facts.runError) {
+    const ledger = facts.runError.code !== undefined && LEDGER_CODES.has(facts.runError.code);
+    observations.push({
+      kind: ledger ? 'ledger-error' : 'run-failed',
+      subject: '',
+      message: `camdl sync could not complete: ${facts.runError.message}`,
+      action: ledger
+        ? `Check the ledger (disk, permissions, a newer camdl wrote it); nothing was archived in this run. camdl status --config ${facts.configFile} shows what it holds.`
+        : `Run camdl sync --config ${facts.configFile} by hand to see the error; nothing was archived in this run.`,
+    });
+    cover(ledger ? 'run-failed' : 'ledger-error', '');
+  } else {
+    cover('run-failed', '');
+    cover('ledger-error', '');
+  }
+  for (const outcome of facts.summary?.cameras ?? []) {
+    const camera = outcome.camera;
+    if (outcome.status === 'busy' || outcome.status === 'interrupted') continue;
+    const code = outcome.errorCode;
+    const answered = outcome.status === 'ok' || outcome.listed > 0;
+    if (outcome.status === 'failed' && code !== undefined && LOGIN_CODES.has(code)) {
+      observations.push({
+        kind: 'login-refused',
+        subject: camera,
+        camera,
+        message: `${camera} refused the login: ${outcome.error ?? code}`,
+        action: `Check the user name and the password (password-file or password-env) of ${camera} in ${facts.configFile}; camdl tries once per run, so the camera does not lock the account.`,
+      });
+      cover('camera-unreachable', camera);
+    } else if (outcome.status === 'failed' && code !== 'ERR_SYNC_DISK_FULL' && !answered) {
+      observations.push({
+        kind: 'camera-unreachable',
+        subject: camera,
+        camera,
+        message: `${camera} could not be reached: ${outcome.error ?? code ?? 'failed'}`,
+        action: `Check that ${camera} has power and network and that its host in ${facts.configFile} is right; its recordings wait on the camera (which overwrites the oldest when full).`,
+      });
+      cover('login-refused', camera);
+    } else if (answered) {
+      cover('camera-unreachable', camera);
+      cover('login-refused', camera);
+    }
+    if (outcome.status === 'ok') {
+      cover('camera-silent', camera);
+      const recency = facts.recency.get(camera);
+      const since = recency?.newestMs ?? recency?.firstRunMs;
+      if (since !== undefined && facts.now - since > policy.cameraSilentAfterMs) {
+        const newest = recency?.newestMs;
+        observations.push({
+          kind: 'camera-silent',
+          subject: camera,
+          camera,
+          message: `${camera} answers but has recorded nothing new for ${describeSpan(facts.now - since)}${newest === undefined ? ' (no recording at all yet)' : ` (newest recording ends ${new Date(newest).toISOString()})`}`,
+          action: `Check that recording is enabled on ${camera} (schedule, storage card, the Timelapse job) and that its clock is right.`,
+        });
+      }
+    }
+    if (answered) {
+      cover('recordings-lost', camera);
+      const lost = facts.lost.get(camera) ?? [];
+      if (outcome.lost > 0 || lost.length > 0) {
+        observations.push({
+          kind: 'recordings-lost',
+          subject: camera,
+          camera,
+          message: `${camera} deleted ${Math.max(outcome.lost, lost.length)} recording(s) before camdl could archive them: ${lost.slice(0, 5).join(', ')}${lost.length > 5 ? ` and ${lost.length - 5} more` : ''}`,
+          action: `Run camdl sync more often, raise the bandwidth or the camera's storage, so ${camera} does not overwrite what is not archived yet.`,
+          items: lost,
+        });
+      }
+      cover('recordings-at-risk', camera);
+    }
+  }
+  for (const risk of facts.atRisk ?? []) {
+    observations.push({
+      kind: 'recordings-at-risk',
+      subject: risk.camera,
+      camera: risk.camera,
+      message: risk.message,
+      action: `Run camdl sync now and more often; ${risk.camera} is about to overwrite recordings that are not archived.`,
+      items: risk.items,
+    });
+  }
+  for (const [target, reason] of facts.targets ?? []) {
+    cover('target-failing', target);
+    if (reason === undefined) continue;
+    observations.push({
+      kind: 'target-failing',
+      subject: target,
+      message: `off-site target ${target} failed: ${reason}`,
+      action: `Check the target ${target} in ${facts.configFile} (credentials, network, space); the local archive is unaffected and copies resume on the next run.`,
+    });
+  }
+  if (facts.disk !== undefined || facts.diskFull !== undefined) {
+    cover('disk-low', facts.archive);
+    const low = facts.disk !== undefined && diskIsLow(facts.disk, policy.minFree);
+    if (low || facts.diskFull !== undefined) {
+      const free = facts.disk ? `${formatBytes(facts.disk.freeBytes)} free of ${formatBytes(facts.disk.totalBytes)}` : `full (${facts.diskFull})`;
+      observations.push({
+        kind: 'disk-low',
+        subject: facts.archive,
+        message: `the archive's disk is low: ${free} at ${facts.archive}`,
+        action: 'Free space or move the archive to a larger disk; when it is full camdl starts no new downloads and the cameras keep overwriting.',
+      });
+    }
+  }
+  return { observations, covers: (kind, subject) => covered.has(`${kind}\u0000${subject}`) };
+}
+
+/** The conditions one `camdl verify` found: a missing or changed file per camera. */
+export function observeVerify(cameras: readonly string[], problems: readonly VerifyProblem[], configFile: string): { observations: Observation[]; covers: (kind: AlertKind, subject: string) => boolean } {
+  const byCamera = new Map<string, VerifyProblem[]>();
+  for (const problem of problems) byCamera.set(problem.camera, [...(byCamera.get(problem.camera) ?? []), problem]);
+  const observations = [...byCamera].map(([camera, found]): Observation => ({
+    kind: 'verify-failed',
+    subject: camera,
+    camera,
+    message: `verify found ${found.length} archived file(s) of ${camera} missing or changed: ${found
+      .slice(0, 5)
+      .map((problem) => `${problem.path} (${problem.problem})`)
+      .join(', ')}${found.length > 5 ? ` and ${found.length - 5} more` : ''}`,
+    action: `Check the archive's disk; camdl sync --config ${configFile} fetches again what the camera still has, the rest is lost.`,
+    items: found.map((problem) => problem.path),
+  }));
+  const names = new Set(cameras);
+  return { observations, covers: (kind, subject) => kind === 'verify-failed' && names.has(subject) };
+}

@@ -1,0 +1,61 @@
+import { Agent, request } from 'undici';
+import { SyncError } from '../errors.js';
+
+/** The part of a URL that may be shown: scheme and host (webhook paths and topics are secrets). */
+export function shownOrigin(url: URL): string {
+  return `${url.protocol}//${url.host}`;
+}
+
+/** Most bytes of an answer read (and thrown away) before the connection is dropped. */
+const ANSWER_CAP = 16 * 1024;
+
+/** A short reason for a failed delivery that cannot carry the URL's path, query or a token. */
+export function deliveryReason(error: unknown, secrets: readonly string[] = []): string {
+  const cause = error as { code?: unknown; name?: unknown; message?: unknown } | undefined;
+  let reason: string;
+  if (cause?.name === 'TimeoutError' || cause?.code === 'UND_ERR_HEADERS_TIMEOUT' || cause?.code === 'UND_ERR_BODY_TIMEOUT' || cause?.code === 'UND_ERR_CONNECT_TIMEOUT' || cause?.code === 'ETIMEDOUT') {
+    reason = 'timed out';
+  } else {
+    const code = typeof cause?.code === 'string' ? cause.code : undefined;
+    const inner = (error as { cause?: { code?: unknown } } | undefined)?.cause?.code;
+    const message = typeof cause?.message === 'string' ? cause.message.split('\n')[0]!.trim() : String(error);
+    const shownCode = code ?? (typeof inner === 'string' ? inner : undefined);
+    // The message says what happened (a refused login, a certificate); the code alone when there is none.
+    reason = message === '' ? (shownCode ?? 'failed') : shownCode !== undefined && !message.includes(shownCode) ? `${message} (${shownCode})` : message;
+  }
+  for (const secret of secrets) if (secret.length >= 4) reason = reason.split(secret).join('***');
+  return reason.slice(0, 300);
+}
+
+/**
+ * POSTs a small body with one deadline for the whole exchange (connect, answer, body). A status
+ * outside 2xx rejects with `ERR_SYNC_NOTIFY` naming only scheme and host. The answer is read up to
+ * a cap and dropped; the connection is closed after (no socket keeps a cron job alive).
+ */
+export async function postWithDeadline(url: URL, options: { body: string | Buffer; headers: Record<string, string>; timeoutMs: number; what: string; secrets?: readonly string[] }): Promise<number> {
+  const agent = new Agent({ connect: { timeout: options.timeoutMs }, headersTimeout: options.timeoutMs, bodyTimeout: options.timeoutMs, keepAliveTimeout: 1, pipelining: 0 });
+  const signal = AbortSignal.timeout(options.timeoutMs);
+  try {
+    const response = await request(url, { method: 'POST', body: options.body, headers: options.headers, dispatcher: agent, signal });
+    let seen = 0;
+    try {
+      for await (const chunk of response.body) {
+        seen += (chunk as Buffer).length;
+        if (seen > ANSWER_CAP) break;
+      }
+    } catch {
+      // The status is what counts; a broken answer body after it changes nothing.
+    } finally {
+      response.body.destroy();
+    }
+    if (response.statusCode < 200 || response.statusCode > 299) {
+      throw new SyncError(`${options.what} (${shownOrigin(url)}): HTTP ${response.statusCode}`, { code: 'ERR_SYNC_NOTIFY' });
+    }
+    return response.statusCode;
+  } catch (error) {
+    if ((error as { code?: unknown }).code === 'ERR_SYNC_NOTIFY') throw error;
+    throw new SyncError(`${options.what} (${shownOrigin(url)}): ${deliveryReason(error, [url.pathname.length > 1 ? url.pathname : '', url.search, ...(options.secrets ?? [])])}`, { code: 'ERR_SYNC_NOTIFY' });
+  } finally {
+    await agent.destroy().catch(() => {});
+  }
+}

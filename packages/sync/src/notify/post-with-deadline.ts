@@ -1,4 +1,3 @@
-import { Agent, request } from 'undici';
 import { SyncError } from '../errors.js';
 
 /** The part of a URL that may be shown: scheme and host (webhook paths and topics are secrets). */
@@ -33,6 +32,8 @@ export function deliveryReason(error: unknown, secrets: readonly string[] = []):
  * a cap and dropped; the connection is closed after (no socket keeps a cron job alive).
  */
 export async function postWithDeadline(url: URL, options: { body: string | Buffer; headers: Record<string, string>; timeoutMs: number; what: string; secrets?: readonly string[] }): Promise<number> {
+  // Loaded only when a channel posts: a plain-http sync without notify channels never loads undici.
+  const { Agent, request } = await import('undici');
   const agent = new Agent({ connect: { timeout: options.timeoutMs }, headersTimeout: options.timeoutMs, bodyTimeout: options.timeoutMs, keepAliveTimeout: 1, pipelining: 0 });
   const signal = AbortSignal.timeout(options.timeoutMs);
   try {

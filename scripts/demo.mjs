@@ -78,6 +78,18 @@ function dailyArchives(prefix, days, startDay) {
   });
 }
 
+/** The UTC date `days` days before today, `YYYY-MM-DD`: the fleet's footage is recent, as a live camera's is. */
+function daysAgo(days) {
+  return new Date(Date.now() - days * 86_400_000).toISOString().slice(0, 10);
+}
+
+/** An evening of recordings on `day` (camera wall clock): 15 of 8 minutes from 20:00. */
+function eveningRecordings(day) {
+  const base = Date.parse(`${day}T20:00:00Z`);
+  const wall = (ms) => new Date(ms).toISOString().slice(0, 19).replace('T', ' ');
+  return Array.from({ length: 15 }, (_, index) => ({ start: wall(base + index * 480_000), end: wall(base + (index + 1) * 480_000) }));
+}
+
 console.log('== camdl sync: one config, three cameras (simulated), archived and verified ==');
 if (typeof process.getBuiltinModule !== 'function' || !process.getBuiltinModule('node:sqlite')) {
   console.log(`camdl needs Node.js 22.19 or newer for its ledger (node:sqlite); this is ${process.version}: skipping this part`);
@@ -86,9 +98,9 @@ if (typeof process.getBuiltinModule !== 'function' || !process.getBuiltinModule(
   const s3 = await startS3(join(outdir, 's3-server'), 'camdl-archive');
   const secretFile = join(outdir, 'offsite.secret');
   const fleet = [
-    ['north-gate', await startCameraSim({ profile: 'timelapse2-v1', content: { archives: dailyArchives('North_Gate', 4, '2026-03-01') } })],
-    ['crane', await startCameraSim({ profile: 'timelapse3', content: { archives: dailyArchives('Crane', 3, '2026-03-02') } })],
-    ['kitchen', await startCameraSim({ profile: 'amcrest' })],
+    ['north-gate', await startCameraSim({ profile: 'timelapse2-v1', content: { archives: dailyArchives('North_Gate', 4, daysAgo(4)) } })],
+    ['crane', await startCameraSim({ profile: 'timelapse3', content: { archives: dailyArchives('Crane', 3, daysAgo(3)) } })],
+    ['kitchen', await startCameraSim({ profile: 'amcrest', content: { recordings: eveningRecordings(daysAgo(2)) } })],
   ];
   try {
     await writeFile(secretFile, `${s3.secretAccessKey}\n`, { mode: 0o600 });
@@ -119,7 +131,7 @@ if (typeof process.getBuiltinModule !== 'function' || !process.getBuiltinModule(
       const variable = `${name.toUpperCase().replace(/-/g, '_')}_PASSWORD`;
       env[variable] = sim.password;
       lines.push(`  - name: ${name}`, `    kind: ${sim.profile === 'amcrest' ? 'amcrest' : 'timelapse'}`, `    host: ${sim.url}`, `    username: ${sim.username}`, `    password-env: ${variable}`);
-      if (sim.profile === 'amcrest') lines.push('    channels: [1]', '    since: 2026-01-16T00:00:00', '    until: 2026-01-17T00:00:00', `    time-zone: ${sim.timeZone}`);
+      if (sim.profile === 'amcrest') lines.push('    channels: [1]', `    since: ${daysAgo(2)}T00:00:00`, `    time-zone: ${sim.timeZone}`);
       else lines.push('    time-zone: UTC', '    rate-limit: 90');
     }
     const config = join(outdir, 'camdl.yaml');

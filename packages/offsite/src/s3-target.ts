@@ -3,22 +3,10 @@ import { readFileSync } from 'node:fs';
 import { open, stat as statFile, type FileHandle } from 'node:fs/promises';
 import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
-import { Readable } from 'node:stream';
-import {
-  AbortMultipartUploadCommand,
-  CompleteMultipartUploadCommand,
-  CreateMultipartUploadCommand,
-  GetObjectCommand,
-  HeadBucketCommand,
-  HeadObjectCommand,
-  ListObjectsV2Command,
-  ListPartsCommand,
-  PutObjectCommand,
-  S3Client,
-  UploadPartCommand,
-  type StorageClass,
-} from '@aws-sdk/client-s3';
-import { NodeHttpHandler } from '@smithy/node-http-handler';
+import { Readable, pipeline } from 'node:stream';
+import type * as S3SdkModule from '@aws-sdk/client-s3';
+import type { S3Client, S3ClientConfig, StorageClass } from '@aws-sdk/client-s3';
+import type { NodeHttpHandler as NodeHttpHandlerClass } from '@smithy/node-http-handler';
 import { createThrottleStream, type RateLimiter } from '@camdl/throttled-download';
 import { isAbortError, offsiteError, type OffsiteError, type TargetIdentity } from './errors.js';
 import { assertKey, assertKeyPrefix, keyProblem, normalizePrefix } from './keys.js';
@@ -47,12 +35,26 @@ interface ListedPart {
   size: number;
 }
 
+type S3Sdk = typeof S3SdkModule;
+
+let sdkLoading: Promise<{ sdk: S3Sdk; NodeHttpHandler: typeof NodeHttpHandlerClass }> | undefined;
+
+/**
+ * The AWS SDK, loaded the first time an S3 target sends a request: it costs a CLI about 0.15 s and
+ * 30 MiB to load, which a run without an S3 target (or that never reaches one) should not pay.
+ */
+function loadSdk(): NonNullable<typeof sdkLoading> {
+  sdkLoading ??= Promise.all([import('@aws-sdk/client-s3'), import('@smithy/node-http-handler')]).then(([sdk, handler]) => ({ sdk, NodeHttpHandler: handler.NodeHttpHandler }));
+  return sdkLoading;
+}
+
 /** An S3-compatible bucket; objects are `prefix` + key, each with its sha256 as metadata. */
 export class S3Target implements OffsiteTarget {
   readonly kind = 's3';
   readonly name: string;
   readonly description: string;
-  readonly #client: S3Client;
+  readonly #clientConfig: () => Promise<S3ClientConfig>;
+  #client: Promise<S3Client> | undefined;
   readonly #bucket: string;
   readonly #prefix: string;
   readonly #storageClass: string | undefined;
@@ -103,26 +105,30 @@ export class S3Target implements OffsiteTarget {
     // Agents of our own: nothing from the environment (AWS_CA_BUNDLE and the like) changes how an http endpoint
     // is reached, and an https one trusts exactly the system's roots, ca-file, or (insecure) anything.
     const sockets = this.#connections + 2;
-    this.#client = new S3Client({
-      region: options.region,
-      ...(endpoint ? { endpoint: endpoint.href.replace(/\/$/, '') } : {}),
-      forcePathStyle: options.pathStyle ?? false,
-      credentials: { accessKeyId: options.accessKeyId, secretAccessKey: options.secretAccessKey, ...(options.sessionToken ? { sessionToken: options.sessionToken } : {}) },
-      // CRC32 trailers (aws-chunked) break several S3-compatible stores; integrity is camdl's own sha256.
-      requestChecksumCalculation: 'WHEN_REQUIRED',
-      responseChecksumValidation: 'WHEN_REQUIRED',
-      // Retries are ours: wrong keys must cost exactly one request, throttling must back off with jitter.
-      maxAttempts: 1,
-      ignoreConfiguredEndpointUrls: true,
-      // The SDK writes some warnings to the console unless given a logger; a CLI's output is its own.
-      logger: QUIET_LOGGER,
-      requestHandler: new NodeHttpHandler({
-        httpAgent: new HttpAgent({ keepAlive: true, maxSockets: sockets }),
-        httpsAgent: new HttpsAgent({ keepAlive: true, maxSockets: sockets, ...(ca ? { ca } : {}), ...(options.insecure ? { rejectUnauthorized: false } : {}) }),
-        connectionTimeout: Math.min(this.#timeoutMs, 30_000),
-        requestTimeout: this.#timeoutMs,
-      }),
-    });
+    const timeoutMs = this.#timeoutMs;
+    this.#clientConfig = async () => {
+      const { NodeHttpHandler } = await loadSdk();
+      return {
+        region: options.region,
+        ...(endpoint ? { endpoint: endpoint.href.replace(/\/$/, '') } : {}),
+        forcePathStyle: options.pathStyle ?? false,
+        credentials: { accessKeyId: options.accessKeyId, secretAccessKey: options.secretAccessKey, ...(options.sessionToken ? { sessionToken: options.sessionToken } : {}) },
+        // CRC32 trailers (aws-chunked) break several S3-compatible stores; integrity is camdl's own sha256.
+        requestChecksumCalculation: 'WHEN_REQUIRED',
+        responseChecksumValidation: 'WHEN_REQUIRED',
+        // Retries are ours: wrong keys must cost exactly one request, throttling must back off with jitter.
+        maxAttempts: 1,
+        ignoreConfiguredEndpointUrls: true,
+        // The SDK writes some warnings to the console unless given a logger; a CLI's output is its own.
+        logger: QUIET_LOGGER,
+        requestHandler: new NodeHttpHandler({
+          httpAgent: new HttpAgent({ keepAlive: true, maxSockets: sockets }),
+          httpsAgent: new HttpsAgent({ keepAlive: true, maxSockets: sockets, ...(ca ? { ca } : {}), ...(options.insecure ? { rejectUnauthorized: false } : {}) }),
+          connectionTimeout: Math.min(timeoutMs, 30_000),
+          requestTimeout: timeoutMs,
+        }),
+      };
+    };
   }
 
   get #identity(): TargetIdentity {
@@ -130,7 +136,7 @@ export class S3Target implements OffsiteTarget {
   }
 
   async check(options: SignalOptions = {}): Promise<void> {
-    await this.#send((client, sendOptions) => client.send(new HeadBucketCommand({ Bucket: this.#bucket }), sendOptions), 'HeadBucket', undefined, options.signal);
+    await this.#send((client, sendOptions, sdk) => client.send(new sdk.HeadBucketCommand({ Bucket: this.#bucket }), sendOptions), 'HeadBucket', undefined, options.signal);
   }
 
   async put(localFile: string, key: string, options: PutOptions): Promise<PutResult> {
@@ -168,7 +174,7 @@ export class S3Target implements OffsiteTarget {
 
   async #statOnce(key: string, options: SignalOptions): Promise<RemoteObject | undefined> {
     try {
-      const head = await this.#send((client, sendOptions) => client.send(new HeadObjectCommand({ Bucket: this.#bucket, Key: this.#prefix + key }), sendOptions), 'HeadObject', key, options.signal, { notFound: true });
+      const head = await this.#send((client, sendOptions, sdk) => client.send(new sdk.HeadObjectCommand({ Bucket: this.#bucket, Key: this.#prefix + key }), sendOptions), 'HeadObject', key, options.signal, { notFound: true });
       const sha256 = head.Metadata?.[SHA256_METADATA];
       return { key, size: Number(head.ContentLength ?? 0), sha256: isSha256(sha256) ? sha256 : undefined, modifiedMs: head.LastModified?.getTime() };
     } catch (error) {
@@ -207,7 +213,7 @@ export class S3Target implements OffsiteTarget {
     do {
       // No delimiter: a flat, recursive listing (some stores answer delimited listings wrongly).
       const page = await this.#retrying(options.signal, () =>
-        this.#send((client, sendOptions) => client.send(new ListObjectsV2Command({ Bucket: this.#bucket, Prefix: this.#prefix + keyPrefix, ContinuationToken: token }), sendOptions), 'ListObjectsV2', undefined, options.signal),
+        this.#send((client, sendOptions, sdk) => client.send(new sdk.ListObjectsV2Command({ Bucket: this.#bucket, Prefix: this.#prefix + keyPrefix, ContinuationToken: token }), sendOptions), 'ListObjectsV2', undefined, options.signal),
       );
       for (const object of page.Contents ?? []) {
         if (object.Key === undefined || !object.Key.startsWith(this.#prefix + keyPrefix)) continue;
@@ -223,7 +229,7 @@ export class S3Target implements OffsiteTarget {
     this.#checkKey(key);
     try {
       await this.#retrying(options.signal, () =>
-        this.#send((client, sendOptions) => client.send(new AbortMultipartUploadCommand({ Bucket: this.#bucket, Key: this.#prefix + key, UploadId: uploadId }), sendOptions), 'AbortMultipartUpload', key, options.signal),
+        this.#send((client, sendOptions, sdk) => client.send(new sdk.AbortMultipartUploadCommand({ Bucket: this.#bucket, Key: this.#prefix + key, UploadId: uploadId }), sendOptions), 'AbortMultipartUpload', key, options.signal),
       );
     } catch (error) {
       // Already completed or aborted: nothing is left to cost money.
@@ -232,7 +238,7 @@ export class S3Target implements OffsiteTarget {
   }
 
   async close(): Promise<void> {
-    this.#client.destroy();
+    (await this.#client?.catch(() => undefined))?.destroy();
   }
 
   /** One PutObject of a small file, read once into memory: what is sent is exactly what was hashed. */
@@ -241,7 +247,7 @@ export class S3Target implements OffsiteTarget {
     this.#checkWhole(key, options, createHash('sha256').update(body).digest('hex'), body.length);
     const md5 = createHash('md5').update(body).digest('base64');
     await this.#retrying(options.signal, () =>
-      this.#send((client, sendOptions) => client.send(new PutObjectCommand({
+      this.#send((client, sendOptions, sdk) => client.send(new sdk.PutObjectCommand({
           Bucket: this.#bucket,
           Key: this.#prefix + key,
           Body: bodyStream(body, options.rateLimiter, options.signal),
@@ -278,7 +284,7 @@ export class S3Target implements OffsiteTarget {
     const resumed = uploadId !== undefined;
     if (uploadId === undefined) {
       const created = await this.#retrying(signal, () =>
-        this.#send((client, sendOptions) => client.send(new CreateMultipartUploadCommand({
+        this.#send((client, sendOptions, sdk) => client.send(new sdk.CreateMultipartUploadCommand({
             Bucket: this.#bucket,
             Key: fullKey,
             Metadata: { [SHA256_METADATA]: options.sha256 },
@@ -328,7 +334,7 @@ export class S3Target implements OffsiteTarget {
         continue;
       }
       const upload = this.#retrying(signal, () =>
-        this.#send((client, sendOptions) => client.send(new UploadPartCommand({ Bucket: this.#bucket, Key: fullKey, UploadId: id, PartNumber: number, Body: bodyStream(body, options.rateLimiter, signal), ContentLength: body.length, ContentMD5: md5Base64 }), sendOptions),
+        this.#send((client, sendOptions, sdk) => client.send(new sdk.UploadPartCommand({ Bucket: this.#bucket, Key: fullKey, UploadId: id, PartNumber: number, Body: bodyStream(body, options.rateLimiter, signal), ContentLength: body.length, ContentMD5: md5Base64 }), sendOptions),
           'UploadPart',
           key,
           signal,
@@ -361,7 +367,7 @@ export class S3Target implements OffsiteTarget {
     }
     completed.sort((a, b) => a.PartNumber - b.PartNumber);
     await this.#retrying(signal, () =>
-      this.#send((client, sendOptions) => client.send(new CompleteMultipartUploadCommand({ Bucket: this.#bucket, Key: fullKey, UploadId: id, MultipartUpload: { Parts: completed } }), sendOptions), 'CompleteMultipartUpload', key, signal),
+      this.#send((client, sendOptions, sdk) => client.send(new sdk.CompleteMultipartUploadCommand({ Bucket: this.#bucket, Key: fullKey, UploadId: id, MultipartUpload: { Parts: completed } }), sendOptions), 'CompleteMultipartUpload', key, signal),
     );
     options.onUploadId?.(undefined);
     return { status: resumed ? 'resumed' : 'uploaded', partsReused };
@@ -375,7 +381,7 @@ export class S3Target implements OffsiteTarget {
       let page;
       try {
         page = await this.#retrying(signal, () =>
-          this.#send((client, sendOptions) => client.send(new ListPartsCommand({ Bucket: this.#bucket, Key: this.#prefix + key, UploadId: uploadId, PartNumberMarker: marker }), sendOptions), 'ListParts', key, signal),
+          this.#send((client, sendOptions, sdk) => client.send(new sdk.ListPartsCommand({ Bucket: this.#bucket, Key: this.#prefix + key, UploadId: uploadId, PartNumberMarker: marker }), sendOptions), 'ListParts', key, signal),
         );
       } catch (error) {
         if (s3ErrorDetails((error as OffsiteError).cause).name === 'NoSuchUpload') return undefined;
@@ -419,7 +425,7 @@ export class S3Target implements OffsiteTarget {
     let body: Readable;
     let size: number;
     try {
-      const answer = await this.#send((client, sendOptions) => client.send(new GetObjectCommand({ Bucket: this.#bucket, Key: this.#prefix + key }), sendOptions), 'GetObject', key, options.signal, { notFound: true, whole: true });
+      const answer = await this.#send((client, sendOptions, sdk) => client.send(new sdk.GetObjectCommand({ Bucket: this.#bucket, Key: this.#prefix + key }), sendOptions), 'GetObject', key, options.signal, { notFound: true, whole: true });
       if (!(answer.Body instanceof Readable)) throw offsiteError(this.#identity, 'ERR_OFFSITE_SERVER', 'GetObject answered without a body', { key });
       body = answer.Body;
       size = Number(answer.ContentLength ?? 0);
@@ -459,7 +465,7 @@ export class S3Target implements OffsiteTarget {
    * stream is the rest) and maps any failure. `notFound` turns a 404 into the {@link NOT_FOUND} sentinel.
    */
   async #send<T>(
-    run: (client: S3Client, options: { abortSignal?: AbortSignal }) => Promise<T>,
+    run: (client: S3Client, options: { abortSignal?: AbortSignal }, sdk: S3Sdk) => Promise<T>,
     action: string,
     key: string | undefined,
     signal: AbortSignal | undefined,
@@ -470,7 +476,10 @@ export class S3Target implements OffsiteTarget {
     const deadline = AbortSignal.timeout(deadlineMs);
     const abortSignal = flags.whole ? signal : signal ? AbortSignal.any([signal, deadline]) : deadline;
     try {
-      return await run(this.#client, abortSignal ? { abortSignal } : {});
+      // One client per target, made on the first request (set before any await: parallel first sends share it).
+      this.#client ??= loadSdk().then(async ({ sdk }) => new sdk.S3Client(await this.#clientConfig()));
+      const [client, { sdk }] = await Promise.all([this.#client, loadSdk()]);
+      return await run(client, abortSignal ? { abortSignal } : {}, sdk);
     } catch (error) {
       if (signal?.aborted) throw abortedError(this.#identity, signal);
       if (flags.notFound && isS3NotFound(error)) throw NOT_FOUND;
@@ -508,5 +517,10 @@ async function readPart(file: FileHandle, offset: number, length: number, buffer
 /** A part's body as a stream, metered by the shared limiter when there is one. */
 function bodyStream(body: Buffer, rateLimiter: RateLimiter | undefined, signal: AbortSignal | undefined): Readable {
   const source = Readable.from([body], { objectMode: false });
-  return rateLimiter && !rateLimiter.unlimited ? source.pipe(createThrottleStream(rateLimiter, { signal })) : source;
+  if (!rateLimiter || rateLimiter.unlimited) return source;
+  // pipeline, not pipe: an abort (the throttle's signal) must destroy both ends and reach the request
+  // as its error, never be thrown from a stream nobody listens to.
+  const throttle = createThrottleStream(rateLimiter, { signal });
+  pipeline(source, throttle, () => undefined);
+  return throttle;
 }

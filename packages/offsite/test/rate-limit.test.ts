@@ -57,3 +57,27 @@ describe('the shared rate limiter meters every byte sent', () => {
     expect(granted).toBe(total);
   });
 });
+
+describe('an upload stopped while the rate limiter holds it back', () => {
+  it('s3: rejects as aborted, with no error escaping from the throttled body', async () => {
+    const server = track(await startS3Server());
+    const work = track(await makeTempDir('camdl-offsite-rate-'));
+    const target = track(createTarget(s3Options(server)));
+    const file = await writeLocalFile(work.path, 'slow.mp4', 6 * MIB, 9);
+    const uncaught: unknown[] = [];
+    const onUncaught = (error: unknown): void => void uncaught.push(error);
+    process.on('uncaughtException', onUncaught);
+    try {
+      const controller = new AbortController();
+      // 1 Mbps: the first part takes far longer than the 300 ms before the abort.
+      const put = target.put(file.path, 'cam/slow.mp4', { size: file.size, sha256: file.sha256, rateLimiter: new RateLimiter({ mbps: 1 }), signal: controller.signal });
+      setTimeout(() => controller.abort(), 300);
+      await expect(put).rejects.toMatchObject({ code: 'ERR_OFFSITE_ABORTED' });
+      // Whatever the streams do after the abort happens within a few ticks.
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      expect(uncaught).toEqual([]);
+    } finally {
+      process.off('uncaughtException', onUncaught);
+    }
+  });
+});

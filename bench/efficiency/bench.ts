@@ -1,5 +1,5 @@
 // CPU seconds per GiB, wall time and peak RSS: @camdl/throttled-download and the timelapse2-dl CLI
-// side by side with curl, in one run (see ../../../shared/spec/efficiency.md and issue 13).
+// side by side with curl, in one run (targets: ../../../shared/spec/efficiency.md).
 //
 //   pnpm build && pnpm exec tsx bench/efficiency/bench.ts
 //
@@ -10,7 +10,7 @@
 // BENCH_EFF_PARALLEL_MIB (128, per download of the 8 concurrent ones), BENCH_EFF_RATE_SECONDS (6),
 // BENCH_EFF_CLI_MIB (512), BENCH_EFF_AMCREST_MIB (128, per recording of the 8 `amcrest-dl --max-concurrent 8`
 // downloads), BENCH_EFF_LIGHTTPD_MIB (2048: the archive `timelapse2-dl` fetches through lighttpd with MD5 Digest,
-// issue 13's own setup), BENCH_EFF_ONLY ("lib,parallel,rate,cli,amcrest,lighttpd"), BENCH_EFF_BEFORE (path of an older build's
+// the setup of the efficiency targets), BENCH_EFF_ONLY ("lib,parallel,rate,cli,amcrest,lighttpd"), BENCH_EFF_BEFORE (path of an older build's
 // dist/index.js: adds a "before" row to the library tables; see docs/benchmarks.md), BENCH_EFF_UNDICI=1 (adds a
 // row with `DownloadAgent({ lean: false })`: the same engine reading bodies through undici).
 import { spawn, spawnSync } from 'node:child_process';

@@ -2,7 +2,7 @@ import { startCameraSim, type CameraSim } from '@camdl/camera-sim';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createAmcrestClient, findRecordings, isAmcrestError, type AmcrestClient } from '../src/index.js';
 
-/** Dahua/Amcrest behaviours seen on real devices and in the API document (issue 12, points 3, 4, 5, 8). */
+/** Dahua/Amcrest behaviours seen on real devices and in the API document. */
 describe('real-device quirks (simulator in the failing configuration)', () => {
   let sim: CameraSim | undefined;
   let client: AmcrestClient | undefined;

@@ -20,7 +20,7 @@ async function startRedirector(target: (path: string) => string): Promise<{ url:
   return { url: `http://127.0.0.1:${port}`, seen, close: () => new Promise((resolve) => server.close(() => resolve())) };
 }
 
-describe.skipIf(missingSystemTools('openssl') !== undefined)('https, redirects and Basic-only firmware (issue 12, points 6 and 7)', () => {
+describe.skipIf(missingSystemTools('openssl') !== undefined)('https, redirects and Basic-only firmware', () => {
   let dir: TempDir;
   let cert: SelfSignedCert;
   let sim: CameraSim | undefined;

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { runAmcrestDl } from './amcrest-dl-helpers.js';
 import { AMCREST_END, AMCREST_FIND_FILE, AMCREST_START, keyValues, mp4Bytes, searchPage, serveAmcrest, useFaultCamera } from './fault-cameras.js';
 
-// issue 11 ("Never lose footage"): a broken Amcrest camera, on the wire, against the built binary.
+// Never lose footage: a broken Amcrest camera, on the wire, against the built binary.
 
 const startFaultCamera = useFaultCamera('camdl-amfault-');
 
@@ -18,7 +18,7 @@ async function setup(): Promise<{ server: FaultServer; dir: TempDir; args: strin
 const searchActions = (server: FaultServer): string[] =>
   server.requests.filter((request) => request.path === '/cgi-bin/mediaFileFind.cgi').map((request) => /action=([a-zA-Z.]+)/.exec(request.target)?.[1] ?? '');
 
-describe('amcrest-dl against a broken camera (issue 11)', () => {
+describe('amcrest-dl against a broken camera', () => {
   it('11.5: a Connection: close short body under the rate limiter is a clean retry', async () => {
     const { server, dir, args } = await setup();
     const content = mp4Bytes(2 * 1024 * 1024, 71);

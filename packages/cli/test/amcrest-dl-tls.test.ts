@@ -5,7 +5,7 @@ import { makeSelfSignedCert, makeTempDir, missingSystemTools, type SelfSignedCer
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { runAmcrestDl } from './amcrest-dl-helpers.js';
 
-/** `amcrest-dl` over https (self-signed), behind an http → https redirect, and on Basic-only firmware (issue 12, points 6 and 7). */
+/** `amcrest-dl` over https (self-signed), behind an http → https redirect, and on Basic-only firmware. */
 describe.skipIf(missingSystemTools('openssl') !== undefined)('amcrest-dl: https, redirects, Basic-only firmware (built binary)', () => {
   let dir: TempDir;
   let cert: SelfSignedCert;

@@ -13,7 +13,7 @@ beforeAll(() => assertBuilt());
 const AMCREST_BASE = ['--username', 'admin', '--start', '2026-01-16T20:00:00', '--end', '2026-01-16T22:00:00', '--no-progress'];
 const amcrestUsage = (args: string[]) => runAmcrestDl(args, { password: 'x' });
 
-describe('usage errors: exit 2 before anything is contacted, quoting what was typed (issue 18)', () => {
+describe('usage errors: exit 2 before anything is contacted, quoting what was typed', () => {
   it.each([
     [['--since', '2026-13-45'], /--since: no such month: "2026-13-45"/],
     [['--since', '2025-02-30'], /--since: no such day: "2025-02-30"/],
@@ -50,7 +50,7 @@ describe('usage errors: exit 2 before anything is contacted, quoting what was ty
     expect(run.stderr).not.toContain('visible to other users');
   });
 
-  it.each([[false], [true]])('credentials typed into --host are never echoed (--json: %s) (issue 11.9)', async (json) => {
+  it.each([[false], [true]])('credentials typed into --host are never echoed (--json: %s)', async (json) => {
     const host = 'http://root:S3cr3t-pw@127.0.0.1:99999';
     const extra = json ? ['--json'] : [];
     const t2 = await runCli(['--user', 'root', '--pass', 'x', '--host', host, ...extra]);
@@ -63,7 +63,7 @@ describe('usage errors: exit 2 before anything is contacted, quoting what was ty
   });
 });
 
-describe('help and version (issue 18)', () => {
+describe('help and version', () => {
   it('--help has the examples (one per line, never broken when piped) and the exit codes, in both tools', async () => {
     const t2 = await runCli(['--help']);
     const am = await amcrestUsage(['--help']);
@@ -117,7 +117,7 @@ describe('against the simulators', () => {
     expect(am.stdout).toMatch(/^SKIP {2}Not downloading: 1 snapshot$/m);
   });
 
-  it('hostile archive names are printed escaped: no forged lines, no terminal escapes (issue 11.10)', async () => {
+  it('hostile archive names are printed escaped: no forged lines, no terminal escapes', async () => {
     const evil = 'Evil\nDone. downloaded=99 skipped=0 failed=0\n\u001b[2J\u0007.mp4';
     const sim = track(await startCameraSim({ profile: 'timelapse3', content: { archives: [{ filename: evil, content: 'synthetic', size: 1000 }, { filename: 'Good_2025_09_30_0000.mp4', content: 'synthetic', size: 1000 }] } }));
     const dir = track(await makeTempDir('camdl-evil-'));
@@ -150,7 +150,7 @@ describe('against the simulators', () => {
   });
 });
 
-describe('signals through a real process (issue 18)', () => {
+describe('signals through a real process', () => {
   async function slowTimelapse(): Promise<{ sim: CameraSim; dir: TempDir; args: string[] }> {
     const sim = track(await startCameraSim({ profile: 'timelapse3', content: 'tiny' }));
     const dir = track(await makeTempDir('camdl-sig-'));

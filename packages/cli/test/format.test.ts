@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { formatBytes, formatDuration, formatProgressLine } from '../src/format.js';
 
 describe('format', () => {
-  it('formats bytes in binary multiples, labelled KiB/MiB/GiB (issue 18: MB was used for MiB)', () => {
+  it('formats bytes in binary multiples, labelled KiB/MiB/GiB, never MB for MiB', () => {
     expect(formatBytes(512)).toBe('512 B');
     expect(formatBytes(133_640_000)).toBe('127.45 MiB');
     expect(formatBytes(209_715_200)).toBe('200.00 MiB');

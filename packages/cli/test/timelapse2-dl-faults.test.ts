@@ -6,7 +6,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { aviBytes, deletes, downloadRequests, mp4Bytes, serveTimelapse, useFaultCamera } from './fault-cameras.js';
 import { assertBuilt, runCli, startCli } from './timelapse2-dl-helpers.js';
 
-// issue 11 ("Never lose footage"): a broken camera, on the wire, against the built binary.
+// Never lose footage: a broken camera, on the wire, against the built binary.
 
 const startFaultCamera = useFaultCamera('camdl-t2fault-');
 
@@ -22,7 +22,7 @@ const noCrash = (run: { stderr: string }): void => {
   expect(run.stderr).not.toMatch(/AssertionError|ERR_ASSERTION|\n\s+at /);
 };
 
-describe('timelapse2-dl --delete-after deletes only what is proven stored (issue 11.1)', () => {
+describe('timelapse2-dl --delete-after deletes only what is proven stored', () => {
   it('3.x: a body shorter than the listed size, with a matching Content-Length, is not complete: no DELETE, no final file', async () => {
     const { server, dir, args } = await setup();
     serveTimelapse(server, [{ filename: 'short.mp4', content: mp4Bytes(1024 * 1024), listedSize: 2 * 1024 * 1024 }]);
@@ -83,7 +83,7 @@ describe('timelapse2-dl --delete-after deletes only what is proven stored (issue
   });
 });
 
-describe('temporary files live where no archive name can reach (issue 11.2)', () => {
+describe('temporary files live where no archive name can reach', () => {
   it('archives named like temporary files are each downloaded intact and only then deleted', async () => {
     const { server, dir, args } = await setup();
     const names = ['a.mp4.part', 'a.mp4', 'b.mp4.part.json', 'b.mp4', 'c.mp4.part.part', 'c.mp4.part', 'c.mp4', 'd.mp4.lock', 'd.mp4'];
@@ -116,7 +116,7 @@ describe('temporary files live where no archive name can reach (issue 11.2)', ()
   });
 });
 
-describe('two runs on one output directory (issue 11.3)', () => {
+describe('two runs on one output directory', () => {
   it('the second run does not touch the file the first one is writing; the final file is exact', async () => {
     const { server, dir, args } = await setup();
     const content = mp4Bytes(600_000, 31);
@@ -142,7 +142,7 @@ describe('two runs on one output directory (issue 11.3)', () => {
   });
 });
 
-describe('timelapse2-dl refuses a non-identity Content-Encoding (issue 11.4)', () => {
+describe('timelapse2-dl refuses a non-identity Content-Encoding', () => {
   it('gzip bytes are never saved under the final name', async () => {
     const { server, dir, args } = await setup();
     const content = mp4Bytes(100_000, 41);
@@ -157,7 +157,7 @@ describe('timelapse2-dl refuses a non-identity Content-Encoding (issue 11.4)', (
   });
 });
 
-describe('a body cut short by Connection: close is a clean retry (issue 11.5)', () => {
+describe('a body cut short by Connection: close is a clean retry', () => {
   it.each([['20'], ['0']])('--rate-limit %s: no crash, retried, every archive stored', async (rate) => {
     const { server, dir, args } = await setup();
     const archives = [
@@ -174,7 +174,7 @@ describe('a body cut short by Connection: close is a clean retry (issue 11.5)', 
   });
 });
 
-describe('a disk that refuses the write ends with a documented exit code, never a hang (issue 11.6)', () => {
+describe('a disk that refuses the write ends with a documented exit code, never a hang', () => {
   it('ENOSPC on the resume sidecar, before the body is read: FAIL, exit 1, the other archives stored', async () => {
     const { server, dir, args } = await setup();
     const archives = [
@@ -208,7 +208,7 @@ describe('a disk that refuses the write ends with a documented exit code, never 
   });
 });
 
-describe('small API answers have an overall deadline (issue 11.7)', () => {
+describe('small API answers have an overall deadline', () => {
   it('a listing trickling one byte at a time fails within the timeout: exit 2', async () => {
     const { server, args } = await setup();
     serveTimelapse(server, [{ filename: 'x.mp4', content: mp4Bytes(1000) }]);
@@ -220,7 +220,7 @@ describe('small API answers have an overall deadline (issue 11.7)', () => {
   });
 });
 
-describe('a refused login stops the run (issue 11.11)', () => {
+describe('a refused login stops the run', () => {
   it('after a good listing, downloads answered 401: one refused login, not one per archive', async () => {
     const { server, args } = await setup();
     const archives = ['a', 'b', 'c', 'd', 'e'].map((name, index) => ({ filename: `${name}.mp4`, content: mp4Bytes(10_000, index), authorization: 'never matches' }));
@@ -235,7 +235,7 @@ describe('a refused login stops the run (issue 11.11)', () => {
   });
 });
 
-describe('a listing of only unusable entries is a bad answer (issue 11.12)', () => {
+describe('a listing of only unusable entries is a bad answer', () => {
   it.each([['["a.mp4","b.mp4"]'], ['[{"size":1},{"id":"x"}]'], ['[null, 3]']])('%s: exit 2', async (listing) => {
     const { server, args } = await setup();
     serveTimelapse(server, [], { listing });

@@ -13,7 +13,7 @@ afterAll(async () => {
   await h.close();
 });
 
-describe('abort listeners on the caller’s signal (issue 18: MaxListenersExceededWarning)', () => {
+describe('abort listeners on the caller’s signal (no MaxListenersExceededWarning however many requests)', () => {
   it('concurrent rate-limited downloads sharing one signal add one listener each, and remove it', async () => {
     const controller = new AbortController();
     const limiter = new RateLimiter({ mbps: 8 });

@@ -6,10 +6,10 @@ import { join } from 'node:path';
 import { makeTempDir, sha256, sha256File } from '@camdl/test-utils';
 import { download } from '../src/download.js';
 
-// A camera-like server: whole body, `Connection: close`, then FIN. undici 7 crashed the process here
-// (uncatchable AssertionError, nodejs/undici#5360) for bodies ≥ 64 KiB read late, and the engine
-// carried an interceptor around it; undici 8.6+ completes the paused parser on socket end
-// (nodejs/undici#5474), so a plain Agent must now get the whole body.
+// A camera-like server: whole body, `Connection: close`, then FIN, with the body read only after the
+// FIN has arrived (bodies ≥ 64 KiB leave undici's parser paused at that point). A plain Agent must
+// still deliver the whole body, complete and intact, and never crash the process
+// (nodejs/undici#5360, fixed by nodejs/undici#5474, which the undici range in package.json includes).
 describe('a Connection: close body read after the FIN', () => {
   const server = createServer((socket) => {
     socket.once('data', (data) => {

@@ -10,7 +10,7 @@ import { download, RateLimiter, temporaryPaths } from '../src/index.js';
 import { progressAbove, spawnDownload } from './child.js';
 import { leftovers, rejection, useHarness } from './helpers.js';
 
-// issue 11, at the engine: what every caller (timelapse2-dl, amcrest-dl, camdl sync) gets.
+// Never losing footage, at the engine: what every caller (timelapse2-dl, amcrest-dl, camdl sync) gets.
 
 const SIZE = 512 * 1024 + 17;
 const content = deterministicBytes(SIZE, 11);

@@ -1,3 +1,11 @@
+import {
+  assertKnownTimeZone,
+  formatWallClock as formatWallMs,
+  instantToWallMs,
+  wallClockInstants,
+  wallMsToInstant,
+  zoneOffsetMinutes as zoneOffsetAt,
+} from '@camdl/internal';
 import { AmcrestError } from './errors.js';
 
 /**
@@ -117,35 +125,7 @@ export function normalizeWallClock(text: string): string | undefined {
 
 /** `YYYY-MM-DD HH:MM:SS` from wall-clock milliseconds (see {@link wallClockToMs}); fractions dropped. */
 export function formatWallClock(ms: number): string {
-  const date = new Date(Math.floor(ms / 1000) * 1000);
-  return `${pad(date.getUTCFullYear(), 4)}-${pad(date.getUTCMonth() + 1)}-${pad(date.getUTCDate())} ${pad(date.getUTCHours())}:${pad(date.getUTCMinutes())}:${pad(date.getUTCSeconds())}`;
-}
-
-const formatters = new Map<string, Intl.DateTimeFormat>();
-
-function formatterFor(timeZone: string): Intl.DateTimeFormat {
-  let formatter = formatters.get(timeZone);
-  if (!formatter) {
-    try {
-      formatter = new Intl.DateTimeFormat('en-US', {
-        timeZone,
-        hourCycle: 'h23',
-        year: 'numeric',
-        month: '2-digit',
-        day: '2-digit',
-        hour: '2-digit',
-        minute: '2-digit',
-        second: '2-digit',
-      });
-    } catch (error) {
-      throw new AmcrestError(`unknown time zone ${JSON.stringify(timeZone)} (expected an IANA name like America/New_York)`, {
-        code: 'ERR_AMCREST_INVALID_TIME',
-        cause: error,
-      });
-    }
-    formatters.set(timeZone, formatter);
-  }
-  return formatter;
+  return formatWallMs(ms);
 }
 
 /**
@@ -162,21 +142,26 @@ export function assertTimeOrder(start: TimeInput, end: TimeInput): void {
 
 /** Throws `ERR_AMCREST_INVALID_TIME` unless `timeZone` is an IANA zone this Node knows. */
 export function assertTimeZone(timeZone: string): void {
-  formatterFor(timeZone);
+  try {
+    assertKnownTimeZone(timeZone);
+  } catch (error) {
+    throw new AmcrestError(`unknown time zone ${JSON.stringify(timeZone)} (expected an IANA name like America/New_York)`, {
+      code: 'ERR_AMCREST_INVALID_TIME',
+      cause: error,
+    });
+  }
 }
 
 /** Wall-clock milliseconds of `instantMs` in `timeZone` (whole seconds). */
 function wallMsInZone(instantMs: number, timeZone: string): number {
-  const parts = formatterFor(timeZone).formatToParts(new Date(instantMs));
-  const get = (type: Intl.DateTimeFormatPartTypes): number => Number(parts.find((part) => part.type === type)?.value ?? 0);
-  const ms = Date.UTC(get('year'), get('month') - 1, get('day'), get('hour') % 24, get('minute'), get('second'));
-  return get('year') < 100 ? new Date(ms).setUTCFullYear(get('year')) : ms;
+  assertTimeZone(timeZone);
+  return instantToWallMs(instantMs, timeZone);
 }
 
 /** UTC offset of `timeZone` at an instant, in minutes. */
 export function zoneOffsetMinutes(instant: Date, timeZone: string): number {
-  const seconds = Math.floor(instant.getTime() / 1000) * 1000;
-  return Math.round((wallMsInZone(seconds, timeZone) - seconds) / 60_000);
+  assertTimeZone(timeZone);
+  return zoneOffsetAt(instant.getTime(), timeZone);
 }
 
 /** The camera wall-clock time (`YYYY-MM-DD HH:MM:SS`) of an instant. */
@@ -192,16 +177,8 @@ export function instantToCameraTime(instant: Date, model: CameraTimeModel): stri
 export function cameraTimeCandidates(wallClock: string, model: CameraTimeModel): Date[] {
   const wallMs = wallClockToMs(wallClock);
   if (model.kind === 'offset') return [new Date(wallMs - model.offsetMinutes * 60_000)];
-  const offsets = new Set<number>();
-  for (const probe of [-36, -12, 0, 12, 36]) {
-    offsets.add(zoneOffsetMinutes(new Date(wallMs + probe * 3_600_000), model.timeZone));
-  }
-  const instants: number[] = [];
-  for (const offset of offsets) {
-    const candidate = wallMs - offset * 60_000;
-    if (wallMsInZone(candidate, model.timeZone) === wallMs) instants.push(candidate);
-  }
-  return [...new Set(instants)].sort((a, b) => a - b).map((ms) => new Date(ms));
+  assertTimeZone(model.timeZone);
+  return wallClockInstants(wallMs, model.timeZone).map((ms) => new Date(ms));
 }
 
 /**
@@ -212,11 +189,9 @@ export function cameraTimeCandidates(wallClock: string, model: CameraTimeModel):
  */
 export function cameraTimeToInstant(wallClock: string, model: CameraTimeModel, prefer: 'earlier' | 'later' = 'earlier'): Date {
   const candidates = cameraTimeCandidates(wallClock, model);
-  if (candidates.length > 0) return (prefer === 'earlier' ? candidates[0] : candidates[candidates.length - 1]) as Date;
-  const wallMs = wallClockToMs(wallClock);
-  const zone = (model as { timeZone: string }).timeZone;
-  const before = zoneOffsetMinutes(new Date(wallMs - 36 * 3_600_000), zone);
-  return new Date(wallMs - before * 60_000);
+  if (prefer === 'later' && candidates.length > 0) return candidates[candidates.length - 1] as Date;
+  if (model.kind === 'offset') return candidates[0] as Date;
+  return new Date(wallMsToInstant(wallClockToMs(wallClock), model.timeZone));
 }
 
 /**

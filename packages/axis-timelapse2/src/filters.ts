@@ -1,3 +1,4 @@
+import { archiveNameTime, localTimeZone } from '@camdl/internal';
 import type { TimelapseArchive } from './archive.js';
 import { TimelapseError } from './errors.js';
 
@@ -19,11 +20,7 @@ export interface ArchiveFilter {
  * camera's local time, read as this computer's), or undefined.
  */
 export function archiveTimeFromName(filename: string): number | undefined {
-  const match = /_(\d{4})_(\d{2})_(\d{2})_(\d{2})(\d{2})(?:_\d+)?(?:\.[A-Za-z0-9]+)?$/.exec(filename);
-  if (!match) return undefined;
-  const [, y, mo, d, h, mi] = match.map(Number) as [number, number, number, number, number, number];
-  const time = new Date(y, mo - 1, d, h, mi).getTime();
-  return Number.isNaN(time) || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 ? undefined : time;
+  return archiveNameTime(filename, localTimeZone());
 }
 
 /**

@@ -1,4 +1,18 @@
 export { redactUrl } from './redact-url.js';
+export { archiveNameTime } from './archive-name-time.js';
+export {
+  assertKnownTimeZone,
+  formatWallClock,
+  instantToWallClock,
+  instantToWallMs,
+  localTimeZone,
+  parseWallClock,
+  wallClockInstants,
+  wallClockToInstant,
+  wallMs,
+  wallMsToInstant,
+  zoneOffsetMinutes,
+} from './wall-clock.js';
 export { createLockFile, leftOwnerFiles } from './lock-file.js';
 export { checkContainerFile, type CheckedContainer, type ContainerCheck, type ContainerCheckOptions } from './container-check.js';
 export { parseXml, decodeXmlText, escapeXmlText, child, childText, descendants, type XmlElement } from './xml.js';

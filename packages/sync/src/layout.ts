@@ -1,4 +1,4 @@
-import { instantToCameraTime } from '@camdl/amcrest-recordings';
+import { instantToWallClock } from '@camdl/internal';
 import { isCamdlFileName } from './archive-files.js';
 
 const PLACEHOLDERS = ['camera', 'channel', 'yyyy', 'mm', 'dd', 'hh', 'file'] as const;
@@ -77,5 +77,5 @@ const MAX_DATE_MS = 8.64e15;
  */
 export function wallClockIn(ms: number, timeZone: string): string {
   if (!Number.isFinite(ms) || Math.abs(ms) > MAX_DATE_MS) return `invalid time (${ms})`;
-  return instantToCameraTime(new Date(ms), { kind: 'zone', timeZone });
+  return instantToWallClock(ms, timeZone);
 }

@@ -1,5 +1,6 @@
 import { rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
+import { wallClockToInstant } from '@camdl/internal';
 import { RateLimiter, type DownloadEvent } from '@camdl/throttled-download';
 import type { CameraLock } from './camera-lock.js';
 import { processAlive } from './camera-lock.js';
@@ -110,14 +111,6 @@ export function cameraWindow(camera: CameraConfig, now: number): { startMs: numb
     return wallClockToInstant(value.wallClock, zone);
   };
   return { startMs: bound(camera.since), endMs: bound(camera.until) ?? now };
-}
-
-function wallClockToInstant(wallClock: string, timeZone: string): number {
-  const asUtc = Date.UTC(Number(wallClock.slice(0, 4)), Number(wallClock.slice(5, 7)) - 1, Number(wallClock.slice(8, 10)), Number(wallClock.slice(11, 13)), Number(wallClock.slice(14, 16)), Number(wallClock.slice(17, 19)));
-  const parts = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23' }).formatToParts(new Date(asUtc));
-  const get = (type: string): number => Number(parts.find((part) => part.type === type)?.value ?? 0);
-  const shown = Date.UTC(get('year'), get('month') - 1, get('day'), get('hour'), get('minute'), get('second'));
-  return asUtc - (shown - asUtc);
 }
 
 /**

@@ -1,6 +1,6 @@
 import { mkdir, open, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { isPlausibleTimeMs } from '@camdl/internal';
+import { archiveNameTime, isPlausibleTimeMs } from '@camdl/internal';
 import { assignLocalNames, createTimelapseClient, verifyArchiveFile, type TimelapseApi, type TimelapseArchive } from '@camdl/axis-timelapse2';
 import type { CameraConfig } from '../config.js';
 import { wallClockIn } from '../layout.js';
@@ -8,14 +8,8 @@ import type { CameraListing, CameraSource, RemoteRecording } from './camera-sour
 
 /** The name's archive time, `..._2025_09_30_0000.avi` → ms (in `timeZone`), when `first` is missing. */
 function timeFromName(filename: string, timeZone: string): number | undefined {
-  const match = /_(\d{4})_(\d{2})_(\d{2})_(\d{2})(\d{2})(?:\.[A-Za-z0-9]+)?$/.exec(filename);
-  if (!match) return undefined;
-  const [, y, mo, d, h, mi] = match;
-  const asUtc = Date.UTC(Number(y), Number(mo) - 1, Number(d), Number(h), Number(mi));
-  if (!isPlausibleTimeMs(asUtc)) return undefined;
-  const shown = wallClockIn(asUtc, timeZone);
-  const shownMs = Date.UTC(Number(shown.slice(0, 4)), Number(shown.slice(5, 7)) - 1, Number(shown.slice(8, 10)), Number(shown.slice(11, 13)), Number(shown.slice(14, 16)));
-  return asUtc - (shownMs - asUtc);
+  const time = archiveNameTime(filename, timeZone);
+  return time !== undefined && isPlausibleTimeMs(time) ? time : undefined;
 }
 
 /** A Timelapse2 1.x / 3.x / TimelapseMe camera: one request at a time. */

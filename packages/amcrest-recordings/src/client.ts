@@ -1,6 +1,6 @@
 import { digestInterceptor, isDigestAuthError } from '@camdl/http-digest';
 import { DownloadAgent, type ComposableDispatcher } from '@camdl/throttled-download';
-import { smallRequest, type SmallResponseBody } from '@camdl/internal';
+import { readText, smallRequest, type SmallResponseBody } from '@camdl/internal';
 import { AmcrestError, isAmcrestError, type AmcrestErrorCode } from './errors.js';
 import { checkCameraBody, type KeyValueBody } from './key-value.js';
 import { buildQuery, encodeFilePath } from './query.js';
@@ -127,18 +127,8 @@ function aborted(signal: AbortSignal | undefined): boolean {
   return signal?.aborted === true;
 }
 
-async function readText(body: SmallResponseBody, url: string): Promise<string> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of body) {
-    size += (chunk as Buffer).length;
-    if (size > MAX_BODY_BYTES) {
-      body.destroy();
-      throw new AmcrestError(`[GET] "${url}": answer larger than ${MAX_BODY_BYTES} bytes`, { code: 'ERR_AMCREST_BAD_RESPONSE', url });
-    }
-    chunks.push(chunk as Buffer);
-  }
-  return Buffer.concat(chunks).toString('utf8');
+function readLimitedText(body: SmallResponseBody, url: string): Promise<string> {
+  return readText(body, MAX_BODY_BYTES, () => new AmcrestError(`[GET] "${url}": answer larger than ${MAX_BODY_BYTES} bytes`, { code: 'ERR_AMCREST_BAD_RESPONSE', url }));
 }
 
 /** Creates a client for one camera. */
@@ -240,7 +230,7 @@ export function createAmcrestClient(options: AmcrestClientOptions): AmcrestClien
         status = response.statusCode;
         const header = response.headers['location'];
         location = Array.isArray(header) ? header[0] : header;
-        text = await readText(response.body, href);
+        text = await readLimitedText(response.body, href);
       } catch (error) {
         if (!isAmcrestError(error) && deadline.aborted && !aborted(signal)) {
           throw new AmcrestError(`[GET] "${href}": timed out: no complete answer within ${Math.round(timeout / 100) / 10} s`, { code: 'ERR_AMCREST_NETWORK', url: href, cause: error });

@@ -2,7 +2,7 @@ import { stat } from 'node:fs/promises';
 import { digestInterceptor, isDigestAuthError } from '@camdl/http-digest';
 import { download, DownloadAgent, isDownloadError, type ComposableDispatcher, type DownloadOptions, type DownloadResult } from '@camdl/throttled-download';
 import type { Dispatcher } from 'undici';
-import { smallRequest, type SmallResponse as HttpResponse } from '@camdl/internal';
+import { parseRetryAfterValue, readText, smallRequest, type SmallResponse as HttpResponse } from '@camdl/internal';
 import { apiBasePath, apiFromAppInfo, timelapseCapabilities, type QuerySpelling, type TimelapseApi } from './api.js';
 import { parseArchiveList, type TimelapseArchive } from './archive.js';
 import { buildArchiveRequest, type ArchiveRequest } from './archive-request.js';
@@ -104,7 +104,7 @@ export function createTimelapseClient(options: TimelapseClientOptions): Timelaps
         response.body.destroy();
         throw new TimelapseError(`the camera sent Content-Encoding: ${encoding} (identity was asked for)`, { code: 'ERR_TIMELAPSE_BAD_RESPONSE', url, method, status: response.statusCode });
       }
-      const body = await readText(response.body, MAX_LIST_BYTES, url);
+      const body = await readLimitedText(response.body, MAX_LIST_BYTES, url);
       return { status: response.statusCode, body, contentType, retryAfter };
     } catch (error) {
       throw toRequestError(error, url, method, signal, deadline, config.timeout);
@@ -210,7 +210,7 @@ export function createTimelapseClient(options: TimelapseClientOptions): Timelaps
       const length = headerText(headers['content-length'])?.trim();
       return length !== undefined && /^\d+$/.test(length) ? Number(length) : undefined;
     }
-    const text = await readText(body, 4096, url).catch(() => '');
+    const text = await readLimitedText(body, 4096, url).catch(() => '');
     throw statusError(status, text, url, 'GET');
   };
 
@@ -487,9 +487,8 @@ function parseJson(body: string): unknown {
 
 /** `Retry-After` in ms (seconds or an HTTP date), at most 60 s; undefined when absent or unreadable. */
 function retryAfterMs(value: string | undefined): number | undefined {
-  if (value === undefined) return undefined;
-  const seconds = /^\s*\d+\s*$/.test(value) ? Number(value) * 1000 : Date.parse(value) - Date.now();
-  return Number.isFinite(seconds) ? Math.min(60_000, Math.max(0, seconds)) : undefined;
+  const ms = parseRetryAfterValue(value);
+  return ms === undefined ? undefined : Math.min(60_000, ms);
 }
 
 function bodyDetail(body: string): string {
@@ -510,18 +509,8 @@ function headerText(value: string | string[] | undefined): string | undefined {
   return Array.isArray(value) ? value[0] : value;
 }
 
-async function readText(body: AsyncIterable<Buffer> & { destroy(error?: Error): unknown }, limit: number, url: string): Promise<string> {
-  const chunks: Buffer[] = [];
-  let total = 0;
-  for await (const chunk of body) {
-    total += chunk.length;
-    if (total > limit) {
-      body.destroy();
-      throw new TimelapseError(`response larger than ${limit} bytes`, { code: 'ERR_TIMELAPSE_BAD_RESPONSE', url });
-    }
-    chunks.push(chunk);
-  }
-  return Buffer.concat(chunks).toString('utf8');
+function readLimitedText(body: AsyncIterable<Buffer> & { destroy(error?: Error): unknown }, limit: number, url: string): Promise<string> {
+  return readText(body, limit, () => new TimelapseError(`response larger than ${limit} bytes`, { code: 'ERR_TIMELAPSE_BAD_RESPONSE', url }));
 }
 
 function describeNonJson(response: { body: string; contentType: string | undefined }): string {

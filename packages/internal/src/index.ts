@@ -16,7 +16,8 @@ export {
 export { createLockFile, leftOwnerFiles } from './lock-file.js';
 export { checkContainerFile, type CheckedContainer, type ContainerCheck, type ContainerCheckOptions } from './container-check.js';
 export { parseXml, decodeXmlText, escapeXmlText, child, childText, descendants, type XmlElement } from './xml.js';
-export { smallRequest, type DispatchOnly, type SmallRequestOptions, type SmallResponse, type SmallResponseBody } from './small-request.js';
+export { parseRetryAfterValue } from './retry-after.js';
+export { LEAN_BODY, readText, smallRequest, type DispatchOnly, type SmallRequestOptions, type SmallResponse, type SmallResponseBody } from './small-request.js';
 export {
   PLAUSIBLE_DURATION_MAX_SECONDS,
   PLAUSIBLE_SIZE_MAX,
@@ -36,5 +37,6 @@ export {
   httpParserError,
   invalidArgumentError,
   requestAbortedError,
+  responseExceededMaxSizeError,
   socketError,
 } from './transport-errors.js';

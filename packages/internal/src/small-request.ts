@@ -3,11 +3,12 @@ import type { Dispatcher } from 'undici';
 import { headersTimeoutError } from './transport-errors.js';
 
 /**
- * Marks a dispatch whose handler copies every body chunk before returning (the brand of
- * `@camdl/throttled-download`'s `DownloadAgent`, which then reads the answer with its lean reader
- * and never loads undici for it).
+ * Marks a dispatch whose handler consumes every `onResponseData` chunk before returning (copies or
+ * writes it): `@camdl/throttled-download`'s `DownloadAgent` may then read the answer with its lean
+ * reader and hand the handler views of one reused read buffer, without loading undici. The value
+ * (a `LeanBodyHint` there) may cap the size of one socket read.
  */
-const LEAN_BODY = Symbol.for('camdl.throttled-download.lean-body');
+export const LEAN_BODY = Symbol.for('camdl.throttled-download.lean-body');
 
 /** The part of a dispatcher a request needs (every undici `Dispatcher` has it, `DownloadAgent` too). */
 export interface DispatchOnly {
@@ -167,4 +168,22 @@ export function smallRequest(url: URL | string, options: SmallRequestOptions): P
       handler.onResponseError?.(undefined as never, error as Error);
     }
   });
+}
+
+/**
+ * The whole body as UTF-8 text, at most `limit` bytes: a larger body is destroyed (its connection
+ * closed, nothing more read) and `tooLarge()` is thrown, so an endless answer costs `limit` bytes.
+ */
+export async function readText(body: AsyncIterable<Buffer> & { destroy(error?: Error): unknown }, limit: number, tooLarge: () => Error): Promise<string> {
+  const chunks: Buffer[] = [];
+  let total = 0;
+  for await (const chunk of body) {
+    total += chunk.length;
+    if (total > limit) {
+      body.destroy();
+      throw tooLarge();
+    }
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks).toString('utf8');
 }

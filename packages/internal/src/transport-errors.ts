@@ -39,6 +39,7 @@ export const connectTimeoutError = make('ConnectTimeoutError', 'UND_ERR_CONNECT_
 export const headersTimeoutError = make('HeadersTimeoutError', 'UND_ERR_HEADERS_TIMEOUT', 'Headers Timeout Error');
 export const bodyTimeoutError = make('BodyTimeoutError', 'UND_ERR_BODY_TIMEOUT', 'Body Timeout Error');
 export const invalidArgumentError = make('InvalidArgumentError', 'UND_ERR_INVALID_ARG', 'Invalid Argument Error');
+export const responseExceededMaxSizeError = make('ResponseExceededMaxSizeError', 'UND_ERR_RES_EXCEEDED_MAX_SIZE', 'Response content exceeded max size');
 export const clientDestroyedError = make('ClientDestroyedError', 'UND_ERR_DESTROYED', 'The client is destroyed');
 // undici's RequestAbortedError is an AbortError (UND_ERR_ABORT) named 'AbortError'.
 export const requestAbortedError = make('AbortError', 'UND_ERR_ABORTED', 'Request aborted', ['UND_ERR_ABORTED', 'UND_ERR_ABORT']);

@@ -1,6 +1,8 @@
+import type { NetConnectOpts } from 'node:net';
 import type { Agent, Dispatcher } from 'undici';
-import { LEAN_BODY, leanRequest, leanRequestHead, type LeanBodyHint } from './lean-request.js';
-import { clientDestroyedError } from '@camdl/internal';
+import { MAX_HEAD_BYTES } from './http1-response-parser.js';
+import { clientDestroyedError, LEAN_BODY } from '@camdl/internal';
+import { leanRequest, leanRequestHead, type LeanBodyHint } from './lean-request.js';
 
 /**
  * What camdl needs of a dispatcher, and all that undici's `request()`, `stream()` and `fetch()` call:
@@ -18,14 +20,59 @@ export interface ComposableDispatcher {
   destroy(): Promise<void>;
 }
 
-/** Options of {@link DownloadAgent}: undici `Agent` options, plus the switch of the lean body path. */
+/**
+ * Options of {@link DownloadAgent}: undici `Agent` options, plus the switch of the lean body path.
+ * The lean path honours `connections`, `headersTimeout`, `bodyTimeout`, `maxHeaderSize`,
+ * `maxResponseSize`, `localAddress`, and in `connect` its `timeout`, `lookup`, `localAddress`,
+ * `family`, `hints`, `autoSelectFamily`, `autoSelectFamilyAttemptTimeout`, `keepAlive` and
+ * `keepAliveInitialDelay` (TLS settings in `connect` only concern https, which undici reads anyway);
+ * `pipelining` and the `keepAlive*Timeout` options have nothing to do on its connections (one request
+ * each). Any other option (a `connect` function, `socketPath`, `factory`, `interceptors`…) turns the
+ * lean path off, so that undici, which knows it, handles every request.
+ */
 export interface DownloadAgentOptions extends Agent.Options {
   /**
    * Read the bodies of plain-`http:` downloads with the lean HTTP/1.1 reader (one reused buffer per
-   * download, no per-read allocation). `false` sends every request through undici.
+   * download, no per-read allocation). `false` sends every request through undici, as does an
+   * option the lean reader cannot honour (see {@link DownloadAgentOptions}).
    * @default true
    */
   lean?: boolean | undefined;
+}
+
+/** Agent options the lean path honours, or that only concern undici's reuse of connections. */
+const LEAN_AGENT_OPTIONS = new Set([
+  'lean',
+  'connections',
+  'connect',
+  'headersTimeout',
+  'bodyTimeout',
+  'maxHeaderSize',
+  'maxResponseSize',
+  'localAddress',
+  'pipelining',
+  'keepAliveTimeout',
+  'keepAliveMaxTimeout',
+  'keepAliveTimeoutThreshold',
+]);
+/** `connect` options passed on to `net.connect` by the lean path. */
+const LEAN_SOCKET_OPTIONS = ['lookup', 'localAddress', 'family', 'hints', 'autoSelectFamily', 'autoSelectFamilyAttemptTimeout', 'keepAlive', 'keepAliveInitialDelay'] as const;
+/** `connect` options that only concern TLS (https never takes the lean path) or the timeout read apart. */
+const TLS_OR_TIMEOUT = /^(timeout|ca|cert|key|pfx|passphrase|rejectUnauthorized|servername|session|maxCachedSessions|ALPNProtocols|ciphers|ecdhCurve|minVersion|maxVersion|secureOptions|secureProtocol|checkServerIdentity|allowH2)$/;
+
+/** The socket options the lean path passes to `net.connect`, or undefined when an option asks for what it cannot do. */
+function leanSocketOptions(options: DownloadAgentOptions): Partial<NetConnectOpts> | undefined {
+  for (const [name, value] of Object.entries(options)) if (value !== undefined && !LEAN_AGENT_OPTIONS.has(name)) return undefined;
+  const { connect } = options;
+  if (connect !== undefined && connect !== null && typeof connect !== 'object') return undefined;
+  const socket: Record<string, unknown> = {};
+  if (options.localAddress !== undefined && options.localAddress !== null) socket['localAddress'] = options.localAddress;
+  for (const [name, value] of Object.entries(connect ?? {})) {
+    if (value === undefined) continue;
+    if ((LEAN_SOCKET_OPTIONS as readonly string[]).includes(name)) socket[name] = value;
+    else if (!TLS_OR_TIMEOUT.test(name)) return undefined;
+  }
+  return socket as Partial<NetConnectOpts>;
 }
 
 interface Waiting {
@@ -66,6 +113,9 @@ export class DownloadAgent implements ComposableDispatcher {
   private readonly connectTimeout: number;
   private readonly headersTimeout: number;
   private readonly bodyTimeout: number;
+  private readonly maxHeaderSize: number;
+  private readonly maxResponseSize: number;
+  private readonly socketOptions: Partial<NetConnectOpts>;
   private readonly slots = new Map<string, OriginSlots>();
   private closed = false;
   private destroyed = false;
@@ -74,7 +124,11 @@ export class DownloadAgent implements ComposableDispatcher {
 
   constructor(options: DownloadAgentOptions = {}) {
     const { lean, ...agentOptions } = options;
-    this.lean = lean ?? true;
+    const socketOptions = leanSocketOptions(options);
+    this.lean = (lean ?? true) && socketOptions !== undefined;
+    this.socketOptions = socketOptions ?? {};
+    this.maxHeaderSize = options.maxHeaderSize ?? MAX_HEAD_BYTES;
+    this.maxResponseSize = options.maxResponseSize ?? -1;
     this.connections = options.connections ?? Number.POSITIVE_INFINITY;
     // Cameras count open connections, idle ones included (an Amcrest over its cap answers 400): with a
     // cap and lean downloads on connections of their own, undici must not keep idle connections open
@@ -134,6 +188,9 @@ export class DownloadAgent implements ComposableDispatcher {
         headersTimeout: opts.headersTimeout ?? this.headersTimeout,
         bodyTimeout: opts.bodyTimeout ?? this.bodyTimeout,
         readBytes: hint?.readBytes,
+        maxHeaderSize: this.maxHeaderSize,
+        maxResponseSize: this.maxResponseSize,
+        socket: this.socketOptions,
         onSettled: () => {
           this.leanActive -= 1;
           this.release(key);

@@ -1,4 +1,5 @@
 import type { IncomingHttpHeaders } from 'node:http';
+import { parseRetryAfterValue } from '@camdl/internal';
 
 export function headerValue(headers: IncomingHttpHeaders, name: string): string | undefined {
   const value = headers[name];
@@ -48,11 +49,7 @@ export function parseContentRange(headers: IncomingHttpHeaders): ContentRange | 
 
 /** `Retry-After` as seconds or an HTTP-date, in ms from `nowMs` (wall clock), or undefined. */
 export function parseRetryAfter(headers: IncomingHttpHeaders, nowMs = Date.now()): number | undefined {
-  const value = headerValue(headers, 'retry-after')?.trim();
-  if (!value) return undefined;
-  if (/^\d+$/.test(value)) return Number(value) * 1000;
-  const date = Date.parse(value);
-  return Number.isNaN(date) ? undefined : Math.max(0, date - nowMs);
+  return parseRetryAfterValue(headerValue(headers, 'retry-after'), nowMs);
 }
 
 /** A strong ETag (`"abc"`), usable in If-Range; weak ones (`W/"abc"`) are not. */

@@ -63,18 +63,19 @@ export class Http1ResponseParser {
   #headBytes = 0;
   #remaining = 0;
   #chunkLine = '';
-  #keepAlive = true;
+  readonly #maxHeadBytes: number;
 
-  constructor(private readonly callbacks: ResponseParserCallbacks) {}
+  /** @param maxHeadBytes Largest response head (status line and headers), as undici's `maxHeaderSize`. @default MAX_HEAD_BYTES */
+  constructor(
+    private readonly callbacks: ResponseParserCallbacks,
+    maxHeadBytes: number = MAX_HEAD_BYTES,
+  ) {
+    this.#maxHeadBytes = maxHeadBytes;
+  }
 
   /** Whether the whole response was read. */
   get done(): boolean {
     return this.#state === State.Done;
-  }
-
-  /** Whether the server may keep the connection open after this response (HTTP/1.1 without `Connection: close`). */
-  get keepAlive(): boolean {
-    return this.#keepAlive && this.#state !== State.UntilClose;
   }
 
   /**
@@ -184,18 +185,18 @@ export class Http1ResponseParser {
   #takeHead(buffer: Buffer, start: number, end: number): number {
     // The end of the head may straddle two reads: search from the last 3 bytes already collected.
     const carried = this.#tail;
-    const window = carried.length === 0 ? buffer.subarray(start, end) : Buffer.concat([carried, buffer.subarray(start, Math.min(end, start + MAX_HEAD_BYTES))]);
+    const window = carried.length === 0 ? buffer.subarray(start, end) : Buffer.concat([carried, buffer.subarray(start, Math.min(end, start + this.#maxHeadBytes))]);
     const index = window.indexOf('\r\n\r\n', 0, 'latin1');
     checkLineEnds(window, carried.length, index < 0 ? window.length : index + 4);
     if (index < 0) {
       this.#headBytes += end - start;
-      if (this.#headBytes > MAX_HEAD_BYTES) throw headersOverflowError();
+      if (this.#headBytes > this.#maxHeadBytes) throw headersOverflowError();
       this.#push(buffer.subarray(start, end));
       return -1;
     }
     const stop = start + index - carried.length + 4;
     this.#headBytes += stop - start;
-    if (this.#headBytes > MAX_HEAD_BYTES) throw headersOverflowError();
+    if (this.#headBytes > this.#maxHeadBytes) throw headersOverflowError();
     this.#push(buffer.subarray(start, stop));
     return stop;
   }
@@ -254,15 +255,13 @@ export class Http1ResponseParser {
     const lines = this.#takeLines();
     const match = STATUS_LINE.exec(lines[0] ?? '');
     if (!match) throw parserError('Invalid status line', 'INVALID_STATUS');
-    const [, major, minor, code, text] = match;
+    const [, , , code, text] = match;
     const status = Number(code);
     if (status < 100) throw parserError('Invalid status code', 'INVALID_STATUS');
     const headers = this.#parseFields(lines.slice(1), 'header');
     if (status === 101) throw parserError('Unexpected 101 Switching Protocols (no upgrade was asked for)', 'INVALID_STATUS');
     // Any other 1xx, an unasked 100 Continue included, is skipped: the answer follows (RFC 9110 §15.2).
     if (status < 200) return undefined;
-    const connection = [headers['connection'] ?? []].flat().join(',').toLowerCase();
-    this.#keepAlive = major === '1' && minor === '1' ? !/(^|,)\s*close\s*(,|$)/.test(connection) : /(^|,)\s*keep-alive\s*(,|$)/.test(connection);
 
     const lengths = headers['content-length'];
     const encoding = headers['transfer-encoding'];

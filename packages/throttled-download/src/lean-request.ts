@@ -1,17 +1,11 @@
-import { connect, type Socket } from 'node:net';
+import { connect, type NetConnectOpts, type Socket } from 'node:net';
 import type { Dispatcher } from 'undici';
-import { bodyTimeoutError, connectTimeoutError, headersTimeoutError, invalidArgumentError } from '@camdl/internal';
+import { bodyTimeoutError, connectTimeoutError, headersTimeoutError, invalidArgumentError, responseExceededMaxSizeError } from '@camdl/internal';
 import { Http1ResponseParser, type ResponseHeaders } from './http1-response-parser.js';
 
 /** Largest single socket read of the lean reader. */
 export const LEAN_READ_BYTES = 256 * 1024;
 
-/**
- * Marks a dispatch whose handler consumes every `onResponseData` chunk before returning (copies or
- * writes it): a {@link DownloadAgent} may then hand it views of one reused read buffer. The value
- * may cap the size of one socket read (a rate-limited download asks for small reads).
- */
-export const LEAN_BODY = Symbol.for('camdl.throttled-download.lean-body');
 
 export interface LeanBodyHint {
   /** Largest socket read, in bytes, asked before every read (at most {@link LEAN_READ_BYTES}). @default LEAN_READ_BYTES */
@@ -23,6 +17,12 @@ export interface LeanRequestOptions {
   headersTimeout: number;
   bodyTimeout: number;
   readBytes: (() => number) | undefined;
+  /** Largest response head in bytes (undici's `maxHeaderSize`). */
+  maxHeaderSize: number;
+  /** Largest response body in bytes, -1 for no limit (undici's `maxResponseSize`). */
+  maxResponseSize: number;
+  /** Socket options passed to `net.connect` (`localAddress`, `lookup`, `family`, `keepAlive`…). */
+  socket: Partial<NetConnectOpts>;
   /** Called once the request is over (the socket is closed or handed off), before the handler hears it. */
   onSettled: () => void;
 }
@@ -83,7 +83,7 @@ export function leanRequestHead(opts: Dispatcher.DispatchOptions, host: string):
 
 /**
  * One GET over its own connection, read with `onread` into one reused buffer and parsed by
- * {@link Http1ResponseParser}; the handler gets views of that buffer (see {@link LEAN_BODY}).
+ * {@link Http1ResponseParser}; the handler gets views of that buffer (see `LEAN_BODY` in @camdl/internal).
  * Timeouts, pause/resume and abort follow undici's `DispatchController` contract and errors.
  */
 export function leanRequest(url: URL, head: string, handler: Dispatcher.DispatchHandler, options: LeanRequestOptions): void {
@@ -187,14 +187,26 @@ export function leanRequest(url: URL, head: string, handler: Dispatcher.Dispatch
     handler.onResponseError?.(controller, error);
   }
 
+  let bodyBytes = 0;
+  const { maxResponseSize } = options;
   const parser = new Http1ResponseParser({
     onHead(status, statusText, headers: ResponseHeaders) {
       headSeen = true;
+      const length = headers['content-length'];
+      if (maxResponseSize >= 0 && typeof length === 'string' && Number(length) > maxResponseSize) {
+        fail(responseExceededMaxSizeError());
+        return false;
+      }
       startTimer('body');
       handler.onResponseStart?.(controller, status, headers, statusText);
       return !paused && !settled;
     },
     onBody(buffer, start, end) {
+      bodyBytes += end - start;
+      if (maxResponseSize >= 0 && bodyBytes > maxResponseSize) {
+        fail(responseExceededMaxSizeError());
+        return false;
+      }
       handler.onResponseData?.(controller, buffer.subarray(start, end));
       return !paused && !settled;
     },
@@ -203,7 +215,7 @@ export function leanRequest(url: URL, head: string, handler: Dispatcher.Dispatch
       finishSocket();
       handler.onResponseEnd?.(controller, trailers);
     },
-  });
+  }, options.maxHeaderSize);
 
   /** Parses `buffer[start, end)`; false when the request is over or paused (the rest is kept). */
   function feed(buffer: Buffer, start: number, end: number): boolean {
@@ -235,6 +247,7 @@ export function leanRequest(url: URL, head: string, handler: Dispatcher.Dispatch
   if (aborted) return;
 
   socket = connect({
+    ...options.socket,
     host: url.hostname.startsWith('[') ? url.hostname.slice(1, -1) : url.hostname,
     port: Number(url.port || 80),
     noDelay: true,

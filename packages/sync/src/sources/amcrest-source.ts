@@ -1,7 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createAmcrestClient, downloadRecordings, findRecordings, getChannelCount, type AmcrestClient, type Recording } from '@camdl/amcrest-recordings';
-import { digestInterceptor } from '@camdl/http-digest';
 import type { CameraConfig } from '../config.js';
 import type { CameraListing, CameraSource, RemoteRecording } from './camera-source.js';
 
@@ -24,22 +23,15 @@ async function allChannels(client: AmcrestClient, signal: AbortSignal): Promise<
 export async function createAmcrestSource(camera: CameraConfig, password: string | undefined, onWarning: (message: string) => void): Promise<CameraSource> {
   const tls = camera.url.protocol === 'https:';
   const ca = tls && camera.caFile !== undefined ? await readFile(camera.caFile) : undefined;
-  // undici only for https: its load costs start-up time and memory a plain-http fleet never needs.
-  const ownAgent =
-    tls && (camera.insecure || ca !== undefined)
-      ? new (await import('undici')).Agent({
-          connections: camera.connections + 1,
-          keepAliveTimeout: 4_000,
-          connect: { ...(ca ? { ca } : {}), ...(camera.insecure ? { rejectUnauthorized: false } : {}) },
-        })
-      : undefined;
+  // The client builds its own dispatcher (and, for https, its TLS settings) from `ca` and `insecure`.
   const client = createAmcrestClient({
     url: camera.url,
     username: camera.username ?? 'admin',
     password: password ?? '',
     connections: camera.connections + 1,
     timeout: camera.timeoutMs,
-    ...(ownAgent ? { dispatcher: ownAgent.compose(digestInterceptor({ username: camera.username ?? 'admin', password: password ?? '' })) } : {}),
+    ...(ca ? { ca } : {}),
+    ...(camera.insecure ? { insecure: true } : {}),
   });
   const byKey = new Map<string, Recording>();
   return {
@@ -112,7 +104,6 @@ export async function createAmcrestSource(camera: CameraConfig, password: string
     },
     async close() {
       await client.close();
-      await ownAgent?.close();
     },
   };
 }

@@ -1,0 +1,186 @@
+import type { LookupFunction } from 'node:net';
+import { buildConnector } from 'undici';
+import { describe, expect, it } from 'vitest';
+import { readText, smallRequest } from '@camdl/internal';
+import { join } from 'node:path';
+import { closeAfterEach, endlessChunkedBody, makeTempDir, startRawHttpServer, type RawHttpServer } from '@camdl/test-utils';
+import { download, DownloadAgent, type DownloadAgentOptions } from '../src/index.js';
+
+// DownloadAgent as every camera client uses it for small API answers: smallRequest() marks its
+// requests as lean, so over plain http they take the lean reader unless an option says otherwise.
+
+const track = closeAfterEach();
+const ok = (body: string, extra = ''): string => `HTTP/1.1 200 OK\r\ncontent-length: ${Buffer.byteLength(body)}\r\n${extra}\r\n${body}`;
+const tooLarge = (): Error => new Error('too large');
+/** The lean reader writes `connection: close` on every request; undici keeps connections alive. */
+const leanHead = (server: RawHttpServer, index = 0): boolean => /\r\nconnection: close\r\n/i.test(server.requests[index]?.head ?? '');
+
+async function get(options: DownloadAgentOptions, url: string): Promise<{ status: number; text: string }> {
+  const agent = track(new DownloadAgent(options));
+  const response = await smallRequest(url, { dispatcher: agent, headersTimeout: 5_000, bodyTimeout: 5_000 });
+  return { status: response.statusCode, text: await readText(response.body, 1024 * 1024, tooLarge) };
+}
+
+async function rejection(promise: Promise<unknown>): Promise<Error & { code?: string }> {
+  try {
+    await promise;
+  } catch (error) {
+    return error as Error & { code?: string };
+  }
+  throw new Error('expected a rejection');
+}
+
+describe('DownloadAgent connection slots', () => {
+  /** A server that holds the first answer until `release()`; counts answers owed at once. */
+  async function heldServer() {
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    let owed = 0;
+    let peak = 0;
+    const arrivals: Array<() => void> = [];
+    const arrived = (count: number): Promise<void> =>
+      new Promise((resolve) => {
+        const check = (): void => {
+          if (server.requests.length >= count) resolve();
+        };
+        arrivals.push(check);
+        check();
+      });
+    const server = track(
+      await startRawHttpServer(async (socket, request) => {
+        owed += 1;
+        peak = Math.max(peak, owed);
+        for (const check of arrivals) check();
+        if (server.requests.indexOf(request) === 0) await released;
+        owed -= 1;
+        socket.end(ok(request.target));
+      }),
+    );
+    return { server, release, arrived, peak: () => peak };
+  }
+
+  it('runs at most `connections` requests to an origin at once; the next starts when one ends', async () => {
+    const { server, release, arrived, peak } = await heldServer();
+    const agent = track(new DownloadAgent({ connections: 1 }));
+    const texts = ['/a', '/b'].map(async (path) => readText((await smallRequest(server.url(path), { dispatcher: agent })).body, 1024, tooLarge));
+    await arrived(1);
+    // Time for a second connection to arrive, were it allowed.
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(server.requests.map((request) => request.target)).toEqual(['/a']);
+    release();
+    expect(await Promise.all(texts)).toEqual(['/a', '/b']);
+    expect(peak()).toBe(1);
+    expect([leanHead(server, 0), leanHead(server, 1)]).toEqual([true, true]);
+  });
+
+  it('lets `connections` requests run together', async () => {
+    const { server, release, arrived, peak } = await heldServer();
+    const agent = track(new DownloadAgent({ connections: 2 }));
+    const texts = ['/a', '/b', '/c'].map(async (path) => readText((await smallRequest(server.url(path), { dispatcher: agent })).body, 1024, tooLarge));
+    await arrived(2);
+    expect(server.requests).toHaveLength(2);
+    release();
+    expect(await Promise.all(texts)).toEqual(['/a', '/b', '/c']);
+    expect(peak()).toBe(2);
+  });
+});
+
+describe('DownloadAgent options on the lean path', () => {
+  it('honours localAddress: the connection is made from it', async () => {
+    const server = track(await startRawHttpServer((socket) => void socket.end(ok('hello'))));
+    expect(await get({ localAddress: '127.0.0.1' }, server.url('/'))).toEqual({ status: 200, text: 'hello' });
+    expect(leanHead(server)).toBe(true);
+    // 192.0.2.1 (TEST-NET-1) is no address of this machine: the connection cannot be made from it.
+    const error = await rejection(get({ localAddress: '192.0.2.1' }, server.url('/')));
+    expect(error.code).toBe('EADDRNOTAVAIL');
+    expect(server.requests).toHaveLength(1);
+  });
+
+  it('honours connect.lookup: the host name is resolved by it', async () => {
+    const server = track(await startRawHttpServer((socket) => void socket.end(ok('resolved'))));
+    const asked: string[] = [];
+    const lookup = ((hostname: string, options: { all?: boolean }, callback: (...args: unknown[]) => void) => {
+      asked.push(hostname);
+      if (options.all) callback(null, [{ address: '127.0.0.1', family: 4 }]);
+      else callback(null, '127.0.0.1', 4);
+    }) as unknown as LookupFunction;
+    const url = server.url('/').replace('127.0.0.1', 'camera.invalid');
+    expect(await get({ connect: { lookup } }, url)).toEqual({ status: 200, text: 'resolved' });
+    expect(asked).toEqual(['camera.invalid']);
+    expect(leanHead(server)).toBe(true);
+  });
+
+  it.each([[true], [false]])('honours maxHeaderSize (lean: %s)', async (lean) => {
+    const server = track(await startRawHttpServer((socket) => void socket.end(ok('x', `x-filler: ${'f'.repeat(300)}\r\n`))));
+    expect(await get({ lean }, server.url('/'))).toEqual({ status: 200, text: 'x' });
+    const error = await rejection(get({ lean, maxHeaderSize: 128 }, server.url('/')));
+    expect(error.code).toBe('UND_ERR_HEADERS_OVERFLOW');
+    expect(leanHead(server)).toBe(lean);
+  });
+
+  it.each([[true], [false]])('honours maxResponseSize for a Content-Length and a chunked body (lean: %s)', async (lean) => {
+    const server = track(
+      await startRawHttpServer((socket, request) =>
+        request.target === '/chunked' ? endlessChunkedBody(socket, 'HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\n', 1000) : void socket.end(ok('y'.repeat(100))),
+      ),
+    );
+    expect(await get({ lean, maxResponseSize: 100 }, server.url('/length'))).toEqual({ status: 200, text: 'y'.repeat(100) });
+    expect((await rejection(get({ lean, maxResponseSize: 99 }, server.url('/length')))).code).toBe('UND_ERR_RES_EXCEEDED_MAX_SIZE');
+    expect(leanHead(server)).toBe(lean);
+    // A body without a length, cut at the limit while it streams: the download fails on that error.
+    const dir = track(await makeTempDir());
+    const agent = track(new DownloadAgent({ lean, maxResponseSize: 50_000 }));
+    const failed = await rejection(download(server.url('/chunked'), join(dir.path, 'endless.bin'), { dispatcher: agent, maxRetries: 0 }));
+    expect((failed.cause as { code?: string } | undefined)?.code ?? failed.code).toBe('UND_ERR_RES_EXCEEDED_MAX_SIZE');
+  });
+
+  it('hands a request to undici when an option asks for what the lean reader cannot do (a connect function)', async () => {
+    const server = track(await startRawHttpServer((socket) => void socket.end(ok('via undici'))));
+    const base = buildConnector({});
+    let connects = 0;
+    const connect: buildConnector.connector = (options, callback) => {
+      connects += 1;
+      base(options, callback);
+    };
+    expect(await get({ connect }, server.url('/'))).toEqual({ status: 200, text: 'via undici' });
+    expect(connects).toBe(1);
+    expect(leanHead(server)).toBe(false);
+  });
+});
+
+describe('smallRequest through DownloadAgent', () => {
+  it('answers with status, lower-case headers and the body', async () => {
+    const server = track(await startRawHttpServer((socket) => void socket.end(ok('{"a":1}', 'Content-Type: application/json\r\n'))));
+    const agent = track(new DownloadAgent());
+    const response = await smallRequest(server.url('/api?x=1'), { dispatcher: agent, headers: { accept: 'application/json' } });
+    expect(response.statusCode).toBe(200);
+    expect(response.headers['content-type']).toBe('application/json');
+    expect(await readText(response.body, 1024, tooLarge)).toBe('{"a":1}');
+    expect(server.requests[0]?.target).toBe('/api?x=1');
+    expect(server.requests[0]?.head).toMatch(/\r\naccept: application\/json\r\n/);
+  });
+
+  it('readText stops reading an endless body at its limit and closes the connection', async () => {
+    let closed!: () => void;
+    const serverSawClose = new Promise<void>((resolve) => (closed = resolve));
+    const server = track(
+      await startRawHttpServer((socket) => {
+        socket.once('close', closed);
+        return endlessChunkedBody(socket, 'HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\n', 5000);
+      }),
+    );
+    const agent = track(new DownloadAgent());
+    const response = await smallRequest(server.url('/'), { dispatcher: agent });
+    await expect(readText(response.body, 64 * 1024, tooLarge)).rejects.toThrow('too large');
+    await serverSawClose;
+  });
+
+  it('an aborted signal rejects the request with its reason before the head', async () => {
+    const server = track(await startRawHttpServer(() => undefined));
+    const agent = track(new DownloadAgent());
+    const controller = new AbortController();
+    const pending = smallRequest(server.url('/'), { dispatcher: agent, signal: controller.signal });
+    controller.abort(new Error('stopped by the caller'));
+    await expect(pending).rejects.toThrow('stopped by the caller');
+  });
+});

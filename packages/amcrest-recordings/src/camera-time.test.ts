@@ -77,26 +77,15 @@ describe('instants and camera time', () => {
   });
 
   it('searches the whole wall-clock span of an instant range across the autumn fall-back', () => {
+    const window = (start: string, end: string): { start: string; end: string } => cameraWindowForInstants(new Date(start), new Date(end), NY);
     // 01:30 EDT .. 01:10 EST: the wall clock ran 01:30 → 01:59:59 → 01:00 → 01:10.
-    expect(cameraWindowForInstants(new Date('2026-11-01T05:30:00Z'), new Date('2026-11-01T06:10:00Z'), NY)).toEqual({
-      start: '2026-11-01 01:00:00',
-      end: '2026-11-01 01:59:59',
-    });
+    expect(window('2026-11-01T05:30:00Z', '2026-11-01T06:10:00Z')).toEqual({ start: '2026-11-01 01:00:00', end: '2026-11-01 01:59:59' });
     // The first occurrence only: 01:00 EDT .. 01:00 EST (one real hour) still covers 01:00..01:59:59.
-    expect(cameraWindowForInstants(new Date('2026-11-01T05:00:00Z'), new Date('2026-11-01T06:00:00Z'), NY)).toEqual({
-      start: '2026-11-01 01:00:00',
-      end: '2026-11-01 01:59:59',
-    });
+    expect(window('2026-11-01T05:00:00Z', '2026-11-01T06:00:00Z')).toEqual({ start: '2026-11-01 01:00:00', end: '2026-11-01 01:59:59' });
     // Spring forward: a plain span, the skipped hour is simply never shown.
-    expect(cameraWindowForInstants(new Date('2026-03-08T06:30:00Z'), new Date('2026-03-08T07:30:00Z'), NY)).toEqual({
-      start: '2026-03-08 01:30:00',
-      end: '2026-03-08 03:30:00',
-    });
+    expect(window('2026-03-08T06:30:00Z', '2026-03-08T07:30:00Z')).toEqual({ start: '2026-03-08 01:30:00', end: '2026-03-08 03:30:00' });
     // A long range without transitions is just its two ends.
-    expect(cameraWindowForInstants(new Date('2026-01-01T00:00:00Z'), new Date('2026-02-01T00:00:00Z'), NY)).toEqual({
-      start: '2025-12-31 19:00:00',
-      end: '2026-01-31 19:00:00',
-    });
+    expect(window('2026-01-01T00:00:00Z', '2026-02-01T00:00:00Z')).toEqual({ start: '2025-12-31 19:00:00', end: '2026-01-31 19:00:00' });
   });
 
   it('measures the camera offset rounded to 15 minutes and reports the clock error', () => {

@@ -17,8 +17,8 @@ export interface AdvanceAlertsInput {
 
 /** Whether a condition seen `runs` times since `sinceMs` is due to open. */
 function thresholdMet(kind: AlertKind, runs: number, sinceMs: number, policy: AlertPolicy, now: number): boolean {
-  // A camera's own failure waits for its threshold: one blip of one camera sends nothing.
-  if (kind !== 'camera-unreachable') return true;
+  // A camera's own failure, and a target's, wait for the threshold: one blip of a link sends nothing.
+  if (kind !== 'camera-unreachable' && kind !== 'target-failing') return true;
   const after = policy.cameraUnreachableAfter;
   return 'runs' in after ? runs >= after.runs : now - sinceMs >= after.ms;
 }

@@ -8,7 +8,7 @@ import { syncFleet, type SyncEvent, type SyncFleetOptions, type SyncSummary } fr
 import { advanceAlerts } from './advance-alerts.js';
 import { measureDiskQuietly } from './disk-space.js';
 import type { AlertKind, AlertRow, Notice, Observation } from './alert-kinds.js';
-import { observeSyncRun, observeVerify, type RunFacts } from './observe-run.js';
+import { observeSyncRun, observeVerify, type RunFacts, type TargetTrouble } from './observe-run.js';
 
 /** What the monitoring around a run did, for a CLI to render. Never carries a secret. */
 export type MonitorEvent =
@@ -88,19 +88,26 @@ export async function evaluateAlerts(input: EvaluateInput): Promise<{ open: Aler
 }
 
 /**
- * Off-site copies report per target: an upload that worked clears the target, a failed upload or a
- * target that is down marks it failing (its first reason kept). Read by type name, so a build without
- * off-site targets passes every other event by.
+ * What the off-site events of a run say about each target: why it went down, the first upload that
+ * failed on the target's side (a local file that no longer matches is verify's matter, not the
+ * target's) and the first conflict. Read by type name, so a build without targets passes them by.
  */
-function noteTargetEvent(targets: Map<string, string | undefined>, event: SyncEvent): void {
-  const loose = event as { type: string; target?: unknown; message?: unknown; error?: unknown };
+function noteTargetEvent(targets: Map<string, TargetTrouble>, event: SyncEvent): void {
+  const loose = event as { type: string; target?: unknown; message?: unknown; error?: unknown; code?: unknown; path?: unknown };
   if (typeof loose.target !== 'string') return;
-  if (loose.type === 'upload-done') {
-    if (!targets.has(loose.target)) targets.set(loose.target, undefined);
-  } else if ((loose.type === 'target-down' || loose.type === 'upload-failed') && targets.get(loose.target) === undefined) {
-    const reason = typeof loose.message === 'string' ? loose.message : typeof loose.error === 'string' ? loose.error : loose.type;
-    targets.set(loose.target, reason);
+  const trouble = targets.get(loose.target) ?? { failures: 0 };
+  const code = typeof loose.code === 'string' ? loose.code : undefined;
+  if (loose.type === 'target-down' && trouble.down === undefined && typeof loose.message === 'string') {
+    trouble.down = { message: loose.message, code };
+  } else if (loose.type === 'upload-failed' && code !== 'ERR_SYNC_VERIFY_FAILED' && typeof loose.error === 'string') {
+    trouble.failures += 1;
+    trouble.failed ??= { error: loose.error, code };
+  } else if (loose.type === 'upload-conflict' && typeof loose.path === 'string') {
+    trouble.conflict ??= loose.path;
+  } else {
+    return;
   }
+  targets.set(loose.target, trouble);
 }
 
 /** The healthchecks summary of a run: plain lines, one per camera and per open condition. */
@@ -146,7 +153,7 @@ export async function runMonitoredSync(config: FleetConfig, options: MonitoredSy
   const started = pingAll(pings, 'start', '', emit, config.ledger, now());
   const lost = new Map<string, string[]>();
   let diskFull: string | undefined;
-  const targets = new Map<string, string | undefined>();
+  const targets = new Map<string, TargetTrouble>();
   let result: { exitCode: number; summary: SyncSummary } | undefined;
   let failure: unknown;
   // `run-done` stays the last event of a run: it is passed on after the monitoring's own events.
@@ -196,7 +203,7 @@ export async function runMonitoredSync(config: FleetConfig, options: MonitoredSy
     disk,
     diskFull,
     recency,
-    targets: targets.size === 0 ? undefined : targets,
+    targets,
     now: at,
   };
   // An interrupted run says nothing about what recovered; a run that failed still says what it found.

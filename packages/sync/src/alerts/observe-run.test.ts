@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import type { TargetOutcome } from '../offsite-copies.js';
 import type { CameraOutcome } from '../sync-fleet.js';
 import { DEFAULT_ALERT_POLICY } from './monitoring-config.js';
-import { observeSyncRun, type RunFacts } from './observe-run.js';
+import { observeSyncRun, type RunFacts, type TargetTrouble } from './observe-run.js';
 
 const NOW = Date.parse('2026-03-10T00:00:00Z');
 const DAY = 86_400_000;
@@ -54,19 +55,40 @@ describe('observeSyncRun', () => {
     expect(ledger.covers('camera-unreachable', 'gate')).toBe(false);
   });
 
-  it('reports failing off-site targets and recordings at risk handed in by their producers', () => {
+  it('judges every target of the run from its outcome: down, failed uploads, conflicts; a quiet target is covered', () => {
+    const copy = (target: string, fields: Partial<TargetOutcome> = {}): TargetOutcome => ({ target, uploaded: 0, repaired: 0, failed: 0, conflicts: 0, pending: 0, down: undefined, ...fields });
     const { observations, covers } = observeSyncRun(
       facts({
-        targets: new Map([
-          ['s3-offsite', 'HTTP 403 from the bucket'],
-          ['usb', undefined],
+        summary: {
+          interrupted: false,
+          cameras: [],
+          copies: [
+            copy('s3-offsite', { down: 'target "s3-offsite": the store refused the credentials (HTTP 403)', pending: 4 }),
+            copy('nas', { failed: 2, pending: 2 }),
+            copy('usb', { conflicts: 1 }),
+            copy('quiet'),
+            copy('local-only', { failed: 1, pending: 1 }),
+          ],
+        },
+        targets: new Map<string, TargetTrouble>([
+          ['s3-offsite', { failures: 0, down: { message: 'refused', code: 'ERR_OFFSITE_AUTH' } }],
+          ['nas', { failures: 2, failed: { error: 'connection reset', code: 'ERR_OFFSITE_UNREACHABLE' } }],
+          ['usb', { failures: 0, conflict: 'gate/2026-03-02/a.mkv' }],
         ]),
         atRisk: [{ camera: 'gate', items: ['a.mp4'], message: 'gate overwrites a.mp4 in 3 h' }],
       }),
       DEFAULT_ALERT_POLICY,
     );
-    expect(observations.map((o) => `${o.kind} ${o.subject}`)).toEqual(['recordings-at-risk gate', 'target-failing s3-offsite']);
-    expect(covers('target-failing', 'usb')).toBe(true);
+    expect(observations.map((o) => `${o.kind} ${o.subject}`)).toEqual(['recordings-at-risk gate', 'target-failing s3-offsite', 'target-failing nas', 'target-failing usb']);
+    const [, down, failed, conflict] = observations;
+    expect(down!.message).toBe('off-site target s3-offsite took no copies: the store refused the credentials (HTTP 403) (4 copies pending)');
+    expect(down!.action).toMatch(/^Check the credentials of the target s3-offsite in \/etc\/camdl\/camdl.yaml/);
+    expect(failed!.message).toBe('off-site target nas: 2 upload(s) failed, the first: connection reset (2 copies pending)');
+    expect(failed!.action).toMatch(/^Check the network to the target nas/);
+    expect(conflict!.message).toBe('off-site target usb: 1 key(s) hold objects camdl never put there, the first: gate/2026-03-02/a.mkv');
+    // A target with nothing to do, and one whose only failure was a local file, are judged and found well.
+    for (const target of ['quiet', 'local-only', 'usb']) expect(covers('target-failing', target)).toBe(true);
+    expect(covers('target-failing', 'elsewhere')).toBe(false);
   });
 
   it('disk-low under a percentage or a size', () => {

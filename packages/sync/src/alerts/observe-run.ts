@@ -1,4 +1,5 @@
 import { formatBytes } from '../format-bytes.js';
+import type { TargetOutcome } from '../offsite-copies.js';
 import type { SyncSummary } from '../sync-fleet.js';
 import type { VerifyProblem } from '../verify.js';
 import type { AlertKind, Observation } from './alert-kinds.js';
@@ -7,6 +8,62 @@ import type { AlertPolicy } from './monitoring-config.js';
 /** Codes that mean the camera refused the login (or camdl could not read the password to try). */
 const LOGIN_CODES = new Set(['ERR_DIGEST_BAD_CREDENTIALS', 'ERR_DOWNLOAD_AUTH', 'ERR_AMCREST_AUTH', 'ERR_AMCREST_INVALID_AUTHORITY', 'ERR_SYNC_PASSWORD']);
 const LEDGER_CODES = new Set(['ERR_SYNC_LEDGER', 'ERR_SYNC_SQLITE_UNAVAILABLE']);
+
+/** What the off-site events of one run said about a target (the first of each; never a secret). */
+export interface TargetTrouble {
+  /** The target could not take uploads (its check or a target-wide error). */
+  down?: { message: string; code: string | undefined } | undefined;
+  /** Uploads that failed on the target's side, and the first of them. */
+  failures: number;
+  failed?: { error: string; code: string | undefined } | undefined;
+  /** The key of the first object camdl never put there. */
+  conflict?: string | undefined;
+}
+
+/** What to do about a failing target, by the error code of its failure. */
+function targetAction(target: string, code: string | undefined, configFile: string): string {
+  const where = `the target ${target} in ${configFile}`;
+  const fix =
+    code === 'ERR_OFFSITE_AUTH'
+      ? `Check the credentials of ${where} (the key files or variables it names, the rclone remote's login)`
+      : code === 'ERR_OFFSITE_NOT_FOUND'
+        ? `Check that the bucket, remote or folder of ${where} exists`
+        : code === 'ERR_OFFSITE_UNREACHABLE'
+          ? `Check the network to ${where} and that its endpoint or mount is up`
+          : code === 'ERR_OFFSITE_QUOTA'
+            ? `Free space or raise the quota on ${where}`
+            : code === 'ERR_OFFSITE_CLOCK_SKEW'
+              ? "Set this machine's clock right (NTP); the store refuses requests signed at a skewed time"
+              : `Check ${where} (credentials, network, space, permissions)`;
+  return `${fix}; the local archive is complete, and the next camdl sync makes the pending copies once the target works.`;
+}
+
+/** The `target-failing` condition of one target of the run, or undefined when its copies went well. */
+function targetFailing(copy: TargetOutcome, trouble: TargetTrouble | undefined, configFile: string): Observation | undefined {
+  const target = copy.target;
+  const pending = `${copy.pending} cop${copy.pending === 1 ? 'y' : 'ies'} pending`;
+  if (copy.down !== undefined) {
+    const reason = copy.down.startsWith(`target "${target}": `) ? copy.down.slice(target.length + 11) : copy.down;
+    return { kind: 'target-failing', subject: target, message: `off-site target ${target} took no copies: ${reason} (${pending})`, action: targetAction(target, trouble?.down?.code, configFile) };
+  }
+  if (trouble?.failed !== undefined && trouble.failures > 0) {
+    return {
+      kind: 'target-failing',
+      subject: target,
+      message: `off-site target ${target}: ${trouble.failures} upload(s) failed, the first: ${trouble.failed.error} (${pending})`,
+      action: targetAction(target, trouble.failed.code, configFile),
+    };
+  }
+  if (copy.conflicts > 0) {
+    return {
+      kind: 'target-failing',
+      subject: target,
+      message: `off-site target ${target}: ${copy.conflicts} key(s) hold objects camdl never put there${trouble?.conflict === undefined ? '' : `, the first: ${trouble.conflict}`}`,
+      action: `Compare each with the local file and move it away on ${target}; camdl never overwrites what it did not put there, and copies it on the next camdl sync.`,
+    };
+  }
+  return undefined;
+}
 
 /** What one `camdl sync` run found, as the conditions need it. */
 export interface RunFacts {
@@ -27,8 +84,8 @@ export interface RunFacts {
   recency: ReadonlyMap<string, { newestMs: number | undefined; firstRunMs: number | undefined }>;
   /** Recordings the camera will overwrite before they are fetched (filled in by the overwrite horizon). */
   atRisk?: ReadonlyArray<{ camera: string; items: readonly string[]; message: string }> | undefined;
-  /** Off-site targets that failed this run (name → reason); undefined when the run copies to none. */
-  targets?: ReadonlyMap<string, string | undefined> | undefined;
+  /** What the run's off-site events said per target (the targets themselves are the summary's `copies`). */
+  targets?: ReadonlyMap<string, TargetTrouble> | undefined;
   now: number;
 }
 
@@ -137,15 +194,11 @@ export function observeSyncRun(facts: RunFacts, policy: AlertPolicy): { observat
       items: risk.items,
     });
   }
-  for (const [target, reason] of facts.targets ?? []) {
-    cover('target-failing', target);
-    if (reason === undefined) continue;
-    observations.push({
-      kind: 'target-failing',
-      subject: target,
-      message: `off-site target ${target} failed: ${reason}`,
-      action: `Check the target ${target} in ${facts.configFile} (credentials, network, space); the local archive is unaffected and copies resume on the next run.`,
-    });
+  // Every target of the run's cameras was checked (even one with nothing to upload): each is judged.
+  for (const copy of facts.summary?.copies ?? []) {
+    cover('target-failing', copy.target);
+    const failing = targetFailing(copy, facts.targets?.get(copy.target), facts.configFile);
+    if (failing) observations.push(failing);
   }
   if (facts.disk !== undefined || facts.diskFull !== undefined) {
     cover('disk-low', facts.archive);

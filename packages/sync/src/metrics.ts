@@ -4,6 +4,7 @@ import { basename, dirname, join } from 'node:path';
 import { ALERT_KINDS } from './alerts/alert-kinds.js';
 import { measureDiskQuietly } from './alerts/disk-space.js';
 import type { FleetConfig } from './config.js';
+import { CopyLedger } from './ledger-copies.js';
 import { Ledger, RECORDING_STATES } from './ledger.js';
 import { channelRefs } from './notify/notify-channels.js';
 
@@ -136,6 +137,7 @@ export async function collectMetrics(config: FleetConfig, options: { now?: numbe
         return newest === undefined ? [] : [{ labels: { camera: camera.name }, value: seconds(newest) }];
       }),
     );
+    if (ledger && config.targets.length > 0) copyFamilies(ledger, config, now, family);
     const alerts = store?.all() ?? [];
     family(
       'camdl_alerts_open',
@@ -157,6 +159,42 @@ export async function collectMetrics(config: FleetConfig, options: { now?: numbe
   family('camdl_archive_free_bytes', 'Free bytes on the file system of the archive (for the user camdl runs as).', 'gauge', disk ? [{ value: disk.freeBytes }] : []);
   family('camdl_archive_size_bytes', 'Size of the file system of the archive.', 'gauge', disk ? [{ value: disk.totalBytes }] : []);
   return families;
+}
+
+/** The states of `camdl_copies`: each copy is in exactly one. */
+const COPY_STATES = ['verified', 'pending', 'failing', 'conflict'] as const;
+
+/**
+ * Copies by target and state, and the age of the oldest copy not yet verified per target, over
+ * the cameras that copy to each target now (a camera taken off a target no longer counts there).
+ */
+function copyFamilies(ledger: Ledger, config: FleetConfig, now: number, family: (name: string, help: string, type: MetricFamily['type'], samples: MetricSample[]) => void): void {
+  const copies = new CopyLedger(ledger);
+  const totals = new Map(config.targets.map((target) => [target.name, { verified: 0, pending: 0, failing: 0, conflict: 0, oldest: undefined as number | undefined }]));
+  for (const camera of config.cameras) {
+    for (const row of copies.summary(camera.name)) {
+      const total = totals.get(row.target);
+      if (!total || !camera.targets.includes(row.target)) continue;
+      total.verified += row.verified;
+      // `pending` of the ledger holds the failing ones too: the gauge keeps the states apart.
+      total.pending += row.pending - row.failing;
+      total.failing += row.failing;
+      total.conflict += row.conflict;
+      if (row.oldestPendingMs !== undefined && (total.oldest === undefined || row.oldestPendingMs < total.oldest)) total.oldest = row.oldestPendingMs;
+    }
+  }
+  family(
+    'camdl_copies',
+    'Off-site copies by target and state (verified; pending: not tried yet; failing: an attempt failed; conflict: another object at the key).',
+    'gauge',
+    [...totals].flatMap(([target, total]) => COPY_STATES.map((state) => ({ labels: { target, state }, value: total[state] }))),
+  );
+  family(
+    'camdl_copy_oldest_pending_age_seconds',
+    'Age of the oldest copy not yet verified on the target (0 when none).',
+    'gauge',
+    [...totals].map(([target, total]) => ({ labels: { target }, value: total.oldest === undefined ? 0 : Math.max(0, seconds(now - total.oldest)) })),
+  );
 }
 
 /** Writes the metrics as a node_exporter textfile: a temporary file beside it, fsynced, then renamed (never half a file). */

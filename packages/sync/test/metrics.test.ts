@@ -3,8 +3,9 @@ import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { findFreePort, missingSystemTools } from '@camdl/test-utils';
-import { runMonitoredSync, sqliteAvailable, startMonitorServer, type MonitorServer } from '@camdl/sync';
+import { collectMetrics, renderExposition, runMonitoredSync, sqliteAvailable, startMonitorServer, type MonitorServer } from '@camdl/sync';
 import { dailyArchives, startFleet, type TestFleet } from './fleet-helpers.js';
+import { addTopLines, directoryTargets } from './offsite-helpers.js';
 
 const HOUR = 3_600_000;
 const T0 = Date.parse('2026-03-04T01:00:00Z');
@@ -68,6 +69,29 @@ describe.skipIf(!sqliteAvailable() || missing !== undefined)('metrics: the textf
     expect(text).toContain('camdl_oldest_pending_age_seconds{camera="gate"} 0');
     expect(text).toMatch(/# TYPE camdl_notify_failures_total counter\ncamdl_notify_failures_total\{channel="webhook",kind="webhook"\} 0/);
     expect(text).toMatch(/camdl_archive_free_bytes \d+/);
+  });
+
+  it('counts off-site copies by target and state, with the age of the oldest pending copy; promtool accepts them', async () => {
+    fleet = await startFleet([{ name: 'gate', sim: { profile: 'timelapse3', content: { archives: dailyArchives('Gate', 2, { startDay: '2026-03-02' }) } }, extra: ['time-zone: UTC'] }]);
+    const { lines } = await directoryTargets(fleet, ['usb', 'nas'], { missing: ['nas'] });
+    await addTopLines(fleet, lines);
+    // nas is missing: its two copies stay pending from this run on; usb holds both.
+    expect((await runMonitoredSync(fleet.config(), { env: fleet.env, now: () => T0, targetTuning: { retryDelayMs: 1 } })).exitCode).toBe(1);
+    const text = renderExposition(await collectMetrics(fleet.config(), { now: T0 + HOUR }));
+    expect(promtool(text)).toEqual({ status: 0, output: '' });
+    const copies = text.split('\n').filter((line) => line.startsWith('camdl_cop'));
+    expect(copies).toEqual([
+      'camdl_copies{target="usb",state="verified"} 2',
+      'camdl_copies{target="usb",state="pending"} 0',
+      'camdl_copies{target="usb",state="failing"} 0',
+      'camdl_copies{target="usb",state="conflict"} 0',
+      'camdl_copies{target="nas",state="verified"} 0',
+      'camdl_copies{target="nas",state="pending"} 2',
+      'camdl_copies{target="nas",state="failing"} 0',
+      'camdl_copies{target="nas",state="conflict"} 0',
+      'camdl_copy_oldest_pending_age_seconds{target="usb"} 0',
+      'camdl_copy_oldest_pending_age_seconds{target="nas"} 3600',
+    ]);
   });
 
   it('serves /metrics (promtool accepts it) and /healthz: 200 while the last run is recent, 503 once it is older than max-age', async () => {

@@ -1,6 +1,6 @@
 import { mkdir, rm } from 'node:fs/promises';
 import { afterEach, describe, expect, it } from 'vitest';
-import { startHttpReceiver, type HttpReceiver } from '@camdl/test-utils';
+import { startHttpReceiver, startS3Server, type HttpReceiver } from '@camdl/test-utils';
 import { healthReport, openAlerts, runMonitoredSync, sqliteAvailable, type NotifyMessage } from '@camdl/sync';
 import { dailyArchives, startFleet, type TestFleet } from './fleet-helpers.js';
 import { addTopLines, directoryTargets } from './offsite-helpers.js';
@@ -69,5 +69,35 @@ describe.skipIf(!sqliteAvailable())('target-failing after camdl sync (a real dir
     expect(await run(T0 + 5 * HOUR)).toBe(0);
     expect(received().notices.slice(3)).toEqual(['recovered target-failing nas']);
     expect(healthReport(fleet.config(), { now: T0 + 5 * HOUR, maxAgeMs: 26 * HOUR })).toMatchObject({ status: 'ok', openAlerts: [] });
+  });
+
+  it('wrong keys for a real S3 server: opened after the threshold naming the target and the credentials, no key in the message; recovered with the right keys', async () => {
+    const server = await startS3Server();
+    try {
+      webhook = await startHttpReceiver();
+      fleet = await startFleet([{ name: 'gate', sim: { profile: 'timelapse3', content: { archives: dailyArchives('Gate', 2, { startDay: '2026-03-02' }) } }, extra: ['time-zone: UTC'] }], {
+        top: ['notify:', `  - { kind: webhook, url: "${webhook.url}${HOOK_PATH}", timeout: 3 }`],
+      });
+      const target = ['targets:', '  - name: offsite', '    kind: s3', `    endpoint: ${server.endpoint}`, `    region: ${server.region}`, '    bucket: camdl', '    prefix: site-a/', '    path-style: true'];
+      await addTopLines(fleet, [...target, '    access-key-id-env: ALERT_KEY_ID', '    secret-access-key-env: ALERT_SECRET']);
+      const wrong = { ALERT_KEY_ID: 'AKWRONGALERTKEY01', ALERT_SECRET: 'Wr0ngAlertSecretWr0ngAlertSecret' };
+      const run = async (at: number, keys: Record<string, string>): Promise<number> => (await runMonitoredSync(fleet!.config(), { env: { ...fleet!.env, ...keys }, now: () => at, targetTuning: { retryDelayMs: 1 } })).exitCode;
+
+      expect(await run(T0, wrong)).toBe(1);
+      expect(webhook.requests).toEqual([]);
+      expect(await run(T0 + HOUR, wrong)).toBe(1);
+      expect(received().notices).toEqual(['opened target-failing offsite']);
+      const opened = received().messages[0]!.notices[0]!;
+      expect(opened.message).toMatch(/^off-site target offsite took no copies: .+ \(2 copies pending\)$/);
+      expect(opened.action).toMatch(/^Check the credentials of the target offsite in /);
+      for (const secret of [wrong.ALERT_KEY_ID, wrong.ALERT_SECRET, server.secretAccessKey, 'hk-71e0c9d2']) expect(webhook.requests[0]!.text).not.toContain(secret);
+
+      const right = { ALERT_KEY_ID: server.accessKeyId, ALERT_SECRET: server.secretAccessKey };
+      expect(await run(T0 + 2 * HOUR, right)).toBe(0);
+      expect(received().notices).toEqual(['opened target-failing offsite', 'recovered target-failing offsite']);
+      for (const request of webhook.requests) for (const secret of [server.accessKeyId, server.secretAccessKey]) expect(request.text).not.toContain(secret);
+    } finally {
+      await server.close();
+    }
   });
 });

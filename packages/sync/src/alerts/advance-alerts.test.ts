@@ -48,6 +48,11 @@ describe('advanceAlerts', () => {
     expect(rows[0]?.items).toEqual(['a.mp4', 'b.mp4']);
   });
 
+  it('holds a failing target back like a camera: one failed run sends nothing, two in a row open it', () => {
+    const failing: Observation = { kind: 'target-failing', subject: 'offsite', message: 'off-site target offsite took no copies', action: 'check it' };
+    expect(runs([[failing], [], [failing], [failing], []]).notices).toEqual([[], [], [], ['opened target-failing offsite'], ['recovered target-failing offsite']]);
+  });
+
   it('keeps what a run did not look at (a camera left out), open and unsent', () => {
     const { notices, rows } = runs([[down('gate')], [down('gate')], [], []], DEFAULT_ALERT_POLICY, () => false);
     expect(notices.flat()).toEqual(['opened camera-unreachable gate']);

@@ -36,6 +36,8 @@ export interface HikvisionBehaviour {
   errorsAs200?: boolean;
   /** A refused login is answered with the XML `<userCheck>` of newer firmware (else the HTML page). @default true */
   userCheck?: boolean;
+  /** XML put verbatim into the first page of every search after its real items (hostile items for tests). @default '' */
+  extraSearchItems?: string;
 }
 
 export interface HikvisionSimRecording {
@@ -78,6 +80,7 @@ export function normalizeHikvisionBehaviour(behaviour: HikvisionBehaviour = {}):
     uriSize: 'exact',
     errorsAs200: false,
     userCheck: true,
+    extraSearchItems: '',
     ...behaviour,
   };
   for (const [name, value, max] of [['pageCap', out.pageCap, 1000], ['channelCount', out.channelCount, 64], ['recordingsPerChannel', out.recordingsPerChannel, 10_000], ['recordingSeconds', out.recordingSeconds, 86_400]] as const) {
@@ -209,7 +212,8 @@ export async function createHikvisionProfile(context: { behaviour: HikvisionBeha
         (recording) =>
           `<searchMatchItem>\n<sourceID>{00000000-0000-0000-0000-000000000000}</sourceID>\n<trackID>${track}</trackID>\n<timeSpan>\n<startTime>${deviceTime(recording.startMs)}</startTime>\n<endTime>${deviceTime(recording.endMs)}</endTime>\n</timeSpan>\n<mediaSegmentDescriptor>\n<contentType>video</contentType>\n<codecType>H.264-BP</codecType>\n<playbackURI>${escape(recording.playbackUri)}</playbackURI>\n<lockStatus>unlock</lockStatus>\n<name>${recording.name}</name>\n</mediaSegmentDescriptor>\n<metadataMatches>\n<metadataDescriptor>recordType.meta.hikvision.com/timing</metadataDescriptor>\n</metadataMatches>\n</searchMatchItem>`,
       )
-      .join('\n');
+      .join('\n')
+      .concat(position === 0 ? behaviour.extraSearchItems : '');
     return ok(
       ctx,
       `<CMSearchResult version="${behaviour.isapiVersion}" xmlns="${namespace}">\n<searchID>{${searchId.replace(/[{}]/g, '').toLowerCase()}}</searchID>\n<responseStatus>true</responseStatus>\n<responseStatusStrg>${status}</responseStatusStrg>\n<numOfMatches>${page.length}</numOfMatches>\n<matchList>${items === '' ? '\n' : `\n${items}\n`}</matchList>\n</CMSearchResult>`,

@@ -1,4 +1,4 @@
-import { child, type XmlElement } from '@camdl/internal';
+import { PLAUSIBLE_DURATION_MAX_SECONDS, child, isPlausibleTimeMs, type XmlElement } from '@camdl/internal';
 
 /** One recording on the camera's storage, from `record/list.cgi`. Untrusted device text, checked here. */
 export interface EdgeRecording {
@@ -26,6 +26,8 @@ export interface EdgeRecording {
 }
 
 const ID = /^[\w.-]{1,128}$/;
+/** The longest `diskid_recordingid` a file name is made of: room left for the extension and the temporary suffixes within 255 bytes. */
+const MAX_NAME_IDS = 192;
 const TOKEN = /^[\w.:/+-]{1,64}$/;
 const UTC_TIME = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(\.\d{1,9})?Z$/;
 const LOCAL_TIME = /^(\d{4}-\d{2}-\d{2})T(\d{2}:\d{2}:\d{2})(?:\.\d{1,9})?(?:Z|[+-]\d{2}:?\d{2})$/;
@@ -48,19 +50,28 @@ export function parseEdgeTime(text: string): Date | undefined {
   return back.slice(0, 19) === `${match[1]}-${match[2]}-${match[3]}T${match[4]}:${match[5]}:${match[6]}` ? new Date(ms) : undefined;
 }
 
-/** A `<recording>` element as a recording; a string saying why not. */
-export function toEdgeRecording(element: XmlElement): EdgeRecording | string {
+/**
+ * A `<recording>` element as a recording; a string saying why not (ids unusable in a file name, times
+ * that are not UTC ISO 8601 or implausible: before 1990, more than 10 years after `now`, or longer
+ * than {@link PLAUSIBLE_DURATION_MAX_SECONDS}).
+ */
+export function toEdgeRecording(element: XmlElement, now: number = Date.now()): EdgeRecording | string {
   const at = element.attributes;
   const recordingId = at['recordingid'];
   const diskId = at['diskid'];
   if (recordingId === undefined || !ID.test(recordingId)) return 'a recording without a usable recordingid';
   if (diskId === undefined || !ID.test(diskId)) return `recording ${recordingId} without a usable diskid`;
+  if (diskId.length + 1 + recordingId.length > MAX_NAME_IDS) return `recording ${recordingId.slice(0, 40)}… whose diskid and recordingid are too long for a file name`;
   const start = parseEdgeTime(at['starttime'] ?? '');
   if (start === undefined) return `recording ${recordingId} with a start time that is not UTC ISO 8601`;
   const stopText = at['stoptime'] ?? '';
   const stop = stopText === '' ? undefined : parseEdgeTime(stopText);
   if (stopText !== '' && stop === undefined) return `recording ${recordingId} with a stop time that is not UTC ISO 8601`;
+  if (!isPlausibleTimeMs(start.getTime(), now) || (stop !== undefined && !isPlausibleTimeMs(stop.getTime(), now))) {
+    return `recording ${recordingId} with times that are not plausible (${JSON.stringify(at['starttime'])}, ${JSON.stringify(stopText)}; 1990 to 10 years from now)`;
+  }
   if (stop !== undefined && stop.getTime() < start.getTime()) return `recording ${recordingId} stops before it starts`;
+  if (stop !== undefined && stop.getTime() - start.getTime() > PLAUSIBLE_DURATION_MAX_SECONDS * 1000) return `recording ${recordingId} longer than ${PLAUSIBLE_DURATION_MAX_SECONDS} s (${JSON.stringify(at['starttime'])} – ${JSON.stringify(stopText)})`;
   const status = token(at['recordingstatus']) ?? 'unknown';
   const wall = (text: string | undefined): string | undefined => {
     const match = text === undefined ? undefined : LOCAL_TIME.exec(text);

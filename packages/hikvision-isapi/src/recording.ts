@@ -1,5 +1,5 @@
 import { fromIsapiTime, type ClockModel, type WallClock } from './device-clock.js';
-import { child, childText, type XmlElement } from '@camdl/internal';
+import { PLAUSIBLE_DURATION_MAX_SECONDS, PLAUSIBLE_SIZE_MAX, child, childText, isPlausibleSize, isPlausibleTimeMs, type XmlElement } from '@camdl/internal';
 
 /** One recording a search found. Everything in it came from the device: untrusted, checked here. */
 export interface HikvisionRecording {
@@ -35,16 +35,31 @@ const MAX_URI_LENGTH = 4096;
 const CONTROL = /[\u0000-\u001f\u007f]/;
 const SHORT_TOKEN = /^[\w.\-+ ]{1,64}$/;
 
-/** `size=` of a playbackURI: a safe integer of bytes, else undefined. */
-export function sizeFromPlaybackUri(uri: string): number | undefined {
-  const match = /[?&]size=(\d{1,15})(?:&|$)/.exec(uri);
-  if (!match) return undefined;
-  const size = Number(match[1]);
-  return Number.isSafeInteger(size) ? size : undefined;
+/** Device text quoted in a warning: bounded, control characters escaped. */
+function quoted(text: string): string {
+  return JSON.stringify(text.slice(0, 40)).replace(/[\u007f-\u009f]/g, (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
-/** A `searchMatchItem` as a recording; undefined (with why) when it cannot be one. */
-export function toRecording(item: XmlElement, channel: number, model: ClockModel): HikvisionRecording | string {
+/**
+ * `size=` of a playbackURI: a plausible number of bytes (0 to 1 TiB), else undefined; a `size=` that
+ * is there but not such a number is told to `warn` and ignored (the file is then not size-checked).
+ */
+export function sizeFromPlaybackUri(uri: string, warn?: (message: string) => void): number | undefined {
+  const match = /[?&]size=([^&]*)/.exec(uri);
+  if (!match) return undefined;
+  const text = match[1] ?? '';
+  const size = /^\d{1,15}$/.test(text) ? Number(text) : Number.NaN;
+  if (isPlausibleSize(size)) return size;
+  warn?.(`size=${quoted(text)} of a playbackURI is not plausible (bytes, at most ${PLAUSIBLE_SIZE_MAX}, 1 TiB): ignored`);
+  return undefined;
+}
+
+/**
+ * A `searchMatchItem` as a recording; a string saying why when it cannot be one: times that are not
+ * ISAPI times, implausible (before 1990, more than 10 years after `now`), or a span longer than
+ * {@link PLAUSIBLE_DURATION_MAX_SECONDS}. An implausible `size=` is told to `warn` and ignored.
+ */
+export function toRecording(item: XmlElement, channel: number, model: ClockModel, warn?: (message: string) => void, now: number = Date.now()): HikvisionRecording | string {
   const span = child(item, 'timeSpan');
   const startTime = childText(span, 'startTime');
   const endTime = childText(span, 'endTime');
@@ -55,8 +70,10 @@ export function toRecording(item: XmlElement, channel: number, model: ClockModel
   if (playbackUri.length > MAX_URI_LENGTH || CONTROL.test(playbackUri)) return 'an item whose playbackURI is too long or holds control characters';
   const start = fromIsapiTime(startTime, model);
   const end = fromIsapiTime(endTime, model);
-  if (start === undefined || end === undefined) return `an item with times that are not ISAPI times (${JSON.stringify(startTime.slice(0, 40))}, ${JSON.stringify(endTime.slice(0, 40))})`;
-  if (end.ms < start.ms) return `an item that ends before it starts (${startTime} – ${endTime})`;
+  if (start === undefined || end === undefined) return `an item with times that are not ISAPI times (${quoted(startTime)}, ${quoted(endTime)})`;
+  if (!isPlausibleTimeMs(start.ms, now) || !isPlausibleTimeMs(end.ms, now)) return `an item with times that are not plausible (${quoted(startTime)}, ${quoted(endTime)}; 1990 to 10 years from now)`;
+  if (end.ms < start.ms) return `an item that ends before it starts (${quoted(startTime)} – ${quoted(endTime)})`;
+  if (end.ms - start.ms > PLAUSIBLE_DURATION_MAX_SECONDS * 1000) return `an item longer than ${PLAUSIBLE_DURATION_MAX_SECONDS} s (${quoted(startTime)} – ${quoted(endTime)})`;
   const track = childText(item, 'trackID');
   const trackId = track !== undefined && /^\d{1,6}$/.test(track) ? Number(track) : channel * 100 + 1;
   const name = childText(media, 'name');
@@ -67,7 +84,7 @@ export function toRecording(item: XmlElement, channel: number, model: ClockModel
     trackId,
     playbackUri,
     name: name !== undefined && /^[\w.-]{1,128}$/.test(name) ? name : undefined,
-    size: sizeFromPlaybackUri(playbackUri),
+    size: sizeFromPlaybackUri(playbackUri, warn),
     startTime,
     endTime,
     start: new Date(start.ms),

@@ -21,7 +21,7 @@ export interface SearchRecordingsOptions {
   trackId?: number;
   /** Stops the search. @default undefined */
   signal?: AbortSignal | undefined;
-  /** Told about items skipped as malformed and about paging quirks met. @default undefined */
+  /** Told about items skipped as malformed or implausible, sizes ignored, and paging quirks met. @default undefined */
   onWarning?: ((message: string) => void) | undefined;
 }
 
@@ -97,7 +97,7 @@ export async function* searchRecordings(client: Pick<HikvisionClient, 'isapi' | 
     }
     const recordings: HikvisionRecording[] = [];
     for (const item of items) {
-      const recording = toRecording(item, channel, model);
+      const recording = toRecording(item, channel, model, options.onWarning);
       if (typeof recording === 'string') options.onWarning?.(`skipped ${recording}`);
       else recordings.push(recording);
     }

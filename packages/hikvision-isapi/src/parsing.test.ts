@@ -67,9 +67,14 @@ describe('ISAPI answers', () => {
   it('reads a userCheck, and the recorder clock from /ISAPI/System/time', () => {
     expect(parseUserCheck('<userCheck><statusValue>401</statusValue><lockStatus>lock</lockStatus><unlockTime>1780</unlockTime><retryLoginTime>0</retryLoginTime></userCheck>')).toEqual({ lockStatus: 'lock', unlockTime: 1780, retryLoginTime: 0 });
     expect(parseUserCheck('<html>Document Error: Unauthorized</html>')).toBeUndefined();
+    // A lock of 31 years or a billion attempts left is a broken answer: not quoted to the user.
+    expect(parseUserCheck('<userCheck><lockStatus>lock</lockStatus><unlockTime>999999999</unlockTime><retryLoginTime>999999999</retryLoginTime></userCheck>')).toEqual({ lockStatus: 'lock', unlockTime: undefined, retryLoginTime: undefined });
     expect(posixZoneOffsetMinutes('CST+8:00:00')).toBe(-480);
     expect(posixZoneOffsetMinutes('CST-8:00:00')).toBe(480);
     expect(deviceTimeFrom({ localTime: '2026-01-16T12:00:00-08:00', timeZone: 'CST+8:00:00' })).toMatchObject({ wallClock: '2026-01-16 12:00:00', offsetMinutes: -480 });
+    // A clock in the year 9999 or 1970 is no wall clock; the offset it states is still read.
+    expect(deviceTimeFrom({ localTime: '9999-12-31T23:59:59-08:00' }, Date.UTC(2026, 0, 16))).toMatchObject({ wallClock: undefined, offsetMinutes: -480 });
+    expect(deviceTimeFrom({ localTime: '1970-01-01T00:00:00Z' }, Date.UTC(2026, 0, 16)).wallClock).toBeUndefined();
   });
 });
 

@@ -1,6 +1,6 @@
 import type { Dispatcher } from 'undici';
 import { responseStatusOf, type ResponseStatus } from './response-status.js';
-import { childText, parseXml } from '@camdl/internal';
+import { PLAUSIBLE_DURATION_MAX_SECONDS, childText, parseXml } from '@camdl/internal';
 
 /** What a device says about a refused login (`<userCheck>` of newer firmware). */
 export interface UserCheck {
@@ -24,9 +24,14 @@ export interface RefusalBody {
 /** The most a refused-login body is read for its `<userCheck>`. */
 const USER_CHECK_MAX_BYTES = 4096;
 
-function smallCount(text: string | undefined): number | undefined {
+/** The most failed logins a device plausibly allows before it locks (firmware allows 3 to 20). */
+const MAX_RETRY_LOGINS = 1000;
+
+/** A whole number from 0 to `max`; undefined when not such a number (it is then not quoted in an error). */
+function smallCount(text: string | undefined, max: number): number | undefined {
   if (text === undefined || !/^\d{1,9}$/.test(text)) return undefined;
-  return Number(text);
+  const value = Number(text);
+  return value <= max ? value : undefined;
 }
 
 /** Reads a `<userCheck>` body; undefined when the body is something else (an HTML page). */
@@ -36,8 +41,9 @@ export function parseUserCheck(body: string): UserCheck | undefined {
   const lockStatus = childText(root, 'lockStatus');
   return {
     lockStatus: lockStatus !== undefined && /^[a-zA-Z]{1,16}$/.test(lockStatus) ? lockStatus : undefined,
-    unlockTime: smallCount(childText(root, 'unlockTime')),
-    retryLoginTime: smallCount(childText(root, 'retryLoginTime')),
+    // A lock is for minutes to hours: a longer one is a broken answer.
+    unlockTime: smallCount(childText(root, 'unlockTime'), PLAUSIBLE_DURATION_MAX_SECONDS),
+    retryLoginTime: smallCount(childText(root, 'retryLoginTime'), MAX_RETRY_LOGINS),
   };
 }
 

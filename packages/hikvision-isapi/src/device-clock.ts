@@ -1,3 +1,4 @@
+import { isPlausibleTimeMs } from '@camdl/internal';
 import { HikvisionError } from './errors.js';
 
 /**
@@ -151,8 +152,8 @@ export function posixZoneOffsetMinutes(text: string): number | undefined {
   return match[1] === '-' ? minutes : -minutes;
 }
 
-/** Reads a `/ISAPI/System/time` answer's fields. */
-export function deviceTimeFrom(fields: { timeMode?: string | undefined; localTime?: string | undefined; timeZone?: string | undefined }): DeviceTime {
+/** Reads a `/ISAPI/System/time` answer's fields; a `localTime` that is not a plausible time (1990 to 10 years after `now`) gives no wall clock. */
+export function deviceTimeFrom(fields: { timeMode?: string | undefined; localTime?: string | undefined; timeZone?: string | undefined }, now: number = Date.now()): DeviceTime {
   const local = fields.localTime === undefined ? undefined : ISAPI_TIME.exec(fields.localTime);
   const wallClock = local ? `${local[1]}-${local[2]}-${local[3]} ${local[4]}:${local[5]}:${local[6]}` : undefined;
   let offsetMinutes: number | undefined;
@@ -163,5 +164,5 @@ export function deviceTimeFrom(fields: { timeMode?: string | undefined; localTim
     if (Math.abs(offsetMinutes) > 18 * 60) offsetMinutes = undefined;
   }
   if (offsetMinutes === undefined && fields.timeZone !== undefined) offsetMinutes = posixZoneOffsetMinutes(fields.timeZone);
-  return { timeMode: fields.timeMode, localTime: fields.localTime, wallClock: wallClock !== undefined && wallClockAsUtc(wallClock) !== undefined ? wallClock : undefined, timeZone: fields.timeZone, offsetMinutes };
+  return { timeMode: fields.timeMode, localTime: fields.localTime, wallClock: wallClock !== undefined && isPlausibleTimeMs(wallClockAsUtc(wallClock) ?? Number.NaN, now) ? wallClock : undefined, timeZone: fields.timeZone, offsetMinutes };
 }

@@ -61,7 +61,7 @@ export interface ListRecordingsOptions {
   order?: 'ascending' | 'descending';
   /** Stops the listing. @default undefined */
   signal?: AbortSignal | undefined;
-  /** Told about recordings skipped as malformed. @default undefined */
+  /** Told about recordings skipped as malformed or implausible, and about a count the camera got wrong. @default undefined */
   onWarning?: ((message: string) => void) | undefined;
 }
 
@@ -217,6 +217,7 @@ export function createAxisEdgeClient(options: AxisEdgeClientOptions): AxisEdgeCl
     if (window.length === 0) window.push(['recordingid', 'all']);
     const seen = new Set<string>();
     let total: number | undefined;
+    let countWrong = false;
     for (let first = 0; ; ) {
       const root = await call(
         'record/list.cgi',
@@ -226,7 +227,7 @@ export function createAxisEdgeClient(options: AxisEdgeClientOptions): AxisEdgeCl
       const recordings = root.name === 'recordings' ? root : descendants(root, 'recordings')[0];
       if (recordings === undefined) throw new AxisEdgeError('the camera answered list.cgi without <recordings>', { code: 'ERR_AXIS_EDGE_BAD_RESPONSE' });
       const totalText = recordings.attributes['totalnumberofrecordings'] ?? recordings.attributes['numberofrecordings'];
-      if (total === undefined && totalText !== undefined && /^\d{1,9}$/.test(totalText)) total = Number(totalText);
+      if (total === undefined && !countWrong && totalText !== undefined && /^\d{1,9}$/.test(totalText)) total = Number(totalText);
       const elements = recordings.children.filter((each) => each.name === 'recording');
       let fresh = 0;
       for (const element of elements) {
@@ -239,6 +240,12 @@ export function createAxisEdgeClient(options: AxisEdgeClientOptions): AxisEdgeCl
         seen.add(recording.recordingId);
         fresh += 1;
         yield recording;
+      }
+      if (total !== undefined && first + elements.length > total) {
+        // A count below what was sent is wrong: the end is then a short page.
+        listOptions.onWarning?.(`the camera counted ${total} recordings but sent ${first + elements.length}: went by the recordings received`);
+        total = undefined;
+        countWrong = true;
       }
       if (seen.size > MAX_RECORDINGS) throw new AxisEdgeError(`the camera listed more than ${MAX_RECORDINGS} recordings`, { code: 'ERR_AXIS_EDGE_BAD_RESPONSE' });
       // The end: a short page, or every match counted; a full page of nothing new is a camera that does not page.

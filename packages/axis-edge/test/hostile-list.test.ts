@@ -30,7 +30,9 @@ describe('Axis list.cgi answers with implausible values', () => {
     expect(warnings.some((message) => /month_long/.test(message) && /longer than/.test(message))).toBe(true);
     expect(warnings.some((message) => /no_date/.test(message))).toBe(true);
     expect(warnings.some((message) => /too long for a file name/.test(message))).toBe(true);
-    expect(warnings).toHaveLength(6);
+    // The six hostile entries, and the count of 2 that the eight elements sent contradict.
+    expect(warnings.some((message) => /counted 2 recordings but sent 8/.test(message))).toBe(true);
+    expect(warnings).toHaveLength(7);
     // eslint-disable-next-line no-control-regex -- no raw control character reaches a message
     for (const message of warnings) expect(message).not.toMatch(/[\u0000-\u001f\u007f]/);
 
@@ -38,5 +40,15 @@ describe('Axis list.cgi answers with implausible values', () => {
     const outcomes = await exportRecordings(client, found, { directory: dir.path, retryDelay: 1 });
     expect(outcomes.map((each) => each.status)).toEqual(['exported', 'exported']);
     for (const each of found) expect(Buffer.byteLength(exportFileName(each))).toBeLessThanOrEqual(200);
+  });
+
+  it('goes by the recordings received when the camera counts fewer matches than it sends', async () => {
+    const sim = track(await startCameraSim({ profile: 'axis-edge', timeZone: 'America/Los_Angeles', axisEdge: { recordings: 5, inProgress: false, listTotal: 1 } }));
+    const client = track(createAxisEdgeClient({ url: sim.url, username: sim.username, password: sim.password }));
+    const warnings: string[] = [];
+    const found: EdgeRecording[] = [];
+    for await (const each of client.listRecordings({ pageSize: 2, onWarning: (message) => warnings.push(message) })) found.push(each);
+    expect(found.map((each) => each.recordingId)).toEqual(sim.axisEdge!.recordings.map((each) => each.recordingId));
+    expect(warnings).toEqual(['the camera counted 1 recordings but sent 2: went by the recordings received']);
   });
 });

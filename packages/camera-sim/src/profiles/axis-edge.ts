@@ -21,6 +21,8 @@ export interface AxisEdgeBehaviour {
   closeDelimited?: boolean;
   /** XML put verbatim into every `list.cgi` page after the real `<recording>` elements (hostile entries for tests). @default '' */
   extraListXml?: string;
+  /** `totalnumberofrecordings`/`numberofrecordings` sent whatever the matches (a lying count for tests). @default undefined (the matches) */
+  listTotal?: number | undefined;
 }
 
 export interface AxisEdgeSimRecording {
@@ -74,7 +76,7 @@ function attribute(text: string): string {
 
 /** Axis edge storage: `record/list.cgi`, `record/export/exportrecording.cgi`, `record/remove.cgi`, `disks/list.cgi`. */
 export async function createAxisEdgeProfile(context: { behaviour: AxisEdgeBehaviour | undefined; timeZone: string; mediaCacheDir: string }): Promise<{ handler: ProfileHandler; state: AxisEdgeSimState }> {
-  const behaviour: Required<AxisEdgeBehaviour> = { disks: ['SD_DISK'], recordings: 5, firstStart: '2026-01-16T20:00:00Z', inProgress: true, formats: ['matroska', 'mp4'], closeDelimited: false, extraListXml: '', ...context.behaviour };
+  const behaviour: Required<Omit<AxisEdgeBehaviour, 'listTotal'>> & Pick<AxisEdgeBehaviour, 'listTotal'> = { disks: ['SD_DISK'], recordings: 5, firstStart: '2026-01-16T20:00:00Z', inProgress: true, formats: ['matroska', 'mp4'], closeDelimited: false, extraListXml: '', listTotal: undefined, ...context.behaviour };
   if (!Number.isInteger(behaviour.recordings) || behaviour.recordings < 0 || behaviour.recordings > 500) {
     throw new CameraSimError(`axisEdge.recordings must be 0..500, got ${String(behaviour.recordings)}`, { code: 'ERR_SIM_BAD_OPTIONS' });
   }
@@ -144,7 +146,7 @@ export async function createAxisEdgeProfile(context: { behaviour: AxisEdgeBehavi
     // numberofrecordings counts every match, not this page (as the firmware does).
     return xmlReply(
       ctx,
-      `<root xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xsi:noNamespaceSchemaLocation="http://www.axis.com/vapix/http_cgi/recording/list1.xsd">\n<recordings totalnumberofrecordings="${matches.length}" numberofrecordings="${matches.length}" >\n${page.map(recordingXml).join('\n')}\n${behaviour.extraListXml}</recordings></root>`,
+      `<root xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xsi:noNamespaceSchemaLocation="http://www.axis.com/vapix/http_cgi/recording/list1.xsd">\n<recordings totalnumberofrecordings="${behaviour.listTotal ?? matches.length}" numberofrecordings="${behaviour.listTotal ?? matches.length}" >\n${page.map(recordingXml).join('\n')}\n${behaviour.extraListXml}</recordings></root>`,
     );
   };
 

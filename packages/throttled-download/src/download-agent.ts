@@ -40,9 +40,10 @@ export interface DownloadAgentOptions extends Agent.Options {
   lean?: boolean | undefined;
 }
 
-/** Agent options the lean path honours, or that only concern undici's reuse of connections. */
+/** Agent options the lean path honours, or that only concern undici's reuse of connections or TLS (https never takes the lean path). */
 const LEAN_AGENT_OPTIONS = new Set([
   'lean',
+  'allowH2',
   'connections',
   'connect',
   'headersTimeout',

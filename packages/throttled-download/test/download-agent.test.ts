@@ -134,6 +134,12 @@ describe('DownloadAgent options on the lean path', () => {
     expect((failed.cause as { code?: string } | undefined)?.code ?? failed.code).toBe('UND_ERR_RES_EXCEEDED_MAX_SIZE');
   });
 
+  it('keeps the lean path for options that only concern TLS (allowH2, ca, rejectUnauthorized): the camera clients set them', async () => {
+    const server = track(await startRawHttpServer((socket) => void socket.end(ok('lean'))));
+    expect(await get({ allowH2: false, connect: { timeout: 5000, rejectUnauthorized: false } }, server.url('/'))).toEqual({ status: 200, text: 'lean' });
+    expect(leanHead(server)).toBe(true);
+  });
+
   it('hands a request to undici when an option asks for what the lean reader cannot do (a connect function)', async () => {
     const server = track(await startRawHttpServer((socket) => void socket.end(ok('via undici'))));
     const base = buildConnector({});

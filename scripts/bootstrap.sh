@@ -64,7 +64,11 @@ camdl_node_supported || { echo "camdl: $(node --version) is not supported (engin
 want="$(node -p "require('$root/package.json').packageManager.split('@')[1]")"
 if command -v pnpm >/dev/null 2>&1 && [ "$(pnpm --version 2>/dev/null)" = "$want" ]; then
   PNPM=(pnpm)
-elif npm install -g "pnpm@$want" >/dev/null 2>&1 && command -v pnpm >/dev/null 2>&1; then
+elif npm install -g "pnpm@$want" >/dev/null 2>&1 && PATH="$(npm prefix -g)/bin:$PATH" && hash -r &&
+  [ "$(pnpm --version 2>/dev/null)" = "$want" ]; then
+  # npm's global bin is put on PATH: a Node from npx keeps its global prefix inside the npx cache, whose
+  # bin is not on PATH, and the test runs on a second Node line (and the packaging test) call `pnpm`.
+  export PATH
   PNPM=(pnpm)
 else
   # No global install rights: run the pinned pnpm through npx.

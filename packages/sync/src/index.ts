@@ -24,6 +24,7 @@ export { verifyTarget, type TargetVerifyOptions, type TargetVerifyResult, type T
 export { restoreFromTarget, type RestoreOptions, type RestoreResult, type RestoreProblem, type RestoreEvent } from './restore.js';
 export { targetFleetStatus, withTargetSites, type TargetFleetStatus, type SiteStatus, type TargetSite, type OpenSite, type TargetSitesOptions } from './target-sites.js';
 export { fleetStatus, findCoverageGaps, GAP_TOLERANCE_MS, type FleetStatus, type CameraStatus, type ChannelStatus, type CoverageGap } from './status.js';
+export { coverageDays, dayOf, dayStartMs, recorderOf, DAY_STATES, MAX_COVERAGE_DAYS, type AtRiskInput, type CoverageDays, type CoverageDaysOptions, type DayCoverage, type DayGap, type DayRecording, type DayState, type RecorderKind } from './coverage-days.js';
 export { verifyArchive, type VerifyOptions, type VerifyResult, type VerifyProblem, type VerifyEvent } from './verify.js';
 export { renderCoverageReport, renderSitesReport, COVERAGE_COLOURS, type CoverageReportOptions, type CoverageState } from './report.js';
 export { renderLayout, validateLayout, type LayoutValues } from './layout.js';

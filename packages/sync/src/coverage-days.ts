@@ -41,6 +41,12 @@ export interface AtRiskInput {
   ids?: ReadonlySet<number> | undefined;
 }
 
+/** Whether a recording is pending and at risk by the input (archived and lost ones never are). */
+export function isAtRisk(recording: DayRecording, atRisk: AtRiskInput | undefined): boolean {
+  if (atRisk === undefined || (recording.state !== 'listed' && recording.state !== 'downloaded')) return false;
+  return (atRisk.beforeMs !== undefined && recording.startMs < atRisk.beforeMs) || (recording.id !== undefined && atRisk.ids?.has(recording.id) === true);
+}
+
 /** Options of {@link coverageDays}. */
 export interface CoverageDaysOptions {
   /** The camera's IANA zone: days start at its midnights. */
@@ -120,7 +126,7 @@ export function dayStartMs(day: string, timeZone: string): number {
 }
 
 /** Index of the last boundary at or before `ms` (boundaries ascending). */
-function dayIndexAt(boundaries: readonly number[], ms: number): number {
+export function dayIndexAt(boundaries: readonly number[], ms: number): number {
   let low = 0;
   let high = boundaries.length - 1;
   while (low < high) {
@@ -181,7 +187,7 @@ export function coverageDays(recordings: Iterable<DayRecording>, options: Covera
     if (end < rangeStart || start >= rangeEnd) continue;
     const archived = recording.state === 'verified' || recording.state === 'deleted-on-camera';
     const pending = recording.state === 'listed' || recording.state === 'downloaded';
-    const risky = pending && atRisk !== undefined && ((atRisk.beforeMs !== undefined && start < atRisk.beforeMs) || (recording.id !== undefined && atRisk.ids?.has(recording.id) === true));
+    const risky = isAtRisk(recording, atRisk);
     const first = dayIndexAt(boundaries, Math.max(start, rangeStart));
     // The end is exclusive: a recording that ends at midnight does not touch the next day.
     const last = end > start ? dayIndexAt(boundaries, Math.min(end, rangeEnd) - 1) : first;

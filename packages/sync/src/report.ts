@@ -1,153 +1,71 @@
 import { PLAUSIBLE_TIME_AHEAD_MS, PLAUSIBLE_TIME_MIN_MS } from '@camdl/internal';
+import { DEFAULT_ALERT_POLICY } from './alerts/monitoring-config.js';
 import type { FleetConfig } from './config.js';
+import { coverageDays, dayOf, DAY_STATES, isAtRisk, recorderOf, type AtRiskInput, type DayState } from './coverage-days.js';
 import { formatBytes } from './format-bytes.js';
 import { wallClockIn } from './layout.js';
-import { Ledger, type LedgerRecording } from './ledger.js';
+import { Ledger, ledgerInternals, type LedgerRecording } from './ledger.js';
 import { CopyLedger } from './ledger-copies.js';
+import { calendarSvg, DAY_CLASS } from './report-calendar.js';
+import { DAY_COLOURS, DAY_LABELS, escapeHtml, REPORT_SCRIPT, reportCss, scriptJson } from './report-html.js';
+import { stripDays, type StripDay } from './report-strips.js';
+import { cameraVerdict, describeAgo, MARK_SYMBOL, type CameraVerdict, type VerdictMark } from './report-verdict.js';
 import { fleetStatus, ledgerStatus, type CameraStatus } from './status.js';
 
-/** How a stretch of a timeline is drawn. */
-export type CoverageState = 'archived' | 'pending' | 'lost' | 'not-recorded';
+/** How a day of the calendar is drawn: the {@link DayState}s of `coverageDays`. */
+export type CoverageState = DayState;
 
-/** Colours of the report (also in its legend); distinct for colour-blind readers too (blue/orange/red/grey). */
-export const COVERAGE_COLOURS: Record<CoverageState, string> = {
-  archived: '#1b7f3b',
-  pending: '#e69f00',
-  lost: '#c0142b',
-  'not-recorded': '#d9d9d9',
-};
-
-const WIDTH = 1100;
-const LABEL_WIDTH = 170;
-const ROW_HEIGHT = 26;
-const AXIS_HEIGHT = 34;
-/** Above this many recordings in one channel, neighbours of one state are drawn as one bar. */
-const MERGE_ABOVE = 4000;
-/** The most hours the axis walks: the plausible span of recording times (1990 to 10 years ahead) and some. */
-const MAX_TICK_HOURS = 60 * 366 * 24;
+/** Colours of the report's day states (also in its legend); distinct for colour-blind readers too. */
+export const COVERAGE_COLOURS: Record<CoverageState, string> = DAY_COLOURS;
 
 export interface CoverageReportOptions {
   /** Page title. @default 'camdl coverage' */
   title?: string;
-  /** Time the report was made (shown on the page). @default Date.now() */
+  /** Time the report was made (shown on the page, and the end of the calendars). @default Date.now() */
   now?: number;
+  /**
+   * Which pending recordings of a camera channel the camera may overwrite before camdl fetches them
+   * (its overwrite horizon, or ledger ids); they are drawn and counted `at risk`.
+   * @default no recording is at risk
+   */
+  atRiskOf?: (camera: string, channel: number) => AtRiskInput | undefined;
+  /** A reachable camera with nothing new for this long is silent. @default the config's `camera-silent-after` (2 days) */
+  silentAfterMs?: number;
 }
 
-function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (char) => `&#${char.charCodeAt(0)};`);
-}
-
-function stateOf(row: LedgerRecording): CoverageState {
-  if (row.state === 'verified' || row.state === 'deleted-on-camera') return 'archived';
-  if (row.state === 'lost') return 'lost';
-  return 'pending';
-}
-
-interface Segment {
-  state: CoverageState;
-  startMs: number;
-  endMs: number;
-  title: string;
-  count: number;
-}
-
-/** A channel's segments from its rows, oldest first, read one at a time (`count` rows in all). */
-function segmentsOf(rows: Iterable<LedgerRecording>, count: number, timeZone: string): Segment[] {
-  const describe = (row: LedgerRecording): string => {
-    const state = stateOf(row);
-    const size = row.localSize ?? row.remoteSize;
-    return [
-      `${row.remoteKey}`,
-      `${wallClockIn(row.startMs, timeZone)} → ${wallClockIn(row.endMs, timeZone)} (camera time)`,
-      `${state}${row.state === 'deleted-on-camera' ? ' (deleted on the camera)' : ''}${size !== null ? `, ${formatBytes(size)}` : ''}`,
-      row.localPath ? `file: ${row.localPath}` : '',
-      row.lastError && state !== 'archived' ? `last error: ${row.lastError}` : '',
-    ]
-      .filter(Boolean)
-      .join('\n');
-  };
-  if (count <= MERGE_ABOVE) {
-    const segments: Segment[] = [];
-    for (const row of rows) segments.push({ state: stateOf(row), startMs: row.startMs, endMs: Math.max(row.endMs, row.startMs), title: describe(row), count: 1 });
-    return segments;
-  }
-  const merged: Segment[] = [];
-  for (const row of rows) {
-    const state = stateOf(row);
-    const last = merged[merged.length - 1];
-    if (last && last.state === state && row.startMs - last.endMs <= 120_000) {
-      last.endMs = Math.max(last.endMs, row.endMs);
-      last.count += 1;
-    } else {
-      merged.push({ state, startMs: row.startMs, endMs: row.endMs, title: '', count: 1 });
-    }
-  }
-  for (const segment of merged) {
-    segment.title = `${segment.count} recording${segment.count === 1 ? '' : 's'}, ${segment.state}\n${wallClockIn(segment.startMs, timeZone)} → ${wallClockIn(segment.endMs, timeZone)} (camera time)`;
-  }
-  return merged;
-}
-
-/** Midnights (camera zone) and hours between two instants. */
-function ticks(startMs: number, endMs: number, timeZone: string): { days: number[]; hours: number[] } {
-  const days: number[] = [];
-  const hours: number[] = [];
-  const firstHour = Math.floor(startMs / 3_600_000) * 3_600_000;
-  const spanHours = (endMs - startMs) / 3_600_000;
-  const hourStep = spanHours <= 72 ? 1 : spanHours <= 24 * 14 ? 6 : spanHours <= 24 * 120 ? 24 : 0;
-  // The span is clamped to plausible times before it gets here; the cap keeps the walk finite whatever it is given.
-  const lastHour = Math.min(endMs, firstHour + MAX_TICK_HOURS * 3_600_000);
-  for (let at = firstHour; at <= lastHour; at += 3_600_000) {
-    if (at < startMs) continue;
-    const wall = wallClockIn(at, timeZone);
-    // Whole hours in zones with a 30/45-minute offset fall on :30/:45 UTC; the wall clock decides.
-    const hour = Number(wall.slice(11, 13));
-    if (wall.slice(14, 19) !== '00:00') continue;
-    if (hour === 0) {
-      days.push(at);
-      // Days only (a long span): the next midnight is at least 22 hours on, whatever the DST change.
-      if (hourStep === 0) at += 21 * 3_600_000;
-    } else if (hourStep > 0 && hourStep < 24 && hour % hourStep === 0) hours.push(at);
-  }
-  return { days, hours };
-}
+/** The most recordings of one kind the page names per camera (the rest are counted). */
+const NAMED_PER_CAMERA = 10;
 
 /**
- * The coverage report as one self-contained HTML page (inline SVG and CSS, no script, no external
- * asset): a timeline per camera and channel — archived, pending, lost and not recorded in distinct
- * colours, day and hour ticks, details on hover (SVG `<title>`) — and a summary table.
+ * The coverage report as one self-contained HTML page (inline SVG, CSS and script; nothing loaded
+ * from elsewhere; readable without the script and on paper): the fleet verdict first, then per
+ * camera and channel a calendar of days coloured by state, and a day's 24-hour strip on a click or a
+ * `#camera/YYYY-MM-DD` anchor.
  */
 export function renderCoverageReport(config: FleetConfig, options: CoverageReportOptions = {}): string {
   const status = fleetStatus(config);
   const ledger = Ledger.open(config.ledger, { readOnly: true });
   try {
-    // Rows are read one channel at a time, straight into segments: memory follows what is drawn.
-    return reportHtml(config.archive, zoneOfConfig(config), [{ site: undefined, cameras: status.cameras, rows: { span: ledger.span(), rowsOf: (camera, channel) => ledger.recordingsOf(camera, channel) } }], options);
+    const zoneOf = (camera: string): string => config.cameras.find((candidate) => candidate.name === camera)?.timeZone ?? Intl.DateTimeFormat().resolvedOptions().timeZone;
+    return reportHtml(config.archive, zoneOf, [{ site: undefined, cameras: status.cameras, ledger }], { silentAfterMs: config.alerts.cameraSilentAfterMs, ...options });
   } finally {
     ledger.close();
   }
 }
 
 /**
- * The report of many sites (`camdl report --target NAME`): one page, one timeline axis, a heading per
- * site, read from each site's ledger (a snapshot from the target). Times are shown in this computer's
- * zone (the sites' configs are not at hand).
+ * The report of many sites (`camdl report --target NAME`): one page, a heading per site, read from
+ * each site's ledger (a snapshot from the target). Times are shown in this computer's zone (the
+ * sites' configs are not at hand).
  */
 export function renderSitesReport(where: string, sites: ReadonlyArray<{ site: string; ledger: Ledger | undefined; error: string | undefined }>, options: CoverageReportOptions = {}): string {
-  const groups = sites.map((site) => {
-    const ledger = site.ledger;
-    return {
-      site: site.site === '' ? '(root)' : site.site,
-      error: site.error,
-      cameras: ledger ? ledgerStatus(ledger, new CopyLedger(ledger).cameras()) : [],
-      rows: { span: ledger?.span(), rowsOf: (camera: string, channel: number) => (ledger ? ledger.recordingsOf(camera, channel) : []) },
-    };
-  });
+  const groups = sites.map((site) => ({
+    site: site.site === '' ? '(root)' : site.site,
+    error: site.error,
+    cameras: site.ledger ? ledgerStatus(site.ledger, new CopyLedger(site.ledger).cameras()) : [],
+    ledger: site.ledger,
+  }));
   return reportHtml(where, () => Intl.DateTimeFormat().resolvedOptions().timeZone, groups, { title: 'camdl coverage of every site', ...options });
-}
-
-function zoneOfConfig(config: FleetConfig): (camera: string) => string {
-  return (camera) => config.cameras.find((candidate) => candidate.name === camera)?.timeZone ?? Intl.DateTimeFormat().resolvedOptions().timeZone;
 }
 
 /** Per target: verified, pending, failing and conflicting copies of a camera's recordings. */
@@ -160,107 +78,167 @@ function copiesTable(camera: CameraStatus): string {
   return `<table class="copies"><thead><tr><th>copies on</th><th>verified</th><th>pending</th><th>failing</th><th>conflict</th><th>oldest pending since</th></tr></thead><tbody>${rows.join('')}</tbody></table>${camera.offsiteOnly > 0 ? `<p class="meta">${camera.offsiteOnly} recording(s) kept on the targets only (keep-local)</p>` : ''}`;
 }
 
-/** Where the report reads its rows. */
-interface ReportRows {
-  /** The earliest start and latest end over every recording; undefined when there is none. */
-  span: { startMs: number; endMs: number } | undefined;
-  /** A channel's rows, oldest first. */
-  rowsOf(camera: string, channel: number): Iterable<LedgerRecording>;
-}
-
 interface ReportGroup {
   /** The site's heading; undefined for the local archive. */
   site: string | undefined;
   error?: string | undefined;
   cameras: readonly CameraStatus[];
-  rows: ReportRows;
+  ledger: Ledger | undefined;
+}
+
+/** What the page's script needs of a camera: its key, name, zone and per channel the strips of its days. */
+interface CameraData {
+  k: string;
+  n: string;
+  z: string;
+  c: Array<{ l: string; d: Record<string, StripDay> }>;
+}
+
+/** A camera's part of the page and its line of the fleet verdict. */
+interface CameraPart {
+  key: string;
+  site: string | undefined;
+  camera: CameraStatus;
+  verdict: CameraVerdict;
+  html: string;
+  data: CameraData;
+}
+
+function channelLabel(camera: CameraStatus, channel: number): string {
+  return camera.kind === 'amcrest' ? `channel ${channel}` : camera.channels.length > 1 ? `channel ${channel}` : 'archives';
+}
+
+/** Up to {@link NAMED_PER_CAMERA} recordings named, the rest counted. */
+function namedList(kind: string, rows: readonly LedgerRecording[], total: number, zone: string): string {
+  if (total === 0) return '';
+  const items = rows.map(
+    (row) =>
+      `<li>${escapeHtml(row.remoteKey)} (${escapeHtml(wallClockIn(row.startMs, zone))} → ${escapeHtml(wallClockIn(row.endMs, zone))})${row.lastError ? ` — ${escapeHtml(row.lastError)}` : ''}</li>`,
+  );
+  if (total > rows.length) items.push(`<li>and ${total - rows.length} more</li>`);
+  return `<p class="meta"><b class="${kind === 'lost' ? 'fail' : 'warn'}">${total} ${kind}</b>:</p><ul class="named" data-kind="${kind}">${items.join('')}</ul>`;
+}
+
+function cameraPart(group: ReportGroup, camera: CameraStatus, zone: string, range: { startMs: number; endMs: number }, options: Required<Pick<CoverageReportOptions, 'silentAfterMs'>> & CoverageReportOptions, now: number): CameraPart {
+  const key = group.site === undefined ? camera.name : `${group.site}:${camera.name}`;
+  const firstDay = dayOf(range.startMs, zone);
+  const lastDay = dayOf(range.endMs, zone);
+  let newestMs: number | undefined;
+  let atRisk = 0;
+  const named: Record<'lost' | 'at risk' | 'pending', { rows: LedgerRecording[]; total: number }> = { lost: { rows: [], total: 0 }, 'at risk': { rows: [], total: 0 }, pending: { rows: [], total: 0 } };
+  const channelHtml: string[] = [];
+  const data: CameraData = { k: key, n: camera.name, z: zone, c: [] };
+  for (const channel of camera.channels) {
+    const rows = group.ledger ? [...group.ledger.recordingsOf(camera.name, channel.channel)] : [];
+    const input = options.atRiskOf?.(camera.name, channel.channel);
+    for (const row of rows) {
+      if (Number.isFinite(row.endMs) && row.endMs <= now + PLAUSIBLE_TIME_AHEAD_MS) newestMs = Math.max(newestMs ?? row.endMs, row.endMs);
+      const kind = row.state === 'lost' ? 'lost' : row.state === 'listed' || row.state === 'downloaded' ? (isAtRisk(row, input) ? 'at risk' : 'pending') : undefined;
+      if (kind === undefined) continue;
+      if (kind === 'at risk') atRisk += 1;
+      named[kind].total += 1;
+      if (named[kind].rows.length < NAMED_PER_CAMERA) named[kind].rows.push(row);
+    }
+    const coverage = coverageDays(rows, { timeZone: zone, firstDay, lastDay, recorder: recorderOf(camera.kind), atRisk: input });
+    const label = channelLabel(camera, channel.channel);
+    const counts = DAY_STATES.filter((state) => coverage.counts[state] > 0 && state !== 'before-known').map((state) => `${coverage.counts[state]} ${DAY_LABELS[state]}`);
+    const gaps = coverage.gaps.length === 0 ? '' : ` · <b class="fail">${coverage.gaps.reduce((sum, gap) => sum + gap.days, 0)} missed day(s)</b>: ${coverage.gaps.slice(0, 5).map((gap) => (gap.firstDay === gap.lastDay ? gap.firstDay : `${gap.firstDay} – ${gap.lastDay}`)).join(', ')}${coverage.gaps.length > 5 ? ` and ${coverage.gaps.length - 5} more` : ''}`;
+    channelHtml.push(
+      `<div class="channel" data-channel="${channel.channel}"><h3>${escapeHtml(label)} <small class="meta">${channel.files} files, ${formatBytes(channel.bytes)}</small></h3>${calendarSvg(coverage.days, `${camera.name} ${label}: days`)}<p class="meta">days: ${counts.join(', ') || 'none'}${gaps}</p></div>`,
+    );
+    data.c.push({ l: label, d: stripDays(rows, coverage.days, zone, input) });
+  }
+  const runs = group.ledger?.cameraRuns(camera.name) ?? [];
+  const firstRunMs = runs.filter((run) => run.status === 'ok').reduce<number | undefined>((first, run) => Math.min(first ?? run.startedMs, run.startedMs), undefined);
+  const verdict = cameraVerdict(camera, { newestMs, firstRunMs, atRisk, silentAfterMs: options.silentAfterMs, now });
+  const lastSync = camera.lastSuccessMs === undefined ? 'never synced' : `last successful sync ${wallClockIn(camera.lastSuccessMs, 'UTC')} UTC (${describeAgo(camera.lastSuccessMs, now)})`;
+  const lastRun = camera.lastRun && camera.lastRun.status !== 'ok' ? ` · last run ${escapeHtml(camera.lastRun.status)}${camera.lastRun.error ? `: ${escapeHtml(camera.lastRun.error)}` : ''}` : '';
+  const html = `<section class="camera" id="camera-${escapeHtml(key)}" data-camera="${escapeHtml(camera.name)}" data-key="${escapeHtml(key)}"${group.site !== undefined ? ` data-site="${escapeHtml(group.site)}"` : ''}>
+<h2><span class="mark ${verdict.mark}">${MARK_SYMBOL[verdict.mark]}</span> ${escapeHtml(camera.name)} <small>${escapeHtml(camera.kind)} · ${escapeHtml(zone)} · ${lastSync}${lastRun}</small></h2>
+${verdict.problems.length > 0 ? `<p class="${verdict.mark}">${escapeHtml(verdict.problems.join('; '))}</p>` : ''}
+${camera.channels.length === 0 ? '<p class="meta">nothing listed yet</p>' : channelHtml.join('\n')}
+<div class="strip" hidden></div>
+${namedList('lost', named.lost.rows, named.lost.total, zone)}${namedList('at risk', named['at risk'].rows, named['at risk'].total, zone)}${namedList('pending', named.pending.rows, named.pending.total, zone)}
+${copiesTable(camera)}</section>`;
+  return { key, site: group.site, camera, verdict, html, data };
+}
+
+function fleetLine(part: CameraPart, now: number): string {
+  const { camera, verdict } = part;
+  const name = part.site === undefined ? camera.name : `${part.site} ${camera.name}`;
+  const last = camera.lastSuccessMs === undefined ? 'never' : `${wallClockIn(camera.lastSuccessMs, 'UTC').slice(0, 16)} UTC (${describeAgo(camera.lastSuccessMs, now)})`;
+  const copies = camera.copies.map((copy) => `${escapeHtml(copy.target)} ${copy.verified}/${copy.verified + copy.pending + copy.failing}`).join(', ');
+  return `<tr data-camera="${escapeHtml(camera.name)}" data-mark="${verdict.mark}"><td class="mark ${verdict.mark}">${MARK_SYMBOL[verdict.mark]}</td><td><a href="#camera-${escapeHtml(encodeURIComponent(part.key))}">${escapeHtml(name)}</a></td><td>${last}</td><td class="n" data-col="pending">${verdict.pending}</td><td class="n" data-col="lost">${verdict.lost}</td><td class="n" data-col="at-risk">${verdict.atRisk}</td><td>${copies || '—'}</td><td class="${verdict.mark}">${escapeHtml(verdict.problems.join('; ')) || 'all archived'}</td></tr>`;
+}
+
+/** The page's one line: everything fine, or which cameras need what. */
+function pageVerdict(parts: readonly CameraPart[]): { mark: VerdictMark; text: string } {
+  const needing = parts.filter((part) => part.verdict.mark !== 'ok');
+  if (parts.length === 0) return { mark: 'warn', text: 'No camera in the ledger yet.' };
+  if (needing.length === 0) return { mark: 'ok', text: `All ${parts.length} camera(s) archived and verified: nothing failing, silent, pending or lost.` };
+  const mark: VerdictMark = needing.some((part) => part.verdict.mark === 'fail') ? 'fail' : 'warn';
+  const worst = [...needing].sort((a, b) => (a.verdict.mark === b.verdict.mark ? 0 : a.verdict.mark === 'fail' ? -1 : 1));
+  const named = worst.slice(0, 6).map((part) => `${part.camera.name}: ${part.verdict.problems.join(', ')}`);
+  const failing = parts.filter((part) => part.camera.failedRuns > 0).length;
+  const silent = parts.filter((part) => part.verdict.problems.some((problem) => problem.startsWith('silent'))).length;
+  const counts = [failing > 0 ? `${failing} failing` : '', silent > 0 ? `${silent} silent` : ''].filter(Boolean).join(', ');
+  return { mark, text: `${needing.length} of ${parts.length} camera(s) need attention${counts ? ` (${counts})` : ''} — ${named.join('; ')}${worst.length > 6 ? `; and ${worst.length - 6} more` : ''}.` };
+}
+
+function legendHtml(): string {
+  const states = DAY_STATES.map((state) => `<span class="key" data-state="${state}"><i class="sw ${DAY_CLASS[state]}"></i>${DAY_LABELS[state]}</span>`).join('');
+  const marks = (['ok', 'warn', 'fail'] as const).map((mark) => `<span class="key"><b class="${mark}">${MARK_SYMBOL[mark]}</b> ${mark === 'ok' ? 'all archived' : mark === 'warn' ? 'pending, lost or copies behind' : 'failing, silent or at risk'}</span>`).join('');
+  return `<div class="legend">${states}<span class="key" data-state="gap"><i class="sw n g"></i>missed day (no archive where the camera's cadence expects one)</span>${marks}</div>`;
+}
+
+/**
+ * The earliest start and latest end of the recordings with plausible times. A ledger an older camdl
+ * filled from a hostile listing may hold times like 1e300: such a row is named in the lists, but the
+ * calendars span the plausible rows only, up to today (or a camera clock set ahead).
+ */
+function plausibleSpan(ledger: Ledger, now: number): { startMs: number; endMs: number } | undefined {
+  const row = ledgerInternals(ledger)
+    .statement(`SELECT MIN(start_ms) AS start_ms, MAX(end_ms) AS end_ms FROM recordings WHERE start_ms BETWEEN ? AND ? AND end_ms BETWEEN ? AND ?`)
+    .get(PLAUSIBLE_TIME_MIN_MS, now + PLAUSIBLE_TIME_AHEAD_MS, PLAUSIBLE_TIME_MIN_MS, now + PLAUSIBLE_TIME_AHEAD_MS);
+  const startMs = row?.['start_ms'];
+  const endMs = row?.['end_ms'];
+  return typeof startMs === 'number' && typeof endMs === 'number' ? { startMs, endMs } : undefined;
 }
 
 function reportHtml(archive: string, zoneOf: (camera: string) => string, groups: readonly ReportGroup[], options: CoverageReportOptions): string {
   const now = options.now ?? Date.now();
   const title = options.title ?? 'camdl coverage';
-  // A ledger an older camdl filled from a hostile listing may hold times like 1e300: the axis covers
-  // plausible times only, and whatever lies outside is drawn at its edge.
-  const plausible = (ms: number): number => (Number.isFinite(ms) ? Math.min(Math.max(ms, PLAUSIBLE_TIME_MIN_MS), now + PLAUSIBLE_TIME_AHEAD_MS) : now);
-  const spans = groups.map((group) => group.rows.span).filter((span) => span !== undefined);
-  const startMs = plausible(spans.length > 0 ? Math.min(...spans.map((span) => span.startMs)) : now - 86_400_000);
-  const endMs = Math.max(startMs, plausible(spans.length > 0 ? Math.max(...spans.map((span) => span.endMs)) : now));
-  const span = Math.max(1, endMs - startMs);
-  const plotWidth = WIDTH - LABEL_WIDTH - 10;
-  const x = (ms: number): number => LABEL_WIDTH + ((Number.isFinite(ms) ? Math.min(Math.max(ms, startMs), endMs) - startMs : 0) / span) * plotWidth;
+  const spans = groups.map((group) => (group.ledger ? plausibleSpan(group.ledger, now) : undefined)).filter((span) => span !== undefined);
+  const startMs = Math.min(now, spans.length > 0 ? Math.min(...spans.map((span) => span.startMs)) : now);
+  const endMs = Math.max(now, spans.length > 0 ? Math.max(...spans.map((span) => span.endMs)) : now);
+  const settings = { silentAfterMs: DEFAULT_ALERT_POLICY.cameraSilentAfterMs, ...options };
   const sections: string[] = [];
-  for (const { site, error, cameras, rows } of groups) {
-    if (site !== undefined) sections.push(`<h2 class="site" data-site="${escapeHtml(site)}">Site ${escapeHtml(site)}</h2>${error ? `<p class="verdict warn">its ledger snapshot could not be read: ${escapeHtml(error)}</p>` : ''}`);
-    for (const camera of cameras) {
-      const zone = zoneOf(camera.name);
-      const channels = camera.channels;
-      const height = AXIS_HEIGHT + Math.max(1, channels.length) * (ROW_HEIGHT + 6) + 4;
-      const { days, hours } = ticks(startMs, endMs, zone);
-      const svg: string[] = [];
-      svg.push(`<svg xmlns="http://www.w3.org/2000/svg" class="timeline" data-camera="${escapeHtml(camera.name)}" width="${WIDTH}" height="${height}" viewBox="0 0 ${WIDTH} ${height}" role="img" aria-label="coverage of ${escapeHtml(camera.name)}">`);
-      for (const at of hours) svg.push(`<line class="tick-hour" x1="${x(at).toFixed(1)}" x2="${x(at).toFixed(1)}" y1="${AXIS_HEIGHT - 6}" y2="${height}" />`);
-      for (const at of days) {
-        const px = x(at).toFixed(1);
-        svg.push(`<line class="tick-day" x1="${px}" x2="${px}" y1="${AXIS_HEIGHT - 14}" y2="${height}" /><text class="tick-label" x="${px}" y="${AXIS_HEIGHT - 18}">${wallClockIn(at, zone).slice(0, 10)}</text>`);
-      }
-      if (channels.length === 0) svg.push(`<text class="empty" x="${LABEL_WIDTH}" y="${AXIS_HEIGHT + 16}">nothing listed yet</text>`);
-      channels.forEach((channel, index) => {
-        const y = AXIS_HEIGHT + index * (ROW_HEIGHT + 6);
-        const label = camera.kind === 'amcrest' ? `channel ${channel.channel}` : 'archives';
-        svg.push(`<text class="row-label" x="4" y="${y + ROW_HEIGHT / 2 + 4}">${escapeHtml(label)}</text>`);
-        const first = channel.firstMs ?? startMs;
-        const last = channel.lastMs ?? startMs;
-        svg.push(
-          `<rect class="segment" data-state="not-recorded" x="${x(first).toFixed(2)}" y="${y}" width="${Math.max(0.5, x(last) - x(first)).toFixed(2)}" height="${ROW_HEIGHT}" fill="${COVERAGE_COLOURS['not-recorded']}"><title>not recorded (no recording known between the others)\n${wallClockIn(first, zone)} → ${wallClockIn(last, zone)}</title></rect>`,
-        );
-        for (const segment of segmentsOf(rows.rowsOf(camera.name, channel.channel), channel.files + channel.pending + channel.lost, zone)) {
-          const left = x(segment.startMs);
-          const width = Math.max(1, x(segment.endMs) - left);
-          svg.push(
-            `<rect class="segment" data-state="${segment.state}" data-count="${segment.count}" x="${left.toFixed(2)}" y="${y}" width="${width.toFixed(2)}" height="${ROW_HEIGHT}" fill="${COVERAGE_COLOURS[segment.state]}"><title>${escapeHtml(segment.title)}</title></rect>`,
-          );
-        }
-      });
-      svg.push('</svg>');
-      const stats = camera.channels.map((channel) => {
-        const gaps = channel.gaps.length;
-        return `<tr><td>${camera.kind === 'amcrest' ? `channel ${channel.channel}` : 'archives'}</td><td class="n">${channel.files}</td><td class="n">${formatBytes(channel.bytes)}</td><td class="n">${channel.days.length}</td><td class="n" data-col="pending">${channel.pending}</td><td class="n" data-col="lost">${channel.lost}</td><td class="n">${gaps}</td></tr>`;
-      });
-      const lastSync = camera.lastSuccessMs === undefined ? 'never' : `${wallClockIn(camera.lastSuccessMs, 'UTC')} UTC`;
-      const lastRun = camera.lastRun && camera.lastRun.status !== 'ok' ? ` · last run: ${escapeHtml(camera.lastRun.status)}${camera.lastRun.error ? ` (${escapeHtml(camera.lastRun.error)})` : ''}` : '';
-      sections.push(
-        `<section class="camera" data-camera="${escapeHtml(camera.name)}"${site !== undefined ? ` data-site="${escapeHtml(site)}"` : ''}><h2>${escapeHtml(camera.name)} <small>${escapeHtml(camera.kind)} · last successful sync: ${lastSync}${lastRun}</small></h2>${svg.join('')}<table><thead><tr><th></th><th>files</th><th>bytes</th><th>days</th><th>pending</th><th>lost</th><th>gaps</th></tr></thead><tbody>${stats.join('') || '<tr><td colspan="7">nothing listed yet</td></tr>'}</tbody></table>${copiesTable(camera)}</section>`,
-      );
+  const parts: CameraPart[] = [];
+  for (const group of groups) {
+    if (group.site !== undefined) sections.push(`<h2 class="site" data-site="${escapeHtml(group.site)}">Site ${escapeHtml(group.site)}</h2>${group.error ? `<p class="verdict warn">its ledger snapshot could not be read: ${escapeHtml(group.error)}</p>` : ''}`);
+    for (const camera of group.cameras) {
+      const part = cameraPart(group, camera, zoneOf(camera.name), { startMs, endMs }, settings, now);
+      parts.push(part);
+      sections.push(part.html);
     }
   }
-  const legend = (Object.keys(COVERAGE_COLOURS) as CoverageState[])
-    .map((state) => `<span class="key" data-state="${state}"><i style="background:${COVERAGE_COLOURS[state]}"></i>${state.replace('-', ' ')}</span>`)
-    .join('');
-  const totals = groups.flatMap((group) => group.cameras).flatMap((camera) => camera.channels);
-  const lost = totals.reduce((sum, channel) => sum + channel.lost, 0);
-  const pending = totals.reduce((sum, channel) => sum + channel.pending, 0);
-  const verdict =
-    lost === 0 && pending === 0
-      ? '<p class="verdict ok">Everything the ledger knows of is archived and verified.</p>'
-      : `<p class="verdict warn">${lost} lost, ${pending} pending.</p>`;
+  const verdict = pageVerdict(parts);
+  const hasCopies = parts.some((part) => part.camera.copies.length > 0);
+  const fleet = `<table class="fleet"><thead><tr><th></th><th>camera</th><th>last successful sync</th><th>pending</th><th>lost</th><th>at risk</th><th>${hasCopies ? 'copies (verified/all)' : 'copies'}</th><th>needs attention</th></tr></thead><tbody>${parts.map((part) => fleetLine(part, now)).join('')}</tbody></table>`;
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${escapeHtml(title)}</title>
 <style>
-body{font:14px/1.4 system-ui,sans-serif;margin:24px;color:#222;background:#fff}
-h1{font-size:20px;margin:0 0 4px}h2{font-size:16px;margin:24px 0 6px}h2 small{font-weight:normal;color:#555}
-.legend{margin:8px 0 16px}.key{margin-right:16px;white-space:nowrap}.key i{display:inline-block;width:14px;height:14px;margin-right:6px;vertical-align:-2px;border:1px solid #888}
-.timeline{display:block;max-width:100%;height:auto}.tick-day{stroke:#333;stroke-width:1}.tick-hour{stroke:#bbb;stroke-width:.5}
-.tick-label{font-size:11px;fill:#333;text-anchor:middle}.row-label{font-size:12px;fill:#222}.segment:hover{stroke:#000;stroke-width:1.5}
-table{border-collapse:collapse;margin-top:6px}td,th{padding:2px 10px;border-bottom:1px solid #ddd;text-align:left}.n{text-align:right}
-.verdict.ok{color:#1b7f3b}.verdict.warn{color:#c0142b;font-weight:bold}.meta{color:#555}
-</style></head>
+${reportCss(DAY_CLASS)}</style></head>
 <body>
 <h1>${escapeHtml(title)}</h1>
-<p class="meta">Archive ${escapeHtml(archive)} · made ${wallClockIn(now, 'UTC')} UTC · times on the axes are camera time</p>
-${verdict}
-<div class="legend">${legend}</div>
+<p class="meta">Archive ${escapeHtml(archive)} · made ${wallClockIn(now, 'UTC')} UTC · calendars and strips in camera time · click a day for its 24 hours</p>
+<p class="verdict ${verdict.mark}"><span class="mark">${MARK_SYMBOL[verdict.mark]}</span> ${escapeHtml(verdict.text)}</p>
+${fleet}
+${legendHtml()}
 ${sections.join('\n')}
+<script type="application/json" id="camdl-days">${scriptJson(parts.map((part) => part.data))}</script>
+<script>${REPORT_SCRIPT}</script>
 </body></html>
 `;
 }

@@ -1,108 +1,212 @@
-import { readFile, writeFile } from 'node:fs/promises';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { afterEach, describe, expect, it } from 'vitest';
-import { chromium } from 'playwright-core';
-import { createTimelapseClient } from '@camdl/axis-timelapse2';
-import { findSystemTool, missingSystemTools } from '@camdl/test-utils';
-import { COVERAGE_COLOURS, renderCoverageReport, sqliteAvailable, syncFleet } from '@camdl/sync';
-import { dailyArchives, startFleet, type TestFleet } from './fleet-helpers.js';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { findSystemTool, makeTempDir, missingSystemTools, type TempDir } from '@camdl/test-utils';
+import { COVERAGE_COLOURS, dayStartMs, renderCoverageReport, sqliteAvailable, type CoverageReportOptions } from '@camdl/sync';
+import { writeFixtureFleet, type FixtureCamera } from './report-fixtures.js';
 
 const skip = !sqliteAvailable() ? 'node:sqlite unavailable' : missingSystemTools('chromium');
-
-/** The one DOM call the checks need (the workspace compiles without the DOM library). */
-interface BrowserWindow {
-  getComputedStyle(element: unknown): { fill: string };
-}
+const NOW = Date.parse('2026-12-07T09:00:00Z');
+const ARTIFACTS = fileURLToPath(new URL('../../../test-artifacts/report/', import.meta.url));
 
 function rgb(hex: string): string {
   const value = Number.parseInt(hex.slice(1), 16);
   return `rgb(${(value >> 16) & 255}, ${(value >> 8) & 255}, ${value & 255})`;
 }
 
-describe.skipIf(Boolean(skip))('the coverage report in a real headless Chromium', () => {
-  let fleet: TestFleet | undefined;
-  afterEach(async () => {
-    await fleet?.close();
-    fleet = undefined;
+/** Pairs of rendered text boxes that overlap (by more than half a pixel each way), read in the page. */
+async function overlappingText(page: Page): Promise<string[]> {
+  return page.evaluate(() => {
+    const doc = (globalThis as unknown as { document: any }).document;
+    const walker = doc.createTreeWalker(doc.body, 4 /* SHOW_TEXT */);
+    const boxes: Array<{ text: string; left: number; top: number; right: number; bottom: number; node: number }> = [];
+    let index = 0;
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+      index += 1;
+      if (!node.textContent.trim()) continue;
+      const parent = node.parentElement;
+      if (!parent || parent.closest('title,script,style,[hidden]')) continue;
+      const range = doc.createRange();
+      range.selectNodeContents(node);
+      for (const rect of range.getClientRects()) {
+        if (rect.width < 0.5 || rect.height < 0.5) continue;
+        boxes.push({ text: node.textContent.trim().slice(0, 40), left: rect.left + scrollX, top: rect.top + scrollY, right: rect.right + scrollX, bottom: rect.bottom + scrollY, node: index });
+      }
+    }
+    boxes.sort((a, b) => a.top - b.top);
+    const found: string[] = [];
+    for (let i = 0; i < boxes.length; i += 1) {
+      const a = boxes[i]!;
+      for (let j = i + 1; j < boxes.length && boxes[j]!.top < a.bottom - 0.5; j += 1) {
+        const b = boxes[j]!;
+        if (a.node === b.node) continue;
+        if (Math.min(a.right, b.right) - Math.max(a.left, b.left) > 0.5 && Math.min(a.bottom, b.bottom) - Math.max(a.top, b.top) > 0.5) found.push(`"${a.text}" × "${b.text}"`);
+      }
+    }
+    return found;
   });
+}
 
-  it('shows archived, pending, lost and not-recorded time per camera, with day ticks and hover details, and loads nothing from outside', async () => {
-    fleet = await startFleet([
-      { name: 'gate', sim: { profile: 'timelapse3', content: { archives: dailyArchives('Gate', 4) } }, extra: ['time-zone: UTC', 'max-retries: 0'] },
-      { name: 'kitchen', sim: { profile: 'amcrest', content: 'tiny' }, extra: ['since: 2026-01-16T00:00:00', 'until: 2026-01-17T00:00:00', 'time-zone: America/New_York'] },
-    ]);
-    const gate = fleet.sims.get('gate')!;
-    // One archive fails (stays pending), then one vanishes before it is fetched (lost).
-    gate.addFault({ route: 'download', match: gate.archives[1]!.filename, kind: 'status', status: 500 });
-    gate.addFault({ route: 'download', match: gate.archives[3]!.filename, kind: 'status', status: 500 });
-    await syncFleet(fleet.config(), { env: fleet.env });
-    gate.setFaults([]);
-    gate.addFault({ route: 'download', match: gate.archives[1]!.filename, kind: 'status', status: 500 });
-    const client = createTimelapseClient({ baseUrl: gate.url, username: gate.username, password: gate.password });
-    const vanished = gate.archives[3]!.filename;
-    await client.deleteArchive((await client.listArchives()).archives.find((archive) => archive.filename === vanished)!);
-    await client.close();
-    const html = renderCoverageReport(fleet.config(), { title: 'Site <north> & co' });
-    const out = join(fleet.dir.path, 'coverage.html');
-    await writeFile(out, html);
-    expect(html).toContain('Site &#60;north&#62; &#38; co');
-    expect(html).not.toMatch(/<script|<link|src=|url\(/i);
+/** Every fill of a day cell in the page and every colour of the legend's swatches. */
+async function fillsAndLegend(page: Page): Promise<{ fills: string[]; legend: string[] }> {
+  return page.evaluate(() => {
+    const win = globalThis as unknown as { document: any; getComputedStyle(element: unknown): { fill: string; backgroundColor: string } };
+    const fills = new Set<string>();
+    for (const rect of win.document.querySelectorAll('svg.calendar rect')) fills.add(win.getComputedStyle(rect).fill);
+    const legend = new Set<string>();
+    for (const swatch of win.document.querySelectorAll('.legend .sw')) legend.add(win.getComputedStyle(swatch).backgroundColor);
+    return { fills: [...fills], legend: [...legend] };
+  });
+}
 
-    const browser = await chromium.launch({
+describe.skipIf(Boolean(skip))('the coverage report in a real headless Chromium', () => {
+  let browser: Browser;
+  let dir: TempDir;
+  beforeAll(async () => {
+    dir = await makeTempDir('camdl-report-');
+    mkdirSync(ARTIFACTS, { recursive: true });
+    browser = await chromium.launch({
       executablePath: findSystemTool('chromium')!,
       args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'],
     });
-    try {
-      const page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
-      const requested: string[] = [];
-      page.on('request', (request) => requested.push(request.url()));
-      await page.goto(pathToFileURL(out).href);
-      expect(requested).toEqual([pathToFileURL(out).href]);
-      expect(await page.title()).toBe('Site <north> & co');
-      const cameras = await page.locator('section.camera').evaluateAll((sections) => sections.map((section) => section.getAttribute('data-camera')));
-      expect(cameras).toEqual(['gate', 'kitchen']);
-      const states = await page.locator('section[data-camera="gate"] rect.segment').evaluateAll((rects) => rects.map((rect) => rect.getAttribute('data-state')));
-      expect(states.filter((state) => state === 'archived')).toHaveLength(2);
-      expect(states.filter((state) => state === 'pending')).toHaveLength(2);
-      expect(states).toContain('not-recorded');
-      expect(await page.locator('section[data-camera="kitchen"] rect.segment[data-state="archived"]').count()).toBe(3);
-      // Distinct colours, as rendered.
-      const fills = await page.locator('rect.segment').evaluateAll((rects) => [...new Set(rects.map((rect) => (globalThis as unknown as BrowserWindow).getComputedStyle(rect).fill))]);
-      expect(fills).toEqual(expect.arrayContaining([rgb(COVERAGE_COLOURS.archived), rgb(COVERAGE_COLOURS.pending), rgb(COVERAGE_COLOURS['not-recorded'])]));
-      // Day ticks with labels; hover details on every bar.
-      const dayLabels = await page.locator('section[data-camera="gate"] text.tick-label').allTextContents();
-      expect(dayLabels).toEqual(expect.arrayContaining(['2026-03-01', '2026-03-02', '2026-03-03', '2026-03-04']));
-      const pendingTitle = await page.locator('section[data-camera="gate"] rect[data-state="pending"] title').first().textContent();
-      expect(pendingTitle).toContain(gate.archives[1]!.filename);
-      expect(pendingTitle).toMatch(/pending/);
-      expect(pendingTitle).toMatch(/last error: .*500/);
-      const box = await page.locator('section[data-camera="gate"] svg').boundingBox();
-      expect(box?.width).toBeGreaterThan(800);
-      const shot = await page.screenshot({ fullPage: true });
-      expect(shot.subarray(1, 4).toString()).toBe('PNG');
-      expect(shot.length).toBeGreaterThan(10_000);
-      await writeFile(join(fleet.dir.path, 'coverage.png'), shot);
-    } finally {
-      await browser.close();
-    }
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await dir?.cleanup();
+  });
 
-    // The next sync finds the vanished archive: lost, in red.
-    await syncFleet(fleet.config(), { env: fleet.env });
-    const after = join(fleet.dir.path, 'after.html');
-    await writeFile(after, renderCoverageReport(fleet.config()));
-    const again = await chromium.launch({ executablePath: findSystemTool('chromium')!, args: ['--headless', '--no-sandbox', '--disable-gpu'] });
-    try {
-      const page = await again.newPage();
-      await page.goto(pathToFileURL(after).href);
-      const lost = page.locator('section[data-camera="gate"] rect[data-state="lost"]');
-      expect(await lost.count()).toBe(1);
-      expect(await lost.evaluate((rect) => (globalThis as unknown as BrowserWindow).getComputedStyle(rect).fill)).toBe(rgb(COVERAGE_COLOURS.lost));
-      expect(await page.locator('.verdict.warn').textContent()).toMatch(/1 lost, 1 pending/);
-      await lost.hover();
-    } finally {
-      await again.close();
+  /** Writes the fleet's report, opens it, checks it loads nothing else and no text overlaps; keeps a screenshot. */
+  async function open(name: string, cameras: FixtureCamera[], options: CoverageReportOptions = {}): Promise<{ page: Page; html: string; loadMs: number }> {
+    const folder = join(dir.path, name);
+    mkdirSync(folder);
+    const config = writeFixtureFleet(folder, cameras, NOW);
+    const html = renderCoverageReport(config, { now: NOW, ...options });
+    const file = join(folder, 'coverage.html');
+    writeFileSync(file, html);
+    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    const requested: string[] = [];
+    page.on('request', (request) => requested.push(request.url()));
+    const errors: string[] = [];
+    page.on('pageerror', (error) => errors.push(error.message));
+    await page.goto(pathToFileURL(file).href);
+    const loadMs = await page.evaluate(() => {
+      const entry = (globalThis as unknown as { performance: { getEntriesByType(type: string): Array<{ loadEventEnd: number; startTime: number }> } }).performance.getEntriesByType('navigation')[0]!;
+      return entry.loadEventEnd - entry.startTime;
+    });
+    expect(requested).toEqual([pathToFileURL(file).href]);
+    expect(errors).toEqual([]);
+    expect(await overlappingText(page)).toEqual([]);
+    const { fills, legend } = await fillsAndLegend(page);
+    expect(legend).toEqual(expect.arrayContaining(fills));
+    const shot = join(ARTIFACTS, `${name}.png`);
+    await page.screenshot({ path: shot, fullPage: cameras.length < 10, clip: cameras.length < 10 ? undefined : { x: 0, y: 0, width: 1280, height: 2400 } });
+    console.log(`screenshot: ${shot}`);
+    return { page, html, loadMs };
+  }
+
+  const timelapse = (name: string, days: number, extra: Partial<FixtureCamera> = {}): FixtureCamera => ({ name, kind: 'timelapse', timeZone: 'Europe/Berlin', days, cadence: 'daily', ...extra });
+  const amcrest = (name: string, days: number, extra: Partial<FixtureCamera> = {}): FixtureCamera => ({ name, kind: 'amcrest', timeZone: 'America/New_York', days, cadence: 'hourly', ...extra });
+
+  it('one day, one camera: one cell, the verdict all archived', async () => {
+    const { page } = await open('1-day-1-camera', [amcrest('kitchen', 1)]);
+    expect(await page.locator('section.camera svg.calendar rect').count()).toBeGreaterThanOrEqual(1);
+    expect(await page.locator('p.verdict').textContent()).toMatch(/All 1 camera\(s\) archived and verified/);
+    await page.close();
+  });
+
+  it('thirty days of a camera: a lost day and an at-risk day are drawn in their colours, titled, named, and open their 24-hour strip', async () => {
+    const horizon = dayStartMs('2026-11-22', 'America/New_York');
+    const { page } = await open('30-days-1-camera', [amcrest('kitchen.east', 30, { lostDays: [10], pendingDays: [12, 25] })], { atRiskOf: () => ({ beforeMs: horizon }) });
+    const section = page.locator('section.camera');
+    const lost = section.locator('svg.calendar rect.l');
+    expect(await lost.count()).toBe(1);
+    expect(await lost.evaluate((rect) => (globalThis as unknown as { getComputedStyle(e: unknown): { fill: string } }).getComputedStyle(rect).fill)).toBe(rgb(COVERAGE_COLOURS.lost));
+    expect(await lost.locator('title').textContent()).toBe('2026-11-17 Tue: 24 lost');
+    expect((await lost.boundingBox())!.width).toBeGreaterThan(8);
+    const atRisk = section.locator('svg.calendar rect.r');
+    expect(await atRisk.count()).toBe(1);
+    expect(await atRisk.locator('title').textContent()).toBe('2026-11-19 Thu: 24 at risk');
+    expect(await atRisk.evaluate((rect) => (globalThis as unknown as { getComputedStyle(e: unknown): { fill: string } }).getComputedStyle(rect).fill)).toBe(rgb(COVERAGE_COLOURS['at-risk']));
+    expect(await section.locator('svg.calendar rect.p title').textContent()).toBe('2026-12-02 Wed: 24 pending');
+    // Named without the script, in the fleet line and below the calendar.
+    expect(await page.locator('table.fleet tr[data-camera="kitchen.east"] td[data-col="lost"]').textContent()).toBe('24');
+    expect(await page.locator('table.fleet tr[data-camera="kitchen.east"] td[data-col="at-risk"]').textContent()).toBe('24');
+    expect(await page.locator('ul.named[data-kind="lost"] li').first().textContent()).toMatch(/^\/mnt\/sd\/2026-11-17\/001\/dav\/\d\d\/rec\.mp4 \(2026-11-17 00:00:00 → 2026-11-17 01:00:00\) — vanished/);
+    expect(await page.locator('p.verdict').textContent()).toMatch(/1 of 1 camera\(s\) need attention — kitchen.east: 24 at risk of being overwritten, 24 lost, 24 pending/);
+    // A click on the lost day opens its strip: hour ticks, each recording, the lost ones named.
+    await lost.click();
+    expect(new URL(page.url()).hash).toBe(`#${encodeURIComponent('kitchen.east')}/2026-11-17`);
+    const strip = section.locator('.strip');
+    expect(await strip.isVisible()).toBe(true);
+    expect(await strip.locator('rect.l').count()).toBe(24);
+    expect(await strip.locator('text.hour').allTextContents()).toEqual(['00:00', '03:00', '06:00', '09:00', '12:00', '15:00', '18:00', '21:00']);
+    expect(await strip.locator('li.l').count()).toBe(20);
+    expect(await strip.locator('li').last().textContent()).toBe('and 4 more not archived');
+    expect(await overlappingText(page)).toEqual([]);
+    await page.screenshot({ path: join(ARTIFACTS, '30-days-1-camera-strip.png'), fullPage: true });
+    // An anchor opens the at-risk day.
+    await page.goto(`${page.url().split('#')[0]}#${encodeURIComponent('kitchen.east')}/2026-11-19`);
+    expect(await strip.locator('rect.r').count()).toBe(24);
+    expect(await strip.locator('li.r').first().textContent()).toMatch(/^at risk: \/mnt\/sd\/2026-11-19\//);
+    await page.close();
+  });
+
+  it('three years of a camera fit on a screen; a missed Timelapse day is marked, its nights are not gaps', async () => {
+    const { page } = await open('3-years-1-camera', [timelapse('gate', 3 * 365, { missingDays: [400], lostDays: [500] })]);
+    const calendar = page.locator('svg.calendar');
+    const box = (await calendar.boundingBox())!;
+    expect(box.width).toBeLessThanOrEqual(1280);
+    expect(box.height).toBeLessThanOrEqual(900);
+    expect(await calendar.locator('rect.g').count()).toBe(1);
+    expect(await calendar.locator('rect.g title').textContent()).toMatch(/missed: no archive this day/);
+    expect(await page.locator('section.camera .channel p.meta').textContent()).toMatch(/1 missed day\(s\)/);
+    await page.close();
+  });
+
+  it('forty cameras over 1 day, 30 days and 3 years: one line each, the failing and the silent ones in the verdict', async () => {
+    for (const days of [1, 30, 3 * 365]) {
+      const cameras = Array.from({ length: 40 }, (_, index) => timelapse(`camera-${String(index + 1).padStart(2, '0')}`, days));
+      cameras[3] = { ...cameras[3]!, failedRuns: 2 };
+      if (days > 10) cameras[7] = { ...cameras[7]!, silentDays: 7 };
+      const { page } = await open(`${days}-days-40-cameras`, cameras);
+      expect(await page.locator('table.fleet tbody tr').count()).toBe(40);
+      expect(await page.locator('section.camera').count()).toBe(40);
+      const verdict = await page.locator('p.verdict').textContent();
+      expect(verdict).not.toMatch(/archived and verified/);
+      expect(verdict).toContain('camera-04: last 2 runs failed');
+      expect(await page.locator('tr[data-camera="camera-04"]').getAttribute('data-mark')).toBe('fail');
+      if (days > 10) {
+        expect(verdict).toMatch(/\(1 failing, 1 silent\)/);
+        expect(verdict).toContain('camera-08: silent for 7 days');
+        expect(await page.locator('tr[data-camera="camera-08"]').getAttribute('data-mark')).toBe('fail');
+      }
+      await page.close();
     }
-    expect((await readFile(after, 'utf8')).length).toBeGreaterThan(1000);
+  });
+
+  it('two years of ten cameras with hourly recordings: at most 2 MiB, loads in under 2 s, readable without the script and on paper', async () => {
+    const cameras = Array.from({ length: 10 }, (_, index) => amcrest(`cam-${index}`, 2 * 365, { lostDays: [100 + index] }));
+    const { page, html, loadMs } = await open('2-years-10-cameras-hourly', cameras);
+    console.log(`2 years × 10 cameras hourly: ${(Buffer.byteLength(html) / 1024).toFixed(0)} KiB, load ${loadMs.toFixed(0)} ms`);
+    expect(Buffer.byteLength(html)).toBeLessThanOrEqual(2 * 1024 * 1024);
+    expect(loadMs).toBeLessThan(2000);
+    await page.goto(`${page.url()}#cam-3/2025-03-21`);
+    expect(await page.locator('section[data-key="cam-3"] .strip rect.a').count()).toBe(24);
+    await page.emulateMedia({ media: 'print' });
+    expect(await page.locator('section.camera .strip').first().isVisible()).toBe(false);
+    expect(await page.locator('svg.calendar').first().isVisible()).toBe(true);
+    await page.close();
+    const noScript = await browser.newContext({ javaScriptEnabled: false, viewport: { width: 1280, height: 900 } });
+    try {
+      const bare = await noScript.newPage();
+      await bare.goto(pathToFileURL(join(dir.path, '2-years-10-cameras-hourly', 'coverage.html')).href);
+      expect(await bare.locator('p.verdict').textContent()).toMatch(/10 of 10 camera\(s\) need attention/);
+      expect(await bare.locator('section[data-key="cam-0"] svg.calendar rect').count()).toBeGreaterThan(700);
+      expect(await bare.locator('section[data-key="cam-0"] svg.calendar rect.l').count()).toBe(1);
+    } finally {
+      await noScript.close();
+    }
   });
 });

@@ -7,7 +7,7 @@ export async function run(argv: string[]): Promise<number> {
   const parsed = await parseCamdlFlags('report', argv, (parser) =>
     parser
       .usage(
-        '$0 --config camdl.yaml --out coverage.html [--target NAME]\n\nWrite the coverage report: one self-contained HTML page (inline SVG) with a timeline per camera and channel.\nWith --target: one report of every site whose ledger snapshot is on that target.',
+        '$0 --config camdl.yaml --out coverage.html [--target NAME]\n\nWrite the coverage report: one self-contained HTML page (opens from disk, prints on paper): the fleet verdict first,\nthen a calendar of days per camera and channel; click a day (or open #camera/2026-03-14) for its 24 hours.\nWith --target: one report of every site whose ledger snapshot is on that target.',
       )
       .option('target', { type: 'string', describe: 'Report every site on this target, from their ledger snapshots' })
       .option('config', { alias: 'c', type: 'string', default: 'camdl.yaml', describe: 'The fleet config (YAML)' })

@@ -14,7 +14,7 @@ export async function run(argv: string[]): Promise<number> {
   const parsed = await parseCamdlFlags('serve', argv, (parser) =>
     parser
       .usage(
-        '$0 --config camdl.yaml [--listen 127.0.0.1:9469] [--every 1h] [--max-age 26h]\n\nServe /metrics (Prometheus text exposition) and /healthz (JSON: 200 while the last run is recent and no alert is open, 503 otherwise). With --every, also run the sync on that schedule.',
+        '$0 --config camdl.yaml [--listen 127.0.0.1:9469] [--every 1h] [--max-age 26h]\n\nServe / (the coverage report, fresh at each load), /metrics (Prometheus text exposition) and /healthz (JSON: 200 while the last run is recent and no alert is open, 503 otherwise). With --every, also run the sync on that schedule.',
       )
       .option('config', { alias: 'c', type: 'string', default: 'camdl.yaml', describe: 'The fleet config (YAML)' })
       .option('listen', { type: 'string', default: '127.0.0.1:9469', describe: 'Address and port to listen on' })
@@ -42,7 +42,7 @@ export async function run(argv: string[]): Promise<number> {
   } catch (error) {
     throw camdlUsageError(`cannot listen on ${args.listen}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
   }
-  process.stderr.write(`camdl serve: ${server.url}/metrics and ${server.url}/healthz\n`);
+  process.stderr.write(`camdl serve: ${server.url}/metrics and ${server.url}/healthz\ncamdl serve: the coverage report at ${server.url}/\n`);
   try {
     if (every !== undefined) {
       // The sync loop of `camdl sync --every` (its interrupts, its lines); the server lives as long as it.

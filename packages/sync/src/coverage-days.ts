@@ -137,11 +137,18 @@ export function dayIndexAt(boundaries: readonly number[], ms: number): number {
   return low;
 }
 
+const MIDNIGHT_CACHE_SIZE = 16;
+const midnightCache = new Map<string, readonly number[]>();
+
 /**
  * The first instants of `count + 1` days from wall day `firstWall`: each midnight read with the offset
  * of the one before (one zone look-up a day), the full DST-correct conversion only where that misses.
  */
-function midnights(firstWall: number, count: number, timeZone: string): number[] {
+function midnights(firstWall: number, count: number, timeZone: string): readonly number[] {
+  // A fleet's cameras mostly share a zone and a range: the same midnights serve every channel.
+  const key = `${timeZone}|${firstWall}|${count}`;
+  const cached = midnightCache.get(key);
+  if (cached) return cached;
   const boundaries = [wallMsToInstant(firstWall, timeZone)];
   for (let index = 1; index <= count; index += 1) {
     const wall = firstWall + index * DAY_MS;
@@ -149,6 +156,8 @@ function midnights(firstWall: number, count: number, timeZone: string): number[]
     const guess = wall - (instantToWallMs(previous, timeZone) - previous);
     boundaries.push(instantToWallMs(guess, timeZone) === wall ? guess : wallMsToInstant(wall, timeZone));
   }
+  if (midnightCache.size >= MIDNIGHT_CACHE_SIZE) midnightCache.delete(midnightCache.keys().next().value!);
+  midnightCache.set(key, boundaries);
   return boundaries;
 }
 

@@ -10,6 +10,7 @@ export interface CameraVerdict {
   mark: VerdictMark;
   /** What needs attention, worst first, each a short phrase (`last 2 runs failed`, `silent for 7 days`). */
   problems: string[];
+  /** Pending recordings not at risk. */
   pending: number;
   lost: number;
   atRisk: number;
@@ -48,6 +49,7 @@ export function describeSpan(span: number): string {
  */
 export function cameraVerdict(camera: CameraStatus, facts: VerdictFacts): CameraVerdict {
   const pending = camera.channels.reduce((sum, channel) => sum + channel.pending, 0);
+  const waiting = Math.max(0, pending - facts.atRisk);
   const lost = camera.channels.reduce((sum, channel) => sum + channel.lost, 0);
   const failures: string[] = [];
   const warnings: string[] = [];
@@ -59,12 +61,11 @@ export function cameraVerdict(camera: CameraStatus, facts: VerdictFacts): Camera
   }
   if (facts.atRisk > 0) failures.push(`${facts.atRisk} at risk of being overwritten`);
   if (lost > 0) warnings.push(`${lost} lost`);
-  const waiting = pending - facts.atRisk;
   if (waiting > 0) warnings.push(`${waiting} pending`);
   if (camera.lastSuccessMs === undefined && camera.failedRuns === 0) warnings.push('never synced');
   for (const copy of camera.copies) {
     if (copy.failing > 0) warnings.push(`${copy.failing} copies failing on ${copy.target}`);
     else if (copy.pending > 0) warnings.push(`${copy.pending} copies pending on ${copy.target}`);
   }
-  return { mark: failures.length > 0 ? 'fail' : warnings.length > 0 ? 'warn' : 'ok', problems: [...failures, ...warnings], pending, lost, atRisk: facts.atRisk };
+  return { mark: failures.length > 0 ? 'fail' : warnings.length > 0 ? 'warn' : 'ok', problems: [...failures, ...warnings], pending: waiting, lost, atRisk: facts.atRisk };
 }

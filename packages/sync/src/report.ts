@@ -116,7 +116,7 @@ function namedList(kind: string, rows: readonly LedgerRecording[], total: number
       `<li>${escapeHtml(row.remoteKey)} (${escapeHtml(wallClockIn(row.startMs, zone))} → ${escapeHtml(wallClockIn(row.endMs, zone))})${row.lastError ? ` — ${escapeHtml(row.lastError)}` : ''}</li>`,
   );
   if (total > rows.length) items.push(`<li>and ${total - rows.length} more</li>`);
-  return `<p class="meta"><b class="${kind === 'lost' ? 'fail' : 'warn'}">${total} ${kind}</b>:</p><ul class="named" data-kind="${kind}">${items.join('')}</ul>`;
+  return `<p class="meta"><b class="${kind === 'pending' ? 'warn' : 'fail'}">${total} ${kind}</b>:</p><ul class="named" data-kind="${kind}">${items.join('')}</ul>`;
 }
 
 function cameraPart(group: ReportGroup, camera: CameraStatus, zone: string, range: { startMs: number; endMs: number }, options: Required<Pick<CoverageReportOptions, 'silentAfterMs'>> & CoverageReportOptions, now: number): CameraPart {

@@ -1,6 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { FleetConfig } from '../config.js';
 import { collectMetrics, renderExposition } from '../metrics.js';
+import { renderCoverageReport } from '../report.js';
 import { DEFAULT_HEALTH_MAX_AGE_MS, healthReport } from './health.js';
 
 /** Options of {@link startMonitorServer}. */
@@ -26,8 +27,9 @@ export interface MonitorServer {
 export const EXPOSITION_CONTENT_TYPE = 'text/plain; version=0.0.4; charset=utf-8';
 
 /**
- * `camdl serve`'s HTTP server: `GET /metrics` (Prometheus text exposition, from the ledger read-only
- * at each scrape) and `GET /healthz` (JSON; 200 while healthy, 503 otherwise). Nothing else; no
+ * `camdl serve`'s HTTP server: `GET /` or `/report` (the coverage report page, rendered from the ledger
+ * at each request), `GET /metrics` (Prometheus text exposition, from the ledger read-only at each
+ * scrape) and `GET /healthz` (JSON; 200 while healthy, 503 otherwise). Nothing else; no
  * request body is read, every connection has short timeouts.
  */
 export async function startMonitorServer(config: FleetConfig, options: MonitorServerOptions = {}): Promise<MonitorServer> {
@@ -62,7 +64,20 @@ export async function startMonitorServer(config: FleetConfig, options: MonitorSe
       send(report.healthy ? 200 : 503, 'application/json', `${JSON.stringify(report)}\n`);
       return;
     }
-    send(404, 'text/plain; charset=utf-8', 'camdl serve: /metrics and /healthz\n');
+    if (path === '/' || path === '/report') {
+      // Rendered from the ledger at each request: the page is as fresh as the last run.
+      let html: string;
+      try {
+        html = renderCoverageReport(config, { now: now() });
+      } catch (error) {
+        send(503, 'text/plain; charset=utf-8', `report unavailable: ${error instanceof Error ? error.message : String(error)}\n`);
+        return;
+      }
+      response.setHeader('content-security-policy', "default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'");
+      send(200, 'text/html; charset=utf-8', html);
+      return;
+    }
+    send(404, 'text/plain; charset=utf-8', 'camdl serve: / (the coverage report), /metrics and /healthz\n');
   });
   server.headersTimeout = 10_000;
   server.requestTimeout = 15_000;

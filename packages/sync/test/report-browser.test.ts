@@ -16,10 +16,20 @@ function rgb(hex: string): string {
   return `rgb(${(value >> 16) & 255}, ${(value >> 8) & 255}, ${value & 255})`;
 }
 
+/** The few DOM calls the checks make in the page (the workspace compiles without the DOM library). */
+interface PageDocument {
+  body: unknown;
+  createTreeWalker(root: unknown, show: number): { nextNode(): { textContent: string; parentElement: { closest(selector: string): unknown } | null } | null };
+  createRange(): { selectNodeContents(node: unknown): void; getClientRects(): Iterable<{ left: number; top: number; right: number; bottom: number; width: number; height: number }> };
+  querySelectorAll(selector: string): Iterable<unknown>;
+}
+
 /** Pairs of rendered text boxes that overlap (by more than half a pixel each way), read in the page. */
 async function overlappingText(page: Page): Promise<string[]> {
   return page.evaluate(() => {
-    const doc = (globalThis as unknown as { document: any }).document;
+    const win = globalThis as unknown as { document: PageDocument; scrollX: number; scrollY: number };
+    const doc = win.document;
+    const { scrollX, scrollY } = win;
     const walker = doc.createTreeWalker(doc.body, 4 /* SHOW_TEXT */);
     const boxes: Array<{ text: string; left: number; top: number; right: number; bottom: number; node: number }> = [];
     let index = 0;
@@ -52,7 +62,7 @@ async function overlappingText(page: Page): Promise<string[]> {
 /** Every fill of a day cell in the page and every colour of the legend's swatches. */
 async function fillsAndLegend(page: Page): Promise<{ fills: string[]; legend: string[] }> {
   return page.evaluate(() => {
-    const win = globalThis as unknown as { document: any; getComputedStyle(element: unknown): { fill: string; backgroundColor: string } };
+    const win = globalThis as unknown as { document: PageDocument; getComputedStyle(element: unknown): { fill: string; backgroundColor: string } };
     const fills = new Set<string>();
     for (const rect of win.document.querySelectorAll('svg.calendar rect')) fills.add(win.getComputedStyle(rect).fill);
     const legend = new Set<string>();

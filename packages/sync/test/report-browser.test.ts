@@ -1,5 +1,6 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { DatabaseSync } from 'node:sqlite';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromium, type Browser, type Page } from 'playwright-core';
@@ -167,6 +168,31 @@ describe.skipIf(Boolean(skip))('the coverage report in a real headless Chromium'
     await page.goto(`${page.url().split('#')[0]}#${encodeURIComponent('kitchen.east')}/2026-11-19`);
     expect(await strip.locator('rect.r').count()).toBe(24);
     expect(await strip.locator('li.r').first().textContent()).toMatch(/^at risk: \/mnt\/sd\/2026-11-19\//);
+    await page.close();
+  });
+
+  it('camera-sent names and errors are text everywhere: in the lists, the titles and the strip the script builds', async () => {
+    const folder = join(dir.path, 'hostile');
+    mkdirSync(folder);
+    const config = writeFixtureFleet(folder, [amcrest('porch', 3, { lostDays: [1] })], NOW);
+    const hostile = '</script><script>document.title="owned"</script><img src=x onerror="document.title=1">';
+    const db = new DatabaseSync(config.ledger);
+    db.prepare(`UPDATE recordings SET remote_key = ?, last_error = ? WHERE id = (SELECT MIN(id) FROM recordings WHERE state = 'lost')`).run(hostile, `<b>${hostile}</b>`);
+    db.close();
+    const html = renderCoverageReport(config, { now: NOW, title: 'porch <i>' });
+    expect(html).not.toContain('<img src=x');
+    expect(html.match(/<script/g)).toHaveLength(2);
+    const file = join(folder, 'coverage.html');
+    writeFileSync(file, html);
+    const page = await browser.newPage();
+    const requested: string[] = [];
+    page.on('request', (request) => requested.push(request.url()));
+    await page.goto(`${pathToFileURL(file).href}#porch/2026-12-05`);
+    expect(await page.title()).toBe('porch <i>');
+    expect(await page.locator('ul.named[data-kind="lost"] li').first().textContent()).toContain(hostile);
+    expect(await page.locator('.strip li.l').first().textContent()).toBe(`lost: ${hostile} (2026-12-05 00:00:00 → 2026-12-05 01:00:00) — <b>${hostile}</b>`);
+    expect(await page.locator('img').count()).toBe(0);
+    expect(requested).toEqual([pathToFileURL(file).href]);
     await page.close();
   });
 

@@ -10,19 +10,18 @@
 // BENCH_EFF_PARALLEL_MIB (128, per download of the 8 concurrent ones), BENCH_EFF_RATE_SECONDS (6),
 // BENCH_EFF_CLI_MIB (512), BENCH_EFF_AMCREST_MIB (128, per recording of the 8 `amcrest-dl --max-concurrent 8`
 // downloads), BENCH_EFF_LIGHTTPD_MIB (2048: the archive `timelapse2-dl` fetches through lighttpd with MD5 Digest,
-// the setup of the efficiency targets), BENCH_EFF_ONLY ("lib,parallel,rate,cli,amcrest,lighttpd"), BENCH_EFF_BEFORE (path of an older build's
+// the setup of the efficiency targets, with the Python seed's loop, seed-download.py, beside curl; BENCH_EFF_LIGHTTPD_ROUNDS (5)), BENCH_EFF_ONLY ("lib,parallel,rate,cli,amcrest,lighttpd"), BENCH_EFF_BEFORE (path of an older build's
 // dist/index.js: adds a "before" row to the library tables; see docs/benchmarks.md), BENCH_EFF_UNDICI=1 (adds a
 // row with `DownloadAgent({ lean: false })`: the same engine reading bodies through undici).
 import { spawn, spawnSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
-import { once } from 'node:events';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { startCameraSim } from '../../packages/camera-sim/src/index.js';
-import { findSystemTool, startLighttpdServer } from '../../packages/test-utils/src/index.js';
+import { findSystemTool } from '../../packages/test-utils/src/index.js';
+import { startLighttpdArchive } from './lighttpd-archive.js';
 
 const MiB = 1024 * 1024;
 const GiB = 1024 * MiB;
@@ -34,6 +33,17 @@ const rateSeconds = envNumber('BENCH_EFF_RATE_SECONDS', 6);
 const cliSize = envNumber('BENCH_EFF_CLI_MIB', 512) * MiB;
 const amcrestSize = envNumber('BENCH_EFF_AMCREST_MIB', 128) * MiB;
 const lighttpdSize = envNumber('BENCH_EFF_LIGHTTPD_MIB', 2048) * MiB;
+const lighttpdRounds = envNumber('BENCH_EFF_LIGHTTPD_ROUNDS', 5);
+/**
+ * The seed's loop runs where a Python 3 is on PATH (BENCH_EFF_PYTHON to name another), as the interpreter
+ * itself: a version manager's shim in front of it would be timed too.
+ */
+const python = ((): string | undefined => {
+  const found = process.env['BENCH_EFF_PYTHON'] ?? findSystemTool('python3');
+  if (found === undefined) return undefined;
+  const real = spawnSync(found, ['-c', 'import sys; print(sys.executable)'], { encoding: 'utf8' }).stdout.trim();
+  return real === '' ? found : real;
+})();
 const only = new Set((process.env['BENCH_EFF_ONLY'] ?? 'lib,parallel,rate,cli,amcrest,lighttpd').split(','));
 const before = process.env['BENCH_EFF_BEFORE'];
 const withUndici = process.env['BENCH_EFF_UNDICI'] === '1';
@@ -283,63 +293,33 @@ if (only.has('amcrest')) {
   }
 }
 
-// 6. Issue 13's own setup: `timelapse2-dl` as a whole against a real lighttpd with MD5 Digest (mod_auth,
+// 6. The setup of the efficiency anchors: `timelapse2-dl` as a whole against a real lighttpd with MD5 Digest (mod_auth,
 //    static files for the Timelapse 3.x app, listing and download endpoints; the archive's bytes are the
 //    simulator's own), side by side with `curl --digest -o` of the same archive. lighttpd (C) serves,
 //    so the clients' figures are not shared with a Node server on the same 2 cores.
 if (only.has('lighttpd') && findSystemTool('lighttpd') !== undefined) {
   const dir = dirs[0] ?? tmpdir();
-  const filename = 'Bench_Gate_2026_01_01_0000.mp4';
-  const realm = 'AXIS_ACCC8EB3494E';
-  const password = 'bench-pass';
-  const sim = await startCameraSim({ profile: 'timelapse3', content: { archives: [{ filename, content: 'synthetic', size: lighttpdSize }] } });
-  const docFiles: Record<string, string> = {};
-  const scratch = mkdtempSync(join(tmpdir(), 'camdl-bench-lighttpd-'));
-  try {
-    const archive = sim.archives[0];
-    if (!archive) throw new Error('no archive');
-    // Not spawnSync: the simulator answers from this very event loop.
-    const fetchFromSim = async (path: string, dest: string): Promise<void> => {
-      const child = spawn('curl', ['-sf', '--digest', '-u', `${sim.username}:${sim.password}`, '-o', dest, `${sim.url}${path}`], { stdio: 'ignore' });
-      const [code] = (await once(child, 'exit')) as [number | null];
-      if (code !== 0) throw new Error(`curl ${path} failed (${code})`);
-    };
-    for (const name of ['app', 'archive']) {
-      await fetchFromSim(`/local/timelapse2/${name}`, join(scratch, name));
-      docFiles[name] = readFileSync(join(scratch, name), 'utf8');
-    }
-    await fetchFromSim(sim.downloadPath(archive), join(scratch, 'download'));
-  } finally {
-    await sim.close();
-  }
-  const server = await startLighttpdServer({
-    modules: ['mod_auth', 'mod_authn_file'],
-    files: { 'local/timelapse2/app': docFiles['app'] ?? '', 'local/timelapse2/archive': docFiles['archive'] ?? '' },
-    prepare: async (root) => {
-      const ha1 = createHash('md5').update(`root:${realm}:${password}`).digest('hex');
-      writeFileSync(join(root, 'htdigest'), `root:${realm}:${ha1}\n`);
-      // The archive itself, the simulator's bytes, moved in (lighttpd serves it whatever the query).
-      renameSync(join(scratch, 'download'), join(root, 'htdocs', 'local', 'timelapse2', 'download'));
-    },
-    extraConfig: (root) => `
-auth.backend = "htdigest"
-auth.backend.htdigest.userfile = "${join(root, 'htdigest')}"
-auth.require = ("/local/timelapse2" => ("method" => "digest", "realm" => "${realm}", "require" => "valid-user", "algorithm" => "MD5"))`,
-  });
-  rmSync(scratch, { recursive: true, force: true });
+  const server = await startLighttpdArchive(lighttpdSize);
+  const { password, filename } = server;
   try {
     const out = join(work.get(dir) ?? dir, 'lighttpd');
     mkdirSync(out, { recursive: true });
     const runs: [string, Measured[]][] = [
       ['curl --digest -o', []],
+      ...(python === undefined ? [] : [['the seed\'s loop (Python, urllib, 64 KiB reads, fsync)', []] as [string, Measured[]]]),
       ['timelapse2-dl --rate-limit 0', []],
     ];
-    for (let round = 0; round < rounds; round++) {
+    for (let round = 0; round < lighttpdRounds; round++) {
       const curlDest = join(out, 'curl.mp4');
       runs[0]?.[1].push(
         await measure('curl', ['-s', '--digest', '-u', `root:${password}`, '-o', curlDest, `${server.url}/local/timelapse2/download?filename=${filename}`], [curlDest]),
       );
-      runs[1]?.[1].push(
+      if (python !== undefined) {
+        runs[1]?.[1].push(
+          await measure(python, [join(here, 'seed-download.py'), server.url, 'root', out], [join(out, filename)], { ...process.env, SEED_PASSWORD: password }),
+        );
+      }
+      runs.at(-1)?.[1].push(
         await measure(process.execPath, [cliBin, '--host', server.url, '--user', 'root', '--outdir', out, '--rate-limit', '0', '--no-progress'], [join(out, filename)], {
           ...process.env,
           TIMELAPSE2_DL_PASSWORD: password,
@@ -347,7 +327,7 @@ auth.require = ("/local/timelapse2" => ("method" => "digest", "realm" => "${real
       );
     }
     tables.push({
-      title: `Issue 13's setup: timelapse2-dl, one ${lighttpdSize / MiB} MiB archive through lighttpd (MD5 Digest) to ${dir} (${fsType(dir)}), median of ${rounds}`,
+      title: `The efficiency anchors' setup: timelapse2-dl, one ${lighttpdSize / MiB} MiB archive through lighttpd (MD5 Digest) to ${dir} (${fsType(dir)}), median of ${lighttpdRounds} interleaved rounds`,
       header,
       rows: rowsFor(runs),
     });

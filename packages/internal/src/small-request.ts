@@ -81,6 +81,10 @@ export function smallRequest(url: URL | string, options: SmallRequestOptions): P
           callback(error);
         },
       }) as SmallResponseBody;
+      // The connection can fail (a size limit, a reset) before the caller reads the body, even in the
+      // tick that delivered the head: the error is kept on the stream (`errored`) and thrown by the
+      // next read, never raised as an unhandled 'error' event that would end the process.
+      stream.on('error', () => {});
       stream.dump = async ({ limit = 128 * 1024, timeout = options.bodyTimeout || DUMP_TIMEOUT_MS } = {}) => {
         let seen = 0;
         const deadline = setTimeout(() => {

@@ -1,0 +1,40 @@
+import { readText, smallRequest } from '@camdl/internal';
+import { closeAfterEach, startRawHttpServer } from '@camdl/test-utils';
+import { describe, expect, it } from 'vitest';
+import { DownloadAgent } from '../src/index.js';
+
+const track = closeAfterEach();
+
+/** A chunked answer of `chunks` chunks of `size` bytes, all written at once. */
+function chunkedAnswer(chunks: number, size: number): string {
+  const chunk = `${size.toString(16)}\r\n${'x'.repeat(size)}\r\n`;
+  return `HTTP/1.1 200 OK\r\ncontent-type: text/plain\r\ntransfer-encoding: chunked\r\n\r\n${chunk.repeat(chunks)}0\r\n\r\n`;
+}
+
+describe('smallRequest + readText through DownloadAgent', () => {
+  it('a chunked body past maxResponseSize rejects readText with the size error, nothing uncaught', async () => {
+    const server = track(await startRawHttpServer((socket) => void socket.end(chunkedAnswer(8, 1000))));
+    const agent = track(new DownloadAgent({ maxResponseSize: 2500 }));
+    const uncaught: unknown[] = [];
+    const onUncaught = (error: unknown): void => void uncaught.push(error);
+    process.on('uncaughtException', onUncaught);
+    try {
+      const response = await smallRequest(server.url('/list'), { dispatcher: agent });
+      expect(response.statusCode).toBe(200);
+      // The caller reads the body a moment after the head, as a client checking the status first does.
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      await expect(readText(response.body, 1_000_000, () => new Error('too large'))).rejects.toMatchObject({ code: 'UND_ERR_RES_EXCEEDED_MAX_SIZE' });
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    } finally {
+      process.off('uncaughtException', onUncaught);
+    }
+    expect(uncaught).toEqual([]);
+  });
+
+  it('a chunked body within the limits is read whole', async () => {
+    const server = track(await startRawHttpServer((socket) => void socket.end(chunkedAnswer(3, 1000))));
+    const agent = track(new DownloadAgent({ maxResponseSize: 5000 }));
+    const response = await smallRequest(server.url('/list'), { dispatcher: agent });
+    expect(await readText(response.body, 1_000_000, () => new Error('too large'))).toBe('x'.repeat(3000));
+  });
+});

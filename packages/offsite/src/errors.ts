@@ -22,6 +22,8 @@ export type OffsiteErrorCode =
   | 'ERR_OFFSITE_TOOL'
   /** The options given are not usable (missing field, bad key, bad sha256). */
   | 'ERR_OFFSITE_CONFIG'
+  /** A restore could not write the local file (full disk, read-only folder): the target is not at fault. */
+  | 'ERR_OFFSITE_LOCAL_DISK'
   /** The caller's signal aborted the operation. */
   | 'ERR_OFFSITE_ABORTED';
 

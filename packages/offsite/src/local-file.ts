@@ -99,6 +99,12 @@ export interface WriteAtomicallyOptions {
    */
   publish: 'replace' | 'no-clobber';
   onBytes?: (bytes: number) => void;
+  /**
+   * Maps a failure of the local file system (creating the folder, writing, syncing or naming the file: a
+   * full disk, a read-only mount) to the error thrown, so that it is told apart from a failure of `source`.
+   * @default the error as it is
+   */
+  localError?: (error: unknown) => Error;
 }
 
 /**
@@ -106,20 +112,32 @@ export interface WriteAtomicallyOptions {
  * `finalPath` that is not complete (and accepted). The temporary file is removed on any failure.
  */
 export async function writeAtomically(source: Readable, finalPath: string, options: WriteAtomicallyOptions): Promise<Digest> {
-  await mkdir(dirname(finalPath), { recursive: true });
+  const local = <T>(step: Promise<T>): Promise<T> => (options.localError === undefined ? step : step.catch((error: unknown) => Promise.reject(options.localError!(error))));
+  await local(mkdir(dirname(finalPath), { recursive: true }));
   const partPath = partPathFor(finalPath);
   const hashing = new HashingStream(options.onBytes);
+  const out = createWriteStream(partPath, { flags: 'wx' });
   let published = false;
   try {
-    await pipeline([source, ...middle(options.rateLimiter, options.signal, hashing), createWriteStream(partPath, { flags: 'wx' })], { signal: options.signal });
+    try {
+      await pipeline([source, ...middle(options.rateLimiter, options.signal, hashing), out], { signal: options.signal });
+    } catch (error) {
+      // The file's own failure (ENOSPC, EIO...) is the local disk's, whatever the pipeline reports first.
+      if (out.errored !== null && options.localError !== undefined && !options.signal?.aborted) throw options.localError(out.errored);
+      throw error;
+    }
     const digest = hashing.digest();
     if (options.fsync) {
-      const handle = await open(partPath, 'r+');
-      try {
-        await handle.sync();
-      } finally {
-        await handle.close();
-      }
+      await local(
+        (async () => {
+          const handle = await open(partPath, 'r+');
+          try {
+            await handle.sync();
+          } finally {
+            await handle.close();
+          }
+        })(),
+      );
     }
     options.accept?.(digest);
     if (options.publish === 'no-clobber') {
@@ -127,14 +145,14 @@ export async function writeAtomically(source: Readable, finalPath: string, optio
         await link(partPath, finalPath);
       } catch (error) {
         if (!['EPERM', 'ENOTSUP', 'EOPNOTSUPP', 'ENOSYS', 'EMLINK'].includes(systemErrorCode(error) ?? '')) throw error;
-        await rename(partPath, finalPath);
+        await local(rename(partPath, finalPath));
         published = true;
       }
     } else {
-      await rename(partPath, finalPath);
+      await local(rename(partPath, finalPath));
       published = true;
     }
-    if (options.fsync) await fsyncDirectory(dirname(finalPath));
+    if (options.fsync) await local(fsyncDirectory(dirname(finalPath)));
     return digest;
   } finally {
     if (!published) await unlink(partPath).catch(() => undefined);

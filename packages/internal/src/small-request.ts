@@ -1,6 +1,6 @@
 import { Readable } from 'node:stream';
 import type { Dispatcher } from 'undici';
-import { headersTimeoutError } from './transport-errors.js';
+import { bodyTimeoutError, headersTimeoutError, responseExceededMaxSizeError } from './transport-errors.js';
 
 /**
  * Marks a dispatch whose handler consumes every `onResponseData` chunk before returning (copies or
@@ -22,6 +22,19 @@ export interface SmallRequestOptions {
   signal?: AbortSignal | undefined;
   headersTimeout?: number | undefined;
   bodyTimeout?: number | undefined;
+  /**
+   * Longest the whole exchange may take, in ms, from the call to the body's last byte (authentication
+   * round trips included): past it the request is aborted with a headers-timeout error (no head yet) or
+   * a body-timeout error (the body stream fails with it). 0: none.
+   * @default 0
+   */
+  deadline?: number | undefined;
+  /**
+   * Largest body accepted, in bytes: past it the connection is closed and the body stream fails with a
+   * response-exceeded-max-size error, whoever reads it. -1: no limit.
+   * @default -1
+   */
+  maxBodyBytes?: number | undefined;
 }
 
 /** A response body: a stream of copied chunks, plus `dump` as undici's. */
@@ -63,12 +76,26 @@ export function smallRequest(url: URL | string, options: SmallRequestOptions): P
         reject(reason);
       }
     };
-    const detach = (): void => signal?.removeEventListener('abort', onAbort);
+    let deadlineTimer: ReturnType<typeof setTimeout> | undefined;
+    const detach = (): void => {
+      clearTimeout(deadlineTimer);
+      signal?.removeEventListener('abort', onAbort);
+    };
     if (signal?.aborted) {
       onAbort();
       return;
     }
     signal?.addEventListener('abort', onAbort, { once: true });
+    if (options.deadline) {
+      deadlineTimer = setTimeout(() => {
+        const error = settled ? bodyTimeoutError(`Body Timeout Error (deadline of ${options.deadline} ms)`) : headersTimeoutError(`Headers Timeout Error (deadline of ${options.deadline} ms)`);
+        if (controller !== undefined) controller.abort(error);
+        else handler.onResponseError?.(undefined as never, error);
+      }, options.deadline);
+      deadlineTimer.unref?.();
+    }
+    const maxBodyBytes = options.maxBodyBytes ?? -1;
+    let bodyBytes = 0;
 
     const makeBody = (): SmallResponseBody => {
       const stream = new Readable({
@@ -133,6 +160,11 @@ export function smallRequest(url: URL | string, options: SmallRequestOptions): P
         resolve({ statusCode, headers: headers as Record<string, string | string[] | undefined>, body });
       },
       onResponseData(control, chunk) {
+        bodyBytes += chunk.length;
+        if (maxBodyBytes >= 0 && bodyBytes > maxBodyBytes) {
+          control.abort(responseExceededMaxSizeError());
+          return;
+        }
         if (lengthLeft !== undefined) lengthLeft = Math.max(0, lengthLeft - chunk.length);
         // Copied: the lean reader hands out views of a buffer it reuses for the next read. Not paused
         // once a Content-Length body is all in: undici would hold the message unfinished, and a server

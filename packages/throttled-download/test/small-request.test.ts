@@ -37,4 +37,23 @@ describe('smallRequest + readText through DownloadAgent', () => {
     const response = await smallRequest(server.url('/list'), { dispatcher: agent });
     expect(await readText(response.body, 1_000_000, () => new Error('too large'))).toBe('x'.repeat(3000));
   });
+
+  it('a deadline ends a body that stalls, and a head that never comes', async () => {
+    const stalling = track(await startRawHttpServer((socket) => void socket.write('HTTP/1.1 200 OK\r\ncontent-length: 1000\r\n\r\npart of it')));
+    const silent = track(await startRawHttpServer(() => {}));
+    const agent = track(new DownloadAgent());
+    const response = await smallRequest(stalling.url('/list'), { dispatcher: agent, deadline: 100 });
+    await expect(readText(response.body, 1_000_000, () => new Error('too large'))).rejects.toMatchObject({ code: 'UND_ERR_BODY_TIMEOUT' });
+    await expect(smallRequest(silent.url('/list'), { dispatcher: agent, deadline: 100 })).rejects.toMatchObject({ code: 'UND_ERR_HEADERS_TIMEOUT' });
+  });
+
+  it('maxBodyBytes fails a body past it, and lets one at it through', async () => {
+    const body = 'y'.repeat(5000);
+    const server = track(await startRawHttpServer((socket) => void socket.end(`HTTP/1.1 200 OK\r\ncontent-length: ${body.length}\r\n\r\n${body}`)));
+    const agent = track(new DownloadAgent());
+    const over = await smallRequest(server.url('/a'), { dispatcher: agent, maxBodyBytes: 4999 });
+    await expect(readText(over.body, 1_000_000, () => new Error('too large'))).rejects.toMatchObject({ code: 'UND_ERR_RES_EXCEEDED_MAX_SIZE' });
+    const at = await smallRequest(server.url('/b'), { dispatcher: agent, maxBodyBytes: 5000 });
+    expect(await readText(at.body, 1_000_000, () => new Error('too large'))).toBe(body);
+  });
 });

@@ -7,7 +7,9 @@ import { findFfmpeg, runTool, type FfmpegTools } from './ffmpeg-tools.js';
 import { concatListLine, mergeMedia } from './merge-media.js';
 import { formatKey } from './merge-plan.js';
 import { findFilmSources, type Coverage, type FilmSource } from './film-sources.js';
-import { probeMedia, type MediaProbe } from './probe-media.js';
+import { keptFrames, planRuns, type FilmRun, type FrameSelection } from './film-runs.js';
+import { inputFormatFor, probeMedia, type MediaProbe } from './probe-media.js';
+import { utcOffsetSeconds } from './stamp-clock.js';
 
 export interface CreateFilmOptions {
   /** A folder of archives/recordings (searched recursively, hidden folders skipped) or one file. */
@@ -28,6 +30,12 @@ export interface CreateFilmOptions {
   everySeconds?: number | undefined;
   /** Burn each frame's date and time in the bottom-right corner. @default false */
   stamp?: boolean;
+  /**
+   * The IANA zone `stamp` shows a frame's instant in: the camera's, so the film reads as the camera
+   * saw the day whatever zone this computer is in. Times already in camera wall clock (Amcrest part
+   * names) are shown as they are. @default this computer's zone
+   */
+  timeZone?: string | undefined;
   /** Film size (letterboxed, never stretched). @default the size most of the material has */
   size?: { width: number; height: number } | undefined;
   /** Known spans by path or file name (the `camdl sync` ledger's `first`/`last`). @default undefined */
@@ -56,6 +64,8 @@ export interface FilmPart {
   frames: number;
   /** Frames the film takes from it. */
   selected: number;
+  /** Frames decoded to take them: from the key frame before each seek to the frame kept (0 on a stream copy). */
+  decoded: number;
 }
 
 export interface FilmPlan {
@@ -100,7 +110,30 @@ interface Probed {
   last: Date;
   /** Real seconds between two frames. */
   interval: number;
+  /** Frames between key frames (1 for intra-only MJPEG); undefined when unknown. */
+  gop: number | undefined;
+  /** Frame `n` sits at `n / fps` seconds, so a frame can be sought by its index. */
+  seekable: boolean;
 }
+
+/** One ffmpeg input of the film's encode. */
+interface FilmInput {
+  item: Probed;
+  run: FilmRun;
+  selection: FrameSelection;
+  /** Decode the whole file (no seek, no limit). */
+  whole: boolean;
+}
+
+/**
+ * Inputs per ffmpeg process. ffmpeg decodes a first frame of every input before the graph starts, and
+ * each input holds its own decoder (single-threaded here: a frame-threaded H.264 decoder keeps a frame
+ * per thread): about 9 MiB an input at 720p on top of the encoder's 70, so the film stays well under
+ * 300 MiB with Node.
+ */
+const INPUTS_PER_PROCESS = 8;
+/** ffprobe processes at once (their cost is mostly starting up). */
+const PROBES_AT_ONCE = 4;
 
 async function countFrames(ffprobe: string, path: string, signal: AbortSignal | undefined): Promise<number> {
   const format = /\.dav$/i.test(path) ? ['-f', 'dhav'] : [];
@@ -110,16 +143,26 @@ async function countFrames(ffprobe: string, path: string, signal: AbortSignal | 
   return frames;
 }
 
-/** Whether frame `n` is kept when sample points sit at `phase + k * step` (in frame units). */
-function keeps(n: number, phase: number, step: number): boolean {
-  return Math.floor((n + 0.5 - phase) / step) - Math.floor((n - 0.5 - phase) / step) >= 1;
+/** The container's frame count when its index can be trusted (it agrees with the duration), else a count of the packets. */
+async function frameCountOf(ffprobe: string, probe: MediaProbe, signal: AbortSignal | undefined): Promise<number> {
+  const fps = frameRateValue(probe.video.frameRate);
+  const indexed = probe.frameCount;
+  if (indexed !== undefined && /mp4|mov|avi/.test(probe.container) && fps > 0 && Math.abs(indexed / fps - probe.durationSeconds) <= 1.5 / fps + 0.01) return indexed;
+  return countFrames(ffprobe, probe.path, signal);
 }
 
-function countKept(frames: number, phase: number, step: number): number {
-  if (step <= 1) return frames;
-  let kept = 0;
-  for (let n = 0; n < frames; n++) if (keeps(n, phase, step)) kept++;
-  return kept;
+/** Runs `work` on every item, at most `limit` at once, results in the items' order; the first failure rejects. */
+async function mapLimited<T, R>(items: readonly T[], limit: number, work: (item: T) => Promise<R>): Promise<R[]> {
+  const results: R[] = new Array<R>(items.length);
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < items.length) {
+      const index = next++;
+      results[index] = await work(items[index] as T);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return results;
 }
 
 function dominant<T>(items: Array<{ key: string; weight: number; value: T }>): T {
@@ -135,6 +178,45 @@ function dominant<T>(items: Array<{ key: string; weight: number; value: T }>): T
 /** `'` and `:` and `\` escaped for a filter option value inside single quotes. */
 function filterPath(path: string): string {
   return path.replaceAll('\\', '/').replaceAll(':', '\\:').replaceAll("'", "'\\''");
+}
+
+/**
+ * ffmpeg input options of one run: seek to a quarter frame before its first frame (ffmpeg decodes from
+ * the key frame before and drops what precedes the seek point; a quarter frame stays clear of rounding
+ * to a 1/fps time base) and stop reading after its last (`trim` in the branch cuts it exactly).
+ */
+function inputArgs(input: FilmInput): string[] {
+  const path = input.item.source.path;
+  const format = inputFormatFor(path);
+  const formatArgs = format ? ['-f', format] : [];
+  if (input.whole) return ['-threads', '1', ...formatArgs, '-i', path];
+  const mediaFps = frameRateValue(input.item.probe.video.frameRate);
+  const seek = Math.max(0, (input.run.start - 0.25) / mediaFps);
+  const end = (input.run.start + input.run.length + 0.25) / mediaFps;
+  return ['-threads', '1', ...(seek > 0 ? ['-ss', seek.toFixed(6)] : []), '-t', (end - seek).toFixed(6), ...formatArgs, '-i', path];
+}
+
+/** The filter branch of one run: its kept frames, stamped with their time, at the film's size. */
+function inputFilters(input: FilmInput, options: { fps: number; size: { width: number; height: number }; stamp: boolean; fontFile: string | undefined; offsetSeconds: number }): string {
+  const { item, run, selection } = input;
+  const { width, height } = options.size;
+  // Frame indexes and times restart at the run's first frame.
+  const filters = [`trim=end_frame=${run.length}`, 'setpts=PTS-STARTPTS'];
+  const phase = selection.phase - run.start;
+  if (run.kept < run.length) filters.push(`select='gte(floor((n+0.5-(${phase}))/${selection.step})-floor((n-0.5-(${phase}))/${selection.step}),1)'`);
+  filters.push(`scale=${width}:${height}:force_original_aspect_ratio=decrease,pad=${width}:${height}:(ow-iw)/2:(oh-ih)/2,setsar=1`);
+  if (options.stamp) {
+    // Presentation time scaled to real seconds since the run's first frame, added to that frame's real
+    // time shifted to the camera's clock: each frame's time, printed as UTC (drawtext rounds to the ms).
+    const mediaFps = frameRateValue(item.probe.video.frameRate) || options.fps;
+    const base = item.first.getTime() / 1000 + run.start * item.interval + options.offsetSeconds;
+    filters.push(
+      `setpts=PTS*${item.interval * mediaFps}`,
+      `drawtext=${options.fontFile ? `fontfile='${filterPath(options.fontFile)}':` : ''}text='%{pts\\:gmtime\\:${base.toFixed(3)}\\:%Y-%m-%d %R}':fontcolor=white:fontsize=h/14:box=1:boxcolor=black@0.6:boxborderw=4:x=w-tw-8:y=h-th-8`,
+    );
+  }
+  filters.push('format=yuv420p');
+  return filters.join(',');
 }
 
 /**
@@ -170,13 +252,19 @@ export async function createFilm(options: CreateFilmOptions): Promise<FilmResult
       path: options.source,
     });
   }
-  const probed: Probed[] = [];
-  for (const source of found) {
+  if (options.timeZone !== undefined) {
+    try {
+      utcOffsetSeconds(0, options.timeZone);
+    } catch {
+      throw new MediaError(`unknown time zone ${JSON.stringify(options.timeZone)} (an IANA zone such as Europe/Berlin)`, { code: 'ERR_MEDIA_INVALID_OPTIONS' });
+    }
+  }
+  const probed = await mapLimited(found, PROBES_AT_ONCE, async (source): Promise<Probed> => {
     let probe: MediaProbe;
     let frames: number;
     try {
       probe = await probeMedia(tools.ffprobe, source.path, signal ? { signal } : {});
-      frames = await countFrames(tools.ffprobe, source.path, signal);
+      frames = await frameCountOf(tools.ffprobe, probe, signal);
     } catch (error) {
       if (isMediaError(error, 'ERR_FFMPEG_FAILED') || isMediaError(error, 'ERR_MEDIA_UNREADABLE')) {
         throw new MediaError(`cannot read ${source.path}: ${error.stderr || error.message}`, { code: 'ERR_MEDIA_UNREADABLE', path: source.path, cause: error });
@@ -195,8 +283,11 @@ export async function createFilm(options: CreateFilmOptions): Promise<FilmResult
     // are its duration apart.
     const realTime = source.origin === 'name' || source.origin === 'mtime' || source.last === undefined;
     const interval = realTime ? duration / frames : frames > 1 ? (last.getTime() - first.getTime()) / 1000 / (frames - 1) : duration;
-    probed.push({ source, probe, frames, first, last, interval: interval > 0 ? interval : 1 / Math.max(1, frameRateValue(probe.video.frameRate)) });
-  }
+    const mediaFps = frameRateValue(probe.video.frameRate);
+    const gop = probe.video.codec === 'mjpeg' ? 1 : probe.keyframeIntervalSeconds !== undefined && mediaFps > 0 ? Math.max(1, Math.round(probe.keyframeIntervalSeconds * mediaFps)) : undefined;
+    const seekable = mediaFps > 0 && Math.abs(frames / mediaFps - duration) <= 1.5 / mediaFps + 0.01;
+    return { source, probe, frames, first, last, interval: interval > 0 ? interval : 1 / Math.max(1, mediaFps), gop, seekable };
+  });
   const inWindow = probed
     .filter((item) => (!options.from || item.last >= options.from) && (!options.to || item.first <= options.to))
     .sort((a, b) => a.first.getTime() - b.first.getTime() || a.source.path.localeCompare(b.source.path));
@@ -236,15 +327,27 @@ export async function createFilm(options: CreateFilmOptions): Promise<FilmResult
   } else {
     for (let index = 0; index < inWindow.length; index++) selection.push({ phase: 0, step: 1 });
   }
+  const sameFormat = new Set(inWindow.map((item) => formatKey({ video: item.probe.video, audio: undefined }))).size === 1;
+  const firstVideo = inWindow[0]!.probe.video;
+  const changes = options.stamp || selection.some((item) => item.step > 1) || (options.size && (options.size.width !== firstVideo.width || options.size.height !== firstVideo.height));
+  const mode: FilmPlan['mode'] = !changes && sameFormat ? 'copy' : 'encode';
+  const timeZone = options.timeZone ?? Intl.DateTimeFormat().resolvedOptions().timeZone;
+  /** The stamp's shift from a frame's instant to the clock shown (0 for camera wall-clock sources). */
+  const stampOffset = (item: Probed, frame: number): number =>
+    !options.stamp || item.source.wallClock ? 0 : utcOffsetSeconds(item.first.getTime() + frame * item.interval * 1000, timeZone);
+  const inputs: FilmInput[] = [];
   const parts: FilmPart[] = inWindow.map((item, index) => {
-    const { phase, step } = selection[index]!;
-    return { path: item.source.path, first: item.first, last: item.last, origin: item.source.origin, frames: item.frames, selected: countKept(item.frames, phase, step) };
+    const itemSelection = selection[index]!;
+    const kept = keptFrames(item.frames, itemSelection);
+    const part = { path: item.source.path, first: item.first, last: item.last, origin: item.source.origin, frames: item.frames, selected: kept.length, decoded: 0 };
+    if (mode === 'copy' || kept.length === 0) return part;
+    // A variable frame rate cannot be sought by frame index: decode the file and select, as one input.
+    const runs = item.seekable ? planRuns(kept, { gop: item.gop, boundary: (frame) => stampOffset(item, frame) }) : [{ start: 0, length: item.frames, kept: kept.length, decoded: item.frames }];
+    for (const run of runs) inputs.push({ item, run, selection: itemSelection, whole: !item.seekable });
+    part.decoded = runs.reduce((sum, run) => sum + run.decoded, 0);
+    return part;
   });
   const frames = parts.reduce((sum, part) => sum + part.selected, 0);
-  const sameFormat = new Set(inWindow.map((item) => formatKey({ video: item.probe.video, audio: undefined }))).size === 1;
-  const first = inWindow[0]!.probe.video;
-  const changes = options.stamp || selection.some((item) => item.step > 1) || (options.size && (options.size.width !== first.width || options.size.height !== first.height));
-  const mode: FilmPlan['mode'] = !changes && sameFormat ? 'copy' : 'encode';
   const plan: FilmPlan = { parts, mode, fps, frameRate, width: size.width, height: size.height, frames, seconds: frames / fps, capped };
   emit({ type: 'plan', plan });
   if (frames === 0) {
@@ -280,42 +383,24 @@ export async function createFilm(options: CreateFilmOptions): Promise<FilmResult
     } else {
       const fontFile = options.stamp ? (options.fontFile ?? FONT_CANDIDATES.find((candidate) => existsSync(candidate))) : undefined;
       const list: string[] = [];
-      for (const [index, item] of inWindow.entries()) {
-        const part = parts[index]!;
-        if (part.selected === 0) continue;
-        const { phase, step } = selection[index]!;
-        const mediaFps = frameRateValue(item.probe.video.frameRate) || fps;
-        const filters: string[] = [];
-        if (step > 1) filters.push(`select='gte(floor((n+0.5-(${phase}))/${step})-floor((n-0.5-(${phase}))/${step}),1)'`);
-        if (options.stamp) {
-          // Presentation time → real seconds since the source's first frame, then drawn as a date.
-          const realPerMediaSecond = item.interval * mediaFps;
-          const base = item.first.getTime() / 1000;
-          const clock = item.source.wallClock ? 'gmtime' : 'localtime';
-          filters.push(`setpts=PTS*${realPerMediaSecond}`);
-          filters.push(
-            `scale=${size.width}:${size.height}:force_original_aspect_ratio=decrease,pad=${size.width}:${size.height}:(ow-iw)/2:(oh-ih)/2,setsar=1`,
-            `drawtext=${fontFile ? `fontfile='${filterPath(fontFile)}':` : ''}text='%{pts\\:${clock}\\:${base.toFixed(3)}\\:%Y-%m-%d %R}':fontcolor=white:fontsize=h/14:box=1:boxcolor=black@0.6:boxborderw=4:x=w-tw-8:y=h-th-8`,
-          );
-        } else {
-          filters.push(`scale=${size.width}:${size.height}:force_original_aspect_ratio=decrease,pad=${size.width}:${size.height}:(ow-iw)/2:(oh-ih)/2,setsar=1`);
-        }
-        filters.push('format=yuv420p', `setpts=N/(${fps}*TB)`);
-        const ts = join(workDir, `${String(index).padStart(5, '0')}.ts`);
+      for (let offset = 0; offset < inputs.length; offset += INPUTS_PER_PROCESS) {
+        const chunk = inputs.slice(offset, offset + INPUTS_PER_PROCESS);
+        const chunkFrames = chunk.reduce((sum, input) => sum + input.run.kept, 0);
+        const ts = join(workDir, `${String(list.length).padStart(5, '0')}.ts`);
         const before = done;
+        const graph = chunk.map((input, index) => `[${index}:v]${inputFilters(input, { fps, size, stamp: options.stamp === true, fontFile, offsetSeconds: stampOffset(input.item, input.run.start) })}[v${index}]`);
+        graph.push(`${chunk.map((_, index) => `[v${index}]`).join('')}concat=n=${chunk.length}:v=1:a=0,setpts=N/(${fps}*TB)[film]`);
         await runTool(
           tools.ffmpeg,
           [
             ...['-hide_banner', '-nostdin', '-v', 'error', '-nostats', '-y', '-progress', 'pipe:1'],
-            ...(/\.dav$/i.test(item.source.path) ? ['-f', 'dhav'] : []),
-            '-i',
-            item.source.path,
+            ...chunk.flatMap(inputArgs),
+            '-filter_complex',
+            graph.join(';'),
             '-map',
-            '0:v:0',
+            '[film]',
             '-an',
-            '-vf',
-            filters.join(','),
-            ...['-fps_mode', 'passthrough', '-c:v', 'libx264', '-preset', 'veryfast', '-crf', '23', '-g', String(Math.max(1, Math.round(fps * 2))), '-frames:v', String(part.selected)],
+            ...['-fps_mode', 'passthrough', '-c:v', 'libx264', '-preset', 'veryfast', '-crf', '23', '-g', String(Math.max(1, Math.round(fps * 2))), '-frames:v', String(chunkFrames)],
             '-f',
             'mpegts',
             ts,
@@ -328,8 +413,9 @@ export async function createFilm(options: CreateFilmOptions): Promise<FilmResult
             },
           },
         );
-        done += part.selected;
-        list.push(`${concatListLine(ts)}\nduration ${(part.selected / fps).toFixed(6)}`);
+        done += chunkFrames;
+        progress(done);
+        list.push(`${concatListLine(ts)}\nduration ${(chunkFrames / fps).toFixed(6)}`);
       }
       const listFile = join(workDir, 'list.txt');
       await writeFile(listFile, `ffconcat version 1.0\n${list.join('\n')}\n`);

@@ -44,6 +44,8 @@ export interface MediaProbe extends StreamFormat {
   formatDurationSeconds: number | undefined;
   /** Seconds between the first two key frames seen near the start, when there are two. */
   keyframeIntervalSeconds: number | undefined;
+  /** The video frames the container's index counts (MP4 sample table, AVI header), when it says. */
+  frameCount?: number | undefined;
 }
 
 export interface ProbeMediaOptions {
@@ -66,12 +68,18 @@ interface FfprobeStream {
   sample_rate?: string;
   channels?: number;
   duration?: string;
+  nb_frames?: string;
 }
 
 function finite(value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
   const number = Number(value);
   return Number.isFinite(number) ? number : undefined;
+}
+
+function positiveInteger(value: string | undefined): number | undefined {
+  const number = finite(value);
+  return number !== undefined && Number.isInteger(number) && number > 0 ? number : undefined;
 }
 
 /** `dhav` for `.dav` files (ffmpeg's demuxer for Dahua NVR files), else undefined. */
@@ -100,7 +108,7 @@ export async function probeMedia(ffprobe: string, path: string, options: ProbeMe
         '-read_intervals',
         '%+#400',
         '-show_entries',
-        'format=format_name,duration:stream=index,codec_type,codec_name,profile,width,height,pix_fmt,r_frame_rate,time_base,sample_rate,channels,duration:packet=stream_index,pts_time,dts_time,flags',
+        'format=format_name,duration:stream=index,codec_type,codec_name,profile,width,height,pix_fmt,r_frame_rate,time_base,sample_rate,channels,duration,nb_frames:packet=stream_index,pts_time,dts_time,flags',
         '-of',
         'json',
         path,
@@ -147,6 +155,7 @@ export async function probeMedia(ffprobe: string, path: string, options: ProbeMe
     fromVideoStream: videoDuration !== undefined,
     formatDurationSeconds: formatDuration,
     keyframeIntervalSeconds,
+    frameCount: positiveInteger(video.nb_frames),
     video: {
       codec: video.codec_name,
       profile: video.profile && video.profile !== 'unknown' ? video.profile : undefined,

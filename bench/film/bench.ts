@@ -8,7 +8,7 @@
  * the tree's RSS sampled from /proc every 50 ms), with `uptime`'s load before each figure.
  * Inputs are generated once with ffmpeg's testsrc2 into $CAMDL_FILM_BENCH_CACHE (default
  * /tmp/camdl-film-bench-cache) and kept between runs. Run `pnpm build` first, under the CPU lock:
- *   flock /tmp/camdl-cpu.lock pnpm exec tsx bench/film/bench.ts [rounds=3] [large|small|both=both]
+ *   flock /tmp/camdl-cpu.lock pnpm exec tsx bench/film/bench.ts [rounds=3] [large|small|both=both] [camdl|ffmpeg|both=both]
  *   pnpm exec tsx bench/film/bench.ts --prepare      # only generate the inputs
  */
 import { execFileSync, spawn } from 'node:child_process';
@@ -142,6 +142,7 @@ if (argv.includes('--prepare')) {
   if (!existsSync(camdl)) throw new Error('run `pnpm build` first');
   const rounds = Number(argv[0] ?? 3);
   const which = argv[1] ?? 'both';
+  const clients = (['camdl', 'ffmpeg'] as const).filter((who) => (argv[2] ?? 'both') === 'both' || argv[2] === who);
   const work = join(tmpdir(), `camdl-film-bench-out-${process.pid}`);
   mkdirSync(work, { recursive: true });
   try {
@@ -151,7 +152,7 @@ if (argv.includes('--prepare')) {
       for (let round = 0; round < rounds; round++) {
         // Alternate who goes first: neither always gets the warmer cache.
         const order = round % 2 === 0 ? (['camdl', 'ffmpeg'] as const) : (['ffmpeg', 'camdl'] as const);
-        for (const who of order) {
+        for (const who of order.filter((item) => clients.includes(item))) {
           const output = join(work, `${who}.mp4`);
           const result =
             who === 'camdl'
@@ -163,14 +164,14 @@ if (argv.includes('--prepare')) {
       }
       console.log(`\n${scenario.name}: ${scenario.archives} archives × ${scenario.frames} frames at 1280x720 (half MJPEG AVI, half H.264 MP4, key frame every 10 s) → ${scenario.filmSeconds} s stamped film, ${rounds} rounds, medians`);
       console.log('| client | film frames | wall s | CPU s (user+sys) | peak RSS, tree MiB | load (1 min) at start |\n|---|---:|---:|---:|---:|---|');
-      for (const who of ['camdl', 'ffmpeg'] as const) {
+      for (const who of clients) {
         const list = results[who];
         const loads = list.map((item) => item.load);
         console.log(
           `| ${who === 'camdl' ? '`camdl film`' : 'one-command ffmpeg'} | ${list[0]!.frames} | ${median(list.map((item) => item.wall)).toFixed(1)} | ${median(list.map((item) => item.cpu)).toFixed(1)} | ${median(list.map((item) => item.peakMiB)).toFixed(0)} | ${Math.min(...loads).toFixed(2)}–${Math.max(...loads).toFixed(2)} |`,
         );
       }
-      console.log(`camdl / one-liner wall: ${(median(results.camdl.map((item) => item.wall)) / median(results.ffmpeg.map((item) => item.wall))).toFixed(2)}×`);
+      if (clients.length === 2) console.log(`camdl / one-liner wall: ${(median(results.camdl.map((item) => item.wall)) / median(results.ffmpeg.map((item) => item.wall))).toFixed(2)}×`);
     }
   } finally {
     rmSync(work, { recursive: true, force: true });

@@ -128,10 +128,10 @@ interface FilmInput {
 /**
  * Inputs per ffmpeg process. ffmpeg decodes a first frame of every input before the graph starts, and
  * each input holds its own decoder (single-threaded here: a frame-threaded H.264 decoder keeps a frame
- * per thread): about 9 MiB an input at 720p on top of the encoder's 70, so the film stays well under
- * 300 MiB with Node.
+ * per thread): 6 to 13 MiB an input at 720p on top of ffmpeg's own 70, so the film (ffmpeg and Node)
+ * stays under 300 MiB.
  */
-const INPUTS_PER_PROCESS = 8;
+const INPUTS_PER_PROCESS = 5;
 /** ffprobe processes at once (their cost is mostly starting up). */
 const PROBES_AT_ONCE = 4;
 

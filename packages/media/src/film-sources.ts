@@ -13,6 +13,8 @@ export interface Coverage {
   last: Date | undefined;
   /** The times are camera wall-clock readings stored as UTC (Amcrest names), not instants. @default false */
   wallClock?: boolean;
+  /** The camera that recorded it, when known (a sync ledger knows): what `camera` matches first. @default unknown */
+  camera?: string | undefined;
 }
 
 /** A file to put in the film, with the time it covers. */
@@ -73,6 +75,11 @@ async function walk(directory: string, found: { media: string[]; json: string[] 
   }
 }
 
+/** A camera name as folder and file names spell it: spaces as `_`, any case. */
+function cameraKey(name: string): string {
+  return name.replaceAll(' ', '_').toLowerCase();
+}
+
 export interface FindFilmSourcesOptions {
   /** Only this camera: a folder of that name in the path, or a file name starting with `<camera>_` (spaces as `_`). @default all */
   camera?: string | undefined;
@@ -106,16 +113,20 @@ export async function findFilmSources(folder: string, options: FindFilmSourcesOp
       // not a listing
     }
   }
-  const camera = options.camera?.replaceAll(' ', '_').toLowerCase();
+  const camera = options.camera === undefined ? undefined : cameraKey(options.camera);
   const sources: FilmSource[] = [];
   for (const path of found.media) {
     const name = basename(path);
-    if (camera) {
-      const segments = path.toLowerCase().split(/[\\/]/);
-      const inFolder = segments.slice(0, -1).some((segment) => segment.replaceAll(' ', '_') === camera);
-      if (!inFolder && !name.toLowerCase().startsWith(`${camera}_`)) continue;
-    }
     const given = options.coverage?.get(path) ?? options.coverage?.get(resolve(path)) ?? options.coverage?.get(name);
+    if (camera) {
+      if (given?.camera !== undefined) {
+        if (cameraKey(given.camera) !== camera) continue;
+      } else {
+        const segments = path.split(/[\\/]/);
+        const inFolder = segments.slice(0, -1).some((segment) => cameraKey(segment) === camera);
+        if (!inFolder && !name.toLowerCase().startsWith(`${camera}_`)) continue;
+      }
+    }
     if (given) {
       sources.push({ path, ...given, origin: 'given' });
       continue;

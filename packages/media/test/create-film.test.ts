@@ -1,4 +1,5 @@
 import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { mkdir, readdir, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { makeTempDir, missingSystemTools, type TempDir } from '@camdl/test-utils';
@@ -39,6 +40,23 @@ function readFrames(path: string): Array<{ y: number; u: number }> {
 /** The bottom-right corner of one frame, as bytes (where the stamp goes). */
 function corner(path: string, frame: number): Buffer {
   return execFileSync('ffmpeg', ['-v', 'error', '-i', path, '-vf', `select=eq(n\\,${frame}),crop=iw/2:ih/6:iw/2:ih*5/6`, '-frames:v', '1', '-pix_fmt', 'gray', '-f', 'rawvideo', '-']);
+}
+
+const FONT = '/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf';
+
+/** The corner of a film's first frame with `text` drawn as the film's stamp is drawn. */
+function stampedCorner(path: string, text: string): Buffer {
+  const font = existsSync(FONT) ? `fontfile='${FONT}':` : '';
+  const stamp = `drawtext=${font}text='${text.replace(':', '\\:')}':fontcolor=white:fontsize=h/14:box=1:boxcolor=black@0.6:boxborderw=4:x=w-tw-8:y=h-th-8`;
+  return execFileSync('ffmpeg', ['-v', 'error', '-i', path, '-vf', `select=eq(n\\,0),${stamp},crop=iw/2:ih/6:iw/2:ih*5/6`, '-frames:v', '1', '-pix_fmt', 'gray', '-f', 'rawvideo', '-']);
+}
+
+/** Pixels of two same-sized gray images that differ as a white stroke differs from the black box (not as encoding noise does). */
+function difference(a: Buffer, b: Buffer): number {
+  expect(a.length).toBe(b.length);
+  let differing = 0;
+  for (let index = 0; index < a.length; index++) if (Math.abs((a[index] as number) - (b[index] as number)) > 96) differing++;
+  return differing;
 }
 
 // Several ffmpeg runs per test: generous timeouts for a loaded machine (speed is measured in bench/).
@@ -128,6 +146,37 @@ describe.skipIf(skip)('createFilm (real ffmpeg on generated archives)', { timeou
     expect(differing).toBeGreaterThan(plain.length / 20);
     // The top-left quarter (no stamp) is unchanged.
     expect(readFrames(stamped).map((frame) => Math.round(frame.y / 40))).toEqual(readFrames(output).map((frame) => Math.round(frame.y / 40)));
+  });
+
+  it('seeks to each kept frame instead of decoding every one: the same frames in the same order', async () => {
+    // 120 frames → 10: one in 12. The AVIs (every frame a key frame) are sought frame by frame, the MP4s
+    // (a key frame every 10) from the key frame before each kept frame.
+    const output = join(dir.path, 'sought.mp4');
+    const result = await createFilm({ source: mixed, output, lengthSeconds: 1 });
+    expect(result.frames).toBe(10);
+    const indexes = readFrames(output).map((frame) => [Math.round(frame.y / 40) * 40, Math.round((frame.u - 64) / 4)]);
+    expect(indexes).toEqual(Array.from({ length: 10 }, (_, k) => [40 * (Math.floor((12 * k) / FRAMES) + 1), (12 * k) % FRAMES]));
+    const decoded = result.plan.parts.map((part) => part.decoded);
+    // AVI: only the kept frames; MP4: at most a key-frame interval before each.
+    expect(decoded).toEqual(result.plan.parts.map((part) => (part.path.endsWith('.avi') ? part.selected : expect.any(Number))));
+    expect(decoded.reduce((sum, value) => sum + value, 0)).toBeLessThan(60);
+  });
+
+  it("--stamp shows the camera's time zone, whatever zone this computer is in", async () => {
+    // The first archive starts 2025-09-30 00:00 UTC: 09:00 in Tokyo, 20:00 the day before in New York.
+    // Large enough for the digits to tell apart after encoding.
+    const size = { width: 640, height: 480 };
+    await createFilm({ source: mixed, output: join(dir.path, 'zone-Asia-Tokyo.mp4'), lengthSeconds: 1, stamp: true, timeZone: 'Asia/Tokyo', size });
+    await createFilm({ source: mixed, output: join(dir.path, 'zone-plain.mp4'), lengthSeconds: 1, size });
+    const film = corner(join(dir.path, 'zone-Asia-Tokyo.mp4'), 0);
+    const tokyo = stampedCorner(join(dir.path, 'zone-plain.mp4'), '2025-09-30 09:00');
+    const newYork = stampedCorner(join(dir.path, 'zone-plain.mp4'), '2025-09-29 20:00');
+    const utc = stampedCorner(join(dir.path, 'zone-plain.mp4'), '2025-09-30 00:00');
+    expect(difference(film, newYork)).toBeGreaterThan(100);
+    expect(difference(film, tokyo)).toBeLessThan(difference(film, newYork) / 4);
+    expect(difference(film, tokyo)).toBeLessThan(difference(film, utc) / 4);
+    const unknown = await createFilm({ source: mixed, output: join(dir.path, 'zone-bad.mp4'), stamp: true, timeZone: 'Mars/Olympus' }).catch((error: unknown) => error);
+    expect(isMediaError(unknown, 'ERR_MEDIA_INVALID_OPTIONS')).toBe(true);
   });
 
   it('--every takes one frame per interval of real time; --speed is the same per film frame', async () => {

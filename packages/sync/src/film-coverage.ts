@@ -22,10 +22,12 @@ export function findArchiveLedger(folder: string): string | undefined {
   }
 }
 
-/** The real time one archived file covers (its recording's first and last instants). */
+/** The real time one archived file covers (its recording's first and last instants), and its camera. */
 export interface ArchivedCoverage {
   first: Date;
   last: Date;
+  /** The camera's name in the config. */
+  camera: string;
 }
 
 /**
@@ -44,7 +46,7 @@ export function archivedCoverage(ledgerPath: string): Map<string, ArchivedCovera
       // nothing: the film then reads the file's time from its name or the file itself.
       if (!isPlausibleTimeMs(file.startMs)) continue;
       const last = isPlausibleTimeMs(file.endMs) ? Math.max(file.startMs, file.endMs) : file.startMs;
-      coverage.set(archivePath(archive, file.localPath), { first: new Date(file.startMs), last: new Date(last) });
+      coverage.set(archivePath(archive, file.localPath), { first: new Date(file.startMs), last: new Date(last), camera: file.camera });
     }
     return coverage;
   } finally {

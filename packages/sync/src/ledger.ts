@@ -515,9 +515,9 @@ export class Ledger {
   }
 
   /** Every archived file (`verified`, `deleted-on-camera`): path and span, one at a time. Consume it before the next ledger call. */
-  *archivedFiles(): Generator<{ localPath: string; startMs: number; endMs: number }> {
-    for (const row of this.#statement(`SELECT local_path, start_ms, end_ms FROM recordings WHERE state IN ('verified', 'deleted-on-camera') AND local_path IS NOT NULL ORDER BY local_path`).iterate()) {
-      yield mapRow(row, { localPath: ['local_path', 'text'], startMs: ['start_ms', 'integer'], endMs: ['end_ms', 'integer'] });
+  *archivedFiles(): Generator<{ camera: string; localPath: string; startMs: number; endMs: number }> {
+    for (const row of this.#statement(`SELECT camera, local_path, start_ms, end_ms FROM recordings WHERE state IN ('verified', 'deleted-on-camera') AND local_path IS NOT NULL ORDER BY local_path`).iterate()) {
+      yield mapRow(row, { camera: ['camera', 'text'], localPath: ['local_path', 'text'], startMs: ['start_ms', 'integer'], endMs: ['end_ms', 'integer'] });
     }
   }
 

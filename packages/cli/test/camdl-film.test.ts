@@ -49,6 +49,28 @@ describe.skipIf(skip)('camdl film (built binary, real ffmpeg)', { timeout: 240_0
     expect(done).toMatchObject({ exitCode: 0, frames: 40, width: 320, height: 240 });
   });
 
+  it('--help shows real examples and the film\'s own exit codes', async () => {
+    const help = await runCamdl(['film', '--help']);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toMatch(/Examples:\n\s+camdl film archive --camera \S+ --out/);
+    expect(help.stdout).toContain('several cameras without --camera');
+    expect(help.stdout).not.toContain('everything in the window archived');
+  });
+
+  it('a short plan unless --dry-run or --verbose; an existing film is kept and --overwrite named', async () => {
+    const out = join(dir.path, 'short-plan.mp4');
+    const run = await runCamdl(['film', join(dir.path, 'archive'), '--out', out, '--length', '2s', '--no-progress']);
+    expect(run.code, run.stderr).toBe(0);
+    const plans = (run.stdout + run.stderr).split('\n').filter((line) => line.startsWith('PLAN'));
+    expect(plans).toHaveLength(1);
+    expect(plans[0]).toMatch(/^PLAN +2 source\(s\) → 20 frames .*decoding \d+ of 80 source frames/);
+    const again = await runCamdl(['film', join(dir.path, 'archive'), '--out', out, '--length', '2s', '--no-progress']);
+    expect(again.code).toBe(2);
+    expect(again.stderr).toContain(`${out} already exists: add --overwrite to replace it`);
+    const dry = await runCamdl(['film', join(dir.path, 'archive'), '--out', join(dir.path, 'dry.mp4'), '--length', '2s', '--dry-run', '--no-progress']);
+    expect((dry.stdout + dry.stderr).split('\n').filter((line) => line.startsWith('PLAN'))).toHaveLength(3);
+  });
+
   it('usage errors exit 2; an empty folder names it and writes nothing', async () => {
     const both = await runCamdl(['film', archive, '--out', join(dir.path, 'x.mp4'), '--length', '3m', '--speed', '600']);
     expect(both.code).toBe(2);
@@ -84,10 +106,47 @@ describe.skipIf(skip)('camdl film (built binary, real ffmpeg)', { timeout: 240_0
   });
 });
 
+/** The decoded picture of a film, as an MD5 of its raw frames. */
+function pictureDigest(path: string): string {
+  return execFileSync('ffmpeg', ['-v', 'error', '-i', path, '-map', '0:v:0', '-f', 'md5', '-'], { encoding: 'utf8' }).trim();
+}
+
 describe.skipIf(skip || !sqliteAvailable())('camdl film of a camdl sync archive (real sync, real ledger, real ffmpeg)', { timeout: 240_000 }, () => {
   let fleet: CamdlFleet | undefined;
+  let pair: CamdlFleet | undefined;
   afterAll(async () => {
     await fleet?.close();
+    await pair?.close();
+  });
+
+  it("several cameras are refused with their names unless --camera; --stamp shows that camera's zone, not the computer's", async () => {
+    assertCamdlBuilt();
+    // 06:00 UTC: 15:00 in Tokyo, 01:00 in New York.
+    const first = Date.UTC(2026, 2, 1, 6);
+    const archives = (name: string): Array<{ filename: string; content: 'media'; durationSec: number; first: number }> => [{ filename: `${name}_2026_03_01_0600`, content: 'media', durationSec: 2, first }];
+    pair = await startCamdlFleet([
+      { sim: { profile: 'timelapse3', content: { archives: archives('Roof') } }, extra: ['time-zone: Asia/Tokyo'] },
+      { sim: { profile: 'timelapse3', content: { archives: archives('Gate') } }, extra: ['time-zone: Europe/Berlin'] },
+    ]);
+    const sync = await runCamdl(['sync', '--config', pair.config], pair.env);
+    expect(sync.code, sync.stderr).toBe(0);
+    const all = await runCamdl(['film', pair.archive, '--out', join(pair.dir.path, 'all.mp4'), '--no-progress']);
+    expect(all.code).toBe(2);
+    expect(all.stderr).toContain('holds 2 cameras (cam0, cam1): a film is of one camera; add --camera cam0');
+    expect(existsSync(join(pair.dir.path, 'all.mp4'))).toBe(false);
+    const film = async (name: string, extra: string[], env: NodeJS.ProcessEnv): Promise<string> => {
+      const out = join(pair!.dir.path, `${name}.mp4`);
+      const run = await runCamdl(['film', pair!.archive, '--camera', 'cam0', '--stamp', '--size', '640x480', '--out', out, '--json', '--no-progress', ...extra], env);
+      expect(run.code, run.stderr).toBe(0);
+      const plan = events(run.stdout).find((event) => event.type === 'plan') as { parts: Array<{ path: string }> } | undefined;
+      expect(plan?.parts.map((part) => part.path.split('/').pop())).toEqual(['Roof_2026_03_01_0600.mp4']);
+      return pictureDigest(out);
+    };
+    // The computer is in New York; the config says the camera is in Tokyo.
+    const newYork = { ...pair.env, TZ: 'America/New_York' };
+    const fromConfig = await film('config', ['--config', pair.config], newYork);
+    expect(fromConfig).toBe(await film('tokyo', ['--time-zone', 'Asia/Tokyo'], {}));
+    expect(fromConfig).not.toBe(await film('new-york', ['--time-zone', 'America/New_York'], {}));
   });
 
   it('orders the archives by the time the ledger says they cover, not by name nor file date', async () => {
@@ -104,7 +163,7 @@ describe.skipIf(skip || !sqliteAvailable())('camdl film of a camdl sync archive 
     const files = ['Zeta', 'Mid', 'Alpha'].map((name, index) => ({ path: join(fleet!.archive, 'cam0', `${name}_2026_03_0${index + 2}_0000.mp4`), index }));
     for (const file of files) await utimes(file.path, new Date(first + (10 - file.index) * day), new Date(first + (10 - file.index) * day));
     const out = join(fleet.dir.path, 'film.mp4');
-    const run = await runCamdl(['film', fleet.archive, '--out', out, '--json', '--no-progress']);
+    const run = await runCamdl(['film', fleet.archive, '--out', out, '--json', '--no-progress', '--verbose']);
     expect(run.code, run.stderr).toBe(0);
     expect(run.stderr).toContain(`times from the camdl sync ledger ${join(fleet.archive, '.camdl', 'ledger.sqlite')} (3 archived files)`);
     expect(run.stderr).toMatch(/^PLAN .*Zeta_2026_03_02_0000\.mp4 \(time from the camdl sync ledger\)$/m);

@@ -1,5 +1,6 @@
 import yargs from 'yargs';
 import { camdlUsageError } from './camdl-flags.js';
+import { EXIT_CODES } from './exit-error.js';
 import { parseFlags, type FlagsOutcome } from './parse-flags.js';
 
 /** What `camdl film` was asked, checked: every value in range, dates parsed. */
@@ -24,21 +25,13 @@ export interface FilmArgs {
   json: boolean;
 }
 
-/** `camdl film`'s own exit codes (its `--help` lists them). */
-export const FILM_EXIT_CODES = {
-  ok: 0,
-  failed: 1,
-  usage: 2,
-  interrupted: 130,
-  terminated: 143,
-} as const;
-
+/** What `camdl film`'s exit codes mean (its `--help` lists them; the codes are the CLI's one table). */
 const FILM_EXIT_HELP: ReadonlyArray<readonly [number, string]> = [
-  [FILM_EXIT_CODES.ok, 'the film was written and checked with ffprobe (with --dry-run: the plan was made)'],
-  [FILM_EXIT_CODES.failed, 'a file could not be read or ffmpeg failed: no film was written'],
-  [FILM_EXIT_CODES.usage, 'usage error: a bad flag, nothing to film, several cameras without --camera, the film exists without --overwrite, ffmpeg missing'],
-  [FILM_EXIT_CODES.interrupted, 'interrupted by Ctrl+C: no film was written'],
-  [FILM_EXIT_CODES.terminated, 'terminated by SIGTERM: no film was written'],
+  [EXIT_CODES.ok, 'the film was written and checked with ffprobe (with --dry-run: the plan was made)'],
+  [EXIT_CODES.someFailed, 'a file could not be read or ffmpeg failed: no film was written'],
+  [EXIT_CODES.usage, 'usage error: a bad flag, nothing to film, several cameras without --camera, the film exists without --overwrite, ffmpeg missing'],
+  [EXIT_CODES.interrupted, 'interrupted by Ctrl+C: no film was written'],
+  [EXIT_CODES.terminated, 'terminated by SIGTERM: no film was written'],
 ];
 
 const FILM_EXAMPLES: ReadonlyArray<readonly [string, string]> = [
@@ -72,15 +65,6 @@ function parseSize(value: string): { width: number; height: number } {
   const height = Number(match?.[2]);
   if (!match || width < 16 || height < 16 || width % 2 || height % 2) throw camdlUsageError(`--size must be WIDTHxHEIGHT with even numbers (1920x1080), got ${JSON.stringify(value)}`);
   return { width, height };
-}
-
-function validTimeZone(zone: string): boolean {
-  try {
-    new Intl.DateTimeFormat('en-US', { timeZone: zone });
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 /** Parses and checks `camdl film`'s flags (`--help` prints its examples and exit codes; a bad flag exits 2). */
@@ -125,7 +109,6 @@ export async function parseFilmArgs(argv: string[]): Promise<FlagsOutcome<FilmAr
   const asked = [args.length, args.speed, args.every].filter((value) => value !== undefined);
   if (asked.length > 1) throw camdlUsageError('give only one of --length, --speed and --every');
   if (args.speed !== undefined && !(args.speed > 0)) throw camdlUsageError(`--speed must be a positive number, got ${args.speed}`);
-  if (args.timeZone !== undefined && !validTimeZone(args.timeZone)) throw camdlUsageError(`--time-zone: unknown IANA zone ${JSON.stringify(args.timeZone)} (e.g. Europe/Berlin)`);
   const from = args.from === undefined ? undefined : parseDateFlag('from', args.from, false);
   const to = args.to === undefined ? undefined : parseDateFlag('to', args.to, true);
   if (from && to && to <= from) throw camdlUsageError('--to must be after --from');

@@ -1,5 +1,5 @@
 import type { FilmEvent, FilmPlan, FilmResult } from '@camdl/media';
-import { FILM_EXIT_CODES } from './camdl-film-options.js';
+import { EXIT_CODES } from './exit-error.js';
 import { formatDuration } from './format.js';
 import type { Output } from './output.js';
 import { escapeTerminal, escapeTerminalLines } from './terminal-text.js';
@@ -51,12 +51,12 @@ export function renderFilmResult(out: Output, result: FilmResult): number {
   out.clearProgress();
   if (result.dryRun) {
     out.text(`Dry run: ${result.plan.frames} frames, ${formatDuration(result.plan.seconds)}; nothing written.`);
-    out.event({ type: 'done', exitCode: FILM_EXIT_CODES.ok, dryRun: true });
-    return FILM_EXIT_CODES.ok;
+    out.event({ type: 'done', exitCode: EXIT_CODES.ok, dryRun: true });
+    return EXIT_CODES.ok;
   }
   out.line('SAVE', `${escapeTerminal(result.output)} (${result.frames} frames, ${result.durationSeconds?.toFixed(2)} s, ${result.width}x${result.height}; checked with ffprobe)`);
-  out.event({ type: 'done', exitCode: FILM_EXIT_CODES.ok, output: result.output, frames: result.frames, durationSeconds: result.durationSeconds, width: result.width, height: result.height });
-  return FILM_EXIT_CODES.ok;
+  out.event({ type: 'done', exitCode: EXIT_CODES.ok, output: result.output, frames: result.frames, durationSeconds: result.durationSeconds, width: result.width, height: result.height });
+  return EXIT_CODES.ok;
 }
 
 /** A failure, worded for a person, and its exit code: what the user can fix is 2, what failed is 1. */
@@ -64,7 +64,7 @@ export function renderFilmError(out: Output, error: { code: string; message: str
   out.clearProgress();
   const usage = error.code === 'ERR_MEDIA_INVALID_OPTIONS' || error.code === 'ERR_MEDIA_OUTPUT_EXISTS' || error.code === 'ERR_FFMPEG_NOT_FOUND';
   const message = error.code === 'ERR_MEDIA_OUTPUT_EXISTS' ? `${error.path ?? error.message} already exists: add --overwrite to replace it` : error.message;
-  const exitCode = usage ? FILM_EXIT_CODES.usage : FILM_EXIT_CODES.failed;
+  const exitCode = usage ? EXIT_CODES.usage : EXIT_CODES.someFailed;
   out.warn(`camdl film [${error.code}]: ${escapeTerminalLines(message)}`);
   out.event({ type: 'done', exitCode, error: message, code: error.code });
   return exitCode;

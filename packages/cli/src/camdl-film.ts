@@ -2,8 +2,9 @@ import { existsSync } from 'node:fs';
 import { resolve, sep } from 'node:path';
 import type { Coverage } from '@camdl/media';
 import { camdlUsageError, toCamdlExit } from './camdl-flags.js';
-import { FILM_EXIT_CODES, parseFilmArgs, type FilmArgs } from './camdl-film-options.js';
+import { parseFilmArgs, type FilmArgs } from './camdl-film-options.js';
 import { renderFilmError, renderFilmEvent, renderFilmResult } from './camdl-film-render.js';
+import { EXIT_CODES } from './exit-error.js';
 import type { Output } from './output.js';
 import { escapeTerminal } from './terminal-text.js';
 
@@ -111,7 +112,7 @@ export async function run(argv: string[]): Promise<number> {
     if (interrupt.state !== 'none' || isMediaError(error, 'ERR_MEDIA_ABORTED')) {
       out.clearProgress();
       out.text('Interrupted: no film was written.');
-      return interrupt.state === 'terminate' ? FILM_EXIT_CODES.terminated : FILM_EXIT_CODES.interrupted;
+      return interrupt.state === 'terminate' ? EXIT_CODES.terminated : EXIT_CODES.interrupted;
     }
     if (isMediaError(error)) return renderFilmError(out, error);
     throw error;

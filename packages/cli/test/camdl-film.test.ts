@@ -77,6 +77,9 @@ describe.skipIf(skip)('camdl film (built binary, real ffmpeg)', { timeout: 240_0
     expect(both.stderr).toContain('only one of --length, --speed and --every');
     const badLength = await runCamdl(['film', archive, '--out', join(dir.path, 'x.mp4'), '--length', 'soon']);
     expect(badLength.code).toBe(2);
+    const badZone = await runCamdl(['film', archive, '--out', join(dir.path, 'x.mp4'), '--stamp', '--time-zone', 'Mars/Olympus']);
+    expect(badZone.code).toBe(2);
+    expect(badZone.stderr).toContain('unknown time zone "Mars/Olympus"');
     const empty = join(dir.path, 'empty');
     await mkdir(empty);
     const none = await runCamdl(['film', empty, '--out', join(dir.path, 'none.mp4')]);

@@ -41,6 +41,8 @@ export function renderFilmEvent(out: Output, event: FilmEvent, options: { detail
       fps: plan.fps,
       parts: plan.parts.map((part) => ({ path: part.path, first: part.first.toISOString(), last: part.last.toISOString(), origin: part.origin, frames: part.frames, selected: part.selected, decoded: part.decoded })),
     });
+  } else if (event.type === 'probed') {
+    out.progress(`reading sources ${event.probed}/${event.total}`);
   } else if (event.type === 'progress') {
     out.progress(`film ${event.frames}/${event.totalFrames} frames${event.etaSeconds === undefined ? '' : `, ${formatDuration(event.etaSeconds)} left`}`);
   }

@@ -85,6 +85,8 @@ export interface FilmPlan {
 
 export type FilmEvent =
   | { type: 'sources'; count: number }
+  /** One more source probed (format, frame count, key frames): before the plan. */
+  | { type: 'probed'; probed: number; total: number }
   | { type: 'plan'; plan: FilmPlan }
   | { type: 'progress'; frames: number; totalFrames: number; elapsedSeconds: number; etaSeconds: number | undefined }
   | { type: 'done'; result: FilmResult };
@@ -126,12 +128,38 @@ interface FilmInput {
 }
 
 /**
- * Inputs per ffmpeg process. ffmpeg decodes a first frame of every input before the graph starts, and
- * each input holds its own decoder (single-threaded here: a frame-threaded H.264 decoder keeps a frame
- * per thread): 6 to 13 MiB an input at 720p on top of ffmpeg's own 70, so the film (ffmpeg and Node)
- * stays under 300 MiB.
+ * What one ffmpeg process may hold, in 720p MJPEG inputs. ffmpeg decodes a first frame of every input
+ * before the graph starts, and each input keeps its own decoder (single-threaded here: a frame-threaded
+ * H.264 decoder keeps a frame per thread): about 6 MiB for a 720p MJPEG input, 13 for H.264 (its
+ * reference frames), in proportion to the frame size, on top of ffmpeg's own 70. Ten keeps the film
+ * (ffmpeg and Node) under 300 MiB.
  */
-const INPUTS_PER_PROCESS = 5;
+const INPUT_BUDGET = 10;
+
+/** An input's share of {@link INPUT_BUDGET}. */
+function inputWeight(input: FilmInput): number {
+  const { width, height, codec } = input.item.probe.video;
+  return ((width * height) / (1280 * 720)) * (codec === 'mjpeg' ? 1 : 2);
+}
+
+/** The inputs in order, cut into groups that each fit one ffmpeg process (at least one input each). */
+function processGroups(inputs: readonly FilmInput[]): FilmInput[][] {
+  const groups: FilmInput[][] = [];
+  let current: FilmInput[] = [];
+  let weight = 0;
+  for (const input of inputs) {
+    const next = inputWeight(input);
+    if (current.length > 0 && weight + next > INPUT_BUDGET) {
+      groups.push(current);
+      current = [];
+      weight = 0;
+    }
+    current.push(input);
+    weight += next;
+  }
+  if (current.length > 0) groups.push(current);
+  return groups;
+}
 /** ffprobe processes at once (their cost is mostly starting up). */
 const PROBES_AT_ONCE = 4;
 
@@ -259,6 +287,7 @@ export async function createFilm(options: CreateFilmOptions): Promise<FilmResult
       throw new MediaError(`unknown time zone ${JSON.stringify(options.timeZone)} (an IANA zone such as Europe/Berlin)`, { code: 'ERR_MEDIA_INVALID_OPTIONS' });
     }
   }
+  let probedCount = 0;
   const probed = await mapLimited(found, PROBES_AT_ONCE, async (source): Promise<Probed> => {
     let probe: MediaProbe;
     let frames: number;
@@ -286,6 +315,7 @@ export async function createFilm(options: CreateFilmOptions): Promise<FilmResult
     const mediaFps = frameRateValue(probe.video.frameRate);
     const gop = probe.video.codec === 'mjpeg' ? 1 : probe.keyframeIntervalSeconds !== undefined && mediaFps > 0 ? Math.max(1, Math.round(probe.keyframeIntervalSeconds * mediaFps)) : undefined;
     const seekable = mediaFps > 0 && Math.abs(frames / mediaFps - duration) <= 1.5 / mediaFps + 0.01;
+    emit({ type: 'probed', probed: ++probedCount, total: found.length });
     return { source, probe, frames, first, last, interval: interval > 0 ? interval : 1 / Math.max(1, mediaFps), gop, seekable };
   });
   const inWindow = probed
@@ -383,8 +413,7 @@ export async function createFilm(options: CreateFilmOptions): Promise<FilmResult
     } else {
       const fontFile = options.stamp ? (options.fontFile ?? FONT_CANDIDATES.find((candidate) => existsSync(candidate))) : undefined;
       const list: string[] = [];
-      for (let offset = 0; offset < inputs.length; offset += INPUTS_PER_PROCESS) {
-        const chunk = inputs.slice(offset, offset + INPUTS_PER_PROCESS);
+      for (const chunk of processGroups(inputs)) {
         const chunkFrames = chunk.reduce((sum, input) => sum + input.run.kept, 0);
         const ts = join(workDir, `${String(list.length).padStart(5, '0')}.ts`);
         const before = done;

@@ -124,6 +124,8 @@ describe.skipIf(skip)('createFilm (real ffmpeg on generated archives)', { timeou
     expect(indexes).toEqual([0, 1, 2, 3].flatMap(() => Array.from({ length: FRAMES }, (_, n) => n)));
     const progress = events.filter((event) => event.type === 'progress');
     expect(progress.length).toBeGreaterThan(0);
+    // Probing says how far it got before the plan.
+    expect(events.filter((event) => event.type === 'probed').map((event) => event.type === 'probed' && event.probed)).toEqual([1, 2, 3, 4]);
     expect(events.some((event) => event.type === 'progress' && event.etaSeconds !== undefined)).toBe(true);
   });
 

@@ -314,7 +314,8 @@ export async function createFilm(options: CreateFilmOptions): Promise<FilmResult
     const interval = realTime ? duration / frames : frames > 1 ? (last.getTime() - first.getTime()) / 1000 / (frames - 1) : duration;
     const mediaFps = frameRateValue(probe.video.frameRate);
     const gop = probe.video.codec === 'mjpeg' ? 1 : probe.keyframeIntervalSeconds !== undefined && mediaFps > 0 ? Math.max(1, Math.round(probe.keyframeIntervalSeconds * mediaFps)) : undefined;
-    const seekable = mediaFps > 0 && Math.abs(frames / mediaFps - duration) <= 1.5 / mediaFps + 0.01;
+    // Seek only where frame n sits at n / fps, in a container whose seeking is frame-exact (not Dahua's).
+    const seekable = mediaFps > 0 && Math.abs(frames / mediaFps - duration) <= 1.5 / mediaFps + 0.01 && probe.container !== 'dhav';
     emit({ type: 'probed', probed: ++probedCount, total: found.length });
     return { source, probe, frames, first, last, interval: interval > 0 ? interval : 1 / Math.max(1, mediaFps), gop, seekable };
   });

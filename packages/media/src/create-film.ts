@@ -131,10 +131,10 @@ interface FilmInput {
  * What one ffmpeg process may hold, in 720p MJPEG inputs. ffmpeg decodes a first frame of every input
  * before the graph starts, and each input keeps its own decoder (single-threaded here: a frame-threaded
  * H.264 decoder keeps a frame per thread): about 6 MiB for a 720p MJPEG input, 13 for H.264 (its
- * reference frames), in proportion to the frame size, on top of ffmpeg's own 70. Ten keeps the film
- * (ffmpeg and Node) under 300 MiB.
+ * reference frames), in proportion to the frame size, on top of ffmpeg's own 70. Eight keeps the film
+ * (ffmpeg and Node, whose heap grows during a long film) under 300 MiB with room to spare.
  */
-const INPUT_BUDGET = 10;
+const INPUT_BUDGET = 8;
 
 /** An input's share of {@link INPUT_BUDGET}. */
 function inputWeight(input: FilmInput): number {

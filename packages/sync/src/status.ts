@@ -1,8 +1,12 @@
-import type { FleetConfig } from './config.js';
+import { localTimeZone } from '@camdl/internal';
+import { DEFAULT_ALERT_POLICY } from './alerts/monitoring-config.js';
+import { selectCameras, type FleetConfig } from './config.js';
+import { cameraDay, channelDays, dayRange, dayState, worstDayState, type ArchiveGap, type Cadence, type DayState } from './coverage-days.js';
 import { CopyLedger, type CopySummary } from './ledger-copies.js';
 import { Ledger, type LedgerRecording } from './ledger.js';
+import { cameraVerdict, type CameraConcern } from './status-verdict.js';
 
-/** A stretch of time with no recording between two recordings the ledger knows. */
+/** A stretch of time with no recording between two recordings the ledger knows (what the camera did not record counts too: the raw holes, not what status calls a gap). */
 export interface CoverageGap {
   startMs: number;
   endMs: number;
@@ -23,18 +27,40 @@ export interface ChannelStatus {
   failing: number;
   firstMs: number | undefined;
   lastMs: number | undefined;
-  /** Holes between known recordings longer than {@link GAP_TOLERANCE_MS}. */
-  gaps: CoverageGap[];
+  /** Pending recordings the camera may overwrite before camdl fetches them, where the overwrite horizon is known. */
+  atRisk?: number | undefined;
+  /** Timelapse: how often the camera delivers an archive, inferred from its archives. */
+  cadence: Cadence | undefined;
+  /** What the camera listed and camdl does not hold, and (Timelapse) the archives its cadence expected and never came; oldest first. */
+  gaps: ArchiveGap[];
+}
+
+/** ✓ nothing to do, ⚠ something to look at, ✗ the camera is not being archived. */
+export type CameraVerdict = 'ok' | 'attention' | 'failing';
+
+/** One camera day of the strip: the worst state of its channels. */
+export interface StripDay {
+  day: string;
+  state: DayState;
 }
 
 export interface CameraStatus {
   name: string;
   kind: string;
+  /** The zone of the camera days (the strip, the gaps). */
+  timeZone: string;
+  verdict: CameraVerdict;
+  /** Why the verdict is not `ok`, the worst first. */
+  concerns: CameraConcern[];
   /** End of the last run that finished this camera without failure. */
   lastSuccessMs: number | undefined;
   lastRun: { status: string; finishedMs: number | undefined; error: string | undefined } | undefined;
   /** Consecutive failed runs up to the latest one. */
   failedRuns: number;
+  /** The end of the newest recording when the camera answers but has recorded nothing new for longer than `camera-silent-after`. */
+  silent: { newestMs: number | undefined; sinceMs: number } | undefined;
+  /** The last {@link STRIP_DAYS} camera days, today last. */
+  strip: StripDay[];
   channels: ChannelStatus[];
   /** Per target of the camera's recordings: verified, pending and failing copies, the oldest pending and its age. */
   copies: Array<CopySummary & { oldestPendingAgeMs: number | undefined }>;
@@ -42,10 +68,40 @@ export interface CameraStatus {
   offsiteOnly: number;
 }
 
+/** The version of the `camdl status --json` document; raised when a field changes meaning or goes away. */
+export const STATUS_JSON_VERSION = 1;
+
 export interface FleetStatus {
+  /** {@link STATUS_JSON_VERSION}. */
+  version: number;
   archive: string;
   ledger: string;
   cameras: CameraStatus[];
+}
+
+/** Days in a camera's strip. */
+export const STRIP_DAYS = 30;
+
+export interface LedgerStatusOptions {
+  /** @default Date.now() */
+  now?: number;
+  /** A camera that answers with nothing new for this long is silent. @default 2 days */
+  silentAfterMs?: number;
+}
+
+export interface FleetStatusOptions {
+  /** Only these cameras, by name; an unknown name is a config error. @default every camera */
+  cameras?: readonly string[] | undefined;
+  /** @default Date.now() */
+  now?: number;
+}
+
+/** A camera as status reads it: its name and kind, and its zone when the config gives one. */
+export interface StatusCamera {
+  name: string;
+  kind: string;
+  /** @default this computer's zone */
+  timeZone?: string | undefined;
 }
 
 /** Gaps shorter than this (clock jitter, the seconds between two files) are not gaps. */
@@ -64,48 +120,85 @@ export function findCoverageGaps(rows: readonly Pick<LedgerRecording, 'startMs' 
 }
 
 /** `camdl status`: per camera and channel, from the ledger (no camera is contacted). */
-export function fleetStatus(config: FleetConfig): FleetStatus {
+export function fleetStatus(config: FleetConfig, options: FleetStatusOptions = {}): FleetStatus {
+  const cameras = selectCameras(config, options.cameras);
   const ledger = Ledger.open(config.ledger, { readOnly: true });
   try {
-    return { archive: config.archive, ledger: config.ledger, cameras: ledgerStatus(ledger, config.cameras) };
+    return {
+      version: STATUS_JSON_VERSION,
+      archive: config.archive,
+      ledger: config.ledger,
+      cameras: ledgerStatus(ledger, cameras, { ...(options.now === undefined ? {} : { now: options.now }), silentAfterMs: config.alerts.cameraSilentAfterMs }),
+    };
   } finally {
     ledger.close();
   }
 }
 
 /** The status of some cameras from an open ledger (the local one, or a site's snapshot from a target). */
-export function ledgerStatus(ledger: Ledger, cameraList: ReadonlyArray<{ name: string; kind: string }>, now: number = Date.now()): CameraStatus[] {
+export function ledgerStatus(ledger: Ledger, cameraList: readonly StatusCamera[], options: LedgerStatusOptions = {}): CameraStatus[] {
+  const now = options.now ?? Date.now();
+  const silentAfterMs = options.silentAfterMs ?? DEFAULT_ALERT_POLICY.cameraSilentAfterMs;
   const copies = new CopyLedger(ledger);
   return cameraList.map((camera): CameraStatus => {
-      const runs = ledger.cameraRuns(camera.name);
-      const lastOk = runs.find((run) => run.status === 'ok');
-      let failedRuns = 0;
-      for (const run of runs) {
-        if (run.status === 'ok') break;
-        if (run.status === 'failed') failedRuns += 1;
-      }
-      const latest = runs[0];
-      return {
-        name: camera.name,
-        kind: camera.kind,
-        lastSuccessMs: lastOk?.finishedMs ?? undefined,
-        lastRun: latest ? { status: latest.status, finishedMs: latest.finishedMs ?? undefined, error: latest.error ?? undefined } : undefined,
-        failedRuns,
-        // Counted and spanned in SQL; only the days and the gaps come back as rows.
-        channels: ledger.channelSummaries(camera.name).map((summary) => ({
-          channel: summary.channel,
-          files: summary.files,
-          bytes: summary.bytes,
-          days: ledger.archivedDays(camera.name, summary.channel),
-          pending: summary.pending,
-          lost: summary.lost,
-          failing: summary.failing,
-          firstMs: summary.firstMs,
-          lastMs: summary.lastMs,
-          gaps: ledger.coverageGaps(camera.name, summary.channel, GAP_TOLERANCE_MS),
-        })),
-        copies: copies.summary(camera.name).map((copy) => ({ ...copy, oldestPendingAgeMs: copy.oldestPendingMs === undefined ? undefined : Math.max(0, now - copy.oldestPendingMs) })),
-        offsiteOnly: copies.localRemoved(camera.name),
+    const timeZone = camera.timeZone ?? localTimeZone();
+    const runs = ledger.cameraRuns(camera.name);
+    const lastOk = runs.find((run) => run.status === 'ok');
+    let failedRuns = 0;
+    for (const run of runs) {
+      if (run.status === 'ok') break;
+      if (run.status === 'failed') failedRuns += 1;
+    }
+    const latest = runs[0];
+    const firstRunMs = runs.at(-1)?.startedMs;
+    const timelapse = camera.kind === 'timelapse';
+    // Counted and spanned in SQL; the day view reads the channel's rows once.
+    const channels = ledger.channelSummaries(camera.name).map((summary) => {
+      const days = channelDays({ recordings: ledger.recordingsOf(camera.name, summary.channel), timelapse, timeZone });
+      const channel: ChannelStatus = {
+        channel: summary.channel,
+        files: summary.files,
+        bytes: summary.bytes,
+        days: ledger.archivedDays(camera.name, summary.channel),
+        pending: summary.pending,
+        lost: summary.lost,
+        failing: summary.failing,
+        firstMs: summary.firstMs,
+        lastMs: summary.lastMs,
+        cadence: days.cadence,
+        gaps: days.gaps,
       };
+      return { channel, days };
     });
+    const today = cameraDay(now, timeZone) ?? new Date(now).toISOString().slice(0, 10);
+    const firstRunDay = firstRunMs === undefined ? undefined : cameraDay(firstRunMs, timeZone);
+    const strip = dayRange(today, STRIP_DAYS).map((day): StripDay => ({
+      day,
+      state:
+        channels.length === 0
+          ? firstRunDay !== undefined && day >= firstRunDay
+            ? 'not-recorded'
+            : 'before-known'
+          : worstDayState(channels.map(({ days }) => dayState(days, day, [firstRunDay, days.firstDay].filter((known) => known !== undefined).sort()[0]))),
+    }));
+    const newestMs = channels.reduce<number | undefined>((newest, { channel }) => (channel.lastMs === undefined ? newest : Math.max(newest ?? channel.lastMs, channel.lastMs)), undefined);
+    const since = newestMs ?? firstRunMs;
+    // A Timelapse camera that delivers once a week is not silent after two days.
+    const cadenceMs = Math.max(0, ...channels.map(({ channel }) => (channel.cadence ? channel.cadence.every * (channel.cadence.unit === 'month' ? 31 : 1) * 86_400_000 * 1.5 : 0)));
+    const silent = latest?.status === 'ok' && since !== undefined && now - since > Math.max(silentAfterMs, cadenceMs) ? { newestMs, sinceMs: since } : undefined;
+    const status: Omit<CameraStatus, 'verdict' | 'concerns'> = {
+      name: camera.name,
+      kind: camera.kind,
+      timeZone,
+      lastSuccessMs: lastOk?.finishedMs ?? undefined,
+      lastRun: latest ? { status: latest.status, finishedMs: latest.finishedMs ?? undefined, error: latest.error ?? undefined } : undefined,
+      failedRuns,
+      silent,
+      strip,
+      channels: channels.map(({ channel }) => channel),
+      copies: copies.summary(camera.name).map((copy) => ({ ...copy, oldestPendingAgeMs: copy.oldestPendingMs === undefined ? undefined : Math.max(0, now - copy.oldestPendingMs) })),
+      offsiteOnly: copies.localRemoved(camera.name),
+    };
+    return { ...status, ...cameraVerdict(status) };
+  });
 }

@@ -39,6 +39,7 @@ export {
 } from './status.js';
 export type { CameraConcern } from './status-verdict.js';
 export { channelDays, dayState, DAY_STATES, type ArchiveGap, type Cadence, type ChannelDays, type ChannelDaysInput, type DayCounts, type DayState } from './coverage-days.js';
+export { coverageDays, dayOf, dayStartMs, recorderOf, DAY_STATES, MAX_COVERAGE_DAYS, type AtRiskInput, type CoverageDays, type CoverageDaysOptions, type DayCoverage, type DayGap, type DayRecording, type DayState, type RecorderKind } from './coverage-days.js';
 export { verifyArchive, type VerifyOptions, type VerifyResult, type VerifyProblem, type VerifyEvent } from './verify.js';
 export { renderCoverageReport, renderSitesReport, COVERAGE_COLOURS, type CoverageReportOptions, type CoverageState } from './report.js';
 export { renderLayout, validateLayout, type LayoutValues } from './layout.js';

@@ -36,9 +36,11 @@ export {
   type ChannelStatus,
   type CoverageGap,
   type StripDay,
+  type StripState,
+  type ArchiveGap,
+  STRIP_STATES,
 } from './status.js';
 export type { CameraConcern } from './status-verdict.js';
-export { channelDays, dayState, DAY_STATES, type ArchiveGap, type Cadence, type ChannelDays, type ChannelDaysInput, type DayCounts, type DayState } from './coverage-days.js';
 export { coverageDays, dayOf, dayStartMs, recorderOf, DAY_STATES, MAX_COVERAGE_DAYS, type AtRiskInput, type CoverageDays, type CoverageDaysOptions, type DayCoverage, type DayGap, type DayRecording, type DayState, type RecorderKind } from './coverage-days.js';
 export { verifyArchive, type VerifyOptions, type VerifyResult, type VerifyProblem, type VerifyEvent } from './verify.js';
 export { renderCoverageReport, renderSitesReport, COVERAGE_COLOURS, type CoverageReportOptions, type CoverageState } from './report.js';

@@ -1,7 +1,7 @@
-import { localTimeZone } from '@camdl/internal';
+import { localTimeZone, PLAUSIBLE_TIME_MIN_MS } from '@camdl/internal';
 import { DEFAULT_ALERT_POLICY } from './alerts/monitoring-config.js';
 import { selectCameras, type FleetConfig } from './config.js';
-import { cameraDay, channelDays, dayRange, dayState, worstDayState, type ArchiveGap, type Cadence, type DayState } from './coverage-days.js';
+import { coverageDays, dayOf, DAY_STATES, MAX_COVERAGE_DAYS, recorderOf, type DayCoverage, type DayState } from './coverage-days.js';
 import { CopyLedger, type CopySummary } from './ledger-copies.js';
 import { Ledger, type LedgerRecording } from './ledger.js';
 import { cameraVerdict, type CameraConcern } from './status-verdict.js';
@@ -29,19 +29,41 @@ export interface ChannelStatus {
   lastMs: number | undefined;
   /** Pending recordings the camera may overwrite before camdl fetches them, where the overwrite horizon is known. */
   atRisk?: number | undefined;
-  /** Timelapse: how often the camera delivers an archive, inferred from its archives. */
-  cadence: Cadence | undefined;
-  /** What the camera listed and camdl does not hold, and (Timelapse) the archives its cadence expected and never came; oldest first. */
+  /** Timelapse: days between two archives (1 daily, 7 weekly), inferred from the archives; undefined when unknown. */
+  periodDays: number | undefined;
+  /** What the camera listed and camdl does not hold, and (Timelapse) the days its cadence expected an archive for and none came; oldest first. */
   gaps: ArchiveGap[];
+}
+
+/**
+ * A run of camera days camdl does not hold and should: days with a recording the camera listed and camdl
+ * never will hold (`lost`) or does not hold yet (`pending`, at risk included), and (Timelapse only) days
+ * its cadence expected an archive for and none was listed (`missing`). The hours between Timelapse
+ * archives and what a continuous recorder did not record are no gap.
+ */
+export interface ArchiveGap {
+  reason: 'lost' | 'pending' | 'missing';
+  /** First and last camera day (`YYYY-MM-DD`). */
+  firstDay: string;
+  lastDay: string;
+  days: number;
+  /** Recordings of that reason overlapping those days (0 for `missing`). */
+  recordings: number;
 }
 
 /** ✓ nothing to do, ⚠ something to look at, ✗ the camera is not being archived. */
 export type CameraVerdict = 'ok' | 'attention' | 'failing';
 
+/** A day of the strip: a {@link DayState}, or `missing` for a day a Timelapse cadence expected an archive for and none came. */
+export type StripState = DayState | 'missing';
+
+/** Strip states, worst first: a camera day shows the worst of its channels. */
+export const STRIP_STATES: readonly StripState[] = ['lost', 'missing', ...DAY_STATES.slice(1)];
+
 /** One camera day of the strip: the worst state of its channels. */
 export interface StripDay {
   day: string;
-  state: DayState;
+  state: StripState;
 }
 
 export interface CameraStatus {
@@ -135,6 +157,35 @@ export function fleetStatus(config: FleetConfig, options: FleetStatusOptions = {
   }
 }
 
+const DAY_MS = 86_400_000;
+
+function stripState(day: DayCoverage): StripState {
+  return day.gap ? 'missing' : day.state;
+}
+
+/** Consecutive days of one reason are one gap. */
+function archiveGaps(days: readonly DayCoverage[]): ArchiveGap[] {
+  const gaps: ArchiveGap[] = [];
+  let open: ArchiveGap | undefined;
+  for (const day of days) {
+    const reason = day.state === 'lost' ? 'lost' : day.state === 'pending' || day.state === 'at-risk' ? 'pending' : day.gap ? 'missing' : undefined;
+    if (reason === undefined) {
+      open = undefined;
+      continue;
+    }
+    const recordings = reason === 'lost' ? day.lost : reason === 'pending' ? day.pending + day.atRisk : 0;
+    if (open?.reason === reason) {
+      open.lastDay = day.day;
+      open.days += 1;
+      open.recordings += recordings;
+    } else {
+      open = { reason, firstDay: day.day, lastDay: day.day, days: 1, recordings };
+      gaps.push(open);
+    }
+  }
+  return gaps;
+}
+
 /** The status of some cameras from an open ledger (the local one, or a site's snapshot from a target). */
 export function ledgerStatus(ledger: Ledger, cameraList: readonly StatusCamera[], options: LedgerStatusOptions = {}): CameraStatus[] {
   const now = options.now ?? Date.now();
@@ -151,10 +202,18 @@ export function ledgerStatus(ledger: Ledger, cameraList: readonly StatusCamera[]
     }
     const latest = runs[0];
     const firstRunMs = runs.at(-1)?.startedMs;
-    const timelapse = camera.kind === 'timelapse';
-    // Counted and spanned in SQL; the day view reads the channel's rows once.
-    const channels = ledger.channelSummaries(camera.name).map((summary) => {
-      const days = channelDays({ recordings: ledger.recordingsOf(camera.name, summary.channel), timelapse, timeZone });
+    const today = dayOf(now, timeZone);
+    // Counted on the calendar, not in 24-hour steps (a DST change would move the first day).
+    const stripFirstDay = new Date(Date.parse(`${today}T00:00:00Z`) - (STRIP_DAYS - 1) * DAY_MS).toISOString().slice(0, 10);
+    const summaries = ledger.channelSummaries(camera.name);
+    // Every day from the first recording on (a plausible one, no later than the strip's start): the cadence and the gaps of the whole history.
+    const earliest = Math.min(...summaries.map((summary) => summary.firstMs ?? now), firstRunMs ?? now);
+    const historyDay = dayOf(Math.min(Math.max(earliest, PLAUSIBLE_TIME_MIN_MS, now - (MAX_COVERAGE_DAYS - 2) * DAY_MS), now), timeZone);
+    const firstDay = historyDay < stripFirstDay ? historyDay : stripFirstDay;
+    const knownSinceMs = firstRunMs === undefined && summaries.length === 0 ? Number.POSITIVE_INFINITY : Math.min(earliest, firstRunMs ?? earliest);
+    const coverageOptions = { timeZone, firstDay, lastDay: today, recorder: recorderOf(camera.kind), knownSinceMs };
+    const channels = summaries.map((summary) => {
+      const days = coverageDays(ledger.recordingsOf(camera.name, summary.channel), coverageOptions);
       const channel: ChannelStatus = {
         channel: summary.channel,
         files: summary.files,
@@ -165,27 +224,20 @@ export function ledgerStatus(ledger: Ledger, cameraList: readonly StatusCamera[]
         failing: summary.failing,
         firstMs: summary.firstMs,
         lastMs: summary.lastMs,
-        cadence: days.cadence,
-        gaps: days.gaps,
+        periodDays: days.periodDays,
+        gaps: archiveGaps(days.days),
       };
-      return { channel, days };
+      return { channel, days: days.days };
     });
-    const today = cameraDay(now, timeZone) ?? new Date(now).toISOString().slice(0, 10);
-    const firstRunDay = firstRunMs === undefined ? undefined : cameraDay(firstRunMs, timeZone);
-    const strip = dayRange(today, STRIP_DAYS).map((day): StripDay => ({
-      day,
-      state:
-        channels.length === 0
-          ? firstRunDay !== undefined && day >= firstRunDay
-            ? 'not-recorded'
-            : 'before-known'
-          : worstDayState(channels.map(({ days }) => dayState(days, day, [firstRunDay, days.firstDay].filter((known) => known !== undefined).sort()[0]))),
-    }));
+    const calendar = channels.length > 0 ? channels.map(({ days }) => days) : [coverageDays([], coverageOptions).days];
+    const strip = calendar[0]!
+      .map((day, index): StripDay => ({ day: day.day, state: STRIP_STATES[Math.min(...calendar.map((days) => STRIP_STATES.indexOf(stripState(days[index]!))))]! }))
+      .filter((day) => day.day >= stripFirstDay);
     const newestMs = channels.reduce<number | undefined>((newest, { channel }) => (channel.lastMs === undefined ? newest : Math.max(newest ?? channel.lastMs, channel.lastMs)), undefined);
     const since = newestMs ?? firstRunMs;
     // A Timelapse camera that delivers once a week is not silent after two days.
-    const cadenceMs = Math.max(0, ...channels.map(({ channel }) => (channel.cadence ? channel.cadence.every * (channel.cadence.unit === 'month' ? 31 : 1) * 86_400_000 * 1.5 : 0)));
-    const silent = latest?.status === 'ok' && since !== undefined && now - since > Math.max(silentAfterMs, cadenceMs) ? { newestMs, sinceMs: since } : undefined;
+    const periodMs = Math.max(0, ...channels.map(({ channel }) => (channel.periodDays ?? 0) * DAY_MS * 1.5));
+    const silent = latest?.status === 'ok' && since !== undefined && now - since > Math.max(silentAfterMs, periodMs) ? { newestMs, sinceMs: since } : undefined;
     const status: Omit<CameraStatus, 'verdict' | 'concerns'> = {
       name: camera.name,
       kind: camera.kind,

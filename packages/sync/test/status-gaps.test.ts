@@ -23,7 +23,7 @@ describe.skipIf(!sqliteAvailable())('camdl status: gaps that mean something', ()
     const status = await statusOf([{ name: 'garden', kind: 'timelapse', recordings: dailyTimelapse(FIRST, 400), runs: okRun }]);
     expect(status.version).toBe(STATUS_JSON_VERSION);
     const camera = status.cameras[0]!;
-    expect(camera.channels[0]).toMatchObject({ files: 400, pending: 0, lost: 0, gaps: [], cadence: { unit: 'day', every: 1 } });
+    expect(camera.channels[0]).toMatchObject({ files: 400, pending: 0, lost: 0, gaps: [], periodDays: 1 });
     expect(camera.strip).toHaveLength(30);
     expect(camera.strip.at(-1)).toEqual({ day: dayOf(399), state: 'archived' });
     expect(camera.strip.every((day) => day.state === 'archived')).toBe(true);
@@ -44,7 +44,7 @@ describe.skipIf(!sqliteAvailable())('camdl status: gaps that mean something', ()
       ['missing', dayOf(391), dayOf(392)],
       ['lost', dayOf(395), dayOf(395)],
     ]);
-    expect(channel.gaps.find((gap) => gap.reason === 'missing')).toMatchObject({ expected: 2, recordings: 0 });
+    expect(channel.gaps.find((gap) => gap.reason === 'missing')).toMatchObject({ days: 2, recordings: 0 });
     const states = Object.fromEntries(camera.strip.map((day) => [day.day, day.state]));
     expect([states[dayOf(388)], states[dayOf(391)], states[dayOf(392)], states[dayOf(395)], states[dayOf(396)]]).toEqual(['lost', 'missing', 'missing', 'lost', 'archived']);
     expect(camera.verdict).toBe('attention');
@@ -57,11 +57,11 @@ describe.skipIf(!sqliteAvailable())('camdl status: gaps that mean something', ()
   it('infers a weekly cadence: the six days between archives are no gap, a missed week is', async () => {
     const weekly = dailyTimelapse(FIRST, 400, (index) => (index % 7 !== 0 ? 'absent' : index === 350 ? 'absent' : 'archived'));
     const channel = (await statusOf([{ name: 'site', kind: 'timelapse', recordings: weekly, runs: okRun }])).cameras[0]!.channels[0]!;
-    expect(channel.cadence).toEqual({ unit: 'day', every: 7 });
-    expect(channel.gaps).toEqual([{ reason: 'missing', firstDay: dayOf(344), lastDay: dayOf(356), recordings: 0, expected: 1 }]);
+    expect(channel.periodDays).toBe(7);
+    expect(channel.gaps).toEqual([{ reason: 'missing', firstDay: dayOf(344), lastDay: dayOf(356), days: 13, recordings: 0 }]);
   });
 
-  it('a continuous recorder: hours it did not record are no gap; what it listed and camdl does not hold is, merged while nothing held lies between', async () => {
+  it('a continuous recorder: hours it did not record are no gap; what it listed and camdl does not hold is, named by day', async () => {
     // Hourly recordings on channel 1, none between 00:00 and 08:00 (the camera records by schedule).
     const start = NOW - 3 * DAY - 20 * HOUR;
     const fates = new Map<number, 'lost' | 'failing' | 'pending'>([[34, 'lost'], [35, 'lost'], [40, 'failing'], [60, 'pending']]);
@@ -70,11 +70,11 @@ describe.skipIf(!sqliteAvailable())('camdl status: gaps that mean something', ()
       .map((hour) => ({ recording: recording(1, start + hour * HOUR, 1), fate: fates.get(hour) ?? ('archived' as const) }));
     const camera = (await statusOf([{ name: 'nvr', kind: 'amcrest', recordings, runs: okRun }])).cameras[0]!;
     const channel = camera.channels[0]!;
-    expect(channel).toMatchObject({ pending: 2, failing: 1, lost: 2, cadence: undefined });
+    expect(channel).toMatchObject({ pending: 2, failing: 1, lost: 2, periodDays: undefined });
+    // Named by camera day: the day with a lost hour is lost (its pending hour waits behind it), the next day pending.
     expect(channel.gaps).toEqual([
-      { reason: 'lost', firstDay: dayOf(397), lastDay: dayOf(397), recordings: 2, expected: 0, startMs: start + 34 * HOUR, endMs: start + 36 * HOUR - 1000 },
-      { reason: 'pending', firstDay: dayOf(397), lastDay: dayOf(397), recordings: 1, expected: 0, startMs: start + 40 * HOUR, endMs: start + 41 * HOUR - 1000 },
-      { reason: 'pending', firstDay: dayOf(398), lastDay: dayOf(398), recordings: 1, expected: 0, startMs: start + 60 * HOUR, endMs: start + 61 * HOUR - 1000 },
+      { reason: 'lost', firstDay: dayOf(397), lastDay: dayOf(397), days: 1, recordings: 2 },
+      { reason: 'pending', firstDay: dayOf(398), lastDay: dayOf(398), days: 1, recordings: 1 },
     ]);
     expect(camera.strip.slice(-4).map((day) => day.state)).toEqual(['archived', 'lost', 'pending', 'not-recorded']);
     expect(camera.strip.slice(0, -4).every((day) => day.state === 'before-known')).toBe(true);

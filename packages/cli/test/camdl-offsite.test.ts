@@ -63,7 +63,7 @@ describe.skipIf(!sqliteAvailable())('camdl with off-site targets (a real S3 serv
     expect(sync.stdout + sync.stderr).not.toContain(server.secretAccessKey);
     expect(await readFile(join(usb, 'cam0', '2026-03-01', 'Site_2026_03_02_0000.mp4'), 'utf8')).toBe('not ours');
 
-    const status = await runCamdl(['status', '--config', fleet.config]);
+    const status = await runCamdl(['status', '--config', fleet.config, '--verbose']);
     expect(status.code).toBe(1);
     expect(status.stdout).toContain('  copies on offsite: verified 3, pending 0, failing 0\n');
     expect(status.stdout).toMatch(/ {2}copies on usb: verified 2, pending 0, failing 0, conflict 1, oldest pending \d+\.\d h\n/);

@@ -24,8 +24,8 @@ export const STRIP_CHARACTERS: Readonly<Record<StripState, { unicode: string; as
 
 const MARKS: Readonly<Record<CameraVerdict, { unicode: string; ascii: string }>> = {
   ok: { unicode: '✓', ascii: 'OK  ' },
-  attention: { unicode: '⚠', ascii: 'WARN' },
-  failing: { unicode: '✗', ascii: 'FAIL' },
+  warn: { unicode: '⚠', ascii: 'WARN' },
+  fail: { unicode: '✗', ascii: 'FAIL' },
 };
 
 /**
@@ -59,7 +59,7 @@ function dayList(days: readonly string[]): string {
   return days.length > 5 ? `${shown} and ${days.length - 5} more` : shown;
 }
 
-function concernText(concern: CameraConcern, now: number): string | undefined {
+function concernText(concern: CameraConcern, now: number, stripDays: number): string | undefined {
   switch (concern.kind) {
     case 'failed-runs':
       return `last run failed${concern.error ? `: ${escapeTerminal(concern.error)}` : ''}${concern.runs > 1 ? ` (${concern.runs} failed runs in a row)` : ''}`;
@@ -68,7 +68,9 @@ function concernText(concern: CameraConcern, now: number): string | undefined {
     case 'silent':
       return `silent: nothing new recorded for ${statusAge(concern.sinceMs, now)}`;
     case 'lost':
-      return `lost on ${dayList(concern.days)}`;
+      return concern.days.length > 0 ? `lost on ${dayList(concern.days)}` : `${concern.recordings} lost before the last ${stripDays} days`;
+    case 'at-risk':
+      return `${plural(concern.recordings, 'recording')} at risk of being overwritten`;
     case 'missing':
       return `no archive on ${dayList(concern.days)}`;
     // Pending recordings and copies are in the line's counts already.
@@ -101,7 +103,7 @@ export function verdictLine(camera: CameraStatus, options: StatusRenderOptions):
   const lost = camera.channels.reduce((sum, channel) => sum + channel.lost, 0);
   const atRisk = atRiskOf(camera);
   const last = camera.lastSuccessMs === undefined ? 'never' : `${statusTime(camera.lastSuccessMs)} (${statusAge(camera.lastSuccessMs, options.now)} ago)`;
-  const concerns = camera.concerns.map((concern) => concernText(concern, options.now)).filter((text) => text !== undefined);
+  const concerns = camera.concerns.map((concern) => concernText(concern, options.now, camera.strip.length)).filter((text) => text !== undefined);
   return `${mark} ${escapeTerminal(camera.name)} (${escapeTerminal(camera.kind)}): last successful sync ${last}; pending ${pending}, lost ${lost}${atRisk === undefined ? '' : `, at risk ${atRisk}`}${copiesText(camera)}${concerns.map((text) => `; ${text}`).join('')}`;
 }
 

@@ -106,10 +106,10 @@ describe.skipIf(!sqliteAvailable())('camdl status for a person (the binary)', ()
     const document = JSON.parse(both.stdout);
     expect(document.version).toBe(1);
     expect(document.cameras.map((camera: { name: string }) => camera.name)).toEqual(['garden', 'gate']);
-    expect(document.cameras[0]).toMatchObject({ verdict: 'attention', concerns: [{ kind: 'lost', days: [lostDay] }] });
+    expect(document.cameras[0]).toMatchObject({ verdict: 'warn', concerns: [{ kind: 'lost', recordings: 1, days: [lostDay] }] });
     expect(document.cameras[0].channels[0].gaps).toEqual([{ reason: 'lost', firstDay: lostDay, lastDay: lostDay, days: 1, recordings: 1 }]);
     expect(document.cameras[0].strip).toHaveLength(30);
-    expect(document.cameras[1]).toMatchObject({ verdict: 'failing', lastRun: { status: 'failed', error: 'HTTP 500: \u001b[31mred' } });
+    expect(document.cameras[1]).toMatchObject({ verdict: 'fail', lastRun: { status: 'failed', error: 'HTTP 500: \u001b[31mred' } });
     const unknown = await runCamdl(['status', '--config', config, '--camera', 'nope']);
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toContain('no camera named "nope" (known: garden, gate)');

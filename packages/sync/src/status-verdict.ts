@@ -8,8 +8,10 @@ export type CameraConcern =
   | { kind: 'never-synced' }
   /** Answers, but recorded nothing new since `sinceMs`. */
   | { kind: 'silent'; sinceMs: number }
-  /** Strip days (`YYYY-MM-DD`) with a lost recording. */
-  | { kind: 'lost'; days: string[] }
+  /** Recordings lost, ever; `days`: the strip's days (`YYYY-MM-DD`) with a lost one. */
+  | { kind: 'lost'; recordings: number; days: string[] }
+  /** Pending recordings the camera may overwrite before camdl fetches them. */
+  | { kind: 'at-risk'; recordings: number }
   /** Strip days a Timelapse camera's cadence expected an archive for and none was listed. */
   | { kind: 'missing'; days: string[] }
   /** Listed, not archived yet; `failing` of them failed at least once. */
@@ -17,20 +19,27 @@ export type CameraConcern =
   /** Copies on a target not verified yet, or in conflict with a file already there. */
   | { kind: 'copies'; target: string; pending: number; conflict: number };
 
-/** The verdict of a camera and its concerns, worst first: ✗ when its runs fail, ⚠ for anything else to look at. */
+/**
+ * The verdict of a camera and its concerns, worst first: `fail` (✗) when its latest runs failed, it is
+ * silent or recordings are at risk (footage is being or about to be lost); `warn` (⚠) for lost, missed or
+ * pending recordings, copies behind and a camera never synced.
+ */
 export function cameraVerdict(camera: Omit<CameraStatus, 'verdict' | 'concerns'>): { verdict: CameraVerdict; concerns: CameraConcern[] } {
   const concerns: CameraConcern[] = [];
-  const failing = camera.failedRuns > 0 && camera.lastRun?.status !== 'ok';
-  if (failing) concerns.push({ kind: 'failed-runs', runs: camera.failedRuns, error: camera.lastRun?.error });
-  if (camera.lastRun === undefined) concerns.push({ kind: 'never-synced' });
+  const runsFail = camera.failedRuns > 0 && camera.lastRun?.status !== 'ok';
+  if (runsFail) concerns.push({ kind: 'failed-runs', runs: camera.failedRuns, error: camera.lastRun?.error });
   if (camera.silent) concerns.push({ kind: 'silent', sinceMs: camera.silent.sinceMs });
+  const atRisk = camera.channels.reduce((sum, channel) => sum + (channel.atRisk ?? 0), 0);
+  if (atRisk > 0) concerns.push({ kind: 'at-risk', recordings: atRisk });
+  const fail = concerns.length > 0;
+  if (camera.lastRun === undefined) concerns.push({ kind: 'never-synced' });
   const stripDays = (state: 'lost' | 'missing') => camera.strip.filter((day) => day.state === state).map((day) => day.day);
-  const lost = stripDays('lost');
-  if (lost.length > 0) concerns.push({ kind: 'lost', days: lost });
+  const lost = camera.channels.reduce((sum, channel) => sum + channel.lost, 0);
+  if (lost > 0) concerns.push({ kind: 'lost', recordings: lost, days: stripDays('lost') });
   const missing = stripDays('missing');
   if (missing.length > 0) concerns.push({ kind: 'missing', days: missing });
   const pending = camera.channels.reduce((sum, channel) => sum + channel.pending, 0);
   if (pending > 0) concerns.push({ kind: 'pending', recordings: pending, failing: camera.channels.reduce((sum, channel) => sum + channel.failing, 0) });
   for (const copy of camera.copies) if (copy.pending > 0 || copy.conflict > 0) concerns.push({ kind: 'copies', target: copy.target, pending: copy.pending, conflict: copy.conflict });
-  return { verdict: failing ? 'failing' : concerns.length > 0 ? 'attention' : 'ok', concerns };
+  return { verdict: fail ? 'fail' : concerns.length > 0 ? 'warn' : 'ok', concerns };
 }

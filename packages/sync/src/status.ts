@@ -51,8 +51,8 @@ export interface ArchiveGap {
   recordings: number;
 }
 
-/** ✓ nothing to do, ⚠ something to look at, ✗ the camera is not being archived. */
-export type CameraVerdict = 'ok' | 'attention' | 'failing';
+/** `ok` ✓ nothing to do; `warn` ⚠ something to look at; `fail` ✗ footage is being or about to be lost (runs failing, silent, at risk). */
+export type CameraVerdict = 'ok' | 'warn' | 'fail';
 
 /** A day of the strip: a {@link DayState}, or `missing` for a day a Timelapse cadence expected an archive for and none came. */
 export type StripState = DayState | 'missing';

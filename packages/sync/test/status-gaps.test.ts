@@ -47,9 +47,9 @@ describe.skipIf(!sqliteAvailable())('camdl status: gaps that mean something', ()
     expect(channel.gaps.find((gap) => gap.reason === 'missing')).toMatchObject({ days: 2, recordings: 0 });
     const states = Object.fromEntries(camera.strip.map((day) => [day.day, day.state]));
     expect([states[dayOf(388)], states[dayOf(391)], states[dayOf(392)], states[dayOf(395)], states[dayOf(396)]]).toEqual(['lost', 'missing', 'missing', 'lost', 'archived']);
-    expect(camera.verdict).toBe('attention');
+    expect(camera.verdict).toBe('warn');
     expect(camera.concerns).toEqual([
-      { kind: 'lost', days: [dayOf(388), dayOf(395)] },
+      { kind: 'lost', recordings: 5, days: [dayOf(388), dayOf(395)] },
       { kind: 'missing', days: [dayOf(391), dayOf(392)] },
     ]);
   });
@@ -81,19 +81,19 @@ describe.skipIf(!sqliteAvailable())('camdl status: gaps that mean something', ()
     expect(camera.concerns).toContainEqual({ kind: 'pending', recordings: 2, failing: 1 });
   });
 
-  it('a camera whose last run failed is ✗, a silent one ⚠, never ✓', async () => {
+  it('a camera whose last run failed and a silent one are ✗, one never synced ⚠, never ✓', async () => {
     const status = await statusOf([
       { name: 'failing', kind: 'timelapse', recordings: dailyTimelapse(FIRST, 400), runs: [{ atMs: NOW - 2 * DAY, status: 'ok' }, { atMs: NOW - DAY, status: 'failed', error: 'ECONNREFUSED' }, { atMs: NOW - HOUR, status: 'failed', error: 'ECONNREFUSED' }] },
       { name: 'silent', kind: 'timelapse', recordings: dailyTimelapse(FIRST, 393), runs: okRun },
       { name: 'new', kind: 'timelapse', recordings: [], runs: [] },
     ]);
     const [failing, silent, fresh] = status.cameras;
-    expect(failing).toMatchObject({ verdict: 'failing', failedRuns: 2, concerns: [{ kind: 'failed-runs', runs: 2, error: 'ECONNREFUSED' }] });
-    expect(silent).toMatchObject({ verdict: 'attention', silent: { newestMs: FIRST + 392 * DAY + 18 * HOUR - 1000 }, concerns: [{ kind: 'silent' }] });
+    expect(failing).toMatchObject({ verdict: 'fail', failedRuns: 2, concerns: [{ kind: 'failed-runs', runs: 2, error: 'ECONNREFUSED' }] });
+    expect(silent).toMatchObject({ verdict: 'fail', silent: { newestMs: FIRST + 392 * DAY + 18 * HOUR - 1000 }, concerns: [{ kind: 'silent' }] });
     // The days after the last archive are not recorded, not a gap: the silence says it.
     expect(silent!.strip.slice(-7).map((day) => day.state)).toEqual(Array(7).fill('not-recorded'));
     expect(silent!.channels[0]!.gaps).toEqual([]);
-    expect(fresh).toMatchObject({ verdict: 'attention', concerns: [{ kind: 'never-synced' }], channels: [] });
+    expect(fresh).toMatchObject({ verdict: 'warn', concerns: [{ kind: 'never-synced' }], channels: [] });
     expect(fresh!.strip.every((day) => day.state === 'before-known')).toBe(true);
   });
 

@@ -1,7 +1,7 @@
 import { parseCamdlFlags, toCamdlExit } from './camdl-flags.js';
 import type { CameraStatus } from '@camdl/sync';
 import { printable } from './camdl-sync-render.js';
-import { copyLines, renderFleetStatus, statusTime as when, wantsUnicode } from './camdl-status-render.js';
+import { copyLines, renderFleetStatus, statusTime as when, verdictLine, wantsUnicode } from './camdl-status-render.js';
 
 function copyProblems(camera: CameraStatus): boolean {
   return camera.copies.some((copy) => copy.pending > 0 || copy.conflict > 0);
@@ -21,7 +21,7 @@ export async function run(argv: string[]): Promise<number> {
       .option('json', { type: 'boolean', default: false, describe: 'One JSON document on stdout' }),
   );
   if (parsed.kind === 'exit') return parsed.code;
-  if (parsed.args.target !== undefined) return targetStatus(parsed.args.config, parsed.args.target, parsed.args.json);
+  if (parsed.args.target !== undefined) return targetStatus(parsed.args.config, parsed.args.target, { json: parsed.args.json, verbose: parsed.args.verbose, cameras: parsed.args.camera });
   const { loadConfig, fleetStatus } = await import('@camdl/sync');
   let status;
   try {
@@ -38,8 +38,9 @@ export async function run(argv: string[]): Promise<number> {
   return problems ? 1 : 0;
 }
 
-/** `camdl status --target NAME`: every site on the target, from its ledger snapshot. */
-async function targetStatus(configPath: string, target: string, json: boolean): Promise<number> {
+/** `camdl status --target NAME`: every site on the target, from its ledger snapshot; `--camera` keeps the cameras of that name. */
+async function targetStatus(configPath: string, target: string, options: { json: boolean; verbose: boolean; cameras: string[] | undefined }): Promise<number> {
+  const { json, verbose, cameras } = options;
   const { loadConfig, targetFleetStatus, STATUS_JSON_VERSION } = await import('@camdl/sync');
   let status;
   try {
@@ -47,19 +48,18 @@ async function targetStatus(configPath: string, target: string, json: boolean): 
   } catch (error) {
     toCamdlExit(error);
   }
+  if (cameras !== undefined) status = { ...status, sites: status.sites.map((site) => ({ ...site, cameras: site.cameras.filter((camera) => cameras.includes(camera.name)) })) };
   if (json) process.stdout.write(`${JSON.stringify({ version: STATUS_JSON_VERSION, ...status }, null, 2)}\n`);
   else {
     const now = Date.now();
+    const unicode = wantsUnicode(process.env);
     const out: string[] = [];
     if (status.sites.length === 0) out.push(`No ledger snapshot on ${target} yet (camdl sync sends one after each run).`);
     for (const site of status.sites) {
       out.push(`site ${printable(site.site === '' ? '(root)' : site.site)}: snapshot ${when(site.snapshotMs)}${site.error ? `; cannot be read: ${printable(site.error)}` : ''}`);
       for (const camera of site.cameras) {
-        const files = camera.channels.reduce((sum, channel) => sum + channel.files, 0);
-        const pending = camera.channels.reduce((sum, channel) => sum + channel.pending, 0);
-        const lost = camera.channels.reduce((sum, channel) => sum + channel.lost, 0);
-        out.push(` ${printable(camera.name)}: last successful sync ${when(camera.lastSuccessMs)}; ${files} files archived, pending ${pending}, lost ${lost}`);
-        out.push(...copyLines(camera, now).map((line) => ` ${line}`));
+        out.push(`  ${verdictLine(camera, { now, unicode })}`);
+        if (verbose) out.push(...copyLines(camera, now).map((line) => `  ${line}`));
       }
     }
     process.stdout.write(`${out.join('\n')}\n`);

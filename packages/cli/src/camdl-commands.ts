@@ -13,7 +13,7 @@ export interface CamdlCommand {
  */
 export const CAMDL_COMMANDS: readonly CamdlCommand[] = [
   { name: 'sync', summary: 'Archive every camera of the config: list, download oldest first, verify, record, delete-after', load: async () => (await import('./camdl-sync.js')).run },
-  { name: 'status', summary: 'Per camera and channel: last sync, files, bytes, days, gaps, pending, lost, failures', load: async () => (await import('./camdl-status.js')).run },
+  { name: 'status', summary: 'A verdict and a 30-day strip per camera (--verbose: per channel counts, gaps, copies)', load: async () => (await import('./camdl-status.js')).run },
   { name: 'verify', summary: 'Re-hash the archive (or, with --target, its copies) against the ledger; name every missing or changed file', load: async () => (await import('./camdl-verify.js')).run },
   { name: 'restore', summary: 'Download the copies on a target into a folder in the archive layout, each re-hashed against the ledger', load: async () => (await import('./camdl-restore.js')).run },
   { name: 'report', summary: 'Write the coverage report: one self-contained HTML page with a timeline per camera', load: async () => (await import('./camdl-report.js')).run },

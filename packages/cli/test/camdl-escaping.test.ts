@@ -27,7 +27,7 @@ describe.skipIf(!sqliteAvailable())('camdl escapes what a camera sent on every h
     expect(sync.stdout).toContain('\\x1b]0;owned\\x07\\x1b[31mred\\x1b[0m');
     expect(sync.stdout).toMatch(/SAVE +cam1\//);
 
-    const status = await runCamdl(['status', '--config', fleet.config]);
+    const status = await runCamdl(['status', '--config', fleet.config, '--verbose']);
     expect(status.stdout + status.stderr).not.toMatch(RAW_CONTROL);
     expect(status.stdout).toContain('cam0 (timelapse): last successful sync never; last run failed: ');
     expect(status.stdout).toContain('\\x1b]0;owned\\x07\\x1b[31mred\\x1b[0m');

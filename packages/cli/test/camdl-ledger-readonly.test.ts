@@ -56,7 +56,7 @@ describe.skipIf(!sqliteAvailable())('camdl status, report and film only read the
     const before = await readFile(ledger);
     const asNobody = (args: string[]) =>
       spawnBin('/usr/bin/setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', node, CAMDL_BIN, ...args], { node: '/usr/bin/env', env: { CI: '', HOME: '/tmp' } }).done;
-    const status = await asNobody(['status', '--config', fleet.config]);
+    const status = await asNobody(['status', '--config', fleet.config, '--verbose']);
     expect(status.stderr).toBe('');
     expect(status.code, status.stdout + status.stderr).toBe(0);
     expect(status.stdout).toMatch(/archives: 2 files/);

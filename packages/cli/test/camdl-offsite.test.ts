@@ -63,7 +63,7 @@ describe.skipIf(!sqliteAvailable())('camdl with off-site targets (a real S3 serv
     expect(sync.stdout + sync.stderr).not.toContain(server.secretAccessKey);
     expect(await readFile(join(usb, 'cam0', '2026-03-01', 'Site_2026_03_02_0000.mp4'), 'utf8')).toBe('not ours');
 
-    const status = await runCamdl(['status', '--config', fleet.config]);
+    const status = await runCamdl(['status', '--config', fleet.config, '--verbose']);
     expect(status.code).toBe(1);
     expect(status.stdout).toContain('  copies on offsite: verified 3, pending 0, failing 0\n');
     expect(status.stdout).toMatch(/ {2}copies on usb: verified 2, pending 0, failing 0, conflict 1, oldest pending \d+\.\d h\n/);
@@ -96,6 +96,10 @@ describe.skipIf(!sqliteAvailable())('camdl with off-site targets (a real S3 serv
     // The conflict on usb is still there: exit 1.
     expect(sites.code).toBe(1);
     expect(JSON.parse(sites.stdout)).toMatchObject({ target: 'offsite', sites: [{ site: 'site-a/', cameras: [{ name: 'cam0', copies: [{ target: 'offsite', verified: 3 }, { target: 'usb', verified: 2, conflict: 1 }] }] }] });
+    const human = await runCamdl(['status', '--config', fleet.config, '--target', 'offsite', '--camera', 'cam0'], { ...env, NO_COLOR: '1' });
+    expect(human.code).toBe(1);
+    // Its synthetic archives are months old: silent, hence FAIL.
+    expect(human.stdout).toMatch(/^site site-a\/: snapshot \d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ\n {2}FAIL cam0 \(timelapse\): last successful sync \S+Z \(\d+\.\d h ago\); pending 0, lost 0; copies offsite 3, usb 2 \(1 conflict\); silent: nothing new recorded for \d+\.\d d\n$/);
     const report = await runCamdl(['report', '--config', fleet.config, '--target', 'offsite', '--out', join(fleet.dir.path, 'sites.html')], env);
     expect(report.code).toBe(0);
     expect(await readFile(join(fleet.dir.path, 'sites.html'), 'utf8')).toContain('data-site="site-a/"');

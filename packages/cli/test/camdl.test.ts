@@ -200,7 +200,7 @@ describe.skipIf(!sqliteAvailable())('camdl (the binary, as its own process)', ()
     const lost = second.stdout.split('\n').filter((line) => line.startsWith('LOST '));
     expect(lost).toEqual([`LOST  cam0: ${victim.filename} (${new Date(victim.first).toISOString()} .. ${new Date(victim.last).toISOString()}) vanished from the camera before it was archived`]);
     expect(second.stdout).toMatch(/^Done\. downloaded=0 .*lost=1/m);
-    const status = await runCamdl(['status', '--config', fleet.config]);
+    const status = await runCamdl(['status', '--config', fleet.config, '--verbose']);
     expect(status.code).toBe(1);
     expect(status.stdout).toMatch(/archives: 2 files, .* pending 0, lost 1, /);
     // Reported once: the next run has nothing to do and says nothing of it.

@@ -148,7 +148,7 @@ describe('camdl with implausible times, from a camera and from an older ledger',
     const html = await readFile(join(dir.path, 'coverage.html'), 'utf8');
     expect(html).toContain('ghost.mp4');
     expect(html).not.toMatch(/NaN|Infinity/);
-    const status = await runCamdl(['status', '--config', config]);
+    const status = await runCamdl(['status', '--config', config, '--verbose']);
     noCrash(status);
     expect(status.stdout).toMatch(/archives: 2 files/);
   }, 30_000);

@@ -23,7 +23,24 @@ export type { CopySummary } from './ledger-copies.js';
 export { verifyTarget, type TargetVerifyOptions, type TargetVerifyResult, type TargetVerifyProblem, type TargetVerifyEvent } from './verify-target.js';
 export { restoreFromTarget, type RestoreOptions, type RestoreResult, type RestoreProblem, type RestoreEvent } from './restore.js';
 export { targetFleetStatus, withTargetSites, type TargetFleetStatus, type SiteStatus, type TargetSite, type OpenSite, type TargetSitesOptions } from './target-sites.js';
-export { fleetStatus, findCoverageGaps, GAP_TOLERANCE_MS, type FleetStatus, type CameraStatus, type ChannelStatus, type CoverageGap } from './status.js';
+export {
+  fleetStatus,
+  findCoverageGaps,
+  GAP_TOLERANCE_MS,
+  STATUS_JSON_VERSION,
+  STRIP_DAYS,
+  type FleetStatus,
+  type FleetStatusOptions,
+  type CameraStatus,
+  type CameraVerdict,
+  type ChannelStatus,
+  type CoverageGap,
+  type StripDay,
+  type StripState,
+  type ArchiveGap,
+  STRIP_STATES,
+} from './status.js';
+export type { CameraConcern } from './status-verdict.js';
 export { coverageDays, dayOf, dayStartMs, recorderOf, DAY_STATES, MAX_COVERAGE_DAYS, type AtRiskInput, type CoverageDays, type CoverageDaysOptions, type DayCoverage, type DayGap, type DayRecording, type DayState, type RecorderKind } from './coverage-days.js';
 export { verifyArchive, type VerifyOptions, type VerifyResult, type VerifyProblem, type VerifyEvent } from './verify.js';
 export { renderCoverageReport, renderSitesReport, COVERAGE_COLOURS, type CoverageReportOptions, type CoverageState } from './report.js';

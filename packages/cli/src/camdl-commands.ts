@@ -13,6 +13,7 @@ export interface CamdlCommand {
  */
 export const CAMDL_COMMANDS: readonly CamdlCommand[] = [
   { name: 'sync', summary: 'Archive every camera of the config: list, download oldest first, verify, record, delete-after', load: async () => (await import('./camdl-sync.js')).run },
+  { name: 'get', summary: 'Download one camera’s window once into a folder (any kind), verified like the sync; --merge into one file', load: async () => (await import('./camdl-get.js')).run },
   { name: 'status', summary: 'Per camera and channel: last sync, files, bytes, days, gaps, pending, lost, failures', load: async () => (await import('./camdl-status.js')).run },
   { name: 'verify', summary: 'Re-hash the archive (or, with --target, its copies) against the ledger; name every missing or changed file', load: async () => (await import('./camdl-verify.js')).run },
   { name: 'restore', summary: 'Download the copies on a target into a folder in the archive layout, each re-hashed against the ledger', load: async () => (await import('./camdl-restore.js')).run },

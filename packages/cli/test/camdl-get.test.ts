@@ -35,7 +35,7 @@ describe.skipIf(!sqliteAvailable())('camdl get: one camera’s window, once', ()
     const run = await runCamdl([...camera.base, '--since', '2026-01-16T00:00:00', '--until', '2026-01-18T00:00:00', '--no-progress'], camera.env);
     expect(run.stderr).toBe('');
     expect(run.code, run.stdout + run.stderr).toBe(0);
-    expect(run.stdout).toMatch(/^SAVE  ch01_20260116_233000-20260116_234000\.mp4 \(/m);
+    expect(run.stdout).toMatch(/^SAVE {2}ch01_20260116_233000-20260116_234000\.mp4 \(/m);
     const recordings = camera.sim.hikvision!.recordings;
     expect(await filesIn(camera.out)).toHaveLength(recordings.length);
     for (const recording of recordings) {
@@ -64,7 +64,7 @@ describe.skipIf(!sqliteAvailable())('camdl get: one camera’s window, once', ()
     camera.sim.axisEdge!.refuseExport(camera.sim.axisEdge!.recordings[0]!.recordingId, 110);
     const run = await runCamdl([...camera.base, '--since', '2026-01-16T00:00:00Z', '--max-retries', '0', '--no-progress'], camera.env);
     expect(run.code, run.stdout + run.stderr).toBe(1);
-    expect(run.stdout).toMatch(/^FAIL  127\.0\.0\.1: \d{8}_\d{6}_\w+: .*GeneralError 110 \(Recording not found\)/m);
+    expect(run.stdout).toMatch(/^FAIL {2}127\.0\.0\.1: \d{8}_\d{6}_\w+: .*GeneralError 110 \(Recording not found\)/m);
     expect(await filesIn(camera.out)).toEqual([]);
   });
 

@@ -1,10 +1,11 @@
-import { mkdir, readFile } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { AxisEdgeError, checkExportFile, createAxisEdgeClient, exportFileName, exportRecording, type EdgeRecording } from '@camdl/axis-edge';
 import { localTimeZone } from '@camdl/internal';
 import type { CameraConfig } from '../config.js';
 import { wallClockIn } from '../layout.js';
 import type { CameraListing, CameraSource, RemoteRecording } from './camera-source.js';
+import { cameraTls } from './camera-tls.js';
 
 /** The recording's key in the ledger: disk and id (one id may exist on two disks). */
 function keyOf(recording: Pick<EdgeRecording, 'diskId' | 'recordingId'>): string {
@@ -16,7 +17,6 @@ function keyOf(recording: Pick<EdgeRecording, 'diskId' | 'recordingId'>): string
  * `remove.cgi`. Exports carry no length: each is proven whole from its container and duration.
  */
 export async function createAxisEdgeSource(camera: CameraConfig, password: string | undefined, onWarning: (message: string) => void): Promise<CameraSource> {
-  const ca = camera.url.protocol === 'https:' && camera.caFile !== undefined ? await readFile(camera.caFile) : undefined;
   const client = createAxisEdgeClient({
     url: camera.url,
     username: camera.username ?? 'root',
@@ -24,8 +24,7 @@ export async function createAxisEdgeSource(camera: CameraConfig, password: strin
     timeout: camera.timeoutMs,
     // One more than the downloads: the listing and remove.cgi are not held up behind an export.
     connections: camera.connections + 1,
-    ...(ca ? { ca } : {}),
-    ...(camera.insecure ? { insecure: true } : {}),
+    ...(await cameraTls(camera)),
   });
   const zone = camera.timeZone ?? localTimeZone();
   const byKey = new Map<string, EdgeRecording>();

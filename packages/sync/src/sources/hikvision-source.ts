@@ -1,9 +1,10 @@
-import { mkdir, open, readFile, stat } from 'node:fs/promises';
+import { mkdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { createHikvisionClient, instantOfWallClock, recordingFileName, searchRecordings, type ClockModel, type HikvisionRecording } from '@camdl/hikvision-isapi';
+import { createHikvisionClient, instantOfWallClock, recordingFileName, searchRecordings, type ClockModel, type HikvisionRecording, type RecordingDownloadResult } from '@camdl/hikvision-isapi';
 import { checkContainerFile } from '@camdl/internal';
 import type { CameraConfig, TimeBound } from '../config.js';
 import type { CameraListing, CameraSource, RemoteRecording } from './camera-source.js';
+import { cameraTls } from './camera-tls.js';
 
 /** A window bound in the recorder's terms: its wall clock as written in the config, else an instant. */
 function searchBound(bound: TimeBound | undefined, instantMs: number): string | Date {
@@ -14,24 +15,11 @@ function instantOf(bound: string | Date, model: ClockModel): number {
   return bound instanceof Date ? bound.getTime() : instantOfWallClock(bound, model);
 }
 
-/** `mp4` (an `ftyp` box first) by the file's own first bytes, else undefined (NVRs send MPEG-PS). */
-async function isMp4(path: string): Promise<boolean> {
-  const file = await open(path, 'r');
-  try {
-    const head = Buffer.alloc(8);
-    const { bytesRead } = await file.read(head, 0, 8, 0);
-    return bytesRead === 8 && head.toString('latin1', 4, 8) === 'ftyp';
-  } finally {
-    await file.close();
-  }
-}
-
 /**
  * A Hikvision ISAPI camera or recorder: searched per channel as the device pages, each file sent
  * back verbatim by its playbackURI and verified against the URI's `size=`. The device cannot delete.
  */
 export async function createHikvisionSource(camera: CameraConfig, password: string | undefined, onWarning: (message: string) => void): Promise<CameraSource> {
-  const ca = camera.url.protocol === 'https:' && camera.caFile !== undefined ? await readFile(camera.caFile) : undefined;
   const client = createHikvisionClient({
     url: camera.url,
     username: camera.username ?? 'admin',
@@ -40,10 +28,11 @@ export async function createHikvisionSource(camera: CameraConfig, password: stri
     connections: camera.connections + 1,
     // Without time-zone the recorder's offset comes from /ISAPI/System/time.
     ...(camera.timeZone !== undefined ? { timeZone: camera.timeZone } : {}),
-    ...(ca ? { ca } : {}),
-    ...(camera.insecure ? { insecure: true } : {}),
+    ...(await cameraTls(camera)),
   });
   const byKey = new Map<string, HikvisionRecording>();
+  // What each download turned out to be, by its first bytes (the library sniffs it).
+  const containers = new Map<string, RecordingDownloadResult['container']>();
   return {
     connections: camera.connections,
     async list(window, signal): Promise<CameraListing> {
@@ -95,6 +84,7 @@ export async function createHikvisionSource(camera: CameraConfig, password: stri
         ...(options.onProgress ? { onProgress: options.onProgress } : {}),
         ...(options.onEvent ? { onEvent: options.onEvent } : {}),
       });
+      containers.set(`${remote.channel}\u0000${remote.remoteKey}`, result.container);
       // The size= of the playbackURI is the length the device promised (a file of another size was removed and threw).
       return { path, result: { ...result, verified: result.verified || result.sizeVerified } };
     },
@@ -102,7 +92,7 @@ export async function createHikvisionSource(camera: CameraConfig, password: stri
       const size = (await stat(path)).size;
       if (remote.size !== undefined && size !== remote.size) return { ok: false, reason: `${size} bytes, its playbackURI says size=${remote.size}` };
       // An MP4 is parsed to its end; an MPEG program stream has no end to find: its size= is the evidence.
-      if (!(await isMp4(path))) return { ok: true, whole: false };
+      if (containers.get(`${remote.channel}\u0000${remote.remoteKey}`) !== 'mp4') return { ok: true, whole: false };
       const check = await checkContainerFile(path, 'mp4');
       return check.ok ? { ok: true, whole: true } : check;
     },

@@ -5,7 +5,7 @@ import { localTimeZone } from '@camdl/internal';
 import type { CameraConfig } from '../config.js';
 import { wallClockIn } from '../layout.js';
 import type { CameraListing, CameraSource, RemoteRecording } from './camera-source.js';
-import { cameraTls } from './camera-tls.js';
+import { clientOptions } from './client-options.js';
 
 /** The recording's key in the ledger: disk and id (one id may exist on two disks). */
 function keyOf(recording: Pick<EdgeRecording, 'diskId' | 'recordingId'>): string {
@@ -17,15 +17,7 @@ function keyOf(recording: Pick<EdgeRecording, 'diskId' | 'recordingId'>): string
  * `remove.cgi`. Exports carry no length: each is proven whole from its container and duration.
  */
 export async function createAxisEdgeSource(camera: CameraConfig, password: string | undefined, onWarning: (message: string) => void): Promise<CameraSource> {
-  const client = createAxisEdgeClient({
-    url: camera.url,
-    username: camera.username ?? 'root',
-    password: password ?? '',
-    timeout: camera.timeoutMs,
-    // One more than the downloads: the listing and remove.cgi are not held up behind an export.
-    connections: camera.connections + 1,
-    ...(await cameraTls(camera)),
-  });
+  const client = createAxisEdgeClient(await clientOptions(camera, password, 'root'));
   const zone = camera.timeZone ?? localTimeZone();
   const byKey = new Map<string, EdgeRecording>();
   const expectedDuration = (remote: RemoteRecording): number => (remote.endMs - remote.startMs) / 1000;

@@ -4,7 +4,7 @@ import { createHikvisionClient, instantOfWallClock, recordingFileName, searchRec
 import { checkContainerFile } from '@camdl/internal';
 import type { CameraConfig, TimeBound } from '../config.js';
 import type { CameraListing, CameraSource, RemoteRecording } from './camera-source.js';
-import { cameraTls } from './camera-tls.js';
+import { clientOptions } from './client-options.js';
 
 /** A window bound in the recorder's terms: its wall clock as written in the config, else an instant. */
 function searchBound(bound: TimeBound | undefined, instantMs: number): string | Date {
@@ -21,14 +21,9 @@ function instantOf(bound: string | Date, model: ClockModel): number {
  */
 export async function createHikvisionSource(camera: CameraConfig, password: string | undefined, onWarning: (message: string) => void): Promise<CameraSource> {
   const client = createHikvisionClient({
-    url: camera.url,
-    username: camera.username ?? 'admin',
-    password: password ?? '',
-    timeout: camera.timeoutMs,
-    connections: camera.connections + 1,
+    ...(await clientOptions(camera, password, 'admin')),
     // Without time-zone the recorder's offset comes from /ISAPI/System/time.
     ...(camera.timeZone !== undefined ? { timeZone: camera.timeZone } : {}),
-    ...(await cameraTls(camera)),
   });
   const byKey = new Map<string, HikvisionRecording>();
   // What each download turned out to be, by its first bytes (the library sniffs it).

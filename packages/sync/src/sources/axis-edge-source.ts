@@ -5,7 +5,7 @@ import { localTimeZone } from '@camdl/internal';
 import type { CameraConfig } from '../config.js';
 import { wallClockIn } from '../layout.js';
 import type { CameraListing, CameraSource, RemoteRecording } from './camera-source.js';
-import { clientOptions } from './client-options.js';
+import { clientOptions, transferOptions } from './client-options.js';
 
 /** The recording's key in the ledger: disk and id (one id may exist on two disks). */
 function keyOf(recording: Pick<EdgeRecording, 'diskId' | 'recordingId'>): string {
@@ -63,15 +63,7 @@ export async function createAxisEdgeSource(camera: CameraConfig, password: strin
       if (!recording) throw new Error(`${remote.remoteName} is not in the camera's current listing`);
       await mkdir(folder, { recursive: true });
       const path = join(folder, remote.fileName);
-      const result = await exportRecording(client, recording, path, {
-        format: camera.format,
-        rateLimiter: options.rateLimiter,
-        maxRetries: camera.maxRetries,
-        timeout: camera.timeoutMs,
-        signal: options.signal,
-        ...(options.onProgress ? { onProgress: options.onProgress } : {}),
-        ...(options.onEvent ? { onEvent: options.onEvent } : {}),
-      });
+      const result = await exportRecording(client, recording, path, { format: camera.format, ...transferOptions(camera, options) });
       // No Content-Length exists to verify against: exportRecording parsed the container to its end
       // and matched its duration with the recording's (or removed the file and threw).
       return { path, result: { ...result, verified: result.containerVerified } };

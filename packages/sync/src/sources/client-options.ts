@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import type { CameraConfig } from '../config.js';
+import type { SourceDownloadOptions } from './camera-source.js';
 
 /**
  * The options every vendor client takes from a camera of the config: its URL, user (or the kind's
@@ -20,5 +21,20 @@ export async function clientOptions(
     connections: camera.connections + 1,
     ...(ca ? { ca } : {}),
     ...(camera.insecure ? { insecure: true as const } : {}),
+  };
+}
+
+/** The options of one download as the vendor libraries take them: the run's limiter and signal, the camera's retries and timeout. */
+export function transferOptions(
+  camera: Pick<CameraConfig, 'maxRetries' | 'timeoutMs'>,
+  options: SourceDownloadOptions,
+): { rateLimiter: SourceDownloadOptions['rateLimiter']; maxRetries: number; timeout: number; signal: AbortSignal } & Pick<SourceDownloadOptions, 'onProgress' | 'onEvent'> {
+  return {
+    rateLimiter: options.rateLimiter,
+    maxRetries: camera.maxRetries,
+    timeout: camera.timeoutMs,
+    signal: options.signal,
+    ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+    ...(options.onEvent ? { onEvent: options.onEvent } : {}),
   };
 }

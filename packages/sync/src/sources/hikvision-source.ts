@@ -4,7 +4,7 @@ import { createHikvisionClient, instantOfWallClock, recordingFileName, searchRec
 import { checkContainerFile } from '@camdl/internal';
 import type { CameraConfig, TimeBound } from '../config.js';
 import type { CameraListing, CameraSource, RemoteRecording } from './camera-source.js';
-import { clientOptions } from './client-options.js';
+import { clientOptions, transferOptions } from './client-options.js';
 
 /** A window bound in the recorder's terms: its wall clock as written in the config, else an instant. */
 function searchBound(bound: TimeBound | undefined, instantMs: number): string | Date {
@@ -71,14 +71,7 @@ export async function createHikvisionSource(camera: CameraConfig, password: stri
       if (!recording) throw new Error(`${remote.remoteName} is not in the camera's current listing`);
       await mkdir(folder, { recursive: true });
       const path = join(folder, remote.fileName);
-      const result = await client.downloadRecording(recording, path, {
-        rateLimiter: options.rateLimiter,
-        maxRetries: camera.maxRetries,
-        timeout: camera.timeoutMs,
-        signal: options.signal,
-        ...(options.onProgress ? { onProgress: options.onProgress } : {}),
-        ...(options.onEvent ? { onEvent: options.onEvent } : {}),
-      });
+      const result = await client.downloadRecording(recording, path, transferOptions(camera, options));
       containers.set(`${remote.channel}\u0000${remote.remoteKey}`, result.container);
       // The size= of the playbackURI is the length the device promised (a file of another size was removed and threw).
       return { path, result: { ...result, verified: result.verified || result.sizeVerified } };

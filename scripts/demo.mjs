@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // The main job with no camera at hand: start the camera simulators on 127.0.0.1 and archive a mixed
-// fleet of three cameras with `camdl sync` (twice: the second run downloads nothing), show `camdl
+// fleet of five cameras (Timelapse2, Timelapse 3, Amcrest, Axis edge storage, Hikvision) with `camdl sync` (twice: the second run downloads nothing), show `camdl
 // status` and write the coverage report; copy every recording to an off-site target, verify the copies
 // and restore one camera from it; then download from single cameras with the two seed CLIs,
 // exactly as a user would from real cameras. Output lands in ./demo-output.
@@ -90,7 +90,7 @@ function eveningRecordings(day) {
   return Array.from({ length: 15 }, (_, index) => ({ start: wall(base + index * 480_000), end: wall(base + (index + 1) * 480_000) }));
 }
 
-console.log('== camdl sync: one config, three cameras (simulated), archived and verified ==');
+console.log('== camdl sync: one config, five cameras of four kinds (simulated), archived and verified ==');
 if (typeof process.getBuiltinModule !== 'function' || !process.getBuiltinModule('node:sqlite')) {
   console.log(`camdl needs Node.js 22.19 or newer for its ledger (node:sqlite); this is ${process.version}: skipping this part`);
   failures += 1;
@@ -101,6 +101,10 @@ if (typeof process.getBuiltinModule !== 'function' || !process.getBuiltinModule(
     ['north-gate', await startCameraSim({ profile: 'timelapse2-v1', content: { archives: dailyArchives('North_Gate', 4, daysAgo(4)) } })],
     ['crane', await startCameraSim({ profile: 'timelapse3', content: { archives: dailyArchives('Crane', 3, daysAgo(3)) } })],
     ['kitchen', await startCameraSim({ profile: 'amcrest', content: { recordings: eveningRecordings(daysAgo(2)) } })],
+    // An Axis camera's SD card: three finished recordings and one still being written (left for a later run).
+    ['dock', await startCameraSim({ profile: 'axis-edge', timeZone: 'Europe/Berlin', axisEdge: { recordings: 3, firstStart: `${daysAgo(1)}T20:00:00Z` } })],
+    // A Hikvision camera whose recordings cross its local midnight: two day folders.
+    ['lobby', await startCameraSim({ profile: 'hikvision', timeZone: 'America/New_York', hikvision: { recordingsPerChannel: 4, firstStart: `${daysAgo(2)} 23:40:00` } })],
   ];
   try {
     await writeFile(secretFile, `${s3.secretAccessKey}\n`, { mode: 0o600 });
@@ -130,8 +134,11 @@ if (typeof process.getBuiltinModule !== 'function' || !process.getBuiltinModule(
     for (const [name, sim] of fleet) {
       const variable = `${name.toUpperCase().replace(/-/g, '_')}_PASSWORD`;
       env[variable] = sim.password;
-      lines.push(`  - name: ${name}`, `    kind: ${sim.profile === 'amcrest' ? 'amcrest' : 'timelapse'}`, `    host: ${sim.url}`, `    username: ${sim.username}`, `    password-env: ${variable}`);
-      if (sim.profile === 'amcrest') lines.push('    channels: [1]', `    since: ${daysAgo(2)}T00:00:00`, `    time-zone: ${sim.timeZone}`);
+      const kind = ['amcrest', 'axis-edge', 'hikvision'].includes(sim.profile) ? sim.profile : 'timelapse';
+      lines.push(`  - name: ${name}`, `    kind: ${kind}`, `    host: ${sim.url}`, `    username: ${sim.username}`, `    password-env: ${variable}`);
+      if (kind === 'amcrest') lines.push('    channels: [1]', `    since: ${daysAgo(2)}T00:00:00`, `    time-zone: ${sim.timeZone}`);
+      else if (kind === 'axis-edge') lines.push('    format: matroska         # exports proven whole from their container', '    delete-after: true       # remove.cgi once the archive and both targets hold it verified');
+      else if (kind === 'hikvision') lines.push('    channels: [1]', `    since: ${daysAgo(3)}T00:00:00   # the recorder's wall clock; its zone learnt from /ISAPI/System/time`);
       else lines.push('    time-zone: UTC', '    rate-limit: 90');
     }
     const config = join(outdir, 'camdl.yaml');

@@ -142,14 +142,27 @@ export async function exportRecording(
     }
     throw error;
   }
-  const expected = (recording.stop.getTime() - recording.start.getTime()) / 1000;
-  const check = await checkContainerFile(destination, format === 'matroska' ? 'matroska' : 'mp4');
-  const reject = async (why: string): Promise<never> => {
+  const check = await checkExportFile(destination, { format, durationSec: (recording.stop.getTime() - recording.start.getTime()) / 1000, durationTolerance: tolerance });
+  if (!check.ok) {
     await rm(destination, { force: true });
-    throw new AxisEdgeError(`[GET] "${url.href}": ${why}; removed`, { code: 'ERR_AXIS_EDGE_INCOMPLETE', url: url.href, recordingId: recording.recordingId });
-  };
-  if (!check.ok) return reject(check.reason);
-  if (check.durationSec === undefined) return reject('the export does not say how long it is, so it cannot be proven whole');
-  if (Math.abs(check.durationSec - expected) > tolerance) return reject(`the export lasts ${check.durationSec.toFixed(3)} s, the recording ${expected.toFixed(3)} s`);
+    throw new AxisEdgeError(`[GET] "${url.href}": ${check.reason}; removed`, { code: 'ERR_AXIS_EDGE_INCOMPLETE', url: url.href, recordingId: recording.recordingId });
+  }
   return { ...result, format, durationSec: check.durationSec, containerVerified: true };
+}
+
+/** What {@link checkExportFile} found. */
+export type ExportFileCheck = { ok: true; durationSec: number } | { ok: false; reason: string };
+
+/**
+ * Whether the file at `path` is a whole export of a recording lasting `durationSec`: its container
+ * parsed to its end (headers only, constant memory) and its duration within `durationTolerance`. The
+ * check {@link exportRecording} makes; also for an archived copy before the camera's is removed.
+ */
+export async function checkExportFile(path: string, expected: { format: ExportFormat; durationSec: number; durationTolerance?: number }): Promise<ExportFileCheck> {
+  const tolerance = expected.durationTolerance ?? 0.75;
+  const check = await checkContainerFile(path, expected.format === 'matroska' ? 'matroska' : 'mp4');
+  if (!check.ok) return check;
+  if (check.durationSec === undefined) return { ok: false, reason: 'the export does not say how long it is, so it cannot be proven whole' };
+  if (Math.abs(check.durationSec - expected.durationSec) > tolerance) return { ok: false, reason: `the export lasts ${check.durationSec.toFixed(3)} s, the recording ${expected.durationSec.toFixed(3)} s` };
+  return { ok: true, durationSec: check.durationSec };
 }

@@ -11,5 +11,5 @@ export {
   type VapixElement,
 } from './client.js';
 export { parseEdgeTime, type EdgeRecording } from './recording.js';
-export { exportRecording, type ExportFormat, type ExportRecordingOptions, type ExportResult } from './export-recording.js';
+export { exportRecording, checkExportFile, type ExportFileCheck, type ExportFormat, type ExportRecordingOptions, type ExportResult } from './export-recording.js';
 export { exportRecordings, exportFileName, type ExportRecordingsOptions, type ExportJobEvent, type ExportOutcome } from './export-recordings.js';

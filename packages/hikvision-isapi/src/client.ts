@@ -7,7 +7,7 @@ import { HikvisionError, isHikvisionError } from './errors.js';
 import type { HikvisionRecording } from './recording.js';
 import { describeResponseStatus, responseStatusOf } from './response-status.js';
 import { captureUserCheck, type RefusalBody } from './user-check.js';
-import { child, childText, parseXml, type XmlElement } from '@camdl/internal';
+import { child, childText, parseXml, readText, type XmlElement } from '@camdl/internal';
 
 export interface HikvisionClientOptions {
   /** The device's HTTP origin: `http://10.0.0.51/`, `https://nvr.example.com:8443/`. A bare host is taken as http. */
@@ -163,20 +163,6 @@ export function normalizeClientOptions(options: HikvisionClientOptions): Require
   return { base, timeout, connections, clock };
 }
 
-async function readText(body: Dispatcher.ResponseData['body'], method: string, url: string): Promise<string> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of body) {
-    size += (chunk as Buffer).length;
-    if (size > MAX_BODY_BYTES) {
-      body.destroy();
-      throw new HikvisionError(`[${method}] "${url}": answer larger than ${MAX_BODY_BYTES} bytes`, { code: 'ERR_HIKVISION_BAD_RESPONSE', url, method });
-    }
-    chunks.push(chunk as Buffer);
-  }
-  return Buffer.concat(chunks).toString('utf8');
-}
-
 /** Creates a client for one ISAPI camera or recorder. */
 export function createHikvisionClient(options: HikvisionClientOptions): HikvisionClient {
   const { base, timeout, connections, clock } = normalizeClientOptions(options);
@@ -292,7 +278,7 @@ export function createHikvisionClient(options: HikvisionClientOptions): Hikvisio
           ...(call.body !== undefined ? { body: call.body, headers: { 'content-type': 'application/xml; charset="UTF-8"' } } : {}),
         });
         status = response.statusCode;
-        text = await readText(response.body, method, href);
+        text = await readText(response.body, MAX_BODY_BYTES, () => new HikvisionError(`[${method}] "${href}": answer larger than ${MAX_BODY_BYTES} bytes`, { code: 'ERR_HIKVISION_BAD_RESPONSE', url: href, method }));
       } catch (error) {
         if (isHikvisionError(error) || isDigestAuthError(error)) throw error;
         if (signal?.aborted) throw new HikvisionError(`[${method}] "${href}": aborted`, { code: 'ERR_HIKVISION_ABORTED', url: href, method, cause: error });

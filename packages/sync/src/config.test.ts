@@ -54,7 +54,7 @@ describe('parseConfig', () => {
 
   it('names the line of a wrong value and of broken YAML', () => {
     expect(errorOf(`${BASE}bandwidth: fast\n`)).toBe('/etc/camdl/camdl.yaml:8: bandwidth must be a number, got "fast"');
-    expect(errorOf(BASE.replace('kind: timelapse', 'kind: hikvision'))).toMatch(/:4: kind must be timelapse or amcrest/);
+    expect(errorOf(BASE.replace('kind: timelapse', 'kind: dahua'))).toMatch(/:4: kind must be timelapse, amcrest, axis-edge or hikvision/);
     expect(errorOf(`${BASE}    since: yesterday\n`)).toMatch(/:8: since must be a duration/);
     expect(errorOf(`${BASE}    since: 2026-02-30\n`)).toMatch(/:8: since must be/);
     expect(errorOf(`${BASE}  - name: gate\n    kind: amcrest\n    host: x\n`)).toMatch(/:8: name "gate" is used twice \(also on line 3\)/);
@@ -87,10 +87,10 @@ describe('parseConfig', () => {
   it('keeps Amcrest-only keys on Amcrest cameras and caps connections', () => {
     const amcrest = BASE.replace('kind: timelapse', 'kind: amcrest');
     expect(parseConfig(`${amcrest}    channels: [1, 2]\n`, '/c.yaml', PRIVATE).cameras[0]).toMatchObject({ channels: [1, 2], connections: 4, since: { kind: 'relative' } });
-    expect(errorOf(`${amcrest}    delete-after: true\n`)).toMatch(/:8: camera "gate": delete-after is supported for timelapse cameras only/);
+    expect(errorOf(`${amcrest}    delete-after: true\n`)).toMatch(/:8: camera "gate": delete-after is supported for timelapse and axis-edge cameras only/);
     expect(errorOf(`${amcrest}    connections: 8\n`)).toMatch(/:8: connections must be at most 4/);
     expect(errorOf(`${BASE}    connections: 2\n`)).toMatch(/:8: connections must be at most 1/);
-    expect(errorOf(`${BASE}    channels: [1]\n`)).toMatch(/channels apply to amcrest cameras only/);
+    expect(errorOf(`${BASE}    channels: [1]\n`)).toMatch(/channels apply to amcrest and hikvision cameras only/);
   });
 
   it('parses window bounds: durations, camera wall clock, instants', () => {

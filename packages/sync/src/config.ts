@@ -8,7 +8,10 @@ import { parseCameraTargets, parseKeepLocal, parseTargets, topNode, type TargetC
 import { MONITORING_KEYS, parseMonitoringSections, type MonitoringConfig } from './alerts/monitoring-config.js';
 
 /** Camera families `camdl sync` knows. */
-export type CameraKind = 'timelapse' | 'amcrest';
+export type CameraKind = 'timelapse' | 'amcrest' | 'axis-edge' | 'hikvision';
+
+/** The kinds, in the order messages name them. */
+export const CAMERA_KINDS: readonly CameraKind[] = ['timelapse', 'amcrest', 'axis-edge', 'hikvision'];
 
 /** A window bound as written in the config. */
 export type TimeBound =
@@ -37,22 +40,26 @@ export interface CameraConfig {
   caFile: string | undefined;
   /** Mbps for this camera; 0 = only the global limit. @default 0 */
   rateLimitMbps: number;
-  /** Start of the window. @default everything listed (timelapse), 30d (amcrest) */
+  /** Start of the window. @default everything listed (timelapse, axis-edge), 30d (amcrest, hikvision) */
   since: TimeBound | undefined;
   /** End of the window. @default the time of the run */
   until: TimeBound | undefined;
-  /** Delete on the camera what the ledger holds as verified (Timelapse2 1.x and 3.x only). @default false */
+  /** Delete on the camera what the ledger holds as verified (Timelapse2 1.x and 3.x, axis-edge). @default false */
   deleteAfter: boolean;
-  /** Amcrest channels (1-based), or `all`. @default [1] */
+  /** Amcrest and Hikvision channels (1-based), or `all`. @default [1] */
   channels: number[] | 'all';
-  /** The camera's IANA time zone, for days in the layout and instants. @default this computer's zone */
+  /** The camera's IANA time zone, for days in the layout and instants. @default this computer's zone (hikvision: learnt from /ISAPI/System/time) */
   timeZone: string | undefined;
-  /** Most downloads at once: 1 for Timelapse (the app is single-threaded), at most 4 for Amcrest. */
+  /** Most downloads at once: 1 for Timelapse (the app is single-threaded), at most 4 for Amcrest, 2 for Axis edge storage and Hikvision. */
   connections: number;
   /** Amcrest `condition.Types`. @default ['mp4'] (Types-less retry handled by the library) */
   types: string[] | undefined;
   /** Timeout per request in ms. @default 60000 */
   timeoutMs: number;
+  /** axis-edge: the camera's disk (`SD_DISK`, `NetworkShare`). @default undefined (every disk the camera lists) */
+  disk: string | undefined;
+  /** axis-edge: the export container. @default 'matroska' */
+  format: 'matroska' | 'mp4';
   /** Retries per file. @default 3 */
   maxRetries: number;
   /** Names of the targets that must hold a verified copy of each recording. @default every target */
@@ -88,6 +95,8 @@ export const DEFAULT_LAYOUT = '{camera}/{yyyy}-{mm}-{dd}/{file}';
 export const DEFAULT_AMCREST_SINCE = '30d';
 /** Largest number of parallel downloads from one Amcrest camera (cameras refuse more connections). */
 export const MAX_AMCREST_CONNECTIONS = 4;
+/** Largest number of parallel downloads from an Axis camera's card or a Hikvision recorder (they serve few streams at once). */
+export const MAX_EDGE_CONNECTIONS = 2;
 
 const CAMERA_KEYS = [
   'name',
@@ -107,6 +116,8 @@ const CAMERA_KEYS = [
   'time-zone',
   'connections',
   'types',
+  'disk',
+  'format',
   'timeout',
   'max-retries',
   'targets',
@@ -323,10 +334,11 @@ export function parseConfig(text: string, file: string, options: LoadConfigOptio
     if (seen !== undefined) reader.fail(nameEntry.line, `name "${name}" is used twice (also on line ${seen})`);
     names.set(name.toLowerCase(), nameEntry.line);
     const kindEntry = get('kind');
-    if (!kindEntry) reader.fail(line, `camera "${name}": missing key "kind" (timelapse or amcrest)`);
+    if (!kindEntry) reader.fail(line, `camera "${name}": missing key "kind" (${CAMERA_KINDS.join(', ')})`);
     const kindText = reader.string(kindEntry, 'kind');
-    if (kindText !== 'timelapse' && kindText !== 'amcrest') reader.fail(kindEntry.line, `kind must be timelapse or amcrest, got ${JSON.stringify(kindText)}`);
-    const kind: CameraKind = kindText;
+    const kind = CAMERA_KINDS.find((known) => known === kindText);
+    if (kind === undefined) reader.fail(kindEntry.line, `kind must be ${CAMERA_KINDS.slice(0, -1).join(', ')} or ${CAMERA_KINDS[CAMERA_KINDS.length - 1]}, got ${JSON.stringify(kindText)}`);
+    const searched = kind === 'amcrest' || kind === 'hikvision';
     const hostEntry = own.get('host');
     if (!hostEntry) reader.fail(line, `camera "${name}": missing key "host"`);
     const url = parseHost(reader.string(hostEntry, 'host'));
@@ -375,12 +387,12 @@ export function parseConfig(text: string, file: string, options: LoadConfigOptio
       if (!parsed) reader.fail(entry.line, `${key} must be a duration (30d, 12h) or an ISO date/time (2026-01-16T00:00:00), got ${JSON.stringify(value)}`);
       return parsed;
     };
-    const since = bound('since') ?? (kind === 'amcrest' ? parseTimeBound(DEFAULT_AMCREST_SINCE) : undefined);
+    const since = bound('since') ?? (searched ? parseTimeBound(DEFAULT_AMCREST_SINCE) : undefined);
     const until = bound('until');
     const deleteEntry = get('delete-after');
     const deleteAfter = deleteEntry ? reader.boolean(deleteEntry, 'delete-after') : false;
-    if (deleteAfter && kind !== 'timelapse') {
-      reader.fail(deleteEntry!.line, `camera "${name}": delete-after is supported for timelapse cameras only (Amcrest cameras overwrite their oldest recordings themselves)`);
+    if (deleteAfter && kind !== 'timelapse' && kind !== 'axis-edge') {
+      reader.fail(deleteEntry!.line, `camera "${name}": delete-after is supported for timelapse and axis-edge cameras only (${kind === 'amcrest' ? 'Amcrest' : 'Hikvision'} cameras overwrite their oldest recordings themselves)`);
     }
     const channelsEntry = get('channels');
     let channels: number[] | 'all' = [1];
@@ -396,14 +408,15 @@ export function parseConfig(text: string, file: string, options: LoadConfigOptio
         if (channels.length === 0) reader.fail(channelsEntry.line, 'channels must not be empty');
         if (new Set(channels).size !== channels.length) reader.fail(channelsEntry.line, 'channels lists a channel twice');
       } else reader.fail(channelsEntry.line, `channels must be a list of numbers or "all", got ${describeValue(channelsEntry.value)}`);
-      if (kind !== 'amcrest' && own.has('channels')) reader.fail(channelsEntry.line, `camera "${name}": channels apply to amcrest cameras only`);
+      if (!searched && own.has('channels')) reader.fail(channelsEntry.line, `camera "${name}": channels apply to amcrest and hikvision cameras only`);
     }
     const zoneEntry = get('time-zone');
     const timeZone = zoneEntry ? reader.string(zoneEntry, 'time-zone') : undefined;
     if (timeZone !== undefined && !validTimeZone(timeZone)) reader.fail(zoneEntry!.line, `time-zone: unknown IANA zone ${JSON.stringify(timeZone)} (e.g. Europe/Berlin)`);
     const connectionsEntry = get('connections');
-    const maxConnections = kind === 'timelapse' ? 1 : MAX_AMCREST_CONNECTIONS;
-    const connections = connectionsEntry ? reader.number(connectionsEntry, 'connections', { min: 1, max: maxConnections, integer: true }) : maxConnections;
+    const maxConnections = kind === 'timelapse' ? 1 : kind === 'amcrest' ? MAX_AMCREST_CONNECTIONS : MAX_EDGE_CONNECTIONS;
+    // Axis cards and Hikvision recorders: one stream at a time unless asked (a recorder busy with exports stops recording well).
+    const connections = connectionsEntry ? reader.number(connectionsEntry, 'connections', { min: 1, max: maxConnections, integer: true }) : kind === 'axis-edge' || kind === 'hikvision' ? 1 : maxConnections;
     const typesEntry = get('types');
     let types: string[] | undefined;
     if (typesEntry) {
@@ -411,6 +424,14 @@ export function parseConfig(text: string, file: string, options: LoadConfigOptio
       types = typesEntry.value.items.map((node) => (isScalar(node) && typeof node.value === 'string' && /^[A-Za-z0-9_]+$/.test(node.value) ? node.value : reader.fail(reader.lineOf(node as YamlNode), 'types: a file type such as mp4 or dav')));
       if (kind !== 'amcrest' && own.has('types')) reader.fail(typesEntry.line, `camera "${name}": types apply to amcrest cameras only`);
     }
+    const diskEntry = get('disk');
+    const disk = diskEntry ? reader.string(diskEntry, 'disk') : undefined;
+    if (disk !== undefined && !/^[\w.-]{1,64}$/.test(disk)) reader.fail(diskEntry!.line, `disk must be a disk id such as SD_DISK, got ${JSON.stringify(disk)}`);
+    if (diskEntry && kind !== 'axis-edge' && own.has('disk')) reader.fail(diskEntry.line, `camera "${name}": disk applies to axis-edge cameras only`);
+    const formatEntry = get('format');
+    const formatText = formatEntry ? reader.string(formatEntry, 'format') : 'matroska';
+    if (formatText !== 'matroska' && formatText !== 'mp4') reader.fail(formatEntry!.line, `format must be matroska or mp4, got ${JSON.stringify(formatText)}`);
+    if (formatEntry && kind !== 'axis-edge' && own.has('format')) reader.fail(formatEntry.line, `camera "${name}": format applies to axis-edge cameras only`);
     const timeoutEntry = get('timeout');
     const timeoutMs = (timeoutEntry ? reader.number(timeoutEntry, 'timeout', { min: 1 }) : 60) * 1000;
     const retriesEntry = get('max-retries');
@@ -429,11 +450,13 @@ export function parseConfig(text: string, file: string, options: LoadConfigOptio
       since,
       until,
       deleteAfter,
-      channels: kind === 'amcrest' ? channels : [0],
+      channels: searched ? channels : [0],
       timeZone,
       connections,
       types,
       timeoutMs,
+      disk,
+      format: formatText,
       maxRetries,
       targets: cameraTargets,
       keepLocalMs,

@@ -56,6 +56,20 @@ cameras:
     since: 2026-01-16T00:00:00  # camera wall-clock time
     # connections: 4            # parallel downloads (at most 4)
 
+  # - name: dock
+  #   kind: axis-edge           # an Axis camera's own recordings (SD card, network share)
+  #   host: https://10.0.0.41
+  #   username: root
+  #   password-env: DOCK_PASSWORD
+  #   delete-after: true        # remove.cgi once the archive holds each recording verified, whole
+
+  # - name: lobby-nvr
+  #   kind: hikvision           # Hikvision camera or NVR (ISAPI)
+  #   host: 10.0.0.51
+  #   username: admin
+  #   password-env: LOBBY_PASSWORD
+  #   channels: all             # or [1, 2]; its time zone is learnt from the recorder
+
 # Who hears when something goes wrong (once, and again when it recovers). Test: camdl notify --test
 # notify:
 #   - kind: ntfy

@@ -15,6 +15,8 @@ import { OffsiteCopies, type OffsiteEvent, type TargetOutcome } from './offsite-
 import type { TargetTuning } from './open-target.js';
 import { resolveCameraPassword } from './password.js';
 import { createAmcrestSource } from './sources/amcrest-source.js';
+import { createAxisEdgeSource } from './sources/axis-edge-source.js';
+import { createHikvisionSource } from './sources/hikvision-source.js';
 import type { CameraSource, RemoteRecording } from './sources/camera-source.js';
 import { createTimelapseSource } from './sources/timelapse-source.js';
 
@@ -91,7 +93,7 @@ export interface SyncFleetOptions {
 /** Exit codes of a sync (the contract of `camdl sync`). */
 export const SYNC_EXIT_CODES = { ok: 0, someFailed: 1, usage: 2, interrupted: 130 } as const;
 
-const AUTH_CODES = new Set(['ERR_DIGEST_BAD_CREDENTIALS', 'ERR_DOWNLOAD_AUTH', 'ERR_AMCREST_AUTH', 'ERR_AMCREST_INVALID_AUTHORITY']);
+const AUTH_CODES = new Set(['ERR_DIGEST_BAD_CREDENTIALS', 'ERR_DOWNLOAD_AUTH', 'ERR_AMCREST_AUTH', 'ERR_AMCREST_INVALID_AUTHORITY', 'ERR_AXIS_EDGE_AUTH', 'ERR_HIKVISION_AUTH']);
 
 function isAuthError(error: unknown): boolean {
   const code = errorCode(error);
@@ -261,8 +263,15 @@ interface CameraContext {
   offsite: OffsiteCopies | undefined;
 }
 
-async function createSource(camera: CameraConfig, password: string | undefined, onWarning: (message: string) => void): Promise<CameraSource> {
-  return camera.kind === 'timelapse' ? createTimelapseSource(camera, password, onWarning) : createAmcrestSource(camera, password, onWarning);
+const SOURCES: Record<CameraConfig['kind'], (camera: CameraConfig, password: string | undefined, onWarning: (message: string) => void) => Promise<CameraSource>> = {
+  timelapse: createTimelapseSource,
+  amcrest: createAmcrestSource,
+  'axis-edge': createAxisEdgeSource,
+  hikvision: createHikvisionSource,
+};
+
+function createSource(camera: CameraConfig, password: string | undefined, onWarning: (message: string) => void): Promise<CameraSource> {
+  return SOURCES[camera.kind](camera, password, onWarning);
 }
 
 async function syncCamera(camera: CameraConfig, context: CameraContext): Promise<CameraOutcome> {

@@ -26,6 +26,11 @@ export interface FleetCamera {
   urlOverride?: string;
 }
 
+/** The config kind that archives a simulator of this profile. */
+export function kindOf(profile: CameraSimOptions['profile']): string {
+  return profile === 'amcrest' || profile === 'hikvision' || profile === 'axis-edge' ? profile : 'timelapse';
+}
+
 export function envName(name: string): string {
   return `CAMDL_TEST_${name.toUpperCase().replace(/[^A-Z0-9]/g, '_')}_PASSWORD`;
 }
@@ -42,7 +47,7 @@ export async function startFleet(cameras: FleetCamera[], options: { top?: string
       env[envName(camera.name)] = camera.passwordOverride ?? sim.password;
       lines.push(
         `  - name: ${camera.name}`,
-        `    kind: ${camera.sim.profile === 'amcrest' ? 'amcrest' : 'timelapse'}`,
+        `    kind: ${kindOf(camera.sim.profile)}`,
         `    host: ${camera.urlOverride ?? sim.url}`,
         `    username: ${sim.username}`,
         `    password-env: ${envName(camera.name)}`,

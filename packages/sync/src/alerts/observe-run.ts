@@ -6,7 +6,7 @@ import type { AlertKind, Observation } from './alert-kinds.js';
 import type { AlertPolicy } from './monitoring-config.js';
 
 /** Codes that mean the camera refused the login (or camdl could not read the password to try). */
-const LOGIN_CODES = new Set(['ERR_DIGEST_BAD_CREDENTIALS', 'ERR_DOWNLOAD_AUTH', 'ERR_AMCREST_AUTH', 'ERR_AMCREST_INVALID_AUTHORITY', 'ERR_SYNC_PASSWORD']);
+const LOGIN_CODES = new Set(['ERR_DIGEST_BAD_CREDENTIALS', 'ERR_DOWNLOAD_AUTH', 'ERR_AMCREST_AUTH', 'ERR_AMCREST_INVALID_AUTHORITY', 'ERR_AXIS_EDGE_AUTH', 'ERR_HIKVISION_AUTH', 'ERR_SYNC_PASSWORD']);
 const LEDGER_CODES = new Set(['ERR_SYNC_LEDGER', 'ERR_SYNC_SQLITE_UNAVAILABLE']);
 
 /** What the off-site events of one run said about a target (the first of each; never a secret). */

@@ -1,4 +1,4 @@
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { findFreePort } from '@camdl/test-utils';
@@ -103,5 +103,50 @@ describe.skipIf(!sqliteAvailable())('camdl sync words network errors as the sing
     expect(run.stdout).toContain(`FAIL  cam0: ${https} does not answer TLS: try ${timelapse.url}`);
     expect(run.stdout).toMatch(new RegExp(`^FAIL {2}cam1: .*404.*: the camera has no such page; is kind: timelapse right\\? \\(it expects an Axis camera with the Timelapse2 or TimelapseMe app\\)$`, 'm'));
     expect(run.stdout).not.toContain(amcrest.password);
+  });
+});
+
+describe.skipIf(!sqliteAvailable())('an archive that cannot be written', () => {
+  let fleet: CamdlFleet | undefined;
+  beforeAll(() => assertCamdlBuilt());
+  afterEach(async () => {
+    await fleet?.close();
+    fleet = undefined;
+  });
+
+  it('archive: /proc/camdl fails at once naming the archive: key (no spin), exit 2', async () => {
+    fleet = await startCamdlFleet([{ sim: { profile: 'timelapse3', content: { archives: syntheticArchives(1, 1000) } }, extra: ['time-zone: UTC'] }]);
+    const config = await readFile(fleet.config, 'utf8');
+    await writeFile(fleet.config, config.replace('archive: ./archive', 'archive: /proc/camdl'));
+    const started = Date.now();
+    const run = await runCamdl(['sync', '--config', fleet.config], fleet.env);
+    expect(Date.now() - started).toBeLessThan(8000);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain(`camdl: ${fleet.config}: archive: /proc/camdl: cannot write to /proc/camdl: no such file or directory (ENOENT)`);
+    expect(fleet.sims[0]!.counters.requests['download'] ?? 0).toBe(0);
+  });
+
+  it('an archive path that is a file, and a camera folder that cannot be made: one clear line each, nothing downloaded', async () => {
+    fleet = await startCamdlFleet([{ sim: { profile: 'timelapse3', content: { archives: syntheticArchives(3, 1000) } }, extra: ['time-zone: UTC'] }]);
+    await writeFile(fleet.archive, 'a file where the archive should be');
+    const file = await runCamdl(['sync', '--config', fleet.config], fleet.env);
+    expect(file.code).toBe(2);
+    expect(file.stderr).toContain(`archive: ${fleet.archive}: cannot write to ${fleet.archive}: ${fleet.archive} is not a folder (ENOTDIR)`);
+    await rm(fleet.archive);
+    await mkdir(fleet.archive);
+    // The camera's folder is taken by a file: every download would fail alike.
+    await writeFile(join(fleet.archive, 'cam0'), 'in the way');
+    const run = await runCamdl(['sync', '--config', fleet.config], fleet.env);
+    expect(run.code).toBe(1);
+    const fails = run.stdout.split('\n').filter((line) => line.startsWith('FAIL'));
+    expect(fails).toEqual([`FAIL  cam0: archive: ${fleet.archive}: cannot write to ${join(fleet.archive, 'cam0')}: ${join(fleet.archive, 'cam0')} is not a folder (ENOTDIR); fix its permissions (the files stay to fetch) (ERR_SYNC_CONFIG)`]);
+    expect(run.stdout).toMatch(/^Done\. downloaded=0 .* pending=3 cameras=1 not-ok: cam0 \(failed\)$/m);
+    expect(fleet.sims[0]!.counters.requests['download'] ?? 0).toBe(0);
+  });
+
+  it('camdl init -c /nodir/x.yaml says the folder does not exist', async () => {
+    const run = await runCamdl(['init', '-c', '/nonexistent-camdl-dir/x.yaml']);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toBe('camdl: cannot write the config /nonexistent-camdl-dir/x.yaml: the folder /nonexistent-camdl-dir does not exist (create it first, or give --config another path)\n');
   });
 });

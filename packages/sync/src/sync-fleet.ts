@@ -5,6 +5,7 @@ import { RateLimiter, type DownloadEvent } from '@camdl/throttled-download';
 import type { CameraLock } from './camera-lock.js';
 import { processAlive } from './camera-lock.js';
 import { archivePath, hashFile, moveIntoPlace, writeSha256Sums } from './archive-files.js';
+import { checkArchiveWritable, checkCameraFolderWritable } from './archive-writable.js';
 import { CombinedRateLimiter } from './combined-limiter.js';
 import { selectCameras, type CameraConfig, type FleetConfig } from './config.js';
 import { diskFullReason, isDiskFull } from './disk-full.js';
@@ -155,6 +156,7 @@ export async function syncFleet(config: FleetConfig, options: SyncFleetOptions =
   };
   const signal = options.signal ?? new AbortController().signal;
   const shouldContinue = (): boolean => !signal.aborted && (options.shouldContinue?.() ?? true);
+  await checkArchiveWritable(config);
   const ledger = Ledger.open(config.ledger, { now });
   let runId: number | undefined;
   try {
@@ -386,6 +388,13 @@ async function syncCamera(camera: CameraConfig, context: CameraContext): Promise
       }
       outcome.pending = plan.toDownload;
       return finish();
+    }
+    const first = plan.toDownload > 0 ? ledger.toDownload(camera.name, undefined, 1)[0] : undefined;
+    if (first) {
+      // Every file of the camera would fail alike: fail the camera once, before any download.
+      outcome.pending = plan.toDownload;
+      await checkCameraFolderWritable(context.config, renderLayout(context.config.layout, { camera: camera.name, channel: first.remote.channel, cameraStart: first.remote.cameraStart, file: first.remote.fileName }));
+      outcome.pending = 0;
     }
     // The queue is read from the ledger a page at a time, oldest first: memory stays flat.
     const queue = pages((after) => ledger.toDownload(camera.name, after, PAGE));

@@ -52,6 +52,7 @@ describe('the sync renderer', () => {
     renderer.render({ type: 'file-progress', camera: 'gate', path: 'gate/d/a.mp4', bytes: 2_000_000, total: 4_000_000, speed: 200_000 });
     renderer.render({ type: 'upload-start', camera: 'gate', target: 'offsite', path: 'gate/d/z.mp4', size: 2048, resume: false });
     vi.advanceTimersByTime(100);
+    // eslint-disable-next-line no-control-regex
     expect(stderr.text()).toMatch(/(^|\u001b\[0J)gate +1\/10 a\.mp4 50% 1\.91 MiB 195\.31 KiB\/s ETA 40s\n/);
     expect(stderr.text()).toMatch(/^> offsite +0 copies up \(0 B\), uploading z\.mp4 \(2\.00 KiB\)$/m);
     renderer.close();

@@ -79,15 +79,8 @@ describe.skipIf(!sqliteAvailable())('camdl sync, the first hours with a fleet', 
     const plain = await runCamdl(['sync', '--config', fleet.config, '--no-timestamps'], { ...fleet.env, CAMDL_TIMESTAMPS: '' });
     expect(plain.stdout).toMatch(/^Done\. downloaded=0 /);
   });
-});
 
-describe.skipIf(!sqliteAvailable())('camdl sync words network errors as the single-camera tools do', () => {
-  let fleet: CamdlFleet | undefined;
-  beforeAll(() => assertCamdlBuilt());
-  afterEach(async () => {
-    await fleet?.close();
-    fleet = undefined;
-  });
+  // camdl sync words network errors as the single-camera tools do
 
   it('https:// against an http camera says to try http://; a wrong kind: gets a hint', async () => {
     fleet = await startCamdlFleet([
@@ -104,15 +97,8 @@ describe.skipIf(!sqliteAvailable())('camdl sync words network errors as the sing
     expect(run.stdout).toMatch(new RegExp(`^FAIL {2}cam1: .*404.*: the camera has no such page; is kind: timelapse right\\? \\(it expects an Axis camera with the Timelapse2 or TimelapseMe app\\)$`, 'm'));
     expect(run.stdout).not.toContain(amcrest.password);
   });
-});
 
-describe.skipIf(!sqliteAvailable())('an archive that cannot be written', () => {
-  let fleet: CamdlFleet | undefined;
-  beforeAll(() => assertCamdlBuilt());
-  afterEach(async () => {
-    await fleet?.close();
-    fleet = undefined;
-  });
+  // an archive that cannot be written
 
   it('archive: /proc/camdl fails at once naming the archive: key (no spin), exit 2', async () => {
     fleet = await startCamdlFleet([{ sim: { profile: 'timelapse3', content: { archives: syntheticArchives(1, 1000) } }, extra: ['time-zone: UTC'] }]);

@@ -1,4 +1,5 @@
 import { writeFile } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
 import { ExitError } from './exit-error.js';
 import { parseCamdlFlags } from './camdl-flags.js';
 
@@ -15,8 +16,15 @@ export async function run(argv: string[]): Promise<number> {
   try {
     await writeFile(parsed.args.config, EXAMPLE_CONFIG, { flag: parsed.args.force ? 'w' : 'wx', mode: 0o600 });
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'EEXIST') throw new ExitError(`camdl: ${parsed.args.config} exists (--force to overwrite)`, { exitCode: 2 });
-    throw error;
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'EEXIST') throw new ExitError(`camdl: ${parsed.args.config} exists (--force to overwrite)`, { exitCode: 2 });
+    const folder = dirname(resolve(parsed.args.config));
+    const why =
+      code === 'ENOENT' ? `the folder ${folder} does not exist (create it first, or give --config another path)`
+      : code === 'EACCES' || code === 'EPERM' || code === 'EROFS' ? `this user cannot write in ${folder} (${code})`
+      : code === 'EISDIR' ? 'it is a folder; give the path of a file such as camdl.yaml'
+      : (error as Error).message;
+    throw new ExitError(`camdl: cannot write the config ${parsed.args.config}: ${why}`, { exitCode: 2, cause: error });
   }
   process.stdout.write(`Wrote ${parsed.args.config}: edit the cameras, then run camdl sync --config ${parsed.args.config} --dry-run\n`);
   return 0;

@@ -6,14 +6,25 @@ import { escapeTerminal } from './terminal-text.js';
  * stderr (cron mails it; it never changes the exit code); alerts sent are one line each on the human
  * stream; with `--json` every event is also one NDJSON line on stdout.
  */
-export function renderMonitorEvent(event: MonitorEvent, options: { json: boolean; stdout: NodeJS.WritableStream; stderr: NodeJS.WritableStream; showAlerts?: boolean }): void {
+export function renderMonitorEvent(
+  event: MonitorEvent,
+  options: {
+    json: boolean;
+    stdout: NodeJS.WritableStream;
+    stderr: NodeJS.WritableStream;
+    showAlerts?: boolean;
+    /** Prints an alert line the way the command prints its own lines (time stamp, live lines). @default a write to the human stream */
+    say?: ((text: string) => void) | undefined;
+  },
+): void {
   // A command that prints its own findings (verify) shows only what went wrong with the channels.
   if (event.type === 'alert' && options.showAlerts === false) return;
   if (options.json) options.stdout.write(`${JSON.stringify(event)}\n`);
   const human = options.json ? options.stderr : options.stdout;
+  const say = options.say ?? ((text: string) => human.write(`${text}\n`));
   switch (event.type) {
     case 'alert':
-      human.write(`ALERT ${event.notice.event} ${event.notice.kind}${event.notice.subject ? ` ${escapeTerminal(event.notice.subject)}` : ''}: ${escapeTerminal(event.notice.message)}\n`);
+      say(`ALERT ${event.notice.event} ${event.notice.kind}${event.notice.subject ? ` ${escapeTerminal(event.notice.subject)}` : ''}: ${escapeTerminal(event.notice.message)}`);
       break;
     case 'notify-failed':
       options.stderr.write(`camdl: warning: notify ${escapeTerminal(event.channel)} failed: ${escapeTerminal(event.reason)} (retried on the next run; the archive is not affected)\n`);

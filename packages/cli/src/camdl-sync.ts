@@ -1,4 +1,5 @@
 import { camdlUsageError, parseCamdlFlags, toCamdlExit } from './camdl-flags.js';
+import { formatInstant } from './format.js';
 
 /** `camdl sync --config camdl.yaml [--camera NAME]... [--dry-run] [--json] [--no-progress] [--every 1h]` */
 export async function run(argv: string[]): Promise<number> {
@@ -10,7 +11,9 @@ export async function run(argv: string[]): Promise<number> {
       .option('dry-run', { type: 'boolean', default: false, describe: 'List and plan only: no download, no delete, the ledger untouched' })
       .option('json', { type: 'boolean', default: false, describe: 'NDJSON events on stdout (human lines on stderr)' })
       .option('progress', { type: 'boolean', default: true, describe: 'Live lines per camera on a terminal (--no-progress: plain lines)' })
-      .option('every', { type: 'string', describe: 'Run again this long after each start (1h, 30m): a foreground loop' }),
+      .option('every', { type: 'string', describe: 'Run again this long after each start (1h, 30m): a foreground loop' })
+      .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'Print only problems, and the summary only when something happened (cron mails nothing otherwise)' })
+      .option('timestamps', { type: 'boolean', describe: 'Start each line with the time (default: when the output is not a terminal; CAMDL_TIMESTAMPS=0 turns it off)' }),
   );
   if (parsed.kind === 'exit') return parsed.code;
   const args = parsed.args;
@@ -29,7 +32,9 @@ export async function run(argv: string[]): Promise<number> {
     toCamdlExit(error);
   }
   const live = args.progress && !args.json && Boolean(process.stderr.isTTY) && process.env['TERM'] !== 'dumb' && !process.env['CI'];
-  const renderer = createSyncRenderer({ json: args.json, live, stdout: process.stdout, stderr: process.stderr });
+  const humanStream = args.json ? process.stderr : process.stdout;
+  const timestamps = args.timestamps ?? (!humanStream.isTTY && process.env['CAMDL_TIMESTAMPS'] !== '0');
+  const renderer = createSyncRenderer({ json: args.json, live, quiet: args.quiet, timestamps, stdout: process.stdout, stderr: process.stderr });
   // Between two runs of --every nothing is in progress: the first Ctrl+C (or SIGTERM) stops at once.
   let waiting = false;
   const interrupt = installInterruptHandler({
@@ -55,7 +60,7 @@ export async function run(argv: string[]): Promise<number> {
             if (event.type === 'run-start') startedAt = Date.now();
             renderer.render(event);
           },
-          onMonitorEvent: (event) => renderMonitorEvent(event, { json: args.json, stdout: process.stdout, stderr: process.stderr }),
+          onMonitorEvent: (event) => renderMonitorEvent(event, { json: args.json, stdout: process.stdout, stderr: process.stderr, say: (text) => renderer.say(text, 'problem') }),
         }));
       } catch (error) {
         // A full disk with --every: say so and try again at the next run (space may be freed by then).
@@ -67,7 +72,7 @@ export async function run(argv: string[]): Promise<number> {
       if (interrupt.state !== 'none') return interruptedCode();
       if (every === undefined) return exitCode;
       const next = Math.max(Date.now(), startedAt + every);
-      renderer.say(`Next run at ${new Date(next).toISOString()} (exit code of this one: ${exitCode})`);
+      renderer.say(`Next run at ${formatInstant(next)} (exit code of this one: ${exitCode})`, 'info');
       waiting = true;
       const stopped = await waitUntilUnlessStopped(next, interrupt.stopSignal);
       waiting = false;

@@ -16,6 +16,7 @@ export function formatBytes(bytes: number): string {
 /**
  * An instant as ISO 8601 (`2026-01-16T10:00:00.000Z`), or `invalid time (…)` for a value no date can
  * hold: a number read from a ledger or a camera must never end a command with `Invalid time value`.
+ * The one time format of the fleet commands' lines (their stamps and the times inside them).
  */
 export function formatInstant(ms: number): string {
   const date = new Date(ms);
@@ -47,3 +48,4 @@ export function formatProgressLine(progress: { bytes: number; total?: number | u
   const bar = filled >= width ? '='.repeat(width) : `${'='.repeat(filled)}>${'-'.repeat(width - filled - 1)}`;
   return `[${bar}] ${(ratio * 100).toFixed(1)}% ${formatBytes(bytes)}/${formatBytes(total)} ${formatSpeed(speed)} ETA: ${formatDuration(eta)}`;
 }
+

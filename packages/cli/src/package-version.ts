@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 
 /**
  * The version of `@camdl/cli`, read at run time from the package's own `package.json` — one directory
@@ -11,4 +12,24 @@ export function cliVersion(): string {
     throw new Error(`cannot find the version of @camdl/cli next to ${import.meta.url}`);
   }
   return manifest.version;
+}
+
+/**
+ * The versions of the `@camdl/*` packages this CLI runs on (its dependencies, as installed), for
+ * `camdl --version --verbose`; a package that cannot be found reads `not found`.
+ */
+export function dependencyVersions(): Array<{ name: string; version: string }> {
+  const manifest = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { dependencies?: Record<string, string> };
+  const require = createRequire(import.meta.url);
+  return Object.keys(manifest.dependencies ?? {})
+    .filter((name) => name.startsWith('@camdl/'))
+    .sort()
+    .map((name) => {
+      try {
+        const dependency = JSON.parse(readFileSync(require.resolve(`${name}/package.json`), 'utf8')) as { version?: unknown };
+        return { name, version: typeof dependency.version === 'string' ? dependency.version : 'unknown' };
+      } catch {
+        return { name, version: 'not found' };
+      }
+    });
 }

@@ -86,9 +86,12 @@ export async function parseFlags<T>(parser: Argv<T>, options: ParseFlagsOptions)
 }
 
 function helpSections(help: HelpSections): string {
-  const lines = ['Examples:'];
+  const lines: string[] = [];
+  // No heading over nothing: a command without examples shows only its exit codes.
+  if (help.examples.length > 0) lines.push('Examples:');
   for (const [command, what] of help.examples) lines.push(`  ${command}`, `      ${what}`);
-  lines.push('', 'Exit codes:');
+  if (help.examples.length > 0) lines.push('');
+  lines.push('Exit codes:');
   const width = Math.max(...help.exitCodes.map(([code]) => String(code).length));
   for (const [code, meaning] of help.exitCodes) lines.push(`  ${String(code).padStart(width)}  ${meaning}`);
   if (help.notes?.length) lines.push('', ...help.notes);
@@ -123,7 +126,8 @@ export function unknownFlagsMessage(parser: Argv<unknown>, argv: readonly string
     .join('\n');
 }
 
-function nearestName(name: string, candidates: readonly string[]): string | undefined {
+/** The candidate closest to `name` by edit distance, when it is close enough to be a typo of it. */
+export function nearestName(name: string, candidates: readonly string[]): string | undefined {
   let best: string | undefined;
   let bestDistance = Infinity;
   for (const candidate of candidates) {

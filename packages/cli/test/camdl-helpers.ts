@@ -21,7 +21,8 @@ export function startCamdl(
   args: string[],
   options: { env?: NodeJS.ProcessEnv; node?: string; nodeArgs?: string[]; onStdout?: (text: string, child: ChildProcess) => void } = {},
 ): { child: ChildProcess; done: Promise<CamdlRun> } {
-  return spawnBin(CAMDL_BIN, args, { ...options, env: { CI: '', ...options.env } });
+  // Lines without time stamps, as the tests match them (a test of the stamps turns them on).
+  return spawnBin(CAMDL_BIN, args, { ...options, env: { CI: '', CAMDL_TIMESTAMPS: '0', ...options.env } });
 }
 
 export function runCamdl(args: string[], env?: NodeJS.ProcessEnv): Promise<CamdlRun> {

@@ -40,3 +40,4 @@ export {
   responseExceededMaxSizeError,
   socketError,
 } from './transport-errors.js';
+export { codesOf, networkProblem, originOf, type NetworkProblemOptions } from './network-problem.js';

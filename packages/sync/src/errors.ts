@@ -1,3 +1,5 @@
+import { networkProblem } from '@camdl/internal';
+
 /** Stable codes carried by every {@link SyncError}. */
 export type SyncErrorCode =
   /** The config file is missing, not YAML, or has a wrong, missing or unknown key. */
@@ -73,4 +75,28 @@ export function describeError(error: unknown): string {
 export function errorCode(error: unknown): string | undefined {
   const code = typeof error === 'object' && error !== null ? (error as { code?: unknown }).code : undefined;
   return typeof code === 'string' ? code : undefined;
+}
+
+/** What each camera `kind:` expects to find, for the hint after a 404 on its first request. */
+const KIND_EXPECTS: Record<string, string> = {
+  timelapse: 'an Axis camera with the Timelapse2 or TimelapseMe app',
+  amcrest: 'an Amcrest or Dahua camera or NVR (its CGI API)',
+};
+
+/**
+ * Why a camera's request failed, in the words every camdl command uses: an unreachable camera or a
+ * TLS mismatch as the single-camera tools word it (`cannot reach the camera at …: connection refused`,
+ * `https://… does not answer TLS: try http://…`), a 404 with a hint that `kind:` may be wrong, else
+ * {@link describeError}.
+ */
+export function describeCameraError(error: unknown, camera: { kind: string }): string {
+  const code = errorCode(error);
+  const network = networkProblem(error, { certificateHint: 'set ca-file: to its CA, or insecure: true for a self-signed camera' });
+  if (network) return code === undefined ? network : `${network} (${code})`;
+  const status = (error as { status?: unknown } | undefined)?.status;
+  if (status === 404 || (status === undefined && error instanceof Error && /\b404 Not Found\b/.test(error.message))) {
+    const expects = KIND_EXPECTS[camera.kind];
+    return `${describeError(error)}: the camera has no such page; is kind: ${camera.kind} right?${expects ? ` (it expects ${expects})` : ''}`;
+  }
+  return describeError(error);
 }

@@ -1,5 +1,5 @@
 /** The commented example `camdl init` writes. */
-export const EXAMPLE_CONFIG = `# camdl fleet config: every camera archived, verified, with a ledger. Docs: https://github.com/camdl/camdl
+export const EXAMPLE_CONFIG = `# camdl fleet config: every camera archived, verified, with a ledger. Docs: the README of @camdl/cli (npm), and camdl <command> --help
 # Validate in your editor with the JSON Schema shipped in @camdl/sync (camdl.schema.json).
 
 # Root of the local archive. The ledger lives in <archive>/.camdl/ledger.sqlite.

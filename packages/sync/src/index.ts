@@ -16,7 +16,7 @@ export {
 export { EXAMPLE_CONFIG } from './example-config.js';
 export { getRecordings, getCameraConfig, type GetRecordingsOptions, type GetRecordingsResult, type GotFile } from './get-recordings.js';
 export { Ledger, LEDGER_SCHEMA_VERSION, RECORDING_STATES, type LedgerRecording, type RecordingState, type LedgerRun, type LedgerCameraRun, type OpenLedgerOptions, type ListingCursor, type ListingPlanSummary, type ChannelSummary } from './ledger.js';
-export { syncFleet, cameraWindow, SYNC_EXIT_CODES, type SyncEvent, type SyncFleetOptions, type SyncSummary, type CameraOutcome, type CameraOutcomeStatus } from './sync-fleet.js';
+export { syncFleet, cameraWindow, SYNC_EXIT_CODES, type SyncEvent, type SyncFleetOptions, type SyncSummary, type DryRunPlan, type CameraOutcome, type CameraOutcomeStatus } from './sync-fleet.js';
 export { LEDGER_SNAPSHOT_KEY, type OffsiteEvent, type TargetOutcome } from './offsite-copies.js';
 export { TARGET_KINDS, TARGET_KEYS, type TargetConfig, type S3TargetConfig, type RcloneTargetConfig, type DirectoryTargetConfig, type SecretSource } from './targets-config.js';
 export type { TargetTuning } from './open-target.js';
@@ -49,7 +49,7 @@ export { renderCoverageReport, renderSitesReport, COVERAGE_COLOURS, type Coverag
 export { renderLayout, validateLayout, type LayoutValues } from './layout.js';
 export { parseDuration } from './duration.js';
 export { sqliteAvailable } from './sqlite.js';
-export type { RemoteRecording, CameraListing } from './sources/camera-source.js';
+export type { RemoteRecording, CameraListing, OutsideWindow } from './sources/camera-source.js';
 export { SyncError, isSyncError, type SyncErrorCode, type SyncErrorOptions } from './errors.js';
 export { findArchiveLedger, archivedCoverage, type ArchivedCoverage } from './film-coverage.js';
 export { ALERT_KINDS, type AlertKind, type AlertRow, type Notice, type Observation } from './alerts/alert-kinds.js';

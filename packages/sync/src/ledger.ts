@@ -1,4 +1,5 @@
-import { closeSync, existsSync, mkdirSync, openSync, readSync, statSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readSync, statSync } from 'node:fs';
+import { makeFolderSync } from './archive-writable.js';
 import { hostname } from 'node:os';
 import { dirname } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -196,7 +197,7 @@ export class Ledger {
   static open(path: string, options: OpenLedgerOptions = {}): Ledger {
     const existing = options.readOnly === true || options.existingOnly === true;
     const kind = inspectLedgerFile(path, existing);
-    if (!existing) mkdirSync(dirname(path), { recursive: true });
+    if (!existing) makeFolderSync(dirname(path));
     let db: SqliteDatabase;
     try {
       // Without a `-wal` file no writer is at work: an immutable read then creates no `-wal`/`-shm`

@@ -5,10 +5,11 @@ import { RateLimiter, type DownloadEvent } from '@camdl/throttled-download';
 import type { CameraLock } from './camera-lock.js';
 import { processAlive } from './camera-lock.js';
 import { archivePath, hashFile, moveIntoPlace, writeSha256Sums } from './archive-files.js';
+import { checkArchiveWritable, checkCameraFolderWritable } from './archive-writable.js';
 import { CombinedRateLimiter } from './combined-limiter.js';
 import { selectCameras, type CameraConfig, type FleetConfig } from './config.js';
 import { diskFullReason, isDiskFull } from './disk-full.js';
-import { describeError, errorCode, isSyncError, SyncError } from './errors.js';
+import { describeCameraError, describeError, errorCode, isSyncError, SyncError } from './errors.js';
 import { renderLayout } from './layout.js';
 import { Ledger, type ListingCursor } from './ledger.js';
 import { OffsiteCopies, type OffsiteEvent, type TargetOutcome } from './offsite-copies.js';
@@ -17,7 +18,8 @@ import { resolveCameraPassword } from './password.js';
 import { createAmcrestSource } from './sources/amcrest-source.js';
 import { createAxisEdgeSource } from './sources/axis-edge-source.js';
 import { createHikvisionSource } from './sources/hikvision-source.js';
-import type { CameraSource, RemoteRecording } from './sources/camera-source.js';
+import type { CameraSource, OutsideWindow, RemoteRecording } from './sources/camera-source.js';
+import { CopyLedger } from './ledger-copies.js';
 import { createTimelapseSource } from './sources/timelapse-source.js';
 
 /** How one camera's part of a run ended. */
@@ -28,7 +30,17 @@ export type SyncEvent =
   | { type: 'run-start'; runId: number | undefined; cameras: string[]; dryRun: boolean; archive: string }
   | { type: 'camera-start'; camera: string }
   | { type: 'camera-busy'; camera: string; message: string }
-  | { type: 'camera-listed'; camera: string; listed: number; toDownload: number; bytes: number | undefined; alreadyArchived: number; notes: string[] }
+  | {
+      type: 'camera-listed';
+      camera: string;
+      listed: number;
+      toDownload: number;
+      bytes: number | undefined;
+      alreadyArchived: number;
+      notes: string[];
+      /** What the camera holds outside the window (a wrong camera clock must not look like an empty camera); undefined when not known. */
+      outsideWindow: OutsideWindow | undefined;
+    }
   | { type: 'warning'; camera: string; message: string }
   | { type: 'planned'; camera: string; channel: number; remoteName: string; path: string; size: number | undefined }
   | { type: 'file-start'; camera: string; channel: number; remoteName: string; path: string; size: number | undefined }
@@ -66,6 +78,18 @@ export interface SyncSummary {
   /** Per target: copies made, failed, in conflict and still pending (empty without targets). */
   copies: TargetOutcome[];
   interrupted: boolean;
+  /** A dry run only: what a real run would do now. */
+  plan?: DryRunPlan | undefined;
+}
+
+/** What a real run would do, as a dry run found it. */
+export interface DryRunPlan {
+  /** Recordings it would fetch. */
+  files: number;
+  /** Their bytes; undefined when some camera does not say how large its files are. */
+  bytes: number | undefined;
+  /** Per target: the copies it would upload (the files it would fetch plus the copies still pending there). */
+  copies: Array<{ target: string; files: number }>;
 }
 
 /** Options of {@link syncFleet}. */
@@ -126,10 +150,15 @@ export function cameraWindow(camera: CameraConfig, now: number): { startMs: numb
 export async function syncFleet(config: FleetConfig, options: SyncFleetOptions = {}): Promise<{ exitCode: number; summary: SyncSummary }> {
   const cameras = selectCameras(config, options.cameras);
   const now = options.now ?? Date.now;
-  const emit = options.onEvent ?? (() => {});
   const dryRun = options.dryRun ?? false;
+  const planned = new Map<string, { files: number; bytes: number | undefined }>();
+  const emit = (event: SyncEvent): void => {
+    if (event.type === 'camera-listed') planned.set(event.camera, { files: event.toDownload, bytes: event.bytes });
+    options.onEvent?.(event);
+  };
   const signal = options.signal ?? new AbortController().signal;
   const shouldContinue = (): boolean => !signal.aborted && (options.shouldContinue?.() ?? true);
+  await checkArchiveWritable(config);
   const ledger = Ledger.open(config.ledger, { now });
   let runId: number | undefined;
   try {
@@ -201,7 +230,8 @@ export async function syncFleet(config: FleetConfig, options: SyncFleetOptions =
       const unfinishedCopies = uploads ? uploads.unfinished() : { pending: 0, conflict: 0 };
       const interrupted = signal.aborted || (options.shouldContinue !== undefined && !options.shouldContinue()) || outcomes.some((outcome) => outcome.status === 'interrupted');
       const failed =
-        outcomes.some((outcome) => outcome.status !== 'ok' || outcome.failed > 0 || outcome.lost > 0 || outcome.pending > 0) ||
+        // A dry run leaves everything pending by design: only what is wrong fails it.
+        outcomes.some((outcome) => outcome.status !== 'ok' || outcome.failed > 0 || outcome.lost > 0 || (!dryRun && outcome.pending > 0)) ||
         unfinishedCopies.pending > 0 ||
         unfinishedCopies.conflict > 0 ||
         copies.some((copy) => copy.failed > 0);
@@ -217,7 +247,7 @@ export async function syncFleet(config: FleetConfig, options: SyncFleetOptions =
       }
       const snapshotOk = uploads && !interrupted ? await uploads.snapshot() : true;
       const finalCode = exitCode === SYNC_EXIT_CODES.ok && !snapshotOk ? SYNC_EXIT_CODES.someFailed : exitCode;
-      const summary: SyncSummary = { cameras: outcomes, copies, interrupted };
+      const summary: SyncSummary = { cameras: outcomes, copies, interrupted, ...(dryRun ? { plan: dryRunPlan(config, cameras, ledger, planned) } : {}) };
       emit({ type: 'run-done', exitCode: finalCode, summary });
       return { exitCode: finalCode, summary };
     } finally {
@@ -226,6 +256,25 @@ export async function syncFleet(config: FleetConfig, options: SyncFleetOptions =
   } finally {
     ledger.close();
   }
+}
+
+/** Sums the dry run's listings: files and bytes to fetch, copies to upload per target. */
+function dryRunPlan(config: FleetConfig, cameras: readonly CameraConfig[], ledger: Ledger, planned: ReadonlyMap<string, { files: number; bytes: number | undefined }>): DryRunPlan {
+  let files = 0;
+  let bytes: number | undefined = 0;
+  for (const plan of planned.values()) {
+    files += plan.files;
+    bytes = bytes === undefined || (plan.bytes === undefined && plan.files > 0) ? undefined : bytes + (plan.bytes ?? 0);
+  }
+  const copyLedger = new CopyLedger(ledger);
+  const copies = config.targets
+    .map((target) => {
+      const holders = cameras.filter((camera) => camera.targets.includes(target.name)).map((camera) => camera.name);
+      const fresh = holders.reduce((total, camera) => total + (planned.get(camera)?.files ?? 0), 0);
+      return { target: target.name, files: holders.length === 0 ? 0 : fresh + copyLedger.unfinishedOn(target.name, holders) };
+    })
+    .filter((copy) => copy.files > 0);
+  return { files, bytes, copies };
 }
 
 /** Rows read from the ledger per page (keyset paging; no cursor stays open across downloads). */
@@ -326,7 +375,16 @@ async function syncCamera(camera: CameraConfig, context: CameraContext): Promise
     outcome.listed = ledger.stageListing(camera.name, listing.recordings, listing.coverage);
     if (!context.dryRun) ledger.recordListing(camera.name);
     const plan = ledger.planSummary(camera.name);
-    emit({ type: 'camera-listed', camera: camera.name, listed: outcome.listed, toDownload: plan.toDownload, bytes: plan.bytes, alreadyArchived: plan.alreadyArchived, notes: listing.notes });
+    emit({
+      type: 'camera-listed',
+      camera: camera.name,
+      listed: outcome.listed,
+      toDownload: plan.toDownload,
+      bytes: plan.bytes,
+      alreadyArchived: plan.alreadyArchived,
+      notes: listing.notes,
+      outsideWindow: listing.outsideWindow,
+    });
     for (const row of ledger.vanished(camera.name)) {
       outcome.lost += 1;
       emit({ type: 'lost', camera: camera.name, channel: row.channel, remoteName: row.remoteKey, startMs: row.startMs, endMs: row.endMs });
@@ -339,6 +397,13 @@ async function syncCamera(camera: CameraConfig, context: CameraContext): Promise
       }
       outcome.pending = plan.toDownload;
       return finish();
+    }
+    const first = plan.toDownload > 0 ? ledger.toDownload(camera.name, undefined, 1)[0] : undefined;
+    if (first) {
+      // Every file of the camera would fail alike: fail the camera once, before any download.
+      outcome.pending = plan.toDownload;
+      await checkCameraFolderWritable(context.config, renderLayout(context.config.layout, { camera: camera.name, channel: first.remote.channel, cameraStart: first.remote.cameraStart, file: first.remote.fileName }));
+      outcome.pending = 0;
     }
     // The queue is read from the ledger a page at a time, oldest first: memory stays flat.
     const queue = pages((after) => ledger.toDownload(camera.name, after, PAGE));
@@ -363,7 +428,7 @@ async function syncCamera(camera: CameraConfig, context: CameraContext): Promise
             return;
           }
           outcome.failed += 1;
-          const message = describeError(error);
+          const message = describeCameraError(error, camera);
           try {
             ledger.markFailed(id, message);
           } catch (ledgerError) {
@@ -383,7 +448,7 @@ async function syncCamera(camera: CameraConfig, context: CameraContext): Promise
     outcome.pending = plan.toDownload - taken + retry.length;
     if (stopCamera !== undefined) {
       outcome.status = 'failed';
-      outcome.error = describeError(stopCamera);
+      outcome.error = describeCameraError(stopCamera, camera);
       outcome.errorCode = errorCode(stopCamera);
     } else if (context.diskFull() && outcome.pending > 0 && !signal.aborted && context.shouldContinue()) {
       outcome.status = 'failed';
@@ -414,7 +479,7 @@ async function syncCamera(camera: CameraConfig, context: CameraContext): Promise
       outcome.status = 'interrupted';
     } else {
       outcome.status = 'failed';
-      outcome.error = describeError(error);
+      outcome.error = describeCameraError(error, camera);
       outcome.errorCode = errorCode(error);
       if (isDiskFull(error)) {
         outcome.errorCode = 'ERR_SYNC_DISK_FULL';

@@ -27,6 +27,20 @@ export interface CameraListing {
   coverage: Map<number, { startMs: number; endMs: number }>;
   /** Facts worth a line: API and version detected, ignored entries. */
   notes: string[];
+  /**
+   * Recordings the camera listed outside the window (a wrong camera clock, a `since:` too recent): how
+   * many and the span they cover. Undefined when the source only asks the camera for the window.
+   */
+  outsideWindow?: OutsideWindow | undefined;
+}
+
+/** What a camera holds outside the sync's window. */
+export interface OutsideWindow {
+  count: number;
+  /** The earliest start among them. */
+  firstMs: number;
+  /** The latest end among them. */
+  lastMs: number;
 }
 
 export interface SourceDownloadOptions {

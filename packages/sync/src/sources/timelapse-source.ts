@@ -4,7 +4,7 @@ import { archiveNameTime, isPlausibleTimeMs } from '@camdl/internal';
 import { assignLocalNames, createTimelapseClient, verifyArchiveFile, type TimelapseApi, type TimelapseArchive } from '@camdl/axis-timelapse2';
 import type { CameraConfig } from '../config.js';
 import { wallClockIn } from '../layout.js';
-import type { CameraListing, CameraSource, RemoteRecording } from './camera-source.js';
+import type { CameraListing, CameraSource, OutsideWindow, RemoteRecording } from './camera-source.js';
 
 /** The name's archive time, `..._2025_09_30_0000.avi` → ms (in `timeZone`), when `first` is missing. */
 function timeFromName(filename: string, timeZone: string): number | undefined {
@@ -35,6 +35,7 @@ export async function createTimelapseSource(camera: CameraConfig, password: stri
       api = listing.api;
       archives.clear();
       const recordings: RemoteRecording[] = [];
+      let outsideWindow: OutsideWindow | undefined;
       const notes = [`${listing.api}${listing.version ? ` ${listing.version}` : ''}: ${listing.archives.length} archives listed`];
       for (const archive of listing.archives) {
         const startMs = archive.first ?? timeFromName(archive.filename, timeZone);
@@ -43,8 +44,14 @@ export async function createTimelapseSource(camera: CameraConfig, password: stri
           continue;
         }
         const endMs = Math.max(startMs, archive.last ?? startMs);
-        if (window.startMs !== undefined && endMs < window.startMs) continue;
-        if (startMs >= window.endMs) continue;
+        if ((window.startMs !== undefined && endMs < window.startMs) || startMs >= window.endMs) {
+          outsideWindow = {
+            count: (outsideWindow?.count ?? 0) + 1,
+            firstMs: Math.min(outsideWindow?.firstMs ?? startMs, startMs),
+            lastMs: Math.max(outsideWindow?.lastMs ?? endMs, endMs),
+          };
+          continue;
+        }
         const remoteKey = listing.api === 'timelapseme' ? `${archive.id}/${archive.filename}` : archive.filename;
         archives.set(remoteKey, archive);
         recordings.push({
@@ -60,7 +67,7 @@ export async function createTimelapseSource(camera: CameraConfig, password: stri
           size: listing.api === 'timelapse3' ? archive.size : undefined,
         });
       }
-      return { recordings, coverage: new Map([[0, { startMs: Number.NEGATIVE_INFINITY, endMs: Number.POSITIVE_INFINITY }]]), notes };
+      return { recordings, coverage: new Map([[0, { startMs: Number.NEGATIVE_INFINITY, endMs: Number.POSITIVE_INFINITY }]]), notes, outsideWindow };
     },
     async download(recording, folder, options) {
       const archive = archives.get(recording.remoteKey);

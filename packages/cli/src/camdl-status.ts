@@ -43,7 +43,7 @@ export async function run(argv: string[]): Promise<number> {
   );
   if (parsed.kind === 'exit') return parsed.code;
   if (parsed.args.target !== undefined) return targetStatus(parsed.args.config, parsed.args.target, parsed.args.json);
-  const { loadConfig, fleetStatus } = await import('@camdl/sync');
+  const { loadConfig, fleetStatus, describeHorizon } = await import('@camdl/sync');
   let status;
   try {
     status = fleetStatus(loadConfig(parsed.args.config));
@@ -63,8 +63,12 @@ export async function run(argv: string[]): Promise<number> {
         out.push(
           `  ${camera.kind === 'amcrest' ? `channel ${channel.channel}` : 'archives'}: ${channel.files} files, ${formatBytes(channel.bytes)}, ${days}, gaps ${channel.gaps.length}, pending ${channel.pending}, lost ${channel.lost}, failing ${channel.failing}`,
         );
+        if (channel.horizon) out.push(`    horizon: ${escapeTerminal(describeHorizon(channel.horizon))}`);
         for (const gap of channel.gaps.slice(0, 5)) out.push(`    gap ${when(gap.startMs)} .. ${when(gap.endMs)}`);
         if (channel.gaps.length > 5) out.push(`    … ${channel.gaps.length - 5} more gaps (camdl report shows them all)`);
+      }
+      if (camera.lostReasons.overwritten + camera.lostReasons.deleted > 0) {
+        out.push(`  lost: ${camera.lostReasons.overwritten} overwritten by the camera, ${camera.lostReasons.deleted} deleted from the middle of what it held${camera.lostReasons.unknown > 0 ? `, ${camera.lostReasons.unknown} earlier` : ''}`);
       }
       out.push(...copyLines(camera, Date.now()));
     }

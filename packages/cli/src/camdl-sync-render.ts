@@ -106,7 +106,15 @@ export function createSyncRenderer(options: SyncRendererOptions): { render(event
           say(`${tag('FAIL')} ${event.camera}: ${printable(event.remoteName)}: ${printable(event.error)}`);
           break;
         case 'lost':
-          say(`${tag('LOST')} ${event.camera}: ${printable(event.remoteName)} (${formatInstant(event.startMs)} .. ${formatInstant(event.endMs)}) vanished from the camera before it was archived`);
+          say(
+            `${tag('LOST')} ${event.camera}: ${printable(event.remoteName)} (${formatInstant(event.startMs)} .. ${formatInstant(event.endMs)}) ${event.reason === 'deleted' ? 'deleted: it vanished from the middle of what the camera holds' : 'overwritten: the camera dropped it as its oldest'} before it was archived`,
+          );
+          break;
+        case 'horizon':
+          for (const channel of event.channels.filter((horizon) => horizon.atRisk)) {
+            const eta = channel.etaMs === undefined ? '' : channel.etaMs <= 0 ? ', the oldest is due now' : `, the oldest in ${(channel.etaMs / 3_600_000).toFixed(1)} h`;
+            say(`${tag('RISK')} ${event.camera}: channel ${channel.channel}: ${channel.atRiskCount} recording(s) not archived yet will be overwritten on the camera soon${eta} (oldest pending ${formatInstant(channel.oldestPendingMs ?? Number.NaN)})`);
+          }
           break;
         case 'deleted':
           say(`${tag('DEL')} ${event.camera}: ${printable(event.remoteName)} (archived as ${printable(event.path)})`);

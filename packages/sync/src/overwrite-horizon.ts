@@ -146,3 +146,38 @@ export function deriveHorizon(channel: number, history: readonly Holdings[], pen
 export function overwritePriority(horizons: readonly ChannelHorizon[]): number {
   return Math.min(Number.POSITIVE_INFINITY, ...horizons.map((horizon) => horizon.overwriteAtMs ?? Number.POSITIVE_INFINITY));
 }
+
+/** `3 h 20 min`, `2 days 4 h`, `45 s`: a span for a person. */
+export function describeDuration(ms: number): string {
+  const seconds = Math.round(Math.abs(ms) / 1000);
+  if (seconds < 60) return `${seconds} s`;
+  const minutes = Math.floor(seconds / 60);
+  if (minutes < 60) return `${minutes} min`;
+  const hours = Math.floor(minutes / 60);
+  if (hours < 48) return `${hours} h${minutes % 60 > 0 ? ` ${minutes % 60} min` : ''}`;
+  const days = Math.floor(hours / 24);
+  return `${days} days${hours % 24 > 0 ? ` ${hours % 24} h` : ''}`;
+}
+
+/** `YYYY-MM-DD HH:MM UTC`, or `invalid` for what no date can show. */
+function instant(ms: number | undefined): string {
+  if (ms === undefined || !Number.isFinite(ms)) return 'unknown';
+  const date = new Date(ms);
+  return Number.isNaN(date.getTime()) ? 'invalid' : `${date.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
+}
+
+/**
+ * One line for a person: what the camera held when last listed, how long it keeps footage and
+ * whether it wraps, the oldest pending and when it will be overwritten, and AT RISK when it is.
+ */
+export function describeHorizon(horizon: ChannelHorizon): string {
+  const held = horizon.countOnCamera === undefined ? 'not listed yet' : `${horizon.countOnCamera} on the camera (${instant(horizon.oldestOnCameraMs)} .. ${instant(horizon.newestOnCameraMs)})`;
+  const card = horizon.totalBytes !== undefined && horizon.usedBytes !== undefined ? `, card ${Math.round((horizon.usedBytes / Math.max(1, horizon.totalBytes)) * 100)}% full` : '';
+  const keeps = horizon.retentionMs === undefined ? 'retention unknown' : `keeps ~${describeDuration(horizon.retentionMs)} (${horizon.retentionSource})`;
+  const pending =
+    horizon.oldestPendingMs === undefined
+      ? 'nothing pending'
+      : `oldest pending ${instant(horizon.oldestPendingMs)}${horizon.etaMs === undefined ? '' : horizon.etaMs <= 0 ? ', overwrite due now' : `, overwritten in ${describeDuration(horizon.etaMs)}`}`;
+  const risk = horizon.atRisk ? `; AT RISK: ${horizon.atRiskCount} recording(s)${horizon.rateBound ? ' (the camera rate-limit is too slow)' : ''}` : '';
+  return `${held}${card}; ${keeps}${horizon.wrapping ? ', wrapping' : ''}; ${pending}${risk}`;
+}

@@ -1,6 +1,9 @@
 import type { FleetConfig } from './config.js';
 import { CopyLedger, type CopySummary } from './ledger-copies.js';
 import { Ledger, type LedgerRecording } from './ledger.js';
+import { cameraHorizon } from './camera-horizon.js';
+import { lostByReason, type LostReason } from './ledger-horizon.js';
+import { DEFAULT_RISK_MARGIN_MS, type ChannelHorizon } from './overwrite-horizon.js';
 
 /** A stretch of time with no recording between two recordings the ledger knows. */
 export interface CoverageGap {
@@ -25,6 +28,12 @@ export interface ChannelStatus {
   lastMs: number | undefined;
   /** Holes between known recordings longer than {@link GAP_TOLERANCE_MS}. */
   gaps: CoverageGap[];
+  /**
+   * The overwrite horizon: oldest and newest on the camera when last listed, retention, wrapping,
+   * oldest pending, its overwrite instant and ETA, and the pending recordings at risk (`atRisk`,
+   * `atRiskThroughMs`, `atRiskKeys`). Undefined before a run recorded what the camera holds.
+   */
+  horizon: ChannelHorizon | undefined;
 }
 
 export interface CameraStatus {
@@ -40,6 +49,8 @@ export interface CameraStatus {
   copies: Array<CopySummary & { oldestPendingAgeMs: number | undefined }>;
   /** Archived recordings keep-local removed from the local disk (every target holds them verified). */
   offsiteOnly: number;
+  /** Lost recordings by why: `overwritten` by the camera as its oldest, `deleted` from the middle, `unknown` (lost before reasons were recorded, or by verify). */
+  lostReasons: Record<LostReason | 'unknown', number>;
 }
 
 export interface FleetStatus {
@@ -67,16 +78,22 @@ export function findCoverageGaps(rows: readonly Pick<LedgerRecording, 'startMs' 
 export function fleetStatus(config: FleetConfig): FleetStatus {
   const ledger = Ledger.open(config.ledger, { readOnly: true });
   try {
-    return { archive: config.archive, ledger: config.ledger, cameras: ledgerStatus(ledger, config.cameras) };
+    return { archive: config.archive, ledger: config.ledger, cameras: ledgerStatus(ledger, config.cameras, Date.now(), config.bandwidthMbps) };
   } finally {
     ledger.close();
   }
 }
 
 /** The status of some cameras from an open ledger (the local one, or a site's snapshot from a target). */
-export function ledgerStatus(ledger: Ledger, cameraList: ReadonlyArray<{ name: string; kind: string }>, now: number = Date.now()): CameraStatus[] {
+export function ledgerStatus(
+  ledger: Ledger,
+  cameraList: ReadonlyArray<{ name: string; kind: string; rateLimitMbps?: number; riskMarginMs?: number }>,
+  now: number = Date.now(),
+  bandwidthMbps = 0,
+): CameraStatus[] {
   const copies = new CopyLedger(ledger);
   return cameraList.map((camera): CameraStatus => {
+      const horizons = cameraHorizon(ledger, { name: camera.name, rateLimitMbps: camera.rateLimitMbps ?? 0, riskMarginMs: camera.riskMarginMs ?? DEFAULT_RISK_MARGIN_MS }, { now, bandwidthMbps });
       const runs = ledger.cameraRuns(camera.name);
       const lastOk = runs.find((run) => run.status === 'ok');
       let failedRuns = 0;
@@ -103,7 +120,9 @@ export function ledgerStatus(ledger: Ledger, cameraList: ReadonlyArray<{ name: s
           firstMs: summary.firstMs,
           lastMs: summary.lastMs,
           gaps: ledger.coverageGaps(camera.name, summary.channel, GAP_TOLERANCE_MS),
+          horizon: horizons.find((horizon) => horizon.channel === summary.channel),
         })),
+        lostReasons: lostByReason(ledger, camera.name),
         copies: copies.summary(camera.name).map((copy) => ({ ...copy, oldestPendingAgeMs: copy.oldestPendingMs === undefined ? undefined : Math.max(0, now - copy.oldestPendingMs) })),
         offsiteOnly: copies.localRemoved(camera.name),
       };

@@ -4,15 +4,18 @@ import { formatBytes } from './format-bytes.js';
 import { wallClockIn } from './layout.js';
 import { Ledger, type LedgerRecording } from './ledger.js';
 import { CopyLedger } from './ledger-copies.js';
-import { fleetStatus, ledgerStatus, type CameraStatus } from './status.js';
+import { describeDuration } from './overwrite-horizon.js';
+import { fleetStatus, ledgerStatus, type CameraStatus, type ChannelStatus } from './status.js';
 
 /** How a stretch of a timeline is drawn. */
-export type CoverageState = 'archived' | 'pending' | 'lost' | 'not-recorded';
+export type CoverageState = 'archived' | 'pending' | 'at-risk' | 'lost' | 'not-recorded';
 
 /** Colours of the report (also in its legend); distinct for colour-blind readers too (blue/orange/red/grey). */
 export const COVERAGE_COLOURS: Record<CoverageState, string> = {
   archived: '#1b7f3b',
   pending: '#e69f00',
+  /** Pending footage the camera will overwrite within the risk margin or before it can be fetched. */
+  'at-risk': '#cc79a7',
   lost: '#c0142b',
   'not-recorded': '#d9d9d9',
 };
@@ -37,11 +40,14 @@ function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (char) => `&#${char.charCodeAt(0)};`);
 }
 
-function stateOf(row: LedgerRecording): CoverageState {
+/** `atRiskThroughMs`: pending recordings starting at or before it are at risk (the channel's overwrite horizon). */
+function stateOf(row: LedgerRecording, atRiskThroughMs: number | undefined): CoverageState {
   if (row.state === 'verified' || row.state === 'deleted-on-camera') return 'archived';
   if (row.state === 'lost') return 'lost';
-  return 'pending';
+  return atRiskThroughMs !== undefined && row.startMs <= atRiskThroughMs ? 'at-risk' : 'pending';
 }
+
+const LOST_REASONS = { overwritten: 'overwritten by the camera (it was the oldest)', deleted: 'deleted from the middle of what the camera held' } as const;
 
 interface Segment {
   state: CoverageState;
@@ -52,14 +58,15 @@ interface Segment {
 }
 
 /** A channel's segments from its rows, oldest first, read one at a time (`count` rows in all). */
-function segmentsOf(rows: Iterable<LedgerRecording>, count: number, timeZone: string): Segment[] {
+function segmentsOf(rows: Iterable<LedgerRecording>, count: number, timeZone: string, atRiskThroughMs: number | undefined): Segment[] {
+  const rowState = (row: LedgerRecording): CoverageState => stateOf(row, atRiskThroughMs);
   const describe = (row: LedgerRecording): string => {
-    const state = stateOf(row);
+    const state = rowState(row);
     const size = row.localSize ?? row.remoteSize;
     return [
       `${row.remoteKey}`,
       `${wallClockIn(row.startMs, timeZone)} → ${wallClockIn(row.endMs, timeZone)} (camera time)`,
-      `${state}${row.state === 'deleted-on-camera' ? ' (deleted on the camera)' : ''}${size !== null ? `, ${formatBytes(size)}` : ''}`,
+      `${state}${row.state === 'deleted-on-camera' ? ' (deleted on the camera)' : ''}${row.lostReason !== null ? ` (${LOST_REASONS[row.lostReason]})` : ''}${size !== null ? `, ${formatBytes(size)}` : ''}`,
       row.localPath ? `file: ${row.localPath}` : '',
       row.lastError && state !== 'archived' ? `last error: ${row.lastError}` : '',
     ]
@@ -68,12 +75,12 @@ function segmentsOf(rows: Iterable<LedgerRecording>, count: number, timeZone: st
   };
   if (count <= MERGE_ABOVE) {
     const segments: Segment[] = [];
-    for (const row of rows) segments.push({ state: stateOf(row), startMs: row.startMs, endMs: Math.max(row.endMs, row.startMs), title: describe(row), count: 1 });
+    for (const row of rows) segments.push({ state: rowState(row), startMs: row.startMs, endMs: Math.max(row.endMs, row.startMs), title: describe(row), count: 1 });
     return segments;
   }
   const merged: Segment[] = [];
   for (const row of rows) {
-    const state = stateOf(row);
+    const state = rowState(row);
     const last = merged[merged.length - 1];
     if (last && last.state === state && row.startMs - last.endMs <= 120_000) {
       last.endMs = Math.max(last.endMs, row.endMs);
@@ -160,6 +167,14 @@ function copiesTable(camera: CameraStatus): string {
   return `<table class="copies"><thead><tr><th>copies on</th><th>verified</th><th>pending</th><th>failing</th><th>conflict</th><th>oldest pending since</th></tr></thead><tbody>${rows.join('')}</tbody></table>${camera.offsiteOnly > 0 ? `<p class="meta">${camera.offsiteOnly} recording(s) kept on the targets only (keep-local)</p>` : ''}`;
 }
 
+/** The at-risk count and the overwrite ETA of the oldest pending recording of a channel (`data-eta-ms`, `data-at-risk-through-ms` for a page that draws them). */
+function horizonCells(horizon: ChannelStatus['horizon']): string {
+  const eta = horizon?.etaMs;
+  const etaText = eta === undefined ? '—' : eta <= 0 ? 'due now' : describeDuration(eta);
+  const through = horizon?.atRiskThroughMs;
+  return `<td class="n${horizon?.atRisk ? ' at-risk' : ''}" data-col="at-risk"${through === undefined ? '' : ` data-at-risk-through-ms="${through}"`}>${horizon?.atRiskCount ?? 0}</td><td data-col="overwrite-eta"${eta === undefined ? '' : ` data-eta-ms="${eta}"`}>${etaText}</td>`;
+}
+
 /** Where the report reads its rows. */
 interface ReportRows {
   /** The earliest start and latest end over every recording; undefined when there is none. */
@@ -213,7 +228,7 @@ function reportHtml(archive: string, zoneOf: (camera: string) => string, groups:
         svg.push(
           `<rect class="segment" data-state="not-recorded" x="${x(first).toFixed(2)}" y="${y}" width="${Math.max(0.5, x(last) - x(first)).toFixed(2)}" height="${ROW_HEIGHT}" fill="${COVERAGE_COLOURS['not-recorded']}"><title>not recorded (no recording known between the others)\n${wallClockIn(first, zone)} → ${wallClockIn(last, zone)}</title></rect>`,
         );
-        for (const segment of segmentsOf(rows.rowsOf(camera.name, channel.channel), channel.files + channel.pending + channel.lost, zone)) {
+        for (const segment of segmentsOf(rows.rowsOf(camera.name, channel.channel), channel.files + channel.pending + channel.lost, zone, channel.horizon?.atRiskThroughMs)) {
           const left = x(segment.startMs);
           const width = Math.max(1, x(segment.endMs) - left);
           svg.push(
@@ -224,12 +239,12 @@ function reportHtml(archive: string, zoneOf: (camera: string) => string, groups:
       svg.push('</svg>');
       const stats = camera.channels.map((channel) => {
         const gaps = channel.gaps.length;
-        return `<tr><td>${camera.kind === 'amcrest' ? `channel ${channel.channel}` : 'archives'}</td><td class="n">${channel.files}</td><td class="n">${formatBytes(channel.bytes)}</td><td class="n">${channel.days.length}</td><td class="n" data-col="pending">${channel.pending}</td><td class="n" data-col="lost">${channel.lost}</td><td class="n">${gaps}</td></tr>`;
+        return `<tr><td>${camera.kind === 'amcrest' ? `channel ${channel.channel}` : 'archives'}</td><td class="n">${channel.files}</td><td class="n">${formatBytes(channel.bytes)}</td><td class="n">${channel.days.length}</td><td class="n" data-col="pending">${channel.pending}</td><td class="n" data-col="lost">${channel.lost}</td><td class="n">${gaps}</td>${horizonCells(channel.horizon)}</tr>`;
       });
       const lastSync = camera.lastSuccessMs === undefined ? 'never' : `${wallClockIn(camera.lastSuccessMs, 'UTC')} UTC`;
       const lastRun = camera.lastRun && camera.lastRun.status !== 'ok' ? ` · last run: ${escapeHtml(camera.lastRun.status)}${camera.lastRun.error ? ` (${escapeHtml(camera.lastRun.error)})` : ''}` : '';
       sections.push(
-        `<section class="camera" data-camera="${escapeHtml(camera.name)}"${site !== undefined ? ` data-site="${escapeHtml(site)}"` : ''}><h2>${escapeHtml(camera.name)} <small>${escapeHtml(camera.kind)} · last successful sync: ${lastSync}${lastRun}</small></h2>${svg.join('')}<table><thead><tr><th></th><th>files</th><th>bytes</th><th>days</th><th>pending</th><th>lost</th><th>gaps</th></tr></thead><tbody>${stats.join('') || '<tr><td colspan="7">nothing listed yet</td></tr>'}</tbody></table>${copiesTable(camera)}</section>`,
+        `<section class="camera" data-camera="${escapeHtml(camera.name)}"${site !== undefined ? ` data-site="${escapeHtml(site)}"` : ''}><h2>${escapeHtml(camera.name)} <small>${escapeHtml(camera.kind)} · last successful sync: ${lastSync}${lastRun}</small></h2>${svg.join('')}<table><thead><tr><th></th><th>files</th><th>bytes</th><th>days</th><th>pending</th><th>lost</th><th>gaps</th><th>at risk</th><th>overwrite ETA</th></tr></thead><tbody>${stats.join('') || '<tr><td colspan="9">nothing listed yet</td></tr>'}</tbody></table>${copiesTable(camera)}</section>`,
       );
     }
   }
@@ -239,10 +254,11 @@ function reportHtml(archive: string, zoneOf: (camera: string) => string, groups:
   const totals = groups.flatMap((group) => group.cameras).flatMap((camera) => camera.channels);
   const lost = totals.reduce((sum, channel) => sum + channel.lost, 0);
   const pending = totals.reduce((sum, channel) => sum + channel.pending, 0);
+  const atRisk = totals.reduce((sum, channel) => sum + (channel.horizon?.atRiskCount ?? 0), 0);
   const verdict =
     lost === 0 && pending === 0
       ? '<p class="verdict ok">Everything the ledger knows of is archived and verified.</p>'
-      : `<p class="verdict warn">${lost} lost, ${pending} pending.</p>`;
+      : `<p class="verdict warn">${lost} lost, ${pending} pending${atRisk > 0 ? `, ${atRisk} at risk of being overwritten` : ''}.</p>`;
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${escapeHtml(title)}</title>
@@ -253,7 +269,7 @@ h1{font-size:20px;margin:0 0 4px}h2{font-size:16px;margin:24px 0 6px}h2 small{fo
 .timeline{display:block;max-width:100%;height:auto}.tick-day{stroke:#333;stroke-width:1}.tick-hour{stroke:#bbb;stroke-width:.5}
 .tick-label{font-size:11px;fill:#333;text-anchor:middle}.row-label{font-size:12px;fill:#222}.segment:hover{stroke:#000;stroke-width:1.5}
 table{border-collapse:collapse;margin-top:6px}td,th{padding:2px 10px;border-bottom:1px solid #ddd;text-align:left}.n{text-align:right}
-.verdict.ok{color:#1b7f3b}.verdict.warn{color:#c0142b;font-weight:bold}.meta{color:#555}
+.at-risk{color:#a0467f;font-weight:bold}.verdict.ok{color:#1b7f3b}.verdict.warn{color:#c0142b;font-weight:bold}.meta{color:#555}
 </style></head>
 <body>
 <h1>${escapeHtml(title)}</h1>

@@ -107,7 +107,7 @@ export function createSyncRenderer(options: SyncRendererOptions): { render(event
           break;
         case 'lost':
           say(
-            `${tag('LOST')} ${event.camera}: ${printable(event.remoteName)} (${formatInstant(event.startMs)} .. ${formatInstant(event.endMs)}) ${event.reason === 'deleted' ? 'deleted: it vanished from the middle of what the camera holds' : 'overwritten: the camera dropped it as its oldest'} before it was archived`,
+            `${tag('LOST')} ${event.camera}: ${printable(event.remoteName)} (${formatInstant(event.startMs)} .. ${formatInstant(event.endMs)}) vanished from the camera before it was archived: ${event.reason === 'deleted' ? 'deleted (from the middle of what the camera holds)' : 'overwritten (it was the oldest the camera held)'}`,
           );
           break;
         case 'horizon':

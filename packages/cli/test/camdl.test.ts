@@ -198,7 +198,7 @@ describe.skipIf(!sqliteAvailable())('camdl (the binary, as its own process)', ()
     const second = await runCamdl(['sync', '--config', fleet.config], fleet.env);
     expect(second.code).toBe(1);
     const lost = second.stdout.split('\n').filter((line) => line.startsWith('LOST '));
-    expect(lost).toEqual([`LOST  cam0: ${victim.filename} (${new Date(victim.first).toISOString()} .. ${new Date(victim.last).toISOString()}) vanished from the camera before it was archived`]);
+    expect(lost).toEqual([`LOST  cam0: ${victim.filename} (${new Date(victim.first).toISOString()} .. ${new Date(victim.last).toISOString()}) vanished from the camera before it was archived: deleted (from the middle of what the camera holds)`]);
     expect(second.stdout).toMatch(/^Done\. downloaded=0 .*lost=1/m);
     const status = await runCamdl(['status', '--config', fleet.config]);
     expect(status.code).toBe(1);

@@ -106,6 +106,24 @@ describe.skipIf(!sqliteAvailable())('the overwrite horizon against wrapping card
     }
   });
 
+  it("says once per run when the camera's own rate-limit is what keeps its footage at risk", async () => {
+    fleet = await startFleet([
+      {
+        name: 'attic',
+        sim: { profile: 'amcrest', timeZone: 'UTC', content: { recordings: hourly(6, T0, 64 * KIB) }, card: { capacityRecordings: 6, recordingBytes: 64 * KIB } },
+        extra: ['time-zone: UTC', 'max-retries: 0', 'connections: 1', 'rate-limit: 0.0001', 'risk-margin: 1s'],
+      },
+    ]);
+    fleet.sims.get('attic')!.setFaults([{ route: 'RPC_Loadfile', kind: 'status', status: 500 }]);
+    const config = fleet.config();
+    expect(config.cameras[0]!.riskMarginMs).toBe(1000);
+    const events: SyncEvent[] = [];
+    await syncFleet(config, { env: fleet.env, now: () => T0, onEvent: (event) => events.push(event) });
+    const warnings = events.filter((event) => event.type === 'warning' && event.message.includes('rate-limit'));
+    expect(warnings).toEqual([{ type: 'warning', camera: 'attic', message: expect.stringMatching(/^rate-limit 0\.0001 Mbps keeps 6 recording\(s\) at risk/) }]);
+    expect(events.find((event) => event.type === 'horizon')).toMatchObject({ channels: [{ atRisk: true, rateBound: true, atRiskCount: 6 }] });
+  });
+
   /**
    * Three cameras under a 16 Mbps fleet bandwidth; `wrap` records over its oldest each time another
    * camera finishes a file (the card's clock counts the fleet's progress, not real time).

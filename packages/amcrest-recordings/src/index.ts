@@ -30,6 +30,7 @@ export {
 } from './search-conditions.js';
 export { planFromSearch, type PlanFromSearchOptions, type SearchPlanOutput, type SearchPlanPiece } from './search-plan.js';
 export { getChannelCount, MAX_CHANNELS, type GetChannelCountOptions } from './channel-count.js';
+export { getStorageInfo, type GetStorageInfoOptions, type StorageInfo } from './storage-info.js';
 export { findRecordings, type FindRecordingsOptions, type FindRecordingsResult, type Recording, type SkippedItem } from './find-recordings.js';
 export {
   downloadRecordings,

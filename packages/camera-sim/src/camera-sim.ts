@@ -12,6 +12,7 @@ import { createAxisEdgeProfile, type AxisEdgeSimState } from './profiles/axis-ed
 import { createHikvisionProfile, type HikvisionSimRecording } from './profiles/hikvision.js';
 import type { ProfileHandler } from './profiles/profile-handler.js';
 import { createTimelapseProfile } from './profiles/timelapse.js';
+import { createSimCard, type SimCard } from './sim-card.js';
 import { RawRequestLineSocket, restoreRawBytes } from './raw-request-line.js';
 import type { RequestContext } from './request-context.js';
 
@@ -42,6 +43,13 @@ export interface CameraSim {
    * searches no longer find it and `RPC_Loadfile` answers 404. Returns whether it was there.
    */
   overwriteRecording(filePath: string): boolean;
+  /**
+   * Removes a recording (amcrest: by FilePath) or archive (Timelapse: by filename) from wherever it
+   * is, as someone deleting it by hand would. Returns whether it was there.
+   */
+  removeRecording(key: string): boolean;
+  /** The card that fills and wraps, when the `card` option is given. */
+  card: SimCard | undefined;
   /** URL path (+ query) that downloads an archive or recording the way the camera's own UI would. */
   downloadPath(item: SimArchive | SimRecording): string;
   /** sha256 of an archive (by filename) or recording (by FilePath), streamed for large synthetic files. */
@@ -98,7 +106,7 @@ export async function startCameraSim(options: CameraSimOptions): Promise<CameraS
   } else if (isAmcrest) {
     recordingEntries = await buildRecordings(normalized.content, normalized.timeZone, normalized.mediaCacheDir);
     for (const { recording, source } of recordingEntries) sources.set(recording.filePath, source);
-    profile = createAmcrestProfile(normalized, recordingEntries, counters);
+    profile = createAmcrestProfile(normalized, recordingEntries, counters, () => card);
   } else {
     const flavour = normalized.profile === 'timelapse2-v1' ? 'v1' : isTimelapse3Profile(normalized.profile) ? 'v3' : 'me';
     archiveEntries = await buildArchives(normalized.content, flavour, normalized.mediaCacheDir);
@@ -108,6 +116,37 @@ export async function startCameraSim(options: CameraSimOptions): Promise<CameraS
 
   // The Axis web server (Apache) takes raw bytes in the request line; every Timelapse version sees them.
   // (Not behind TLS: the wrapper sits on the plain TCP socket.)
+  let card: SimCard | undefined;
+  if (normalized.card !== undefined) {
+    if (normalized.profile === 'hikvision' || normalized.profile === 'axis-edge') {
+      throw new CameraSimError(`the card option applies to the amcrest and Timelapse profiles, not ${normalized.profile}`, { code: 'ERR_SIM_BAD_OPTIONS', context: { profile: normalized.profile } });
+    }
+    card = createSimCard(
+      normalized.card,
+      {
+        kind: isAmcrest ? 'amcrest' : 'timelapse',
+        recordings: recordingEntries,
+        archives: archiveEntries,
+        flavour: normalized.profile === 'timelapse2-v1' ? 'v1' : isTimelapse3Profile(normalized.profile) ? 'v3' : 'me',
+        timeZone: normalized.timeZone,
+        cacheDir: normalized.mediaCacheDir,
+        onAdded: (key, source) => sources.set(key, source),
+        onRemoved: (key) => sources.delete(key),
+      },
+      normalized.now,
+    );
+  }
+  const removeEntry = (key: string): boolean => {
+    const recordingIndex = recordingEntries.findIndex(({ recording }) => recording.filePath === key);
+    const archiveIndex = archiveEntries.findIndex(({ archive }) => archive.filename === key);
+    // In place: the profiles search these same arrays.
+    if (recordingIndex >= 0) recordingEntries.splice(recordingIndex, 1);
+    else if (archiveIndex >= 0) archiveEntries.splice(archiveIndex, 1);
+    else return false;
+    sources.delete(key);
+    return true;
+  };
+
   const rawBytes = normalized.profile !== 'amcrest' && normalized.tls === undefined;
   const basicOnly = isAmcrest && normalized.amcrest.basicOnly;
   let consecutiveFailures = 0;
@@ -147,6 +186,7 @@ export async function startCameraSim(options: CameraSimOptions): Promise<CameraS
       return;
     }
 
+    await card?.catchUp();
     const match = profile.route(method, path, rawQuery);
     if (!match) {
       const body = 'Not Found\n';
@@ -306,13 +346,10 @@ export async function startCameraSim(options: CameraSimOptions): Promise<CameraS
       return recordingEntries.map(({ recording }) => recording);
     },
     overwriteRecording(filePath) {
-      const index = recordingEntries.findIndex(({ recording }) => recording.filePath === filePath);
-      if (index < 0) return false;
-      // In place: the Amcrest profile searches this same array.
-      recordingEntries.splice(index, 1);
-      sources.delete(filePath);
-      return true;
+      return recordingEntries.some(({ recording }) => recording.filePath === filePath) && removeEntry(filePath);
     },
+    removeRecording: removeEntry,
+    card,
     downloadPath(item) {
       if (isRecording(item)) return `/cgi-bin/RPC_Loadfile${item.filePath}`;
       if (normalized.profile === 'timelapseme') {

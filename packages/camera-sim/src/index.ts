@@ -9,6 +9,7 @@ export {
 } from './options.js';
 export type { ArchiveSpec, RecordingSpec, RecordingMedia, ContentOption, ContentKind, SimArchive, SimRecording, ServedFile, SimVideoStream } from './content.js';
 export type { SimCounters } from './counters.js';
+export type { SimCard, SimCardOptions } from './sim-card.js';
 export { FaultInjector, type FaultRule, type FaultRoute, type FaultDecision } from './faults.js';
 export { CameraSimError, isCameraSimError, type CameraSimErrorCode, type CameraSimErrorOptions } from './errors.js';
 export { DigestServer, parseDigestAuthorization, type DigestServerOptions, type DigestFlavour, type DigestVerdict } from './digest-server.js';

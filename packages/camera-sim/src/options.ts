@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { assertTimeZone } from './camera-time.js';
 import type { ContentOption } from './content.js';
+import type { SimCardOptions } from './sim-card.js';
 import { CameraSimError } from './errors.js';
 import type { FaultRule } from './faults.js';
 import { defaultMediaCacheDir } from './media-cache.js';
@@ -156,11 +157,18 @@ export interface CameraSimOptions {
   tls?: { key: string | Buffer; cert: string | Buffer } | undefined;
   /** Clock (ms since the epoch) for nonce expiry and `getCurrentTime`. @default Date.now */
   now?: () => number;
+  /**
+   * amcrest and Timelapse profiles: a card that fills and wraps as its clock advances, and (amcrest)
+   * answers `storageDevice.cgi?action=getDeviceAllInfo`. @default undefined (a fixed content; amcrest
+   * then answers the storage call `Not Implemented`)
+   */
+  card?: SimCardOptions | undefined;
   /** Sleep used by stall/slow faults. @default setTimeout-based */
   sleep?: (ms: number) => Promise<void>;
 }
 
-export type NormalizedOptions = Required<Omit<CameraSimOptions, 'maxConnections' | 'host' | 'tls' | 'hikvision' | 'axisEdge'>> & {
+export type NormalizedOptions = Required<Omit<CameraSimOptions, 'maxConnections' | 'host' | 'tls' | 'hikvision' | 'axisEdge' | 'card'>> & {
+  card: SimCardOptions | undefined;
   hikvision: HikvisionBehaviour | undefined;
   axisEdge: AxisEdgeBehaviour | undefined;
   tls: CameraSimOptions['tls'];
@@ -243,6 +251,7 @@ export function normalizeOptions(options: CameraSimOptions): NormalizedOptions {
     timelapse: { concurrency: 'queue', startingRequests: 0, version: VERSIONS[options.profile], ...options.timelapse },
     hikvision: options.hikvision,
     axisEdge: options.axisEdge,
+    card: options.card,
     tls: options.tls,
     now: options.now ?? Date.now,
     sleep: options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms))),

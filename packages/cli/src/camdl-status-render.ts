@@ -1,4 +1,4 @@
-import type { ArchiveGap, CameraConcern, CameraStatus, CameraVerdict, FleetStatus, StripState } from '@camdl/sync';
+import { describeHorizon, type ArchiveGap, type CameraConcern, type CameraStatus, type CameraVerdict, type FleetStatus, type StripState } from '@camdl/sync';
 import { formatBytes, formatInstant } from './format.js';
 import { escapeTerminal } from './terminal-text.js';
 
@@ -143,8 +143,13 @@ function detailLines(camera: CameraStatus, now: number): string[] {
     out.push(
       `  ${camera.kind === 'timelapse' ? 'archives' : `channel ${channel.channel}`}: ${channel.files} files, ${formatBytes(channel.bytes)}, ${days}${cadence}, gaps ${channel.gaps.length}, pending ${channel.pending}, lost ${channel.lost}, failing ${channel.failing}${channel.atRisk === undefined ? '' : `, at risk ${channel.atRisk}`}`,
     );
+    if (channel.horizon) out.push(`    horizon: ${escapeTerminal(describeHorizon(channel.horizon))}`);
     for (const gap of channel.gaps.slice(0, GAPS_NAMED)) out.push(`    ${gapText(gap)}`);
     if (channel.gaps.length > GAPS_NAMED) out.push(`    … ${channel.gaps.length - GAPS_NAMED} more gaps (camdl report shows them all)`);
+  }
+  const reasons = camera.lostReasons;
+  if (reasons.overwritten + reasons.deleted > 0) {
+    out.push(`  lost: ${reasons.overwritten} overwritten by the camera, ${reasons.deleted} deleted from the middle of what it held${reasons.unknown > 0 ? `, ${reasons.unknown} earlier` : ''}`);
   }
   out.push(...copyLines(camera, now));
   return out;

@@ -91,10 +91,10 @@ describe('the sync renderer', () => {
     renderer.render(runDone([outcome('gate')]));
     expect(stdout.text()).toBe('');
     renderer.render({ type: 'file-done', camera: 'gate', path: 'gate/d/a.mp4', size: 10, sha256: 'ab'.repeat(32), status: 'downloaded' });
-    renderer.render({ type: 'lost', camera: 'gate', channel: 0, remoteName: 'b.mp4', startMs: 0, endMs: 1000 });
+    renderer.render({ type: 'lost', camera: 'gate', channel: 0, remoteName: 'b.mp4', startMs: 0, endMs: 1000, reason: 'overwritten' });
     renderer.render(runDone([outcome('gate', { downloaded: 1, bytes: 10, lost: 1 })]));
     expect(stdout.text()).toBe(
-      'LOST  gate: b.mp4 (1970-01-01T00:00:00.000Z .. 1970-01-01T00:00:01.000Z) vanished from the camera before it was archived\nDone. downloaded=1 (10 B) failed=0 lost=1 deleted=0 pending=0 cameras=1\n',
+      'LOST  gate: b.mp4 (1970-01-01T00:00:00.000Z .. 1970-01-01T00:00:01.000Z) vanished from the camera before it was archived: overwritten (it was the oldest the camera held)\nDone. downloaded=1 (10 B) failed=0 lost=1 deleted=0 pending=0 cameras=1\n',
     );
   });
 

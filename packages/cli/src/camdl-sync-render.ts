@@ -202,7 +202,15 @@ export function createSyncRenderer(options: SyncRendererOptions): SyncRenderer {
           break;
         }
         case 'lost':
-          problem(`${tag('LOST')} ${event.camera}: ${printable(event.remoteName)} (${formatInstant(event.startMs)} .. ${formatInstant(event.endMs)}) vanished from the camera before it was archived`);
+          problem(
+            `${tag('LOST')} ${event.camera}: ${printable(event.remoteName)} (${formatInstant(event.startMs)} .. ${formatInstant(event.endMs)}) vanished from the camera before it was archived: ${event.reason === 'deleted' ? 'deleted (from the middle of what the camera holds)' : 'overwritten (it was the oldest the camera held)'}`,
+          );
+          break;
+        case 'horizon':
+          for (const channel of event.channels.filter((horizon) => horizon.atRisk)) {
+            const eta = channel.etaMs === undefined ? '' : channel.etaMs <= 0 ? ', the oldest is due now' : `, the oldest in ${(channel.etaMs / 3_600_000).toFixed(1)} h`;
+            problem(`${tag('RISK')} ${event.camera}: channel ${channel.channel}: ${channel.atRiskCount} recording(s) not archived yet will be overwritten on the camera soon${eta} (oldest pending ${formatInstant(channel.oldestPendingMs ?? Number.NaN)})`);
+          }
           break;
         case 'deleted':
           say(`${tag('DEL')} ${event.camera}: ${printable(event.remoteName)} (archived as ${printable(event.path)})`);

@@ -21,9 +21,11 @@ export { LEAN_BODY, readText, smallRequest, type DispatchOnly, type SmallRequest
 export {
   PLAUSIBLE_DURATION_MAX_SECONDS,
   PLAUSIBLE_SIZE_MAX,
+  PLAUSIBLE_STORAGE_MAX,
   PLAUSIBLE_TIME_AHEAD_MS,
   PLAUSIBLE_TIME_MIN_MS,
   isPlausibleSize,
+  isPlausibleStorageBytes,
   isPlausibleTimeMs,
   plausibleTimeOr,
 } from './plausible.js';

@@ -14,6 +14,14 @@ export const PLAUSIBLE_TIME_AHEAD_MS = 10 * 366 * 86_400_000;
 /** The largest plausible file a camera lists: 1 TiB. */
 export const PLAUSIBLE_SIZE_MAX = 2 ** 40;
 
+/** The largest plausible storage device a camera or recorder reports: 1 PiB (a recorder's disks together). */
+export const PLAUSIBLE_STORAGE_MAX = 2 ** 50;
+
+/** Whether `bytes` is a plausible storage figure (a card's or disk's total or used bytes): finite, 0 to 1 PiB. */
+export function isPlausibleStorageBytes(bytes: number): boolean {
+  return Number.isFinite(bytes) && bytes >= 0 && bytes <= PLAUSIBLE_STORAGE_MAX;
+}
+
 /** The longest plausible single recording: 7 days (cameras cut recordings into files of minutes to an hour). */
 export const PLAUSIBLE_DURATION_MAX_SECONDS = 7 * 86_400;
 

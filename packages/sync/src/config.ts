@@ -2,6 +2,7 @@ import { readFileSync, statSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node as YamlNode, type Pair, type YAMLMap } from 'yaml';
 import { parseDuration } from './duration.js';
+import { DEFAULT_RISK_MARGIN_MS } from './overwrite-horizon.js';
 import { SyncError } from './errors.js';
 import { validateLayout } from './layout.js';
 import { parseCameraTargets, parseKeepLocal, parseTargets, topNode, type TargetConfig } from './targets-config.js';
@@ -66,6 +67,8 @@ export interface CameraConfig {
   targets: string[];
   /** Remove a local file this long after the recording started, once every target holds it verified. @default undefined (keep) */
   keepLocalMs: number | undefined;
+  /** At risk when pending footage is this close to being overwritten on the camera (`risk-margin`). @default 86400000 (24h) */
+  riskMarginMs: number;
   /** 1-based line of the camera in the config file. */
   line: number;
 }
@@ -122,6 +125,7 @@ const CAMERA_KEYS = [
   'max-retries',
   'targets',
   'keep-local',
+  'risk-margin',
 ] as const;
 const DEFAULT_KEYS = CAMERA_KEYS.filter((key) => key !== 'name' && key !== 'host');
 const TOP_KEYS = ['archive', 'ledger', 'bandwidth', 'upload-bandwidth', 'targets', 'layout', 'defaults', 'cameras', ...MONITORING_KEYS] as const;
@@ -438,6 +442,8 @@ export function parseConfig(text: string, file: string, options: LoadConfigOptio
     const maxRetries = retriesEntry ? reader.number(retriesEntry, 'max-retries', { min: 0, integer: true }) : 3;
     const cameraTargets = parseCameraTargets(reader, get('targets'), name, targets);
     const keepLocalMs = parseKeepLocal(reader, get('keep-local'), name, cameraTargets);
+    const marginEntry = get('risk-margin');
+    const riskMarginMs = marginEntry ? (parseDuration(String(marginEntry.value)) ?? reader.fail(marginEntry.line, `risk-margin must be a duration such as 24h or 3d, got ${JSON.stringify(marginEntry.value)}`)) : DEFAULT_RISK_MARGIN_MS;
     cameras.push({
       name,
       kind,
@@ -460,6 +466,7 @@ export function parseConfig(text: string, file: string, options: LoadConfigOptio
       maxRetries,
       targets: cameraTargets,
       keepLocalMs,
+      riskMarginMs,
       line,
     });
   }

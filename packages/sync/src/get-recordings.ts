@@ -4,6 +4,7 @@ import { CAMERA_KINDS, MAX_AMCREST_CONNECTIONS, parseHost, parseTimeBound, type 
 import { DEFAULT_ALERT_POLICY } from './alerts/monitoring-config.js';
 import { SyncError } from './errors.js';
 import { Ledger } from './ledger.js';
+import { DEFAULT_RISK_MARGIN_MS } from './overwrite-horizon.js';
 import { syncFleet, type SyncEvent, type SyncSummary } from './sync-fleet.js';
 
 /** Options of {@link getRecordings}. */
@@ -136,6 +137,7 @@ export function getCameraConfig(options: Omit<GetRecordingsOptions, 'password' |
     maxRetries: Math.floor(number('max-retries', options.maxRetries, 3, 0)),
     targets: [],
     keepLocalMs: undefined,
+    riskMarginMs: DEFAULT_RISK_MARGIN_MS,
     line: 0,
   };
 }

@@ -63,3 +63,5 @@ export { NOTIFY_SCHEMA_VERSION, type NotifyMessage, type NotifyNotice } from './
 export { webhookSignature } from './notify/http-channels.js';
 export { channelRefs, type ChannelRef, type DeliveryResult } from './notify/notify-channels.js';
 export { sendTestNotifications } from './notify/notify-test.js';
+export { deriveHorizon, describeHorizon, describeDuration, DEFAULT_RISK_MARGIN_MS, type ChannelHorizon, type HorizonOptions, type RetentionSource } from './overwrite-horizon.js';
+export type { LostReason, Holdings, CameraStorage } from './ledger-horizon.js';

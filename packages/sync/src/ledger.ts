@@ -8,6 +8,7 @@ import { ALERT_STATE_MIGRATION, MonitoringStore } from './alerts/monitoring-stor
 import { acquireCameraLock, type CameraLock } from './camera-lock.js';
 import { SyncError, isSyncError } from './errors.js';
 import { COPIES_MIGRATION } from './ledger-copies-schema.js';
+import { HORIZON_MIGRATION, type LostReason } from './ledger-horizon.js';
 import type { RemoteRecording } from './sources/camera-source.js';
 import { openSqlite, type SqliteDatabase, type SqliteRow, type SqliteStatement, type SqliteValue } from './sqlite.js';
 
@@ -43,6 +44,8 @@ export interface LedgerRecording {
   verifiedMs: number | null;
   deletedMs: number | null;
   lostMs: number | null;
+  /** Why it was lost: the camera overwrote it as its oldest, or it vanished from the middle; null otherwise. */
+  lostReason: LostReason | null;
   attempts: number;
   lastError: string | null;
 }
@@ -125,6 +128,7 @@ const MIGRATIONS: readonly string[] = [
    );`,
   COPIES_MIGRATION,
   ALERT_STATE_MIGRATION,
+  HORIZON_MIGRATION,
 ];
 
 /** What the copies module of the same package uses of an open ledger (not exported from the package). */
@@ -471,14 +475,24 @@ export class Ledger {
    * Rows not fetched (`listed`/`downloaded`) and absent from a listing that covers their start: gone
    * from the camera. Iterated (consume it before the next ledger call).
    */
-  *vanished(camera: string): Generator<LedgerRecording> {
-    for (const row of this.#statement(`SELECT r.* FROM recordings r ${VANISHED} ORDER BY r.start_ms, r.channel, r.remote_key`).iterate(camera)) yield recordingFrom(row);
+  *vanished(camera: string): Generator<LedgerRecording & { lostReason: LostReason }> {
+    for (const row of this.#statement(`SELECT r.*, ${LOST_REASON} AS vanished_reason FROM recordings r ${VANISHED} ORDER BY r.start_ms, r.channel, r.remote_key`).iterate(camera)) {
+      yield { ...recordingFrom(row), lostReason: row['vanished_reason'] === 'deleted' ? 'deleted' : 'overwritten' };
+    }
   }
 
-  /** Marks {@link vanished} rows `lost`, in one statement. Returns how many. */
-  markVanishedLost(camera: string, reason: string): number {
+  /**
+   * Marks {@link vanished} rows `lost`, in one statement, each with its reason: `overwritten` when
+   * nothing older of its channel is still listed (the camera dropped its oldest), else `deleted`
+   * (gone from the middle of what the camera holds, or the channel lists nothing at all). Returns how many.
+   */
+  markVanishedLost(camera: string, message: string): number {
     return Number(
-      this.#statement(`UPDATE recordings SET state = 'lost', lost_ms = ?, last_error = ? WHERE id IN (SELECT r.id FROM recordings r ${VANISHED})`).run(this.#now(), reason, camera).changes,
+      this.#statement(`UPDATE recordings AS r SET state = 'lost', lost_ms = ?, last_error = ?, lost_reason = (${LOST_REASON}) WHERE r.id IN (SELECT v.id FROM recordings v ${vanishedWhere('v')})`).run(
+        this.#now(),
+        message,
+        camera,
+      ).changes,
     );
   }
 
@@ -788,11 +802,21 @@ export interface ChannelSummary {
   lastMs: number;
 }
 
-/** Unfetched rows of a camera missing from its staged listing, inside what the listing covers. */
-const VANISHED = `WHERE r.camera = ? AND r.state IN ('listed', 'downloaded')
-  AND NOT EXISTS (SELECT 1 FROM temp.listing l WHERE l.camera = r.camera AND l.channel = r.channel AND l.remote_key = r.remote_key)
-  AND EXISTS (SELECT 1 FROM temp.coverage c WHERE c.camera = r.camera AND c.channel = r.channel
-              AND (c.start_ms IS NULL OR r.start_ms >= c.start_ms) AND (c.end_ms IS NULL OR r.start_ms < c.end_ms))`;
+/** Unfetched rows (alias `r`) of a camera missing from its staged listing, inside what the listing covers. */
+const vanishedWhere = (r: string): string => `WHERE ${r}.camera = ? AND ${r}.state IN ('listed', 'downloaded')
+  AND NOT EXISTS (SELECT 1 FROM temp.listing l WHERE l.camera = ${r}.camera AND l.channel = ${r}.channel AND l.remote_key = ${r}.remote_key)
+  AND EXISTS (SELECT 1 FROM temp.coverage c WHERE c.camera = ${r}.camera AND c.channel = ${r}.channel
+              AND (c.start_ms IS NULL OR ${r}.start_ms >= c.start_ms) AND (c.end_ms IS NULL OR ${r}.start_ms < c.end_ms))`;
+const VANISHED = vanishedWhere('r');
+
+/**
+ * Why a vanished row `r` is gone: `overwritten` when its channel still lists something and nothing
+ * older than it; `deleted` when something older is still there, or the channel lists nothing.
+ */
+const LOST_REASON = `CASE
+    WHEN EXISTS (SELECT 1 FROM temp.listing o WHERE o.camera = r.camera AND o.channel = r.channel AND o.start_ms < r.start_ms) THEN 'deleted'
+    WHEN EXISTS (SELECT 1 FROM temp.listing a WHERE a.camera = r.camera AND a.channel = r.channel) THEN 'overwritten'
+    ELSE 'deleted' END`;
 
 /** The temporary tables of a connection: the listing being planned (never written to the ledger file). */
 const TEMP_TABLES = `CREATE TEMP TABLE IF NOT EXISTS listing (
@@ -863,6 +887,7 @@ const RECORDING_COLUMNS = {
   verifiedMs: ['verified_ms', 'integer?'],
   deletedMs: ['deleted_ms', 'integer?'],
   lostMs: ['lost_ms', 'integer?'],
+  lostReason: ['lost_reason', 'text?'],
   attempts: ['attempts', 'integer'],
   lastError: ['last_error', 'text?'],
 } as const;
@@ -916,7 +941,8 @@ const LISTING_COLUMNS = {
 
 function recordingFrom(row: SqliteRow): LedgerRecording {
   const mapped = mapRow(row, RECORDING_COLUMNS);
-  return { ...mapped, state: mapped.state as RecordingState };
+  const lostReason = mapped.lostReason === 'overwritten' || mapped.lostReason === 'deleted' ? mapped.lostReason : null;
+  return { ...mapped, state: mapped.state as RecordingState, lostReason };
 }
 
 /** A staged listing row as the camera source's recording (size unknown = undefined). */

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { open, rename, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { ALERT_KINDS } from './alerts/alert-kinds.js';
+import { horizonFamilies } from './horizon-metrics.js';
 import { measureDiskQuietly } from './alerts/disk-space.js';
 import type { FleetConfig } from './config.js';
 import { CopyLedger } from './ledger-copies.js';
@@ -137,6 +138,7 @@ export async function collectMetrics(config: FleetConfig, options: { now?: numbe
         return newest === undefined ? [] : [{ labels: { camera: camera.name }, value: seconds(newest) }];
       }),
     );
+    if (ledger) horizonFamilies(ledger, config, now, family);
     if (ledger && config.targets.length > 0) copyFamilies(ledger, config, now, family);
     const alerts = store?.all() ?? [];
     family(

@@ -17,9 +17,10 @@ function camera(overrides: Partial<CameraStatus> = {}, channel: Partial<ChannelS
     lastSuccessMs: NOW - 3_600_000,
     lastRun: { status: 'ok', finishedMs: NOW - 3_600_000, error: undefined },
     failedRuns: 0,
-    channels: [{ channel: 0, files: 10, bytes: 1, days: [], pending: 0, lost: 0, failing: 0, firstMs: NOW - 10 * DAY, lastMs: NOW - DAY, periodDays: undefined, gaps: [], ...channel }],
+    channels: [{ channel: 0, files: 10, bytes: 1, days: [], pending: 0, lost: 0, failing: 0, firstMs: NOW - 10 * DAY, lastMs: NOW - DAY, periodDays: undefined, gaps: [], horizon: undefined, ...channel }],
     copies: [],
     offsiteOnly: 0,
+    lostReasons: { overwritten: 0, deleted: 0, unknown: 0 },
     ...overrides,
   };
 }

@@ -10,6 +10,7 @@ import { calendarSvg, DAY_CLASS } from './report-calendar.js';
 import { DAY_COLOURS, DAY_LABELS, escapeHtml, REPORT_SCRIPT, reportCss, scriptJson } from './report-html.js';
 import { stripDays, type StripDay } from './report-strips.js';
 import { cameraVerdict, describeAgo, MARK_SYMBOL, type CameraVerdict, type VerdictMark } from './report-verdict.js';
+import { describeHorizon, type ChannelHorizon } from './overwrite-horizon.js';
 import { fleetStatus, ledgerStatus, type CameraStatus } from './status.js';
 
 /** How a day of the calendar is drawn: the {@link DayState}s of `coverageDays`. */
@@ -43,7 +44,7 @@ const NAMED_PER_CAMERA = 10;
  * `#camera/YYYY-MM-DD` anchor.
  */
 export function renderCoverageReport(config: FleetConfig, options: CoverageReportOptions = {}): string {
-  const status = fleetStatus(config);
+  const status = fleetStatus(config, options.now === undefined ? {} : { now: options.now });
   const ledger = Ledger.open(config.ledger, { readOnly: true });
   try {
     const zoneOf = (camera: string): string => config.cameras.find((candidate) => candidate.name === camera)?.timeZone ?? Intl.DateTimeFormat().resolvedOptions().timeZone;
@@ -119,6 +120,13 @@ function namedList(kind: string, rows: readonly LedgerRecording[], total: number
   return `<p class="meta"><b class="${kind === 'pending' ? 'warn' : 'fail'}">${total} ${kind}</b>:</p><ul class="named" data-kind="${kind}">${items.join('')}</ul>`;
 }
 
+/** What the camera held when last listed and when it overwrites the oldest pending recording. */
+function horizonLine(horizon: ChannelHorizon | undefined): string {
+  if (horizon === undefined) return '';
+  const eta = horizon.etaMs === undefined ? '' : ` data-eta-ms="${Math.round(horizon.etaMs)}"`;
+  return `<p class="meta horizon${horizon.atRisk ? ' fail' : ''}" data-col="overwrite-eta"${eta}>${escapeHtml(describeHorizon(horizon))}</p>`;
+}
+
 function cameraPart(group: ReportGroup, camera: CameraStatus, zone: string, range: { startMs: number; endMs: number }, options: Required<Pick<CoverageReportOptions, 'silentAfterMs'>> & CoverageReportOptions, now: number): CameraPart {
   const key = group.site === undefined ? camera.name : `${group.site}:${camera.name}`;
   const firstDay = dayOf(range.startMs, zone);
@@ -130,7 +138,9 @@ function cameraPart(group: ReportGroup, camera: CameraStatus, zone: string, rang
   const data: CameraData = { k: key, n: camera.name, z: zone, c: [] };
   for (const channel of camera.channels) {
     const rows = group.ledger ? [...group.ledger.recordingsOf(camera.name, channel.channel)] : [];
-    const input = options.atRiskOf?.(camera.name, channel.channel);
+    // The overwrite horizon the status derived from the ledger, unless the caller says otherwise.
+    const throughMs = channel.horizon?.atRiskThroughMs;
+    const input = options.atRiskOf?.(camera.name, channel.channel) ?? (throughMs === undefined ? undefined : { beforeMs: throughMs + 1 });
     for (const row of rows) {
       if (Number.isFinite(row.endMs) && row.endMs <= now + PLAUSIBLE_TIME_AHEAD_MS) newestMs = Math.max(newestMs ?? row.endMs, row.endMs);
       const kind = row.state === 'lost' ? 'lost' : row.state === 'listed' || row.state === 'downloaded' ? (isAtRisk(row, input) ? 'at risk' : 'pending') : undefined;
@@ -144,7 +154,7 @@ function cameraPart(group: ReportGroup, camera: CameraStatus, zone: string, rang
     const counts = DAY_STATES.filter((state) => coverage.counts[state] > 0 && state !== 'before-known').map((state) => `${coverage.counts[state]} ${DAY_LABELS[state]}`);
     const gaps = coverage.gaps.length === 0 ? '' : ` · <b class="fail">${coverage.gaps.reduce((sum, gap) => sum + gap.days, 0)} missed day(s)</b>: ${coverage.gaps.slice(0, 5).map((gap) => (gap.firstDay === gap.lastDay ? gap.firstDay : `${gap.firstDay} – ${gap.lastDay}`)).join(', ')}${coverage.gaps.length > 5 ? ` and ${coverage.gaps.length - 5} more` : ''}`;
     channelHtml.push(
-      `<div class="channel" data-channel="${channel.channel}"><h3>${escapeHtml(label)} <small class="meta">${channel.files} files, ${formatBytes(channel.bytes)}</small></h3>${calendarSvg(coverage.days, `${camera.name} ${label}: days`)}<p class="meta">days: ${counts.join(', ') || 'none'}${gaps}</p></div>`,
+      `<div class="channel" data-channel="${channel.channel}"><h3>${escapeHtml(label)} <small class="meta">${channel.files} files, ${formatBytes(channel.bytes)}</small></h3>${calendarSvg(coverage.days, `${camera.name} ${label}: days`)}<p class="meta">days: ${counts.join(', ') || 'none'}${gaps}</p>${horizonLine(channel.horizon)}</div>`,
     );
     data.c.push({ l: label, d: stripDays(rows, coverage.days, zone, input) });
   }

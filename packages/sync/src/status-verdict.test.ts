@@ -14,6 +14,7 @@ const channel = (fields: Partial<ChannelStatus> = {}): ChannelStatus => ({
   lastMs: 0,
   periodDays: 1,
   gaps: [],
+  horizon: undefined,
   ...fields,
 });
 
@@ -29,6 +30,7 @@ const camera = (fields: Partial<Omit<CameraStatus, 'verdict' | 'concerns'>> = {}
   channels: [channel()],
   copies: [],
   offsiteOnly: 0,
+  lostReasons: { overwritten: 0, deleted: 0, unknown: 0 },
   ...fields,
 });
 

@@ -5,6 +5,9 @@ import { coverageDays, dayOf, DAY_STATES, MAX_COVERAGE_DAYS, recorderOf, type Da
 import { CopyLedger, type CopySummary } from './ledger-copies.js';
 import { Ledger, type LedgerRecording } from './ledger.js';
 import { cameraVerdict, type CameraConcern } from './status-verdict.js';
+import { cameraHorizon } from './camera-horizon.js';
+import { lostByReason, type LostReason } from './ledger-horizon.js';
+import { DEFAULT_RISK_MARGIN_MS, type ChannelHorizon } from './overwrite-horizon.js';
 
 /** A stretch of time with no recording between two recordings the ledger knows (what the camera did not record counts too: the raw holes, not what status calls a gap). */
 export interface CoverageGap {
@@ -33,6 +36,12 @@ export interface ChannelStatus {
   periodDays: number | undefined;
   /** What the camera listed and camdl does not hold, and (Timelapse) the days its cadence expected an archive for and none came; oldest first. */
   gaps: ArchiveGap[];
+  /**
+   * The overwrite horizon: oldest and newest on the camera when last listed, retention, wrapping,
+   * oldest pending, its overwrite instant and ETA, and the pending recordings at risk (`atRisk`,
+   * `atRiskThroughMs`, `atRiskKeys`). Undefined before a run recorded what the camera holds.
+   */
+  horizon: ChannelHorizon | undefined;
 }
 
 /**
@@ -88,6 +97,8 @@ export interface CameraStatus {
   copies: Array<CopySummary & { oldestPendingAgeMs: number | undefined }>;
   /** Archived recordings keep-local removed from the local disk (every target holds them verified). */
   offsiteOnly: number;
+  /** Lost recordings by why: `overwritten` by the camera as its oldest, `deleted` from the middle, `unknown` (lost before reasons were recorded, or by verify). */
+  lostReasons: Record<LostReason | 'unknown', number>;
 }
 
 /** The version of the `camdl status --json` document; raised when a field changes meaning or goes away. */
@@ -109,6 +120,8 @@ export interface LedgerStatusOptions {
   now?: number;
   /** A camera that answers with nothing new for this long is silent. @default 2 days */
   silentAfterMs?: number;
+  /** The fleet's global bandwidth limit in Mbps (0: none), for the time fetching what is at risk takes. @default 0 */
+  bandwidthMbps?: number;
 }
 
 export interface FleetStatusOptions {
@@ -124,6 +137,10 @@ export interface StatusCamera {
   kind: string;
   /** @default this computer's zone */
   timeZone?: string | undefined;
+  /** The camera's own rate limit in Mbps (0: none). @default 0 */
+  rateLimitMbps?: number;
+  /** How close an overwrite may come before the footage is at risk. @default 24 hours */
+  riskMarginMs?: number;
 }
 
 /** Gaps shorter than this (clock jitter, the seconds between two files) are not gaps. */
@@ -150,7 +167,7 @@ export function fleetStatus(config: FleetConfig, options: FleetStatusOptions = {
       version: STATUS_JSON_VERSION,
       archive: config.archive,
       ledger: config.ledger,
-      cameras: ledgerStatus(ledger, cameras, { ...(options.now === undefined ? {} : { now: options.now }), silentAfterMs: config.alerts.cameraSilentAfterMs }),
+      cameras: ledgerStatus(ledger, cameras, { ...(options.now === undefined ? {} : { now: options.now }), silentAfterMs: config.alerts.cameraSilentAfterMs, bandwidthMbps: config.bandwidthMbps }),
     };
   } finally {
     ledger.close();
@@ -193,6 +210,7 @@ export function ledgerStatus(ledger: Ledger, cameraList: readonly StatusCamera[]
   const copies = new CopyLedger(ledger);
   return cameraList.map((camera): CameraStatus => {
     const timeZone = camera.timeZone ?? localTimeZone();
+    const horizons = cameraHorizon(ledger, { name: camera.name, rateLimitMbps: camera.rateLimitMbps ?? 0, riskMarginMs: camera.riskMarginMs ?? DEFAULT_RISK_MARGIN_MS }, { now, bandwidthMbps: options.bandwidthMbps ?? 0 });
     const runs = ledger.cameraRuns(camera.name);
     const lastOk = runs.find((run) => run.status === 'ok');
     let failedRuns = 0;
@@ -213,7 +231,9 @@ export function ledgerStatus(ledger: Ledger, cameraList: readonly StatusCamera[]
     const knownSinceMs = firstRunMs === undefined && summaries.length === 0 ? Number.POSITIVE_INFINITY : Math.min(earliest, firstRunMs ?? earliest);
     const coverageOptions = { timeZone, firstDay, lastDay: today, recorder: recorderOf(camera.kind), knownSinceMs };
     const channels = summaries.map((summary) => {
-      const days = coverageDays(ledger.recordingsOf(camera.name, summary.channel), coverageOptions);
+      const horizon = horizons.find((candidate) => candidate.channel === summary.channel);
+      const atRisk = horizon?.atRiskThroughMs === undefined ? undefined : { beforeMs: horizon.atRiskThroughMs + 1 };
+      const days = coverageDays(ledger.recordingsOf(camera.name, summary.channel), { ...coverageOptions, atRisk });
       const channel: ChannelStatus = {
         channel: summary.channel,
         files: summary.files,
@@ -226,6 +246,8 @@ export function ledgerStatus(ledger: Ledger, cameraList: readonly StatusCamera[]
         lastMs: summary.lastMs,
         periodDays: days.periodDays,
         gaps: archiveGaps(days.days),
+        horizon,
+        ...(horizon === undefined ? {} : { atRisk: horizon.atRiskCount }),
       };
       return { channel, days: days.days };
     });
@@ -250,6 +272,7 @@ export function ledgerStatus(ledger: Ledger, cameraList: readonly StatusCamera[]
       channels: channels.map(({ channel }) => channel),
       copies: copies.summary(camera.name).map((copy) => ({ ...copy, oldestPendingAgeMs: copy.oldestPendingMs === undefined ? undefined : Math.max(0, now - copy.oldestPendingMs) })),
       offsiteOnly: copies.localRemoved(camera.name),
+      lostReasons: lostByReason(ledger, camera.name),
     };
     return { ...status, ...cameraVerdict(status) };
   });

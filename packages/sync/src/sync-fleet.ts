@@ -6,12 +6,16 @@ import type { CameraLock } from './camera-lock.js';
 import { processAlive } from './camera-lock.js';
 import { archivePath, hashFile, moveIntoPlace, writeSha256Sums } from './archive-files.js';
 import { checkArchiveWritable, checkCameraFolderWritable } from './archive-writable.js';
+import { cameraHorizon } from './camera-horizon.js';
 import { CombinedRateLimiter } from './combined-limiter.js';
 import { selectCameras, type CameraConfig, type FleetConfig } from './config.js';
 import { diskFullReason, isDiskFull } from './disk-full.js';
 import { describeCameraError, describeError, errorCode, isSyncError, SyncError } from './errors.js';
 import { renderLayout } from './layout.js';
 import { Ledger, type ListingCursor } from './ledger.js';
+import { recordHoldings, type LostReason } from './ledger-horizon.js';
+import { overwritePriority, type ChannelHorizon } from './overwrite-horizon.js';
+import { RiskFirstLimiter, type RiskFirstShare } from './risk-first-limiter.js';
 import { OffsiteCopies, type OffsiteEvent, type TargetOutcome } from './offsite-copies.js';
 import type { TargetTuning } from './open-target.js';
 import { resolveCameraPassword } from './password.js';
@@ -48,7 +52,10 @@ export type SyncEvent =
   | { type: 'file-note'; camera: string; path: string; event: DownloadEvent['type']; message: string }
   | { type: 'file-done'; camera: string; path: string; size: number; sha256: string; status: 'downloaded' | 'resumed' | 'reused' }
   | { type: 'file-failed'; camera: string; remoteName: string; path: string | undefined; error: string; code: string | undefined }
-  | { type: 'lost'; camera: string; channel: number; remoteName: string; startMs: number; endMs: number }
+  /** `overwritten`: the camera dropped it as its oldest; `deleted`: it vanished from the middle of what the camera holds. */
+  | { type: 'lost'; camera: string; channel: number; remoteName: string; startMs: number; endMs: number; reason: LostReason }
+  /** After a camera's listing: its overwrite horizon per channel (oldest and newest held, retention, ETA, at risk). */
+  | { type: 'horizon'; camera: string; channels: ChannelHorizon[] }
   | { type: 'deleted'; camera: string; remoteName: string; path: string }
   | { type: 'delete-failed'; camera: string; remoteName: string; error: string }
   /** Once per run: the archive's file system is full; no camera starts another file (exit 1, the ledger stays consistent). */
@@ -112,6 +119,11 @@ export interface SyncFleetOptions {
   progressIntervalMs?: number;
   /** Retries and part size of the off-site targets' requests. @default the library's (3 attempts, 1 s doubling, 16 MiB parts) */
   targetTuning?: TargetTuning;
+  /**
+   * How the global bandwidth is shared: `risk-first` serves the camera whose pending footage the
+   * camera overwrites soonest first; `even` serves every camera in turn. @default 'risk-first'
+   */
+  scheduling?: 'risk-first' | 'even';
 }
 
 /** Exit codes of a sync (the contract of `camdl sync`). */
@@ -173,7 +185,8 @@ export async function syncFleet(config: FleetConfig, options: SyncFleetOptions =
       });
     }
     emit({ type: 'run-start', runId, cameras: cameras.map((camera) => camera.name), dryRun, archive: config.archive });
-    const globalLimiter = new RateLimiter(config.bandwidthMbps);
+    const globalLimiter = new RiskFirstLimiter(config.bandwidthMbps);
+    const riskFirst = (options.scheduling ?? 'risk-first') === 'risk-first';
     const sumsQueue = new Map<string, Promise<void>>();
     let diskFull: string | undefined;
     const onDiskFull = (camera: string | undefined, error: unknown): void => {
@@ -205,8 +218,10 @@ export async function syncFleet(config: FleetConfig, options: SyncFleetOptions =
     try {
       uploads?.start();
       const outcomes = await Promise.all(
-        cameras.map((camera) =>
-          syncCamera(camera, {
+        cameras.map((camera) => {
+          // Equal priorities are first come first served: the even share.
+          const share = globalLimiter.share(riskFirst ? Number.POSITIVE_INFINITY : 0);
+          return syncCamera(camera, {
             config,
             ledger,
             runId,
@@ -216,14 +231,16 @@ export async function syncFleet(config: FleetConfig, options: SyncFleetOptions =
             emit,
             env: options.env ?? process.env,
             startedAt: now(),
-            limiter: camera.rateLimitMbps > 0 ? new CombinedRateLimiter(globalLimiter, new RateLimiter(camera.rateLimitMbps)) : globalLimiter,
+            now,
+            share: riskFirst ? share : undefined,
+            limiter: camera.rateLimitMbps > 0 ? new CombinedRateLimiter(share, new RateLimiter(camera.rateLimitMbps)) : share,
             sumsQueue,
             progressIntervalMs: options.progressIntervalMs ?? 250,
             diskFull: () => diskFull !== undefined,
             onDiskFull,
             offsite: uploads,
-          }),
-        ),
+          });
+        }),
       );
       // The camera side is done; the uplink finishes what it can (a down target: pending, exit 1).
       const copies = uploads ? await uploads.finish() : [];
@@ -301,7 +318,10 @@ interface CameraContext {
   emit: (event: SyncEvent) => void;
   env: NodeJS.ProcessEnv;
   startedAt: number;
+  now: () => number;
   limiter: RateLimiter;
+  /** The camera's share of the fleet's bandwidth, when risk-first: its priority follows its overwrite horizon. */
+  share: RiskFirstShare | undefined;
   sumsQueue: Map<string, Promise<void>>;
   progressIntervalMs: number;
   /** The archive's file system was found full during this run: start no more files. */
@@ -387,9 +407,10 @@ async function syncCamera(camera: CameraConfig, context: CameraContext): Promise
     });
     for (const row of ledger.vanished(camera.name)) {
       outcome.lost += 1;
-      emit({ type: 'lost', camera: camera.name, channel: row.channel, remoteName: row.remoteKey, startMs: row.startMs, endMs: row.endMs });
+      emit({ type: 'lost', camera: camera.name, channel: row.channel, remoteName: row.remoteKey, startMs: row.startMs, endMs: row.endMs, reason: row.lostReason });
     }
     if (!context.dryRun && outcome.lost > 0) ledger.markVanishedLost(camera.name, 'gone from the camera before it was archived');
+    const retention = context.runId === undefined ? new Map<number, number>() : await observeHorizon(camera, source, context, warn);
     if (context.dryRun) {
       for (const { remote } of pages((after) => ledger.toDownload(camera.name, after, PAGE))) {
         const path = renderLayout(context.config.layout, { camera: camera.name, channel: remote.channel, cameraStart: remote.cameraStart, file: remote.fileName });
@@ -409,6 +430,7 @@ async function syncCamera(camera: CameraConfig, context: CameraContext): Promise
     const queue = pages((after) => ledger.toDownload(camera.name, after, PAGE));
     const retry: Array<{ id: number | undefined; remote: RemoteRecording }> = [];
     let taken = 0;
+    const inFlight: number[] = [];
     let stopCamera: unknown;
     const worker = async (): Promise<void> => {
       while (stopCamera === undefined) {
@@ -418,6 +440,10 @@ async function syncCamera(camera: CameraConfig, context: CameraContext): Promise
         const { id, remote } = next.value;
         taken += 1;
         if (id === undefined) continue;
+        // Risk-first: the camera's priority is the soonest overwrite among the files it is fetching.
+        const overwriteAt = remote.startMs + (retention.get(remote.channel) ?? Number.POSITIVE_INFINITY);
+        inFlight.push(overwriteAt);
+        if (context.share) context.share.priority = Math.min(...inFlight);
         try {
           const fetched = await fetchOne(camera, remote, id, source as CameraSource, context);
           outcome.downloaded += 1;
@@ -441,6 +467,7 @@ async function syncCamera(camera: CameraConfig, context: CameraContext): Promise
           // A refused login is refused for every file: stop here (never a login loop).
           if (isAuthError(error)) stopCamera = error;
         }
+        inFlight.splice(inFlight.indexOf(overwriteAt), 1);
       }
     };
     await Promise.all(Array.from({ length: Math.max(1, Math.min(source.connections, plan.toDownload)) }, () => worker()));
@@ -493,6 +520,31 @@ async function syncCamera(camera: CameraConfig, context: CameraContext): Promise
     await lock?.release().catch(() => {});
   }
   return finish();
+}
+
+/**
+ * After a camera's listing: records what it holds (with its card's figures, where it says), derives
+ * its overwrite horizon, tells it (an event; a warning, once, when the camera's own rate-limit is
+ * what keeps footage at risk) and sets the camera's risk-first priority. Returns the retention per
+ * channel, for the priority of each file. The card's figures are best effort: a camera without the
+ * call is fine.
+ */
+async function observeHorizon(camera: CameraConfig, source: CameraSource, context: CameraContext, warn: (message: string) => void): Promise<Map<number, number>> {
+  const storage = await source.storage?.(context.signal).catch((error: unknown) => {
+    if (context.signal.aborted) throw error;
+    return undefined;
+  });
+  recordHoldings(context.ledger, context.runId!, camera.name, storage ?? {});
+  const channels = cameraHorizon(context.ledger, camera, { now: context.now(), bandwidthMbps: context.config.bandwidthMbps });
+  context.emit({ type: 'horizon', camera: camera.name, channels });
+  const capped = channels.filter((channel) => channel.rateBound);
+  if (capped.length > 0) {
+    warn(
+      `rate-limit ${camera.rateLimitMbps} Mbps keeps ${capped.reduce((sum, channel) => sum + channel.atRiskCount, 0)} recording(s) at risk of being overwritten before they can be fetched; raise rate-limit for ${camera.name}`,
+    );
+  }
+  if (context.share) context.share.priority = overwritePriority(channels);
+  return new Map(channels.flatMap((channel) => (channel.retentionMs === undefined ? [] : [[channel.channel, channel.retentionMs] as const])));
 }
 
 /** Downloads one recording into staging, checks it, moves it into the layout, records it verified. */

@@ -150,7 +150,7 @@ describe.skipIf(!sqliteAvailable())('alerts after camdl sync (real HTTP receiver
     const { webhook, top } = await channels();
     fleet = await startFleet([{ name: 'gate', sim: { profile: 'timelapse3', content: { archives: dailyArchives('Gate', 3, { startDay: '2026-03-01' }) } }, extra: ['time-zone: UTC', 'max-retries: 0'] }], { top });
     const sim = fleet.sims.get('gate')!;
-    const victim = sim.archives[1]!.filename;
+    const victim = sim.archives[0]!.filename;
     sim.addFault({ route: 'download', match: victim, kind: 'status', status: 500 });
     await run(fleet.config(), T0);
     expect(webhook.requests).toEqual([]);

@@ -3,6 +3,7 @@ import { SIM_VIDEO_STREAMS, type BodySource, type SimRecording } from '../conten
 import type { SimCounters } from '../counters.js';
 import type { NormalizedOptions } from '../options.js';
 import { decodedQuery, latin1ToUtf8, percentDecode, reply, replyFile, type RequestContext } from '../request-context.js';
+import type { SimCard } from '../sim-card.js';
 import type { ProfileHandler, RouteMatch } from './profile-handler.js';
 
 export interface RecordingEntry {
@@ -63,7 +64,7 @@ function itemLines(index: number, recording: SimRecording, options: NormalizedOp
 }
 
 /** Amcrest / Dahua CGI API: mediaFileFind sessions, RPC_Loadfile, getCurrentTime, magicBox. */
-export function createAmcrestProfile(options: NormalizedOptions, entries: RecordingEntry[], counters: SimCounters): ProfileHandler {
+export function createAmcrestProfile(options: NormalizedOptions, entries: RecordingEntry[], counters: SimCounters, card: () => SimCard | undefined = () => undefined): ProfileHandler {
   const behaviour = options.amcrest;
   const searches = new Map<number, SearchObject>();
   let nextObjectId = 3_000_000 + Math.floor(Math.random() * 1_000_000);
@@ -105,6 +106,11 @@ export function createAmcrestProfile(options: NormalizedOptions, entries: Record
         return error(context, 501, 'Not Implemented!');
       case 'magicBox':
         return magicBox(context, match.resource);
+      case 'storageDevice': {
+        const held = card();
+        if (match.resource !== 'getDeviceAllInfo' || held === undefined) return error(context, 501, 'Not Implemented!');
+        return ok(context, storageLines(held.totalBytes, held.usedBytes));
+      }
       case 'devVideoInput':
         // The device's own (local) video inputs: a camera's sensor, an NVR's analog inputs (often none).
         if (match.resource === 'getCollect' && behaviour.channelCountAnswer !== 'none') {
@@ -236,6 +242,19 @@ export function createAmcrestProfile(options: NormalizedOptions, entries: Record
     serialize: 'off',
     connectionClose: (match) => match.route === 'RPC_Loadfile',
   };
+}
+
+/** The answer of `storageDevice.cgi?action=getDeviceAllInfo`: one SD card, one read-write partition (bytes printed as the firmware does, with six decimals). */
+function storageLines(totalBytes: number, usedBytes: number): string[] {
+  return [
+    'list.info[0].Detail[0].IsError=false',
+    'list.info[0].Detail[0].Path=/mnt/sd',
+    `list.info[0].Detail[0].TotalBytes=${totalBytes.toFixed(6)}`,
+    'list.info[0].Detail[0].Type=ReadWrite',
+    `list.info[0].Detail[0].UsedBytes=${usedBytes.toFixed(6)}`,
+    'list.info[0].Name=/dev/mmc0',
+    'list.info[0].State=Success',
+  ];
 }
 
 /** Overlap in camera wall-clock terms (a search names wall clocks; both repeated-hour copies match). */

@@ -4,6 +4,7 @@ export const ALERT_KINDS = [
   'camera-silent',
   'login-refused',
   'recordings-lost',
+  'recordings-deleted',
   'recordings-at-risk',
   'verify-failed',
   'target-failing',

@@ -1,4 +1,4 @@
-import type { FleetConfig } from '../config.js';
+import { selectCameras, type FleetConfig } from '../config.js';
 import { describeError, errorCode } from '../errors.js';
 import { Ledger } from '../ledger.js';
 import { writeMetricsTextfile } from '../metrics.js';
@@ -9,6 +9,7 @@ import { advanceAlerts } from './advance-alerts.js';
 import { measureDiskQuietly } from './disk-space.js';
 import type { AlertKind, AlertRow, Notice, Observation } from './alert-kinds.js';
 import { observeSyncRun, observeVerify, type RunFacts, type TargetTrouble } from './observe-run.js';
+import { atRiskCameras } from './at-risk.js';
 
 /** What the monitoring around a run did, for a CLI to render. Never carries a secret. */
 export type MonitorEvent =
@@ -152,6 +153,7 @@ export async function runMonitoredSync(config: FleetConfig, options: MonitoredSy
   const pings = channelRefs(config.notify).filter((ref) => ref.config.kind === 'healthchecks');
   const started = pingAll(pings, 'start', '', emit, config.ledger, now());
   const lost = new Map<string, string[]>();
+  const deleted = new Map<string, string[]>();
   let diskFull: string | undefined;
   const targets = new Map<string, TargetTrouble>();
   let result: { exitCode: number; summary: SyncSummary } | undefined;
@@ -162,7 +164,10 @@ export async function runMonitoredSync(config: FleetConfig, options: MonitoredSy
     result = await syncFleet(config, {
       ...options,
       onEvent: (event) => {
-        if (event.type === 'lost') lost.set(event.camera, [...(lost.get(event.camera) ?? []), event.remoteName]);
+        if (event.type === 'lost') {
+          const byReason = event.reason === 'deleted' ? deleted : lost;
+          byReason.set(event.camera, [...(byReason.get(event.camera) ?? []), event.remoteName]);
+        }
         if (event.type === 'disk-full') diskFull = event.message;
         noteTargetEvent(targets, event);
         if (event.type === 'run-done') runDone = event;
@@ -184,10 +189,12 @@ export async function runMonitoredSync(config: FleetConfig, options: MonitoredSy
   const interrupted = result?.summary.interrupted ?? false;
   const disk = await (options.measureDisk ?? measureDiskQuietly)(config.archive);
   let recency: RunFacts['recency'] = new Map();
+  let atRisk: RunFacts['atRisk'] = [];
   try {
     const ledger = Ledger.open(config.ledger, { readOnly: true });
     try {
       recency = ledger.monitoring().cameraRecency();
+      atRisk = atRiskCameras(ledger, selectCameras(config, options.cameras), { now: at, bandwidthMbps: config.bandwidthMbps });
     } finally {
       ledger.close();
     }
@@ -200,6 +207,8 @@ export async function runMonitoredSync(config: FleetConfig, options: MonitoredSy
     summary: result?.summary,
     runError: failure === undefined ? undefined : { message: describeError(failure), code: errorCode(failure) },
     lost,
+    deleted,
+    atRisk,
     disk,
     diskFull,
     recency,

@@ -74,8 +74,10 @@ export interface RunFacts {
   summary: SyncSummary | undefined;
   /** Why the run did not complete (config, ledger, crash). */
   runError: { message: string; code: string | undefined } | undefined;
-  /** Remote names of the recordings each camera lost in this run. */
+  /** Remote names of the recordings each camera lost in this run (overwritten, or of unknown reason). */
   lost: ReadonlyMap<string, readonly string[]>;
+  /** Remote names of the recordings that vanished from the middle of what each camera holds (someone deleted them). */
+  deleted?: ReadonlyMap<string, readonly string[]> | undefined;
   /** The archive's disk: free and total bytes, when it could be measured. */
   disk: { freeBytes: number; totalBytes: number } | undefined;
   /** The run found the disk full. */
@@ -170,15 +172,28 @@ export function observeSyncRun(facts: RunFacts, policy: AlertPolicy): { observat
     }
     if (answered) {
       cover('recordings-lost', camera);
+      cover('recordings-deleted', camera);
       const lost = facts.lost.get(camera) ?? [];
-      if (outcome.lost > 0 || lost.length > 0) {
+      const deleted = facts.deleted?.get(camera) ?? [];
+      const named = (names: readonly string[]): string => `${names.slice(0, 5).join(', ')}${names.length > 5 ? ` and ${names.length - 5} more` : ''}`;
+      if (outcome.lost > deleted.length || lost.length > 0) {
         observations.push({
           kind: 'recordings-lost',
           subject: camera,
           camera,
-          message: `${camera} deleted ${Math.max(outcome.lost, lost.length)} recording(s) before camdl could archive them: ${lost.slice(0, 5).join(', ')}${lost.length > 5 ? ` and ${lost.length - 5} more` : ''}`,
+          message: `${camera} overwrote ${Math.max(outcome.lost - deleted.length, lost.length)} recording(s) before camdl could archive them: ${named(lost)}`,
           action: `Run camdl sync more often, raise the bandwidth or the camera's storage, so ${camera} does not overwrite what is not archived yet.`,
           items: lost,
+        });
+      }
+      if (deleted.length > 0) {
+        observations.push({
+          kind: 'recordings-deleted',
+          subject: camera,
+          camera,
+          message: `${deleted.length} recording(s) vanished from the middle of what ${camera} holds before camdl could archive them (deleted, not overwritten): ${named(deleted)}`,
+          action: `Find out who or what deleted recordings on ${camera} (its users, a card swapped or formatted); they were not archived and are gone.`,
+          items: deleted,
         });
       }
       cover('recordings-at-risk', camera);

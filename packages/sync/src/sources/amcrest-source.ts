@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { createAmcrestClient, downloadRecordings, findRecordings, getChannelCount, type AmcrestClient, type Recording } from '@camdl/amcrest-recordings';
+import { createAmcrestClient, downloadRecordings, findRecordings, getChannelCount, getStorageInfo, type AmcrestClient, type Recording } from '@camdl/amcrest-recordings';
 import type { CameraConfig } from '../config.js';
 import type { CameraListing, CameraSource, RemoteRecording } from './camera-source.js';
 
@@ -79,6 +79,10 @@ export async function createAmcrestSource(camera: CameraConfig, password: string
         }
       }
       return { recordings, coverage, notes };
+    },
+    async storage(signal) {
+      const info = await getStorageInfo(client, { signal, onWarning });
+      return info === undefined ? undefined : { totalBytes: info.totalBytes, usedBytes: info.usedBytes };
     },
     async download(remote, folder, options) {
       const recording = byKey.get(`${remote.channel}\u0000${remote.remoteKey}`);

@@ -1,3 +1,4 @@
+import type { CameraStorage } from '../ledger-horizon.js';
 import type { DownloadEvent, DownloadProgress, DownloadResult, RateLimiter } from '@camdl/throttled-download';
 
 /** One recording as a camera lists it, in the terms the ledger uses. */
@@ -72,6 +73,8 @@ export interface CameraSource {
    * deleted. Reads the container's headers only (constant memory). Undefined: no such check.
    */
   checkFile?: (recording: RemoteRecording, path: string) => Promise<FileCheck>;
+  /** What the camera says of its storage (card size and use, retention); undefined when it cannot say. */
+  storage?: (signal: AbortSignal) => Promise<CameraStorage | undefined>;
   /** Deletes on the camera; undefined when the camera cannot. */
   delete?: (recording: RemoteRecording, signal: AbortSignal) => Promise<void>;
   close(): Promise<void>;

@@ -40,3 +40,4 @@ export {
   responseExceededMaxSizeError,
   socketError,
 } from './transport-errors.js';
+export { assignErrorFields, codedErrorGuard, errorCause, requestMessage } from './coded-error.js';

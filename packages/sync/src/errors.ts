@@ -1,3 +1,5 @@
+import { assignErrorFields, codedErrorGuard, errorCause } from '@camdl/internal';
+
 /** Stable codes carried by every {@link SyncError}. */
 export type SyncErrorCode =
   /** The config file is missing, not YAML, or has a wrong, missing or unknown key. */
@@ -32,33 +34,25 @@ export interface SyncErrorOptions {
   cause?: unknown;
 }
 
+// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging -- assignErrorFields sets these fields
+export interface SyncError extends Readonly<Omit<SyncErrorOptions, 'cause'>> {
+  /** The stable code users branch on. */
+  readonly code: SyncErrorCode;
+}
+
 /** The one error class of `@camdl/sync`; errors of the camera libraries pass through with their own code. */
+// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging -- see the interface above
 export class SyncError extends Error {
   override readonly name = 'SyncError';
-  readonly code: SyncErrorCode;
-  readonly file: string | undefined;
-  readonly line: number | undefined;
-  readonly camera: string | undefined;
 
   constructor(message: string, options: SyncErrorOptions) {
-    super(message, options.cause === undefined ? undefined : { cause: options.cause });
-    this.code = options.code;
-    this.file = options.file;
-    this.line = options.line;
-    this.camera = options.camera;
+    super(message, errorCause(options));
+    assignErrorFields(this, options, ['file', 'line', 'camera']);
   }
 }
 
-/**
- * Type guard for {@link SyncError}, optionally of one code; also across package copies
- * (checks `name` and `code`, not only `instanceof`).
- */
-export function isSyncError(error: unknown, code?: SyncErrorCode): error is SyncError {
-  const copySafe =
-    error instanceof SyncError ||
-    (error instanceof Error && error.name === 'SyncError' && String((error as { code?: unknown }).code).startsWith('ERR_SYNC_'));
-  return copySafe && (code === undefined || (error as SyncError).code === code);
-}
+/** Type guard for {@link SyncError}, optionally of one code; also across package copies (checks `name` and `code`, not only `instanceof`). */
+export const isSyncError = codedErrorGuard(SyncError, 'SyncError', ['ERR_SYNC_']);
 
 /** A short reason for logs and the ledger: the message, never a stack. */
 export function describeError(error: unknown): string {

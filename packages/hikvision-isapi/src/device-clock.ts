@@ -1,4 +1,4 @@
-import { isPlausibleTimeMs } from '@camdl/internal';
+import { assertKnownTimeZone, formatWallClock, instantToWallClock, isPlausibleTimeMs, wallMsToInstant } from '@camdl/internal';
 import { HikvisionError } from './errors.js';
 
 /**
@@ -21,43 +21,13 @@ export type WallClock = string;
 
 const WALL_CLOCK = /^(\d{4})-(\d{2})-(\d{2})[ T](\d{2}):(\d{2}):(\d{2})$/;
 const ISAPI_TIME = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.\d{1,9})?(Z|[+-]\d{2}:?\d{2})?$/;
-const formatters = new Map<string, Intl.DateTimeFormat>();
-
 /** Throws unless `timeZone` is an IANA zone this runtime knows. */
 export function assertTimeZone(timeZone: string): void {
   try {
-    formatterFor(timeZone);
+    assertKnownTimeZone(timeZone);
   } catch (error) {
     throw new HikvisionError(`unknown time zone ${JSON.stringify(timeZone)}`, { code: 'ERR_HIKVISION_INVALID_TIME', cause: error });
   }
-}
-
-function formatterFor(timeZone: string): Intl.DateTimeFormat {
-  let formatter = formatters.get(timeZone);
-  if (formatter === undefined) {
-    formatter = new Intl.DateTimeFormat('en-US', {
-      timeZone,
-      hourCycle: 'h23',
-      year: 'numeric',
-      month: '2-digit',
-      day: '2-digit',
-      hour: '2-digit',
-      minute: '2-digit',
-      second: '2-digit',
-    });
-    formatters.set(timeZone, formatter);
-  }
-  return formatter;
-}
-
-function pad(value: number, width = 2): string {
-  return String(value).padStart(width, '0');
-}
-
-/** The UTC fields of `ms` as a wall clock. */
-function utcFields(ms: number): WallClock {
-  const date = new Date(ms);
-  return `${pad(date.getUTCFullYear(), 4)}-${pad(date.getUTCMonth() + 1)}-${pad(date.getUTCDate())} ${pad(date.getUTCHours())}:${pad(date.getUTCMinutes())}:${pad(date.getUTCSeconds())}`;
 }
 
 /** A wall clock read as if it were UTC, in ms; undefined when it is not a valid `YYYY-MM-DD HH:MM:SS`. */
@@ -67,13 +37,7 @@ export function wallClockAsUtc(wallClock: string): number | undefined {
   const [year, month, day, hour, minute, second] = match.slice(1).map(Number) as [number, number, number, number, number, number];
   const ms = Date.UTC(year, month - 1, day, hour, minute, second);
   // Date.UTC rolls over (Feb 30 → Mar 2): such a text is not a time.
-  return utcFields(ms) === `${match[1]}-${match[2]}-${match[3]} ${match[4]}:${match[5]}:${match[6]}` ? ms : undefined;
-}
-
-function zoneOffsetMs(ms: number, timeZone: string): number {
-  const parts = Object.fromEntries(formatterFor(timeZone).formatToParts(new Date(ms)).map((part) => [part.type, part.value]));
-  const asUtc = Date.UTC(Number(parts['year']), Number(parts['month']) - 1, Number(parts['day']), Number(parts['hour']), Number(parts['minute']), Number(parts['second']));
-  return asUtc - Math.floor(ms / 1000) * 1000;
+  return formatWallClock(ms) === `${match[1]}-${match[2]}-${match[3]} ${match[4]}:${match[5]}:${match[6]}` ? ms : undefined;
 }
 
 function fixedOffsetMs(model: ClockModel): number {
@@ -85,27 +49,22 @@ function fixedOffsetMs(model: ClockModel): number {
 
 /** The recorder's wall clock at instant `ms`. */
 export function wallClockAt(ms: number, model: ClockModel): WallClock {
-  const offset = model.timeZone !== undefined ? zoneOffsetMs(ms, model.timeZone) : fixedOffsetMs(model);
-  return utcFields(ms + offset);
+  return model.timeZone !== undefined ? instantToWallClock(ms, model.timeZone) : formatWallClock(ms + fixedOffsetMs(model));
 }
 
 /**
  * The instant of a recorder wall clock. In a DST gap the time is read with the offset before the
- * change; a repeated hour resolves to its first occurrence.
+ * change; a repeated hour resolves to its first occurrence (`@camdl/internal`'s wall-clock rule).
  */
 export function instantOfWallClock(wallClock: WallClock, model: ClockModel): number {
   const asUtc = wallClockAsUtc(wallClock);
   if (asUtc === undefined) throw new HikvisionError(`not a wall-clock time YYYY-MM-DD HH:MM:SS: ${JSON.stringify(wallClock.slice(0, 40))}`, { code: 'ERR_HIKVISION_INVALID_TIME' });
-  if (model.timeZone === undefined) return asUtc - fixedOffsetMs(model);
-  const zone = model.timeZone;
-  const candidates = new Set([zoneOffsetMs(asUtc - 86_400_000, zone), zoneOffsetMs(asUtc, zone), zoneOffsetMs(asUtc + 86_400_000, zone)]);
-  const matches = [...candidates].map((offset) => asUtc - offset).filter((ms) => wallClockAt(ms, model) === utcFields(asUtc)).sort((a, b) => a - b);
-  return matches[0] ?? asUtc - zoneOffsetMs(asUtc - 86_400_000, zone);
+  return model.timeZone === undefined ? asUtc - fixedOffsetMs(model) : wallMsToInstant(asUtc, model.timeZone);
 }
 
 /** What the device expects in a request: `YYYY-MM-DDTHH:MM:SSZ`, the Z meaning UTC or its local clock. */
 export function toIsapiTime(ms: number, model: ClockModel): string {
-  const fields = model.z === 'utc' ? utcFields(ms) : wallClockAt(ms, model);
+  const fields = model.z === 'utc' ? formatWallClock(ms) : wallClockAt(ms, model);
   return `${fields.replace(' ', 'T')}Z`;
 }
 

@@ -1,12 +1,12 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { chromium } from 'playwright-core';
 import { createTimelapseClient } from '@camdl/axis-timelapse2';
 import { findSystemTool, missingSystemTools } from '@camdl/test-utils';
 import { COVERAGE_COLOURS, renderCoverageReport, sqliteAvailable, syncFleet } from '@camdl/sync';
-import { dailyArchives, startFleet, type TestFleet } from './fleet-helpers.js';
+import { dailyArchives, fleetsClosedAfterEach, type TestFleet } from './fleet-helpers.js';
 
 const skip = !sqliteAvailable() ? 'node:sqlite unavailable' : missingSystemTools('chromium');
 
@@ -21,11 +21,8 @@ function rgb(hex: string): string {
 }
 
 describe.skipIf(Boolean(skip))('the coverage report in a real headless Chromium', () => {
+  const startFleet = fleetsClosedAfterEach();
   let fleet: TestFleet | undefined;
-  afterEach(async () => {
-    await fleet?.close();
-    fleet = undefined;
-  });
 
   it('shows archived, pending, lost and not-recorded time per camera, with day ticks and hover details, and loads nothing from outside', async () => {
     fleet = await startFleet([

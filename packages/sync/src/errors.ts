@@ -19,7 +19,13 @@ export type SyncErrorCode =
   /** An off-site target is unknown, or its secret (access key) could not be read. */
   | 'ERR_SYNC_TARGET'
   /** A notification channel failed (HTTP status, timeout, SMTP, apprise); never changes what was archived. */
-  | 'ERR_SYNC_NOTIFY';
+  | 'ERR_SYNC_NOTIFY'
+  /** A recording the ledger planned is no longer in the camera's current listing (nothing was fetched or deleted). */
+  | 'ERR_SYNC_NOT_LISTED'
+  /** The camera cannot do what was asked (the legacy TimelapseMe app cannot delete). */
+  | 'ERR_SYNC_UNSUPPORTED'
+  /** A recording was not downloaded and the camera library gave no error of its own. */
+  | 'ERR_SYNC_DOWNLOAD';
 
 export interface SyncErrorOptions {
   /** The stable code users branch on. */

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { mkdir, readdir, rm, rmdir, stat } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
-import type { JobPhaseEvent, JobWarningEvent, RateLimiter } from '@camdl/throttled-download';
+import { transferOptions, type JobPhaseEvent, type JobWarningEvent, type TransferOptions } from '@camdl/throttled-download';
 import type { AmcrestClient, DeviceInfo } from './client.js';
 import { join } from 'node:path';
 import { downloadRecordings, partsDirectory, type RecordingDownloadEvent, type RecordingDownloadOutcome } from './download-recordings.js';
@@ -14,7 +14,7 @@ import { planFromSearch, type SearchPlanOutput } from './search-plan.js';
 import { findGaps, type CoverageGap } from './gaps.js';
 import { mergeRecordings } from './merge-recordings.js';
 
-export interface RecordingsJobOptions {
+export interface RecordingsJobOptions extends TransferOptions {
   /** ISO 8601 start (camera wall clock without an offset, an instant with one), or a parsed input. */
   start: string | Date;
   /** ISO 8601 end, like `start`. */
@@ -73,16 +73,8 @@ export interface RecordingsJobOptions {
   allowPartial?: boolean | undefined;
   /** @default 4 */
   maxConcurrent?: number | undefined;
-  /** @default undefined */
-  rateLimiter?: RateLimiter | undefined;
   /** Total Mbps for all downloads; 0 = unlimited. @default 0 */
   rateLimitMbps?: number | undefined;
-  /** @default 3 */
-  maxRetries?: number | undefined;
-  /** ms. @default 5000 */
-  retryDelay?: number | undefined;
-  /** ms. @default 60000 */
-  timeout?: number | undefined;
   /** Aborts at once (search closed, downloads cut with `.part` kept, ffmpeg killed). @default undefined */
   signal?: AbortSignal | undefined;
   /**
@@ -409,11 +401,7 @@ export async function runRecordingsJob(client: AmcrestClient, options: Recording
     directory: result.partsDirectory,
     directoryFor: (recording) => (snapshotSet.has(recording) ? result.snapshotsDirectory : result.partsDirectory),
     ...(options.maxConcurrent === undefined ? {} : { maxConcurrent: options.maxConcurrent }),
-    ...(options.rateLimiter ? { rateLimiter: options.rateLimiter } : {}),
-    ...(options.rateLimitMbps === undefined ? {} : { rateLimitMbps: options.rateLimitMbps }),
-    ...(options.maxRetries === undefined ? {} : { maxRetries: options.maxRetries }),
-    ...(options.retryDelay === undefined ? {} : { retryDelay: options.retryDelay }),
-    ...(options.timeout === undefined ? {} : { timeout: options.timeout }),
+    ...transferOptions(options),
     ...(options.signal ? { signal: options.signal } : {}),
     ...(options.stopSignal ? { stopSignal: options.stopSignal } : {}),
     onEvent: (event) => {

@@ -1,7 +1,8 @@
 import { spawn } from 'node:child_process';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { closeAfterEach, missingSystemTools } from '@camdl/test-utils';
-import { Ledger, loadConfig, sqliteAvailable } from '@camdl/sync';
+import { loadConfig, sqliteAvailable } from '@camdl/sync';
+import { Ledger } from '@camdl/sync/testing';
 import { assertCamdlBuilt, CAMDL_BIN, events, runCamdl, startCamdl, startCamdlFleet, syntheticArchives, type CamdlFleet, type CamdlRun } from './camdl-helpers.js';
 
 /** Runs camdl in a real pseudo-terminal (util-linux `script`): its stdout and stderr are the terminal. */

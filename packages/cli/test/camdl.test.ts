@@ -4,7 +4,8 @@ import { join, relative } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createTimelapseClient } from '@camdl/axis-timelapse2';
 import { closeAfterEach, sha256File } from '@camdl/test-utils';
-import { Ledger, loadConfig, sqliteAvailable } from '@camdl/sync';
+import { loadConfig, sqliteAvailable } from '@camdl/sync';
+import { Ledger } from '@camdl/sync/testing';
 import { assertCamdlBuilt, events, runCamdl, startCamdl, startCamdlFleet, syntheticArchives, type CamdlFleet } from './camdl-helpers.js';
 
 const NODE22 = '/root/.npm/_npx/52027bd8fc0022aa/node_modules/.bin/node';

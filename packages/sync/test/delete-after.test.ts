@@ -3,7 +3,8 @@ import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { CameraProfile } from '@camdl/camera-sim';
 import { sha256File } from '@camdl/test-utils';
-import { Ledger, sqliteAvailable, syncFleet, verifyArchive } from '@camdl/sync';
+import { sqliteAvailable, syncFleet, verifyArchive } from '@camdl/sync';
+import { Ledger } from '@camdl/sync/testing';
 import { collect, listFiles, fleetsClosedAfterEach, type TestFleet } from './fleet-helpers.js';
 
 /** The ledger as an older camdl left it: a row that says `verified` with the hash of what is on disk now. */

@@ -3,7 +3,8 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createTimelapseClient } from '@camdl/axis-timelapse2';
 import { findFreePort, sha256File } from '@camdl/test-utils';
-import { fleetStatus, Ledger, sqliteAvailable, syncFleet, verifyArchive } from '@camdl/sync';
+import { fleetStatus, sqliteAvailable, syncFleet, verifyArchive } from '@camdl/sync';
+import { Ledger } from '@camdl/sync/testing';
 import { collect, dailyArchives, listFiles, fleetsClosedAfterEach, type TestFleet } from './fleet-helpers.js';
 
 const AMCREST_WINDOW = ['since: 2026-01-16T00:00:00', 'until: 2026-01-17T00:00:00', 'time-zone: America/New_York'];

@@ -4,7 +4,8 @@ import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { describe, expect, it } from 'vitest';
-import { archivedCoverage, fleetStatus, Ledger, renderCoverageReport, sqliteAvailable, syncFleet, verifyArchive } from '@camdl/sync';
+import { archivedCoverage, fleetStatus, renderCoverageReport, sqliteAvailable, syncFleet, verifyArchive } from '@camdl/sync';
+import { Ledger } from '@camdl/sync/testing';
 import { dailyArchives, fleetsClosedAfterEach, type TestFleet } from './fleet-helpers.js';
 
 const fingerprint = async (path: string): Promise<{ sha256: string; mtimeMs: number; size: number }> => {

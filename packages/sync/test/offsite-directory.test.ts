@@ -2,7 +2,8 @@ import { readFile, rm, writeFile, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { sha256File } from '@camdl/test-utils';
-import { fleetStatus, Ledger, restoreFromTarget, sqliteAvailable, syncFleet, verifyArchive, verifyTarget } from '@camdl/sync';
+import { fleetStatus, restoreFromTarget, sqliteAvailable, syncFleet, verifyArchive, verifyTarget } from '@camdl/sync';
+import { Ledger } from '@camdl/sync/testing';
 import { collect, dailyArchives, listFiles, fleetsClosedAfterEach, type TestFleet } from './fleet-helpers.js';
 import { addTopLines, copiesOf, directoryTargets, treeHashes } from './offsite-helpers.js';
 

@@ -3,7 +3,8 @@ import { join } from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { sha256File } from '@camdl/test-utils';
-import { fleetStatus, Ledger, LEDGER_SCHEMA_VERSION, sqliteAvailable, syncFleet } from '@camdl/sync';
+import { fleetStatus, LEDGER_SCHEMA_VERSION, sqliteAvailable, syncFleet } from '@camdl/sync';
+import { Ledger } from '@camdl/sync/testing';
 import { collect, dailyArchives, listFiles, fleetsClosedAfterEach, type TestFleet } from './fleet-helpers.js';
 
 const AMCREST_WINDOW = ['since: 2026-01-16T00:00:00', 'until: 2026-01-17T00:00:00', 'time-zone: America/New_York'];

@@ -42,20 +42,15 @@ export interface AmcrestErrorOptions {
   cause?: unknown;
 }
 
-// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging -- assignErrorFields sets these fields
-export interface AmcrestError extends Readonly<Omit<AmcrestErrorOptions, 'cause'>> {
-  /** The stable code users branch on. */
-  readonly code: AmcrestErrorCode;
-}
+// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging, @typescript-eslint/no-empty-object-type -- assignErrorFields sets these fields
+export interface AmcrestError extends Readonly<Omit<AmcrestErrorOptions, 'cause'>> {}
 
 /** The one error class of `@camdl/amcrest-recordings`; tell cases apart by `code`. */
 // eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging -- see the interface above
 export class AmcrestError extends Error {
-  override readonly name = 'AmcrestError';
-
   constructor(message: string, options: AmcrestErrorOptions) {
     super(message, errorCause(options));
-    assignErrorFields(this, options, ['url', 'status', 'body']);
+    assignErrorFields(this, 'AmcrestError', options, ['url', 'status', 'body']);
   }
 }
 

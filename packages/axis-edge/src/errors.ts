@@ -36,20 +36,15 @@ export interface AxisEdgeErrorOptions {
   cause?: unknown;
 }
 
-// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging -- assignErrorFields sets these fields
-export interface AxisEdgeError extends Readonly<Omit<AxisEdgeErrorOptions, 'cause'>> {
-  /** The stable code users branch on. */
-  readonly code: AxisEdgeErrorCode;
-}
+// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging, @typescript-eslint/no-empty-object-type -- assignErrorFields sets these fields
+export interface AxisEdgeError extends Readonly<Omit<AxisEdgeErrorOptions, 'cause'>> {}
 
 /** The one error class of `@camdl/axis-edge`; tell cases apart by `code`. */
 // eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging -- see the interface above
 export class AxisEdgeError extends Error {
-  override readonly name = 'AxisEdgeError';
-
   constructor(message: string, options: AxisEdgeErrorOptions) {
     super(message, errorCause(options));
-    assignErrorFields(this, options, ['url', 'status', 'errorCode', 'recordingId']);
+    assignErrorFields(this, 'AxisEdgeError', options, ['url', 'status', 'errorCode', 'recordingId']);
   }
 }
 

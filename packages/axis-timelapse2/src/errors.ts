@@ -38,11 +38,8 @@ export interface TimelapseErrorOptions {
   cause?: unknown;
 }
 
-// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging -- assignErrorFields sets these fields
-export interface TimelapseError extends Readonly<Omit<TimelapseErrorOptions, 'cause'>> {
-  /** The stable code users branch on. */
-  readonly code: TimelapseErrorCode;
-}
+// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging, @typescript-eslint/no-empty-object-type -- assignErrorFields sets these fields
+export interface TimelapseError extends Readonly<Omit<TimelapseErrorOptions, 'cause'>> {}
 
 /**
  * The one error class of `@camdl/axis-timelapse2`. Authentication errors of `@camdl/http-digest`
@@ -51,12 +48,10 @@ export interface TimelapseError extends Readonly<Omit<TimelapseErrorOptions, 'ca
  */
 // eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging -- see the interface above
 export class TimelapseError extends Error {
-  override readonly name = 'TimelapseError';
-
   /** The message is prefixed with `[METHOD] "url": ` when `options.url` is given. */
   constructor(message: string, options: TimelapseErrorOptions) {
     super(requestMessage(message, options), errorCause(options));
-    assignErrorFields(this, options, ['url', 'method', 'status', 'filename']);
+    assignErrorFields(this, 'TimelapseError', options, ['url', 'method', 'status', 'filename']);
   }
 }
 

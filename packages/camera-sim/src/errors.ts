@@ -16,20 +16,15 @@ export interface CameraSimErrorOptions {
   cause?: unknown;
 }
 
-// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging -- assignErrorFields sets these fields
-export interface CameraSimError extends Readonly<Omit<CameraSimErrorOptions, 'cause'>> {
-  /** The stable code users branch on. */
-  readonly code: CameraSimErrorCode;
-}
+// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging, @typescript-eslint/no-empty-object-type -- assignErrorFields sets these fields
+export interface CameraSimError extends Readonly<Omit<CameraSimErrorOptions, 'cause'>> {}
 
 /** The one error class of the simulator: a stable `code`, a `cause`, and context. */
 // eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging -- see the interface above
 export class CameraSimError extends Error {
-  override readonly name = 'CameraSimError';
-
   constructor(message: string, options: CameraSimErrorOptions) {
     super(message, errorCause(options));
-    assignErrorFields(this, options, ['context']);
+    assignErrorFields(this, 'CameraSimError', options, ['context']);
   }
 }
 

@@ -44,20 +44,15 @@ export interface HikvisionErrorOptions {
   cause?: unknown;
 }
 
-// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging -- assignErrorFields sets these fields
-export interface HikvisionError extends Readonly<Omit<HikvisionErrorOptions, 'cause'>> {
-  /** The stable code users branch on. */
-  readonly code: HikvisionErrorCode;
-}
+// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging, @typescript-eslint/no-empty-object-type -- assignErrorFields sets these fields
+export interface HikvisionError extends Readonly<Omit<HikvisionErrorOptions, 'cause'>> {}
 
 /** The one error class of `@camdl/hikvision-isapi`; tell cases apart by `code`. */
 // eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging -- see the interface above
 export class HikvisionError extends Error {
-  override readonly name = 'HikvisionError';
-
   constructor(message: string, options: HikvisionErrorOptions) {
     super(message, errorCause(options));
-    assignErrorFields(this, options, ['url', 'method', 'status', 'statusCode', 'subStatusCode', 'lockStatus', 'unlockTime', 'retryLoginTime']);
+    assignErrorFields(this, 'HikvisionError', options, ['url', 'method', 'status', 'statusCode', 'subStatusCode', 'lockStatus', 'unlockTime', 'retryLoginTime']);
   }
 }
 

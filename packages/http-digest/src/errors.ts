@@ -23,11 +23,8 @@ export interface DigestAuthErrorOptions {
   cause?: unknown;
 }
 
-// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging -- assignErrorFields sets these fields
-export interface DigestAuthError extends Readonly<Omit<DigestAuthErrorOptions, 'cause'>> {
-  /** The stable code users branch on. */
-  readonly code: DigestAuthErrorCode;
-}
+// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging, @typescript-eslint/no-empty-object-type -- assignErrorFields sets these fields
+export interface DigestAuthError extends Readonly<Omit<DigestAuthErrorOptions, 'cause'>> {}
 
 /**
  * The one error class of `@camdl/http-digest`. Never carries the password, HA1 or the
@@ -35,12 +32,10 @@ export interface DigestAuthError extends Readonly<Omit<DigestAuthErrorOptions, '
  */
 // eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging -- see the interface above
 export class DigestAuthError extends Error {
-  override readonly name = 'DigestAuthError';
-
   /** The message is prefixed with `[METHOD] "url": ` when `options.url` is given. */
   constructor(message: string, options: DigestAuthErrorOptions) {
     super(requestMessage(message, options), errorCause(options));
-    assignErrorFields(this, options, ['url', 'method', 'status', 'attempt']);
+    assignErrorFields(this, 'DigestAuthError', options, ['url', 'method', 'status', 'attempt']);
   }
 }
 

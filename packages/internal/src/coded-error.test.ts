@@ -8,17 +8,13 @@ interface SampleErrorOptions {
   cause?: unknown;
 }
 
-// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging -- the fields are set by assignErrorFields
-interface SampleError extends Readonly<Omit<SampleErrorOptions, 'cause'>> {
-  /** The stable code users branch on. */
-  readonly code: SampleErrorOptions['code'];
-}
+// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging, @typescript-eslint/no-empty-object-type -- the fields are set by assignErrorFields
+interface SampleError extends Readonly<Omit<SampleErrorOptions, 'cause'>> {}
 // eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging -- see the interface above
 class SampleError extends Error {
-  override readonly name = 'SampleError';
   constructor(message: string, options: SampleErrorOptions) {
     super(requestMessage(message, options), errorCause(options));
-    assignErrorFields(this, options, ['url', 'status']);
+    assignErrorFields(this, 'SampleError', options, ['url', 'status']);
   }
 }
 

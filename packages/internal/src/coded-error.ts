@@ -7,14 +7,11 @@
  * package) and declares its fields by merging an interface of its context into the class:
  *
  * ```ts
- * export interface MediaError extends Readonly<Omit<MediaErrorOptions, 'cause'>> {
- *   readonly code: MediaErrorCode;
- * }
+ * export interface MediaError extends Readonly<Omit<MediaErrorOptions, 'cause'>> {}
  * export class MediaError extends Error {
- *   override readonly name = 'MediaError';
  *   constructor(message: string, options: MediaErrorOptions) {
  *     super(message, errorCause(options));
- *     assignErrorFields(this, options, ['path', 'stderr']);
+ *     assignErrorFields(this, 'MediaError', options, ['path', 'stderr']);
  *   }
  * }
  * export const isMediaError = codedErrorGuard(MediaError, 'MediaError', ['ERR_MEDIA_', 'ERR_FFMPEG_']);
@@ -26,9 +23,10 @@ export function errorCause(options: { cause?: unknown }): ErrorOptions | undefin
   return options.cause === undefined ? undefined : { cause: options.cause };
 }
 
-/** Sets `code` and each named context field of `options` on `error` (a field not given is set to `undefined`). */
-export function assignErrorFields<Options extends { code: string }>(error: Error, options: Options, fields: readonly Exclude<keyof Options, 'code' | 'cause'>[]): void {
+/** Sets the class's `name`, `code` and each named context field of `options` on `error` (a field not given is set to `undefined`). */
+export function assignErrorFields<Options extends { code: string }>(error: Error, name: string, options: Options, fields: readonly Exclude<keyof Options, 'code' | 'cause'>[]): void {
   const target = error as unknown as Record<string, unknown>;
+  target['name'] = name;
   target['code'] = options.code;
   for (const field of fields) target[field as string] = options[field];
 }

@@ -28,20 +28,15 @@ export interface MediaErrorOptions {
   cause?: unknown;
 }
 
-// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging -- assignErrorFields sets these fields
-export interface MediaError extends Readonly<Omit<MediaErrorOptions, 'cause'>> {
-  /** The stable code users branch on. */
-  readonly code: MediaErrorCode;
-}
+// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging, @typescript-eslint/no-empty-object-type -- assignErrorFields sets these fields
+export interface MediaError extends Readonly<Omit<MediaErrorOptions, 'cause'>> {}
 
 /** The one error class of `@camdl/media`; tell cases apart by `code`. */
 // eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging -- see the interface above
 export class MediaError extends Error {
-  override readonly name = 'MediaError';
-
   constructor(message: string, options: MediaErrorOptions) {
     super(message, errorCause(options));
-    assignErrorFields(this, options, ['path', 'stderr']);
+    assignErrorFields(this, 'MediaError', options, ['path', 'stderr']);
   }
 }
 

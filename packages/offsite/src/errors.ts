@@ -46,8 +46,6 @@ export interface OffsiteErrorOptions {
 
 // eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging -- assignErrorFields sets these fields
 export interface OffsiteError extends Readonly<Omit<OffsiteErrorOptions, 'cause' | 'description' | 'retryable'>> {
-  /** The stable code users branch on. */
-  readonly code: OffsiteErrorCode;
   readonly description: string;
   readonly retryable: boolean;
 }
@@ -58,11 +56,9 @@ export interface OffsiteError extends Readonly<Omit<OffsiteErrorOptions, 'cause'
  */
 // eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging -- see the interface above
 export class OffsiteError extends Error {
-  override readonly name = 'OffsiteError';
-
   constructor(message: string, options: OffsiteErrorOptions) {
     super(message, errorCause(options));
-    assignErrorFields(this, { ...options, description: options.description ?? '', retryable: options.retryable ?? false }, ['target', 'description', 'key', 'status', 'retryable']);
+    assignErrorFields(this, 'OffsiteError', { ...options, description: options.description ?? '', retryable: options.retryable ?? false }, ['target', 'description', 'key', 'status', 'retryable']);
   }
 }
 

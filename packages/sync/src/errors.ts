@@ -40,20 +40,15 @@ export interface SyncErrorOptions {
   cause?: unknown;
 }
 
-// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging -- assignErrorFields sets these fields
-export interface SyncError extends Readonly<Omit<SyncErrorOptions, 'cause'>> {
-  /** The stable code users branch on. */
-  readonly code: SyncErrorCode;
-}
+// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging, @typescript-eslint/no-empty-object-type -- assignErrorFields sets these fields
+export interface SyncError extends Readonly<Omit<SyncErrorOptions, 'cause'>> {}
 
 /** The one error class of `@camdl/sync`; errors of the camera libraries pass through with their own code. */
 // eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging -- see the interface above
 export class SyncError extends Error {
-  override readonly name = 'SyncError';
-
   constructor(message: string, options: SyncErrorOptions) {
     super(message, errorCause(options));
-    assignErrorFields(this, options, ['file', 'line', 'camera']);
+    assignErrorFields(this, 'SyncError', options, ['file', 'line', 'camera']);
   }
 }
 

@@ -33,8 +33,6 @@ export interface DownloadErrorOptions {
 
 // eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging -- assignErrorFields sets these fields
 export interface DownloadError extends Readonly<Omit<DownloadErrorOptions, 'cause' | 'attempt' | 'retryable'>> {
-  /** The stable code users branch on. */
-  readonly code: DownloadErrorCode;
   /** 1-based attempt that failed; set when a retry loop learns it. */
   attempt: number | undefined;
   readonly retryable: boolean;
@@ -43,11 +41,9 @@ export interface DownloadError extends Readonly<Omit<DownloadErrorOptions, 'caus
 /** The one error class of `@camdl/throttled-download`; `code` is stable, the message is for humans. */
 // eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging -- see the interface above
 export class DownloadError extends Error {
-  override readonly name = 'DownloadError';
-
   constructor(message: string, options: DownloadErrorOptions) {
     super(message, errorCause(options));
-    assignErrorFields(this, { ...options, retryable: options.retryable ?? false }, ['url', 'status', 'attempt', 'retryable', 'retryAfterMs']);
+    assignErrorFields(this, 'DownloadError', { ...options, retryable: options.retryable ?? false }, ['url', 'status', 'attempt', 'retryable', 'retryAfterMs']);
   }
 }
 

@@ -1,27 +1,17 @@
 import { existsSync } from 'node:fs';
 import { appendFile, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
-import { join, relative } from 'node:path';
+import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createTimelapseClient } from '@camdl/axis-timelapse2';
-import { closeAfterEach, sha256File } from '@camdl/test-utils';
+import { closeAfterEach, listFiles, sha256File } from '@camdl/test-utils';
 import { loadConfig, sqliteAvailable } from '@camdl/sync';
 import { Ledger } from '@camdl/sync/testing';
 import { assertCamdlBuilt, events, runCamdl, startCamdl, startCamdlFleet, syntheticArchives, type CamdlFleet } from './camdl-helpers.js';
 
 const NODE22 = '/root/.npm/_npx/52027bd8fc0022aa/node_modules/.bin/node';
 
-async function filesUnder(root: string): Promise<string[]> {
-  const out: string[] = [];
-  const walk = async (folder: string): Promise<void> => {
-    for (const entry of await readdir(folder, { withFileTypes: true }).catch(() => [])) {
-      const path = join(folder, entry.name);
-      if (entry.isDirectory()) {
-        if (entry.name !== '.camdl') await walk(path);
-      } else out.push(relative(root, path));
-    }
-  };
-  await walk(root);
-  return out.sort();
+function filesUnder(root: string): Promise<string[]> {
+  return listFiles(root, { skipDirectories: ['.camdl'] });
 }
 
 /** Every row the ledger holds as archived has its file, with its hash; no other file has a final name. */

@@ -16,3 +16,4 @@ export { startFaultProxy, type FaultProxy, type ProxyFault, type ProxiedRequest 
 export { startWebDavServer, type WebDavServer } from './webdav-server.js';
 export { startHttpReceiver, type HttpReceiver, type ReceivedRequest } from './http-receiver.js';
 export { canMountTmpfs } from './tmpfs.js';
+export { listFiles } from './list-files.js';

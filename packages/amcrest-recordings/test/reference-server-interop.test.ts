@@ -17,7 +17,7 @@ import {
   startReferenceDahuaServer,
   type ReferenceDahuaServer,
   type ReferenceServerOptions,
-} from './reference-dahua-server.js';
+} from '@camdl/test-utils';
 
 const skip = missingSystemTools('ffmpeg', 'ffprobe');
 const WINDOW = { start: '2026-01-16T20:00:00', end: '2026-01-16T20:10:00', cameraTimeZone: 'America/New_York' } as const;

@@ -4,7 +4,7 @@ import { readFile, readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { makeSelfSignedCert, makeTempDir, missingSystemTools, sha256, type TempDir } from '@camdl/test-utils';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-// The reference server is test support of @camdl/amcrest-recordings, written from the spec, not from camera-sim.
+// The reference server is written from the spec, not from camera-sim.
 import {
   CAMERA_VARIANTS,
   NVR_VARIANTS,
@@ -16,7 +16,7 @@ import {
   startReferenceDahuaServer,
   type ReferenceDahuaServer,
   type ReferenceServerOptions,
-} from '../../amcrest-recordings/test/reference-dahua-server.js';
+} from '@camdl/test-utils';
 import { jsonEvents, runAmcrestDl } from './amcrest-dl-helpers.js';
 
 const skip = missingSystemTools('ffmpeg', 'ffprobe');

@@ -8,7 +8,11 @@ const packagesDir = fileURLToPath(new URL('./packages/', import.meta.url));
 // suite runs without a build step.
 const alias = readdirSync(packagesDir)
   .filter((name) => existsSync(`${packagesDir}${name}/src/index.ts`))
-  .map((name) => ({ find: new RegExp(`^@camdl/${name}$`), replacement: `${packagesDir}${name}/src/index.ts` }));
+  .flatMap((name) => [
+    { find: new RegExp(`^@camdl/${name}$`), replacement: `${packagesDir}${name}/src/index.ts` },
+    // Test-only entry points (`@camdl/sync/testing`).
+    ...(existsSync(`${packagesDir}${name}/src/testing.ts`) ? [{ find: new RegExp(`^@camdl/${name}/testing$`), replacement: `${packagesDir}${name}/src/testing.ts` }] : []),
+  ]);
 
 export default defineConfig({
   resolve: { alias },

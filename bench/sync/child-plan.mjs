@@ -7,7 +7,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
-const { Ledger, renderCoverageReport, fleetStatus, parseConfig } = await import(`${root}packages/sync/dist/index.js`);
+const { renderCoverageReport, fleetStatus, parseConfig } = await import(`${root}packages/sync/dist/index.js`);
+const { Ledger } = await import(`${root}packages/sync/dist/testing.js`);
 const count = Number(process.argv[2] ?? 100_000);
 const dir = mkdtempSync(join(tmpdir(), 'camdl-bench-plan-'));
 const timings = {};

@@ -1,5 +1,5 @@
 import { digestInterceptor, isDigestAuthError } from '@camdl/http-digest';
-import { DownloadAgent, type ComposableDispatcher } from '@camdl/throttled-download';
+import { deviceAgent, type ComposableDispatcher, type DeviceClientOptions } from '@camdl/throttled-download';
 import { readText, smallRequest, type SmallResponseBody } from '@camdl/internal';
 import { AmcrestError, isAmcrestError, type AmcrestErrorCode } from './errors.js';
 import { checkCameraBody, type KeyValueBody } from './key-value.js';
@@ -8,31 +8,13 @@ import { toRecordingItem, type RecordingItem } from './recording-item.js';
 import { conditionParams, normalizeEvents, normalizeRecordFlags, normalizeVideoStream } from './search-conditions.js';
 import { isWallClock, normalizeWallClock, wallClockToMs } from './camera-time.js';
 
-export interface AmcrestClientOptions {
-  /** The camera: `http://192.168.1.100/`, `https://cam.example.com:8443/` (a path prefix is kept). */
-  url: string | URL;
-  /** Camera user. */
-  username: string;
-  /** Camera password (never logged, never in a URL). */
-  password: string;
-  /**
-   * A dispatcher that already authenticates; when given, `username`/`password` are not used and
-   * `close()` leaves it open.
-   * @default a `DownloadAgent` (@camdl/throttled-download) composed with `digestInterceptor({ username, password })`
-   */
-  dispatcher?: ComposableDispatcher;
-  /** Timeout for each API request (headers and body), in ms. @default 30000 */
-  timeout?: number;
+export interface AmcrestClientOptions extends DeviceClientOptions {
   /**
    * Most simultaneous connections to the camera (API calls and downloads together). Cameras answer
    * 400 until rebooted when too many are open; keep this at `maxConcurrent + 1` or so.
    * @default 6
    */
   connections?: number;
-  /** PEM certificate(s) of the CA that signed the camera's certificate (https). @default undefined (the system's CAs) */
-  ca?: string | Buffer | undefined;
-  /** Accept any TLS certificate (cameras and recorders use self-signed ones). @default false */
-  insecure?: boolean | undefined;
   /**
    * Old firmware offers only Basic authentication (`Basic realm="Device_CGI"`): `undefined` allows it over
    * https only, `true` also over http (the password then travels in clear text), `false` never.
@@ -149,21 +131,10 @@ export function createAmcrestClient(options: AmcrestClientOptions): AmcrestClien
     throw new AmcrestError(`connections must be a positive integer, got ${connections}`, { code: 'ERR_AMCREST_INVALID_OPTIONS' });
   }
   const ownDispatcher = options.dispatcher === undefined;
-  // HTTP/1.1 only (undici 8 would negotiate h2 over TLS and multiplex): `connections` is the number of
-  // requests the camera serves at once. The digest interceptor sends credentials to the camera's
-  // origin only; after a same-host redirect (http → https) a new one is made for the new origin.
-  // DownloadAgent: recordings over plain http are read by its lean body reader (far less CPU and
-  // memory per GiB), within the same `connections`; every other request goes through undici.
+  // The digest interceptor sends credentials to the camera's origin only; after a same-host redirect
+  // (http → https) a new one is made for the new origin.
   const makeDispatcher = (): ComposableDispatcher =>
-    new DownloadAgent({
-      connections,
-      keepAliveTimeout: 4_000,
-      allowH2: false,
-      connect: {
-        ...(options.ca !== undefined ? { ca: options.ca } : {}),
-        ...(options.insecure === true ? { rejectUnauthorized: false } : {}),
-      },
-    }).compose(digestInterceptor({ username: options.username, password: options.password, allowBasic: options.allowBasic }));
+    deviceAgent({ ...options, connections }).compose(digestInterceptor({ username: options.username, password: options.password, allowBasic: options.allowBasic }));
   let dispatcher: ComposableDispatcher = options.dispatcher ?? makeDispatcher();
   const retired: ComposableDispatcher[] = [];
 

@@ -1,6 +1,6 @@
 import { mkdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { download, forwardTransferEvents, isDownloadError, RateLimiter, type DownloadResult, type TransferEvent } from '@camdl/throttled-download';
+import { download, forwardTransferEvents, isDownloadError, RateLimiter, type DownloadResult, type TransferEvent, type TransferOptions } from '@camdl/throttled-download';
 import type { AmcrestClient } from './client.js';
 import { AmcrestError, isAmcrestError } from './errors.js';
 import { classifyErrorBody } from './key-value.js';
@@ -14,23 +14,15 @@ export function partsDirectory(outputDir: string): string {
   return join(outputDir, PARTS_DIRECTORY_NAME);
 }
 
-export interface DownloadRecordingsOptions {
+export interface DownloadRecordingsOptions extends TransferOptions {
   /** Directory for the downloaded files (usually {@link partsDirectory}); created if missing. */
   directory: string;
   /** Another directory for some recordings (snapshots go to their own folder); created if missing. @default `directory` for all */
   directoryFor?: ((recording: Recording) => string) | undefined;
   /** Downloads at once (cameras refuse more than a few connections). @default 4 */
   maxConcurrent?: number;
-  /** One limiter shared by every download (wins over `rateLimitMbps`). @default undefined */
-  rateLimiter?: RateLimiter;
   /** Total rate for all downloads together, in Mbps; 0 = unlimited. @default 0 */
   rateLimitMbps?: number;
-  /** Retries per file after the first attempt. @default 3 */
-  maxRetries?: number;
-  /** Delay before the first retry, in ms (exponential backoff with jitter after). @default 5000 */
-  retryDelay?: number;
-  /** Connect/headers/idle-body timeout per request, in ms. @default 60000 */
-  timeout?: number;
   /** Aborts running downloads at once (their `.part` files stay for the next run). @default undefined */
   signal?: AbortSignal;
   /** Once aborted, no new file starts; running ones finish (the first Ctrl+C). @default undefined */

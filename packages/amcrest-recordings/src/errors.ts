@@ -1,3 +1,5 @@
+import { assignErrorFields, codedErrorGuard, errorCause } from '@camdl/internal';
+
 /** Stable codes carried by every {@link AmcrestError}. */
 export type AmcrestErrorCode =
   /** The camera answered `Error\r\nBad Request!` (HTTP 400, or 200 with that body). */
@@ -40,27 +42,17 @@ export interface AmcrestErrorOptions {
   cause?: unknown;
 }
 
-/** The one error class of `@camdl/amcrest-recordings`; tell cases apart by `code`. */
-export class AmcrestError extends Error {
-  override readonly name = 'AmcrestError';
-  readonly code: AmcrestErrorCode;
-  readonly url: string | undefined;
-  readonly status: number | undefined;
-  readonly body: string | undefined;
+// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging, @typescript-eslint/no-empty-object-type -- assignErrorFields sets these fields
+export interface AmcrestError extends Readonly<Omit<AmcrestErrorOptions, 'cause'>> {}
 
+/** The one error class of `@camdl/amcrest-recordings`; tell cases apart by `code`. */
+// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging -- see the interface above
+export class AmcrestError extends Error {
   constructor(message: string, options: AmcrestErrorOptions) {
-    super(message, options.cause === undefined ? undefined : { cause: options.cause });
-    this.code = options.code;
-    this.url = options.url;
-    this.status = options.status;
-    this.body = options.body;
+    super(message, errorCause(options));
+    assignErrorFields(this, 'AmcrestError', options, ['url', 'status', 'body']);
   }
 }
 
-/** Type guard for {@link AmcrestError}, optionally of one code; also across package copies (checks `name` and `code`). */
-export function isAmcrestError(error: unknown, code?: AmcrestErrorCode): error is AmcrestError {
-  const copySafe =
-    error instanceof AmcrestError ||
-    (error instanceof Error && error.name === 'AmcrestError' && typeof (error as { code?: unknown }).code === 'string');
-  return copySafe && (code === undefined || (error as AmcrestError).code === code);
-}
+/** Type guard for {@link AmcrestError}, optionally of one code; also across package copies (checks `name` and `code`, not only `instanceof`). */
+export const isAmcrestError = codedErrorGuard(AmcrestError, 'AmcrestError', ['ERR_AMCREST_']);

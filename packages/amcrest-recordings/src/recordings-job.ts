@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { mkdir, readdir, rm, rmdir, stat } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
-import type { JobPhaseEvent, JobWarningEvent, RateLimiter } from '@camdl/throttled-download';
+import { transferOptions, type JobPhaseEvent, type JobWarningEvent, type TransferOptions } from '@camdl/throttled-download';
 import type { AmcrestClient, DeviceInfo } from './client.js';
 import { join } from 'node:path';
 import { downloadRecordings, partsDirectory, type RecordingDownloadEvent, type RecordingDownloadOutcome } from './download-recordings.js';
@@ -14,7 +14,7 @@ import { planFromSearch, type SearchPlanOutput } from './search-plan.js';
 import { findGaps, type CoverageGap } from './gaps.js';
 import { mergeRecordings } from './merge-recordings.js';
 
-export interface RecordingsJobOptions {
+export interface RecordingsJobOptions extends TransferOptions {
   /** ISO 8601 start (camera wall clock without an offset, an instant with one), or a parsed input. */
   start: string | Date;
   /** ISO 8601 end, like `start`. */
@@ -73,16 +73,8 @@ export interface RecordingsJobOptions {
   allowPartial?: boolean | undefined;
   /** @default 4 */
   maxConcurrent?: number | undefined;
-  /** @default undefined */
-  rateLimiter?: RateLimiter | undefined;
   /** Total Mbps for all downloads; 0 = unlimited. @default 0 */
   rateLimitMbps?: number | undefined;
-  /** @default 3 */
-  maxRetries?: number | undefined;
-  /** ms. @default 5000 */
-  retryDelay?: number | undefined;
-  /** ms. @default 60000 */
-  timeout?: number | undefined;
   /** Aborts at once (search closed, downloads cut with `.part` kept, ffmpeg killed). @default undefined */
   signal?: AbortSignal | undefined;
   /**
@@ -243,6 +235,45 @@ export function planAfterDownloads(input: { interrupted: boolean; failed: number
  * camera, file or merge failure: the outcome says how it ended.
  */
 export async function runRecordingsJob(client: AmcrestClient, options: RecordingsJobOptions): Promise<RecordingsJobResult> {
+  const run = startRun(client, options);
+  run.emit({ type: 'phase', phase: 'search' });
+  const channels = await deviceChannels(run);
+  if (!Array.isArray(channels)) return channels;
+  const found = await searchChannels(run, channels);
+  if (!('toDownload' in found)) return found;
+  const { toDownload, snapshotFiles } = found;
+  if (run.stopped()) return run.end('interrupted');
+  if ((toDownload.length === 0 && snapshotFiles.length === 0) || options.mode === 'list') return run.end('done');
+  if (run.result.dryRun) return planFromSearchOnly(run);
+  const refused = await refuseUnwritableOutputs(run);
+  if (refused) return refused;
+  run.result.phase = 'download';
+  run.emit({ type: 'phase', phase: 'download' });
+  const { videoParts, interrupted } = await downloadParts(run, toDownload, snapshotFiles);
+  const plan = planAfterDownloads({ interrupted, failed: run.result.failed, merge: run.merge && toDownload.length > 0, allowPartial: options.allowPartial === true });
+  if (!plan.merge) return run.end(plan.outcome);
+  run.result.phase = 'merge';
+  run.emit({ type: 'phase', phase: 'merge' });
+  return mergeParts(run, videoParts, plan.outcome);
+}
+
+/** What the phases of one run share: the client and options, the result being filled, and how to end. */
+interface JobRun {
+  readonly client: AmcrestClient;
+  readonly options: RecordingsJobOptions;
+  readonly result: RecordingsJobResult;
+  readonly emit: (event: RecordingsJobEvent) => void;
+  readonly merge: boolean;
+  readonly format: MergeFormat;
+  /** Ends the search and the merge: they have no "current file" to finish, so the gentle stop ends them at once. */
+  readonly phaseSignal: AbortSignal | undefined;
+  readonly stopped: () => boolean;
+  readonly end: (outcome: RecordingsJobOutcome, error?: unknown) => RecordingsJobResult;
+  /** The result of a failed device query or search. */
+  readonly searchError: (error: unknown) => RecordingsJobResult;
+}
+
+function startRun(client: AmcrestClient, options: RecordingsJobOptions): JobRun {
   const now = options.now ?? Date.now;
   const startedAt = now();
   const emit = options.onEvent ?? (() => {});
@@ -279,7 +310,6 @@ export async function runRecordingsJob(client: AmcrestClient, options: Recording
     error,
     elapsedSeconds: (now() - startedAt) / 1000,
   });
-  // The search and the merge have no "current file" to finish: the gentle stop ends them at once.
   const phaseSignal = anySignal(options.signal, options.stopSignal);
   const stopped = (): boolean => options.signal?.aborted === true || options.stopSignal?.aborted === true;
   const searchError = (error: unknown): RecordingsJobResult => {
@@ -289,9 +319,13 @@ export async function runRecordingsJob(client: AmcrestClient, options: Recording
     return end('search-failed', error);
   };
 
-  emit({ type: 'phase', phase: 'search' });
+  return { client, options, result, emit, merge, format, phaseSignal, stopped, end, searchError };
+}
+
+/** The device's answer to who it is, and the channels to search (all it has, when asked). */
+async function deviceChannels(run: JobRun): Promise<number[] | RecordingsJobResult> {
+  const { client, options, emit, phaseSignal } = run;
   let channels: number[];
-  const several = options.channels !== undefined && (options.channels === 'all' || options.channels.length > 1);
   try {
     channels = options.channels === undefined ? checkChannels([options.channel ?? 1]) : options.channels === 'all' ? [] : checkChannels(options.channels);
     const info = await client.getDeviceInfo({ ...(phaseSignal ? { signal: phaseSignal } : {}) });
@@ -302,9 +336,15 @@ export async function runRecordingsJob(client: AmcrestClient, options: Recording
     }
     emit({ type: 'channels', channels, asked: options.channels === 'all' });
   } catch (error) {
-    return searchError(error);
+    return run.searchError(error);
   }
+  return channels;
+}
 
+/** One search per channel (one search object open at a time), its listing and gaps, and the output it merges into. */
+async function searchChannels(run: JobRun, channels: readonly number[]): Promise<{ toDownload: Recording[]; snapshotFiles: Recording[] } | RecordingsJobResult> {
+  const { client, options, result, emit, phaseSignal, format } = run;
+  const several = options.channels !== undefined && (options.channels === 'all' || options.channels.length > 1);
   const searchOptions = {
     start: options.start,
     end: options.end,
@@ -332,7 +372,7 @@ export async function runRecordingsJob(client: AmcrestClient, options: Recording
       result.found ??= found;
       if (options.snapshots) snapshots = await findRecordings(client, { ...searchOptions, channel, timeModel: found.timeModel, snapshots: true });
     } catch (error) {
-      return searchError(error);
+      return run.searchError(error);
     }
     emit({ type: 'search', channel, found });
     const { recordings } = found;
@@ -368,19 +408,23 @@ export async function runRecordingsJob(client: AmcrestClient, options: Recording
     toDownload.push(...recordings);
     snapshotFiles.push(...(snapshots?.recordings ?? []));
   }
-  if (stopped()) return end('interrupted');
-  if ((toDownload.length === 0 && snapshotFiles.length === 0) || options.mode === 'list') return end('done');
+  return { toDownload, snapshotFiles };
+}
 
-  if (dryRun) {
-    // Nothing is downloaded: the plan comes from what the search says.
-    for (const channelResult of result.channels) {
-      const videos = channelResult.found.recordings.filter(isVideo);
-      channelResult.plan = merge ? planFromSearch(videos, { output: channelResult.output, format, split: options.split ?? 'none', range: channelResult.found.range }) : [];
-      emit({ type: 'search-plan', channel: channelResult.channel, outputs: channelResult.plan, split: options.split ?? 'none', format });
-    }
-    return end('done');
+/** A dry run: nothing is downloaded, the plan comes from what the search says. */
+function planFromSearchOnly(run: JobRun): RecordingsJobResult {
+  const { options, result, emit, merge, format } = run;
+  for (const channelResult of result.channels) {
+    const videos = channelResult.found.recordings.filter(isVideo);
+    channelResult.plan = merge ? planFromSearch(videos, { output: channelResult.output, format, split: options.split ?? 'none', range: channelResult.found.range }) : [];
+    emit({ type: 'search-plan', channel: channelResult.channel, outputs: channelResult.plan, split: options.split ?? 'none', format });
   }
+  return run.end('done');
+}
 
+/** Refuses, before any download, an existing merged file (never silently replaced) and one that could not be written. */
+async function refuseUnwritableOutputs(run: JobRun): Promise<RecordingsJobResult | undefined> {
+  const { options, result, merge, end } = run;
   // Decided before any download: an existing merged file is never silently replaced.
   if (merge && !options.overwrite) {
     const existing = result.channels.find((channelResult) => channelResult.found.recordings.length > 0 && existsSync(channelResult.output));
@@ -400,20 +444,19 @@ export async function runRecordingsJob(client: AmcrestClient, options: Recording
       }
     }
   }
+  return undefined;
+}
 
-  result.phase = 'download';
-  emit({ type: 'phase', phase: 'download' });
+/** Downloads the recordings and snapshots into the parts folder and counts what happened. */
+async function downloadParts(run: JobRun, toDownload: readonly Recording[], snapshotFiles: readonly Recording[]): Promise<{ videoParts: RecordingDownloadOutcome[]; interrupted: boolean }> {
+  const { client, options, result, emit, stopped } = run;
   const lastBytes = new Map<Recording, number>();
   const snapshotSet = new Set(snapshotFiles);
   const outcomes = await downloadRecordings(client, [...snapshotFiles, ...toDownload], {
     directory: result.partsDirectory,
     directoryFor: (recording) => (snapshotSet.has(recording) ? result.snapshotsDirectory : result.partsDirectory),
     ...(options.maxConcurrent === undefined ? {} : { maxConcurrent: options.maxConcurrent }),
-    ...(options.rateLimiter ? { rateLimiter: options.rateLimiter } : {}),
-    ...(options.rateLimitMbps === undefined ? {} : { rateLimitMbps: options.rateLimitMbps }),
-    ...(options.maxRetries === undefined ? {} : { maxRetries: options.maxRetries }),
-    ...(options.retryDelay === undefined ? {} : { retryDelay: options.retryDelay }),
-    ...(options.timeout === undefined ? {} : { timeout: options.timeout }),
+    ...transferOptions(options),
     ...(options.signal ? { signal: options.signal } : {}),
     ...(options.stopSignal ? { stopSignal: options.stopSignal } : {}),
     onEvent: (event) => {
@@ -437,11 +480,12 @@ export async function runRecordingsJob(client: AmcrestClient, options: Recording
   result.received = outcomes.reduce((sum, outcome) => sum + (outcome.result?.bytes ?? 0), 0);
 
   const videoParts = ok.filter((outcome) => !snapshotSet.has(outcome.recording));
-  const plan = planAfterDownloads({ interrupted, failed: result.failed, merge: merge && toDownload.length > 0, allowPartial: options.allowPartial === true });
-  if (!plan.merge) return end(plan.outcome);
+  return { videoParts, interrupted };
+}
 
-  result.phase = 'merge';
-  emit({ type: 'phase', phase: 'merge' });
+/** Merges each channel's downloaded parts into its output and removes the merged parts. */
+async function mergeParts(run: JobRun, videoParts: readonly RecordingDownloadOutcome[], outcome: RecordingsJobOutcome): Promise<RecordingsJobResult> {
+  const { options, result, emit, format, phaseSignal, stopped, end } = run;
   const merged: NonNullable<RecordingsJobResult['merged']> = { plans: [], outputs: [], skipped: [], dryRun: false };
   result.merged = merged;
   let firstError: unknown;
@@ -506,7 +550,7 @@ export async function runRecordingsJob(client: AmcrestClient, options: Recording
     emit({ type: 'parts-removed', count: mergedParts.length, directory: result.partsDirectory });
   }
   if (firstError !== undefined) return end('merge-failed', firstError);
-  return end(merged.skipped.length > 0 ? 'some-failed' : plan.outcome);
+  return end(merged.skipped.length > 0 ? 'some-failed' : outcome);
 }
 
 /** Creates the directory of a merged file; returns why it cannot be, as an `ERR_AMCREST_OUTPUT_DIR` error. */

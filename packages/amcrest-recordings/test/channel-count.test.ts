@@ -1,20 +1,16 @@
+import { closeAfterEach } from '@camdl/test-utils';
 import { startCameraSim, type CameraSim } from '@camdl/camera-sim';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createAmcrestClient, getChannelCount, isAmcrestError, type AmcrestClient } from '../src/index.js';
 
 describe('getChannelCount (against the simulator)', () => {
+  const track = closeAfterEach();
   let sim: CameraSim | undefined;
   let client: AmcrestClient | undefined;
-  afterEach(async () => {
-    await client?.close();
-    await sim?.close();
-    client = undefined;
-    sim = undefined;
-  });
 
   const start = async (amcrest: Parameters<typeof startCameraSim>[0]['amcrest'], password?: string): Promise<AmcrestClient> => {
-    sim = await startCameraSim({ profile: 'amcrest', content: 'tiny', amcrest });
-    client = createAmcrestClient({ url: sim.url, username: sim.username, password: password ?? sim.password });
+    sim = track(await startCameraSim({ profile: 'amcrest', content: 'tiny', amcrest }));
+    client = track(createAmcrestClient({ url: sim.url, username: sim.username, password: password ?? sim.password }));
     return client;
   };
 

@@ -1,8 +1,7 @@
-import { execFileSync } from 'node:child_process';
 import { mkdir, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { findFfmpeg, type FfmpegTools } from '@camdl/media';
-import { closeAfterEach, makeSelfSignedCert, makeTempDir, missingSystemTools, sha256, type TempDir } from '@camdl/test-utils';
+import { closeAfterEach, expectCleanSearches, makeSelfSignedCert, makeTempDir, missingSystemTools, probeSeconds, sha256, type TempDir } from '@camdl/test-utils';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAmcrestClient, downloadRecordings, findRecordings, runRecordingsJob, type AmcrestClient } from '../src/index.js';
 import {
@@ -17,27 +16,10 @@ import {
   startReferenceDahuaServer,
   type ReferenceDahuaServer,
   type ReferenceServerOptions,
-} from './reference-dahua-server.js';
+} from '@camdl/test-utils';
 
 const skip = missingSystemTools('ffmpeg', 'ffprobe');
 const WINDOW = { start: '2026-01-16T20:00:00', end: '2026-01-16T20:10:00', cameraTimeZone: 'America/New_York' } as const;
-
-function probeSeconds(path: string): number {
-  return Number(execFileSync('ffprobe', ['-v', 'error', '-show_entries', 'format=duration', '-of', 'csv=p=0', path], { encoding: 'utf8' }).trim());
-}
-
-/** What every run must leave behind on the device: every search object closed and destroyed, the cap kept. */
-function expectCleanSearches(server: ReferenceDahuaServer, cap: number): void {
-  expect(server.leaks()).toEqual({ notClosed: [], notDestroyed: [] });
-  expect(server.openObjects()).toEqual([]);
-  expect(server.counters.creates).toBeGreaterThan(0);
-  expect(server.counters.closes).toBe(server.counters.creates);
-  expect(server.counters.destroys).toBe(server.counters.creates);
-  expect(server.counters.peakOpenObjects).toBeLessThanOrEqual(cap);
-  // spec: "more than a few open connections make cameras answer 400": never more than the 4 parallel downloads.
-  expect(server.counters.peakInFlight).toBeLessThanOrEqual(4);
-  expect(server.requests.filter((request) => request.status === 400 && request.url.includes('factory.create'))).toEqual([]);
-}
 
 /**
  * Authentication: never a bad digest; one login challenge for the whole search phase (the camera API is

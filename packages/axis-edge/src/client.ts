@@ -1,30 +1,13 @@
 import { digestInterceptor, isDigestAuthError } from '@camdl/http-digest';
-import { DownloadAgent, type ComposableDispatcher } from '@camdl/throttled-download';
+import { deviceAgent, type ComposableDispatcher, type DeviceClientOptions } from '@camdl/throttled-download';
 import { childText, descendants, parseXml, smallRequest } from '@camdl/internal';
 import { AxisEdgeError, isAxisEdgeError } from './errors.js';
 import { toEdgeRecording, type EdgeRecording } from './recording.js';
 
-export interface AxisEdgeClientOptions {
-  /** The camera: `http://192.168.0.90/`, `https://cam.example.com/` (a path prefix is kept). */
-  url: string | URL;
-  /** Camera user (an administrator to remove recordings). */
-  username: string;
-  /** Camera password (never logged, never in a URL). */
-  password: string;
-  /**
-   * A dispatcher that already authenticates; when given, `username`/`password` are not used and
-   * `close()` leaves it open.
-   * @default a `DownloadAgent` composed with `digestInterceptor({ username, password })`
-   */
-  dispatcher?: ComposableDispatcher;
-  /** Timeout of each API request (headers and whole body), in ms. @default 30000 */
-  timeout?: number;
+/** The camera's connection (`username`: an administrator to remove recordings). */
+export interface AxisEdgeClientOptions extends DeviceClientOptions {
   /** Most simultaneous connections to the camera. @default 2 */
   connections?: number;
-  /** PEM certificate(s) of the CA that signed the camera's certificate (https). @default undefined (the system's CAs) */
-  ca?: string | Buffer | undefined;
-  /** Accept any TLS certificate. @default false */
-  insecure?: boolean | undefined;
 }
 
 /** The defaults of {@link AxisEdgeClientOptions}. */
@@ -131,15 +114,7 @@ export function createAxisEdgeClient(options: AxisEdgeClientOptions): AxisEdgeCl
   const ownDispatcher = options.dispatcher === undefined;
   const dispatcher: ComposableDispatcher =
     options.dispatcher ??
-    new DownloadAgent({
-      connections,
-      keepAliveTimeout: 4_000,
-      allowH2: false,
-      connect: {
-        ...(options.ca !== undefined ? { ca: options.ca } : {}),
-        ...(options.insecure === true ? { rejectUnauthorized: false } : {}),
-      },
-    }).compose(digestInterceptor({ username: options.username, password: options.password }));
+    deviceAgent({ ...options, connections }).compose(digestInterceptor({ username: options.username, password: options.password }));
   let refusedLogin: AxisEdgeError | undefined;
 
   const call: AxisEdgeClient['call'] = async (cgi, params, callOptions = {}) => {

@@ -1,3 +1,5 @@
+import { assignErrorFields, codedErrorGuard, errorCause } from '@camdl/internal';
+
 /** Stable codes carried by every {@link AxisEdgeError}. */
 export type AxisEdgeErrorCode =
   /** The camera refused the user name or password (once: the client then sends nothing more). */
@@ -34,29 +36,17 @@ export interface AxisEdgeErrorOptions {
   cause?: unknown;
 }
 
-/** The one error class of `@camdl/axis-edge`; tell cases apart by `code`. */
-export class AxisEdgeError extends Error {
-  override readonly name = 'AxisEdgeError';
-  readonly code: AxisEdgeErrorCode;
-  readonly url: string | undefined;
-  readonly status: number | undefined;
-  readonly errorCode: number | undefined;
-  readonly recordingId: string | undefined;
+// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging, @typescript-eslint/no-empty-object-type -- assignErrorFields sets these fields
+export interface AxisEdgeError extends Readonly<Omit<AxisEdgeErrorOptions, 'cause'>> {}
 
+/** The one error class of `@camdl/axis-edge`; tell cases apart by `code`. */
+// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging -- see the interface above
+export class AxisEdgeError extends Error {
   constructor(message: string, options: AxisEdgeErrorOptions) {
-    super(message, options.cause === undefined ? undefined : { cause: options.cause });
-    this.code = options.code;
-    this.url = options.url;
-    this.status = options.status;
-    this.errorCode = options.errorCode;
-    this.recordingId = options.recordingId;
+    super(message, errorCause(options));
+    assignErrorFields(this, 'AxisEdgeError', options, ['url', 'status', 'errorCode', 'recordingId']);
   }
 }
 
-/** Type guard for {@link AxisEdgeError}, optionally of one code; also across package copies (checks `name` and `code`). */
-export function isAxisEdgeError(error: unknown, code?: AxisEdgeErrorCode): error is AxisEdgeError {
-  const copySafe =
-    error instanceof AxisEdgeError ||
-    (error instanceof Error && error.name === 'AxisEdgeError' && typeof (error as { code?: unknown }).code === 'string');
-  return copySafe && (code === undefined || (error as AxisEdgeError).code === code);
-}
+/** Type guard for {@link AxisEdgeError}, optionally of one code; also across package copies (checks `name` and `code`, not only `instanceof`). */
+export const isAxisEdgeError = codedErrorGuard(AxisEdgeError, 'AxisEdgeError', ['ERR_AXIS_EDGE_']);

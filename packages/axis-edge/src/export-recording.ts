@@ -1,6 +1,6 @@
 import { rm } from 'node:fs/promises';
 import { checkContainerFile, parseXml, smallRequest } from '@camdl/internal';
-import { download, isDownloadError, type DownloadEvent, type DownloadProgress, type DownloadResult, type RateLimiter } from '@camdl/throttled-download';
+import { download, isDownloadError, transferOptions, type DownloadEvent, type DownloadProgress, type DownloadResult, type TransferOptions } from '@camdl/throttled-download';
 import { generalErrorOf, type AxisEdgeClient } from './client.js';
 import { AxisEdgeError } from './errors.js';
 import type { EdgeRecording } from './recording.js';
@@ -8,7 +8,7 @@ import type { EdgeRecording } from './recording.js';
 /** Export container formats (`exportformat=`); `mp4` only on firmware that offers it. */
 export type ExportFormat = 'matroska' | 'mp4';
 
-export interface ExportRecordingOptions {
+export interface ExportRecordingOptions extends TransferOptions {
   /** `exportformat`. @default 'matroska' */
   format?: ExportFormat;
   /**
@@ -17,16 +17,6 @@ export interface ExportRecordingOptions {
    * @default 0.75
    */
   durationTolerance?: number;
-  /** One limiter shared by every download. @default undefined */
-  rateLimiter?: RateLimiter | undefined;
-  /** A rate for this download, in Mbps; 0 = unlimited. @default 0 */
-  rateLimitMbps?: number;
-  /** Retries after the first attempt (an export is restarted from byte 0: no Range). @default 3 */
-  maxRetries?: number;
-  /** Delay before the first retry, in ms. @default 5000 */
-  retryDelay?: number;
-  /** Connect/headers/idle-body timeout, in ms. @default 60000 */
-  timeout?: number;
   /** Aborts the export. @default undefined */
   signal?: AbortSignal | undefined;
   /** Progress (no total: the camera sends no length). @default undefined */
@@ -118,16 +108,13 @@ export async function exportRecording(
   try {
     result = await download(url, destination, {
       dispatcher: client.dispatcher,
-      maxRetries: options.maxRetries ?? 3,
-      retryDelay: options.retryDelay ?? 5_000,
+      ...transferOptions(options),
       timeout,
       // No Range on export: a cut transfer is exported again from the start.
       resume: false,
       // A file at the destination was verified when it was written (or will be checked below).
       existing: 'skip',
       acceptContentType: isVideoType,
-      ...(options.rateLimiter ? { rateLimiter: options.rateLimiter } : {}),
-      ...(options.rateLimitMbps !== undefined ? { rateLimitMbps: options.rateLimitMbps } : {}),
       ...(options.signal ? { signal: options.signal } : {}),
       ...(options.onProgress ? { onProgress: options.onProgress } : {}),
       ...(options.onEvent ? { onEvent: options.onEvent } : {}),

@@ -1,6 +1,6 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { forwardTransferEvents, RateLimiter, type TransferEvent } from '@camdl/throttled-download';
+import { forwardTransferEvents, RateLimiter, recordBatchFailure, type TransferEvent } from '@camdl/throttled-download';
 import type { AxisEdgeClient, RemoveResult } from './client.js';
 import { isAxisEdgeError } from './errors.js';
 import { exportRecording, type ExportRecordingOptions, type ExportResult } from './export-recording.js';
@@ -74,14 +74,7 @@ export async function exportRecordings(client: Pick<AxisEdgeClient, 'dispatcher'
       if (result.status === 'skipped') emit({ type: 'skip', item: recording, path, reason: result.skipReason ?? 'exists', localSize: result.size, remoteSize: undefined, result });
       else emit({ type: 'done', item: recording, path, result });
     } catch (error) {
-      outcome.error = error instanceof Error ? error : new Error(String(error));
-      if (options.signal?.aborted) {
-        outcome.status = 'interrupted';
-        break;
-      }
-      outcome.status = 'failed';
-      emit({ type: 'fail', item: recording, path, error: outcome.error });
-      if (isAxisEdgeError(error, 'ERR_AXIS_EDGE_AUTH')) break;
+      if (recordBatchFailure(outcome, error, { signal: options.signal, emit, stopsBatch: (failure) => isAxisEdgeError(failure, 'ERR_AXIS_EDGE_AUTH') })) break;
       continue;
     }
     if (options.removeAfterExport === true) {

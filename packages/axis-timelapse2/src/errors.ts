@@ -1,3 +1,5 @@
+import { assignErrorFields, codedErrorGuard, errorCause, requestMessage } from '@camdl/internal';
+
 /** Stable codes carried by every {@link TimelapseError}. */
 export type TimelapseErrorCode =
   /** The camera answered, but not with what the API promises (not JSON, wrong shape, an HTML page). */
@@ -36,38 +38,22 @@ export interface TimelapseErrorOptions {
   cause?: unknown;
 }
 
+// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging, @typescript-eslint/no-empty-object-type -- assignErrorFields sets these fields
+export interface TimelapseError extends Readonly<Omit<TimelapseErrorOptions, 'cause'>> {}
+
 /**
  * The one error class of `@camdl/axis-timelapse2`. Authentication errors of `@camdl/http-digest`
  * (`ERR_DIGEST_*`) and download errors of `@camdl/throttled-download` (`ERR_DOWNLOAD_*`) are not
  * wrapped: they pass through with their own code.
  */
+// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging -- see the interface above
 export class TimelapseError extends Error {
-  override readonly name = 'TimelapseError';
-  readonly code: TimelapseErrorCode;
-  readonly url: string | undefined;
-  readonly method: string | undefined;
-  readonly status: number | undefined;
-  readonly filename: string | undefined;
-
   /** The message is prefixed with `[METHOD] "url": ` when `options.url` is given. */
   constructor(message: string, options: TimelapseErrorOptions) {
-    const where = options.url === undefined ? '' : `[${options.method ?? 'GET'}] "${options.url}": `;
-    super(`${where}${message}`, options.cause === undefined ? undefined : { cause: options.cause });
-    this.code = options.code;
-    this.url = options.url;
-    this.method = options.method;
-    this.status = options.status;
-    this.filename = options.filename;
+    super(requestMessage(message, options), errorCause(options));
+    assignErrorFields(this, 'TimelapseError', options, ['url', 'method', 'status', 'filename']);
   }
 }
 
-/**
- * Type guard for {@link TimelapseError}, optionally of one code; also across package copies
- * (checks `name` and `code`, not only `instanceof`).
- */
-export function isTimelapseError(error: unknown, code?: TimelapseErrorCode): error is TimelapseError {
-  const copySafe =
-    error instanceof TimelapseError ||
-    (error instanceof Error && error.name === 'TimelapseError' && typeof (error as { code?: unknown }).code === 'string');
-  return copySafe && (code === undefined || (error as TimelapseError).code === code);
-}
+/** Type guard for {@link TimelapseError}, optionally of one code; also across package copies (checks `name` and `code`, not only `instanceof`). */
+export const isTimelapseError = codedErrorGuard(TimelapseError, 'TimelapseError', ['ERR_TIMELAPSE_']);

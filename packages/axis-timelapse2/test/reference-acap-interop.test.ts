@@ -3,11 +3,11 @@ import { join } from 'node:path';
 import { makeTempDir, missingSystemTools, type TempDir } from '@camdl/test-utils';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTimelapseClient, downloadArchives, runTimelapseJob, type ArchiveRunEvent, type TimelapseApi } from '@camdl/axis-timelapse2';
-import { makeAvi, makeMp4, startReferenceAcap, type ReferenceAcap, type ReferenceAcapVersion, type ReferenceArchive } from './reference-acap-server.js';
+import { makeAvi, makeMp4, startReferenceAcap, type ReferenceAcap, type ReferenceAcapVersion, type ReferenceArchive } from '@camdl/test-utils';
 
 /**
  * camdl's client against a reference model of each real ACAP version behind real Apache with
- * mod_auth_digest (see reference-acap-server.ts): the version detected, the query spelling each one
+ * mod_auth_digest (see @camdl/test-utils' reference-acap-server.ts): the version detected, the query spelling each one
  * accepts, Range where it exists, byte-identical files, and a well-behaved request sequence.
  */
 const skip = missingSystemTools('apache2');

@@ -1,3 +1,5 @@
+import { assignErrorFields, codedErrorGuard, errorCause } from '@camdl/internal';
+
 /** Stable error codes of `@camdl/camera-sim`. */
 export type CameraSimErrorCode =
   | 'ERR_SIM_BAD_OPTIONS'
@@ -14,26 +16,17 @@ export interface CameraSimErrorOptions {
   cause?: unknown;
 }
 
-/** The one error class of the simulator: a stable `code`, a `cause`, and context. */
-export class CameraSimError extends Error {
-  override readonly name = 'CameraSimError';
-  readonly code: CameraSimErrorCode;
-  readonly context: Record<string, unknown> | undefined;
+// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging, @typescript-eslint/no-empty-object-type -- assignErrorFields sets these fields
+export interface CameraSimError extends Readonly<Omit<CameraSimErrorOptions, 'cause'>> {}
 
+/** The one error class of the simulator: a stable `code`, a `cause`, and context. */
+// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging -- see the interface above
+export class CameraSimError extends Error {
   constructor(message: string, options: CameraSimErrorOptions) {
-    super(message, options.cause === undefined ? undefined : { cause: options.cause });
-    this.code = options.code;
-    this.context = options.context;
+    super(message, errorCause(options));
+    assignErrorFields(this, 'CameraSimError', options, ['context']);
   }
 }
 
-/**
- * Type guard for {@link CameraSimError}, optionally of one code; also across package copies
- * (checks `name` and `code`, not only `instanceof`).
- */
-export function isCameraSimError(error: unknown, code?: CameraSimErrorCode): error is CameraSimError {
-  const copySafe =
-    error instanceof CameraSimError ||
-    (error instanceof Error && error.name === 'CameraSimError' && String((error as { code?: unknown }).code).startsWith('ERR_SIM_'));
-  return copySafe && (code === undefined || (error as CameraSimError).code === code);
-}
+/** Type guard for {@link CameraSimError}, optionally of one code; also across package copies (checks `name` and `code`, not only `instanceof`). */
+export const isCameraSimError = codedErrorGuard(CameraSimError, 'CameraSimError', ['ERR_SIM_']);

@@ -17,7 +17,7 @@ export async function run(argv: string[]): Promise<number> {
   );
   if (parsed.kind === 'exit') return parsed.code;
   const args = parsed.args;
-  const [{ loadConfig, runMonitoredSync, parseDuration }, { installInterruptHandler }, { createSyncRenderer }, { renderMonitorEvent }] = await Promise.all([
+  const [{ isSyncError, loadConfig, runMonitoredSync, parseDuration }, { installInterruptHandler }, { createSyncRenderer }, { renderMonitorEvent }] = await Promise.all([
     import('@camdl/sync'),
     import('./interrupt.js'),
     import('./camdl-sync-render.js'),
@@ -64,7 +64,7 @@ export async function run(argv: string[]): Promise<number> {
         }));
       } catch (error) {
         // A full disk with --every: say so and try again at the next run (space may be freed by then).
-        const diskFull = every !== undefined && (error as { code?: unknown } | undefined)?.code === 'ERR_SYNC_DISK_FULL';
+        const diskFull = every !== undefined && isSyncError(error, 'ERR_SYNC_DISK_FULL');
         if (!diskFull) toCamdlExit(error);
         renderer.say(`FAIL  ${(error as Error).message}`);
         exitCode = 1;

@@ -1,10 +1,9 @@
-import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { readFile, readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { makeSelfSignedCert, makeTempDir, missingSystemTools, sha256, type TempDir } from '@camdl/test-utils';
+import { expectCleanSearches, makeSelfSignedCert, makeTempDir, missingSystemTools, probeSeconds, sha256, type TempDir } from '@camdl/test-utils';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-// The reference server is test support of @camdl/amcrest-recordings, written from the spec, not from camera-sim.
+// The reference server is written from the spec, not from camera-sim.
 import {
   CAMERA_VARIANTS,
   NVR_VARIANTS,
@@ -16,25 +15,10 @@ import {
   startReferenceDahuaServer,
   type ReferenceDahuaServer,
   type ReferenceServerOptions,
-} from '../../amcrest-recordings/test/reference-dahua-server.js';
+} from '@camdl/test-utils';
 import { jsonEvents, runAmcrestDl } from './amcrest-dl-helpers.js';
 
 const skip = missingSystemTools('ffmpeg', 'ffprobe');
-
-function probeSeconds(path: string): number {
-  return Number(execFileSync('ffprobe', ['-v', 'error', '-show_entries', 'format=duration', '-of', 'csv=p=0', path], { encoding: 'utf8' }).trim());
-}
-
-function expectCleanSearches(server: ReferenceDahuaServer, cap: number): void {
-  expect(server.leaks()).toEqual({ notClosed: [], notDestroyed: [] });
-  expect(server.openObjects()).toEqual([]);
-  expect(server.counters.closes).toBe(server.counters.creates);
-  expect(server.counters.destroys).toBe(server.counters.creates);
-  expect(server.counters.peakOpenObjects).toBeLessThanOrEqual(cap);
-  // spec: "more than a few open connections make cameras answer 400": never more than the 4 parallel downloads.
-  expect(server.counters.peakInFlight).toBeLessThanOrEqual(4);
-  expect(server.counters.badDigests).toBe(0);
-}
 
 /** One login challenge for the API phase (plus one per 403 of a reused nonce on an NVR); never a bad digest. */
 function expectOneLogin(server: ReferenceDahuaServer): void {

@@ -1,19 +1,16 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { makeTempDir, type TempDir } from '@camdl/test-utils';
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { closeAfterEach, makeTempDir, type TempDir } from '@camdl/test-utils';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { assertCamdlBuilt, runCamdl } from './camdl-helpers.js';
 
 describe('camdl names the line of a YAML syntax error (the binary)', () => {
+  const track = closeAfterEach();
   let dir: TempDir | undefined;
   beforeAll(() => assertCamdlBuilt());
-  afterEach(async () => {
-    await dir?.cleanup();
-    dir = undefined;
-  });
 
   it('sync and status exit 2 with file:line of the broken line, not line 1', async () => {
-    dir = await makeTempDir('camdl-config-line-');
+    dir = track(await makeTempDir('camdl-config-line-'));
     const config = join(dir.path, 'camdl.yaml');
     await writeFile(config, ['archive: ./archive', 'cameras:', '  - name: gate', '    kind: timelapse', '    host: 127.0.0.1', '    username: "root', ''].join('\n'));
     for (const command of ['sync', 'status']) {

@@ -1,5 +1,6 @@
+import { closeAfterEach } from '@camdl/test-utils';
 import { sqliteAvailable } from '@camdl/sync';
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { assertCamdlBuilt, runCamdl, startCamdlFleet, syntheticArchives, type CamdlFleet } from './camdl-helpers.js';
 
 /** A window title (OSC 0 … BEL), a colour and a forged line, as a camera's error body. */
@@ -8,18 +9,15 @@ const HOSTILE = '\u001b]0;owned\u0007\u001b[31mred\u001b[0m\nDone. downloaded=99
 const RAW_CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/;
 
 describe.skipIf(!sqliteAvailable())('camdl escapes what a camera sent on every human output (the binary)', () => {
+  const track = closeAfterEach();
   let fleet: CamdlFleet | undefined;
   beforeAll(() => assertCamdlBuilt());
-  afterEach(async () => {
-    await fleet?.close();
-    fleet = undefined;
-  });
 
   it('sync and status show an error body with control sequences escaped; the other camera is archived', async () => {
-    fleet = await startCamdlFleet([
+    fleet = track(await startCamdlFleet([
       { sim: { profile: 'timelapse3', content: { archives: syntheticArchives(2, 20_000) } }, extra: ['time-zone: UTC', 'max-retries: 0'] },
       { sim: { profile: 'timelapse3', content: { archives: syntheticArchives(2, 20_000) } }, extra: ['time-zone: UTC', 'max-retries: 0'] },
-    ]);
+    ]));
     fleet.sims[0]!.addFault({ route: 'archive', kind: 'status', status: 500, body: HOSTILE });
     const sync = await runCamdl(['sync', '--config', fleet.config, '--no-progress'], fleet.env);
     expect(sync.code).toBe(1);

@@ -1,10 +1,11 @@
+import { closeAfterEach } from '@camdl/test-utils';
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { chmod, copyFile, mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { loadConfig, sqliteAvailable } from '@camdl/sync';
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { assertCamdlBuilt, CAMDL_BIN, runCamdl, startCamdlFleet, syntheticArchives, type CamdlFleet } from './camdl-helpers.js';
 import { spawnBin } from './spawn-bin.js';
 
@@ -14,15 +15,12 @@ const sidecars = (path: string): string[] => ['-wal', '-shm', '-journal'].filter
 const canRunAsNobody = process.getuid?.() === 0 && spawnSync('setpriv', ['--version']).status === 0;
 
 describe.skipIf(!sqliteAvailable())('camdl status, report and film only read the ledger (the binary)', () => {
+  const track = closeAfterEach();
   let fleet: CamdlFleet | undefined;
   beforeAll(() => assertCamdlBuilt());
-  afterEach(async () => {
-    await fleet?.close();
-    fleet = undefined;
-  });
 
   it('status and report refuse another application\'s SQLite file at the ledger path, naming it, and never change it', async () => {
-    fleet = await startCamdlFleet([{ sim: { profile: 'timelapse3', content: { archives: syntheticArchives(2, 20_000) } }, extra: ['time-zone: UTC'] }]);
+    fleet = track(await startCamdlFleet([{ sim: { profile: 'timelapse3', content: { archives: syntheticArchives(2, 20_000) } }, extra: ['time-zone: UTC'] }]));
     const ledger = loadConfig(fleet.config).ledger;
     await mkdir(join(ledger, '..'), { recursive: true });
     const db = new DatabaseSync(ledger);
@@ -42,7 +40,7 @@ describe.skipIf(!sqliteAvailable())('camdl status, report and film only read the
   });
 
   it.skipIf(!canRunAsNobody)('a user who may only read the ledger gets a working status and report; the owner\'s next sync is unaffected', async () => {
-    fleet = await startCamdlFleet([{ sim: { profile: 'timelapse3', content: { archives: syntheticArchives(2, 20_000) } }, extra: ['time-zone: UTC'] }]);
+    fleet = track(await startCamdlFleet([{ sim: { profile: 'timelapse3', content: { archives: syntheticArchives(2, 20_000) } }, extra: ['time-zone: UTC'] }]));
     expect((await runCamdl(['sync', '--config', fleet.config], fleet.env)).code).toBe(0);
     const ledger = loadConfig(fleet.config).ledger;
     // Everything readable by others, nothing writable: the ledger 0444, its folders 0755.

@@ -1,7 +1,8 @@
 import { spawn } from 'node:child_process';
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { missingSystemTools } from '@camdl/test-utils';
-import { Ledger, loadConfig, sqliteAvailable } from '@camdl/sync';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { closeAfterEach, missingSystemTools } from '@camdl/test-utils';
+import { loadConfig, sqliteAvailable } from '@camdl/sync';
+import { Ledger } from '@camdl/sync/testing';
 import { assertCamdlBuilt, CAMDL_BIN, events, runCamdl, startCamdl, startCamdlFleet, syntheticArchives, type CamdlFleet, type CamdlRun } from './camdl-helpers.js';
 
 /** Runs camdl in a real pseudo-terminal (util-linux `script`): its stdout and stderr are the terminal. */
@@ -54,12 +55,9 @@ function plainScreen(stdout: string): string[] {
 }
 
 describe.skipIf(!sqliteAvailable())('camdl sync: what it shows, and --every', () => {
+  const track = closeAfterEach();
   let fleet: CamdlFleet | undefined;
   beforeAll(() => assertCamdlBuilt());
-  afterEach(async () => {
-    await fleet?.close();
-    fleet = undefined;
-  });
 
   const slowFleet = async (): Promise<CamdlFleet> => {
     const started = await startCamdlFleet([
@@ -72,7 +70,7 @@ describe.skipIf(!sqliteAvailable())('camdl sync: what it shows, and --every', ()
   };
 
   it.skipIf(missingSystemTools('script') !== undefined)('on a terminal: one live line per active camera, redrawn in place, then the plain lines', async () => {
-    fleet = await slowFleet();
+    fleet = track(await slowFleet());
     const run = await runInTerminal(['sync', '--config', fleet.config], fleet.env);
     expect(run.code, run.stdout).toBe(0);
     const screen = run.stdout.replaceAll('\r', '');
@@ -95,13 +93,13 @@ describe.skipIf(!sqliteAvailable())('camdl sync: what it shows, and --every', ()
   });
 
   it('off a terminal: plain lines without escapes; with --json, NDJSON on stdout and nothing else there', async () => {
-    fleet = await slowFleet();
+    fleet = track(await slowFleet());
     const plain = await runCamdl(['sync', '--config', fleet.config], fleet.env);
     expect(plain.code).toBe(0);
     expect(plain.stdout + plain.stderr).not.toMatch(ESCAPE);
     expect(plain.stdout.trim().split('\n').filter((line) => line.startsWith('SAVE '))).toHaveLength(4);
     await fleet.close();
-    fleet = await slowFleet();
+    fleet = track(await slowFleet());
     const json = await runCamdl(['sync', '--config', fleet.config, '--json'], fleet.env);
     expect(json.code).toBe(0);
     expect(json.stdout + json.stderr).not.toMatch(ESCAPE);
@@ -111,7 +109,7 @@ describe.skipIf(!sqliteAvailable())('camdl sync: what it shows, and --every', ()
   });
 
   it('--every runs again on schedule, one run after the other (never overlapping); Ctrl+C between runs exits 130 cleanly', async () => {
-    fleet = await slowFleet();
+    fleet = track(await slowFleet());
     // Each run takes longer than the interval (~1.5 s of downloads): the next starts when it ends, not before.
     let sent = false;
     const { done } = startCamdl(['sync', '--config', fleet.config, '--every', '1s', '--no-progress'], {
@@ -148,7 +146,7 @@ describe.skipIf(!sqliteAvailable())('camdl sync: what it shows, and --every', ()
   });
 
   it('--every 1h: after the run it waits for the hour (the next run is announced an hour after this one started); Ctrl+C while waiting exits 130', async () => {
-    fleet = await startCamdlFleet([{ sim: { profile: 'timelapse3', content: { archives: syntheticArchives(1, 10_000) } }, extra: ['time-zone: UTC'] }]);
+    fleet = track(await startCamdlFleet([{ sim: { profile: 'timelapse3', content: { archives: syntheticArchives(1, 10_000) } }, extra: ['time-zone: UTC'] }]));
     const before = Date.now();
     let sent = false;
     const { done } = startCamdl(['sync', '--config', fleet.config, '--every', '1h'], {
@@ -171,7 +169,7 @@ describe.skipIf(!sqliteAvailable())('camdl sync: what it shows, and --every', ()
   });
 
   it('--every 1h: SIGTERM while it waits stops at once with 143, saying nothing was in progress', async () => {
-    fleet = await startCamdlFleet([{ sim: { profile: 'timelapse3', content: { archives: syntheticArchives(1, 10_000) } }, extra: ['time-zone: UTC'] }]);
+    fleet = track(await startCamdlFleet([{ sim: { profile: 'timelapse3', content: { archives: syntheticArchives(1, 10_000) } }, extra: ['time-zone: UTC'] }]));
     let sent = false;
     const { done } = startCamdl(['sync', '--config', fleet.config, '--every', '1h', '--no-progress'], {
       env: fleet.env,
@@ -190,7 +188,7 @@ describe.skipIf(!sqliteAvailable())('camdl sync: what it shows, and --every', ()
   });
 
   it.skipIf(missingSystemTools('script') !== undefined)('--every 1h on a terminal: Ctrl+C typed while it waits stops at once (exit 130), saying nothing was in progress', async () => {
-    fleet = await startCamdlFleet([{ sim: { profile: 'timelapse3', content: { archives: syntheticArchives(1, 10_000) } }, extra: ['time-zone: UTC'] }]);
+    fleet = track(await startCamdlFleet([{ sim: { profile: 'timelapse3', content: { archives: syntheticArchives(1, 10_000) } }, extra: ['time-zone: UTC'] }]));
     let typed = false;
     const run = await startInTerminal(['sync', '--config', fleet.config, '--every', '1h'], fleet.env, (screen, press) => {
       if (!typed && /Next run at \S+ \(exit code of this one: 0\)/.test(screen)) {
@@ -219,10 +217,10 @@ describe.skipIf(!sqliteAvailable())('camdl sync: what it shows, and --every', ()
   it.skipIf(missingSystemTools('script') !== undefined)('--every 1h on a terminal: Ctrl+C typed while files download finishes the current files first (exit 130, no next run)', async () => {
     // Four files per camera, one at a time each (~0.75 s a file): whenever Ctrl+C lands, each camera has
     // at most one file under way and more waiting.
-    fleet = await startCamdlFleet([
+    fleet = track(await startCamdlFleet([
       { sim: { profile: 'timelapse3', content: { archives: syntheticArchives(4, 300_000) } }, extra: ['time-zone: UTC'] },
       { sim: { profile: 'timelapse2-v1', content: { archives: syntheticArchives(4, 300_000) } }, extra: ['time-zone: UTC'] },
-    ]);
+    ]));
     for (const sim of fleet.sims) sim.addFault({ route: 'download', kind: 'slow', bytesPerSec: 400_000 });
     let typed = false;
     const run = await startInTerminal(['sync', '--config', fleet.config, '--every', '1h'], fleet.env, (screen, press) => {

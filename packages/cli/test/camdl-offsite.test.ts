@@ -1,25 +1,21 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { sha256File, startS3Server, type S3Server } from '@camdl/test-utils';
-import { Ledger, loadConfig, sqliteAvailable } from '@camdl/sync';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { closeAfterEach, sha256File, startS3Server, type S3Server } from '@camdl/test-utils';
+import { loadConfig, sqliteAvailable } from '@camdl/sync';
+import { Ledger } from '@camdl/sync/testing';
 import { assertCamdlBuilt, events, runCamdl, startCamdl, startCamdlFleet, syntheticArchives, type CamdlFleet } from './camdl-helpers.js';
 
 describe.skipIf(!sqliteAvailable())('camdl with off-site targets (a real S3 server and a folder)', () => {
+  const track = closeAfterEach();
   let fleet: CamdlFleet | undefined;
   let server: S3Server | undefined;
   beforeAll(() => assertCamdlBuilt());
-  afterEach(async () => {
-    await fleet?.close();
-    await server?.close();
-    fleet = undefined;
-    server = undefined;
-  });
 
   it('sync prints UP, CONFLICT and REPAIR lines; verify --target --deep, restore, status and report --target', async () => {
-    server = await startS3Server();
-    fleet = await startCamdlFleet([{ sim: { profile: 'timelapse3', content: { archives: syntheticArchives(3, 40_000) } }, extra: ['time-zone: UTC'] }]);
+    server = track(await startS3Server());
+    fleet = track(await startCamdlFleet([{ sim: { profile: 'timelapse3', content: { archives: syntheticArchives(3, 40_000) } }, extra: ['time-zone: UTC'] }]));
     const usb = join(fleet.dir.path, 'usb');
     await mkdir(join(usb, 'cam0', '2026-03-01'), { recursive: true });
     await writeFile(join(usb, 'cam0', '2026-03-01', 'Site_2026_03_02_0000.mp4'), 'not ours');
@@ -109,8 +105,8 @@ describe.skipIf(!sqliteAvailable())('camdl with off-site targets (a real S3 serv
   });
 
   it('SIGKILL mid-multipart: the upload id is in the ledger, the next run resumes it without re-sending a part the server has', async () => {
-    server = await startS3Server();
-    fleet = await startCamdlFleet([{ sim: { profile: 'timelapse3', content: { archives: syntheticArchives(1, 20 * 1024 * 1024) } }, extra: ['time-zone: UTC'] }]);
+    server = track(await startS3Server());
+    fleet = track(await startCamdlFleet([{ sim: { profile: 'timelapse3', content: { archives: syntheticArchives(1, 20 * 1024 * 1024) } }, extra: ['time-zone: UTC'] }]));
     const config = await readFile(fleet.config, 'utf8');
     const target = ['targets:', '  - name: offsite', '    kind: s3', `    endpoint: ${server.endpoint}`, `    region: ${server.region}`, '    bucket: camdl', '    path-style: true', '    access-key-id-env: OFFSITE_KEY_ID', '    secret-access-key-env: OFFSITE_SECRET', '    connections: 1'];
     // 40 Mbps: each 8 MiB part takes about 1.7 s.

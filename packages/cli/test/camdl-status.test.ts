@@ -1,7 +1,8 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { Ledger, loadConfig, sqliteAvailable } from '@camdl/sync';
+import { loadConfig, sqliteAvailable } from '@camdl/sync';
+import { Ledger } from '@camdl/sync/testing';
 import { makeTempDir, type TempDir } from '@camdl/test-utils';
 import { assertCamdlBuilt, runCamdl } from './camdl-helpers.js';
 

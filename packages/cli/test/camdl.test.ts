@@ -1,26 +1,17 @@
 import { existsSync } from 'node:fs';
 import { appendFile, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
-import { join, relative } from 'node:path';
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { createTimelapseClient } from '@camdl/axis-timelapse2';
-import { sha256File } from '@camdl/test-utils';
-import { Ledger, loadConfig, sqliteAvailable } from '@camdl/sync';
+import { closeAfterEach, listFiles, sha256File } from '@camdl/test-utils';
+import { loadConfig, sqliteAvailable } from '@camdl/sync';
+import { Ledger } from '@camdl/sync/testing';
 import { assertCamdlBuilt, events, runCamdl, startCamdl, startCamdlFleet, syntheticArchives, type CamdlFleet } from './camdl-helpers.js';
 
 const NODE22 = '/root/.npm/_npx/52027bd8fc0022aa/node_modules/.bin/node';
 
-async function filesUnder(root: string): Promise<string[]> {
-  const out: string[] = [];
-  const walk = async (folder: string): Promise<void> => {
-    for (const entry of await readdir(folder, { withFileTypes: true }).catch(() => [])) {
-      const path = join(folder, entry.name);
-      if (entry.isDirectory()) {
-        if (entry.name !== '.camdl') await walk(path);
-      } else out.push(relative(root, path));
-    }
-  };
-  await walk(root);
-  return out.sort();
+function filesUnder(root: string): Promise<string[]> {
+  return listFiles(root, { skipDirectories: ['.camdl'] });
 }
 
 /** Every row the ledger holds as archived has its file, with its hash; no other file has a final name. */
@@ -49,15 +40,12 @@ async function expectByteIdentical(fleet: CamdlFleet): Promise<void> {
 }
 
 describe.skipIf(!sqliteAvailable())('camdl (the binary, as its own process)', () => {
+  const track = closeAfterEach();
   let fleet: CamdlFleet | undefined;
   beforeAll(() => assertCamdlBuilt());
-  afterEach(async () => {
-    await fleet?.close();
-    fleet = undefined;
-  });
 
   it('syncs with NDJSON events, then status --json and verify agree; config errors exit 2 with file:line', async () => {
-    fleet = await startCamdlFleet([{ sim: { profile: 'timelapse3', content: { archives: syntheticArchives(3, 50_000) } }, extra: ['time-zone: UTC'] }]);
+    fleet = track(await startCamdlFleet([{ sim: { profile: 'timelapse3', content: { archives: syntheticArchives(3, 50_000) } }, extra: ['time-zone: UTC'] }]));
     const run = await runCamdl(['sync', '--config', fleet.config, '--json'], fleet.env);
     expect(run.code).toBe(0);
     const lines = events(run.stdout);
@@ -97,7 +85,7 @@ describe.skipIf(!sqliteAvailable())('camdl (the binary, as its own process)', ()
 
   for (const signal of ['SIGTERM', 'SIGKILL'] as const) {
     it(`${signal} mid-download leaves nothing partial under a final name, the ledger consistent, and a re-run resumes and completes`, async () => {
-      fleet = await startCamdlFleet([{ sim: { profile: 'timelapse3', content: { archives: syntheticArchives(3, 1_500_000) } }, extra: ['time-zone: UTC'] }]);
+      fleet = track(await startCamdlFleet([{ sim: { profile: 'timelapse3', content: { archives: syntheticArchives(3, 1_500_000) } }, extra: ['time-zone: UTC'] }]));
       const sim = fleet.sims[0]!;
       sim.addFault({ route: 'download', match: sim.archives[1]!.filename, kind: 'slow', bytesPerSec: 150_000 });
       let sent = false;
@@ -146,7 +134,7 @@ describe.skipIf(!sqliteAvailable())('camdl (the binary, as its own process)', ()
       content: 'synthetic' as const,
       size: 600_000,
     }));
-    fleet = await startCamdlFleet([{ sim: { profile: 'amcrest', content: { recordings } }, extra: ['since: 2026-01-16T00:00:00', 'until: 2026-01-17T00:00:00', 'time-zone: America/New_York'] }]);
+    fleet = track(await startCamdlFleet([{ sim: { profile: 'amcrest', content: { recordings } }, extra: ['since: 2026-01-16T00:00:00', 'until: 2026-01-17T00:00:00', 'time-zone: America/New_York'] }]));
     const sim = fleet.sims[0]!;
     sim.addFault({ route: 'RPC_Loadfile', kind: 'slow', bytesPerSec: 300_000 });
     let sent = false;
@@ -181,7 +169,7 @@ describe.skipIf(!sqliteAvailable())('camdl (the binary, as its own process)', ()
   });
 
   it('a recording gone from the camera before it was fetched: a LOST line and exit 1, once; camdl status counts it and exits 1', async () => {
-    fleet = await startCamdlFleet([{ sim: { profile: 'timelapse3', content: { archives: syntheticArchives(3, 20_000) } }, extra: ['time-zone: UTC', 'max-retries: 0'] }]);
+    fleet = track(await startCamdlFleet([{ sim: { profile: 'timelapse3', content: { archives: syntheticArchives(3, 20_000) } }, extra: ['time-zone: UTC', 'max-retries: 0'] }]));
     const sim = fleet.sims[0]!;
     const victim = sim.archives[1]!;
     sim.addFault({ route: 'download', match: victim.filename, kind: 'status', status: 500 });
@@ -210,7 +198,7 @@ describe.skipIf(!sqliteAvailable())('camdl (the binary, as its own process)', ()
   });
 
   it('init writes a private example the config loader accepts and never overwrites it; report --out writes one self-contained page', async () => {
-    fleet = await startCamdlFleet([{ sim: { profile: 'timelapse3', content: { archives: syntheticArchives(2, 10_000) } }, extra: ['time-zone: UTC'] }]);
+    fleet = track(await startCamdlFleet([{ sim: { profile: 'timelapse3', content: { archives: syntheticArchives(2, 10_000) } }, extra: ['time-zone: UTC'] }]));
     const example = join(fleet.dir.path, 'new.yaml');
     const init = await runCamdl(['init', '--config', example]);
     expect(init).toMatchObject({ code: 0, stdout: `Wrote ${example}: edit the cameras, then run camdl sync --config ${example} --dry-run\n` });
@@ -237,7 +225,7 @@ describe.skipIf(!sqliteAvailable())('camdl (the binary, as its own process)', ()
   });
 
   it('Ctrl+C finishes the current file and starts no new one (exit 130); the next run does the rest', async () => {
-    fleet = await startCamdlFleet([{ sim: { profile: 'timelapse3', content: { archives: syntheticArchives(3, 600_000) } }, extra: ['time-zone: UTC'] }]);
+    fleet = track(await startCamdlFleet([{ sim: { profile: 'timelapse3', content: { archives: syntheticArchives(3, 600_000) } }, extra: ['time-zone: UTC'] }]));
     const sim = fleet.sims[0]!;
     sim.addFault({ route: 'download', kind: 'slow', bytesPerSec: 600_000 });
     let sent = false;
@@ -259,10 +247,10 @@ describe.skipIf(!sqliteAvailable())('camdl (the binary, as its own process)', ()
   });
 
   it('two overlapping processes never work on one camera at once', async () => {
-    fleet = await startCamdlFleet([
+    fleet = track(await startCamdlFleet([
       { sim: { profile: 'timelapse3', content: { archives: syntheticArchives(2, 800_000) } }, extra: ['time-zone: UTC'] },
       { sim: { profile: 'timelapse2-v1', content: { archives: syntheticArchives(2, 20_000) } }, extra: ['time-zone: UTC'] },
-    ]);
+    ]));
     const config = fleet.config;
     const env = fleet.env;
     fleet.sims[0]!.addFault({ route: 'download', kind: 'slow', bytesPerSec: 400_000 });
@@ -286,7 +274,7 @@ describe.skipIf(!sqliteAvailable())('camdl (the binary, as its own process)', ()
   });
 
   it.skipIf(!existsSync(NODE22))('on Node 22 shows no node:sqlite ExperimentalWarning, and still shows other warnings', async () => {
-    fleet = await startCamdlFleet([{ sim: { profile: 'timelapse3', content: { archives: syntheticArchives(1, 10_000) } }, extra: ['time-zone: UTC'] }]);
+    fleet = track(await startCamdlFleet([{ sim: { profile: 'timelapse3', content: { archives: syntheticArchives(1, 10_000) } }, extra: ['time-zone: UTC'] }]));
     const preload = join(fleet.dir.path, 'other-warning.mjs');
     await writeFile(preload, "process.once('beforeExit', () => process.emitWarning('an unrelated warning', 'ExperimentalWarning'));\n");
     const run = await startCamdl(['sync', '--config', fleet.config, '--no-progress'], { env: fleet.env, node: NODE22, nodeArgs: ['--import', preload] }).done;

@@ -1,22 +1,16 @@
-import { deterministicBytes, makeTempDir, startFaultServer, type FaultServer, type TempDir } from '@camdl/test-utils';
-import { afterEach } from 'vitest';
+import { closeAfterEach, deterministicBytes, makeTempDir, startFaultServer, type FaultServer, type TempDir } from '@camdl/test-utils';
 
 /**
  * One fault server and one temporary output directory per test, both closed after it: call at the top
  * level of a test file; the returned function starts them.
  */
 export function useFaultCamera(tempPrefix: string): () => Promise<{ server: FaultServer; dir: TempDir }> {
+  const track = closeAfterEach();
   let server: FaultServer | undefined;
   let dir: TempDir | undefined;
-  afterEach(async () => {
-    await server?.close();
-    await dir?.cleanup();
-    server = undefined;
-    dir = undefined;
-  });
   return async () => {
-    server = await startFaultServer();
-    dir = await makeTempDir(tempPrefix);
+    server = track(await startFaultServer());
+    dir = track(await makeTempDir(tempPrefix));
     return { server, dir };
   };
 }

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { closeAfterEach, makeTempDir, missingSystemTools, type TempDir } from '@camdl/test-utils';
 import { beforeAll, describe, expect, it } from 'vitest';
 // The reference model of the real ACAPs lives with the library's tests (one model, two suites).
-import { makeAvi, makeMp4, startReferenceAcap, type ReferenceAcap, type ReferenceAcapVersion, type ReferenceArchive } from '../../axis-timelapse2/test/reference-acap-server.js';
+import { makeAvi, makeMp4, startReferenceAcap, type ReferenceAcap, type ReferenceAcapVersion, type ReferenceArchive } from '@camdl/test-utils';
 import { assertCamdlBuilt, runCamdl } from './camdl-helpers.js';
 import { assertBuilt, runCli, runCliInterruptedAfterSave } from './timelapse2-dl-helpers.js';
 

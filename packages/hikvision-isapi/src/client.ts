@@ -1,5 +1,5 @@
 import { digestInterceptor, isDigestAuthError } from '@camdl/http-digest';
-import { DownloadAgent, isDownloadError, type ComposableDispatcher } from '@camdl/throttled-download';
+import { deviceAgent, isDownloadError, type ComposableDispatcher, type DeviceClientOptions } from '@camdl/throttled-download';
 import { request, type Dispatcher } from 'undici';
 import { assertTimeZone, deviceTimeFrom, type ClockModel, type DeviceTime } from './device-clock.js';
 import { downloadRecordingWith, type DownloadRecordingOptions, type RecordingDownloadResult } from './download-recording.js';
@@ -9,21 +9,15 @@ import { describeResponseStatus, responseStatusOf } from './response-status.js';
 import { captureUserCheck, type RefusalBody } from './user-check.js';
 import { child, childText, parseXml, readText, type XmlElement } from '@camdl/internal';
 
-export interface HikvisionClientOptions {
+export interface HikvisionClientOptions extends DeviceClientOptions {
   /** The device's HTTP origin: `http://10.0.0.51/`, `https://nvr.example.com:8443/`. A bare host is taken as http. */
   url: string | URL;
-  /** Device user. */
-  username: string;
-  /** Device password (never logged, never in a URL). */
-  password: string;
   /**
    * A dispatcher that already authenticates; when given, `username`/`password` are not used, refused
    * logins cannot say the device's lock status, and `close()` leaves it open.
    * @default a `DownloadAgent` composed with `digestInterceptor({ username, password })`
    */
   dispatcher?: ComposableDispatcher;
-  /** Timeout of each API request (headers and whole body), in ms. @default 30000 */
-  timeout?: number;
   /** Most simultaneous connections to the device (API calls and downloads together). @default 2 */
   connections?: number;
   /**
@@ -38,10 +32,6 @@ export interface HikvisionClientOptions {
    * @default undefined (the offset `/ISAPI/System/time` reports now)
    */
   timeZone?: string | undefined;
-  /** PEM certificate(s) of the CA that signed the device's certificate (https). @default undefined (the system's CAs) */
-  ca?: string | Buffer | undefined;
-  /** Accept any TLS certificate (recorders use self-signed ones). @default false */
-  insecure?: boolean | undefined;
 }
 
 /** The defaults of {@link HikvisionClientOptions}. */
@@ -171,15 +161,7 @@ export function createHikvisionClient(options: HikvisionClientOptions): Hikvisio
   // Under the Digest interceptor (composed first, so it runs last): it still sees a refused login's body.
   const dispatcher: ComposableDispatcher =
     options.dispatcher ??
-    new DownloadAgent({
-      connections,
-      keepAliveTimeout: 4_000,
-      allowH2: false,
-      connect: {
-        ...(options.ca !== undefined ? { ca: options.ca } : {}),
-        ...(options.insecure === true ? { rejectUnauthorized: false } : {}),
-      },
-    }).compose(captureUserCheck(refusal), digestInterceptor({ username: options.username, password: options.password }));
+    deviceAgent({ ...options, connections }).compose(captureUserCheck(refusal), digestInterceptor({ username: options.username, password: options.password }));
 
   let refusedLogin: HikvisionError | undefined;
   let loginProven = false;

@@ -1,11 +1,11 @@
 import { open, rm } from 'node:fs/promises';
-import { download, isDownloadError, type ComposableDispatcher, type DownloadEvent, type DownloadProgress, type DownloadResult, type RateLimiter } from '@camdl/throttled-download';
+import { download, isDownloadError, transferOptions, type ComposableDispatcher, type DownloadEvent, type DownloadProgress, type DownloadResult, type TransferOptions } from '@camdl/throttled-download';
 import type { Dispatcher } from 'undici';
 import { HikvisionError } from './errors.js';
 import type { HikvisionRecording } from './recording.js';
 import { escapeXmlText } from '@camdl/internal';
 
-export interface DownloadRecordingOptions {
+export interface DownloadRecordingOptions extends TransferOptions {
   /**
    * `GET` with the XML body (ISAPI's documented method), `POST` with the same body, or `'auto'`:
    * GET, and POST when the device refuses GET (405, 501, 400/403, an XML or HTML answer); the method
@@ -13,16 +13,6 @@ export interface DownloadRecordingOptions {
    * @default 'auto'
    */
   method?: 'auto' | 'GET' | 'POST';
-  /** One limiter shared by every download (wins over `rateLimitMbps`). @default undefined */
-  rateLimiter?: RateLimiter | undefined;
-  /** A rate for this download, in Mbps; 0 = unlimited. @default 0 */
-  rateLimitMbps?: number;
-  /** Retries after the first attempt (5xx, resets, timeouts, short bodies). @default 3 */
-  maxRetries?: number;
-  /** Delay before the first retry, in ms (exponential backoff with jitter after). @default 5000 */
-  retryDelay?: number;
-  /** Connect/headers/idle-body timeout, in ms. @default 60000 */
-  timeout?: number;
   /** Aborts the download (its `.part` stays). @default undefined */
   signal?: AbortSignal | undefined;
   /** Progress, at most every 200 ms. @default undefined */
@@ -110,15 +100,11 @@ export async function downloadRecordingWith(context: DownloadContext, recording:
     context.guarded(method, url.href, () =>
       download(url, destination, {
         dispatcher: context.dispatcher.compose(withRequestBody(method, body)),
-        maxRetries: options.maxRetries ?? 3,
-        retryDelay: options.retryDelay ?? 5_000,
-        timeout: options.timeout ?? 60_000,
+        ...transferOptions(options),
         // Range on a body-carrying request is not known to work: a cut download starts again.
         resume: false,
         acceptContentType: isMediaType,
         ...(recording.size !== undefined ? { expectedSize: recording.size, existing: 'check-size' as const } : { existing: 'skip' as const }),
-        ...(options.rateLimiter ? { rateLimiter: options.rateLimiter } : {}),
-        ...(options.rateLimitMbps !== undefined ? { rateLimitMbps: options.rateLimitMbps } : {}),
         ...(options.signal ? { signal: options.signal } : {}),
         ...(options.onProgress ? { onProgress: options.onProgress } : {}),
         ...(options.onEvent ? { onEvent: options.onEvent } : {}),

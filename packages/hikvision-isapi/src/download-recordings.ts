@@ -1,6 +1,6 @@
 import { mkdir, rename, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { forwardTransferEvents, RateLimiter, type DownloadResult, type TransferEvent } from '@camdl/throttled-download';
+import { forwardTransferEvents, RateLimiter, recordBatchFailure, type DownloadResult, type TransferEvent } from '@camdl/throttled-download';
 import type { HikvisionClient } from './client.js';
 import type { DownloadRecordingOptions, RecordingDownloadResult } from './download-recording.js';
 import { isHikvisionError } from './errors.js';
@@ -66,14 +66,7 @@ export async function downloadRecordings(client: Pick<HikvisionClient, 'download
       if (result.status === 'skipped') emit({ type: 'skip', item: recording, path, reason: result.skipReason ?? 'exists', localSize: result.size, remoteSize: result.remoteSize, result });
       else emit({ type: 'done', item: recording, path: outcome.path, result });
     } catch (error) {
-      outcome.error = error instanceof Error ? error : new Error(String(error));
-      if (options.signal?.aborted) {
-        outcome.status = 'interrupted';
-        break;
-      }
-      outcome.status = 'failed';
-      emit({ type: 'fail', item: recording, path, error: outcome.error });
-      if (isHikvisionError(error, 'ERR_HIKVISION_AUTH')) break;
+      if (recordBatchFailure(outcome, error, { signal: options.signal, emit, stopsBatch: (failure) => isHikvisionError(failure, 'ERR_HIKVISION_AUTH') })) break;
     }
   }
   return outcomes;

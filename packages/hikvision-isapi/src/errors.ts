@@ -1,3 +1,5 @@
+import { assignErrorFields, codedErrorGuard, errorCause } from '@camdl/internal';
+
 /** Stable codes carried by every {@link HikvisionError}. */
 export type HikvisionErrorCode =
   /** The device refused the user name or password (once: the client then sends nothing more). `lockStatus`/`unlockTime` when the device said. */
@@ -42,37 +44,17 @@ export interface HikvisionErrorOptions {
   cause?: unknown;
 }
 
-/** The one error class of `@camdl/hikvision-isapi`; tell cases apart by `code`. */
-export class HikvisionError extends Error {
-  override readonly name = 'HikvisionError';
-  readonly code: HikvisionErrorCode;
-  readonly url: string | undefined;
-  readonly method: string | undefined;
-  readonly status: number | undefined;
-  readonly statusCode: number | undefined;
-  readonly subStatusCode: string | undefined;
-  readonly lockStatus: string | undefined;
-  readonly unlockTime: number | undefined;
-  readonly retryLoginTime: number | undefined;
+// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging, @typescript-eslint/no-empty-object-type -- assignErrorFields sets these fields
+export interface HikvisionError extends Readonly<Omit<HikvisionErrorOptions, 'cause'>> {}
 
+/** The one error class of `@camdl/hikvision-isapi`; tell cases apart by `code`. */
+// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging -- see the interface above
+export class HikvisionError extends Error {
   constructor(message: string, options: HikvisionErrorOptions) {
-    super(message, options.cause === undefined ? undefined : { cause: options.cause });
-    this.code = options.code;
-    this.url = options.url;
-    this.method = options.method;
-    this.status = options.status;
-    this.statusCode = options.statusCode;
-    this.subStatusCode = options.subStatusCode;
-    this.lockStatus = options.lockStatus;
-    this.unlockTime = options.unlockTime;
-    this.retryLoginTime = options.retryLoginTime;
+    super(message, errorCause(options));
+    assignErrorFields(this, 'HikvisionError', options, ['url', 'method', 'status', 'statusCode', 'subStatusCode', 'lockStatus', 'unlockTime', 'retryLoginTime']);
   }
 }
 
-/** Type guard for {@link HikvisionError}, optionally of one code; also across package copies (checks `name` and `code`). */
-export function isHikvisionError(error: unknown, code?: HikvisionErrorCode): error is HikvisionError {
-  const copySafe =
-    error instanceof HikvisionError ||
-    (error instanceof Error && error.name === 'HikvisionError' && typeof (error as { code?: unknown }).code === 'string');
-  return copySafe && (code === undefined || (error as HikvisionError).code === code);
-}
+/** Type guard for {@link HikvisionError}, optionally of one code; also across package copies (checks `name` and `code`, not only `instanceof`). */
+export const isHikvisionError = codedErrorGuard(HikvisionError, 'HikvisionError', ['ERR_HIKVISION_']);

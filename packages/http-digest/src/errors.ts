@@ -1,3 +1,5 @@
+import { assignErrorFields, codedErrorGuard, errorCause, requestMessage } from '@camdl/internal';
+
 /** Stable codes of {@link DigestAuthError}. Consumers treat every `ERR_DIGEST_*` as not retryable. */
 export type DigestAuthErrorCode =
   | 'ERR_DIGEST_BAD_CREDENTIALS'
@@ -21,39 +23,21 @@ export interface DigestAuthErrorOptions {
   cause?: unknown;
 }
 
+// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging, @typescript-eslint/no-empty-object-type -- assignErrorFields sets these fields
+export interface DigestAuthError extends Readonly<Omit<DigestAuthErrorOptions, 'cause'>> {}
+
 /**
  * The one error class of `@camdl/http-digest`. Never carries the password, HA1 or the
  * `Authorization` header, in its message or its fields.
  */
+// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging -- see the interface above
 export class DigestAuthError extends Error {
-  override readonly name = 'DigestAuthError';
-  readonly code: DigestAuthErrorCode;
-  readonly url: string | undefined;
-  readonly method: string | undefined;
-  readonly status: number | undefined;
-  readonly attempt: number | undefined;
-
   /** The message is prefixed with `[METHOD] "url": ` when `options.url` is given. */
   constructor(message: string, options: DigestAuthErrorOptions) {
-    const where = options.url === undefined ? '' : `[${options.method ?? 'GET'}] "${options.url}": `;
-    super(`${where}${message}`, options.cause === undefined ? undefined : { cause: options.cause });
-    this.code = options.code;
-    this.url = options.url;
-    this.method = options.method;
-    this.status = options.status;
-    this.attempt = options.attempt;
+    super(requestMessage(message, options), errorCause(options));
+    assignErrorFields(this, 'DigestAuthError', options, ['url', 'method', 'status', 'attempt']);
   }
 }
 
-/**
- * Type guard for {@link DigestAuthError}, optionally of one code; also across package copies
- * (checks `name` and `code`, not only `instanceof`).
- */
-export function isDigestAuthError(error: unknown, code?: DigestAuthErrorCode): error is DigestAuthError {
-  const copySafe =
-    error instanceof DigestAuthError ||
-    (error instanceof Error &&
-      error.name === 'DigestAuthError' &&
-      String((error as { code?: unknown }).code).startsWith('ERR_DIGEST_'));
-  return copySafe && (code === undefined || (error as DigestAuthError).code === code);
-}
+/** Type guard for {@link DigestAuthError}, optionally of one code; also across package copies (checks `name` and `code`, not only `instanceof`). */
+export const isDigestAuthError = codedErrorGuard(DigestAuthError, 'DigestAuthError', ['ERR_DIGEST_']);

@@ -43,3 +43,4 @@ export {
   socketError,
 } from './transport-errors.js';
 export { codesOf, networkProblem, originOf, type NetworkProblemOptions } from './network-problem.js';
+export { assignErrorFields, codedErrorGuard, errorCause, requestMessage } from './coded-error.js';

@@ -1,3 +1,5 @@
+import { assignErrorFields, codedErrorGuard, errorCause } from '@camdl/internal';
+
 /** Stable codes carried by every {@link MediaError}. */
 export type MediaErrorCode =
   /** ffmpeg or ffprobe is not installed (check before downloading anything). */
@@ -26,28 +28,17 @@ export interface MediaErrorOptions {
   cause?: unknown;
 }
 
-/** The one error class of `@camdl/media`; tell cases apart by `code`. */
-export class MediaError extends Error {
-  override readonly name = 'MediaError';
-  readonly code: MediaErrorCode;
-  readonly path: string | undefined;
-  readonly stderr: string | undefined;
+// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging, @typescript-eslint/no-empty-object-type -- assignErrorFields sets these fields
+export interface MediaError extends Readonly<Omit<MediaErrorOptions, 'cause'>> {}
 
+/** The one error class of `@camdl/media`; tell cases apart by `code`. */
+// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging -- see the interface above
+export class MediaError extends Error {
   constructor(message: string, options: MediaErrorOptions) {
-    super(message, options.cause === undefined ? undefined : { cause: options.cause });
-    this.code = options.code;
-    this.path = options.path;
-    this.stderr = options.stderr;
+    super(message, errorCause(options));
+    assignErrorFields(this, 'MediaError', options, ['path', 'stderr']);
   }
 }
 
-/**
- * Type guard for {@link MediaError}, optionally of one code; also across package copies
- * (checks `name` and `code`, not only `instanceof`).
- */
-export function isMediaError(error: unknown, code?: MediaErrorCode): error is MediaError {
-  const copySafe =
-    error instanceof MediaError ||
-    (error instanceof Error && error.name === 'MediaError' && typeof (error as { code?: unknown }).code === 'string');
-  return copySafe && (code === undefined || (error as MediaError).code === code);
-}
+/** Type guard for {@link MediaError}, optionally of one code; also across package copies (checks `name` and `code`, not only `instanceof`). */
+export const isMediaError = codedErrorGuard(MediaError, 'MediaError', ['ERR_FFMPEG_', 'ERR_MEDIA_', 'ERR_MERGE_']);

@@ -1,3 +1,5 @@
+import { assignErrorFields, codedErrorGuard, errorCause } from '@camdl/internal';
+
 /** Stable codes carried by every {@link OffsiteError}. */
 export type OffsiteErrorCode =
   /** The target refused the credentials (wrong keys, permission denied). */
@@ -44,40 +46,26 @@ export interface OffsiteErrorOptions {
   cause?: unknown;
 }
 
+// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging -- assignErrorFields sets these fields
+export interface OffsiteError extends Readonly<Omit<OffsiteErrorOptions, 'cause' | 'description' | 'retryable'>> {
+  readonly description: string;
+  readonly retryable: boolean;
+}
+
 /**
  * The one error class of `@camdl/offsite`; `code` is stable, the message is one line for humans that names
  * the target and what to do, and never carries a secret.
  */
+// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging -- see the interface above
 export class OffsiteError extends Error {
-  override readonly name = 'OffsiteError';
-  readonly code: OffsiteErrorCode;
-  readonly target: string;
-  readonly description: string;
-  readonly key: string | undefined;
-  readonly status: number | undefined;
-  readonly retryable: boolean;
-
   constructor(message: string, options: OffsiteErrorOptions) {
-    super(message, options.cause === undefined ? undefined : { cause: options.cause });
-    this.code = options.code;
-    this.target = options.target;
-    this.description = options.description ?? '';
-    this.key = options.key;
-    this.status = options.status;
-    this.retryable = options.retryable ?? false;
+    super(message, errorCause(options));
+    assignErrorFields(this, 'OffsiteError', { ...options, description: options.description ?? '', retryable: options.retryable ?? false }, ['target', 'description', 'key', 'status', 'retryable']);
   }
 }
 
-/**
- * Type guard for {@link OffsiteError}, optionally of one code; also across package copies
- * (checks `name` and `code`, not only `instanceof`).
- */
-export function isOffsiteError(error: unknown, code?: OffsiteErrorCode): error is OffsiteError {
-  const copySafe =
-    error instanceof OffsiteError ||
-    (error instanceof Error && error.name === 'OffsiteError' && String((error as { code?: unknown }).code).startsWith('ERR_OFFSITE_'));
-  return copySafe && (code === undefined || (error as OffsiteError).code === code);
-}
+/** Type guard for {@link OffsiteError}, optionally of one code; also across package copies (checks `name` and `code`, not only `instanceof`). */
+export const isOffsiteError = codedErrorGuard(OffsiteError, 'OffsiteError', ['ERR_OFFSITE_']);
 
 /** Who the error is about, as every message starts: `target "nas" (rclone nas:cameras)`. */
 export interface TargetIdentity {

@@ -1,4 +1,5 @@
 import { networkProblem } from '@camdl/internal';
+import { assignErrorFields, codedErrorGuard, errorCause } from '@camdl/internal';
 
 /** Stable codes carried by every {@link SyncError}. */
 export type SyncErrorCode =
@@ -19,7 +20,13 @@ export type SyncErrorCode =
   /** An off-site target is unknown, or its secret (access key) could not be read. */
   | 'ERR_SYNC_TARGET'
   /** A notification channel failed (HTTP status, timeout, SMTP, apprise); never changes what was archived. */
-  | 'ERR_SYNC_NOTIFY';
+  | 'ERR_SYNC_NOTIFY'
+  /** A recording the ledger planned is no longer in the camera's current listing (nothing was fetched or deleted). */
+  | 'ERR_SYNC_NOT_LISTED'
+  /** The camera cannot do what was asked (the legacy TimelapseMe app cannot delete). */
+  | 'ERR_SYNC_UNSUPPORTED'
+  /** A recording was not downloaded and the camera library gave no error of its own. */
+  | 'ERR_SYNC_DOWNLOAD';
 
 export interface SyncErrorOptions {
   /** The stable code users branch on. */
@@ -34,33 +41,20 @@ export interface SyncErrorOptions {
   cause?: unknown;
 }
 
-/** The one error class of `@camdl/sync`; errors of the camera libraries pass through with their own code. */
-export class SyncError extends Error {
-  override readonly name = 'SyncError';
-  readonly code: SyncErrorCode;
-  readonly file: string | undefined;
-  readonly line: number | undefined;
-  readonly camera: string | undefined;
+// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging, @typescript-eslint/no-empty-object-type -- assignErrorFields sets these fields
+export interface SyncError extends Readonly<Omit<SyncErrorOptions, 'cause'>> {}
 
+/** The one error class of `@camdl/sync`; errors of the camera libraries pass through with their own code. */
+// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging -- see the interface above
+export class SyncError extends Error {
   constructor(message: string, options: SyncErrorOptions) {
-    super(message, options.cause === undefined ? undefined : { cause: options.cause });
-    this.code = options.code;
-    this.file = options.file;
-    this.line = options.line;
-    this.camera = options.camera;
+    super(message, errorCause(options));
+    assignErrorFields(this, 'SyncError', options, ['file', 'line', 'camera']);
   }
 }
 
-/**
- * Type guard for {@link SyncError}, optionally of one code; also across package copies
- * (checks `name` and `code`, not only `instanceof`).
- */
-export function isSyncError(error: unknown, code?: SyncErrorCode): error is SyncError {
-  const copySafe =
-    error instanceof SyncError ||
-    (error instanceof Error && error.name === 'SyncError' && String((error as { code?: unknown }).code).startsWith('ERR_SYNC_'));
-  return copySafe && (code === undefined || (error as SyncError).code === code);
-}
+/** Type guard for {@link SyncError}, optionally of one code; also across package copies (checks `name` and `code`, not only `instanceof`). */
+export const isSyncError = codedErrorGuard(SyncError, 'SyncError', ['ERR_SYNC_']);
 
 /** A short reason for logs and the ledger: the message, never a stack. */
 export function describeError(error: unknown): string {

@@ -4,11 +4,11 @@ import { hostname } from 'node:os';
 import { dirname } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { isCamdlFileName } from './archive-files.js';
-import { ALERT_STATE_MIGRATION, MonitoringStore } from './alerts/monitoring-store.js';
+import { MonitoringStore } from './alerts/monitoring-store.js';
 import { acquireCameraLock, type CameraLock } from './camera-lock.js';
 import { SyncError, isSyncError } from './errors.js';
-import { COPIES_MIGRATION } from './ledger-copies-schema.js';
-import { HORIZON_MIGRATION, type LostReason } from './ledger-horizon.js';
+import { LEDGER_MIGRATIONS, LEDGER_SCHEMA_VERSION, LEDGER_TABLES } from './ledger-schema.js';
+import type { LostReason } from './ledger-horizon-schema.js';
 import type { RemoteRecording } from './sources/camera-source.js';
 import { openSqlite, type SqliteDatabase, type SqliteRow, type SqliteStatement, type SqliteValue } from './sqlite.js';
 
@@ -74,63 +74,6 @@ export interface LedgerCameraRun {
   error: string | null;
 }
 
-/** Schema migrations; `PRAGMA user_version` is the index of the last one applied + 1. */
-const MIGRATIONS: readonly string[] = [
-  `CREATE TABLE recordings (
-     id INTEGER PRIMARY KEY,
-     camera TEXT NOT NULL,
-     channel INTEGER NOT NULL,
-     remote_key TEXT NOT NULL,
-     start_ms INTEGER NOT NULL,
-     end_ms INTEGER NOT NULL,
-     camera_start TEXT NOT NULL,
-     remote_size INTEGER,
-     local_path TEXT,
-     local_size INTEGER,
-     sha256 TEXT,
-     state TEXT NOT NULL CHECK (state IN ('listed', 'downloaded', 'verified', 'deleted-on-camera', 'lost')),
-     first_seen_ms INTEGER NOT NULL,
-     last_seen_ms INTEGER NOT NULL,
-     downloaded_ms INTEGER,
-     verified_ms INTEGER,
-     deleted_ms INTEGER,
-     lost_ms INTEGER,
-     attempts INTEGER NOT NULL DEFAULT 0,
-     last_error TEXT,
-     UNIQUE (camera, channel, remote_key)
-   );
-   CREATE UNIQUE INDEX recordings_local_path ON recordings (local_path) WHERE local_path IS NOT NULL;
-   CREATE INDEX recordings_camera_start ON recordings (camera, channel, start_ms);
-   CREATE TABLE runs (
-     id INTEGER PRIMARY KEY,
-     started_ms INTEGER NOT NULL,
-     finished_ms INTEGER,
-     status TEXT NOT NULL,
-     pid INTEGER NOT NULL,
-     host TEXT NOT NULL,
-     dry_run INTEGER NOT NULL DEFAULT 0,
-     exit_code INTEGER
-   );
-   CREATE TABLE run_cameras (
-     run_id INTEGER NOT NULL REFERENCES runs (id),
-     camera TEXT NOT NULL,
-     started_ms INTEGER NOT NULL,
-     finished_ms INTEGER,
-     status TEXT NOT NULL,
-     listed INTEGER NOT NULL DEFAULT 0,
-     downloaded INTEGER NOT NULL DEFAULT 0,
-     bytes INTEGER NOT NULL DEFAULT 0,
-     failed INTEGER NOT NULL DEFAULT 0,
-     lost INTEGER NOT NULL DEFAULT 0,
-     deleted INTEGER NOT NULL DEFAULT 0,
-     error TEXT,
-     PRIMARY KEY (run_id, camera)
-   );`,
-  COPIES_MIGRATION,
-  ALERT_STATE_MIGRATION,
-  HORIZON_MIGRATION,
-];
-
 /** What the copies module of the same package uses of an open ledger (not exported from the package). */
 export interface LedgerInternals {
   statement(sql: string): SqliteStatement;
@@ -148,8 +91,7 @@ export function ledgerInternals(ledger: Ledger): LedgerInternals {
   return found;
 }
 
-/** The schema version this build writes. */
-export const LEDGER_SCHEMA_VERSION = MIGRATIONS.length;
+export { LEDGER_SCHEMA_VERSION };
 
 export interface OpenLedgerOptions {
   /** Wait this long for another process's write lock, in ms. @default 10000 */
@@ -237,8 +179,8 @@ export class Ledger {
   #checkSchema(options: { allowEmpty?: boolean } = {}): void {
     const version = Number(this.#db.prepare('PRAGMA user_version').get()?.['user_version'] ?? 0);
     const tables = new Set(this.#db.prepare(`SELECT name FROM sqlite_master WHERE type = 'table'`).all().map((row) => String(row['name'])));
-    if (version > MIGRATIONS.length) {
-      throw new SyncError(`the ledger ${this.path} has schema version ${version}, newer than this camdl understands (${MIGRATIONS.length}): upgrade camdl`, { code: 'ERR_SYNC_LEDGER' });
+    if (version > LEDGER_SCHEMA_VERSION) {
+      throw new SyncError(`the ledger ${this.path} has schema version ${version}, newer than this camdl understands (${LEDGER_SCHEMA_VERSION}): upgrade camdl`, { code: 'ERR_SYNC_LEDGER' });
     }
     if (version === 0 && tables.size === 0 && options.allowEmpty) return;
     const missing = LEDGER_TABLES.filter((table) => !tables.has(table));
@@ -248,8 +190,8 @@ export class Ledger {
         { code: 'ERR_SYNC_LEDGER' },
       );
     }
-    if (version < MIGRATIONS.length && !options.allowEmpty) {
-      throw new SyncError(`the ledger ${this.path} has schema version ${version}, older than this camdl's (${MIGRATIONS.length}): run camdl sync once to upgrade it`, { code: 'ERR_SYNC_LEDGER' });
+    if (version < LEDGER_SCHEMA_VERSION && !options.allowEmpty) {
+      throw new SyncError(`the ledger ${this.path} has schema version ${version}, older than this camdl's (${LEDGER_SCHEMA_VERSION}): run camdl sync once to upgrade it`, { code: 'ERR_SYNC_LEDGER' });
     }
   }
 
@@ -258,16 +200,16 @@ export class Ledger {
     this.#db.exec('PRAGMA synchronous = FULL');
     this.#db.exec('PRAGMA foreign_keys = ON');
     const version = Number(this.#db.prepare('PRAGMA user_version').get()?.['user_version'] ?? 0);
-    if (version > MIGRATIONS.length) {
-      throw new SyncError(`the ledger ${this.path} has schema version ${version}, newer than this camdl understands (${MIGRATIONS.length}): upgrade camdl`, { code: 'ERR_SYNC_LEDGER' });
+    if (version > LEDGER_SCHEMA_VERSION) {
+      throw new SyncError(`the ledger ${this.path} has schema version ${version}, newer than this camdl understands (${LEDGER_SCHEMA_VERSION}): upgrade camdl`, { code: 'ERR_SYNC_LEDGER' });
     }
-    if (version === MIGRATIONS.length) return;
+    if (version === LEDGER_SCHEMA_VERSION) return;
     this.#db.exec('BEGIN IMMEDIATE');
     try {
       // Another process may have migrated while this one waited for the lock.
       const current = Number(this.#db.prepare('PRAGMA user_version').get()?.['user_version'] ?? 0);
-      for (let index = current; index < MIGRATIONS.length; index += 1) this.#db.exec(MIGRATIONS[index]!);
-      this.#db.exec(`PRAGMA user_version = ${MIGRATIONS.length}`);
+      for (const migration of LEDGER_MIGRATIONS.slice(current)) this.#db.exec(migration.sql);
+      this.#db.exec(`PRAGMA user_version = ${LEDGER_SCHEMA_VERSION}`);
       this.#db.exec('COMMIT');
     } catch (error) {
       this.#db.exec('ROLLBACK');
@@ -680,7 +622,6 @@ export class Ledger {
 }
 
 /** The tables every camdl ledger has. */
-const LEDGER_TABLES = ['recordings', 'runs', 'run_cameras'] as const;
 
 /** The first 16 bytes of every SQLite 3 database file. */
 const SQLITE_HEADER = 'SQLite format 3\u0000';

@@ -12,6 +12,7 @@ import { selectCameras, type CameraConfig, type FleetConfig } from './config.js'
 import { diskFullReason, isDiskFull } from './disk-full.js';
 import { describeCameraError, describeError, errorCode, isSyncError, SyncError } from './errors.js';
 import { renderLayout } from './layout.js';
+import { isRefusedLogin } from './refused-login.js';
 import { Ledger, type ListingCursor } from './ledger.js';
 import { recordHoldings, type LostReason } from './ledger-horizon.js';
 import { overwritePriority, type ChannelHorizon } from './overwrite-horizon.js';
@@ -128,15 +129,6 @@ export interface SyncFleetOptions {
 
 /** Exit codes of a sync (the contract of `camdl sync`). */
 export const SYNC_EXIT_CODES = { ok: 0, someFailed: 1, usage: 2, interrupted: 130 } as const;
-
-const AUTH_CODES = new Set(['ERR_DIGEST_BAD_CREDENTIALS', 'ERR_DOWNLOAD_AUTH', 'ERR_AMCREST_AUTH', 'ERR_AMCREST_INVALID_AUTHORITY', 'ERR_AXIS_EDGE_AUTH', 'ERR_HIKVISION_AUTH']);
-
-function isAuthError(error: unknown): boolean {
-  const code = errorCode(error);
-  if (code !== undefined && AUTH_CODES.has(code)) return true;
-  const cause = (error as { cause?: unknown } | undefined)?.cause;
-  return cause !== undefined && cause !== error && isAuthError(cause);
-}
 
 /** The instants of a camera's window for a run started at `now`. */
 export function cameraWindow(camera: CameraConfig, now: number): { startMs: number | undefined; endMs: number } {
@@ -465,7 +457,7 @@ async function syncCamera(camera: CameraConfig, context: CameraContext): Promise
           emit({ type: 'file-failed', camera: camera.name, remoteName: remote.remoteName, path: undefined, error: message, code: errorCode(error) });
           if (isDiskFull(error)) context.onDiskFull(camera.name, error);
           // A refused login is refused for every file: stop here (never a login loop).
-          if (isAuthError(error)) stopCamera = error;
+          if (isRefusedLogin(error)) stopCamera = error;
         }
         inFlight.splice(inFlight.indexOf(overwriteAt), 1);
       }
@@ -512,7 +504,7 @@ async function syncCamera(camera: CameraConfig, context: CameraContext): Promise
         outcome.errorCode = 'ERR_SYNC_DISK_FULL';
         context.onDiskFull(camera.name, error);
       }
-      if (isSyncError(error) && error.code === 'ERR_SYNC_LEDGER') throw error;
+      if (isSyncError(error, 'ERR_SYNC_LEDGER')) throw error;
     }
   } finally {
     ledger.dropListing(camera.name);

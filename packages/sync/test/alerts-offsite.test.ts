@@ -1,6 +1,6 @@
 import { mkdir, rm } from 'node:fs/promises';
-import { afterEach, describe, expect, it } from 'vitest';
-import { startHttpReceiver, startS3Server, type HttpReceiver } from '@camdl/test-utils';
+import { describe, expect, it } from 'vitest';
+import { closeAfterEach, startHttpReceiver, startS3Server, type HttpReceiver } from '@camdl/test-utils';
 import { healthReport, openAlerts, runMonitoredSync, sqliteAvailable, type NotifyMessage } from '@camdl/sync';
 import { dailyArchives, startFleet, type TestFleet } from './fleet-helpers.js';
 import { addTopLines, directoryTargets } from './offsite-helpers.js';
@@ -11,14 +11,9 @@ const T0 = Date.parse('2026-03-04T01:00:00Z');
 const HOOK_PATH = '/hooks/hk-71e0c9d2';
 
 describe.skipIf(!sqliteAvailable())('target-failing after camdl sync (a real directory target, a real webhook receiver)', () => {
+  const track = closeAfterEach();
   let fleet: TestFleet | undefined;
   let webhook: HttpReceiver | undefined;
-  afterEach(async () => {
-    await webhook?.close();
-    webhook = undefined;
-    await fleet?.close();
-    fleet = undefined;
-  });
 
   /** The notices of every webhook message so far, as `event kind subject`, and the messages. */
   function received(): { notices: string[]; messages: NotifyMessage[] } {
@@ -27,10 +22,10 @@ describe.skipIf(!sqliteAvailable())('target-failing after camdl sync (a real dir
   }
 
   it('opens once after the threshold naming the target and the action, recovers when copies succeed, and judges a target with nothing to upload by its check', async () => {
-    webhook = await startHttpReceiver();
-    fleet = await startFleet([{ name: 'gate', sim: { profile: 'timelapse3', content: { archives: dailyArchives('Gate', 2, { startDay: '2026-03-02' }) } }, extra: ['time-zone: UTC'] }], {
+    webhook = track(await startHttpReceiver());
+    fleet = track(await startFleet([{ name: 'gate', sim: { profile: 'timelapse3', content: { archives: dailyArchives('Gate', 2, { startDay: '2026-03-02' }) } }, extra: ['time-zone: UTC'] }], {
       top: ['notify:', `  - { kind: webhook, url: "${webhook.url}${HOOK_PATH}", timeout: 3 }`],
-    });
+    }));
     const { lines, paths } = await directoryTargets(fleet, ['nas'], { missing: ['nas'] });
     await addTopLines(fleet, lines);
     const nas = paths.get('nas')!;
@@ -74,10 +69,10 @@ describe.skipIf(!sqliteAvailable())('target-failing after camdl sync (a real dir
   it('wrong keys for a real S3 server: opened after the threshold naming the target and the credentials, no key in the message; recovered with the right keys', async () => {
     const server = await startS3Server();
     try {
-      webhook = await startHttpReceiver();
-      fleet = await startFleet([{ name: 'gate', sim: { profile: 'timelapse3', content: { archives: dailyArchives('Gate', 2, { startDay: '2026-03-02' }) } }, extra: ['time-zone: UTC'] }], {
+      webhook = track(await startHttpReceiver());
+      fleet = track(await startFleet([{ name: 'gate', sim: { profile: 'timelapse3', content: { archives: dailyArchives('Gate', 2, { startDay: '2026-03-02' }) } }, extra: ['time-zone: UTC'] }], {
         top: ['notify:', `  - { kind: webhook, url: "${webhook.url}${HOOK_PATH}", timeout: 3 }`],
-      });
+      }));
       const target = ['targets:', '  - name: offsite', '    kind: s3', `    endpoint: ${server.endpoint}`, `    region: ${server.region}`, '    bucket: camdl', '    prefix: site-a/', '    path-style: true'];
       await addTopLines(fleet, [...target, '    access-key-id-env: ALERT_KEY_ID', '    secret-access-key-env: ALERT_SECRET']);
       const wrong = { ALERT_KEY_ID: 'AKWRONGALERTKEY01', ALERT_SECRET: 'Wr0ngAlertSecretWr0ngAlertSecret' };

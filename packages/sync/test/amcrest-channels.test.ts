@@ -1,8 +1,8 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { sha256File } from '@camdl/test-utils';
 import { fleetStatus, sqliteAvailable, syncFleet } from '@camdl/sync';
 import { join } from 'node:path';
-import { collect, dailyArchives, listFiles, startFleet, type TestFleet } from './fleet-helpers.js';
+import { collect, dailyArchives, listFiles, fleetsClosedAfterEach, type TestFleet } from './fleet-helpers.js';
 
 const WINDOW = ['since: 2026-01-16T00:00:00', 'until: 2026-01-17T00:00:00', 'time-zone: UTC', 'channels: all'];
 
@@ -14,11 +14,8 @@ function perChannel(channels: number): Array<{ start: string; end: string; conte
 }
 
 describe.skipIf(!sqliteAvailable())('channels: all on Amcrest cameras and recorders', () => {
+  const startFleet = fleetsClosedAfterEach();
   let fleet: TestFleet | undefined;
-  afterEach(async () => {
-    await fleet?.close();
-    fleet = undefined;
-  });
 
   it('archives every channel the device says it has (an NVR and a camera); a device that does not say fails alone', async () => {
     fleet = await startFleet(

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { loadConfig, sqliteAvailable, syncFleet } from '@camdl/sync';
 import { makeTempDir, sha256, type TempDir } from '@camdl/test-utils';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-// The reference server is test support of @camdl/amcrest-recordings, written from the spec, not from camera-sim.
+// The reference server is written from the spec, not from camera-sim.
 import {
   CAMERA_VARIANTS,
   NVR_VARIANTS,
@@ -12,7 +12,7 @@ import {
   nvrFiles,
   startReferenceDahuaServer,
   type ReferenceDahuaServer,
-} from '../../amcrest-recordings/test/reference-dahua-server.js';
+} from '@camdl/test-utils';
 import { collect, envName, listFiles } from './fleet-helpers.js';
 
 /** `camdl sync` (the amcrest source: one findRecordings per channel, one downloadRecordings per file) against every variant. */

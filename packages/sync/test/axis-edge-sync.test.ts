@@ -2,7 +2,8 @@ import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { sha256File } from '@camdl/test-utils';
-import { Ledger, sqliteAvailable, syncFleet } from '@camdl/sync';
+import { sqliteAvailable, syncFleet } from '@camdl/sync';
+import { Ledger } from '@camdl/sync/testing';
 import { collect, envName, listFiles, startFleet, type TestFleet } from './fleet-helpers.js';
 
 const EXPORTS = 'record/export/exportrecording.cgi';

@@ -1,10 +1,11 @@
 import { readFile, readdir, truncate, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { CameraProfile } from '@camdl/camera-sim';
 import { sha256File } from '@camdl/test-utils';
-import { Ledger, sqliteAvailable, syncFleet, verifyArchive } from '@camdl/sync';
-import { collect, listFiles, startFleet, type TestFleet } from './fleet-helpers.js';
+import { sqliteAvailable, syncFleet, verifyArchive } from '@camdl/sync';
+import { Ledger } from '@camdl/sync/testing';
+import { collect, listFiles, fleetsClosedAfterEach, type TestFleet } from './fleet-helpers.js';
 
 /** The ledger as an older camdl left it: a row that says `verified` with the hash of what is on disk now. */
 function rewriteLedgerRow(ledgerPath: string, id: number, values: { sha256: string; size: number }): void {
@@ -33,11 +34,8 @@ async function sums(folder: string): Promise<string> {
 }
 
 describe.skipIf(!sqliteAvailable())('camdl sync delete-after: the archived file must be the whole recording', () => {
+  const startFleet = fleetsClosedAfterEach();
   let fleet: TestFleet | undefined;
-  afterEach(async () => {
-    await fleet?.close();
-    fleet = undefined;
-  });
 
   it.each<CameraProfile>(['timelapse2-v1', 'timelapse3'])('%s: real ffmpeg archives pass the container check, are archived byte for byte, then deleted', async (profile) => {
     fleet = await startFleet([{ name: 'gate', sim: { profile, content: 'tiny' }, extra: ['time-zone: UTC', 'delete-after: true'] }]);

@@ -4,7 +4,8 @@ import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { canMountTmpfs, sha256File } from '@camdl/test-utils';
-import { Ledger, sqliteAvailable, syncFleet, verifyArchive } from '@camdl/sync';
+import { sqliteAvailable, syncFleet, verifyArchive } from '@camdl/sync';
+import { Ledger } from '@camdl/sync/testing';
 import { collect, dailyArchives, listFiles, startFleet, type TestFleet } from './fleet-helpers.js';
 
 const mountable = sqliteAvailable() && canMountTmpfs();

@@ -1,19 +1,17 @@
 import { appendFile, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createTimelapseClient } from '@camdl/axis-timelapse2';
 import { findFreePort, sha256File } from '@camdl/test-utils';
-import { fleetStatus, Ledger, sqliteAvailable, syncFleet, verifyArchive } from '@camdl/sync';
-import { collect, dailyArchives, listFiles, startFleet, type TestFleet } from './fleet-helpers.js';
+import { fleetStatus, sqliteAvailable, syncFleet, verifyArchive } from '@camdl/sync';
+import { Ledger } from '@camdl/sync/testing';
+import { collect, dailyArchives, listFiles, fleetsClosedAfterEach, type TestFleet } from './fleet-helpers.js';
 
 const AMCREST_WINDOW = ['since: 2026-01-16T00:00:00', 'until: 2026-01-17T00:00:00', 'time-zone: America/New_York'];
 
 describe.skipIf(!sqliteAvailable())('camdl sync when things go wrong', () => {
+  const startFleet = fleetsClosedAfterEach();
   let fleet: TestFleet | undefined;
-  afterEach(async () => {
-    await fleet?.close();
-    fleet = undefined;
-  });
 
   it('a camera that is down is reported (exit 1) and the others are archived', async () => {
     const port = await findFreePort();

@@ -1,7 +1,7 @@
-import { readdir, writeFile, chmod } from 'node:fs/promises';
-import { join, relative } from 'node:path';
+import { writeFile, chmod } from 'node:fs/promises';
+import { join } from 'node:path';
 import { startCameraSim, type CameraSim, type CameraSimOptions } from '@camdl/camera-sim';
-import { makeTempDir, type TempDir } from '@camdl/test-utils';
+import { closeAfterEach, listFiles as listFilesUnder, makeTempDir, type TempDir } from '@camdl/test-utils';
 import { loadConfig, type FleetConfig, type SyncEvent } from '@camdl/sync';
 
 /** A fleet of simulators, a config naming them, an archive folder, and the env with their passwords. */
@@ -77,24 +77,8 @@ export async function startFleet(cameras: FleetCamera[], options: { top?: string
 }
 
 /** Every file below a folder, relative, sorted (hidden `.camdl` excluded). */
-export async function listFiles(root: string): Promise<string[]> {
-  const out: string[] = [];
-  const walk = async (folder: string): Promise<void> => {
-    let entries;
-    try {
-      entries = await readdir(folder, { withFileTypes: true });
-    } catch {
-      return;
-    }
-    for (const entry of entries) {
-      const path = join(folder, entry.name);
-      if (entry.isDirectory()) {
-        if (entry.name !== '.camdl') await walk(path);
-      } else out.push(relative(root, path));
-    }
-  };
-  await walk(root);
-  return out.sort();
+export function listFiles(root: string): Promise<string[]> {
+  return listFilesUnder(root, { skipDirectories: ['.camdl'] });
 }
 
 /** Collects events of a run. */
@@ -116,4 +100,13 @@ export function dailyArchives(prefix: string, days: number, options: { size?: nu
     const name = `${prefix}_${next.getUTCFullYear()}_${String(next.getUTCMonth() + 1).padStart(2, '0')}_${String(next.getUTCDate()).padStart(2, '0')}_0000`;
     return { filename: name, content: 'synthetic' as const, size: options.size ?? 40_000 + index * 1000, first };
   });
+}
+
+/**
+ * `startFleet` for a suite: every fleet it starts (simulators, temp dir) is closed after each test.
+ * Call it once inside the `describe`.
+ */
+export function fleetsClosedAfterEach(): typeof startFleet {
+  const track = closeAfterEach();
+  return async (cameras, options) => track(await startFleet(cameras, options));
 }

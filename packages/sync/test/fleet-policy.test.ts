@@ -1,10 +1,10 @@
 import { chmod, readFile, writeFile } from 'node:fs/promises';
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { sha256File } from '@camdl/test-utils';
 import { fleetStatus, loadConfig, renderCoverageReport, sqliteAvailable, syncFleet } from '@camdl/sync';
-import { collect, dailyArchives, envName, startFleet, type TestFleet } from './fleet-helpers.js';
+import { collect, dailyArchives, envName, fleetsClosedAfterEach, type TestFleet } from './fleet-helpers.js';
 
 const AMCREST_WINDOW = ['since: 2026-01-16T00:00:00', 'until: 2026-01-17T00:00:00', 'time-zone: America/New_York'];
 
@@ -17,11 +17,8 @@ function recordings(count: number, size: number): Array<{ start: string; end: st
 }
 
 describe.skipIf(!sqliteAvailable())('camdl sync policy, against the simulators', () => {
+  const startFleet = fleetsClosedAfterEach();
   let fleet: TestFleet | undefined;
-  afterEach(async () => {
-    await fleet?.close();
-    fleet = undefined;
-  });
 
   it('downloads oldest first whatever order the camera lists in, one request at a time on a Timelapse camera that refuses a second', async () => {
     const days = dailyArchives('Gate', 5);

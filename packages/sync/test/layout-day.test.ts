@@ -1,13 +1,10 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { sqliteAvailable, syncFleet } from '@camdl/sync';
-import { collect, dailyArchives, listFiles, startFleet, type TestFleet } from './fleet-helpers.js';
+import { collect, dailyArchives, listFiles, fleetsClosedAfterEach, type TestFleet } from './fleet-helpers.js';
 
 describe.skipIf(!sqliteAvailable())('the day in the layout is the day the recording covers, in the camera time zone', () => {
+  const startFleet = fleetsClosedAfterEach();
   let fleet: TestFleet | undefined;
-  afterEach(async () => {
-    await fleet?.close();
-    fleet = undefined;
-  });
 
   it('a Timelapse archive named after the next day goes to the folder of the day its frames were taken, in the config time-zone', async () => {
     // First frames at 2026-03-01 00:00 UTC and 2026-03-02 00:00 UTC; named ..._2026_03_02_0000 and ..._2026_03_03_0000.

@@ -1,7 +1,7 @@
 import { copyFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
-import { makeTempDir, type TempDir } from '@camdl/test-utils';
+import { describe, expect, it } from 'vitest';
+import { closeAfterEach, makeTempDir, type TempDir } from '@camdl/test-utils';
 import { Ledger, LEDGER_SCHEMA_VERSION } from '../src/ledger.js';
 import { sqliteAvailable } from '../src/sqlite.js';
 import { CopyLedger } from '../src/ledger-copies.js';
@@ -10,14 +10,11 @@ import { CopyLedger } from '../src/ledger-copies.js';
 const V1_LEDGER = new URL('./fixtures/ledger-v1.sqlite', import.meta.url);
 
 describe.skipIf(!sqliteAvailable())('the ledger of off-site copies', () => {
+  const track = closeAfterEach();
   let dir: TempDir | undefined;
-  afterEach(async () => {
-    await dir?.cleanup();
-    dir = undefined;
-  });
 
   async function v1Ledger(): Promise<string> {
-    dir = await makeTempDir('camdl-ledger-');
+    dir = track(await makeTempDir('camdl-ledger-'));
     const path = join(dir.path, 'ledger.sqlite');
     await copyFile(V1_LEDGER, path);
     return path;

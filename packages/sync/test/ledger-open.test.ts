@@ -3,9 +3,10 @@ import { existsSync } from 'node:fs';
 import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
-import { afterEach, describe, expect, it } from 'vitest';
-import { archivedCoverage, fleetStatus, Ledger, renderCoverageReport, sqliteAvailable, syncFleet, verifyArchive } from '@camdl/sync';
-import { dailyArchives, startFleet, type TestFleet } from './fleet-helpers.js';
+import { describe, expect, it } from 'vitest';
+import { archivedCoverage, fleetStatus, renderCoverageReport, sqliteAvailable, syncFleet, verifyArchive } from '@camdl/sync';
+import { Ledger } from '@camdl/sync/testing';
+import { dailyArchives, fleetsClosedAfterEach, type TestFleet } from './fleet-helpers.js';
 
 const fingerprint = async (path: string): Promise<{ sha256: string; mtimeMs: number; size: number }> => {
   const info = await stat(path);
@@ -15,11 +16,8 @@ const fingerprint = async (path: string): Promise<{ sha256: string; mtimeMs: num
 const sidecars = (path: string): string[] => ['-wal', '-shm', '-journal'].filter((suffix) => existsSync(`${path}${suffix}`));
 
 describe.skipIf(!sqliteAvailable())('opening the ledger', () => {
+  const startFleet = fleetsClosedAfterEach();
   let fleet: TestFleet | undefined;
-  afterEach(async () => {
-    await fleet?.close();
-    fleet = undefined;
-  });
 
   const start = async (): Promise<TestFleet> => {
     fleet = await startFleet([{ name: 'gate', sim: { profile: 'timelapse3', content: { archives: dailyArchives('Gate', 2) } }, extra: ['time-zone: UTC'] }]);

@@ -1,7 +1,8 @@
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { makeTempDir, type TempDir } from '@camdl/test-utils';
-import { findCoverageGaps, GAP_TOLERANCE_MS, Ledger, sqliteAvailable, type RemoteRecording } from '@camdl/sync';
+import { findCoverageGaps, GAP_TOLERANCE_MS, sqliteAvailable, type RemoteRecording } from '@camdl/sync';
+import { Ledger } from '@camdl/sync/testing';
 
 const HOUR = 3_600_000;
 const BASE = Date.parse('2026-03-01T00:00:00Z');

@@ -1,19 +1,17 @@
 import { readFile, rm, writeFile, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { sha256File } from '@camdl/test-utils';
-import { fleetStatus, Ledger, restoreFromTarget, sqliteAvailable, syncFleet, verifyArchive, verifyTarget } from '@camdl/sync';
-import { collect, dailyArchives, listFiles, startFleet, type TestFleet } from './fleet-helpers.js';
+import { fleetStatus, restoreFromTarget, sqliteAvailable, syncFleet, verifyArchive, verifyTarget } from '@camdl/sync';
+import { Ledger } from '@camdl/sync/testing';
+import { collect, dailyArchives, listFiles, fleetsClosedAfterEach, type TestFleet } from './fleet-helpers.js';
 import { addTopLines, copiesOf, directoryTargets, treeHashes } from './offsite-helpers.js';
 
 const FAST = { targetTuning: { retryDelayMs: 1 } };
 
 describe.skipIf(!sqliteAvailable())('camdl sync with directory targets', () => {
+  const startFleet = fleetsClosedAfterEach();
   let fleet: TestFleet | undefined;
-  afterEach(async () => {
-    await fleet?.close();
-    fleet = undefined;
-  });
 
   async function twoCameras(): Promise<TestFleet> {
     return startFleet([

@@ -1,7 +1,7 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { sha256File } from '@camdl/test-utils';
-import { Ledger } from '@camdl/sync';
+import { Ledger } from '@camdl/sync/testing';
 import { CopyLedger, type CopyRow } from '../src/ledger-copies.js';
 import { listFiles, type TestFleet } from './fleet-helpers.js';
 

@@ -1,8 +1,8 @@
 import { execFileSync } from 'node:child_process';
 import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
-import { findSystemTool, sha256File, startWebDavServer, type WebDavServer } from '@camdl/test-utils';
+import { describe, expect, it } from 'vitest';
+import { closeAfterEach, findSystemTool, sha256File, startWebDavServer, type WebDavServer } from '@camdl/test-utils';
 import { sqliteAvailable, syncFleet, verifyTarget } from '@camdl/sync';
 import { collect, dailyArchives, startFleet, type TestFleet } from './fleet-helpers.js';
 import { addTopLines, treeHashes } from './offsite-helpers.js';
@@ -10,18 +10,13 @@ import { addTopLines, treeHashes } from './offsite-helpers.js';
 const FAST = { targetTuning: { retryDelayMs: 1 } };
 
 describe.skipIf(!sqliteAvailable() || findSystemTool('rclone') === undefined)('camdl sync with an rclone target (WebDAV on Apache mod_dav)', () => {
+  const track = closeAfterEach();
   let fleet: TestFleet | undefined;
   let server: WebDavServer | undefined;
-  afterEach(async () => {
-    await fleet?.close();
-    await server?.close();
-    fleet = undefined;
-    server = undefined;
-  });
 
   it('copies the fleet through rclone byte for byte, finds a tampered copy on a deep verify and repairs it; the password stays in rclone\'s config', async () => {
-    server = await startWebDavServer();
-    fleet = await startFleet([{ name: 'gate', sim: { profile: 'timelapse3', content: { archives: dailyArchives('Gate', 3) } }, extra: ['time-zone: UTC'] }]);
+    server = track(await startWebDavServer());
+    fleet = track(await startFleet([{ name: 'gate', sim: { profile: 'timelapse3', content: { archives: dailyArchives('Gate', 3) } }, extra: ['time-zone: UTC'] }]));
     const obscured = execFileSync('rclone', ['obscure', '-'], { input: server.password, encoding: 'utf8' }).trim();
     const rcloneConfig = join(fleet.dir.path, 'rclone.conf');
     await writeFile(rcloneConfig, `[nas]\ntype = webdav\nurl = ${server.url}\nvendor = other\nuser = ${server.username}\npass = ${obscured}\n`, { mode: 0o600 });

@@ -4,7 +4,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createTarget } from '@camdl/offsite';
 import { findFreePort, sha256File, startFaultProxy, startS3Server, type S3Server } from '@camdl/test-utils';
-import { Ledger, renderSitesReport, sqliteAvailable, syncFleet, targetFleetStatus, withTargetSites } from '@camdl/sync';
+import { renderSitesReport, sqliteAvailable, syncFleet, targetFleetStatus, withTargetSites } from '@camdl/sync';
+import { Ledger } from '@camdl/sync/testing';
 import { collect, dailyArchives, listFiles, startFleet, type TestFleet } from './fleet-helpers.js';
 import { addTopLines, copiesOf, directoryTargets, treeHashes } from './offsite-helpers.js';
 

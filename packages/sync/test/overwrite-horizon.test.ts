@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { RecordingSpec } from '@camdl/camera-sim';
-import { collectMetrics, fleetStatus, Ledger, renderCoverageReport, renderExposition, runMonitoredSync, sqliteAvailable, syncFleet, type FleetConfig, type MonitorEvent, type SyncEvent } from '@camdl/sync';
+import { collectMetrics, fleetStatus, renderCoverageReport, renderExposition, runMonitoredSync, sqliteAvailable, syncFleet, type FleetConfig, type MonitorEvent, type SyncEvent } from '@camdl/sync';
+import { Ledger } from '@camdl/sync/testing';
 import { startFleet, type TestFleet } from './fleet-helpers.js';
 
 const HOUR = 3_600_000;

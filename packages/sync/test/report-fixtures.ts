@@ -1,6 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { dayStartMs, Ledger, parseConfig, type FleetConfig, type RemoteRecording } from '@camdl/sync';
+import { dayStartMs, parseConfig, type FleetConfig, type RemoteRecording } from '@camdl/sync';
+import { Ledger } from '@camdl/sync/testing';
 import { ledgerInternals } from '../src/ledger.js';
 
 const HOUR = 3_600_000;

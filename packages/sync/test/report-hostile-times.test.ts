@@ -1,14 +1,11 @@
 import { DatabaseSync } from 'node:sqlite';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { archivedCoverage, fleetStatus, renderCoverageReport, sqliteAvailable, syncFleet } from '@camdl/sync';
-import { dailyArchives, startFleet, type TestFleet } from './fleet-helpers.js';
+import { dailyArchives, fleetsClosedAfterEach, type TestFleet } from './fleet-helpers.js';
 
 describe.skipIf(!sqliteAvailable())('the coverage report over times no camera can have recorded', () => {
+  const startFleet = fleetsClosedAfterEach();
   let fleet: TestFleet | undefined;
-  afterEach(async () => {
-    await fleet?.close();
-    fleet = undefined;
-  });
 
   it('ends at once, names rows an older camdl stored with times like 1e15, 1e300 and -1e300 and keeps them off a plausible calendar', async () => {
     fleet = await startFleet([{ name: 'gate', sim: { profile: 'timelapse3', content: { archives: dailyArchives('Gate', 2) } }, extra: ['time-zone: UTC'] }]);

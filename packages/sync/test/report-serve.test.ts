@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { makeTempDir, type TempDir } from '@camdl/test-utils';
-import { Ledger, sqliteAvailable, startMonitorServer, type MonitorServer } from '@camdl/sync';
+import { sqliteAvailable, startMonitorServer, type MonitorServer } from '@camdl/sync';
+import { Ledger } from '@camdl/sync/testing';
 import { writeFixtureFleet } from './report-fixtures.js';
 
 const NOW = Date.parse('2026-12-07T09:00:00Z');

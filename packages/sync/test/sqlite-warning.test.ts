@@ -3,22 +3,19 @@ import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterEach, describe, expect, it } from 'vitest';
-import { makeTempDir, type TempDir } from '@camdl/test-utils';
+import { describe, expect, it } from 'vitest';
+import { closeAfterEach, makeTempDir, type TempDir } from '@camdl/test-utils';
 
 /** Node 22 announces node:sqlite with an ExperimentalWarning (Node 24 no longer does). */
 const NODE22 = '/root/.npm/_npx/52027bd8fc0022aa/node_modules/.bin/node';
 const source = fileURLToPath(new URL('../src/index.ts', import.meta.url));
 
 describe.skipIf(!existsSync(NODE22))('the library on Node 22', () => {
+  const track = closeAfterEach();
   let dir: TempDir | undefined;
-  afterEach(async () => {
-    await dir?.cleanup();
-    dir = undefined;
-  });
 
   it('opens the ledger without the node:sqlite ExperimentalWarning, and leaves every other warning alone', async () => {
-    dir = await makeTempDir('camdl-sqlite-warning-');
+    dir = track(await makeTempDir('camdl-sqlite-warning-'));
     const script = join(dir.path, 'open-ledger.mts');
     await writeFile(
       script,

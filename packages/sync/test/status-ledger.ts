@@ -1,7 +1,8 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { makeTempDir, type TempDir } from '@camdl/test-utils';
-import { Ledger, loadConfig, type FleetConfig, type RemoteRecording } from '@camdl/sync';
+import { loadConfig, type FleetConfig, type RemoteRecording } from '@camdl/sync';
+import { Ledger } from '@camdl/sync/testing';
 
 export const HOUR = 3_600_000;
 export const DAY = 24 * HOUR;

@@ -1,19 +1,17 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { execFileSync } from 'node:child_process';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { sha256File } from '@camdl/test-utils';
-import { fleetStatus, Ledger, LEDGER_SCHEMA_VERSION, sqliteAvailable, syncFleet } from '@camdl/sync';
-import { collect, dailyArchives, listFiles, startFleet, type TestFleet } from './fleet-helpers.js';
+import { fleetStatus, LEDGER_SCHEMA_VERSION, sqliteAvailable, syncFleet } from '@camdl/sync';
+import { Ledger } from '@camdl/sync/testing';
+import { collect, dailyArchives, listFiles, fleetsClosedAfterEach, type TestFleet } from './fleet-helpers.js';
 
 const AMCREST_WINDOW = ['since: 2026-01-16T00:00:00', 'until: 2026-01-17T00:00:00', 'time-zone: America/New_York'];
 
 describe.skipIf(!sqliteAvailable())('camdl sync against a mixed fleet of simulators', () => {
+  const startFleet = fleetsClosedAfterEach();
   let fleet: TestFleet | undefined;
-  afterEach(async () => {
-    await fleet?.close();
-    fleet = undefined;
-  });
 
   it('archives Timelapse2 1.x, Timelapse 3.x and Amcrest byte for byte, then a second run downloads nothing', async () => {
     fleet = await startFleet(

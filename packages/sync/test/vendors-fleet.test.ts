@@ -1,7 +1,8 @@
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { sha256File } from '@camdl/test-utils';
-import { Ledger, sqliteAvailable, syncFleet } from '@camdl/sync';
+import { sqliteAvailable, syncFleet } from '@camdl/sync';
+import { Ledger } from '@camdl/sync/testing';
 import { collect, dailyArchives, listFiles, startFleet, type TestFleet } from './fleet-helpers.js';
 
 const HIKVISION_WINDOW = ['since: 2026-01-16T00:00:00', 'until: 2026-01-18T00:00:00'];

@@ -16,3 +16,7 @@ export { startFaultProxy, type FaultProxy, type ProxyFault, type ProxiedRequest 
 export { startWebDavServer, type WebDavServer } from './webdav-server.js';
 export { startHttpReceiver, type HttpReceiver, type ReceivedRequest } from './http-receiver.js';
 export { canMountTmpfs } from './tmpfs.js';
+export { listFiles } from './list-files.js';
+export { expectCleanSearches, startReferenceDahuaServer, addWallSeconds, wallClockAt, makeH264Part, syntheticBytes, cameraFiles, expectedVideos, nvrFiles, CAMERA_VARIANTS, NVR_VARIANTS, startRedirectServer, type ReferenceFile, type SearchEnd, type ReferenceServerOptions, type ReferenceRequest, type ReferenceCounters, type ReferenceDahuaServer } from './reference-dahua-server.js';
+export { startReferenceAcap, makeAvi, makeMp4, type ReferenceAcapVersion, type ReferenceArchive, type AcapRequest, type ReferenceAcap, type ReferenceAcapOptions } from './reference-acap-server.js';
+export { probeSeconds } from './probe-seconds.js';

@@ -1,3 +1,5 @@
+import { assignErrorFields, codedErrorGuard, errorCause } from '@camdl/internal';
+
 /** Stable codes carried by every {@link DownloadError}. */
 export type DownloadErrorCode =
   | 'ERR_DOWNLOAD_HTTP_STATUS'
@@ -29,37 +31,24 @@ export interface DownloadErrorOptions {
   cause?: unknown;
 }
 
-/** The one error class of `@camdl/throttled-download`; `code` is stable, the message is for humans. */
-export class DownloadError extends Error {
-  override readonly name = 'DownloadError';
-  readonly code: DownloadErrorCode;
-  readonly url: string;
-  readonly status: number | undefined;
+// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging -- assignErrorFields sets these fields
+export interface DownloadError extends Readonly<Omit<DownloadErrorOptions, 'cause' | 'attempt' | 'retryable'>> {
+  /** 1-based attempt that failed; set when a retry loop learns it. */
   attempt: number | undefined;
   readonly retryable: boolean;
-  readonly retryAfterMs: number | undefined;
+}
 
+/** The one error class of `@camdl/throttled-download`; `code` is stable, the message is for humans. */
+// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging -- see the interface above
+export class DownloadError extends Error {
   constructor(message: string, options: DownloadErrorOptions) {
-    super(message, options.cause === undefined ? undefined : { cause: options.cause });
-    this.code = options.code;
-    this.url = options.url;
-    this.status = options.status;
-    this.attempt = options.attempt;
-    this.retryable = options.retryable ?? false;
-    this.retryAfterMs = options.retryAfterMs;
+    super(message, errorCause(options));
+    assignErrorFields(this, 'DownloadError', { ...options, retryable: options.retryable ?? false }, ['url', 'status', 'attempt', 'retryable', 'retryAfterMs']);
   }
 }
 
-/**
- * Type guard for {@link DownloadError}, optionally of one code; also across package copies
- * (checks `name` and `code`, not only `instanceof`).
- */
-export function isDownloadError(error: unknown, code?: DownloadErrorCode): error is DownloadError {
-  const copySafe =
-    error instanceof DownloadError ||
-    (error instanceof Error && error.name === 'DownloadError' && String((error as { code?: unknown }).code).startsWith('ERR_DOWNLOAD_'));
-  return copySafe && (code === undefined || (error as DownloadError).code === code);
-}
+/** Type guard for {@link DownloadError}, optionally of one code; also across package copies (checks `name` and `code`, not only `instanceof`). */
+export const isDownloadError = codedErrorGuard(DownloadError, 'DownloadError', ['ERR_DOWNLOAD_']);
 
 const DISK_CODES = new Set(['ENOSPC', 'EDQUOT', 'EACCES', 'EPERM', 'EROFS', 'EISDIR', 'ENOTDIR', 'ENOENT', 'EMFILE', 'ENFILE', 'EFBIG', 'EIO']);
 const TIMEOUT_CODES = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'UND_ERR_CONNECT_TIMEOUT', 'ETIMEDOUT']);

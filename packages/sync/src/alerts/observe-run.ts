@@ -1,12 +1,11 @@
 import { formatBytes } from '../format-bytes.js';
 import type { TargetOutcome } from '../offsite-copies.js';
+import { isRefusedLoginCode } from '../refused-login.js';
 import type { SyncSummary } from '../sync-fleet.js';
 import type { VerifyProblem } from '../verify.js';
 import type { AlertKind, Observation } from './alert-kinds.js';
 import type { AlertPolicy } from './monitoring-config.js';
 
-/** Codes that mean the camera refused the login (or camdl could not read the password to try). */
-const LOGIN_CODES = new Set(['ERR_DIGEST_BAD_CREDENTIALS', 'ERR_DOWNLOAD_AUTH', 'ERR_AMCREST_AUTH', 'ERR_AMCREST_INVALID_AUTHORITY', 'ERR_AXIS_EDGE_AUTH', 'ERR_HIKVISION_AUTH', 'ERR_SYNC_PASSWORD']);
 const LEDGER_CODES = new Set(['ERR_SYNC_LEDGER', 'ERR_SYNC_SQLITE_UNAVAILABLE']);
 
 /** What the off-site events of one run said about a target (the first of each; never a secret). */
@@ -133,7 +132,8 @@ export function observeSyncRun(facts: RunFacts, policy: AlertPolicy): { observat
     if (outcome.status === 'busy' || outcome.status === 'interrupted') continue;
     const code = outcome.errorCode;
     const answered = outcome.status === 'ok' || outcome.listed > 0;
-    if (outcome.status === 'failed' && code !== undefined && LOGIN_CODES.has(code)) {
+    // A refused login, or a password camdl could not read to try one.
+    if (outcome.status === 'failed' && (isRefusedLoginCode(code) || code === 'ERR_SYNC_PASSWORD')) {
       observations.push({
         kind: 'login-refused',
         subject: camera,

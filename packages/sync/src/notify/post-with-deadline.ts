@@ -1,4 +1,4 @@
-import { SyncError } from '../errors.js';
+import { isSyncError, SyncError } from '../errors.js';
 
 /** The part of a URL that may be shown: scheme and host (webhook paths and topics are secrets). */
 export function shownOrigin(url: URL): string {
@@ -54,7 +54,7 @@ export async function postWithDeadline(url: URL, options: { body: string | Buffe
     }
     return response.statusCode;
   } catch (error) {
-    if ((error as { code?: unknown }).code === 'ERR_SYNC_NOTIFY') throw error;
+    if (isSyncError(error, 'ERR_SYNC_NOTIFY')) throw error;
     throw new SyncError(`${options.what} (${shownOrigin(url)}): ${deliveryReason(error, [url.pathname.length > 1 ? url.pathname : '', url.search, ...(options.secrets ?? [])])}`, { code: 'ERR_SYNC_NOTIFY' });
   } finally {
     await agent.destroy().catch(() => {});

@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createAmcrestClient, downloadRecordings, findRecordings, getChannelCount, getStorageInfo, type AmcrestClient, type Recording } from '@camdl/amcrest-recordings';
 import type { CameraConfig } from '../config.js';
+import { SyncError } from '../errors.js';
 import type { CameraListing, CameraSource, RemoteRecording } from './camera-source.js';
 
 function toIsoWallClock(wallClock: string): string {
@@ -86,7 +87,7 @@ export async function createAmcrestSource(camera: CameraConfig, password: string
     },
     async download(remote, folder, options) {
       const recording = byKey.get(`${remote.channel}\u0000${remote.remoteKey}`);
-      if (!recording) throw new Error(`${remote.remoteName} is not in the camera's current listing`);
+      if (!recording) throw new SyncError(`${remote.remoteName} is not in the camera's current listing`, { code: 'ERR_SYNC_NOT_LISTED', camera: camera.name });
       const [outcome] = await downloadRecordings(client, [recording], {
         directory: folder,
         maxConcurrent: 1,
@@ -102,7 +103,7 @@ export async function createAmcrestSource(camera: CameraConfig, password: string
         },
       });
       if (!outcome || outcome.status === 'failed' || outcome.status === 'not-started' || !outcome.result) {
-        throw outcome?.error ?? new Error(`${remote.remoteName}: not downloaded`);
+        throw outcome?.error ?? new SyncError(`${remote.remoteName}: not downloaded`, { code: 'ERR_SYNC_DOWNLOAD', camera: camera.name });
       }
       return { path: join(folder, recording.fileName), result: outcome.result };
     },

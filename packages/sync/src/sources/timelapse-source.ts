@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { archiveNameTime, isPlausibleTimeMs } from '@camdl/internal';
 import { assignLocalNames, createTimelapseClient, verifyArchiveFile, type TimelapseApi, type TimelapseArchive } from '@camdl/axis-timelapse2';
 import type { CameraConfig } from '../config.js';
+import { SyncError } from '../errors.js';
 import { wallClockIn } from '../layout.js';
 import type { CameraListing, CameraSource, OutsideWindow, RemoteRecording } from './camera-source.js';
 
@@ -71,7 +72,7 @@ export async function createTimelapseSource(camera: CameraConfig, password: stri
     },
     async download(recording, folder, options) {
       const archive = archives.get(recording.remoteKey);
-      if (!archive) throw new Error(`${recording.remoteName} is not in the camera's current listing`);
+      if (!archive) throw new SyncError(`${recording.remoteName} is not in the camera's current listing`, { code: 'ERR_SYNC_NOT_LISTED', camera: camera.name });
       await mkdir(folder, { recursive: true });
       const path = join(folder, recording.fileName);
       const result = await client.downloadArchive(archive, path, {
@@ -103,8 +104,8 @@ export async function createTimelapseSource(camera: CameraConfig, password: stri
     },
     async delete(recording, signal) {
       const archive = archives.get(recording.remoteKey);
-      if (!archive) throw new Error(`${recording.remoteName} is not in the camera's current listing`);
-      if (api === 'timelapseme') throw new Error('the legacy TimelapseMe app cannot delete archives');
+      if (!archive) throw new SyncError(`${recording.remoteName} is not in the camera's current listing`, { code: 'ERR_SYNC_NOT_LISTED', camera: camera.name });
+      if (api === 'timelapseme') throw new SyncError('the legacy TimelapseMe app cannot delete archives', { code: 'ERR_SYNC_UNSUPPORTED', camera: camera.name });
       await client.deleteArchive(archive, { signal });
     },
     close: () => client.close(),

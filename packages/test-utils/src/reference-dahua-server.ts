@@ -14,6 +14,7 @@ import { createServer as createHttpsServer } from 'node:https';
 import { readFileSync } from 'node:fs';
 import type { AddressInfo, Socket } from 'node:net';
 import { join } from 'node:path';
+import { expect } from 'vitest';
 
 /** A file stored on the device. */
 export interface ReferenceFile {
@@ -772,4 +773,21 @@ export async function startRedirectServer(target: string, status = 302): Promise
         server.close(() => resolve());
       }),
   };
+}
+
+/**
+ * What every run against the reference server must leave behind on the device: every search object closed and
+ * destroyed, at most `cap` open at once, never more than the 4 parallel downloads in flight (spec: "more than a
+ * few open connections make cameras answer 400"), no refused `factory.create` and never a bad digest.
+ */
+export function expectCleanSearches(server: ReferenceDahuaServer, cap: number): void {
+  expect(server.leaks()).toEqual({ notClosed: [], notDestroyed: [] });
+  expect(server.openObjects()).toEqual([]);
+  expect(server.counters.creates).toBeGreaterThan(0);
+  expect(server.counters.closes).toBe(server.counters.creates);
+  expect(server.counters.destroys).toBe(server.counters.creates);
+  expect(server.counters.peakOpenObjects).toBeLessThanOrEqual(cap);
+  expect(server.counters.peakInFlight).toBeLessThanOrEqual(4);
+  expect(server.requests.filter((request) => request.status === 400 && request.url.includes('factory.create'))).toEqual([]);
+  expect(server.counters.badDigests).toBe(0);
 }

@@ -20,7 +20,9 @@ import { chmod, mkdir, readdir, stat, unlink, writeFile } from 'node:fs/promises
 import { open } from 'node:fs/promises';
 import { createServer, type Server, type Socket } from 'node:net';
 import { join } from 'node:path';
-import { makeTempDir, startApacheServer, startLighttpdServer, type RunningTestServer, type TempDir } from '@camdl/test-utils';
+import { startApacheServer, type RunningTestServer } from './apache-server.js';
+import { startLighttpdServer } from './lighttpd-server.js';
+import { makeTempDir, type TempDir } from './temp-dir.js';
 
 /** The app versions modelled (the manifest version `GET app` reports). */
 export type ReferenceAcapVersion = '1.1.2' | '1.1.3' | '3.0.2' | '3.1.0' | '3.1.2' | '3.1.4' | 'timelapseme';

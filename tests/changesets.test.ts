@@ -36,9 +36,9 @@ describe('release flow', () => {
       const changelog = await readFile(join(copy, 'packages/http-digest/CHANGELOG.md'), 'utf8');
       expect(changelog).toContain('Test: a new digest feature.');
       // Dependents get a patch release that points at the new version.
-      const cli = JSON.parse(await readFile(join(copy, 'packages/cli/package.json'), 'utf8')) as { version: string; dependencies: Record<string, string> };
-      expect(cli.dependencies['@camdl/http-digest']).toBe('workspace:^');
-      expect(await readFile(join(copy, 'packages/cli/CHANGELOG.md'), 'utf8')).toContain(`@camdl/http-digest@${after.version}`);
+      const dependent = JSON.parse(await readFile(join(copy, 'packages/axis-timelapse2/package.json'), 'utf8')) as { version: string; dependencies: Record<string, string> };
+      expect(dependent.dependencies['@camdl/http-digest']).toBe('workspace:^');
+      expect(await readFile(join(copy, 'packages/axis-timelapse2/CHANGELOG.md'), 'utf8')).toContain(`@camdl/http-digest@${after.version}`);
     } finally {
       await work.cleanup();
     }

@@ -104,7 +104,7 @@ export function verdictLine(camera: CameraStatus, options: StatusRenderOptions):
   const atRisk = atRiskOf(camera);
   const last = camera.lastSuccessMs === undefined ? 'never' : `${statusTime(camera.lastSuccessMs)} (${statusAge(camera.lastSuccessMs, options.now)} ago)`;
   const concerns = camera.concerns.map((concern) => concernText(concern, options.now, camera.strip.length)).filter((text) => text !== undefined);
-  return `${mark} ${escapeTerminal(camera.name)} (${escapeTerminal(camera.kind)}): last successful sync ${last}; pending ${pending}, lost ${lost}${atRisk === undefined ? '' : `, at risk ${atRisk}`}${copiesText(camera)}${concerns.map((text) => `; ${text}`).join('')}`;
+  return `${mark} ${escapeTerminal(camera.name)} (${escapeTerminal(camera.kind)}): last successful sync ${last}; pending ${pending}, lost ${lost}${atRisk ? `, at risk ${atRisk}` : ''}${copiesText(camera)}${concerns.map((text) => `; ${text}`).join('')}`;
 }
 
 /** The camera's strip: one character per day, oldest first, today last. */

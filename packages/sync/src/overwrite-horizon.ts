@@ -44,6 +44,7 @@ export interface ChannelHorizon {
 
 /** What the derivation needs besides the ledger's figures. */
 export interface HorizonOptions {
+  /** The instant ETAs are measured from (ms since the epoch). */
   now: number;
   /** At risk when the overwrite is closer than this. @default 86400000 (a day) */
   riskMarginMs?: number;

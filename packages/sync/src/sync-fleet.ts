@@ -21,8 +21,6 @@ import { OffsiteCopies, type OffsiteEvent, type TargetOutcome } from './offsite-
 import type { TargetTuning } from './open-target.js';
 import { resolveCameraPassword } from './password.js';
 import { createAmcrestSource } from './sources/amcrest-source.js';
-import { createAxisEdgeSource } from './sources/axis-edge-source.js';
-import { createHikvisionSource } from './sources/hikvision-source.js';
 import type { CameraSource, OutsideWindow, RemoteRecording } from './sources/camera-source.js';
 import { CopyLedger } from './ledger-copies.js';
 import { createTimelapseSource } from './sources/timelapse-source.js';
@@ -327,8 +325,10 @@ interface CameraContext {
 const SOURCES: Record<CameraConfig['kind'], (camera: CameraConfig, password: string | undefined, onWarning: (message: string) => void) => Promise<CameraSource>> = {
   timelapse: createTimelapseSource,
   amcrest: createAmcrestSource,
-  'axis-edge': createAxisEdgeSource,
-  hikvision: createHikvisionSource,
+  // Loaded when a camera of the kind is synced: the Hikvision client needs undici, which a plain-http
+  // run of the other kinds never loads.
+  'axis-edge': async (...args) => (await import('./sources/axis-edge-source.js')).createAxisEdgeSource(...args),
+  hikvision: async (...args) => (await import('./sources/hikvision-source.js')).createHikvisionSource(...args),
 };
 
 function createSource(camera: CameraConfig, password: string | undefined, onWarning: (message: string) => void): Promise<CameraSource> {

@@ -14,7 +14,7 @@ describe.skipIf(!sqliteAvailable())('the ledger schema', () => {
   const track = closeAfterEach();
 
   it('is a list of named migrations, and a new ledger is at the last of them', async () => {
-    expect(LEDGER_MIGRATIONS.map((migration) => migration.name)).toEqual(['recordings and runs', 'off-site copies', 'alert state']);
+    expect(LEDGER_MIGRATIONS.map((migration) => migration.name)).toEqual(['recordings and runs', 'off-site copies', 'alert state', 'camera holdings and lost reasons']);
     expect(new Set(LEDGER_MIGRATIONS.map((migration) => migration.name)).size).toBe(LEDGER_MIGRATIONS.length);
     const dir = track(await makeTempDir('camdl-ledger-schema-'));
     const ledger = Ledger.open(join(dir.path, 'ledger.sqlite'));

@@ -9,6 +9,7 @@ import { closeAfterEach, makeTempDir, type TempDir } from '@camdl/test-utils';
 /** Node 22 announces node:sqlite with an ExperimentalWarning (Node 24 no longer does). */
 const NODE22 = '/root/.npm/_npx/52027bd8fc0022aa/node_modules/.bin/node';
 const source = fileURLToPath(new URL('../src/index.ts', import.meta.url));
+const testing = fileURLToPath(new URL('../src/testing.ts', import.meta.url));
 
 describe.skipIf(!existsSync(NODE22))('the library on Node 22', () => {
   const track = closeAfterEach();
@@ -20,7 +21,8 @@ describe.skipIf(!existsSync(NODE22))('the library on Node 22', () => {
     await writeFile(
       script,
       [
-        `const { Ledger, sqliteAvailable } = await import(${JSON.stringify(source)});`,
+        `const { sqliteAvailable } = await import(${JSON.stringify(source)});`,
+        `const { Ledger } = await import(${JSON.stringify(testing)});`,
         'if (!sqliteAvailable()) throw new Error("no node:sqlite");',
         `Ledger.open(${JSON.stringify(join(dir.path, 'ledger.sqlite'))}).close();`,
         "process.emitWarning('an unrelated warning', 'ExperimentalWarning');",

@@ -15,7 +15,7 @@ const EXAMPLES: ReadonlyArray<readonly [string, string]> = [
     'An evening of a Hikvision camera or NVR (recorder wall-clock time), channel 1',
   ],
   ['camdl get --kind hikvision --host 10.0.0.51 --user admin --channel all --since 2026-01-16 --until 2026-01-17 --out ./nvr', 'A whole day of every channel of an NVR (password prompted)'],
-  ['camdl get --kind axis-edge --host https://10.0.0.41 --user root --password-env DOCK_PASSWORD --since 12h --out ./dock --merge dock.mp4', 'The last 12 hours of an Axis camera’s SD card, merged into one file'],
+  ['camdl get --kind axis-edge --host https://10.0.0.41 --user root --password-env DOCK_PASSWORD --since 12h --format mp4 --out ./dock --merge dock.mp4', 'The last 12 hours of an Axis camera’s SD card as MP4, merged into one file'],
   ['camdl get --kind amcrest --host 10.0.0.31 --user admin --since 2026-01-16T08:00:00 --until 2026-01-16T09:00:00 --time-zone Europe/Berlin --out ./kitchen', 'One hour of an Amcrest/Dahua camera'],
   ['camdl get --kind timelapse --host 10.0.0.21 --user root --since 7d --out ./gate', 'The Timelapse2/3 archives of the last week'],
 ];

@@ -1,8 +1,6 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { open, stat as statFile, type FileHandle } from 'node:fs/promises';
-import { Agent as HttpAgent } from 'node:http';
-import { Agent as HttpsAgent } from 'node:https';
 import { Readable, pipeline } from 'node:stream';
 import type * as S3SdkModule from '@aws-sdk/client-s3';
 import type { S3Client, S3ClientConfig, StorageClass } from '@aws-sdk/client-s3';
@@ -107,7 +105,9 @@ export class S3Target implements OffsiteTarget {
     const sockets = this.#connections + 2;
     const timeoutMs = this.#timeoutMs;
     this.#clientConfig = async () => {
-      const { NodeHttpHandler } = await loadSdk();
+      // `node:http` is loaded with the SDK, not at the top: its ESM namespace reads `http.WebSocket`, which loads
+      // Node's bundled undici (about 13 MiB) into every process that imports @camdl/offsite.
+      const [{ NodeHttpHandler }, { Agent: HttpAgent }, { Agent: HttpsAgent }] = await Promise.all([loadSdk(), import('node:http'), import('node:https')]);
       return {
         region: options.region,
         ...(endpoint ? { endpoint: endpoint.href.replace(/\/$/, '') } : {}),

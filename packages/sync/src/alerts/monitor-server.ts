@@ -1,4 +1,4 @@
-import { createServer, type Server } from 'node:http';
+import type { Server } from 'node:http';
 import type { FleetConfig } from '../config.js';
 import { collectMetrics, renderExposition } from '../metrics.js';
 import { renderCoverageReport } from '../report.js';
@@ -35,6 +35,9 @@ export const EXPOSITION_CONTENT_TYPE = 'text/plain; version=0.0.4; charset=utf-8
 export async function startMonitorServer(config: FleetConfig, options: MonitorServerOptions = {}): Promise<MonitorServer> {
   const now = options.now ?? Date.now;
   const maxAgeMs = options.maxAgeMs ?? DEFAULT_HEALTH_MAX_AGE_MS;
+  // `node:http` is loaded here, not at the top: its ESM namespace reads `http.WebSocket`, which loads Node's
+  // bundled undici (about 13 MiB of memory) into every process that imports @camdl/sync.
+  const { createServer } = await import('node:http');
   const server: Server = createServer((request, response) => {
     const path = (request.url ?? '/').split('?')[0];
     const send = (status: number, type: string, body: string): void => {

@@ -1,5 +1,4 @@
 import { readFile } from 'node:fs/promises';
-import { createTransport } from 'nodemailer';
 import type { EmailChannelConfig } from '../alerts/monitoring-config.js';
 import { SyncError } from '../errors.js';
 import { deliveryReason } from './post-with-deadline.js';
@@ -22,6 +21,9 @@ export async function sendEmail(channel: EmailChannelConfig, message: NotifyMess
       throw new SyncError(`${what}: cannot read ca-file ${channel.caFile} (${(error as NodeJS.ErrnoException).code ?? 'error'})`, { code: 'ERR_SYNC_NOTIFY', cause: error });
     }
   }
+  // Loaded here, not at the top: nodemailer and the TLS/HTTP/2 modules it pulls in cost a run that sends no
+  // email several MiB of memory and start-up time.
+  const { createTransport } = await import('nodemailer');
   const transport = createTransport({
     host: channel.host,
     port: channel.port,

@@ -165,7 +165,7 @@ if (typeof process.getBuiltinModule !== 'function' || !process.getBuiltinModule(
     console.log('\nEvery site in the bucket, from the ledger snapshots camdl sync leaves there:');
     const sites = await run('camdl', ['status', '--config', config, '--target', 'offsite'], env);
     if (sites !== 0) failures += 1;
-    console.log(`Open ${join(outdir, 'coverage.html')} in a browser: a timeline per camera (archived, pending, lost, not recorded).`);
+    console.log(`Open ${join(outdir, 'coverage.html')} in a browser: the fleet verdict, then a calendar of days per camera (click a day for its 24 hours).`);
   } finally {
     await Promise.all(fleet.map(([, sim]) => sim.close()));
     s3.close();

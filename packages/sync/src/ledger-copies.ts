@@ -326,13 +326,18 @@ export class CopyLedger {
     return rows.map((row) => mapRow(row, { key: ['key', 'text'], sha256: ['sha256', 'text'] }));
   }
 
-  /** Every camera the ledger knows, with whether it has channels other than 0 (Amcrest/Dahua). */
+  /** Every camera the ledger knows, with its kind as its latest run recorded it. */
   cameras(): Array<{ name: string; kind: string }> {
     return this.#sql
-      .statement(`SELECT camera, MAX(channel) > 0 AS multi FROM recordings GROUP BY camera ORDER BY camera`)
+      .statement(
+        `SELECT r.camera, MAX(r.channel) > 0 AS multi,
+                (SELECT rc.kind FROM run_cameras rc WHERE rc.camera = r.camera AND rc.kind IS NOT NULL ORDER BY rc.run_id DESC LIMIT 1) AS kind
+           FROM recordings r GROUP BY r.camera ORDER BY r.camera`,
+      )
       .all()
-      .map((row) => mapRow(row, { name: ['camera', 'text'], multi: ['multi', 'boolean'] }))
-      .map((row) => ({ name: row.name, kind: row.multi ? 'amcrest' : 'timelapse' }));
+      .map((row) => mapRow(row, { name: ['camera', 'text'], multi: ['multi', 'boolean'], kind: ['kind', 'text?'] }))
+      // Ledgers written before runs kept the kind: channels above 0 are an Amcrest/Dahua recorder's.
+      .map((row) => ({ name: row.name, kind: row.kind ?? (row.multi ? 'amcrest' : 'timelapse') }));
   }
 
   /** keep-local removed the local file (every target holds it verified). */

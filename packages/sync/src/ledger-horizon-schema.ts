@@ -18,7 +18,8 @@ export const HORIZON_MIGRATION = `CREATE TABLE camera_holdings (
      PRIMARY KEY (run_id, camera, channel)
    );
    CREATE INDEX camera_holdings_camera ON camera_holdings (camera, channel, observed_ms);
-   ALTER TABLE recordings ADD COLUMN lost_reason TEXT;`;
+   ALTER TABLE recordings ADD COLUMN lost_reason TEXT;
+   ALTER TABLE run_cameras ADD COLUMN kind TEXT;`;
 
 /** Why a recording vanished before it was archived. */
 export type LostReason = 'overwritten' | 'deleted';

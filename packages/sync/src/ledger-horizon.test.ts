@@ -21,7 +21,7 @@ describe.skipIf(!sqliteAvailable())('the horizon in the ledger', () => {
       const path = join(dir.path, 'ledger.sqlite');
       Ledger.open(path).close();
       const db = openSqlite(path, { timeout: 1000 });
-      db.exec(`DROP TABLE camera_holdings; ALTER TABLE recordings DROP COLUMN lost_reason; PRAGMA user_version = 3`);
+      db.exec(`DROP TABLE camera_holdings; ALTER TABLE recordings DROP COLUMN lost_reason; ALTER TABLE run_cameras DROP COLUMN kind; PRAGMA user_version = 3`);
       db.exec(`INSERT INTO recordings (camera, channel, remote_key, start_ms, end_ms, camera_start, state, first_seen_ms, last_seen_ms, lost_ms) VALUES ('gate', 1, 'a', 1, 2, 'x', 'lost', 1, 1, 5)`);
       db.close();
       const ledger = Ledger.open(path);

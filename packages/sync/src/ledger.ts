@@ -289,8 +289,9 @@ export class Ledger {
     this.#statement(`UPDATE runs SET finished_ms = ?, status = ?, exit_code = ? WHERE id = ?`).run(this.#now(), status, exitCode, runId);
   }
 
-  startCameraRun(runId: number, camera: string): void {
-    this.#statement(`INSERT OR REPLACE INTO run_cameras (run_id, camera, started_ms, status) VALUES (?, ?, ?, 'running')`).run(runId, camera, this.#now());
+  /** `kind`: the camera's kind in the config, kept so a ledger read without its config (a target's snapshot) knows it. */
+  startCameraRun(runId: number, camera: string, kind?: string): void {
+    this.#statement(`INSERT OR REPLACE INTO run_cameras (run_id, camera, started_ms, status, kind) VALUES (?, ?, ?, 'running', ?)`).run(runId, camera, this.#now(), kind ?? null);
   }
 
   finishCameraRun(

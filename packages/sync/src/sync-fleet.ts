@@ -376,7 +376,7 @@ async function syncCamera(camera: CameraConfig, context: CameraContext): Promise
       return finish();
     }
   }
-  if (context.runId !== undefined) ledger.startCameraRun(context.runId, camera.name);
+  if (context.runId !== undefined) ledger.startCameraRun(context.runId, camera.name, camera.kind);
   let source: CameraSource | undefined;
   try {
     const warn = (message: string): void => emit({ type: 'warning', camera: camera.name, message });

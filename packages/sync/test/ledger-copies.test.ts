@@ -76,4 +76,29 @@ describe.skipIf(!sqliteAvailable())('the ledger of off-site copies', () => {
       again.close();
     }
   });
+  it('knows each camera\'s kind from its runs (a snapshot is read without its config); older ledgers fall back to the channels', async () => {
+    dir = track(await makeTempDir('camdl-ledger-kinds-'));
+    const ledger = Ledger.open(join(dir.path, 'ledger.sqlite'));
+    try {
+      const recording = (channel: number, key: string) => ({ channel, remoteKey: key, remoteName: key, fileName: `${key}.mp4`, startMs: 0, endMs: 1000, cameraStart: '1970-01-01 00:00:00', size: 10 });
+      const everything = new Map([[0, { startMs: 0, endMs: 10_000 }], [1, { startMs: 0, endMs: 10_000 }]]);
+      for (const [camera, channel] of [['dock', 0], ['lobby', 1], ['gate', 0], ['kitchen', 1]] as const) {
+        ledger.stageListing(camera, [recording(channel, `${camera}-a`)], everything);
+        ledger.recordListing(camera);
+        ledger.dropListing(camera);
+      }
+      const run = ledger.startRun({ dryRun: false });
+      ledger.startCameraRun(run, 'dock', 'axis-edge');
+      ledger.startCameraRun(run, 'lobby', 'hikvision');
+      ledger.startCameraRun(run, 'gate');
+      expect(new CopyLedger(ledger).cameras()).toEqual([
+        { name: 'dock', kind: 'axis-edge' },
+        { name: 'gate', kind: 'timelapse' },
+        { name: 'kitchen', kind: 'amcrest' },
+        { name: 'lobby', kind: 'hikvision' },
+      ]);
+    } finally {
+      ledger.close();
+    }
+  });
 });

@@ -16,7 +16,7 @@ describe.skipIf(!sqliteAvailable())('the alert state in the ledger', () => {
       Ledger.open(path).close();
       // Back to the schema before the alert tables, with one run recorded.
       const db = openSqlite(path, { timeout: 1000 });
-      db.exec(`DROP TABLE camera_holdings; ALTER TABLE recordings DROP COLUMN lost_reason; DROP TABLE alerts; DROP TABLE notify_outbox; DROP TABLE notify_counters; PRAGMA user_version = 2`);
+      db.exec(`DROP TABLE camera_holdings; ALTER TABLE recordings DROP COLUMN lost_reason; ALTER TABLE run_cameras DROP COLUMN kind; DROP TABLE alerts; DROP TABLE notify_outbox; DROP TABLE notify_counters; PRAGMA user_version = 2`);
       db.exec(`INSERT INTO runs (started_ms, finished_ms, status, pid, host) VALUES (1, 2, 'ok', 1, 'h')`);
       db.close();
       const ledger = Ledger.open(path);

@@ -32,6 +32,20 @@ export function apiFromAppInfo(app: unknown): { api: 'timelapse2-v1' | 'timelaps
   return { api: major >= 3 ? 'timelapse3' : 'timelapse2-v1', version: text };
 }
 
+/** The most months of retention taken as a real setting (ten years); more is a hostile or broken answer. */
+const MAX_RETENTION_MONTHS = 120;
+
+/**
+ * The archive retention the app is set to, in months (`settings.retentionMonths` of `GET app`): the app
+ * deletes archives older than that. Undefined when the answer does not say, or says something that is
+ * not a whole number of months from 1 to 120.
+ */
+export function retentionMonthsFromAppInfo(app: unknown): number | undefined {
+  const months = readPath(app, ['settings', 'retentionMonths']);
+  const value = typeof months === 'string' && /^\d{1,3}$/.test(months.trim()) ? Number(months.trim()) : months;
+  return typeof value === 'number' && Number.isInteger(value) && value >= 1 && value <= MAX_RETENTION_MONTHS ? value : undefined;
+}
+
 function readPath(value: unknown, path: readonly string[]): unknown {
   let current = value;
   for (const key of path) {

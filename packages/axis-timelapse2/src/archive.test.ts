@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { apiFromAppInfo } from './api.js';
+import { apiFromAppInfo, retentionMonthsFromAppInfo } from './api.js';
 import { parseArchiveList } from './archive.js';
 import { filterArchives, parseTimeBound, toNamePattern } from './filters.js';
 
@@ -143,5 +143,20 @@ describe('filters', () => {
     expect(() => assertTimeBoundsOrder(new Date(2025, 9, 1), new Date(2025, 8, 1))).toThrow(/after --until/);
     expect(() => assertTimeBoundsOrder(new Date(2025, 8, 1), new Date(2025, 9, 1))).not.toThrow();
     expect(() => assertTimeBoundsOrder(undefined, new Date(2025, 9, 1))).not.toThrow();
+  });
+});
+
+describe('retentionMonthsFromAppInfo', () => {
+  it('reads the whole months the app is set to keep archives, 1 to 120', () => {
+    expect(retentionMonthsFromAppInfo({ settings: { retentionMonths: 1 } })).toBe(1);
+    expect(retentionMonthsFromAppInfo({ settings: { retentionMonths: '6' } })).toBe(6);
+    expect(retentionMonthsFromAppInfo({ settings: { retentionMonths: 120 } })).toBe(120);
+  });
+  it('is undefined when the app does not say, or says what no real setting is', () => {
+    for (const months of [undefined, 0, -1, 1.5, 121, 1e300, Number.NaN, '6 months', '', null, [6], { months: 6 }]) {
+      expect(retentionMonthsFromAppInfo({ settings: { retentionMonths: months } }), String(months)).toBeUndefined();
+    }
+    expect(retentionMonthsFromAppInfo({})).toBeUndefined();
+    expect(retentionMonthsFromAppInfo('retentionMonths=6')).toBeUndefined();
   });
 });

@@ -3,7 +3,7 @@ import { digestInterceptor, isDigestAuthError } from '@camdl/http-digest';
 import { download, DownloadAgent, isDownloadError, type ComposableDispatcher, type DownloadOptions, type DownloadResult } from '@camdl/throttled-download';
 import type { Dispatcher } from 'undici';
 import { parseRetryAfterValue, readText, smallRequest, type SmallResponse as HttpResponse } from '@camdl/internal';
-import { apiBasePath, apiFromAppInfo, timelapseCapabilities, type QuerySpelling, type TimelapseApi } from './api.js';
+import { apiBasePath, apiFromAppInfo, retentionMonthsFromAppInfo, timelapseCapabilities, type QuerySpelling, type TimelapseApi } from './api.js';
 import { parseArchiveList, type TimelapseArchive } from './archive.js';
 import { buildArchiveRequest, type ArchiveRequest } from './archive-request.js';
 import { TimelapseError, isTimelapseError } from './errors.js';
@@ -18,6 +18,8 @@ export interface ApiDetection {
   api: TimelapseApi;
   /** The app version from `GET app`, when known. */
   version: string | undefined;
+  /** The archive retention the app is set to, in months (`GET app`'s settings), when it says. */
+  retentionMonths?: number | undefined;
 }
 
 export interface ArchiveListing extends ApiDetection {
@@ -144,7 +146,7 @@ export function createTimelapseClient(options: TimelapseClientOptions): Timelaps
       appStatus = appStatusOf(info);
       const fromApp = apiFromAppInfo(info);
       if (fromApp) {
-        detected = fromApp;
+        detected = { ...fromApp, retentionMonths: retentionMonthsFromAppInfo(info) };
         return detected;
       }
       return detectFromListing(`${appUrl} ${app.body.trim() === '' || parseJson(app.body) !== undefined ? 'did not say its version' : describeNonJson(app)}`, opts.signal);

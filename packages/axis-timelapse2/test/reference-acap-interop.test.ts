@@ -86,7 +86,9 @@ describe.skipIf(skip !== undefined).each(CASES)('against Timelapse $version (fro
   it('detects the app and its version from GET app (or the legacy listing)', async () => {
     const c = client();
     try {
-      expect(await c.detectApi()).toEqual({ api: testCase.api, version: testCase.reported });
+      // The retention comes with `GET app` (3.x: 6 months, 1.x: 1, as the reference apps are set); none without it.
+      const retentionMonths = testCase.reported === undefined ? undefined : testCase.api === 'timelapse3' ? 6 : 1;
+      expect(await c.detectApi()).toEqual({ api: testCase.api, version: testCase.reported, retentionMonths });
     } finally {
       await c.close();
     }
@@ -230,7 +232,7 @@ describe.skipIf(skip !== undefined)('what real apps answer besides files', () =>
     const acap = await startReferenceAcap({ version: '1.1.2', archives: many });
     const c = createTimelapseClient({ baseUrl: acap.url, username: acap.username, password: acap.password, timeout: 10_000, maxRetries: 0 });
     try {
-      expect(await c.detectApi()).toEqual({ api: 'timelapse2-v1', version: '1.1.2' });
+      expect(await c.detectApi()).toEqual({ api: 'timelapse2-v1', version: '1.1.2', retentionMonths: 1 });
       const error = await c.listArchives().catch((caught: unknown) => caught as Error & { code?: string });
       expect(error).toMatchObject({ code: 'ERR_TIMELAPSE_BAD_RESPONSE' });
       expect((error as Error).message).toMatch(/empty/);

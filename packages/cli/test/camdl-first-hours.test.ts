@@ -50,7 +50,7 @@ describe.skipIf(!sqliteAvailable())('camdl sync, the first hours with a fleet', 
     const first = await runCamdl(['sync', '--config', fleet.config, '--quiet'], fleet.env);
     expect(first.code, first.stderr).toBe(0);
     // An alert is a problem: printed even with --quiet, once.
-    expect(first.stdout).toMatch(/^ALERT opened camera-silent cam0: /);
+    expect(first.stdout).toMatch(/^ALERT opened camera-silent cam0: /m);
     expect(first.stdout).toMatch(/^Done\. downloaded=2 /m);
     expect(first.stdout).not.toContain('SAVE');
     const second = await runCamdl(['sync', '--config', fleet.config, '--quiet'], fleet.env);
@@ -72,7 +72,7 @@ describe.skipIf(!sqliteAvailable())('camdl sync, the first hours with a fleet', 
     const lines = run.stdout.trim().split('\n');
     expect(lines.length).toBeGreaterThan(2);
     for (const line of lines) {
-      const stamp = /^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z) (LIST|SAVE|ALERT|Done\.) /.exec(line);
+      const stamp = /^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z) (LIST|SAVE|RISK|ALERT|Done\.) /.exec(line);
       expect(stamp, line).not.toBeNull();
       expect(Date.parse(stamp![1]!)).toBeGreaterThanOrEqual(before);
     }

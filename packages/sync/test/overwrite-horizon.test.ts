@@ -107,6 +107,20 @@ describe.skipIf(!sqliteAvailable())('the overwrite horizon against wrapping card
     }
   });
 
+  it('takes a Timelapse camera\'s retention from its app: an archive not fetched is at risk a day before the app deletes it', async () => {
+    const day = 24 * HOUR;
+    // GET app says `retentionMonths: 1`: the oldest archive, 30 days old, is deleted within a day.
+    const archives = [T0 - 30 * day, T0 - 10 * day].map((first, index) => ({ filename: `gate_${index}.avi`, content: 'synthetic' as const, size: 4 * KIB, first }));
+    fleet = await startFleet([{ name: 'gate', sim: { profile: 'timelapse3', content: { archives } }, extra: ['time-zone: UTC', 'max-retries: 0'] }]);
+    const config = fleet.config();
+    fleet.sims.get('gate')!.setFaults([{ route: 'download', kind: 'status', status: 500 }]);
+    const run = await monitored(config, T0);
+    const horizon = run.events.find((event) => event.type === 'horizon');
+    expect(horizon).toMatchObject({ camera: 'gate', channels: [{ retentionSource: 'reported', atRisk: true, atRiskCount: 1 }] });
+    const month = horizon?.type === 'horizon' ? horizon.channels[0]!.retentionMs! : 0;
+    expect(month / day).toBeCloseTo(30.44, 2);
+  });
+
   it("says once per run when the camera's own rate-limit is what keeps its footage at risk", async () => {
     fleet = await startFleet([
       {

@@ -13,6 +13,9 @@ function timeFromName(filename: string, timeZone: string): number | undefined {
   return time !== undefined && isPlausibleTimeMs(time) ? time : undefined;
 }
 
+/** A month of retention as the horizon counts it: the Gregorian calendar's average month. */
+const AVERAGE_MONTH_MS = 30.436_875 * 86_400_000;
+
 /** A Timelapse2 1.x / 3.x / TimelapseMe camera: one request at a time. */
 export async function createTimelapseSource(camera: CameraConfig, password: string | undefined, onWarning: (message: string) => void): Promise<CameraSource> {
   const timeZone = camera.timeZone ?? Intl.DateTimeFormat().resolvedOptions().timeZone;
@@ -29,11 +32,13 @@ export async function createTimelapseSource(camera: CameraConfig, password: stri
   });
   const archives = new Map<string, TimelapseArchive>();
   let api: TimelapseApi | undefined;
+  let retentionMonths: number | undefined;
   return {
     connections: 1,
     async list(window, signal): Promise<CameraListing> {
       const listing = await client.listArchives({ signal });
       api = listing.api;
+      retentionMonths = listing.retentionMonths;
       archives.clear();
       const recordings: RemoteRecording[] = [];
       let outsideWindow: OutsideWindow | undefined;
@@ -70,6 +75,8 @@ export async function createTimelapseSource(camera: CameraConfig, password: stri
       }
       return { recordings, coverage: new Map([[0, { startMs: Number.NEGATIVE_INFINITY, endMs: Number.POSITIVE_INFINITY }]]), notes, outsideWindow };
     },
+    // The app deletes archives older than its retention (`GET app`'s settings, read with the listing).
+    storage: async () => (retentionMonths === undefined ? undefined : { retentionMs: retentionMonths * AVERAGE_MONTH_MS }),
     async download(recording, folder, options) {
       const archive = archives.get(recording.remoteKey);
       if (!archive) throw new SyncError(`${recording.remoteName} is not in the camera's current listing`, { code: 'ERR_SYNC_NOT_LISTED', camera: camera.name });

@@ -6,8 +6,8 @@
  *
  * Two properties its callers rely on:
  * - **Every chunk is read into one reused buffer.** The socket reads with `onread` into one buffer per
- *   request (at most {@link LEAN_READ_BYTES}, kept for the next request when this one is over); the
- *   parser and the handler get views of it, never copies. A handler must take each chunk (write it or
+ *   request (at most {@link LEAN_READ_BYTES}, kept for the next request when this one is over), and body
+ *   bytes reach the handler as views of it, never copies. A handler must take each chunk (write it or
  *   copy it) before `onResponseData` returns, which is what `LEAN_BODY` promises.
  * - **Each request has its own connection.** The request says `connection: close` and the reader reads
  *   that one answer to its end, then closes the socket: no connection is reused, so no answer, and no

@@ -16,6 +16,14 @@ export const config = tseslint.config(
     },
   },
   {
+    // The lean HTTP/1.1 path has one entry point: the rest of its package imports src/lean/index.ts only.
+    files: ['packages/throttled-download/**/*.ts'],
+    ignores: ['packages/throttled-download/src/lean/**'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [{ group: ['**/lean/*', '!**/lean/index.js'], message: 'Import the lean path from its index.js.' }] }],
+    },
+  },
+  {
     // Tool config files must default-export.
     files: ['**/tsup.config.ts', '**/vitest.config.ts', 'eslint.config.js'],
     rules: { 'no-restricted-syntax': 'off' },

@@ -1,4 +1,4 @@
-import { DownloadAgent, type ComposableDispatcher } from './download-agent.js';
+import { DownloadAgent, type ComposableDispatcher } from './lean/index.js';
 
 /**
  * How the client of one camera or recorder connects: where, as whom, through which dispatcher, with which

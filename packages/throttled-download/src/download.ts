@@ -28,7 +28,7 @@ import {
 import { probeRemoteSize } from './probe-remote-size.js';
 import { ProgressMeter } from './progress-meter.js';
 import { FileWriteError } from './body-file-writer.js';
-import { LEAN_READ_BYTES, type LeanBodyHint } from './lean-request.js';
+import { LEAN_READ_BYTES, type LeanBodyHint } from './lean/index.js';
 import { ResponseReceiver } from './response-receiver.js';
 import type { DownloadOptions, DownloadResult, RestartReason } from './types.js';
 

@@ -1,5 +1,5 @@
 import { setTimeout as delay } from 'node:timers/promises';
-import { DownloadAgent, type ComposableDispatcher } from './download-agent.js';
+import { DownloadAgent, type ComposableDispatcher } from './lean/index.js';
 import { DownloadError } from './errors.js';
 import { RateLimiter } from './rate-limiter.js';
 import type { DownloadOptions, ExistingPolicy } from './types.js';

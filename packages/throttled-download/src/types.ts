@@ -1,4 +1,4 @@
-import type { ComposableDispatcher } from './download-agent.js';
+import type { ComposableDispatcher } from './lean/index.js';
 import type { DownloadError } from './errors.js';
 import type { RateLimiter } from './rate-limiter.js';
 

@@ -7,7 +7,7 @@ import { Agent } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeTempDir, type TempDir } from '@camdl/test-utils';
 import { download } from '../src/download.js';
-import { DownloadAgent } from '../src/download-agent.js';
+import { DownloadAgent } from '../src/lean/index.js';
 
 const BODY = Buffer.from('0123456789'.repeat(5000));
 

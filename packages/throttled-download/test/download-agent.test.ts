@@ -83,6 +83,52 @@ describe('DownloadAgent connection slots', () => {
     expect(await Promise.all(texts)).toEqual(['/a', '/b', '/c']);
     expect(peak()).toBe(2);
   });
+
+  /** `/bad`: a malformed head; `/reset`: part of a body, then a reset; `/stall`: part of a body, then nothing; else `ok`. */
+  const faultyServer = async (): Promise<RawHttpServer> =>
+    track(
+      await startRawHttpServer((socket, request) => {
+        if (request.target === '/bad') socket.end('HTTP/1.1 200 OK\r\ncontent-length: nope\r\n\r\n');
+        else if (request.target === '/reset') socket.write('HTTP/1.1 200 OK\r\ncontent-length: 1000\r\n\r\npart', () => socket.destroy());
+        else if (request.target === '/stall') socket.write('HTTP/1.1 200 OK\r\ncontent-length: 1000\r\n\r\npart');
+        else socket.end(ok(request.target));
+      }),
+    );
+  const readers = [
+    ['the lean reader', true],
+    ['undici', false],
+  ] as const;
+
+  it.each(readers)('frees the slot of a request that fails (a malformed head, a reset mid-body) for the next one (%s)', async (_reader, lean) => {
+    const server = await faultyServer();
+    const agent = track(new DownloadAgent({ connections: 1, lean }));
+    const bad = rejection(smallRequest(server.url('/bad'), { dispatcher: agent }));
+    const reset = (async () => rejection(readText((await smallRequest(server.url('/reset'), { dispatcher: agent })).body, 4096, tooLarge)))();
+    const next = (async () => readText((await smallRequest(server.url('/next'), { dispatcher: agent })).body, 1024, tooLarge))();
+    expect((await bad).name).toBe('HTTPParserError');
+    expect((await reset).code).toMatch(/^(UND_ERR_SOCKET|ECONNRESET)$/);
+    expect(await next).toBe('/next');
+    expect(server.requests.map((request) => request.target)).toEqual(['/bad', '/reset', '/next']);
+    expect(leanHead(server, 2)).toBe(lean);
+  });
+
+  it.each(readers)('frees the slot of a request aborted mid-body, and of one aborted while it waits for a slot (%s)', async (_reader, lean) => {
+    const server = await faultyServer();
+    const agent = track(new DownloadAgent({ connections: 1, lean }));
+    const stopStalled = new AbortController();
+    const stalled = await smallRequest(server.url('/stall'), { dispatcher: agent, signal: stopStalled.signal });
+    const stopWaiting = new AbortController();
+    const waiting = smallRequest(server.url('/waiting'), { dispatcher: agent, signal: stopWaiting.signal });
+    const next = (async () => readText((await smallRequest(server.url('/next'), { dispatcher: agent })).body, 1024, tooLarge))();
+    stopWaiting.abort(new Error('stopped while waiting'));
+    await expect(waiting).rejects.toThrow('stopped while waiting');
+    const stalledText = rejection(readText(stalled.body, 4096, tooLarge));
+    stopStalled.abort(new Error('stopped mid-body'));
+    expect((await stalledText).message).toBe('stopped mid-body');
+    expect(await next).toBe('/next');
+    // The request aborted while it waited was never sent.
+    expect(server.requests.map((request) => request.target)).toEqual(['/stall', '/next']);
+  });
 });
 
 describe('DownloadAgent options on the lean path', () => {

@@ -2,7 +2,7 @@ import type { Socket } from 'node:net';
 import { Agent, request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startRawHttpServer, type RawHttpServer } from '@camdl/test-utils';
-import { Http1ResponseParser } from '../src/http1-response-parser.js';
+import { Http1ResponseParser } from '../src/lean/index.js';
 
 // Differential fuzz of the lean HTTP/1.1 response parser against undici's (llhttp): generated
 // responses, valid and malformed (lengths, chunking, headers, folds, interim answers), are fed to the

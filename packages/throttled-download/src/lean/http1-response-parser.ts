@@ -1,4 +1,4 @@
-import { transferCodings } from './http-headers.js';
+import { transferCodings } from '../http-headers.js';
 import { headersOverflowError, httpParserError, socketError } from '@camdl/internal';
 
 /** Response headers as undici gives them: lower-case names, latin1 values, repeated names as arrays. */

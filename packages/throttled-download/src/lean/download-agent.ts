@@ -3,6 +3,7 @@ import type { Agent, Dispatcher } from 'undici';
 import { MAX_HEAD_BYTES } from './http1-response-parser.js';
 import { clientDestroyedError, LEAN_BODY } from '@camdl/internal';
 import { leanRequest, leanRequestHead, type LeanBodyHint } from './lean-request.js';
+import { OriginSlots } from './origin-slots.js';
 
 /**
  * What camdl needs of a dispatcher, and all that undici's `request()`, `stream()` and `fetch()` call:
@@ -76,16 +77,6 @@ function leanSocketOptions(options: DownloadAgentOptions): Partial<NetConnectOpt
   return socket as Partial<NetConnectOpts>;
 }
 
-interface Waiting {
-  start: () => void;
-}
-
-/** Requests in progress per origin, shared by the lean path and undici, within `connections`. */
-class OriginSlots {
-  active = 0;
-  readonly queue: Waiting[] = [];
-}
-
 /**
  * A dispatcher for downloads, usable wherever undici takes a `dispatcher` (`request()`, `stream()`,
  * `fetch()`): a plain-`http:` GET dispatched by `download()` (or another handler that takes each body
@@ -117,7 +108,7 @@ export class DownloadAgent implements ComposableDispatcher {
   private readonly maxHeaderSize: number;
   private readonly maxResponseSize: number;
   private readonly socketOptions: Partial<NetConnectOpts>;
-  private readonly slots = new Map<string, OriginSlots>();
+  private readonly slots: OriginSlots;
   private closed = false;
   private destroyed = false;
   private leanActive = 0;
@@ -131,6 +122,7 @@ export class DownloadAgent implements ComposableDispatcher {
     this.maxHeaderSize = options.maxHeaderSize ?? MAX_HEAD_BYTES;
     this.maxResponseSize = options.maxResponseSize ?? -1;
     this.connections = options.connections ?? Number.POSITIVE_INFINITY;
+    this.slots = new OriginSlots(this.connections);
     // Cameras count open connections, idle ones included (an Amcrest over its cap answers 400): with a
     // cap and lean downloads on connections of their own, undici must not keep idle connections open
     // next to them. Requests then count exactly, each on its own connection.
@@ -173,8 +165,8 @@ export class DownloadAgent implements ComposableDispatcher {
         this.withAgent(handler, (agent) => agent.dispatch(opts, handler));
         return true;
       }
-      this.acquire(key, () => {
-        const release = once(() => this.release(key));
+      this.slots.acquire(key, () => {
+        const release = once(() => this.slots.release(key));
         const releasingHandler = releasing(handler, release);
         this.withAgent(releasingHandler, (agent) => agent.dispatch(opts, releasingHandler));
       });
@@ -182,7 +174,7 @@ export class DownloadAgent implements ComposableDispatcher {
     }
     const leanHead = head;
     const url = origin as URL;
-    this.acquire(key, () => {
+    this.slots.acquire(key, () => {
       this.leanActive += 1;
       leanRequest(url, leanHead, handler, {
         connectTimeout: this.connectTimeout,
@@ -194,7 +186,7 @@ export class DownloadAgent implements ComposableDispatcher {
         socket: this.socketOptions,
         onSettled: () => {
           this.leanActive -= 1;
-          this.release(key);
+          this.slots.release(key);
           if (this.leanActive === 0) for (const wake of this.idleWaiters.splice(0)) wake();
         },
       });
@@ -224,32 +216,6 @@ export class DownloadAgent implements ComposableDispatcher {
    */
   compose(...interceptors: Dispatcher.DispatcherComposeInterceptor[] | [Dispatcher.DispatcherComposeInterceptor[]]): ComposableDispatcher {
     return composeDispatcher(this, interceptors);
-  }
-
-  private acquire(key: string, start: () => void): void {
-    let slots = this.slots.get(key);
-    if (slots === undefined) {
-      slots = new OriginSlots();
-      this.slots.set(key, slots);
-    }
-    if (slots.active < this.connections) {
-      slots.active += 1;
-      start();
-    } else {
-      slots.queue.push({ start });
-    }
-  }
-
-  private release(key: string): void {
-    const slots = this.slots.get(key);
-    if (slots === undefined) return;
-    const next = slots.queue.shift();
-    if (next !== undefined) {
-      next.start();
-      return;
-    }
-    slots.active -= 1;
-    if (slots.active === 0) this.slots.delete(key);
   }
 
   /** Stops taking requests; resolves once the running ones are over and every connection is closed. */

@@ -3,18 +3,11 @@ import type { Dispatcher } from 'undici';
 import { bodyTimeoutError, connectTimeoutError, headersTimeoutError, invalidArgumentError, responseExceededMaxSizeError } from '@camdl/internal';
 import { Http1ResponseParser, type ResponseHeaders } from './http1-response-parser.js';
 
-/*
- * The lean HTTP/1.1 path of DownloadAgent (this file and http1-response-parser.ts; DownloadAgent is its one
- * entry point). Two properties callers rely on:
- * - every chunk is read into one reused buffer (`onread`): handlers get views of it and must take each
- *   chunk before returning, which is why only dispatches marked with LEAN_BODY come here;
- * - each request has its own connection (`connection: close`, read to the end of that one answer), so no
- *   answer, and no stray byte after one, can be framed as the answer to the next request.
- */
+// One GET of the lean path: its two properties (one reused read buffer, one connection per request)
+// are set out in ./index.ts.
 
 /** Largest single socket read of the lean reader. */
 export const LEAN_READ_BYTES = 256 * 1024;
-
 
 export interface LeanBodyHint {
   /** Largest socket read, in bytes, asked before every read (at most {@link LEAN_READ_BYTES}). @default LEAN_READ_BYTES */

@@ -1,0 +1,24 @@
+/**
+ * The lean HTTP/1.1 path: plain-`http:` GETs read by a small, strict reader instead of undici's. The rest
+ * of the package imports it from here only. {@link DownloadAgent} is how a request gets in: it takes a
+ * dispatch marked with `LEAN_BODY` (from `@camdl/internal`), over plain http, without a body, and hands
+ * everything else to an undici `Agent`, loaded only then.
+ *
+ * Two properties its callers rely on:
+ * - **Every chunk is read into one reused buffer.** The socket reads with `onread` into one buffer per
+ *   request (at most {@link LEAN_READ_BYTES}, kept for the next request when this one is over), and body
+ *   bytes reach the handler as views of it, never copies. A handler must take each chunk (write it or
+ *   copy it) before `onResponseData` returns, which is what `LEAN_BODY` promises.
+ * - **Each request has its own connection.** The request says `connection: close` and the reader reads
+ *   that one answer to its end, then closes the socket: no connection is reused, so no answer, and no
+ *   stray byte after one, can be framed as the answer to the next request.
+ *
+ * Parts: `download-agent.ts` (the dispatcher: which requests take the lean path, the agent options it
+ * honours, `compose`, `close`), `origin-slots.ts` (at most `connections` requests per origin, lean and
+ * undici together), `lean-request.ts` (one GET over its own socket: timeouts, pause/resume, abort, the
+ * size limit) and `http1-response-parser.ts` (the incremental response parser, undici's errors for
+ * malformed bytes).
+ */
+export { DownloadAgent, type ComposableDispatcher, type DownloadAgentOptions } from './download-agent.js';
+export { LEAN_READ_BYTES, type LeanBodyHint } from './lean-request.js';
+export { Http1ResponseParser } from './http1-response-parser.js';

@@ -199,7 +199,7 @@ function pageVerdict(parts: readonly CameraPart[]): { mark: CameraVerdict; text:
 
 function legendHtml(): string {
   const states = DAY_STATES.map((state) => `<span class="key" data-state="${state}"><i class="sw ${DAY_CLASS[state]}"></i>${DAY_LABELS[state]}</span>`).join('');
-  const marks = (['ok', 'warn', 'fail'] as const).map((mark) => `<span class="key"><b class="${mark}">${MARK_SYMBOL[mark]}</b> ${mark === 'ok' ? 'all archived' : mark === 'warn' ? 'pending, lost or copies behind' : 'failing, silent or at risk'}</span>`).join('');
+  const marks = (['ok', 'warn', 'fail'] as const).map((mark) => `<span class="key"><b class="${mark}">${MARK_SYMBOL[mark]}</b> ${mark === 'ok' ? 'all archived' : mark === 'warn' ? 'pending, lost, missed days, copies behind or never synced' : 'failing, silent or at risk'}</span>`).join('');
   return `<div class="legend">${states}<span class="key" data-state="gap"><i class="sw n g"></i>missed day (no archive where the camera's cadence expects one)</span>${marks}</div>`;
 }
 

@@ -1,17 +1,17 @@
 import { describe, expect, it } from 'vitest';
-import { cameraVerdict, describeAgo, type VerdictFacts } from './report-verdict.js';
+import { describeAgo, verdictLine } from './report-verdict.js';
 import type { CameraStatus, ChannelStatus } from './status.js';
+import { cameraVerdict } from './status-verdict.js';
 
 const NOW = Date.parse('2026-12-07T09:00:00Z');
 const DAY = 86_400_000;
 
-function camera(overrides: Partial<CameraStatus> = {}, channel: Partial<ChannelStatus> = {}): CameraStatus {
-  return {
+/** A camera as ledgerStatus hands it to the page: the verdict and concerns decided by status-verdict. */
+function camera(overrides: Partial<Omit<CameraStatus, 'verdict' | 'concerns'>> = {}, channel: Partial<ChannelStatus> = {}): CameraStatus {
+  const status: Omit<CameraStatus, 'verdict' | 'concerns'> = {
     name: 'gate',
     kind: 'timelapse',
     timeZone: 'UTC',
-    verdict: 'ok',
-    concerns: [],
     silent: undefined,
     strip: [],
     lastSuccessMs: NOW - 3_600_000,
@@ -23,32 +23,35 @@ function camera(overrides: Partial<CameraStatus> = {}, channel: Partial<ChannelS
     lostReasons: { overwritten: 0, deleted: 0, unknown: 0 },
     ...overrides,
   };
+  return { ...status, ...cameraVerdict(status) };
 }
 
-const facts: VerdictFacts = { newestMs: NOW - DAY / 2, firstRunMs: NOW - 10 * DAY, atRisk: 0, silentAfterMs: 2 * DAY, now: NOW };
+const copy = { target: 'nas', verified: 3, pending: 0, failing: 0, conflict: 0, oldestPendingMs: NOW, oldestPendingAgeMs: 0 };
 
-describe('cameraVerdict', () => {
+describe('verdictLine', () => {
   it('a camera with everything archived and recent recordings is ✓ with nothing to say', () => {
-    expect(cameraVerdict(camera(), facts)).toEqual({ mark: 'ok', problems: [], pending: 0, lost: 0, atRisk: 0 });
+    expect(verdictLine(camera(), NOW)).toEqual({ mark: 'ok', problems: [], pending: 0, lost: 0, atRisk: 0 });
   });
 
   it('failing runs are ✗ even when every recording it knows is archived', () => {
     const failing = camera({ failedRuns: 2, lastRun: { status: 'failed', finishedMs: NOW, error: 'ECONNREFUSED' } });
-    expect(cameraVerdict(failing, facts)).toMatchObject({ mark: 'fail', problems: ['last 2 runs failed'] });
+    expect(verdictLine(failing, NOW)).toMatchObject({ mark: 'fail', problems: ['last 2 runs failed'] });
+    expect(verdictLine(camera({ failedRuns: 1, lastRun: { status: 'failed', finishedMs: NOW, error: 'x' } }), NOW).problems).toEqual(['last run failed']);
   });
 
-  it('a reachable camera with nothing new for longer than camera-silent-after is ✗ silent; an unreachable one is failing, not silent', () => {
-    expect(cameraVerdict(camera(), { ...facts, newestMs: NOW - 7 * DAY })).toMatchObject({ mark: 'fail', problems: ['silent for 7 days'] });
-    expect(cameraVerdict(camera(), { ...facts, newestMs: undefined, firstRunMs: NOW - 3 * DAY })).toMatchObject({ problems: ['silent for 3 days (nothing recorded yet)'] });
-    expect(cameraVerdict(camera({ failedRuns: 1, lastRun: { status: 'failed', finishedMs: NOW, error: 'x' } }), { ...facts, newestMs: NOW - 7 * DAY }).problems).toEqual(['last run failed']);
+  it('a silent camera is ✗ for as long as it has recorded nothing new, or since the first run when it never recorded', () => {
+    expect(verdictLine(camera({ silent: { newestMs: NOW - 7 * DAY, sinceMs: NOW - 7 * DAY } }), NOW)).toMatchObject({ mark: 'fail', problems: ['silent for 7 days'] });
+    expect(verdictLine(camera({ silent: { newestMs: undefined, sinceMs: NOW - 3 * DAY } }), NOW)).toMatchObject({ mark: 'fail', problems: ['silent for 3 days (nothing recorded yet)'] });
   });
 
-  it('at risk is ✗ and counted apart from pending; lost, pending, copies behind and never synced are ⚠', () => {
-    expect(cameraVerdict(camera({}, { pending: 5 }), { ...facts, atRisk: 2 })).toEqual({ mark: 'fail', problems: ['2 at risk of being overwritten', '3 pending'], pending: 3, lost: 0, atRisk: 2 });
-    expect(cameraVerdict(camera({}, { lost: 4 }), facts)).toMatchObject({ mark: 'warn', problems: ['4 lost'] });
-    const behind = camera({ copies: [{ target: 'nas', verified: 3, pending: 2, failing: 0, conflict: 0, oldestPendingMs: NOW, oldestPendingAgeMs: 0 }] });
-    expect(cameraVerdict(behind, facts)).toMatchObject({ mark: 'warn', problems: ['2 copies pending on nas'] });
-    expect(cameraVerdict(camera({ lastSuccessMs: undefined, lastRun: undefined }, { files: 0 }), { ...facts, newestMs: undefined, firstRunMs: undefined })).toMatchObject({ mark: 'warn', problems: ['never synced'] });
+  it('at risk is ✗ and counted apart from pending; lost, pending, missed days, copies behind and never synced are ⚠', () => {
+    expect(verdictLine(camera({}, { pending: 5, atRisk: 2 }), NOW)).toEqual({ mark: 'fail', problems: ['2 at risk of being overwritten', '3 pending'], pending: 3, lost: 0, atRisk: 2 });
+    expect(verdictLine(camera({}, { pending: 2, atRisk: 2 }), NOW)).toEqual({ mark: 'fail', problems: ['2 at risk of being overwritten'], pending: 0, lost: 0, atRisk: 2 });
+    expect(verdictLine(camera({}, { lost: 4 }), NOW)).toMatchObject({ mark: 'warn', problems: ['4 lost'], lost: 4 });
+    expect(verdictLine(camera({ strip: [{ day: '2026-12-05', state: 'missing' }, { day: '2026-12-06', state: 'missing' }] }), NOW)).toMatchObject({ mark: 'warn', problems: ['no archive on 2 day(s)'] });
+    expect(verdictLine(camera({ copies: [{ ...copy, pending: 2 }] }), NOW)).toMatchObject({ mark: 'warn', problems: ['2 copies pending on nas'] });
+    expect(verdictLine(camera({ copies: [{ ...copy, pending: 2, failing: 1, conflict: 1 }] }), NOW)).toMatchObject({ mark: 'warn', problems: ['1 copies failing on nas', '1 copies in conflict on nas'] });
+    expect(verdictLine(camera({ lastSuccessMs: undefined, lastRun: undefined }, { files: 0 }), NOW)).toMatchObject({ mark: 'warn', problems: ['never synced'] });
   });
 
   it('says how long ago in one unit', () => {

@@ -1,32 +1,17 @@
-import type { CameraStatus } from './status.js';
+import type { CameraConcern } from './status-verdict.js';
+import type { CameraStatus, CameraVerdict } from './status.js';
 
-/** How a camera stands: `ok` ✓, `warn` ⚠ (pending, lost, copies behind, never synced), `fail` ✗ (failing, silent, at risk). */
-export type VerdictMark = 'ok' | 'warn' | 'fail';
+export const MARK_SYMBOL: Record<CameraVerdict, string> = { ok: '✓', warn: '⚠', fail: '✗' };
 
-export const MARK_SYMBOL: Record<VerdictMark, string> = { ok: '✓', warn: '⚠', fail: '✗' };
-
-/** One camera's line of the fleet verdict. */
-export interface CameraVerdict {
-  mark: VerdictMark;
+/** One camera's line of the page's fleet verdict: the status's verdict and concerns, worded. */
+export interface CameraVerdictLine {
+  mark: CameraVerdict;
   /** What needs attention, worst first, each a short phrase (`last 2 runs failed`, `silent for 7 days`). */
   problems: string[];
   /** Pending recordings not at risk. */
   pending: number;
   lost: number;
   atRisk: number;
-}
-
-/** Facts about a camera the status does not hold. */
-export interface VerdictFacts {
-  /** End of the newest recording the ledger knows of. */
-  newestMs: number | undefined;
-  /** Start of the camera's first successful run. */
-  firstRunMs: number | undefined;
-  /** Pending recordings at risk of being overwritten. */
-  atRisk: number;
-  /** A reachable camera with nothing new for this long is silent. */
-  silentAfterMs: number;
-  now: number;
 }
 
 /** `3 h ago`, `2 days ago`: how long ago an instant was, in one unit. */
@@ -42,30 +27,44 @@ export function describeSpan(span: number): string {
   return `${Math.floor(span / 86_400_000)} days`;
 }
 
+/** A concern as the page words it (plain text: the caller escapes it); nothing for pending ones that are all at risk (the at-risk phrase says them). */
+function problemText(concern: CameraConcern, atRisk: number, now: number): string[] {
+  switch (concern.kind) {
+    case 'failed-runs':
+      return [concern.runs === 1 ? 'last run failed' : `last ${concern.runs} runs failed`];
+    case 'silent':
+      return [`silent for ${describeSpan(now - concern.sinceMs)}${concern.newestMs === undefined ? ' (nothing recorded yet)' : ''}`];
+    case 'at-risk':
+      return [`${concern.recordings} at risk of being overwritten`];
+    case 'never-synced':
+      return ['never synced'];
+    case 'lost':
+      return [`${concern.recordings} lost`];
+    case 'missing':
+      return [`no archive on ${concern.days.length} day(s)`];
+    case 'pending':
+      return concern.recordings > atRisk ? [`${concern.recordings - atRisk} pending`] : [];
+    case 'copies':
+      return [
+        concern.failing > 0 ? `${concern.failing} copies failing on ${concern.target}` : concern.pending > 0 ? `${concern.pending} copies pending on ${concern.target}` : '',
+        concern.conflict > 0 ? `${concern.conflict} copies in conflict on ${concern.target}` : '',
+      ].filter(Boolean);
+  }
+}
+
 /**
- * The verdict on one camera: failing (its latest runs failed), silent (its last run reached it and it
- * has recorded nothing new for longer than `camera-silent-after`) and at-risk recordings are ✗;
- * lost or pending recordings, copies behind on a target and a camera never synced are ⚠.
+ * A camera's line of the page: the verdict `ledgerStatus` decided (the same as `camdl status`), its
+ * concerns worded as short phrases, and the pending (at risk apart), lost and at-risk counts.
  */
-export function cameraVerdict(camera: CameraStatus, facts: VerdictFacts): CameraVerdict {
-  const pending = camera.channels.reduce((sum, channel) => sum + channel.pending, 0);
-  const waiting = Math.max(0, pending - facts.atRisk);
-  const lost = camera.channels.reduce((sum, channel) => sum + channel.lost, 0);
-  const failures: string[] = [];
-  const warnings: string[] = [];
-  if (camera.failedRuns > 0) failures.push(camera.failedRuns === 1 ? 'last run failed' : `last ${camera.failedRuns} runs failed`);
-  const since = facts.newestMs ?? facts.firstRunMs;
-  const reached = camera.lastRun?.status === 'ok';
-  if (reached && since !== undefined && facts.now - since > facts.silentAfterMs) {
-    failures.push(`silent for ${describeSpan(facts.now - since)}${facts.newestMs === undefined ? ' (nothing recorded yet)' : ''}`);
-  }
-  if (facts.atRisk > 0) failures.push(`${facts.atRisk} at risk of being overwritten`);
-  if (lost > 0) warnings.push(`${lost} lost`);
-  if (waiting > 0) warnings.push(`${waiting} pending`);
-  if (camera.lastSuccessMs === undefined && camera.failedRuns === 0) warnings.push('never synced');
-  for (const copy of camera.copies) {
-    if (copy.failing > 0) warnings.push(`${copy.failing} copies failing on ${copy.target}`);
-    else if (copy.pending > 0) warnings.push(`${copy.pending} copies pending on ${copy.target}`);
-  }
-  return { mark: failures.length > 0 ? 'fail' : warnings.length > 0 ? 'warn' : 'ok', problems: [...failures, ...warnings], pending: waiting, lost, atRisk: facts.atRisk };
+export function verdictLine(camera: CameraStatus, now: number): CameraVerdictLine {
+  const atRisk = camera.concerns.reduce((sum, concern) => sum + (concern.kind === 'at-risk' ? concern.recordings : 0), 0);
+  const pending = camera.concerns.reduce((sum, concern) => sum + (concern.kind === 'pending' ? concern.recordings : 0), 0);
+  const lost = camera.concerns.reduce((sum, concern) => sum + (concern.kind === 'lost' ? concern.recordings : 0), 0);
+  return {
+    mark: camera.verdict,
+    problems: camera.concerns.flatMap((concern) => problemText(concern, atRisk, now)),
+    pending: Math.max(0, pending - atRisk),
+    lost,
+    atRisk,
+  };
 }

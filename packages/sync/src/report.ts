@@ -1,5 +1,4 @@
 import { PLAUSIBLE_TIME_AHEAD_MS, PLAUSIBLE_TIME_MIN_MS } from '@camdl/internal';
-import { DEFAULT_ALERT_POLICY } from './alerts/monitoring-config.js';
 import type { FleetConfig } from './config.js';
 import { coverageDays, dayOf, DAY_STATES, isAtRisk, recorderOf, type AtRiskInput, type DayState } from './coverage-days.js';
 import { formatBytes } from './format-bytes.js';
@@ -9,9 +8,10 @@ import { CopyLedger } from './ledger-copies.js';
 import { calendarSvg, DAY_CLASS } from './report-calendar.js';
 import { DAY_COLOURS, DAY_LABELS, escapeHtml, REPORT_SCRIPT, reportCss, scriptJson } from './report-html.js';
 import { stripDays, type StripDay } from './report-strips.js';
-import { cameraVerdict, describeAgo, MARK_SYMBOL, type CameraVerdict, type VerdictMark } from './report-verdict.js';
+import { describeAgo, MARK_SYMBOL, verdictLine, type CameraVerdictLine } from './report-verdict.js';
 import { describeHorizon, type ChannelHorizon } from './overwrite-horizon.js';
-import { fleetStatus, ledgerStatus, type CameraStatus } from './status.js';
+import type { CameraConcern } from './status-verdict.js';
+import { ledgerStatus, type CameraStatus, type CameraVerdict, type LedgerStatusOptions } from './status.js';
 
 /** How a day of the calendar is drawn: the {@link DayState}s of `coverageDays`. */
 export type CoverageState = DayState;
@@ -44,11 +44,12 @@ const NAMED_PER_CAMERA = 10;
  * `#camera/YYYY-MM-DD` anchor.
  */
 export function renderCoverageReport(config: FleetConfig, options: CoverageReportOptions = {}): string {
-  const status = fleetStatus(config, options.now === undefined ? {} : { now: options.now });
   const ledger = Ledger.open(config.ledger, { readOnly: true });
   try {
+    const settings = { silentAfterMs: config.alerts.cameraSilentAfterMs, ...options, now: options.now ?? Date.now() };
+    const cameras = ledgerStatus(ledger, config.cameras, { ...statusOptions(settings), bandwidthMbps: config.bandwidthMbps });
     const zoneOf = (camera: string): string => config.cameras.find((candidate) => candidate.name === camera)?.timeZone ?? Intl.DateTimeFormat().resolvedOptions().timeZone;
-    return reportHtml(config.archive, zoneOf, [{ site: undefined, cameras: status.cameras, ledger }], { silentAfterMs: config.alerts.cameraSilentAfterMs, ...options });
+    return reportHtml(config.archive, zoneOf, [{ site: undefined, cameras, ledger }], settings);
   } finally {
     ledger.close();
   }
@@ -60,13 +61,19 @@ export function renderCoverageReport(config: FleetConfig, options: CoverageRepor
  * sites' configs are not at hand).
  */
 export function renderSitesReport(where: string, sites: ReadonlyArray<{ site: string; ledger: Ledger | undefined; error: string | undefined }>, options: CoverageReportOptions = {}): string {
+  const settings = { ...options, now: options.now ?? Date.now() };
   const groups = sites.map((site) => ({
     site: site.site === '' ? '(root)' : site.site,
     error: site.error,
-    cameras: site.ledger ? ledgerStatus(site.ledger, new CopyLedger(site.ledger).cameras()) : [],
+    cameras: site.ledger ? ledgerStatus(site.ledger, new CopyLedger(site.ledger).cameras(), statusOptions(settings)) : [],
     ledger: site.ledger,
   }));
-  return reportHtml(where, () => Intl.DateTimeFormat().resolvedOptions().timeZone, groups, { title: 'camdl coverage of every site', ...options });
+  return reportHtml(where, () => Intl.DateTimeFormat().resolvedOptions().timeZone, groups, { title: 'camdl coverage of every site', ...settings });
+}
+
+/** What the status the page shows is decided with: the page's instant, silence and at-risk input. */
+function statusOptions(options: CoverageReportOptions): LedgerStatusOptions {
+  return { now: options.now ?? Date.now(), ...(options.silentAfterMs === undefined ? {} : { silentAfterMs: options.silentAfterMs }), atRiskOf: options.atRiskOf };
 }
 
 /** Per target: verified, pending, failing and conflicting copies of a camera's recordings. */
@@ -100,7 +107,7 @@ interface CameraPart {
   key: string;
   site: string | undefined;
   camera: CameraStatus;
-  verdict: CameraVerdict;
+  verdict: CameraVerdictLine;
   html: string;
   data: CameraData;
 }
@@ -127,12 +134,10 @@ function horizonLine(horizon: ChannelHorizon | undefined): string {
   return `<p class="meta horizon${horizon.atRisk ? ' fail' : ''}" data-col="overwrite-eta"${eta}>${escapeHtml(describeHorizon(horizon))}</p>`;
 }
 
-function cameraPart(group: ReportGroup, camera: CameraStatus, zone: string, range: { startMs: number; endMs: number }, options: Required<Pick<CoverageReportOptions, 'silentAfterMs'>> & CoverageReportOptions, now: number): CameraPart {
+function cameraPart(group: ReportGroup, camera: CameraStatus, zone: string, range: { startMs: number; endMs: number }, options: CoverageReportOptions, now: number): CameraPart {
   const key = group.site === undefined ? camera.name : `${group.site}:${camera.name}`;
   const firstDay = dayOf(range.startMs, zone);
   const lastDay = dayOf(range.endMs, zone);
-  let newestMs: number | undefined;
-  let atRisk = 0;
   const named: Record<'lost' | 'at risk' | 'pending', { rows: LedgerRecording[]; total: number }> = { lost: { rows: [], total: 0 }, 'at risk': { rows: [], total: 0 }, pending: { rows: [], total: 0 } };
   const channelHtml: string[] = [];
   const data: CameraData = { k: key, n: camera.name, z: zone, c: [] };
@@ -142,10 +147,8 @@ function cameraPart(group: ReportGroup, camera: CameraStatus, zone: string, rang
     const throughMs = channel.horizon?.atRiskThroughMs;
     const input = options.atRiskOf?.(camera.name, channel.channel) ?? (throughMs === undefined ? undefined : { beforeMs: throughMs + 1 });
     for (const row of rows) {
-      if (Number.isFinite(row.endMs) && row.endMs <= now + PLAUSIBLE_TIME_AHEAD_MS) newestMs = Math.max(newestMs ?? row.endMs, row.endMs);
       const kind = row.state === 'lost' ? 'lost' : row.state === 'listed' || row.state === 'downloaded' ? (isAtRisk(row, input) ? 'at risk' : 'pending') : undefined;
       if (kind === undefined) continue;
-      if (kind === 'at risk') atRisk += 1;
       named[kind].total += 1;
       if (named[kind].rows.length < NAMED_PER_CAMERA) named[kind].rows.push(row);
     }
@@ -158,9 +161,7 @@ function cameraPart(group: ReportGroup, camera: CameraStatus, zone: string, rang
     );
     data.c.push({ l: label, d: stripDays(rows, coverage.days, zone, input) });
   }
-  const runs = group.ledger?.cameraRuns(camera.name) ?? [];
-  const firstRunMs = runs.filter((run) => run.status === 'ok').reduce<number | undefined>((first, run) => Math.min(first ?? run.startedMs, run.startedMs), undefined);
-  const verdict = cameraVerdict(camera, { newestMs, firstRunMs, atRisk, silentAfterMs: options.silentAfterMs, now });
+  const verdict = verdictLine(camera, now);
   const lastSync = camera.lastSuccessMs === undefined ? 'never synced' : `last successful sync ${wallClockIn(camera.lastSuccessMs, 'UTC')} UTC (${describeAgo(camera.lastSuccessMs, now)})`;
   const lastRun = camera.lastRun && camera.lastRun.status !== 'ok' ? ` · last run ${escapeHtml(camera.lastRun.status)}${camera.lastRun.error ? `: ${escapeHtml(camera.lastRun.error)}` : ''}` : '';
   const html = `<section class="camera" id="camera-${escapeHtml(key)}" data-camera="${escapeHtml(camera.name)}" data-key="${escapeHtml(key)}"${group.site !== undefined ? ` data-site="${escapeHtml(group.site)}"` : ''}>
@@ -182,22 +183,23 @@ function fleetLine(part: CameraPart, now: number): string {
 }
 
 /** The page's one line: everything fine, or which cameras need what. */
-function pageVerdict(parts: readonly CameraPart[]): { mark: VerdictMark; text: string } {
+function pageVerdict(parts: readonly CameraPart[]): { mark: CameraVerdict; text: string } {
   const needing = parts.filter((part) => part.verdict.mark !== 'ok');
   if (parts.length === 0) return { mark: 'warn', text: 'No camera in the ledger yet.' };
   if (needing.length === 0) return { mark: 'ok', text: `All ${parts.length} camera(s) archived and verified: nothing failing, silent, pending or lost.` };
-  const mark: VerdictMark = needing.some((part) => part.verdict.mark === 'fail') ? 'fail' : 'warn';
+  const mark: CameraVerdict = needing.some((part) => part.verdict.mark === 'fail') ? 'fail' : 'warn';
   const worst = [...needing].sort((a, b) => (a.verdict.mark === b.verdict.mark ? 0 : a.verdict.mark === 'fail' ? -1 : 1));
   const named = worst.slice(0, 6).map((part) => `${part.camera.name}: ${part.verdict.problems.join(', ')}`);
-  const failing = parts.filter((part) => part.camera.failedRuns > 0).length;
-  const silent = parts.filter((part) => part.verdict.problems.some((problem) => problem.startsWith('silent'))).length;
+  const concerned = (kind: CameraConcern['kind']) => parts.filter((part) => part.camera.concerns.some((concern) => concern.kind === kind)).length;
+  const failing = concerned('failed-runs');
+  const silent = concerned('silent');
   const counts = [failing > 0 ? `${failing} failing` : '', silent > 0 ? `${silent} silent` : ''].filter(Boolean).join(', ');
   return { mark, text: `${needing.length} of ${parts.length} camera(s) need attention${counts ? ` (${counts})` : ''} — ${named.join('; ')}${worst.length > 6 ? `; and ${worst.length - 6} more` : ''}.` };
 }
 
 function legendHtml(): string {
   const states = DAY_STATES.map((state) => `<span class="key" data-state="${state}"><i class="sw ${DAY_CLASS[state]}"></i>${DAY_LABELS[state]}</span>`).join('');
-  const marks = (['ok', 'warn', 'fail'] as const).map((mark) => `<span class="key"><b class="${mark}">${MARK_SYMBOL[mark]}</b> ${mark === 'ok' ? 'all archived' : mark === 'warn' ? 'pending, lost or copies behind' : 'failing, silent or at risk'}</span>`).join('');
+  const marks = (['ok', 'warn', 'fail'] as const).map((mark) => `<span class="key"><b class="${mark}">${MARK_SYMBOL[mark]}</b> ${mark === 'ok' ? 'all archived' : mark === 'warn' ? 'pending, lost, missed days, copies behind or never synced' : 'failing, silent or at risk'}</span>`).join('');
   return `<div class="legend">${states}<span class="key" data-state="gap"><i class="sw n g"></i>missed day (no archive where the camera's cadence expects one)</span>${marks}</div>`;
 }
 
@@ -221,13 +223,12 @@ function reportHtml(archive: string, zoneOf: (camera: string) => string, groups:
   const spans = groups.map((group) => (group.ledger ? plausibleSpan(group.ledger, now) : undefined)).filter((span) => span !== undefined);
   const startMs = Math.min(now, spans.length > 0 ? Math.min(...spans.map((span) => span.startMs)) : now);
   const endMs = Math.max(now, spans.length > 0 ? Math.max(...spans.map((span) => span.endMs)) : now);
-  const settings = { silentAfterMs: DEFAULT_ALERT_POLICY.cameraSilentAfterMs, ...options };
   const sections: string[] = [];
   const parts: CameraPart[] = [];
   for (const group of groups) {
     if (group.site !== undefined) sections.push(`<h2 class="site" data-site="${escapeHtml(group.site)}">Site ${escapeHtml(group.site)}</h2>${group.error ? `<p class="verdict warn">its ledger snapshot could not be read: ${escapeHtml(group.error)}</p>` : ''}`);
     for (const camera of group.cameras) {
-      const part = cameraPart(group, camera, zoneOf(camera.name), { startMs, endMs }, settings, now);
+      const part = cameraPart(group, camera, zoneOf(camera.name), { startMs, endMs }, options, now);
       parts.push(part);
       sections.push(part.html);
     }

@@ -55,7 +55,7 @@ describe('cameraVerdict', () => {
       verdict: 'warn',
       concerns: [
         { kind: 'lost', recordings: 2, days: [] },
-        { kind: 'copies', target: 'nas', pending: 1, conflict: 0 },
+        { kind: 'copies', target: 'nas', pending: 1, failing: 0, conflict: 0 },
       ],
     });
   });
@@ -64,5 +64,14 @@ describe('cameraVerdict', () => {
     const interrupted = camera({ lastRun: { status: 'interrupted', finishedMs: 2, error: undefined }, failedRuns: 2 });
     expect(cameraVerdict(interrupted)).toMatchObject({ verdict: 'fail', concerns: [{ kind: 'failed-runs', runs: 2 }] });
     expect(cameraVerdict(camera({ lastRun: undefined, lastSuccessMs: undefined, channels: [] }))).toEqual({ verdict: 'warn', concerns: [{ kind: 'never-synced' }] });
+  });
+
+  it('a camera whose only runs were interrupted has no successful run: never synced, not ✓', () => {
+    expect(cameraVerdict(camera({ lastRun: { status: 'interrupted', finishedMs: 2, error: undefined }, lastSuccessMs: undefined, channels: [] }))).toEqual({ verdict: 'warn', concerns: [{ kind: 'never-synced' }] });
+  });
+
+  it('copies failing on a target are a concern with how many fail', () => {
+    const copies = [{ target: 'nas', verified: 9, pending: 2, failing: 2, conflict: 0, oldestPendingMs: 1, oldestPendingAgeMs: 5 }];
+    expect(cameraVerdict(camera({ copies }))).toEqual({ verdict: 'warn', concerns: [{ kind: 'copies', target: 'nas', pending: 2, failing: 2, conflict: 0 }] });
   });
 });

@@ -1,7 +1,7 @@
-import { localTimeZone, PLAUSIBLE_TIME_MIN_MS } from '@camdl/internal';
+import { localTimeZone, PLAUSIBLE_TIME_AHEAD_MS, PLAUSIBLE_TIME_MIN_MS } from '@camdl/internal';
 import { DEFAULT_ALERT_POLICY } from './alerts/monitoring-config.js';
 import { selectCameras, type FleetConfig } from './config.js';
-import { coverageDays, dayOf, DAY_STATES, MAX_COVERAGE_DAYS, recorderOf, type DayCoverage, type DayState } from './coverage-days.js';
+import { coverageDays, dayOf, DAY_STATES, isAtRisk, MAX_COVERAGE_DAYS, recorderOf, type AtRiskInput, type DayCoverage, type DayState } from './coverage-days.js';
 import { CopyLedger, type CopySummary } from './ledger-copies.js';
 import { Ledger, type LedgerRecording } from './ledger.js';
 import { cameraVerdict, type CameraConcern } from './status-verdict.js';
@@ -122,6 +122,12 @@ export interface LedgerStatusOptions {
   silentAfterMs?: number;
   /** The fleet's global bandwidth limit in Mbps (0: none), for the time fetching what is at risk takes. @default 0 */
   bandwidthMbps?: number;
+  /**
+   * Which pending recordings of a camera channel are at risk of being overwritten, in place of the
+   * overwrite horizon the ledger records (`undefined` for a channel: its horizon).
+   * @default the overwrite horizon of each channel
+   */
+  atRiskOf?: ((camera: string, channel: number) => AtRiskInput | undefined) | undefined;
 }
 
 export interface FleetStatusOptions {
@@ -232,8 +238,19 @@ export function ledgerStatus(ledger: Ledger, cameraList: readonly StatusCamera[]
     const coverageOptions = { timeZone, firstDay, lastDay: today, recorder: recorderOf(camera.kind), knownSinceMs };
     const channels = summaries.map((summary) => {
       const horizon = horizons.find((candidate) => candidate.channel === summary.channel);
-      const atRisk = horizon?.atRiskThroughMs === undefined ? undefined : { beforeMs: horizon.atRiskThroughMs + 1 };
-      const days = coverageDays(ledger.recordingsOf(camera.name, summary.channel), { ...coverageOptions, atRisk });
+      const given = options.atRiskOf?.(camera.name, summary.channel);
+      const atRisk = given ?? (horizon?.atRiskThroughMs === undefined ? undefined : { beforeMs: horizon.atRiskThroughMs + 1 });
+      // One pass over the rows: the calendar, the newest plausible end (a hostile 1e300 keeps no camera from being silent) and the given at-risk ones.
+      let newestMs: number | undefined;
+      let givenAtRisk = 0;
+      function* tally(rows: Iterable<LedgerRecording>): Generator<LedgerRecording> {
+        for (const row of rows) {
+          if (Number.isFinite(row.endMs) && row.endMs <= now + PLAUSIBLE_TIME_AHEAD_MS) newestMs = Math.max(newestMs ?? row.endMs, row.endMs);
+          if (isAtRisk(row, given)) givenAtRisk += 1;
+          yield row;
+        }
+      }
+      const days = coverageDays(tally(ledger.recordingsOf(camera.name, summary.channel)), { ...coverageOptions, atRisk });
       const channel: ChannelStatus = {
         channel: summary.channel,
         files: summary.files,
@@ -247,15 +264,15 @@ export function ledgerStatus(ledger: Ledger, cameraList: readonly StatusCamera[]
         periodDays: days.periodDays,
         gaps: archiveGaps(days.days),
         horizon,
-        ...(horizon === undefined ? {} : { atRisk: horizon.atRiskCount }),
+        ...(given !== undefined ? { atRisk: givenAtRisk } : horizon === undefined ? {} : { atRisk: horizon.atRiskCount }),
       };
-      return { channel, days: days.days };
+      return { channel, days: days.days, newestMs };
     });
     const calendar = channels.length > 0 ? channels.map(({ days }) => days) : [coverageDays([], coverageOptions).days];
     const strip = calendar[0]!
       .map((day, index): StripDay => ({ day: day.day, state: STRIP_STATES[Math.min(...calendar.map((days) => STRIP_STATES.indexOf(stripState(days[index]!))))]! }))
       .filter((day) => day.day >= stripFirstDay);
-    const newestMs = channels.reduce<number | undefined>((newest, { channel }) => (channel.lastMs === undefined ? newest : Math.max(newest ?? channel.lastMs, channel.lastMs)), undefined);
+    const newestMs = channels.reduce<number | undefined>((newest, channel) => (channel.newestMs === undefined ? newest : Math.max(newest ?? channel.newestMs, channel.newestMs)), undefined);
     const since = newestMs ?? firstRunMs;
     // A Timelapse camera that delivers once a week is not silent after two days.
     const periodMs = Math.max(0, ...channels.map(({ channel }) => (channel.periodDays ?? 0) * DAY_MS * 1.5));

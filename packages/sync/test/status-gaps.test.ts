@@ -1,3 +1,4 @@
+import { DatabaseSync } from 'node:sqlite';
 import { afterEach, describe, expect, it } from 'vitest';
 import { fleetStatus, sqliteAvailable, STATUS_JSON_VERSION } from '@camdl/sync';
 import { dailyTimelapse, DAY, HOUR, recording, StatusFleet, type StatusCameraSpec } from './status-ledger.js';
@@ -95,6 +96,15 @@ describe.skipIf(!sqliteAvailable())('camdl status: gaps that mean something', ()
     expect(silent!.channels[0]!.gaps).toEqual([]);
     expect(fresh).toMatchObject({ verdict: 'warn', concerns: [{ kind: 'never-synced' }], channels: [] });
     expect(fresh!.strip.every((day) => day.state === 'before-known')).toBe(true);
+  });
+
+  it('a row an older camdl stored with an impossible end keeps no camera from being silent', async () => {
+    fleet = await StatusFleet.create([{ name: 'silent', kind: 'timelapse', recordings: dailyTimelapse(FIRST, 393), runs: okRun }]);
+    const db = new DatabaseSync(fleet.config().ledger);
+    db.prepare(`UPDATE recordings SET end_ms = ? WHERE id = (SELECT MIN(id) FROM recordings)`).run(1e15);
+    db.close();
+    const [silent] = fleetStatus(fleet.config(), { now: NOW }).cameras;
+    expect(silent).toMatchObject({ verdict: 'fail', silent: { newestMs: FIRST + 392 * DAY + 18 * HOUR - 1000 }, concerns: [{ kind: 'silent', newestMs: FIRST + 392 * DAY + 18 * HOUR - 1000 }] });
   });
 
   it('--camera selects cameras by name; an unknown one is a config error', async () => {

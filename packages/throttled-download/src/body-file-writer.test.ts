@@ -28,6 +28,16 @@ async function feed(writer: BodyFileWriter, data: Buffer, sizes: number[], drain
   }
 }
 
+/** Writes `data` to a new file at `path` through a writer of its own, as one download would. */
+async function writeThrough(path: string, data: Buffer, sizes: number[], options: { durable?: boolean; syncEveryBytes?: number } = {}): Promise<void> {
+  const fd = openSync(path, 'w');
+  let wake: () => void = noop;
+  const writer = new BodyFileWriter(fd, { durable: options.durable ?? false, ...options, onError: noop, onDrain: () => wake() });
+  await feed(writer, data, sizes, () => new Promise<void>((resolve) => (wake = resolve)));
+  await writer.end();
+  closeSync(fd);
+}
+
 describe('BodyFileWriter', () => {
   it('writes every byte in order from a reused source buffer, durable or not', async () => {
     for (const durable of [true, false]) {
@@ -112,12 +122,7 @@ describe('BodyFileWriter', () => {
       for (let i = 0; i < 4; i++) {
         const data = deterministicBytes(3 * WRITE_BUFFER_BYTES + 1000, 20 + i);
         const path = join(dir.path, `sequential-${i}.bin`);
-        const fd = openSync(path, 'w');
-        let wake: () => void = noop;
-        const writer = new BodyFileWriter(fd, { durable: false, onError: noop, onDrain: () => wake() });
-        await feed(writer, data, [65_536, 200_000], () => new Promise<void>((resolve) => (wake = resolve)));
-        await writer.end();
-        closeSync(fd);
+        await writeThrough(path, data, [65_536, 200_000]);
         expect(sha256(readFileSync(path))).toBe(sha256(data));
       }
       const writeBuffers = allocUnsafe.mock.calls.filter(([size]) => size === WRITE_BUFFER_BYTES).length;
@@ -135,16 +140,7 @@ describe('BodyFileWriter', () => {
       path: join(dir.path, `concurrent-${i}.bin`),
     }));
     await Promise.all(
-      files.map(async ({ data, path }, i) => {
-        const fd = openSync(path, 'w');
-        let wake: () => void = noop;
-        const writer = new BodyFileWriter(fd, { durable: i % 2 === 0, syncEveryBytes: WRITE_BUFFER_BYTES, onError: noop, onDrain: () => wake() });
-        await feed(writer, data, [4096 + i, 131_072, 300_000 - i], async () => {
-          await new Promise<void>((resolve) => (wake = resolve));
-        });
-        await writer.end();
-        closeSync(fd);
-      }),
+      files.map(({ data, path }, i) => writeThrough(path, data, [4096 + i, 131_072, 300_000 - i], { durable: i % 2 === 0, syncEveryBytes: WRITE_BUFFER_BYTES })),
     );
     for (const { data, path } of files) expect(sha256(readFileSync(path))).toBe(sha256(data));
   });
@@ -160,14 +156,7 @@ describe('BodyFileWriter', () => {
     closeSync(readOnly);
     const files = [0, 1].map((i) => ({ data: deterministicBytes(3 * WRITE_BUFFER_BYTES, 60 + i), path: join(dir.path, `after-failure-${i}.bin`) }));
     await Promise.all(
-      files.map(async ({ data, path }) => {
-        const fd = openSync(path, 'w');
-        let wake: () => void = noop;
-        const writer = new BodyFileWriter(fd, { durable: false, onError: noop, onDrain: () => wake() });
-        await feed(writer, data, [262_144, 50_000], () => new Promise<void>((resolve) => (wake = resolve)));
-        await writer.end();
-        closeSync(fd);
-      }),
+      files.map(({ data, path }) => writeThrough(path, data, [262_144, 50_000])),
     );
     for (const { data, path } of files) expect(sha256(readFileSync(path))).toBe(sha256(data));
   });

@@ -5,6 +5,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { peakRssMiB } from './peak-rss.mjs';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const { renderCoverageReport, fleetStatus, parseConfig } = await import(`${root}packages/sync/dist/index.js`);
@@ -78,7 +79,7 @@ try {
   const config = parseConfig(`archive: ${dir}\nledger: ${ledgerPath}\ncameras:\n  - name: nvr\n    kind: amcrest\n    host: 127.0.0.1\n    time-zone: UTC\n`, join(dir, 'camdl.yaml'));
   time('status', () => fleetStatus(config));
   const html = time('report (HTML)', () => renderCoverageReport(config));
-  process.stdout.write(`${JSON.stringify({ count, timings, reportBytes: html.length, maxRssMiB: process.resourceUsage().maxRSS / 1024 })}\n`);
+  process.stdout.write(`${JSON.stringify({ count, timings, reportBytes: html.length, maxRssMiB: peakRssMiB() })}\n`);
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }

@@ -1,6 +1,7 @@
 // One `camdl sync` run in its own process (the built library), measuring itself: wall time, the
 // download phase, CPU (user+sys) and peak RSS. Prints one JSON line.
 import { fileURLToPath } from 'node:url';
+import { peakRssMiB } from './peak-rss.mjs';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const { loadConfig, syncFleet } = await import(`${root}packages/sync/dist/index.js`);
@@ -27,7 +28,7 @@ process.stdout.write(
     wallMs: performance.now() - started,
     downloadMs: (lastDone ?? 0) - (firstStart ?? 0),
     cpuMs: (used.user + used.system) / 1000,
-    maxRssMiB: process.resourceUsage().maxRSS / 1024,
+    maxRssMiB: peakRssMiB(),
     cameras: summary.cameras.map((camera) => ({ camera: camera.camera, status: camera.status, downloaded: camera.downloaded, failed: camera.failed, error: camera.error })),
   })}\n`,
 );

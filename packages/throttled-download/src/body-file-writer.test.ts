@@ -1,6 +1,6 @@
 import { openSync, closeSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { deterministicBytes, makeTempDir, sha256, type TempDir } from '@camdl/test-utils';
 import { BodyFileWriter, FileWriteError, WRITE_BUFFER_BYTES } from './body-file-writer.js';
 
@@ -26,6 +26,16 @@ async function feed(writer: BodyFileWriter, data: Buffer, sizes: number[], drain
     scratch.fill(0);
     if (!more) await drained();
   }
+}
+
+/** Writes `data` to a new file at `path` through a writer of its own, as one download would. */
+async function writeThrough(path: string, data: Buffer, sizes: number[], options: { durable?: boolean; syncEveryBytes?: number } = {}): Promise<void> {
+  const fd = openSync(path, 'w');
+  let wake: () => void = noop;
+  const writer = new BodyFileWriter(fd, { durable: options.durable ?? false, ...options, onError: noop, onDrain: () => wake() });
+  await feed(writer, data, sizes, () => new Promise<void>((resolve) => (wake = resolve)));
+  await writer.end();
+  closeSync(fd);
 }
 
 describe('BodyFileWriter', () => {
@@ -104,5 +114,50 @@ describe('BodyFileWriter', () => {
     await expect(ended).rejects.toMatchObject({ cause: { code: 'EBADF' } });
     expect(errors).toHaveLength(1);
     closeSync(fd);
+  });
+
+  it('downloads one after another reuse the same write buffers instead of allocating two each', async () => {
+    const allocUnsafe = vi.spyOn(Buffer, 'allocUnsafe');
+    try {
+      for (let i = 0; i < 4; i++) {
+        const data = deterministicBytes(3 * WRITE_BUFFER_BYTES + 1000, 20 + i);
+        const path = join(dir.path, `sequential-${i}.bin`);
+        await writeThrough(path, data, [65_536, 200_000]);
+        expect(sha256(readFileSync(path))).toBe(sha256(data));
+      }
+      const writeBuffers = allocUnsafe.mock.calls.filter(([size]) => size === WRITE_BUFFER_BYTES).length;
+      // Earlier tests of this file may have left buffers in the pool: at most two new ones, not 4 × 2.
+      expect(writeBuffers).toBeLessThanOrEqual(2);
+    } finally {
+      allocUnsafe.mockRestore();
+    }
+  });
+
+  it('writers running at once share the pool and each file gets exactly its own bytes', async () => {
+    const count = 6;
+    const files = Array.from({ length: count }, (_, i) => ({
+      data: deterministicBytes(2 * WRITE_BUFFER_BYTES + 777 * i, 40 + i),
+      path: join(dir.path, `concurrent-${i}.bin`),
+    }));
+    await Promise.all(
+      files.map(({ data, path }, i) => writeThrough(path, data, [4096 + i, 131_072, 300_000 - i], { durable: i % 2 === 0, syncEveryBytes: WRITE_BUFFER_BYTES })),
+    );
+    for (const { data, path } of files) expect(sha256(readFileSync(path))).toBe(sha256(data));
+  });
+
+  it('a writer that failed gives its buffers back without handing one out twice', async () => {
+    const bad = join(dir.path, 'failing.bin');
+    closeSync(openSync(bad, 'w'));
+    const readOnly = openSync(bad, 'r');
+    const failing = new BodyFileWriter(readOnly, { durable: false, onError: noop, onDrain: noop });
+    failing.write(Buffer.alloc(600_000, 9));
+    failing.write(Buffer.alloc(600_000, 9));
+    await expect(failing.end()).rejects.toBeInstanceOf(FileWriteError);
+    closeSync(readOnly);
+    const files = [0, 1].map((i) => ({ data: deterministicBytes(3 * WRITE_BUFFER_BYTES, 60 + i), path: join(dir.path, `after-failure-${i}.bin`) }));
+    await Promise.all(
+      files.map(({ data, path }) => writeThrough(path, data, [262_144, 50_000])),
+    );
+    for (const { data, path } of files) expect(sha256(readFileSync(path))).toBe(sha256(data));
   });
 });

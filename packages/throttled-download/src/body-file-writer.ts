@@ -6,6 +6,26 @@ export const WRITE_BUFFER_BYTES = 1024 * 1024;
 /** Room kept free at the end of the buffer being filled: one more socket read always fits. */
 const SLACK_BYTES = 256 * 1024;
 
+/**
+ * Idle write buffers shared by every writer of the process, at most this many kept. A buffer goes
+ * back as soon as its bytes are written, so concurrent downloads share a few buffers instead of each
+ * holding two, and a new download allocates nothing.
+ */
+const MAX_SPARE_WRITE_BUFFERS = 4;
+const spareWriteBuffers: Buffer[] = [];
+
+function takeWriteBuffer(size: number): Buffer {
+  const index = spareWriteBuffers.findLastIndex((buffer) => buffer.length === size);
+  if (index === -1) return Buffer.allocUnsafe(size);
+  const [buffer] = spareWriteBuffers.splice(index, 1);
+  return buffer ?? Buffer.allocUnsafe(size);
+}
+
+/** Only for a buffer no write is using or will use again. */
+function giveBackWriteBuffer(buffer: Buffer): void {
+  if (spareWriteBuffers.length < MAX_SPARE_WRITE_BUFFERS) spareWriteBuffers.push(buffer);
+}
+
 /** With `durable`, an `fdatasync` starts in the background after this many bytes were written since the last one. */
 export const SYNC_EVERY_BYTES = 32 * 1024 * 1024;
 
@@ -39,10 +59,11 @@ interface Pending {
 }
 
 /**
- * Writes a body to an open file descriptor (which stays the caller's to close) from two reused
+ * Writes a body to an open file descriptor (which stays the caller's to close) through at most two
  * buffers: chunks are copied into one while the threadpool writes the other, so receiving and
  * writing overlap, a slow disk gets writes of up to 1 MiB, an idle one gets the bytes at once, and no
- * memory is allocated per chunk. {@link write} returns false
+ * memory is allocated per chunk. A buffer is taken from a pool shared by all writers only while it
+ * holds bytes and goes back once they are written. {@link write} returns false
  * when both buffers are busy (the caller pauses its source until `onDrain`).
  */
 export class BodyFileWriter {
@@ -50,7 +71,6 @@ export class BodyFileWriter {
   readonly #options: BodyFileWriterOptions;
   readonly #size: number;
   readonly #syncEvery: number;
-  readonly #free: Buffer[] = [];
   #current: Buffer | undefined;
   #fill = 0;
   readonly #queue: Pending[] = [];
@@ -75,7 +95,7 @@ export class BodyFileWriter {
     let offset = 0;
     while (offset < chunk.length) {
       if (this.#current === undefined) {
-        this.#current = this.#free.pop() ?? Buffer.allocUnsafe(this.#size);
+        this.#current = takeWriteBuffer(this.#size);
         this.#fill = 0;
       }
       const copied = chunk.copy(this.#current, this.#fill, offset);
@@ -153,7 +173,7 @@ export class BodyFileWriter {
           return;
         }
         this.#writing = false;
-        if (this.#free.length < 2) this.#free.push(job.buffer);
+        giveBackWriteBuffer(job.buffer);
         this.#written(job.length);
       });
     };
@@ -192,7 +212,11 @@ export class BodyFileWriter {
     if (this.#error) return;
     this.#error = new FileWriteError(error);
     this.#closed = true;
-    this.#queue.length = 0;
+    // The write in flight, if any, is not in the queue: its buffer goes back when it completes.
+    for (const job of this.#queue.splice(0)) giveBackWriteBuffer(job.buffer);
+    if (this.#current !== undefined) giveBackWriteBuffer(this.#current);
+    this.#current = undefined;
+    this.#fill = 0;
     this.#options.onError(this.#error);
   }
 }

@@ -9,6 +9,17 @@ const execFile = promisify(execFileCallback);
 const root = new URL('..', import.meta.url).pathname;
 
 describe('release flow', () => {
+  it('pending changesets name only published packages (changesets refuses a release that mixes in an ignored one)', async () => {
+    const config = JSON.parse(await readFile(join(root, '.changeset/config.json'), 'utf8')) as { ignore: string[] };
+    const named: string[] = [];
+    for (const name of await readdir(join(root, '.changeset'))) {
+      if (!name.endsWith('.md') || name === 'README.md') continue;
+      const front = /^---\n([\s\S]*?)\n---/.exec(await readFile(join(root, '.changeset', name), 'utf8'))?.[1] ?? '';
+      for (const match of front.matchAll(/^['"]?(@camdl\/[\w-]+)['"]?\s*:/gm)) named.push(`${name}: ${match[1]}`);
+    }
+    expect(named.filter((entry) => config.ignore.some((ignored) => entry.endsWith(`: ${ignored}`)))).toEqual([]);
+  });
+
   it('`changeset version` turns a changeset into versions, CHANGELOGs and updated internal ranges', async () => {
     const work = await makeTempDir('camdl-changeset-');
     try {

@@ -1,6 +1,6 @@
 import { mkdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { download, forwardTransferEvents, isDownloadError, RateLimiter, type DownloadResult, type TransferEvent, type TransferOptions } from '@camdl/throttled-download';
+import { download, forwardTransferEvents, isDownloadError, RateLimiter, type DownloadResult, type RecordingTransferOutcome, type TransferEvent, type TransferOptions } from '@camdl/throttled-download';
 import type { AmcrestClient } from './client.js';
 import { AmcrestError, isAmcrestError } from './errors.js';
 import { classifyErrorBody } from './key-value.js';
@@ -37,15 +37,7 @@ export interface DownloadRecordingsOptions extends TransferOptions {
 export type RecordingDownloadEvent = TransferEvent<Recording>;
 
 /** The outcome for one recording. */
-export interface RecordingDownloadOutcome {
-  recording: Recording;
-  /** Local path (the final name; a `.part` next to it while incomplete). */
-  path: string;
-  /** `interrupted`: cut by `signal` — not a failure; its partial file is kept for the next run. */
-  status: 'downloaded' | 'resumed' | 'skipped' | 'failed' | 'interrupted' | 'not-started';
-  result?: DownloadResult;
-  error?: Error;
-}
+export type RecordingDownloadOutcome = RecordingTransferOutcome<Recording, DownloadResult>;
 
 /** Largest answer that is read back to see whether it is an `Error` body instead of a recording. */
 const ERROR_BODY_MAX_BYTES = 4096;

@@ -1,18 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startCameraSim, type CameraSim, type RecordingSpec } from '@camdl/camera-sim';
-import { DigestSession } from './digest-client.js';
+import { DigestSession, parseBody } from './digest-client.js';
 
 const FIND = '/cgi-bin/mediaFileFind.cgi';
 const WINDOW = 'condition.StartTime=2026-01-16%2020:00:00&condition.EndTime=2026-01-16%2022:00:00';
-
-function parseBody(body: Buffer): Map<string, string> {
-  const map = new Map<string, string>();
-  for (const line of body.toString('utf8').split(/\r?\n/)) {
-    const eq = line.indexOf('=');
-    if (eq > 0) map.set(line.slice(0, eq), line.slice(eq + 1));
-  }
-  return map;
-}
 
 /** An NVR with 3 channels: motion and timing recordings, Main and Extra1 streams, a snapshot. */
 const RECORDINGS: RecordingSpec[] = [

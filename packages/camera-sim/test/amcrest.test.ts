@@ -1,19 +1,10 @@
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startCameraSim, type CameraSim, type RecordingSpec } from '@camdl/camera-sim';
-import { DigestSession, rawRequest } from './digest-client.js';
+import { DigestSession, parseBody, rawRequest } from './digest-client.js';
 
 const sha = (data: Buffer): string => createHash('sha256').update(data).digest('hex');
 const FIND = '/cgi-bin/mediaFileFind.cgi';
-
-function parseBody(body: Buffer): Map<string, string> {
-  const map = new Map<string, string>();
-  for (const line of body.toString('utf8').split(/\r?\n/)) {
-    const eq = line.indexOf('=');
-    if (eq > 0) map.set(line.slice(0, eq), line.slice(eq + 1));
-  }
-  return map;
-}
 
 async function search(session: DigestSession, start: string, end: string, count = 100): Promise<{ pages: Map<string, string>[]; object: string }> {
   const created = parseBody((await session.request(`${FIND}?action=factory.create`)).body);

@@ -119,3 +119,13 @@ export function rawBytesRequest(port: number, head: Buffer): Promise<Buffer> {
     socket.write(head);
   });
 }
+
+/** The key=value lines of a Dahua CGI reply (mediaFileFind and the like). */
+export function parseBody(body: Buffer): Map<string, string> {
+  const map = new Map<string, string>();
+  for (const line of body.toString('utf8').split(/\r?\n/)) {
+    const eq = line.indexOf('=');
+    if (eq > 0) map.set(line.slice(0, eq), line.slice(eq + 1));
+  }
+  return map;
+}

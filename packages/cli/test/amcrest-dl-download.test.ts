@@ -4,29 +4,14 @@ import { join } from 'node:path';
 import { startCameraSim, type CameraSim } from '@camdl/camera-sim';
 import { makeTempDir, missingSystemTools, sha256File, type TempDir } from '@camdl/test-utils';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { runAmcrestDl, spawnAmcrestDl, waitFor } from './amcrest-dl-helpers.js';
+import { runAmcrestDl, simulatorArgs, spawnAmcrestDl, waitFor } from './amcrest-dl-helpers.js';
 
 const skip = missingSystemTools('ffmpeg', 'ffprobe');
 
 describe.skipIf(skip)('amcrest-dl downloads (built binary against the camera simulator)', () => {
   let dir: TempDir;
   let sim: CameraSim | undefined;
-  const args = (camera: CameraSim, extra: string[]): string[] => [
-    '--host',
-    camera.url,
-    '--username',
-    camera.username,
-    '--start',
-    '2026-01-16T20:00:00',
-    '--end',
-    '2026-01-16T22:00:00',
-    '--camera-tz',
-    'America/New_York',
-    '--output-dir',
-    dir.path,
-    '--no-progress',
-    ...extra,
-  ];
+  const args = (camera: CameraSim, extra: string[]): string[] => simulatorArgs(camera, dir.path, ['--start', '2026-01-16T20:00:00', '--end', '2026-01-16T22:00:00', '--camera-tz', 'America/New_York', ...extra]);
   const videosOf = (camera: CameraSim) => camera.recordings.filter((recording) => recording.type === 'mp4');
 
   beforeEach(async () => {

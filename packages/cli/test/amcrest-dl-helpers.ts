@@ -18,6 +18,11 @@ export function runAmcrestDl(args: string[], options: { password: string; env?: 
   return spawnAmcrestDl(args, options).done;
 }
 
+/** The arguments that point amcrest-dl at a simulator and a folder, quietly; `extra` follows them. */
+export function simulatorArgs(camera: { url: string; username: string }, outputDir: string, extra: string[]): string[] {
+  return ['--host', camera.url, '--username', camera.username, '--output-dir', outputDir, '--no-progress', ...extra];
+}
+
 /** Polls until `condition` holds (no fixed sleeps deciding the outcome). */
 export async function waitFor(condition: () => boolean | Promise<boolean>, what: string, timeoutMs = 20_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;

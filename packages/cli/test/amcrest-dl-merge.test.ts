@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { startCameraSim, type CameraSim } from '@camdl/camera-sim';
 import { makeTempDir, missingSystemTools, type TempDir } from '@camdl/test-utils';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { jsonEvents, runAmcrestDl, spawnAmcrestDl, waitFor } from './amcrest-dl-helpers.js';
+import { jsonEvents, runAmcrestDl, simulatorArgs, spawnAmcrestDl, waitFor } from './amcrest-dl-helpers.js';
 
 const skip = missingSystemTools('ffmpeg', 'ffprobe');
 
@@ -22,20 +22,7 @@ describe.skipIf(skip)('amcrest-dl merge (built binary, camera simulator, real ff
   let dir: TempDir;
   let sim: CameraSim;
   let expectedSeconds: number;
-  const args = (extra: string[]): string[] => [
-    '--host',
-    sim.url,
-    '--username',
-    sim.username,
-    '--start',
-    '2026-01-16T20:00:00',
-    '--end',
-    '2026-01-16T22:00:00',
-    '--output-dir',
-    dir.path,
-    '--no-progress',
-    ...extra,
-  ];
+  const args = (extra: string[]): string[] => simulatorArgs(sim, dir.path, ['--start', '2026-01-16T20:00:00', '--end', '2026-01-16T22:00:00', ...extra]);
 
   beforeAll(async () => {
     dir = await makeTempDir();

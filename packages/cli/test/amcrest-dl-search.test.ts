@@ -5,7 +5,7 @@ import { startCameraSim, type CameraSim, type RecordingSpec } from '@camdl/camer
 import { makeTempDir, type TempDir } from '@camdl/test-utils';
 import { createAmcrestClient } from '@camdl/amcrest-recordings';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { jsonEvents, runAmcrestDl, spawnAmcrestDl, startRecordingProxy, waitFor } from './amcrest-dl-helpers.js';
+import { jsonEvents, runAmcrestDl, simulatorArgs, spawnAmcrestDl, startRecordingProxy, waitFor } from './amcrest-dl-helpers.js';
 
 const wall = (utcMs: number): string => new Date(utcMs).toISOString().slice(0, 19).replace('T', ' ');
 
@@ -36,16 +36,7 @@ function dstRecordings(): RecordingSpec[] {
 describe('amcrest-dl search (built binary against the camera simulator)', () => {
   let dir: TempDir;
   let sim: CameraSim | undefined;
-  const base = (camera: CameraSim, extra: string[]): string[] => [
-    '--host',
-    camera.url,
-    '--username',
-    camera.username,
-    '--output-dir',
-    dir.path,
-    '--no-progress',
-    ...extra,
-  ];
+  const base = (camera: CameraSim, extra: string[]): string[] => simulatorArgs(camera, dir.path, extra);
 
   beforeEach(async () => {
     dir = await makeTempDir();

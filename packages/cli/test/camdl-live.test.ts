@@ -54,6 +54,24 @@ function plainScreen(stdout: string): string[] {
   return stdout.replaceAll('\r', '').replace(/\u001b\[\d+A\u001b\[0J/g, '').replaceAll('^C', '').split('\n');
 }
 
+/**
+ * Runs camdl in a terminal and types Ctrl+C once the screen matches `shown`: it must have been typed,
+ * camdl must exit 130, and the terminal must have echoed the key (typed there, not sent by kill).
+ */
+async function ctrlCOnceShown(args: string[], env: NodeJS.ProcessEnv, shown: RegExp): Promise<{ run: CamdlRun; lines: string[] }> {
+  let typed = false;
+  const run = await startInTerminal(args, env, (screen, press) => {
+    if (!typed && shown.test(screen)) {
+      typed = true;
+      press('\u0003');
+    }
+  });
+  expect(typed).toBe(true);
+  expect(run.code, run.stdout).toBe(130);
+  expect(run.stdout).toContain('^C');
+  return { run, lines: plainScreen(run.stdout) };
+}
+
 describe.skipIf(!sqliteAvailable())('camdl sync: what it shows, and --every', () => {
   const track = closeAfterEach();
   let fleet: CamdlFleet | undefined;
@@ -189,19 +207,8 @@ describe.skipIf(!sqliteAvailable())('camdl sync: what it shows, and --every', ()
 
   it.skipIf(missingSystemTools('script') !== undefined)('--every 1h on a terminal: Ctrl+C typed while it waits stops at once (exit 130), saying nothing was in progress', async () => {
     fleet = track(await startCamdlFleet([{ sim: { profile: 'timelapse3', content: { archives: syntheticArchives(1, 10_000) } }, extra: ['time-zone: UTC'] }]));
-    let typed = false;
-    const run = await startInTerminal(['sync', '--config', fleet.config, '--every', '1h'], fleet.env, (screen, press) => {
-      if (!typed && /Next run at \S+ \(exit code of this one: 0\)/.test(screen)) {
-        typed = true;
-        press('\u0003');
-      }
-    });
     // Had it waited for the hour, or for a second Ctrl+C, this test would time out.
-    expect(typed).toBe(true);
-    expect(run.code, run.stdout).toBe(130);
-    // The terminal echoed the key: it was typed there, not sent by kill.
-    expect(run.stdout).toContain('^C');
-    const lines = plainScreen(run.stdout);
+    const { lines } = await ctrlCOnceShown(['sync', '--config', fleet.config, '--every', '1h'], fleet.env, /Next run at \S+ \(exit code of this one: 0\)/);
     expect(lines).toContain('Stopped while waiting for the next run (nothing was in progress).');
     expect(lines.join('\n')).not.toMatch(/Stopping after the current files|Ctrl\+C again/);
     expect(lines.filter((line) => line.startsWith('Done. '))).toHaveLength(1);
@@ -222,18 +229,8 @@ describe.skipIf(!sqliteAvailable())('camdl sync: what it shows, and --every', ()
       { sim: { profile: 'timelapse2-v1', content: { archives: syntheticArchives(4, 300_000) } }, extra: ['time-zone: UTC'] },
     ]));
     for (const sim of fleet.sims) sim.addFault({ route: 'download', kind: 'slow', bytesPerSec: 400_000 });
-    let typed = false;
-    const run = await startInTerminal(['sync', '--config', fleet.config, '--every', '1h'], fleet.env, (screen, press) => {
-      // The live block is redrawn before each plain line: SAVE need not start a line of the raw screen.
-      if (!typed && /SAVE {2}cam/.test(screen)) {
-        typed = true;
-        press('\u0003');
-      }
-    });
-    expect(typed).toBe(true);
-    expect(run.code, run.stdout).toBe(130);
-    expect(run.stdout).toContain('^C');
-    const lines = plainScreen(run.stdout);
+    // The live block is redrawn before each plain line: SAVE need not start a line of the raw screen.
+    const { run, lines } = await ctrlCOnceShown(['sync', '--config', fleet.config, '--every', '1h'], fleet.env, /SAVE {2}cam/);
     const stopAt = lines.findIndex((line) => line === 'Stopping after the current files (Ctrl+C again to stop now)…');
     expect(stopAt, run.stdout).toBeGreaterThan(0);
     expect(lines.some((line) => line.startsWith('Stopped while waiting'))).toBe(false);

@@ -1,6 +1,6 @@
 import { mkdir, rename, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { forwardTransferEvents, RateLimiter, recordBatchFailure, type DownloadResult, type TransferEvent } from '@camdl/throttled-download';
+import { forwardTransferEvents, RateLimiter, recordBatchFailure, type DownloadResult, type RecordingTransferOutcome, type TransferEvent } from '@camdl/throttled-download';
 import type { HikvisionClient } from './client.js';
 import type { DownloadRecordingOptions, RecordingDownloadResult } from './download-recording.js';
 import { isHikvisionError } from './errors.js';
@@ -21,14 +21,7 @@ export interface DownloadRecordingsOptions extends Omit<DownloadRecordingOptions
 export type RecordingTransferEvent = TransferEvent<HikvisionRecording>;
 
 /** The outcome for one recording. */
-export interface RecordingOutcome {
-  recording: HikvisionRecording;
-  path: string;
-  /** `interrupted`: cut by `signal`, not a failure. */
-  status: 'downloaded' | 'resumed' | 'skipped' | 'failed' | 'interrupted' | 'not-started';
-  result?: RecordingDownloadResult;
-  error?: Error;
-}
+export type RecordingOutcome = RecordingTransferOutcome<HikvisionRecording, RecordingDownloadResult>;
 
 /**
  * Downloads recordings one after the other (recorders serve few streams at once) into `directory`,

@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { mkdir, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { makeTempDir, sha256, type TempDir } from '@camdl/test-utils';
+import { makeTempDir, mountTmpfs, sha256, type TempDir } from '@camdl/test-utils';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTarget, isOffsiteError } from '@camdl/offsite';
 
@@ -12,13 +12,8 @@ let skipReason: string | undefined;
 beforeAll(async () => {
   work = await makeTempDir('camdl-offsite-full-');
   const mountPoint = join(work.path, 'tiny');
-  await mkdir(mountPoint);
-  try {
-    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=1m', 'tmpfs', mountPoint], { stdio: 'ignore' });
-    tiny = mountPoint;
-  } catch {
-    skipReason = 'cannot mount a tmpfs (needs root)';
-  }
+  if (mountTmpfs(mountPoint, '1m')) tiny = mountPoint;
+  else skipReason = 'cannot mount a tmpfs (needs root)';
 });
 
 afterAll(async () => {

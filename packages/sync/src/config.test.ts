@@ -2,18 +2,11 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { CONFIG_KEYS, parseConfig, parseTimeBound } from './config.js';
 import { EXAMPLE_CONFIG } from './example-config.js';
+import { configError, PRIVATE_CONFIG } from '../test/config-fixtures.js';
 
-const PRIVATE = { statMode: () => 0o100600 };
+const PRIVATE = PRIVATE_CONFIG;
 const SHARED = { statMode: () => 0o100644 };
-
-function errorOf(text: string, options = PRIVATE): string {
-  try {
-    parseConfig(text, '/etc/camdl/camdl.yaml', options);
-  } catch (error) {
-    return (error as Error).message;
-  }
-  throw new Error('expected the config to be refused');
-}
+const errorOf = configError;
 
 const BASE = `archive: /srv/archive
 cameras:

@@ -59,18 +59,22 @@ export interface LedgerRun {
   exitCode: number | null;
 }
 
-export interface LedgerCameraRun {
-  runId: number;
-  camera: string;
-  startedMs: number;
-  finishedMs: number | null;
-  status: string;
+/** What one camera's run did, counted: the ledger keeps these per camera run and the fleet reports them per camera. */
+export interface CameraRunCounts {
   listed: number;
   downloaded: number;
   bytes: number;
   failed: number;
   lost: number;
   deleted: number;
+}
+
+export interface LedgerCameraRun extends CameraRunCounts {
+  runId: number;
+  camera: string;
+  startedMs: number;
+  finishedMs: number | null;
+  status: string;
   error: string | null;
 }
 

@@ -120,24 +120,22 @@ export async function collectMetrics(config: FleetConfig, options: { now?: numbe
     family('camdl_recordings', 'Recordings the ledger knows, by camera and state.', 'gauge', recordings);
     family('camdl_archived_bytes', 'Bytes of verified recordings in the archive, by camera.', 'gauge', archived);
     const recency = store?.cameraRecency() ?? new Map();
-    family(
-      'camdl_oldest_pending_age_seconds',
-      'Age of the oldest recording listed but not archived yet (0 when none).',
-      'gauge',
-      config.cameras.map((camera) => {
-        const oldest = recency.get(camera.name)?.oldestPendingMs;
-        return { labels: { camera: camera.name }, value: oldest === undefined ? 0 : Math.max(0, seconds(now - oldest)) };
-      }),
-    );
-    family(
-      'camdl_newest_recording_timestamp_seconds',
-      'End of the newest recording the camera listed.',
-      'gauge',
+    // One sample a configured camera; a camera whose value is undefined has no sample.
+    const perCamera = (value: (camera: string) => number | undefined): MetricSample[] =>
       config.cameras.flatMap((camera) => {
-        const newest = recency.get(camera.name)?.newestMs;
-        return newest === undefined ? [] : [{ labels: { camera: camera.name }, value: seconds(newest) }];
-      }),
-    );
+        const sample = value(camera.name);
+        return sample === undefined ? [] : [{ labels: { camera: camera.name }, value: sample }];
+      });
+    const oldestPending = (camera: string): number => {
+      const oldest = recency.get(camera)?.oldestPendingMs;
+      return oldest === undefined ? 0 : Math.max(0, seconds(now - oldest));
+    };
+    const newest = (camera: string): number | undefined => {
+      const newestMs = recency.get(camera)?.newestMs;
+      return newestMs === undefined ? undefined : seconds(newestMs);
+    };
+    family('camdl_oldest_pending_age_seconds', 'Age of the oldest recording listed but not archived yet (0 when none).', 'gauge', perCamera(oldestPending));
+    family('camdl_newest_recording_timestamp_seconds', 'End of the newest recording the camera listed.', 'gauge', perCamera(newest));
     if (ledger) horizonFamilies(ledger, config, now, family);
     if (ledger && config.targets.length > 0) copyFamilies(ledger, config, now, family);
     const alerts = store?.all() ?? [];

@@ -13,7 +13,7 @@ import { diskFullReason, isDiskFull } from './disk-full.js';
 import { describeCameraError, describeError, errorCode, isSyncError, SyncError } from './errors.js';
 import { renderLayout } from './layout.js';
 import { isRefusedLogin } from './refused-login.js';
-import { Ledger, type ListingCursor } from './ledger.js';
+import { Ledger, type CameraRunCounts, type ListingCursor } from './ledger.js';
 import { recordHoldings, type LostReason } from './ledger-horizon.js';
 import { overwritePriority, type ChannelHorizon } from './overwrite-horizon.js';
 import { RiskFirstLimiter, type RiskFirstShare } from './risk-first-limiter.js';
@@ -64,15 +64,9 @@ export type SyncEvent =
   | OffsiteEvent;
 
 /** One camera's result. */
-export interface CameraOutcome {
+export interface CameraOutcome extends CameraRunCounts {
   camera: string;
   status: CameraOutcomeStatus;
-  listed: number;
-  downloaded: number;
-  bytes: number;
-  failed: number;
-  lost: number;
-  deleted: number;
   /** Left to fetch (not started: interrupted, or a failure stopped the camera). */
   pending: number;
   error: string | undefined;

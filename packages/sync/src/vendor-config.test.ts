@@ -1,20 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { parseConfig } from './config.js';
-
-const PRIVATE = { statMode: () => 0o100600 };
+import { configError, PRIVATE_CONFIG } from '../test/config-fixtures.js';
 
 function parse(text: string): ReturnType<typeof parseConfig> {
-  return parseConfig(text, '/etc/camdl/camdl.yaml', PRIVATE);
+  return parseConfig(text, '/etc/camdl/camdl.yaml', PRIVATE_CONFIG);
 }
 
-function errorOf(text: string): string {
-  try {
-    parse(text);
-  } catch (error) {
-    return (error as Error).message;
-  }
-  throw new Error('expected the config to be refused');
-}
+const errorOf = (text: string): string => configError(text);
 
 const CONTRACT = `archive: /srv/archive
 cameras:

@@ -1,10 +1,10 @@
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
-import { sha256File } from '@camdl/test-utils';
+import { describe, expect, it } from 'vitest';
+import { closeAfterEach, sha256File } from '@camdl/test-utils';
 import { sqliteAvailable, syncFleet } from '@camdl/sync';
 import { Ledger } from '@camdl/sync/testing';
-import { collect, envName, listFiles, startFleet, type TestFleet } from './fleet-helpers.js';
+import { collect, envName, listFiles, startFleet } from './fleet-helpers.js';
 
 const EXPORTS = 'record/export/exportrecording.cgi';
 
@@ -18,14 +18,10 @@ function states(ledgerPath: string): Map<string, string> {
 }
 
 describe.skipIf(!sqliteAvailable())('camdl sync: Axis edge storage', () => {
-  let fleet: TestFleet | undefined;
-  afterEach(async () => {
-    await fleet?.close();
-    fleet = undefined;
-  });
+  const track = closeAfterEach();
 
   it('a recording still being written is not fetched; the run after it completes archives it whole', async () => {
-    fleet = await startFleet([{ name: 'dock', sim: { profile: 'axis-edge', timeZone: 'UTC', axisEdge: { recordings: 2 } } }]);
+    const fleet = track(await startFleet([{ name: 'dock', sim: { profile: 'axis-edge', timeZone: 'UTC', axisEdge: { recordings: 2 } } }]));
     const sim = fleet.sims.get('dock')!;
     const first = collect();
     const result = await syncFleet(fleet.config(), { env: fleet.env, onEvent: first.onEvent });
@@ -48,7 +44,7 @@ describe.skipIf(!sqliteAvailable())('camdl sync: Axis edge storage', () => {
   });
 
   it('an export refused with 200 and an XML GeneralError is never saved as video; the next run fetches it', async () => {
-    fleet = await startFleet([{ name: 'dock', sim: { profile: 'axis-edge', timeZone: 'UTC', axisEdge: { recordings: 3, inProgress: false } }, extra: ['max-retries: 0'] }]);
+    const fleet = track(await startFleet([{ name: 'dock', sim: { profile: 'axis-edge', timeZone: 'UTC', axisEdge: { recordings: 3, inProgress: false } }, extra: ['max-retries: 0'] }]));
     const sim = fleet.sims.get('dock')!;
     const refused = sim.axisEdge!.recordings[1]!;
     sim.axisEdge!.refuseExport(refused.recordingId, 40);
@@ -75,7 +71,7 @@ describe.skipIf(!sqliteAvailable())('camdl sync: Axis edge storage', () => {
   });
 
   it('delete-after removes on the camera only what was archived whole: not a cut export, not a recording in progress', async () => {
-    fleet = await startFleet([{ name: 'dock', sim: { profile: 'axis-edge', timeZone: 'UTC', axisEdge: { recordings: 3, formats: ['mp4'] } }, extra: ['delete-after: true', 'format: mp4', 'max-retries: 0'] }]);
+    const fleet = track(await startFleet([{ name: 'dock', sim: { profile: 'axis-edge', timeZone: 'UTC', axisEdge: { recordings: 3, formats: ['mp4'] } }, extra: ['delete-after: true', 'format: mp4', 'max-retries: 0'] }]));
     const sim = fleet.sims.get('dock')!;
     const [kept, cut, other] = sim.axisEdge!.recordings;
     // A chunked body properly terminated: only the container says it is short.
@@ -102,11 +98,11 @@ describe.skipIf(!sqliteAvailable())('camdl sync: Axis edge storage', () => {
   });
 
   it('delete-after waits for every target to hold a verified copy', async () => {
-    fleet = await startFleet(
+    const fleet = track(await startFleet(
       [{ name: 'dock', sim: { profile: 'axis-edge', timeZone: 'UTC', axisEdge: { recordings: 2, inProgress: false } }, extra: ['delete-after: true'] }],
       // A directory target below a file: every copy fails.
       { top: ['targets:', '  - name: usb', '    kind: directory', '    path: ./camdl.yaml/usb'] },
-    );
+    ));
     const sim = fleet.sims.get('dock')!;
     const run = collect();
     const result = await syncFleet(fleet.config(), { env: fleet.env, onEvent: run.onEvent });
@@ -117,10 +113,10 @@ describe.skipIf(!sqliteAvailable())('camdl sync: Axis edge storage', () => {
   });
 
   it('a wrong password is one failed login per run and locks nothing; the right one then works', async () => {
-    fleet = await startFleet([
+    const fleet = track(await startFleet([
       { name: 'dock', sim: { profile: 'axis-edge', timeZone: 'UTC', digest: { lockoutAfterFailures: 3 }, axisEdge: { recordings: 2 } }, passwordOverride: 'wrong-password' },
       { name: 'lobby', sim: { profile: 'hikvision', timeZone: 'UTC', digest: { lockoutAfterFailures: 3 } }, passwordOverride: 'wrong-password', extra: ['since: 2026-01-16T00:00:00', 'until: 2026-01-18T00:00:00'] },
-    ]);
+    ]));
     for (const attempt of [1, 2]) {
       const result = await syncFleet(fleet.config(), { env: fleet.env });
       expect(result.exitCode).toBe(1);

@@ -1,33 +1,24 @@
 import { spawnSync } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
 import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
-import { canMountTmpfs, sha256File } from '@camdl/test-utils';
+import { describe, expect, it } from 'vitest';
+import { canMountTmpfs, closeAfterEach, mountTmpfs, sha256File } from '@camdl/test-utils';
 import { sqliteAvailable, syncFleet, verifyArchive } from '@camdl/sync';
 import { Ledger } from '@camdl/sync/testing';
-import { collect, dailyArchives, listFiles, startFleet, type TestFleet } from './fleet-helpers.js';
+import { collect, dailyArchives, listFiles, startFleet } from './fleet-helpers.js';
 
 const mountable = sqliteAvailable() && canMountTmpfs();
 
 describe.skipIf(!mountable)('camdl sync on a full disk (a real tmpfs that fills up)', () => {
-  let fleet: TestFleet | undefined;
-  let mounted: string | undefined;
-  afterEach(async () => {
-    if (mounted) spawnSync('umount', ['-l', mounted]);
-    mounted = undefined;
-    await fleet?.close();
-    fleet = undefined;
-  });
+  const track = closeAfterEach();
 
   it('stops starting files once the archive is full, exits 1 with one clear line, keeps the ledger no further than the disk; the next run with space finishes', async () => {
-    fleet = await startFleet([
+    const fleet = track(await startFleet([
       { name: 'gate', sim: { profile: 'timelapse3', content: { archives: dailyArchives('Gate', 8, { size: 60_000 }) } }, extra: ['time-zone: UTC', 'max-retries: 0'] },
       { name: 'crane', sim: { profile: 'timelapse2-v1', content: { archives: dailyArchives('Crane', 8, { size: 60_000 }) } }, extra: ['time-zone: UTC', 'max-retries: 0'] },
-    ]);
-    mkdirSync(fleet.archive);
-    expect(spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=320k', 'tmpfs', fleet.archive]).status).toBe(0);
-    mounted = fleet.archive;
+    ]));
+    expect(mountTmpfs(fleet.archive, '320k')).toBe(true);
+    track({ close: () => spawnSync('umount', ['-l', fleet.archive]) });
 
     const run = collect();
     const result = await syncFleet(fleet.config(), { env: fleet.env, onEvent: run.onEvent });

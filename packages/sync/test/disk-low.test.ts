@@ -1,34 +1,22 @@
 import { spawnSync } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
-import { afterEach, describe, expect, it } from 'vitest';
-import { canMountTmpfs, startHttpReceiver, type HttpReceiver } from '@camdl/test-utils';
+import { describe, expect, it } from 'vitest';
+import { canMountTmpfs, closeAfterEach, mountTmpfs, startHttpReceiver } from '@camdl/test-utils';
 import { runMonitoredSync, sqliteAvailable, type FleetConfig, type NotifyMessage } from '@camdl/sync';
-import { dailyArchives, startFleet, type TestFleet } from './fleet-helpers.js';
+import { dailyArchives, startFleet } from './fleet-helpers.js';
 
 const mountable = sqliteAvailable() && canMountTmpfs();
 const T0 = Date.parse('2026-03-04T01:00:00Z');
 
 describe.skipIf(!mountable)('disk-low on a small real tmpfs', () => {
-  let fleet: TestFleet | undefined;
-  let mounted: string | undefined;
-  let webhook: HttpReceiver | undefined;
-  afterEach(async () => {
-    if (mounted) spawnSync('umount', ['-l', mounted]);
-    mounted = undefined;
-    await webhook?.close();
-    webhook = undefined;
-    await fleet?.close();
-    fleet = undefined;
-  });
+  const track = closeAfterEach();
 
   it('opens disk-low when the archive has less free space than min-free, naming the free space; recovers when it has enough', async () => {
-    webhook = await startHttpReceiver();
-    fleet = await startFleet([{ name: 'gate', sim: { profile: 'timelapse3', content: { archives: dailyArchives('Gate', 2, { size: 300_000, startDay: '2026-03-02' }) } }, extra: ['time-zone: UTC'] }], {
+    const webhook = track(await startHttpReceiver());
+    const fleet = track(await startFleet([{ name: 'gate', sim: { profile: 'timelapse3', content: { archives: dailyArchives('Gate', 2, { size: 300_000, startDay: '2026-03-02' }) } }, extra: ['time-zone: UTC'] }], {
       top: ['notify:', `  - { kind: webhook, url: "${webhook.url}/hook" }`, 'alerts:', '  min-free: 50%'],
-    });
-    mkdirSync(fleet.archive);
-    expect(spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=1m', 'tmpfs', fleet.archive]).status).toBe(0);
-    mounted = fleet.archive;
+    }));
+    expect(mountTmpfs(fleet.archive, '1m')).toBe(true);
+    track({ close: () => spawnSync('umount', ['-l', fleet.archive]) });
     const config = fleet.config();
     const first = await runMonitoredSync(config, { env: fleet.env, now: () => T0 });
     expect(first.exitCode).toBe(0);

@@ -15,7 +15,7 @@ export { startS3Server, type S3Server, type S3ServerOptions, type S3ServerReques
 export { startFaultProxy, type FaultProxy, type ProxyFault, type ProxiedRequest } from './fault-proxy.js';
 export { startWebDavServer, type WebDavServer } from './webdav-server.js';
 export { startHttpReceiver, type HttpReceiver, type ReceivedRequest } from './http-receiver.js';
-export { canMountTmpfs } from './tmpfs.js';
+export { canMountTmpfs, mountTmpfs } from './tmpfs.js';
 export { listFiles } from './list-files.js';
 export { expectCleanSearches, startReferenceDahuaServer, addWallSeconds, wallClockAt, makeH264Part, syntheticBytes, cameraFiles, expectedVideos, nvrFiles, CAMERA_VARIANTS, NVR_VARIANTS, startRedirectServer, type ReferenceFile, type SearchEnd, type ReferenceServerOptions, type ReferenceRequest, type ReferenceCounters, type ReferenceDahuaServer } from './reference-dahua-server.js';
 export { startReferenceAcap, makeAvi, makeMp4, type ReferenceAcapVersion, type ReferenceArchive, type AcapRequest, type ReferenceAcap, type ReferenceAcapOptions } from './reference-acap-server.js';

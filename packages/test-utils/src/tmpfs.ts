@@ -1,5 +1,5 @@
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmdirSync } from 'node:fs';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -14,5 +14,19 @@ export function canMountTmpfs(): boolean {
     return false;
   } finally {
     rmdirSync(dir);
+  }
+}
+
+/**
+ * Makes the folder `mountPoint` and mounts a tmpfs of `size` (mount's syntax: `1m`) on it, for tests of a
+ * full disk. Returns false when it cannot be mounted (needs root); the caller unmounts.
+ */
+export function mountTmpfs(mountPoint: string, size: string): boolean {
+  mkdirSync(mountPoint, { recursive: true });
+  try {
+    execFileSync('mount', ['-t', 'tmpfs', '-o', `size=${size}`, 'tmpfs', mountPoint], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
   }
 }

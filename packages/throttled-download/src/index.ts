@@ -19,7 +19,7 @@ export type {
   SkipReason,
 } from './types.js';
 export { transferOptions, type TransferOptions } from './transfer-options.js';
-export { forwardTransferEvents, type TransferEvent, type JobPhaseEvent, type JobWarningEvent } from './transfer-event.js';
+export { forwardTransferEvents, type TransferEvent, type RecordingTransferOutcome, type JobPhaseEvent, type JobWarningEvent } from './transfer-event.js';
 export { temporaryPaths, TEMPORARY_DIRECTORY_NAME, type TemporaryPaths } from './part-file.js';
 export { deviceAgent, type DeviceClientOptions } from './device-client-options.js';
 export { recordBatchFailure, type BatchItem } from './batch-failure.js';

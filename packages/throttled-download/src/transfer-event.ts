@@ -28,6 +28,20 @@ export type TransferEvent<Item> =
   /** `url`: what was requested, absent when the item cannot be requested at all. */
   | { type: 'fail'; item: Item; path: string; url?: string | undefined; error: Error };
 
+/**
+ * What a recordings job ends with for one recording, whatever the camera: the shared shape of each
+ * job's outcome (`Recording` the camera's recording, `Result` what a finished download reports).
+ */
+export interface RecordingTransferOutcome<Recording, Result> {
+  recording: Recording;
+  /** Local path (the final name; a `.part` next to it while incomplete). */
+  path: string;
+  /** `interrupted`: cut by `signal` — not a failure; its partial file is kept for the next run. */
+  status: 'downloaded' | 'resumed' | 'skipped' | 'failed' | 'interrupted' | 'not-started';
+  result?: Result;
+  error?: Error;
+}
+
 /** The engine-event types a job forwards as {@link TransferEvent}s. */
 export type ForwardedDownloadEvent = Extract<TransferEvent<unknown>['type'], DownloadEvent['type']>;
 

@@ -1,8 +1,8 @@
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, rmSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { deterministicBytes } from '@camdl/test-utils';
+import { deterministicBytes, mountTmpfs } from '@camdl/test-utils';
 import { download, isDownloadError } from '../src/index.js';
 import { leftovers, startHarness, type Harness } from './helpers.js';
 
@@ -13,13 +13,8 @@ let skipReason: string | undefined;
 beforeAll(async () => {
   h = await startHarness({ '/big': { content: deterministicBytes(3 * 1024 * 1024, 5) } });
   const mountPoint = join(h.dir.path, 'tiny');
-  mkdirSync(mountPoint);
-  try {
-    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=1m', 'tmpfs', mountPoint], { stdio: 'ignore' });
-    tmpfs = mountPoint;
-  } catch {
-    skipReason = 'cannot mount a tmpfs (needs root)';
-  }
+  if (mountTmpfs(mountPoint, '1m')) tmpfs = mountPoint;
+  else skipReason = 'cannot mount a tmpfs (needs root)';
 });
 
 afterAll(async () => {

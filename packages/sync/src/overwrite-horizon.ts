@@ -1,3 +1,4 @@
+import type { AtRiskInput } from './coverage-days.js';
 import type { Holdings, PendingRecording } from './ledger-horizon.js';
 
 /** The default `risk-margin`: a day. */
@@ -165,6 +166,12 @@ function instant(ms: number | undefined): string {
   if (ms === undefined || !Number.isFinite(ms)) return 'unknown';
   const date = new Date(ms);
   return Number.isNaN(date.getTime()) ? 'invalid' : `${date.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
+}
+
+/** The day model's at-risk input from a channel's horizon: pending recordings starting at or before `atRiskThroughMs`. */
+export function atRiskOfHorizon(horizon: ChannelHorizon | undefined): AtRiskInput | undefined {
+  const throughMs = horizon?.atRiskThroughMs;
+  return throughMs === undefined ? undefined : { beforeMs: throughMs + 1 };
 }
 
 /**

@@ -9,7 +9,7 @@ import { calendarSvg, DAY_CLASS } from './report-calendar.js';
 import { DAY_COLOURS, DAY_LABELS, escapeHtml, REPORT_SCRIPT, reportCss, scriptJson } from './report-html.js';
 import { stripDays, type StripDay } from './report-strips.js';
 import { describeAgo, MARK_SYMBOL, verdictLine, type CameraVerdictLine } from './report-verdict.js';
-import { describeHorizon, type ChannelHorizon } from './overwrite-horizon.js';
+import { atRiskOfHorizon, describeHorizon, type ChannelHorizon } from './overwrite-horizon.js';
 import type { CameraConcern } from './status-verdict.js';
 import { ledgerStatus, type CameraStatus, type CameraVerdict, type LedgerStatusOptions } from './status.js';
 
@@ -144,8 +144,7 @@ function cameraPart(group: ReportGroup, camera: CameraStatus, zone: string, rang
   for (const channel of camera.channels) {
     const rows = group.ledger ? [...group.ledger.recordingsOf(camera.name, channel.channel)] : [];
     // The overwrite horizon the status derived from the ledger, unless the caller says otherwise.
-    const throughMs = channel.horizon?.atRiskThroughMs;
-    const input = options.atRiskOf?.(camera.name, channel.channel) ?? (throughMs === undefined ? undefined : { beforeMs: throughMs + 1 });
+    const input = options.atRiskOf?.(camera.name, channel.channel) ?? atRiskOfHorizon(channel.horizon);
     for (const row of rows) {
       const kind = row.state === 'lost' ? 'lost' : row.state === 'listed' || row.state === 'downloaded' ? (isAtRisk(row, input) ? 'at risk' : 'pending') : undefined;
       if (kind === undefined) continue;

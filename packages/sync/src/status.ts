@@ -7,7 +7,7 @@ import { Ledger, type LedgerRecording } from './ledger.js';
 import { cameraVerdict, type CameraConcern } from './status-verdict.js';
 import { cameraHorizon } from './camera-horizon.js';
 import { lostByReason, type LostReason } from './ledger-horizon.js';
-import { DEFAULT_RISK_MARGIN_MS, type ChannelHorizon } from './overwrite-horizon.js';
+import { atRiskOfHorizon, DEFAULT_RISK_MARGIN_MS, type ChannelHorizon } from './overwrite-horizon.js';
 
 /** A stretch of time with no recording between two recordings the ledger knows (what the camera did not record counts too: the raw holes, not what status calls a gap). */
 export interface CoverageGap {
@@ -239,7 +239,7 @@ export function ledgerStatus(ledger: Ledger, cameraList: readonly StatusCamera[]
     const channels = summaries.map((summary) => {
       const horizon = horizons.find((candidate) => candidate.channel === summary.channel);
       const given = options.atRiskOf?.(camera.name, summary.channel);
-      const atRisk = given ?? (horizon?.atRiskThroughMs === undefined ? undefined : { beforeMs: horizon.atRiskThroughMs + 1 });
+      const atRisk = given ?? atRiskOfHorizon(horizon);
       // One pass over the rows: the calendar, the newest plausible end (a hostile 1e300 keeps no camera from being silent) and the given at-risk ones.
       let newestMs: number | undefined;
       let givenAtRisk = 0;

@@ -1,8 +1,8 @@
 import { execFileSync } from 'node:child_process';
-import { copyFile } from 'node:fs/promises';
+import { copyFile, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ensureMedia } from '@camdl/camera-sim';
-import { isMediaError, mergeMedia, probeMedia, type MergeFormat } from '@camdl/media';
+import { createFilm, isMediaError, mergeMedia, probeMedia, type MergeFormat } from '@camdl/media';
 import { makeTempDir, missingSystemTools, type TempDir } from '@camdl/test-utils';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
@@ -69,6 +69,17 @@ describe.skipIf(skip)('merging streamed Matroska exports (Axis edge storage)', {
     // Key frames every second: 2.0 s of the first part, 2.0 s of the second.
     expect(times).toHaveLength(40);
     expect(result.outputs[0]?.durationSeconds).toBeCloseTo(4, 2);
+  });
+
+  it('films a folder of them: every export measured, the film as long as asked', async () => {
+    const source = join(dir.path, 'film-source');
+    await mkdir(source);
+    await copyFile(first, join(source, 'a.mkv'));
+    await copyFile(second, join(source, 'b.mkv'));
+    const output = join(dir.path, 'film.mp4');
+    const result = await createFilm({ source, output, lengthSeconds: 3 });
+    expect(result.plan.parts.map((part) => part.frames).sort()).toEqual([40, 50]);
+    expect(result.durationSeconds).toBeCloseTo(3, 1);
   });
 
   it('takes the recording’s listed length for a file whose packets carry no times, and refuses one without it', async () => {

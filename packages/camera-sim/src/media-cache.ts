@@ -6,16 +6,18 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { writeDhav } from './dhav-writer.js';
+import { toStreamedMatroska } from './streamed-matroska.js';
 import { CameraSimError } from './errors.js';
 
 const execFileAsync = promisify(execFile);
-const CACHE_VERSION = 1;
+// Part of every cache key: raised when a container's bytes change, so no clip of the old shape is served.
+const CACHE_VERSION = 2;
 
 /**
  * Which real media file ffmpeg makes: Timelapse 1.x MJPEG AVI, MP4 with H.264 or H.265 (`hvc1`), with
  * or without AAC, Dahua `.dav` (DHAV framing written by {@link writeDhav}) with H.264 or H.265, Matroska
- * with H.264 — also as a stream writes it (`-live`: unknown sizes, no Duration, no Cues), like an Axis edge
- * storage export — a fragmented MP4 as a stream writes it, and an MPEG program stream with H.264 (Hikvision NVR
+ * with H.264 — also as a camera streams an export (Axis edge storage: Segment and Clusters of unknown size, no
+ * SeekHead, no Duration, no Cues) — a fragmented MP4 as a stream writes it, and an MPEG program stream with H.264 (Hikvision NVR
  * downloads).
  */
 export type MediaContainer = 'avi-mjpeg' | 'mp4-h264' | 'mp4-h264-aac' | 'mp4-h265' | 'mp4-h265-aac' | 'dav-h264' | 'dav-h265' | 'mkv-h264' | 'mkv-h264-live' | 'mp4-h264-fragmented' | 'ps-h264';
@@ -161,6 +163,7 @@ async function generate(request: Required<MediaRequest>, cacheDir: string, key: 
       }
     } else {
       await withSlot(() => execFileAsync('ffmpeg', ffmpegArgs(request, tmpPath), { timeout: 60_000 }));
+      if (request.container === 'mkv-h264-live') await writeFile(tmpPath, toStreamedMatroska(await readFile(tmpPath)));
     }
   } catch (error) {
     await rm(tmpPath, { force: true });

@@ -166,12 +166,13 @@ async function cameraPassword(args: { passwordFile?: string | undefined; passwor
 }
 
 /** Merges the files (oldest first) with ffmpeg into `output`; false (said) when it fails. */
-async function mergeFiles(files: ReadonlyArray<{ path: string; startMs: number; cameraStart: string }>, output: string, say: (text: string) => void): Promise<boolean> {
+async function mergeFiles(files: ReadonlyArray<{ path: string; startMs: number; endMs: number; cameraStart: string }>, output: string, say: (text: string) => void): Promise<boolean> {
   const { mergeMedia } = await import('@camdl/media');
   const { printable } = await import('./camdl-sync-render.js');
   try {
     const merged = await mergeMedia({
-      inputs: [...files].sort((a, b) => a.startMs - b.startMs).map((file) => ({ path: file.path, start: new Date(file.startMs), cameraTime: file.cameraStart })),
+      // The listed length stands in only for a file that says neither in its container nor in its packets.
+      inputs: [...files].sort((a, b) => a.startMs - b.startMs).map((file) => ({ path: file.path, start: new Date(file.startMs), cameraTime: file.cameraStart, durationSeconds: (file.endMs - file.startMs) / 1000 })),
       output,
       format: output.toLowerCase().endsWith('.mkv') ? 'mkv' : 'mp4',
     });

@@ -1,9 +1,10 @@
+import { execFileSync } from 'node:child_process';
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startCameraSim, type CameraSim, type CameraSimOptions } from '@camdl/camera-sim';
 import { sqliteAvailable } from '@camdl/sync';
-import { makeTempDir, sha256File, type TempDir } from '@camdl/test-utils';
+import { makeTempDir, missingSystemTools, sha256File, type TempDir } from '@camdl/test-utils';
 import { assertCamdlBuilt, events, runCamdl } from './camdl-helpers.js';
 
 /** The files a get left in `out` (its own `.camdl` and the SHA256SUMS aside). */
@@ -57,6 +58,24 @@ describe.skipIf(!sqliteAvailable())('camdl get: one camera’s window, once', ()
     expect(await filesIn(camera.out)).toEqual([`${first!.diskId}_${first!.recordingId}.mp4`, `${second!.diskId}_${second!.recordingId}.mp4`]);
     expect(await sha256File(join(camera.out, `${first!.diskId}_${first!.recordingId}.mp4`))).toBe(first!.exports.mp4.sha256);
     expect(run.stdout).toMatch(/^MERGE .*dock\.mp4 \(2 files, /m);
+  });
+
+  it.skipIf(missingSystemTools('ffprobe') !== undefined)('axis-edge: --merge joins the Matroska exports as the camera streams them (no Duration, no Cues), every frame in place', async () => {
+    const camera = await start({ profile: 'axis-edge', timeZone: 'UTC', axisEdge: { recordings: 2 } });
+    const merged = join(dir!.path, 'dock.mkv');
+    const run = await runCamdl([...camera.base, '--since', '2026-01-16T00:00:00Z', '--merge', merged, '--no-progress'], camera.env);
+    expect(run.code, run.stdout + run.stderr).toBe(0);
+    const [first, second] = camera.sim.axisEdge!.recordings;
+    for (const recording of [first!, second!]) expect(await sha256File(join(camera.out, `${recording.diskId}_${recording.recordingId}.mkv`))).toBe(recording.exports.matroska.sha256);
+    expect(run.stdout).toMatch(/^MERGE .*dock\.mkv \(2 files, 9\.0 s\)/m);
+    const times = execFileSync('ffprobe', ['-v', 'error', '-select_streams', 'v:0', '-show_entries', 'packet=pts_time', '-of', 'csv=p=0', merged], { encoding: 'utf8' })
+      .split('\n')
+      .map(Number.parseFloat)
+      .filter(Number.isFinite)
+      .sort((a, b) => a - b);
+    // 4 s and 5 s at 10 fps, the second export's first frame right after the first one's last.
+    expect(times).toHaveLength(90);
+    expect(times.slice(1).every((time, index) => Math.abs(time - (times[index] as number) - 0.1) < 0.001)).toBe(true);
   });
 
   it('axis-edge: an export refused with 200 and an XML body is a FAIL line, nothing saved, exit 1', async () => {

@@ -58,7 +58,7 @@ export async function startCamdlFleet(cameras: Array<{ sim: CameraSimOptions; ex
     env[`CAM${index}_PASSWORD`] = sim.password;
     lines.push(
       `  - name: cam${index}`,
-      `    kind: ${camera.sim.profile === 'amcrest' ? 'amcrest' : 'timelapse'}`,
+      `    kind: ${camera.sim.profile === 'amcrest' || camera.sim.profile === 'hikvision' || camera.sim.profile === 'axis-edge' ? camera.sim.profile : 'timelapse'}`,
       `    host: ${sim.url}`,
       `    username: ${sim.username}`,
       `    password-env: CAM${index}_PASSWORD`,

@@ -78,6 +78,40 @@ describe('plain-http runs never load undici (built binaries)', () => {
     expect(undici).toEqual([]);
   });
 
+  it('camdl sync: a Hikvision camera (searches and downloads are POSTs and GETs with an XML body)', async () => {
+    fleet = await startCamdlFleet([{ sim: { profile: 'hikvision', timeZone: 'UTC', hikvision: { recordingsPerChannel: 2 } }, extra: ['since: 2026-01-16T00:00:00', 'until: 2026-01-18T00:00:00'] }]);
+    const { run, undici } = await runProbed(CAMDL_BIN, ['sync', '--config', fleet.config, '--no-progress'], fleet.env);
+    expect(run.code, `${run.stderr}\n${run.stdout}`).toBe(0);
+    expect(run.stdout).toMatch(/downloaded=2 /);
+    expect(fleet.sims[0]?.counters.totalRequests).toBeGreaterThan(2);
+    expect(undici).toEqual([]);
+  });
+
+  it('camdl get: a Hikvision camera', async () => {
+    sim = await startCameraSim({ profile: 'hikvision', timeZone: 'UTC', hikvision: { recordingsPerChannel: 2 } });
+    const { run, undici } = await runProbed(
+      CAMDL_BIN,
+      ['get', '--kind', 'hikvision', '--host', sim.url, '--user', sim.username, '--password-env', 'HIK_PASSWORD', '--since', '2026-01-16T00:00:00', '--until', '2026-01-18T00:00:00', '--out', join(dir.path, 'h'), '--no-progress'],
+      { HIK_PASSWORD: sim.password },
+    );
+    expect(run.code, `${run.stderr}\n${run.stdout}`).toBe(0);
+    expect(run.stdout.match(/^SAVE /gm)).toHaveLength(2);
+    expect(undici).toEqual([]);
+  });
+
+  it.skipIf(missingSystemTools('openssl') !== undefined)('the control: a Hikvision camera over https takes undici, searches and downloads with their bodies', async () => {
+    const cert = await makeSelfSignedCert(dir.path);
+    sim = await startCameraSim({ profile: 'hikvision', timeZone: 'UTC', hikvision: { recordingsPerChannel: 2 }, tls: { key: cert.key, cert: cert.cert } });
+    const { run, undici } = await runProbed(
+      CAMDL_BIN,
+      ['get', '--kind', 'hikvision', '--host', sim.url, '--insecure', '--user', sim.username, '--password-env', 'HIK_PASSWORD', '--since', '2026-01-16T00:00:00', '--until', '2026-01-18T00:00:00', '--out', join(dir.path, 'hs'), '--no-progress'],
+      { HIK_PASSWORD: sim.password },
+    );
+    expect(run.code, `${run.stderr}\n${run.stdout}`).toBe(0);
+    expect(run.stdout.match(/^SAVE /gm)).toHaveLength(2);
+    expect(undici.length).toBeGreaterThan(0);
+  });
+
   it.skipIf(missingSystemTools('openssl') !== undefined)('the control: an https camera does load undici', async () => {
     const cert = await makeSelfSignedCert(dir.path);
     sim = await startCameraSim({ profile: 'amcrest', content: 'tiny', tls: { key: cert.key, cert: cert.cert } });

@@ -1,13 +1,12 @@
 import { digestInterceptor, isDigestAuthError } from '@camdl/http-digest';
 import { deviceAgent, isDownloadError, type ComposableDispatcher, type DeviceClientOptions } from '@camdl/throttled-download';
-import { request, type Dispatcher } from 'undici';
 import { assertTimeZone, deviceTimeFrom, type ClockModel, type DeviceTime } from './device-clock.js';
 import { downloadRecordingWith, type DownloadRecordingOptions, type RecordingDownloadResult } from './download-recording.js';
 import { HikvisionError, isHikvisionError } from './errors.js';
 import type { HikvisionRecording } from './recording.js';
 import { describeResponseStatus, responseStatusOf } from './response-status.js';
 import { captureUserCheck, type RefusalBody } from './user-check.js';
-import { child, childText, parseXml, readText, type XmlElement } from '@camdl/internal';
+import { child, childText, parseXml, readText, smallRequest, type XmlElement } from '@camdl/internal';
 
 export interface HikvisionClientOptions extends DeviceClientOptions {
   /** The device's HTTP origin: `http://10.0.0.51/`, `https://nvr.example.com:8443/`. A bare host is taken as http. */
@@ -251,11 +250,14 @@ export function createHikvisionClient(options: HikvisionClientOptions): Hikvisio
       let status: number;
       let text: string;
       try {
-        const response = await request(url, {
+        // Not undici's request(): over plain http the DownloadAgent's lean reader takes it, body and all,
+        // and undici is not loaded; https goes to undici's Agent inside it.
+        const response = await smallRequest(url, {
           method,
-          dispatcher: dispatcher as unknown as Dispatcher,
+          dispatcher,
           headersTimeout: timeout,
           bodyTimeout: timeout,
+          // The whole exchange has its deadline in the signal; the answer its cap in readText below.
           signal: signal ? AbortSignal.any([signal, deadline]) : deadline,
           ...(call.body !== undefined ? { body: call.body, headers: { 'content-type': 'application/xml; charset="UTF-8"' } } : {}),
         });

@@ -16,6 +16,19 @@ function clusterOffsets(bytes: Buffer): number[] {
   return out;
 }
 
+/** The file with every Cluster's size made unknown (8 bytes, all value bits set), as a camera streaming an export writes it. */
+function unknownClusterSizes(bytes: Buffer): Buffer {
+  const pieces: Buffer[] = [];
+  let from = 0;
+  for (const at of clusterOffsets(bytes)) {
+    const sizeLength = Math.clz32(bytes[at + 4] as number) - 23;
+    pieces.push(bytes.subarray(from, at + 4), Buffer.from('01ffffffffffffff', 'hex'));
+    from = at + 4 + sizeLength;
+  }
+  pieces.push(bytes.subarray(from));
+  return Buffer.concat(pieces);
+}
+
 describe('checkContainerFile', () => {
   let dir: string;
   let seekable: Buffer;
@@ -48,6 +61,16 @@ describe('checkContainerFile', () => {
     expect(live.ok).toBe(true);
     // No Duration element: the last block's time plus a frame (the track's DefaultDuration).
     expect(live.ok && live.durationSec).toBeCloseTo(6, 2);
+  });
+
+  it('a streamed Matroska file whose Clusters have unknown sizes and open with a CRC-32: every block read', async () => {
+    const unsized = unknownClusterSizes(streamed);
+    expect(unsized.length).toBeGreaterThan(streamed.length);
+    const whole = await check(unsized, 'matroska');
+    expect(whole.ok && whole.durationSec).toBeCloseTo(6, 2);
+    const clusters = clusterOffsets(unsized);
+    const short = await check(unsized.subarray(0, clusters[3]), 'matroska');
+    expect(short.ok && short.durationSec).toBeCloseTo(3, 2);
   });
 
   it('a cut Matroska file: inside an element fails, at a cluster boundary the duration tells', async () => {

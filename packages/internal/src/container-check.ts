@@ -199,8 +199,11 @@ const CLUSTER_TIMESTAMP = 0xe7;
 const SIMPLE_BLOCK = 0xa3;
 const BLOCK_GROUP = 0xa0;
 const BLOCK = 0xa1;
-/** Elements that may follow a cluster of unknown size at the Segment level (they end it). */
-const SEGMENT_CHILDREN = new Set([0x114d9b74, INFO, 0x1654ae6b, CLUSTER, 0x1c53bb6b, 0x1941a469, 0x1043a770, 0x1254c367, 0xec, 0xbf]);
+/**
+ * Segment-level elements that end a cluster of unknown size. Not CRC-32 (`BF`) and Void (`EC`): they may
+ * sit inside a Cluster too (ffmpeg opens every cluster with a CRC-32), so they do not end one.
+ */
+const SEGMENT_CHILDREN = new Set([0x114d9b74, INFO, 0x1654ae6b, CLUSTER, 0x1c53bb6b, 0x1941a469, 0x1043a770, 0x1254c367]);
 const MAX_ELEMENTS = 5_000_000;
 
 interface Element {

@@ -19,6 +19,8 @@ export interface SmallRequestOptions {
   dispatcher: DispatchOnly;
   method?: string | undefined;
   headers?: Record<string, string> | undefined;
+  /** The request body (an XML search), sent with its length; plain-http requests still take the lean path. @default undefined */
+  body?: string | Uint8Array | undefined;
   signal?: AbortSignal | undefined;
   headersTimeout?: number | undefined;
   bodyTimeout?: number | undefined;
@@ -194,6 +196,7 @@ export function smallRequest(url: URL | string, options: SmallRequestOptions): P
       path: `${target.pathname}${target.search}`,
       method: (options.method ?? 'GET') as Dispatcher.HttpMethod,
       headers: options.headers ?? {},
+      ...(options.body === undefined ? {} : { body: options.body }),
       ...(options.headersTimeout === undefined ? {} : { headersTimeout: options.headersTimeout }),
       ...(options.bodyTimeout === undefined ? {} : { bodyTimeout: options.bodyTimeout }),
       [LEAN_BODY]: {},

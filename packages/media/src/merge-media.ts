@@ -27,6 +27,11 @@ export interface MergeInput {
   cameraTime?: string | undefined;
   /** `dav` (Dahua NVR files) are read with ffmpeg's `dhav` demuxer. @default by the extension */
   kind?: 'mp4' | 'dav' | undefined;
+  /**
+   * How long the part lasts by another account (the recording's listed start and stop), used only when
+   * neither its container nor its video packets say. @default undefined
+   */
+  durationSeconds?: number | undefined;
 }
 
 /** What a merge reports while it runs. */
@@ -125,6 +130,11 @@ interface Segment {
   origin: number;
   /** The source's key frame interval (seconds), for the verification tolerance. */
   gopSeconds: number;
+  /**
+   * The source's header says how long it lasts. Without that (streamed Matroska) the concat demuxer
+   * places the next file at this one's last timestamp, a frame early: the list then gives `duration`.
+   */
+  durationInHeader: boolean;
 }
 
 interface PreparedSource {
@@ -177,7 +187,7 @@ export async function mergeMedia(options: MergeMediaOptions): Promise<MergeMedia
       const input = inputs[index] as NormalizedInput;
       emit({ type: 'probe', path: input.path, index, total: inputs.length });
       try {
-        const probe = await probeMedia(tools.ffprobe, input.path, { ...signalOption, ...(input.kind === 'dav' ? { inputFormat: 'dhav' } : {}) });
+        const probe = await probeMedia(tools.ffprobe, input.path, { ...signalOption, ...(input.kind === 'dav' ? { inputFormat: 'dhav' } : {}), fallbackDurationSeconds: input.durationSeconds });
         planParts[index] = { path: input.path, start: input.start, cameraTime: input.cameraTime, probe };
       } catch (error) {
         if (!isMediaError(error, 'ERR_MEDIA_UNREADABLE')) throw error;
@@ -270,6 +280,7 @@ async function resolvePiece(piece: PlannedPiece, trim: TrimMode, source: Prepare
     partPath: piece.path,
     origin: source.startSeconds,
     gopSeconds: source.probe.keyframeIntervalSeconds ?? 0,
+    durationInHeader: source.probe.durationFrom === 'container',
   };
   const duration = source.probe.durationSeconds;
   const origin = source.startSeconds;
@@ -324,10 +335,11 @@ async function videoLead(ffprobe: string, path: string, signal: AbortSignal | un
   return Number.isFinite(start) && Number.isFinite(video) ? Math.max(0, video - start) : 0;
 }
 
-function listEntry(segment: { file: string; inpoint?: number | undefined; outpoint?: number | undefined }): string {
+function listEntry(segment: Pick<Segment, 'file' | 'inpoint' | 'outpoint' | 'seconds' | 'durationInHeader'>): string {
   const lines = [concatListLine(segment.file)];
   if (segment.inpoint !== undefined) lines.push(`inpoint ${segment.inpoint.toFixed(6)}`);
   if (segment.outpoint !== undefined) lines.push(`outpoint ${segment.outpoint.toFixed(6)}`);
+  if (!segment.durationInHeader) lines.push(`duration ${segment.seconds.toFixed(6)}`);
   return lines.join('\n');
 }
 

@@ -10,6 +10,7 @@ function probe(overrides: { codec?: string; width?: number; height?: number; fps
     container: 'mov,mp4,m4a,3gp,3g2,mj2',
     durationSeconds: overrides.seconds ?? 480,
     fromVideoStream: true,
+    durationFrom: 'container',
     formatDurationSeconds: overrides.seconds ?? 480,
     keyframeIntervalSeconds: 2,
     video: {

@@ -36,10 +36,16 @@ export interface MediaProbe extends StreamFormat {
   path: string;
   /** ffprobe `format_name` (`mov,mp4,m4a,3gp,3g2,mj2`, `matroska,webm`, `dhav`, `avi`...). */
   container: string;
-  /** The video stream's duration when the container gives one, else the container's, in seconds. */
+  /**
+   * The video stream's duration when the container gives one, else the container's; for a streamed file
+   * that says neither (an Axis Matroska export: no Duration, no Cues), measured from its video packets
+   * (the last one's end less the first one's start), else `fallbackDurationSeconds`. In seconds.
+   */
   durationSeconds: number;
   /** Whether `durationSeconds` came from the video stream. */
   fromVideoStream: boolean;
+  /** Where `durationSeconds` came from: the container's header, the video packets read to the end, or the caller. */
+  durationFrom: 'container' | 'packets' | 'fallback';
   /** The container's duration, in seconds. */
   formatDurationSeconds: number | undefined;
   /** Seconds between the first two key frames seen near the start, when there are two. */
@@ -53,6 +59,12 @@ export interface ProbeMediaOptions {
   signal?: AbortSignal;
   /** Force a demuxer (`dhav` for Dahua `.dav`). @default by the extension: `dhav` for `.dav`, else ffprobe's guess */
   inputFormat?: string;
+  /**
+   * Seconds the file lasts by another account (a recording's listed start and stop), used only when
+   * neither the container nor its video packets say: without it such a file is `ERR_MEDIA_UNREADABLE`.
+   * @default undefined
+   */
+  fallbackDurationSeconds?: number | undefined;
 }
 
 interface FfprobeStream {
@@ -138,9 +150,17 @@ export async function probeMedia(ffprobe: string, path: string, options: ProbeMe
   }
   const formatDuration = finite(parsed.format?.duration);
   const videoDuration = finite(video.duration);
-  const durationSeconds = videoDuration ?? formatDuration;
+  let durationSeconds = videoDuration ?? formatDuration;
+  let durationFrom: MediaProbe['durationFrom'] = 'container';
   if (durationSeconds === undefined || durationSeconds <= 0) {
-    throw new MediaError(`cannot read ${path}: no duration`, { code: 'ERR_MEDIA_UNREADABLE', path });
+    durationSeconds = await videoPacketsSeconds(ffprobe, path, formatArgs, frameSeconds(video.r_frame_rate), signalOption).catch(() => undefined);
+    durationFrom = 'packets';
+  }
+  if (durationSeconds === undefined || durationSeconds <= 0) {
+    const fallback = options.fallbackDurationSeconds;
+    if (fallback === undefined || !Number.isFinite(fallback) || fallback <= 0) throw new MediaError(`cannot read ${path}: no duration`, { code: 'ERR_MEDIA_UNREADABLE', path });
+    durationSeconds = fallback;
+    durationFrom = 'fallback';
   }
   const keyframes = (parsed.packets ?? [])
     .filter((packet) => packet.stream_index === video.index && packet.flags?.includes('K'))
@@ -153,6 +173,7 @@ export async function probeMedia(ffprobe: string, path: string, options: ProbeMe
     container: parsed.format?.format_name ?? 'unknown',
     durationSeconds,
     fromVideoStream: videoDuration !== undefined,
+    durationFrom,
     formatDurationSeconds: formatDuration,
     keyframeIntervalSeconds,
     frameCount: positiveInteger(video.nb_frames),
@@ -170,6 +191,34 @@ export async function probeMedia(ffprobe: string, path: string, options: ProbeMe
         ? undefined
         : { codec: audio.codec_name, sampleRate: Number(audio.sample_rate ?? 0), channels: audio.channels ?? 0 },
   };
+}
+
+/** Seconds per frame at an ffprobe rate such as `25/1`; 0 when it is not one. */
+function frameSeconds(rate: string | undefined): number {
+  const [numerator, denominator] = (rate ?? '').split('/').map(Number);
+  return numerator !== undefined && denominator !== undefined && numerator > 0 && denominator > 0 ? denominator / numerator : 0;
+}
+
+/**
+ * How long the video of a file without a duration in its header lasts: its packets read to the end
+ * (demuxed, not decoded), the last one's end less the earliest start. Undefined unless every packet has a time.
+ */
+async function videoPacketsSeconds(ffprobe: string, path: string, formatArgs: string[], frameSeconds: number, signalOption: { signal?: AbortSignal }): Promise<number | undefined> {
+  const { stdout } = await runTool(ffprobe, ['-v', 'error', ...formatArgs, '-select_streams', 'v:0', '-show_entries', 'packet=pts_time,dts_time,duration_time', '-of', 'csv=p=0', path], signalOption);
+  let first: number | undefined;
+  let end: number | undefined;
+  for (const line of stdout.split('\n')) {
+    if (line.trim() === '') continue;
+    const [pts, dts, duration] = line.trim().split(',');
+    const time = finite(pts === 'N/A' ? dts : pts);
+    // A stream whose packets are not all timed (raw H.264 times only its first) cannot be measured so.
+    if (time === undefined) return undefined;
+    first = first === undefined ? time : Math.min(first, time);
+    // A block without its own duration (a track without DefaultDuration) lasts a frame.
+    const until = time + (finite(duration) || frameSeconds);
+    end = end === undefined ? until : Math.max(end, until);
+  }
+  return first === undefined || end === undefined ? undefined : end - first;
 }
 
 /** Key frames of a file's video stream. */

@@ -1,4 +1,5 @@
-import type { LookupFunction } from 'node:net';
+import { createServer } from 'node:http';
+import type { AddressInfo, LookupFunction } from 'node:net';
 import { buildConnector } from 'undici';
 import { describe, expect, it } from 'vitest';
 import { readText, smallRequest } from '@camdl/internal';
@@ -225,6 +226,34 @@ describe('smallRequest through DownloadAgent', () => {
     const response = await smallRequest(server.url('/'), { dispatcher: agent });
     await expect(readText(response.body, 64 * 1024, tooLarge)).rejects.toThrow('too large');
     await serverSawClose;
+  });
+
+  it('POSTs a body over the lean path: method, length and bytes as given, the answer read back', async () => {
+    const seen: Array<{ method: string | undefined; connection: string | undefined; length: string | undefined; type: string | undefined; body: Buffer }> = [];
+    const server = createServer((request, response) => {
+      const chunks: Buffer[] = [];
+      request.on('data', (chunk: Buffer) => chunks.push(chunk));
+      request.on('end', () => {
+        seen.push({ method: request.method, connection: request.headers.connection, length: request.headers['content-length'], type: request.headers['content-type'], body: Buffer.concat(chunks) });
+        response.end(`<ok>${Buffer.concat(chunks).length}</ok>`);
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    track({ close: () => new Promise<void>((resolve) => server.close(() => resolve())) });
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/ISAPI/ContentMgmt/search`;
+    const agent = track(new DownloadAgent());
+    const xml = '<CMSearchDescription><searchID>Küche</searchID></CMSearchDescription>';
+    const response = await smallRequest(url, { dispatcher: agent, method: 'POST', body: xml, headers: { 'content-type': 'application/xml' } });
+    expect(await readText(response.body, 1024, tooLarge)).toBe(`<ok>${Buffer.byteLength(xml)}</ok>`);
+    const bytes = Uint8Array.from([0, 1, 2, 255]);
+    await readText((await smallRequest(url, { dispatcher: agent, method: 'PUT', body: bytes })).body, 1024, tooLarge);
+    // `connection: close`: written by the lean reader (undici keeps connections alive).
+    expect(seen.map(({ method, connection, length, type }) => ({ method, connection, length, type }))).toEqual([
+      { method: 'POST', connection: 'close', length: String(Buffer.byteLength(xml)), type: 'application/xml' },
+      { method: 'PUT', connection: 'close', length: '4', type: undefined },
+    ]);
+    expect(seen[0]?.body.toString('utf8')).toBe(xml);
+    expect([...(seen[1]?.body ?? [])]).toEqual([0, 1, 2, 255]);
   });
 
   it('an aborted signal rejects the request with its reason before the head', async () => {

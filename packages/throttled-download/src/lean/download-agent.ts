@@ -80,9 +80,10 @@ function leanSocketOptions(options: DownloadAgentOptions): Partial<NetConnectOpt
 /**
  * A dispatcher for downloads, usable wherever undici takes a `dispatcher` (`request()`, `stream()`,
  * `fetch()`): a plain-`http:` GET dispatched by `download()` (or another handler that takes each body
- * chunk at once) is read by a small, strict HTTP/1.1 reader over its own connection, with `onread`
- * into one reused buffer: far less CPU and memory per GiB than undici's reader, which allocates a
- * buffer per socket read. Everything else (https, other methods, request bodies, upgrades, and the
+ * chunk at once; a POST or PUT too, with a string or bytes body) is read by a small, strict HTTP/1.1
+ * reader over its own connection, with `onread` into one reused buffer: far less CPU and memory per GiB
+ * than undici's reader, which allocates a buffer per socket read. Everything else (https, other
+ * methods, stream bodies, upgrades, and the
  * requests of other callers) goes through an undici `Agent` made from the same options, and undici is
  * only loaded then: a run that talks plain http to its cameras never pays its start-up time and
  * memory. `connections` bounds both together, per origin, and counts open connections: with a cap,
@@ -147,8 +148,6 @@ export class DownloadAgent implements ComposableDispatcher {
       hint !== undefined &&
       origin !== undefined &&
       origin.protocol === 'http:' &&
-      opts.method === 'GET' &&
-      (opts.body === undefined || opts.body === null) &&
       !opts.upgrade &&
       (opts.query === undefined || opts.query === null)
     ) {

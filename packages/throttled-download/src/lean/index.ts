@@ -1,8 +1,9 @@
 /**
- * The lean HTTP/1.1 path: plain-`http:` GETs read by a small, strict reader instead of undici's. The rest
- * of the package imports it from here only. {@link DownloadAgent} is how a request gets in: it takes a
- * dispatch marked with `LEAN_BODY` (from `@camdl/internal`), over plain http, without a body, and hands
- * everything else to an undici `Agent`, loaded only then.
+ * The lean HTTP/1.1 path: plain-`http:` GETs (and POSTs or PUTs with a string or bytes body, as ISAPI
+ * searches send) read by a small, strict reader instead of undici's. The rest of the package imports it
+ * from here only. {@link DownloadAgent} is how a request gets in: it takes a dispatch marked with
+ * `LEAN_BODY` (from `@camdl/internal`), over plain http, and hands everything else to an undici `Agent`,
+ * loaded only then.
  *
  * Two properties its callers rely on:
  * - **Every chunk is read into one reused buffer.** The socket reads with `onread` into one buffer per
@@ -15,7 +16,7 @@
  *
  * Parts: `download-agent.ts` (the dispatcher: which requests take the lean path, the agent options it
  * honours, `compose`, `close`), `origin-slots.ts` (at most `connections` requests per origin, lean and
- * undici together), `lean-request.ts` (one GET over its own socket: timeouts, pause/resume, abort, the
+ * undici together), `lean-request.ts` (one request over its own socket: timeouts, pause/resume, abort, the
  * size limit) and `http1-response-parser.ts` (the incremental response parser, undici's errors for
  * malformed bytes).
  */

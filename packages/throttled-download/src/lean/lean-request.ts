@@ -3,7 +3,7 @@ import type { Dispatcher } from 'undici';
 import { bodyTimeoutError, connectTimeoutError, headersTimeoutError, invalidArgumentError, responseExceededMaxSizeError } from '@camdl/internal';
 import { Http1ResponseParser, type ResponseHeaders } from './http1-response-parser.js';
 
-// One GET of the lean path: its two properties (one reused read buffer, one connection per request)
+// One request of the lean path: its two properties (one reused read buffer, one connection per request)
 // are set out in ./index.ts.
 
 /** Largest single socket read of the lean reader. */
@@ -63,16 +63,27 @@ function headerList(input: Dispatcher.DispatchOptions['headers']): Headers | und
   return out;
 }
 
+/** Methods the lean path sends: a GET, or a small request with its body in hand (an ISAPI search or download). */
+const LEAN_METHODS = new Set(['GET', 'POST', 'PUT']);
+
 /**
- * The request head of a lean GET, or undefined when the request is not one the lean path takes
- * (its headers would change the framing or the connection; undici then handles it as usual).
- * Throws an undici `InvalidArgumentError` for what undici itself would refuse.
+ * The request of a lean GET, POST or PUT as latin1 text (one character per byte: the body's bytes go
+ * out unchanged), or undefined when the request is not one the lean path takes (another method, a
+ * body that is not a string or bytes, headers that would change the framing or the connection; undici
+ * then handles it as usual). Throws an undici `InvalidArgumentError` for what undici itself would refuse.
  */
 export function leanRequestHead(opts: Dispatcher.DispatchOptions, host: string): string | undefined {
   const headers = headerList(opts.headers);
-  if (headers === undefined) return undefined;
+  if (headers === undefined || !LEAN_METHODS.has(opts.method)) return undefined;
+  const { body } = opts;
+  let bytes: Buffer | undefined;
+  if (typeof body === 'string') bytes = Buffer.from(body, 'utf8');
+  else if (body instanceof Uint8Array) bytes = Buffer.from(body.buffer, body.byteOffset, body.byteLength);
+  else if (body !== undefined && body !== null) return undefined;
   if (INVALID_PATH.test(opts.path)) throw invalidArgumentError('invalid request path');
-  let head = `GET ${opts.path} HTTP/1.1\r\nhost: ${host}\r\nconnection: close\r\n`;
+  let head = `${opts.method} ${opts.path} HTTP/1.1\r\nhost: ${host}\r\nconnection: close\r\n`;
+  // undici sends a length for a body, and for a POST or PUT without one.
+  if (bytes !== undefined || opts.method !== 'GET') head += `content-length: ${bytes?.length ?? 0}\r\n`;
   for (const [name, value] of headers) {
     const lower = name.toLowerCase();
     if (RESERVED.has(lower)) return undefined;
@@ -80,11 +91,11 @@ export function leanRequestHead(opts: Dispatcher.DispatchOptions, host: string):
     if (INVALID_HEADER_VALUE.test(value)) throw invalidArgumentError(`invalid ${name} header`);
     head += `${name}: ${value}\r\n`;
   }
-  return `${head}\r\n`;
+  return `${head}\r\n${bytes?.toString('latin1') ?? ''}`;
 }
 
 /**
- * One GET over its own connection, read with `onread` into one reused buffer and parsed by
+ * One request over its own connection, read with `onread` into one reused buffer and parsed by
  * {@link Http1ResponseParser}; the handler gets views of that buffer (see `LEAN_BODY` in @camdl/internal).
  * Timeouts, pause/resume and abort follow undici's `DispatchController` contract and errors.
  */

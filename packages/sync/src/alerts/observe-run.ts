@@ -1,5 +1,6 @@
 import { formatBytes } from '../format-bytes.js';
 import type { TargetOutcome } from '../offsite-copies.js';
+import { silentText } from '../report-verdict.js';
 import { isRefusedLoginCode } from '../refused-login.js';
 import type { SyncSummary } from '../sync-fleet.js';
 import type { VerifyProblem } from '../verify.js';
@@ -90,12 +91,6 @@ export interface RunFacts {
   now: number;
 }
 
-function describeSpan(ms: number): string {
-  const hours = ms / 3_600_000;
-  if (hours < 48) return `${Math.max(1, Math.round(hours))} h`;
-  return `${Math.round(hours / 24)} days`;
-}
-
 /** Whether the archive's free space is under `min-free`. */
 export function diskIsLow(disk: { freeBytes: number; totalBytes: number }, minFree: AlertPolicy['minFree']): boolean {
   const threshold = 'percent' in minFree ? (disk.totalBytes * minFree.percent) / 100 : minFree.bytes;
@@ -160,12 +155,11 @@ export function observeSyncRun(facts: RunFacts, policy: AlertPolicy): { observat
       const recency = facts.recency.get(camera);
       const since = recency?.newestMs ?? recency?.firstRunMs;
       if (since !== undefined && facts.now - since > policy.cameraSilentAfterMs) {
-        const newest = recency?.newestMs;
         observations.push({
           kind: 'camera-silent',
           subject: camera,
           camera,
-          message: `${camera} answers but has recorded nothing new for ${describeSpan(facts.now - since)}${newest === undefined ? ' (no recording at all yet)' : ` (newest recording ends ${new Date(newest).toISOString()})`}`,
+          message: `${camera}: ${silentText({ sinceMs: since, newestMs: recency?.newestMs }, facts.now)}`,
           action: `Check that recording is enabled on ${camera} (schedule, storage card, the Timelapse job) and that its clock is right.`,
         });
       }

@@ -111,7 +111,7 @@ describe('the sync renderer', () => {
     const stdout = capture(false);
     const stderr = capture(false);
     const renderer = createSyncRenderer({ json: false, live: false, timestamps: true, stdout, stderr, now: () => Date.parse('2026-03-02T02:15:04.120Z') });
-    renderer.render({ ...listed('gate', 0, undefined), outsideWindow: { count: 8, firstMs: 0, lastMs: 1000 } });
+    renderer.render({ type: 'camera-listed', camera: 'gate', listed: 0, toDownload: 0, bytes: undefined, alreadyArchived: 0, notes: [], outsideWindow: { count: 8, firstMs: 0, lastMs: 1000 } });
     renderer.render({ type: 'warning', camera: 'gate', message: 'the camera lists a file twice' });
     const monitor = { json: false, stdout, stderr, say: (text: string) => renderer.say(text, 'problem'), warn: (text: string) => renderer.warn(text) };
     renderMonitorEvent({ type: 'notify-failed', channel: 'ntfy', reason: 'HTTP 500' }, monitor);

@@ -197,6 +197,7 @@ export async function syncFleet(config: FleetConfig, options: SyncFleetOptions =
           now,
           tuning: options.targetTuning,
           onLocalChanged: (localPath) => updateSums(sumsContext, dirname(localPath)),
+          onDiskFull,
         });
     const uploads = offsite?.active ? offsite : undefined;
     try {

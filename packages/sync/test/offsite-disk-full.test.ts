@@ -60,4 +60,34 @@ describe.skipIf(!mountable)('the off-site part of camdl sync on a full local dis
     expect((await listFiles(paths.get('usb')!)).filter((file) => !file.endsWith('SHA256SUMS'))).toHaveLength(12);
     expect(again.ofType('snapshot').map((event) => event.ok)).toEqual([true]);
   });
+
+  // 8 KiB: the ledger cannot even be opened (no room for its -shm file); 96 KiB: it fills while recording
+  // the cameras' listings, before any copy.
+  it.each([8, 96])('%i KiB free: the ledger fills before the copies: the same disk-full line, never a raw SQLite error', async (freeKiB) => {
+    const fleet = track(await startFleet([
+      { name: 'gate', sim: { profile: 'timelapse3', content: { archives: dailyArchives('Gate', 6, { size: 20_000 }) } }, extra: ['time-zone: UTC'] },
+      { name: 'crane', sim: { profile: 'timelapse2-v1', content: { archives: dailyArchives('Crane', 6, { size: 20_000 }) } }, extra: ['time-zone: UTC'] },
+    ]));
+    expect(mountTmpfs(fleet.archive, '4m')).toBe(true);
+    track({ close: () => spawnSync('umount', ['-l', fleet.archive]) });
+    expect((await syncFleet(fleet.config(), { env: fleet.env })).exitCode).toBe(0);
+    const filler = join(fleet.archive, 'filler');
+    spawnSync('dd', ['if=/dev/zero', `of=${filler}`, 'bs=4k']);
+    await truncate(filler, (await stat(filler)).size - freeKiB * 1024);
+    const { lines } = await directoryTargets(fleet, ['usb']);
+    await addTopLines(fleet, ['upload-bandwidth: 0', ...lines]);
+    const run = collect();
+    const outcome = await syncFleet(fleet.config(), { env: fleet.env, onEvent: run.onEvent, ...FAST }).catch((error: unknown) => error as Error & { code?: string });
+    if (outcome instanceof Error) {
+      // Full before the run could be recorded: the whole run's one line (the CLI prints it, exit 1).
+      expect([outcome.code, outcome.message]).toEqual(['ERR_SYNC_DISK_FULL', expect.stringMatching(/^the archive's disk is full \(.*\): the ledger .* free some space and run again$/)]);
+    } else {
+      expect(outcome.exitCode).toBe(1);
+      expect(run.ofType('disk-full').map((event) => event.message)).toEqual([expect.stringMatching(/^the archive's disk is full \((ENOSPC|the ledger: database or disk is full)\) at .*: no camera starts another file; free some space and run again$/)]);
+      expect(outcome.summary.cameras.map((camera) => camera.error ?? '').join('')).not.toMatch(/rollback|SQLITE|I\/O/i);
+    }
+    await rm(filler);
+    expect((await syncFleet(fleet.config(), { env: fleet.env, ...FAST })).exitCode).toBe(0);
+    expect(copiesOf(fleet).filter((copy) => copy.state === 'verified')).toHaveLength(12);
+  });
 });

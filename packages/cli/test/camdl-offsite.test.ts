@@ -87,6 +87,11 @@ describe.skipIf(!sqliteAvailable())('camdl with off-site targets (a real S3 serv
     expect(lines.at(-1)).toEqual({ type: 'summary', restored: 2, bytes: 80_000, problems: 0 });
     for (const path of ['cam0/2026-03-02/Site_2026_03_03_0000.mp4', 'cam0/2026-03-03/Site_2026_03_04_0000.mp4']) expect(await sha256File(join(restoredDir, path))).toBe(await sha256File(join(fleet.archive, path)));
     expect((await runCamdl(['restore', '--config', fleet.config, '--target', 'offsite', '--out', restoredDir, '--from', 'yesterday'], env)).code).toBe(2);
+    // A mistyped camera, or a span with no copy, restores nothing: never a success.
+    const typo = await runCamdl(['restore', '--config', fleet.config, '--target', 'offsite', '--out', restoredDir, '--camera', 'cam9'], env);
+    expect(typo).toMatchObject({ code: 2, stderr: 'camdl: no camera named "cam9" in the ledger (known: cam0)\n' });
+    const empty = await runCamdl(['restore', '--config', fleet.config, '--target', 'offsite', '--out', restoredDir, '--camera', 'cam0', '--from', '2030-01-01'], env);
+    expect(empty).toMatchObject({ code: 1, stdout: 'Nothing restored: no copy on offsite is recorded verified of cam0 ending after 2030-01-01\n' });
 
     const sites = await runCamdl(['status', '--config', fleet.config, '--target', 'offsite', '--json'], env);
     // The conflict on usb is still there: exit 1.

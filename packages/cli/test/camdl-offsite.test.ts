@@ -97,6 +97,7 @@ describe.skipIf(!sqliteAvailable())('camdl with off-site targets (a real S3 serv
     // The conflict on usb is still there: exit 1.
     expect(sites.code).toBe(1);
     expect(JSON.parse(sites.stdout)).toMatchObject({ target: 'offsite', sites: [{ site: 'site-a/', cameras: [{ name: 'cam0', copies: [{ target: 'offsite', verified: 3 }, { target: 'usb', verified: 2, conflict: 1 }] }] }] });
+    expect(await runCamdl(['status', '--config', fleet.config, '--target', 'offsite', '--camera', 'cam9'], env)).toMatchObject({ code: 2, stdout: '', stderr: 'camdl: no camera named "cam9" on any site of offsite (known: cam0)\n' });
     const human = await runCamdl(['status', '--config', fleet.config, '--target', 'offsite', '--camera', 'cam0'], { ...env, NO_COLOR: '1' });
     expect(human.code).toBe(1);
     // Its synthetic archives are months old: silent, hence FAIL.

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { canMountTmpfs, closeAfterEach, mountTmpfs, sha256File } from '@camdl/test-utils';
 import { sqliteAvailable, syncFleet, verifyArchive } from '@camdl/sync';
-import { collect, dailyArchives, listFiles, startFleet } from './fleet-helpers.js';
+import { collect, dailyArchives, listFiles, startFleet, type TestFleet } from './fleet-helpers.js';
 import { addTopLines, copiesOf, directoryTargets, treeHashes } from './offsite-helpers.js';
 
 const mountable = sqliteAvailable() && canMountTmpfs();
@@ -13,9 +13,11 @@ const FAST = { targetTuning: { retryDelayMs: 1 } };
 describe.skipIf(!mountable)('the off-site part of camdl sync on a full local disk (a real tmpfs)', () => {
   const track = closeAfterEach();
 
-  // 160 KiB free: the ledger fills while it records the copies; 300 KiB: the copies are recorded and
-  // staging the SHA256SUMS or the ledger snapshot fills it.
-  it.each([160, 300])('%i KiB free: one disk-full line, exit 1, nothing recorded that the target lacks; the next run with space completes', async (freeKiB) => {
+  /**
+   * Two cameras of six archives synced to a 4 MiB tmpfs, which is then filled but for `freeKiB`; then a
+   * directory target is configured: twelve copies to make and record.
+   */
+  async function fullArchiveWithTarget(freeKiB: number): Promise<{ fleet: TestFleet; local: Map<string, string>; filler: string; paths: Map<string, string> }> {
     const fleet = track(await startFleet([
       { name: 'gate', sim: { profile: 'timelapse3', content: { archives: dailyArchives('Gate', 6, { size: 20_000 }) } }, extra: ['time-zone: UTC'] },
       { name: 'crane', sim: { profile: 'timelapse2-v1', content: { archives: dailyArchives('Crane', 6, { size: 20_000 }) } }, extra: ['time-zone: UTC'] },
@@ -24,13 +26,18 @@ describe.skipIf(!mountable)('the off-site part of camdl sync on a full local dis
     track({ close: () => spawnSync('umount', ['-l', fleet.archive]) });
     expect((await syncFleet(fleet.config(), { env: fleet.env })).exitCode).toBe(0);
     const local = await treeHashes(fleet.archive);
-
-    // The disk is full but for `freeKiB`; then a target is configured: twelve copies to make and record.
     const filler = join(fleet.archive, 'filler');
     expect(spawnSync('dd', ['if=/dev/zero', `of=${filler}`, 'bs=4k']).stderr.toString()).toMatch(/No space left on device/);
     await truncate(filler, (await stat(filler)).size - freeKiB * 1024);
     const { lines, paths } = await directoryTargets(fleet, ['usb']);
     await addTopLines(fleet, ['upload-bandwidth: 0', ...lines]);
+    return { fleet, local, filler, paths };
+  }
+
+  // 160 KiB free: the ledger fills while it records the copies; 300 KiB: the copies are recorded and
+  // staging the SHA256SUMS or the ledger snapshot fills it.
+  it.each([160, 300])('%i KiB free: one disk-full line, exit 1, nothing recorded that the target lacks; the next run with space completes', async (freeKiB) => {
+    const { fleet, local, filler, paths } = await fullArchiveWithTarget(freeKiB);
     const run = collect();
     const result = await syncFleet(fleet.config(), { env: fleet.env, onEvent: run.onEvent, ...FAST });
     expect(result.exitCode).toBe(1);
@@ -64,18 +71,7 @@ describe.skipIf(!mountable)('the off-site part of camdl sync on a full local dis
   // 8 KiB: the ledger cannot even be opened (no room for its -shm file); 96 KiB: it fills while recording
   // the cameras' listings, before any copy.
   it.each([8, 96])('%i KiB free: the ledger fills before the copies: the same disk-full line, never a raw SQLite error', async (freeKiB) => {
-    const fleet = track(await startFleet([
-      { name: 'gate', sim: { profile: 'timelapse3', content: { archives: dailyArchives('Gate', 6, { size: 20_000 }) } }, extra: ['time-zone: UTC'] },
-      { name: 'crane', sim: { profile: 'timelapse2-v1', content: { archives: dailyArchives('Crane', 6, { size: 20_000 }) } }, extra: ['time-zone: UTC'] },
-    ]));
-    expect(mountTmpfs(fleet.archive, '4m')).toBe(true);
-    track({ close: () => spawnSync('umount', ['-l', fleet.archive]) });
-    expect((await syncFleet(fleet.config(), { env: fleet.env })).exitCode).toBe(0);
-    const filler = join(fleet.archive, 'filler');
-    spawnSync('dd', ['if=/dev/zero', `of=${filler}`, 'bs=4k']);
-    await truncate(filler, (await stat(filler)).size - freeKiB * 1024);
-    const { lines } = await directoryTargets(fleet, ['usb']);
-    await addTopLines(fleet, ['upload-bandwidth: 0', ...lines]);
+    const { fleet, filler } = await fullArchiveWithTarget(freeKiB);
     const run = collect();
     const outcome = await syncFleet(fleet.config(), { env: fleet.env, onEvent: run.onEvent, ...FAST }).catch((error: unknown) => error as Error & { code?: string });
     if (outcome instanceof Error) {

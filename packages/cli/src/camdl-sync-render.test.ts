@@ -120,9 +120,9 @@ describe('the sync renderer', () => {
     renderer.warn('camdl: the ledger is locked');
     const lines = stderr.text().trimEnd().split('\n');
     expect(lines).toHaveLength(6);
-    for (const line of lines) expect(line).toMatch(/^2026-03-02T02:15:04\.120Z (WARN  gate: |camdl: )/);
+    for (const line of lines) expect(line).toMatch(/^2026-03-02T02:15:04\.120Z (WARN {2}gate: |camdl: )/);
     renderer.render({ type: 'file-done', camera: 'gate', path: 'gate/d/a.mp4', size: 10, sha256: 'ab'.repeat(32), status: 'downloaded' });
-    expect(stdout.text()).toMatch(/^2026-03-02T02:15:04\.120Z SAVE  gate\/d\/a\.mp4 /);
+    expect(stdout.text()).toMatch(/^2026-03-02T02:15:04\.120Z SAVE {2}gate\/d\/a\.mp4 /);
     renderer.close();
   });
 

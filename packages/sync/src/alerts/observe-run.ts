@@ -84,6 +84,13 @@ export interface RunFacts {
   diskFull: string | undefined;
   /** Per camera: the end of its newest recording the ledger knows, and when it was first synced. */
   recency: ReadonlyMap<string, { newestMs: number | undefined; firstRunMs: number | undefined }>;
+  /**
+   * `camdl status`'s verdict on silence (with the camera's cadence: a Timelapse camera that delivers
+   * once a week is not silent after two days) for the cameras `recency` finds older than
+   * `camera-silent-after`; undefined where the status says it is not silent. A camera not in the map
+   * is decided by `recency` alone. @default none
+   */
+  silent?: ReadonlyMap<string, { sinceMs: number; newestMs: number | undefined } | undefined> | undefined;
   /** Recordings the camera will overwrite before they are fetched (filled in by the overwrite horizon). */
   atRisk?: ReadonlyArray<{ camera: string; items: readonly string[]; message: string }> | undefined;
   /** What the run's off-site events said per target (the targets themselves are the summary's `copies`). */
@@ -154,12 +161,13 @@ export function observeSyncRun(facts: RunFacts, policy: AlertPolicy): { observat
       cover('camera-silent', camera);
       const recency = facts.recency.get(camera);
       const since = recency?.newestMs ?? recency?.firstRunMs;
-      if (since !== undefined && facts.now - since > policy.cameraSilentAfterMs) {
+      const silence = since === undefined || facts.now - since <= policy.cameraSilentAfterMs ? undefined : facts.silent?.has(camera) ? facts.silent.get(camera) : { sinceMs: since, newestMs: recency?.newestMs };
+      if (silence !== undefined) {
         observations.push({
           kind: 'camera-silent',
           subject: camera,
           camera,
-          message: `${camera}: ${silentText({ sinceMs: since, newestMs: recency?.newestMs }, facts.now)}`,
+          message: `${camera}: ${silentText(silence, facts.now)}`,
           action: `Check that recording is enabled on ${camera} (schedule, storage card, the Timelapse job) and that its clock is right.`,
         });
       }

@@ -61,7 +61,7 @@ export const CAMDL_COMMAND_HELP: Readonly<Record<string, { examples: HelpLines; 
       ['camdl restore --config camdl.yaml --target offsite --out /mnt/restore', 'every copy on the target into the archive layout'],
       ['camdl restore --config camdl.yaml --target usb --out ./r --camera yard --from 2026-03-01 --to 2026-03-08', 'one camera, one week'],
     ],
-    exitCodes: [[EXIT_CODES.ok, 'every file restored and re-hashed against the ledger'], [EXIT_CODES.someFailed, 'some file is missing or does not match (each is named)'], CONFIG, INTERRUPTED, TERMINATED],
+    exitCodes: [[EXIT_CODES.ok, 'every file restored and re-hashed against the ledger'], [EXIT_CODES.someFailed, 'some file is missing or does not match (each is named), or no copy matched at all'], CONFIG, INTERRUPTED, TERMINATED],
   },
   report: {
     examples: [

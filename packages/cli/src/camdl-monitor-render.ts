@@ -15,6 +15,8 @@ export function renderMonitorEvent(
     showAlerts?: boolean;
     /** Prints an alert line the way the command prints its own lines (time stamp, live lines). @default a write to the human stream */
     say?: ((text: string) => void) | undefined;
+    /** Prints a warning the way the command prints its own (time stamp, live lines). @default a write to stderr */
+    warn?: ((text: string) => void) | undefined;
   },
 ): void {
   // A command that prints its own findings (verify) shows only what went wrong with the channels.
@@ -22,18 +24,19 @@ export function renderMonitorEvent(
   if (options.json) options.stdout.write(`${JSON.stringify(event)}\n`);
   const human = options.json ? options.stderr : options.stdout;
   const say = options.say ?? ((text: string) => human.write(`${text}\n`));
+  const warn = options.warn ?? ((text: string) => options.stderr.write(`${text}\n`));
   switch (event.type) {
     case 'alert':
       say(`ALERT ${event.notice.event} ${event.notice.kind}${event.notice.subject ? ` ${escapeTerminal(event.notice.subject)}` : ''}: ${escapeTerminal(event.notice.message)}`);
       break;
     case 'notify-failed':
-      options.stderr.write(`camdl: warning: notify ${escapeTerminal(event.channel)} failed: ${escapeTerminal(event.reason)} (retried on the next run; the archive is not affected)\n`);
+      warn(`camdl: warning: notify ${escapeTerminal(event.channel)} failed: ${escapeTerminal(event.reason)} (retried on the next run; the archive is not affected)`);
       break;
     case 'metrics-failed':
-      options.stderr.write(`camdl: warning: metrics textfile ${escapeTerminal(event.path)} not written: ${escapeTerminal(event.reason)}\n`);
+      warn(`camdl: warning: metrics textfile ${escapeTerminal(event.path)} not written: ${escapeTerminal(event.reason)}`);
       break;
     case 'alert-state-failed':
-      options.stderr.write(`camdl: warning: alert state not kept (the ledger cannot be opened): ${escapeTerminal(event.reason)}\n`);
+      warn(`camdl: warning: alert state not kept (the ledger cannot be opened): ${escapeTerminal(event.reason)}`);
       break;
     case 'notify-sent':
     case 'metrics-written':

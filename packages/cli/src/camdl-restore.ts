@@ -54,6 +54,15 @@ export async function run(argv: string[]): Promise<number> {
   if ('exitCode' in outcome) return outcome.exitCode;
   const { result } = outcome;
   if (args.json) process.stdout.write(`${JSON.stringify({ type: 'summary', restored: result.restored, bytes: result.bytes, problems: result.problems.length })}\n`);
-  else process.stdout.write(`Restored ${result.restored} files (${formatBytes(result.bytes)}) into ${printable(args.out)}: ${result.problems.length === 0 ? 'each matches the ledger' : `${result.problems.length} did not match (named above)`}\n`);
-  return result.problems.length === 0 ? 0 : 1;
+  const nothing = result.restored === 0 && result.problems.length === 0;
+  if (args.json) {
+    // The summary line above says it.
+  } else if (nothing) {
+    const span = [args.camera ? `of ${args.camera.join(', ')}` : '', args.from ? `ending after ${args.from}` : '', args.to ? `starting before ${args.to}` : ''].filter(Boolean).join(' ');
+    process.stdout.write(`Nothing restored: no copy on ${printable(args.target)} is recorded verified${span ? ` ${printable(span)}` : ''}\n`);
+  } else {
+    process.stdout.write(`Restored ${result.restored} file(s) (${formatBytes(result.bytes)}) into ${printable(args.out)}: ${result.problems.length === 0 ? 'each matches the ledger' : `${result.problems.length} did not match (named above)`}\n`);
+  }
+  // A restore that brought nothing back is not a success: the backup it was meant to prove is not there.
+  return result.problems.length === 0 && !nothing ? 0 : 1;
 }

@@ -1,4 +1,4 @@
-import { describeHorizon, type ArchiveGap, type CameraConcern, type CameraStatus, type CameraVerdict, type FleetStatus, type StripState } from '@camdl/sync';
+import { describeHorizon, silentText, type ArchiveGap, type CameraConcern, type CameraStatus, type CameraVerdict, type FleetStatus, type StripState } from '@camdl/sync';
 import { formatBytes, formatInstant } from './format.js';
 import { escapeTerminal } from './terminal-text.js';
 
@@ -66,7 +66,7 @@ function concernText(concern: CameraConcern, now: number, stripDays: number): st
     case 'never-synced':
       return 'never synced';
     case 'silent':
-      return `silent: nothing new recorded for ${statusAge(concern.sinceMs, now)}`;
+      return silentText(concern, now);
     case 'lost':
       return concern.days.length > 0 ? `lost on ${dayList(concern.days)}` : `${concern.recordings} lost before the last ${stripDays} days`;
     case 'at-risk':

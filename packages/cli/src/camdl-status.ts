@@ -1,4 +1,4 @@
-import { parseCamdlFlags, toCamdlExit } from './camdl-flags.js';
+import { camdlUsageError, parseCamdlFlags, toCamdlExit } from './camdl-flags.js';
 import type { CameraStatus } from '@camdl/sync';
 import { printable } from './camdl-sync-render.js';
 import { copyLines, renderFleetStatus, statusTime as when, verdictLine, wantsUnicode } from './camdl-status-render.js';
@@ -48,7 +48,15 @@ async function targetStatus(configPath: string, target: string, options: { json:
   } catch (error) {
     toCamdlExit(error);
   }
-  if (cameras !== undefined) status = { ...status, sites: status.sites.map((site) => ({ ...site, cameras: site.cameras.filter((camera) => cameras.includes(camera.name)) })) };
+  if (cameras !== undefined) {
+    // A name no site knows would print the sites with nothing under them and exit 0: a typo looks fine.
+    const known = [...new Set(status.sites.flatMap((site) => site.cameras.map((camera) => camera.name)))].sort();
+    const unknown = cameras.filter((name) => !known.includes(name));
+    if (unknown.length > 0 && status.sites.every((site) => site.error === undefined)) {
+      throw camdlUsageError(`no camera named ${unknown.map((name) => JSON.stringify(name)).join(', ')} on any site of ${printable(target)} (known: ${printable(known.join(', ')) || 'none'})`);
+    }
+    status = { ...status, sites: status.sites.map((site) => ({ ...site, cameras: site.cameras.filter((camera) => cameras.includes(camera.name)) })) };
+  }
   if (json) process.stdout.write(`${JSON.stringify({ version: STATUS_JSON_VERSION, ...status }, null, 2)}\n`);
   else {
     const now = Date.now();

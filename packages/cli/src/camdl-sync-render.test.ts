@@ -1,7 +1,8 @@
 import { PassThrough } from 'node:stream';
 import type { CameraOutcome, SyncEvent } from '@camdl/sync';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { createSyncRenderer } from './camdl-sync-render.js';
+import { renderMonitorEvent } from './camdl-monitor-render.js';
+import { createSyncRenderer, wantTimestamps } from './camdl-sync-render.js';
 
 /** A stream that keeps what was written; `isTTY`/`columns` as a terminal would have them. */
 function capture(tty: boolean): NodeJS.WriteStream & { text(): string } {
@@ -104,5 +105,33 @@ describe('the sync renderer', () => {
     renderer.render(listed('gate', 1, 10));
     renderer.say('Next run at 2026-03-02T03:15:04.120Z (exit code of this one: 0)', 'info');
     expect(stdout.text()).toBe('2026-03-02T02:15:04.120Z LIST  gate: 1 on the camera in the window, 0 archived, 1 to fetch (10 B)\n2026-03-02T02:15:04.120Z Next run at 2026-03-02T03:15:04.120Z (exit code of this one: 0)\n');
+  });
+
+  it('time stamps: the warnings on stderr (WARN, outside the window, monitor notices, the run error) carry the same stamp as stdout', () => {
+    const stdout = capture(false);
+    const stderr = capture(false);
+    const renderer = createSyncRenderer({ json: false, live: false, timestamps: true, stdout, stderr, now: () => Date.parse('2026-03-02T02:15:04.120Z') });
+    renderer.render({ type: 'camera-listed', camera: 'gate', listed: 0, toDownload: 0, bytes: undefined, alreadyArchived: 0, notes: [], outsideWindow: { count: 8, firstMs: 0, lastMs: 1000 } });
+    renderer.render({ type: 'warning', camera: 'gate', message: 'the camera lists a file twice' });
+    const monitor = { json: false, stdout, stderr, say: (text: string) => renderer.say(text, 'problem'), warn: (text: string) => renderer.warn(text) };
+    renderMonitorEvent({ type: 'notify-failed', channel: 'ntfy', reason: 'HTTP 500' }, monitor);
+    renderMonitorEvent({ type: 'metrics-failed', path: '/nowhere/camdl.prom', reason: 'ENOENT' }, monitor);
+    renderMonitorEvent({ type: 'alert-state-failed', reason: 'SQLITE_BUSY' }, monitor);
+    renderer.warn('camdl: the ledger is locked');
+    const lines = stderr.text().trimEnd().split('\n');
+    expect(lines).toHaveLength(6);
+    for (const line of lines) expect(line).toMatch(/^2026-03-02T02:15:04\.120Z (WARN {2}gate: |camdl: )/);
+    renderer.render({ type: 'file-done', camera: 'gate', path: 'gate/d/a.mp4', size: 10, sha256: 'ab'.repeat(32), status: 'downloaded' });
+    expect(stdout.text()).toMatch(/^2026-03-02T02:15:04\.120Z SAVE {2}gate\/d\/a\.mp4 /);
+    renderer.close();
+  });
+
+  it('time stamps are on when the human lines are piped or CAMDL_TIMESTAMPS=1, off with CAMDL_TIMESTAMPS=0; the flag wins', () => {
+    expect(wantTimestamps(undefined, { isTTY: false }, {})).toBe(true);
+    expect(wantTimestamps(undefined, { isTTY: true }, {})).toBe(false);
+    expect(wantTimestamps(undefined, { isTTY: true }, { CAMDL_TIMESTAMPS: '1' })).toBe(true);
+    expect(wantTimestamps(undefined, { isTTY: false }, { CAMDL_TIMESTAMPS: '0' })).toBe(false);
+    expect(wantTimestamps(false, { isTTY: false }, { CAMDL_TIMESTAMPS: '1' })).toBe(false);
+    expect(wantTimestamps(true, { isTTY: true }, { CAMDL_TIMESTAMPS: '0' })).toBe(true);
   });
 });

@@ -23,6 +23,18 @@ export interface SyncRendererOptions {
   now?: () => number;
 }
 
+/**
+ * Whether each human line starts with the time: `--timestamps`/`--no-timestamps` when given, else
+ * `CAMDL_TIMESTAMPS` (`1` on, `0` off), else when the human lines do not go to a terminal (cron mail,
+ * log files). One decision for the run: stdout and stderr lines are stamped alike.
+ */
+export function wantTimestamps(flag: boolean | undefined, humanStream: { isTTY?: boolean }, env: NodeJS.ProcessEnv = process.env): boolean {
+  if (flag !== undefined) return flag;
+  const setting = env['CAMDL_TIMESTAMPS'];
+  if (setting === '1' || setting === '0') return setting === '1';
+  return !humanStream.isTTY;
+}
+
 /** What a line is: progress (left out by --quiet) or a problem (always printed). */
 export type LineKind = 'info' | 'problem';
 
@@ -30,6 +42,8 @@ export interface SyncRenderer {
   render(event: SyncEvent): void;
   /** A line of the command itself (interrupt notices, the next run's time). */
   say(text: string, kind?: LineKind): void;
+  /** A warning or error line on stderr (a channel that failed, the run's own error), stamped like every line. */
+  warn(text: string): void;
   close(): void;
 }
 
@@ -124,6 +138,9 @@ export function createSyncRenderer(options: SyncRendererOptions): SyncRenderer {
       // The command's own notices (a Ctrl+C, SIGTERM) come right after the terminal echoed `^C`.
       if (options.live && drawn === 0 && kind === 'problem') options.stderr.write('\r');
       write(human, text, kind);
+    },
+    warn(text) {
+      write(options.stderr, text, 'problem');
     },
     render(event) {
       if (options.json) options.stdout.write(`${JSON.stringify(event)}\n`);

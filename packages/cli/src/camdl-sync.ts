@@ -1,5 +1,7 @@
 import { camdlUsageError, parseCamdlFlags, toCamdlExit } from './camdl-flags.js';
+import { isExitError } from './exit-error.js';
 import { formatInstant } from './format.js';
+import { redactCredentials } from './terminal-text.js';
 
 /** `camdl sync --config camdl.yaml [--camera NAME]... [--dry-run] [--json] [--no-progress] [--every 1h]` */
 export async function run(argv: string[]): Promise<number> {
@@ -13,11 +15,11 @@ export async function run(argv: string[]): Promise<number> {
       .option('progress', { type: 'boolean', default: true, describe: 'Live lines per camera on a terminal (--no-progress: plain lines)' })
       .option('every', { type: 'string', describe: 'Run again this long after each start (1h, 30m): a foreground loop' })
       .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'Print only problems, and the summary only when something happened (cron mails nothing otherwise)' })
-      .option('timestamps', { type: 'boolean', describe: 'Start each line with the time (default: when the output is not a terminal; CAMDL_TIMESTAMPS=0 turns it off)' }),
+      .option('timestamps', { type: 'boolean', describe: 'Start each line, stdout and stderr alike, with the time (default: CAMDL_TIMESTAMPS=1 or 0, else when the output is not a terminal)' }),
   );
   if (parsed.kind === 'exit') return parsed.code;
   const args = parsed.args;
-  const [{ isSyncError, loadConfig, runMonitoredSync, parseDuration }, { installInterruptHandler }, { createSyncRenderer }, { renderMonitorEvent }] = await Promise.all([
+  const [{ isSyncError, loadConfig, runMonitoredSync, parseDuration }, { installInterruptHandler }, { createSyncRenderer, wantTimestamps }, { renderMonitorEvent }] = await Promise.all([
     import('@camdl/sync'),
     import('./interrupt.js'),
     import('./camdl-sync-render.js'),
@@ -33,7 +35,7 @@ export async function run(argv: string[]): Promise<number> {
   }
   const live = args.progress && !args.json && Boolean(process.stderr.isTTY) && process.env['TERM'] !== 'dumb' && !process.env['CI'];
   const humanStream = args.json ? process.stderr : process.stdout;
-  const timestamps = args.timestamps ?? (!humanStream.isTTY && process.env['CAMDL_TIMESTAMPS'] !== '0');
+  const timestamps = wantTimestamps(args.timestamps, humanStream);
   const renderer = createSyncRenderer({ json: args.json, live, quiet: args.quiet, timestamps, stdout: process.stdout, stderr: process.stderr });
   // Between two runs of --every nothing is in progress: the first Ctrl+C (or SIGTERM) stops at once.
   let waiting = false;
@@ -60,12 +62,12 @@ export async function run(argv: string[]): Promise<number> {
             if (event.type === 'run-start') startedAt = Date.now();
             renderer.render(event);
           },
-          onMonitorEvent: (event) => renderMonitorEvent(event, { json: args.json, stdout: process.stdout, stderr: process.stderr, say: (text) => renderer.say(text, 'problem') }),
+          onMonitorEvent: (event) => renderMonitorEvent(event, { json: args.json, stdout: process.stdout, stderr: process.stderr, say: (text) => renderer.say(text, 'problem'), warn: (text) => renderer.warn(text) }),
         }));
       } catch (error) {
         // A full disk with --every: say so and try again at the next run (space may be freed by then).
         const diskFull = every !== undefined && isSyncError(error, 'ERR_SYNC_DISK_FULL');
-        if (!diskFull) toCamdlExit(error);
+        if (!diskFull) return stampedExit(error, renderer);
         renderer.say(`FAIL  ${(error as Error).message}`);
         exitCode = 1;
       }
@@ -81,6 +83,17 @@ export async function run(argv: string[]): Promise<number> {
   } finally {
     renderer.close();
     interrupt.dispose();
+  }
+}
+
+/** A run that could not complete (the ledger, a full disk): its one line on stderr, stamped like the others, and its exit code. */
+function stampedExit(error: unknown, renderer: { warn(text: string): void }): number {
+  try {
+    toCamdlExit(error);
+  } catch (exit) {
+    if (!isExitError(exit)) throw exit;
+    renderer.warn(redactCredentials(exit.message));
+    return exit.exitCode;
   }
 }
 

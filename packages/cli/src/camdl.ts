@@ -1,6 +1,6 @@
 import { CAMDL_COMMANDS } from './camdl-commands.js';
 import { EXIT_CODES, ExitError } from './exit-error.js';
-import { cliVersion, dependencyVersions } from './package-version.js';
+import { camdlVersionText } from './package-version.js';
 import { nearestName } from './parse-flags.js';
 
 function usage(): string {
@@ -16,15 +16,8 @@ function usage(): string {
   ].join('\n');
 }
 
-/** `camdl --version [--verbose]`: the version; verbose adds Node.js, the platform and the camdl packages. */
-function version(verbose: boolean): string {
-  if (!verbose) return cliVersion();
-  return [
-    `@camdl/cli ${cliVersion()}`,
-    `Node.js ${process.version} (${process.platform} ${process.arch})`,
-    ...dependencyVersions().map((dependency) => `${dependency.name} ${dependency.version}`),
-  ].join('\n');
-}
+/** What may come before `--version` without a command: `camdl --verbose --version`. */
+const VERSION_FLAGS = ['--version', '-V', '--verbose', '-v'];
 
 /** The `camdl` binary: finds the command and runs it; its module loads only then. */
 export async function camdl(argv: string[]): Promise<number> {
@@ -33,12 +26,15 @@ export async function camdl(argv: string[]): Promise<number> {
     process.stdout.write(`${usage()}\n`);
     return name === undefined ? EXIT_CODES.usage : EXIT_CODES.ok;
   }
-  if (name === '--version' || name === '-V' || (name === '--verbose' && rest.includes('--version'))) {
-    const verbose = argv.includes('--verbose') || argv.includes('-v') || Boolean(process.env['CAMDL_DEBUG']);
-    process.stdout.write(`${version(verbose)}\n`);
+  // `--version` answers the same for `camdl` and for every command (`camdl sync --version --verbose`),
+  // before a command parses (and would refuse) its other flags; `--help` goes to the command.
+  const flags = argv.slice(0, argv.includes('--') ? argv.indexOf('--') : argv.length);
+  const command = CAMDL_COMMANDS.find((candidate) => candidate.name === name);
+  if ((command !== undefined || VERSION_FLAGS.includes(name)) && flags.some((flag) => flag === '--version' || flag === '-V') && !flags.some((flag) => flag === '--help' || flag === '-h')) {
+    const verbose = flags.includes('--verbose') || flags.includes('-v') || Boolean(process.env['CAMDL_DEBUG']);
+    process.stdout.write(`${camdlVersionText(verbose)}\n`);
     return EXIT_CODES.ok;
   }
-  const command = CAMDL_COMMANDS.find((candidate) => candidate.name === name);
   if (!command) {
     const nearest = name.startsWith('-') ? undefined : nearestName(name, CAMDL_COMMANDS.map((candidate) => candidate.name));
     const hint = nearest ? ` (did you mean ${nearest}?)` : '';

@@ -33,3 +33,17 @@ export function dependencyVersions(): Array<{ name: string; version: string }> {
       }
     });
 }
+
+/**
+ * What `camdl --version` (and `camdl <command> --version`) prints: the version; verbose adds Node.js,
+ * the platform and the `@camdl/*` packages the CLI runs on.
+ */
+export function camdlVersionText(verbose: boolean): string {
+  if (!verbose) return cliVersion();
+  return [`@camdl/cli ${cliVersion()}`, nodeVersionLine(), ...dependencyVersions().map((dependency) => `${dependency.name} ${dependency.version}`)].join('\n');
+}
+
+/** `Node.js v24.1.0 (linux x64)`: the runtime line of every verbose version. */
+export function nodeVersionLine(): string {
+  return `Node.js ${process.version} (${process.platform} ${process.arch})`;
+}

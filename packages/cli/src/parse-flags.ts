@@ -1,6 +1,6 @@
 import type { Argv } from 'yargs';
 import { ExitError, EXIT_CODES } from './exit-error.js';
-import { cliVersion } from './package-version.js';
+import { cliVersion, nodeVersionLine } from './package-version.js';
 
 /** What parsing the flags decided: run with `args`, or exit now (after `--help` / `--version`). */
 export type FlagsOutcome<Args> = { kind: 'exit'; code: number } | { kind: 'args'; args: Args };
@@ -63,7 +63,7 @@ export async function parseFlags<T>(parser: Argv<T>, options: ParseFlagsOptions)
     const env = options.env ?? process.env;
     const verbose = args['verbose'] === true || Boolean(env['CAMDL_DEBUG']);
     const version = cliVersion();
-    options.print(verbose ? `${version}\nNode.js ${process.version} (${process.platform} ${process.arch})` : version);
+    options.print(verbose ? `${version}\n${nodeVersionLine()}` : version);
     return { kind: 'exit', code: EXIT_CODES.ok };
   }
   const declared = declaredOptions(parser);

@@ -59,4 +59,16 @@ describe('camdl help, version and command names', () => {
     expect(lines).toContain(`@camdl/sync ${pkg.version}`);
     expect(lines.filter((line) => line.startsWith('@camdl/')).length).toBe(Object.keys(pkg.dependencies).filter((name) => name.startsWith('@camdl/')).length + 1);
   });
+
+  it('every command answers --version and --version --verbose exactly as camdl itself does', async () => {
+    const { default: pkg } = await import('../package.json', { with: { type: 'json' } });
+    const top = await runCamdl(['--version', '--verbose']);
+    expect(top.stdout).toContain(`@camdl/sync ${pkg.version}\n`);
+    const runs = await Promise.all(['get', ...COMMANDS].map(async (command) => ({ command, run: await runCamdl([command, '--version', '--verbose']) })));
+    for (const { command, run } of runs) expect({ command, code: run.code, stdout: run.stdout, stderr: run.stderr }).toEqual({ command, code: 0, stdout: top.stdout, stderr: '' });
+    const verboseFirst = await runCamdl(['status', '--verbose', '--version']);
+    expect(verboseFirst.stdout).toBe(top.stdout);
+    const plain = await runCamdl(['sync', '--version']);
+    expect(plain).toMatchObject({ code: 0, stdout: `${pkg.version}\n` });
+  });
 });

@@ -87,15 +87,21 @@ describe.skipIf(!sqliteAvailable())('camdl with off-site targets (a real S3 serv
     expect(lines.at(-1)).toEqual({ type: 'summary', restored: 2, bytes: 80_000, problems: 0 });
     for (const path of ['cam0/2026-03-02/Site_2026_03_03_0000.mp4', 'cam0/2026-03-03/Site_2026_03_04_0000.mp4']) expect(await sha256File(join(restoredDir, path))).toBe(await sha256File(join(fleet.archive, path)));
     expect((await runCamdl(['restore', '--config', fleet.config, '--target', 'offsite', '--out', restoredDir, '--from', 'yesterday'], env)).code).toBe(2);
+    // A mistyped camera, or a span with no copy, restores nothing: never a success.
+    const typo = await runCamdl(['restore', '--config', fleet.config, '--target', 'offsite', '--out', restoredDir, '--camera', 'cam9'], env);
+    expect(typo).toMatchObject({ code: 2, stderr: 'camdl: no camera named "cam9" in the ledger (known: cam0)\n' });
+    const empty = await runCamdl(['restore', '--config', fleet.config, '--target', 'offsite', '--out', restoredDir, '--camera', 'cam0', '--from', '2030-01-01'], env);
+    expect(empty).toMatchObject({ code: 1, stdout: 'Nothing restored: no copy on offsite is recorded verified of cam0 ending after 2030-01-01\n' });
 
     const sites = await runCamdl(['status', '--config', fleet.config, '--target', 'offsite', '--json'], env);
     // The conflict on usb is still there: exit 1.
     expect(sites.code).toBe(1);
     expect(JSON.parse(sites.stdout)).toMatchObject({ target: 'offsite', sites: [{ site: 'site-a/', cameras: [{ name: 'cam0', copies: [{ target: 'offsite', verified: 3 }, { target: 'usb', verified: 2, conflict: 1 }] }] }] });
+    expect(await runCamdl(['status', '--config', fleet.config, '--target', 'offsite', '--camera', 'cam9'], env)).toMatchObject({ code: 2, stdout: '', stderr: 'camdl: no camera named "cam9" on any site of offsite (known: cam0)\n' });
     const human = await runCamdl(['status', '--config', fleet.config, '--target', 'offsite', '--camera', 'cam0'], { ...env, NO_COLOR: '1' });
     expect(human.code).toBe(1);
     // Its synthetic archives are months old: silent, hence FAIL.
-    expect(human.stdout).toMatch(/^site site-a\/: snapshot \d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ\n {2}FAIL cam0 \(timelapse\): last successful sync \S+Z \(\d+\.\d h ago\); pending 0, lost 0; copies offsite 3, usb 2 \(1 conflict\); silent: nothing new recorded for \d+\.\d d\n$/);
+    expect(human.stdout).toMatch(/^site site-a\/: snapshot \d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ\n {2}FAIL cam0 \(timelapse\): last successful sync \S+Z \(\d+\.\d h ago\); pending 0, lost 0; copies offsite 3, usb 2 \(1 conflict\); silent for \d+ days\n$/);
     const report = await runCamdl(['report', '--config', fleet.config, '--target', 'offsite', '--out', join(fleet.dir.path, 'sites.html')], env);
     expect(report.code).toBe(0);
     expect(await readFile(join(fleet.dir.path, 'sites.html'), 'utf8')).toContain('data-site="site-a/"');

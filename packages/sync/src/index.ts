@@ -43,6 +43,7 @@ export {
   STRIP_STATES,
 } from './status.js';
 export type { CameraConcern } from './status-verdict.js';
+export { silentText } from './report-verdict.js';
 export { coverageDays, dayOf, dayStartMs, recorderOf, DAY_STATES, MAX_COVERAGE_DAYS, type AtRiskInput, type CoverageDays, type CoverageDaysOptions, type DayCoverage, type DayGap, type DayRecording, type DayState, type RecorderKind } from './coverage-days.js';
 export { verifyArchive, type VerifyOptions, type VerifyResult, type VerifyProblem, type VerifyEvent } from './verify.js';
 export { renderCoverageReport, renderSitesReport, COVERAGE_COLOURS, type CoverageReportOptions, type CoverageState } from './report.js';

@@ -1,4 +1,4 @@
-import { closeSync, existsSync, openSync, readSync, statSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readSync, statfsSync, statSync } from 'node:fs';
 import { makeFolderSync } from './archive-writable.js';
 import { hostname } from 'node:os';
 import { dirname } from 'node:path';
@@ -156,7 +156,7 @@ export class Ledger {
       db = options.readOnly && !existsSync(`${path}-wal`) ? openImmutable(path, sqliteOptions) : openSqlite(path, sqliteOptions);
     } catch (error) {
       if (isSyncError(error)) throw error;
-      throw ledgerError(path, 'cannot open it', error);
+      throw noRoomFor(path, error) ?? ledgerError(path, 'cannot open it', error);
     }
     const ledger = new Ledger(path, db, options.now ?? Date.now);
     try {
@@ -171,7 +171,7 @@ export class Ledger {
       }
     } catch (error) {
       db.close();
-      throw isSyncError(error) ? error : ledgerError(path, 'cannot read it', error);
+      throw isSyncError(error) ? error : (noRoomFor(path, error) ?? ledgerError(path, 'cannot read it', error));
     }
     return ledger;
   }
@@ -247,7 +247,8 @@ export class Ledger {
       this.#db.exec('COMMIT');
       return result;
     } catch (error) {
-      this.#db.exec('ROLLBACK');
+      // SQLite rolls back on its own after some failures (SQLITE_FULL): the original error is the one to tell.
+      if (this.#db.isTransaction) this.#db.exec('ROLLBACK');
       throw namingFile(this.path, error);
     }
   }
@@ -683,6 +684,25 @@ function openImmutable(path: string, options: { timeout: number; readOnly: boole
 }
 
 /** An SQLite failure on the ledger, naming the file (`attempt to write a readonly database` says which). */
+/** SQLite's primary result code for an I/O error. */
+const SQLITE_IOERR = 10;
+
+/**
+ * An SQLite I/O error while opening the ledger on a file system with no room left (its `-shm` file
+ * cannot be created) is a full disk: said as the sync says it, not as an unreadable ledger.
+ */
+function noRoomFor(path: string, error: unknown): SyncError | undefined {
+  const errcode = (error as { errcode?: unknown } | undefined)?.errcode;
+  if (typeof errcode !== 'number' || (errcode & 0xff) !== SQLITE_IOERR) return undefined;
+  try {
+    const space = statfsSync(dirname(path));
+    if (space.bavail * space.bsize >= 64 * 1024) return undefined;
+  } catch {
+    return undefined;
+  }
+  return new SyncError(`the archive's disk is full (no space left): the ledger ${path} cannot be opened; free some space and run again`, { code: 'ERR_SYNC_DISK_FULL', cause: error });
+}
+
 function ledgerError(path: string, what: string, error: unknown): SyncError {
   return new SyncError(`the ledger ${path}: ${what}: ${error instanceof Error ? error.message : String(error)}`, { code: 'ERR_SYNC_LEDGER', cause: error });
 }

@@ -5,6 +5,7 @@ import { isOffsiteError, type OffsiteTarget } from '@camdl/offsite';
 import { RateLimiter } from '@camdl/throttled-download';
 import { archivePath, hashFile, sha256SumsLine } from './archive-files.js';
 import type { CameraConfig, FleetConfig } from './config.js';
+import { isDiskFull } from './disk-full.js';
 import { describeError, errorCode } from './errors.js';
 import { CopyLedger, type CopyWork } from './ledger-copies.js';
 import { ledgerInternals, type Ledger } from './ledger.js';
@@ -59,6 +60,16 @@ export interface OffsiteCopiesOptions {
   tuning?: TargetTuning | undefined;
   /** A local file was restored or removed: its folder's SHA256SUMS is rewritten. */
   onLocalChanged: (localPath: string) => Promise<void>;
+  /**
+   * The local disk is full (the ledger could not record a copy, a staged file or a restored one could
+   * not be written): the sync's one disk-full line. The copies not recorded stay pending for the next run.
+   */
+  onDiskFull: (camera: string | undefined, error: unknown) => void;
+}
+
+/** A full local disk (the ledger, the staging folder, a file restored into the archive); a full target is the target's fault. */
+function isLocalDiskFull(error: unknown): boolean {
+  return isOffsiteError(error) ? isOffsiteError(error, 'ERR_OFFSITE_LOCAL_DISK') && isDiskFull(error) : isDiskFull(error);
 }
 
 /** Rows read from the ledger at a time. */
@@ -102,6 +113,8 @@ export class OffsiteCopies {
   #waiters: Array<() => void> = [];
   #workers: Array<Promise<void>> = [];
   #closing = false;
+  /** The local disk filled up in this run: no more copies (each would need the ledger). */
+  #full = false;
 
   constructor(options: OffsiteCopiesOptions) {
     this.#options = options;
@@ -141,7 +154,12 @@ export class OffsiteCopies {
 
   /** Records what is to copy (the backfill of recordings archived before a target existed included) and starts the uploads. */
   start(): void {
-    for (const camera of this.#options.cameras) this.#copies.addPending(camera.name, camera.targets);
+    try {
+      for (const camera of this.#options.cameras) this.#copies.addPending(camera.name, camera.targets);
+    } catch (error) {
+      if (!this.#diskFull(error)) throw error;
+      return;
+    }
     for (const state of this.#targets.values()) {
       this.#workers.push(this.#runTarget(state));
     }
@@ -150,7 +168,13 @@ export class OffsiteCopies {
   /** A recording of `camera` was just archived and verified locally: copy it too. */
   fileArchived(camera: CameraConfig, recordingId: number): void {
     if (camera.targets.length === 0) return;
-    this.#copies.addPending(camera.name, camera.targets, recordingId);
+    try {
+      this.#copies.addPending(camera.name, camera.targets, recordingId);
+    } catch (error) {
+      // Not queued: the next run's backfill adds the copy.
+      if (!this.#diskFull(error)) throw error;
+      return;
+    }
     for (const name of camera.targets) {
       const state = this.#targets.get(name);
       if (state) state.cursor = undefined;
@@ -183,7 +207,12 @@ export class OffsiteCopies {
       for (const row of page) {
         if (!this.#options.shouldContinue()) return;
         // Recorded first: the ledger may say less than the disk (a file still there), never more.
-        this.#copies.markLocalRemoved(row.id);
+        try {
+          this.#copies.markLocalRemoved(row.id);
+        } catch (error) {
+          if (!this.#diskFull(error)) throw error;
+          return;
+        }
         await rm(archivePath(this.#options.config.archive, row.localPath), { force: true });
         await this.#options.onLocalChanged(row.localPath);
         this.#options.emit({ type: 'local-freed', camera: camera.name, path: row.localPath });
@@ -225,14 +254,23 @@ export class OffsiteCopies {
   async snapshot(): Promise<boolean> {
     const ready = [...this.#targets.values()].filter((state) => state.down === undefined && state.target !== undefined);
     if (ready.length === 0 || this.#options.signal.aborted) return true;
+    if (this.#full) return false;
     const folder = join(dirname(this.#options.config.ledger), 'outgoing');
-    await mkdir(folder, { recursive: true });
     const file = join(folder, `ledger-snapshot.${process.pid}.sqlite`);
-    await rm(file, { force: true });
     let ok = true;
     try {
-      ledgerInternals(this.#options.ledger).exec(`VACUUM INTO '${file.replace(/'/g, "''")}'`);
-      const { sha256, size } = await hashFile(file);
+      let staged: { sha256: string; size: number };
+      try {
+        await mkdir(folder, { recursive: true });
+        await rm(file, { force: true });
+        ledgerInternals(this.#options.ledger).exec(`VACUUM INTO '${file.replace(/'/g, "''")}'`);
+        staged = await hashFile(file);
+      } catch (error) {
+        // No room to stage the snapshot: the disk-full line; the targets keep the previous snapshot.
+        if (!this.#diskFull(error)) throw error;
+        return false;
+      }
+      const { sha256, size } = staged;
       for (const state of ready) {
         try {
           await state.target!.put(file, LEDGER_SNAPSHOT_KEY, { size, sha256, ifExists: 'replace', rateLimiter: this.#limiter, signal: this.#options.signal });
@@ -260,7 +298,18 @@ export class OffsiteCopies {
   // ---- internals ------------------------------------------------------------------------------
 
   #stopped(): boolean {
-    return this.#closing || this.#options.signal.aborted || !this.#options.shouldContinue();
+    return this.#closing || this.#full || this.#options.signal.aborted || !this.#options.shouldContinue();
+  }
+
+  /** True when `error` says the local disk is full: the sync's disk-full line (once), and no more copies in this run. */
+  #diskFull(error: unknown): boolean {
+    if (!isLocalDiskFull(error)) return false;
+    if (!this.#full) {
+      this.#full = true;
+      this.#options.onDiskFull(undefined, error);
+      this.#changed();
+    }
+    return true;
   }
 
   #changed(): void {
@@ -349,6 +398,9 @@ export class OffsiteCopies {
       state.inFlight.set(id, item.camera);
       try {
         await this.#upload(state, item);
+      } catch (error) {
+        // The ledger could not record the copy: it stays pending (the next run finds the object there and records it).
+        if (!this.#diskFull(error)) throw error;
       } finally {
         state.inFlight.delete(id);
         state.tried.add(id);
@@ -390,6 +442,8 @@ export class OffsiteCopies {
       }
     } catch (error) {
       if (signal.aborted || isOffsiteError(error, 'ERR_OFFSITE_ABORTED')) return;
+      // Not the target's fault, and the ledger could not record a failure either: the worker stops the copies.
+      if (isLocalDiskFull(error)) throw error;
       if (isOffsiteError(error, 'ERR_OFFSITE_CONFLICT')) {
         state.outcome.conflicts += 1;
         this.#copies.markConflict(copy.recordingId, name, describeError(error));
@@ -436,6 +490,7 @@ export class OffsiteCopies {
         this.#copies.setUploadId(orphan.recordingId, name, undefined);
         this.#options.emit({ type: 'upload-aborted', target: name, path: orphan.key });
       } catch (error) {
+        if (this.#diskFull(error)) return;
         this.#options.emit({ type: 'upload-failed', camera: '', target: name, path: orphan.key, error: `abort the unfinished upload: ${describeError(error)}`, code: errorCode(error) });
       }
     }
@@ -454,6 +509,7 @@ export class OffsiteCopies {
           await this.#options.onLocalChanged(row.localPath);
           this.#options.emit({ type: 'repair', camera, target: name, path: row.localPath, what: 'local' });
         } catch (error) {
+          if (this.#diskFull(error)) return;
           this.#options.emit({ type: 'upload-failed', camera, target: name, path: row.localPath, error: `restore the local file from the copy: ${describeError(error)}`, code: errorCode(error) });
         }
       }
@@ -495,7 +551,7 @@ export class OffsiteCopies {
         await state.target!.put(file, key, { size: Buffer.byteLength(text), sha256, ifExists: 'replace', rateLimiter: this.#limiter, signal: this.#options.signal });
         this.#copies.setSumsSent(name, sumsFolder, sha256);
       } catch (error) {
-        if (this.#options.signal.aborted) return;
+        if (this.#options.signal.aborted || this.#diskFull(error)) return;
         state.outcome.failed += 1;
         this.#options.emit({ type: 'upload-failed', camera: '', target: name, path: `${sumsFolder}/SHA256SUMS`, error: describeError(error), code: errorCode(error) });
         if (TARGET_WIDE.has(errorCode(error) ?? '')) this.#down(state, error);

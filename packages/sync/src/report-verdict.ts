@@ -27,13 +27,22 @@ export function describeSpan(span: number): string {
   return `${Math.floor(span / 86_400_000)} days`;
 }
 
+/**
+ * The one wording of a silent camera, for the status, the report and the `camera-silent` alert alike:
+ * `silent for 7 days`, or `silent for 3 days (nothing recorded yet)` when it never recorded anything
+ * (counted from camdl's first run).
+ */
+export function silentText(silence: { sinceMs: number; newestMs: number | undefined }, now: number): string {
+  return `silent for ${describeSpan(now - silence.sinceMs)}${silence.newestMs === undefined ? ' (nothing recorded yet)' : ''}`;
+}
+
 /** A concern as the page words it (plain text: the caller escapes it); nothing for pending ones that are all at risk (the at-risk phrase says them). */
 function problemText(concern: CameraConcern, atRisk: number, now: number): string[] {
   switch (concern.kind) {
     case 'failed-runs':
       return [concern.runs === 1 ? 'last run failed' : `last ${concern.runs} runs failed`];
     case 'silent':
-      return [`silent for ${describeSpan(now - concern.sinceMs)}${concern.newestMs === undefined ? ' (nothing recorded yet)' : ''}`];
+      return [silentText(concern, now)];
     case 'at-risk':
       return [`${concern.recordings} at risk of being overwritten`];
     case 'never-synced':

@@ -83,7 +83,7 @@ function copiesTable(camera: CameraStatus): string {
     (copy) =>
       `<tr data-target="${escapeHtml(copy.target)}"><td>${escapeHtml(copy.target)}</td><td class="n" data-col="verified">${copy.verified}</td><td class="n" data-col="pending">${copy.pending}</td><td class="n" data-col="failing">${copy.failing}</td><td class="n" data-col="conflict">${copy.conflict}</td><td>${copy.oldestPendingMs === undefined ? '—' : `${new Date(copy.oldestPendingMs).toISOString().replace('T', ' ').slice(0, 19)} UTC`}</td></tr>`,
   );
-  return `<table class="copies"><thead><tr><th>copies on</th><th>verified</th><th>pending</th><th>failing</th><th>conflict</th><th>oldest pending since</th></tr></thead><tbody>${rows.join('')}</tbody></table>${camera.offsiteOnly > 0 ? `<p class="meta">${camera.offsiteOnly} recording(s) kept on the targets only (keep-local)</p>` : ''}`;
+  return `<table class="copies"><thead><tr><th>copies on</th><th>verified</th><th>pending</th><th>of them failing</th><th>conflict</th><th>oldest pending since</th></tr></thead><tbody>${rows.join('')}</tbody></table>${camera.offsiteOnly > 0 ? `<p class="meta">${camera.offsiteOnly} recording(s) kept on the targets only (keep-local)</p>` : ''}`;
 }
 
 interface ReportGroup {
@@ -177,7 +177,8 @@ function fleetLine(part: CameraPart, now: number): string {
   const { camera, verdict } = part;
   const name = part.site === undefined ? camera.name : `${part.site} ${camera.name}`;
   const last = camera.lastSuccessMs === undefined ? 'never' : `${wallClockIn(camera.lastSuccessMs, 'UTC').slice(0, 16)} UTC (${describeAgo(camera.lastSuccessMs, now)})`;
-  const copies = camera.copies.map((copy) => `${escapeHtml(copy.target)} ${copy.verified}/${copy.verified + copy.pending + copy.failing}`).join(', ');
+  // Every copy is verified, pending (the failing ones among them) or in conflict: counted once each.
+  const copies = camera.copies.map((copy) => `${escapeHtml(copy.target)} ${copy.verified}/${copy.verified + copy.pending + copy.conflict}`).join(', ');
   return `<tr data-camera="${escapeHtml(camera.name)}" data-mark="${verdict.mark}"><td class="mark ${verdict.mark}">${MARK_SYMBOL[verdict.mark]}</td><td><a href="#camera-${escapeHtml(encodeURIComponent(part.key))}">${escapeHtml(name)}</a></td><td>${last}</td><td class="n" data-col="pending">${verdict.pending}</td><td class="n" data-col="lost">${verdict.lost}</td><td class="n" data-col="at-risk">${verdict.atRisk}</td><td>${copies || '—'}</td><td class="${verdict.mark}">${escapeHtml(verdict.problems.join('; ')) || 'all archived'}</td></tr>`;
 }
 

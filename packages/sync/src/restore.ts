@@ -75,6 +75,14 @@ export async function restoreFromTarget(config: FleetConfig, options: RestoreOpt
     }
     ledger = Ledger.open(ledgerPath, { readOnly: true });
     const copies = new CopyLedger(ledger);
+    if (options.cameras !== undefined) {
+      // A mistyped name would restore nothing and look like success.
+      const known = copies.cameras().map((camera) => camera.name);
+      const unknown = options.cameras.filter((name) => !known.includes(name));
+      if (unknown.length > 0) {
+        throw new SyncError(`no camera named ${unknown.map((name) => JSON.stringify(name)).join(', ')} in the ledger (known: ${known.join(', ') || 'none'})`, { code: 'ERR_SYNC_CONFIG' });
+      }
+    }
     const filter = { cameras: options.cameras, fromMs: options.fromMs, toMs: options.toMs };
     const result: RestoreResult = { restored: 0, bytes: 0, problems: [] };
     const sums = new Map<string, Array<{ name: string; sha256: string }>>();

@@ -14,6 +14,8 @@ export type SqliteValue = string | number | bigint | null | Uint8Array;
 export type SqliteRow = Record<string, SqliteValue>;
 
 export interface SqliteDatabase {
+  /** Whether a transaction is open (SQLite ends one on its own after some failures, e.g. a full disk). */
+  readonly isTransaction: boolean;
   exec(sql: string): void;
   prepare(sql: string): SqliteStatement;
   close(): void;

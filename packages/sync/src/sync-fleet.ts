@@ -197,6 +197,7 @@ export async function syncFleet(config: FleetConfig, options: SyncFleetOptions =
           now,
           tuning: options.targetTuning,
           onLocalChanged: (localPath) => updateSums(sumsContext, dirname(localPath)),
+          onDiskFull,
         });
     const uploads = offsite?.active ? offsite : undefined;
     try {
@@ -496,6 +497,7 @@ async function syncCamera(camera: CameraConfig, context: CameraContext): Promise
       outcome.errorCode = errorCode(error);
       if (isDiskFull(error)) {
         outcome.errorCode = 'ERR_SYNC_DISK_FULL';
+        outcome.error = `the archive's disk is full (${diskFullReason(error)})`;
         context.onDiskFull(camera.name, error);
       }
       if (isSyncError(error, 'ERR_SYNC_LEDGER')) throw error;

@@ -10,6 +10,7 @@ import { measureDiskQuietly } from './disk-space.js';
 import type { AlertKind, AlertRow, Notice, Observation } from './alert-kinds.js';
 import { observeSyncRun, observeVerify, type RunFacts, type TargetTrouble } from './observe-run.js';
 import { atRiskCameras } from './at-risk.js';
+import { ledgerStatus } from '../status.js';
 
 /** What the monitoring around a run did, for a CLI to render. Never carries a secret. */
 export type MonitorEvent =
@@ -190,11 +191,13 @@ export async function runMonitoredSync(config: FleetConfig, options: MonitoredSy
   const disk = await (options.measureDisk ?? measureDiskQuietly)(config.archive);
   let recency: RunFacts['recency'] = new Map();
   let atRisk: RunFacts['atRisk'] = [];
+  let silent: RunFacts['silent'];
   try {
     const ledger = Ledger.open(config.ledger, { readOnly: true });
     try {
       recency = ledger.monitoring().cameraRecency();
       atRisk = atRiskCameras(ledger, selectCameras(config, options.cameras), { now: at, bandwidthMbps: config.bandwidthMbps });
+      silent = statusSilence(ledger, selectCameras(config, options.cameras), recency, { now: at, silentAfterMs: config.alerts.cameraSilentAfterMs, bandwidthMbps: config.bandwidthMbps });
     } finally {
       ledger.close();
     }
@@ -212,6 +215,7 @@ export async function runMonitoredSync(config: FleetConfig, options: MonitoredSy
     disk,
     diskFull,
     recency,
+    silent,
     targets,
     now: at,
   };
@@ -247,4 +251,25 @@ export async function recordVerifyAlerts(
     env: options.env ?? process.env,
     emit: options.onMonitorEvent ?? (() => {}),
   });
+}
+
+/**
+ * `camdl status`'s verdict on silence for the cameras whose newest recording is older than
+ * `camera-silent-after` (only those get the status's full look, with their cadence): the alert and the
+ * status never disagree on a silent camera.
+ */
+function statusSilence(
+  ledger: Ledger,
+  cameras: ReturnType<typeof selectCameras>,
+  recency: RunFacts['recency'],
+  options: { now: number; silentAfterMs: number; bandwidthMbps: number },
+): NonNullable<RunFacts['silent']> {
+  const silent = new Map<string, { sinceMs: number; newestMs: number | undefined } | undefined>();
+  for (const camera of cameras) {
+    const seen = recency.get(camera.name);
+    const since = seen?.newestMs ?? seen?.firstRunMs;
+    if (since === undefined || options.now - since <= options.silentAfterMs) continue;
+    silent.set(camera.name, ledgerStatus(ledger, [camera], options)[0]?.silent);
+  }
+  return silent;
 }

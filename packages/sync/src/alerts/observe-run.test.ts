@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { TargetOutcome } from '../offsite-copies.js';
+import { silentText } from '../report-verdict.js';
 import type { CameraOutcome } from '../sync-fleet.js';
 import { DEFAULT_ALERT_POLICY } from './monitoring-config.js';
 import { observeSyncRun, type RunFacts, type TargetTrouble } from './observe-run.js';
@@ -44,7 +45,19 @@ describe('observeSyncRun', () => {
       facts({ summary: { interrupted: false, copies: [], cameras: [outcome('gate'), outcome('crane')] }, recency: new Map([['gate', { newestMs: NOW - 3 * DAY, firstRunMs: NOW - 9 * DAY }], ['crane', { newestMs: NOW - DAY, firstRunMs: NOW - 9 * DAY }]]) }),
       DEFAULT_ALERT_POLICY,
     );
-    expect(observations).toEqual([expect.objectContaining({ kind: 'camera-silent', subject: 'gate', message: expect.stringContaining('recorded nothing new for 3 days') })]);
+    expect(observations).toEqual([expect.objectContaining({ kind: 'camera-silent', subject: 'gate', message: 'gate: silent for 3 days' })]);
+  });
+
+  it('words a silent camera as camdl status and the report do; one that never recorded counts from its first run', () => {
+    const { observations } = observeSyncRun(
+      facts({ summary: { interrupted: false, copies: [], cameras: [outcome('gate'), outcome('crane')] }, recency: new Map([['gate', { newestMs: NOW - 3 * DAY, firstRunMs: NOW - 9 * DAY }], ['crane', { newestMs: undefined, firstRunMs: NOW - 9 * DAY }]]) }),
+      DEFAULT_ALERT_POLICY,
+    );
+    expect(observations.map((observation) => observation.message)).toEqual(['gate: silent for 3 days', 'crane: silent for 9 days (nothing recorded yet)']);
+    expect(observations.map((observation) => observation.message)).toEqual([
+      `gate: ${silentText({ sinceMs: NOW - 3 * DAY, newestMs: NOW - 3 * DAY }, NOW)}`,
+      `crane: ${silentText({ sinceMs: NOW - 9 * DAY, newestMs: undefined }, NOW)}`,
+    ]);
   });
 
   it('a run that could not complete is run-failed, or ledger-error when the ledger is the cause', () => {

@@ -1,5 +1,6 @@
 import { formatBytes } from '../format-bytes.js';
 import type { TargetOutcome } from '../offsite-copies.js';
+import { silentText } from '../report-verdict.js';
 import { isRefusedLoginCode } from '../refused-login.js';
 import type { SyncSummary } from '../sync-fleet.js';
 import type { VerifyProblem } from '../verify.js';
@@ -83,17 +84,18 @@ export interface RunFacts {
   diskFull: string | undefined;
   /** Per camera: the end of its newest recording the ledger knows, and when it was first synced. */
   recency: ReadonlyMap<string, { newestMs: number | undefined; firstRunMs: number | undefined }>;
+  /**
+   * `camdl status`'s verdict on silence (with the camera's cadence: a Timelapse camera that delivers
+   * once a week is not silent after two days) for the cameras `recency` finds older than
+   * `camera-silent-after`; undefined where the status says it is not silent. A camera not in the map
+   * is decided by `recency` alone. @default none
+   */
+  silent?: ReadonlyMap<string, { sinceMs: number; newestMs: number | undefined } | undefined> | undefined;
   /** Recordings the camera will overwrite before they are fetched (filled in by the overwrite horizon). */
   atRisk?: ReadonlyArray<{ camera: string; items: readonly string[]; message: string }> | undefined;
   /** What the run's off-site events said per target (the targets themselves are the summary's `copies`). */
   targets?: ReadonlyMap<string, TargetTrouble> | undefined;
   now: number;
-}
-
-function describeSpan(ms: number): string {
-  const hours = ms / 3_600_000;
-  if (hours < 48) return `${Math.max(1, Math.round(hours))} h`;
-  return `${Math.round(hours / 24)} days`;
 }
 
 /** Whether the archive's free space is under `min-free`. */
@@ -159,13 +161,13 @@ export function observeSyncRun(facts: RunFacts, policy: AlertPolicy): { observat
       cover('camera-silent', camera);
       const recency = facts.recency.get(camera);
       const since = recency?.newestMs ?? recency?.firstRunMs;
-      if (since !== undefined && facts.now - since > policy.cameraSilentAfterMs) {
-        const newest = recency?.newestMs;
+      const silence = since === undefined || facts.now - since <= policy.cameraSilentAfterMs ? undefined : facts.silent?.has(camera) ? facts.silent.get(camera) : { sinceMs: since, newestMs: recency?.newestMs };
+      if (silence !== undefined) {
         observations.push({
           kind: 'camera-silent',
           subject: camera,
           camera,
-          message: `${camera} answers but has recorded nothing new for ${describeSpan(facts.now - since)}${newest === undefined ? ' (no recording at all yet)' : ` (newest recording ends ${new Date(newest).toISOString()})`}`,
+          message: `${camera}: ${silentText(silence, facts.now)}`,
           action: `Check that recording is enabled on ${camera} (schedule, storage card, the Timelapse job) and that its clock is right.`,
         });
       }

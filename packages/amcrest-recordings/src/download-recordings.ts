@@ -162,6 +162,7 @@ export async function downloadRecordings(
           maxRetries: options.maxRetries ?? 3,
           retryDelay: options.retryDelay ?? 5_000,
           timeout: options.timeout ?? 60_000,
+          sha256: options.sha256 ?? false,
           // Finished recordings never change on the camera, and RPC_Loadfile sends no ETag or
           // Last-Modified: resuming on the total length alone is safe here.
           resumeWithoutValidators: true,

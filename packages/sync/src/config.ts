@@ -1,6 +1,7 @@
 import { readFileSync, statSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Node as YamlNode, type Pair, type YAMLMap } from 'yaml';
+import { assertKnownTimeZone } from '@camdl/internal';
 import { parseDuration } from './duration.js';
 import { DEFAULT_RISK_MARGIN_MS } from './overwrite-horizon.js';
 import { SyncError } from './errors.js';
@@ -248,7 +249,7 @@ export function parseHost(host: string): URL | string {
 
 function validTimeZone(zone: string): boolean {
   try {
-    new Intl.DateTimeFormat('en-US', { timeZone: zone });
+    assertKnownTimeZone(zone);
     return true;
   } catch {
     return false;

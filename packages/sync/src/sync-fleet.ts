@@ -1,7 +1,7 @@
-import { rm } from 'node:fs/promises';
+import { rm, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { wallClockToInstant } from '@camdl/internal';
-import { RateLimiter, type DownloadEvent } from '@camdl/throttled-download';
+import { RateLimiter, type DownloadEvent, type DownloadResult } from '@camdl/throttled-download';
 import type { CameraLock } from './camera-lock.js';
 import { processAlive } from './camera-lock.js';
 import { archivePath, hashFile, moveIntoPlace, writeSha256Sums } from './archive-files.js';
@@ -576,7 +576,7 @@ async function fetchOne(camera: CameraConfig, remote: RemoteRecording, id: numbe
     throw new SyncError(`${localPath}: the camera did not say how long the file is; it cannot be verified complete`, { code: 'ERR_SYNC_VERIFY_FAILED', camera: camera.name });
   }
   ledger.markDownloaded(id, result.size);
-  const { sha256, size } = await hashFile(stagedFile);
+  const { sha256, size } = await stagedHash(stagedFile, result);
   if (size !== result.size) throw new SyncError(`${localPath}: changed on disk while it was hashed`, { code: 'ERR_SYNC_VERIFY_FAILED', camera: camera.name });
   await moveIntoPlace(stagedFile, archivePath(config.archive, localPath));
   ledger.markVerified(id, { localPath, size, sha256 });
@@ -585,6 +585,16 @@ async function fetchOne(camera: CameraConfig, remote: RemoteRecording, id: numbe
   emit({ type: 'file-done', camera: camera.name, path: localPath, size, sha256, status: result.status === 'skipped' ? 'reused' : result.status });
   context.offsite?.fileArchived(camera, id);
   return { bytes: result.bytes };
+}
+
+/**
+ * The hash and size of a staged file. A file the download wrote comes with the SHA-256 of the bytes it
+ * wrote and fsynced (see `download`'s `sha256` option), so it is not read again; its size on disk is
+ * still checked against the download's. A file already complete in staging (skipped) is hashed from disk.
+ */
+async function stagedHash(stagedFile: string, result: DownloadResult): Promise<{ sha256: string; size: number }> {
+  if (result.sha256 === undefined) return hashFile(stagedFile);
+  return { sha256: result.sha256, size: (await stat(stagedFile)).size };
 }
 
 /** Rewrites a folder's SHA256SUMS from the ledger; one writer per folder at a time in this process. */

@@ -1,4 +1,5 @@
 import { fdatasync, fsync, write } from 'node:fs';
+import type { RunningHash } from './running-hash.js';
 
 /** Size of each of the two write buffers of a download. */
 export const WRITE_BUFFER_BYTES = 1024 * 1024;
@@ -14,7 +15,7 @@ const SLACK_BYTES = 256 * 1024;
 const MAX_SPARE_WRITE_BUFFERS = 4;
 const spareWriteBuffers: Buffer[] = [];
 
-function takeWriteBuffer(size: number): Buffer {
+export function takeWriteBuffer(size: number): Buffer {
   const index = spareWriteBuffers.findLastIndex((buffer) => buffer.length === size);
   if (index === -1) return Buffer.allocUnsafe(size);
   const [buffer] = spareWriteBuffers.splice(index, 1);
@@ -22,7 +23,7 @@ function takeWriteBuffer(size: number): Buffer {
 }
 
 /** Only for a buffer no write is using or will use again. */
-function giveBackWriteBuffer(buffer: Buffer): void {
+export function giveBackWriteBuffer(buffer: Buffer): void {
   if (spareWriteBuffers.length < MAX_SPARE_WRITE_BUFFERS) spareWriteBuffers.push(buffer);
 }
 
@@ -39,6 +40,8 @@ export interface BodyFileWriterOptions {
   syncEveryBytes?: number;
   /** @default WRITE_BUFFER_BYTES (1 MiB) */
   bufferBytes?: number;
+  /** Takes every run of bytes `write(2)` reports written, in file order. @default undefined */
+  hash?: RunningHash | undefined;
   /** A write or sync failed: the caller stops the transfer (the error is a {@link FileWriteError}). */
   onError: (error: FileWriteError) => void;
   /** There is room again after {@link BodyFileWriter.write} returned false. */
@@ -167,6 +170,7 @@ export class BodyFileWriter {
           for (const wake of this.#idle.splice(0)) wake();
           return;
         }
+        this.#options.hash?.update(job.buffer.subarray(done, done + written));
         done += written;
         if (done < job.length) {
           step();

@@ -30,6 +30,7 @@ import { ProgressMeter } from './progress-meter.js';
 import { FileWriteError } from './body-file-writer.js';
 import { LEAN_READ_BYTES, type LeanBodyHint } from './lean/index.js';
 import { ResponseReceiver } from './response-receiver.js';
+import { hashFilePrefix, RunningHash } from './running-hash.js';
 import type { DownloadOptions, DownloadResult, RestartReason } from './types.js';
 
 /** A `.part` may be continued when the server's file can be proven unchanged (or the caller accepts the risk). */
@@ -47,6 +48,11 @@ class Transfer {
   state: PartState | undefined;
   attempt = 0;
   transferred = 0;
+  /**
+   * With the `sha256` option: the hash of the `.part`'s first `hash.bytes` bytes, kept across
+   * attempts so a retry that continues the same `.part` does not read its prefix again.
+   */
+  hash: RunningHash | undefined;
   readonly meter: ProgressMeter;
 
   constructor(
@@ -126,6 +132,7 @@ class Transfer {
   async restart(reason: RestartReason): Promise<void> {
     this.options.onEvent({ type: 'restart', reason });
     this.state = undefined;
+    this.hash = undefined;
     await removePart(this.destination);
   }
 
@@ -224,8 +231,20 @@ class Transfer {
       if (total === undefined || total !== partSize) return { again: 'range-not-satisfiable' };
       this.checkMinSize(total, status);
       // The .part already holds the whole file (the last run died between the last byte and the rename).
-      await this.commit(await this.disk(() => open(this.part, 'r+')), partSize, total);
-      return { done: { ...this.result(offset, partSize, true), framing: 'length' } };
+      const file = await this.disk(() => open(this.part, 'r+'));
+      let sha256: string | undefined;
+      try {
+        sha256 = options.sha256 ? await this.digestOf(file, partSize) : undefined;
+      } catch (error) {
+        await file.close().catch(() => {});
+        throw error;
+      }
+      if (options.sha256 && sha256 === undefined) {
+        await file.close().catch(() => {});
+        return { again: 'part-changed' };
+      }
+      await this.commit(file, partSize, total);
+      return { done: { ...this.result(offset, partSize, true), framing: 'length', ...(sha256 === undefined ? {} : { sha256 }) } };
     } else {
       await discardBody();
       options.onEvent({ type: 'response', attempt: this.attempt, status, total: undefined });
@@ -258,7 +277,9 @@ class Transfer {
     }
     const target = total ?? expected;
 
-    const file = await this.disk(() => open(this.part, start === 0 ? 'w' : 'a'));
+    if (options.sha256 && start === 0) this.hash = new RunningHash();
+    // Appending to a `.part` whose prefix gets hashed: the same descriptor reads it.
+    const file = await this.disk(() => open(this.part, start === 0 ? 'w' : options.sha256 ? 'a+' : 'a'));
     let written = start;
     let closed = false;
     try {
@@ -266,7 +287,12 @@ class Transfer {
         // Append only to the very bytes the offset was computed from: a .part that changed length
         // since (another writer, a crash mid-write) would put the body at the wrong place.
         const onDisk = (await this.disk(() => file.stat())).size;
-        if (onDisk !== start) {
+        if (options.sha256 && onDisk === start && this.hash?.bytes !== start) {
+          // Read once, here; the bytes received next are hashed as they are written.
+          this.hash = await this.disk(() => hashFilePrefix(file.fd, start));
+        }
+        if (onDisk !== start || (options.sha256 && this.hash === undefined)) {
+          this.hash = undefined;
           closed = true;
           await file.close().catch(() => {});
           body.abandon();
@@ -281,6 +307,7 @@ class Transfer {
           durable: options.fsync,
           limiter: options.rateLimiter,
           signal: options.signal,
+          hash: this.hash,
           onChunk: (bytes) => {
             if (target !== undefined && written + bytes > target) {
               return new DownloadError(`[GET] "${this.href}": body longer than the expected ${target} bytes`, {
@@ -306,7 +333,8 @@ class Transfer {
       const onDisk = (await this.disk(() => file.stat())).size;
       closed = true;
       await this.disk(() => file.close());
-      if (onDisk !== written) {
+      if (onDisk !== written || (this.hash !== undefined && this.hash.bytes !== written)) {
+        this.hash = undefined;
         await removePartQuietly(this.destination);
         this.state = undefined;
         throw new DownloadError(`[GET] "${this.href}": the .part holds ${onDisk} bytes, ${written} were written (another writer?)`, {
@@ -332,8 +360,17 @@ class Transfer {
     }
     const framing = bodyFraming(status, responseHeaders);
     if (framing === 'close' && options.checkClosedBody !== undefined) await this.checkClosedBody(options.checkClosedBody, written, status);
+    const sha256 = this.hash?.digest();
+    this.hash = undefined;
     await this.commit(undefined, written, target);
-    return { done: { ...this.result(start, written, target !== undefined, etag, lastModified), framing, ...(contentType ? { contentType } : {}) } };
+    return {
+      done: {
+        ...this.result(start, written, target !== undefined, etag, lastModified),
+        framing,
+        ...(contentType ? { contentType } : {}),
+        ...(sha256 === undefined ? {} : { sha256 }),
+      },
+    };
   }
 
   /** A body the close ended, checked by the caller before it gets the final name; refused: the `.part` goes. */
@@ -412,6 +449,14 @@ class Transfer {
       attempt: this.attempt,
       retryable: true,
     });
+  }
+
+  /** The SHA-256 of the `.part` open as `file`, `size` bytes long: the running hash when it covers them, else read once. */
+  async digestOf(file: FileHandle, size: number): Promise<string | undefined> {
+    const hash = this.hash?.bytes === size ? this.hash : await this.disk(() => hashFilePrefix(file.fd, size));
+    this.hash = undefined;
+    if (hash === undefined || (await this.disk(() => file.stat())).size !== size) return undefined;
+    return hash.digest();
   }
 
   /** fsync `file` (when given; else it is already flushed and closed), rename, report 100 %. */

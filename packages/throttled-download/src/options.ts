@@ -14,6 +14,7 @@ export const DEFAULT_DOWNLOAD_OPTIONS = {
   resume: true,
   resumeWithoutValidators: false,
   fsync: true,
+  sha256: false,
   progressInterval: 200,
 } as const;
 
@@ -37,6 +38,7 @@ export interface NormalizedOptions {
   progressInterval: number;
   onEvent: NonNullable<DownloadOptions['onEvent']>;
   fsync: boolean;
+  sha256: boolean;
   sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
   now: () => number;
   random: () => number;
@@ -97,6 +99,7 @@ export function normalizeOptions(options: DownloadOptions, url: string): Normali
     progressInterval: options.progressInterval ?? defaults.progressInterval,
     onEvent: options.onEvent ?? (() => {}),
     fsync: options.fsync ?? defaults.fsync,
+    sha256: options.sha256 ?? defaults.sha256,
     sleep: options.sleep ?? defaultSleep,
     now: options.now ?? (() => performance.now()),
     random: options.random ?? Math.random,

@@ -2,6 +2,7 @@ import type { Dispatcher } from 'undici';
 import { headersTimeoutError, requestAbortedError } from '@camdl/internal';
 import { BodyFileWriter } from './body-file-writer.js';
 import type { RateLimiter } from './rate-limiter.js';
+import type { RunningHash } from './running-hash.js';
 
 type Headers = Record<string, string | string[] | undefined>;
 
@@ -25,6 +26,8 @@ export interface ReceiveToFileOptions {
   bufferBytes?: number;
   /** @default SYNC_EVERY_BYTES */
   syncEveryBytes?: number;
+  /** Hashes the bytes as they are written. @default undefined */
+  hash?: RunningHash | undefined;
 }
 
 interface Sink {
@@ -207,6 +210,7 @@ export class ResponseReceiver implements Dispatcher.DispatchHandler {
         durable: options.durable,
         ...(options.bufferBytes === undefined ? {} : { bufferBytes: options.bufferBytes }),
         ...(options.syncEveryBytes === undefined ? {} : { syncEveryBytes: options.syncEveryBytes }),
+        hash: options.hash,
         onError: (error) => fail(error),
         onDrain: () => this.#resume(),
       });

@@ -117,6 +117,12 @@ export interface DownloadOptions {
    * before the rename and (best effort) its directory after. @default true
    */
   fsync?: boolean;
+  /**
+   * Compute the SHA-256 of the file while writing it (see {@link DownloadResult.sha256}): the bytes are
+   * hashed as the writes complete, and a resumed `.part` is read once for its prefix, so a caller that
+   * needs the hash does not read the file again. A skipped file is not hashed. @default false
+   */
+  sha256?: boolean;
   /** Sleep used for retry waits; must reject when `signal` aborts. Injectable for tests. @default a timer */
   sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
   /** Clock in ms for speed/ETA. Injectable for tests. @default performance.now */
@@ -151,6 +157,11 @@ export interface DownloadResult {
   lastModified?: string;
   /** The `Content-Type` of the answer the file came from (absent when skipped or not sent). */
   contentType?: string;
+  /**
+   * Hex SHA-256 of the final file as written to disk, with the `sha256` option (absent when skipped:
+   * nothing was written).
+   */
+  sha256?: string;
 }
 
 export interface ProbeOptions {

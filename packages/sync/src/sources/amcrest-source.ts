@@ -95,6 +95,7 @@ export async function createAmcrestSource(camera: CameraConfig, password: string
         maxRetries: camera.maxRetries,
         timeout: camera.timeoutMs,
         signal: options.signal,
+        sha256: true,
         onEvent: (event) => {
           if (event.type === 'progress') options.onProgress?.(event.progress);
           else if (event.type === 'retry') options.onEvent?.({ type: 'retry', attempt: event.attempt, delayMs: event.delayMs, error: event.error });

@@ -64,7 +64,8 @@ export interface CameraSource {
   list(window: { startMs: number | undefined; endMs: number }, signal: AbortSignal): Promise<CameraListing>;
   /**
    * Downloads into `folder` (a staging folder of its own: atomic `.part` then rename, resumable across
-   * runs); returns the complete file's path.
+   * runs); returns the complete file's path and the download's result, with the SHA-256 of a file
+   * it wrote (`result.sha256`, computed while writing; absent for one already complete in `folder`).
    */
   download(recording: RemoteRecording, folder: string, options: SourceDownloadOptions): Promise<{ path: string; result: DownloadResult }>;
   /**

@@ -24,16 +24,20 @@ export async function clientOptions(
   };
 }
 
-/** The options of one download as the vendor libraries take them: the run's limiter and signal, the camera's retries and timeout. */
+/**
+ * The options of one download as the vendor libraries take them: the run's limiter and signal, the
+ * camera's retries and timeout, and the SHA-256 computed while the file is written (the ledger's hash).
+ */
 export function transferOptions(
   camera: Pick<CameraConfig, 'maxRetries' | 'timeoutMs'>,
   options: SourceDownloadOptions,
-): { rateLimiter: SourceDownloadOptions['rateLimiter']; maxRetries: number; timeout: number; signal: AbortSignal } & Pick<SourceDownloadOptions, 'onProgress' | 'onEvent'> {
+): { rateLimiter: SourceDownloadOptions['rateLimiter']; maxRetries: number; timeout: number; signal: AbortSignal; sha256: true } & Pick<SourceDownloadOptions, 'onProgress' | 'onEvent'> {
   return {
     rateLimiter: options.rateLimiter,
     maxRetries: camera.maxRetries,
     timeout: camera.timeoutMs,
     signal: options.signal,
+    sha256: true,
     ...(options.onProgress ? { onProgress: options.onProgress } : {}),
     ...(options.onEvent ? { onEvent: options.onEvent } : {}),
   };

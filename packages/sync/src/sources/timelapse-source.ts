@@ -88,6 +88,7 @@ export async function createTimelapseSource(camera: CameraConfig, password: stri
         existing: 'skip',
         resume: true,
         maxRetries: camera.maxRetries,
+        sha256: true,
         ...(options.onProgress ? { onProgress: options.onProgress } : {}),
         ...(options.onEvent ? { onEvent: options.onEvent } : {}),
       });

@@ -54,6 +54,7 @@ export class S3Target implements OffsiteTarget {
   readonly #clientConfig: () => Promise<S3ClientConfig>;
   #client: Promise<S3Client> | undefined;
   readonly #bucket: string;
+  readonly #region: string;
   readonly #prefix: string;
   readonly #storageClass: string | undefined;
   readonly #connections: number;
@@ -81,6 +82,7 @@ export class S3Target implements OffsiteTarget {
       if (!['http:', 'https:'].includes(endpoint!.protocol) || endpoint!.username !== '' || endpoint!.password !== '') fail('endpoint must be an http(s) URL without credentials');
     }
     this.#bucket = options.bucket;
+    this.#region = options.region;
     this.#prefix = normalizePrefix(options.prefix);
     if (this.#prefix !== '' && keyProblem(this.#prefix, { prefix: true }) !== undefined) fail(`prefix ${JSON.stringify(options.prefix)} ${keyProblem(this.#prefix, { prefix: true })}`);
     this.#storageClass = options.storageClass;
@@ -444,7 +446,7 @@ export class S3Target implements OffsiteTarget {
   #streamError(error: unknown, key: string, signal: AbortSignal | undefined): OffsiteError {
     if (error instanceof Error && error.name === 'OffsiteError') return error as OffsiteError;
     if (isAbortError(error, signal)) return abortedError(this.#identity, signal);
-    return toS3Error(this.#identity, error, { action: 'GetObject', key, bucket: this.#bucket });
+    return toS3Error(this.#identity, error, { action: 'GetObject', key, bucket: this.#bucket, region: this.#region });
   }
 
   #conflict(key: string, there: RemoteObject): OffsiteError {
@@ -486,7 +488,7 @@ export class S3Target implements OffsiteTarget {
       if (deadline.aborted && !flags.whole) {
         throw offsiteError(this.#identity, 'ERR_OFFSITE_UNREACHABLE', `${action} failed: not done within ${deadlineMs} ms; check the endpoint and the network`, { retryable: true, cause: error, ...(key === undefined ? {} : { key }) });
       }
-      throw toS3Error(this.#identity, error, { action, key, bucket: this.#bucket });
+      throw toS3Error(this.#identity, error, { action, key, bucket: this.#bucket, region: this.#region });
     }
   }
 }

@@ -3,8 +3,11 @@ import type { AddressInfo, Socket } from 'node:net';
 
 /** What the proxy does to one request instead of forwarding it. */
 export type ProxyFault =
-  /** Read the request body, then answer `status` with an S3-style XML error document of `code`. */
-  | { kind: 'status'; status: number; code: string }
+  /**
+   * Read the request body, then answer `status` with an S3-style XML error document of `code` (plus `fields`,
+   * e.g. `{ Region: 'eu-central-1' }`) and `headers` (e.g. `x-amz-bucket-region`).
+   */
+  | { kind: 'status'; status: number; code: string; fields?: Record<string, string>; headers?: Record<string, string> }
   /** Read `afterBytes` of the request body, then reset the connection (a reset mid-upload). */
   | { kind: 'reset'; afterBytes: number }
   /** Read the request body, then never answer (the connection stays open until the client gives up). */
@@ -61,8 +64,9 @@ export async function startFaultProxy(upstreamPort: number): Promise<FaultProxy>
       const fault = rule.fault;
       if (fault.kind === 'status') {
         drain(incoming, () => {
-          const body = `<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>${fault.code}</Code><Message>injected by the fault proxy</Message></Error>`;
-          response.writeHead(fault.status, { 'content-type': 'application/xml', 'content-length': Buffer.byteLength(body) });
+          const fields = Object.entries(fault.fields ?? {}).map(([name, value]) => `<${name}>${value}</${name}>`).join('');
+          const body = `<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>${fault.code}</Code><Message>injected by the fault proxy</Message>${fields}</Error>`;
+          response.writeHead(fault.status, { ...fault.headers, 'content-type': 'application/xml', 'content-length': Buffer.byteLength(body) });
           response.end(body);
         });
       } else if (fault.kind === 'stall') {

@@ -389,12 +389,17 @@ export class S3Target implements OffsiteTarget {
         if (s3ErrorDetails((error as OffsiteError).cause).name === 'NoSuchUpload') return undefined;
         throw error;
       }
+      let last = Number(marker ?? 0);
       for (const part of page.Parts ?? []) {
         if (part.PartNumber === undefined || part.ETag === undefined) continue;
         parts.set(part.PartNumber, { etag: part.ETag.replace(/"/g, '').toLowerCase(), size: Number(part.Size ?? -1) });
+        last = Math.max(last, part.PartNumber);
       }
-      if (!page.IsTruncated || page.NextPartNumberMarker === undefined || page.NextPartNumberMarker === marker) return parts;
-      marker = page.NextPartNumberMarker;
+      // Some stores leave out NextPartNumberMarker on a truncated page: the last part listed is where the next
+      // page starts. A page that did not move past the marker ends the listing (parts not seen are sent again).
+      const next = page.NextPartNumberMarker ?? String(last);
+      if (!page.IsTruncated || Number(next) <= Number(marker ?? 0) || parts.size > MAX_PARTS) return parts;
+      marker = next;
     }
   }
 

@@ -7,7 +7,8 @@
 //
 // s3rver 3.7 has no ListParts and no AbortMultipartUpload; both are added here over its own upload
 // directory (parts are the files `N` with `N.md5` written once a part was received whole), answering as S3
-// documents, behind s3rver's own signature check.
+// documents, behind s3rver's own signature check. `listParts` makes ListParts answer as other stores do: pages of
+// `pageSize` parts, ETags `bare` (unquoted, upper case) or as `entity` (&quot;), no `NextPartNumberMarker`.
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import { readdir, readFile, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
@@ -15,7 +16,7 @@ import S3rver from 's3rver';
 import AWSAccount from 's3rver/lib/models/account.js';
 import authentication from 's3rver/lib/middleware/authentication.js';
 
-const { directory, accessKeyId, secretAccessKey, buckets, tls } = JSON.parse(process.argv[2]);
+const { directory, accessKeyId, secretAccessKey, buckets, tls, listParts = {} } = JSON.parse(process.argv[2]);
 AWSAccount.DUMMY_ACCOUNT.createKeyPair(accessKeyId, secretAccessKey);
 AWSAccount.DUMMY_ACCOUNT.revokeAccessKey('S3RVER');
 
@@ -51,21 +52,22 @@ async function multipartExtras(ctx, next) {
   const names = await readdir(uploadDir);
   const numbers = names.filter((name) => /^\d+$/.test(name) && names.includes(`${name}.md5`)).map(Number).sort((a, b) => a - b);
   const marker = Number(ctx.query['part-number-marker'] ?? 0);
-  const maxParts = Math.min(1000, Number(ctx.query['max-parts'] ?? 1000));
+  const maxParts = Math.min(listParts.pageSize ?? 1000, Number(ctx.query['max-parts'] ?? 1000));
   const after = numbers.filter((number) => number > marker);
   const page = after.slice(0, maxParts);
   const parts = await Promise.all(
     page.map(async (number) => {
       const info = await stat(path.join(uploadDir, String(number)));
       const md5 = await readFile(path.join(uploadDir, `${number}.md5`), 'utf8');
-      return `<Part><PartNumber>${number}</PartNumber><LastModified>${info.mtime.toISOString()}</LastModified><ETag>"${md5}"</ETag><Size>${info.size}</Size></Part>`;
+      const etag = listParts.etag === 'bare' ? md5.toUpperCase() : listParts.etag === 'entity' ? `&quot;${md5}&quot;` : `"${md5}"`;
+      return `<Part><PartNumber>${number}</PartNumber><LastModified>${info.mtime.toISOString()}</LastModified><ETag>${etag}</ETag><Size>${info.size}</Size></Part>`;
     }),
   );
   const truncated = after.length > page.length;
   ctx.type = 'application/xml';
   ctx.body =
     `<?xml version="1.0" encoding="UTF-8"?>\n<ListPartsResult><Bucket>${escapeXml(bucket)}</Bucket><Key>${escapeXml(storedKey)}</Key><UploadId>${uploadId}</UploadId>` +
-    `<PartNumberMarker>${marker}</PartNumberMarker><NextPartNumberMarker>${page.at(-1) ?? marker}</NextPartNumberMarker><MaxParts>${maxParts}</MaxParts>` +
+    `<PartNumberMarker>${marker}</PartNumberMarker>${listParts.nextMarker === false ? '' : `<NextPartNumberMarker>${page.at(-1) ?? marker}</NextPartNumberMarker>`}<MaxParts>${maxParts}</MaxParts>` +
     `<IsTruncated>${truncated}</IsTruncated>${parts.join('')}</ListPartsResult>`;
 }
 

@@ -39,6 +39,12 @@ export interface S3ServerOptions {
   buckets?: string[];
   /** Serve https with this PEM key and certificate (e.g. from makeSelfSignedCert). @default undefined (http) */
   tls?: { key: string; cert: string };
+  /**
+   * ListParts answered as some stores do: at most `pageSize` parts a page, ETags `bare` (unquoted, upper case)
+   * or `entity`-quoted (`&quot;`), and `nextMarker: false` to leave out `NextPartNumberMarker`.
+   * @default { pageSize: 1000, etag: 'quoted', nextMarker: true }
+   */
+  listParts?: { pageSize?: number; etag?: 'quoted' | 'bare' | 'entity'; nextMarker?: boolean };
 }
 
 const processScript = fileURLToPath(new URL('./s3-server-process.mjs', import.meta.url));
@@ -52,7 +58,7 @@ export async function startS3Server(options: S3ServerOptions = {}): Promise<S3Se
   const buckets = options.buckets ?? ['camdl'];
   const accessKeyId = `AK${randomBytes(8).toString('hex').toUpperCase()}`;
   const secretAccessKey = randomBytes(20).toString('base64url');
-  const child = spawn(process.execPath, [processScript, JSON.stringify({ directory: dir.path, accessKeyId, secretAccessKey, buckets, tls: options.tls })], {
+  const child = spawn(process.execPath, [processScript, JSON.stringify({ directory: dir.path, accessKeyId, secretAccessKey, buckets, tls: options.tls, listParts: options.listParts })], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stderr = '';

@@ -20,6 +20,8 @@ const MAX_CLOCK_SKEW_MS = 15 * 60_000;
 const THROTTLE_NAMES = new Set(['SlowDown', 'Throttling', 'ThrottlingException', 'TooManyRequests', 'RequestLimitExceeded', 'ServiceUnavailable', 'TooManyRequestsException']);
 const QUOTA_NAMES = new Set(['QuotaExceeded', 'XMinioStorageFull', 'StorageFull', 'InsufficientStorage', 'StorageQuotaExceeded', 'InsufficientCapacity', 'AccountProblem', 'EntityTooLarge']);
 const CLOCK_NAMES = new Set(['RequestTimeTooSkewed', 'RequestExpired']);
+/** The store received other bytes than their digest says: corrupted on the way, worth sending again. */
+const DIGEST_NAMES = new Set(['BadDigest', 'InvalidDigest', 'XAmzContentChecksumMismatch', 'XAmzContentSHA256Mismatch']);
 
 interface SdkErrorShape {
   name?: string;
@@ -99,6 +101,9 @@ export function toS3Error(identity: TargetIdentity, error: unknown, context: { a
   if (CLOCK_NAMES.has(name) || skew !== undefined) {
     const how = skew === undefined ? '' : ` (${describeSkew(skew)})`;
     return offsiteError(identity, 'ERR_OFFSITE_CLOCK_SKEW', `${what}: the target refused this machine's clock${how}${serverSays}; set the clock right (NTP)`, extra);
+  }
+  if (DIGEST_NAMES.has(name)) {
+    return offsiteError(identity, 'ERR_OFFSITE_VERIFY', `${what}: the target received other bytes than were sent${serverSays}; check the network between this machine and the target`, { ...extra, retryable: true });
   }
   const region = bucketRegion(error);
   if (REGION_NAMES.has(name) || status === 301 || status === 307 || (status === 400 && region !== undefined && region !== context.region)) {

@@ -62,6 +62,8 @@ export class S3Target implements OffsiteTarget {
   readonly #timeoutMs: number;
   readonly #attempts: number;
   readonly #retryDelayMs: number;
+  /** Whether single PUTs carry `x-amz-checksum-sha256`; cleared for the target once a store refuses the header. */
+  #sendsChecksum = true;
 
   constructor(options: S3TargetOptions) {
     this.name = options.name;
@@ -161,6 +163,7 @@ export class S3Target implements OffsiteTarget {
     } finally {
       await file.close();
     }
+    // The sha256 the store computed itself (x-amz-checksum-sha256) wins over the metadata camdl sent, when it has one.
     const stored = await this.stat(key, { signal });
     if (stored === undefined || stored.size !== options.size || stored.sha256 !== options.sha256) {
       const seen = stored === undefined ? 'no object' : `${stored.size} bytes with sha256 ${stored.sha256 ?? '(none)'}`;
@@ -176,8 +179,8 @@ export class S3Target implements OffsiteTarget {
 
   async #statOnce(key: string, options: SignalOptions): Promise<RemoteObject | undefined> {
     try {
-      const head = await this.#send((client, sendOptions, sdk) => client.send(new sdk.HeadObjectCommand({ Bucket: this.#bucket, Key: this.#prefix + key }), sendOptions), 'HeadObject', key, options.signal, { notFound: true });
-      const sha256 = head.Metadata?.[SHA256_METADATA];
+      const head = await this.#send((client, sendOptions, sdk) => client.send(new sdk.HeadObjectCommand({ Bucket: this.#bucket, Key: this.#prefix + key, ChecksumMode: 'ENABLED' }), sendOptions), 'HeadObject', key, options.signal, { notFound: true });
+      const sha256 = fullObjectSha256(head.ChecksumSHA256) ?? head.Metadata?.[SHA256_METADATA];
       return { key, size: Number(head.ContentLength ?? 0), sha256: isSha256(sha256) ? sha256 : undefined, modifiedMs: head.LastModified?.getTime() };
     } catch (error) {
       if (error === NOT_FOUND) return undefined;
@@ -248,22 +251,34 @@ export class S3Target implements OffsiteTarget {
     const body = await readPart(file, 0, options.size, Buffer.allocUnsafe(options.size));
     this.#checkWhole(key, options, createHash('sha256').update(body).digest('hex'), body.length);
     const md5 = createHash('md5').update(body).digest('base64');
-    await this.#retrying(options.signal, () =>
-      this.#send((client, sendOptions, sdk) => client.send(new sdk.PutObjectCommand({
-          Bucket: this.#bucket,
-          Key: this.#prefix + key,
-          Body: bodyStream(body, options.rateLimiter, options.signal),
-          ContentLength: body.length,
-          ContentMD5: md5,
-          Metadata: { [SHA256_METADATA]: options.sha256 },
-          ...(this.#storageClass ? { StorageClass: this.#storageClass as StorageClass } : {}),
-        }), sendOptions),
-        'PutObject',
-        key,
-        options.signal,
-        { bodyBytes: body.length, rateLimiter: options.rateLimiter },
-      ),
-    );
+    const checksum = Buffer.from(options.sha256, 'hex').toString('base64');
+    await this.#retrying(options.signal, async () => {
+      // The store checks the body against both digests where it can: Content-MD5 everywhere, the sha256 where
+      // x-amz-checksum-sha256 is supported (a store that refuses the header gets the same PUT without it).
+      for (;;) {
+        const withChecksum = this.#sendsChecksum;
+        try {
+          return await this.#send((client, sendOptions, sdk) => client.send(new sdk.PutObjectCommand({
+              Bucket: this.#bucket,
+              Key: this.#prefix + key,
+              Body: bodyStream(body, options.rateLimiter, options.signal),
+              ContentLength: body.length,
+              ContentMD5: md5,
+              ...(withChecksum ? { ChecksumSHA256: checksum } : {}),
+              Metadata: { [SHA256_METADATA]: options.sha256 },
+              ...(this.#storageClass ? { StorageClass: this.#storageClass as StorageClass } : {}),
+            }), sendOptions),
+            'PutObject',
+            key,
+            options.signal,
+            { bodyBytes: body.length, rateLimiter: options.rateLimiter },
+          );
+        } catch (error) {
+          if (!withChecksum || !refusesChecksumHeader((error as OffsiteError).cause)) throw error;
+          this.#sendsChecksum = false;
+        }
+      }
+    });
     options.onProgress?.({ bytes: body.length, total: options.size });
     return { status: 'uploaded', partsReused: 0 };
   }
@@ -500,6 +515,21 @@ export class S3Target implements OffsiteTarget {
 
 const ignore = (): void => undefined;
 const QUIET_LOGGER = { trace: ignore, debug: ignore, info: ignore, warn: ignore, error: ignore };
+
+/**
+ * The object's sha256 as the store computed it (`x-amz-checksum-sha256` of a single PUT), in hex; undefined for a
+ * composite checksum of a multipart upload (`…-3`: a checksum of the parts' checksums) or none.
+ */
+function fullObjectSha256(checksum: string | undefined): string | undefined {
+  if (checksum === undefined || !/^[A-Za-z0-9+/]{43}=$/.test(checksum)) return undefined;
+  return Buffer.from(checksum, 'base64').toString('hex');
+}
+
+/** Whether a store refused a request for its `x-amz-checksum-*` header (one that predates flexible checksums). */
+function refusesChecksumHeader(error: unknown): boolean {
+  const { name, status } = s3ErrorDetails(error);
+  return (status === 400 || status === 501) && ['InvalidArgument', 'NotImplemented', 'InvalidRequest', 'UnsupportedHeader'].includes(name);
+}
 
 /** Thrown by `#send` for a 404 its caller turns into "absent". */
 const NOT_FOUND = Symbol('not found');

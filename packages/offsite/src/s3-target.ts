@@ -317,8 +317,11 @@ export class S3Target implements OffsiteTarget {
     }
     options.onUploadId?.(uploadId);
     const id = uploadId;
-    // A resumed upload keeps the part size it was started with, else none of its parts would be reusable.
-    const partSize = listed.get(1)?.size ?? Math.max(this.#partSize, Math.ceil(options.size / MAX_PARTS / MIB) * MIB);
+    // A resumed upload keeps the part size it was started with, else none of its parts would be reusable; a size
+    // no upload of this file could have had (a store listing no Size, or 0) is not one.
+    const fresh = Math.max(this.#partSize, Math.ceil(options.size / MAX_PARTS / MIB) * MIB);
+    const started = listed.get(1)?.size;
+    const partSize = started !== undefined && Number.isSafeInteger(started) && started >= MIN_PART_BYTES && started <= MAX_PART_BYTES && Math.ceil(options.size / started) <= MAX_PARTS ? started : fresh;
     const count = Math.max(1, Math.ceil(options.size / partSize));
     const wholeHash = createHash('sha256');
     const completed: { PartNumber: number; ETag: string }[] = [];

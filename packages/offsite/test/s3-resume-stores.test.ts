@@ -39,6 +39,15 @@ describe('a killed multipart upload resumes against stores that list parts diffe
     expect(await target.hash('cam/big.mp4')).toEqual({ size: file.size, sha256: file.sha256 });
   });
 
+  it('a store that lists parts without their Size: the upload completes whole, its parts sent again, nothing aborted', async () => {
+    const server = track(await startS3Server({ listParts: { size: false } }));
+    const { file, target, result, sent } = await killThenResume(server, 'cam/big.mp4');
+    expect(result).toEqual({ status: 'resumed', size: file.size, sha256: file.sha256, partsReused: 0 });
+    expect(sent).toEqual([1, 2, 3, 4, 5, 6, 7]);
+    expect(server.requests.filter((request) => request.method === 'DELETE')).toEqual([]);
+    expect(await target.hash('cam/big.mp4')).toEqual({ size: file.size, sha256: file.sha256 });
+  });
+
   it('a key with characters that need escaping in a URL and a signature resumes and reads back', async () => {
     const server = track(await startS3Server({ listParts: { pageSize: 2 } }));
     const key = "north gate/2026-03-29/a+b %25 c&d=e#f?g~é (1)'!*.mp4";

@@ -8,7 +8,7 @@
 // s3rver 3.7 has no ListParts and no AbortMultipartUpload; both are added here over its own upload
 // directory (parts are the files `N` with `N.md5` written once a part was received whole), answering as S3
 // documents, behind s3rver's own signature check. `listParts` makes ListParts answer as other stores do: pages of
-// `pageSize` parts, ETags `bare` (unquoted, upper case) or as `entity` (&quot;), no `NextPartNumberMarker`.
+// `pageSize` parts, ETags `bare` (unquoted, upper case) or as `entity` (&quot;), no `NextPartNumberMarker`, no part `Size`.
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import { readdir, readFile, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
@@ -60,7 +60,7 @@ async function multipartExtras(ctx, next) {
       const info = await stat(path.join(uploadDir, String(number)));
       const md5 = await readFile(path.join(uploadDir, `${number}.md5`), 'utf8');
       const etag = listParts.etag === 'bare' ? md5.toUpperCase() : listParts.etag === 'entity' ? `&quot;${md5}&quot;` : `"${md5}"`;
-      return `<Part><PartNumber>${number}</PartNumber><LastModified>${info.mtime.toISOString()}</LastModified><ETag>${etag}</ETag><Size>${info.size}</Size></Part>`;
+      return `<Part><PartNumber>${number}</PartNumber><LastModified>${info.mtime.toISOString()}</LastModified><ETag>${etag}</ETag>${listParts.size === false ? '' : `<Size>${info.size}</Size>`}</Part>`;
     }),
   );
   const truncated = after.length > page.length;

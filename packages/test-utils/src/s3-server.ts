@@ -41,10 +41,10 @@ export interface S3ServerOptions {
   tls?: { key: string; cert: string };
   /**
    * ListParts answered as some stores do: at most `pageSize` parts a page, ETags `bare` (unquoted, upper case)
-   * or `entity`-quoted (`&quot;`), and `nextMarker: false` to leave out `NextPartNumberMarker`.
-   * @default { pageSize: 1000, etag: 'quoted', nextMarker: true }
+   * or `entity`-quoted (`&quot;`), `nextMarker: false` to leave out `NextPartNumberMarker`, `size: false` each part's `Size`.
+   * @default { pageSize: 1000, etag: 'quoted', nextMarker: true, size: true }
    */
-  listParts?: { pageSize?: number; etag?: 'quoted' | 'bare' | 'entity'; nextMarker?: boolean };
+  listParts?: { pageSize?: number; etag?: 'quoted' | 'bare' | 'entity'; nextMarker?: boolean; size?: boolean };
 }
 
 const processScript = fileURLToPath(new URL('./s3-server-process.mjs', import.meta.url));

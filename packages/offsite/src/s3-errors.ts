@@ -107,8 +107,9 @@ export function toS3Error(identity: TargetIdentity, error: unknown, context: { a
   }
   const region = bucketRegion(error);
   if (REGION_NAMES.has(name) || status === 301 || status === 307 || (status === 400 && region !== undefined && region !== context.region)) {
-    const where = region === undefined ? 'in another region or behind another endpoint' : `in region "${region}", not "${context.region}"`;
-    const fix = region === undefined ? 'fix region/endpoint' : `set region: ${region} (and that region's endpoint)`;
+    const elsewhere = region !== undefined && region !== context.region;
+    const where = elsewhere ? `in region "${region}", not "${context.region}"` : 'behind another endpoint';
+    const fix = elsewhere ? `set region: ${region} (and that region's endpoint)` : "fix endpoint (the bucket's regional endpoint) and region";
     return offsiteError(identity, 'ERR_OFFSITE_CONFIG', `${what}: the bucket "${context.bucket}" is ${where}${serverSays}; ${fix}`, extra);
   }
   if (QUOTA_NAMES.has(name) || status === 507) {

@@ -40,6 +40,15 @@ describe('a bucket in another region than the one configured', () => {
     expect(proxy.requests.filter(isHeadBucket)).toHaveLength(1);
   });
 
+  it('a redirect from a store in the configured region names the endpoint, not a region to change to', async () => {
+    const { proxy, target } = await setup();
+    proxy.inject(isHeadBucket, { kind: 'status', status: 307, code: 'TemporaryRedirect', headers: { 'x-amz-bucket-region': 'us-east-1' } });
+    const error = await target.check().catch((caught: unknown) => caught);
+    expect(isOffsiteError(error, 'ERR_OFFSITE_CONFIG')).toBe(true);
+    expect(String(error)).toContain('behind another endpoint');
+    expect(String(error)).not.toContain('set region');
+  });
+
   it('AuthorizationHeaderMalformed with the expected region in its document is a region error, not refused credentials', async () => {
     const { proxy, work, target } = await setup();
     const small = await writeLocalFile(work.path, 'small.mp4', 1000);

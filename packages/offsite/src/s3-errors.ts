@@ -102,6 +102,9 @@ export function toS3Error(identity: TargetIdentity, error: unknown, context: { a
     const how = skew === undefined ? '' : ` (${describeSkew(skew)})`;
     return offsiteError(identity, 'ERR_OFFSITE_CLOCK_SKEW', `${what}: the target refused this machine's clock${how}${serverSays}; set the clock right (NTP)`, extra);
   }
+  if (name === 'InvalidStorageClass') {
+    return offsiteError(identity, 'ERR_OFFSITE_CONFIG', `${what}: the store does not offer the storage class asked for${serverSays}; change or remove storage-class`, extra);
+  }
   if (DIGEST_NAMES.has(name)) {
     return offsiteError(identity, 'ERR_OFFSITE_VERIFY', `${what}: the target received other bytes than were sent${serverSays}; check the network between this machine and the target`, { ...extra, retryable: true });
   }

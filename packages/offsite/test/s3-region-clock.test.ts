@@ -66,6 +66,21 @@ describe('a bucket in another region than the one configured', () => {
   });
 });
 
+describe('a storage class the store does not offer', () => {
+  it('is a config error naming storage-class, not retried', async () => {
+    const server = track(await startS3Server());
+    const proxy = track(await startFaultProxy(server.port));
+    const work = track(await makeTempDir('camdl-offsite-region-'));
+    const target = track(createTarget(s3Options(server, { endpoint: proxy.origin, storageClass: 'DEEP_ARCHIVE' })));
+    const small = await writeLocalFile(work.path, 'small.mp4', 1000);
+    proxy.inject(isPutObject, { kind: 'status', status: 400, code: 'InvalidStorageClass' });
+    const error = await target.put(small.path, 'cam/a.mp4', { size: small.size, sha256: small.sha256 }).catch((caught: unknown) => caught);
+    expect(isOffsiteError(error, 'ERR_OFFSITE_CONFIG')).toBe(true);
+    expect(String(error)).toContain('storage-class');
+    expect(proxy.requests.filter(isPutObject)).toHaveLength(1);
+  });
+});
+
 describe('a machine clock the S3 server refuses (a real server, this process two hours ahead)', () => {
   it('the first request of a target (HeadBucket, a HEAD without a body) is named clock skew, not refused credentials', async () => {
     const { server, target } = await setup();

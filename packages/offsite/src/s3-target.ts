@@ -6,7 +6,7 @@ import type * as S3SdkModule from '@aws-sdk/client-s3';
 import type { S3Client, S3ClientConfig, StorageClass } from '@aws-sdk/client-s3';
 import type { NodeHttpHandler as NodeHttpHandlerClass } from '@smithy/node-http-handler';
 import { createThrottleStream, type RateLimiter } from '@camdl/throttled-download';
-import { isAbortError, offsiteError, type OffsiteError, type TargetIdentity } from './errors.js';
+import { isAbortError, isOffsiteError, offsiteError, type OffsiteError, type TargetIdentity } from './errors.js';
 import { assertKey, assertKeyPrefix, keyProblem, normalizePrefix } from './keys.js';
 import { hashStream, type Digest } from './local-file.js';
 import { restoreFile } from './restore-file.js';
@@ -274,7 +274,7 @@ export class S3Target implements OffsiteTarget {
             { bodyBytes: body.length, rateLimiter: options.rateLimiter },
           );
         } catch (error) {
-          if (!withChecksum || !refusesChecksumHeader((error as OffsiteError).cause)) throw error;
+          if (!withChecksum || !refusesChecksumHeader(error)) throw error;
           this.#sendsChecksum = false;
         }
       }
@@ -528,10 +528,12 @@ function fullObjectSha256(checksum: string | undefined): string | undefined {
   return Buffer.from(checksum, 'base64').toString('hex');
 }
 
-/** Whether a store refused a request for its `x-amz-checksum-*` header (one that predates flexible checksums). */
+/**
+ * Whether a store may have refused a PUT for its `x-amz-checksum-sha256` header (one that predates flexible
+ * checksums): a 400 or 501 that says nothing more specific (not the credentials, region, clock, quota or digest).
+ */
 function refusesChecksumHeader(error: unknown): boolean {
-  const { name, status } = s3ErrorDetails(error);
-  return (status === 400 || status === 501) && ['InvalidArgument', 'NotImplemented', 'InvalidRequest', 'UnsupportedHeader'].includes(name);
+  return isOffsiteError(error, 'ERR_OFFSITE_SERVER') && (error.status === 400 || error.status === 501);
 }
 
 /** Thrown by `#send` for a 404 its caller turns into "absent". */

@@ -115,6 +115,10 @@ export function toS3Error(identity: TargetIdentity, error: unknown, context: { a
     const fix = elsewhere ? `set region: ${region} (and that region's endpoint)` : "fix endpoint (the bucket's regional endpoint) and region";
     return offsiteError(identity, 'ERR_OFFSITE_CONFIG', `${what}: the bucket "${context.bucket}" is ${where}${serverSays}; ${fix}`, extra);
   }
+  if (status === 400 && context.action.startsWith('Head')) {
+    // A HEAD answer has no error document: a 400 there is a request the store could not take at all.
+    return offsiteError(identity, 'ERR_OFFSITE_CONFIG', `${what}: the target refused the request as malformed${serverSays}; check region (the store's own: us-east-1 for most self-hosted stores, garage for Garage), endpoint and path-style`, extra);
+  }
   if (QUOTA_NAMES.has(name) || status === 507) {
     return offsiteError(identity, 'ERR_OFFSITE_QUOTA', `${what}: the target is out of space or over its quota${serverSays}; free space or raise the quota`, extra);
   }

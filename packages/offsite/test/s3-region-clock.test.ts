@@ -40,6 +40,15 @@ describe('a bucket in another region than the one configured', () => {
     expect(proxy.requests.filter(isHeadBucket)).toHaveLength(1);
   });
 
+  it('a bodiless 400 to HeadBucket that names no region (Garage signed for another region) points at region, endpoint and path-style', async () => {
+    const { proxy, target } = await setup();
+    proxy.inject(isHeadBucket, { kind: 'status', status: 400, code: 'AuthorizationHeaderMalformed' });
+    const error = await target.check().catch((caught: unknown) => caught);
+    expect(isOffsiteError(error, 'ERR_OFFSITE_CONFIG')).toBe(true);
+    expect(String(error)).toMatch(/check region .*endpoint and path-style/);
+    expect(proxy.requests.filter(isHeadBucket)).toHaveLength(1);
+  });
+
   it('a redirect from a store in the configured region names the endpoint, not a region to change to', async () => {
     const { proxy, target } = await setup();
     proxy.inject(isHeadBucket, { kind: 'status', status: 307, code: 'TemporaryRedirect', headers: { 'x-amz-bucket-region': 'us-east-1' } });

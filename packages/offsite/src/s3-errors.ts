@@ -123,7 +123,9 @@ export function toS3Error(identity: TargetIdentity, error: unknown, context: { a
     return offsiteError(identity, 'ERR_OFFSITE_QUOTA', `${what}: the target is out of space or over its quota${serverSays}; free space or raise the quota`, extra);
   }
   if (AUTH_NAMES.has(name) || status === 401 || status === 403) {
-    return offsiteError(identity, 'ERR_OFFSITE_AUTH', `${what}: the credentials were refused${serverSays}; check access-key-id and the secret access key, and that they may use the bucket "${context.bucket}"`, extra);
+    // AWS answers a HEAD of a missing object 403, not 404, to a key that may not list the bucket.
+    const listing = context.action === 'HeadObject' ? ' (s3:ListBucket included: without it a missing object is refused, not absent)' : '';
+    return offsiteError(identity, 'ERR_OFFSITE_AUTH', `${what}: the credentials were refused${serverSays}; check access-key-id and the secret access key, and that they may use the bucket "${context.bucket}"${listing}`, extra);
   }
   if (THROTTLE_NAMES.has(name) || status === 503 || status === 429) {
     return offsiteError(identity, 'ERR_OFFSITE_THROTTLED', `${what}: the target asked to slow down${serverSays}`, { ...extra, retryable: true });

@@ -90,6 +90,18 @@ describe('a storage class the store does not offer', () => {
   });
 });
 
+describe('a key that may not list the bucket', () => {
+  it('a 403 to the HeadObject before an upload (AWS, for a missing object) names s3:ListBucket', async () => {
+    const { proxy, work, target } = await setup();
+    const small = await writeLocalFile(work.path, 'small.mp4', 1000);
+    proxy.inject((request) => request.method === 'HEAD' && request.url.includes('/cam/'), { kind: 'status', status: 403, code: 'AccessDenied' });
+    const error = await target.put(small.path, 'cam/a.mp4', { size: small.size, sha256: small.sha256 }).catch((caught: unknown) => caught);
+    expect(isOffsiteError(error, 'ERR_OFFSITE_AUTH')).toBe(true);
+    expect(String(error)).toContain('s3:ListBucket');
+    expect(proxy.requests.filter(isPutObject)).toEqual([]);
+  });
+});
+
 describe('a machine clock the S3 server refuses (a real server, this process two hours ahead)', () => {
   it('the first request of a target (HeadBucket, a HEAD without a body) is named clock skew, not refused credentials', async () => {
     const { server, target } = await setup();

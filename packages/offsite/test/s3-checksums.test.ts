@@ -1,18 +1,12 @@
 import { createHash } from 'node:crypto';
-import { closeAfterEach, makeTempDir, startFaultProxy, startS3Server } from '@camdl/test-utils';
+import { closeAfterEach } from '@camdl/test-utils';
 import { describe, expect, it } from 'vitest';
-import { createTarget, isOffsiteError } from '@camdl/offsite';
-import { s3Options, writeLocalFile } from './helpers.js';
+import { isOffsiteError } from '@camdl/offsite';
+import { proxiedS3, writeLocalFile } from './helpers.js';
 
 const track = closeAfterEach();
 
-async function setup() {
-  const server = track(await startS3Server());
-  const proxy = track(await startFaultProxy(server.port));
-  const work = track(await makeTempDir('camdl-offsite-checksums-'));
-  const target = track(createTarget(s3Options(server, { endpoint: proxy.origin })));
-  return { server, proxy, work, target };
-}
+const setup = () => proxiedS3(track);
 
 const isPutObject = (request: { method: string; url: string }) => request.method === 'PUT' && !request.url.includes('uploadId=');
 const isHeadObject = (request: { method: string; url: string }) => request.method === 'HEAD' && request.url.includes('/cam/');

@@ -1,17 +1,11 @@
-import { closeAfterEach, makeTempDir, startFaultProxy, startS3Server } from '@camdl/test-utils';
+import { closeAfterEach } from '@camdl/test-utils';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { createTarget, isOffsiteError } from '@camdl/offsite';
-import { s3Options, writeLocalFile } from './helpers.js';
+import { isOffsiteError } from '@camdl/offsite';
+import { proxiedS3, writeLocalFile } from './helpers.js';
 
 const track = closeAfterEach();
 
-async function setup() {
-  const server = track(await startS3Server());
-  const proxy = track(await startFaultProxy(server.port));
-  const work = track(await makeTempDir('camdl-offsite-region-'));
-  const target = track(createTarget(s3Options(server, { endpoint: proxy.origin })));
-  return { server, proxy, work, target };
-}
+const setup = () => proxiedS3(track);
 
 const isHeadBucket = (request: { method: string; url: string }) => request.method === 'HEAD' && /^\/camdl\/?(\?|$)/.test(request.url);
 const isPutObject = (request: { method: string; url: string }) => request.method === 'PUT' && !request.url.includes('uploadId=');
@@ -77,10 +71,7 @@ describe('a bucket in another region than the one configured', () => {
 
 describe('a storage class the store does not offer', () => {
   it('is a config error naming storage-class, not retried', async () => {
-    const server = track(await startS3Server());
-    const proxy = track(await startFaultProxy(server.port));
-    const work = track(await makeTempDir('camdl-offsite-region-'));
-    const target = track(createTarget(s3Options(server, { endpoint: proxy.origin, storageClass: 'DEEP_ARCHIVE' })));
+    const { proxy, work, target } = await proxiedS3(track, { storageClass: 'DEEP_ARCHIVE' });
     const small = await writeLocalFile(work.path, 'small.mp4', 1000);
     proxy.inject(isPutObject, { kind: 'status', status: 400, code: 'InvalidStorageClass' });
     const error = await target.put(small.path, 'cam/a.mp4', { size: small.size, sha256: small.sha256 }).catch((caught: unknown) => caught);

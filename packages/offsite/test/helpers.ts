@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { closeAfterEach, deterministicBytes, makeTempDir, sha256, startFaultProxy, startS3Server, type S3Server } from '@camdl/test-utils';
+import { type closeAfterEach, deterministicBytes, makeTempDir, sha256, startFaultProxy, startS3Server, type S3Server } from '@camdl/test-utils';
 import { createTarget, type S3TargetOptions } from '@camdl/offsite';
 
 const fixture = fileURLToPath(new URL('./fixtures/put-child.ts', import.meta.url));

@@ -214,20 +214,29 @@ export class S3Target implements OffsiteTarget {
 
   async *list(keyPrefix: string, options: SignalOptions = {}): AsyncIterable<RemoteObject> {
     assertKeyPrefix(this.#identity, keyPrefix);
-    let token: string | undefined;
+    // Where the next page starts: the store's token, or (a store that leaves it out) after the last key listed.
+    let from: { ContinuationToken: string } | { StartAfter: string } | undefined;
     do {
       // No delimiter: a flat, recursive listing (some stores answer delimited listings wrongly).
+      const after = from;
       const page = await this.#retrying(options.signal, () =>
-        this.#send((client, sendOptions, sdk) => client.send(new sdk.ListObjectsV2Command({ Bucket: this.#bucket, Prefix: this.#prefix + keyPrefix, ContinuationToken: token }), sendOptions), 'ListObjectsV2', undefined, options.signal),
+        this.#send((client, sendOptions, sdk) => client.send(new sdk.ListObjectsV2Command({ Bucket: this.#bucket, Prefix: this.#prefix + keyPrefix, ...after }), sendOptions), 'ListObjectsV2', undefined, options.signal),
       );
+      let last: string | undefined;
       for (const object of page.Contents ?? []) {
-        if (object.Key === undefined || !object.Key.startsWith(this.#prefix + keyPrefix)) continue;
+        if (object.Key === undefined) continue;
+        last = object.Key;
+        if (!object.Key.startsWith(this.#prefix + keyPrefix)) continue;
         const key = object.Key.slice(this.#prefix.length);
         if (keyProblem(key) !== undefined) continue;
         yield { key, size: Number(object.Size ?? 0), sha256: undefined, modifiedMs: object.LastModified?.getTime() };
       }
-      token = page.IsTruncated ? page.NextContinuationToken : undefined;
-    } while (token !== undefined);
+      const previous = after !== undefined && 'StartAfter' in after ? after.StartAfter : undefined;
+      if (!page.IsTruncated) from = undefined;
+      else if (page.NextContinuationToken) from = { ContinuationToken: page.NextContinuationToken };
+      // S3 orders keys by their UTF-8 bytes; a page that did not move past the last one ends the listing.
+      else from = last !== undefined && (previous === undefined || Buffer.compare(Buffer.from(last), Buffer.from(previous)) > 0) ? { StartAfter: last } : undefined;
+    } while (from !== undefined);
   }
 
   async abortUpload(key: string, uploadId: string, options: SignalOptions = {}): Promise<void> {

@@ -8,7 +8,8 @@
 // s3rver 3.7 has no ListParts and no AbortMultipartUpload; both are added here over its own upload
 // directory (parts are the files `N` with `N.md5` written once a part was received whole), answering as S3
 // documents, behind s3rver's own signature check. `listParts` makes ListParts answer as other stores do: pages of
-// `pageSize` parts, ETags `bare` (unquoted, upper case) or as `entity` (&quot;), no `NextPartNumberMarker`, no part `Size`.
+// `pageSize` parts, ETags `bare` (unquoted, upper case) or as `entity` (&quot;), no `NextPartNumberMarker`, no part `Size`; `listObjects`, ListObjectsV2 in
+// pages of `pageSize` keys, without `NextContinuationToken` (`nextToken: false`).
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import { readdir, readFile, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
@@ -16,7 +17,7 @@ import S3rver from 's3rver';
 import AWSAccount from 's3rver/lib/models/account.js';
 import authentication from 's3rver/lib/middleware/authentication.js';
 
-const { directory, accessKeyId, secretAccessKey, buckets, tls, listParts = {} } = JSON.parse(process.argv[2]);
+const { directory, accessKeyId, secretAccessKey, buckets, tls, listParts = {}, listObjects = {} } = JSON.parse(process.argv[2]);
 AWSAccount.DUMMY_ACCOUNT.createKeyPair(accessKeyId, secretAccessKey);
 AWSAccount.DUMMY_ACCOUNT.revokeAccessKey('S3RVER');
 
@@ -130,6 +131,27 @@ server.middleware.unshift(async (ctx, next) => {
   } finally {
     ctx.res.once('finish', () => process.stdout.write(`${JSON.stringify({ method: ctx.method, url: ctx.url, status: ctx.status })}\n`));
   }
+});
+
+// Just before s3rver's router (inside its XML rendering): ListObjectsV2 is answered through s3rver's V1 listing,
+// because s3rver's own continuation tokens use DES, which OpenSSL 3 refuses (a truncated V2 listing answers 500).
+// The token is the last key listed; `listObjects` sets the page size and can leave the token out.
+const tokenOf = (key) => Buffer.from(key, 'utf8').toString('base64url');
+server.middleware.splice(server.middleware.length - 1, 0, async (ctx, next) => {
+  if (ctx.method !== 'GET' || ctx.query['list-type'] !== '2') return next();
+  const { 'list-type': _type, 'continuation-token': token, 'start-after': startAfter, 'fetch-owner': _owner, ...rest } = ctx.query;
+  const marker = typeof token === 'string' ? Buffer.from(token, 'base64url').toString('utf8') : startAfter;
+  ctx.query = { ...rest, ...(marker ? { marker } : {}), ...(listObjects.pageSize !== undefined ? { 'max-keys': String(listObjects.pageSize) } : {}) };
+  await next();
+  const result = ctx.body?.ListBucketResult;
+  if (!result) return;
+  const contents = result.Contents ?? [];
+  delete result.Marker;
+  delete result.NextMarker;
+  result.KeyCount = contents.length;
+  if (typeof token === 'string') result.ContinuationToken = token;
+  else if (startAfter) result.StartAfter = startAfter;
+  if (result.IsTruncated && listObjects.nextToken !== false && contents.length > 0) result.NextContinuationToken = tokenOf(contents.at(-1).Key);
 });
 
 server.run().then(

@@ -45,6 +45,8 @@ export interface S3ServerOptions {
    * @default { pageSize: 1000, etag: 'quoted', nextMarker: true, size: true }
    */
   listParts?: { pageSize?: number; etag?: 'quoted' | 'bare' | 'entity'; nextMarker?: boolean; size?: boolean };
+  /** ListObjectsV2 answered in pages of `pageSize` keys, and without `NextContinuationToken` when `nextToken` is false. @default { pageSize: 1000, nextToken: true } */
+  listObjects?: { pageSize?: number; nextToken?: boolean };
 }
 
 const processScript = fileURLToPath(new URL('./s3-server-process.mjs', import.meta.url));
@@ -58,7 +60,7 @@ export async function startS3Server(options: S3ServerOptions = {}): Promise<S3Se
   const buckets = options.buckets ?? ['camdl'];
   const accessKeyId = `AK${randomBytes(8).toString('hex').toUpperCase()}`;
   const secretAccessKey = randomBytes(20).toString('base64url');
-  const child = spawn(process.execPath, [processScript, JSON.stringify({ directory: dir.path, accessKeyId, secretAccessKey, buckets, tls: options.tls, listParts: options.listParts })], {
+  const child = spawn(process.execPath, [processScript, JSON.stringify({ directory: dir.path, accessKeyId, secretAccessKey, buckets, tls: options.tls, listParts: options.listParts, listObjects: options.listObjects })], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stderr = '';

@@ -43,6 +43,10 @@ export class RcloneTarget implements OffsiteTarget {
     }
     // eslint-disable-next-line no-control-regex -- control characters are refused
     if (/[\u0000-\u001f\u007f]/.test(options.remote)) throw configError(options.name, 'rclone', 'remote holds a control character');
+    // `nas,pass=…:path` (connection-string parameters) would put the values in argv and in every message naming the remote.
+    if (options.remote.slice(0, options.remote.indexOf(':')).includes(',')) {
+      throw configError(options.name, 'rclone', "remote must not carry parameters (remote,name=value:path): set them in rclone's config file or in env as RCLONE_CONFIG_<REMOTE>_<NAME>");
+    }
     this.#remote = options.remote.replace(/\/+$/, '');
     this.description = `rclone ${this.#remote}`;
     const env = options.env ?? {};

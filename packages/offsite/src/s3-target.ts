@@ -6,7 +6,7 @@ import type * as S3SdkModule from '@aws-sdk/client-s3';
 import type { S3Client, S3ClientConfig, StorageClass } from '@aws-sdk/client-s3';
 import type { NodeHttpHandler as NodeHttpHandlerClass } from '@smithy/node-http-handler';
 import { createThrottleStream, type RateLimiter } from '@camdl/throttled-download';
-import { isAbortError, offsiteError, type OffsiteError, type TargetIdentity } from './errors.js';
+import { isAbortError, isOffsiteError, offsiteError, type OffsiteError, type TargetIdentity } from './errors.js';
 import { assertKey, assertKeyPrefix, keyProblem, normalizePrefix } from './keys.js';
 import { hashStream, type Digest } from './local-file.js';
 import { restoreFile } from './restore-file.js';
@@ -54,6 +54,7 @@ export class S3Target implements OffsiteTarget {
   readonly #clientConfig: () => Promise<S3ClientConfig>;
   #client: Promise<S3Client> | undefined;
   readonly #bucket: string;
+  readonly #region: string;
   readonly #prefix: string;
   readonly #storageClass: string | undefined;
   readonly #connections: number;
@@ -61,6 +62,8 @@ export class S3Target implements OffsiteTarget {
   readonly #timeoutMs: number;
   readonly #attempts: number;
   readonly #retryDelayMs: number;
+  /** Whether single PUTs carry `x-amz-checksum-sha256`; cleared for the target once a store refuses the header. */
+  #sendsChecksum = true;
 
   constructor(options: S3TargetOptions) {
     this.name = options.name;
@@ -81,6 +84,7 @@ export class S3Target implements OffsiteTarget {
       if (!['http:', 'https:'].includes(endpoint!.protocol) || endpoint!.username !== '' || endpoint!.password !== '') fail('endpoint must be an http(s) URL without credentials');
     }
     this.#bucket = options.bucket;
+    this.#region = options.region;
     this.#prefix = normalizePrefix(options.prefix);
     if (this.#prefix !== '' && keyProblem(this.#prefix, { prefix: true }) !== undefined) fail(`prefix ${JSON.stringify(options.prefix)} ${keyProblem(this.#prefix, { prefix: true })}`);
     this.#storageClass = options.storageClass;
@@ -159,6 +163,7 @@ export class S3Target implements OffsiteTarget {
     } finally {
       await file.close();
     }
+    // The sha256 the store computed itself (x-amz-checksum-sha256) wins over the metadata camdl sent, when it has one.
     const stored = await this.stat(key, { signal });
     if (stored === undefined || stored.size !== options.size || stored.sha256 !== options.sha256) {
       const seen = stored === undefined ? 'no object' : `${stored.size} bytes with sha256 ${stored.sha256 ?? '(none)'}`;
@@ -174,8 +179,8 @@ export class S3Target implements OffsiteTarget {
 
   async #statOnce(key: string, options: SignalOptions): Promise<RemoteObject | undefined> {
     try {
-      const head = await this.#send((client, sendOptions, sdk) => client.send(new sdk.HeadObjectCommand({ Bucket: this.#bucket, Key: this.#prefix + key }), sendOptions), 'HeadObject', key, options.signal, { notFound: true });
-      const sha256 = head.Metadata?.[SHA256_METADATA];
+      const head = await this.#send((client, sendOptions, sdk) => client.send(new sdk.HeadObjectCommand({ Bucket: this.#bucket, Key: this.#prefix + key, ChecksumMode: 'ENABLED' }), sendOptions), 'HeadObject', key, options.signal, { notFound: true });
+      const sha256 = fullObjectSha256(head.ChecksumSHA256) ?? head.Metadata?.[SHA256_METADATA];
       return { key, size: Number(head.ContentLength ?? 0), sha256: isSha256(sha256) ? sha256 : undefined, modifiedMs: head.LastModified?.getTime() };
     } catch (error) {
       if (error === NOT_FOUND) return undefined;
@@ -209,20 +214,29 @@ export class S3Target implements OffsiteTarget {
 
   async *list(keyPrefix: string, options: SignalOptions = {}): AsyncIterable<RemoteObject> {
     assertKeyPrefix(this.#identity, keyPrefix);
-    let token: string | undefined;
+    // Where the next page starts: the store's token, or (a store that leaves it out) after the last key listed.
+    let from: { ContinuationToken: string } | { StartAfter: string } | undefined;
     do {
       // No delimiter: a flat, recursive listing (some stores answer delimited listings wrongly).
+      const after = from;
       const page = await this.#retrying(options.signal, () =>
-        this.#send((client, sendOptions, sdk) => client.send(new sdk.ListObjectsV2Command({ Bucket: this.#bucket, Prefix: this.#prefix + keyPrefix, ContinuationToken: token }), sendOptions), 'ListObjectsV2', undefined, options.signal),
+        this.#send((client, sendOptions, sdk) => client.send(new sdk.ListObjectsV2Command({ Bucket: this.#bucket, Prefix: this.#prefix + keyPrefix, ...after }), sendOptions), 'ListObjectsV2', undefined, options.signal),
       );
+      let last: string | undefined;
       for (const object of page.Contents ?? []) {
-        if (object.Key === undefined || !object.Key.startsWith(this.#prefix + keyPrefix)) continue;
+        if (object.Key === undefined) continue;
+        last = object.Key;
+        if (!object.Key.startsWith(this.#prefix + keyPrefix)) continue;
         const key = object.Key.slice(this.#prefix.length);
         if (keyProblem(key) !== undefined) continue;
         yield { key, size: Number(object.Size ?? 0), sha256: undefined, modifiedMs: object.LastModified?.getTime() };
       }
-      token = page.IsTruncated ? page.NextContinuationToken : undefined;
-    } while (token !== undefined);
+      const previous = after !== undefined && 'StartAfter' in after ? after.StartAfter : undefined;
+      if (!page.IsTruncated) from = undefined;
+      else if (page.NextContinuationToken) from = { ContinuationToken: page.NextContinuationToken };
+      // S3 orders keys by their UTF-8 bytes; a page that did not move past the last one ends the listing.
+      else from = last !== undefined && (previous === undefined || Buffer.compare(Buffer.from(last), Buffer.from(previous)) > 0) ? { StartAfter: last } : undefined;
+    } while (from !== undefined);
   }
 
   async abortUpload(key: string, uploadId: string, options: SignalOptions = {}): Promise<void> {
@@ -246,22 +260,34 @@ export class S3Target implements OffsiteTarget {
     const body = await readPart(file, 0, options.size, Buffer.allocUnsafe(options.size));
     this.#checkWhole(key, options, createHash('sha256').update(body).digest('hex'), body.length);
     const md5 = createHash('md5').update(body).digest('base64');
-    await this.#retrying(options.signal, () =>
-      this.#send((client, sendOptions, sdk) => client.send(new sdk.PutObjectCommand({
-          Bucket: this.#bucket,
-          Key: this.#prefix + key,
-          Body: bodyStream(body, options.rateLimiter, options.signal),
-          ContentLength: body.length,
-          ContentMD5: md5,
-          Metadata: { [SHA256_METADATA]: options.sha256 },
-          ...(this.#storageClass ? { StorageClass: this.#storageClass as StorageClass } : {}),
-        }), sendOptions),
-        'PutObject',
-        key,
-        options.signal,
-        { bodyBytes: body.length, rateLimiter: options.rateLimiter },
-      ),
-    );
+    const checksum = Buffer.from(options.sha256, 'hex').toString('base64');
+    await this.#retrying(options.signal, async () => {
+      // The store checks the body against both digests where it can: Content-MD5 everywhere, the sha256 where
+      // x-amz-checksum-sha256 is supported (a store that refuses the header gets the same PUT without it).
+      for (;;) {
+        const withChecksum = this.#sendsChecksum;
+        try {
+          return await this.#send((client, sendOptions, sdk) => client.send(new sdk.PutObjectCommand({
+              Bucket: this.#bucket,
+              Key: this.#prefix + key,
+              Body: bodyStream(body, options.rateLimiter, options.signal),
+              ContentLength: body.length,
+              ContentMD5: md5,
+              ...(withChecksum ? { ChecksumSHA256: checksum } : {}),
+              Metadata: { [SHA256_METADATA]: options.sha256 },
+              ...(this.#storageClass ? { StorageClass: this.#storageClass as StorageClass } : {}),
+            }), sendOptions),
+            'PutObject',
+            key,
+            options.signal,
+            { bodyBytes: body.length, rateLimiter: options.rateLimiter },
+          );
+        } catch (error) {
+          if (!withChecksum || !refusesChecksumHeader(error)) throw error;
+          this.#sendsChecksum = false;
+        }
+      }
+    });
     options.onProgress?.({ bytes: body.length, total: options.size });
     return { status: 'uploaded', partsReused: 0 };
   }
@@ -300,8 +326,11 @@ export class S3Target implements OffsiteTarget {
     }
     options.onUploadId?.(uploadId);
     const id = uploadId;
-    // A resumed upload keeps the part size it was started with, else none of its parts would be reusable.
-    const partSize = listed.get(1)?.size ?? Math.max(this.#partSize, Math.ceil(options.size / MAX_PARTS / MIB) * MIB);
+    // A resumed upload keeps the part size it was started with, else none of its parts would be reusable; a size
+    // no upload of this file could have had (a store listing no Size, or 0) is not one.
+    const fresh = Math.max(this.#partSize, Math.ceil(options.size / MAX_PARTS / MIB) * MIB);
+    const started = listed.get(1)?.size;
+    const partSize = started !== undefined && Number.isSafeInteger(started) && started >= MIN_PART_BYTES && started <= MAX_PART_BYTES && Math.ceil(options.size / started) <= MAX_PARTS ? started : fresh;
     const count = Math.max(1, Math.ceil(options.size / partSize));
     const wholeHash = createHash('sha256');
     const completed: { PartNumber: number; ETag: string }[] = [];
@@ -387,12 +416,17 @@ export class S3Target implements OffsiteTarget {
         if (s3ErrorDetails((error as OffsiteError).cause).name === 'NoSuchUpload') return undefined;
         throw error;
       }
+      let last = Number(marker ?? 0);
       for (const part of page.Parts ?? []) {
         if (part.PartNumber === undefined || part.ETag === undefined) continue;
         parts.set(part.PartNumber, { etag: part.ETag.replace(/"/g, '').toLowerCase(), size: Number(part.Size ?? -1) });
+        last = Math.max(last, part.PartNumber);
       }
-      if (!page.IsTruncated || page.NextPartNumberMarker === undefined || page.NextPartNumberMarker === marker) return parts;
-      marker = page.NextPartNumberMarker;
+      // Some stores leave out NextPartNumberMarker on a truncated page: the last part listed is where the next
+      // page starts. A page that did not move past the marker ends the listing (parts not seen are sent again).
+      const next = page.NextPartNumberMarker ?? String(last);
+      if (!page.IsTruncated || Number(next) <= Number(marker ?? 0) || parts.size > MAX_PARTS) return parts;
+      marker = next;
     }
   }
 
@@ -444,7 +478,7 @@ export class S3Target implements OffsiteTarget {
   #streamError(error: unknown, key: string, signal: AbortSignal | undefined): OffsiteError {
     if (error instanceof Error && error.name === 'OffsiteError') return error as OffsiteError;
     if (isAbortError(error, signal)) return abortedError(this.#identity, signal);
-    return toS3Error(this.#identity, error, { action: 'GetObject', key, bucket: this.#bucket });
+    return toS3Error(this.#identity, error, { action: 'GetObject', key, bucket: this.#bucket, region: this.#region });
   }
 
   #conflict(key: string, there: RemoteObject): OffsiteError {
@@ -486,13 +520,30 @@ export class S3Target implements OffsiteTarget {
       if (deadline.aborted && !flags.whole) {
         throw offsiteError(this.#identity, 'ERR_OFFSITE_UNREACHABLE', `${action} failed: not done within ${deadlineMs} ms; check the endpoint and the network`, { retryable: true, cause: error, ...(key === undefined ? {} : { key }) });
       }
-      throw toS3Error(this.#identity, error, { action, key, bucket: this.#bucket });
+      throw toS3Error(this.#identity, error, { action, key, bucket: this.#bucket, region: this.#region });
     }
   }
 }
 
 const ignore = (): void => undefined;
 const QUIET_LOGGER = { trace: ignore, debug: ignore, info: ignore, warn: ignore, error: ignore };
+
+/**
+ * The object's sha256 as the store computed it (`x-amz-checksum-sha256` of a single PUT), in hex; undefined for a
+ * composite checksum of a multipart upload (`…-3`: a checksum of the parts' checksums) or none.
+ */
+function fullObjectSha256(checksum: string | undefined): string | undefined {
+  if (checksum === undefined || !/^[A-Za-z0-9+/]{43}=$/.test(checksum)) return undefined;
+  return Buffer.from(checksum, 'base64').toString('hex');
+}
+
+/**
+ * Whether a store may have refused a PUT for its `x-amz-checksum-sha256` header (one that predates flexible
+ * checksums): a 400 or 501 that says nothing more specific (not the credentials, region, clock, quota or digest).
+ */
+function refusesChecksumHeader(error: unknown): boolean {
+  return isOffsiteError(error, 'ERR_OFFSITE_SERVER') && (error.status === 400 || error.status === 501);
+}
 
 /** Thrown by `#send` for a 404 its caller turns into "absent". */
 const NOT_FOUND = Symbol('not found');

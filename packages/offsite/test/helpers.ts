@@ -2,8 +2,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { deterministicBytes, sha256, type S3Server } from '@camdl/test-utils';
-import type { S3TargetOptions } from '@camdl/offsite';
+import { type closeAfterEach, deterministicBytes, makeTempDir, sha256, startFaultProxy, startS3Server, type S3Server } from '@camdl/test-utils';
+import { createTarget, type S3TargetOptions } from '@camdl/offsite';
 
 const fixture = fileURLToPath(new URL('./fixtures/put-child.ts', import.meta.url));
 const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
@@ -27,6 +27,15 @@ export function s3Options(server: S3Server, overrides: Partial<S3TargetOptions> 
     timeoutMs: 20_000,
     ...overrides,
   };
+}
+
+/** A real S3 server, a fault proxy in front of it, a temporary folder and a target through the proxy, closed by `track`. */
+export async function proxiedS3(track: ReturnType<typeof closeAfterEach>, overrides: Partial<S3TargetOptions> = {}) {
+  const server = track(await startS3Server());
+  const proxy = track(await startFaultProxy(server.port));
+  const work = track(await makeTempDir('camdl-offsite-proxied-'));
+  const target = track(createTarget(s3Options(server, { endpoint: proxy.origin, ...overrides })));
+  return { server, proxy, work, target };
 }
 
 export interface LocalFile {

@@ -68,6 +68,22 @@ describe.skipIf(rclone === undefined)('rclone target against a real WebDAV serve
     expect(target.description).toBe('rclone nas:cameras');
   });
 
+  it('a key with characters that need escaping (space, %, #, ?, +, quotes, non-ASCII) keeps its name end to end', async () => {
+    const server = track(await startWebDavServer());
+    const work = track(await makeTempDir('camdl-offsite-rclone-'));
+    const target = track(createTarget(rcloneOptions(server)));
+    const file = await writeLocalFile(work.path, 'a.mp4', 1000, 5);
+    const key = "north gate/2026-03-29/a+b %25 c&d=e#f?g~é (1)'!*.mp4";
+    expect((await target.put(file.path, key, { size: file.size, sha256: file.sha256 })).status).toBe('uploaded');
+    expect(await allFiles(server.directory)).toEqual([`cameras/${key}`]);
+    expect(await target.stat(key)).toMatchObject({ key, size: file.size });
+    const keys: string[] = [];
+    for await (const object of target.list('north gate/')) keys.push(object.key);
+    expect(keys).toEqual([key]);
+    expect(await target.hash(key)).toEqual({ size: file.size, sha256: file.sha256 });
+    expect((await target.put(file.path, key, { size: file.size, sha256: file.sha256 })).status).toBe('already-there');
+  });
+
   it('leaves other content alone, answers the same content as already-there, replaces when asked', async () => {
     const server = track(await startWebDavServer());
     const work = track(await makeTempDir('camdl-offsite-rclone-'));

@@ -1,17 +1,11 @@
-import { closeAfterEach, makeTempDir, startFaultProxy, startS3Server } from '@camdl/test-utils';
+import { closeAfterEach } from '@camdl/test-utils';
 import { describe, expect, it } from 'vitest';
-import { createTarget, isOffsiteError } from '@camdl/offsite';
-import { MIB, s3Options, writeLocalFile } from './helpers.js';
+import { isOffsiteError } from '@camdl/offsite';
+import { MIB, proxiedS3, writeLocalFile } from './helpers.js';
 
 const track = closeAfterEach();
 
-async function setup() {
-  const server = track(await startS3Server());
-  const proxy = track(await startFaultProxy(server.port));
-  const work = track(await makeTempDir('camdl-offsite-faults-'));
-  const target = track(createTarget(s3Options(server, { endpoint: proxy.origin })));
-  return { server, proxy, work, target };
-}
+const setup = () => proxiedS3(track);
 
 const isPart = (number: number) => (request: { method: string; url: string }) => request.method === 'PUT' && request.url.includes(`partNumber=${number}&`);
 const isPutObject = (request: { method: string; url: string }) => request.method === 'PUT' && !request.url.includes('uploadId=');
@@ -68,9 +62,7 @@ describe('s3 target behind a fault proxy', () => {
   });
 
   it('gives up on a request that gets no answer within timeoutMs, and retries it', async () => {
-    const server = track(await startS3Server());
-    const proxy = track(await startFaultProxy(server.port));
-    const target = track(createTarget(s3Options(server, { endpoint: proxy.origin, timeoutMs: 400, attempts: 2 })));
+    const { proxy, target } = await proxiedS3(track, { timeoutMs: 400, attempts: 2 });
     const isHead = (request: { method: string }) => request.method === 'HEAD';
     proxy.inject(isHead, { kind: 'stall' });
     expect(await target.stat('cam/none.mp4')).toBeUndefined();
@@ -82,10 +74,7 @@ describe('s3 target behind a fault proxy', () => {
   });
 
   it('a body cut off mid-way is given up at its deadline and read again', async () => {
-    const server = track(await startS3Server());
-    const proxy = track(await startFaultProxy(server.port));
-    const work = track(await makeTempDir('camdl-offsite-faults-'));
-    const target = track(createTarget(s3Options(server, { endpoint: proxy.origin, timeoutMs: 300, attempts: 2 })));
+    const { proxy, work, target } = await proxiedS3(track, { timeoutMs: 300, attempts: 2 });
     const file = await writeLocalFile(work.path, 'a.mp4', 1000, 6);
     await target.put(file.path, 'cam/a.mp4', { size: file.size, sha256: file.sha256 });
     const isGet = (request: { method: string; url: string }) => request.method === 'GET' && request.url.includes('cam/a.mp4');

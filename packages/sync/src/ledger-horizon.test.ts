@@ -2,7 +2,8 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { makeTempDir } from '@camdl/test-utils';
 import { Ledger, LEDGER_SCHEMA_VERSION } from './ledger.js';
-import { holdingsChannels, holdingsHistory, lostByReason, pendingRecordings, recordHoldings } from './ledger-horizon.js';
+import { holdingsChannels, holdingsHistory, lostByReason, pendingRecordings, recordHoldings, type CameraStorage } from './ledger-horizon.js';
+import { deriveHorizon } from './overwrite-horizon.js';
 import type { RemoteRecording } from './sources/camera-source.js';
 import { openSqlite, sqliteAvailable } from './sqlite.js';
 
@@ -75,6 +76,44 @@ describe.skipIf(!sqliteAvailable())('the horizon in the ledger', () => {
       ]);
       expect(holdingsHistory(ledger, 'gate', 2).at(-1)).toMatchObject({ count: 0, oldestMs: null, windowStartMs: T0 - HOUR });
       expect(pendingRecordings(ledger, 'gate', 1).map((row) => row.remoteKey)).toEqual(['c1h2', 'c1h4', 'c1h5']);
+    } finally {
+      ledger.close();
+      await dir.cleanup();
+    }
+  });
+
+  it('keeps no storage figure a real card cannot have: the horizon of such a camera is that of one that says nothing', async () => {
+    const dir = await makeTempDir('camdl-horizon-');
+    let now = T0 + 10 * HOUR;
+    const ledger = Ledger.open(join(dir.path, 'ledger.sqlite'), { now: () => now });
+    try {
+      const coverage = new Map([[1, { startMs: Number.NEGATIVE_INFINITY, endMs: Number.POSITIVE_INFINITY }]]);
+      const absurd: CameraStorage[] = [
+        { totalBytes: -1000, usedBytes: -10 },
+        { totalBytes: 1e20, usedBytes: 1e20 },
+        { totalBytes: 1000, usedBytes: 5000 },
+        { totalBytes: 0, usedBytes: 0 },
+        { totalBytes: 1000.5, usedBytes: Number.NaN },
+        { retentionMs: 0 },
+        { retentionMs: -86_400_000 },
+        { retentionMs: 1e20 },
+        { retentionMs: Number.POSITIVE_INFINITY },
+      ];
+      for (const storage of absurd) {
+        const run = ledger.startRun({ dryRun: false });
+        ledger.stageListing('gate', [0, 1, 2].map((hour) => remote(1, hour)), coverage);
+        ledger.recordListing('gate');
+        recordHoldings(ledger, run, 'gate', storage);
+        now += HOUR;
+      }
+      const history = holdingsHistory(ledger, 'gate', 1);
+      expect(history).toHaveLength(absurd.length);
+      for (const holdings of history) expect(holdings).toMatchObject({ totalBytes: null, usedBytes: null, retentionMs: null });
+      const horizon = deriveHorizon(1, history, pendingRecordings(ledger, 'gate', 1), { now });
+      expect(horizon).toMatchObject({ wrapping: false, retentionMs: undefined, etaMs: undefined, atRisk: false, pendingCount: 3 });
+      const run = ledger.startRun({ dryRun: false });
+      recordHoldings(ledger, run, 'gate', { totalBytes: 2 ** 40, usedBytes: 2 ** 40, retentionMs: 30 * 86_400_000 });
+      expect(holdingsHistory(ledger, 'gate', 1).at(-1)).toMatchObject({ totalBytes: 2 ** 40, usedBytes: 2 ** 40, retentionMs: 30 * 86_400_000 });
     } finally {
       ledger.close();
       await dir.cleanup();

@@ -1,3 +1,4 @@
+import { isPlausibleStorageBytes } from '@camdl/internal';
 import { ledgerInternals, mapRow, type Ledger } from './ledger.js';
 import type { LostReason } from './ledger-horizon-schema.js';
 
@@ -47,15 +48,32 @@ const HOLDINGS_COLUMNS = {
 export function recordHoldings(ledger: Ledger, runId: number, camera: string, storage: CameraStorage): void {
   const db = ledgerInternals(ledger);
   const now = db.now();
-  const known = (value: number | undefined): number | null => (value === undefined || !Number.isFinite(value) ? null : value);
+  const figures = plausibleStorage(storage);
+  const known = (value: number | undefined): number | null => (value === undefined ? null : value);
   db.transaction(() => {
     db.statement(
       `INSERT OR REPLACE INTO camera_holdings (run_id, camera, channel, observed_ms, count, oldest_ms, newest_ms, window_start_ms, total_bytes, used_bytes, retention_ms)
        SELECT ?, c.camera, c.channel, ?, COUNT(l.remote_key), MIN(l.start_ms), MAX(l.end_ms), c.start_ms, ?, ?, ?
        FROM temp.coverage c LEFT JOIN temp.listing l ON l.camera = c.camera AND l.channel = c.channel
        WHERE c.camera = ? GROUP BY c.channel`,
-    ).run(runId, now, known(storage.totalBytes), known(storage.usedBytes), known(storage.retentionMs), camera);
+    ).run(runId, now, known(figures.totalBytes), known(figures.usedBytes), known(figures.retentionMs), camera);
   });
+}
+
+/** The longest retention taken as said: ten years (Timelapse keeps at most 120 months). */
+const MAX_RETENTION_MS = 10 * 366 * 86_400_000;
+
+/**
+ * What the camera said of its storage, kept only where a real card could say it: whole bytes from 0 to 1 PiB with
+ * the used ones within the total (else neither), a retention over 0 and at most ten years. Anything else is unknown,
+ * so an absurd answer never makes a card look full, nor footage look safe or at risk.
+ */
+function plausibleStorage(storage: CameraStorage): CameraStorage {
+  const { totalBytes: total, usedBytes: used, retentionMs: retention } = storage;
+  const bytes = (value: number | undefined): value is number => value !== undefined && Number.isSafeInteger(value) && isPlausibleStorageBytes(value);
+  const card = bytes(total) && bytes(used) && total > 0 && used <= total ? { totalBytes: total, usedBytes: used } : {};
+  const kept = retention !== undefined && Number.isSafeInteger(retention) && retention > 0 && retention <= MAX_RETENTION_MS ? { retentionMs: retention } : {};
+  return { ...card, ...kept };
 }
 
 /** A channel's holdings, newest run last (at most `limit` runs). */

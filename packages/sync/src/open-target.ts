@@ -39,6 +39,23 @@ async function readSecret(target: string, key: string, source: SecretSource, env
   return first;
 }
 
+/**
+ * What rclone reads of camdl's environment for this remote, and nothing else: the remote's own definition
+ * (`RCLONE_CONFIG_<REMOTE>_TYPE`, `_URL`, `_PASS`...), the config file (`RCLONE_CONFIG`) and its password
+ * (`RCLONE_CONFIG_PASS`). The rclone child gets these instead of argv; the library blanks their values out of
+ * every message.
+ */
+function rcloneEnv(remote: string, env: NodeJS.ProcessEnv): Record<string, string> {
+  const section = `RCLONE_CONFIG_${remote.slice(0, remote.indexOf(':')).toUpperCase()}_`;
+  const picked: Record<string, string> = {};
+  for (const [name, value] of Object.entries(env)) {
+    if (value === undefined || value === '' || !/^[A-Z0-9_]+$/i.test(name)) continue;
+    const upper = name.toUpperCase();
+    if (upper === 'RCLONE_CONFIG' || upper === 'RCLONE_CONFIG_PASS' || upper.startsWith(section)) picked[name] = value;
+  }
+  return picked;
+}
+
 /** The library's options for a configured target, its secrets read now. `prefix` overrides an s3 target's (the fleet view reads the whole bucket). */
 export async function targetOptions(config: TargetConfig, env: NodeJS.ProcessEnv, retry: TargetTuning = {}, prefix?: string): Promise<TargetOptions> {
   const common = { name: config.name, ...(retry.attempts !== undefined ? { attempts: retry.attempts } : {}), ...(retry.retryDelayMs !== undefined ? { retryDelayMs: retry.retryDelayMs } : {}) };
@@ -46,7 +63,7 @@ export async function targetOptions(config: TargetConfig, env: NodeJS.ProcessEnv
     case 'directory':
       return { ...common, kind: 'directory', path: config.path };
     case 'rclone':
-      return { ...common, kind: 'rclone', remote: config.remote, connections: ONE_REQUEST_PER_UPLOAD, ...(config.rcloneConfig !== undefined ? { rcloneConfig: config.rcloneConfig } : {}) };
+      return { ...common, kind: 'rclone', remote: config.remote, connections: ONE_REQUEST_PER_UPLOAD, env: rcloneEnv(config.remote, env), ...(config.rcloneConfig !== undefined ? { rcloneConfig: config.rcloneConfig } : {}) };
     case 's3':
       return {
         ...common,

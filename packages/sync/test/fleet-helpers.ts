@@ -1,6 +1,6 @@
 import { writeFile, chmod } from 'node:fs/promises';
 import { join } from 'node:path';
-import { startCameraSim, type CameraSim, type CameraSimOptions } from '@camdl/camera-sim';
+import { startCameraSim, type CameraSim, type CameraSimOptions, type RecordingSpec } from '@camdl/camera-sim';
 import { closeAfterEach, listFiles as listFilesUnder, makeTempDir, type TempDir } from '@camdl/test-utils';
 import { loadConfig, type FleetConfig, type SyncEvent } from '@camdl/sync';
 
@@ -109,4 +109,9 @@ export function dailyArchives(prefix: string, days: number, options: { size?: nu
 export function fleetsClosedAfterEach(): typeof startFleet {
   const track = closeAfterEach();
   return async (cameras, options) => track(await startFleet(cameras, options));
+}
+
+/** `count` back-to-back synthetic recordings of `ms` each (an hour by default) ending at `end`, oldest first. */
+export function hourly(count: number, end: number, size: number, ms = 3_600_000): RecordingSpec[] {
+  return Array.from({ length: count }, (_, index) => ({ start: end - (count - index) * ms, end: end - (count - index - 1) * ms, content: 'synthetic' as const, size }));
 }

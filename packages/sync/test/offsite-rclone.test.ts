@@ -47,4 +47,32 @@ describe.skipIf(!sqliteAvailable() || findSystemTool('rclone') === undefined)('c
     expect(repair.ofType('repair')).toMatchObject([{ target: 'nas', path: victim, what: 'copy' }]);
     expect(await sha256File(join(remote, victim))).toBe(await sha256File(join(fleet.archive, victim)));
   });
+
+  it('a remote defined only by RCLONE_CONFIG_<REMOTE>_* in the environment of the sync reaches rclone, and its password no output', async () => {
+    server = track(await startWebDavServer());
+    fleet = track(await startFleet([{ name: 'gate', sim: { profile: 'timelapse3', content: { archives: dailyArchives('Gate', 2) } }, extra: ['time-zone: UTC'] }]));
+    const obscured = execFileSync('rclone', ['obscure', '-'], { input: server.password, encoding: 'utf8' }).trim();
+    await mkdir(join(server.directory, 'cameras'));
+    await chmod(join(server.directory, 'cameras'), 0o777);
+    // An empty config file: the remote exists only in the environment.
+    const rcloneConfig = join(fleet.dir.path, 'rclone.conf');
+    await writeFile(rcloneConfig, '', { mode: 0o600 });
+    await addTopLines(fleet, ['targets:', '  - name: nas', '    kind: rclone', '    remote: "nas:cameras"']);
+    const env = {
+      ...fleet.env,
+      RCLONE_CONFIG: rcloneConfig,
+      RCLONE_CONFIG_NAS_TYPE: 'webdav',
+      RCLONE_CONFIG_NAS_URL: server.url,
+      RCLONE_CONFIG_NAS_VENDOR: 'other',
+      RCLONE_CONFIG_NAS_USER: server.username,
+      RCLONE_CONFIG_NAS_PASS: obscured,
+    };
+    const run = collect();
+    const result = await syncFleet(fleet.config(), { env, onEvent: run.onEvent, ...FAST });
+    expect(run.ofType('target-down')).toEqual([]);
+    expect(result.exitCode).toBe(0);
+    expect(result.summary.copies).toMatchObject([{ target: 'nas', uploaded: 2, pending: 0 }]);
+    expect(await treeHashes(join(server.directory, 'cameras'))).toEqual(await treeHashes(fleet.archive));
+    expect(JSON.stringify(run.events)).not.toContain(obscured);
+  });
 });

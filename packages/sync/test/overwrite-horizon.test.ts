@@ -1,17 +1,12 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import type { RecordingSpec } from '@camdl/camera-sim';
 import { collectMetrics, fleetStatus, renderCoverageReport, renderExposition, runMonitoredSync, sqliteAvailable, syncFleet, type FleetConfig, type MonitorEvent, type SyncEvent } from '@camdl/sync';
 import { Ledger } from '@camdl/sync/testing';
-import { startFleet, type TestFleet } from './fleet-helpers.js';
+import { hourly, startFleet, type TestFleet } from './fleet-helpers.js';
 
 const HOUR = 3_600_000;
 const T0 = Date.UTC(2026, 0, 16, 12);
 const KIB = 1024;
 
-/** Hourly synthetic recordings ending at `end`, oldest first. */
-function hourly(count: number, end: number, size: number): RecordingSpec[] {
-  return Array.from({ length: count }, (_, index) => ({ start: end - (count - index) * HOUR, end: end - (count - index - 1) * HOUR, content: 'synthetic' as const, size }));
-}
 
 describe.skipIf(!sqliteAvailable())('the overwrite horizon against wrapping cards', () => {
   let fleet: TestFleet | undefined;

@@ -1,16 +1,21 @@
-import { createServer, request as httpRequest, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer, request as httpRequest, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 
 /** What the proxy does to one request instead of forwarding it. */
 export type ProxyFault =
-  /** Read the request body, then answer `status` with an S3-style XML error document of `code`. */
-  | { kind: 'status'; status: number; code: string }
+  /**
+   * Read the request body, then answer `status` with an S3-style XML error document of `code` (plus `fields`,
+   * e.g. `{ Region: 'eu-central-1' }`) and `headers` (e.g. `x-amz-bucket-region`).
+   */
+  | { kind: 'status'; status: number; code: string; fields?: Record<string, string>; headers?: Record<string, string> }
   /** Read `afterBytes` of the request body, then reset the connection (a reset mid-upload). */
   | { kind: 'reset'; afterBytes: number }
   /** Read the request body, then never answer (the connection stays open until the client gives up). */
   | { kind: 'stall' }
   /** Forward the request, pass the answer's headers and `afterBytes` of its body, then go silent. */
-  | { kind: 'stall-response'; afterBytes: number };
+  | { kind: 'stall-response'; afterBytes: number }
+  /** Forward the request and its answer, with these headers of the answer replaced (a store that says something else). */
+  | { kind: 'answer-headers'; headers: Record<string, string> };
 
 /** One request that reached the proxy, and what happened to it. */
 export interface ProxiedRequest {
@@ -19,6 +24,8 @@ export interface ProxiedRequest {
   url: string;
   /** The fault applied, or 'forwarded'. */
   outcome: ProxyFault['kind'] | 'forwarded';
+  /** The request's headers as received. */
+  headers: IncomingHttpHeaders;
 }
 
 export interface FaultProxy {
@@ -49,20 +56,23 @@ export async function startFaultProxy(upstreamPort: number): Promise<FaultProxy>
     const method = incoming.method ?? 'GET';
     const url = incoming.url ?? '/';
     const rule = rules.find((candidate) => candidate.remaining > 0 && candidate.matches({ method, url }));
-    if (rule?.fault.kind === 'stall-response') {
+    const headers = incoming.headers;
+    if (rule?.fault.kind === 'stall-response' || rule?.fault.kind === 'answer-headers') {
       rule.remaining -= 1;
-      requests.push({ method, url, outcome: 'stall-response' });
-      forward(upstreamPort, incoming, response, rule.fault.afterBytes);
+      requests.push({ method, url, outcome: rule.fault.kind, headers });
+      if (rule.fault.kind === 'stall-response') forward(upstreamPort, incoming, response, rule.fault.afterBytes);
+      else forward(upstreamPort, incoming, response, Number.POSITIVE_INFINITY, rule.fault.headers);
       return;
     }
     if (rule) {
       rule.remaining -= 1;
-      requests.push({ method, url, outcome: rule.fault.kind });
+      requests.push({ method, url, outcome: rule.fault.kind, headers });
       const fault = rule.fault;
       if (fault.kind === 'status') {
         drain(incoming, () => {
-          const body = `<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>${fault.code}</Code><Message>injected by the fault proxy</Message></Error>`;
-          response.writeHead(fault.status, { 'content-type': 'application/xml', 'content-length': Buffer.byteLength(body) });
+          const fields = Object.entries(fault.fields ?? {}).map(([name, value]) => `<${name}>${value}</${name}>`).join('');
+          const body = `<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>${fault.code}</Code><Message>injected by the fault proxy</Message>${fields}</Error>`;
+          response.writeHead(fault.status, { ...fault.headers, 'content-type': 'application/xml', 'content-length': Buffer.byteLength(body) });
           response.end(body);
         });
       } else if (fault.kind === 'stall') {
@@ -77,7 +87,7 @@ export async function startFaultProxy(upstreamPort: number): Promise<FaultProxy>
       }
       return;
     }
-    requests.push({ method, url, outcome: 'forwarded' });
+    requests.push({ method, url, outcome: 'forwarded', headers });
     forward(upstreamPort, incoming, response, Number.POSITIVE_INFINITY);
   });
   server.on('connection', (socket: Socket) => {
@@ -100,10 +110,10 @@ export async function startFaultProxy(upstreamPort: number): Promise<FaultProxy>
   };
 }
 
-/** Forwards a request upstream as it is; passes at most `bodyBytes` of the answer's body, then holds the rest. */
-function forward(upstreamPort: number, incoming: IncomingMessage, response: ServerResponse, bodyBytes: number): void {
+/** Forwards a request upstream as it is; passes at most `bodyBytes` of the answer's body, then holds the rest; `replaceHeaders` override the answer's. */
+function forward(upstreamPort: number, incoming: IncomingMessage, response: ServerResponse, bodyBytes: number, replaceHeaders: Record<string, string> = {}): void {
   const upstream = httpRequest({ host: '127.0.0.1', port: upstreamPort, method: incoming.method, path: incoming.url, headers: incoming.headers }, (answer) => {
-    response.writeHead(answer.statusCode ?? 502, answer.headers);
+    response.writeHead(answer.statusCode ?? 502, { ...answer.headers, ...replaceHeaders });
     let passed = 0;
     answer.on('data', (chunk: Buffer) => {
       const room = bodyBytes - passed;

@@ -7,7 +7,9 @@
 //
 // s3rver 3.7 has no ListParts and no AbortMultipartUpload; both are added here over its own upload
 // directory (parts are the files `N` with `N.md5` written once a part was received whole), answering as S3
-// documents, behind s3rver's own signature check.
+// documents, behind s3rver's own signature check. `listParts` makes ListParts answer as other stores do: pages of
+// `pageSize` parts, ETags `bare` (unquoted, upper case) or as `entity` (&quot;), no `NextPartNumberMarker`, no part `Size`; `listObjects`, ListObjectsV2 in
+// pages of `pageSize` keys, without `NextContinuationToken` (`nextToken: false`).
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import { readdir, readFile, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
@@ -15,7 +17,7 @@ import S3rver from 's3rver';
 import AWSAccount from 's3rver/lib/models/account.js';
 import authentication from 's3rver/lib/middleware/authentication.js';
 
-const { directory, accessKeyId, secretAccessKey, buckets, tls } = JSON.parse(process.argv[2]);
+const { directory, accessKeyId, secretAccessKey, buckets, tls, listParts = {}, listObjects = {} } = JSON.parse(process.argv[2]);
 AWSAccount.DUMMY_ACCOUNT.createKeyPair(accessKeyId, secretAccessKey);
 AWSAccount.DUMMY_ACCOUNT.revokeAccessKey('S3RVER');
 
@@ -51,21 +53,22 @@ async function multipartExtras(ctx, next) {
   const names = await readdir(uploadDir);
   const numbers = names.filter((name) => /^\d+$/.test(name) && names.includes(`${name}.md5`)).map(Number).sort((a, b) => a - b);
   const marker = Number(ctx.query['part-number-marker'] ?? 0);
-  const maxParts = Math.min(1000, Number(ctx.query['max-parts'] ?? 1000));
+  const maxParts = Math.min(listParts.pageSize ?? 1000, Number(ctx.query['max-parts'] ?? 1000));
   const after = numbers.filter((number) => number > marker);
   const page = after.slice(0, maxParts);
   const parts = await Promise.all(
     page.map(async (number) => {
       const info = await stat(path.join(uploadDir, String(number)));
       const md5 = await readFile(path.join(uploadDir, `${number}.md5`), 'utf8');
-      return `<Part><PartNumber>${number}</PartNumber><LastModified>${info.mtime.toISOString()}</LastModified><ETag>"${md5}"</ETag><Size>${info.size}</Size></Part>`;
+      const etag = listParts.etag === 'bare' ? md5.toUpperCase() : listParts.etag === 'entity' ? `&quot;${md5}&quot;` : `"${md5}"`;
+      return `<Part><PartNumber>${number}</PartNumber><LastModified>${info.mtime.toISOString()}</LastModified><ETag>${etag}</ETag>${listParts.size === false ? '' : `<Size>${info.size}</Size>`}</Part>`;
     }),
   );
   const truncated = after.length > page.length;
   ctx.type = 'application/xml';
   ctx.body =
     `<?xml version="1.0" encoding="UTF-8"?>\n<ListPartsResult><Bucket>${escapeXml(bucket)}</Bucket><Key>${escapeXml(storedKey)}</Key><UploadId>${uploadId}</UploadId>` +
-    `<PartNumberMarker>${marker}</PartNumberMarker><NextPartNumberMarker>${page.at(-1) ?? marker}</NextPartNumberMarker><MaxParts>${maxParts}</MaxParts>` +
+    `<PartNumberMarker>${marker}</PartNumberMarker>${listParts.nextMarker === false ? '' : `<NextPartNumberMarker>${page.at(-1) ?? marker}</NextPartNumberMarker>`}<MaxParts>${maxParts}</MaxParts>` +
     `<IsTruncated>${truncated}</IsTruncated>${parts.join('')}</ListPartsResult>`;
 }
 
@@ -128,6 +131,27 @@ server.middleware.unshift(async (ctx, next) => {
   } finally {
     ctx.res.once('finish', () => process.stdout.write(`${JSON.stringify({ method: ctx.method, url: ctx.url, status: ctx.status })}\n`));
   }
+});
+
+// Just before s3rver's router (inside its XML rendering): ListObjectsV2 is answered through s3rver's V1 listing,
+// because s3rver's own continuation tokens use DES, which OpenSSL 3 refuses (a truncated V2 listing answers 500).
+// The token is the last key listed; `listObjects` sets the page size and can leave the token out.
+const tokenOf = (key) => Buffer.from(key, 'utf8').toString('base64url');
+server.middleware.splice(server.middleware.length - 1, 0, async (ctx, next) => {
+  if (ctx.method !== 'GET' || ctx.query['list-type'] !== '2') return next();
+  const { 'list-type': _type, 'continuation-token': token, 'start-after': startAfter, 'fetch-owner': _owner, ...rest } = ctx.query;
+  const marker = typeof token === 'string' ? Buffer.from(token, 'base64url').toString('utf8') : startAfter;
+  ctx.query = { ...rest, ...(marker ? { marker } : {}), ...(listObjects.pageSize !== undefined ? { 'max-keys': String(listObjects.pageSize) } : {}) };
+  await next();
+  const result = ctx.body?.ListBucketResult;
+  if (!result) return;
+  const contents = result.Contents ?? [];
+  delete result.Marker;
+  delete result.NextMarker;
+  result.KeyCount = contents.length;
+  if (typeof token === 'string') result.ContinuationToken = token;
+  else if (startAfter) result.StartAfter = startAfter;
+  if (result.IsTruncated && listObjects.nextToken !== false && contents.length > 0) result.NextContinuationToken = tokenOf(contents.at(-1).Key);
 });
 
 server.run().then(

@@ -39,6 +39,14 @@ export interface S3ServerOptions {
   buckets?: string[];
   /** Serve https with this PEM key and certificate (e.g. from makeSelfSignedCert). @default undefined (http) */
   tls?: { key: string; cert: string };
+  /**
+   * ListParts answered as some stores do: at most `pageSize` parts a page, ETags `bare` (unquoted, upper case)
+   * or `entity`-quoted (`&quot;`), `nextMarker: false` to leave out `NextPartNumberMarker`, `size: false` each part's `Size`.
+   * @default { pageSize: 1000, etag: 'quoted', nextMarker: true, size: true }
+   */
+  listParts?: { pageSize?: number; etag?: 'quoted' | 'bare' | 'entity'; nextMarker?: boolean; size?: boolean };
+  /** ListObjectsV2 answered in pages of `pageSize` keys, and without `NextContinuationToken` when `nextToken` is false. @default { pageSize: 1000, nextToken: true } */
+  listObjects?: { pageSize?: number; nextToken?: boolean };
 }
 
 const processScript = fileURLToPath(new URL('./s3-server-process.mjs', import.meta.url));
@@ -52,7 +60,7 @@ export async function startS3Server(options: S3ServerOptions = {}): Promise<S3Se
   const buckets = options.buckets ?? ['camdl'];
   const accessKeyId = `AK${randomBytes(8).toString('hex').toUpperCase()}`;
   const secretAccessKey = randomBytes(20).toString('base64url');
-  const child = spawn(process.execPath, [processScript, JSON.stringify({ directory: dir.path, accessKeyId, secretAccessKey, buckets, tls: options.tls })], {
+  const child = spawn(process.execPath, [processScript, JSON.stringify({ directory: dir.path, accessKeyId, secretAccessKey, buckets, tls: options.tls, listParts: options.listParts, listObjects: options.listObjects })], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stderr = '';

@@ -1,50 +1,42 @@
-import { readFile, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { makeTempDir, type TempDir } from '@camdl/test-utils';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AMCREST_DL_BIN } from './amcrest-dl-helpers.js';
 import { CAMDL_BIN } from './camdl-helpers.js';
-import { spawnBin } from './spawn-bin.js';
+import { createBinProbe, type BinProbe } from './probed-bin.js';
 import { BIN as TIMELAPSE2_DL_BIN } from './timelapse2-dl-helpers.js';
 
 // The download binaries run without V8's optimising compilers (their memory costs more than they
 // save in a process that waits on the kernel); camdl, which runs for hours, keeps them.
 
 let dir: TempDir;
-let probe: string;
+let probe: BinProbe;
 
 beforeAll(async () => {
   dir = await makeTempDir('camdl-v8-flags-');
-  probe = join(dir.path, 'probe.mjs');
-  // Preloaded into the CLI (with --allow-natives-syntax): at exit, calls a small function until V8
-  // optimises it or 5 million calls have gone by, and records whether it was optimised.
-  await writeFile(
-    probe,
-    [
-      "import { writeFileSync } from 'node:fs';",
-      "process.on('exit', () => {",
-      '  const hot = (a) => (a * 31 + 7) | 0;',
-      '  let sum = 0;',
-      '  let status = 0;',
-      '  for (let round = 0; round < 500 && (status & 16) === 0; round++) {',
-      '    for (let i = 0; i < 10000; i++) sum = hot(sum + i);',
-      '    status = %GetOptimizationStatus(hot);',
-      '  }',
-      '  writeFileSync(process.env.CAMDL_PROBE_OUT, JSON.stringify({ optimised: (status & 16) !== 0, sum }));',
-      '});',
-    ].join('\n'),
-  );
+  // Preloaded with --allow-natives-syntax: at exit, calls a small function until V8 optimises it or
+  // 5 million calls have gone by, and reports whether it was optimised.
+  probe = await createBinProbe(dir.path, [
+    "import { writeFileSync } from 'node:fs';",
+    "process.on('exit', () => {",
+    '  const hot = (a) => (a * 31 + 7) | 0;',
+    '  let sum = 0;',
+    '  let status = 0;',
+    '  for (let round = 0; round < 500 && (status & 16) === 0; round++) {',
+    '    for (let i = 0; i < 10000; i++) sum = hot(sum + i);',
+    '    status = %GetOptimizationStatus(hot);',
+    '  }',
+    '  writeFileSync(process.env.CAMDL_PROBE_OUT, JSON.stringify({ optimised: (status & 16) !== 0, sum }));',
+    '});',
+  ]);
 });
 afterAll(async () => {
   await dir?.cleanup();
 });
 
-let runs = 0;
 async function optimisesHotCode(bin: string): Promise<boolean> {
-  const out = join(dir.path, `probe-${runs++}.json`);
-  const run = await spawnBin(bin, ['--version'], { nodeArgs: ['--allow-natives-syntax', '--import', probe], env: { CAMDL_PROBE_OUT: out } }).done;
+  const { run, report } = await probe.run<{ optimised: boolean }>(bin, ['--version'], { nodeArgs: ['--allow-natives-syntax'] });
   expect(run.code, run.stderr).toBe(0);
-  return ((JSON.parse(await readFile(out, 'utf8')) as { optimised: boolean }).optimised);
+  return report.optimised;
 }
 
 describe('V8 tiers of the built binaries', () => {

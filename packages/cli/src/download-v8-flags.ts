@@ -5,10 +5,10 @@ import { setFlagsFromString } from 'node:v8';
  *
  * Such a process spends its time in the kernel (socket reads, file writes); its JavaScript runs a few
  * thousand times per GiB, too little for optimised code to pay back what the optimising compilers cost:
- * once a function turns hot, TurboFan pages in about 5 MiB of the `node` binary and Maglev allocates
- * about 3 MiB, for no measurable CPU (docs/benchmarks.md, "Efficiency"). Functions stay in the
- * interpreter and Sparkplug's baseline code instead. The young generation keeps its starting size:
- * the objects of start-up survive anyway, growing it only keeps more memory resident.
+ * once a function turns hot, TurboFan pages in about 5 MiB of the `node` binary and Maglev takes
+ * about 3 MiB, to save about 0.1 s of CPU per run (docs/benchmarks.md, "Efficiency"). Functions stay in
+ * the interpreter and Sparkplug's baseline code instead. The young generation keeps its starting size:
+ * start-up's objects, which survive anyway, would otherwise grow it to twice that and keep it resident.
  *
  * These are flags V8 reads each time it decides, so they take effect when set at run time, before the
  * command's modules load. Flags V8 fixes at start (`--max-opt`, `--max-semi-space-size`) would need

@@ -12,13 +12,15 @@
 // downloads), BENCH_EFF_LIGHTTPD_MIB (2048: the archive `timelapse2-dl` fetches through lighttpd with MD5 Digest,
 // the setup of the efficiency targets, with the Python seed's loop, seed-download.py, beside curl; BENCH_EFF_LIGHTTPD_ROUNDS (5)), BENCH_EFF_ONLY ("lib,parallel,rate,cli,amcrest,lighttpd"), BENCH_EFF_BEFORE (path of an older build's
 // dist/index.js: adds a "before" row to the library tables; see docs/benchmarks.md), BENCH_EFF_UNDICI=1 (adds a
-// row with `DownloadAgent({ lean: false })`: the same engine reading bodies through undici).
+// row with `DownloadAgent({ lean: false })`: the same engine reading bodies through undici), BENCH_EFF_DEFAULT_V8=1
+// (adds rows for `timelapse2-dl` and `amcrest-dl` with V8's default tiers: the same build started without the
+// bins' `applyDownloadV8Flags()`, to show what it buys).
 import { spawn, spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { startCameraSim } from '../../packages/camera-sim/src/index.js';
 import { findSystemTool } from '../../packages/test-utils/src/index.js';
 import { startLighttpdArchive } from './lighttpd-archive.js';
@@ -54,6 +56,7 @@ const childScript = join(here, '../throttled-download/child.mjs');
 const built = join(repoRoot, 'packages/throttled-download/dist/index.js');
 const cliBin = join(repoRoot, 'packages/cli/bin/timelapse2-dl.js');
 const amcrestBin = join(repoRoot, 'packages/cli/bin/amcrest-dl.js');
+const withDefaultV8 = process.env['BENCH_EFF_DEFAULT_V8'] === '1';
 if (!existsSync(built) || !existsSync(join(repoRoot, 'packages/cli/dist'))) throw new Error('build first: pnpm build');
 const snapshotDir = join(repoRoot, 'packages/throttled-download/node_modules/.camdl-bench');
 mkdirSync(snapshotDir, { recursive: true });
@@ -64,6 +67,13 @@ if (before !== undefined) copyFileSync(before, beforeSnapshot);
 
 const dirs = (process.env['BENCH_EFF_DIRS'] ?? `/dev/shm,${tmpdir()}`).split(',').filter((dir) => existsSync(dir));
 const work = new Map(dirs.map((dir) => [dir, mkdtempSync(join(dir, 'camdl-bench-eff-'))]));
+/** A bin for the same built command that leaves V8's flags at their defaults (BENCH_EFF_DEFAULT_V8). */
+const defaultV8Bin = (name: 'timelapse2-dl' | 'amcrest-dl', exported: string): string => {
+  const path = join(work.values().next().value ?? tmpdir(), `${name}-default-v8.mjs`);
+  const dist = (file: string): string => JSON.stringify(pathToFileURL(join(repoRoot, 'packages/cli/dist', file)).href);
+  writeFileSync(path, `import { runCli } from ${dist('run-cli.js')};\nimport { ${exported} } from ${dist(`${name}.js`)};\nawait runCli(${exported});\n`);
+  return path;
+};
 const fsType = (dir: string): string => spawnSync('stat', ['-f', '-c', '%T', dir], { encoding: 'utf8' }).stdout.trim();
 
 const server = spawn(process.execPath, [join(here, '../throttled-download/server.mjs')], { stdio: ['pipe', 'pipe', 'inherit'] });
@@ -261,27 +271,31 @@ if (only.has('amcrest')) {
     const runs: [string, Measured[]][] = [
       ['8 × curl --digest -o, in parallel', []],
       ['amcrest-dl --max-concurrent 8 --no-merge', []],
+      ...(withDefaultV8 ? [['same, V8 default tiers (BENCH_EFF_DEFAULT_V8)', []] as [string, Measured[]]] : []),
     ];
+    const bins = [amcrestBin, ...(withDefaultV8 ? [defaultV8Bin('amcrest-dl', 'amcrestDl')] : [])];
     for (let round = 0; round < rounds; round++) {
       const curlOutputs = urls.map((_, i) => join(out, `curl-${i}.mp4`));
       const script = urls.map((url, i) => `curl -s -g --digest -u "$CAMDL_U:$CAMDL_P" -o '${curlOutputs[i]}' '${url}' &`).join(' ') + ' wait';
       runs[0]?.[1].push(await measure('sh', ['-c', script], curlOutputs, { ...process.env, CAMDL_U: sim.username, CAMDL_P: sim.password }));
-      const before = new Set(existsSync(out) ? readdirSync(out) : []);
-      const ran = await measure(
-        process.execPath,
-        [amcrestBin, '--host', sim.url, '--username', sim.username, '--start', `${day}T00:00:00`, '--end', `${day}T23:59:59`, '--camera-tz', 'UTC', '--output-dir', out, '--no-progress', '--no-merge', '--max-concurrent', '8', '--rate-limit', '0'],
-        [],
-        { ...process.env, AMCREST_DL_PASSWORD: sim.password },
-      );
-      let bytes = 0;
-      for (const name of readdirSync(out, { recursive: true }) as string[]) {
-        const path = join(out, name);
-        if (before.has(name) || !statSync(path).isFile()) continue;
-        bytes += statSync(path).size;
+      for (const [index, bin] of bins.entries()) {
+        const before = new Set(existsSync(out) ? readdirSync(out) : []);
+        const ran = await measure(
+          process.execPath,
+          [bin, '--host', sim.url, '--username', sim.username, '--start', `${day}T00:00:00`, '--end', `${day}T23:59:59`, '--camera-tz', 'UTC', '--output-dir', out, '--no-progress', '--no-merge', '--max-concurrent', '8', '--rate-limit', '0'],
+          [],
+          { ...process.env, AMCREST_DL_PASSWORD: sim.password },
+        );
+        let bytes = 0;
+        for (const name of readdirSync(out, { recursive: true }) as string[]) {
+          const path = join(out, name);
+          if (before.has(name) || !statSync(path).isFile()) continue;
+          bytes += statSync(path).size;
+        }
+        rmSync(out, { recursive: true, force: true });
+        mkdirSync(out, { recursive: true });
+        runs[1 + index]?.[1].push({ ...ran, bytes });
       }
-      rmSync(out, { recursive: true, force: true });
-      mkdirSync(out, { recursive: true });
-      runs[1]?.[1].push({ ...ran, bytes });
     }
     tables.push({
       title: `amcrest-dl, 8 recordings × ${amcrestSize / MiB} MiB at once from camera-sim (amcrest, digest) to ${dir}, median of ${rounds}`,
@@ -308,7 +322,10 @@ if (only.has('lighttpd') && findSystemTool('lighttpd') !== undefined) {
       ['curl --digest -o', []],
       ...(python === undefined ? [] : [['the seed\'s loop (Python, urllib, 64 KiB reads, fsync)', []] as [string, Measured[]]]),
       ['timelapse2-dl --rate-limit 0', []],
+      ...(withDefaultV8 ? [['same, V8 default tiers (BENCH_EFF_DEFAULT_V8)', []] as [string, Measured[]]] : []),
     ];
+    const bins = [cliBin, ...(withDefaultV8 ? [defaultV8Bin('timelapse2-dl', 'timelapse2Dl')] : [])];
+    const firstOurs = runs.length - bins.length;
     for (let round = 0; round < lighttpdRounds; round++) {
       const curlDest = join(out, 'curl.mp4');
       runs[0]?.[1].push(
@@ -319,12 +336,14 @@ if (only.has('lighttpd') && findSystemTool('lighttpd') !== undefined) {
           await measure(python, [join(here, 'seed-download.py'), server.url, 'root', out], [join(out, filename)], { ...process.env, SEED_PASSWORD: password }),
         );
       }
-      runs.at(-1)?.[1].push(
-        await measure(process.execPath, [cliBin, '--host', server.url, '--user', 'root', '--outdir', out, '--rate-limit', '0', '--no-progress'], [join(out, filename)], {
-          ...process.env,
-          TIMELAPSE2_DL_PASSWORD: password,
-        }),
-      );
+      for (const [index, bin] of bins.entries()) {
+        runs[firstOurs + index]?.[1].push(
+          await measure(process.execPath, [bin, '--host', server.url, '--user', 'root', '--outdir', out, '--rate-limit', '0', '--no-progress'], [join(out, filename)], {
+            ...process.env,
+            TIMELAPSE2_DL_PASSWORD: password,
+          }),
+        );
+      }
     }
     tables.push({
       title: `The efficiency anchors' setup: timelapse2-dl, one ${lighttpdSize / MiB} MiB archive through lighttpd (MD5 Digest) to ${dir} (${fsType(dir)}), median of ${lighttpdRounds} interleaved rounds`,

@@ -1,11 +1,11 @@
-import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { startCameraSim, type CameraSim } from '@camdl/camera-sim';
 import { makeSelfSignedCert, makeTempDir, missingSystemTools, type TempDir } from '@camdl/test-utils';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { AMCREST_DL_BIN } from './amcrest-dl-helpers.js';
 import { CAMDL_BIN, startCamdlFleet, type CamdlFleet } from './camdl-helpers.js';
-import { spawnBin, type BinRun } from './spawn-bin.js';
+import { createBinProbe, type BinProbe } from './probed-bin.js';
+import type { BinRun } from './spawn-bin.js';
 import { BIN as TIMELAPSE2_DL_BIN } from './timelapse2-dl-helpers.js';
 
 // Issue 13: undici's start-up (about 0.25 s of CPU and 29 MiB) is paid only where it is needed.
@@ -13,23 +13,19 @@ import { BIN as TIMELAPSE2_DL_BIN } from './timelapse2-dl-helpers.js';
 // DownloadAgent's lean reader, so undici is never loaded; an https camera loads it (the control).
 
 let dir: TempDir;
-let probe: string;
+let probe: BinProbe;
 let sim: CameraSim | undefined;
 let fleet: CamdlFleet | undefined;
 
 beforeAll(async () => {
   dir = await makeTempDir('camdl-no-undici-');
-  probe = join(dir.path, 'probe.mjs');
-  // Preloaded into the CLI: at exit, lists the undici modules the process loaded (CommonJS cache).
-  await writeFile(
-    probe,
-    [
-      "import { createRequire } from 'node:module';",
-      "import { writeFileSync } from 'node:fs';",
-      'const require = createRequire(import.meta.url);',
-      "process.on('exit', () => writeFileSync(process.env.CAMDL_PROBE_OUT, JSON.stringify(Object.keys(require.cache).filter((path) => /[\\\\/]undici[\\\\/]/.test(path)))));",
-    ].join('\n'),
-  );
+  // At exit, lists the undici modules the process loaded (CommonJS cache).
+  probe = await createBinProbe(dir.path, [
+    "import { createRequire } from 'node:module';",
+    "import { writeFileSync } from 'node:fs';",
+    'const require = createRequire(import.meta.url);',
+    "process.on('exit', () => writeFileSync(process.env.CAMDL_PROBE_OUT, JSON.stringify(Object.keys(require.cache).filter((path) => /[\\\\/]undici[\\\\/]/.test(path)))));",
+  ]);
 });
 afterAll(async () => {
   await dir?.cleanup();
@@ -41,11 +37,9 @@ afterEach(async () => {
   fleet = undefined;
 });
 
-let runs = 0;
 async function runProbed(bin: string, args: string[], env: NodeJS.ProcessEnv): Promise<{ run: BinRun; undici: string[] }> {
-  const out = join(dir.path, `loaded-${runs++}.json`);
-  const run = await spawnBin(bin, args, { nodeArgs: ['--import', probe], env: { CI: '1', NO_COLOR: '1', CAMDL_PROBE_OUT: out, ...env } }).done;
-  return { run, undici: JSON.parse(await readFile(out, 'utf8')) as string[] };
+  const { run, report } = await probe.run<string[]>(bin, args, { env: { CI: '1', NO_COLOR: '1', ...env } });
+  return { run, undici: report };
 }
 
 describe('plain-http runs never load undici (built binaries)', () => {

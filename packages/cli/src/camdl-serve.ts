@@ -1,11 +1,11 @@
 import { camdlUsageError, parseCamdlFlags, toCamdlExit } from './camdl-flags.js';
 
-/** `host:port`, `[v6]:port` → listen address; undefined when not one. */
+/** `host:port`, `[v6]:port` → listen address (port 0: one the system picks, shown at start); undefined when not one. */
 export function parseListen(text: string): { host: string; port: number } | undefined {
   const match = /^(?:\[([0-9a-fA-F:.]+)\]|([A-Za-z0-9.-]+)):(\d{1,5})$/.exec(text.trim());
   if (!match) return undefined;
   const port = Number(match[3]);
-  if (port < 1 || port > 65535) return undefined;
+  if (port > 65535) return undefined;
   return { host: match[1] ?? match[2]!, port };
 }
 

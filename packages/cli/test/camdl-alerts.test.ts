@@ -73,16 +73,18 @@ describe.skipIf(!sqliteAvailable())('camdl alerts, notify --test, serve, and syn
     // The simulated recordings are from March 2026: not silent for this test (by the real clock they are).
     await appendFile(fleet.config, ['alerts:', '  camera-silent-after: 3650d', '  min-free: 1B', ''].join('\n'));
     expect((await runCamdl(['sync', '--config', fleet.config, '--no-progress'], fleet.env)).code).toBe(0);
-    const port = await findFreePort();
-    const served = startCamdl(['serve', '--config', fleet.config, '--listen', `127.0.0.1:${port}`], { env: fleet.env });
+    // Port 0: the system picks a free one, and serve says which on stderr.
+    const served = startCamdl(['serve', '--config', fleet.config, '--listen', '127.0.0.1:0'], { env: fleet.env });
     const deadline = Date.now() + 10_000;
-    let health: Response | undefined;
-    while (health === undefined && Date.now() < deadline) {
-      health = await fetch(`http://127.0.0.1:${port}/healthz`).catch(() => undefined);
-      if (health === undefined) await new Promise((resolve) => setTimeout(resolve, 100));
+    let port = 0;
+    while (port === 0 && Date.now() < deadline) {
+      port = Number(/^camdl serve: http:\/\/127\.0\.0\.1:(\d+)\/metrics/m.exec(served.output().stderr)?.[1] ?? 0);
+      if (port === 0) await new Promise((resolve) => setTimeout(resolve, 50));
     }
-    expect(health?.status).toBe(200);
-    expect(await health?.json()).toMatchObject({ status: 'ok', healthy: true, maxAgeSeconds: 26 * 3600 });
+    expect(port).toBeGreaterThan(0);
+    const health = await fetch(`http://127.0.0.1:${port}/healthz`);
+    expect(health.status).toBe(200);
+    expect(await health.json()).toMatchObject({ status: 'ok', healthy: true, maxAgeSeconds: 26 * 3600 });
     const metrics = await fetch(`http://127.0.0.1:${port}/metrics`);
     expect(await metrics.text()).toMatch(/^camdl_camera_up\{camera="cam0"\} 1$/m);
     served.child.kill('SIGTERM');

@@ -20,7 +20,7 @@ export type CamdlRun = BinRun;
 export function startCamdl(
   args: string[],
   options: { env?: NodeJS.ProcessEnv; node?: string; nodeArgs?: string[]; onStdout?: (text: string, child: ChildProcess) => void } = {},
-): { child: ChildProcess; done: Promise<CamdlRun> } {
+): { child: ChildProcess; done: Promise<CamdlRun>; output: () => { stdout: string; stderr: string } } {
   // Lines without time stamps, as the tests match them (a test of the stamps turns them on).
   return spawnBin(CAMDL_BIN, args, { ...options, env: { CI: '', CAMDL_TIMESTAMPS: '0', ...options.env } });
 }

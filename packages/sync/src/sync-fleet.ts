@@ -16,7 +16,6 @@ import { isRefusedLogin } from './refused-login.js';
 import { Ledger, type CameraRunCounts, type ListingCursor } from './ledger.js';
 import { recordHoldings, type LostReason } from './ledger-horizon.js';
 import { overwritePriority, type ChannelHorizon } from './overwrite-horizon.js';
-import { RiskFirstLimiter, type RiskFirstShare } from './risk-first-limiter.js';
 import { OffsiteCopies, type OffsiteEvent, type TargetOutcome } from './offsite-copies.js';
 import type { TargetTuning } from './open-target.js';
 import { resolveCameraPassword } from './password.js';
@@ -169,7 +168,7 @@ export async function syncFleet(config: FleetConfig, options: SyncFleetOptions =
       });
     }
     emit({ type: 'run-start', runId, cameras: cameras.map((camera) => camera.name), dryRun, archive: config.archive });
-    const globalLimiter = new RiskFirstLimiter(config.bandwidthMbps);
+    const globalLimiter = new RateLimiter(config.bandwidthMbps);
     const riskFirst = (options.scheduling ?? 'risk-first') === 'risk-first';
     const sumsQueue = new Map<string, Promise<void>>();
     let diskFull: string | undefined;
@@ -306,7 +305,7 @@ interface CameraContext {
   now: () => number;
   limiter: RateLimiter;
   /** The camera's share of the fleet's bandwidth, when risk-first: its priority follows its overwrite horizon. */
-  share: RiskFirstShare | undefined;
+  share: RateLimiter | undefined;
   sumsQueue: Map<string, Promise<void>>;
   progressIntervalMs: number;
   /** The archive's file system was found full during this run: start no more files. */

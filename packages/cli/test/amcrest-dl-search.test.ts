@@ -1,11 +1,10 @@
 import { existsSync } from 'node:fs';
 import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { startCameraSim, type CameraSim, type RecordingSpec } from '@camdl/camera-sim';
-import { makeTempDir, type TempDir } from '@camdl/test-utils';
+import type { CameraSim, RecordingSpec } from '@camdl/camera-sim';
 import { createAmcrestClient } from '@camdl/amcrest-recordings';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { jsonEvents, runAmcrestDl, simulatorArgs, spawnAmcrestDl, startRecordingProxy, waitFor } from './amcrest-dl-helpers.js';
+import { describe, expect, it } from 'vitest';
+import { jsonEvents, runAmcrestDl, simulatorArgs, spawnAmcrestDl, startRecordingProxy, useSimulatorSuite, waitFor } from './amcrest-dl-helpers.js';
 
 const wall = (utcMs: number): string => new Date(utcMs).toISOString().slice(0, 19).replace('T', ' ');
 
@@ -34,21 +33,12 @@ function dstRecordings(): RecordingSpec[] {
 }
 
 describe('amcrest-dl search (built binary against the camera simulator)', () => {
-  let dir: TempDir;
+  const suite = useSimulatorSuite();
   let sim: CameraSim | undefined;
-  const base = (camera: CameraSim, extra: string[]): string[] => simulatorArgs(camera, dir.path, extra);
-
-  beforeEach(async () => {
-    dir = await makeTempDir();
-  });
-  afterEach(async () => {
-    await sim?.close();
-    sim = undefined;
-    await dir.cleanup();
-  });
+  const base = (camera: CameraSim, extra: string[]): string[] => simulatorArgs(camera, suite.dir.path, extra);
 
   it.each(['found=0', 'error-body', '400'] as const)('pages through more than 100 results (end of results: %s) and destroys the search', async (endOfResults) => {
-    sim = await startCameraSim({ profile: 'amcrest', content: { recordings: minuteRecordings(230) }, amcrest: { endOfResults } });
+    sim = await suite.start({ profile: 'amcrest', content: { recordings: minuteRecordings(230) }, amcrest: { endOfResults } });
     const run = await runAmcrestDl(base(sim, ['--start', '2026-01-16T00:00:00', '--end', '2026-01-16T23:00:00', '--list', '--json', '--camera-tz', 'America/New_York']), {
       password: sim.password,
     });
@@ -64,7 +54,7 @@ describe('amcrest-dl search (built binary against the camera simulator)', () => 
   });
 
   it('the library closes and destroys the search on an early break and on abort', async () => {
-    sim = await startCameraSim({ profile: 'amcrest', content: { recordings: minuteRecordings(150) } });
+    sim = await suite.start({ profile: 'amcrest', content: { recordings: minuteRecordings(150) } });
     const client = createAmcrestClient({ url: sim.url, username: sim.username, password: sim.password });
     try {
       let seen = 0;
@@ -89,7 +79,7 @@ describe('amcrest-dl search (built binary against the camera simulator)', () => 
   });
 
   it('sends an instant with an offset as the right camera wall-clock time (%20, no fractions)', async () => {
-    sim = await startCameraSim({ profile: 'amcrest', content: 'tiny', timeZone: 'America/New_York' });
+    sim = await suite.start({ profile: 'amcrest', content: 'tiny', timeZone: 'America/New_York' });
     const proxy = await startRecordingProxy(sim.port);
     try {
       const run = await runAmcrestDl(
@@ -109,7 +99,7 @@ describe('amcrest-dl search (built binary against the camera simulator)', () => 
   });
 
   it('without --camera-tz converts with the offset measured from the camera clock and says so', async () => {
-    sim = await startCameraSim({ profile: 'amcrest', content: 'tiny', timeZone: 'Asia/Kolkata' });
+    sim = await suite.start({ profile: 'amcrest', content: 'tiny', timeZone: 'Asia/Kolkata' });
     const proxy = await startRecordingProxy(sim.port);
     try {
       const run = await runAmcrestDl(['--host', proxy.url, '--username', sim.username, '--no-progress', '--list', '--start', '2026-01-16T14:30:00Z', '--end', '2026-01-16T16:30:00Z'], {
@@ -128,7 +118,7 @@ describe('amcrest-dl search (built binary against the camera simulator)', () => 
   });
 
   it('across the autumn DST change keeps exactly the recordings of the instants asked for, none lost or doubled', async () => {
-    sim = await startCameraSim({ profile: 'amcrest', content: { recordings: dstRecordings() }, timeZone: 'America/New_York' });
+    sim = await suite.start({ profile: 'amcrest', content: { recordings: dstRecordings() }, timeZone: 'America/New_York' });
     const proxy = await startRecordingProxy(sim.port);
     try {
       const args = (start: string, end: string): string[] => [
@@ -175,7 +165,7 @@ describe('amcrest-dl search (built binary against the camera simulator)', () => 
   });
 
   it('Ctrl+C during the search closes and destroys the search object and exits 130', async () => {
-    sim = await startCameraSim({
+    sim = await suite.start({
       profile: 'amcrest',
       content: 'demo',
       faults: [{ route: 'mediaFileFind', match: 'findNextFile', kind: 'stall', ms: 15_000 }],
@@ -194,12 +184,12 @@ describe('amcrest-dl search (built binary against the camera simulator)', () => 
     expect(camera.counters.searchesCreated).toBe(1);
     expect(camera.counters.searchesDestroyed).toBe(1);
     expect(camera.counters.searchesLeaked).toBe(0);
-    expect(existsSync(join(dir.path, '.amcrest_download'))).toBe(false);
-    expect((await readdir(dir.path)).filter((name) => name.endsWith('.mp4'))).toEqual([]);
+    expect(existsSync(join(suite.dir.path, '.amcrest_download'))).toBe(false);
+    expect((await readdir(suite.dir.path)).filter((name) => name.endsWith('.mp4'))).toEqual([]);
   });
 
   it('a wrong password: clear message, exit 2, one failed login only', async () => {
-    sim = await startCameraSim({ profile: 'amcrest', content: 'tiny' });
+    sim = await suite.start({ profile: 'amcrest', content: 'tiny' });
     const run = await runAmcrestDl(base(sim, ['--start', '2026-01-16T20:00:00', '--end', '2026-01-16T22:00:00']), { password: 'wrong-password' });
     expect(run.code).toBe(2);
     expect(run.stderr).toContain('refused the user name or password');
@@ -209,7 +199,7 @@ describe('amcrest-dl search (built binary against the camera simulator)', () => 
   });
 
   it('a camera answering "Error Bad Request!" with status 200: clear message, exit 2', async () => {
-    sim = await startCameraSim({
+    sim = await suite.start({
       profile: 'amcrest',
       content: 'tiny',
       amcrest: { errorsAs200: true },
@@ -224,27 +214,30 @@ describe('amcrest-dl search (built binary against the camera simulator)', () => 
     expect(sim.counters.searchesLeaked).toBe(0);
   });
 
-  it('no recordings in the range: a clear message and exit 0, nothing written', async () => {
-    sim = await startCameraSim({ profile: 'amcrest', content: 'tiny' });
-    const run = await runAmcrestDl(base(sim, ['--start', '2026-02-01T00:00:00', '--end', '2026-02-01T06:00:00']), { password: sim.password });
+  /** Runs amcrest-dl over a window without recordings: exit 0, the no-recordings line, nothing written. */
+  const expectNothingFound = async (camera: CameraSim): Promise<{ stderr: string }> => {
+    const run = await runAmcrestDl(base(camera, ['--start', '2026-02-01T00:00:00', '--end', '2026-02-01T06:00:00']), { password: camera.password });
     expect(run.code, run.stderr).toBe(0);
     expect(run.stdout).toContain('No recordings found on channel 1 between 2026-02-01 00:00:00 and 2026-02-01 06:00:00');
+    expect(await readdir(suite.dir.path)).toEqual([]);
+    return run;
+  };
+
+  it('no recordings in the range: a clear message and exit 0, nothing written', async () => {
+    sim = await suite.start({ profile: 'amcrest', content: 'tiny' });
+    await expectNothingFound(sim);
     expect(sim.counters.requests['RPC_Loadfile'] ?? 0).toBe(0);
-    expect(await readdir(dir.path)).toEqual([]);
   });
 
   it('firmware answering findFile 400 for an empty window (with and without Types): "0 recordings", exit 0', async () => {
-    sim = await startCameraSim({ profile: 'amcrest', content: 'tiny', amcrest: { emptyWindow: '400' } });
-    const run = await runAmcrestDl(base(sim, ['--start', '2026-02-01T00:00:00', '--end', '2026-02-01T06:00:00']), { password: sim.password });
-    expect(run.code, run.stderr).toBe(0);
-    expect(run.stdout).toContain('No recordings found on channel 1 between 2026-02-01 00:00:00 and 2026-02-01 06:00:00');
+    sim = await suite.start({ profile: 'amcrest', content: 'tiny', amcrest: { emptyWindow: '400' } });
+    const run = await expectNothingFound(sim);
     expect(run.stderr).toContain('taken as no recordings');
     expect(sim.counters.searchesLeaked).toBe(0);
-    expect(await readdir(dir.path)).toEqual([]);
   });
 
   it('an --end before --start (one with an offset, one without) is a usage error; nothing is searched', async () => {
-    sim = await startCameraSim({ profile: 'amcrest', content: 'tiny' });
+    sim = await suite.start({ profile: 'amcrest', content: 'tiny' });
     const run = await runAmcrestDl(base(sim, ['--start', '2026-01-16T22:00:00', '--end', '2026-01-16T20:00:00-05:00', '--camera-tz', 'America/New_York']), {
       password: sim.password,
     });
@@ -255,8 +248,8 @@ describe('amcrest-dl search (built binary against the camera simulator)', () => 
   });
 
   it('an existing merged file stops the run before any download (exit 2, file untouched)', async () => {
-    sim = await startCameraSim({ profile: 'amcrest', content: 'tiny' });
-    const existing = join(dir.path, 'my recording.mp4');
+    sim = await suite.start({ profile: 'amcrest', content: 'tiny' });
+    const existing = join(suite.dir.path, 'my recording.mp4');
     await writeFile(existing, 'precious');
     const run = await runAmcrestDl(
       base(sim, ['--start', '2026-01-16T20:00:00', '--end', '2026-01-16T22:00:00', '--camera-tz', 'America/New_York', '--output-file', 'my recording.mp4']),
@@ -271,10 +264,10 @@ describe('amcrest-dl search (built binary against the camera simulator)', () => 
   });
 
   it('missing ffmpeg is reported before the camera is even contacted', async () => {
-    sim = await startCameraSim({ profile: 'amcrest', content: 'tiny' });
+    sim = await suite.start({ profile: 'amcrest', content: 'tiny' });
     const run = await runAmcrestDl(base(sim, ['--start', '2026-01-16T20:00:00', '--end', '2026-01-16T22:00:00']), {
       password: sim.password,
-      env: { FFMPEG_PATH: join(dir.path, 'no-such-ffmpeg') },
+      env: { FFMPEG_PATH: join(suite.dir.path, 'no-such-ffmpeg') },
     });
     expect(run.code).toBe(2);
     expect(run.stderr).toContain('apt-get install ffmpeg');

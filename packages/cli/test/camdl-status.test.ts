@@ -45,7 +45,7 @@ async function writeFleet(dir: TempDir, now: number): Promise<{ config: string; 
       const run = ledger.startRun({ dryRun: false });
       ledger.startCameraRun(run, camera);
       ledger.finishCameraRun(run, camera, { status, listed: 0, downloaded: 0, bytes: 0, failed: 0, lost: 0, deleted: 0, error });
-      ledger.finishRun(run, status, status === 'ok' ? 0 : 1);
+      ledger.finishRun(run, status === 'ok' ? 'ok' : 'some-failed');
     }
   } finally {
     ledger.close();

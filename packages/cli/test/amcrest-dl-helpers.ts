@@ -3,7 +3,7 @@ import { createServer, request as httpRequest, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { startCameraSim, type CameraSim } from '@camdl/camera-sim';
-import { closeAfterEach, makeTempDir, type TempDir } from '@camdl/test-utils';
+import { closeAfterEach, makeTempDir, type Closable, type TempDir } from '@camdl/test-utils';
 import { beforeEach } from 'vitest';
 import { spawnBin, type BinRun, type SpawnedBin } from './spawn-bin.js';
 
@@ -32,6 +32,8 @@ export interface SimulatorSuite {
   readonly dir: TempDir;
   /** Starts a simulator that is closed after the test. */
   start(options: Parameters<typeof startCameraSim>[0]): Promise<CameraSim>;
+  /** Closes anything else (a proxy, a client) after the test. */
+  track<T extends Closable>(resource: T): T;
 }
 
 /** Registers the suite's hooks: a temp dir before each test, everything closed after it (newest first). */
@@ -47,6 +49,7 @@ export function useSimulatorSuite(): SimulatorSuite {
       return dir;
     },
     start: async (options) => track(await startCameraSim(options)),
+    track,
   };
 }
 

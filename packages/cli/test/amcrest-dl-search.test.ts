@@ -80,88 +80,76 @@ describe('amcrest-dl search (built binary against the camera simulator)', () => 
 
   it('sends an instant with an offset as the right camera wall-clock time (%20, no fractions)', async () => {
     sim = await suite.start({ profile: 'amcrest', content: 'tiny', timeZone: 'America/New_York' });
-    const proxy = await startRecordingProxy(sim.port);
-    try {
-      const run = await runAmcrestDl(
-        ['--host', proxy.url, '--username', sim.username, '--no-progress', '--list', '--start', '2026-01-16T17:00:00.250-08:00', '--end', '2026-01-16T19:30:00-08:00', '--camera-tz', 'America/New_York'],
-        { password: sim.password },
-      );
-      expect(run.code, run.stderr).toBe(0);
-      const find = proxy.targets.find((target) => target.includes('action=findFile'));
-      expect(find).toContain('condition.StartTime=2026-01-16%2020:00:00');
-      expect(find).toContain('condition.EndTime=2026-01-16%2022:30:00');
-      expect(find).not.toContain('+');
-      expect(run.stdout).toContain('converted to camera time with America/New_York');
-      expect(run.stdout.match(/^LIST /gm)).toHaveLength(3);
-    } finally {
-      await proxy.close();
-    }
+    const proxy = suite.track(await startRecordingProxy(sim.port));
+    const run = await runAmcrestDl(
+      ['--host', proxy.url, '--username', sim.username, '--no-progress', '--list', '--start', '2026-01-16T17:00:00.250-08:00', '--end', '2026-01-16T19:30:00-08:00', '--camera-tz', 'America/New_York'],
+      { password: sim.password },
+    );
+    expect(run.code, run.stderr).toBe(0);
+    const find = proxy.targets.find((target) => target.includes('action=findFile'));
+    expect(find).toContain('condition.StartTime=2026-01-16%2020:00:00');
+    expect(find).toContain('condition.EndTime=2026-01-16%2022:30:00');
+    expect(find).not.toContain('+');
+    expect(run.stdout).toContain('converted to camera time with America/New_York');
+    expect(run.stdout.match(/^LIST /gm)).toHaveLength(3);
   });
 
   it('without --camera-tz converts with the offset measured from the camera clock and says so', async () => {
     sim = await suite.start({ profile: 'amcrest', content: 'tiny', timeZone: 'Asia/Kolkata' });
-    const proxy = await startRecordingProxy(sim.port);
-    try {
-      const run = await runAmcrestDl(['--host', proxy.url, '--username', sim.username, '--no-progress', '--list', '--start', '2026-01-16T14:30:00Z', '--end', '2026-01-16T16:30:00Z'], {
-        password: sim.password,
-      });
-      expect(run.code, run.stderr).toBe(0);
-      expect(proxy.targets.some((target) => target.includes('action=getCurrentTime'))).toBe(true);
-      const find = proxy.targets.find((target) => target.includes('action=findFile'));
-      // Kolkata has no DST: UTC+05:30 whatever today's date.
-      expect(find).toContain('condition.StartTime=2026-01-16%2020:00:00');
-      expect(find).toContain('condition.EndTime=2026-01-16%2022:00:00');
-      expect(run.stdout).toContain('UTC+05:30 (measured from the camera clock)');
-    } finally {
-      await proxy.close();
-    }
+    const proxy = suite.track(await startRecordingProxy(sim.port));
+    const run = await runAmcrestDl(['--host', proxy.url, '--username', sim.username, '--no-progress', '--list', '--start', '2026-01-16T14:30:00Z', '--end', '2026-01-16T16:30:00Z'], {
+      password: sim.password,
+    });
+    expect(run.code, run.stderr).toBe(0);
+    expect(proxy.targets.some((target) => target.includes('action=getCurrentTime'))).toBe(true);
+    const find = proxy.targets.find((target) => target.includes('action=findFile'));
+    // Kolkata has no DST: UTC+05:30 whatever today's date.
+    expect(find).toContain('condition.StartTime=2026-01-16%2020:00:00');
+    expect(find).toContain('condition.EndTime=2026-01-16%2022:00:00');
+    expect(run.stdout).toContain('UTC+05:30 (measured from the camera clock)');
   });
 
   it('across the autumn DST change keeps exactly the recordings of the instants asked for, none lost or doubled', async () => {
     sim = await suite.start({ profile: 'amcrest', content: { recordings: dstRecordings() }, timeZone: 'America/New_York' });
-    const proxy = await startRecordingProxy(sim.port);
-    try {
-      const args = (start: string, end: string): string[] => [
-        '--host', proxy.url, '--username', sim!.username, '--no-progress', '--list', '--json', '--camera-tz', 'America/New_York', '--start', start, '--end', end,
-      ];
-      // The first 01:00–02:00 (EDT) only: 05:00Z–06:00Z.
-      const first = await runAmcrestDl(args('2026-11-01T01:00:00-04:00', '2026-11-01T01:00:00-05:00'), { password: sim.password });
-      expect(first.code, first.stderr).toBe(0);
-      const expected = sim.recordings
-        .filter((recording) => recording.endMs > Date.UTC(2026, 10, 1, 5) && recording.startMs < Date.UTC(2026, 10, 1, 6))
-        .map((recording) => recording.filePath);
-      const got = jsonEvents(first.stdout).filter((event) => event['type'] === 'recording');
-      expect(got.map((event) => event['path'])).toEqual(expected);
-      expect(got.map((event) => event['start'])).toEqual(
-        sim.recordings.filter((recording) => expected.includes(recording.filePath)).map((recording) => new Date(recording.startMs).toISOString()),
-      );
-      // The wall clock ran 01:00 → 01:59:59 → 01:00: the search covers the whole span.
-      const find = proxy.targets.filter((target) => target.includes('action=findFile')).at(-1);
-      expect(find).toContain('condition.StartTime=2026-11-01%2001:00:00');
-      expect(find).toContain('condition.EndTime=2026-11-01%2001:59:59');
+    const proxy = suite.track(await startRecordingProxy(sim.port));
+    const args = (start: string, end: string): string[] => [
+      '--host', proxy.url, '--username', sim!.username, '--no-progress', '--list', '--json', '--camera-tz', 'America/New_York', '--start', start, '--end', end,
+    ];
+    // The first 01:00–02:00 (EDT) only: 05:00Z–06:00Z.
+    const first = await runAmcrestDl(args('2026-11-01T01:00:00-04:00', '2026-11-01T01:00:00-05:00'), { password: sim.password });
+    expect(first.code, first.stderr).toBe(0);
+    const expected = sim.recordings
+      .filter((recording) => recording.endMs > Date.UTC(2026, 10, 1, 5) && recording.startMs < Date.UTC(2026, 10, 1, 6))
+      .map((recording) => recording.filePath);
+    const got = jsonEvents(first.stdout).filter((event) => event['type'] === 'recording');
+    expect(got.map((event) => event['path'])).toEqual(expected);
+    expect(got.map((event) => event['start'])).toEqual(
+      sim.recordings.filter((recording) => expected.includes(recording.filePath)).map((recording) => new Date(recording.startMs).toISOString()),
+    );
+    // The wall clock ran 01:00 → 01:59:59 → 01:00: the search covers the whole span.
+    const find = proxy.targets.filter((target) => target.includes('action=findFile')).at(-1);
+    expect(find).toContain('condition.StartTime=2026-11-01%2001:00:00');
+    expect(find).toContain('condition.EndTime=2026-11-01%2001:59:59');
 
-      // The whole night by instants: every recording exactly once, in order, with distinct local names.
-      const all = await runAmcrestDl(args('2026-11-01T04:40:00Z', '2026-11-01T07:20:00Z'), { password: sim.password });
-      expect(all.code, all.stderr).toBe(0);
-      const allEvents = jsonEvents(all.stdout).filter((event) => event['type'] === 'recording');
-      expect(allEvents.map((event) => event['path'])).toEqual(sim.recordings.map((recording) => recording.filePath));
-      expect(new Set(allEvents.map((event) => event['fileName'])).size).toBe(16);
-      expect(allEvents.filter((event) => String(event['path']).endsWith('[1].mp4')).length).toBeGreaterThan(0);
-      expect(jsonEvents(all.stdout).filter((event) => event['type'] === 'gap')).toEqual([]);
+    // The whole night by instants: every recording exactly once, in order, with distinct local names.
+    const all = await runAmcrestDl(args('2026-11-01T04:40:00Z', '2026-11-01T07:20:00Z'), { password: sim.password });
+    expect(all.code, all.stderr).toBe(0);
+    const allEvents = jsonEvents(all.stdout).filter((event) => event['type'] === 'recording');
+    expect(allEvents.map((event) => event['path'])).toEqual(sim.recordings.map((recording) => recording.filePath));
+    expect(new Set(allEvents.map((event) => event['fileName'])).size).toBe(16);
+    expect(allEvents.filter((event) => String(event['path']).endsWith('[1].mp4')).length).toBeGreaterThan(0);
+    expect(jsonEvents(all.stdout).filter((event) => event['type'] === 'gap')).toEqual([]);
 
-      // Camera wall-clock input 01:00–02:00 means both occurrences of the repeated hour.
-      const wallClock = await runAmcrestDl(args('2026-11-01T01:00:00', '2026-11-01T02:00:00'), { password: sim.password });
-      const wallPaths = jsonEvents(wallClock.stdout)
-        .filter((event) => event['type'] === 'recording')
-        .map((event) => event['path']);
-      expect(new Set(wallPaths).size).toBe(wallPaths.length);
-      const inHourOne = sim.recordings.filter((recording) => recording.startTime.slice(11, 13) === '01');
-      expect(inHourOne.some((recording) => recording.startMs < Date.UTC(2026, 10, 1, 6))).toBe(true);
-      expect(inHourOne.some((recording) => recording.startMs >= Date.UTC(2026, 10, 1, 6))).toBe(true);
-      expect(wallPaths).toEqual(expect.arrayContaining(inHourOne.map((recording) => recording.filePath)));
-    } finally {
-      await proxy.close();
-    }
+    // Camera wall-clock input 01:00–02:00 means both occurrences of the repeated hour.
+    const wallClock = await runAmcrestDl(args('2026-11-01T01:00:00', '2026-11-01T02:00:00'), { password: sim.password });
+    const wallPaths = jsonEvents(wallClock.stdout)
+      .filter((event) => event['type'] === 'recording')
+      .map((event) => event['path']);
+    expect(new Set(wallPaths).size).toBe(wallPaths.length);
+    const inHourOne = sim.recordings.filter((recording) => recording.startTime.slice(11, 13) === '01');
+    expect(inHourOne.some((recording) => recording.startMs < Date.UTC(2026, 10, 1, 6))).toBe(true);
+    expect(inHourOne.some((recording) => recording.startMs >= Date.UTC(2026, 10, 1, 6))).toBe(true);
+    expect(wallPaths).toEqual(expect.arrayContaining(inHourOne.map((recording) => recording.filePath)));
   });
 
   it('Ctrl+C during the search closes and destroys the search object and exits 130', async () => {

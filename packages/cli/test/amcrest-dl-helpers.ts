@@ -1,9 +1,7 @@
-import { once } from 'node:events';
 import { createServer, request as httpRequest, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { startCameraSim, type CameraSim } from '@camdl/camera-sim';
-import { closeAfterEach, makeTempDir, type Closable, type TempDir } from '@camdl/test-utils';
+import { closeAfterEach, makeTempDir, serveOnLoopback, type Closable, type TempDir } from '@camdl/test-utils';
 import { beforeEach } from 'vitest';
 import { spawnBin, type BinRun, type SpawnedBin } from './spawn-bin.js';
 
@@ -88,16 +86,6 @@ export async function startRecordingProxy(targetPort: number): Promise<{ url: st
     upstream.on('error', () => response.destroy());
     request.pipe(upstream);
   });
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    targets,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
+  const { url, close } = await serveOnLoopback(server);
+  return { url, targets, close };
 }

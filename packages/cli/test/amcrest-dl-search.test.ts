@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { CameraSim, RecordingSpec } from '@camdl/camera-sim';
 import { createAmcrestClient } from '@camdl/amcrest-recordings';
 import { describe, expect, it } from 'vitest';
-import { jsonEvents, runAmcrestDl, simulatorArgs, spawnAmcrestDl, startRecordingProxy, useSimulatorSuite, waitFor } from './amcrest-dl-helpers.js';
+import { jsonEvents, runAmcrestDl, simulatorArgs, spawnAmcrestDl, startRecordingProxy, useSimulatorSuite, waitFor, type CliRun } from './amcrest-dl-helpers.js';
 
 const wall = (utcMs: number): string => new Date(utcMs).toISOString().slice(0, 19).replace('T', ' ');
 
@@ -36,12 +36,12 @@ describe('amcrest-dl search (built binary against the camera simulator)', () => 
   const suite = useSimulatorSuite();
   let sim: CameraSim | undefined;
   const base = (camera: CameraSim, extra: string[]): string[] => simulatorArgs(camera, suite.dir.path, extra);
+  /** Runs the built amcrest-dl against `camera`, writing into this test's folder. */
+  const runOn = (camera: CameraSim, extra: string[]): Promise<CliRun> => runAmcrestDl(base(camera, extra), { password: camera.password });
 
   it.each(['found=0', 'error-body', '400'] as const)('pages through more than 100 results (end of results: %s) and destroys the search', async (endOfResults) => {
     sim = await suite.start({ profile: 'amcrest', content: { recordings: minuteRecordings(230) }, amcrest: { endOfResults } });
-    const run = await runAmcrestDl(base(sim, ['--start', '2026-01-16T00:00:00', '--end', '2026-01-16T23:00:00', '--list', '--json', '--camera-tz', 'America/New_York']), {
-      password: sim.password,
-    });
+    const run = await runOn(sim, ['--start', '2026-01-16T00:00:00', '--end', '2026-01-16T23:00:00', '--list', '--json', '--camera-tz', 'America/New_York']);
     expect(run.code, run.stderr).toBe(0);
     const recordings = jsonEvents(run.stdout).filter((event) => event['type'] === 'recording');
     expect(recordings).toHaveLength(230);
@@ -193,9 +193,7 @@ describe('amcrest-dl search (built binary against the camera simulator)', () => 
       amcrest: { errorsAs200: true },
       faults: [{ route: 'mediaFileFind', match: 'findFile', kind: 'status', status: 200, body: 'Error\r\nBad Request!\r\n' }],
     });
-    const run = await runAmcrestDl(base(sim, ['--start', '2026-01-16T20:00:00', '--end', '2026-01-16T22:00:00', '--camera-tz', 'America/New_York']), {
-      password: sim.password,
-    });
+    const run = await runOn(sim, ['--start', '2026-01-16T20:00:00', '--end', '2026-01-16T22:00:00', '--camera-tz', 'America/New_York']);
     expect(run.code).toBe(2);
     expect(run.stderr).toContain('ERR_AMCREST_BAD_REQUEST');
     expect(run.stderr).toContain('Bad Request!');
@@ -204,7 +202,7 @@ describe('amcrest-dl search (built binary against the camera simulator)', () => 
 
   /** Runs amcrest-dl over a window without recordings: exit 0, the no-recordings line, nothing written. */
   const expectNothingFound = async (camera: CameraSim): Promise<{ stderr: string }> => {
-    const run = await runAmcrestDl(base(camera, ['--start', '2026-02-01T00:00:00', '--end', '2026-02-01T06:00:00']), { password: camera.password });
+    const run = await runOn(camera, ['--start', '2026-02-01T00:00:00', '--end', '2026-02-01T06:00:00']);
     expect(run.code, run.stderr).toBe(0);
     expect(run.stdout).toContain('No recordings found on channel 1 between 2026-02-01 00:00:00 and 2026-02-01 06:00:00');
     expect(await readdir(suite.dir.path)).toEqual([]);
@@ -226,9 +224,7 @@ describe('amcrest-dl search (built binary against the camera simulator)', () => 
 
   it('an --end before --start (one with an offset, one without) is a usage error; nothing is searched', async () => {
     sim = await suite.start({ profile: 'amcrest', content: 'tiny' });
-    const run = await runAmcrestDl(base(sim, ['--start', '2026-01-16T22:00:00', '--end', '2026-01-16T20:00:00-05:00', '--camera-tz', 'America/New_York']), {
-      password: sim.password,
-    });
+    const run = await runOn(sim, ['--start', '2026-01-16T22:00:00', '--end', '2026-01-16T20:00:00-05:00', '--camera-tz', 'America/New_York']);
     expect(run.code).toBe(2);
     expect(run.stderr).toContain('must be after start');
     expect(run.stderr).toContain('--help');
@@ -239,10 +235,7 @@ describe('amcrest-dl search (built binary against the camera simulator)', () => 
     sim = await suite.start({ profile: 'amcrest', content: 'tiny' });
     const existing = join(suite.dir.path, 'my recording.mp4');
     await writeFile(existing, 'precious');
-    const run = await runAmcrestDl(
-      base(sim, ['--start', '2026-01-16T20:00:00', '--end', '2026-01-16T22:00:00', '--camera-tz', 'America/New_York', '--output-file', 'my recording.mp4']),
-      { password: sim.password },
-    );
+    const run = await runOn(sim, ['--start', '2026-01-16T20:00:00', '--end', '2026-01-16T22:00:00', '--camera-tz', 'America/New_York', '--output-file', 'my recording.mp4']);
     expect(run.code).toBe(2);
     expect(run.stderr).toContain('already exists');
     expect(run.stderr).toContain('--overwrite');

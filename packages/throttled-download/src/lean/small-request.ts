@@ -1,6 +1,6 @@
 import { Readable } from 'node:stream';
 import type { Dispatcher } from 'undici';
-import { LEAN_BODY, type DownloadAgent } from './download-agent.js';
+import { LEAN_BODY } from './download-agent.js';
 import { bodyTimeoutError, headersTimeoutError, responseExceededMaxSizeError } from './transport-errors.js';
 
 /** The part of a dispatcher a request needs (every undici `Dispatcher` has it, `DownloadAgent` too). */
@@ -10,7 +10,7 @@ export interface DispatchOnly {
 
 /** Options of {@link smallRequest}. */
 export interface SmallRequestOptions {
-  /** What sends the request: a {@link DownloadAgent} (lean over plain http) or any undici dispatcher. */
+  /** What sends the request: a `DownloadAgent` (lean over plain http) or any undici dispatcher. */
   dispatcher: DispatchOnly;
   /**
    * The request method.

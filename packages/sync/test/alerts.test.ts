@@ -1,11 +1,11 @@
 import { createHmac } from 'node:crypto';
 import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createTimelapseClient } from '@camdl/axis-timelapse2';
-import { findFreePort, startHttpReceiver, type HttpReceiver } from '@camdl/test-utils';
+import { closeAfterEach, findFreePort, startHttpReceiver, type HttpReceiver } from '@camdl/test-utils';
 import { openAlerts, runMonitoredSync, sqliteAvailable, type FleetConfig, type MonitorEvent, type NotifyMessage, type SyncOutcome } from '@camdl/sync';
-import { dailyArchives, startFleet, type TestFleet } from './fleet-helpers.js';
+import { dailyArchives, fleetsClosedAfterEach, type TestFleet } from './fleet-helpers.js';
 
 const HOUR = 3_600_000;
 /** An hour after the newest simulated archive ends: the cameras are not silent. */
@@ -15,16 +15,12 @@ const NTFY_TOKEN = 'tk_9d8c7b6a5f4e';
 
 describe.skipIf(!sqliteAvailable())('alerts after camdl sync (real HTTP receivers, simulated cameras)', () => {
   let fleet: TestFleet | undefined;
-  const receivers: HttpReceiver[] = [];
-  afterEach(async () => {
-    await Promise.all(receivers.splice(0).map((receiver) => receiver.close()));
-    await fleet?.close();
-    fleet = undefined;
-  });
+  const startFleet = fleetsClosedAfterEach();
+  const track = closeAfterEach();
 
   async function channels(): Promise<{ webhook: HttpReceiver; ntfy: HttpReceiver; hc: HttpReceiver; apprise: HttpReceiver; top: string[] }> {
     const [webhook, ntfy, hc, apprise] = await Promise.all([startHttpReceiver(), startHttpReceiver(), startHttpReceiver(), startHttpReceiver()]);
-    receivers.push(webhook, ntfy, hc, apprise);
+    for (const receiver of [webhook, ntfy, hc, apprise]) track(receiver);
     return {
       webhook,
       ntfy,

@@ -70,7 +70,7 @@ describe.skipIf(!sqliteAvailable() || findSystemTool('rclone') === undefined)('c
     const run = collect();
     const result = await syncFleet(fleet.config(), { env, onEvent: run.onEvent, ...FAST });
     expect(run.ofType('target-down')).toEqual([]);
-    expect(result.exitCode).toBe(0);
+    expect(result.outcome).toBe('ok');
     expect(result.summary.copies).toMatchObject([{ target: 'nas', uploaded: 2, pending: 0 }]);
     expect(await treeHashes(join(server.directory, 'cameras'))).toEqual(await treeHashes(fleet.archive));
     expect(JSON.stringify(run.events)).not.toContain(obscured);

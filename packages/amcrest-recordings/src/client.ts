@@ -1,6 +1,5 @@
 import { digestInterceptor, isDigestAuthError } from '@camdl/http-digest';
-import { deviceAgent, type ComposableDispatcher, type DeviceClientOptions } from '@camdl/throttled-download';
-import { readText, smallRequest, type SmallResponseBody } from '@camdl/internal';
+import { deviceAgent, readText, smallRequest, type ComposableDispatcher, type DeviceClientOptions, type SmallResponseBody } from '@camdl/throttled-download';
 import { AmcrestError, isAmcrestError, type AmcrestErrorCode } from './errors.js';
 import { checkCameraBody, type KeyValueBody } from './key-value.js';
 import { buildQuery, encodeFilePath } from './query.js';

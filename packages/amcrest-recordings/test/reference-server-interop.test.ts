@@ -1,22 +1,9 @@
 import { mkdir, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { findFfmpeg, type FfmpegTools } from '@camdl/media';
-import { closeAfterEach, expectCleanSearches, makeSelfSignedCert, makeTempDir, missingSystemTools, probeSeconds, sha256, type TempDir } from '@camdl/test-utils';
+import { addWallSeconds, CAMERA_VARIANTS, cameraFiles, closeAfterEach, expectCleanSearches, expectedVideos, makeH264Part, makeSelfSignedCert, makeTempDir, missingSystemTools, NVR_VARIANTS, nvrFiles, probeSeconds, sha256, startRedirectServer, startReferenceDahuaServer, type ReferenceDahuaServer, type ReferenceServerOptions, type TempDir } from '@camdl/test-utils';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAmcrestClient, downloadRecordings, findRecordings, runRecordingsJob, type AmcrestClient } from '../src/index.js';
-import {
-  addWallSeconds,
-  CAMERA_VARIANTS,
-  NVR_VARIANTS,
-  cameraFiles,
-  expectedVideos,
-  makeH264Part,
-  nvrFiles,
-  startRedirectServer,
-  startReferenceDahuaServer,
-  type ReferenceDahuaServer,
-  type ReferenceServerOptions,
-} from '@camdl/test-utils';
 
 const skip = missingSystemTools('ffmpeg', 'ffprobe');
 const WINDOW = { start: '2026-01-16T20:00:00', end: '2026-01-16T20:10:00', cameraTimeZone: 'America/New_York' } as const;

@@ -1,9 +1,8 @@
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { startCameraSim, type CameraSim } from '@camdl/camera-sim';
-import { makeSelfSignedCert, makeTempDir, missingSystemTools, type SelfSignedCert, type TempDir } from '@camdl/test-utils';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { createAmcrestClient, findRecordings, type AmcrestClient } from '../src/index.js';
+import { startCameraSim } from '@camdl/camera-sim';
+import { closeAfterEach, makeSelfSignedCert, makeTempDir, missingSystemTools, serveOnLoopback, type SelfSignedCert, type TempDir } from '@camdl/test-utils';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createAmcrestClient, findRecordings } from '../src/index.js';
 
 const RANGE = { start: '2026-01-16T20:00:00', end: '2026-01-16T22:00:00', cameraTimeZone: 'America/New_York' } as const;
 
@@ -15,16 +14,14 @@ async function startRedirector(target: (path: string) => string): Promise<{ url:
     response.writeHead(301, { Location: target(request.url ?? '/'), 'Content-Length': 0 });
     response.end();
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return { url: `http://127.0.0.1:${port}`, seen, close: () => new Promise((resolve) => server.close(() => resolve())) };
+  const { url, close } = await serveOnLoopback(server);
+  return { url, seen, close };
 }
 
 describe.skipIf(missingSystemTools('openssl') !== undefined)('https, redirects and Basic-only firmware', () => {
   let dir: TempDir;
   let cert: SelfSignedCert;
-  let sim: CameraSim | undefined;
-  let client: AmcrestClient | undefined;
+  const track = closeAfterEach();
   beforeAll(async () => {
     dir = await makeTempDir('camdl-amcrest-tls-');
     cert = await makeSelfSignedCert(dir.path);
@@ -32,64 +29,48 @@ describe.skipIf(missingSystemTools('openssl') !== undefined)('https, redirects a
   afterAll(async () => {
     await dir?.cleanup();
   });
-  afterEach(async () => {
-    await client?.close();
-    await sim?.close();
-    client = undefined;
-    sim = undefined;
-  });
 
   it('https with a self-signed certificate: refused by default, works with insecure and with the CA', async () => {
-    sim = await startCameraSim({ profile: 'amcrest', content: 'tiny', tls: { key: cert.key, cert: cert.cert } });
+    const sim = track(await startCameraSim({ profile: 'amcrest', content: 'tiny', tls: { key: cert.key, cert: cert.cert } }));
     expect(sim.url).toMatch(/^https:\/\//);
     const strict = createAmcrestClient({ url: sim.url, username: sim.username, password: sim.password });
     await expect(strict.getCurrentTime()).rejects.toMatchObject({ code: 'ERR_AMCREST_NETWORK' });
     await strict.close();
     for (const tls of [{ insecure: true }, { ca: cert.cert }]) {
-      client = createAmcrestClient({ url: sim.url, username: sim.username, password: sim.password, ...tls });
+      const client = createAmcrestClient({ url: sim.url, username: sim.username, password: sim.password, ...tls });
       const found = await findRecordings(client, RANGE);
       expect(found.recordings.length).toBeGreaterThan(0);
       await client.close();
     }
-    client = undefined;
   });
 
   it('a redirect to the same host (http → https) is followed, credentials go to https only', async () => {
-    sim = await startCameraSim({ profile: 'amcrest', content: 'tiny', tls: { key: cert.key, cert: cert.cert } });
-    const redirector = await startRedirector((path) => `${sim!.url}${path}`);
-    try {
-      client = createAmcrestClient({ url: redirector.url, username: sim.username, password: sim.password, insecure: true });
-      const found = await findRecordings(client, RANGE);
-      expect(found.recordings.length).toBe(sim.recordings.filter((recording) => recording.type === 'mp4').length);
-      expect(client.url.href).toBe(`${sim.url}/`);
-      expect(client.fileUrl(found.recordings[0]!.filePath).href.startsWith(`${sim.url}/cgi-bin/RPC_Loadfile/`)).toBe(true);
-      expect(redirector.seen.length).toBeGreaterThan(0);
-      expect(redirector.seen.every((headers) => headers.authorization === undefined)).toBe(true);
-    } finally {
-      await redirector.close();
-    }
+    const sim = track(await startCameraSim({ profile: 'amcrest', content: 'tiny', tls: { key: cert.key, cert: cert.cert } }));
+    const redirector = track(await startRedirector((path) => `${sim.url}${path}`));
+    const client = track(createAmcrestClient({ url: redirector.url, username: sim.username, password: sim.password, insecure: true }));
+    const found = await findRecordings(client, RANGE);
+    expect(found.recordings.length).toBe(sim.recordings.filter((recording) => recording.type === 'mp4').length);
+    expect(client.url.href).toBe(`${sim.url}/`);
+    expect(client.fileUrl(found.recordings[0]!.filePath).href.startsWith(`${sim.url}/cgi-bin/RPC_Loadfile/`)).toBe(true);
+    expect(redirector.seen.length).toBeGreaterThan(0);
+    expect(redirector.seen.every((headers) => headers.authorization === undefined)).toBe(true);
   });
 
   it('a redirect to another origin is not followed and gets no credentials', async () => {
-    sim = await startCameraSim({ profile: 'amcrest', content: 'tiny' });
-    const foreign = await startRedirector(() => '/never');
+    const sim = track(await startCameraSim({ profile: 'amcrest', content: 'tiny' }));
+    const foreign = track(await startRedirector(() => '/never'));
     // `localhost` is another host name (another origin) on the same loopback address.
-    const redirector = await startRedirector((path) => `${foreign.url.replace('127.0.0.1', 'localhost')}${path}`);
-    try {
-      client = createAmcrestClient({ url: redirector.url, username: sim.username, password: sim.password });
-      const error = await client.getCurrentTime().catch((caught: unknown) => caught);
-      expect(error).toMatchObject({ code: 'ERR_AMCREST_REDIRECT' });
-      expect((error as Error).message).toMatch(/another host.*localhost/);
-      expect(foreign.seen).toEqual([]);
-      expect(redirector.seen.every((headers) => headers.authorization === undefined)).toBe(true);
-    } finally {
-      await redirector.close();
-      await foreign.close();
-    }
+    const redirector = track(await startRedirector((path) => `${foreign.url.replace('127.0.0.1', 'localhost')}${path}`));
+    const client = track(createAmcrestClient({ url: redirector.url, username: sim.username, password: sim.password }));
+    const error = await client.getCurrentTime().catch((caught: unknown) => caught);
+    expect(error).toMatchObject({ code: 'ERR_AMCREST_REDIRECT' });
+    expect((error as Error).message).toMatch(/another host.*localhost/);
+    expect(foreign.seen).toEqual([]);
+    expect(redirector.seen.every((headers) => headers.authorization === undefined)).toBe(true);
   });
 
   it('Basic-only firmware over http: refused unless allowBasic, the message says so once', async () => {
-    sim = await startCameraSim({ profile: 'amcrest', content: 'tiny', amcrest: { basicOnly: true } });
+    const sim = track(await startCameraSim({ profile: 'amcrest', content: 'tiny', amcrest: { basicOnly: true } }));
     const refused = createAmcrestClient({ url: sim.url, username: sim.username, password: sim.password });
     const error = await refused.getCurrentTime().catch((caught: unknown) => caught);
     await refused.close();
@@ -101,7 +82,7 @@ describe.skipIf(missingSystemTools('openssl') !== undefined)('https, redirects a
     expect(message.split('allowBasic').length - 1).toBe(1);
     expect(message).not.toContain(sim.password);
     expect(sim.counters.authFailures).toBe(0);
-    client = createAmcrestClient({ url: sim.url, username: sim.username, password: sim.password, allowBasic: true });
+    const client = track(createAmcrestClient({ url: sim.url, username: sim.username, password: sim.password, allowBasic: true }));
     expect((await findRecordings(client, RANGE)).recordings.length).toBeGreaterThan(0);
   });
 });

@@ -1,6 +1,6 @@
 import { digestInterceptor, isDigestAuthError } from '@camdl/http-digest';
-import { deviceAgent, type ComposableDispatcher, type DeviceClientOptions } from '@camdl/throttled-download';
-import { childText, descendants, parseXml, smallRequest } from '@camdl/internal';
+import { deviceAgent, smallRequest, type ComposableDispatcher, type DeviceClientOptions } from '@camdl/throttled-download';
+import { childText, descendants, parseXml } from '@camdl/internal';
 import { AxisEdgeError, isAxisEdgeError } from './errors.js';
 import { toEdgeRecording, type EdgeRecording } from './recording.js';
 

@@ -1,6 +1,6 @@
 import { rm } from 'node:fs/promises';
-import { checkContainerFile, parseXml, smallRequest } from '@camdl/internal';
-import { download, isDownloadError, transferOptions, type DownloadEvent, type DownloadProgress, type DownloadResult, type TransferOptions } from '@camdl/throttled-download';
+import { checkContainerFile, parseXml } from '@camdl/internal';
+import { download, isDownloadError, smallRequest, transferOptions, type DownloadEvent, type DownloadProgress, type DownloadResult, type TransferOptions } from '@camdl/throttled-download';
 import { generalErrorOf, type AxisEdgeClient } from './client.js';
 import { AxisEdgeError } from './errors.js';
 import type { EdgeRecording } from './recording.js';

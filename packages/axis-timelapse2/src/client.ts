@@ -1,8 +1,18 @@
 import { stat } from 'node:fs/promises';
 import { digestInterceptor, isDigestAuthError } from '@camdl/http-digest';
-import { download, DownloadAgent, isDownloadError, type ComposableDispatcher, type DownloadOptions, type DownloadResult } from '@camdl/throttled-download';
+import {
+  download,
+  DownloadAgent,
+  isDownloadError,
+  parseRetryAfterValue,
+  readText,
+  smallRequest,
+  type ComposableDispatcher,
+  type DownloadOptions,
+  type DownloadResult,
+  type SmallResponse as HttpResponse,
+} from '@camdl/throttled-download';
 import type { Dispatcher } from 'undici';
-import { parseRetryAfterValue, readText, smallRequest, type SmallResponse as HttpResponse } from '@camdl/internal';
 import { apiBasePath, apiFromAppInfo, retentionMonthsFromAppInfo, timelapseCapabilities, type QuerySpelling, type TimelapseApi } from './api.js';
 import { parseArchiveList, type TimelapseArchive } from './archive.js';
 import { buildArchiveRequest, type ArchiveRequest } from './archive-request.js';

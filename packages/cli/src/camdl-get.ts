@@ -1,11 +1,8 @@
 import yargs from 'yargs';
 import { camdlUsageError, toCamdlExit } from './camdl-flags.js';
-import { ExitError } from './exit-error.js';
+import { EXIT_CODES, ExitError } from './exit-error.js';
 import { parseFlags } from './parse-flags.js';
 import { resolvePassword } from './password.js';
-
-/** Exit codes of `camdl get`. */
-export const GET_EXIT_CODES = { ok: 0, someFailed: 1, usage: 2, mergeFailed: 3, interrupted: 130, terminated: 143 } as const;
 
 const KINDS = ['axis-edge', 'hikvision', 'timelapse', 'amcrest'] as const;
 
@@ -21,12 +18,12 @@ const EXAMPLES: ReadonlyArray<readonly [string, string]> = [
 ];
 
 const EXIT_HELP: ReadonlyArray<readonly [number, string]> = [
-  [GET_EXIT_CODES.ok, 'every recording of the window downloaded and verified (also: none in the window)'],
-  [GET_EXIT_CODES.someFailed, 'some recording failed, or the camera could not be reached or refused the login'],
-  [GET_EXIT_CODES.usage, 'usage error (a flag, a time, no password)'],
-  [GET_EXIT_CODES.mergeFailed, '--merge failed (the downloaded files are kept)'],
-  [GET_EXIT_CODES.interrupted, 'interrupted by Ctrl+C (partial downloads stay as .part for the next run)'],
-  [GET_EXIT_CODES.terminated, 'terminated by SIGTERM'],
+  [EXIT_CODES.ok, 'every recording of the window downloaded and verified (also: none in the window)'],
+  [EXIT_CODES.someFailed, 'some recording failed, or the camera could not be reached or refused the login'],
+  [EXIT_CODES.usage, 'usage error (a flag, a time, no password)'],
+  [EXIT_CODES.mergeFailed, '--merge failed (the downloaded files are kept)'],
+  [EXIT_CODES.interrupted, 'interrupted by Ctrl+C (partial downloads stay as .part for the next run)'],
+  [EXIT_CODES.terminated, 'terminated by SIGTERM'],
 ];
 
 /** `--channel 1 --channel 2`, `--channel 1,2` or `--channel all`. */
@@ -137,13 +134,13 @@ export async function run(argv: string[]): Promise<number> {
     renderer.close();
     interrupt.dispose();
   }
-  if (interrupt.state === 'terminate') return GET_EXIT_CODES.terminated;
-  if (interrupt.state !== 'none') return GET_EXIT_CODES.interrupted;
+  if (interrupt.state === 'terminate') return EXIT_CODES.terminated;
+  if (interrupt.state !== 'none') return EXIT_CODES.interrupted;
   if (args.merge !== undefined && result.files.length > 0) {
     const merged = await mergeFiles(result.files, args.merge, renderer.say);
-    if (!merged) return GET_EXIT_CODES.mergeFailed;
+    if (!merged) return EXIT_CODES.mergeFailed;
   }
-  return result.exitCode === 0 ? GET_EXIT_CODES.ok : GET_EXIT_CODES.someFailed;
+  return result.outcome === 'ok' ? EXIT_CODES.ok : EXIT_CODES.someFailed;
 }
 
 /** The password from --password-file, --password-env or a prompt; none for a camera without a user. */

@@ -22,7 +22,7 @@ function outcome(camera: string, fields: Partial<CameraOutcome> = {}): CameraOut
 }
 
 function runDone(cameras: CameraOutcome[], interrupted = false): SyncEvent {
-  return { type: 'run-done', exitCode: interrupted ? 130 : 0, summary: { cameras, copies: [], interrupted } };
+  return { type: 'run-done', outcome: interrupted ? 'interrupted' : 'ok', summary: { cameras, copies: [], interrupted } };
 }
 
 const listed = (camera: string, toDownload: number, bytes: number | undefined): SyncEvent => ({

@@ -1,4 +1,5 @@
 import type { SyncEvent, SyncSummary } from '@camdl/sync';
+import { syncExitCode } from './exit-error.js';
 import { formatBytes, formatDuration, formatSpeed, formatInstant } from './format.js';
 import { escapeTerminal } from './terminal-text.js';
 
@@ -143,7 +144,8 @@ export function createSyncRenderer(options: SyncRendererOptions): SyncRenderer {
       write(options.stderr, text, 'problem');
     },
     render(event) {
-      if (options.json) options.stdout.write(`${JSON.stringify(event)}\n`);
+      // A run's last line also carries the exit code its outcome gives.
+      if (options.json) options.stdout.write(`${JSON.stringify(event.type === 'run-done' ? { ...event, exitCode: syncExitCode(event.outcome) } : event)}\n`);
       switch (event.type) {
         case 'run-start':
           dryRun = event.dryRun;

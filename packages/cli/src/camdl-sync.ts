@@ -1,5 +1,5 @@
 import { camdlUsageError, parseCamdlFlags, toCamdlExit } from './camdl-flags.js';
-import { isExitError } from './exit-error.js';
+import { EXIT_CODES, isExitError, syncExitCode } from './exit-error.js';
 import { formatInstant } from './format.js';
 import { redactCredentials } from './terminal-text.js';
 
@@ -45,7 +45,7 @@ export async function run(argv: string[]): Promise<number> {
     onTerminate: () =>
       renderer.say(waiting ? 'Terminated while waiting for the next run (nothing was in progress).' : 'Terminated: stopping now; partial downloads are kept as .part files for the next run.'),
   });
-  const interruptedCode = (): number => (interrupt.state === 'terminate' ? 143 : 130);
+  const interruptedCode = (): number => (interrupt.state === 'terminate' ? EXIT_CODES.terminated : EXIT_CODES.interrupted);
   try {
     for (;;) {
       // The run's start as the ledger records it (run-start comes right after): the next run starts
@@ -53,7 +53,7 @@ export async function run(argv: string[]): Promise<number> {
       let startedAt = Date.now();
       let exitCode: number;
       try {
-        ({ exitCode } = await runMonitoredSync(config, {
+        const { outcome } = await runMonitoredSync(config, {
           ...(args.camera ? { cameras: args.camera } : {}),
           dryRun: args.dryRun,
           signal: interrupt.signal,
@@ -63,13 +63,14 @@ export async function run(argv: string[]): Promise<number> {
             renderer.render(event);
           },
           onMonitorEvent: (event) => renderMonitorEvent(event, { json: args.json, stdout: process.stdout, stderr: process.stderr, say: (text) => renderer.say(text, 'problem'), warn: (text) => renderer.warn(text) }),
-        }));
+        });
+        exitCode = syncExitCode(outcome);
       } catch (error) {
         // A full disk with --every: say so and try again at the next run (space may be freed by then).
         const diskFull = every !== undefined && isSyncError(error, 'ERR_SYNC_DISK_FULL');
         if (!diskFull) return stampedExit(error, renderer);
         renderer.say(`FAIL  ${(error as Error).message}`);
-        exitCode = 1;
+        exitCode = EXIT_CODES.someFailed;
       }
       if (interrupt.state !== 'none') return interruptedCode();
       if (every === undefined) return exitCode;

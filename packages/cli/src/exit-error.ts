@@ -1,3 +1,5 @@
+import type { SyncOutcome } from '@camdl/sync';
+
 /**
  * Exit codes of every camdl command, named for what they mean; the numbers are the seed tools'.
  * Several meanings share a number (2: the run could not start or list anything).
@@ -24,6 +26,11 @@ export const EXIT_CODES = {
 } as const;
 
 export type ExitCode = (typeof EXIT_CODES)[keyof typeof EXIT_CODES];
+
+/** The exit code of a sync run's outcome (`camdl sync`, `camdl get`, and a sync's `--json` `run-done`). */
+export function syncExitCode(outcome: SyncOutcome): ExitCode {
+  return outcome === 'ok' ? EXIT_CODES.ok : outcome === 'interrupted' ? EXIT_CODES.interrupted : EXIT_CODES.someFailed;
+}
 
 /**
  * Thrown anywhere in a CLI to end it with a message and an exit code; the bin's single top-level

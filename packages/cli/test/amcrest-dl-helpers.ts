@@ -1,7 +1,8 @@
-import { once } from 'node:events';
 import { createServer, request as httpRequest, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
+import { startCameraSim, type CameraSim } from '@camdl/camera-sim';
+import { closeAfterEach, makeTempDir, serveOnLoopback, type Closable, type TempDir } from '@camdl/test-utils';
+import { beforeEach } from 'vitest';
 import { spawnBin, type BinRun, type SpawnedBin } from './spawn-bin.js';
 
 export const AMCREST_DL_BIN = fileURLToPath(new URL('../bin/amcrest-dl.js', import.meta.url));
@@ -21,6 +22,33 @@ export function runAmcrestDl(args: string[], options: { password: string; env?: 
 /** The arguments that point amcrest-dl at a simulator and a folder, quietly; `extra` follows them. */
 export function simulatorArgs(camera: { url: string; username: string }, outputDir: string, extra: string[]): string[] {
   return ['--host', camera.url, '--username', camera.username, '--output-dir', outputDir, '--no-progress', ...extra];
+}
+
+/** A suite's output folder (a new temp dir per test) and simulators, each closed after its test. */
+export interface SimulatorSuite {
+  /** This test's output folder. */
+  readonly dir: TempDir;
+  /** Starts a simulator that is closed after the test. */
+  start(options: Parameters<typeof startCameraSim>[0]): Promise<CameraSim>;
+  /** Closes anything else (a proxy, a client) after the test. */
+  track<T extends Closable>(resource: T): T;
+}
+
+/** Registers the suite's hooks: a temp dir before each test, everything closed after it (newest first). */
+export function useSimulatorSuite(): SimulatorSuite {
+  const track = closeAfterEach();
+  let dir: TempDir | undefined;
+  beforeEach(async () => {
+    dir = track(await makeTempDir());
+  });
+  return {
+    get dir(): TempDir {
+      if (dir === undefined) throw new Error('useSimulatorSuite: the temp dir exists only inside a test');
+      return dir;
+    },
+    start: async (options) => track(await startCameraSim(options)),
+    track,
+  };
 }
 
 /** Polls until `condition` holds (no fixed sleeps deciding the outcome). */
@@ -58,16 +86,6 @@ export async function startRecordingProxy(targetPort: number): Promise<{ url: st
     upstream.on('error', () => response.destroy());
     request.pipe(upstream);
   });
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    targets,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
+  const { url, close } = await serveOnLoopback(server);
+  return { url, targets, close };
 }

@@ -1,21 +1,8 @@
 import { existsSync } from 'node:fs';
 import { readFile, readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { expectCleanSearches, makeSelfSignedCert, makeTempDir, missingSystemTools, probeSeconds, sha256, type TempDir } from '@camdl/test-utils';
+import { CAMERA_VARIANTS, cameraFiles, expectCleanSearches, expectedVideos, makeH264Part, makeSelfSignedCert, makeTempDir, missingSystemTools, NVR_VARIANTS, nvrFiles, probeSeconds, sha256, startRedirectServer, startReferenceDahuaServer, type ReferenceDahuaServer, type ReferenceServerOptions, type TempDir } from '@camdl/test-utils';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-// The reference server is written from the spec, not from camera-sim.
-import {
-  CAMERA_VARIANTS,
-  NVR_VARIANTS,
-  cameraFiles,
-  expectedVideos,
-  makeH264Part,
-  nvrFiles,
-  startRedirectServer,
-  startReferenceDahuaServer,
-  type ReferenceDahuaServer,
-  type ReferenceServerOptions,
-} from '@camdl/test-utils';
 import { jsonEvents, runAmcrestDl } from './amcrest-dl-helpers.js';
 
 const skip = missingSystemTools('ffmpeg', 'ffprobe');

@@ -1,16 +1,13 @@
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { startCameraSim, type CameraSim } from '@camdl/camera-sim';
-import { makeSelfSignedCert, makeTempDir, missingSystemTools, type SelfSignedCert, type TempDir } from '@camdl/test-utils';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { startCameraSim } from '@camdl/camera-sim';
+import { closeAfterEach, makeSelfSignedCert, makeTempDir, missingSystemTools, startRedirectServer, type SelfSignedCert, type TempDir } from '@camdl/test-utils';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runAmcrestDl } from './amcrest-dl-helpers.js';
 
 /** `amcrest-dl` over https (self-signed), behind an http → https redirect, and on Basic-only firmware. */
 describe.skipIf(missingSystemTools('openssl') !== undefined)('amcrest-dl: https, redirects, Basic-only firmware (built binary)', () => {
   let dir: TempDir;
   let cert: SelfSignedCert;
-  let sim: CameraSim | undefined;
-  let redirector: Server | undefined;
+  const track = closeAfterEach();
   beforeAll(async () => {
     dir = await makeTempDir('camdl-amcrest-dl-tls-');
     cert = await makeSelfSignedCert(dir.path);
@@ -18,19 +15,13 @@ describe.skipIf(missingSystemTools('openssl') !== undefined)('amcrest-dl: https,
   afterAll(async () => {
     await dir?.cleanup();
   });
-  afterEach(async () => {
-    await sim?.close();
-    await new Promise<void>((resolve) => (redirector ? redirector.close(() => resolve()) : resolve()));
-    sim = undefined;
-    redirector = undefined;
-  });
   const args = (host: string, extra: string[] = []): string[] => [
     '--host', host, '--username', 'admin', '--start', '2026-01-16T20:00:00', '--end', '2026-01-16T22:00:00',
     '--camera-tz', 'America/New_York', '--list', '--no-progress', '--timeout', '5', '--output-dir', dir.path, ...extra,
   ];
 
   it('https with a self-signed certificate: refused with a hint, works with --insecure and with --ca-file', async () => {
-    sim = await startCameraSim({ profile: 'amcrest', content: 'tiny', tls: { key: cert.key, cert: cert.cert } });
+    const sim = track(await startCameraSim({ profile: 'amcrest', content: 'tiny', tls: { key: cert.key, cert: cert.cert } }));
     const refused = await runAmcrestDl(args(sim.url), { password: sim.password });
     expect(refused.code).toBe(2);
     expect(refused.stderr).toMatch(/certificate.*--ca-file.*--insecure/);
@@ -42,20 +33,15 @@ describe.skipIf(missingSystemTools('openssl') !== undefined)('amcrest-dl: https,
   });
 
   it('an http host that redirects to https on the same host is followed', async () => {
-    sim = await startCameraSim({ profile: 'amcrest', content: 'tiny', tls: { key: cert.key, cert: cert.cert } });
-    const target = sim.url;
-    redirector = createServer((request, response) => {
-      response.writeHead(301, { Location: `${target}${request.url ?? '/'}`, 'Content-Length': 0 }).end();
-    });
-    await new Promise<void>((resolve) => redirector!.listen(0, '127.0.0.1', resolve));
-    const { port } = redirector.address() as AddressInfo;
-    const run = await runAmcrestDl(args(`http://127.0.0.1:${port}`, ['--insecure']), { password: sim.password });
+    const sim = track(await startCameraSim({ profile: 'amcrest', content: 'tiny', tls: { key: cert.key, cert: cert.cert } }));
+    const redirector = track(await startRedirectServer(sim.url, 301));
+    const run = await runAmcrestDl(args(redirector.url, ['--insecure']), { password: sim.password });
     expect(run.code, run.stderr).toBe(0);
     expect(run.stdout).toMatch(/Found \d+ recording/);
   });
 
   it('Basic-only firmware over http: one clear line and exit 2; --allow-basic works', async () => {
-    sim = await startCameraSim({ profile: 'amcrest', content: 'tiny', amcrest: { basicOnly: true } });
+    const sim = track(await startCameraSim({ profile: 'amcrest', content: 'tiny', amcrest: { basicOnly: true } }));
     const refused = await runAmcrestDl(args(sim.url), { password: sim.password });
     expect(refused.code).toBe(2);
     expect(refused.stderr).toMatch(/only Basic.*--allow-basic/);

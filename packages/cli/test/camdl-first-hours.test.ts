@@ -1,17 +1,14 @@
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { findFreePort } from '@camdl/test-utils';
 import { sqliteAvailable } from '@camdl/sync';
-import { assertCamdlBuilt, events, runCamdl, startCamdlFleet, syntheticArchives, type CamdlFleet } from './camdl-helpers.js';
+import { assertCamdlBuilt, camdlFleetsClosedAfterEach, events, runCamdl, syntheticArchives, type CamdlFleet } from './camdl-helpers.js';
 
 describe.skipIf(!sqliteAvailable())('camdl sync, the first hours with a fleet', () => {
+  const startCamdlFleet = camdlFleetsClosedAfterEach();
   let fleet: CamdlFleet | undefined;
   beforeAll(() => assertCamdlBuilt());
-  afterEach(async () => {
-    await fleet?.close();
-    fleet = undefined;
-  });
 
   it('a camera whose recordings are all outside the window says how many and their span (dry run and real, piped and JSON)', async () => {
     // The archives are from March 2026; a window of the last day holds none of them (a wrong camera clock looks the same).

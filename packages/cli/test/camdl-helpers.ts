@@ -4,7 +4,7 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startCameraSim, type CameraSim, type CameraSimOptions } from '@camdl/camera-sim';
-import { makeTempDir, type TempDir } from '@camdl/test-utils';
+import { closeAfterEach, makeTempDir, type TempDir } from '@camdl/test-utils';
 import { spawnBin, type BinRun } from './spawn-bin.js';
 
 export const CAMDL_BIN = fileURLToPath(new URL('../bin/camdl.js', import.meta.url));
@@ -44,6 +44,12 @@ export interface CamdlFleet {
   archive: string;
   env: NodeJS.ProcessEnv;
   close(): Promise<void>;
+}
+
+/** A suite's {@link startCamdlFleet}: every fleet it starts is closed after its test. */
+export function camdlFleetsClosedAfterEach(): typeof startCamdlFleet {
+  const track = closeAfterEach();
+  return async (cameras) => track(await startCamdlFleet(cameras));
 }
 
 /** Simulators plus a config naming them (`cam0`, `cam1`…), passwords in the env. */

@@ -1,9 +1,9 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig, sqliteAvailable } from '@camdl/sync';
 import { Ledger } from '@camdl/sync/testing';
-import { makeTempDir, type TempDir } from '@camdl/test-utils';
+import { closeAfterEach, makeTempDir, type TempDir } from '@camdl/test-utils';
 import { assertCamdlBuilt, runCamdl } from './camdl-helpers.js';
 
 const HOUR = 3_600_000;
@@ -45,7 +45,7 @@ async function writeFleet(dir: TempDir, now: number): Promise<{ config: string; 
       const run = ledger.startRun({ dryRun: false });
       ledger.startCameraRun(run, camera);
       ledger.finishCameraRun(run, camera, { status, listed: 0, downloaded: 0, bytes: 0, failed: 0, lost: 0, deleted: 0, error });
-      ledger.finishRun(run, status, status === 'ok' ? 0 : 1);
+      ledger.finishRun(run, status === 'ok' ? 'ok' : 'some-failed');
     }
   } finally {
     ledger.close();
@@ -54,15 +54,12 @@ async function writeFleet(dir: TempDir, now: number): Promise<{ config: string; 
 }
 
 describe.skipIf(!sqliteAvailable())('camdl status for a person (the binary)', () => {
+  const track = closeAfterEach();
   let dir: TempDir | undefined;
   beforeAll(() => assertCamdlBuilt());
-  afterEach(async () => {
-    await dir?.cleanup();
-    dir = undefined;
-  });
 
   it('the verdict per camera first, then a 30-day strip each with its legend; the details only with --verbose', async () => {
-    dir = await makeTempDir('camdl-status-');
+    dir = track(await makeTempDir('camdl-status-'));
     const { config, lostDay } = await writeFleet(dir, Date.now());
     const status = await runCamdl(['status', '--config', config], UTF8);
     expect(status.code).toBe(1);
@@ -84,7 +81,7 @@ describe.skipIf(!sqliteAvailable())('camdl status for a person (the binary)', ()
   });
 
   it('plain ASCII when NO_COLOR is set or the locale is not UTF-8', async () => {
-    dir = await makeTempDir('camdl-status-');
+    dir = track(await makeTempDir('camdl-status-'));
     const { config } = await writeFleet(dir, Date.now());
     for (const env of [{ ...UTF8, NO_COLOR: '1' }, { ...UTF8, LANG: 'C' }]) {
       const status = await runCamdl(['status', '--config', config], env);
@@ -98,7 +95,7 @@ describe.skipIf(!sqliteAvailable())('camdl status for a person (the binary)', ()
   });
 
   it('--camera shows only the cameras named (repeatable); an unknown one exits 2; --json carries a version', async () => {
-    dir = await makeTempDir('camdl-status-');
+    dir = track(await makeTempDir('camdl-status-'));
     const { config, lostDay } = await writeFleet(dir, Date.now());
     const one = await runCamdl(['status', '--config', config, '--camera', 'gate'], UTF8);
     expect(one.stdout.split('\n').filter((line) => /^\S/.test(line)).map((line) => line.split(' ')[1])).toEqual(['gate', '30']);

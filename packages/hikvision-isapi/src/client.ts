@@ -1,12 +1,12 @@
 import { digestInterceptor, isDigestAuthError } from '@camdl/http-digest';
-import { deviceAgent, isDownloadError, type ComposableDispatcher, type DeviceClientOptions } from '@camdl/throttled-download';
+import { deviceAgent, isDownloadError, readText, smallRequest, type ComposableDispatcher, type DeviceClientOptions } from '@camdl/throttled-download';
 import { assertTimeZone, deviceTimeFrom, type ClockModel, type DeviceTime } from './device-clock.js';
 import { downloadRecordingWith, type DownloadRecordingOptions, type RecordingDownloadResult } from './download-recording.js';
 import { HikvisionError, isHikvisionError } from './errors.js';
 import type { HikvisionRecording } from './recording.js';
 import { describeResponseStatus, responseStatusOf } from './response-status.js';
 import { captureUserCheck, type RefusalBody } from './user-check.js';
-import { child, childText, parseXml, readText, smallRequest, type XmlElement } from '@camdl/internal';
+import { child, childText, parseXml, type XmlElement } from '@camdl/internal';
 
 export interface HikvisionClientOptions extends DeviceClientOptions {
   /** The device's HTTP origin: `http://10.0.0.51/`, `https://nvr.example.com:8443/`. A bare host is taken as http. */

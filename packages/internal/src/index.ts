@@ -16,8 +16,6 @@ export {
 export { createLockFile, leftOwnerFiles } from './lock-file.js';
 export { checkContainerFile, type CheckedContainer, type ContainerCheck, type ContainerCheckOptions } from './container-check.js';
 export { parseXml, decodeXmlText, escapeXmlText, child, childText, descendants, type XmlElement } from './xml.js';
-export { parseRetryAfterValue } from './retry-after.js';
-export { LEAN_BODY, readText, smallRequest, type DispatchOnly, type SmallRequestOptions, type SmallResponse, type SmallResponseBody } from './small-request.js';
 export {
   PLAUSIBLE_DURATION_MAX_SECONDS,
   PLAUSIBLE_SIZE_MAX,
@@ -29,18 +27,5 @@ export {
   isPlausibleTimeMs,
   plausibleTimeOr,
 } from './plausible.js';
-export {
-  TransportError,
-  bodyTimeoutError,
-  clientDestroyedError,
-  connectTimeoutError,
-  headersOverflowError,
-  headersTimeoutError,
-  httpParserError,
-  invalidArgumentError,
-  requestAbortedError,
-  responseExceededMaxSizeError,
-  socketError,
-} from './transport-errors.js';
 export { codesOf, networkProblem, originOf, type NetworkProblemOptions } from './network-problem.js';
 export { assignErrorFields, codedErrorGuard, errorCause, requestMessage } from './coded-error.js';

@@ -1,8 +1,7 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type closeAfterEach, deterministicBytes, makeTempDir, sha256, startFaultProxy, startS3Server, type S3Server } from '@camdl/test-utils';
+import { type closeAfterEach, deterministicBytes, makeTempDir, sha256, spawnJsonLinesChild, startFaultProxy, startS3Server, type JsonLinesChild, type S3Server } from '@camdl/test-utils';
 import { createTarget, type S3TargetOptions } from '@camdl/offsite';
 
 const fixture = fileURLToPath(new URL('./fixtures/put-child.ts', import.meta.url));
@@ -69,47 +68,7 @@ export function storedParts(requests: { method: string; url: string; status: num
     .sort((a, b) => a - b);
 }
 
-export interface PutChild {
-  process: ChildProcess;
-  lines: Record<string, unknown>[];
-  waitFor(predicate: (line: Record<string, unknown>) => boolean): Promise<Record<string, unknown>>;
-  exited: Promise<void>;
-}
-
-/** Runs one put in its own process (see fixtures/put-child.ts). */
-export function spawnPut(options: S3TargetOptions, file: LocalFile, key: string): PutChild {
-  const child = spawn(process.execPath, ['--import', 'tsx', fixture, JSON.stringify(options), file.path, key, JSON.stringify({ size: file.size, sha256: file.sha256 })], {
-    cwd: repoRoot,
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  const lines: Record<string, unknown>[] = [];
-  const waiters: { predicate: (line: Record<string, unknown>) => boolean; resolve: (line: Record<string, unknown>) => void }[] = [];
-  let buffered = '';
-  child.stdout.setEncoding('utf8').on('data', (data: string) => {
-    buffered += data;
-    let newline;
-    while ((newline = buffered.indexOf('\n')) >= 0) {
-      const line = JSON.parse(buffered.slice(0, newline)) as Record<string, unknown>;
-      buffered = buffered.slice(newline + 1);
-      lines.push(line);
-      for (const waiter of waiters.filter((candidate) => candidate.predicate(line))) {
-        waiters.splice(waiters.indexOf(waiter), 1);
-        waiter.resolve(line);
-      }
-    }
-  });
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  return {
-    process: child,
-    lines,
-    exited,
-    waitFor(predicate) {
-      const seen = lines.find(predicate);
-      if (seen) return Promise.resolve(seen);
-      return new Promise((resolve, reject) => {
-        waiters.push({ predicate, resolve });
-        void exited.then(() => reject(new Error(`the put child exited first; it printed ${JSON.stringify(lines)}`)));
-      });
-    },
-  };
+/** Runs one put in its own process (see fixtures/put-child.ts), which prints its progress as JSON lines. */
+export function spawnPut(options: S3TargetOptions, file: LocalFile, key: string): JsonLinesChild {
+  return spawnJsonLinesChild(fixture, [JSON.stringify(options), file.path, key, JSON.stringify({ size: file.size, sha256: file.sha256 })], repoRoot);
 }

@@ -5,6 +5,7 @@ import { DEFAULT_ALERT_POLICY } from './alerts/monitoring-config.js';
 import { SyncError } from './errors.js';
 import { Ledger } from './ledger.js';
 import { DEFAULT_RISK_MARGIN_MS } from './overwrite-horizon.js';
+import type { SyncOutcome } from './run-outcome.js';
 import { syncFleet, type SyncEvent, type SyncSummary } from './sync-fleet.js';
 
 /** Options of {@link getRecordings}. */
@@ -62,9 +63,9 @@ export interface GotFile {
   cameraStart: string;
 }
 
-/** What {@link getRecordings} did: the sync's exit code and summary, and every verified file of the window. */
+/** What {@link getRecordings} did: the sync's outcome and summary, and every verified file of the window. */
 export interface GetRecordingsResult {
-  exitCode: number;
+  outcome: SyncOutcome;
   summary: SyncSummary;
   /** Oldest first per channel (this run's and those a previous run left verified in `out`). */
   files: GotFile[];
@@ -167,7 +168,7 @@ export async function getRecordings(options: GetRecordingsOptions): Promise<GetR
   };
   const now = options.now ?? Date.now;
   const startedAt = now();
-  const { exitCode, summary } = await syncFleet(config, {
+  const { outcome, summary } = await syncFleet(config, {
     now,
     ...(options.signal ? { signal: options.signal } : {}),
     ...(options.shouldContinue ? { shouldContinue: options.shouldContinue } : {}),
@@ -180,7 +181,7 @@ export async function getRecordings(options: GetRecordingsOptions): Promise<GetR
       .allRecordings()
       .filter((row) => row.camera === camera.name && row.state === 'verified' && row.localPath !== null && row.lastSeenMs >= startedAt)
       .map((row) => ({ path: join(archive, row.localPath!), channel: row.channel, startMs: row.startMs, endMs: row.endMs, cameraStart: row.cameraStart }));
-    return { exitCode, summary, files };
+    return { outcome, summary, files };
   } finally {
     ledger.close();
   }

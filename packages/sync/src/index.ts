@@ -16,7 +16,8 @@ export {
 export { EXAMPLE_CONFIG } from './example-config.js';
 export { getRecordings, getCameraConfig, type GetRecordingsOptions, type GetRecordingsResult, type GotFile } from './get-recordings.js';
 export { LEDGER_SCHEMA_VERSION, RECORDING_STATES, type LedgerRecording, type RecordingState, type LedgerRun, type LedgerCameraRun, type CameraRunCounts, type OpenLedgerOptions, type ListingCursor, type ListingPlanSummary, type ChannelSummary } from './ledger.js';
-export { syncFleet, cameraWindow, SYNC_EXIT_CODES, type SyncEvent, type SyncFleetOptions, type SyncSummary, type DryRunPlan, type CameraOutcome, type CameraOutcomeStatus } from './sync-fleet.js';
+export { syncFleet, cameraWindow, type SyncEvent, type SyncResult, type SyncFleetOptions, type SyncSummary, type DryRunPlan, type CameraOutcome, type CameraOutcomeStatus } from './sync-fleet.js';
+export type { SyncOutcome } from './run-outcome.js';
 export { LEDGER_SNAPSHOT_KEY, type OffsiteEvent, type TargetOutcome } from './offsite-copies.js';
 export { TARGET_KINDS, TARGET_KEYS, type TargetConfig, type S3TargetConfig, type RcloneTargetConfig, type DirectoryTargetConfig, type SecretSource } from './targets-config.js';
 export type { TargetTuning } from './open-target.js';

@@ -8,6 +8,7 @@ import { MonitoringStore } from './alerts/monitoring-store.js';
 import { acquireCameraLock, type CameraLock } from './camera-lock.js';
 import { SyncError, isSyncError } from './errors.js';
 import { LEDGER_MIGRATIONS, LEDGER_SCHEMA_VERSION, LEDGER_TABLES } from './ledger-schema.js';
+import { RUN_RECORD, type SyncOutcome } from './run-outcome.js';
 import type { LostReason } from './ledger-horizon-schema.js';
 import type { RemoteRecording } from './sources/camera-source.js';
 import { openSqlite, type SqliteDatabase, type SqliteRow, type SqliteStatement, type SqliteValue } from './sqlite.js';
@@ -290,7 +291,9 @@ export class Ledger {
     return Number(result.lastInsertRowid);
   }
 
-  finishRun(runId: number, status: 'ok' | 'failed' | 'interrupted', exitCode: number): void {
+  /** Records how a run ended: its status, and the exit code `camdl sync` gives that outcome ({@link RUN_RECORD}). */
+  finishRun(runId: number, outcome: SyncOutcome): void {
+    const { status, exitCode } = RUN_RECORD[outcome];
     this.#statement(`UPDATE runs SET finished_ms = ?, status = ?, exit_code = ? WHERE id = ?`).run(this.#now(), status, exitCode, runId);
   }
 

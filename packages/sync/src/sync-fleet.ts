@@ -14,9 +14,9 @@ import { describeCameraError, describeError, errorCode, isSyncError, SyncError }
 import { renderLayout } from './layout.js';
 import { isRefusedLogin } from './refused-login.js';
 import { Ledger, type CameraRunCounts, type ListingCursor } from './ledger.js';
+import type { SyncOutcome } from './run-outcome.js';
 import { recordHoldings, type LostReason } from './ledger-horizon.js';
 import { overwritePriority, type ChannelHorizon } from './overwrite-horizon.js';
-import { RiskFirstLimiter, type RiskFirstShare } from './risk-first-limiter.js';
 import { OffsiteCopies, type OffsiteEvent, type TargetOutcome } from './offsite-copies.js';
 import type { TargetTuning } from './open-target.js';
 import { resolveCameraPassword } from './password.js';
@@ -60,7 +60,7 @@ export type SyncEvent =
   /** Once per run: the archive's file system is full; no camera starts another file (exit 1, the ledger stays consistent). */
   | { type: 'disk-full'; camera: string | undefined; archive: string; message: string }
   | { type: 'camera-done'; camera: string; outcome: CameraOutcome }
-  | { type: 'run-done'; exitCode: number; summary: SyncSummary }
+  | { type: 'run-done'; outcome: SyncOutcome; summary: SyncSummary }
   | OffsiteEvent;
 
 /** One camera's result. */
@@ -119,8 +119,11 @@ export interface SyncFleetOptions {
   scheduling?: 'risk-first' | 'even';
 }
 
-/** Exit codes of a sync (the contract of `camdl sync`). */
-export const SYNC_EXIT_CODES = { ok: 0, someFailed: 1, usage: 2, interrupted: 130 } as const;
+/** What {@link syncFleet} returns: how the run ended, and what it did. */
+export interface SyncResult {
+  outcome: SyncOutcome;
+  summary: SyncSummary;
+}
 
 /** The instants of a camera's window for a run started at `now`. */
 export function cameraWindow(camera: CameraConfig, now: number): { startMs: number | undefined; endMs: number } {
@@ -140,10 +143,10 @@ export function cameraWindow(camera: CameraConfig, now: number): { startMs: numb
  * limit; per camera: claim it, list, compare with the ledger, mark what vanished as lost, download
  * what is missing oldest first (hash, move into the layout, record `verified`, update `SHA256SUMS`),
  * then delete on the camera what the ledger holds as verified when `delete-after` is set. One
- * camera failing never stops the others. Returns the exit code and a summary; never throws for a
+ * camera failing never stops the others. Returns the outcome and a summary; never throws for a
  * camera's failure (config and ledger errors do throw).
  */
-export async function syncFleet(config: FleetConfig, options: SyncFleetOptions = {}): Promise<{ exitCode: number; summary: SyncSummary }> {
+export async function syncFleet(config: FleetConfig, options: SyncFleetOptions = {}): Promise<SyncResult> {
   const cameras = selectCameras(config, options.cameras);
   const now = options.now ?? Date.now;
   const dryRun = options.dryRun ?? false;
@@ -169,7 +172,7 @@ export async function syncFleet(config: FleetConfig, options: SyncFleetOptions =
       });
     }
     emit({ type: 'run-start', runId, cameras: cameras.map((camera) => camera.name), dryRun, archive: config.archive });
-    const globalLimiter = new RiskFirstLimiter(config.bandwidthMbps);
+    const globalLimiter = new RateLimiter(config.bandwidthMbps);
     const riskFirst = (options.scheduling ?? 'risk-first') === 'risk-first';
     const sumsQueue = new Map<string, Promise<void>>();
     let diskFull: string | undefined;
@@ -237,10 +240,10 @@ export async function syncFleet(config: FleetConfig, options: SyncFleetOptions =
         unfinishedCopies.pending > 0 ||
         unfinishedCopies.conflict > 0 ||
         copies.some((copy) => copy.failed > 0);
-      const exitCode = interrupted ? SYNC_EXIT_CODES.interrupted : failed ? SYNC_EXIT_CODES.someFailed : SYNC_EXIT_CODES.ok;
+      const recorded: SyncOutcome = interrupted ? 'interrupted' : failed ? 'some-failed' : 'ok';
       if (runId !== undefined) {
         try {
-          ledger.finishRun(runId, interrupted ? 'interrupted' : failed ? 'failed' : 'ok', exitCode);
+          ledger.finishRun(runId, recorded);
         } catch (error) {
           // The run's row stays `running`; the next run marks it abandoned. The files say the rest.
           if (!isDiskFull(error)) throw error;
@@ -248,10 +251,10 @@ export async function syncFleet(config: FleetConfig, options: SyncFleetOptions =
         }
       }
       const snapshotOk = uploads && !interrupted ? await uploads.snapshot() : true;
-      const finalCode = exitCode === SYNC_EXIT_CODES.ok && !snapshotOk ? SYNC_EXIT_CODES.someFailed : exitCode;
+      const outcome: SyncOutcome = recorded === 'ok' && !snapshotOk ? 'some-failed' : recorded;
       const summary: SyncSummary = { cameras: outcomes, copies, interrupted, ...(dryRun ? { plan: dryRunPlan(config, cameras, ledger, planned) } : {}) };
-      emit({ type: 'run-done', exitCode: finalCode, summary });
-      return { exitCode: finalCode, summary };
+      emit({ type: 'run-done', outcome, summary });
+      return { outcome, summary };
     } finally {
       await uploads?.close();
     }
@@ -306,7 +309,7 @@ interface CameraContext {
   now: () => number;
   limiter: RateLimiter;
   /** The camera's share of the fleet's bandwidth, when risk-first: its priority follows its overwrite horizon. */
-  share: RiskFirstShare | undefined;
+  share: RateLimiter | undefined;
   sumsQueue: Map<string, Promise<void>>;
   progressIntervalMs: number;
   /** The archive's file system was found full during this run: start no more files. */

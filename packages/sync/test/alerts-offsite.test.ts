@@ -1,7 +1,7 @@
 import { mkdir, rm } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
 import { closeAfterEach, startHttpReceiver, startS3Server, type HttpReceiver } from '@camdl/test-utils';
-import { healthReport, openAlerts, runMonitoredSync, sqliteAvailable, type NotifyMessage } from '@camdl/sync';
+import { healthReport, openAlerts, runMonitoredSync, sqliteAvailable, type NotifyMessage, type SyncOutcome } from '@camdl/sync';
 import { dailyArchives, startFleet, type TestFleet } from './fleet-helpers.js';
 import { addTopLines, directoryTargets } from './offsite-helpers.js';
 
@@ -29,12 +29,12 @@ describe.skipIf(!sqliteAvailable())('target-failing after camdl sync (a real dir
     const { lines, paths } = await directoryTargets(fleet, ['nas'], { missing: ['nas'] });
     await addTopLines(fleet, lines);
     const nas = paths.get('nas')!;
-    const run = async (at: number): Promise<number> => (await runMonitoredSync(fleet!.config(), { env: fleet!.env, now: () => at, targetTuning: { retryDelayMs: 1 } })).exitCode;
+    const run = async (at: number): Promise<SyncOutcome> => (await runMonitoredSync(fleet!.config(), { env: fleet!.env, now: () => at, targetTuning: { retryDelayMs: 1 } })).outcome;
 
     // The target's folder is missing: the first run archives locally and says nothing (one blip).
-    expect(await run(T0)).toBe(1);
+    expect(await run(T0)).toBe('some-failed');
     expect(webhook.requests).toEqual([]);
-    expect(await run(T0 + HOUR)).toBe(1);
+    expect(await run(T0 + HOUR)).toBe('some-failed');
     expect(received().notices).toEqual(['opened target-failing nas']);
     const opened = received().messages[0]!.notices[0]!;
     expect(opened.message).toMatch(/^off-site target nas took no copies: .+ \(2 copies pending\)$/);
@@ -47,7 +47,7 @@ describe.skipIf(!sqliteAvailable())('target-failing after camdl sync (a real dir
 
     // The folder is back: the copies are made and the condition closes.
     await mkdir(nas, { recursive: true });
-    expect(await run(T0 + 2 * HOUR)).toBe(0);
+    expect(await run(T0 + 2 * HOUR)).toBe('ok');
     expect(received().notices).toEqual(['opened target-failing nas', 'recovered target-failing nas']);
     expect(openAlerts(fleet.config())).toEqual([]);
 
@@ -61,7 +61,7 @@ describe.skipIf(!sqliteAvailable())('target-failing after camdl sync (a real dir
     expect(received().notices.slice(2)).toEqual(['opened target-failing nas']);
     expect(received().messages.at(-1)!.notices[0]!.message).toMatch(/^off-site target nas took no copies: .+ \(0 copies pending\)$/);
     await mkdir(nas, { recursive: true });
-    expect(await run(T0 + 5 * HOUR)).toBe(0);
+    expect(await run(T0 + 5 * HOUR)).toBe('ok');
     expect(received().notices.slice(3)).toEqual(['recovered target-failing nas']);
     expect(healthReport(fleet.config(), { now: T0 + 5 * HOUR, maxAgeMs: 26 * HOUR })).toMatchObject({ status: 'ok', openAlerts: [] });
   });
@@ -76,11 +76,11 @@ describe.skipIf(!sqliteAvailable())('target-failing after camdl sync (a real dir
       const target = ['targets:', '  - name: offsite', '    kind: s3', `    endpoint: ${server.endpoint}`, `    region: ${server.region}`, '    bucket: camdl', '    prefix: site-a/', '    path-style: true'];
       await addTopLines(fleet, [...target, '    access-key-id-env: ALERT_KEY_ID', '    secret-access-key-env: ALERT_SECRET']);
       const wrong = { ALERT_KEY_ID: 'AKWRONGALERTKEY01', ALERT_SECRET: 'Wr0ngAlertSecretWr0ngAlertSecret' };
-      const run = async (at: number, keys: Record<string, string>): Promise<number> => (await runMonitoredSync(fleet!.config(), { env: { ...fleet!.env, ...keys }, now: () => at, targetTuning: { retryDelayMs: 1 } })).exitCode;
+      const run = async (at: number, keys: Record<string, string>): Promise<SyncOutcome> => (await runMonitoredSync(fleet!.config(), { env: { ...fleet!.env, ...keys }, now: () => at, targetTuning: { retryDelayMs: 1 } })).outcome;
 
-      expect(await run(T0, wrong)).toBe(1);
+      expect(await run(T0, wrong)).toBe('some-failed');
       expect(webhook.requests).toEqual([]);
-      expect(await run(T0 + HOUR, wrong)).toBe(1);
+      expect(await run(T0 + HOUR, wrong)).toBe('some-failed');
       expect(received().notices).toEqual(['opened target-failing offsite']);
       const opened = received().messages[0]!.notices[0]!;
       expect(opened.message).toMatch(/^off-site target offsite took no copies: .+ \(2 copies pending\)$/);
@@ -88,7 +88,7 @@ describe.skipIf(!sqliteAvailable())('target-failing after camdl sync (a real dir
       for (const secret of [wrong.ALERT_KEY_ID, wrong.ALERT_SECRET, server.secretAccessKey, 'hk-71e0c9d2']) expect(webhook.requests[0]!.text).not.toContain(secret);
 
       const right = { ALERT_KEY_ID: server.accessKeyId, ALERT_SECRET: server.secretAccessKey };
-      expect(await run(T0 + 2 * HOUR, right)).toBe(0);
+      expect(await run(T0 + 2 * HOUR, right)).toBe('ok');
       expect(received().notices).toEqual(['opened target-failing offsite', 'recovered target-failing offsite']);
       for (const request of webhook.requests) for (const secret of [server.accessKeyId, server.secretAccessKey]) expect(request.text).not.toContain(secret);
     } finally {

@@ -1,11 +1,11 @@
 import { createHmac } from 'node:crypto';
 import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createTimelapseClient } from '@camdl/axis-timelapse2';
-import { findFreePort, startHttpReceiver, type HttpReceiver } from '@camdl/test-utils';
-import { openAlerts, runMonitoredSync, sqliteAvailable, type FleetConfig, type MonitorEvent, type NotifyMessage } from '@camdl/sync';
-import { dailyArchives, startFleet, type TestFleet } from './fleet-helpers.js';
+import { closeAfterEach, findFreePort, startHttpReceiver, type HttpReceiver } from '@camdl/test-utils';
+import { openAlerts, runMonitoredSync, sqliteAvailable, type FleetConfig, type MonitorEvent, type NotifyMessage, type SyncOutcome } from '@camdl/sync';
+import { dailyArchives, fleetsClosedAfterEach, type TestFleet } from './fleet-helpers.js';
 
 const HOUR = 3_600_000;
 /** An hour after the newest simulated archive ends: the cameras are not silent. */
@@ -15,16 +15,12 @@ const NTFY_TOKEN = 'tk_9d8c7b6a5f4e';
 
 describe.skipIf(!sqliteAvailable())('alerts after camdl sync (real HTTP receivers, simulated cameras)', () => {
   let fleet: TestFleet | undefined;
-  const receivers: HttpReceiver[] = [];
-  afterEach(async () => {
-    await Promise.all(receivers.splice(0).map((receiver) => receiver.close()));
-    await fleet?.close();
-    fleet = undefined;
-  });
+  const startFleet = fleetsClosedAfterEach();
+  const track = closeAfterEach();
 
   async function channels(): Promise<{ webhook: HttpReceiver; ntfy: HttpReceiver; hc: HttpReceiver; apprise: HttpReceiver; top: string[] }> {
     const [webhook, ntfy, hc, apprise] = await Promise.all([startHttpReceiver(), startHttpReceiver(), startHttpReceiver(), startHttpReceiver()]);
-    receivers.push(webhook, ntfy, hc, apprise);
+    for (const receiver of [webhook, ntfy, hc, apprise]) track(receiver);
     return {
       webhook,
       ntfy,
@@ -40,14 +36,14 @@ describe.skipIf(!sqliteAvailable())('alerts after camdl sync (real HTTP receiver
     };
   }
 
-  async function run(config: FleetConfig, at: number): Promise<{ exitCode: number; events: MonitorEvent[] }> {
+  async function run(config: FleetConfig, at: number): Promise<{ outcome: SyncOutcome; events: MonitorEvent[] }> {
     const events: MonitorEvent[] = [];
-    const { exitCode } = await runMonitoredSync(config, {
+    const { outcome } = await runMonitoredSync(config, {
       env: { ...fleet!.env, CAMDL_WEBHOOK_SECRET: WEBHOOK_SECRET, CAMDL_NTFY_TOKEN: NTFY_TOKEN },
       now: () => at,
       onMonitorEvent: (event) => events.push(event),
     });
-    return { exitCode, events };
+    return { outcome, events };
   }
 
   it('a camera down two runs in a row: nothing on the first failure, one signed alert on every channel naming it and the action, recovered when it answers again', async () => {
@@ -63,7 +59,7 @@ describe.skipIf(!sqliteAvailable())('alerts after camdl sync (real HTTP receiver
     const down = fleet.config();
 
     const first = await run(down, T0);
-    expect(first.exitCode).toBe(1);
+    expect(first.outcome).toBe('some-failed');
     expect(webhook.requests).toEqual([]);
     expect(ntfy.requests).toEqual([]);
     expect(apprise.requests).toEqual([]);
@@ -71,7 +67,7 @@ describe.skipIf(!sqliteAvailable())('alerts after camdl sync (real HTTP receiver
     expect(hc.requests.map((request) => request.path)).toEqual(['/ping/4c1d-uuid/start', '/ping/4c1d-uuid']);
 
     const second = await run(down, T0 + HOUR);
-    expect(second.exitCode).toBe(1);
+    expect(second.outcome).toBe('some-failed');
     expect(webhook.requests).toHaveLength(1);
     const hook = webhook.requests[0]!;
     expect(hook.path).toBe('/hooks/s3cr3t-path');
@@ -105,7 +101,7 @@ describe.skipIf(!sqliteAvailable())('alerts after camdl sync (real HTTP receiver
     const sim = fleet.sims.get('gate')!;
     const up: FleetConfig = { ...down, cameras: down.cameras.map((camera) => (camera.name === 'gate' ? { ...camera, url: new URL(sim.url) } : camera)) };
     const third = await run(up, T0 + 3 * HOUR);
-    expect(third.exitCode).toBe(0);
+    expect(third.outcome).toBe('ok');
     expect(webhook.requests).toHaveLength(2);
     const recovered = JSON.parse(webhook.requests[1]!.text) as NotifyMessage;
     expect(recovered.notices).toEqual([expect.objectContaining({ event: 'recovered', kind: 'camera-unreachable', subject: 'gate' })]);
@@ -135,8 +131,8 @@ describe.skipIf(!sqliteAvailable())('alerts after camdl sync (real HTTP receiver
       ],
       { top },
     );
-    const { exitCode } = await run(fleet.config(), T0);
-    expect(exitCode).toBe(1);
+    const { outcome } = await run(fleet.config(), T0);
+    expect(outcome).toBe('some-failed');
     const message = JSON.parse(webhook.requests[0]!.text) as NotifyMessage;
     expect(message.notices).toEqual([
       expect.objectContaining({ event: 'opened', kind: 'login-refused', camera: 'porch', action: expect.stringContaining('password') }),
@@ -171,7 +167,7 @@ describe.skipIf(!sqliteAvailable())('alerts after camdl sync (real HTTP receiver
     await ntfy.close();
     fleet = await startFleet([{ name: 'gate', sim: { profile: 'timelapse3', content: { archives: dailyArchives('Gate', 1, { startDay: '2026-03-03' }) } }, extra: ['time-zone: UTC'] }], { top: [...top, 'alerts:', '  min-free: 100TiB'] });
     const first = await run(fleet.config(), T0);
-    expect(first.exitCode).toBe(0);
+    expect(first.outcome).toBe('ok');
     const failed = first.events.filter((event) => event.type === 'notify-failed');
     expect(failed).toEqual([
       { type: 'notify-failed', channel: expect.stringMatching(/^webhook \(http:\/\/127\.0\.0\.1:\d+\)$/), reason: expect.stringMatching(/HTTP 500/) },

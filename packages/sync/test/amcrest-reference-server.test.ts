@@ -71,11 +71,11 @@ describe.skipIf(!sqliteAvailable())('camdl sync against the reference Dahua serv
       expect([...server.counters.downloads.values()].every((count) => count === 1), name).toBe(true);
       expect(server.requests.filter((request) => request.url.startsWith('/cgi-bin/RPC_Loadfile') && request.status === 400).length, name).toBe(encodedOnly ? 1 : 0);
     }
-    expect(result.exitCode).toBe(0);
+    expect(result.outcome).toBe('ok');
 
     for (const { server } of servers.values()) server.resetCounters();
     const again = await syncFleet(loadConfig(configPath), { env });
-    expect(again.exitCode).toBe(0);
+    expect(again.outcome).toBe('ok');
     for (const [name, { server }] of servers) {
       expect(server.counters.downloads.size, name).toBe(0);
       expect(server.leaks(), name).toEqual({ notClosed: [], notDestroyed: [] });

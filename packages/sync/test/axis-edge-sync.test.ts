@@ -25,7 +25,7 @@ describe.skipIf(!sqliteAvailable())('camdl sync: Axis edge storage', () => {
     const sim = fleet.sims.get('dock')!;
     const first = collect();
     const result = await syncFleet(fleet.config(), { env: fleet.env, onEvent: first.onEvent });
-    expect(result.exitCode).toBe(0);
+    expect(result.outcome).toBe('ok');
     expect(result.summary.cameras[0]).toMatchObject({ listed: 2, downloaded: 2, lost: 0 });
     expect(first.ofType('camera-listed')[0]!.notes.join('\n')).toMatch(/1 recording\(s\) still being written/);
     // Its export was never asked for.
@@ -35,7 +35,7 @@ describe.skipIf(!sqliteAvailable())('camdl sync: Axis edge storage', () => {
 
     sim.axisEdge!.completeRecording();
     const second = await syncFleet(fleet.config(), { env: fleet.env });
-    expect(second.exitCode).toBe(0);
+    expect(second.outcome).toBe('ok');
     expect(second.summary.cameras[0]).toMatchObject({ downloaded: 1, lost: 0 });
     const files = await listFiles(fleet.archive);
     const local = `dock/2026-01-16/${live.diskId}_${live.recordingId}.mkv`;
@@ -50,7 +50,7 @@ describe.skipIf(!sqliteAvailable())('camdl sync: Axis edge storage', () => {
     sim.axisEdge!.refuseExport(refused.recordingId, 40);
     const run = collect();
     const result = await syncFleet(fleet.config(), { env: fleet.env, onEvent: run.onEvent });
-    expect(result.exitCode).toBe(1);
+    expect(result.outcome).toBe('some-failed');
     expect(result.summary.cameras[0]).toMatchObject({ downloaded: 2, failed: 1 });
     const failed = run.ofType('file-failed');
     expect(failed).toHaveLength(1);
@@ -66,7 +66,7 @@ describe.skipIf(!sqliteAvailable())('camdl sync: Axis edge storage', () => {
 
     sim.axisEdge!.refuseExport(refused.recordingId, undefined);
     const again = await syncFleet(fleet.config(), { env: fleet.env });
-    expect(again.exitCode).toBe(0);
+    expect(again.outcome).toBe('ok');
     expect(await sha256File(join(fleet.archive, `dock/2026-01-16/${name}`))).toBe(refused.exports.matroska.sha256);
   });
 
@@ -78,7 +78,7 @@ describe.skipIf(!sqliteAvailable())('camdl sync: Axis edge storage', () => {
     sim.axisEdge!.cutExport(cut!.recordingId, Math.floor(cut!.exports.mp4.size / 2));
     const run = collect();
     const result = await syncFleet(fleet.config(), { env: fleet.env, onEvent: run.onEvent });
-    expect(result.exitCode).toBe(1);
+    expect(result.outcome).toBe('some-failed');
     expect(result.summary.cameras[0]).toMatchObject({ downloaded: 2, failed: 1, deleted: 2 });
     expect(run.ofType('file-failed')[0]!.error).toMatch(/not the whole recording|lasts|removed/);
     expect([...sim.axisEdge!.removed].sort()).toEqual([kept!.recordingId, other!.recordingId].sort());
@@ -92,7 +92,7 @@ describe.skipIf(!sqliteAvailable())('camdl sync: Axis edge storage', () => {
     // Whole again: archived, then removed; the deleted ones are not reported lost.
     sim.axisEdge!.cutExport(cut!.recordingId, undefined);
     const again = await syncFleet(fleet.config(), { env: fleet.env });
-    expect(again.exitCode).toBe(0);
+    expect(again.outcome).toBe('ok');
     expect(again.summary.cameras[0]).toMatchObject({ downloaded: 1, deleted: 1, lost: 0 });
     expect(sim.axisEdge!.removed).toContain(cut!.recordingId);
   });
@@ -119,7 +119,7 @@ describe.skipIf(!sqliteAvailable())('camdl sync: Axis edge storage', () => {
     ]));
     for (const attempt of [1, 2]) {
       const result = await syncFleet(fleet.config(), { env: fleet.env });
-      expect(result.exitCode).toBe(1);
+      expect(result.outcome).toBe('some-failed');
       expect(result.summary.cameras.map((camera) => [camera.camera, camera.status, camera.errorCode])).toEqual([
         ['dock', 'failed', 'ERR_AXIS_EDGE_AUTH'],
         ['lobby', 'failed', 'ERR_HIKVISION_AUTH'],
@@ -129,7 +129,7 @@ describe.skipIf(!sqliteAvailable())('camdl sync: Axis edge storage', () => {
     const env = { ...fleet.env };
     for (const [name, sim] of fleet.sims) env[envName(name)] = sim.password;
     const result = await syncFleet(fleet.config(), { env });
-    expect(result.exitCode).toBe(0);
+    expect(result.outcome).toBe('ok');
     expect(result.summary.cameras.map((camera) => camera.downloaded)).toEqual([2, 6]);
   });
 });

@@ -45,7 +45,7 @@ describe.skipIf(!sqliteAvailable())('camdl sync delete-after: the archived file 
     const run = collect();
     const result = await syncFleet(fleet.config(), { env: fleet.env, onEvent: run.onEvent });
     expect(run.ofType('delete-failed')).toEqual([]);
-    expect(result.exitCode).toBe(0);
+    expect(result.outcome).toBe('ok');
     expect(result.summary.cameras[0]).toMatchObject({ downloaded: 2, deleted: 2, failed: 0 });
     expect(sim.archives).toHaveLength(0);
     for (const row of rows(fleet.config().ledger)) {
@@ -66,7 +66,7 @@ describe.skipIf(!sqliteAvailable())('camdl sync delete-after: the archived file 
     sim.addFault({ route: 'download', match: cut.filename, kind: 'wrong-content-length', delta: -300 });
     const run = collect();
     const result = await syncFleet(fleet.config(), { env: fleet.env, onEvent: run.onEvent });
-    expect(result.exitCode).toBe(1);
+    expect(result.outcome).toBe('some-failed');
     expect(result.summary.cameras[0]).toMatchObject({ downloaded: 1, failed: 1, deleted: 1 });
     const failed = run.ofType('file-failed');
     expect(failed).toHaveLength(1);
@@ -87,7 +87,7 @@ describe.skipIf(!sqliteAvailable())('camdl sync delete-after: the archived file 
 
     sim.setFaults([]);
     const next = await syncFleet(fleet.config(), { env: fleet.env });
-    expect(next.exitCode).toBe(0);
+    expect(next.outcome).toBe('ok');
     expect(next.summary.cameras[0]).toMatchObject({ downloaded: 1, deleted: 1, failed: 0 });
     expect(sim.archives).toHaveLength(0);
     const fetched = rows(fleet.config().ledger).find((candidate) => candidate.remoteKey === cut.filename)!;
@@ -103,7 +103,7 @@ describe.skipIf(!sqliteAvailable())('camdl sync delete-after: the archived file 
     fleet = await startFleet([{ name: 'gate', sim: { profile, content: 'tiny' }, extra: ['time-zone: UTC'] }]);
     const sim = fleet.sims.get('gate')!;
     const served = new Map(sim.archives.map((archive) => [archive.filename, archive.sha256]));
-    expect((await syncFleet(fleet.config(), { env: fleet.env })).exitCode).toBe(0);
+    expect((await syncFleet(fleet.config(), { env: fleet.env })).outcome).toBe('ok');
     const ledgerPath = fleet.config().ledger;
     const victim = rows(ledgerPath)[0]!;
     const path = join(fleet.archive, victim.localPath!);
@@ -117,7 +117,7 @@ describe.skipIf(!sqliteAvailable())('camdl sync delete-after: the archived file 
     await writeFile(fleet.configPath, `${await readFile(fleet.configPath, 'utf8')}    delete-after: true\n`);
     const run = collect();
     const result = await syncFleet(fleet.config(), { env: fleet.env, onEvent: run.onEvent });
-    expect(result.exitCode).toBe(1);
+    expect(result.outcome).toBe('some-failed');
     expect(result.summary.cameras[0]).toMatchObject({ downloaded: 0, deleted: 1, failed: 1 });
     const refused = run.ofType('delete-failed');
     expect(refused.map((event) => event.remoteName)).toEqual([victim.remoteKey]);
@@ -130,7 +130,7 @@ describe.skipIf(!sqliteAvailable())('camdl sync delete-after: the archived file 
 
     // The next run fetches it again from the camera, checks it, and only then deletes it.
     const repair = await syncFleet(fleet.config(), { env: fleet.env });
-    expect(repair.exitCode).toBe(0);
+    expect(repair.outcome).toBe('ok');
     expect(repair.summary.cameras[0]).toMatchObject({ downloaded: 1, deleted: 1, failed: 0 });
     expect(sim.archives).toHaveLength(0);
     expect(await sha256File(path)).toBe(served.get(victim.remoteKey));

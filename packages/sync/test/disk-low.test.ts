@@ -19,7 +19,7 @@ describe.skipIf(!mountable)('disk-low on a small real tmpfs', () => {
     track({ close: () => spawnSync('umount', ['-l', fleet.archive]) });
     const config = fleet.config();
     const first = await runMonitoredSync(config, { env: fleet.env, now: () => T0 });
-    expect(first.exitCode).toBe(0);
+    expect(first.outcome).toBe('ok');
     expect(webhook.requests).toHaveLength(1);
     const message = JSON.parse(webhook.requests[0]!.text) as NotifyMessage;
     expect(message.notices).toEqual([

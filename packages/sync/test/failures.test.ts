@@ -22,7 +22,7 @@ describe.skipIf(!sqliteAvailable())('camdl sync when things go wrong', () => {
     ]);
     const run = collect();
     const result = await syncFleet(fleet.config(), { env: fleet.env, onEvent: run.onEvent });
-    expect(result.exitCode).toBe(1);
+    expect(result.outcome).toBe('some-failed');
     const byName = new Map(result.summary.cameras.map((camera) => [camera.camera, camera]));
     expect(byName.get('offline')).toMatchObject({ status: 'failed', downloaded: 0, errorCode: 'ERR_TIMELAPSE_NETWORK' });
     expect(byName.get('offline')?.error).toMatch(/connection refused/);
@@ -45,7 +45,7 @@ describe.skipIf(!sqliteAvailable())('camdl sync when things go wrong', () => {
     fleet.sims.get('kitchen')!.addFault({ route: 'mediaFileFind', match: 'findNextFile', kind: 'status', status: 200, body: '\u0000\u0001garbage without a single key\r\n' });
     const run = collect();
     const result = await syncFleet(fleet.config(), { env: fleet.env, onEvent: run.onEvent });
-    expect(result.exitCode).toBe(1);
+    expect(result.outcome).toBe('some-failed');
     const byName = new Map(result.summary.cameras.map((camera) => [camera.camera, camera]));
     expect(byName.get('gate')).toMatchObject({ status: 'failed', downloaded: 0 });
     expect(byName.get('gate')?.errorCode).toMatch(/^ERR_TIMELAPSE_/);
@@ -65,7 +65,7 @@ describe.skipIf(!sqliteAvailable())('camdl sync when things go wrong', () => {
     ]);
     const run = collect();
     const result = await syncFleet(fleet.config(), { env: fleet.env, onEvent: run.onEvent });
-    expect(result.exitCode).toBe(1);
+    expect(result.outcome).toBe('some-failed');
     const byName = new Map(result.summary.cameras.map((camera) => [camera.camera, camera]));
     expect(byName.get('gate')).toMatchObject({ status: 'failed', downloaded: 0 });
     expect(byName.get('kitchen')).toMatchObject({ status: 'failed', downloaded: 0 });
@@ -83,7 +83,7 @@ describe.skipIf(!sqliteAvailable())('camdl sync when things go wrong', () => {
     const victim = sim.archives[1]!.filename;
     sim.addFault({ route: 'download', match: victim, kind: 'status', status: 500 });
     const first = await syncFleet(fleet.config(), { env: fleet.env });
-    expect(first.exitCode).toBe(1);
+    expect(first.outcome).toBe('some-failed');
     expect(first.summary.cameras[0]).toMatchObject({ downloaded: 2, failed: 1 });
 
     // The camera drops it (retention) before the next run.
@@ -95,7 +95,7 @@ describe.skipIf(!sqliteAvailable())('camdl sync when things go wrong', () => {
 
     const second = collect();
     const result = await syncFleet(fleet.config(), { env: fleet.env, onEvent: second.onEvent });
-    expect(result.exitCode).toBe(1);
+    expect(result.outcome).toBe('some-failed');
     expect(second.ofType('lost').map((event) => event.remoteName)).toEqual([victim]);
     expect(result.summary.cameras[0]).toMatchObject({ lost: 1, downloaded: 0, failed: 0 });
     const ledger = Ledger.open(fleet.config().ledger);
@@ -109,7 +109,7 @@ describe.skipIf(!sqliteAvailable())('camdl sync when things go wrong', () => {
     expect(fleetStatus(fleet.config()).cameras[0]?.channels[0]).toMatchObject({ files: 2, lost: 1, pending: 0 });
     // A third run does not report the same loss again, and has nothing else to do.
     const third = await syncFleet(fleet.config(), { env: fleet.env });
-    expect(third.exitCode).toBe(0);
+    expect(third.outcome).toBe('ok');
   });
 
   it('an Amcrest recording the camera overwrites (card full) before it was fetched becomes lost, loudly; the others stay archived', async () => {
@@ -118,7 +118,7 @@ describe.skipIf(!sqliteAvailable())('camdl sync when things go wrong', () => {
     const [oldest, ...rest] = sim.recordings.filter((recording) => recording.type === 'mp4');
     sim.addFault({ route: 'RPC_Loadfile', match: oldest!.filePath, kind: 'status', status: 500 });
     const first = await syncFleet(fleet.config(), { env: fleet.env });
-    expect(first.exitCode).toBe(1);
+    expect(first.outcome).toBe('some-failed');
     expect(first.summary.cameras[0]).toMatchObject({ downloaded: rest.length, failed: 1 });
 
     sim.setFaults([]);
@@ -126,7 +126,7 @@ describe.skipIf(!sqliteAvailable())('camdl sync when things go wrong', () => {
     expect(sim.recordings.map((recording) => recording.filePath)).not.toContain(oldest!.filePath);
     const second = collect();
     const result = await syncFleet(fleet.config(), { env: fleet.env, onEvent: second.onEvent });
-    expect(result.exitCode).toBe(1);
+    expect(result.outcome).toBe('some-failed');
     expect(second.ofType('lost').map((event) => [event.remoteName, event.channel])).toEqual([[oldest!.filePath, 1]]);
     expect(result.summary.cameras[0]).toMatchObject({ lost: 1, downloaded: 0, failed: 0 });
     const ledger = Ledger.open(fleet.config().ledger);
@@ -138,12 +138,12 @@ describe.skipIf(!sqliteAvailable())('camdl sync when things go wrong', () => {
     }
     expect(fleetStatus(fleet.config()).cameras[0]?.channels[0]).toMatchObject({ files: rest.length, lost: 1, pending: 0 });
     // Reported once: the next run has nothing to do.
-    expect((await syncFleet(fleet.config(), { env: fleet.env })).exitCode).toBe(0);
+    expect((await syncFleet(fleet.config(), { env: fleet.env })).outcome).toBe('ok');
   });
 
   it('verify names every missing or changed file; the next sync fetches them again', async () => {
     fleet = await startFleet([{ name: 'gate', sim: { profile: 'timelapse3', content: { archives: dailyArchives('Gate', 3) } }, extra: ['time-zone: UTC'] }]);
-    expect((await syncFleet(fleet.config(), { env: fleet.env })).exitCode).toBe(0);
+    expect((await syncFleet(fleet.config(), { env: fleet.env })).outcome).toBe('ok');
     expect(await verifyArchive(fleet.config())).toEqual({ checked: 3, problems: [] });
     const files = (await listFiles(fleet.archive)).filter((file) => !file.endsWith('SHA256SUMS'));
     const [changed, missing, sameSize] = files as [string, string, string];
@@ -168,7 +168,7 @@ describe.skipIf(!sqliteAvailable())('camdl sync when things go wrong', () => {
     expect(fleetStatus(fleet.config()).cameras[0]?.channels[0]).toMatchObject({ files: 0, pending: 3 });
 
     const repair = await syncFleet(fleet.config(), { env: fleet.env });
-    expect(repair.exitCode).toBe(0);
+    expect(repair.outcome).toBe('ok');
     expect(repair.summary.cameras[0]?.downloaded).toBe(3);
     expect(await verifyArchive(fleet.config())).toEqual({ checked: 3, problems: [] });
     const sim = fleet.sims.get('gate')!;
@@ -187,7 +187,7 @@ describe.skipIf(!sqliteAvailable())('camdl sync when things go wrong', () => {
     sim.addFault({ route: 'download', match: failing, kind: 'status', status: 500 });
     const run = collect();
     const result = await syncFleet(fleet.config(), { env: fleet.env, onEvent: run.onEvent });
-    expect(result.exitCode).toBe(1);
+    expect(result.outcome).toBe('some-failed');
     expect(result.summary.cameras[0]).toMatchObject({ downloaded: 3, failed: 1, deleted: 3 });
     // Only the failed one is left on the camera.
     expect(sim.archives.map((archive) => archive.filename)).toEqual([failing]);
@@ -206,14 +206,14 @@ describe.skipIf(!sqliteAvailable())('camdl sync when things go wrong', () => {
     // The next run fetches the last one, verifies it, and only then deletes it.
     sim.setFaults([]);
     const next = await syncFleet(fleet.config(), { env: fleet.env });
-    expect(next.exitCode).toBe(0);
+    expect(next.outcome).toBe('ok');
     expect(sim.archives).toHaveLength(0);
     expect((await listFiles(fleet.archive)).filter((file) => !file.endsWith('SHA256SUMS'))).toHaveLength(4);
   });
 
   it('delete-after never deletes a recording whose archived copy no longer matches', async () => {
     fleet = await startFleet([{ name: 'gate', sim: { profile: 'timelapse3', content: { archives: dailyArchives('Gate', 2) } }, extra: ['time-zone: UTC'] }]);
-    expect((await syncFleet(fleet.config(), { env: fleet.env })).exitCode).toBe(0);
+    expect((await syncFleet(fleet.config(), { env: fleet.env })).outcome).toBe('ok');
     // Turn delete-after on only now, and damage one archived file behind the ledger's back.
     const text = await readFile(fleet.configPath, 'utf8');
     await writeFile(fleet.configPath, `${text}    delete-after: true\n`);
@@ -236,15 +236,15 @@ describe.skipIf(!sqliteAvailable())('camdl sync when things go wrong', () => {
     while (firstRun.ofType('file-start').length === 0) await new Promise((resolve) => setTimeout(resolve, 20));
     const secondRun = collect();
     const second = await syncFleet(fleet.config(), { env: fleet.env, onEvent: secondRun.onEvent });
-    expect(second.exitCode).toBe(1);
+    expect(second.outcome).toBe('some-failed');
     expect(second.summary.cameras[0]).toMatchObject({ status: 'busy', downloaded: 0 });
     expect(secondRun.ofType('camera-busy')[0]?.message).toMatch(/another camdl sync \(pid \d+/);
     expect(secondRun.ofType('file-start')).toHaveLength(0);
     const done = await first;
-    expect(done.exitCode).toBe(0);
+    expect(done.outcome).toBe('ok');
     expect(done.summary.cameras[0]?.downloaded).toBe(2);
     // The lock is released: a third run proceeds (and has nothing to do).
-    expect((await syncFleet(fleet.config(), { env: fleet.env })).exitCode).toBe(0);
+    expect((await syncFleet(fleet.config(), { env: fleet.env })).outcome).toBe('ok');
   });
 
   it('--dry-run plans without downloading or writing the ledger', async () => {

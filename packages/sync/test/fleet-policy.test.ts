@@ -36,7 +36,7 @@ describe.skipIf(!sqliteAvailable())('camdl sync policy, against the simulators',
     expect(sim.archives.map((archive) => archive.filename)).toEqual(listed.map((archive) => `${archive.filename}.mp4`));
     const run = collect();
     const result = await syncFleet(fleet.config(), { env: fleet.env, onEvent: run.onEvent });
-    expect(result.exitCode).toBe(0);
+    expect(result.outcome).toBe('ok');
     expect(run.ofType('file-start').map((event) => event.remoteName)).toEqual(days.map((archive) => `${archive.filename}.mp4`));
     expect(sim.counters.peakConcurrentRequests).toBe(1);
   });
@@ -50,7 +50,7 @@ describe.skipIf(!sqliteAvailable())('camdl sync policy, against the simulators',
     for (const sim of fleet.sims.values()) sim.addFault({ route: 'RPC_Loadfile', kind: 'slow', bytesPerSec: 500_000 });
     const run = collect();
     const result = await syncFleet(fleet.config(), { env: fleet.env, onEvent: run.onEvent });
-    expect(result.exitCode).toBe(0);
+    expect(result.outcome).toBe('ok');
     expect(result.summary.cameras.map((camera) => camera.downloaded)).toEqual([8, 8]);
     // Most files at once per camera, from the events (file-start … file-done).
     const peak = (camera: string): number => {
@@ -76,7 +76,7 @@ describe.skipIf(!sqliteAvailable())('camdl sync policy, against the simulators',
     ]);
     const run = collect();
     const result = await syncFleet(fleet.config(), { env: fleet.env, onEvent: run.onEvent });
-    expect(result.exitCode).toBe(1);
+    expect(result.outcome).toBe('some-failed');
     const secrets = [...fleet.sims.values()].map((sim) => sim.password).concat('Wrong-Pass-4821');
     const texts = {
       events: JSON.stringify(run.events),
@@ -144,7 +144,7 @@ describe.skipIf(!sqliteAvailable())('camdl sync policy, against the simulators',
     expect(sim.counters.totalRequests).toBe(0);
     await chmod(fleet.configPath, 0o600);
     const result = await syncFleet(loadConfig(fleet.configPath), { env: {} });
-    expect(result.exitCode).toBe(0);
+    expect(result.outcome).toBe('ok');
     expect(result.summary.cameras[0]?.downloaded).toBe(2);
   });
 
@@ -162,7 +162,7 @@ describe.skipIf(!sqliteAvailable())('camdl sync policy, against the simulators',
     if (rawQuery) expect(unservable).toHaveLength(2);
     const run = collect();
     const result = await syncFleet(fleet.config(), { env: fleet.env, onEvent: run.onEvent });
-    expect(result.exitCode).toBe(rawQuery ? 1 : 0);
+    expect(result.outcome).toBe(rawQuery ? 'some-failed' : 'ok');
     expect(run.ofType('camera-listed')[0]?.notes[0]).toMatch(api);
     expect(result.summary.cameras[0]).toMatchObject({ downloaded: servable.length, failed: unservable.length });
     expect(run.ofType('file-failed').map((event) => [event.remoteName, event.code])).toEqual(unservable.map((archive) => [archive.filename, 'ERR_TIMELAPSE_UNSUPPORTED_NAME']));

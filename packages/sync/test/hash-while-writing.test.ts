@@ -60,7 +60,7 @@ describe.skipIf(!sqliteAvailable())('camdl sync records the hash the download co
     };
     const result = await syncFleet(fleet.config(), { env: fleet.env, onEvent });
     expect(run.ofType('file-failed')).toEqual([]);
-    expect(result.exitCode).toBe(0);
+    expect(result.outcome).toBe('ok');
 
     const served = new Map<string, string | undefined>();
     for (const sim of fleet.sims.values()) {
@@ -104,7 +104,7 @@ describe.skipIf(!sqliteAvailable())('camdl sync records the hash the download co
     expect(sha256(staged)).not.toBe(sim.archives[0]!.sha256);
     const run = collect();
     const result = await syncFleet(fleet.config(), { env: fleet.env, onEvent: run.onEvent });
-    expect(result.exitCode).toBe(0);
+    expect(result.outcome).toBe('ok');
     expect(run.ofType('file-done').map((event) => [event.status, event.sha256])).toEqual([['reused', sha256(staged)]]);
     const ledger = Ledger.open(fleet.config().ledger);
     try {

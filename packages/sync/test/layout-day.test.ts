@@ -17,7 +17,7 @@ describe.skipIf(!sqliteAvailable())('the day in the layout is the day the record
     ], { top: ['layout: "{camera}/{yyyy}-{mm}-{dd}/{hh}h/{file}"'] });
     const run = collect();
     const result = await syncFleet(fleet.config(), { env: fleet.env, onEvent: run.onEvent });
-    expect(result.exitCode).toBe(0);
+    expect(result.outcome).toBe('ok');
     const files = (await listFiles(fleet.archive)).filter((file) => !file.endsWith('SHA256SUMS'));
     expect(files).toEqual([
       'east/2026-03-01/09h/Gate_2026_03_02_0000.avi',

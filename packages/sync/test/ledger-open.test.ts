@@ -81,7 +81,7 @@ describe.skipIf(!sqliteAvailable())('opening the ledger', () => {
 
   it('status, report, film and a clean verify leave a synced ledger byte for byte, with no -wal or -shm', async () => {
     const config = (await start()).config();
-    expect((await syncFleet(config, { env: fleet!.env })).exitCode).toBe(0);
+    expect((await syncFleet(config, { env: fleet!.env })).outcome).toBe('ok');
     expect(sidecars(config.ledger)).toEqual([]);
     const before = await fingerprint(config.ledger);
     expect(fleetStatus(config).cameras[0]?.channels[0]?.files).toBe(2);
@@ -94,7 +94,7 @@ describe.skipIf(!sqliteAvailable())('opening the ledger', () => {
 
   it('a read-only open of a ledger a sync has open reads what the sync committed', async () => {
     const config = (await start()).config();
-    expect((await syncFleet(config, { env: fleet!.env })).exitCode).toBe(0);
+    expect((await syncFleet(config, { env: fleet!.env })).outcome).toBe('ok');
     const writer = Ledger.open(config.ledger);
     try {
       writer.startRun({ dryRun: false });
@@ -113,7 +113,7 @@ describe.skipIf(!sqliteAvailable())('opening the ledger', () => {
 
   it('a ledger without a camdl schema version is refused by the read-only commands', async () => {
     const config = (await start()).config();
-    expect((await syncFleet(config, { env: fleet!.env })).exitCode).toBe(0);
+    expect((await syncFleet(config, { env: fleet!.env })).outcome).toBe('ok');
     const db = new DatabaseSync(config.ledger);
     db.exec('PRAGMA user_version = 0');
     db.close();

@@ -48,8 +48,8 @@ describe.skipIf(!sqliteAvailable() || missing !== undefined)('metrics: the textf
       { top: ['metrics:', '  textfile: ./node-exporter/camdl.prom', 'notify:', '  - { kind: webhook, url: "http://127.0.0.1:9/hook", timeout: 1 }'] },
     );
     await mkdir(join(fleet.dir.path, 'node-exporter'));
-    const { exitCode } = await runMonitoredSync(fleet.config(), { env: fleet.env, now: () => T0 });
-    expect(exitCode).toBe(0);
+    const { outcome } = await runMonitoredSync(fleet.config(), { env: fleet.env, now: () => T0 });
+    expect(outcome).toBe('ok');
     return fleet;
   }
 
@@ -76,7 +76,7 @@ describe.skipIf(!sqliteAvailable() || missing !== undefined)('metrics: the textf
     const { lines } = await directoryTargets(fleet, ['usb', 'nas'], { missing: ['nas'] });
     await addTopLines(fleet, lines);
     // nas is missing: its two copies stay pending from this run on; usb holds both.
-    expect((await runMonitoredSync(fleet.config(), { env: fleet.env, now: () => T0, targetTuning: { retryDelayMs: 1 } })).exitCode).toBe(1);
+    expect((await runMonitoredSync(fleet.config(), { env: fleet.env, now: () => T0, targetTuning: { retryDelayMs: 1 } })).outcome).toBe('some-failed');
     const text = renderExposition(await collectMetrics(fleet.config(), { now: T0 + HOUR }));
     expect(promtool(text)).toEqual({ status: 0, output: '' });
     const copies = text.split('\n').filter((line) => line.startsWith('camdl_cop'));

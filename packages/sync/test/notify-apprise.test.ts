@@ -1,7 +1,7 @@
 import { chmod, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
-import { makeTempDir, missingSystemTools, startHttpReceiver, type HttpReceiver, type TempDir } from '@camdl/test-utils';
+import { describe, expect, it } from 'vitest';
+import { closeAfterEach, makeTempDir, missingSystemTools, startHttpReceiver, type TempDir } from '@camdl/test-utils';
 import { sendTestNotifications, type FleetConfig, loadConfig } from '@camdl/sync';
 
 
@@ -9,12 +9,7 @@ const missing = missingSystemTools('apprise');
 
 describe.skipIf(missing !== undefined)('Apprise: Debian’s CLI posting to a local json:// receiver, and an apprise-api endpoint', () => {
   let dir: TempDir | undefined;
-  const receivers: HttpReceiver[] = [];
-  afterEach(async () => {
-    await Promise.all(receivers.splice(0).map((receiver) => receiver.close()));
-    await dir?.cleanup();
-    dir = undefined;
-  });
+  const track = closeAfterEach();
 
   async function configWith(lines: string[]): Promise<FleetConfig> {
     const path = join(dir!.path, 'camdl.yaml');
@@ -23,9 +18,8 @@ describe.skipIf(missing !== undefined)('Apprise: Debian’s CLI posting to a loc
   }
 
   it('the apprise CLI reads the URLs from the urls-file (never argv) with a bare environment, and delivers', async () => {
-    dir = await makeTempDir('camdl-apprise-');
-    const receiver = await startHttpReceiver();
-    receivers.push(receiver);
+    dir = track(await makeTempDir('camdl-apprise-'));
+    const receiver = track(await startHttpReceiver());
     const target = `json://${receiver.url.slice('http://'.length)}/apprise/t0ken-in-path`;
     const urlsFile = join(dir.path, 'apprise.urls');
     await writeFile(urlsFile, `${target}\n`);
@@ -48,7 +42,7 @@ describe.skipIf(missing !== undefined)('Apprise: Debian’s CLI posting to a loc
   }, 30_000);
 
   it('a urls-file apprise cannot use fails, named, without showing the URL', async () => {
-    dir = await makeTempDir('camdl-apprise-');
+    dir = track(await makeTempDir('camdl-apprise-'));
     await writeFile(join(dir.path, 'apprise.urls'), 'nosuchscheme://secret-token@host/\n');
     const config = await configWith(['notify:', '  - { kind: apprise, urls-file: ./apprise.urls, timeout: 20 }']);
     const [result] = await sendTestNotifications(config);
@@ -58,7 +52,7 @@ describe.skipIf(missing !== undefined)('Apprise: Debian’s CLI posting to a loc
   }, 30_000);
 
   it('an apprise that hangs is killed at the deadline: nothing outlives the run', async () => {
-    dir = await makeTempDir('camdl-apprise-');
+    dir = track(await makeTempDir('camdl-apprise-'));
     await writeFile(join(dir.path, 'apprise.urls'), 'json://127.0.0.1:9/\n');
     const hang = join(dir.path, 'apprise-hang.sh');
     await writeFile(hang, `#!/bin/sh\necho $$ > "${dir.path}/pid"\nexec sleep 30\n`);
@@ -74,9 +68,8 @@ describe.skipIf(missing !== undefined)('Apprise: Debian’s CLI posting to a loc
   });
 
   it('an apprise-api endpoint gets title, body and type as JSON', async () => {
-    dir = await makeTempDir('camdl-apprise-');
-    const receiver = await startHttpReceiver();
-    receivers.push(receiver);
+    dir = track(await makeTempDir('camdl-apprise-'));
+    const receiver = track(await startHttpReceiver());
     const config = await configWith(['notify:', `  - { kind: apprise, url: "${receiver.url}/notify/site-a" }`]);
     expect(await sendTestNotifications(config)).toEqual([{ channel: 'apprise', shown: `apprise (${receiver.url})`, kind: 'apprise', ok: true }]);
     expect(receiver.requests[0]!.path).toBe('/notify/site-a');

@@ -27,7 +27,7 @@ describe.skipIf(!sqliteAvailable())('camdl sync with directory targets', () => {
     const run = collect();
     const result = await syncFleet(fleet.config(), { env: fleet.env, onEvent: run.onEvent, ...FAST });
     expect(run.ofType('upload-failed')).toEqual([]);
-    expect(result.exitCode).toBe(0);
+    expect(result.outcome).toBe('ok');
     expect(result.summary.copies.map((copy) => [copy.target, copy.uploaded, copy.failed, copy.pending])).toEqual([
       ['usb', 5, 0, 0],
       ['nas', 5, 0, 0],
@@ -52,7 +52,7 @@ describe.skipIf(!sqliteAvailable())('camdl sync with directory targets', () => {
       snapshot.close();
     }
     const second = collect();
-    expect((await syncFleet(fleet.config(), { env: fleet.env, onEvent: second.onEvent, ...FAST })).exitCode).toBe(0);
+    expect((await syncFleet(fleet.config(), { env: fleet.env, onEvent: second.onEvent, ...FAST })).outcome).toBe('ok');
     expect(second.ofType('upload-start')).toEqual([]);
     const status = fleetStatus(fleet.config());
     expect(status.cameras.map((camera) => camera.copies.map((copy) => [camera.name, copy.target, copy.verified, copy.pending, copy.failing]))).toEqual([
@@ -69,12 +69,12 @@ describe.skipIf(!sqliteAvailable())('camdl sync with directory targets', () => {
 
   it('backfills recordings archived before the target existed', async () => {
     fleet = await twoCameras();
-    expect((await syncFleet(fleet.config(), { env: fleet.env, ...FAST })).exitCode).toBe(0);
+    expect((await syncFleet(fleet.config(), { env: fleet.env, ...FAST })).outcome).toBe('ok');
     const { lines, paths } = await directoryTargets(fleet, ['usb']);
     await addTopLines(fleet, lines);
     const run = collect();
     const result = await syncFleet(fleet.config(), { env: fleet.env, onEvent: run.onEvent, ...FAST });
-    expect(result.exitCode).toBe(0);
+    expect(result.outcome).toBe('ok');
     expect(run.ofType('file-done')).toEqual([]);
     expect(run.ofType('upload-done')).toHaveLength(5);
     expect(await treeHashes(paths.get('usb')!)).toEqual(await treeHashes(fleet.archive));
@@ -86,7 +86,7 @@ describe.skipIf(!sqliteAvailable())('camdl sync with directory targets', () => {
     await addTopLines(fleet, lines);
     const run = collect();
     const result = await syncFleet(fleet.config(), { env: fleet.env, onEvent: run.onEvent, ...FAST });
-    expect(result.exitCode).toBe(1);
+    expect(result.outcome).toBe('some-failed');
     expect(result.summary.cameras.map((camera) => [camera.status, camera.downloaded])).toEqual([
       ['ok', 3],
       ['ok', 2],
@@ -109,7 +109,7 @@ describe.skipIf(!sqliteAvailable())('camdl sync with directory targets', () => {
     await mkdir(paths.get('nas')!, { recursive: true });
     const next = collect();
     const again = await syncFleet(fleet.config(), { env: fleet.env, onEvent: next.onEvent, ...FAST });
-    expect(again.exitCode).toBe(0);
+    expect(again.outcome).toBe('ok');
     expect(next.ofType('upload-done').map((event) => event.target)).toEqual(['nas', 'nas', 'nas', 'nas', 'nas']);
     expect(await treeHashes(paths.get('nas')!)).toEqual(await treeHashes(fleet.archive));
   });
@@ -118,7 +118,7 @@ describe.skipIf(!sqliteAvailable())('camdl sync with directory targets', () => {
     fleet = await twoCameras();
     const { lines, paths } = await directoryTargets(fleet, ['usb']);
     await addTopLines(fleet, lines);
-    expect((await syncFleet(fleet.config(), { env: fleet.env, ...FAST })).exitCode).toBe(0);
+    expect((await syncFleet(fleet.config(), { env: fleet.env, ...FAST })).outcome).toBe('ok');
     const victim = 'crane/2026-03-02/Crane_Cam_2026_03_03_0000.mp4';
     const copy = join(paths.get('usb')!, victim);
     const bytes = await readFile(copy);
@@ -132,7 +132,7 @@ describe.skipIf(!sqliteAvailable())('camdl sync with directory targets', () => {
     expect(copiesOf(fleet).find((row) => row.key === victim && row.target === 'usb')).toMatchObject({ state: 'failed', everVerified: true });
 
     const run = collect();
-    expect((await syncFleet(fleet.config(), { env: fleet.env, onEvent: run.onEvent, ...FAST })).exitCode).toBe(0);
+    expect((await syncFleet(fleet.config(), { env: fleet.env, onEvent: run.onEvent, ...FAST })).outcome).toBe('ok');
     expect(run.ofType('repair')).toEqual([{ type: 'repair', camera: 'crane', target: 'usb', path: victim, what: 'copy' }]);
     expect(await sha256File(copy)).toBe(await sha256File(join(fleet.archive, victim)));
     expect((await verifyTarget(fleet.config(), { target: 'usb', deep: true })).problems).toEqual([]);
@@ -147,14 +147,14 @@ describe.skipIf(!sqliteAvailable())('camdl sync with directory targets', () => {
     await writeFile(join(paths.get('usb')!, key), 'somebody else\'s file');
     const run = collect();
     const result = await syncFleet(fleet.config(), { env: fleet.env, onEvent: run.onEvent, ...FAST });
-    expect(result.exitCode).toBe(1);
+    expect(result.outcome).toBe('some-failed');
     expect(run.ofType('upload-conflict')).toEqual([{ type: 'upload-conflict', camera: 'north-gate', target: 'usb', path: key, message: expect.stringContaining('left in place') as string }]);
     expect(await readFile(join(paths.get('usb')!, key), 'utf8')).toBe('somebody else\'s file');
     expect(result.summary.copies[0]).toMatchObject({ uploaded: 4, conflicts: 1 });
     expect(fleetStatus(fleet.config()).cameras[0]!.copies[0]).toMatchObject({ target: 'usb', verified: 2, conflict: 1 });
     // Still left alone by the next run, still exit 1.
     const again = collect();
-    expect((await syncFleet(fleet.config(), { env: fleet.env, onEvent: again.onEvent, ...FAST })).exitCode).toBe(1);
+    expect((await syncFleet(fleet.config(), { env: fleet.env, onEvent: again.onEvent, ...FAST })).outcome).toBe('some-failed');
     expect(again.ofType('upload-conflict')).toHaveLength(1);
     expect(await readFile(join(paths.get('usb')!, key), 'utf8')).toBe('somebody else\'s file');
   });
@@ -167,7 +167,7 @@ describe.skipIf(!sqliteAvailable())('camdl sync with directory targets', () => {
     await addTopLines(fleet, lines);
     const run = collect();
     const result = await syncFleet(fleet.config(), { env: fleet.env, onEvent: run.onEvent, ...FAST });
-    expect(result.exitCode).toBe(1);
+    expect(result.outcome).toBe('some-failed');
     expect(result.summary.cameras[0]).toMatchObject({ downloaded: served, deleted: 0 });
     expect(run.ofType('delete-held')).toEqual([{ type: 'delete-held', camera: 'gate', count: served, targets: ['usb', 'nas'] }]);
     expect(sim.archives).toHaveLength(served);
@@ -175,7 +175,7 @@ describe.skipIf(!sqliteAvailable())('camdl sync with directory targets', () => {
     await mkdir(paths.get('nas')!, { recursive: true });
     const next = collect();
     const again = await syncFleet(fleet.config(), { env: fleet.env, onEvent: next.onEvent, ...FAST });
-    expect(again.exitCode).toBe(0);
+    expect(again.outcome).toBe('ok');
     expect(again.summary.cameras[0]).toMatchObject({ deleted: served });
     expect(sim.archives).toHaveLength(0);
   });
@@ -185,21 +185,21 @@ describe.skipIf(!sqliteAvailable())('camdl sync with directory targets', () => {
     const { lines, paths } = await directoryTargets(fleet, ['usb', 'nas'], { missing: ['nas'] });
     await addTopLines(fleet, lines);
     const before = collect();
-    expect((await syncFleet(fleet.config(), { env: fleet.env, onEvent: before.onEvent, ...FAST })).exitCode).toBe(1);
+    expect((await syncFleet(fleet.config(), { env: fleet.env, onEvent: before.onEvent, ...FAST })).outcome).toBe('some-failed');
     // nas holds nothing: every local file stays.
     expect(before.ofType('local-freed')).toEqual([]);
     expect((await listFiles(fleet.archive)).filter((file) => !file.endsWith('SHA256SUMS'))).toHaveLength(3);
 
     await mkdir(paths.get('nas')!, { recursive: true });
     const run = collect();
-    expect((await syncFleet(fleet.config(), { env: fleet.env, onEvent: run.onEvent, ...FAST })).exitCode).toBe(0);
+    expect((await syncFleet(fleet.config(), { env: fleet.env, onEvent: run.onEvent, ...FAST })).outcome).toBe('ok');
     expect(run.ofType('local-freed')).toHaveLength(3);
     expect(await listFiles(fleet.archive)).toEqual([]);
     for (const path of paths.values()) expect([...(await treeHashes(path)).keys()].filter((file) => !file.endsWith('SHA256SUMS'))).toHaveLength(3);
     expect((await verifyArchive(fleet.config())).problems).toEqual([]);
     expect(fleetStatus(fleet.config()).cameras[0]).toMatchObject({ offsiteOnly: 3 });
     // Nothing on a target is deleted because the local disk no longer has it.
-    expect((await syncFleet(fleet.config(), { env: fleet.env, ...FAST })).exitCode).toBe(0);
+    expect((await syncFleet(fleet.config(), { env: fleet.env, ...FAST })).outcome).toBe('ok');
     for (const path of paths.values()) expect([...(await treeHashes(path)).keys()].filter((file) => !file.endsWith('SHA256SUMS'))).toHaveLength(3);
   });
 
@@ -207,7 +207,7 @@ describe.skipIf(!sqliteAvailable())('camdl sync with directory targets', () => {
     fleet = await twoCameras();
     const { lines, paths } = await directoryTargets(fleet, ['usb']);
     await addTopLines(fleet, lines);
-    expect((await syncFleet(fleet.config(), { env: fleet.env, ...FAST })).exitCode).toBe(0);
+    expect((await syncFleet(fleet.config(), { env: fleet.env, ...FAST })).outcome).toBe('ok');
     const local = await treeHashes(fleet.archive);
     const out = join(fleet.dir.path, 'restored');
     const all = await restoreFromTarget(fleet.config(), { target: 'usb', out });
@@ -250,7 +250,7 @@ describe.skipIf(!sqliteAvailable())('camdl sync with directory targets', () => {
     const { lines } = await directoryTargets(fleet, ['usb']);
     await addTopLines(fleet, lines);
     const first = await syncFleet(fleet.config(), { env: fleet.env, ...FAST });
-    expect(first.exitCode).toBe(0);
+    expect(first.outcome).toBe('ok');
     expect(fleet.sims.get('gate')!.archives).toHaveLength(0);
     const [victim] = (await listFiles(fleet.archive)).filter((file) => !file.endsWith('SHA256SUMS'));
     const original = await sha256File(join(fleet.archive, victim!));
@@ -260,7 +260,7 @@ describe.skipIf(!sqliteAvailable())('camdl sync with directory targets', () => {
     const run = collect();
     const result = await syncFleet(fleet.config(), { env: fleet.env, onEvent: run.onEvent, ...FAST });
     expect(run.ofType('repair')).toEqual([{ type: 'repair', camera: 'gate', target: 'usb', path: victim, what: 'local' }]);
-    expect(result.exitCode).toBe(0);
+    expect(result.outcome).toBe('ok');
     expect(await sha256File(join(fleet.archive, victim!))).toBe(original);
     expect((await verifyArchive(fleet.config())).problems).toEqual([]);
     const sums = await readFile(join(fleet.archive, victim!.slice(0, victim!.lastIndexOf('/')), 'SHA256SUMS'), 'utf8');

@@ -24,7 +24,7 @@ describe.skipIf(!mountable)('the off-site part of camdl sync on a full local dis
     ]));
     expect(mountTmpfs(fleet.archive, '4m')).toBe(true);
     track({ close: () => spawnSync('umount', ['-l', fleet.archive]) });
-    expect((await syncFleet(fleet.config(), { env: fleet.env })).exitCode).toBe(0);
+    expect((await syncFleet(fleet.config(), { env: fleet.env })).outcome).toBe('ok');
     const local = await treeHashes(fleet.archive);
     const filler = join(fleet.archive, 'filler');
     expect(spawnSync('dd', ['if=/dev/zero', `of=${filler}`, 'bs=4k']).stderr.toString()).toMatch(/No space left on device/);
@@ -40,7 +40,7 @@ describe.skipIf(!mountable)('the off-site part of camdl sync on a full local dis
     const { fleet, local, filler, paths } = await fullArchiveWithTarget(freeKiB);
     const run = collect();
     const result = await syncFleet(fleet.config(), { env: fleet.env, onEvent: run.onEvent, ...FAST });
-    expect(result.exitCode).toBe(1);
+    expect(result.outcome).toBe('some-failed');
     const full = run.ofType('disk-full');
     expect(full).toHaveLength(1);
     expect(full[0]?.message).toMatch(/^the archive's disk is full \((ENOSPC|the ledger: database or disk is full)\) at .*: no camera starts another file; free some space and run again$/);
@@ -58,7 +58,7 @@ describe.skipIf(!mountable)('the off-site part of camdl sync on a full local dis
     const second = await syncFleet(fleet.config(), { env: fleet.env, onEvent: again.onEvent, ...FAST });
     expect(again.ofType('disk-full')).toEqual([]);
     expect(again.ofType('upload-failed')).toEqual([]);
-    expect(second.exitCode).toBe(0);
+    expect(second.outcome).toBe('ok');
     const copies = copiesOf(fleet);
     expect(copies).toHaveLength(12);
     expect(copies.every((copy) => copy.state === 'verified')).toBe(true);
@@ -78,12 +78,12 @@ describe.skipIf(!mountable)('the off-site part of camdl sync on a full local dis
       // Full before the run could be recorded: the whole run's one line (the CLI prints it, exit 1).
       expect([outcome.code, outcome.message]).toEqual(['ERR_SYNC_DISK_FULL', expect.stringMatching(/^the archive's disk is full \(.*\): the ledger .* free some space and run again$/)]);
     } else {
-      expect(outcome.exitCode).toBe(1);
+      expect(outcome.outcome).toBe('some-failed');
       expect(run.ofType('disk-full').map((event) => event.message)).toEqual([expect.stringMatching(/^the archive's disk is full \((ENOSPC|the ledger: database or disk is full)\) at .*: no camera starts another file; free some space and run again$/)]);
       expect(outcome.summary.cameras.map((camera) => camera.error ?? '').join('')).not.toMatch(/rollback|SQLITE|I\/O/i);
     }
     await rm(filler);
-    expect((await syncFleet(fleet.config(), { env: fleet.env, ...FAST })).exitCode).toBe(0);
+    expect((await syncFleet(fleet.config(), { env: fleet.env, ...FAST })).outcome).toBe('ok');
     expect(copiesOf(fleet).filter((copy) => copy.state === 'verified')).toHaveLength(12);
   });
 });

@@ -29,7 +29,7 @@ describe.skipIf(!sqliteAvailable() || findSystemTool('rclone') === undefined)('c
     const result = await syncFleet(fleet.config(), { env: fleet.env, onEvent: run.onEvent, ...FAST });
     expect(run.ofType('upload-failed')).toEqual([]);
     expect(run.ofType('target-down')).toEqual([]);
-    expect(result.exitCode).toBe(0);
+    expect(result.outcome).toBe('ok');
     expect(result.summary.copies).toMatchObject([{ target: 'nas', uploaded: 3, pending: 0 }]);
     const remote = join(server.directory, 'cameras');
     expect(await treeHashes(remote)).toEqual(await treeHashes(fleet.archive));
@@ -43,7 +43,7 @@ describe.skipIf(!sqliteAvailable() || findSystemTool('rclone') === undefined)('c
     const deep = await verifyTarget(fleet.config(), { target: 'nas', deep: true, ...{ tuning: FAST.targetTuning } });
     expect(deep.problems.map((problem) => [problem.path, problem.problem])).toEqual([[victim, 'changed']]);
     const repair = collect();
-    expect((await syncFleet(fleet.config(), { env: fleet.env, onEvent: repair.onEvent, ...FAST })).exitCode).toBe(0);
+    expect((await syncFleet(fleet.config(), { env: fleet.env, onEvent: repair.onEvent, ...FAST })).outcome).toBe('ok');
     expect(repair.ofType('repair')).toMatchObject([{ target: 'nas', path: victim, what: 'copy' }]);
     expect(await sha256File(join(remote, victim))).toBe(await sha256File(join(fleet.archive, victim)));
   });
@@ -70,7 +70,7 @@ describe.skipIf(!sqliteAvailable() || findSystemTool('rclone') === undefined)('c
     const run = collect();
     const result = await syncFleet(fleet.config(), { env, onEvent: run.onEvent, ...FAST });
     expect(run.ofType('target-down')).toEqual([]);
-    expect(result.exitCode).toBe(0);
+    expect(result.outcome).toBe('ok');
     expect(result.summary.copies).toMatchObject([{ target: 'nas', uploaded: 2, pending: 0 }]);
     expect(await treeHashes(join(server.directory, 'cameras'))).toEqual(await treeHashes(fleet.archive));
     expect(JSON.stringify(run.events)).not.toContain(obscured);

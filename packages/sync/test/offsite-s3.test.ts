@@ -66,7 +66,7 @@ describe.skipIf(!sqliteAvailable())('camdl sync with an S3 target (a real S3 ser
     const run = collect();
     const result = await syncFleet(fleet.config(), { env: fleet.env, onEvent: run.onEvent, ...FAST });
     expect(run.ofType('upload-failed')).toEqual([]);
-    expect(result.exitCode).toBe(0);
+    expect(result.outcome).toBe('ok');
     expect(result.summary.copies.map((copy) => [copy.target, copy.uploaded, copy.pending])).toEqual([
       ['usb', 4, 0],
       ['offsite', 4, 0],
@@ -103,8 +103,8 @@ describe.skipIf(!sqliteAvailable())('camdl sync with an S3 target (a real S3 ser
     const siteB = await fleetOf('yard', 3, {});
     await addTopLines(siteA, ['targets:', ...(await s3Target(siteA, server, 'site-a/'))]);
     await addTopLines(siteB, ['targets:', ...(await s3Target(siteB, server, 'site-b/'))]);
-    expect((await syncFleet(siteA.config(), { env: siteA.env, ...FAST })).exitCode).toBe(0);
-    expect((await syncFleet(siteB.config(), { env: siteB.env, ...FAST })).exitCode).toBe(0);
+    expect((await syncFleet(siteA.config(), { env: siteA.env, ...FAST })).outcome).toBe('ok');
+    expect((await syncFleet(siteB.config(), { env: siteB.env, ...FAST })).outcome).toBe('ok');
     // From site A's machine: both sites.
     const status = await targetFleetStatus(siteA.config(), 'offsite', { env: siteA.env, tuning: FAST.targetTuning });
     expect(status.sites.map((site) => [site.site, site.error, site.cameras.map((camera) => [camera.name, camera.channels[0]?.files, camera.copies.map((copy) => [copy.target, copy.verified, copy.pending])])])).toEqual([
@@ -126,7 +126,7 @@ describe.skipIf(!sqliteAvailable())('camdl sync with an S3 target (a real S3 ser
     await addTopLines(fleet, ['targets:', ...(await s3Target(fleet, server, 'site-a/', server.secretAccessKey, `http://127.0.0.1:${closedPort}`))]);
     const run = collect();
     const down = await syncFleet(fleet.config(), { env: fleet.env, onEvent: run.onEvent, ...FAST });
-    expect(down.exitCode).toBe(1);
+    expect(down.outcome).toBe('some-failed');
     expect(down.summary.cameras[0]).toMatchObject({ status: 'ok', downloaded: 2 });
     expect(run.ofType('target-down')).toMatchObject([{ target: 'offsite', code: 'ERR_OFFSITE_UNREACHABLE' }]);
     expect(run.ofType('upload-start')).toEqual([]);
@@ -135,7 +135,7 @@ describe.skipIf(!sqliteAvailable())('camdl sync with an S3 target (a real S3 ser
     await writeFile(fleet.configPath, config.replace(`http://127.0.0.1:${closedPort}`, server.endpoint));
     const next = collect();
     const up = await syncFleet(fleet.config(), { env: fleet.env, onEvent: next.onEvent, ...FAST });
-    expect(up.exitCode).toBe(0);
+    expect(up.outcome).toBe('ok');
     expect(next.ofType('file-done')).toEqual([]);
     expect(next.ofType('upload-done')).toHaveLength(2);
   });
@@ -150,7 +150,7 @@ describe.skipIf(!sqliteAvailable())('camdl sync with an S3 target (a real S3 ser
     proxy.inject(isPut, { kind: 'status', status: 500, code: 'InternalError' }, 100);
     const run = collect();
     const result = await syncFleet(fleet.config(), { env: fleet.env, onEvent: run.onEvent, targetTuning: { ...FAST.targetTuning, attempts: 2 } });
-    expect(result.exitCode).toBe(1);
+    expect(result.outcome).toBe('some-failed');
     expect(run.ofType('upload-failed').map((event) => event.code)).toEqual(['ERR_OFFSITE_SERVER', 'ERR_OFFSITE_SERVER', 'ERR_OFFSITE_SERVER']);
     expect(run.ofType('target-down')).toMatchObject([{ target: 'offsite', code: 'ERR_OFFSITE_SERVER' }]);
     // Two attempts for each of three files, then nothing more.
@@ -174,7 +174,7 @@ describe.skipIf(!sqliteAvailable())('camdl sync with an S3 target (a real S3 ser
     await sleep(300);
     expect(proxy.requests.filter(isPut)).toHaveLength(2);
     stop.abort();
-    expect((await running).exitCode).toBe(130);
+    expect((await running).outcome).toBe('interrupted');
   });
 
   it('wrong credentials: one refused request per run, one line naming the target, the local archive complete, exit 1; no secret shown', async () => {
@@ -187,7 +187,7 @@ describe.skipIf(!sqliteAvailable())('camdl sync with an S3 target (a real S3 ser
       const before = (await server.settledRequests()).length;
       const run = collect();
       const result = await syncFleet(fleet.config(), { env: fleet.env, onEvent: run.onEvent, ...FAST });
-      expect(result.exitCode).toBe(1);
+      expect(result.outcome).toBe('some-failed');
       expect((await listFiles(fleet.archive)).filter((file) => !file.endsWith('SHA256SUMS'))).toHaveLength(2);
       const down = run.ofType('target-down');
       expect(down).toHaveLength(1);
@@ -212,7 +212,7 @@ describe.skipIf(!sqliteAvailable())('camdl sync with an S3 target (a real S3 ser
     proxy.inject(isPart(2), { kind: 'status', status: 503, code: 'SlowDown' }, 2);
     const first = collect();
     const cut = await syncFleet(fleet.config(), { env: fleet.env, onEvent: first.onEvent, targetTuning: { ...FAST.targetTuning, attempts: 2 } });
-    expect(cut.exitCode).toBe(1);
+    expect(cut.outcome).toBe('some-failed');
     expect(first.ofType('file-done')).toHaveLength(1);
     expect(first.ofType('upload-failed')).toMatchObject([{ target: 'offsite', code: 'ERR_OFFSITE_THROTTLED' }]);
     const saved = copiesOf(fleet).find((copy) => copy.target === 'offsite')!;
@@ -222,7 +222,7 @@ describe.skipIf(!sqliteAvailable())('camdl sync with an S3 target (a real S3 ser
 
     const second = collect();
     const resumed = await syncFleet(fleet.config(), { env: fleet.env, onEvent: second.onEvent, ...FAST });
-    expect(resumed.exitCode).toBe(0);
+    expect(resumed.outcome).toBe('ok');
     expect(second.ofType('upload-start')).toMatchObject([{ target: 'offsite', resume: true }]);
     const done = second.ofType('upload-done');
     expect(done).toMatchObject([{ target: 'offsite', status: 'resumed' }]);
@@ -247,14 +247,14 @@ describe.skipIf(!sqliteAvailable())('camdl sync with an S3 target (a real S3 ser
     closers.push(() => fleet.close());
     await addTopLines(fleet, ['targets:', ...(await s3Target(fleet, server, 'site-a/', server.secretAccessKey, proxy.origin))]);
     proxy.inject(isPart(2), { kind: 'status', status: 503, code: 'SlowDown' }, 2);
-    expect((await syncFleet(fleet.config(), { env: fleet.env, targetTuning: { ...FAST.targetTuning, attempts: 2 } })).exitCode).toBe(1);
+    expect((await syncFleet(fleet.config(), { env: fleet.env, targetTuning: { ...FAST.targetTuning, attempts: 2 } })).outcome).toBe('some-failed');
     const saved = copiesOf(fleet).find((copy) => copy.target === 'offsite' && copy.key.startsWith('gate/'))!;
     expect(saved.uploadId).toMatch(/^[0-9a-f]+$/);
     // The camera no longer copies to the target: the unfinished upload would only cost money.
     const config = await readFile(fleet.configPath, 'utf8');
     await writeFile(fleet.configPath, config.replace('    password-env: CAMDL_TEST_GATE_PASSWORD\n', '    password-env: CAMDL_TEST_GATE_PASSWORD\n    targets: []\n'));
     const run = collect();
-    expect((await syncFleet(fleet.config(), { env: fleet.env, onEvent: run.onEvent, ...FAST })).exitCode).toBe(0);
+    expect((await syncFleet(fleet.config(), { env: fleet.env, onEvent: run.onEvent, ...FAST })).outcome).toBe('ok');
     expect(run.ofType('upload-aborted')).toEqual([{ type: 'upload-aborted', target: 'offsite', path: saved.key }]);
     expect(proxy.requests.filter((request) => request.method === 'DELETE' && request.url.includes(`uploadId=${saved.uploadId}`)).map((request) => request.outcome)).toEqual(['forwarded']);
     expect(copiesOf(fleet).find((copy) => copy.key === saved.key && copy.target === 'offsite')).toMatchObject({ uploadId: null });

@@ -10,14 +10,14 @@ describe.skipIf(!sqliteAvailable())('the report page counts each copy once', () 
 
   it('a camera with three recordings, one copy failing: the fleet line says 2/3, the table 2 verified, 1 pending of which 1 failing', async () => {
     const fleet = await startFleet([{ name: 'gate', sim: { profile: 'timelapse3', content: { archives: dailyArchives('Gate', 3) } }, extra: ['time-zone: UTC'] }]);
-    expect((await syncFleet(fleet.config(), { env: fleet.env })).exitCode).toBe(0);
+    expect((await syncFleet(fleet.config(), { env: fleet.env })).outcome).toBe('ok');
     // One local file changed after it was archived: its copy is refused (a real failed attempt in the ledger).
     const [victim] = (await listFiles(fleet.archive)).filter((file) => file.endsWith('.mp4')).sort();
     await appendFile(join(fleet.archive, victim!), 'changed');
     const { lines } = await directoryTargets(fleet, ['usb']);
     await addTopLines(fleet, ['upload-bandwidth: 0', ...lines]);
     const run = collect();
-    expect((await syncFleet(fleet.config(), { env: fleet.env, onEvent: run.onEvent, targetTuning: { retryDelayMs: 1 } })).exitCode).toBe(1);
+    expect((await syncFleet(fleet.config(), { env: fleet.env, onEvent: run.onEvent, targetTuning: { retryDelayMs: 1 } })).outcome).toBe('some-failed');
     expect(run.ofType('upload-failed').map((event) => event.path)).toEqual([victim]);
     expect(fleetStatus(fleet.config()).cameras[0]?.copies).toMatchObject([{ target: 'usb', verified: 2, pending: 1, failing: 1, conflict: 0 }]);
 

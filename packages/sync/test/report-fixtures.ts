@@ -88,7 +88,7 @@ export function writeFixtureFleet(dir: string, cameras: readonly FixtureCamera[]
       ledger.startCameraRun(ok, camera.name);
       ledger.finishCameraRun(ok, camera.name, { status: 'ok', listed: 1, downloaded: 1, bytes: 1000, failed: 0, lost: 0, deleted: 0 });
     }
-    ledger.finishRun(ok, 'ok', 0);
+    ledger.finishRun(ok, 'ok');
     const failing = cameras.filter((camera) => (camera.failedRuns ?? 0) > 0);
     for (let run = 0; run < Math.max(0, ...failing.map((camera) => camera.failedRuns ?? 0)); run += 1) {
       clock += HOUR;
@@ -97,7 +97,7 @@ export function writeFixtureFleet(dir: string, cameras: readonly FixtureCamera[]
         ledger.startCameraRun(id, camera.name);
         ledger.finishCameraRun(id, camera.name, { status: 'failed', listed: 0, downloaded: 0, bytes: 0, failed: 0, lost: 0, deleted: 0, error: 'connect ECONNREFUSED 127.0.0.1:9' });
       }
-      ledger.finishRun(id, 'failed', 1);
+      ledger.finishRun(id, 'some-failed');
     }
   } finally {
     ledger.close();

@@ -10,7 +10,7 @@ describe.skipIf(!sqliteAvailable())('the coverage report over times no camera ca
   it('ends at once, names rows an older camdl stored with times like 1e15, 1e300 and -1e300 and keeps them off a plausible calendar', async () => {
     fleet = await startFleet([{ name: 'gate', sim: { profile: 'timelapse3', content: { archives: dailyArchives('Gate', 2) } }, extra: ['time-zone: UTC'] }]);
     const config = fleet.config();
-    expect((await syncFleet(config, { env: fleet.env })).exitCode).toBe(0);
+    expect((await syncFleet(config, { env: fleet.env })).outcome).toBe('ok');
     const db = new DatabaseSync(config.ledger);
     const insert = db.prepare(
       `INSERT INTO recordings (camera, channel, remote_key, start_ms, end_ms, camera_start, state, first_seen_ms, last_seen_ms) VALUES ('gate', 0, ?, ?, ?, '2026-03-01 00:00:00', 'lost', 1, 1)`,
@@ -34,7 +34,7 @@ describe.skipIf(!sqliteAvailable())('the coverage report over times no camera ca
   it('a film over an archive whose ledger holds such a time takes no time from that row', async () => {
     fleet = await startFleet([{ name: 'gate', sim: { profile: 'timelapse3', content: { archives: dailyArchives('Gate', 2) } }, extra: ['time-zone: UTC'] }]);
     const config = fleet.config();
-    expect((await syncFleet(config, { env: fleet.env })).exitCode).toBe(0);
+    expect((await syncFleet(config, { env: fleet.env })).outcome).toBe('ok');
     const db = new DatabaseSync(config.ledger);
     db.prepare(`UPDATE recordings SET start_ms = 1e300 WHERE id = (SELECT MIN(id) FROM recordings)`).run();
     db.prepare(`UPDATE recordings SET end_ms = 1e300 WHERE id = (SELECT MAX(id) FROM recordings)`).run();

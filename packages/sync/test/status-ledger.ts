@@ -72,7 +72,7 @@ export class StatusFleet {
           const id = ledger.startRun({ dryRun: false });
           ledger.startCameraRun(id, camera.name);
           ledger.finishCameraRun(id, camera.name, { status: run.status, listed: all.length, downloaded: 0, bytes: 0, failed: 0, lost: 0, deleted: 0, error: run.error });
-          ledger.finishRun(id, run.status, run.status === 'ok' ? 0 : 1);
+          ledger.finishRun(id, run.status === 'ok' ? 'ok' : 'some-failed');
         }
       }
     } finally {

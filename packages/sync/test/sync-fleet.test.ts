@@ -24,7 +24,7 @@ describe.skipIf(!sqliteAvailable())('camdl sync against a mixed fleet of simulat
     );
     const first = collect();
     const result = await syncFleet(fleet.config(), { env: fleet.env, onEvent: first.onEvent });
-    expect(result.exitCode).toBe(0);
+    expect(result.outcome).toBe('ok');
     expect(result.summary.cameras.map((camera) => [camera.camera, camera.status, camera.downloaded])).toEqual([
       ['north-gate', 'ok', 3],
       ['crane', 'ok', 3],
@@ -83,7 +83,7 @@ describe.skipIf(!sqliteAvailable())('camdl sync against a mixed fleet of simulat
     expect(loadfileBefore).toBeGreaterThanOrEqual(3);
     const second = collect();
     const again = await syncFleet(fleet.config(), { env: fleet.env, onEvent: second.onEvent });
-    expect(again.exitCode).toBe(0);
+    expect(again.outcome).toBe('ok');
     expect(again.summary.cameras.map((camera) => camera.downloaded)).toEqual([0, 0, 0]);
     expect(second.ofType('file-start')).toHaveLength(0);
     expect([...fleet.sims.values()].map((sim) => sim.counters.requests['download'] ?? 0)).toEqual(requestsBefore);

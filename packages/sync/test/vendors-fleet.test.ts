@@ -32,7 +32,7 @@ describe.skipIf(!sqliteAvailable())('camdl sync with Axis edge storage and Hikvi
     const run = collect();
     const result = await syncFleet(fleet.config(), { env: fleet.env, onEvent: run.onEvent });
     expect(run.ofType('file-failed')).toEqual([]);
-    expect(result.exitCode).toBe(0);
+    expect(result.outcome).toBe('ok');
     expect(result.summary.cameras.map((camera) => [camera.camera, camera.status, camera.downloaded])).toEqual([
       ['gate', 'ok', 2],
       ['kitchen', 'ok', 3],
@@ -71,7 +71,7 @@ describe.skipIf(!sqliteAvailable())('camdl sync with Axis edge storage and Hikvi
     }
     // A second run finds everything archived.
     const again = await syncFleet(fleet.config(), { env: fleet.env });
-    expect(again.exitCode).toBe(0);
+    expect(again.outcome).toBe('ok');
     expect(again.summary.cameras.map((camera) => camera.downloaded)).toEqual([0, 0, 0, 0]);
   });
 
@@ -80,7 +80,7 @@ describe.skipIf(!sqliteAvailable())('camdl sync with Axis edge storage and Hikvi
       { name: 'yard', sim: { profile: 'hikvision', timeZone: 'UTC', hikvision: { pageCap: 25, recordingsPerChannel: 80, recordingSeconds: 60 } }, extra: HIKVISION_WINDOW },
     ]);
     const result = await syncFleet(fleet.config(), { env: fleet.env });
-    expect(result.exitCode).toBe(0);
+    expect(result.outcome).toBe('ok');
     expect(result.summary.cameras[0]).toMatchObject({ listed: 80, downloaded: 80, failed: 0 });
     const sim = fleet.sims.get('yard')!;
     expect(sim.counters.requests['ContentMgmt/search']).toBeGreaterThanOrEqual(4);
@@ -98,7 +98,7 @@ describe.skipIf(!sqliteAvailable())('camdl sync with Axis edge storage and Hikvi
     ]);
     const run = collect();
     const result = await syncFleet(fleet.config(), { env: fleet.env, onEvent: run.onEvent });
-    expect(result.exitCode).toBe(0);
+    expect(result.outcome).toBe('ok');
     expect(result.summary.cameras[0]).toMatchObject({ listed: 80, downloaded: 80 });
     const sim = fleet.sims.get('old')!;
     const files = (await listFiles(fleet.archive)).filter((file) => !file.endsWith('SHA256SUMS'));
@@ -121,7 +121,7 @@ describe.skipIf(!sqliteAvailable())('camdl sync with Axis edge storage and Hikvi
   it('Hikvision NVR: its Z is its local time (zone learnt from /ISAPI/System/time), files are MPEG-PS verified by size=', async () => {
     fleet = await startFleet([{ name: 'nvr', sim: { profile: 'hikvision', timeZone: 'Asia/Tokyo', hikvision: { device: 'nvr', recordingsPerChannel: 3 } }, extra: [...HIKVISION_WINDOW, 'channels: all'] }]);
     const result = await syncFleet(fleet.config(), { env: fleet.env });
-    expect(result.exitCode).toBe(0);
+    expect(result.outcome).toBe('ok');
     expect(result.summary.cameras[0]).toMatchObject({ listed: 6, downloaded: 6 });
     const sim = fleet.sims.get('nvr')!;
     const files = await listFiles(fleet.archive);
@@ -144,7 +144,7 @@ describe.skipIf(!sqliteAvailable())('camdl sync with Axis edge storage and Hikvi
     fleet = await startFleet([{ name: 'liar', sim: { profile: 'hikvision', timeZone: 'UTC', hikvision: { uriSize: 'wrong', recordingsPerChannel: 2 } }, extra: [...HIKVISION_WINDOW, 'max-retries: 0'] }]);
     const run = collect();
     const result = await syncFleet(fleet.config(), { env: fleet.env, onEvent: run.onEvent });
-    expect(result.exitCode).toBe(1);
+    expect(result.outcome).toBe('some-failed');
     expect(run.ofType('file-failed')).toHaveLength(2);
     expect(run.ofType('file-failed')[0]!.error).toMatch(/size=/);
     expect((await listFiles(fleet.archive)).filter((file) => !file.endsWith('SHA256SUMS'))).toEqual([]);

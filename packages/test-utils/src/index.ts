@@ -20,3 +20,5 @@ export { listFiles } from './list-files.js';
 export { expectCleanSearches, startReferenceDahuaServer, addWallSeconds, wallClockAt, makeH264Part, syntheticBytes, cameraFiles, expectedVideos, nvrFiles, CAMERA_VARIANTS, NVR_VARIANTS, startRedirectServer, type ReferenceFile, type SearchEnd, type ReferenceServerOptions, type ReferenceRequest, type ReferenceCounters, type ReferenceDahuaServer } from './reference-dahua-server.js';
 export { startReferenceAcap, makeAvi, makeMp4, type ReferenceAcapVersion, type ReferenceArchive, type AcapRequest, type ReferenceAcap, type ReferenceAcapOptions } from './reference-acap-server.js';
 export { probeSeconds } from './probe-seconds.js';
+export { serveOnLoopback, type LoopbackServer } from './serve-on-loopback.js';
+export { spawnJsonLinesChild, type JsonLine, type JsonLinesChild } from './json-lines-child.js';

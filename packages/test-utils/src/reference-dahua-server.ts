@@ -15,6 +15,7 @@ import { readFileSync } from 'node:fs';
 import type { AddressInfo, Socket } from 'node:net';
 import { join } from 'node:path';
 import { expect } from 'vitest';
+import { serveOnLoopback } from './serve-on-loopback.js';
 
 /** A file stored on the device. */
 export interface ReferenceFile {
@@ -761,18 +762,8 @@ export async function startRedirectServer(target: string, status = 302): Promise
     response.writeHead(status, { Location: `${target}${request.url ?? '/'}`, Connection: 'close', 'Content-Length': 0 });
     response.end();
   });
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    requests,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
+  const { url, close } = await serveOnLoopback(server);
+  return { url, requests, close };
 }
 
 /**

@@ -1,5 +1,6 @@
 import { open, type FileHandle } from 'node:fs/promises';
-import { LEAN_BODY, redactUrl } from '@camdl/internal';
+import { redactUrl } from '@camdl/internal';
+import { LEAN_BODY } from './lean/index.js';
 import { DownloadError, toDownloadError } from './errors.js';
 import {
   headerValue,

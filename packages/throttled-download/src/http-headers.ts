@@ -1,23 +1,11 @@
 import type { IncomingHttpHeaders } from 'node:http';
-import { parseRetryAfterValue } from '@camdl/internal';
+import { parseRetryAfterValue } from './lean/index.js';
+
+export { transferCodings } from './lean/index.js';
 
 export function headerValue(headers: IncomingHttpHeaders, name: string): string | undefined {
   const value = headers[name];
   return Array.isArray(value) ? value[0] : value;
-}
-
-/**
- * The transfer codings of a message, lower-case, in order, from every `Transfer-Encoding` field (a list
- * split over several fields is one list, RFC 9110 §5.3).
- */
-export function transferCodings(value: string | string[] | undefined): string[] {
-  if (value === undefined) return [];
-  return [value]
-    .flat()
-    .join(',')
-    .split(',')
-    .map((coding) => coding.trim().toLowerCase())
-    .filter((coding) => coding !== '');
 }
 
 export function parseContentLength(headers: IncomingHttpHeaders): number | undefined {

@@ -1,5 +1,16 @@
 export { download } from './download.js';
-export { DownloadAgent, type ComposableDispatcher, type DownloadAgentOptions } from './lean/index.js';
+export {
+  DownloadAgent,
+  parseRetryAfterValue,
+  readText,
+  smallRequest,
+  type ComposableDispatcher,
+  type DispatchOnly,
+  type DownloadAgentOptions,
+  type SmallRequestOptions,
+  type SmallResponse,
+  type SmallResponseBody,
+} from './lean/index.js';
 export { downloadWithProgress, type DownloadWithProgress } from './download-with-progress.js';
 export { probeRemoteSize } from './probe-remote-size.js';
 export { RateLimiter, BYTES_PER_SECOND_PER_MBPS, type Rate, type RateLimiterOptions } from './rate-limiter.js';

@@ -1,4 +1,5 @@
-import { redactUrl, smallRequest } from '@camdl/internal';
+import { redactUrl } from '@camdl/internal';
+import { smallRequest } from './lean/index.js';
 import { abandonBody } from './abandon-body.js';
 import { DownloadError, toDownloadError } from './errors.js';
 import { headerValue, isRetryableStatus, parseContentLength, parseContentRange, STATUS_TEXT } from './http-headers.js';

@@ -18,6 +18,7 @@ export interface RateLimiterOptions {
 }
 
 interface Waiter {
+  priority: number;
   bytes: number;
   resolve: () => void;
   reject: (error: unknown) => void;
@@ -38,6 +39,8 @@ const DEFAULT_BURST_MS = 200;
  * A token bucket shared by any number of concurrent consumers (one global limit for many downloads).
  *
  * - Grants are FIFO, so concurrent consumers get equal shares when they ask in equal slices.
+ * - {@link RateLimiter.share} gives a consumer its own view of the bucket with a priority: while tokens
+ *   are short, the waiter with the smallest priority is served first (FIFO among equals).
  * - A consumer may take a slice larger than the bucket: the bucket goes into debt and the next
  *   grant waits until it is repaid, so the long-run rate is exact and bursts stay small.
  * - The bucket starts empty and holds at most `burstMs` (200 ms) of tokens: after a stall of any
@@ -49,6 +52,14 @@ const DEFAULT_BURST_MS = 200;
  * limiter.setRate({ mbps: 2 });         // slow everyone down while running
  */
 export class RateLimiter {
+  /**
+   * Where this consumer's waits stand among the others of the bucket: smaller is served first, equal
+   * ones first come first served. A waiter keeps the priority it had when it asked.
+   * @default Infinity (every consumer equal: FIFO)
+   */
+  priority = Number.POSITIVE_INFINITY;
+  /** The limiter whose bucket a share draws on (undefined: this one's own). */
+  #bucket: RateLimiter | undefined;
   #bytesPerSecond: number;
   #tokens: number;
   #last: number;
@@ -67,23 +78,35 @@ export class RateLimiter {
     this.#tokens = 0;
   }
 
+  /**
+   * A consumer of this limiter's bucket with its own {@link RateLimiter.priority}: pass it where a
+   * `RateLimiter` is taken (a download's `rateLimiter`). Its rate is the bucket's; it has no `setRate`.
+   */
+  share(priority = Number.POSITIVE_INFINITY): RateLimiter {
+    const share = new RateLimiter(0, { now: this.#now, burstMs: this.#burstMs });
+    share.#bucket = this.#bucket ?? this;
+    share.priority = priority;
+    return share;
+  }
+
   /** Current limit in bytes per second; `0` = unlimited. */
   get bytesPerSecond(): number {
-    return this.#bytesPerSecond;
+    return this.#bucket ? this.#bucket.bytesPerSecond : this.#bytesPerSecond;
   }
 
   /** Current limit in Mbps; `0` = unlimited. */
   get mbps(): number {
-    return this.#bytesPerSecond / BYTES_PER_SECOND_PER_MBPS;
+    return this.bytesPerSecond / BYTES_PER_SECOND_PER_MBPS;
   }
 
   /** Whether there is no limit right now. */
   get unlimited(): boolean {
-    return this.#bytesPerSecond === 0;
+    return this.bytesPerSecond === 0;
   }
 
   /** Changes the limit while consumers are running (a number is Mbps, `0` = unlimited). */
   setRate(rate: Rate): void {
+    if (this.#bucket) throw new RangeError('a share takes the rate of the limiter it shares');
     const next = toBytesPerSecond(rate);
     this.#refill();
     this.#bytesPerSecond = next;
@@ -96,6 +119,10 @@ export class RateLimiter {
    * limiter costs nothing), else a promise that resolves when granted or rejects when `signal` aborts.
    */
   acquire(bytes: number, signal?: AbortSignal): Promise<void> | undefined {
+    return (this.#bucket ?? this).#take(bytes, signal, this.priority);
+  }
+
+  #take(bytes: number, signal: AbortSignal | undefined, priority: number): Promise<void> | undefined {
     if (this.#bytesPerSecond === 0) return undefined;
     if (this.#queue.length === 0) {
       this.#refill();
@@ -106,7 +133,7 @@ export class RateLimiter {
     }
     if (signal?.aborted) return Promise.reject(signal.reason);
     return new Promise<void>((resolve, reject) => {
-      const waiter: Waiter = { bytes, resolve, reject, signal, onAbort: undefined };
+      const waiter: Waiter = { priority, bytes, resolve, reject, signal, onAbort: undefined };
       if (signal) {
         waiter.onAbort = () => {
           const index = this.#queue.indexOf(waiter);
@@ -116,7 +143,9 @@ export class RateLimiter {
         };
         signal.addEventListener('abort', waiter.onAbort, { once: true });
       }
-      this.#queue.push(waiter);
+      // Behind every waiter of the same or a smaller priority: FIFO among equals.
+      const before = this.#queue.findIndex((queued) => queued.priority > priority);
+      this.#queue.splice(before < 0 ? this.#queue.length : before, 0, waiter);
       this.#schedule();
     });
   }

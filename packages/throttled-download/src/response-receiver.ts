@@ -1,5 +1,5 @@
 import type { Dispatcher } from 'undici';
-import { headersTimeoutError, requestAbortedError } from '@camdl/internal';
+import { headersTimeoutError, requestAbortedError } from './lean/index.js';
 import { BodyFileWriter } from './body-file-writer.js';
 import type { RateLimiter } from './rate-limiter.js';
 import type { RunningHash } from './running-hash.js';

@@ -1,9 +1,8 @@
 import { existsSync } from 'node:fs';
 import type { Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { smallRequest } from '@camdl/internal';
 import { makeTempDir, repeatInterim, startRawHttpServer, trickle, type RawHttpServer, type TempDir } from '@camdl/test-utils';
-import { download, DownloadAgent, isDownloadError } from '../src/index.js';
+import { download, DownloadAgent, isDownloadError, smallRequest } from '../src/index.js';
 
 // `timeout` bounds every wait for an answer: the headers timeout is a deadline armed once per request,
 // so neither a head trickled a byte at a time nor an endless run of 1xx answers holds a download

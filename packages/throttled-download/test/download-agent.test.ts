@@ -2,10 +2,9 @@ import { createServer } from 'node:http';
 import type { AddressInfo, LookupFunction } from 'node:net';
 import { buildConnector } from 'undici';
 import { describe, expect, it } from 'vitest';
-import { readText, smallRequest } from '@camdl/internal';
 import { join } from 'node:path';
 import { closeAfterEach, endlessChunkedBody, makeTempDir, startRawHttpServer, type RawHttpServer } from '@camdl/test-utils';
-import { download, DownloadAgent, type DownloadAgentOptions } from '../src/index.js';
+import { download, DownloadAgent, readText, smallRequest, type DownloadAgentOptions } from '../src/index.js';
 
 // DownloadAgent as every camera client uses it for small API answers: smallRequest() marks its
 // requests as lean, so over plain http they take the lean reader unless an option says otherwise.

@@ -1,7 +1,6 @@
-import { readText, smallRequest } from '@camdl/internal';
 import { closeAfterEach, startRawHttpServer } from '@camdl/test-utils';
 import { describe, expect, it } from 'vitest';
-import { DownloadAgent } from '../src/index.js';
+import { DownloadAgent, readText, smallRequest } from '../src/index.js';
 
 const track = closeAfterEach();
 
@@ -55,5 +54,35 @@ describe('smallRequest + readText through DownloadAgent', () => {
     await expect(readText(over.body, 1_000_000, () => new Error('too large'))).rejects.toMatchObject({ code: 'UND_ERR_RES_EXCEEDED_MAX_SIZE' });
     const at = await smallRequest(server.url('/b'), { dispatcher: agent, maxBodyBytes: 5000 });
     expect(await readText(at.body, 1_000_000, () => new Error('too large'))).toBe(body);
+  });
+});
+
+describe('smallRequest: one connection per request', () => {
+  it('sends connection: close, closes its socket after the answer, and never reads a stray answer as the next', async () => {
+    const sockets = new Set<unknown>();
+    const closed: Promise<void>[] = [];
+    let answered = 0;
+    // Each answer is followed by a second, unasked-for answer on the same socket, which stays open.
+    const server = track(
+      await startRawHttpServer((socket) => {
+        sockets.add(socket);
+        closed.push(new Promise((resolve) => socket.once('close', () => resolve())));
+        answered += 1;
+        const body = `answer-${answered}`;
+        socket.write(`HTTP/1.1 200 OK\r\ncontent-length: ${body.length}\r\n\r\n${body}HTTP/1.1 200 OK\r\ncontent-length: 5\r\n\r\nstray`);
+        return new Promise<void>((resolve) => socket.once('close', () => resolve()));
+      }),
+    );
+    const agent = track(new DownloadAgent({ connections: 1 }));
+    const texts: string[] = [];
+    for (const path of ['/first', '/second']) {
+      const response = await smallRequest(server.url(path), { dispatcher: agent, deadline: 5000 });
+      texts.push(await readText(response.body, 1000, () => new Error('too large')));
+    }
+    expect(texts).toEqual(['answer-1', 'answer-2']);
+    expect(sockets.size).toBe(2);
+    expect(server.requests.map((request) => /\r\nconnection: close\r\n/i.test(request.head))).toEqual([true, true]);
+    // The server never ends its side: the client closed both sockets.
+    await Promise.all(closed);
   });
 });

@@ -1,9 +1,8 @@
 import { readFileSync } from 'node:fs';
 import type { Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { smallRequest } from '@camdl/internal';
 import { deterministicBytes, makeSelfSignedCert, makeTempDir, sha256, startRawHttpServer, type RawHttpServer, type TempDir } from '@camdl/test-utils';
-import { download, DownloadAgent } from '../src/index.js';
+import { download, DownloadAgent, smallRequest } from '../src/index.js';
 
 // Many embedded web servers close the connection right after each answer. Over TLS the close is
 // seen at once, while the receiver may still be holding the body back (its engine deciding where the

@@ -4,7 +4,7 @@ import { Ledger } from '../ledger.js';
 import { writeMetricsTextfile } from '../metrics.js';
 import { alertChannels, channelRefs, deliverToEach, pingEach, type ChannelRef, type DeliveryResult } from '../notify/notify-channels.js';
 import { buildNotifyMessage, plainText } from '../notify/notify-message.js';
-import { syncFleet, type SyncEvent, type SyncFleetOptions, type SyncSummary } from '../sync-fleet.js';
+import { syncFleet, type SyncEvent, type SyncFleetOptions, type SyncResult, type SyncSummary } from '../sync-fleet.js';
 import { advanceAlerts } from './advance-alerts.js';
 import { measureDiskQuietly } from './disk-space.js';
 import type { AlertKind, AlertRow, Notice, Observation } from './alert-kinds.js';
@@ -146,7 +146,7 @@ async function pingAll(refs: readonly ChannelRef[], event: 'start' | 'success' |
  * fails is reported as an event and retried on the next run. A run that throws (config, ledger,
  * crash) is alerted as `run-failed`/`ledger-error` and the error is thrown again after.
  */
-export async function runMonitoredSync(config: FleetConfig, options: MonitoredSyncOptions = {}): Promise<{ exitCode: number; summary: SyncSummary }> {
+export async function runMonitoredSync(config: FleetConfig, options: MonitoredSyncOptions = {}): Promise<SyncResult> {
   const emit = options.onMonitorEvent ?? (() => {});
   const now = options.now ?? Date.now;
   const env = options.env ?? process.env;
@@ -157,7 +157,7 @@ export async function runMonitoredSync(config: FleetConfig, options: MonitoredSy
   const deleted = new Map<string, string[]>();
   let diskFull: string | undefined;
   const targets = new Map<string, TargetTrouble>();
-  let result: { exitCode: number; summary: SyncSummary } | undefined;
+  let result: SyncResult | undefined;
   let failure: unknown;
   // `run-done` stays the last event of a run: it is passed on after the monitoring's own events.
   let runDone: SyncEvent | undefined;
@@ -179,7 +179,7 @@ export async function runMonitoredSync(config: FleetConfig, options: MonitoredSy
     failure = error;
   }
   await started;
-  const finish = (): { exitCode: number; summary: SyncSummary } => {
+  const finish = (): SyncResult => {
     if (runDone !== undefined) options.onEvent?.(runDone);
     if (failure !== undefined || result === undefined) throw failure;
     return result;

@@ -1,9 +1,17 @@
 import type { NetConnectOpts } from 'node:net';
 import type { Agent, Dispatcher } from 'undici';
 import { MAX_HEAD_BYTES } from './http1-response-parser.js';
-import { clientDestroyedError, LEAN_BODY } from '@camdl/internal';
+import { clientDestroyedError } from './transport-errors.js';
 import { leanRequest, leanRequestHead, type LeanBodyHint } from './lean-request.js';
 import { OriginSlots } from './origin-slots.js';
+
+/**
+ * Marks a dispatch whose handler consumes every `onResponseData` chunk before returning (copies or
+ * writes it): {@link DownloadAgent} may then read the answer with its lean
+ * reader and hand the handler views of one reused read buffer, without loading undici. The value
+ * (a `LeanBodyHint`) may cap the size of one socket read.
+ */
+export const LEAN_BODY = Symbol.for('camdl.throttled-download.lean-body');
 
 /**
  * What camdl needs of a dispatcher, and all that undici's `request()`, `stream()` and `fetch()` call:

@@ -1,5 +1,4 @@
-import { transferCodings } from '../http-headers.js';
-import { headersOverflowError, httpParserError, socketError } from '@camdl/internal';
+import { headersOverflowError, httpParserError, socketError } from './transport-errors.js';
 
 /** Response headers as undici gives them: lower-case names, latin1 values, repeated names as arrays. */
 export type ResponseHeaders = Record<string, string | string[]>;
@@ -310,4 +309,18 @@ export class Http1ResponseParser {
   #parseTrailers(): ResponseHeaders {
     return this.#parseFields(this.#takeLines().slice(1), 'trailer');
   }
+}
+
+/**
+ * The transfer codings of a message, lower-case, in order, from every `Transfer-Encoding` field (a list
+ * split over several fields is one list, RFC 9110 §5.3).
+ */
+export function transferCodings(value: string | string[] | undefined): string[] {
+  if (value === undefined) return [];
+  return [value]
+    .flat()
+    .join(',')
+    .split(',')
+    .map((coding) => coding.trim().toLowerCase())
+    .filter((coding) => coding !== '');
 }

@@ -1,6 +1,6 @@
 import { connect, type NetConnectOpts, type Socket } from 'node:net';
 import type { Dispatcher } from 'undici';
-import { bodyTimeoutError, connectTimeoutError, headersTimeoutError, invalidArgumentError, responseExceededMaxSizeError } from '@camdl/internal';
+import { bodyTimeoutError, connectTimeoutError, headersTimeoutError, invalidArgumentError, responseExceededMaxSizeError } from './transport-errors.js';
 import { Http1ResponseParser, type ResponseHeaders } from './http1-response-parser.js';
 
 // One request of the lean path: its two properties (one reused read buffer, one connection per request)
@@ -96,7 +96,7 @@ export function leanRequestHead(opts: Dispatcher.DispatchOptions, host: string):
 
 /**
  * One request over its own connection, read with `onread` into one reused buffer and parsed by
- * {@link Http1ResponseParser}; the handler gets views of that buffer (see `LEAN_BODY` in @camdl/internal).
+ * {@link Http1ResponseParser}; the handler gets views of that buffer (see `LEAN_BODY`).
  * Timeouts, pause/resume and abort follow undici's `DispatchController` contract and errors.
  */
 export function leanRequest(url: URL, head: string, handler: Dispatcher.DispatchHandler, options: LeanRequestOptions): void {

@@ -1,28 +1,43 @@
 import { Readable } from 'node:stream';
 import type { Dispatcher } from 'undici';
+import { LEAN_BODY } from './download-agent.js';
 import { bodyTimeoutError, headersTimeoutError, responseExceededMaxSizeError } from './transport-errors.js';
-
-/**
- * Marks a dispatch whose handler consumes every `onResponseData` chunk before returning (copies or
- * writes it): `@camdl/throttled-download`'s `DownloadAgent` may then read the answer with its lean
- * reader and hand the handler views of one reused read buffer, without loading undici. The value
- * (a `LeanBodyHint` there) may cap the size of one socket read.
- */
-export const LEAN_BODY = Symbol.for('camdl.throttled-download.lean-body');
 
 /** The part of a dispatcher a request needs (every undici `Dispatcher` has it, `DownloadAgent` too). */
 export interface DispatchOnly {
   dispatch(options: Dispatcher.DispatchOptions, handler: Dispatcher.DispatchHandler): boolean;
 }
 
+/** Options of {@link smallRequest}. */
 export interface SmallRequestOptions {
+  /** What sends the request: a `DownloadAgent` (lean over plain http) or any undici dispatcher. */
   dispatcher: DispatchOnly;
+  /**
+   * The request method.
+   * @default 'GET'
+   */
   method?: string | undefined;
+  /**
+   * Request headers.
+   * @default {}
+   */
   headers?: Record<string, string> | undefined;
   /** The request body (an XML search), sent with its length; plain-http requests still take the lean path. @default undefined */
   body?: string | Uint8Array | undefined;
+  /**
+   * Aborts the request: before the head it rejects with the signal's reason, after it the body fails with it.
+   * @default undefined
+   */
   signal?: AbortSignal | undefined;
+  /**
+   * Longest wait for the final head after the request is sent, in ms (the dispatcher's default when undefined).
+   * @default undefined
+   */
   headersTimeout?: number | undefined;
+  /**
+   * Longest wait between two body reads, in ms (the dispatcher's default when undefined).
+   * @default undefined
+   */
   bodyTimeout?: number | undefined;
   /**
    * Longest the whole exchange may take, in ms, from the call to the body's last byte (authentication

@@ -65,8 +65,8 @@ async function fleetBench(): Promise<void> {
       proc.on('close', (status) => resolve({ status, stdout, stderr }));
     });
     if (child.status !== 0 && child.stdout === '') throw new Error(`sync child failed: ${child.stderr}`);
-    const result = JSON.parse(child.stdout) as { cameras: unknown[]; exitCode: number; bytes: number; wallMs: number; downloadMs: number; cpuMs: number; maxRssMiB: number };
-    if (result.exitCode !== 0) console.log('sync did not succeed:', JSON.stringify(result.cameras));
+    const result = JSON.parse(child.stdout) as { cameras: unknown[]; outcome: string; bytes: number; wallMs: number; downloadMs: number; cpuMs: number; maxRssMiB: number };
+    if (result.outcome !== 'ok') console.log('sync did not succeed:', JSON.stringify(result.cameras));
     const achieved = (result.bytes * 8) / (result.downloadMs / 1000) / 1e6;
 
     // curl: three transfers at once, each limited to a third (curl has no shared limit).
@@ -102,7 +102,7 @@ async function fleetBench(): Promise<void> {
     console.log('| client | bytes | download phase | achieved / target | CPU (user+sys) | peak RSS |');
     console.log('|---|---:|---:|---:|---:|---:|');
     console.log(
-      `| camdl sync (one process, one shared limit; exit ${result.exitCode}) | ${result.bytes} | ${(result.downloadMs / 1000).toFixed(2)} s | ${achieved.toFixed(1)} / ${LIMIT_MBPS} Mbps (${((achieved / LIMIT_MBPS) * 100).toFixed(1)} %) | ${(result.cpuMs / 1000).toFixed(2)} s (${((result.cpuMs / result.wallMs) * 100).toFixed(1)} % of wall ${(result.wallMs / 1000).toFixed(2)} s) | ${result.maxRssMiB.toFixed(0)} MiB |`,
+      `| camdl sync (one process, one shared limit; ${result.outcome}) | ${result.bytes} | ${(result.downloadMs / 1000).toFixed(2)} s | ${achieved.toFixed(1)} / ${LIMIT_MBPS} Mbps (${((achieved / LIMIT_MBPS) * 100).toFixed(1)} %) | ${(result.cpuMs / 1000).toFixed(2)} s (${((result.cpuMs / result.wallMs) * 100).toFixed(1)} % of wall ${(result.wallMs / 1000).toFixed(2)} s) | ${result.maxRssMiB.toFixed(0)} MiB |`,
     );
     console.log(
       `| 3 × curl --limit-rate ${(perCurlBytes / 125_000).toFixed(1)} Mbps (parallel) | ${result.bytes} | ${(curlMs / 1000).toFixed(2)} s | ${curlAchieved.toFixed(1)} / ${LIMIT_MBPS} Mbps (${((curlAchieved / LIMIT_MBPS) * 100).toFixed(1)} %) | ${(curlCpu.reduce((a, b) => a + b, 0) / 1000).toFixed(2)} s | — |`,

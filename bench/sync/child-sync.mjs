@@ -11,7 +11,7 @@ const cpu = process.cpuUsage();
 let firstStart;
 let lastDone;
 let bytes = 0;
-const { exitCode, summary } = await syncFleet(config, {
+const { outcome, summary } = await syncFleet(config, {
   onEvent: (event) => {
     if (event.type === 'file-start') firstStart ??= performance.now();
     if (event.type === 'file-done') {
@@ -23,7 +23,7 @@ const { exitCode, summary } = await syncFleet(config, {
 const used = process.cpuUsage(cpu);
 process.stdout.write(
   `${JSON.stringify({
-    exitCode,
+    outcome,
     bytes,
     wallMs: performance.now() - started,
     downloadMs: (lastDone ?? 0) - (firstStart ?? 0),

@@ -257,16 +257,29 @@ export async function startCameraSim(options: CameraSimOptions): Promise<CameraS
     const context: RequestContext = { request, response, method, target, path, rawQuery, fault, counters, options: normalized };
     if (profile.connectionClose?.(match)) response.shouldKeepAlive = false;
 
-    const run = async (): Promise<void> => {
+    // A request is over for the camera once its answer is sent: a client that has read the last byte may
+    // send its next request at once, before the handler's code after `end()` has run. Counting until the
+    // handler returns would see overlap the client never caused (and `reject` would answer 503). A fault
+    // may leave the answer unended: then the handler's return ends it.
+    const run = async (over: () => void): Promise<void> => {
       inFlight++;
       counters.peakConcurrentRequests = Math.max(counters.peakConcurrentRequests, inFlight);
+      let ended = false;
+      const end = (): void => {
+        if (ended) return;
+        ended = true;
+        inFlight--;
+        over();
+      };
+      response.once('finish', end);
+      response.once('close', end);
       try {
         await profile.handle(context, match);
       } finally {
-        inFlight--;
+        end();
       }
     };
-    if (profile.serialize === 'off') return run();
+    if (profile.serialize === 'off') return run(() => {});
     if (profile.serialize === 'reject' && busy) {
       const body = 'Service busy\n';
       response.writeHead(503, { 'Content-Type': 'text/plain', 'Content-Length': Buffer.byteLength(body) });
@@ -278,12 +291,10 @@ export async function startCameraSim(options: CameraSimOptions): Promise<CameraS
     queue = new Promise<void>((resolve) => (release = resolve));
     await previous;
     busy = true;
-    try {
-      await run();
-    } finally {
+    await run(() => {
       busy = false;
       release();
-    }
+    });
   };
 
   const onRequest = (request: IncomingMessage, response: ServerResponse): void => {

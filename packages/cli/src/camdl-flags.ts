@@ -1,12 +1,27 @@
 import yargs, { type Argv } from 'yargs';
-import { EXIT_CODES, ExitError } from './exit-error.js';
+import { usageError } from './command-spec.js';
 import { parseFlags, type FlagsOutcome } from './parse-flags.js';
+import { EXIT_CODES, ExitError } from './exit-error.js';
 
 const USAGE_EXIT = EXIT_CODES.usage;
 
+/** A usage error of a `camdl` command: `camdl: <message>`, exit 2. */
 export function camdlUsageError(message: string): ExitError {
-  return new ExitError(`camdl: ${message}`, { exitCode: USAGE_EXIT });
+  return usageError('camdl', message);
 }
+
+/** `--config`, as the commands that read the fleet config take it. */
+export const CONFIG_OPTION = { alias: 'c', type: 'string', default: 'camdl.yaml', describe: 'The fleet config (YAML)' } as const;
+
+/** `--camera`, repeatable, as the commands that can be narrowed to some cameras take it. */
+export const CAMERAS_OPTION = { type: 'string', array: true, describe: 'Only this camera (repeatable)' } as const;
+
+/** What exit codes 2, 130 and 143 mean for the commands that read the config and can be stopped. */
+export const CAMDL_EXIT_MEANINGS = {
+  usage: 'config or usage error (the message names file:line and the key)',
+  interrupted: 'interrupted by Ctrl+C',
+  terminated: 'terminated by SIGTERM',
+} as const;
 
 type HelpLines = ReadonlyArray<readonly [string, string]>;
 

@@ -1,11 +1,10 @@
-import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { TimeInput } from '@camdl/amcrest-recordings';
 import type { MergeFormat, SplitMode, TranscodeMode, TrimMode } from '@camdl/media';
 import { parseCameraHost } from './camera-url.js';
 import { commandUsageError, defineCommand, parseCommand } from './command-spec.js';
 import type { ExitError } from './exit-error.js';
-import { numberFlag } from './parse-flags.js';
+import { caFileFlag, numberFlag } from './parse-flags.js';
 
 /** The library's formats, listed here so `--help` needs no import of it (start-up time). */
 const MERGE_FORMATS = ['mp4', 'mkv', 'avi'] as const satisfies readonly MergeFormat[];
@@ -77,18 +76,10 @@ const AMCREST_DL = defineCommand({
     'password-file': { alias: 'pass-file', type: 'string', describe: 'File whose first line is the password' },
     start: { type: 'string', describe: 'Start: ISO 8601 (2026-01-16T20:00:00, 2026-01-16T20:00:00-08:00), 24h / 7d ago, now, today, yesterday' },
     end: { type: 'string', describe: 'End (same forms as --start)' },
-    channel: {
-      type: 'string',
-      default: '1',
-      describe: 'Channel, a list (1,2,5) or all (NVRs: as many as the device says it has); one merged output per channel (…_ch2); some models want 0',
-    },
+    channel: { type: 'string', default: '1', describe: 'Channel, a list (1,2,5) or all (NVRs: as many as the device says it has); one merged output per channel (…_ch2); some models want 0' },
     events: { type: 'string', describe: 'Only recordings of these events (condition.Events), comma-separated: VideoMotion,AlarmLocal,… [default: any]' },
     flags: { type: 'string', describe: 'Only recordings with these flags (condition.Flags), comma-separated: Event,Timing,Manual,Marker [default: any]' },
-    stream: {
-      type: 'string',
-      default: 'main',
-      describe: 'Recorded stream (condition.VideoStream): main or extra1 (extra2, extra3); the same time from another stream is never downloaded',
-    },
+    stream: { type: 'string', default: 'main', describe: 'Recorded stream (condition.VideoStream): main or extra1 (extra2, extra3); the same time from another stream is never downloaded' },
     snapshots: { type: 'boolean', default: false, describe: 'Also download the .jpg snapshots of the window into <output-dir>/snapshots/ (never merged)' },
     'output-format': { type: 'string', choices: MERGE_FORMATS, describe: 'Merged file format [default: mp4, or the --output-file extension]' },
     'output-dir': { alias: 'outdir', type: 'string', default: '.', describe: 'Directory for the merged file and .amcrest_download/' },
@@ -173,7 +164,7 @@ export async function parseAmcrestDlArgs(argv: string[], print: (text: string) =
   const maxRetries = numberFlag('max-retries', args['max-retries'], numbers, { min: 0, integer: true });
   const retryDelay = numberFlag('retry-delay', args['retry-delay'], numbers, { min: 0 });
   const timeout = Math.max(1, numberFlag('timeout', args['timeout'], numbers, { min: 0 }));
-  const ca = args['ca-file'] === undefined ? undefined : await readCaFile(args['ca-file']);
+  const ca = await caFileFlag(args['ca-file'], usageError);
   // Loaded after --help/--version are handled: they need none of the library.
   const { assertTimeOrder, assertTimeZone, isAmcrestError, parseTimeInput, normalizeEvents, normalizeRecordFlags, normalizeVideoStream } = await import('@camdl/amcrest-recordings');
   let events: string[];
@@ -284,12 +275,4 @@ export function outputFormat(outputFile: string | undefined, flag: MergeFormat |
     throw usageError(`--output-file ${JSON.stringify(outputFile)} is .${fromExtension} but --output-format is ${flag}: give one, or make them agree`);
   }
   return fromExtension;
-}
-
-async function readCaFile(path: string): Promise<string> {
-  try {
-    return await readFile(path, 'utf8');
-  } catch (error) {
-    throw usageError(`cannot read --ca-file ${path}: ${(error as NodeJS.ErrnoException).code ?? 'error'}`);
-  }
 }

@@ -1,8 +1,7 @@
-import { readFile } from 'node:fs/promises';
 import { parseCameraHost } from './camera-url.js';
 import { commandUsageError, defineCommand, parseCommand } from './command-spec.js';
 import type { ExitError } from './exit-error.js';
-import { numberFlag } from './parse-flags.js';
+import { caFileFlag, numberFlag } from './parse-flags.js';
 
 /** Validated `timelapse2-dl` flags. */
 export interface Timelapse2DlArgs {
@@ -115,7 +114,7 @@ export async function parseTimelapse2DlArgs(argv: string[], print: (text: string
   if (args.user === undefined || args.user === '') throw usageError('--user is required');
   const baseUrl = parseCameraHost(args.host, usageError);
   if (baseUrl.protocol !== 'https:' && (args['ca-file'] !== undefined || args.insecure)) throw usageError('--ca-file and --insecure only apply to https:// hosts');
-  const ca = args['ca-file'] === undefined ? undefined : await readCaFile(args['ca-file']);
+  const ca = await caFileFlag(args['ca-file'], usageError);
   // Loaded after --help/--version are handled: they need none of the library.
   const { assertTimeBoundsOrder, parseTimeBound, toNamePattern } = await import('@camdl/axis-timelapse2');
   const now = Date.now();
@@ -168,12 +167,4 @@ export async function parseTimelapse2DlArgs(argv: string[], print: (text: string
       api: args.api as Timelapse2DlArgs['api'],
     },
   };
-}
-
-async function readCaFile(path: string): Promise<string> {
-  try {
-    return await readFile(path, 'utf8');
-  } catch (error) {
-    throw usageError(`cannot read --ca-file ${path}: ${(error as NodeJS.ErrnoException).code ?? 'error'}`);
-  }
 }

@@ -3,14 +3,14 @@ import { commandUsageError, defineCommand, parseCommand } from './command-spec.j
 import { EXIT_CODES, isExitError } from './exit-error.js';
 
 const TOOL = defineCommand({
-  name: 'camdl demo',
-  synopsis: '--out FILE [--count N]',
-  description: 'Makes a demo.',
   options: {
     out: { type: 'string', describe: 'Where it goes' },
     count: { type: 'number', default: 1, describe: 'How many' },
     tag: { type: 'string', array: true, describe: 'A tag (repeatable)' },
   },
+  name: 'camdl demo',
+  synopsis: '--out FILE [--count N]',
+  description: 'Makes a demo.',
   examples: [['camdl demo --out a.txt', 'one demo into a.txt']],
   exitCodes: { ok: 'made', mergeFailed: 'could not merge', interrupted: 'stopped' },
   notes: ['A note at the end.'],

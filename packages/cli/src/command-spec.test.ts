@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { camdlUsageError } from './camdl-flags.js';
 import { commandUsageError, defineCommand, parseCommand } from './command-spec.js';
 import { EXIT_CODES, isExitError } from './exit-error.js';
 
@@ -80,5 +81,6 @@ describe('command spec', () => {
     const error = commandUsageError({ name: 'demo-dl', usageHint: 'Run demo-dl --help.' }, '--host: bad "http://admin:hunter2@cam"');
     expect(error.message).toBe('demo-dl: --host: bad "http://admin:***@cam"\nRun demo-dl --help.');
     expect(error.exitCode).toBe(EXIT_CODES.usage);
+    expect(camdlUsageError('cannot use "https://root:pass@10.0.0.41"').message).toBe('camdl: cannot use "https://root:***@10.0.0.41"');
   });
 });

@@ -1,7 +1,7 @@
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import { startCameraSim } from '@camdl/camera-sim';
-import { closeAfterEach, makeSelfSignedCert, makeTempDir, missingSystemTools, serveOnLoopback, type SelfSignedCert, type TempDir } from '@camdl/test-utils';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { closeAfterEach, missingSystemTools, selfSignedCertForSuite, serveOnLoopback } from '@camdl/test-utils';
+import { describe, expect, it } from 'vitest';
 import { createAmcrestClient, findRecordings } from '../src/index.js';
 
 const RANGE = { start: '2026-01-16T20:00:00', end: '2026-01-16T22:00:00', cameraTimeZone: 'America/New_York' } as const;
@@ -19,16 +19,8 @@ async function startRedirector(target: (path: string) => string): Promise<{ url:
 }
 
 describe.skipIf(missingSystemTools('openssl') !== undefined)('https, redirects and Basic-only firmware', () => {
-  let dir: TempDir;
-  let cert: SelfSignedCert;
+  const cert = selfSignedCertForSuite('camdl-amcrest-tls-');
   const track = closeAfterEach();
-  beforeAll(async () => {
-    dir = await makeTempDir('camdl-amcrest-tls-');
-    cert = await makeSelfSignedCert(dir.path);
-  });
-  afterAll(async () => {
-    await dir?.cleanup();
-  });
 
   it('https with a self-signed certificate: refused by default, works with insecure and with the CA', async () => {
     const sim = track(await startCameraSim({ profile: 'amcrest', content: 'tiny', tls: { key: cert.key, cert: cert.cert } }));

@@ -1,12 +1,10 @@
-import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import yargs from 'yargs';
 import type { TimeInput } from '@camdl/amcrest-recordings';
 import type { MergeFormat, SplitMode, TranscodeMode, TrimMode } from '@camdl/media';
 import { parseCameraHost } from './camera-url.js';
-import { ExitError, EXIT_CODES } from './exit-error.js';
-import { numberFlag, parseFlags } from './parse-flags.js';
-import { redactCredentials } from './terminal-text.js';
+import { commandUsageError, defineCommand, parseCommand } from './command-spec.js';
+import type { ExitError } from './exit-error.js';
+import { caFileFlag, numberFlag } from './parse-flags.js';
 
 /** The library's formats, listed here so `--help` needs no import of it (start-up time). */
 const MERGE_FORMATS = ['mp4', 'mkv', 'avi'] as const satisfies readonly MergeFormat[];
@@ -61,12 +59,71 @@ export interface AmcrestDlOptions {
 
 export type ParsedArgs = { kind: 'run'; options: AmcrestDlOptions } | { kind: 'exit'; code: number };
 
-const DESCRIPTION = [
-  'Download the recordings of an Amcrest (Dahua API) camera in a time range and merge them with ffmpeg.',
-  'Times are ISO 8601. Without an offset they are camera wall-clock time (what the camera overlay shows); with Z or an offset they are instants, converted with --camera-tz or the offset measured from the camera clock. Also: 24h, 7d, 90m (ago), now, today, yesterday (midnight).',
-].join('\n\n');
-
-const HELP = {
+const AMCREST_DL = defineCommand({
+  name: 'amcrest-dl',
+  synopsis: '--host HOST --username USER --start TIME --end TIME [options]',
+  description: [
+    'Download the recordings of an Amcrest (Dahua API) camera in a time range and merge them with ffmpeg.',
+    'Times are ISO 8601. Without an offset they are camera wall-clock time (what the camera overlay shows); with Z or an offset they are instants, converted with --camera-tz or the offset measured from the camera clock. Also: 24h, 7d, 90m (ago), now, today, yesterday (midnight).',
+  ].join('\n\n'),
+  usageHint: 'Run amcrest-dl --help for the options.',
+  // As argparse in the seed (`python main.py`): a repeated flag takes its last value (wrapper scripts add defaults).
+  lastValueWins: true,
+  options: {
+    host: { type: 'string', describe: 'Camera: IP, host name, host:port or http(s)://host[:port]' },
+    username: { alias: 'user', type: 'string', describe: 'Camera user' },
+    password: { alias: 'pass', type: 'string', describe: 'Password (visible in the process list: prefer the prompt, AMCREST_DL_PASSWORD or --password-file)' },
+    'password-file': { alias: 'pass-file', type: 'string', describe: 'File whose first line is the password' },
+    start: { type: 'string', describe: 'Start: ISO 8601 (2026-01-16T20:00:00, 2026-01-16T20:00:00-08:00), 24h / 7d ago, now, today, yesterday' },
+    end: { type: 'string', describe: 'End (same forms as --start)' },
+    channel: { type: 'string', default: '1', describe: 'Channel, a list (1,2,5) or all (NVRs: as many as the device says it has); one merged output per channel (…_ch2); some models want 0' },
+    events: { type: 'string', describe: 'Only recordings of these events (condition.Events), comma-separated: VideoMotion,AlarmLocal,… [default: any]' },
+    flags: { type: 'string', describe: 'Only recordings with these flags (condition.Flags), comma-separated: Event,Timing,Manual,Marker [default: any]' },
+    stream: { type: 'string', default: 'main', describe: 'Recorded stream (condition.VideoStream): main or extra1 (extra2, extra3); the same time from another stream is never downloaded' },
+    snapshots: { type: 'boolean', default: false, describe: 'Also download the .jpg snapshots of the window into <output-dir>/snapshots/ (never merged)' },
+    'output-format': { type: 'string', choices: MERGE_FORMATS, describe: 'Merged file format [default: mp4, or the --output-file extension]' },
+    'output-dir': { alias: 'outdir', type: 'string', default: '.', describe: 'Directory for the merged file and .amcrest_download/' },
+    'output-file': { type: 'string', describe: 'Merged file name; its extension is the container (.mp4, .mkv, .avi) [default: amcrest_<start>_<end>.<format>]' },
+    'keep-files': { type: 'boolean', default: false, describe: 'Keep the downloaded parts after a successful merge' },
+    overwrite: { type: 'boolean', default: false, describe: 'Replace an existing merged file (without it, an existing one stops the run before any download)' },
+    'max-concurrent': { type: 'number', default: 4, describe: 'Simultaneous downloads' },
+    list: { type: 'boolean', default: false, describe: 'Only list the recordings found; download nothing' },
+    json: { type: 'boolean', default: false, describe: 'One JSON object per line on stdout (human lines go to stderr)' },
+    merge: { type: 'boolean', default: true, describe: 'Merge the parts with ffmpeg (--no-merge: only download)' },
+    'allow-partial': { type: 'boolean', default: false, describe: 'Merge what was downloaded even when some downloads failed' },
+    'camera-tz': { type: 'string', describe: "The camera's IANA time zone (America/New_York) for times with an offset [default: measured from the camera clock]" },
+    'rate-limit': { type: 'number', default: 0, describe: 'Total download rate in Mbps for all downloads together (0 = unlimited)' },
+    'max-retries': { type: 'number', default: 3, describe: 'Retries per file' },
+    'retry-delay': { type: 'number', default: 5, describe: 'Seconds before the first retry (doubles each time)' },
+    timeout: { type: 'number', default: 60, describe: 'Seconds without data before a request is retried' },
+    progress: { type: 'boolean', default: true, describe: 'Live progress on a terminal (--no-progress: plain lines)' },
+    split: { type: 'string', choices: SPLIT_MODES, default: 'none', describe: 'One merged file per camera day or hour' },
+    trim: {
+      type: 'string',
+      choices: TRIM_MODES,
+      default: 'keyframe',
+      describe: 'Cut to --start/--end: keyframe (stream copy from the key frame before the start to the one after the end), exact (re-encodes the first and last GOP), none (whole parts)',
+    },
+    transcode: {
+      type: 'string',
+      choices: TRANSCODE_MODES,
+      default: 'none',
+      describe: 'When the format changes mid-range: none (a new file, …_part2), auto (re-encode the odd parts to the main format), h264 (H.264/AAC that anything plays)',
+    },
+    'dry-run': {
+      type: 'boolean',
+      default: false,
+      describe: 'Search and print what would be downloaded and merged (outputs per channel and day/hour, from the types, sizes and times the search lists); download nothing, write nothing. Stream parameters are checked after download',
+    },
+    types: {
+      type: 'string',
+      array: true,
+      describe: 'Search condition.Types, e.g. mp4 or dav [default: mp4, then dav when the window holds no .mp4 (recorders store .dav)]',
+    },
+    'ca-file': { type: 'string', describe: 'PEM file of the CA that signed the camera certificate (https, also after a redirect to https)' },
+    insecure: { type: 'boolean', default: false, describe: 'Accept any TLS certificate (self-signed cameras and recorders)' },
+    'allow-basic': { type: 'boolean', default: false, describe: 'Allow Basic authentication over http for old firmware that offers nothing else (the password travels in clear text)' },
+  },
   examples: [
     ['amcrest-dl --host 192.168.1.100 --username admin --start 2026-01-16T20:00:00 --end 2026-01-16T22:00:00', 'An evening, merged into one mp4 (password prompted without echo)'],
     ['amcrest-dl --host 192.168.1.100 --username admin --start yesterday --end today --no-merge', 'Yesterday, camera time, downloaded only'],
@@ -76,90 +133,24 @@ const HELP = {
     ['amcrest-dl --host nvr.home --username admin --start yesterday --end today --channel all --types dav --events VideoMotion --split day', 'Motion recordings of every NVR channel, one file per channel (…_ch2)'],
     ['amcrest-dl --host cam.home --username admin --start 24h --end now --flags Event --snapshots --dry-run', 'What an event-only download would fetch and write, and its snapshots; nothing downloaded'],
   ],
-  exitCodes: [
-    [EXIT_CODES.ok, 'done (also when no recordings were found)'],
-    [EXIT_CODES.someFailed, 'some downloads failed (nothing merged unless --allow-partial)'],
-    [EXIT_CODES.usage, 'usage error, search failed (auth, network, bad response), no ffmpeg, or the merged file exists (see --overwrite)'],
-    [EXIT_CODES.mergeFailed, 'merge failed (parts kept)'],
-    [EXIT_CODES.interrupted, 'interrupted by Ctrl+C (files kept for the next run)'],
-    [EXIT_CODES.terminated, 'stopped by SIGTERM'],
-  ],
+  exitCodes: {
+    ok: 'done (also when no recordings were found)',
+    someFailed: 'some downloads failed (nothing merged unless --allow-partial)',
+    usage: 'usage error, search failed (auth, network, bad response), no ffmpeg, or the merged file exists (see --overwrite)',
+    mergeFailed: 'merge failed (parts kept)',
+    interrupted: 'interrupted by Ctrl+C (files kept for the next run)',
+    terminated: 'stopped by SIGTERM',
+  },
   notes: ['As the Python tool (argparse), a flag given twice takes its last value (--types collects every value).'],
-} as const;
+});
 
 function usageError(message: string): ExitError {
-  return new ExitError(`amcrest-dl: ${redactCredentials(message)}\nRun amcrest-dl --help for the options.`, { exitCode: EXIT_CODES.usage });
+  return commandUsageError(AMCREST_DL, message);
 }
 
 /** Parses and validates `amcrest-dl` flags; `--help`/`--version` print and ask to exit 0. */
 export async function parseAmcrestDlArgs(argv: string[], print: (text: string) => void): Promise<ParsedArgs> {
-  const parser = yargs(argv)
-    .scriptName('amcrest-dl')
-    .usage(`$0 --host HOST --username USER --start TIME --end TIME [options]\n\n${DESCRIPTION}`)
-    .strict()
-    .option('host', { type: 'string', describe: 'Camera: IP, host name, host:port or http(s)://host[:port]' })
-    .option('username', { alias: 'user', type: 'string', describe: 'Camera user' })
-    .option('password', { alias: 'pass', type: 'string', describe: 'Password (visible in the process list: prefer the prompt, AMCREST_DL_PASSWORD or --password-file)' })
-    .option('password-file', { alias: 'pass-file', type: 'string', describe: 'File whose first line is the password' })
-    .option('start', { type: 'string', describe: 'Start: ISO 8601 (2026-01-16T20:00:00, 2026-01-16T20:00:00-08:00), 24h / 7d ago, now, today, yesterday' })
-    .option('end', { type: 'string', describe: 'End (same forms as --start)' })
-    .option('channel', {
-      type: 'string',
-      default: '1',
-      describe: 'Channel, a list (1,2,5) or all (NVRs: as many as the device says it has); one merged output per channel (…_ch2); some models want 0',
-    })
-    .option('events', { type: 'string', describe: 'Only recordings of these events (condition.Events), comma-separated: VideoMotion,AlarmLocal,… [default: any]' })
-    .option('flags', { type: 'string', describe: 'Only recordings with these flags (condition.Flags), comma-separated: Event,Timing,Manual,Marker [default: any]' })
-    .option('stream', {
-      type: 'string',
-      default: 'main',
-      describe: 'Recorded stream (condition.VideoStream): main or extra1 (extra2, extra3); the same time from another stream is never downloaded',
-    })
-    .option('snapshots', { type: 'boolean', default: false, describe: 'Also download the .jpg snapshots of the window into <output-dir>/snapshots/ (never merged)' })
-    .option('output-format', { type: 'string', choices: MERGE_FORMATS as unknown as string[], describe: 'Merged file format [default: mp4, or the --output-file extension]' })
-    .option('output-dir', { alias: 'outdir', type: 'string', default: '.', describe: 'Directory for the merged file and .amcrest_download/' })
-    .option('output-file', { type: 'string', describe: 'Merged file name; its extension is the container (.mp4, .mkv, .avi) [default: amcrest_<start>_<end>.<format>]' })
-    .option('keep-files', { type: 'boolean', default: false, describe: 'Keep the downloaded parts after a successful merge' })
-    .option('overwrite', { type: 'boolean', default: false, describe: 'Replace an existing merged file (without it, an existing one stops the run before any download)' })
-    .option('max-concurrent', { type: 'number', default: 4, describe: 'Simultaneous downloads' })
-    .option('list', { type: 'boolean', default: false, describe: 'Only list the recordings found; download nothing' })
-    .option('json', { type: 'boolean', default: false, describe: 'One JSON object per line on stdout (human lines go to stderr)' })
-    .option('merge', { type: 'boolean', default: true, describe: 'Merge the parts with ffmpeg (--no-merge: only download)' })
-    .option('allow-partial', { type: 'boolean', default: false, describe: 'Merge what was downloaded even when some downloads failed' })
-    .option('camera-tz', { type: 'string', describe: "The camera's IANA time zone (America/New_York) for times with an offset [default: measured from the camera clock]" })
-    .option('rate-limit', { type: 'number', default: 0, describe: 'Total download rate in Mbps for all downloads together (0 = unlimited)' })
-    .option('max-retries', { type: 'number', default: 3, describe: 'Retries per file' })
-    .option('retry-delay', { type: 'number', default: 5, describe: 'Seconds before the first retry (doubles each time)' })
-    .option('timeout', { type: 'number', default: 60, describe: 'Seconds without data before a request is retried' })
-    .option('progress', { type: 'boolean', default: true, describe: 'Live progress on a terminal (--no-progress: plain lines)' })
-    .option('split', { type: 'string', choices: SPLIT_MODES as unknown as string[], default: 'none', describe: 'One merged file per camera day or hour' })
-    .option('trim', {
-      type: 'string',
-      choices: TRIM_MODES as unknown as string[],
-      default: 'keyframe',
-      describe: 'Cut to --start/--end: keyframe (stream copy from the key frame before the start to the one after the end), exact (re-encodes the first and last GOP), none (whole parts)',
-    })
-    .option('transcode', {
-      type: 'string',
-      choices: TRANSCODE_MODES as unknown as string[],
-      default: 'none',
-      describe: 'When the format changes mid-range: none (a new file, …_part2), auto (re-encode the odd parts to the main format), h264 (H.264/AAC that anything plays)',
-    })
-    .option('dry-run', {
-      type: 'boolean',
-      default: false,
-      describe: 'Search and print what would be downloaded and merged (outputs per channel and day/hour, from the types, sizes and times the search lists); download nothing, write nothing. Stream parameters are checked after download',
-    })
-    .option('types', {
-      type: 'string',
-      array: true,
-      describe: 'Search condition.Types, e.g. mp4 or dav [default: mp4, then dav when the window holds no .mp4 (recorders store .dav)]',
-    })
-    .option('ca-file', { type: 'string', describe: 'PEM file of the CA that signed the camera certificate (https, also after a redirect to https)' })
-    .option('insecure', { type: 'boolean', default: false, describe: 'Accept any TLS certificate (self-signed cameras and recorders)' })
-    .option('allow-basic', { type: 'boolean', default: false, describe: 'Allow Basic authentication over http for old firmware that offers nothing else (the password travels in clear text)' });
-  // As argparse in the seed (`python main.py`): a repeated flag takes its last value (wrapper scripts add defaults).
-  const parsed = await parseFlags(parser, { argv, print, usageError, help: HELP, lastValueWins: true });
+  const parsed = await parseCommand(AMCREST_DL, argv, print);
   if (parsed.kind === 'exit') return parsed;
   const args = parsed.args;
   for (const name of ['host', 'username', 'start', 'end'] as const) {
@@ -173,7 +164,7 @@ export async function parseAmcrestDlArgs(argv: string[], print: (text: string) =
   const maxRetries = numberFlag('max-retries', args['max-retries'], numbers, { min: 0, integer: true });
   const retryDelay = numberFlag('retry-delay', args['retry-delay'], numbers, { min: 0 });
   const timeout = Math.max(1, numberFlag('timeout', args['timeout'], numbers, { min: 0 }));
-  const ca = args['ca-file'] === undefined ? undefined : await readCaFile(args['ca-file']);
+  const ca = await caFileFlag(args['ca-file'], usageError);
   // Loaded after --help/--version are handled: they need none of the library.
   const { assertTimeOrder, assertTimeZone, isAmcrestError, parseTimeInput, normalizeEvents, normalizeRecordFlags, normalizeVideoStream } = await import('@camdl/amcrest-recordings');
   let events: string[];
@@ -284,12 +275,4 @@ export function outputFormat(outputFile: string | undefined, flag: MergeFormat |
     throw usageError(`--output-file ${JSON.stringify(outputFile)} is .${fromExtension} but --output-format is ${flag}: give one, or make them agree`);
   }
   return fromExtension;
-}
-
-async function readCaFile(path: string): Promise<string> {
-  try {
-    return await readFile(path, 'utf8');
-  } catch (error) {
-    throw usageError(`cannot read --ca-file ${path}: ${(error as NodeJS.ErrnoException).code ?? 'error'}`);
-  }
 }

@@ -1,14 +1,25 @@
-import { parseCamdlFlags, toCamdlExit } from './camdl-flags.js';
+import { CAMDL_EXIT_MEANINGS, CONFIG_OPTION, toCamdlExit } from './camdl-flags.js';
+import { defineCommand, parseCommand } from './command-spec.js';
 import { escapeTerminal } from './terminal-text.js';
+
+const ALERTS = defineCommand({
+  name: 'camdl alerts',
+  synopsis: '--config camdl.yaml [--json]',
+  description: 'The open alert conditions, from the ledger (read-only; no camera or channel is contacted). Exit 1 while any is open.',
+  options: {
+    config: CONFIG_OPTION,
+    json: { type: 'boolean', default: false, describe: 'One JSON document on stdout' },
+  },
+  examples: [
+    ['camdl alerts --config camdl.yaml', 'the open conditions, from the ledger (no camera or channel contacted)'],
+    ['camdl alerts --config camdl.yaml --json', 'the same as one JSON document'],
+  ],
+  exitCodes: { ok: 'no condition is open', someFailed: 'some condition is open', usage: CAMDL_EXIT_MEANINGS.usage },
+});
 
 /** `camdl alerts --config camdl.yaml [--json]` */
 export async function run(argv: string[]): Promise<number> {
-  const parsed = await parseCamdlFlags('alerts', argv, (parser) =>
-    parser
-      .usage('$0 --config camdl.yaml [--json]\n\nThe open alert conditions, from the ledger (read-only; no camera or channel is contacted). Exit 1 while any is open.')
-      .option('config', { alias: 'c', type: 'string', default: 'camdl.yaml', describe: 'The fleet config (YAML)' })
-      .option('json', { type: 'boolean', default: false, describe: 'One JSON document on stdout' }),
-  );
+  const parsed = await parseCommand(ALERTS, argv);
   if (parsed.kind === 'exit') return parsed.code;
   const { loadConfig, openAlerts } = await import('@camdl/sync');
   let open;

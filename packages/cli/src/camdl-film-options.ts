@@ -1,7 +1,6 @@
-import yargs from 'yargs';
 import { camdlUsageError } from './camdl-flags.js';
-import { EXIT_CODES } from './exit-error.js';
-import { parseFlags, type FlagsOutcome } from './parse-flags.js';
+import { defineCommand, parseCommand } from './command-spec.js';
+import type { FlagsOutcome } from './parse-flags.js';
 
 /** What `camdl film` was asked, checked: every value in range, dates parsed. */
 export interface FilmArgs {
@@ -25,20 +24,44 @@ export interface FilmArgs {
   json: boolean;
 }
 
-/** What `camdl film`'s exit codes mean (its `--help` lists them; the codes are the CLI's one table). */
-const FILM_EXIT_HELP: ReadonlyArray<readonly [number, string]> = [
-  [EXIT_CODES.ok, 'the film was written and checked with ffprobe (with --dry-run: the plan was made)'],
-  [EXIT_CODES.someFailed, 'a file could not be read or ffmpeg failed: no film was written'],
-  [EXIT_CODES.usage, 'usage error: a bad flag, nothing to film, several cameras without --camera, the film exists without --overwrite, ffmpeg missing'],
-  [EXIT_CODES.interrupted, 'interrupted by Ctrl+C: no film was written'],
-  [EXIT_CODES.terminated, 'terminated by SIGTERM: no film was written'],
-];
-
-const FILM_EXAMPLES: ReadonlyArray<readonly [string, string]> = [
-  ['camdl film archive --camera north-gate --out north-gate.mp4 --length 3m --stamp', 'a 3-minute film of one camera of a camdl sync archive, each frame stamped with the camera time'],
-  ['camdl film archive --camera north-gate --out march.mp4 --from 2026-03-01 --to 2026-03-31 --speed 3600', 'March, one hour of real time per film second'],
-  ['camdl film ~/Timelapse/site --out site.mp4 --every 10m --dry-run', 'the plan for a folder of archives (one frame per 10 minutes), nothing written'],
-];
+const FILM = defineCommand({
+  name: 'camdl film',
+  synopsis: '<folder or camdl sync archive> --out film.mp4 [options]',
+  description:
+    'One film of one camera from Timelapse2 1.x (AVI), Timelapse 3.x (MP4) archives and Amcrest recordings, in the order of the time they cover. Only the frames the film shows are decoded. Stream copy when nothing asks for a change; one re-encode otherwise.',
+  // The folder is a positional: unknown flags stay errors, one positional is allowed.
+  positionals: true,
+  options: {
+    out: { alias: 'o', type: 'string', describe: 'The film (MP4)' },
+    camera: { type: 'string', describe: 'The camera (its name in the config, folder name or file-name prefix); needed when the archive holds several' },
+    from: { type: 'string', describe: 'Only what covers time from here (ISO 8601; a date = from its start)' },
+    to: { type: 'string', describe: 'Only what covers time up to here (ISO 8601; a date = to its end)' },
+    length: { type: 'string', describe: 'Film length (3m, 90s): frames dropped evenly' },
+    speed: { type: 'number', describe: 'Real seconds per film second (600 = ten minutes a second)' },
+    every: { type: 'string', describe: 'One frame per interval of real time (10m)' },
+    stamp: { type: 'boolean', default: false, describe: "Burn each frame's date and time (the camera's clock) in the corner" },
+    config: { alias: 'c', type: 'string', describe: "The fleet config, for the camera's time-zone [default: camdl.yaml when there is one]" },
+    'time-zone': { type: 'string', describe: "The camera's IANA zone for --stamp (overrides the config) [default: the config's, else this computer's]" },
+    size: { type: 'string', describe: 'Film size WIDTHxHEIGHT (letterboxed) [default: the size of most of the material]' },
+    overwrite: { type: 'boolean', default: false, describe: 'Replace an existing film' },
+    'dry-run': { type: 'boolean', default: false, describe: 'Show the plan (a PLAN line per source), write nothing' },
+    progress: { type: 'boolean', default: true, describe: 'Live progress on a terminal (--no-progress: plain lines)' },
+    json: { type: 'boolean', default: false, describe: 'NDJSON events on stdout' },
+  },
+  examples: [
+    ['camdl film archive --camera north-gate --out north-gate.mp4 --length 3m --stamp', 'a 3-minute film of one camera of a camdl sync archive, each frame stamped with the camera time'],
+    ['camdl film archive --camera north-gate --out march.mp4 --from 2026-03-01 --to 2026-03-31 --speed 3600', 'March, one hour of real time per film second'],
+    ['camdl film ~/Timelapse/site --out site.mp4 --every 10m --dry-run', 'the plan for a folder of archives (one frame per 10 minutes), nothing written'],
+  ],
+  exitCodes: {
+    ok: 'the film was written and checked with ffprobe (with --dry-run: the plan was made)',
+    someFailed: 'a file could not be read or ffmpeg failed: no film was written',
+    usage: 'usage error: a bad flag, nothing to film, several cameras without --camera, the film exists without --overwrite, ffmpeg missing',
+    interrupted: 'interrupted by Ctrl+C: no film was written',
+    terminated: 'terminated by SIGTERM: no film was written',
+  },
+  notes: ['--verbose prints the PLAN line of every source without --dry-run.'],
+});
 
 /** `3m`, `90s`, `1h30m`, `45` (seconds) → seconds. */
 function parseDurationFlag(name: string, value: string): number {
@@ -69,37 +92,7 @@ function parseSize(value: string): { width: number; height: number } {
 
 /** Parses and checks `camdl film`'s flags (`--help` prints its examples and exit codes; a bad flag exits 2). */
 export async function parseFilmArgs(argv: string[]): Promise<FlagsOutcome<FilmArgs>> {
-  const parser = yargs(argv)
-    .scriptName('camdl film')
-    .strict()
-    .parserConfiguration({ 'camel-case-expansion': true })
-    // The folder is a positional: unknown flags stay errors, one positional is allowed.
-    .strict(false)
-    .strictOptions(true)
-    .usage(
-      '$0 <folder or camdl sync archive> --out film.mp4 [options]\n\nOne film of one camera from Timelapse2 1.x (AVI), Timelapse 3.x (MP4) archives and Amcrest recordings, in the order of the time they cover. Only the frames the film shows are decoded. Stream copy when nothing asks for a change; one re-encode otherwise.',
-    )
-    .option('out', { alias: 'o', type: 'string', describe: 'The film (MP4)' })
-    .option('camera', { type: 'string', describe: 'The camera (its name in the config, folder name or file-name prefix); needed when the archive holds several' })
-    .option('from', { type: 'string', describe: 'Only what covers time from here (ISO 8601; a date = from its start)' })
-    .option('to', { type: 'string', describe: 'Only what covers time up to here (ISO 8601; a date = to its end)' })
-    .option('length', { type: 'string', describe: 'Film length (3m, 90s): frames dropped evenly' })
-    .option('speed', { type: 'number', describe: 'Real seconds per film second (600 = ten minutes a second)' })
-    .option('every', { type: 'string', describe: 'One frame per interval of real time (10m)' })
-    .option('stamp', { type: 'boolean', default: false, describe: "Burn each frame's date and time (the camera's clock) in the corner" })
-    .option('config', { alias: 'c', type: 'string', describe: "The fleet config, for the camera's time-zone [default: camdl.yaml when there is one]" })
-    .option('time-zone', { type: 'string', describe: "The camera's IANA zone for --stamp (overrides the config) [default: the config's, else this computer's]" })
-    .option('size', { type: 'string', describe: 'Film size WIDTHxHEIGHT (letterboxed) [default: the size of most of the material]' })
-    .option('overwrite', { type: 'boolean', default: false, describe: 'Replace an existing film' })
-    .option('dry-run', { type: 'boolean', default: false, describe: 'Show the plan (a PLAN line per source), write nothing' })
-    .option('progress', { type: 'boolean', default: true, describe: 'Live progress on a terminal (--no-progress: plain lines)' })
-    .option('json', { type: 'boolean', default: false, describe: 'NDJSON events on stdout' });
-  const parsed = await parseFlags(parser, {
-    argv,
-    print: (text) => process.stdout.write(`${text}\n`),
-    usageError: camdlUsageError,
-    help: { examples: FILM_EXAMPLES, exitCodes: FILM_EXIT_HELP, notes: ['--verbose prints the PLAN line of every source without --dry-run.'] },
-  });
+  const parsed = await parseCommand(FILM, argv);
   if (parsed.kind === 'exit') return parsed;
   const args = parsed.args;
   const folder = args._[0] === undefined ? undefined : String(args._[0]);

@@ -1,30 +1,56 @@
-import yargs from 'yargs';
 import { camdlUsageError, toCamdlExit } from './camdl-flags.js';
+import { defineCommand, parseCommand } from './command-spec.js';
 import { EXIT_CODES, ExitError } from './exit-error.js';
-import { parseFlags } from './parse-flags.js';
 import { resolvePassword } from './password.js';
 
 const KINDS = ['axis-edge', 'hikvision', 'timelapse', 'amcrest'] as const;
 
-const EXAMPLES: ReadonlyArray<readonly [string, string]> = [
-  [
-    'camdl get --kind hikvision --host 10.0.0.51 --user admin --password-file ~/.lobby.pass --since 2026-01-16T20:00:00 --until 2026-01-16T22:00:00 --out ./lobby',
-    'An evening of a Hikvision camera or NVR (recorder wall-clock time), channel 1',
+const GET = defineCommand({
+  name: 'camdl get',
+  synopsis:
+    '--kind axis-edge|hikvision|timelapse|amcrest --host HOST [--user USER] [--password-file F | --password-env VAR] --since T [--until T] [--time-zone ZONE] --out DIR [--channel N|all] [--merge FILE]',
+  description:
+    'Download one camera’s recordings of a window once, into a folder: the same listing, atomic files and verification as camdl sync (Axis exports proven whole from their container, Hikvision files against the size= of their playbackURI), nothing deleted on the camera. Times without Z or an offset are camera wall-clock time, as in the config. A second run into the same folder fetches only what is missing (kept in DIR/.camdl).',
+  options: {
+    kind: { type: 'string', choices: KINDS, demandOption: true, describe: 'The camera kind, as in the config' },
+    host: { type: 'string', demandOption: true, describe: 'host, host:port or http(s)://host[:port]' },
+    user: { alias: 'username', type: 'string', describe: 'Camera user (default: root for axis-edge, admin for amcrest and hikvision; timelapse: none)' },
+    'password-file': { type: 'string', describe: 'File whose first line is the password' },
+    'password-env': { type: 'string', describe: 'Environment variable holding the password (else: a prompt without echo on a terminal)' },
+    since: { type: 'string', demandOption: true, describe: 'Window start: 2026-01-16T20:00:00 (camera time), …Z or with an offset, or 12h / 2d before now' },
+    until: { type: 'string', describe: 'Window end, written like --since (default: now)' },
+    'time-zone': { type: 'string', describe: 'The camera’s IANA zone (default: this computer’s; hikvision: the recorder’s own clock)' },
+    out: { type: 'string', demandOption: true, describe: 'The folder for the files (created)' },
+    channel: { type: 'string', array: true, describe: 'amcrest/hikvision: channel, list (1,2) or all (default 1)' },
+    merge: { type: 'string', describe: 'Also merge the window’s files (one channel) into this file with ffmpeg' },
+    format: { type: 'string', choices: ['matroska', 'mp4'], describe: 'axis-edge: the export container (default matroska)' },
+    disk: { type: 'string', describe: 'axis-edge: only this disk (SD_DISK, NetworkShare; default every disk)' },
+    insecure: { type: 'boolean', default: false, describe: 'Accept any TLS certificate (self-signed cameras)' },
+    'ca-file': { type: 'string', describe: 'PEM file of the CA that signed the camera’s certificate' },
+    'rate-limit': { type: 'number', describe: 'Mbps (default unlimited)' },
+    'max-retries': { type: 'number', describe: 'Retries per file (default 3)' },
+    json: { type: 'boolean', default: false, describe: 'NDJSON events on stdout (human lines on stderr)' },
+    progress: { type: 'boolean', default: true, describe: 'A live line on a terminal (--no-progress: plain lines)' },
+  },
+  examples: [
+    [
+      'camdl get --kind hikvision --host 10.0.0.51 --user admin --password-file ~/.lobby.pass --since 2026-01-16T20:00:00 --until 2026-01-16T22:00:00 --out ./lobby',
+      'An evening of a Hikvision camera or NVR (recorder wall-clock time), channel 1',
+    ],
+    ['camdl get --kind hikvision --host 10.0.0.51 --user admin --channel all --since 2026-01-16 --until 2026-01-17 --out ./nvr', 'A whole day of every channel of an NVR (password prompted)'],
+    ['camdl get --kind axis-edge --host https://10.0.0.41 --user root --password-env DOCK_PASSWORD --since 12h --format mp4 --out ./dock --merge dock.mp4', 'The last 12 hours of an Axis camera’s SD card as MP4, merged into one file'],
+    ['camdl get --kind amcrest --host 10.0.0.31 --user admin --since 2026-01-16T08:00:00 --until 2026-01-16T09:00:00 --time-zone Europe/Berlin --out ./kitchen', 'One hour of an Amcrest/Dahua camera'],
+    ['camdl get --kind timelapse --host 10.0.0.21 --user root --since 7d --out ./gate', 'The Timelapse2/3 archives of the last week'],
   ],
-  ['camdl get --kind hikvision --host 10.0.0.51 --user admin --channel all --since 2026-01-16 --until 2026-01-17 --out ./nvr', 'A whole day of every channel of an NVR (password prompted)'],
-  ['camdl get --kind axis-edge --host https://10.0.0.41 --user root --password-env DOCK_PASSWORD --since 12h --format mp4 --out ./dock --merge dock.mp4', 'The last 12 hours of an Axis camera’s SD card as MP4, merged into one file'],
-  ['camdl get --kind amcrest --host 10.0.0.31 --user admin --since 2026-01-16T08:00:00 --until 2026-01-16T09:00:00 --time-zone Europe/Berlin --out ./kitchen', 'One hour of an Amcrest/Dahua camera'],
-  ['camdl get --kind timelapse --host 10.0.0.21 --user root --since 7d --out ./gate', 'The Timelapse2/3 archives of the last week'],
-];
-
-const EXIT_HELP: ReadonlyArray<readonly [number, string]> = [
-  [EXIT_CODES.ok, 'every recording of the window downloaded and verified (also: none in the window)'],
-  [EXIT_CODES.someFailed, 'some recording failed, or the camera could not be reached or refused the login'],
-  [EXIT_CODES.usage, 'usage error (a flag, a time, no password)'],
-  [EXIT_CODES.mergeFailed, '--merge failed (the downloaded files are kept)'],
-  [EXIT_CODES.interrupted, 'interrupted by Ctrl+C (partial downloads stay as .part for the next run)'],
-  [EXIT_CODES.terminated, 'terminated by SIGTERM'],
-];
+  exitCodes: {
+    ok: 'every recording of the window downloaded and verified (also: none in the window)',
+    someFailed: 'some recording failed, or the camera could not be reached or refused the login',
+    usage: 'usage error (a flag, a time, no password)',
+    mergeFailed: '--merge failed (the downloaded files are kept)',
+    interrupted: 'interrupted by Ctrl+C (partial downloads stay as .part for the next run)',
+    terminated: 'terminated by SIGTERM',
+  },
+});
 
 /** `--channel 1 --channel 2`, `--channel 1,2` or `--channel all`. */
 function parseChannels(values: readonly string[] | undefined): number[] | 'all' | undefined {
@@ -46,38 +72,7 @@ function parseChannels(values: readonly string[] | undefined): number[] | 'all' 
  * once, with the sync's safety (atomic files, the kind's verification, hostile names), nothing deleted.
  */
 export async function run(argv: string[]): Promise<number> {
-  const parser = yargs(argv)
-    .scriptName('camdl get')
-    .strict()
-    .parserConfiguration({ 'camel-case-expansion': true })
-    .usage(
-      '$0 --kind axis-edge|hikvision|timelapse|amcrest --host HOST [--user USER] [--password-file F | --password-env VAR] --since T [--until T] [--time-zone ZONE] --out DIR [--channel N|all] [--merge FILE]\n\nDownload one camera’s recordings of a window once, into a folder: the same listing, atomic files and verification as camdl sync (Axis exports proven whole from their container, Hikvision files against the size= of their playbackURI), nothing deleted on the camera. Times without Z or an offset are camera wall-clock time, as in the config. A second run into the same folder fetches only what is missing (kept in DIR/.camdl).',
-    )
-    .option('kind', { type: 'string', choices: KINDS, demandOption: true, describe: 'The camera kind, as in the config' })
-    .option('host', { type: 'string', demandOption: true, describe: 'host, host:port or http(s)://host[:port]' })
-    .option('user', { alias: 'username', type: 'string', describe: 'Camera user (default: root for axis-edge, admin for amcrest and hikvision; timelapse: none)' })
-    .option('password-file', { type: 'string', describe: 'File whose first line is the password' })
-    .option('password-env', { type: 'string', describe: 'Environment variable holding the password (else: a prompt without echo on a terminal)' })
-    .option('since', { type: 'string', demandOption: true, describe: 'Window start: 2026-01-16T20:00:00 (camera time), …Z or with an offset, or 12h / 2d before now' })
-    .option('until', { type: 'string', describe: 'Window end, written like --since (default: now)' })
-    .option('time-zone', { type: 'string', describe: 'The camera’s IANA zone (default: this computer’s; hikvision: the recorder’s own clock)' })
-    .option('out', { type: 'string', demandOption: true, describe: 'The folder for the files (created)' })
-    .option('channel', { type: 'string', array: true, describe: 'amcrest/hikvision: channel, list (1,2) or all (default 1)' })
-    .option('merge', { type: 'string', describe: 'Also merge the window’s files (one channel) into this file with ffmpeg' })
-    .option('format', { type: 'string', choices: ['matroska', 'mp4'], describe: 'axis-edge: the export container (default matroska)' })
-    .option('disk', { type: 'string', describe: 'axis-edge: only this disk (SD_DISK, NetworkShare; default every disk)' })
-    .option('insecure', { type: 'boolean', default: false, describe: 'Accept any TLS certificate (self-signed cameras)' })
-    .option('ca-file', { type: 'string', describe: 'PEM file of the CA that signed the camera’s certificate' })
-    .option('rate-limit', { type: 'number', describe: 'Mbps (default unlimited)' })
-    .option('max-retries', { type: 'number', describe: 'Retries per file (default 3)' })
-    .option('json', { type: 'boolean', default: false, describe: 'NDJSON events on stdout (human lines on stderr)' })
-    .option('progress', { type: 'boolean', default: true, describe: 'A live line on a terminal (--no-progress: plain lines)' });
-  const parsed = await parseFlags(parser, {
-    argv,
-    print: (text) => process.stdout.write(`${text}\n`),
-    usageError: camdlUsageError,
-    help: { examples: EXAMPLES, exitCodes: EXIT_HELP },
-  });
+  const parsed = await parseCommand(GET, argv);
   if (parsed.kind === 'exit') return parsed.code;
   const args = parsed.args;
   const kind = args.kind as (typeof KINDS)[number];

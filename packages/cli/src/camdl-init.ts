@@ -1,16 +1,26 @@
 import { writeFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { ExitError } from './exit-error.js';
-import { parseCamdlFlags } from './camdl-flags.js';
+import { defineCommand, parseCommand } from './command-spec.js';
+
+const INIT = defineCommand({
+  name: 'camdl init',
+  synopsis: '[--config camdl.yaml] [--force]',
+  description: 'Write a commented example config to edit.',
+  options: {
+    config: { alias: 'c', type: 'string', default: 'camdl.yaml', describe: 'Where to write it' },
+    force: { type: 'boolean', default: false, describe: 'Overwrite an existing file' },
+  },
+  examples: [
+    ['camdl init', 'write camdl.yaml here (never over an existing file)'],
+    ['camdl init --config /etc/camdl/camdl.yaml --force', 'write it there, replacing what is there'],
+  ],
+  exitCodes: { ok: 'the example config was written', usage: 'the file exists (--force), or its folder is missing or not writable' },
+});
 
 /** `camdl init [--config camdl.yaml] [--force]` */
 export async function run(argv: string[]): Promise<number> {
-  const parsed = await parseCamdlFlags('init', argv, (parser) =>
-    parser
-      .usage('$0 [--config camdl.yaml] [--force]\n\nWrite a commented example config to edit.')
-      .option('config', { alias: 'c', type: 'string', default: 'camdl.yaml', describe: 'Where to write it' })
-      .option('force', { type: 'boolean', default: false, describe: 'Overwrite an existing file' }),
-  );
+  const parsed = await parseCommand(INIT, argv);
   if (parsed.kind === 'exit') return parsed.code;
   const { EXAMPLE_CONFIG } = await import('@camdl/sync');
   try {

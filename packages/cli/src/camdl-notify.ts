@@ -1,15 +1,23 @@
-import { camdlUsageError, parseCamdlFlags, toCamdlExit } from './camdl-flags.js';
+import { CAMDL_EXIT_MEANINGS, camdlUsageError, CONFIG_OPTION, toCamdlExit } from './camdl-flags.js';
+import { defineCommand, parseCommand } from './command-spec.js';
 import { escapeTerminal } from './terminal-text.js';
+
+const NOTIFY = defineCommand({
+  name: 'camdl notify',
+  synopsis: '--config camdl.yaml --test',
+  description: 'Send one test message to every channel of notify: (a success ping to healthchecks). Exit 1 naming each channel that failed.',
+  options: {
+    config: CONFIG_OPTION,
+    test: { type: 'boolean', default: false, describe: 'Send the test message (required)' },
+    json: { type: 'boolean', default: false, describe: 'One JSON document on stdout' },
+  },
+  examples: [['camdl notify --config camdl.yaml --test', 'one test message to every channel of notify:']],
+  exitCodes: { ok: 'every channel took the message', someFailed: 'some channel failed (each is named)', usage: CAMDL_EXIT_MEANINGS.usage },
+});
 
 /** `camdl notify --config camdl.yaml --test` */
 export async function run(argv: string[]): Promise<number> {
-  const parsed = await parseCamdlFlags('notify', argv, (parser) =>
-    parser
-      .usage('$0 --config camdl.yaml --test\n\nSend one test message to every channel of notify: (a success ping to healthchecks). Exit 1 naming each channel that failed.')
-      .option('config', { alias: 'c', type: 'string', default: 'camdl.yaml', describe: 'The fleet config (YAML)' })
-      .option('test', { type: 'boolean', default: false, describe: 'Send the test message (required)' })
-      .option('json', { type: 'boolean', default: false, describe: 'One JSON document on stdout' }),
-  );
+  const parsed = await parseCommand(NOTIFY, argv);
   if (parsed.kind === 'exit') return parsed.code;
   if (!parsed.args.test) throw camdlUsageError('notify: give --test to send one test message to every channel');
   const { loadConfig, sendTestNotifications } = await import('@camdl/sync');

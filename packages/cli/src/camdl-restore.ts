@@ -1,4 +1,5 @@
-import { camdlUsageError, parseCamdlFlags } from './camdl-flags.js';
+import { CAMDL_EXIT_MEANINGS, camdlUsageError, CAMERAS_OPTION, CONFIG_OPTION } from './camdl-flags.js';
+import { defineCommand, parseCommand } from './command-spec.js';
 import { runInterruptible } from './camdl-job.js';
 import { printable } from './camdl-sync-render.js';
 import { formatBytes } from './format.js';
@@ -11,25 +12,30 @@ function instantFlag(name: string, text: string | undefined): number | undefined
   return ms;
 }
 
+const RESTORE = defineCommand({
+  name: 'camdl restore',
+  synopsis: '--config camdl.yaml --target NAME --out DIR [--camera NAME]... [--from ISO] [--to ISO]',
+  description: 'Download the copies on a target into DIR in the archive\'s layout, re-hashing each against the ledger (the target\'s ledger snapshot when this machine has none); exit 1 naming any mismatch.',
+  options: {
+    config: CONFIG_OPTION,
+    target: { type: 'string', demandOption: true, describe: 'The target to restore from' },
+    out: { alias: 'o', type: 'string', demandOption: true, describe: 'The folder to restore into' },
+    camera: CAMERAS_OPTION,
+    from: { type: 'string', describe: 'Only recordings that end after this ISO date/time' },
+    to: { type: 'string', describe: 'Only recordings that start before this ISO date/time' },
+    json: { type: 'boolean', default: false, describe: 'NDJSON: one line per file and a summary' },
+  },
+  examples: [['camdl restore --target offsite --out /mnt/restore --camera north-gate --from 2026-03-01 --to 2026-03-08', 'One camera, one week']],
+  exitCodes: {
+    ok: 'every file restored and re-hashed against the ledger',
+    someFailed: 'some file is missing or does not match (each is named), or no copy matched at all',
+    ...CAMDL_EXIT_MEANINGS,
+  },
+});
+
 /** `camdl restore --config camdl.yaml --target NAME --out DIR [--camera NAME]... [--from ISO] [--to ISO] [--json]` */
 export async function run(argv: string[]): Promise<number> {
-  const parsed = await parseCamdlFlags(
-    'restore',
-    argv,
-    (parser) =>
-      parser
-        .usage(
-          '$0 --config camdl.yaml --target NAME --out DIR [--camera NAME]... [--from ISO] [--to ISO]\n\nDownload the copies on a target into DIR in the archive\'s layout, re-hashing each against the ledger (the target\'s ledger snapshot when this machine has none); exit 1 naming any mismatch.',
-        )
-        .option('config', { alias: 'c', type: 'string', default: 'camdl.yaml', describe: 'The fleet config (YAML)' })
-        .option('target', { type: 'string', demandOption: true, describe: 'The target to restore from' })
-        .option('out', { alias: 'o', type: 'string', demandOption: true, describe: 'The folder to restore into' })
-        .option('camera', { type: 'string', array: true, describe: 'Only this camera (repeatable)' })
-        .option('from', { type: 'string', describe: 'Only recordings that end after this ISO date/time' })
-        .option('to', { type: 'string', describe: 'Only recordings that start before this ISO date/time' })
-        .option('json', { type: 'boolean', default: false, describe: 'NDJSON: one line per file and a summary' }),
-    [['camdl restore --target offsite --out /mnt/restore --camera north-gate --from 2026-03-01 --to 2026-03-08', 'One camera, one week']],
-  );
+  const parsed = await parseCommand(RESTORE, argv);
   if (parsed.kind === 'exit') return parsed.code;
   const args = parsed.args;
   const fromMs = instantFlag('from', args.from);

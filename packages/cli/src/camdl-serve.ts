@@ -1,4 +1,5 @@
-import { camdlUsageError, parseCamdlFlags, toCamdlExit } from './camdl-flags.js';
+import { CAMDL_EXIT_MEANINGS, camdlUsageError, CONFIG_OPTION, toCamdlExit } from './camdl-flags.js';
+import { defineCommand, parseCommand } from './command-spec.js';
 
 /** `host:port`, `[v6]:port` → listen address (port 0: one the system picks, shown at start); undefined when not one. */
 export function parseListen(text: string): { host: string; port: number } | undefined {
@@ -9,18 +10,26 @@ export function parseListen(text: string): { host: string; port: number } | unde
   return { host: match[1] ?? match[2]!, port };
 }
 
+const SERVE = defineCommand({
+  name: 'camdl serve',
+  synopsis: '--config camdl.yaml [--listen 127.0.0.1:9469] [--every 1h] [--max-age 26h]',
+  description: 'Serve / (the coverage report, fresh at each load), /metrics (Prometheus text exposition) and /healthz (JSON: 200 while the last run is recent and no alert is open, 503 otherwise). With --every, also run the sync on that schedule.',
+  options: {
+    config: CONFIG_OPTION,
+    listen: { type: 'string', default: '127.0.0.1:9469', describe: 'Address and port to listen on' },
+    every: { type: 'string', describe: 'Also run camdl sync this long after each start (1h, 30m)' },
+    'max-age': { type: 'string', describe: '/healthz is 503 once the last completed run is older (default 2× --every, else 26h)' },
+  },
+  examples: [
+    ['camdl serve --config camdl.yaml', '/metrics and /healthz on 127.0.0.1:9469'],
+    ['camdl serve --config camdl.yaml --every 1h --listen 0.0.0.0:9469', 'also run the sync every hour'],
+  ],
+  exitCodes: { ok: 'stopped', someFailed: 'the address cannot be listened on', ...CAMDL_EXIT_MEANINGS },
+});
+
 /** `camdl serve --config camdl.yaml [--listen 127.0.0.1:9469] [--every 1h] [--max-age 26h]` */
 export async function run(argv: string[]): Promise<number> {
-  const parsed = await parseCamdlFlags('serve', argv, (parser) =>
-    parser
-      .usage(
-        '$0 --config camdl.yaml [--listen 127.0.0.1:9469] [--every 1h] [--max-age 26h]\n\nServe / (the coverage report, fresh at each load), /metrics (Prometheus text exposition) and /healthz (JSON: 200 while the last run is recent and no alert is open, 503 otherwise). With --every, also run the sync on that schedule.',
-      )
-      .option('config', { alias: 'c', type: 'string', default: 'camdl.yaml', describe: 'The fleet config (YAML)' })
-      .option('listen', { type: 'string', default: '127.0.0.1:9469', describe: 'Address and port to listen on' })
-      .option('every', { type: 'string', describe: 'Also run camdl sync this long after each start (1h, 30m)' })
-      .option('max-age', { type: 'string', describe: '/healthz is 503 once the last completed run is older (default 2× --every, else 26h)' }),
-  );
+  const parsed = await parseCommand(SERVE, argv);
   if (parsed.kind === 'exit') return parsed.code;
   const args = parsed.args;
   const { loadConfig, parseDuration, startMonitorServer, DEFAULT_HEALTH_MAX_AGE_MS } = await import('@camdl/sync');

@@ -1,4 +1,5 @@
-import { camdlUsageError, parseCamdlFlags, toCamdlExit } from './camdl-flags.js';
+import { CAMDL_EXIT_MEANINGS, camdlUsageError, CAMERAS_OPTION, CONFIG_OPTION, toCamdlExit } from './camdl-flags.js';
+import { defineCommand, parseCommand } from './command-spec.js';
 import type { CameraStatus } from '@camdl/sync';
 import { printable } from './camdl-sync-render.js';
 import { copyLines, renderFleetStatus, statusTime as when, verdictLine, wantsUnicode } from './camdl-status-render.js';
@@ -7,19 +8,28 @@ function copyProblems(camera: CameraStatus): boolean {
   return camera.copies.some((copy) => copy.pending > 0 || copy.conflict > 0);
 }
 
+const STATUS = defineCommand({
+  name: 'camdl status',
+  synopsis: '--config camdl.yaml [--camera NAME]... [--verbose] [--json] [--target NAME]',
+  description: 'One verdict line per camera (✓ archived, ⚠ look at it, ✗ failing), then a 30-day strip per camera (one character per camera day), from the ledger (no camera is contacted). --verbose adds per channel counts, the gaps by name and the copies per target.\nWith --target: every site whose ledger snapshot is on that target (all site prefixes of the bucket or remote).',
+  options: {
+    camera: CAMERAS_OPTION,
+    verbose: { alias: 'v', type: 'boolean', default: false, describe: 'Details: per channel counts, the gaps named, the copies per target' },
+    target: { type: 'string', describe: 'Read the ledger snapshots of every site on this target' },
+    config: CONFIG_OPTION,
+    json: { type: 'boolean', default: false, describe: 'One JSON document on stdout' },
+  },
+  examples: [
+    ['camdl status --config camdl.yaml', 'per camera: last sync, files, days, gaps, pending, lost'],
+    ['camdl status --config camdl.yaml --json', 'the same as one JSON document'],
+    ['camdl status --target offsite', 'every site whose ledger snapshot is on that target'],
+  ],
+  exitCodes: { ok: 'nothing pending, lost or failing', someFailed: 'something is pending, lost or failing', usage: CAMDL_EXIT_MEANINGS.usage },
+});
+
 /** `camdl status --config camdl.yaml [--camera NAME]... [--verbose] [--json] [--target NAME]` */
 export async function run(argv: string[]): Promise<number> {
-  const parsed = await parseCamdlFlags('status', argv, (parser) =>
-    parser
-      .usage(
-        '$0 --config camdl.yaml [--camera NAME]... [--verbose] [--json] [--target NAME]\n\nOne verdict line per camera (✓ archived, ⚠ look at it, ✗ failing), then a 30-day strip per camera (one character per camera day), from the ledger (no camera is contacted). --verbose adds per channel counts, the gaps by name and the copies per target.\nWith --target: every site whose ledger snapshot is on that target (all site prefixes of the bucket or remote).',
-      )
-      .option('camera', { type: 'string', array: true, describe: 'Only this camera (repeatable)' })
-      .option('verbose', { alias: 'v', type: 'boolean', default: false, describe: 'Details: per channel counts, the gaps named, the copies per target' })
-      .option('target', { type: 'string', describe: 'Read the ledger snapshots of every site on this target' })
-      .option('config', { alias: 'c', type: 'string', default: 'camdl.yaml', describe: 'The fleet config (YAML)' })
-      .option('json', { type: 'boolean', default: false, describe: 'One JSON document on stdout' }),
-  );
+  const parsed = await parseCommand(STATUS, argv);
   if (parsed.kind === 'exit') return parsed.code;
   if (parsed.args.target !== undefined) return targetStatus(parsed.args.config, parsed.args.target, { json: parsed.args.json, verbose: parsed.args.verbose, cameras: parsed.args.camera });
   const { loadConfig, fleetStatus } = await import('@camdl/sync');

@@ -1,22 +1,41 @@
-import { camdlUsageError, parseCamdlFlags, toCamdlExit } from './camdl-flags.js';
+import { CAMDL_EXIT_MEANINGS, camdlUsageError, CAMERAS_OPTION, CONFIG_OPTION, toCamdlExit } from './camdl-flags.js';
+import { defineCommand, parseCommand } from './command-spec.js';
 import { EXIT_CODES, isExitError, syncExitCode } from './exit-error.js';
 import { formatInstant } from './format.js';
 import { redactCredentials } from './terminal-text.js';
 
+const SYNC = defineCommand({
+  name: 'camdl sync',
+  synopsis: '--config camdl.yaml [--camera NAME]... [--dry-run] [--json] [--no-progress] [--every 1h]',
+  description: 'Archive every camera of the config: list, download what is missing oldest first, verify, record in the ledger, delete-after where configured.',
+  options: {
+    config: CONFIG_OPTION,
+    camera: CAMERAS_OPTION,
+    'dry-run': { type: 'boolean', default: false, describe: 'List and plan only: no download, no delete, the ledger untouched' },
+    json: { type: 'boolean', default: false, describe: 'NDJSON events on stdout (human lines on stderr)' },
+    progress: { type: 'boolean', default: true, describe: 'Live lines per camera on a terminal (--no-progress: plain lines)' },
+    every: { type: 'string', describe: 'Run again this long after each start (1h, 30m): a foreground loop' },
+    quiet: { alias: 'q', type: 'boolean', default: false, describe: 'Print only problems, and the summary only when something happened (cron mails nothing otherwise)' },
+    timestamps: { type: 'boolean', describe: 'Start each line, stdout and stderr alike, with the time (default: CAMDL_TIMESTAMPS=1 or 0, else when the output is not a terminal)' },
+  },
+  examples: [
+    ['camdl sync --config camdl.yaml --dry-run', 'what a run would fetch and upload, per camera; nothing is downloaded or changed'],
+    ['camdl sync --config camdl.yaml', 'archive every camera: download what is missing, verify, record, delete-after'],
+    ['camdl sync --config camdl.yaml --camera north-gate --camera yard', 'only these cameras'],
+    ['camdl sync --config /etc/camdl/camdl.yaml --quiet', 'for cron: prints nothing when nothing happened, problems always'],
+    ['camdl sync --config camdl.yaml --every 1h', 'a foreground loop (systemd Type=simple); Ctrl+C between runs stops at once'],
+    ['camdl sync --config camdl.yaml --json | jq -c \'select(.type == "file-failed")\'', 'NDJSON events for scripts'],
+  ],
+  exitCodes: {
+    ok: 'everything in the window archived and verified (a dry run: nothing is wrong)',
+    someFailed: 'some file failed or was lost, some is still pending, or a camera could not be reached',
+    ...CAMDL_EXIT_MEANINGS,
+  },
+});
+
 /** `camdl sync --config camdl.yaml [--camera NAME]... [--dry-run] [--json] [--no-progress] [--every 1h]` */
 export async function run(argv: string[]): Promise<number> {
-  const parsed = await parseCamdlFlags('sync', argv, (parser) =>
-    parser
-      .usage('$0 --config camdl.yaml [--camera NAME]... [--dry-run] [--json] [--no-progress] [--every 1h]\n\nArchive every camera of the config: list, download what is missing oldest first, verify, record in the ledger, delete-after where configured.')
-      .option('config', { alias: 'c', type: 'string', default: 'camdl.yaml', describe: 'The fleet config (YAML)' })
-      .option('camera', { type: 'string', array: true, describe: 'Only this camera (repeatable)' })
-      .option('dry-run', { type: 'boolean', default: false, describe: 'List and plan only: no download, no delete, the ledger untouched' })
-      .option('json', { type: 'boolean', default: false, describe: 'NDJSON events on stdout (human lines on stderr)' })
-      .option('progress', { type: 'boolean', default: true, describe: 'Live lines per camera on a terminal (--no-progress: plain lines)' })
-      .option('every', { type: 'string', describe: 'Run again this long after each start (1h, 30m): a foreground loop' })
-      .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'Print only problems, and the summary only when something happened (cron mails nothing otherwise)' })
-      .option('timestamps', { type: 'boolean', describe: 'Start each line, stdout and stderr alike, with the time (default: CAMDL_TIMESTAMPS=1 or 0, else when the output is not a terminal)' }),
-  );
+  const parsed = await parseCommand(SYNC, argv);
   if (parsed.kind === 'exit') return parsed.code;
   const args = parsed.args;
   const [{ isSyncError, loadConfig, runMonitoredSync, parseDuration }, { installInterruptHandler }, { createSyncRenderer, wantTimestamps }, { renderMonitorEvent }] = await Promise.all([

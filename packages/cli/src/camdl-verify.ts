@@ -1,20 +1,30 @@
-import { camdlUsageError, parseCamdlFlags, toCamdlExit } from './camdl-flags.js';
+import { CAMDL_EXIT_MEANINGS, camdlUsageError, CAMERAS_OPTION, CONFIG_OPTION, toCamdlExit } from './camdl-flags.js';
+import { defineCommand, parseCommand } from './command-spec.js';
 import { runInterruptible } from './camdl-job.js';
 import { printable } from './camdl-sync-render.js';
 
+const VERIFY = defineCommand({
+  name: 'camdl verify',
+  synopsis: '--config camdl.yaml [--camera NAME]... [--target NAME [--deep]]',
+  description: 'Re-hash every archived file against the ledger; name each missing or changed file (exit 1).\nWith --target: check every copy on that target (size and stored sha256; --deep reads each back and re-hashes it); the next camdl sync makes a missing or changed copy again.',
+  options: {
+    config: CONFIG_OPTION,
+    camera: CAMERAS_OPTION,
+    target: { type: 'string', describe: 'Check the copies on this target instead of the local archive' },
+    deep: { type: 'boolean', default: false, describe: 'With --target: download each copy and re-hash it' },
+    json: { type: 'boolean', default: false, describe: 'NDJSON: one line per problem and a summary' },
+  },
+  examples: [
+    ['camdl verify --config camdl.yaml', 're-hash every archived file against the ledger'],
+    ['camdl verify --config camdl.yaml --camera yard', 'only one camera'],
+    ['camdl verify --config camdl.yaml --target offsite --deep', 'read every copy on a target back and re-hash it'],
+  ],
+  exitCodes: { ok: 'every file matches the ledger', someFailed: 'some file is missing or changed (each is named), or the target cannot be read', ...CAMDL_EXIT_MEANINGS },
+});
+
 /** `camdl verify --config camdl.yaml [--camera NAME] [--target NAME [--deep]]` */
 export async function run(argv: string[]): Promise<number> {
-  const parsed = await parseCamdlFlags('verify', argv, (parser) =>
-    parser
-      .usage(
-        '$0 --config camdl.yaml [--camera NAME]... [--target NAME [--deep]]\n\nRe-hash every archived file against the ledger; name each missing or changed file (exit 1).\nWith --target: check every copy on that target (size and stored sha256; --deep reads each back and re-hashes it); the next camdl sync makes a missing or changed copy again.',
-      )
-      .option('config', { alias: 'c', type: 'string', default: 'camdl.yaml', describe: 'The fleet config (YAML)' })
-      .option('camera', { type: 'string', array: true, describe: 'Only this camera (repeatable)' })
-      .option('target', { type: 'string', describe: 'Check the copies on this target instead of the local archive' })
-      .option('deep', { type: 'boolean', default: false, describe: 'With --target: download each copy and re-hash it' })
-      .option('json', { type: 'boolean', default: false, describe: 'NDJSON: one line per problem and a summary' }),
-  );
+  const parsed = await parseCommand(VERIFY, argv);
   if (parsed.kind === 'exit') return parsed.code;
   if (parsed.args.deep && parsed.args.target === undefined) throw camdlUsageError('--deep needs --target NAME');
   if (parsed.args.target !== undefined) return verifyCopies(parsed.args);

@@ -1,3 +1,4 @@
+import { readFile } from 'node:fs/promises';
 import type { Argv } from 'yargs';
 import { ExitError, EXIT_CODES } from './exit-error.js';
 import { cliVersion, nodeVersionLine } from './package-version.js';
@@ -181,6 +182,16 @@ export function numberFlag(
   const typed = typedValue(context.argv, [name, ...(context.aliases ?? [])]) ?? String(value);
   const what = `${rule.integer ? 'a whole number' : 'a number'} ${rule.moreThan ? '>' : '≥'} ${rule.min}`;
   throw context.usageError(`--${name} must be ${what}, got ${JSON.stringify(typed)}`);
+}
+
+/** The PEM text of `--ca-file` (undefined without the flag); a file that cannot be read is a usage error. */
+export async function caFileFlag(path: string | undefined, usageError: (message: string) => ExitError): Promise<string | undefined> {
+  if (path === undefined) return undefined;
+  try {
+    return await readFile(path, 'utf8');
+  } catch (error) {
+    throw usageError(`cannot read --ca-file ${path}: ${(error as NodeJS.ErrnoException).code ?? 'error'}`);
+  }
 }
 
 /** yargs' camelCase form of a flag name: `output-dir` → `outputDir`. */

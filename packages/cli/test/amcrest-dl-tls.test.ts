@@ -1,23 +1,15 @@
 import { startCameraSim } from '@camdl/camera-sim';
-import { closeAfterEach, makeSelfSignedCert, makeTempDir, missingSystemTools, startRedirectServer, type SelfSignedCert, type TempDir } from '@camdl/test-utils';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { closeAfterEach, missingSystemTools, selfSignedCertForSuite, startRedirectServer } from '@camdl/test-utils';
+import { describe, expect, it } from 'vitest';
 import { runAmcrestDl } from './amcrest-dl-helpers.js';
 
 /** `amcrest-dl` over https (self-signed), behind an http → https redirect, and on Basic-only firmware. */
 describe.skipIf(missingSystemTools('openssl') !== undefined)('amcrest-dl: https, redirects, Basic-only firmware (built binary)', () => {
-  let dir: TempDir;
-  let cert: SelfSignedCert;
+  const cert = selfSignedCertForSuite('camdl-amcrest-dl-tls-');
   const track = closeAfterEach();
-  beforeAll(async () => {
-    dir = await makeTempDir('camdl-amcrest-dl-tls-');
-    cert = await makeSelfSignedCert(dir.path);
-  });
-  afterAll(async () => {
-    await dir?.cleanup();
-  });
   const args = (host: string, extra: string[] = []): string[] => [
     '--host', host, '--username', 'admin', '--start', '2026-01-16T20:00:00', '--end', '2026-01-16T22:00:00',
-    '--camera-tz', 'America/New_York', '--list', '--no-progress', '--timeout', '5', '--output-dir', dir.path, ...extra,
+    '--camera-tz', 'America/New_York', '--list', '--no-progress', '--timeout', '5', '--output-dir', cert.dir, ...extra,
   ];
 
   it('https with a self-signed certificate: refused with a hint, works with --insecure and with --ca-file', async () => {

@@ -7,7 +7,7 @@ export { findFreePort } from './free-port.js';
 export { startFaultServer, deterministicBytes, type FaultServer, type FaultServerFile, type Fault, type FaultServerRequest } from './fault-server.js';
 export { startApacheServer, launchTestServer, waitForPort, stopProcess, type ApacheServerOptions, type RunningTestServer, type TestServerLaunch } from './apache-server.js';
 export { startLighttpdServer, type LighttpdServerOptions } from './lighttpd-server.js';
-export { makeSelfSignedCert, type SelfSignedCert } from './self-signed-cert.js';
+export { makeSelfSignedCert, selfSignedCertForSuite, type SelfSignedCert } from './self-signed-cert.js';
 export { startRawHttpServer, type RawHttpServer, type RawHttpServerOptions, type RawHttpRequest, type RawResponder } from './raw-http-server.js';
 export { endlessChunkedBody, repeatInterim, trickle, type TrickleOptions } from './hostile-writes.js';
 export { startHostile401Server } from './hostile-401-server.js';

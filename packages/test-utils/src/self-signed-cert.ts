@@ -1,7 +1,9 @@
 import { execFileSync } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { afterAll, beforeAll } from 'vitest';
 import { findSystemTool } from './system-tool.js';
+import { makeTempDir, type TempDir } from './temp-dir.js';
 
 export interface SelfSignedCert {
   /** PEM private key. */
@@ -24,4 +26,38 @@ export async function makeSelfSignedCert(dir: string): Promise<SelfSignedCert> {
     { stdio: 'ignore' },
   );
   return { key: await readFile(keyPath, 'utf8'), cert: await readFile(certPath, 'utf8'), certPath };
+}
+
+/**
+ * A self-signed certificate for a whole suite, in a temp dir of its own: made before the suite's tests
+ * (`beforeAll`), removed after them (`afterAll`). Its fields are there once the suite runs (in tests and
+ * hooks); `dir` is the temp dir's path, free for the tests' own files.
+ */
+export function selfSignedCertForSuite(prefix: string): SelfSignedCert & { readonly dir: string } {
+  let made: { dir: TempDir; cert: SelfSignedCert } | undefined;
+  beforeAll(async () => {
+    const dir = await makeTempDir(prefix);
+    made = { dir, cert: await makeSelfSignedCert(dir.path) };
+  });
+  afterAll(async () => {
+    await made?.dir.cleanup();
+  });
+  const current = (): { dir: TempDir; cert: SelfSignedCert } => {
+    if (made === undefined) throw new Error('the suite certificate is made in beforeAll: read it inside a test or hook');
+    return made;
+  };
+  return {
+    get key() {
+      return current().cert.key;
+    },
+    get cert() {
+      return current().cert.cert;
+    },
+    get certPath() {
+      return current().cert.certPath;
+    },
+    get dir() {
+      return current().dir.path;
+    },
+  };
 }

@@ -1,6 +1,7 @@
 import { open, rename, rm } from 'node:fs/promises';
 import { dirname, join, basename } from 'node:path';
 import { parseCamdlFlags, toCamdlExit } from './camdl-flags.js';
+import { writeLines } from './line-stamps.js';
 
 /** `camdl report --config camdl.yaml --out coverage.html` */
 export async function run(argv: string[]): Promise<number> {
@@ -38,6 +39,6 @@ export async function run(argv: string[]): Promise<number> {
     await rm(temporary, { force: true });
     throw error;
   }
-  process.stdout.write(`Wrote ${out}\n`);
+  writeLines(process.stdout, `Wrote ${out}`);
   return 0;
 }

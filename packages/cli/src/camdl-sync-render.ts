@@ -149,17 +149,18 @@ export function createSyncRenderer(options: SyncRendererOptions): SyncRenderer {
           cameras.set(event.camera, { done: 0, total: event.toDownload, totalBytes: event.bytes, doneBytes: 0, currentBytes: 0, startedAt: now() });
           const outside = event.outsideWindow;
           const span = outside ? `${formatInstant(outside.firstMs)} .. ${formatInstant(outside.lastMs)}` : '';
+          const outsideCount = outside ? `${outside.more ? 'more than ' : ''}${outside.count}` : '';
           if (outside && event.listed === 0) {
             // A camera whose clock is wrong looks empty in the window: say what it does hold.
             write(
               options.stderr,
-              `${tag('WARN')} ${event.camera}: nothing on the camera in the window, but ${outside.count} recording(s) outside it (${span}): check the camera's clock and since:/until:`,
+              `${tag('WARN')} ${event.camera}: nothing on the camera in the window, but ${outsideCount} recording(s) outside it (${span}): check the camera's clock and since:/until:`,
               'problem',
             );
           }
           if (event.toDownload > 0 || options.live || dryRun) {
             say(
-              `${tag('LIST')} ${event.camera}: ${event.listed} on the camera in the window, ${event.alreadyArchived} archived, ${event.toDownload} to fetch${event.bytes !== undefined && event.toDownload > 0 ? ` (${formatBytes(event.bytes)})` : ''}${outside ? `; ${outside.count} outside the window (${span})` : ''}`,
+              `${tag('LIST')} ${event.camera}: ${event.listed} on the camera in the window, ${event.alreadyArchived} archived, ${event.toDownload} to fetch${event.bytes !== undefined && event.toDownload > 0 ? ` (${formatBytes(event.bytes)})` : ''}${outside ? `; ${outsideCount} outside the window (${span})` : ''}`,
             );
           }
           setLive(event.camera, `0/${event.toDownload}`);

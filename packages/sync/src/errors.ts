@@ -75,6 +75,8 @@ export function errorCode(error: unknown): string | undefined {
 const KIND_EXPECTS: Record<string, string> = {
   timelapse: 'an Axis camera with the Timelapse2 or TimelapseMe app',
   amcrest: 'an Amcrest or Dahua camera or NVR (its CGI API)',
+  'axis-edge': 'an Axis camera with edge storage, an SD card or a network share (VAPIX list.cgi)',
+  hikvision: 'a Hikvision camera or NVR (ISAPI)',
 };
 
 /**

@@ -47,12 +47,7 @@ export function lineStampsOn(): boolean {
   return stampClock !== undefined;
 }
 
-/** `text` (one line or several, without the final newline) as this process prints a human line: stamped when stamps are on. */
-export function humanLines(text: string): string {
-  return lineFormatter(stampClock !== undefined, stampClock)(text);
-}
-
-/** Writes `text` (one line or several, without the final newline) as human lines: see {@link humanLines}. */
+/** Writes `text` (one line or several, without the final newline) as this process prints human lines: stamped when stamps are on. */
 export function writeLines(stream: NodeJS.WritableStream, text: string): void {
-  stream.write(humanLines(text));
+  stream.write(lineFormatter(stampClock !== undefined, stampClock)(text));
 }

@@ -1,4 +1,4 @@
-import { writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { makeTempDir, missingSystemTools } from '@camdl/test-utils';
@@ -62,12 +62,15 @@ describe.skipIf(!sqliteAvailable())('camdl: every piped line starts with the tim
     }
   });
 
-  it('a sync warning on stderr and the lines of status, verify, report, alerts and get are stamped; JSON never is', async () => {
+  it('a sync warning on stderr and the lines of status, verify, report, alerts, restore and get are stamped; JSON never is', async () => {
     // Two archives in the window, and a second camera whose recordings all lie outside it (a WARN on stderr).
     const fleet = await startCamdlFleet([
       { sim: { profile: 'timelapse3', content: { archives: syntheticArchives(2, 1000) } }, extra: ['time-zone: UTC'] },
       { sim: { profile: 'timelapse3', content: { archives: syntheticArchives(3, 1000) } }, extra: ['time-zone: UTC', 'since: 1d'] },
     ]);
+    const usb = join(fleet.dir.path, 'usb');
+    await mkdir(usb);
+    await writeFile(fleet.config, (await readFile(fleet.config, 'utf8')).replace('archive: ./archive\n', `archive: ./archive\ntargets:\n  - name: usb\n    kind: directory\n    path: ${usb}\n`));
     const since = Date.now();
     const sync = await runCamdl(['sync', '--config', fleet.config], { ...fleet.env, ...PIPED });
     expect(sync.code, sync.stderr).toBe(0);
@@ -82,6 +85,11 @@ describe.skipIf(!sqliteAvailable())('camdl: every piped line starts with the tim
     expect(stampedLines(report.stdout, since)).toEqual([`Wrote ${join(fleet.dir.path, 'coverage.html')}`]);
     const alerts = await runCamdl(['alerts', '--config', fleet.config], { ...fleet.env, ...PIPED });
     expect(stampedLines(alerts.stdout, since).length).toBeGreaterThan(0);
+    const restore = await runCamdl(['restore', '--config', fleet.config, '--target', 'usb', '--out', join(fleet.dir.path, 'restored')], { ...fleet.env, ...PIPED });
+    expect(restore.code, restore.stderr).toBe(0);
+    const restored = stampedLines(restore.stdout, since);
+    expect(restored.filter((line) => line.startsWith('GOT   '))).toHaveLength(2);
+    expect(restored.at(-1)).toMatch(/^Restored 2 file\(s\) /);
 
     const json = await runCamdl(['status', '--config', fleet.config, '--json'], { ...fleet.env, ...PIPED });
     expect(() => JSON.parse(json.stdout) as unknown).not.toThrow();

@@ -51,6 +51,11 @@ export function addOutside(outside: OutsideWindow | undefined, startMs: number, 
   return { count: (outside?.count ?? 0) + 1, firstMs: Math.min(outside?.firstMs ?? startMs, startMs), lastMs: Math.max(outside?.lastMs ?? endMs, endMs) };
 }
 
+/** What a probe asks a camera that searches by time for: 2000 to ten years ahead (a clock set years off either way). */
+export function probeSpan(now: number = Date.now()): { start: Date; end: Date } {
+  return { start: new Date(Date.UTC(2000, 0, 1)), end: new Date(now + 10 * 365 * 86_400_000) };
+}
+
 /**
  * The most recordings a source reads to describe what a camera holds outside an empty window (a
  * camera whose clock is wrong); past it the count says "at least".

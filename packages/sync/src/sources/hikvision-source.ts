@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { createHikvisionClient, instantOfWallClock, recordingFileName, searchRecordings, type ClockModel, type HikvisionRecording, type RecordingDownloadResult } from '@camdl/hikvision-isapi';
 import { checkContainerFile } from '@camdl/internal';
 import type { CameraConfig, TimeBound } from '../config.js';
-import { probeOutside, type CameraListing, type CameraSource, type RemoteRecording } from './camera-source.js';
+import { probeOutside, probeSpan, type CameraListing, type CameraSource, type RemoteRecording } from './camera-source.js';
 import { clientOptions, transferOptions } from './client-options.js';
 
 /** A window bound in the recorder's terms: its wall clock as written in the config, else an instant. */
@@ -14,8 +14,6 @@ function searchBound(bound: TimeBound | undefined, instantMs: number): string | 
 function instantOf(bound: string | Date, model: ClockModel): number {
   return bound instanceof Date ? bound.getTime() : instantOfWallClock(bound, model);
 }
-
-const TEN_YEARS_MS = 10 * 365 * 86_400_000;
 
 /** Every channel's recordings found by `search`, as spans. */
 async function* spansOf(channels: readonly number[], search: (channel: number) => AsyncIterable<HikvisionRecording>): AsyncIterable<{ startMs: number; endMs: number }> {
@@ -74,7 +72,7 @@ export async function createHikvisionSource(camera: CameraConfig, password: stri
         notes.push(`channel ${channel}: ${found} recordings`);
       }
       // Nothing in the window: what the recorder holds from 2000 to ten years ahead (a wrong clock must not look like an empty disk).
-      const outsideWindow = recordings.length === 0 ? await probeOutside(spansOf(channels, (channel) => searchRecordings(client, { channel, start: new Date(Date.UTC(2000, 0, 1)), end: new Date(Date.now() + TEN_YEARS_MS), signal })), signal) : undefined;
+      const outsideWindow = recordings.length === 0 ? await probeOutside(spansOf(channels, (channel) => searchRecordings(client, { channel, ...probeSpan(), signal })), signal) : undefined;
       return { recordings, coverage, notes, outsideWindow };
     },
     async download(remote, folder, options) {

@@ -1,6 +1,7 @@
 import { CAMDL_EXIT_MEANINGS, CONFIG_OPTION, toCamdlExit } from './camdl-flags.js';
 import { defineCommand, parseCommand } from './command-spec.js';
 import { escapeTerminal } from './terminal-text.js';
+import { writeLines } from './line-stamps.js';
 
 const ALERTS = defineCommand({
   name: 'camdl alerts',
@@ -33,14 +34,14 @@ export async function run(argv: string[]): Promise<number> {
     const alerts = open.map((row) => ({ kind: row.kind, subject: row.subject, camera: row.camera ?? null, since: iso(row.sinceMs), opened: iso(row.openedMs), lastSent: iso(row.lastSentMs), runs: row.runs, message: row.message, action: row.action, items: row.items }));
     process.stdout.write(`${JSON.stringify({ alerts }, null, 2)}\n`);
   } else if (open.length === 0) {
-    process.stdout.write('No open alerts.\n');
+    writeLines(process.stdout, 'No open alerts.');
   } else {
     const lines: string[] = [];
     for (const row of open) {
       lines.push(`${row.kind}${row.subject ? ` ${escapeTerminal(row.subject)}` : ''} since ${iso(row.sinceMs)!.replace('T', ' ').slice(0, 19)} UTC: ${escapeTerminal(row.message)}`);
       lines.push(`  what to do: ${escapeTerminal(row.action)}`);
     }
-    process.stdout.write(`${lines.join('\n')}\n`);
+    writeLines(process.stdout, lines.join('\n'));
   }
   return open.length === 0 ? 0 : 1;
 }

@@ -2,6 +2,7 @@ import { writeFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { ExitError } from './exit-error.js';
 import { defineCommand, parseCommand } from './command-spec.js';
+import { writeLines } from './line-stamps.js';
 
 const INIT = defineCommand({
   name: 'camdl init',
@@ -36,6 +37,6 @@ export async function run(argv: string[]): Promise<number> {
       : (error as Error).message;
     throw new ExitError(`camdl: cannot write the config ${parsed.args.config}: ${why}`, { exitCode: 2, cause: error });
   }
-  process.stdout.write(`Wrote ${parsed.args.config}: edit the cameras, then run camdl sync --config ${parsed.args.config} --dry-run\n`);
+  writeLines(process.stdout, `Wrote ${parsed.args.config}: edit the cameras, then run camdl sync --config ${parsed.args.config} --dry-run`);
   return 0;
 }

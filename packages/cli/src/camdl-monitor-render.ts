@@ -1,4 +1,5 @@
 import type { MonitorEvent } from '@camdl/sync';
+import { writeLines } from './line-stamps.js';
 import { escapeTerminal } from './terminal-text.js';
 
 /**
@@ -13,9 +14,9 @@ export function renderMonitorEvent(
     stdout: NodeJS.WritableStream;
     stderr: NodeJS.WritableStream;
     showAlerts?: boolean;
-    /** Prints an alert line the way the command prints its own lines (time stamp, live lines). @default a write to the human stream */
+    /** Prints an alert line the way the command prints its own lines (time stamp, live lines). @default a human line on the human stream */
     say?: ((text: string) => void) | undefined;
-    /** Prints a warning the way the command prints its own (time stamp, live lines). @default a write to stderr */
+    /** Prints a warning the way the command prints its own (time stamp, live lines). @default a human line on stderr */
     warn?: ((text: string) => void) | undefined;
   },
 ): void {
@@ -23,8 +24,8 @@ export function renderMonitorEvent(
   if (event.type === 'alert' && options.showAlerts === false) return;
   if (options.json) options.stdout.write(`${JSON.stringify(event)}\n`);
   const human = options.json ? options.stderr : options.stdout;
-  const say = options.say ?? ((text: string) => human.write(`${text}\n`));
-  const warn = options.warn ?? ((text: string) => options.stderr.write(`${text}\n`));
+  const say = options.say ?? ((text: string) => writeLines(human, text));
+  const warn = options.warn ?? ((text: string) => writeLines(options.stderr, text));
   switch (event.type) {
     case 'alert':
       say(`ALERT ${event.notice.event} ${event.notice.kind}${event.notice.subject ? ` ${escapeTerminal(event.notice.subject)}` : ''}: ${escapeTerminal(event.notice.message)}`);

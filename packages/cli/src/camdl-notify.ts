@@ -1,6 +1,7 @@
 import { CAMDL_EXIT_MEANINGS, camdlUsageError, CONFIG_OPTION, toCamdlExit } from './camdl-flags.js';
 import { defineCommand, parseCommand } from './command-spec.js';
 import { escapeTerminal } from './terminal-text.js';
+import { writeLines } from './line-stamps.js';
 
 const NOTIFY = defineCommand({
   name: 'camdl notify',
@@ -32,9 +33,9 @@ export async function run(argv: string[]): Promise<number> {
   if (parsed.args.json) {
     process.stdout.write(`${JSON.stringify({ channels: results.map((result) => ({ channel: result.shown, kind: result.kind, ok: result.ok, reason: result.reason ?? null })) }, null, 2)}\n`);
   } else {
-    for (const result of results) process.stdout.write(`${result.ok ? 'OK  ' : 'FAIL'}  ${escapeTerminal(result.shown)}${result.ok ? '' : `: ${escapeTerminal(result.reason ?? 'failed')}`}\n`);
+    for (const result of results) writeLines(process.stdout, `${result.ok ? 'OK  ' : 'FAIL'}  ${escapeTerminal(result.shown)}${result.ok ? '' : `: ${escapeTerminal(result.reason ?? 'failed')}`}`);
   }
   const failed = results.filter((result) => !result.ok);
-  if (failed.length > 0) process.stderr.write(`camdl: notify test failed for ${failed.map((result) => escapeTerminal(result.shown)).join(', ')}\n`);
+  if (failed.length > 0) writeLines(process.stderr, `camdl: notify test failed for ${failed.map((result) => escapeTerminal(result.shown)).join(', ')}`);
   return failed.length === 0 ? 0 : 1;
 }

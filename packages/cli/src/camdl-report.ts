@@ -2,6 +2,7 @@ import { open, rename, rm } from 'node:fs/promises';
 import { dirname, join, basename } from 'node:path';
 import { CAMDL_EXIT_MEANINGS, CONFIG_OPTION, toCamdlExit } from './camdl-flags.js';
 import { defineCommand, parseCommand } from './command-spec.js';
+import { writeLines } from './line-stamps.js';
 
 const REPORT = defineCommand({
   name: 'camdl report',
@@ -47,6 +48,6 @@ export async function run(argv: string[]): Promise<number> {
     await rm(temporary, { force: true });
     throw error;
   }
-  process.stdout.write(`Wrote ${out}\n`);
+  writeLines(process.stdout, `Wrote ${out}`);
   return 0;
 }

@@ -3,6 +3,7 @@ import { defineCommand, parseCommand } from './command-spec.js';
 import { runInterruptible } from './camdl-job.js';
 import { printable } from './camdl-sync-render.js';
 import { formatBytes } from './format.js';
+import { writeLines } from './line-stamps.js';
 
 /** An ISO date or date-time flag as an instant (a date alone is midnight UTC). */
 function instantFlag(name: string, text: string | undefined): number | undefined {
@@ -51,9 +52,9 @@ export async function run(argv: string[]): Promise<number> {
       signal,
       onEvent: (event) => {
         if (args.json) process.stdout.write(`${JSON.stringify(event.type === 'problem' ? { type: 'problem', ...event.problem } : event)}\n`);
-        else if (event.type === 'restored') process.stdout.write(`GOT   ${printable(event.path)} (${event.size} bytes, sha256 ${event.sha256.slice(0, 12)}… matches the ledger)\n`);
-        else if (event.type === 'problem') process.stdout.write(`FAIL  ${printable(event.problem.path)}: ${printable(event.problem.detail)}\n`);
-        else process.stdout.write(`INFO  no ledger on this machine: using the snapshot on ${event.target}\n`);
+        else if (event.type === 'restored') writeLines(process.stdout, `GOT   ${printable(event.path)} (${event.size} bytes, sha256 ${event.sha256.slice(0, 12)}… matches the ledger)`);
+        else if (event.type === 'problem') writeLines(process.stdout, `FAIL  ${printable(event.problem.path)}: ${printable(event.problem.detail)}`);
+        else writeLines(process.stdout, `INFO  no ledger on this machine: using the snapshot on ${event.target}`);
       },
     }),
   );
@@ -65,9 +66,9 @@ export async function run(argv: string[]): Promise<number> {
     // The summary line above says it.
   } else if (nothing) {
     const span = [args.camera ? `of ${args.camera.join(', ')}` : '', args.from ? `ending after ${args.from}` : '', args.to ? `starting before ${args.to}` : ''].filter(Boolean).join(' ');
-    process.stdout.write(`Nothing restored: no copy on ${printable(args.target)} is recorded verified${span ? ` ${printable(span)}` : ''}\n`);
+    writeLines(process.stdout, `Nothing restored: no copy on ${printable(args.target)} is recorded verified${span ? ` ${printable(span)}` : ''}`);
   } else {
-    process.stdout.write(`Restored ${result.restored} file(s) (${formatBytes(result.bytes)}) into ${printable(args.out)}: ${result.problems.length === 0 ? 'each matches the ledger' : `${result.problems.length} did not match (named above)`}\n`);
+    writeLines(process.stdout, `Restored ${result.restored} file(s) (${formatBytes(result.bytes)}) into ${printable(args.out)}: ${result.problems.length === 0 ? 'each matches the ledger' : `${result.problems.length} did not match (named above)`}`);
   }
   // A restore that brought nothing back is not a success: the backup it was meant to prove is not there.
   return result.problems.length === 0 && !nothing ? 0 : 1;

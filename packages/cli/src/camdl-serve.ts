@@ -1,5 +1,6 @@
 import { CAMDL_EXIT_MEANINGS, camdlUsageError, CONFIG_OPTION, toCamdlExit } from './camdl-flags.js';
 import { defineCommand, parseCommand } from './command-spec.js';
+import { writeLines } from './line-stamps.js';
 
 /** `host:port`, `[v6]:port` → listen address (port 0: one the system picks, shown at start); undefined when not one. */
 export function parseListen(text: string): { host: string; port: number } | undefined {
@@ -51,7 +52,7 @@ export async function run(argv: string[]): Promise<number> {
   } catch (error) {
     throw camdlUsageError(`cannot listen on ${args.listen}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
   }
-  process.stderr.write(`camdl serve: ${server.url}/metrics and ${server.url}/healthz\ncamdl serve: the coverage report at ${server.url}/\n`);
+  writeLines(process.stderr, `camdl serve: ${server.url}/metrics and ${server.url}/healthz\ncamdl serve: the coverage report at ${server.url}/`);
   try {
     if (every !== undefined) {
       // The sync loop of `camdl sync --every` (its interrupts, its lines); the server lives as long as it.

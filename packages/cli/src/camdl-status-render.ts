@@ -143,7 +143,7 @@ function detailLines(camera: CameraStatus, now: number): string[] {
     out.push(
       `  ${camera.kind === 'timelapse' ? 'archives' : `channel ${channel.channel}`}: ${channel.files} files, ${formatBytes(channel.bytes)}, ${days}${cadence}, gaps ${channel.gaps.length}, pending ${channel.pending}, lost ${channel.lost}, failing ${channel.failing}${channel.atRisk === undefined ? '' : `, at risk ${channel.atRisk}`}`,
     );
-    if (channel.horizon) out.push(`    horizon: ${escapeTerminal(describeHorizon(channel.horizon))}`);
+    if (channel.horizon) out.push(`    horizon: ${escapeTerminal(describeHorizon(channel.horizon, { time: statusTime }))}`);
     for (const gap of channel.gaps.slice(0, GAPS_NAMED)) out.push(`    ${gapText(gap)}`);
     if (channel.gaps.length > GAPS_NAMED) out.push(`    … ${channel.gaps.length - GAPS_NAMED} more gaps (camdl report shows them all)`);
   }

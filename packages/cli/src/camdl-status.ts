@@ -3,6 +3,7 @@ import { defineCommand, parseCommand } from './command-spec.js';
 import type { CameraStatus } from '@camdl/sync';
 import { printable } from './camdl-sync-render.js';
 import { copyLines, renderFleetStatus, statusTime as when, verdictLine, wantsUnicode } from './camdl-status-render.js';
+import { writeLines } from './line-stamps.js';
 
 function copyProblems(camera: CameraStatus): boolean {
   return camera.copies.some((copy) => copy.pending > 0 || copy.conflict > 0);
@@ -42,7 +43,7 @@ export async function run(argv: string[]): Promise<number> {
   if (parsed.args.json) {
     process.stdout.write(`${JSON.stringify(status, null, 2)}\n`);
   } else {
-    process.stdout.write(`${renderFleetStatus(status, { now: Date.now(), unicode: wantsUnicode(process.env), verbose: parsed.args.verbose }).join('\n')}\n`);
+    writeLines(process.stdout, renderFleetStatus(status, { now: Date.now(), unicode: wantsUnicode(process.env), verbose: parsed.args.verbose }).join('\n'));
   }
   const problems = status.cameras.some((camera) => camera.channels.some((channel) => channel.lost > 0 || channel.pending > 0) || camera.lastRun?.status === 'failed' || copyProblems(camera));
   return problems ? 1 : 0;
@@ -80,7 +81,7 @@ async function targetStatus(configPath: string, target: string, options: { json:
         if (verbose) out.push(...copyLines(camera, now).map((line) => `  ${line}`));
       }
     }
-    process.stdout.write(`${out.join('\n')}\n`);
+    writeLines(process.stdout, out.join('\n'));
   }
   const problems = status.sites.some((site) => site.error !== undefined || site.cameras.some((camera) => copyProblems(camera) || camera.channels.some((channel) => channel.lost > 0 || channel.pending > 0)));
   return problems ? 1 : 0;

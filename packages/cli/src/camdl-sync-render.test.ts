@@ -2,7 +2,8 @@ import { PassThrough } from 'node:stream';
 import type { CameraOutcome, SyncEvent } from '@camdl/sync';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { renderMonitorEvent } from './camdl-monitor-render.js';
-import { createSyncRenderer, wantTimestamps } from './camdl-sync-render.js';
+import { createSyncRenderer } from './camdl-sync-render.js';
+import { wantTimestamps } from './line-stamps.js';
 
 /** A stream that keeps what was written; `isTTY`/`columns` as a terminal would have them. */
 function capture(tty: boolean): NodeJS.WriteStream & { text(): string } {

@@ -1,6 +1,7 @@
 import type { SyncEvent, SyncSummary } from '@camdl/sync';
 import { syncExitCode } from './exit-error.js';
 import { formatBytes, formatDuration, formatSpeed, formatInstant } from './format.js';
+import { lineFormatter, lineStampsOn } from './line-stamps.js';
 import { escapeTerminal } from './terminal-text.js';
 
 /** Control characters from a camera never reach the terminal. */
@@ -16,24 +17,12 @@ export interface SyncRendererOptions {
   live: boolean;
   /** Only problems, and the summary only when something happened or is wrong (cron's MAILTO stays silent). @default false */
   quiet?: boolean | undefined;
-  /** Each human line starts with the time it was printed (piped runs: cron mail, log files). @default false */
+  /** Each human line starts with the time it was printed (piped runs: cron mail, log files). @default the process's decision (`setLineStamps`) */
   timestamps?: boolean | undefined;
   stdout: NodeJS.WriteStream;
   stderr: NodeJS.WriteStream;
   /** Clock for the line stamps and the ETA. @default Date.now */
   now?: () => number;
-}
-
-/**
- * Whether each human line starts with the time: `--timestamps`/`--no-timestamps` when given, else
- * `CAMDL_TIMESTAMPS` (`1` on, `0` off), else when the human lines do not go to a terminal (cron mail,
- * log files). One decision for the run: stdout and stderr lines are stamped alike.
- */
-export function wantTimestamps(flag: boolean | undefined, humanStream: { isTTY?: boolean }, env: NodeJS.ProcessEnv = process.env): boolean {
-  if (flag !== undefined) return flag;
-  const setting = env['CAMDL_TIMESTAMPS'];
-  if (setting === '1' || setting === '0') return setting === '1';
-  return !humanStream.isTTY;
 }
 
 /** What a line is: progress (left out by --quiet) or a problem (always printed). */
@@ -94,6 +83,7 @@ function eventful(summary: SyncSummary, dryRun: boolean): boolean {
 export function createSyncRenderer(options: SyncRendererOptions): SyncRenderer {
   const human = options.json ? options.stderr : options.stdout;
   const now = options.now ?? Date.now;
+  const lineOf = lineFormatter(options.timestamps ?? lineStampsOn(), now);
   const live = new Map<string, string>();
   let drawn = 0;
   let dryRun = false;
@@ -118,9 +108,8 @@ export function createSyncRenderer(options: SyncRendererOptions): SyncRenderer {
   };
   const write = (stream: NodeJS.WritableStream, text: string, kind: LineKind): void => {
     if (options.quiet && kind === 'info') return;
-    const stamp = options.timestamps ? `${formatInstant(now())} ` : '';
     if (options.live) erase();
-    stream.write(`${stamp}${text}\n`);
+    stream.write(lineOf(text));
     if (options.live) draw();
   };
   const say = (text: string, kind: LineKind = 'info'): void => write(human, text, kind);
@@ -160,17 +149,18 @@ export function createSyncRenderer(options: SyncRendererOptions): SyncRenderer {
           cameras.set(event.camera, { done: 0, total: event.toDownload, totalBytes: event.bytes, doneBytes: 0, currentBytes: 0, startedAt: now() });
           const outside = event.outsideWindow;
           const span = outside ? `${formatInstant(outside.firstMs)} .. ${formatInstant(outside.lastMs)}` : '';
+          const outsideCount = outside ? `${outside.more ? 'more than ' : ''}${outside.count}` : '';
           if (outside && event.listed === 0) {
             // A camera whose clock is wrong looks empty in the window: say what it does hold.
             write(
               options.stderr,
-              `${tag('WARN')} ${event.camera}: nothing on the camera in the window, but ${outside.count} recording(s) outside it (${span}): check the camera's clock and since:/until:`,
+              `${tag('WARN')} ${event.camera}: nothing on the camera in the window, but ${outsideCount} recording(s) outside it (${span}): check the camera's clock and since:/until:`,
               'problem',
             );
           }
           if (event.toDownload > 0 || options.live || dryRun) {
             say(
-              `${tag('LIST')} ${event.camera}: ${event.listed} on the camera in the window, ${event.alreadyArchived} archived, ${event.toDownload} to fetch${event.bytes !== undefined && event.toDownload > 0 ? ` (${formatBytes(event.bytes)})` : ''}${outside ? `; ${outside.count} outside the window (${span})` : ''}`,
+              `${tag('LIST')} ${event.camera}: ${event.listed} on the camera in the window, ${event.alreadyArchived} archived, ${event.toDownload} to fetch${event.bytes !== undefined && event.toDownload > 0 ? ` (${formatBytes(event.bytes)})` : ''}${outside ? `; ${outsideCount} outside the window (${span})` : ''}`,
             );
           }
           setLive(event.camera, `0/${event.toDownload}`);

@@ -2,6 +2,7 @@ import { CAMDL_EXIT_MEANINGS, camdlUsageError, CAMERAS_OPTION, CONFIG_OPTION, to
 import { defineCommand, parseCommand } from './command-spec.js';
 import { EXIT_CODES, isExitError, syncExitCode } from './exit-error.js';
 import { formatInstant } from './format.js';
+import { setLineStamps, wantTimestamps } from './line-stamps.js';
 import { redactCredentials } from './terminal-text.js';
 
 const SYNC = defineCommand({
@@ -38,12 +39,16 @@ export async function run(argv: string[]): Promise<number> {
   const parsed = await parseCommand(SYNC, argv);
   if (parsed.kind === 'exit') return parsed.code;
   const args = parsed.args;
-  const [{ isSyncError, loadConfig, runMonitoredSync, parseDuration }, { installInterruptHandler }, { createSyncRenderer, wantTimestamps }, { renderMonitorEvent }] = await Promise.all([
+  const [{ isSyncError, loadConfig, runMonitoredSync, parseDuration }, { installInterruptHandler }, { createSyncRenderer }, { renderMonitorEvent }] = await Promise.all([
     import('@camdl/sync'),
     import('./interrupt.js'),
     import('./camdl-sync-render.js'),
     import('./camdl-monitor-render.js'),
   ]);
+  const humanStream = args.json ? process.stderr : process.stdout;
+  // Before the config is read: its error is a line of this run too (--no-timestamps holds for it).
+  const timestamps = wantTimestamps(args.timestamps, humanStream);
+  setLineStamps(timestamps);
   const every = args.every === undefined ? undefined : parseDuration(args.every);
   if (args.every !== undefined && every === undefined) throw camdlUsageError(`--every must be a duration such as 30m, 1h or 1d, got ${JSON.stringify(args.every)}`);
   let config;
@@ -53,8 +58,6 @@ export async function run(argv: string[]): Promise<number> {
     toCamdlExit(error);
   }
   const live = args.progress && !args.json && Boolean(process.stderr.isTTY) && process.env['TERM'] !== 'dumb' && !process.env['CI'];
-  const humanStream = args.json ? process.stderr : process.stdout;
-  const timestamps = wantTimestamps(args.timestamps, humanStream);
   const renderer = createSyncRenderer({ json: args.json, live, quiet: args.quiet, timestamps, stdout: process.stdout, stderr: process.stderr });
   // Between two runs of --every nothing is in progress: the first Ctrl+C (or SIGTERM) stops at once.
   let waiting = false;

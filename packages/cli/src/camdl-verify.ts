@@ -2,6 +2,7 @@ import { CAMDL_EXIT_MEANINGS, camdlUsageError, CAMERAS_OPTION, CONFIG_OPTION, to
 import { defineCommand, parseCommand } from './command-spec.js';
 import { runInterruptible } from './camdl-job.js';
 import { printable } from './camdl-sync-render.js';
+import { writeLines } from './line-stamps.js';
 
 const VERIFY = defineCommand({
   name: 'camdl verify',
@@ -43,7 +44,7 @@ export async function run(argv: string[]): Promise<number> {
         if (event.type !== 'problem') return;
         const { problem } = event;
         if (parsed.args.json) process.stdout.write(`${JSON.stringify({ type: 'problem', ...problem })}\n`);
-        else process.stdout.write(`${problem.problem === 'missing' ? 'MISSING' : 'CHANGED'} ${printable(problem.path)} (${printable(problem.detail)})\n`);
+        else writeLines(process.stdout, `${problem.problem === 'missing' ? 'MISSING' : 'CHANGED'} ${printable(problem.path)} (${printable(problem.detail)})`);
       },
     }),
   );
@@ -58,7 +59,7 @@ export async function run(argv: string[]): Promise<number> {
   );
   const summary = `Verified ${result.checked} files: ${result.problems.length === 0 ? 'all match the ledger' : `${result.problems.filter((p) => p.problem === 'missing').length} missing, ${result.problems.filter((p) => p.problem === 'changed').length} changed (the next camdl sync fetches again what the cameras still have)`}`;
   if (parsed.args.json) process.stdout.write(`${JSON.stringify({ type: 'summary', checked: result.checked, problems: result.problems.length })}\n`);
-  else process.stdout.write(`${summary}\n`);
+  else writeLines(process.stdout, summary);
   return result.problems.length === 0 ? 0 : 1;
 }
 
@@ -75,7 +76,7 @@ async function verifyCopies(args: { config: string; camera?: string[] | undefine
         if (event.type !== 'problem') return;
         const { problem } = event;
         if (args.json) process.stdout.write(`${JSON.stringify({ type: 'problem', ...problem })}\n`);
-        else process.stdout.write(`${problem.problem === 'missing' ? 'MISSING' : 'CHANGED'} ${problem.target}: ${printable(problem.path)} (${printable(problem.detail)})\n`);
+        else writeLines(process.stdout, `${problem.problem === 'missing' ? 'MISSING' : 'CHANGED'} ${problem.target}: ${printable(problem.path)} (${printable(problem.detail)})`);
       },
     }),
   );
@@ -84,9 +85,7 @@ async function verifyCopies(args: { config: string; camera?: string[] | undefine
   const missing = result.problems.filter((problem) => problem.problem === 'missing').length;
   if (args.json) process.stdout.write(`${JSON.stringify({ type: 'summary', target: result.target, deep: args.deep, checked: result.checked, problems: result.problems.length })}\n`);
   else {
-    process.stdout.write(
-      `Verified ${result.checked} copies on ${result.target}${args.deep ? ' (read back and re-hashed)' : ''}: ${result.problems.length === 0 ? 'all match the ledger' : `${missing} missing, ${result.problems.length - missing} changed (the next camdl sync makes them again from the local files)`}\n`,
-    );
+    writeLines(process.stdout, `Verified ${result.checked} copies on ${result.target}${args.deep ? ' (read back and re-hashed)' : ''}: ${result.problems.length === 0 ? 'all match the ledger' : `${missing} missing, ${result.problems.length - missing} changed (the next camdl sync makes them again from the local files)`}`);
   }
   return result.problems.length === 0 ? 0 : 1;
 }

@@ -1,5 +1,6 @@
 import type { Ora } from 'ora';
 import type createSpinner from 'ora';
+import { lineFormatter, lineStampsOn } from './line-stamps.js';
 
 /** The seed tools' line tags, padded to six columns: `GET   url`. */
 export type LineTag = 'GET' | 'SAVE' | 'SKIP' | 'INFO' | 'FAIL' | 'WARN' | 'LIST' | 'DEL' | 'PLAN';
@@ -15,6 +16,10 @@ export interface OutputOptions {
   stderr?: NodeJS.WriteStream;
   /** Read for `NO_COLOR`, `TERM=dumb` and `CI` (no live progress display). @default process.env */
   env?: NodeJS.ProcessEnv;
+  /** Each human line (stdout and stderr, not the JSON) starts with the time. @default the process's decision (`setLineStamps`: `camdl` only) */
+  timestamps?: boolean | undefined;
+  /** Clock of the stamps. @default Date.now */
+  now?: () => number;
 }
 
 /**
@@ -44,6 +49,7 @@ export function createOutput(options: OutputOptions): Output {
   // A terminal of width 0 (some pseudo-terminals) would make the spinner redraw endlessly.
   const interactive = options.progress && Boolean(stderr.isTTY) && (stderr.columns ?? 0) > 0 && env['TERM'] !== 'dumb' && !env['CI'];
   const humanStream = options.json ? stderr : stdout;
+  const human = lineFormatter(options.timestamps ?? lineStampsOn(), options.now);
   let spinner: Ora | undefined;
   // ora is loaded only when a live progress line is possible, so `--help` and piped runs skip it.
   let loadOra: Promise<typeof createSpinner> | undefined;
@@ -65,16 +71,16 @@ export function createOutput(options: OutputOptions): Output {
     json: options.json,
     interactive,
     line(tag, text) {
-      withSpinnerPaused(() => humanStream.write(`${tag.padEnd(5)} ${text}\n`));
+      withSpinnerPaused(() => humanStream.write(human(`${tag.padEnd(5)} ${text}`)));
     },
     text(text) {
-      withSpinnerPaused(() => humanStream.write(`${text}\n`));
+      withSpinnerPaused(() => humanStream.write(human(text)));
     },
     event(record) {
       if (options.json) withSpinnerPaused(() => stdout.write(`${JSON.stringify(record)}\n`));
     },
     warn(text) {
-      withSpinnerPaused(() => stderr.write(`${text}\n`));
+      withSpinnerPaused(() => stderr.write(human(text)));
     },
     progress(text) {
       if (!interactive) return;

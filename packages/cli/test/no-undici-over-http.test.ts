@@ -38,7 +38,8 @@ afterEach(async () => {
 });
 
 async function runProbed(bin: string, args: string[], env: NodeJS.ProcessEnv): Promise<{ run: BinRun; undici: string[] }> {
-  const { run, report } = await probe.run<string[]>(bin, args, { env: { CI: '1', NO_COLOR: '1', ...env } });
+  // Lines without time stamps, as the assertions match them.
+  const { run, report } = await probe.run<string[]>(bin, args, { env: { CI: '1', NO_COLOR: '1', CAMDL_TIMESTAMPS: '0', ...env } });
   return { run, undici: report };
 }
 

@@ -37,6 +37,22 @@ describe('createOutput', () => {
     expect(stderr.text()).toBe('SKIP  a.avi (already exists)\n');
   });
 
+  it('with time stamps: each human line on stdout and stderr starts with the time, the JSON never', async () => {
+    const stdout = fakeStream(false);
+    const stderr = fakeStream(false);
+    const out = createOutput({ json: false, progress: false, stdout: stdout.stream, stderr: stderr.stream, env: {}, timestamps: true, now: () => Date.parse('2026-03-02T02:15:04.120Z') });
+    out.line('SAVE', 'downloads/x');
+    out.warn('camdl film: first\nsecond');
+    await tick(0);
+    expect(stdout.text()).toBe('2026-03-02T02:15:04.120Z SAVE  downloads/x\n');
+    expect(stderr.text()).toBe('2026-03-02T02:15:04.120Z camdl film: first\n2026-03-02T02:15:04.120Z second\n');
+    const json = fakeStream(false);
+    const jsonOut = createOutput({ json: true, progress: false, stdout: json.stream, stderr: fakeStream(false).stream, env: {}, timestamps: true });
+    jsonOut.event({ type: 'skip' });
+    await tick(0);
+    expect(json.text()).toBe('{"type":"skip"}\n');
+  });
+
   it('shows a live progress line only on a real terminal, and never on a zero-width one, CI or TERM=dumb', async () => {
     const cases: Array<[boolean, number, NodeJS.ProcessEnv, boolean]> = [
       [true, 80, {}, true],

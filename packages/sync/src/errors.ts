@@ -75,20 +75,24 @@ export function errorCode(error: unknown): string | undefined {
 const KIND_EXPECTS: Record<string, string> = {
   timelapse: 'an Axis camera with the Timelapse2 or TimelapseMe app',
   amcrest: 'an Amcrest or Dahua camera or NVR (its CGI API)',
+  'axis-edge': 'an Axis camera with edge storage, an SD card or a network share (VAPIX list.cgi)',
+  hikvision: 'a Hikvision camera or NVR (ISAPI)',
 };
 
 /**
  * Why a camera's request failed, in the words every camdl command uses: an unreachable camera or a
  * TLS mismatch as the single-camera tools word it (`cannot reach the camera at …: connection refused`,
  * `https://… does not answer TLS: try http://…`), a 404 with a hint that `kind:` may be wrong, else
- * {@link describeError}.
+ * {@link describeError}. The download of one listed recording (`request: 'recording'`) that gets a 404
+ * says the camera does not have it: the camera answered its listing, so `kind:` is not in question.
  */
-export function describeCameraError(error: unknown, camera: { kind: string }): string {
+export function describeCameraError(error: unknown, camera: { kind: string }, request: 'camera' | 'recording' = 'camera'): string {
   const code = errorCode(error);
   const network = networkProblem(error, { certificateHint: 'set ca-file: to its CA, or insecure: true for a self-signed camera' });
   if (network) return code === undefined ? network : `${network} (${code})`;
   const status = (error as { status?: unknown } | undefined)?.status;
   if (status === 404 || (status === undefined && error instanceof Error && /\b404 Not Found\b/.test(error.message))) {
+    if (request === 'recording') return `${describeError(error)}: the camera does not have this recording, although it listed it`;
     const expects = KIND_EXPECTS[camera.kind];
     return `${describeError(error)}: the camera has no such page; is kind: ${camera.kind} right?${expects ? ` (it expects ${expects})` : ''}`;
   }

@@ -162,8 +162,7 @@ export function describeDuration(ms: number): string {
 }
 
 /** `YYYY-MM-DD HH:MM UTC`, or `invalid` for what no date can show. */
-function instant(ms: number | undefined): string {
-  if (ms === undefined || !Number.isFinite(ms)) return 'unknown';
+function reportInstant(ms: number): string {
   const date = new Date(ms);
   return Number.isNaN(date.getTime()) ? 'invalid' : `${date.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
 }
@@ -177,8 +176,16 @@ export function atRiskOfHorizon(horizon: ChannelHorizon | undefined): AtRiskInpu
 /**
  * One line for a person: what the camera held when last listed, how long it keeps footage and
  * whether it wraps, the oldest pending and when it will be overwritten, and AT RISK when it is.
+ * `options.time` writes its instants in the format of the output it is part of.
  */
-export function describeHorizon(horizon: ChannelHorizon): string {
+export function describeHorizon(
+  horizon: ChannelHorizon,
+  options: {
+    /** How an instant is written. @default `2026-01-16 20:00 UTC` (the report's form) */
+    time?: (ms: number) => string;
+  } = {},
+): string {
+  const instant = (ms: number | undefined): string => (ms === undefined || !Number.isFinite(ms) ? 'unknown' : (options.time ?? reportInstant)(ms));
   const held = horizon.countOnCamera === undefined ? 'not listed yet' : `${horizon.countOnCamera} on the camera (${instant(horizon.oldestOnCameraMs)} .. ${instant(horizon.newestOnCameraMs)})`;
   const card = horizon.totalBytes !== undefined && horizon.usedBytes !== undefined ? `, card ${Math.round((horizon.usedBytes / Math.max(1, horizon.totalBytes)) * 100)}% full` : '';
   const keeps = horizon.retentionMs === undefined ? 'retention unknown' : `keeps ~${describeDuration(horizon.retentionMs)} (${horizon.retentionSource})`;

@@ -444,7 +444,7 @@ async function syncCamera(camera: CameraConfig, context: CameraContext): Promise
             return;
           }
           outcome.failed += 1;
-          const message = describeCameraError(error, camera);
+          const message = describeCameraError(error, camera, 'recording');
           try {
             ledger.markFailed(id, message);
           } catch (ledgerError) {

@@ -38,6 +38,12 @@ export interface HikvisionBehaviour {
   userCheck?: boolean;
   /** XML put verbatim into the first page of every search after its real items (hostile items for tests). @default '' */
   extraSearchItems?: string;
+  /**
+   * The authority of each playbackURI, `rtsp://<playbackHost>/Streaming/…`: a device writes its own address
+   * there, without the HTTP port (a test points it at a listener that must never see a connection).
+   * @default '127.0.0.1'
+   */
+  playbackHost?: string;
 }
 
 export interface HikvisionSimRecording {
@@ -81,6 +87,7 @@ export function normalizeHikvisionBehaviour(behaviour: HikvisionBehaviour = {}):
     errorsAs200: false,
     userCheck: true,
     extraSearchItems: '',
+    playbackHost: '127.0.0.1',
     ...behaviour,
   };
   for (const [name, value, max] of [['pageCap', out.pageCap, 1000], ['channelCount', out.channelCount, 64], ['recordingsPerChannel', out.recordingsPerChannel, 10_000], ['recordingSeconds', out.recordingSeconds, 86_400]] as const) {
@@ -153,7 +160,7 @@ export async function createHikvisionProfile(context: { behaviour: HikvisionBeha
       const endMs = startMs + behaviour.recordingSeconds * 1000;
       const name = nvr ? `0000000${String(4667000100 + channel * 10_000 + index).padStart(10, '0')}` : `ch${String(channel).padStart(2, '0')}_${String(8001213 + index).padStart(14, '0')}`;
       const uriSize = behaviour.uriSize === 'wrong' ? media.size + 1000 : media.size;
-      const playbackUri = `rtsp://127.0.0.1/Streaming/tracks/${channel}01/?starttime=${compactTime(startMs)}&endtime=${compactTime(endMs)}&name=${name}&size=${uriSize}`;
+      const playbackUri = `rtsp://${behaviour.playbackHost}/Streaming/tracks/${channel}01/?starttime=${compactTime(startMs)}&endtime=${compactTime(endMs)}&name=${name}&size=${uriSize}`;
       entries.push({
         recording: { channel, startTime: toWallClock(startMs, timeZone), endTime: toWallClock(endMs, timeZone), startMs, endMs, playbackUri, name, size: media.size, sha256: media.sha256, container },
         source: media.source,

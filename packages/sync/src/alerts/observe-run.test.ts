@@ -46,6 +46,8 @@ describe('observeSyncRun', () => {
       DEFAULT_ALERT_POLICY,
     );
     expect(observations).toEqual([expect.objectContaining({ kind: 'camera-silent', subject: 'gate', message: 'gate: silent for 3 days' })]);
+    // Any kind of camera: the Timelapse app's job is named as what it is, one case among others.
+    expect(observations[0]?.action).toBe("Check that recording is enabled on gate (its schedule and storage card, and on a Timelapse camera the app's job) and that its clock is right.");
   });
 
   it('words a silent camera as camdl status and the report do; one that never recorded counts from its first run', () => {

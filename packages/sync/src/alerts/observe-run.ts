@@ -168,7 +168,7 @@ export function observeSyncRun(facts: RunFacts, policy: AlertPolicy): { observat
           subject: camera,
           camera,
           message: `${camera}: ${silentText(silence, facts.now)}`,
-          action: `Check that recording is enabled on ${camera} (schedule, storage card, the Timelapse job) and that its clock is right.`,
+          action: `Check that recording is enabled on ${camera} (its schedule and storage card, and on a Timelapse camera the app's job) and that its clock is right.`,
         });
       }
     }

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { createAmcrestClient, downloadRecordings, findRecordings, getChannelCount, getStorageInfo, type AmcrestClient, type Recording } from '@camdl/amcrest-recordings';
 import type { CameraConfig } from '../config.js';
 import { SyncError } from '../errors.js';
-import type { CameraListing, CameraSource, RemoteRecording } from './camera-source.js';
+import { probeOutside, probeSpan, type CameraListing, type CameraSource, type RemoteRecording } from './camera-source.js';
 
 function toIsoWallClock(wallClock: string): string {
   return wallClock.replace(' ', 'T');
@@ -18,6 +18,13 @@ function toIsoWallClock(wallClock: string): string {
 async function allChannels(client: AmcrestClient, signal: AbortSignal): Promise<number[]> {
   const count = await getChannelCount(client, { signal });
   return Array.from({ length: count }, (_, index) => index + 1);
+}
+
+/** Every channel's recordings found by `find`, as spans. */
+async function* spansOf(channels: readonly number[], find: (channel: number) => Promise<{ recordings: readonly Recording[] }>): AsyncIterable<{ startMs: number; endMs: number }> {
+  for (const channel of channels) {
+    for (const recording of (await find(channel)).recordings) yield { startMs: recording.start.getTime(), endMs: recording.end.getTime() };
+  }
 }
 
 /** An Amcrest (Dahua API) camera or NVR: at most `connections` downloads at once. */
@@ -79,7 +86,9 @@ export async function createAmcrestSource(camera: CameraConfig, password: string
           });
         }
       }
-      return { recordings, coverage, notes };
+      // Nothing in the window: what the card holds from 2000 to ten years ahead (a wrong clock must not look like an empty card).
+      const outsideWindow = recordings.length === 0 ? await probeOutside(spansOf(channels, (channel) => findRecordings(client, { ...probeSpan(), channel, signal, ...(camera.timeZone ? { cameraTimeZone: camera.timeZone } : {}), ...(camera.types ? { types: camera.types } : {}) })), signal) : undefined;
+      return { recordings, coverage, notes, outsideWindow };
     },
     async storage(signal) {
       const info = await getStorageInfo(client, { signal, onWarning });

@@ -4,12 +4,19 @@ import { AxisEdgeError, checkExportFile, createAxisEdgeClient, exportFileName, e
 import { localTimeZone } from '@camdl/internal';
 import type { CameraConfig } from '../config.js';
 import { wallClockIn } from '../layout.js';
-import type { CameraListing, CameraSource, RemoteRecording } from './camera-source.js';
+import { probeOutside, type CameraListing, type CameraSource, type RemoteRecording } from './camera-source.js';
 import { clientOptions, transferOptions } from './client-options.js';
 
 /** The recording's key in the ledger: disk and id (one id may exist on two disks). */
 function keyOf(recording: Pick<EdgeRecording, 'diskId' | 'recordingId'>): string {
   return `${recording.diskId}/${recording.recordingId}`;
+}
+
+/** The completed recordings of a listing, as spans. */
+async function* completedOf(listing: AsyncIterable<EdgeRecording>): AsyncIterable<{ startMs: number; endMs: number }> {
+  for await (const recording of listing) {
+    if (recording.stop !== undefined) yield { startMs: recording.start.getTime(), endMs: recording.stop.getTime() };
+  }
 }
 
 /**
@@ -56,7 +63,9 @@ export async function createAxisEdgeSource(camera: CameraConfig, password: strin
       }
       const notes = [`axis edge storage${camera.disk === undefined ? '' : ` (${camera.disk})`}: ${recordings.length} recordings listed`];
       if (inProgress > 0) notes.push(`${inProgress} recording(s) still being written: fetched once complete`);
-      return { recordings, coverage: new Map([[0, { startMs: window.startMs ?? Number.NEGATIVE_INFINITY, endMs: window.endMs }]]), notes };
+      // Nothing in the window: what the card holds at all (a wrong camera clock must not look like an empty card).
+      const outsideWindow = recordings.length === 0 && inProgress === 0 ? await probeOutside(completedOf(client.listRecordings({ diskId: camera.disk, signal })), signal) : undefined;
+      return { recordings, coverage: new Map([[0, { startMs: window.startMs ?? Number.NEGATIVE_INFINITY, endMs: window.endMs }]]), notes, outsideWindow };
     },
     async download(remote, folder, options) {
       const recording = byKey.get(remote.remoteKey);

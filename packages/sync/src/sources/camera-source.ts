@@ -42,6 +42,43 @@ export interface OutsideWindow {
   firstMs: number;
   /** The latest end among them. */
   lastMs: number;
+  /** The camera holds more than `count` (a probe stopped counting). @default false */
+  more?: boolean | undefined;
+}
+
+/** `outside` with one more recording, `startMs` .. `endMs`. */
+export function addOutside(outside: OutsideWindow | undefined, startMs: number, endMs: number): OutsideWindow {
+  return { count: (outside?.count ?? 0) + 1, firstMs: Math.min(outside?.firstMs ?? startMs, startMs), lastMs: Math.max(outside?.lastMs ?? endMs, endMs) };
+}
+
+/** What a probe asks a camera that searches by time for: 2000 to ten years ahead (a clock set years off either way). */
+export function probeSpan(now: number = Date.now()): { start: Date; end: Date } {
+  return { start: new Date(Date.UTC(2000, 0, 1)), end: new Date(now + 10 * 365 * 86_400_000) };
+}
+
+/**
+ * The most recordings a source reads to describe what a camera holds outside an empty window (a
+ * camera whose clock is wrong); past it the count says "at least".
+ */
+export const OUTSIDE_PROBE_LIMIT = 5000;
+
+/**
+ * What a camera holds outside the window, from a second listing it asks for only when the window's
+ * listing was empty (a camera that searches by time would otherwise look empty with a wrong clock).
+ * Best effort: a probe that fails says nothing (undefined); a stop (the signal) still stops.
+ */
+export async function probeOutside(recordings: AsyncIterable<{ startMs: number; endMs: number }>, signal: AbortSignal): Promise<OutsideWindow | undefined> {
+  let outside: OutsideWindow | undefined;
+  try {
+    for await (const recording of recordings) {
+      outside = addOutside(outside, recording.startMs, recording.endMs);
+      if (outside.count >= OUTSIDE_PROBE_LIMIT) return { ...outside, more: true };
+    }
+  } catch (error) {
+    if (signal.aborted) throw error;
+    return undefined;
+  }
+  return outside;
 }
 
 export interface SourceDownloadOptions {

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { createHikvisionClient, instantOfWallClock, recordingFileName, searchRecordings, type ClockModel, type HikvisionRecording, type RecordingDownloadResult } from '@camdl/hikvision-isapi';
 import { checkContainerFile } from '@camdl/internal';
 import type { CameraConfig, TimeBound } from '../config.js';
-import type { CameraListing, CameraSource, RemoteRecording } from './camera-source.js';
+import { probeOutside, probeSpan, type CameraListing, type CameraSource, type RemoteRecording } from './camera-source.js';
 import { clientOptions, transferOptions } from './client-options.js';
 
 /** A window bound in the recorder's terms: its wall clock as written in the config, else an instant. */
@@ -13,6 +13,13 @@ function searchBound(bound: TimeBound | undefined, instantMs: number): string | 
 
 function instantOf(bound: string | Date, model: ClockModel): number {
   return bound instanceof Date ? bound.getTime() : instantOfWallClock(bound, model);
+}
+
+/** Every channel's recordings found by `search`, as spans. */
+async function* spansOf(channels: readonly number[], search: (channel: number) => AsyncIterable<HikvisionRecording>): AsyncIterable<{ startMs: number; endMs: number }> {
+  for (const channel of channels) {
+    for await (const recording of search(channel)) yield { startMs: recording.start.getTime(), endMs: recording.end.getTime() };
+  }
 }
 
 /**
@@ -64,7 +71,9 @@ export async function createHikvisionSource(camera: CameraConfig, password: stri
         coverage.set(channel, { startMs: instantOf(start, model), endMs: instantOf(end, model) });
         notes.push(`channel ${channel}: ${found} recordings`);
       }
-      return { recordings, coverage, notes };
+      // Nothing in the window: what the recorder holds from 2000 to ten years ahead (a wrong clock must not look like an empty disk).
+      const outsideWindow = recordings.length === 0 ? await probeOutside(spansOf(channels, (channel) => searchRecordings(client, { channel, ...probeSpan(), signal })), signal) : undefined;
+      return { recordings, coverage, notes, outsideWindow };
     },
     async download(remote, folder, options) {
       const recording = byKey.get(`${remote.channel}\u0000${remote.remoteKey}`);

@@ -5,7 +5,7 @@ import { assignLocalNames, createTimelapseClient, verifyArchiveFile, type Timela
 import type { CameraConfig } from '../config.js';
 import { SyncError } from '../errors.js';
 import { wallClockIn } from '../layout.js';
-import type { CameraListing, CameraSource, OutsideWindow, RemoteRecording } from './camera-source.js';
+import { addOutside, type CameraListing, type CameraSource, type OutsideWindow, type RemoteRecording } from './camera-source.js';
 
 /** The name's archive time, `..._2025_09_30_0000.avi` → ms (in `timeZone`), when `first` is missing. */
 function timeFromName(filename: string, timeZone: string): number | undefined {
@@ -51,11 +51,7 @@ export async function createTimelapseSource(camera: CameraConfig, password: stri
         }
         const endMs = Math.max(startMs, archive.last ?? startMs);
         if ((window.startMs !== undefined && endMs < window.startMs) || startMs >= window.endMs) {
-          outsideWindow = {
-            count: (outsideWindow?.count ?? 0) + 1,
-            firstMs: Math.min(outsideWindow?.firstMs ?? startMs, startMs),
-            lastMs: Math.max(outsideWindow?.lastMs ?? endMs, endMs),
-          };
+          outsideWindow = addOutside(outsideWindow, startMs, endMs);
           continue;
         }
         const remoteKey = listing.api === 'timelapseme' ? `${archive.id}/${archive.filename}` : archive.filename;

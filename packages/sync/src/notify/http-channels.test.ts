@@ -1,0 +1,80 @@
+import { describe, expect, it } from 'vitest';
+import { closeAfterEach, startHttpReceiver, startRawHttpServer } from '@camdl/test-utils';
+import type { WebhookChannelConfig } from '../alerts/monitoring-config.js';
+import { sendWebhook } from './http-channels.js';
+import { buildTestMessage } from './notify-message.js';
+
+const message = buildTestMessage({ now: Date.parse('2026-03-04T01:00:00Z'), host: 'nvr' });
+const SECRET_PATH = '/hooks/t0ken-in-path';
+
+function webhook(origin: string, timeoutMs = 1000): WebhookChannelConfig {
+  return { kind: 'webhook', url: new URL(`${origin}${SECRET_PATH}?key=q-s3cret`), secretEnv: undefined, timeoutMs, line: 1 };
+}
+
+describe('webhooks against receivers that answer 3xx, 4xx, slowly, or without end', () => {
+  const track = closeAfterEach();
+
+  it('a redirect is a failure, never followed (to another host or the same): the other receiver gets nothing', async () => {
+    const elsewhere = track(await startHttpReceiver());
+    for (const status of [301, 302, 307, 308]) {
+      const redirecting = track(await startRawHttpServer((socket) => socket.end(`HTTP/1.1 ${status} Moved\r\nLocation: ${elsewhere.url}/collect\r\nContent-Length: 0\r\n\r\n`)));
+      await expect(sendWebhook(webhook(redirecting.origin), message, {}, 'camdl-notify')).rejects.toMatchObject({
+        code: 'ERR_SYNC_NOTIFY',
+        message: `webhook (${redirecting.origin}): HTTP ${status}`,
+      });
+      expect(redirecting.requests).toHaveLength(1);
+    }
+    expect(elsewhere.requests).toEqual([]);
+  });
+
+  it('a 4xx or 5xx is a failure naming only scheme, host and status (no path, query or token)', async () => {
+    for (const status of [400, 404, 410, 429, 500, 503]) {
+      const receiver = track(await startHttpReceiver({ status }));
+      const failure = await sendWebhook(webhook(receiver.url), message, {}, 'camdl-notify').then(
+        () => undefined,
+        (error: Error) => error.message,
+      );
+      expect(failure).toBe(`webhook (${receiver.url}): HTTP ${status}`);
+      expect(receiver.requests).toHaveLength(1);
+    }
+  });
+
+  it('a receiver that never answers, or stops mid-head, fails at the deadline ("timed out"), without the path or query', async () => {
+    const mute = track(await startRawHttpServer(() => new Promise<void>(() => {})));
+    const halfHead = track(await startRawHttpServer((socket) => void socket.write('HTTP/1.1 200 OK\r\nContent-Ty')));
+    for (const server of [mute, halfHead]) {
+      const started = performance.now();
+      const failure = await sendWebhook(webhook(server.origin, 500), message, {}, 'camdl-notify').then(
+        () => undefined,
+        (error: Error) => error.message,
+      );
+      expect(performance.now() - started).toBeLessThan(3000);
+      expect(failure).toBe(`webhook (${server.origin}): timed out`);
+    }
+  });
+
+  it('a 200 whose body never ends is delivered: the answer is read up to a cap and dropped, within the deadline', async () => {
+    const chunk = Buffer.alloc(64 * 1024, 'x');
+    let written = 0;
+    const endless = track(
+      await startRawHttpServer(async (socket) => {
+        socket.write('HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n');
+        while (!socket.destroyed && written < 64 * 1024 * 1024) {
+          written += chunk.length;
+          if (!socket.write(`${chunk.length.toString(16)}\r\n${chunk.toString('latin1')}\r\n`)) await new Promise((resolve) => socket.once('drain', resolve).once('close', resolve));
+        }
+      }),
+    );
+    const started = performance.now();
+    await sendWebhook(webhook(endless.origin, 5000), message, {}, 'camdl-notify');
+    expect(performance.now() - started).toBeLessThan(4000);
+    // The client hung up long before the server ran out of patience: far less than 64 MiB went out.
+    expect(written).toBeLessThan(16 * 1024 * 1024);
+  });
+
+  it('a slow receiver that answers within the deadline is a delivery', async () => {
+    const slow = track(await startRawHttpServer((socket) => void setTimeout(() => socket.end('HTTP/1.1 204 No Content\r\n\r\n'), 300)));
+    await sendWebhook(webhook(slow.origin, 2000), message, {}, 'camdl-notify');
+    expect(slow.requests[0]!.head).toMatch(/^POST \/hooks\/t0ken-in-path\?key=q-s3cret HTTP\/1\.1\r\n/);
+  });
+});

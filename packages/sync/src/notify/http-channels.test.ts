@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { closeAfterEach, startHttpReceiver, startRawHttpServer } from '@camdl/test-utils';
-import type { WebhookChannelConfig } from '../alerts/monitoring-config.js';
-import { sendWebhook } from './http-channels.js';
+import type { HealthchecksChannelConfig, WebhookChannelConfig } from '../alerts/monitoring-config.js';
+import { pingHealthchecks, sendWebhook } from './http-channels.js';
 import { buildTestMessage } from './notify-message.js';
 
 const message = buildTestMessage({ now: Date.parse('2026-03-04T01:00:00Z'), host: 'nvr' });
@@ -76,5 +76,35 @@ describe('webhooks against receivers that answer 3xx, 4xx, slowly, or without en
     const slow = track(await startRawHttpServer((socket) => void setTimeout(() => socket.end('HTTP/1.1 204 No Content\r\n\r\n'), 300)));
     await sendWebhook(webhook(slow.origin, 2000), message, {}, 'camdl-notify');
     expect(slow.requests[0]!.head).toMatch(/^POST \/hooks\/t0ken-in-path\?key=q-s3cret HTTP\/1\.1\r\n/);
+  });
+});
+
+describe('healthchecks-style pings against the services that take them', () => {
+  const track = closeAfterEach();
+  const channel = (url: string): HealthchecksChannelConfig => ({ kind: 'healthchecks', url: new URL(url), timeoutMs: 2000, line: 1 });
+  const ping = async (url: string, event: 'start' | 'success' | 'fail', body = ''): Promise<boolean> => pingHealthchecks(channel(url), event, body, 'camdl-notify');
+
+  it('healthchecks.io: /start, the URL itself on success, /fail with the summary as the body', async () => {
+    const hc = track(await startHttpReceiver());
+    expect(await ping(`${hc.url}/ping/0b0d8c6c`, 'start')).toBe(true);
+    await ping(`${hc.url}/ping/0b0d8c6c`, 'success', 'all archived');
+    await ping(`${hc.url}/ping/0b0d8c6c/`, 'fail', 'gate: failed\nOPEN camera-unreachable gate');
+    expect(hc.requests.map((request) => `${request.method} ${request.path} ${request.text}`)).toEqual([
+      'POST /ping/0b0d8c6c/start ',
+      'POST /ping/0b0d8c6c all archived',
+      'POST /ping/0b0d8c6c/fail gate: failed\nOPEN camera-unreachable gate',
+    ]);
+  });
+
+  it('an Uptime Kuma push URL gets status=up, or status=down with the first line of the summary, and no start ping (Kuma answers 404 below its token)', async () => {
+    const kuma = track(await startHttpReceiver());
+    const push = `${kuma.url}/api/push/JSHs372KL8?status=up&msg=OK&ping=`;
+    expect(await ping(push, 'start')).toBe(false);
+    expect(await ping(push, 'success', 'all archived')).toBe(true);
+    await ping(push, 'fail', 'camdl sync could not complete: the ledger is locked\ngate: failed');
+    expect(kuma.requests.map((request) => request.path)).toEqual([
+      '/api/push/JSHs372KL8?status=up&msg=OK&ping=',
+      '/api/push/JSHs372KL8?status=down&msg=camdl+sync+could+not+complete%3A+the+ledger+is+locked&ping=',
+    ]);
   });
 });

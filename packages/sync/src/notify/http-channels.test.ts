@@ -1,10 +1,13 @@
+import { createServer } from 'node:http';
 import { describe, expect, it } from 'vitest';
-import { closeAfterEach, startHttpReceiver, startRawHttpServer } from '@camdl/test-utils';
-import type { HealthchecksChannelConfig, WebhookChannelConfig } from '../alerts/monitoring-config.js';
-import { pingHealthchecks, sendWebhook } from './http-channels.js';
-import { buildTestMessage } from './notify-message.js';
+import { closeAfterEach, serveOnLoopback, startHttpReceiver, startRawHttpServer } from '@camdl/test-utils';
+import type { Notice } from '../alerts/alert-kinds.js';
+import type { HealthchecksChannelConfig, NtfyChannelConfig, WebhookChannelConfig } from '../alerts/monitoring-config.js';
+import { pingHealthchecks, sendNtfy, sendWebhook } from './http-channels.js';
+import { buildNotifyMessage, buildTestMessage } from './notify-message.js';
 
-const message = buildTestMessage({ now: Date.parse('2026-03-04T01:00:00Z'), host: 'nvr' });
+const NOW = Date.parse('2026-03-04T01:00:00Z');
+const message = buildTestMessage({ now: NOW, host: 'nvr' });
 const SECRET_PATH = '/hooks/t0ken-in-path';
 
 function webhook(origin: string, timeoutMs = 1000): WebhookChannelConfig {
@@ -106,5 +109,52 @@ describe('healthchecks-style pings against the services that take them', () => {
       '/api/push/JSHs372KL8?status=up&msg=OK&ping=',
       '/api/push/JSHs372KL8?status=down&msg=camdl+sync+could+not+complete%3A+the+ledger+is+locked&ping=',
     ]);
+  });
+});
+
+describe('ntfy against a server that keeps messages of up to 4096 bytes and refuses longer ones (attachments off)', () => {
+  const track = closeAfterEach();
+
+  it('a message with many notices is cut to whole lines within the limit, says how many lines were left out, and is delivered', async () => {
+    const bodies: Buffer[] = [];
+    const server = createServer((request, response) => {
+      const chunks: Buffer[] = [];
+      request.on('data', (chunk: Buffer) => chunks.push(chunk));
+      request.on('end', () => {
+        const body = Buffer.concat(chunks);
+        bodies.push(body);
+        // ntfy without an attachment cache: a body over the message limit is refused.
+        response.writeHead(body.length > 4096 ? 400 : 200, { 'content-type': 'application/json' }).end(body.length > 4096 ? '{"code":40014,"http":400,"error":"invalid request: attachments not allowed"}' : '{"id":"x"}');
+      });
+    });
+    const ntfy = track(await serveOnLoopback(server));
+    const notices: Notice[] = Array.from({ length: 120 }, (_, index) => ({
+      event: 'opened',
+      kind: 'recordings-lost',
+      subject: `cam${index}`,
+      camera: `cam${index}`,
+      sinceMs: NOW,
+      atMs: NOW,
+      message: `cam${index} overwrote 3 recording(s) before camdl could archive them: 2026-03-0${index % 9}-Überwachung.mp4`,
+      action: 'Run camdl sync more often.',
+      items: [],
+    }));
+    const long = buildNotifyMessage(notices, [], { now: NOW, host: 'nvr' });
+    expect(Buffer.byteLength(long.text)).toBeGreaterThan(4096);
+    const channel: NtfyChannelConfig = { kind: 'ntfy', url: new URL(`${ntfy.url}/site-a`), token: undefined, timeoutMs: 2000, line: 1 };
+    await sendNtfy(channel, long, {}, 'camdl-notify');
+    const text = bodies[0]!.toString('utf8');
+    expect(bodies[0]!.length).toBeLessThanOrEqual(4096);
+    expect(text.startsWith(long.text.slice(0, 200))).toBe(true);
+    const left = /\n… (\d+) more line\(s\); camdl alerts lists what is open$/.exec(text);
+    expect(left).not.toBeNull();
+    // Whole lines: what is kept plus what was left out is the message.
+    const keptLines = text.split('\n').length - 1;
+    expect(keptLines + Number(left![1])).toBe(long.text.split('\n').length);
+    expect(long.text.startsWith(text.split('\n').slice(0, keptLines).join('\n'))).toBe(true);
+    // A short message goes as it is.
+    const short = buildNotifyMessage(notices.slice(0, 1), [], { now: NOW, host: 'nvr' });
+    await sendNtfy(channel, short, {}, 'camdl-notify');
+    expect(bodies[1]!.toString('utf8')).toBe(short.text);
   });
 });

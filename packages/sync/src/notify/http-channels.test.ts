@@ -20,7 +20,7 @@ describe('webhooks against receivers that answer 3xx, 4xx, slowly, or without en
   it('a redirect is a failure, never followed (to another host or the same): the other receiver gets nothing', async () => {
     const elsewhere = track(await startHttpReceiver());
     for (const status of [301, 302, 307, 308]) {
-      const redirecting = track(await startRawHttpServer((socket) => socket.end(`HTTP/1.1 ${status} Moved\r\nLocation: ${elsewhere.url}/collect\r\nContent-Length: 0\r\n\r\n`)));
+      const redirecting = track(await startRawHttpServer((socket) => void socket.end(`HTTP/1.1 ${status} Moved\r\nLocation: ${elsewhere.url}/collect\r\nContent-Length: 0\r\n\r\n`)));
       await expect(sendWebhook(webhook(redirecting.origin), message, {}, 'camdl-notify')).rejects.toMatchObject({
         code: 'ERR_SYNC_NOTIFY',
         message: `webhook (${redirecting.origin}): HTTP ${status}`,

@@ -56,7 +56,7 @@ export async function sendEmail(channel: EmailChannelConfig, message: NotifyMess
     ]);
     // nodemailer resolves when the server took the message for at least one recipient: one it refused
     // heard nothing, so the delivery failed and the alert is sent again on the next run.
-    const refused = (info.rejected ?? []).map((address) => (typeof address === 'string' ? address : address.address));
+    const refused = ((info.rejected ?? []) as Array<string | { address: string }>).map((address) => (typeof address === 'string' ? address : address.address));
     if (refused.length > 0) {
       const answer = info.rejectedErrors?.[0]?.response;
       throw new SyncError(`${what}: the server refused ${refused.join(', ')}${typeof answer === 'string' ? ` (${plainText(answer).slice(0, 200)})` : ''}`, { code: 'ERR_SYNC_NOTIFY' });

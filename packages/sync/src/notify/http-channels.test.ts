@@ -38,7 +38,8 @@ describe('webhooks against receivers that answer 3xx, 4xx, slowly, or without en
         (error: Error) => error.message,
       );
       expect(failure).toBe(`webhook (${receiver.url}): HTTP ${status}`);
-      expect(receiver.requests).toHaveLength(1);
+      // 429 and 503 say "a moment later": tried once more within the deadline.
+      expect(receiver.requests).toHaveLength(status === 429 || status === 503 ? 2 : 1);
     }
   });
 
@@ -156,5 +157,35 @@ describe('ntfy against a server that keeps messages of up to 4096 bytes and refu
     const short = buildNotifyMessage(notices.slice(0, 1), [], { now: NOW, host: 'nvr' });
     await sendNtfy(channel, short, {}, 'camdl-notify');
     expect(bodies[1]!.toString('utf8')).toBe(short.text);
+  });
+});
+
+describe('a webhook that fails for a moment (a proxy restarting, a rate limit)', () => {
+  const track = closeAfterEach();
+
+  it('is tried once more within the deadline after 503/429 (honouring a short Retry-After) or a dropped connection, and delivered', async () => {
+    for (const first of ['HTTP/1.1 503 Service Unavailable\r\nRetry-After: 0\r\nContent-Length: 0\r\n\r\n', 'HTTP/1.1 429 Too Many Requests\r\nContent-Length: 0\r\n\r\n', undefined]) {
+      let seen = 0;
+      const flaky = track(
+        await startRawHttpServer((socket) => {
+          seen += 1;
+          if (seen > 1) return void socket.end('HTTP/1.1 204 No Content\r\n\r\n');
+          // undefined: the connection is dropped before any answer.
+          if (first === undefined) return void socket.destroy();
+          socket.end(first);
+        }),
+      );
+      await sendWebhook(webhook(flaky.origin, 5000), message, {}, 'camdl-notify');
+      expect(flaky.requests).toHaveLength(2);
+    }
+  });
+
+  it('is not tried again after a 500, a 4xx, a Retry-After longer than 5 s, or a second 503: the next run sends it', async () => {
+    for (const answer of ['500 Internal Server Error', '404 Not Found', '503 Service Unavailable\r\nRetry-After: 120', '503 Service Unavailable']) {
+      const failing = track(await startRawHttpServer((socket) => void socket.end(`HTTP/1.1 ${answer}\r\nContent-Length: 0\r\n\r\n`)));
+      const status = answer.slice(0, 3);
+      await expect(sendWebhook(webhook(failing.origin, 5000), message, {}, 'camdl-notify')).rejects.toThrow(`HTTP ${status}`);
+      expect(failing.requests).toHaveLength(answer === '503 Service Unavailable' ? 2 : 1);
+    }
   });
 });

@@ -56,6 +56,15 @@ describe.skipIf(!sqliteAvailable() || missingSystemTools('promtool') !== undefin
     expect(await readFile(notALedger, 'utf8')).toBe('this is not a ledger\n');
   });
 
+  it('label values with quotes, backslashes, line breaks and non-ASCII are escaped so promtool reads them', () => {
+    const hostile = 'gate "north"\\shed\nX{y="1"} 2\r\tÜberwachung';
+    const text = renderExposition([{ name: 'camdl_camera_up', help: 'Whether\nthe last run \\ succeeded.', type: 'gauge', samples: [{ labels: { camera: hostile }, value: 1 }] }]);
+    expect(promtool(text)).toEqual({ status: 0, output: '' });
+    expect(text).toBe(
+      '# HELP camdl_camera_up Whether\\nthe last run \\\\ succeeded.\n# TYPE camdl_camera_up gauge\ncamdl_camera_up{camera="gate \\"north\\"\\\\shed\\nX{y=\\"1\\"} 2\r\tÜberwachung"} 1\n',
+    );
+  });
+
   it('a camera taken out of the config leaves the textfile at the next run (no stale series)', async () => {
     const fleet = await startFleet(
       [

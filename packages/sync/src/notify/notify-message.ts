@@ -56,7 +56,10 @@ function count(notices: readonly Notice[], event: Notice['event'], word: string)
 }
 
 /** Builds the message of a run from its new notices and the conditions still open. */
-export function buildNotifyMessage(notices: readonly Notice[], open: readonly AlertRow[], options: { now: number; host?: string }): NotifyMessage {
+export function buildNotifyMessage(fresh: readonly Notice[], open: readonly AlertRow[], options: { now: number; host?: string }): NotifyMessage {
+  // What a camera named (a recording, a path) cannot start a line of its own: each field is one line.
+  const notices = fresh.map((notice) => ({ ...notice, subject: oneLine(notice.subject), message: oneLine(notice.message), action: oneLine(notice.action), items: notice.items.map(oneLine) }));
+  const rows = open.map((row) => ({ ...row, subject: oneLine(row.subject), message: oneLine(row.message), action: oneLine(row.action) }));
   const host = oneLine(options.host ?? hostname());
   const parts = [count(notices, 'opened', 'new'), count(notices, 'updated', 'updated'), count(notices, 'repeated', 'still open'), count(notices, 'recovered', 'recovered')].filter(Boolean);
   const first = notices[0];
@@ -67,7 +70,7 @@ export function buildNotifyMessage(notices: readonly Notice[], open: readonly Al
     if (notice.event === 'updated' && notice.items.length > 0) lines.push(`  new: ${notice.items.join(', ')}`);
     if (notice.event !== 'recovered') lines.push(`  what to do: ${notice.action}`);
   }
-  const stillOpen = open.filter((row) => row.state === 'open');
+  const stillOpen = rows.filter((row) => row.state === 'open');
   if (stillOpen.length > 0) {
     lines.push('', `Open now (${stillOpen.length}):`);
     for (const row of stillOpen) lines.push(`  ${row.kind}${row.subject ? ` ${row.subject}` : ''} since ${iso(row.sinceMs)}`);

@@ -265,6 +265,14 @@ export class Ledger {
     return acquireCameraLock(`${dirname(this.path)}/locks`, camera);
   }
 
+  /**
+   * Claims the delivery of alert notices (the outbox) for this process, like a camera (the name starts
+   * with a dot, which no camera name does): two runs finishing at once never send one notice twice.
+   */
+  claimAlertDelivery(): Promise<CameraLock> {
+    return acquireCameraLock(`${dirname(this.path)}/locks`, '.notify');
+  }
+
 
   // ---- runs ---------------------------------------------------------------------------------
 

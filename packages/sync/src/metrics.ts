@@ -156,6 +156,9 @@ export async function collectMetrics(config: FleetConfig, options: { now?: numbe
   } finally {
     ledger?.close();
   }
+  // Without the ledger nothing of its figures is known: no sample (a counter at 0 would be a reset to
+  // Prometheus, then a jump back; a 0 of open alerts would say all is well).
+  if (!ledger) for (const known of families.slice(1)) known.samples = [];
   family('camdl_archive_free_bytes', 'Free bytes on the file system of the archive (for the user camdl runs as).', 'gauge', disk ? [{ value: disk.freeBytes }] : []);
   family('camdl_archive_size_bytes', 'Size of the file system of the archive.', 'gauge', disk ? [{ value: disk.totalBytes }] : []);
   return families;

@@ -3,7 +3,7 @@ import { chmod, mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { findFreePort, makeSelfSignedCert, makeTempDir } from '@camdl/test-utils';
-import { runMonitoredSync, sendTestNotifications, sqliteAvailable, type MonitorEvent, type SyncOutcome } from '@camdl/sync';
+import { collectMetrics, renderExposition, runMonitoredSync, sendTestNotifications, sqliteAvailable, type MonitorEvent, type SyncOutcome } from '@camdl/sync';
 import { dailyArchives, startFleet, type TestFleet } from './fleet-helpers.js';
 import { aiosmtpdAvailable, startSmtpReceiver, type SmtpReceiver } from './smtp-receiver.js';
 
@@ -127,6 +127,34 @@ describe.skipIf(!sqliteAvailable() || !aiosmtpdAvailable())('e-mail alerts throu
       { type: 'notify-failed', channel: `email (127.0.0.1:${downPort})`, reason: expect.stringMatching(/ECONNREFUSED|ESOCKET|ECONNECTION|timed out/) },
       { type: 'notify-failed', channel: `email-2 (127.0.0.1:${mutePort})`, reason: expect.stringMatching(/timed out|greeting/i) },
     ]);
+  });
+
+  it('a server that answers 451 keeps the alert: the sync exits 0, the failure is said and counted, and the next run sends it once', async () => {
+    const mails = await mkdirTemp('mails');
+    smtp = await startSmtpReceiver(mails.path, { faults: { tempFailData: 1 } });
+    fleet = await startFleet([{ name: 'gate', sim: { profile: 'timelapse3', content: { archives: dailyArchives('Gate', 1, { startDay: '2026-03-03' }) } }, extra: ['time-zone: UTC'] }], {
+      top: ['notify:', `  - { kind: email, host: 127.0.0.1, port: ${smtp.port}, tls: none, from: camdl@example.net, to: [ops@example.net], timeout: 5 }`],
+    });
+    const low = async (at: number): Promise<{ outcome: SyncOutcome; events: MonitorEvent[] }> => {
+      const events: MonitorEvent[] = [];
+      const { outcome } = await runMonitoredSync(fleet!.config(), { env: fleet!.env, now: () => at, measureDisk: async () => ({ freeBytes: 1, totalBytes: 1000 }), onMonitorEvent: (event) => events.push(event) });
+      return { outcome, events };
+    };
+    const first = await low(T0);
+    expect(first.outcome).toBe('ok');
+    expect(first.events.filter((event) => event.type === 'notify-failed')).toEqual([{ type: 'notify-failed', channel: `email (127.0.0.1:${smtp.port})`, reason: expect.stringContaining('451') }]);
+    expect(await smtp.messages()).toEqual([]);
+    const metrics = renderExposition(await collectMetrics(fleet.config(), { now: T0 }));
+    expect(metrics).toContain('camdl_notify_failures_total{channel="email",kind="email"} 1');
+    // An hour later the disk is still low: the kept notice goes out, once, as new (repeat is a day away).
+    const second = await low(T0 + HOUR);
+    expect(second.events.filter((event) => event.type === 'notify-sent')).toHaveLength(1);
+    const received = await smtp.messages();
+    expect(received).toHaveLength(1);
+    expect(received[0]!.text).toContain('NEW disk-low');
+    expect(received[0]!.text).not.toContain('STILL disk-low');
+    await low(T0 + 2 * HOUR);
+    expect(await smtp.messages()).toHaveLength(1);
   });
 
   const temps: Array<{ cleanup(): Promise<void> }> = [];

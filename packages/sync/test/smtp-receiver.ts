@@ -28,13 +28,33 @@ export interface SmtpReceiver {
   close(): Promise<void>;
 }
 
-/** A real SMTP server (aiosmtpd) on 127.0.0.1: STARTTLS required with `tls`, AUTH with `auth`. */
-export async function startSmtpReceiver(dir: string, options: { tls?: { certPath: string; keyPath: string }; auth?: { user: string; password: string } } = {}): Promise<SmtpReceiver> {
+/** How the SMTP server misbehaves, as real servers do. */
+export interface SmtpFaults {
+  /** Addresses refused with 550 at RCPT TO. */
+  rejectRecipients?: readonly string[];
+  /** How many DATA commands are answered 451 (try again later) before one is accepted. */
+  tempFailData?: number;
+  /** Offer AUTH LOGIN only (no PLAIN). */
+  authLoginOnly?: boolean;
+}
+
+/** A real SMTP server (aiosmtpd) on 127.0.0.1: STARTTLS required with `tls`, AUTH with `auth`, misbehaving with `faults`. */
+export async function startSmtpReceiver(
+  dir: string,
+  options: { tls?: { certPath: string; keyPath: string }; auth?: { user: string; password: string }; faults?: SmtpFaults } = {},
+): Promise<SmtpReceiver> {
+  const faults = options.faults ?? {};
   const port = await findFreePort();
   const script = new URL('./fixtures/smtp-receiver.py', import.meta.url).pathname;
   const child: ChildProcess = spawn(SYSTEM_PYTHON, [script, String(port), dir, ...(options.tls ? [options.tls.certPath, options.tls.keyPath] : [])], {
     stdio: ['pipe', 'pipe', 'pipe'],
-    env: { PATH: '/usr/bin:/bin', ...(options.auth ? { SMTP_TEST_USER: options.auth.user, SMTP_TEST_PASSWORD: options.auth.password } : {}) },
+    env: {
+      PATH: '/usr/bin:/bin',
+      ...(options.auth ? { SMTP_TEST_USER: options.auth.user, SMTP_TEST_PASSWORD: options.auth.password } : {}),
+      ...(faults.rejectRecipients ? { SMTP_TEST_REJECT_RCPT: faults.rejectRecipients.join(',') } : {}),
+      ...(faults.tempFailData ? { SMTP_TEST_TEMPFAIL: String(faults.tempFailData) } : {}),
+      ...(faults.authLoginOnly ? { SMTP_TEST_AUTH_LOGIN_ONLY: '1' } : {}),
+    },
   });
   let stderr = '';
   child.stderr!.on('data', (chunk: Buffer) => {

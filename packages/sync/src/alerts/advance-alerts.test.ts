@@ -53,6 +53,25 @@ describe('advanceAlerts', () => {
     expect(runs([[failing], [], [failing], [failing], []]).notices).toEqual([[], [], [], ['opened target-failing offsite'], ['recovered target-failing offsite']]);
   });
 
+  it('repeats at its cadence when the runs of a timer come a few minutes early or late (every 24 h, not every 25)', () => {
+    const lost: Observation = { kind: 'disk-low', subject: '/srv/cams', message: 'low', action: 'free space' };
+    // Hourly runs, each starting up to 5 minutes after the hour (a timer's RandomizedDelaySec, runs of varying length).
+    const start = 1_800_000_000_000;
+    const jitter = [4, 0, 3, 1, 5, 2, 6];
+    let rows: AlertRow[] = [];
+    const sent: number[] = [];
+    for (let hour = 0; hour <= 72; hour += 1) {
+      const now = start + hour * HOUR + jitter[hour % jitter.length]! * 60_000;
+      const next = advanceAlerts({ previous: rows, observations: [lost], covers: everything, policy: DEFAULT_ALERT_POLICY, now });
+      rows = next.rows;
+      if (next.notices.length > 0) sent.push(hour);
+    }
+    expect(sent).toEqual([0, 24, 48, 72]);
+    // Never well before its time: an hour early is not due.
+    const early = advanceAlerts({ previous: rows, observations: [lost], covers: everything, policy: DEFAULT_ALERT_POLICY, now: rows[0]!.lastSentMs! + 23 * HOUR });
+    expect(early.notices).toEqual([]);
+  });
+
   it('keeps what a run did not look at (a camera left out), open and unsent', () => {
     const { notices, rows } = runs([[down('gate')], [down('gate')], [], []], DEFAULT_ALERT_POLICY, () => false);
     expect(notices.flat()).toEqual(['opened camera-unreachable gate']);

@@ -23,6 +23,15 @@ function thresholdMet(kind: AlertKind, runs: number, sinceMs: number, policy: Al
   return 'runs' in after ? runs >= after.runs : now - sinceMs >= after.ms;
 }
 
+/**
+ * How much before `repeat` a run may re-send: a timer's runs come a few minutes early or late (its
+ * randomised delay, runs of varying length), and a run that is 3 minutes short of 24 h must not push
+ * the reminder to the next run, 25 h, drifting an hour a day.
+ */
+function repeatSlackMs(repeatMs: number): number {
+  return Math.min(repeatMs / 20, 15 * 60_000);
+}
+
 function notice(event: Notice['event'], row: AlertRow, now: number, items: string[] = row.items): Notice {
   return { event, kind: row.kind, subject: row.subject, camera: row.camera, sinceMs: row.sinceMs, atMs: now, message: row.message, action: row.action, items };
 }
@@ -65,7 +74,7 @@ export function advanceAlerts(input: AdvanceAlertsInput): { rows: AlertRow[]; no
       if (newItems.length > 0) {
         row.lastSentMs = now;
         notices.push(notice('updated', row, now, newItems.slice(0, MAX_ALERT_ITEMS)));
-      } else if (row.lastSentMs === undefined || now - row.lastSentMs >= policy.repeatMs) {
+      } else if (row.lastSentMs === undefined || now - row.lastSentMs >= policy.repeatMs - repeatSlackMs(policy.repeatMs)) {
         row.lastSentMs = now;
         notices.push(notice('repeated', row, now));
       }

@@ -1,11 +1,13 @@
 import { selectCameras, type FleetConfig } from '../config.js';
-import { describeError, errorCode } from '../errors.js';
+import type { CameraLock } from '../camera-lock.js';
+import { describeError, errorCode, isSyncError } from '../errors.js';
 import { Ledger } from '../ledger.js';
 import { writeMetricsTextfile } from '../metrics.js';
 import { alertChannels, channelRefs, deliverToEach, pingEach, type ChannelRef, type DeliveryResult } from '../notify/notify-channels.js';
 import { buildNotifyMessage, plainText } from '../notify/notify-message.js';
 import { syncFleet, type SyncEvent, type SyncFleetOptions, type SyncResult, type SyncSummary } from '../sync-fleet.js';
 import { advanceAlerts } from './advance-alerts.js';
+import type { MonitoringStore } from './monitoring-store.js';
 import { measureDiskQuietly } from './disk-space.js';
 import type { AlertKind, AlertRow, Notice, Observation } from './alert-kinds.js';
 import { observeSyncRun, observeVerify, type RunFacts, type TargetTrouble } from './observe-run.js';
@@ -69,24 +71,59 @@ export async function evaluateAlerts(input: EvaluateInput): Promise<{ open: Aler
       now,
     );
     for (const notice of notices) emit({ type: 'alert', notice });
-    const batches = new Map(refs.map((ref) => [ref.label, store.pending(ref.label)]));
-    const deliveries = await deliverToEach(
-      refs,
-      (ref) => {
-        const batch = batches.get(ref.label);
-        return batch && batch.notices.length > 0 ? buildNotifyMessage(batch.notices, rows, { now }) : undefined;
-      },
-      input.env,
-    );
-    for (const result of deliveries) {
-      const batch = batches.get(result.channel);
-      store.recordDelivery(result.channel, result.kind, { ok: result.ok, deliveredUpTo: batch?.lastId }, now);
-      emit(result.ok ? { type: 'notify-sent', channel: result.shown, notices: batch?.notices.length ?? 0 } : { type: 'notify-failed', channel: result.shown, reason: result.reason ?? 'failed' });
+    if (refs.length === 0) return { open: rows.filter((row) => row.state === 'open'), deliveries: [] };
+    // Another run delivering the outbox now (cron overlap) would send what this one reads: wait for it.
+    const claim = await claimAlertDelivery(ledger, Math.max(...refs.map((ref) => ref.config.timeoutMs)) + 5_000);
+    // Still held: what is new here stays in the outbox for the next run.
+    if (claim === undefined) return { open: rows.filter((row) => row.state === 'open'), deliveries: [] };
+    try {
+      return await deliverOutbox(store, refs, rows, { now, env: input.env, emit });
+    } finally {
+      await claim.release();
     }
-    return { open: rows.filter((row) => row.state === 'open'), deliveries };
   } finally {
     ledger.close();
   }
+}
+
+/** Waits up to `waitMs` for the claim on alert delivery; undefined when another run still holds it. */
+async function claimAlertDelivery(ledger: Ledger, waitMs: number): Promise<CameraLock | undefined> {
+  const deadline = performance.now() + waitMs;
+  for (;;) {
+    try {
+      return await ledger.claimAlertDelivery();
+    } catch (error) {
+      // A lock folder this user cannot write: deliver unclaimed (a message twice rather than none).
+      if (!isSyncError(error, 'ERR_SYNC_CAMERA_BUSY')) return { path: '', release: async () => {} };
+    }
+    if (performance.now() >= deadline) return undefined;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+/** Sends each channel what it has not received yet (this run's notices and those a failed delivery left). */
+async function deliverOutbox(
+  store: MonitoringStore,
+  refs: readonly ChannelRef[],
+  rows: readonly AlertRow[],
+  options: { now: number; env: NodeJS.ProcessEnv; emit: (event: MonitorEvent) => void },
+): Promise<{ open: AlertRow[]; deliveries: DeliveryResult[] }> {
+  const { now, emit } = options;
+  const batches = new Map(refs.map((ref) => [ref.label, store.pending(ref.label)]));
+  const deliveries = await deliverToEach(
+    refs,
+    (ref) => {
+      const batch = batches.get(ref.label);
+      return batch && batch.notices.length > 0 ? buildNotifyMessage(batch.notices, rows, { now }) : undefined;
+    },
+    options.env,
+  );
+  for (const result of deliveries) {
+    const batch = batches.get(result.channel);
+    store.recordDelivery(result.channel, result.kind, { ok: result.ok, deliveredUpTo: batch?.lastId }, now);
+    emit(result.ok ? { type: 'notify-sent', channel: result.shown, notices: batch?.notices.length ?? 0 } : { type: 'notify-failed', channel: result.shown, reason: result.reason ?? 'failed' });
+  }
+  return { open: rows.filter((row) => row.state === 'open'), deliveries };
 }
 
 /**

@@ -70,7 +70,7 @@ export interface AlertPolicy {
   cameraUnreachableAfter: { runs: number } | { ms: number };
   /** A reachable camera with no new recording for this long is silent. @default 2 days */
   cameraSilentAfterMs: number;
-  /** An open condition is sent again after this long. @default 24 hours */
+  /** An open condition is sent again after this long (a run up to 5 %, at most 15 minutes, early counts). @default 24 hours */
   repeatMs: number;
   /** The archive's disk is low under this much free space. @default { percent: 10 } */
   minFree: { percent: number } | { bytes: number };

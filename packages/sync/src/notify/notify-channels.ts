@@ -104,15 +104,15 @@ export async function pingEach(refs: readonly ChannelRef[], event: 'start' | 'su
       const config = ref.config;
       if (config.kind !== 'healthchecks') return [];
       return [
-        (async (): Promise<DeliveryResult> => {
+        (async (): Promise<DeliveryResult | undefined> => {
           try {
-            await pingHealthchecks(config, event, body, NOTIFY_USER_AGENT);
-            return { channel: ref.label, shown: ref.shown, kind: config.kind, ok: true };
+            const sent = await pingHealthchecks(config, event, body, NOTIFY_USER_AGENT);
+            return sent ? { channel: ref.label, shown: ref.shown, kind: config.kind, ok: true } : undefined;
           } catch (error) {
             return { channel: ref.label, shown: ref.shown, kind: config.kind, ok: false, reason: failureReason(error) };
           }
         })(),
       ];
     }),
-  );
+  ).then((results) => results.filter((result): result is DeliveryResult => result !== undefined));
 }

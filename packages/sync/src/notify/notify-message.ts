@@ -39,6 +39,11 @@ export function plainText(text: string): string {
   return text.replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g, '?');
 }
 
+/** {@link plainText} on one line: a title becomes a mail's Subject, an ntfy header, a push notification's heading. */
+function oneLine(text: string): string {
+  return plainText(text).replace(/\s*\n\s*/g, ' ');
+}
+
 const EVENT_WORDS: Record<Notice['event'], string> = { opened: 'NEW', repeated: 'STILL', updated: 'MORE', recovered: 'RECOVERED' };
 
 function iso(ms: number): string {
@@ -51,18 +56,21 @@ function count(notices: readonly Notice[], event: Notice['event'], word: string)
 }
 
 /** Builds the message of a run from its new notices and the conditions still open. */
-export function buildNotifyMessage(notices: readonly Notice[], open: readonly AlertRow[], options: { now: number; host?: string }): NotifyMessage {
-  const host = plainText(options.host ?? hostname());
+export function buildNotifyMessage(fresh: readonly Notice[], open: readonly AlertRow[], options: { now: number; host?: string }): NotifyMessage {
+  // What a camera named (a recording, a path) cannot start a line of its own: each field is one line.
+  const notices = fresh.map((notice) => ({ ...notice, subject: oneLine(notice.subject), message: oneLine(notice.message), action: oneLine(notice.action), items: notice.items.map(oneLine) }));
+  const rows = open.map((row) => ({ ...row, subject: oneLine(row.subject), message: oneLine(row.message), action: oneLine(row.action) }));
+  const host = oneLine(options.host ?? hostname());
   const parts = [count(notices, 'opened', 'new'), count(notices, 'updated', 'updated'), count(notices, 'repeated', 'still open'), count(notices, 'recovered', 'recovered')].filter(Boolean);
   const first = notices[0];
-  const title = plainText(`camdl on ${host}: ${notices.length === 1 && first ? `${first.kind} ${first.subject}${first.event === 'recovered' ? ' recovered' : ''}` : parts.join(', ')}`);
+  const title = oneLine(`camdl on ${host}: ${notices.length === 1 && first ? `${first.kind} ${first.subject}${first.event === 'recovered' ? ' recovered' : ''}` : parts.join(', ')}`);
   const lines: string[] = [];
   for (const notice of notices) {
     lines.push(`${EVENT_WORDS[notice.event]} ${notice.kind}${notice.subject ? ` ${notice.subject}` : ''}: ${notice.event === 'recovered' ? `recovered (it began ${iso(notice.sinceMs)})` : notice.message}`);
     if (notice.event === 'updated' && notice.items.length > 0) lines.push(`  new: ${notice.items.join(', ')}`);
     if (notice.event !== 'recovered') lines.push(`  what to do: ${notice.action}`);
   }
-  const stillOpen = open.filter((row) => row.state === 'open');
+  const stillOpen = rows.filter((row) => row.state === 'open');
   if (stillOpen.length > 0) {
     lines.push('', `Open now (${stillOpen.length}):`);
     for (const row of stillOpen) lines.push(`  ${row.kind}${row.subject ? ` ${row.subject}` : ''} since ${iso(row.sinceMs)}`);
@@ -91,7 +99,7 @@ export function buildNotifyMessage(notices: readonly Notice[], open: readonly Al
 
 /** The message of `camdl notify --test`. */
 export function buildTestMessage(options: { now: number; host?: string }): NotifyMessage {
-  const host = plainText(options.host ?? hostname());
+  const host = oneLine(options.host ?? hostname());
   return {
     version: NOTIFY_SCHEMA_VERSION,
     type: 'test',

@@ -1,8 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import type { EmailChannelConfig } from '../alerts/monitoring-config.js';
-import { SyncError } from '../errors.js';
+import { isSyncError, SyncError } from '../errors.js';
 import { deliveryReason } from './post-with-deadline.js';
-import type { NotifyMessage } from './notify-message.js';
+import { plainText, type NotifyMessage } from './notify-message.js';
 import { readSecret } from './read-secret.js';
 
 /**
@@ -44,7 +44,7 @@ export async function sendEmail(channel: EmailChannelConfig, message: NotifyMess
     timer = setTimeout(() => reject(Object.assign(new Error('timed out'), { name: 'TimeoutError' })), channel.timeoutMs);
   });
   try {
-    await Promise.race([
+    const info = await Promise.race([
       transport.sendMail({
         from: channel.from,
         to: channel.to,
@@ -54,7 +54,15 @@ export async function sendEmail(channel: EmailChannelConfig, message: NotifyMess
       }),
       deadline,
     ]);
+    // nodemailer resolves when the server took the message for at least one recipient: one it refused
+    // heard nothing, so the delivery failed and the alert is sent again on the next run.
+    const refused = ((info.rejected ?? []) as Array<string | { address: string }>).map((address) => (typeof address === 'string' ? address : address.address));
+    if (refused.length > 0) {
+      const answer = info.rejectedErrors?.[0]?.response;
+      throw new SyncError(`${what}: the server refused ${refused.join(', ')}${typeof answer === 'string' ? ` (${plainText(answer).slice(0, 200)})` : ''}`, { code: 'ERR_SYNC_NOTIFY' });
+    }
   } catch (error) {
+    if (isSyncError(error, 'ERR_SYNC_NOTIFY')) throw error;
     throw new SyncError(`${what}: ${deliveryReason(error, password === undefined ? [] : [password])}`, { code: 'ERR_SYNC_NOTIFY' });
   } finally {
     clearTimeout(timer);

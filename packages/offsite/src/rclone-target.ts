@@ -3,7 +3,7 @@ import { createReadStream } from 'node:fs';
 import { pipeline } from 'node:stream/promises';
 import { createThrottleStream } from '@camdl/throttled-download';
 import { isAbortError, isOffsiteError, offsiteError, type OffsiteError, type TargetIdentity } from './errors.js';
-import { assertKey, assertKeyPrefix, keyProblem } from './keys.js';
+import { assertFolderKey, assertKey, assertKeyPrefix, isKeySegment, keyProblem } from './keys.js';
 import { hashStream, HashingStream, READ_CHUNK_BYTES, PART_SUFFIX, type Digest } from './local-file.js';
 import { restoreFile } from './restore-file.js';
 import { checkPutOptions, configError, isSha256 } from './put-options.js';
@@ -11,7 +11,7 @@ import { expectSuccess, rcloneError, runRclone, streamRclone, type RcloneCall, t
 import { abortedError, withRetries, type RetryPolicy } from './retry.js';
 import { transferDeadlineMs } from './transfer-deadline.js';
 import { DEFAULT_ATTEMPTS, DEFAULT_RETRY_DELAY_MS, type RcloneTargetOptions } from './target-options.js';
-import type { GetOptions, OffsiteTarget, PutOptions, PutResult, ReadOptions, RemoteObject, SignalOptions } from './types.js';
+import type { FolderEntry, GetOptions, OffsiteTarget, PutOptions, PutResult, ReadOptions, RemoteObject, SignalOptions } from './types.js';
 
 const DEFAULT_TIMEOUT_MS = 120_000;
 const DEFAULT_CONNECTIONS = 4;
@@ -200,6 +200,23 @@ export class RcloneTarget implements OffsiteTarget {
       .filter(({ key }) => key.startsWith(keyPrefix) && keyProblem(key) === undefined && !isPartName(key))
       .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
     for (const { key, entry } of objects) yield toRemoteObject(key, entry);
+  }
+
+  async *children(folderKey: string, options: SignalOptions = {}): AsyncIterable<FolderEntry> {
+    assertFolderKey(this.#identity, folderKey);
+    // Without -R: the folder alone, however much its subfolders hold.
+    const call: RcloneCall = { args: ['lsjson', '--no-modtime', '--no-mimetype', this.#path(folderKey)], signal: options.signal, deadlineMs: this.#timeoutMs };
+    const stdout = await this.#retrying(options.signal, async () => {
+      const result = await runRclone(this.#runner, call);
+      return result.code === 3 ? undefined : expectSuccess(this.#runner, call, result);
+    });
+    if (stdout === undefined) return;
+    const entries = parseLsjson(this.#identity, stdout, undefined)
+      .filter((entry): entry is LsjsonEntry & { Path: string } => typeof entry.Path === 'string' && isKeySegment(entry.Path))
+      .map((entry) => ({ name: entry.Path, folder: entry.IsDir === true }))
+      .filter((entry) => entry.folder || !isPartName(entry.name))
+      .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    yield* entries;
   }
 
   async abortUpload(key: string, _uploadId: string, options: SignalOptions = {}): Promise<void> {

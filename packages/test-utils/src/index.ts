@@ -14,6 +14,7 @@ export { startHostile401Server } from './hostile-401-server.js';
 export { startS3Server, type S3Server, type S3ServerOptions, type S3ServerRequest } from './s3-server.js';
 export { startFaultProxy, type FaultProxy, type ProxyFault, type ProxiedRequest } from './fault-proxy.js';
 export { startWebDavServer, type WebDavServer } from './webdav-server.js';
+export { startSftpServer, type SftpServer } from './sftp-server.js';
 export { startHttpReceiver, type HttpReceiver, type ReceivedRequest } from './http-receiver.js';
 export { canMountTmpfs, mountTmpfs } from './tmpfs.js';
 export { listFiles } from './list-files.js';

@@ -47,7 +47,8 @@ export class RcloneTarget implements OffsiteTarget {
     if (options.remote.slice(0, options.remote.indexOf(':')).includes(',')) {
       throw configError(options.name, 'rclone', "remote must not carry parameters (remote,name=value:path): set them in rclone's config file or in env as RCLONE_CONFIG_<REMOTE>_<NAME>");
     }
-    this.#remote = options.remote.replace(/\/+$/, '');
+    // `nas:cameras/` is `nas:cameras`; `nas:/` (the remote's absolute root) and `nas:` (its home folder) stay apart.
+    this.#remote = options.remote.replace(/([^:/])\/+$/, '$1');
     this.description = `rclone ${this.#remote}`;
     const env = options.env ?? {};
     for (const [name, value] of Object.entries(env)) {
@@ -90,7 +91,7 @@ export class RcloneTarget implements OffsiteTarget {
   }
 
   async check(options: SignalOptions = {}): Promise<void> {
-    await this.#call({ args: ['lsjson', '--max-depth', '1', '--files-only', '--no-modtime', `${this.#remote}/`], signal: options.signal, deadlineMs: this.#timeoutMs });
+    await this.#call({ args: ['lsjson', '--max-depth', '1', '--files-only', '--no-modtime', this.#path('')], signal: options.signal, deadlineMs: this.#timeoutMs });
   }
 
   async put(localFile: string, key: string, options: PutOptions): Promise<PutResult> {
@@ -258,7 +259,7 @@ export class RcloneTarget implements OffsiteTarget {
   }
 
   #path(key: string): string {
-    return `${this.#remote}/${key}`;
+    return /[:/]$/.test(this.#remote) ? `${this.#remote}${key}` : `${this.#remote}/${key}`;
   }
 
   #conflict(key: string, there: RemoteObject, sha256: string | undefined): OffsiteError {

@@ -117,6 +117,24 @@ describe.skipIf(rclone === undefined)('rclone target against a real SFTP server 
     expect(calls.split('\n').filter((line) => line.includes(obscured))).toEqual([`RCLONE_CONFIG_NAS_PASS=${obscured}`]);
   });
 
+  it('a remote given as "nas:" (its home folder) keeps keys relative to it, never under the absolute "nas:/"', async () => {
+    const server = track(await startSftpServer());
+    const work = track(await makeTempDir('camdl-offsite-sftp-'));
+    const wrapper = join(work.path, 'rclone-wrapper.sh');
+    const record = join(work.path, 'calls.txt');
+    await writeFile(wrapper, `#!/bin/sh\necho "$*" >> "${record}"\nexec ${rclone} "$@"\n`);
+    await chmod(wrapper, 0o755);
+    const target = track(createTarget(sftpOptions(server, { remote: 'nas:', rcloneBinary: wrapper })));
+    const file = await writeLocalFile(work.path, 'a.mp4', 1000, 4);
+    await target.check();
+    await target.put(file.path, 'cam/a.mp4', { size: file.size, sha256: file.sha256 });
+    for await (const entry of target.children('')) expect(entry).toEqual({ name: 'cam', folder: true });
+    expect(sha256(await readFile(join(server.directory, 'cam/a.mp4')))).toBe(file.sha256);
+    const paths = (await readFile(record, 'utf8')).split(/\s+/).filter((word) => word.startsWith('nas:'));
+    expect(paths).toContain('nas:cam/a.mp4');
+    expect(paths.filter((path) => path.startsWith('nas:/'))).toEqual([]);
+  });
+
   it('a host that is down, or that never answers, fails within the deadline as unreachable', async () => {
     const closed = await findFreePort();
     const refused = await createTarget(sftpOptions({ port: closed, username: 'camdl', password: 'x' }, { attempts: 1 }))

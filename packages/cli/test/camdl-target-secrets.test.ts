@@ -1,7 +1,7 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { closeAfterEach, startS3Server } from '@camdl/test-utils';
+import { closeAfterEach, s3TargetLines, startS3Server } from '@camdl/test-utils';
 import { sqliteAvailable } from '@camdl/sync';
 import { assertCamdlBuilt, runCamdl, startCamdlFleet, syntheticArchives } from './camdl-helpers.js';
 
@@ -13,7 +13,7 @@ describe.skipIf(!sqliteAvailable())('camdl commands given --target whose secret 
     const server = track(await startS3Server());
     const fleet = track(await startCamdlFleet([{ sim: { profile: 'timelapse3', content: { archives: syntheticArchives(2, 10_000) } }, extra: ['time-zone: UTC'] }]));
     const config = await readFile(fleet.config, 'utf8');
-    const target = ['targets:', '  - name: offsite', '    kind: s3', `    endpoint: ${server.endpoint}`, `    region: ${server.region}`, '    bucket: camdl', '    prefix: site-a/', '    path-style: true'];
+    const target = ['targets:', ...s3TargetLines(server, { prefix: 'site-a/' })];
     await writeFile(fleet.config, config.replace('archive: ./archive\n', ['archive: ./archive', ...target, '    access-key-id-env: OFFSITE_KEY_ID', '    secret-access-key-env: OFFSITE_SECRET', ''].join('\n')));
     const env = { ...fleet.env, OFFSITE_KEY_ID: server.accessKeyId, OFFSITE_SECRET: server.secretAccessKey };
     // A ledger and a snapshot on the target, so each command would have work to do.

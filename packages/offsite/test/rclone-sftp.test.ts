@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { chmod, mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { createServer, type Socket } from 'node:net';
 import { join } from 'node:path';
-import { closeAfterEach, findFreePort, findSystemTool, makeTempDir, sha256, startSftpServer, type SftpServer } from '@camdl/test-utils';
+import { closeAfterEach, findFreePort, findSystemTool, makeTempDir, sha256, startSftpServer } from '@camdl/test-utils';
 import { describe, expect, it } from 'vitest';
 import { createTarget, isOffsiteError, type RcloneTargetOptions } from '@camdl/offsite';
 import { allFiles, MIB, writeLocalFile } from './helpers.js';

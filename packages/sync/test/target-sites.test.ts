@@ -3,7 +3,7 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createTarget, type OffsiteTarget } from '@camdl/offsite';
-import { closeAfterEach, findSystemTool, makeTempDir, startS3Server, type S3Server } from '@camdl/test-utils';
+import { closeAfterEach, findSystemTool, makeTempDir, s3TargetLines, startS3Server, type S3Server } from '@camdl/test-utils';
 import { loadConfig, sqliteAvailable, withTargetSites, type FleetConfig } from '@camdl/sync';
 import { Ledger } from '@camdl/sync/testing';
 
@@ -51,17 +51,7 @@ describe.skipIf(!sqliteAvailable())('the sites of a target (status --target, rep
     const work = track(await makeTempDir('camdl-sites-s3-'));
     const bucket = track(createTarget({ kind: 's3', name: 'fill', endpoint: server.endpoint, region: server.region, bucket: 'camdl', pathStyle: true, accessKeyId: server.accessKeyId, secretAccessKey: server.secretAccessKey, retryDelayMs: 1 }));
     await fillTarget(bucket, work.path, 6);
-    const config = await configFor(work.path, [
-      '  - name: offsite',
-      '    kind: s3',
-      `    endpoint: ${server.endpoint}`,
-      `    region: ${server.region}`,
-      '    bucket: camdl',
-      '    prefix: site-a/',
-      '    path-style: true',
-      '    access-key-id-env: OFFSITE_KEY_ID',
-      '    secret-access-key-env: OFFSITE_SECRET',
-    ]);
+    const config = await configFor(work.path, [...s3TargetLines(server, { prefix: 'site-a/' }), '    access-key-id-env: OFFSITE_KEY_ID', '    secret-access-key-env: OFFSITE_SECRET']);
     const env = { OFFSITE_KEY_ID: server.accessKeyId, OFFSITE_SECRET: server.secretAccessKey };
     const expected = [
       ['customers/acme/site-c/', undefined, true],

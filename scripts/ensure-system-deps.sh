@@ -13,7 +13,7 @@ command -v curl >/dev/null 2>&1 || want+=(curl)
 # camdl film --stamp: ffmpeg's drawtext needs a font (Debian's ffmpeg finds it through fontconfig).
 [ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || want+=(fonts-dejavu-core)
 command -v fc-match >/dev/null 2>&1 || want+=(fontconfig)
-# Off-site copies: the rclone target runs Debian's rclone (its tests against Apache mod_dav as WebDAV).
+# Off-site copies: the rclone target runs Debian's rclone (its tests against Apache mod_dav as WebDAV and `rclone serve sftp` as SFTP).
 command -v rclone >/dev/null 2>&1 || want+=(rclone)
 # Alerts and metrics: apprise (a notify channel), prometheus (promtool + a real scrape), an SMTP receiver.
 [ -x /usr/bin/apprise ] || want+=(apprise)

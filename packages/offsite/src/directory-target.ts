@@ -2,13 +2,13 @@ import { constants, createReadStream } from 'node:fs';
 import { access, opendir, stat, unlink } from 'node:fs/promises';
 import { join, resolve, sep } from 'node:path';
 import { offsiteError, systemErrorCode, isOffsiteError, isAbortError, type OffsiteError, type TargetIdentity } from './errors.js';
-import { assertKey, assertKeyPrefix, keyProblem } from './keys.js';
+import { assertFolderKey, assertKey, assertKeyPrefix, isKeySegment, keyProblem } from './keys.js';
 import { hashFile, PART_SUFFIX, READ_CHUNK_BYTES, writeAtomically, type Digest } from './local-file.js';
 import { restoreFile } from './restore-file.js';
 import { checkPutOptions, configError } from './put-options.js';
 import { abortedError, withRetries, type RetryPolicy } from './retry.js';
 import { DEFAULT_ATTEMPTS, DEFAULT_RETRY_DELAY_MS, type DirectoryTargetOptions } from './target-options.js';
-import type { GetOptions, OffsiteTarget, PutOptions, PutResult, ReadOptions, RemoteObject, SignalOptions } from './types.js';
+import type { FolderEntry, GetOptions, OffsiteTarget, PutOptions, PutResult, ReadOptions, RemoteObject, SignalOptions } from './types.js';
 
 const RETRYABLE_FS_CODES = new Set(['EIO', 'ESTALE', 'ETIMEDOUT', 'EHOSTDOWN', 'EHOSTUNREACH', 'ENOTCONN', 'ECONNRESET', 'EAGAIN', 'EBUSY']);
 
@@ -128,23 +128,33 @@ export class DirectoryTarget implements OffsiteTarget {
     yield* this.#walk(folder, keyPrefix, options.signal);
   }
 
-  async *#walk(folderKey: string, keyPrefix: string, signal: AbortSignal | undefined): AsyncIterable<RemoteObject> {
+  async *children(folderKey: string, options: SignalOptions = {}): AsyncIterable<FolderEntry> {
+    assertFolderKey(this.#identity, folderKey);
+    await this.#checkRoot(undefined);
+    for (const entry of await this.#read(folderKey, options.signal)) if (isKeySegment(entry.name)) yield entry;
+  }
+
+  /** The files and folders of one folder, sorted (none when it does not exist). */
+  async #read(folderKey: string, signal: AbortSignal | undefined): Promise<FolderEntry[]> {
     if (signal?.aborted) throw abortedError(this.#identity, signal);
     let directory;
     try {
       directory = await opendir(join(this.#root, folderKey));
     } catch (error) {
-      if (['ENOENT', 'ENOTDIR'].includes(systemErrorCode(error) ?? '')) return;
+      if (['ENOENT', 'ENOTDIR'].includes(systemErrorCode(error) ?? '')) return [];
       throw this.#fsError(error, folderKey, 'list');
     }
-    const entries: { name: string; folder: boolean }[] = [];
+    const entries: FolderEntry[] = [];
     for await (const entry of directory) {
       if (entry.isDirectory()) entries.push({ name: entry.name, folder: true });
       // Symbolic links and special files are not copies camdl made; temporary files are not copies yet.
       else if (entry.isFile() && !(entry.name.startsWith('.') && entry.name.endsWith(PART_SUFFIX))) entries.push({ name: entry.name, folder: false });
     }
-    entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-    for (const entry of entries) {
+    return entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  }
+
+  async *#walk(folderKey: string, keyPrefix: string, signal: AbortSignal | undefined): AsyncIterable<RemoteObject> {
+    for (const entry of await this.#read(folderKey, signal)) {
       const key = `${folderKey}${entry.name}`;
       if (entry.folder) {
         const folder = `${key}/`;

@@ -39,3 +39,14 @@ export function assertKeyPrefix(identity: TargetIdentity, prefix: string): void 
   const problem = keyProblem(prefix, { prefix: true });
   if (problem !== undefined) throw offsiteError(identity, 'ERR_OFFSITE_CONFIG', `key prefix ${JSON.stringify(prefix)} ${problem}`);
 }
+
+/** Throws `ERR_OFFSITE_CONFIG` unless `folderKey` names a folder: '' (the root) or a key prefix ending in '/'. */
+export function assertFolderKey(identity: TargetIdentity, folderKey: string): void {
+  assertKeyPrefix(identity, folderKey);
+  if (folderKey !== '' && !folderKey.endsWith('/')) throw offsiteError(identity, 'ERR_OFFSITE_CONFIG', `folder ${JSON.stringify(folderKey)} must be '' or end with /`);
+}
+
+/** Whether `name` can be one segment of a key (what a listing of a folder may yield). */
+export function isKeySegment(name: string): boolean {
+  return name !== '' && !name.includes('/') && keyProblem(name) === undefined;
+}

@@ -3,7 +3,7 @@ import { createReadStream } from 'node:fs';
 import { pipeline } from 'node:stream/promises';
 import { createThrottleStream } from '@camdl/throttled-download';
 import { isAbortError, isOffsiteError, offsiteError, type OffsiteError, type TargetIdentity } from './errors.js';
-import { assertKey, assertKeyPrefix, keyProblem } from './keys.js';
+import { assertFolderKey, assertKey, assertKeyPrefix, isKeySegment, keyProblem } from './keys.js';
 import { hashStream, HashingStream, READ_CHUNK_BYTES, PART_SUFFIX, type Digest } from './local-file.js';
 import { restoreFile } from './restore-file.js';
 import { checkPutOptions, configError, isSha256 } from './put-options.js';
@@ -11,7 +11,7 @@ import { expectSuccess, rcloneError, runRclone, streamRclone, type RcloneCall, t
 import { abortedError, withRetries, type RetryPolicy } from './retry.js';
 import { transferDeadlineMs } from './transfer-deadline.js';
 import { DEFAULT_ATTEMPTS, DEFAULT_RETRY_DELAY_MS, type RcloneTargetOptions } from './target-options.js';
-import type { GetOptions, OffsiteTarget, PutOptions, PutResult, ReadOptions, RemoteObject, SignalOptions } from './types.js';
+import type { FolderEntry, GetOptions, OffsiteTarget, PutOptions, PutResult, ReadOptions, RemoteObject, SignalOptions } from './types.js';
 
 const DEFAULT_TIMEOUT_MS = 120_000;
 const DEFAULT_CONNECTIONS = 4;
@@ -47,7 +47,8 @@ export class RcloneTarget implements OffsiteTarget {
     if (options.remote.slice(0, options.remote.indexOf(':')).includes(',')) {
       throw configError(options.name, 'rclone', "remote must not carry parameters (remote,name=value:path): set them in rclone's config file or in env as RCLONE_CONFIG_<REMOTE>_<NAME>");
     }
-    this.#remote = options.remote.replace(/\/+$/, '');
+    // `nas:cameras/` is `nas:cameras`; `nas:/` (the remote's absolute root) and `nas:` (its home folder) stay apart.
+    this.#remote = options.remote.replace(/([^:/])\/+$/, '$1');
     this.description = `rclone ${this.#remote}`;
     const env = options.env ?? {};
     for (const [name, value] of Object.entries(env)) {
@@ -90,7 +91,7 @@ export class RcloneTarget implements OffsiteTarget {
   }
 
   async check(options: SignalOptions = {}): Promise<void> {
-    await this.#call({ args: ['lsjson', '--max-depth', '1', '--files-only', '--no-modtime', `${this.#remote}/`], signal: options.signal, deadlineMs: this.#timeoutMs });
+    await this.#call({ args: ['lsjson', '--max-depth', '1', '--files-only', '--no-modtime', this.#path('')], signal: options.signal, deadlineMs: this.#timeoutMs });
   }
 
   async put(localFile: string, key: string, options: PutOptions): Promise<PutResult> {
@@ -202,6 +203,23 @@ export class RcloneTarget implements OffsiteTarget {
     for (const { key, entry } of objects) yield toRemoteObject(key, entry);
   }
 
+  async *children(folderKey: string, options: SignalOptions = {}): AsyncIterable<FolderEntry> {
+    assertFolderKey(this.#identity, folderKey);
+    // Without -R: the folder alone, however much its subfolders hold.
+    const call: RcloneCall = { args: ['lsjson', '--no-modtime', '--no-mimetype', this.#path(folderKey)], signal: options.signal, deadlineMs: this.#timeoutMs };
+    const stdout = await this.#retrying(options.signal, async () => {
+      const result = await runRclone(this.#runner, call);
+      return result.code === 3 ? undefined : expectSuccess(this.#runner, call, result);
+    });
+    if (stdout === undefined) return;
+    const entries = parseLsjson(this.#identity, stdout, undefined)
+      .filter((entry): entry is LsjsonEntry & { Path: string } => typeof entry.Path === 'string' && isKeySegment(entry.Path))
+      .map((entry) => ({ name: entry.Path, folder: entry.IsDir === true }))
+      .filter((entry) => entry.folder || !isPartName(entry.name))
+      .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    yield* entries;
+  }
+
   async abortUpload(key: string, _uploadId: string, options: SignalOptions = {}): Promise<void> {
     this.#checkKey(key);
     if (options.signal?.aborted) throw abortedError(this.#identity, options.signal);
@@ -241,7 +259,7 @@ export class RcloneTarget implements OffsiteTarget {
   }
 
   #path(key: string): string {
-    return `${this.#remote}/${key}`;
+    return /[:/]$/.test(this.#remote) ? `${this.#remote}${key}` : `${this.#remote}/${key}`;
   }
 
   #conflict(key: string, there: RemoteObject, sha256: string | undefined): OffsiteError {

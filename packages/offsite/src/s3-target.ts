@@ -7,7 +7,7 @@ import type { S3Client, S3ClientConfig, StorageClass } from '@aws-sdk/client-s3'
 import type { NodeHttpHandler as NodeHttpHandlerClass } from '@smithy/node-http-handler';
 import { createThrottleStream, type RateLimiter } from '@camdl/throttled-download';
 import { isAbortError, isOffsiteError, offsiteError, type OffsiteError, type TargetIdentity } from './errors.js';
-import { assertKey, assertKeyPrefix, keyProblem, normalizePrefix } from './keys.js';
+import { assertFolderKey, assertKey, assertKeyPrefix, isKeySegment, keyProblem, normalizePrefix } from './keys.js';
 import { hashStream, type Digest } from './local-file.js';
 import { restoreFile } from './restore-file.js';
 import { checkPutOptions, configError, isSha256 } from './put-options.js';
@@ -15,7 +15,7 @@ import { abortedError, withRetries, type RetryPolicy } from './retry.js';
 import { isS3NotFound, s3ErrorDetails, toS3Error } from './s3-errors.js';
 import { transferDeadlineMs } from './transfer-deadline.js';
 import { DEFAULT_ATTEMPTS, DEFAULT_RETRY_DELAY_MS, type S3TargetOptions } from './target-options.js';
-import type { GetOptions, OffsiteTarget, PutOptions, PutResult, ReadOptions, RemoteObject, SignalOptions } from './types.js';
+import type { FolderEntry, GetOptions, OffsiteTarget, PutOptions, PutResult, ReadOptions, RemoteObject, SignalOptions } from './types.js';
 
 /** The object metadata holding the sha256 camdl computed (`x-amz-meta-camdl-sha256` on the wire). */
 export const SHA256_METADATA = 'camdl-sha256';
@@ -27,6 +27,10 @@ const MAX_PARTS = 10_000;
 const DEFAULT_PART_BYTES = 8 * MIB;
 const DEFAULT_CONNECTIONS = 4;
 const DEFAULT_TIMEOUT_MS = 300_000;
+/** Keys per listing of {@link S3Target.children}: a folder ends the page early, files are read this many at a time. */
+const CHILDREN_PAGE_KEYS = 50;
+/** Sorts after nearly every key of a folder (S3 orders keys by their UTF-8 bytes; this is F4 8F BF BD). */
+const PAST_FOLDER = '\u{10FFFD}';
 
 interface ListedPart {
   etag: string;
@@ -235,8 +239,50 @@ export class S3Target implements OffsiteTarget {
       if (!page.IsTruncated) from = undefined;
       else if (page.NextContinuationToken) from = { ContinuationToken: page.NextContinuationToken };
       // S3 orders keys by their UTF-8 bytes; a page that did not move past the last one ends the listing.
-      else from = last !== undefined && (previous === undefined || Buffer.compare(Buffer.from(last), Buffer.from(previous)) > 0) ? { StartAfter: last } : undefined;
+      else from = last !== undefined && (previous === undefined || compareKeys(last, previous) > 0) ? { StartAfter: last } : undefined;
     } while (from !== undefined);
+  }
+
+  async *children(folderKey: string, options: SignalOptions = {}): AsyncIterable<FolderEntry> {
+    assertFolderKey(this.#identity, folderKey);
+    const base = this.#prefix + folderKey;
+    let startAfter: string | undefined;
+    let previous: string | undefined;
+    for (;;) {
+      const after = startAfter;
+      const page = await this.#retrying(options.signal, () =>
+        this.#send(
+          (client, sendOptions, sdk) => client.send(new sdk.ListObjectsV2Command({ Bucket: this.#bucket, Prefix: base, MaxKeys: CHILDREN_PAGE_KEYS, ...(after === undefined ? {} : { StartAfter: after }) }), sendOptions),
+          'ListObjectsV2',
+          undefined,
+          options.signal,
+        ),
+      );
+      let last: string | undefined;
+      let folder: string | undefined;
+      for (const object of page.Contents ?? []) {
+        const key = object.Key;
+        // A store that ignored StartAfter must not make this loop forever.
+        if (key === undefined || !key.startsWith(base) || (after !== undefined && compareKeys(key, after) <= 0)) continue;
+        last = key;
+        const slash = key.indexOf('/', base.length);
+        if (slash === -1) {
+          const name = key.slice(base.length);
+          if (isKeySegment(name)) yield { name, folder: false };
+        } else if (slash > base.length) {
+          folder = key.slice(base.length, slash);
+          break;
+        }
+      }
+      if (folder !== undefined) {
+        if (folder !== previous && isKeySegment(folder)) yield { name: folder, folder: true };
+        // The next listing starts past the folder's keys (all but those starting with the last code points of
+        // Unicode, which are then stepped over one page at a time).
+        startAfter = folder === previous ? last : `${base}${folder}/${PAST_FOLDER}`;
+        previous = folder;
+      } else if (page.IsTruncated && last !== undefined) startAfter = last;
+      else return;
+    }
   }
 
   async abortUpload(key: string, uploadId: string, options: SignalOptions = {}): Promise<void> {
@@ -574,4 +620,9 @@ function bodyStream(body: Buffer, rateLimiter: RateLimiter | undefined, signal: 
   const throttle = createThrottleStream(rateLimiter, { signal });
   pipeline(source, throttle, () => undefined);
   return throttle;
+}
+
+/** S3's order of keys: by their UTF-8 bytes. */
+function compareKeys(a: string, b: string): number {
+  return Buffer.compare(Buffer.from(a), Buffer.from(b));
 }

@@ -27,6 +27,13 @@ export interface OffsiteTarget {
   get(key: string, localFile: string, options?: GetOptions): Promise<{ size: number; sha256: string }>;
   /** Every object under a key prefix, recursively (never through delimited listings). */
   list(keyPrefix: string, options?: SignalOptions): AsyncIterable<RemoteObject>;
+  /**
+   * What is directly in a folder (`''` for the target's root, else a key prefix ending in `/`): each file and each
+   * folder once, by name, in key order, without what the folders hold. On S3 each folder costs one small listing
+   * that starts past the previous folder (never a delimited listing); rclone lists the folder alone; a directory
+   * reads it. Stop iterating to stop listing.
+   */
+  children(folderKey: string, options?: SignalOptions): AsyncIterable<FolderEntry>;
   /** Aborts a multipart upload left by a killed run (S3; a no-op elsewhere). */
   abortUpload(key: string, uploadId: string, options?: SignalOptions): Promise<void>;
   /** Releases connections and child processes. */
@@ -90,4 +97,11 @@ export interface RemoteObject {
   sha256: string | undefined;
   /** Last modification, in ms since the epoch, when the target says. */
   modifiedMs: number | undefined;
+}
+
+/** One entry of {@link OffsiteTarget.children}. */
+export interface FolderEntry {
+  /** The file's or folder's name (no `/`). */
+  name: string;
+  folder: boolean;
 }

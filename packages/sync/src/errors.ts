@@ -3,7 +3,7 @@ import { assignErrorFields, codedErrorGuard, errorCause } from '@camdl/internal'
 
 /** Stable codes carried by every {@link SyncError}. */
 export type SyncErrorCode =
-  /** The config file is missing, not YAML, or has a wrong, missing or unknown key. */
+  /** The config file is missing, not YAML, or has a wrong, missing or unknown key; or a target's secret cannot be read. */
   | 'ERR_SYNC_CONFIG'
   /** A camera's password could not be read (file, environment) or was refused by policy. */
   | 'ERR_SYNC_PASSWORD'
@@ -17,8 +17,6 @@ export type SyncErrorCode =
   | 'ERR_SYNC_VERIFY_FAILED'
   /** The archive's file system is full (ENOSPC, a quota, SQLite's "database or disk is full"): the run stopped starting downloads. */
   | 'ERR_SYNC_DISK_FULL'
-  /** An off-site target is unknown, or its secret (access key) could not be read. */
-  | 'ERR_SYNC_TARGET'
   /** A notification channel failed (HTTP status, timeout, SMTP, apprise); never changes what was archived. */
   | 'ERR_SYNC_NOTIFY'
   /** A recording the ledger planned is no longer in the camera's current listing (nothing was fetched or deleted). */

@@ -77,7 +77,7 @@ const PAGE = 256;
 /** Failures in a row (each already retried by the library) after which a target is left alone for the run. */
 const MAX_CONSECUTIVE_FAILURES = 3;
 /** Errors that say the target as a whole cannot take uploads now: one line, no storm. */
-const TARGET_WIDE = new Set(['ERR_OFFSITE_AUTH', 'ERR_OFFSITE_NOT_FOUND', 'ERR_OFFSITE_UNREACHABLE', 'ERR_OFFSITE_QUOTA', 'ERR_OFFSITE_CLOCK_SKEW', 'ERR_OFFSITE_TOOL', 'ERR_SYNC_TARGET']);
+const TARGET_WIDE = new Set(['ERR_OFFSITE_AUTH', 'ERR_OFFSITE_NOT_FOUND', 'ERR_OFFSITE_UNREACHABLE', 'ERR_OFFSITE_QUOTA', 'ERR_OFFSITE_CLOCK_SKEW', 'ERR_OFFSITE_TOOL']);
 /** Where the ledger's snapshot goes on every target. */
 export const LEDGER_SNAPSHOT_KEY = '.camdl/ledger.sqlite';
 

@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { createTarget, type OffsiteTarget, type TargetOptions } from '@camdl/offsite';
+import { createTarget, isOffsiteError, type OffsiteTarget, type TargetOptions } from '@camdl/offsite';
 import type { FleetConfig } from './config.js';
 import { SyncError } from './errors.js';
 import type { SecretSource, TargetConfig } from './targets-config.js';
@@ -20,11 +20,14 @@ export interface TargetTuning {
  */
 const ONE_REQUEST_PER_UPLOAD = 1;
 
-/** Reads a target's secret from its file (first line) or environment variable; never logged. */
+/**
+ * Reads a target's secret from its file (first line) or environment variable; never logged. A secret that
+ * cannot be read is the config's fault (`ERR_SYNC_CONFIG`, naming the variable or file, never a value).
+ */
 async function readSecret(target: string, key: string, source: SecretSource, env: NodeJS.ProcessEnv): Promise<string> {
   if (source.kind === 'env') {
     const value = env[source.name];
-    if (value === undefined || value === '') throw new SyncError(`target "${target}": ${key}-env: ${source.name} is not set`, { code: 'ERR_SYNC_TARGET' });
+    if (value === undefined || value === '') throw new SyncError(`target "${target}": ${key}-env: ${source.name} is not set in camdl's environment`, { code: 'ERR_SYNC_CONFIG' });
     return value;
   }
   let text: string;
@@ -32,10 +35,10 @@ async function readSecret(target: string, key: string, source: SecretSource, env
     text = await readFile(source.path, 'utf8');
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code ?? 'error';
-    throw new SyncError(`target "${target}": cannot read ${key}-file ${source.path} (${code})`, { code: 'ERR_SYNC_TARGET', cause: error });
+    throw new SyncError(`target "${target}": cannot read ${key}-file ${source.path} (${code})`, { code: 'ERR_SYNC_CONFIG', cause: error });
   }
   const first = (text.split(/\r?\n/, 1)[0] ?? '').trim();
-  if (first === '') throw new SyncError(`target "${target}": ${key}-file ${source.path} is empty`, { code: 'ERR_SYNC_TARGET' });
+  if (first === '') throw new SyncError(`target "${target}": ${key}-file ${source.path} is empty`, { code: 'ERR_SYNC_CONFIG' });
   return first;
 }
 
@@ -94,7 +97,16 @@ export function findTarget(config: FleetConfig, name: string): TargetConfig {
   return found;
 }
 
-/** Opens a configured target (nothing is contacted yet). */
+/**
+ * Opens a configured target (nothing is contacted yet). Options the library refuses, and secrets that cannot
+ * be read, are config errors (`ERR_SYNC_CONFIG`): a command given `--target` exits 2 on them.
+ */
 export async function openTarget(config: TargetConfig, env: NodeJS.ProcessEnv = process.env, retry: TargetTuning = {}, prefix?: string): Promise<OffsiteTarget> {
-  return createTarget(await targetOptions(config, env, retry, prefix));
+  const options = await targetOptions(config, env, retry, prefix);
+  try {
+    return createTarget(options);
+  } catch (error) {
+    if (isOffsiteError(error, 'ERR_OFFSITE_CONFIG')) throw new SyncError(error.message, { code: 'ERR_SYNC_CONFIG', cause: error });
+    throw error;
+  }
 }

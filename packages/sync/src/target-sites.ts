@@ -1,6 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { OffsiteTarget } from '@camdl/offsite';
 import type { FleetConfig } from './config.js';
 import { describeError } from './errors.js';
 import { CopyLedger } from './ledger-copies.js';
@@ -47,9 +48,38 @@ export interface OpenSite extends TargetSite {
 }
 
 /**
+ * How many folders deep a site's prefix may be (`site-a/`, `customer/site-a/`, `customer/region/site-a/`);
+ * deeper folders are never listed.
+ */
+const MAX_SITE_DEPTH = 3;
+
+/**
+ * Finds the sites under `folder`: a folder holding a ledger snapshot is a site (what else it holds is that
+ * site's archive, never listed); a folder below the root that holds files of its own is an archive's folder
+ * (a site without a snapshot yet), not a folder of sites. So a bucket of millions of recordings costs a few
+ * small listings per folder on the way to each site, never a listing of the recordings.
+ */
+async function* findSites(target: OffsiteTarget, folder: string, depth: number, signal: { signal?: AbortSignal }): AsyncIterable<TargetSite> {
+  const snapshotKey = `${folder}${LEDGER_SNAPSHOT_KEY}`;
+  for await (const object of target.list(snapshotKey, signal)) {
+    if (object.key === snapshotKey) {
+      yield { site: folder, snapshotMs: object.modifiedMs };
+      return;
+    }
+  }
+  if (depth === MAX_SITE_DEPTH) return;
+  const subfolders: string[] = [];
+  for await (const entry of target.children(folder, signal)) {
+    if (!entry.folder && depth > 0) return;
+    if (entry.folder && entry.name !== '.camdl') subfolders.push(`${folder}${entry.name}/`);
+  }
+  for (const subfolder of subfolders) yield* findSites(target, subfolder, depth + 1, signal);
+}
+
+/**
  * Reads the ledger snapshot of every site on a target (an s3 target is read from the bucket's root, so
- * every site prefix in the bucket is found; a listing without delimiters, which every store answers
- * alike): each is downloaded to a temporary file and opened read-only while `use` runs.
+ * every site prefix in the bucket is found, up to three folders deep): each is downloaded to a temporary
+ * file and opened read-only while `use` runs.
  */
 export async function withTargetSites<T>(config: FleetConfig, name: string, use: (sites: readonly OpenSite[]) => T | Promise<T>, options: TargetSitesOptions = {}): Promise<T> {
   const targetConfig = findTarget(config, name);
@@ -60,10 +90,7 @@ export async function withTargetSites<T>(config: FleetConfig, name: string, use:
   try {
     await target.check(signal);
     const found: TargetSite[] = [];
-    for await (const object of target.list('', signal)) {
-      if (object.key !== LEDGER_SNAPSHOT_KEY && !object.key.endsWith(`/${LEDGER_SNAPSHOT_KEY}`)) continue;
-      found.push({ site: object.key.slice(0, object.key.length - LEDGER_SNAPSHOT_KEY.length), snapshotMs: object.modifiedMs });
-    }
+    for await (const site of findSites(target, '', 0, signal)) found.push(site);
     found.sort((a, b) => (a.site < b.site ? -1 : a.site > b.site ? 1 : 0));
     for (const [index, site] of found.entries()) {
       const file = join(folder, `site-${index}.sqlite`);

@@ -99,6 +99,9 @@ describe('targets in the fleet config', () => {
     expect(errorOf(TARGETS.replace('prefix: site-a', 'prefix: ../site-a'))).toMatch(/:9: target "offsite": prefix must be a plain path/);
     expect(errorOf(TARGETS.replace('endpoint: https://s3', 'endpoint: https://key:secret@s3'))).toMatch(/:6: target "offsite": endpoint must not contain credentials/);
     expect(errorOf(TARGETS.replace('remote: "nas:cameras"', 'remote: "cameras"'))).toMatch(/:17: target "nas": remote must be an rclone remote/);
+    const inline = errorOf(TARGETS.replace('remote: "nas:cameras"', 'remote: "nas,pass=hunter2:cameras"'));
+    expect(inline).toMatch(/:17: target "nas": remote must not carry parameters/);
+    expect(inline).not.toContain('hunter2');
     expect(errorOf(TARGETS.replace('  - name: nas', '  - name: offsite'))).toMatch(/:15: target name "offsite" is used twice \(also on line 4\)/);
     expect(errorOf(TARGETS.replace('upload-bandwidth: 50', 'upload-bandwidth: -1'))).toBe('/etc/camdl/camdl.yaml:2: upload-bandwidth must be at least 0, got -1');
   });

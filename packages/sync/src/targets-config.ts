@@ -121,6 +121,10 @@ export function parseTargets(reader: ConfigReader, node: YamlNode | undefined, l
     if (kind === 's3') targets.push(s3Target(reader, all, common, required, resolvePath));
     else if (kind === 'rclone') {
       const remote = required('remote');
+      // `nas,pass=…:path` carries its values in the remote itself: never echoed, as they may be a password.
+      if (remote.slice(0, Math.max(remote.indexOf(':'), 0)).includes(',')) {
+        reader.fail(all.get('remote')!.line, `target "${name}": remote must not carry parameters (remote,name=value:path): set them in rclone's config file or in env as RCLONE_CONFIG_<REMOTE>_<NAME>`);
+      }
       if (!/^[A-Za-z0-9_][A-Za-z0-9_. -]*:/.test(remote)) reader.fail(all.get('remote')!.line, `target "${name}": remote must be an rclone remote such as "nas:cameras", got ${JSON.stringify(remote)}`);
       const configEntry = all.get('rclone-config');
       targets.push({ ...common, kind: 'rclone', remote, rcloneConfig: configEntry ? resolvePath(reader.string(configEntry, 'rclone-config')) : undefined });

@@ -11,9 +11,10 @@ export { makeSelfSignedCert, selfSignedCertForSuite, type SelfSignedCert } from 
 export { startRawHttpServer, type RawHttpServer, type RawHttpServerOptions, type RawHttpRequest, type RawResponder } from './raw-http-server.js';
 export { endlessChunkedBody, repeatInterim, trickle, type TrickleOptions } from './hostile-writes.js';
 export { startHostile401Server } from './hostile-401-server.js';
-export { startS3Server, type S3Server, type S3ServerOptions, type S3ServerRequest } from './s3-server.js';
+export { startS3Server, s3TargetLines, type S3Server, type S3ServerOptions, type S3ServerRequest } from './s3-server.js';
 export { startFaultProxy, type FaultProxy, type ProxyFault, type ProxiedRequest } from './fault-proxy.js';
 export { startWebDavServer, type WebDavServer } from './webdav-server.js';
+export { startSftpServer, type SftpServer } from './sftp-server.js';
 export { startHttpReceiver, type HttpReceiver, type ReceivedRequest } from './http-receiver.js';
 export { canMountTmpfs, mountTmpfs } from './tmpfs.js';
 export { listFiles } from './list-files.js';

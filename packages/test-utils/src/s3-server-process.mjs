@@ -136,15 +136,28 @@ server.middleware.unshift(async (ctx, next) => {
 // Just before s3rver's router (inside its XML rendering): ListObjectsV2 is answered through s3rver's V1 listing,
 // because s3rver's own continuation tokens use DES, which OpenSSL 3 refuses (a truncated V2 listing answers 500).
 // The token is the last key listed; `listObjects` sets the page size and can leave the token out.
+// s3rver lists keys in the order it walks its folders (`cam/…` before `cam-2/…`) where S3 orders them by their
+// UTF-8 bytes, and skips whole folders that sort before a marker by that walk: without a delimiter, the prefix is
+// read whole (up to s3rver's 1000 keys) and sorted, filtered and paged here as S3 does.
 const tokenOf = (key) => Buffer.from(key, 'utf8').toString('base64url');
+const compareKeys = (a, b) => Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'));
 server.middleware.splice(server.middleware.length - 1, 0, async (ctx, next) => {
   if (ctx.method !== 'GET' || ctx.query['list-type'] !== '2') return next();
-  const { 'list-type': _type, 'continuation-token': token, 'start-after': startAfter, 'fetch-owner': _owner, ...rest } = ctx.query;
+  const { 'list-type': _type, 'continuation-token': token, 'start-after': startAfter, 'fetch-owner': _owner, 'max-keys': requested, ...rest } = ctx.query;
   const marker = typeof token === 'string' ? Buffer.from(token, 'base64url').toString('utf8') : startAfter;
-  ctx.query = { ...rest, ...(marker ? { marker } : {}), ...(listObjects.pageSize !== undefined ? { 'max-keys': String(listObjects.pageSize) } : {}) };
+  const maxKeys = Math.min(listObjects.pageSize ?? 1000, requested !== undefined && /^\d+$/.test(requested) ? Number(requested) : 1000);
+  const sorted = rest.delimiter === undefined;
+  ctx.query = { ...rest, ...(sorted ? { 'max-keys': '1000' } : { ...(marker ? { marker } : {}), 'max-keys': String(maxKeys) }) };
   await next();
   const result = ctx.body?.ListBucketResult;
   if (!result) return;
+  if (sorted) {
+    if (result.IsTruncated) throw new Error('the test S3 server sorts at most 1000 keys under one prefix');
+    const after = (result.Contents ?? []).filter((object) => !marker || compareKeys(object.Key, marker) > 0).sort((a, b) => compareKeys(a.Key, b.Key));
+    result.Contents = after.slice(0, maxKeys);
+    result.IsTruncated = after.length > maxKeys;
+    result.MaxKeys = maxKeys;
+  }
   const contents = result.Contents ?? [];
   delete result.Marker;
   delete result.NextMarker;

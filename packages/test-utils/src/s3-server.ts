@@ -122,3 +122,19 @@ export async function startS3Server(options: S3ServerOptions = {}): Promise<S3Se
     },
   };
 }
+
+/**
+ * The YAML lines of a camdl `targets:` entry for the server's first bucket (path-style, under `prefix`), up to
+ * its secrets: the caller adds `access-key-id-env:` and `secret-access-key-env:` or `-file:` lines.
+ */
+export function s3TargetLines(server: S3Server, options: { name?: string; prefix?: string } = {}): string[] {
+  return [
+    `  - name: ${options.name ?? 'offsite'}`,
+    '    kind: s3',
+    `    endpoint: ${server.endpoint}`,
+    `    region: ${server.region}`,
+    `    bucket: ${server.buckets[0] ?? 'camdl'}`,
+    ...(options.prefix === undefined ? [] : [`    prefix: ${options.prefix}`]),
+    '    path-style: true',
+  ];
+}

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { assertTimeZone } from './camera-time.js';
 import type { ContentOption } from './content.js';
+import type { SimDigestAlgorithm, SimDigestQop } from './digest-server.js';
 import type { SimCardOptions } from './sim-card.js';
 import { CameraSimError } from './errors.js';
 import type { FaultRule } from './faults.js';
@@ -39,6 +40,20 @@ export interface SimDigestOptions {
    * @default 'exact'
    */
   uriMatch?: 'exact' | 'decoded';
+  /**
+   * Algorithms offered, one `WWW-Authenticate` header each, in this order: `['SHA-256', 'MD5']` is a
+   * device with an MD5 fallback, `['SHA-256']` one that forbids MD5 (AXIS OS in FIPS mode).
+   * @default ['MD5'] (what the cameras' firmware offers)
+   */
+  algorithms?: readonly SimDigestAlgorithm[];
+  /** `qop` offered; with `'auth,auth-int'` `auth-int` is verified on requests without a body. @default 'auth' */
+  qop?: SimDigestQop;
+  /**
+   * How a refused nonce reuse (`oneTimeNonce`, `strictNc`) is answered: `401` with a fresh challenge,
+   * or `403` without one, as NVRs do.
+   * @default 401
+   */
+  replayStatus?: 401 | 403;
   /** After this many consecutive failed logins the account locks (every request gets 401) until `close()`. @default undefined (never) */
   lockoutAfterFailures?: number;
 }

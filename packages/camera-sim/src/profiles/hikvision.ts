@@ -36,6 +36,20 @@ export interface HikvisionBehaviour {
   errorsAs200?: boolean;
   /** A refused login is answered with the XML `<userCheck>` of newer firmware (else the HTML page). @default true */
   userCheck?: boolean;
+  /**
+   * How downloads are framed: `content-length`, or `chunked` (no `Content-Length`: whether firmware
+   * always sends one is unconfirmed; the playbackURI's `size=` is then the only size).
+   * @default 'content-length'
+   */
+  downloadFraming?: 'content-length' | 'chunked';
+  /** XML answers start with a UTF-8 byte order mark before `<?xml`. @default false */
+  byteOrderMark?: boolean;
+  /**
+   * How answers name their namespace: `default` (`xmlns="…"`), `prefixed` (`xmlns:hik="…"`, every
+   * element `hik:`-prefixed), `none` (no namespace at all). Firmware differs; clients match local names.
+   * @default 'default'
+   */
+  namespaceStyle?: 'default' | 'prefixed' | 'none';
   /** XML put verbatim into the first page of every search after its real items (hostile items for tests). @default '' */
   extraSearchItems?: string;
 }
@@ -80,6 +94,9 @@ export function normalizeHikvisionBehaviour(behaviour: HikvisionBehaviour = {}):
     uriSize: 'exact',
     errorsAs200: false,
     userCheck: true,
+    downloadFraming: 'content-length',
+    byteOrderMark: false,
+    namespaceStyle: 'default',
     extraSearchItems: '',
     ...behaviour,
   };
@@ -89,8 +106,12 @@ export function normalizeHikvisionBehaviour(behaviour: HikvisionBehaviour = {}):
   return out;
 }
 
-function xml(text: string): string {
-  return `<?xml version="1.0" encoding="UTF-8"?>\n${text}\n`;
+/** An answer document in the device's namespace style, with or without a byte order mark. */
+function xmlDocument(text: string, behaviour: Pick<Required<HikvisionBehaviour>, 'byteOrderMark' | 'namespaceStyle'>): string {
+  let body = text;
+  if (behaviour.namespaceStyle === 'none') body = body.replace(/ xmlns="[^"]*"/, '');
+  if (behaviour.namespaceStyle === 'prefixed') body = body.replace(/ xmlns="/, ' xmlns:hik="').replace(/<(\/?)([A-Za-z])/g, '<$1hik:$2');
+  return `${behaviour.byteOrderMark ? '\uFEFF' : ''}<?xml version="1.0" encoding="UTF-8"?>\n${body}\n`;
 }
 
 function escape(text: string): string {
@@ -118,6 +139,7 @@ export async function createHikvisionProfile(context: { behaviour: HikvisionBeha
   const behaviour = normalizeHikvisionBehaviour(context.behaviour);
   const { timeZone } = context;
   const nvr = behaviour.device === 'nvr';
+  const xml = (text: string): string => xmlDocument(text, behaviour);
   const container: MediaContainer = nvr ? 'ps-h264' : 'mp4-h264';
   const namespace = nvr ? 'http://www.isapi.org/ver20/XMLSchema' : 'http://www.hikvision.com/ver20/XMLSchema';
   // What the device's Z means: the instant (camera) or its wall clock (NVR, ISAPI 1.0 firmware).
@@ -234,11 +256,15 @@ export async function createHikvisionProfile(context: { behaviour: HikvisionBeha
     if (uri.includes('&amp;')) return badContent(ctx, 'badParameters');
     const entry = entries.find((each) => each.recording.playbackUri === uri);
     if (entry === undefined) return responseStatus(ctx, 404, 4, 'Invalid Operation', 'badParameters');
-    return replyFile(ctx, entry.source, 200, {
-      'Content-Type': nvr ? 'application/octet-stream' : 'video/mp4',
-      'Content-Length': entry.source.size,
-      'Content-Disposition': `attachment; filename="${entry.recording.name}.${nvr ? 'ps' : 'mp4'}"`,
-    });
+    return replyFile(
+      ctx,
+      entry.source,
+      200,
+      { 'Content-Type': nvr ? 'application/octet-stream' : 'video/mp4', 'Content-Disposition': `attachment; filename="${entry.recording.name}.${nvr ? 'ps' : 'mp4'}"` },
+      0,
+      entry.source.size - 1,
+      behaviour.downloadFraming === 'chunked' ? 'chunked' : 'length',
+    );
   };
 
   const timeAnswer = (ctx: RequestContext): Promise<void> => {

@@ -193,10 +193,13 @@ export function createAxisEdgeClient(options: AxisEdgeClientOptions): AxisEdgeCl
     const seen = new Set<string>();
     let total: number | undefined;
     let countWrong = false;
+    // What the device counts `startatresultnumber` from: 0 as clients use it; a device counting from 1
+    // answers the second page starting one recording early, and is asked one higher from then on.
+    let numbering: 0 | 1 | undefined;
     for (let first = 0; ; ) {
       const root = await call(
         'record/list.cgi',
-        [...window, ['maxnumberofresults', pageSize], ['startatresultnumber', first], ['sortorder', order], ...(listOptions.diskId !== undefined ? ([['diskid', listOptions.diskId]] as const) : [])],
+        [...window, ['maxnumberofresults', pageSize], ['startatresultnumber', first + (numbering ?? 0)], ['sortorder', order], ...(listOptions.diskId !== undefined ? ([['diskid', listOptions.diskId]] as const) : [])],
         { signal: listOptions.signal },
       );
       const recordings = root.name === 'recordings' ? root : descendants(root, 'recordings')[0];
@@ -204,6 +207,14 @@ export function createAxisEdgeClient(options: AxisEdgeClientOptions): AxisEdgeCl
       const totalText = recordings.attributes['totalnumberofrecordings'] ?? recordings.attributes['numberofrecordings'];
       if (total === undefined && !countWrong && totalText !== undefined && /^\d{1,9}$/.test(totalText)) total = Number(totalText);
       const elements = recordings.children.filter((each) => each.name === 'recording');
+      if (first > 0 && numbering === undefined && elements.length > 1) {
+        const ids = elements.map((each) => each.attributes['recordingid'] ?? '');
+        numbering = seen.has(ids[0] ?? '') && !seen.has(ids[1] ?? '') ? 1 : 0;
+        if (numbering === 1) {
+          listOptions.onWarning?.('the camera counts results from 1 (startatresultnumber): asking one higher');
+          first -= 1;
+        }
+      }
       let fresh = 0;
       for (const element of elements) {
         const recording = toEdgeRecording(element);

@@ -120,6 +120,8 @@ export interface AmcrestBehaviour {
   itemUtcOffset?: boolean;
   /** Old firmware that offers only `Basic realm="Device_CGI"` (no Digest). @default false */
   basicOnly?: boolean;
+  /** How answer lines end: `crlf` (the API document) or bare `lf` (seen on some firmware). @default 'crlf' */
+  lineEnding?: 'crlf' | 'lf';
 }
 
 /** How the Timelapse profiles answer edge cases. */
@@ -261,6 +263,7 @@ export function normalizeOptions(options: CameraSimOptions): NormalizedOptions {
       emptyWindow: 'ok',
       itemUtcOffset: false,
       basicOnly: false,
+      lineEnding: 'crlf',
       ...options.amcrest,
     },
     timelapse: { concurrency: 'queue', startingRequests: 0, version: VERSIONS[options.profile], ...options.timelapse },

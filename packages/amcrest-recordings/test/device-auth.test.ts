@@ -26,6 +26,11 @@ describe('Amcrest digest variants', () => {
     expect(sim.counters.challenges).toBeGreaterThan(1);
   });
 
+  it('an empty opaque="" is echoed as such', async () => {
+    const sim = await searchAndDownload({ opaque: '' });
+    expect(sim.counters.authFailures).toBe(0);
+  });
+
   it('qop="auth,auth-int" and an algorithm named beside the opaque: auth, the opaque echoed', async () => {
     const sim = await searchAndDownload({ qop: 'auth,auth-int', algorithms: ['SHA-256', 'MD5'] });
     expect(Object.keys(sim.counters.authorized)).toEqual(['SHA-256 auth']);

@@ -88,6 +88,7 @@ export async function startCameraSim(options: CameraSimOptions): Promise<CameraS
     uriMatch: normalized.digest.uriMatch ?? 'exact',
     algorithms: normalized.digest.algorithms ?? ['MD5'],
     qop: normalized.digest.qop ?? 'auth',
+    ...(normalized.digest.opaque === undefined ? {} : { opaque: normalized.digest.opaque }),
     now: normalized.now,
   });
 

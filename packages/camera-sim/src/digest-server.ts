@@ -54,6 +54,14 @@ export interface DigestServerOptions {
    * @default 'auth'
    */
   qop?: SimDigestQop;
+  /**
+   * Refuse an `Authorization` whose `qop` or `nc` is a quoted string (RFC 7616 makes them tokens;
+   * Dahua firmware refuses the quoted form).
+   * @default true
+   */
+  unquotedTokens?: boolean;
+  /** The `opaque` of the challenges, echoed back by the client (amcrest flavour; `''` is sent as `opaque=""`). @default a random hex string (amcrest), none (others) */
+  opaque?: string;
   /** Clock, for tests. @default Date.now */
   now?: () => number;
 }
@@ -75,9 +83,15 @@ const MAX_NONCES = 10_000;
 
 /** Parses `Digest k=v, k="v"` auth-params (quoted strings with escapes, tokens with `=`). */
 export function parseDigestAuthorization(header: string): Record<string, string> | undefined {
+  return parseDigestParams(header)?.params;
+}
+
+/** The auth-params and the names of those sent as quoted strings. */
+function parseDigestParams(header: string): { params: Record<string, string>; quoted: Set<string> } | undefined {
   const match = /^\s*Digest\s+/i.exec(header);
   if (!match) return undefined;
   const params: Record<string, string> = {};
+  const quoted = new Set<string>();
   let index = match[0].length;
   const text = header;
   while (index < text.length) {
@@ -90,6 +104,7 @@ export function parseDigestAuthorization(header: string): Record<string, string>
     while (text[index] === ' ') index++;
     let value = '';
     if (text[index] === '"') {
+      quoted.add(name);
       index++;
       while (index < text.length && text[index] !== '"') {
         if (text[index] === '\\') index++;
@@ -106,7 +121,7 @@ export function parseDigestAuthorization(header: string): Record<string, string>
     if (!name) return undefined;
     params[name] = value;
   }
-  return params;
+  return { params, quoted };
 }
 
 function hash(algorithm: SimDigestAlgorithm, text: string | Buffer): string {
@@ -130,7 +145,7 @@ function safeEqual(a: string, b: string): boolean {
  * optional strict `nc` checks and one-time nonces.
  */
 export class DigestServer {
-  readonly options: Required<Omit<DigestServerOptions, 'now'>> & { now: () => number };
+  readonly options: Required<Omit<DigestServerOptions, 'now' | 'opaque'>> & { now: () => number };
   readonly opaque: string;
   private readonly secret = randomBytes(16);
   private readonly nonces = new Map<string, NonceState>();
@@ -144,10 +159,11 @@ export class DigestServer {
       uriMatch: 'exact',
       algorithms: ['MD5'],
       qop: 'auth',
+      unquotedTokens: true,
       ...options,
       now: options.now ?? Date.now,
     };
-    this.opaque = options.flavour === 'amcrest' ? `72${randomBytes(12).toString('hex').slice(0, 24)}` : '';
+    this.opaque = options.flavour === 'amcrest' ? (options.opaque ?? `72${randomBytes(12).toString('hex').slice(0, 24)}`) : '';
   }
 
   private issueNonce(algorithm: SimDigestAlgorithm): string {
@@ -203,10 +219,14 @@ export class DigestServer {
   verify(method: string, requestTarget: string, authorization: string | undefined, hasBody = false): DigestVerdict {
     if (authorization === undefined || authorization === '') return { ok: false, reason: 'missing' };
     if (!/^\s*Digest\s/i.test(authorization)) return { ok: false, reason: 'not-digest' };
-    const params = parseDigestAuthorization(authorization);
-    if (!params) return { ok: false, reason: 'malformed' };
+    const parsed = parseDigestParams(authorization);
+    if (!parsed) return { ok: false, reason: 'malformed' };
+    const { params, quoted } = parsed;
     const { username, realm, nonce, uri, response, qop, nc, cnonce, opaque, algorithm } = params;
     if (!username || !realm || !nonce || uri === undefined || !response) return { ok: false, reason: 'malformed' };
+    // RFC 7616 §3.4: qop and nc are tokens; Dahua firmware refuses them quoted. (A quoted algorithm is
+    // accepted: python-requests, which the seed tool uses against these cameras, sends algorithm="MD5".)
+    if (this.options.unquotedTokens && (quoted.has('qop') || quoted.has('nc'))) return { ok: false, reason: 'malformed' };
     // No algorithm means MD5 (RFC 7616 §3.3); one the device did not offer is refused.
     const used = this.options.algorithms.find((offered) => offered === (algorithm ?? 'MD5').toUpperCase());
     if (used === undefined) return { ok: false, reason: 'malformed' };

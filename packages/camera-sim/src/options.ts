@@ -48,6 +48,8 @@ export interface SimDigestOptions {
   algorithms?: readonly SimDigestAlgorithm[];
   /** `qop` offered; with `'auth,auth-int'` `auth-int` is verified on requests without a body. @default 'auth' */
   qop?: SimDigestQop;
+  /** amcrest: the challenges' `opaque`, which the client must echo (`''`: an empty `opaque=""`, echoed as such). @default a random hex string */
+  opaque?: string;
   /**
    * How a refused nonce reuse (`oneTimeNonce`, `strictNc`) is answered: `401` with a fresh challenge,
    * or `403` without one, as NVRs do.

@@ -191,6 +191,38 @@ describe('digest on the simulator', () => {
     }
   });
 
+  it('refuses qop or nc sent as quoted strings (RFC 7616 tokens; Dahua firmware refuses them); a quoted algorithm passes', async () => {
+    const sim = await startCameraSim({ profile: 'amcrest', password: 'right', content: 'tiny' });
+    try {
+      const target = '/cgi-bin/magicBox.cgi?action=getSerialNo';
+      const challenge = parseChallenge(String((await rawRequest(sim.url, target)).headers['www-authenticate']));
+      const header = (nc: number) => authorization({ method: 'GET', uri: target, username: 'admin', password: 'right', challenge, nc });
+      for (const [index, quote] of [(text: string) => text.replace('qop=auth', 'qop="auth"'), (text: string) => text.replace(/nc=(\w+)/, 'nc="$1"')].entries()) {
+        expect((await rawRequest(sim.url, target, { headers: { Authorization: quote(header(index + 1)) } })).status).toBe(400);
+      }
+      expect((await rawRequest(sim.url, target, { headers: { Authorization: header(3).replace('algorithm=MD5', 'algorithm="MD5"') } })).status).toBe(200);
+      expect((await rawRequest(sim.url, target, { headers: { Authorization: header(4) } })).status).toBe(200);
+    } finally {
+      await sim.close();
+    }
+  });
+
+  it('an empty opaque="" must come back as opaque=""', async () => {
+    const sim = await startCameraSim({ profile: 'amcrest', password: 'right', content: 'tiny', digest: { opaque: '' } });
+    try {
+      const target = '/cgi-bin/magicBox.cgi?action=getSerialNo';
+      const header = String((await rawRequest(sim.url, target)).headers['www-authenticate']);
+      expect(header).toMatch(/,opaque=""$/);
+      const challenge = parseChallenge(header);
+      const send = (opaque: string | undefined, nc: number) =>
+        rawRequest(sim.url, target, { headers: { Authorization: authorization({ method: 'GET', uri: target, username: 'admin', password: 'right', challenge: { ...challenge, opaque }, nc }) } });
+      expect((await send(undefined, 1)).status).toBe(401);
+      expect((await send('', 2)).status).toBe(200);
+    } finally {
+      await sim.close();
+    }
+  });
+
   it('locks the account after repeated failures when asked to', async () => {
     const sim = await startCameraSim({ profile: 'timelapse3', password: 'right', content: 'tiny', digest: { lockoutAfterFailures: 2 } });
     try {

@@ -314,6 +314,10 @@ export async function startCameraSim(options: CameraSimOptions): Promise<CameraS
   };
 
   const onRequest = (request: IncomingMessage, response: ServerResponse): void => {
+    if (normalized.closeAfterAnswer) {
+      const socket = request.socket;
+      response.once('finish', () => socket.end());
+    }
     handleRequest(request, response).catch(() => {
       if (!response.headersSent) {
         response.writeHead(500, { 'Content-Type': 'text/plain' });

@@ -182,6 +182,12 @@ export interface CameraSimOptions {
    * then answers the storage call `Not Implemented`)
    */
   card?: SimCardOptions | undefined;
+  /**
+   * Close the connection as soon as each answer (401s included) is sent, without saying so
+   * (`Connection: close` is not sent): an HTTP/1.0-minded server that never keeps a connection.
+   * @default false
+   */
+  closeAfterAnswer?: boolean;
   /** Sleep used by stall/slow faults. @default setTimeout-based */
   sleep?: (ms: number) => Promise<void>;
 }
@@ -274,6 +280,7 @@ export function normalizeOptions(options: CameraSimOptions): NormalizedOptions {
     card: options.card,
     tls: options.tls,
     now: options.now ?? Date.now,
+    closeAfterAnswer: options.closeAfterAnswer ?? false,
     sleep: options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms))),
   };
 }

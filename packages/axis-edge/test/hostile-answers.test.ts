@@ -60,7 +60,7 @@ describe('VAPIX calls against a hostile device', () => {
     const good = '<recording diskid="SD_DISK" recordingid="20260116_200000_AE24_ACCC8EF7DE6B" starttime="2026-01-16T20:00:00.000000Z" stoptime="2026-01-16T20:00:04.000000Z" recordingstatus="completed" source="1"/>';
     const bad = Buffer.concat([Buffer.from('<recording diskid="SD_DISK" recordingid="../\x1b[31m'), Buffer.from([0xff, 0xfe]), Buffer.from('" starttime="2026-01-16T20:10:00.000000Z" stoptime="2026-01-16T20:10:04.000000Z" recordingstatus="completed" source="1"/>')]);
     const body = Buffer.concat([Buffer.from('<?xml version="1.0"?>\n<root><recordings totalnumberofrecordings="2" numberofrecordings="2">'), bad, Buffer.from(good), Buffer.from('</recordings></root>\n')]);
-    const server = track(await startRawHttpServer((socket) => socket.end(Buffer.concat([Buffer.from(`HTTP/1.1 200 OK\r\ncontent-type: text/xml\r\ncontent-length: ${body.length}\r\nconnection: close\r\n\r\n`), body]))));
+    const server = track(await startRawHttpServer((socket) => void socket.end(Buffer.concat([Buffer.from(`HTTP/1.1 200 OK\r\ncontent-type: text/xml\r\ncontent-length: ${body.length}\r\nconnection: close\r\n\r\n`), body]))));
     const client = track(createAxisEdgeClient({ url: server.origin, username: 'root', password: 'secret' }));
     const warnings: string[] = [];
     const listed: string[] = [];

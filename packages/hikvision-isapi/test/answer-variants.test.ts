@@ -62,3 +62,23 @@ describe('ISAPI answers as firmware variants write them', () => {
     expect(left.filter((name) => name.includes('b.mp4'))).toEqual([]);
   });
 });
+
+describe('a recorder in a daylight-saving zone, asked in summer', () => {
+  it.each([
+    ['January recordings, localTime with the offset of the day (summer)', 'current', '2026-01-16 20:00:00', '2026-01-17T00:30:00Z', '2026-01-17T01:45:00Z'],
+    ['July recordings, localTime with the standard offset all year', 'standard', '2026-07-09 20:00:00', '2026-07-09T23:30:00Z', '2026-07-10T00:45:00Z'],
+  ] as const)('%s: the <timeZone> rules convert every season right', async (_name, localTimeOffset, firstStart, start, end) => {
+    const summer = Date.parse('2026-07-10T16:00:00Z');
+    const sim = track(await startCameraSim({ profile: 'hikvision', timeZone: 'America/New_York', now: () => summer, hikvision: { device: 'nvr', recordingsPerChannel: 3, recordingSeconds: 1800, firstStart, localTimeOffset } }));
+    const client = track(createHikvisionClient({ url: sim.url, username: sim.username, password: sim.password }));
+    const device = await client.getDeviceTime();
+    expect(device.timeZone).toBe('CST+5:00:00DST01:00:00,M3.2.0/02:00:00,M11.1.0/02:00:00');
+    expect(device.localTime).toBe(`2026-07-10T12:00:00${localTimeOffset === 'standard' ? '-05:00' : '-04:00'}`);
+    const found: HikvisionRecording[] = [];
+    for await (const each of searchRecordings(client, { channel: 1, start: new Date(start), end: new Date(end) })) found.push(each);
+    const expected = sim.hikvision!.recordings.filter((each) => each.channel === 1);
+    // 30 minutes before the first recording to 15 minutes into the second: those two.
+    expect(found.map((each) => each.start.getTime())).toEqual(expected.slice(0, 2).map((each) => each.startMs));
+    expect(found.map((each) => each.startWallClock)).toEqual(expected.slice(0, 2).map((each) => each.startTime));
+  });
+});

@@ -50,6 +50,12 @@ export interface HikvisionBehaviour {
    * @default 'default'
    */
   namespaceStyle?: 'default' | 'prefixed' | 'none';
+  /**
+   * The offset written after `<localTime>`: `standard` all year, as firmware is reported to do (the
+   * daylight-saving rules are in `<timeZone>`), or the `current` one.
+   * @default 'standard'
+   */
+  localTimeOffset?: 'standard' | 'current';
   /** XML put verbatim into the first page of every search after its real items (hostile items for tests). @default '' */
   extraSearchItems?: string;
 }
@@ -97,6 +103,7 @@ export function normalizeHikvisionBehaviour(behaviour: HikvisionBehaviour = {}):
     downloadFraming: 'content-length',
     byteOrderMark: false,
     namespaceStyle: 'default',
+    localTimeOffset: 'standard',
     extraSearchItems: '',
     ...behaviour,
   };
@@ -132,6 +139,46 @@ function utcFields(ms: number): string {
 function offsetMinutes(ms: number, timeZone: string): number {
   const wall = toWallClock(ms, timeZone);
   return Math.round((Date.parse(`${wall.replace(' ', 'T')}Z`) - Math.floor(ms / 1000) * 1000) / 60_000);
+}
+
+/** `H:MM:SS` of a number of minutes. */
+function clockText(minutes: number): string {
+  return `${Math.floor(minutes / 60)}:${String(minutes % 60).padStart(2, '0')}:00`;
+}
+
+/**
+ * The device's `<timeZone>` for an IANA zone in `year`: `CST+5:00:00` (sign inverted), and where the
+ * zone keeps daylight saving Hikvision's `DST01:00:00,M3.2.0/02:00:00,M11.1.0/02:00:00` (the shift, then
+ * POSIX rules; the start in standard time, the end in daylight time).
+ */
+function hikvisionZone(timeZone: string, year: number): { text: string; standardMinutes: number } {
+  const transitions: Array<{ at: number; before: number; after: number }> = [];
+  let previous = offsetMinutes(Date.UTC(year, 0, 1), timeZone);
+  for (let at = Date.UTC(year, 0, 1) + 3_600_000; at <= Date.UTC(year, 11, 31, 23); at += 3_600_000) {
+    const current = offsetMinutes(at, timeZone);
+    if (current !== previous) {
+      // To the minute: some zones change on the half hour.
+      let exact = at - 3_600_000 + 60_000;
+      while (offsetMinutes(exact, timeZone) === previous) exact += 60_000;
+      transitions.push({ at: exact, before: previous, after: current });
+    }
+    previous = current;
+  }
+  const standardMinutes = Math.min(previous, ...transitions.map((each) => each.before));
+  const base = `CST${standardMinutes <= 0 ? '+' : '-'}${clockText(Math.abs(standardMinutes))}`;
+  const start = transitions.find((each) => each.after > each.before);
+  const end = transitions.find((each) => each.after < each.before);
+  if (start === undefined || end === undefined) return { text: base, standardMinutes };
+  const rule = ({ at, before }: { at: number; before: number }): string => {
+    // The local wall clock of the change, on the clock in force before it.
+    const wall = new Date(at + before * 60_000);
+    const day = wall.getUTCDate();
+    const daysInMonth = new Date(Date.UTC(wall.getUTCFullYear(), wall.getUTCMonth() + 1, 0)).getUTCDate();
+    const week = day > daysInMonth - 7 ? 5 : Math.ceil(day / 7);
+    return `M${wall.getUTCMonth() + 1}.${week}.${wall.getUTCDay()}/${String(wall.getUTCHours()).padStart(2, '0')}:${String(wall.getUTCMinutes()).padStart(2, '0')}:00`;
+  };
+  const shift = start.after - start.before;
+  return { text: `${base}DST${String(Math.floor(shift / 60)).padStart(2, '0')}:${String(shift % 60).padStart(2, '0')}:00,${rule(start)},${rule(end)}`, standardMinutes };
 }
 
 /** Hikvision ISAPI: search, download, time, device info, channel lists; an IP camera or an NVR. */
@@ -267,14 +314,16 @@ export async function createHikvisionProfile(context: { behaviour: HikvisionBeha
     );
   };
 
+  let zoneCache: { year: number; text: string; standardMinutes: number } | undefined;
   const timeAnswer = (ctx: RequestContext): Promise<void> => {
     const now = context.now();
-    const offset = offsetMinutes(now, timeZone);
+    const year = new Date(now).getUTCFullYear();
+    if (zoneCache?.year !== year) zoneCache = { year, ...hikvisionZone(timeZone, year) };
+    const zone = zoneCache;
+    const offset = behaviour.localTimeOffset === 'standard' ? zone.standardMinutes : offsetMinutes(now, timeZone);
     const sign = offset < 0 ? '-' : '+';
     const hhmm = `${String(Math.floor(Math.abs(offset) / 60)).padStart(2, '0')}:${String(Math.abs(offset) % 60).padStart(2, '0')}`;
-    // POSIX sign: hours west of UTC.
-    const posix = `CST${offset <= 0 ? '+' : '-'}${Math.floor(Math.abs(offset) / 60)}:${String(Math.abs(offset) % 60).padStart(2, '0')}:00`;
-    return ok(ctx, `<Time version="2.0" xmlns="${namespace}">\n<timeMode>NTP</timeMode>\n<localTime>${toWallClock(now, timeZone).replace(' ', 'T')}${sign}${hhmm}</localTime>\n<timeZone>${posix}</timeZone>\n</Time>`);
+    return ok(ctx, `<Time version="2.0" xmlns="${namespace}">\n<timeMode>NTP</timeMode>\n<localTime>${toWallClock(now, timeZone).replace(' ', 'T')}${sign}${hhmm}</localTime>\n<timeZone>${zone.text}</timeZone>\n</Time>`);
   };
 
   const channelItems = (tag: string): string =>

@@ -20,3 +20,20 @@ describe('list.cgi paging on devices that number results differently', () => {
     else expect(warnings).toEqual([]);
   });
 });
+
+describe('list.cgi paging while the camera removes old recordings', () => {
+  it('oldest recordings removed between two pages (ascending): none of the rest is skipped, none listed twice', async () => {
+    const sim = track(await startCameraSim({ profile: 'axis-edge', axisEdge: { recordings: 7, inProgress: false } }));
+    const client = track(createAxisEdgeClient({ url: sim.url, username: sim.username, password: sim.password }));
+    const all = sim.axisEdge!.recordings.map((each) => each.recordingId);
+    const warnings: string[] = [];
+    const listed: EdgeRecording[] = [];
+    for await (const each of client.listRecordings({ pageSize: 3, onWarning: (message) => warnings.push(message) })) {
+      listed.push(each);
+      // The camera's cleanup takes the two oldest once the first page has been read.
+      if (listed.length === 3) expect((await client.removeRecordings(listed.slice(0, 2))).map((result) => result.ok)).toEqual([true, true]);
+    }
+    expect(listed.map((each) => each.recordingId)).toEqual(all);
+    expect(warnings).toEqual([expect.stringMatching(/removed while the list was read/)]);
+  });
+});

@@ -83,6 +83,8 @@ export interface AxisEdgeClient {
 
 const MAX_BODY_BYTES = 8 * 1024 * 1024;
 const MAX_RECORDINGS = 1_000_000;
+/** Times a listing starts over because recordings were removed while it was read; then it goes on as it can. */
+const MAX_REREADS = 3;
 // eslint-disable-next-line no-control-regex -- device text with control characters is refused
 const GENERAL_ERROR_TEXT = /^[^\u0000-\u001f\u007f]{1,120}$/;
 
@@ -193,17 +195,42 @@ export function createAxisEdgeClient(options: AxisEdgeClientOptions): AxisEdgeCl
     const seen = new Set<string>();
     let total: number | undefined;
     let countWrong = false;
+    // Each later page is asked from one before where the last ended, one longer: the recording at the seam shows
+    // whether the list held still. A device counting `startatresultnumber` from 1 (the document does not
+    // say) answers one earlier still, and is asked one higher from then on. A recording missing at the
+    // seam means the camera removed older ones meanwhile (its cleanup): later ones moved up, one would be
+    // skipped, so the list is read again from the start (what was yielded is not yielded twice).
+    let numbering: 0 | 1 | undefined;
+    let seam: string | undefined;
+    let rereads = 0;
     for (let first = 0; ; ) {
+      const overlap = first > 0 ? 1 : 0;
       const root = await call(
         'record/list.cgi',
-        [...window, ['maxnumberofresults', pageSize], ['startatresultnumber', first], ['sortorder', order], ...(listOptions.diskId !== undefined ? ([['diskid', listOptions.diskId]] as const) : [])],
+        [...window, ['maxnumberofresults', pageSize + overlap], ['startatresultnumber', first - overlap + (numbering ?? 0)], ['sortorder', order], ...(listOptions.diskId !== undefined ? ([['diskid', listOptions.diskId]] as const) : [])],
         { signal: listOptions.signal },
       );
       const recordings = root.name === 'recordings' ? root : descendants(root, 'recordings')[0];
       if (recordings === undefined) throw new AxisEdgeError('the camera answered list.cgi without <recordings>', { code: 'ERR_AXIS_EDGE_BAD_RESPONSE' });
       const totalText = recordings.attributes['totalnumberofrecordings'] ?? recordings.attributes['numberofrecordings'];
       if (total === undefined && !countWrong && totalText !== undefined && /^\d{1,9}$/.test(totalText)) total = Number(totalText);
-      const elements = recordings.children.filter((each) => each.name === 'recording');
+      const received = recordings.children.filter((each) => each.name === 'recording');
+      const idOf = (element: VapixElement | undefined): string | undefined => element?.attributes['recordingid'];
+      let elements = received;
+      if (overlap === 1 && numbering === undefined) {
+        numbering = idOf(received[0]) !== seam && idOf(received[1]) === seam ? 1 : 0;
+        if (numbering === 1) {
+          listOptions.onWarning?.('the camera counts results from 1 (startatresultnumber): asking one higher');
+          elements = received.slice(1);
+        }
+      }
+      if (overlap === 1 && elements.length > 0 && idOf(elements[0]) !== seam && !seen.has(idOf(elements[0]) ?? '') && rereads < MAX_REREADS) {
+        rereads += 1;
+        listOptions.onWarning?.('recordings were removed while the list was read: reading it again from the start');
+        first = 0;
+        continue;
+      }
+      const position = first - overlap;
       let fresh = 0;
       for (const element of elements) {
         const recording = toEdgeRecording(element);
@@ -216,17 +243,18 @@ export function createAxisEdgeClient(options: AxisEdgeClientOptions): AxisEdgeCl
         fresh += 1;
         yield recording;
       }
-      if (total !== undefined && first + elements.length > total) {
+      if (total !== undefined && position + elements.length > total) {
         // A count below what was sent is wrong: the end is then a short page.
-        listOptions.onWarning?.(`the camera counted ${total} recordings but sent ${first + elements.length}: went by the recordings received`);
+        listOptions.onWarning?.(`the camera counted ${total} recordings but sent ${position + elements.length}: went by the recordings received`);
         total = undefined;
         countWrong = true;
       }
       if (seen.size > MAX_RECORDINGS) throw new AxisEdgeError(`the camera listed more than ${MAX_RECORDINGS} recordings`, { code: 'ERR_AXIS_EDGE_BAD_RESPONSE' });
       // The end: a short page, or every match counted; a full page of nothing new is a camera that does not page.
-      if (elements.length < pageSize || (total !== undefined && first + elements.length >= total)) return;
+      if (received.length < pageSize + overlap || (total !== undefined && position + elements.length >= total)) return;
       if (fresh === 0) throw new AxisEdgeError('the camera returned the same recordings again for a later page (startatresultnumber ignored); stopping', { code: 'ERR_AXIS_EDGE_BAD_RESPONSE' });
-      first += elements.length;
+      seam = idOf(received.at(-1));
+      first = position + elements.length;
     }
   }
 

@@ -3,7 +3,7 @@ import { createServer as createTlsServer } from 'node:https';
 import { createServer as createNetServer, type Server as NetServer, type Socket } from 'node:net';
 import { buildArchives, buildRecordings, type BodySource, type SimArchive, type SimRecording } from './content.js';
 import { createCounters, resetCounters, type SimCounters } from './counters.js';
-import { DigestServer } from './digest-server.js';
+import { DigestServer, parseDigestAuthorization } from './digest-server.js';
 import { CameraSimError } from './errors.js';
 import { FaultInjector, type FaultRule } from './faults.js';
 import { isTimelapse3Profile, normalizeOptions, type CameraProfile, type CameraSimOptions } from './options.js';
@@ -86,6 +86,9 @@ export async function startCameraSim(options: CameraSimOptions): Promise<CameraS
     strictNc: normalized.digest.strictNc ?? false,
     oneTimeNonce: normalized.digest.oneTimeNonce ?? false,
     uriMatch: normalized.digest.uriMatch ?? 'exact',
+    algorithms: normalized.digest.algorithms ?? ['MD5'],
+    qop: normalized.digest.qop ?? 'auth',
+    ...(normalized.digest.opaque === undefined ? {} : { opaque: normalized.digest.opaque }),
     now: normalized.now,
   });
 
@@ -163,7 +166,7 @@ export async function startCameraSim(options: CameraSimOptions): Promise<CameraS
     const own = profile.unauthorized?.({ credentialsRefused, failures: consecutiveFailures, locked: lockout !== undefined && consecutiveFailures >= lockout });
     const body = own?.body ?? (isAmcrest ? 'Error\r\nInvalid Authority!\r\n' : '<HTML><HEAD><TITLE>401 Unauthorized</TITLE></HEAD><BODY>401 Unauthorized</BODY></HTML>\n');
     response.writeHead(401, {
-      'WWW-Authenticate': digest.challenge(stale),
+      'WWW-Authenticate': digest.challenges(stale),
       'Content-Type': own?.contentType ?? (isAmcrest ? 'text/plain;charset=utf-8' : 'text/html; charset=iso-8859-1'),
       'Content-Length': Buffer.byteLength(body),
     });
@@ -219,7 +222,8 @@ export async function startCameraSim(options: CameraSimOptions): Promise<CameraS
         return;
       }
     }
-    const verdict = basicOnly ? ({ ok: true, username: normalized.username } as const) : digest.verify(method, target, authorization);
+    const hasBody = request.headers['transfer-encoding'] !== undefined || Number(request.headers['content-length'] ?? 0) > 0;
+    const verdict = basicOnly ? ({ ok: true, username: normalized.username } as const) : digest.verify(method, target, authorization, hasBody);
     if (!verdict.ok) {
       if (verdict.reason === 'uri-mismatch' || verdict.reason === 'malformed') {
         counters.authFailures++;
@@ -232,10 +236,22 @@ export async function startCameraSim(options: CameraSimOptions): Promise<CameraS
         counters.authFailures++;
         if (verdict.reason === 'bad-credentials') consecutiveFailures++;
       }
+      if (verdict.reason === 'nc-replay' && normalized.digest.replayStatus === 403) {
+        // A recorder refusing a reused nonce: 403 and no challenge; the client asks for a new one.
+        const body = isAmcrest ? 'Error\r\nForbidden!\r\n' : 'Forbidden\n';
+        response.writeHead(403, { 'Content-Type': 'text/plain;charset=utf-8', 'Content-Length': Buffer.byteLength(body) });
+        response.end(body);
+        return;
+      }
       challenge(response, stale, verdict.reason === 'bad-credentials');
       return;
     }
     consecutiveFailures = 0;
+    if (!basicOnly && authorization !== undefined) {
+      const params = parseDigestAuthorization(authorization);
+      const key = `${(params?.['algorithm'] ?? 'MD5').toUpperCase()} ${params?.['qop'] ?? 'none'}`;
+      counters.authorized[key] = (counters.authorized[key] ?? 0) + 1;
+    }
 
     const decision = faults.next(match.route, match.resource);
     const fault = decision.rule;
@@ -298,6 +314,10 @@ export async function startCameraSim(options: CameraSimOptions): Promise<CameraS
   };
 
   const onRequest = (request: IncomingMessage, response: ServerResponse): void => {
+    if (normalized.closeAfterAnswer) {
+      const socket = request.socket;
+      response.once('finish', () => socket.end());
+    }
     handleRequest(request, response).catch(() => {
       if (!response.headersSent) {
         response.writeHead(500, { 'Content-Type': 'text/plain' });

@@ -10,6 +10,8 @@ export interface SimCounters {
   challenges: number;
   /** Requests that carried credentials which were refused (wrong password, replayed nc, bad uri). */
   authFailures: number;
+  /** Requests accepted per `algorithm qop` used, e.g. `SHA-256 auth`, `MD5 auth-int`, `MD5 none` (RFC 2069). */
+  authorized: Record<string, number>;
   /** Re-challenges with `stale=true`. */
   staleChallenges: number;
   /** Amcrest search objects created by `factory.create`. */
@@ -43,6 +45,7 @@ export function createCounters(): SimCounters {
     totalRequests: 0,
     challenges: 0,
     authFailures: 0,
+    authorized: {},
     staleChallenges: 0,
     searchesCreated: 0,
     searchesClosed: 0,

@@ -3,6 +3,12 @@ import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypt
 /** How the server phrases its `WWW-Authenticate` challenge and its nonces. */
 export type DigestFlavour = 'axis' | 'amcrest' | 'hikvision';
 
+/** Digest algorithms a simulated device may offer. */
+export type SimDigestAlgorithm = 'MD5' | 'SHA-256';
+
+/** The `qop` a simulated device offers. */
+export type SimDigestQop = 'auth' | 'auth,auth-int';
+
 /** Server-side digest settings. */
 export interface DigestServerOptions {
   /** Challenge and nonce style of the device being imitated. */
@@ -34,6 +40,28 @@ export interface DigestServerOptions {
    * @default 'exact'
    */
   uriMatch?: 'exact' | 'decoded';
+  /**
+   * Algorithms offered, one challenge (one `WWW-Authenticate` header) each, in this order; an
+   * `Authorization` with another algorithm (none means MD5) is refused. `['SHA-256', 'MD5']` is a
+   * device offering SHA-256 with an MD5 fallback, `['SHA-256']` one that forbids MD5 (FIPS mode).
+   * @default ['MD5']
+   */
+  algorithms?: readonly SimDigestAlgorithm[];
+  /**
+   * `qop` offered. With `'auth,auth-int'` a client may choose either; `auth-int` is verified against
+   * the hash of an empty body, so a request that carries a body with `qop=auth-int` is refused
+   * (the simulator does not hold bodies back for authentication).
+   * @default 'auth'
+   */
+  qop?: SimDigestQop;
+  /**
+   * Refuse an `Authorization` whose `qop` or `nc` is a quoted string (RFC 7616 makes them tokens;
+   * Dahua firmware refuses the quoted form).
+   * @default true
+   */
+  unquotedTokens?: boolean;
+  /** The `opaque` of the challenges, echoed back by the client (amcrest flavour; `''` is sent as `opaque=""`). @default a random hex string (amcrest), none (others) */
+  opaque?: string;
   /** Clock, for tests. @default Date.now */
   now?: () => number;
 }
@@ -44,6 +72,8 @@ export type DigestVerdict =
   | { ok: false; reason: 'missing' | 'malformed' | 'bad-credentials' | 'unknown-nonce' | 'stale' | 'nc-replay' | 'uri-mismatch' | 'opaque-mismatch' | 'not-digest' };
 
 interface NonceState {
+  /** The algorithm of the challenge that carried it (MD5 when unset). */
+  algorithm?: SimDigestAlgorithm;
   issuedAt: number;
   lastNc: number;
   uses: number;
@@ -53,9 +83,15 @@ const MAX_NONCES = 10_000;
 
 /** Parses `Digest k=v, k="v"` auth-params (quoted strings with escapes, tokens with `=`). */
 export function parseDigestAuthorization(header: string): Record<string, string> | undefined {
+  return parseDigestParams(header)?.params;
+}
+
+/** The auth-params and the names of those sent as quoted strings. */
+function parseDigestParams(header: string): { params: Record<string, string>; quoted: Set<string> } | undefined {
   const match = /^\s*Digest\s+/i.exec(header);
   if (!match) return undefined;
   const params: Record<string, string> = {};
+  const quoted = new Set<string>();
   let index = match[0].length;
   const text = header;
   while (index < text.length) {
@@ -68,6 +104,7 @@ export function parseDigestAuthorization(header: string): Record<string, string>
     while (text[index] === ' ') index++;
     let value = '';
     if (text[index] === '"') {
+      quoted.add(name);
       index++;
       while (index < text.length && text[index] !== '"') {
         if (text[index] === '\\') index++;
@@ -84,11 +121,11 @@ export function parseDigestAuthorization(header: string): Record<string, string>
     if (!name) return undefined;
     params[name] = value;
   }
-  return params;
+  return { params, quoted };
 }
 
-function md5(text: string | Buffer): string {
-  return createHash('md5').update(text).digest('hex');
+function hash(algorithm: SimDigestAlgorithm, text: string | Buffer): string {
+  return createHash(algorithm === 'MD5' ? 'md5' : 'sha256').update(text).digest('hex');
 }
 
 /** node:http presents header bytes as latin1 characters: recover the bytes the client hashed. */
@@ -103,12 +140,12 @@ function safeEqual(a: string, b: string): boolean {
 }
 
 /**
- * Server-side HTTP Digest (RFC 2617, MD5, `qop=auth`) as Axis (Apache `mod_auth_digest`) and Amcrest
+ * Server-side HTTP Digest (RFC 2617/7616: MD5 and SHA-256, `qop=auth`, `auth-int` on bodiless requests) as Axis (Apache `mod_auth_digest`) and Amcrest
  * (Dahua) firmware implement it: their challenge formats, nonce shapes, expiry with `stale=true`,
  * optional strict `nc` checks and one-time nonces.
  */
 export class DigestServer {
-  readonly options: Required<Omit<DigestServerOptions, 'now'>> & { now: () => number };
+  readonly options: Required<Omit<DigestServerOptions, 'now' | 'opaque'>> & { now: () => number };
   readonly opaque: string;
   private readonly secret = randomBytes(16);
   private readonly nonces = new Map<string, NonceState>();
@@ -120,13 +157,16 @@ export class DigestServer {
       strictNc: false,
       oneTimeNonce: false,
       uriMatch: 'exact',
+      algorithms: ['MD5'],
+      qop: 'auth',
+      unquotedTokens: true,
       ...options,
       now: options.now ?? Date.now,
     };
-    this.opaque = options.flavour === 'amcrest' ? `72${randomBytes(12).toString('hex').slice(0, 24)}` : '';
+    this.opaque = options.flavour === 'amcrest' ? (options.opaque ?? `72${randomBytes(12).toString('hex').slice(0, 24)}`) : '';
   }
 
-  private issueNonce(): string {
+  private issueNonce(algorithm: SimDigestAlgorithm): string {
     const now = this.options.now();
     let nonce: string;
     if (this.options.flavour === 'amcrest') {
@@ -147,45 +187,66 @@ export class DigestServer {
       const oldest = this.nonces.keys().next().value;
       if (oldest !== undefined) this.nonces.delete(oldest);
     }
-    this.nonces.set(nonce, { issuedAt: now, lastNc: 0, uses: 0 });
+    this.nonces.set(nonce, { algorithm, issuedAt: now, lastNc: 0, uses: 0 });
     return nonce;
   }
 
-  /** A fresh `WWW-Authenticate` header value in the device's exact format. */
+  /** A fresh `WWW-Authenticate` header value in the device's exact format (the first algorithm offered). */
   challenge(stale = false): string {
-    const nonce = this.issueNonce();
-    const { realm } = this.options;
+    return this.challengeFor(this.options.algorithms[0] ?? 'MD5', stale);
+  }
+
+  /** One fresh challenge per algorithm offered, each its own `WWW-Authenticate` header value. */
+  challenges(stale = false): string[] {
+    return this.options.algorithms.map((algorithm) => this.challengeFor(algorithm, stale));
+  }
+
+  private challengeFor(algorithm: SimDigestAlgorithm, stale: boolean): string {
+    const nonce = this.issueNonce(algorithm);
+    const { realm, qop } = this.options;
+    // The firmware's own challenges name no algorithm when they mean MD5; another is named.
+    const named = algorithm === 'MD5' ? '' : algorithm;
     if (this.options.flavour === 'amcrest') {
-      return `Digest realm="${realm}",qop="auth",nonce="${nonce}",opaque="${this.opaque}"${stale ? ',stale=true' : ''}`;
+      return `Digest realm="${realm}",qop="${qop}",nonce="${nonce}",opaque="${this.opaque}"${named ? `,algorithm=${named}` : ''}${stale ? ',stale=true' : ''}`;
     }
-    if (this.options.flavour === 'hikvision') return `Digest qop="auth", realm="${realm}", nonce="${nonce}", stale="${stale ? 'TRUE' : 'FALSE'}"`;
-    return `Digest realm="${realm}", nonce="${nonce}",${stale ? ' stale=true,' : ''} algorithm=MD5, qop="auth"`;
+    if (this.options.flavour === 'hikvision') return `Digest qop="${qop}", realm="${realm}", nonce="${nonce}", stale="${stale ? 'TRUE' : 'FALSE'}"${named ? `, algorithm="${named}"` : ''}`;
+    return `Digest realm="${realm}", nonce="${nonce}",${stale ? ' stale=true,' : ''} algorithm=${algorithm}, qop="${qop}"`;
   }
 
   /**
    * Checks a request. `requestTarget` is the raw request-target (path + query) the `uri` must match.
    */
-  verify(method: string, requestTarget: string, authorization: string | undefined): DigestVerdict {
+  verify(method: string, requestTarget: string, authorization: string | undefined, hasBody = false): DigestVerdict {
     if (authorization === undefined || authorization === '') return { ok: false, reason: 'missing' };
     if (!/^\s*Digest\s/i.test(authorization)) return { ok: false, reason: 'not-digest' };
-    const params = parseDigestAuthorization(authorization);
-    if (!params) return { ok: false, reason: 'malformed' };
+    const parsed = parseDigestParams(authorization);
+    if (!parsed) return { ok: false, reason: 'malformed' };
+    const { params, quoted } = parsed;
     const { username, realm, nonce, uri, response, qop, nc, cnonce, opaque, algorithm } = params;
     if (!username || !realm || !nonce || uri === undefined || !response) return { ok: false, reason: 'malformed' };
-    if (algorithm !== undefined && algorithm.toUpperCase() !== 'MD5') return { ok: false, reason: 'malformed' };
+    // RFC 7616 §3.4: qop and nc are tokens; Dahua firmware refuses them quoted. (A quoted algorithm is
+    // accepted: python-requests, which the seed tool uses against these cameras, sends algorithm="MD5".)
+    if (this.options.unquotedTokens && (quoted.has('qop') || quoted.has('nc'))) return { ok: false, reason: 'malformed' };
+    // No algorithm means MD5 (RFC 7616 §3.3); one the device did not offer is refused.
+    const used = this.options.algorithms.find((offered) => offered === (algorithm ?? 'MD5').toUpperCase());
+    if (used === undefined) return { ok: false, reason: 'malformed' };
     if (!uriMatches(uri, requestTarget, this.options.uriMatch)) return { ok: false, reason: 'uri-mismatch' };
     if (this.options.flavour === 'amcrest' && opaque !== this.opaque) return { ok: false, reason: 'opaque-mismatch' };
-    if (qop !== undefined && qop !== 'auth') return { ok: false, reason: 'malformed' };
-    if (qop === 'auth' && (!nc || !/^[0-9a-fA-F]{8}$/.test(nc) || cnonce === undefined)) return { ok: false, reason: 'malformed' };
+    const offeredQops = this.options.qop.split(',');
+    if (qop !== undefined && !offeredQops.includes(qop)) return { ok: false, reason: 'malformed' };
+    if (qop === 'auth-int' && hasBody) return { ok: false, reason: 'malformed' };
+    if (qop !== undefined && (!nc || !/^[0-9a-fA-F]{8}$/.test(nc) || cnonce === undefined)) return { ok: false, reason: 'malformed' };
 
-    const ha1 = md5(`${this.options.username}:${this.options.realm}:${this.options.password}`);
-    const ha2 = md5(headerBytes(`${method}:${uri}`));
-    const expected = qop === 'auth' ? md5(`${ha1}:${nonce}:${nc}:${cnonce}:auth:${ha2}`) : md5(`${ha1}:${nonce}:${ha2}`);
+    const ha1 = hash(used, `${this.options.username}:${this.options.realm}:${this.options.password}`);
+    const ha2 = hash(used, qop === 'auth-int' ? headerBytes(`${method}:${uri}:${hash(used, '')}`) : headerBytes(`${method}:${uri}`));
+    const expected = qop === undefined ? hash(used, `${ha1}:${nonce}:${ha2}`) : hash(used, `${ha1}:${nonce}:${nc}:${cnonce}:${qop}:${ha2}`);
     if (!headerBytes(username).equals(Buffer.from(this.options.username, 'utf8')) || realm !== this.options.realm || !safeEqual(expected, response.toLowerCase())) {
       return { ok: false, reason: 'bad-credentials' };
     }
     const state = this.nonces.get(nonce);
     if (!state) return { ok: false, reason: 'unknown-nonce' };
+    // A nonce answers for the algorithm of the challenge that carried it.
+    if ((state.algorithm ?? 'MD5') !== used) return { ok: false, reason: 'malformed' };
     if (this.options.now() - state.issuedAt > this.options.nonceLifetimeMs) {
       this.nonces.delete(nonce);
       return { ok: false, reason: 'stale' };

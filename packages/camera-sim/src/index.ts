@@ -12,7 +12,7 @@ export type { SimCounters } from './counters.js';
 export type { SimCard, SimCardOptions } from './sim-card.js';
 export { FaultInjector, type FaultRule, type FaultRoute, type FaultDecision } from './faults.js';
 export { CameraSimError, isCameraSimError, type CameraSimErrorCode, type CameraSimErrorOptions } from './errors.js';
-export { DigestServer, parseDigestAuthorization, type DigestServerOptions, type DigestFlavour, type DigestVerdict } from './digest-server.js';
+export { DigestServer, parseDigestAuthorization, type DigestServerOptions, type DigestFlavour, type DigestVerdict, type SimDigestAlgorithm, type SimDigestQop } from './digest-server.js';
 export { ensureMedia, defaultMediaCacheDir, type MediaRequest, type MediaFile, type MediaContainer } from './media-cache.js';
 export { GeneratedBytes } from './generated-bytes.js';
 export { toWallClock, fromWallClock, isWallClock, type WallClock } from './camera-time.js';

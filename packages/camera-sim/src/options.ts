@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { assertTimeZone } from './camera-time.js';
 import type { ContentOption } from './content.js';
+import type { SimDigestAlgorithm, SimDigestQop } from './digest-server.js';
 import type { SimCardOptions } from './sim-card.js';
 import { CameraSimError } from './errors.js';
 import type { FaultRule } from './faults.js';
@@ -39,6 +40,22 @@ export interface SimDigestOptions {
    * @default 'exact'
    */
   uriMatch?: 'exact' | 'decoded';
+  /**
+   * Algorithms offered, one `WWW-Authenticate` header each, in this order: `['SHA-256', 'MD5']` is a
+   * device with an MD5 fallback, `['SHA-256']` one that forbids MD5 (AXIS OS in FIPS mode).
+   * @default ['MD5'] (what the cameras' firmware offers)
+   */
+  algorithms?: readonly SimDigestAlgorithm[];
+  /** `qop` offered; with `'auth,auth-int'` `auth-int` is verified on requests without a body. @default 'auth' */
+  qop?: SimDigestQop;
+  /** amcrest: the challenges' `opaque`, which the client must echo (`''`: an empty `opaque=""`, echoed as such). @default a random hex string */
+  opaque?: string;
+  /**
+   * How a refused nonce reuse (`oneTimeNonce`, `strictNc`) is answered: `401` with a fresh challenge,
+   * or `403` without one, as NVRs do.
+   * @default 401
+   */
+  replayStatus?: 401 | 403;
   /** After this many consecutive failed logins the account locks (every request gets 401) until `close()`. @default undefined (never) */
   lockoutAfterFailures?: number;
 }
@@ -105,6 +122,8 @@ export interface AmcrestBehaviour {
   itemUtcOffset?: boolean;
   /** Old firmware that offers only `Basic realm="Device_CGI"` (no Digest). @default false */
   basicOnly?: boolean;
+  /** How answer lines end: `crlf` (the API document) or bare `lf` (seen on some firmware). @default 'crlf' */
+  lineEnding?: 'crlf' | 'lf';
 }
 
 /** How the Timelapse profiles answer edge cases. */
@@ -163,6 +182,12 @@ export interface CameraSimOptions {
    * then answers the storage call `Not Implemented`)
    */
   card?: SimCardOptions | undefined;
+  /**
+   * Close the connection as soon as each answer (401s included) is sent, without saying so
+   * (`Connection: close` is not sent): an HTTP/1.0-minded server that never keeps a connection.
+   * @default false
+   */
+  closeAfterAnswer?: boolean;
   /** Sleep used by stall/slow faults. @default setTimeout-based */
   sleep?: (ms: number) => Promise<void>;
 }
@@ -246,6 +271,7 @@ export function normalizeOptions(options: CameraSimOptions): NormalizedOptions {
       emptyWindow: 'ok',
       itemUtcOffset: false,
       basicOnly: false,
+      lineEnding: 'crlf',
       ...options.amcrest,
     },
     timelapse: { concurrency: 'queue', startingRequests: 0, version: VERSIONS[options.profile], ...options.timelapse },
@@ -254,6 +280,7 @@ export function normalizeOptions(options: CameraSimOptions): NormalizedOptions {
     card: options.card,
     tls: options.tls,
     now: options.now ?? Date.now,
+    closeAfterAnswer: options.closeAfterAnswer ?? false,
     sleep: options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms))),
   };
 }

@@ -61,6 +61,7 @@ export function replyFile(
   headers: Record<string, string | number>,
   start = 0,
   end = source.size - 1,
+  framing: 'length' | 'chunked' = 'length',
 ): Promise<void> {
   return sendBody(context.request, context.response, {
     source,
@@ -68,6 +69,7 @@ export function replyFile(
     end,
     status,
     headers,
+    framing,
     fault: context.fault,
     counters: context.counters,
     sleep: context.options.sleep,

@@ -13,6 +13,8 @@ export interface BodyPlan {
   end: number;
   status: number;
   headers: Record<string, string | number>;
+  /** `chunked`: no `Content-Length`, the body framed by chunks (HTTP/1.1), its size unknown up front. @default 'length' */
+  framing?: 'length' | 'chunked';
   fault: FaultRule | undefined;
   counters: SimCounters;
   /** Injected sleep (tests may shorten it). */
@@ -49,7 +51,7 @@ async function writeChunk(target: ServerResponse | Socket, chunk: Buffer): Promi
 export async function sendBody(request: IncomingMessage, response: ServerResponse, plan: BodyPlan): Promise<void> {
   const { source, start, end, fault, counters, sleep } = plan;
   const length = end >= start ? end - start + 1 : 0;
-  const headers: Record<string, string | number> = { ...plan.headers, 'Content-Length': length };
+  const headers: Record<string, string | number> = plan.framing === 'chunked' ? { ...plan.headers } : { ...plan.headers, 'Content-Length': length };
   // A pipelined request (a keep-alive client asks for the next file as soon as it has every byte,
   // while this server still waits out a slow fault) gets its socket only once the previous response
   // has finished: wait for it instead of failing with a 500.

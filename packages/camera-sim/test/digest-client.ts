@@ -18,6 +18,7 @@ export interface Challenge {
   qop?: string;
   opaque?: string;
   stale?: boolean;
+  algorithm?: string;
 }
 
 export function parseChallenge(header: string): Challenge {
@@ -25,10 +26,10 @@ export function parseChallenge(header: string): Challenge {
   for (const match of header.replace(/^Digest\s+/i, '').matchAll(/([a-z]+)=(?:"([^"]*)"|([^,\s]*))/gi)) {
     params[match[1]!.toLowerCase()] = match[2] ?? match[3] ?? '';
   }
-  return { realm: params['realm']!, nonce: params['nonce']!, qop: params['qop'], opaque: params['opaque'], stale: params['stale'] === 'true' };
+  return { realm: params['realm']!, nonce: params['nonce']!, qop: params['qop'], opaque: params['opaque'], stale: params['stale'] === 'true', ...(params['algorithm'] !== undefined && { algorithm: params['algorithm'] }) };
 }
 
-const md5 = (data: string | Buffer): string => createHash('md5').update(data).digest('hex');
+const digestHash = (algorithm: 'MD5' | 'SHA-256', data: string | Buffer): string => createHash(algorithm === 'MD5' ? 'md5' : 'sha256').update(data).digest('hex');
 
 export function authorization(options: {
   method: string;
@@ -38,14 +39,18 @@ export function authorization(options: {
   password: string;
   challenge: Challenge;
   nc: number;
+  /** @default 'MD5' */
+  algorithm?: 'MD5' | 'SHA-256';
+  /** `auth-int` hashes an empty body. @default 'auth' */
+  qop?: 'auth' | 'auth-int';
 }): string {
-  const { method, uri, username, password, challenge, nc } = options;
+  const { method, uri, username, password, challenge, nc, algorithm = 'MD5', qop = 'auth' } = options;
   const cnonce = randomBytes(8).toString('hex');
   const ncText = nc.toString(16).padStart(8, '0');
-  const ha1 = md5(`${username}:${challenge.realm}:${password}`);
-  const ha2 = md5(Buffer.from(`${method}:${uri}`, 'latin1'));
-  const response = md5(`${ha1}:${challenge.nonce}:${ncText}:${cnonce}:auth:${ha2}`);
-  let header = `Digest username="${username}", realm="${challenge.realm}", nonce="${challenge.nonce}", uri="${uri}", algorithm=MD5, qop=auth, nc=${ncText}, cnonce="${cnonce}", response="${response}"`;
+  const ha1 = digestHash(algorithm, `${username}:${challenge.realm}:${password}`);
+  const ha2 = digestHash(algorithm, Buffer.from(qop === 'auth-int' ? `${method}:${uri}:${digestHash(algorithm, '')}` : `${method}:${uri}`, 'latin1'));
+  const response = digestHash(algorithm, `${ha1}:${challenge.nonce}:${ncText}:${cnonce}:${qop}:${ha2}`);
+  let header = `Digest username="${username}", realm="${challenge.realm}", nonce="${challenge.nonce}", uri="${uri}", algorithm=${algorithm}, qop=${qop}, nc=${ncText}, cnonce="${cnonce}", response="${response}"`;
   if (challenge.opaque !== undefined) header += `, opaque="${challenge.opaque}"`;
   return header;
 }

@@ -103,6 +103,78 @@ describe('digest on the simulator', () => {
     }
   });
 
+  it('offers SHA-256 with an MD5 fallback as two challenges, or SHA-256 alone; refuses what it did not offer', async () => {
+    const both = await startCameraSim({ profile: 'timelapse3', password: 'right', content: 'tiny', digest: { algorithms: ['SHA-256', 'MD5'] } });
+    const only = await startCameraSim({ profile: 'axis-edge', password: 'right', digest: { algorithms: ['SHA-256'] } });
+    try {
+      const first = await rawRequest(both.url, LIST);
+      const headers = first.headers['www-authenticate'] === undefined ? [] : String(first.headers['www-authenticate']).split(/, (?=Digest )/);
+      expect(headers).toHaveLength(2);
+      expect(headers[0]).toMatch(/^Digest realm="AXIS_ACCC8EB3494E", nonce="[^"]+", algorithm=SHA-256, qop="auth"$/);
+      expect(headers[1]).toMatch(/, algorithm=MD5, qop="auth"$/);
+      const [sha, md5] = headers.map(parseChallenge) as [ReturnType<typeof parseChallenge>, ReturnType<typeof parseChallenge>];
+      const send = (challenge: typeof sha, algorithm: 'MD5' | 'SHA-256') =>
+        rawRequest(both.url, LIST, { headers: { Authorization: authorization({ method: 'GET', uri: LIST, username: 'admin', password: 'right', challenge, nc: 1, algorithm }) } });
+      expect((await send(sha, 'SHA-256')).status).toBe(200);
+      expect((await send(md5, 'MD5')).status).toBe(200);
+      // A nonce answers for the algorithm of its own challenge.
+      expect((await send({ ...sha, nonce: md5.nonce }, 'SHA-256')).status).toBe(400);
+      expect(both.counters.authorized).toEqual({ 'SHA-256 auth': 1, 'MD5 auth': 1 });
+
+      const target = '/axis-cgi/record/list.cgi?recordingid=all';
+      const lone = await rawRequest(only.url, target);
+      expect(String(lone.headers['www-authenticate'])).toMatch(/^Digest [^,]+, nonce="[^"]+", algorithm=SHA-256, qop="auth"$/);
+      const challenge = parseChallenge(String(lone.headers['www-authenticate']));
+      const md5Refused = await rawRequest(only.url, target, { headers: { Authorization: authorization({ method: 'GET', uri: target, username: 'admin', password: 'right', challenge, nc: 1 }) } });
+      expect(md5Refused.status).toBe(400);
+      const shaAccepted = await rawRequest(only.url, target, { headers: { Authorization: authorization({ method: 'GET', uri: target, username: 'admin', password: 'right', challenge, nc: 2, algorithm: 'SHA-256' }) } });
+      expect(shaAccepted.status).toBe(200);
+      expect(shaAccepted.body.toString()).toContain('<recordings ');
+    } finally {
+      await both.close();
+      await only.close();
+    }
+  });
+
+  it('qop="auth,auth-int": either is accepted (auth-int over an empty body); only what was offered', async () => {
+    const offered = await startCameraSim({ profile: 'hikvision', password: 'right', digest: { qop: 'auth,auth-int' } });
+    const plain = await startCameraSim({ profile: 'hikvision', password: 'right' });
+    try {
+      const target = '/ISAPI/System/deviceInfo';
+      for (const [sim, authInt] of [[offered, 200], [plain, 400]] as const) {
+        const header = String((await rawRequest(sim.url, target)).headers['www-authenticate']);
+        expect(header).toMatch(sim === offered ? /^Digest qop="auth,auth-int", realm=/ : /^Digest qop="auth", realm=/);
+        const challenge = parseChallenge(header);
+        const send = (qop: 'auth' | 'auth-int', nc: number, password = 'right') =>
+          rawRequest(sim.url, target, { headers: { Authorization: authorization({ method: 'GET', uri: target, username: 'admin', password, challenge, nc, qop }) } });
+        expect((await send('auth', 1)).status).toBe(200);
+        expect((await send('auth-int', 2)).status).toBe(authInt);
+      }
+      const challenge = parseChallenge(String((await rawRequest(offered.url, target)).headers['www-authenticate']));
+      const wrong = await rawRequest(offered.url, target, { headers: { Authorization: authorization({ method: 'GET', uri: target, username: 'admin', password: 'wrong', challenge, nc: 1, qop: 'auth-int' }) } });
+      expect(wrong.status).toBe(401);
+      expect(offered.counters.authorized).toEqual({ 'MD5 auth': 1, 'MD5 auth-int': 1 });
+    } finally {
+      await offered.close();
+      await plain.close();
+    }
+  });
+
+  it('a recorder answers a reused nonce 403 without a challenge when asked to', async () => {
+    const sim = await startCameraSim({ profile: 'amcrest', password: 'right', content: 'tiny', digest: { oneTimeNonce: true, replayStatus: 403 } });
+    try {
+      const target = '/cgi-bin/global.cgi?action=getCurrentTime';
+      const challenge = parseChallenge(String((await rawRequest(sim.url, target)).headers['www-authenticate']));
+      const send = (nc: number) => rawRequest(sim.url, target, { headers: { Authorization: authorization({ method: 'GET', uri: target, username: 'admin', password: 'right', challenge, nc }) } });
+      expect((await send(1)).status).toBe(200);
+      const reused = await send(2);
+      expect(reused.status).toBe(403);
+      expect(reused.headers['www-authenticate']).toBeUndefined();
+    } finally {
+      await sim.close();
+    }
+  });
+
   it('amcrest requires the opaque to be echoed', async () => {
     const sim = await startCameraSim({ profile: 'amcrest', password: 'right', content: 'tiny' });
     try {
@@ -114,6 +186,38 @@ describe('digest on the simulator', () => {
       expect(without.status).toBe(401);
       const withOpaque = await rawRequest(sim.url, target, { headers: { Authorization: authorization({ method: 'GET', uri: target, username: 'admin', password: 'right', challenge, nc: 2 }) } });
       expect(withOpaque.status).toBe(200);
+    } finally {
+      await sim.close();
+    }
+  });
+
+  it('refuses qop or nc sent as quoted strings (RFC 7616 tokens; Dahua firmware refuses them); a quoted algorithm passes', async () => {
+    const sim = await startCameraSim({ profile: 'amcrest', password: 'right', content: 'tiny' });
+    try {
+      const target = '/cgi-bin/magicBox.cgi?action=getSerialNo';
+      const challenge = parseChallenge(String((await rawRequest(sim.url, target)).headers['www-authenticate']));
+      const header = (nc: number) => authorization({ method: 'GET', uri: target, username: 'admin', password: 'right', challenge, nc });
+      for (const [index, quote] of [(text: string) => text.replace('qop=auth', 'qop="auth"'), (text: string) => text.replace(/nc=(\w+)/, 'nc="$1"')].entries()) {
+        expect((await rawRequest(sim.url, target, { headers: { Authorization: quote(header(index + 1)) } })).status).toBe(400);
+      }
+      expect((await rawRequest(sim.url, target, { headers: { Authorization: header(3).replace('algorithm=MD5', 'algorithm="MD5"') } })).status).toBe(200);
+      expect((await rawRequest(sim.url, target, { headers: { Authorization: header(4) } })).status).toBe(200);
+    } finally {
+      await sim.close();
+    }
+  });
+
+  it('an empty opaque="" must come back as opaque=""', async () => {
+    const sim = await startCameraSim({ profile: 'amcrest', password: 'right', content: 'tiny', digest: { opaque: '' } });
+    try {
+      const target = '/cgi-bin/magicBox.cgi?action=getSerialNo';
+      const header = String((await rawRequest(sim.url, target)).headers['www-authenticate']);
+      expect(header).toMatch(/,opaque=""$/);
+      const challenge = parseChallenge(header);
+      const send = (opaque: string | undefined, nc: number) =>
+        rawRequest(sim.url, target, { headers: { Authorization: authorization({ method: 'GET', uri: target, username: 'admin', password: 'right', challenge: { ...challenge, opaque }, nc }) } });
+      expect((await send(undefined, 1)).status).toBe(401);
+      expect((await send('', 2)).status).toBe(200);
     } finally {
       await sim.close();
     }

@@ -357,7 +357,7 @@ export function createHikvisionClient(options: HikvisionClientOptions): Hikvisio
       if (time.offsetMinutes === undefined) {
         throw new HikvisionError('the device did not say its UTC offset (/ISAPI/System/time): pass timeZone', { code: 'ERR_HIKVISION_BAD_RESPONSE' });
       }
-      return { z, offsetMinutes: time.offsetMinutes };
+      return { z, offsetMinutes: time.offsetMinutes, ...(time.zone === undefined ? {} : { zone: time.zone }) };
     })();
     clockPromise.catch(() => (clockPromise = undefined));
     return clockPromise;

@@ -1,5 +1,6 @@
 import { assertKnownTimeZone, formatWallClock, instantToWallClock, isPlausibleTimeMs, parseWallClock, wallMsToInstant } from '@camdl/internal';
 import { HikvisionError } from './errors.js';
+import { parsePosixZone, posixZoneInstantOf, posixZoneOffsetAt, type PosixZone } from './posix-zone.js';
 
 /**
  * How a recorder's times are to be read. ISAPI writes every time with a `Z`; IP cameras mean UTC by
@@ -12,8 +13,13 @@ export interface ClockModel {
   z: 'utc' | 'local';
   /** IANA zone of the recorder's clock; wins over `offsetMinutes`. */
   timeZone?: string | undefined;
-  /** Minutes east of UTC of the recorder's clock (from `/ISAPI/System/time`). */
+  /** Minutes east of UTC of the recorder's clock (from `/ISAPI/System/time`), now. */
   offsetMinutes?: number | undefined;
+  /**
+   * The recorder's zone with its daylight-saving rules (its `<timeZone>`), when it has them: wins over
+   * `offsetMinutes`, which holds for one season only.
+   */
+  zone?: PosixZone | undefined;
 }
 
 /** `YYYY-MM-DD HH:MM:SS`, the camera's wall clock. */
@@ -38,7 +44,8 @@ export function wallClockAsUtc(wallClock: string): number | undefined {
   return match ? parseWallClock(`${match[1]}-${match[2]}-${match[3]} ${match[4]}:${match[5]}:${match[6]}`) : undefined;
 }
 
-function fixedOffsetMs(model: ClockModel): number {
+function fixedOffsetMs(model: ClockModel, ms?: number): number {
+  if (model.zone !== undefined && ms !== undefined) return posixZoneOffsetAt(model.zone, ms) * 60_000;
   if (model.offsetMinutes === undefined) {
     throw new HikvisionError('the recorder clock has neither a time zone nor an offset: pass timeZone or read /ISAPI/System/time first', { code: 'ERR_HIKVISION_INVALID_TIME' });
   }
@@ -47,7 +54,7 @@ function fixedOffsetMs(model: ClockModel): number {
 
 /** The recorder's wall clock at instant `ms`. */
 export function wallClockAt(ms: number, model: ClockModel): WallClock {
-  return model.timeZone !== undefined ? instantToWallClock(ms, model.timeZone) : formatWallClock(ms + fixedOffsetMs(model));
+  return model.timeZone !== undefined ? instantToWallClock(ms, model.timeZone) : formatWallClock(ms + fixedOffsetMs(model, ms));
 }
 
 /**
@@ -57,7 +64,8 @@ export function wallClockAt(ms: number, model: ClockModel): WallClock {
 export function instantOfWallClock(wallClock: WallClock, model: ClockModel): number {
   const asUtc = wallClockAsUtc(wallClock);
   if (asUtc === undefined) throw new HikvisionError(`not a wall-clock time YYYY-MM-DD HH:MM:SS: ${JSON.stringify(wallClock.slice(0, 40))}`, { code: 'ERR_HIKVISION_INVALID_TIME' });
-  return model.timeZone === undefined ? asUtc - fixedOffsetMs(model) : wallMsToInstant(asUtc, model.timeZone);
+  if (model.timeZone !== undefined) return wallMsToInstant(asUtc, model.timeZone);
+  return model.zone !== undefined ? posixZoneInstantOf(model.zone, asUtc) : asUtc - fixedOffsetMs(model);
 }
 
 /** What the device expects in a request: `YYYY-MM-DDTHH:MM:SSZ`, the Z meaning UTC or its local clock. */
@@ -96,8 +104,14 @@ export interface DeviceTime {
   wallClock: WallClock | undefined;
   /** `timeZone` as sent: POSIX style, sign inverted (`CST+8:00:00` is UTC−8). */
   timeZone: string | undefined;
-  /** Minutes east of UTC now: from `localTime`'s offset, else from the POSIX `timeZone`. */
+  /**
+   * Minutes east of UTC now: by the `timeZone`'s daylight-saving rules when it has them (firmware is
+   * reported to write `localTime` with the standard offset all year), else from `localTime`'s offset,
+   * else from the POSIX `timeZone`.
+   */
   offsetMinutes: number | undefined;
+  /** The `timeZone` read with its daylight-saving rules, when it has them. */
+  zone: PosixZone | undefined;
 }
 
 /** `CST+8:00:00` (POSIX: hours WEST of UTC) → −480; undefined when it does not read so. */
@@ -121,5 +135,9 @@ export function deviceTimeFrom(fields: { timeMode?: string | undefined; localTim
     if (Math.abs(offsetMinutes) > 18 * 60) offsetMinutes = undefined;
   }
   if (offsetMinutes === undefined && fields.timeZone !== undefined) offsetMinutes = posixZoneOffsetMinutes(fields.timeZone);
-  return { timeMode: fields.timeMode, localTime: fields.localTime, wallClock: wallClock !== undefined && isPlausibleTimeMs(wallClockAsUtc(wallClock) ?? Number.NaN, now) ? wallClock : undefined, timeZone: fields.timeZone, offsetMinutes };
+  const parsed = fields.timeZone === undefined ? undefined : parsePosixZone(fields.timeZone);
+  const zone = parsed?.dst === undefined ? undefined : parsed;
+  if (zone !== undefined) offsetMinutes = posixZoneOffsetAt(zone, now);
+  return {
+    zone, timeMode: fields.timeMode, localTime: fields.localTime, wallClock: wallClock !== undefined && isPlausibleTimeMs(wallClockAsUtc(wallClock) ?? Number.NaN, now) ? wallClock : undefined, timeZone: fields.timeZone, offsetMinutes };
 }

@@ -1,5 +1,5 @@
 import { open, rm } from 'node:fs/promises';
-import { download, isDownloadError, transferOptions, type ComposableDispatcher, type DownloadEvent, type DownloadProgress, type DownloadResult, type TransferOptions } from '@camdl/throttled-download';
+import { download, isDownloadError, temporaryPaths, transferOptions, type ComposableDispatcher, type DownloadEvent, type DownloadProgress, type DownloadResult, type TransferOptions } from '@camdl/throttled-download';
 import type { Dispatcher } from 'undici';
 import { HikvisionError } from './errors.js';
 import type { HikvisionRecording } from './recording.js';
@@ -113,23 +113,34 @@ export async function downloadRecordingWith(context: DownloadContext, recording:
     );
   const first: 'GET' | 'POST' = choice === 'auto' ? (context.methodState.method ?? 'GET') : choice;
   let method = first;
-  let result: DownloadResult;
-  try {
-    result = await attempt(first);
-  } catch (error) {
-    if (choice !== 'auto' || first !== 'GET' || context.methodState.method === 'GET' || !refusedGet(error)) throw error;
-    method = 'POST';
-    result = await attempt('POST');
-  }
-  if (choice === 'auto' && result.status !== 'skipped') context.methodState.method = method;
-  const sizeVerified = recording.size !== undefined && result.size === recording.size;
-  if (recording.size !== undefined && !sizeVerified) {
+  const sizeMismatch = async (received: string, cause?: unknown): Promise<HikvisionError> => {
     await rm(destination, { force: true });
-    throw new HikvisionError(`[${method}] "${url.href}": the file has ${result.size} bytes, its playbackURI says size=${recording.size}; removed`, {
+    const temporary = temporaryPaths(destination);
+    await Promise.all([rm(temporary.part, { force: true }), rm(temporary.state, { force: true })]);
+    return new HikvisionError(`[${method}] "${url.href}": the file ${received}, its playbackURI says size=${String(recording.size)}; removed`, {
       code: 'ERR_HIKVISION_SIZE_MISMATCH',
       url: url.href,
       method,
+      ...(cause === undefined ? {} : { cause }),
     });
+  };
+  let result: DownloadResult;
+  try {
+    try {
+      result = await attempt(first);
+    } catch (error) {
+      if (choice !== 'auto' || first !== 'GET' || context.methodState.method === 'GET' || !refusedGet(error)) throw error;
+      method = 'POST';
+      result = await attempt('POST');
+    }
+  } catch (error) {
+    // Without a Content-Length (a chunked answer) the URI's size= is the only size: a body that ends
+    // short of it or runs past it is the same mismatch as a whole file of another size.
+    if (recording.size !== undefined && isDownloadError(error, 'ERR_DOWNLOAD_SIZE_MISMATCH')) throw await sizeMismatch('does not match (the answer had no Content-Length)', error);
+    throw error;
   }
+  if (choice === 'auto' && result.status !== 'skipped') context.methodState.method = method;
+  const sizeVerified = recording.size !== undefined && result.size === recording.size;
+  if (recording.size !== undefined && !sizeVerified) throw await sizeMismatch(`has ${result.size} bytes`);
   return { ...result, method, container: await sniffContainer(destination), sizeVerified };
 }

@@ -21,6 +21,7 @@ export {
   type DeviceTime,
   type WallClock,
 } from './device-clock.js';
+export { parsePosixZone, posixZoneOffsetAt, type PosixZone, type PosixRule } from './posix-zone.js';
 export { recordingFileName, sizeFromPlaybackUri, type HikvisionRecording } from './recording.js';
 export { searchRecordings, type SearchRecordingsOptions } from './search-recordings.js';
 export { downloadRequestBody, type DownloadRecordingOptions, type RecordingDownloadResult } from './download-recording.js';

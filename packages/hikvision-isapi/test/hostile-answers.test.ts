@@ -1,5 +1,5 @@
 import type { Socket } from 'node:net';
-import { closeAfterEach, endlessChunkedBody, startRawHttpServer } from '@camdl/test-utils';
+import { closeAfterEach, startEndlessAnswerServer, startRawHttpServer } from '@camdl/test-utils';
 import { describe, expect, it } from 'vitest';
 import { createHikvisionClient, isHikvisionError } from '@camdl/hikvision-isapi';
 
@@ -19,19 +19,12 @@ async function failure(promise: Promise<unknown>): Promise<unknown> {
 // trickles, still costs a bounded number of bytes and a bounded time.
 describe('ISAPI calls against a hostile device', () => {
   it('an endless search answer is cut at the answer cap and its connection closed', async () => {
-    let closed!: () => void;
-    const serverSawClose = new Promise<void>((resolve) => (closed = resolve));
-    const server = track(
-      await startRawHttpServer((socket) => {
-        socket.once('close', closed);
-        return endlessChunkedBody(socket, 'HTTP/1.1 200 OK\r\ncontent-type: application/xml\r\ntransfer-encoding: chunked\r\n\r\n', 20_000);
-      }),
-    );
+    const server = track(await startEndlessAnswerServer('HTTP/1.1 200 OK\r\ncontent-type: application/xml\r\ntransfer-encoding: chunked\r\n\r\n'));
     const client = track(createHikvisionClient({ url: server.origin, username: 'admin', password: 'secret' }));
     const error = await failure(client.isapi('/ISAPI/ContentMgmt/search', { method: 'POST', body: SEARCH }));
     expect(isHikvisionError(error, 'ERR_HIKVISION_BAD_RESPONSE'), String(error)).toBe(true);
     expect((error as Error).message).toMatch(/answer larger than 8388608 bytes/);
-    await serverSawClose;
+    await server.clientLetGo;
     expect(server.requests[0]?.head).toMatch(/^POST \/ISAPI\/ContentMgmt\/search HTTP\/1\.1\r\n/);
     expect(server.requests[0]?.head).toContain(`\r\ncontent-length: ${Buffer.byteLength(SEARCH)}\r\n`);
   });

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { startCameraSim, type CameraSimOptions } from '@camdl/camera-sim';
 import { closeAfterEach, makeTempDir, sha256File } from '@camdl/test-utils';
 import { describe, expect, it } from 'vitest';
-import { createHikvisionClient, downloadRecordings, isHikvisionError, recordingFileName, searchRecordings, type HikvisionRecording } from '../src/index.js';
+import { createHikvisionClient, downloadRecordings, isHikvisionError, parsePosixZone, recordingFileName, searchRecordings, type HikvisionRecording } from '../src/index.js';
 
 const execFileAsync = promisify(execFile);
 const track = closeAfterEach();
@@ -78,7 +78,7 @@ describe('Hikvision ISAPI against the simulator', () => {
 
   it('an IP camera: true UTC behind the Z, MP4 by GET', async () => {
     const { sim, client } = await start({ hikvision: { recordingsPerChannel: 2 } });
-    expect(await client.clockModel()).toEqual({ z: 'utc', offsetMinutes: -480 });
+    expect(await client.clockModel()).toEqual({ z: 'utc', offsetMinutes: -480, zone: parsePosixZone('CST+8:00:00DST01:00:00,M3.2.0/02:00:00,M11.1.0/02:00:00') });
     // No IP channels on a camera: a 403 with a ResponseStatus, which is not a refused login.
     expect(await client.listChannels()).toEqual([{ id: 1, name: 'Camera 01', source: 'local' }]);
     expect(sim.counters.authFailures).toBe(0);

@@ -10,6 +10,7 @@ export { startLighttpdServer, type LighttpdServerOptions } from './lighttpd-serv
 export { makeSelfSignedCert, selfSignedCertForSuite, type SelfSignedCert } from './self-signed-cert.js';
 export { startRawHttpServer, type RawHttpServer, type RawHttpServerOptions, type RawHttpRequest, type RawResponder } from './raw-http-server.js';
 export { endlessChunkedBody, repeatInterim, trickle, type TrickleOptions } from './hostile-writes.js';
+export { startEndlessAnswerServer, type EndlessAnswerServer } from './endless-answer-server.js';
 export { startHostile401Server } from './hostile-401-server.js';
 export { startS3Server, s3TargetLines, type S3Server, type S3ServerOptions, type S3ServerRequest } from './s3-server.js';
 export { startFaultProxy, type FaultProxy, type ProxyFault, type ProxiedRequest } from './fault-proxy.js';

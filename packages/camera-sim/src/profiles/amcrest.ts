@@ -27,9 +27,10 @@ const CONDITION_KEY = /^condition\.(Channel|StartTime|EndTime|VideoStream|(Types
 const MAX_PAGE = 100;
 const SERIAL = 'AMC018NP69LM4VM2VY';
 
-/** `key=value` lines joined by CRLF, with a trailing CRLF. */
-function keyValueBody(lines: string[]): string {
-  return `${lines.join('\r\n')}\r\n`;
+/** Lines joined by CRLF (or bare LF, as some firmware sends), with a trailing line ending. */
+function linesBody(lines: string[], ending: 'crlf' | 'lf'): string {
+  const eol = ending === 'lf' ? '\n' : '\r\n';
+  return `${lines.join(eol)}${eol}`;
 }
 
 /** `2026-01-06 06:05:00` → `2026-1-6 6:05:00`, as the Dahua API document prints times. */
@@ -71,10 +72,10 @@ export function createAmcrestProfile(options: NormalizedOptions, entries: Record
 
   const error = (context: RequestContext, status: 400 | 404 | 501, text: string): Promise<void> => {
     const code = behaviour.errorsAs200 ? 200 : status;
-    return reply(context, code, `Error\r\n${text}\r\n`, TEXT_HEADERS);
+    return reply(context, code, linesBody(['Error', text], behaviour.lineEnding), TEXT_HEADERS);
   };
   const badRequest = (context: RequestContext): Promise<void> => error(context, 400, 'Bad Request!');
-  const ok = (context: RequestContext, lines: string[]): Promise<void> => reply(context, 200, keyValueBody(lines), TEXT_HEADERS);
+  const ok = (context: RequestContext, lines: string[]): Promise<void> => reply(context, 200, linesBody(lines, behaviour.lineEnding), TEXT_HEADERS);
 
   const route = (_method: string, path: string, rawQuery: string): RouteMatch | undefined => {
     if (path.startsWith('/cgi-bin/RPC_Loadfile')) {
@@ -189,7 +190,7 @@ export function createAmcrestProfile(options: NormalizedOptions, entries: Record
       const page = search.results.slice(search.cursor, search.cursor + count);
       search.cursor += page.length;
       if (page.length === 0) {
-        if (behaviour.endOfResults === 'error-body') return reply(context, 200, 'Error\r\nBad Request!\r\n', TEXT_HEADERS);
+        if (behaviour.endOfResults === 'error-body') return reply(context, 200, linesBody(['Error', 'Bad Request!'], behaviour.lineEnding), TEXT_HEADERS);
         if (behaviour.endOfResults === '400') return badRequest(context);
         return ok(context, ['found=0']);
       }

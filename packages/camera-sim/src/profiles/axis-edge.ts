@@ -21,6 +21,12 @@ export interface AxisEdgeBehaviour {
   closeDelimited?: boolean;
   /** XML put verbatim into every `list.cgi` page after the real `<recording>` elements (hostile entries for tests). @default '' */
   extraListXml?: string;
+  /**
+   * What `startatresultnumber` counts from: `0` (as clients use it) or `1` (the document does not say;
+   * a device that counts from 1 reads 0 as 1).
+   * @default 0
+   */
+  firstResultNumber?: 0 | 1;
   /** `totalnumberofrecordings`/`numberofrecordings` sent whatever the matches (a lying count for tests). @default undefined (the matches) */
   listTotal?: number | undefined;
 }
@@ -76,7 +82,7 @@ function attribute(text: string): string {
 
 /** Axis edge storage: `record/list.cgi`, `record/export/exportrecording.cgi`, `record/remove.cgi`, `disks/list.cgi`. */
 export async function createAxisEdgeProfile(context: { behaviour: AxisEdgeBehaviour | undefined; timeZone: string; mediaCacheDir: string }): Promise<{ handler: ProfileHandler; state: AxisEdgeSimState }> {
-  const behaviour: Required<Omit<AxisEdgeBehaviour, 'listTotal'>> & Pick<AxisEdgeBehaviour, 'listTotal'> = { disks: ['SD_DISK'], recordings: 5, firstStart: '2026-01-16T20:00:00Z', inProgress: true, formats: ['matroska', 'mp4'], closeDelimited: false, extraListXml: '', listTotal: undefined, ...context.behaviour };
+  const behaviour: Required<Omit<AxisEdgeBehaviour, 'listTotal'>> & Pick<AxisEdgeBehaviour, 'listTotal'> = { disks: ['SD_DISK'], recordings: 5, firstStart: '2026-01-16T20:00:00Z', inProgress: true, formats: ['matroska', 'mp4'], closeDelimited: false, extraListXml: '', firstResultNumber: 0, listTotal: undefined, ...context.behaviour };
   if (!Number.isInteger(behaviour.recordings) || behaviour.recordings < 0 || behaviour.recordings > 500) {
     throw new CameraSimError(`axisEdge.recordings must be 0..500, got ${String(behaviour.recordings)}`, { code: 'ERR_SIM_BAD_OPTIONS' });
   }
@@ -141,7 +147,7 @@ export async function createAxisEdgeProfile(context: { behaviour: AxisEdgeBehavi
       .filter(({ recording }) => (ids === undefined || ids.has(recording.recordingId)) && (diskId === undefined || diskId === '' || diskId === 'all' || diskId === recording.diskId))
       .filter(({ recording }) => (startMs === undefined || (recording.stopMs ?? Number.POSITIVE_INFINITY) >= startMs) && (stopMs === undefined || recording.startMs <= stopMs))
       .sort((a, b) => (order === 'ascending' ? a.recording.startMs - b.recording.startMs : b.recording.startMs - a.recording.startMs));
-    const first = Number(firstText ?? 0);
+    const first = Math.max(0, Number(firstText ?? behaviour.firstResultNumber) - behaviour.firstResultNumber);
     const page = matches.slice(first, maxText === undefined ? undefined : first + Number(maxText));
     // numberofrecordings counts every match, not this page (as the firmware does).
     return xmlReply(

@@ -36,6 +36,26 @@ export interface HikvisionBehaviour {
   errorsAs200?: boolean;
   /** A refused login is answered with the XML `<userCheck>` of newer firmware (else the HTML page). @default true */
   userCheck?: boolean;
+  /**
+   * How downloads are framed: `content-length`, or `chunked` (no `Content-Length`: whether firmware
+   * always sends one is unconfirmed; the playbackURI's `size=` is then the only size).
+   * @default 'content-length'
+   */
+  downloadFraming?: 'content-length' | 'chunked';
+  /** XML answers start with a UTF-8 byte order mark before `<?xml`. @default false */
+  byteOrderMark?: boolean;
+  /**
+   * How answers name their namespace: `default` (`xmlns="…"`), `prefixed` (`xmlns:hik="…"`, every
+   * element `hik:`-prefixed), `none` (no namespace at all). Firmware differs; clients match local names.
+   * @default 'default'
+   */
+  namespaceStyle?: 'default' | 'prefixed' | 'none';
+  /**
+   * The offset written after `<localTime>`: `standard` all year, as firmware is reported to do (the
+   * daylight-saving rules are in `<timeZone>`), or the `current` one.
+   * @default 'standard'
+   */
+  localTimeOffset?: 'standard' | 'current';
   /** XML put verbatim into the first page of every search after its real items (hostile items for tests). @default '' */
   extraSearchItems?: string;
   /**
@@ -86,6 +106,10 @@ export function normalizeHikvisionBehaviour(behaviour: HikvisionBehaviour = {}):
     uriSize: 'exact',
     errorsAs200: false,
     userCheck: true,
+    downloadFraming: 'content-length',
+    byteOrderMark: false,
+    namespaceStyle: 'default',
+    localTimeOffset: 'standard',
     extraSearchItems: '',
     playbackHost: '127.0.0.1',
     ...behaviour,
@@ -96,8 +120,12 @@ export function normalizeHikvisionBehaviour(behaviour: HikvisionBehaviour = {}):
   return out;
 }
 
-function xml(text: string): string {
-  return `<?xml version="1.0" encoding="UTF-8"?>\n${text}\n`;
+/** An answer document in the device's namespace style, with or without a byte order mark. */
+function xmlDocument(text: string, behaviour: Pick<Required<HikvisionBehaviour>, 'byteOrderMark' | 'namespaceStyle'>): string {
+  let body = text;
+  if (behaviour.namespaceStyle === 'none') body = body.replace(/ xmlns="[^"]*"/, '');
+  if (behaviour.namespaceStyle === 'prefixed') body = body.replace(/ xmlns="/, ' xmlns:hik="').replace(/<(\/?)([A-Za-z])/g, '<$1hik:$2');
+  return `${behaviour.byteOrderMark ? '\uFEFF' : ''}<?xml version="1.0" encoding="UTF-8"?>\n${body}\n`;
 }
 
 function escape(text: string): string {
@@ -120,11 +148,52 @@ function offsetMinutes(ms: number, timeZone: string): number {
   return Math.round((Date.parse(`${wall.replace(' ', 'T')}Z`) - Math.floor(ms / 1000) * 1000) / 60_000);
 }
 
+/** `H:MM:SS` of a number of minutes. */
+function clockText(minutes: number): string {
+  return `${Math.floor(minutes / 60)}:${String(minutes % 60).padStart(2, '0')}:00`;
+}
+
+/**
+ * The device's `<timeZone>` for an IANA zone in `year`: `CST+5:00:00` (sign inverted), and where the
+ * zone keeps daylight saving Hikvision's `DST01:00:00,M3.2.0/02:00:00,M11.1.0/02:00:00` (the shift, then
+ * POSIX rules; the start in standard time, the end in daylight time).
+ */
+function hikvisionZone(timeZone: string, year: number): { text: string; standardMinutes: number } {
+  const transitions: Array<{ at: number; before: number; after: number }> = [];
+  let previous = offsetMinutes(Date.UTC(year, 0, 1), timeZone);
+  for (let at = Date.UTC(year, 0, 1) + 3_600_000; at <= Date.UTC(year, 11, 31, 23); at += 3_600_000) {
+    const current = offsetMinutes(at, timeZone);
+    if (current !== previous) {
+      // To the minute: some zones change on the half hour.
+      let exact = at - 3_600_000 + 60_000;
+      while (offsetMinutes(exact, timeZone) === previous) exact += 60_000;
+      transitions.push({ at: exact, before: previous, after: current });
+    }
+    previous = current;
+  }
+  const standardMinutes = Math.min(previous, ...transitions.map((each) => each.before));
+  const base = `CST${standardMinutes <= 0 ? '+' : '-'}${clockText(Math.abs(standardMinutes))}`;
+  const start = transitions.find((each) => each.after > each.before);
+  const end = transitions.find((each) => each.after < each.before);
+  if (start === undefined || end === undefined) return { text: base, standardMinutes };
+  const rule = ({ at, before }: { at: number; before: number }): string => {
+    // The local wall clock of the change, on the clock in force before it.
+    const wall = new Date(at + before * 60_000);
+    const day = wall.getUTCDate();
+    const daysInMonth = new Date(Date.UTC(wall.getUTCFullYear(), wall.getUTCMonth() + 1, 0)).getUTCDate();
+    const week = day > daysInMonth - 7 ? 5 : Math.ceil(day / 7);
+    return `M${wall.getUTCMonth() + 1}.${week}.${wall.getUTCDay()}/${String(wall.getUTCHours()).padStart(2, '0')}:${String(wall.getUTCMinutes()).padStart(2, '0')}:00`;
+  };
+  const shift = start.after - start.before;
+  return { text: `${base}DST${String(Math.floor(shift / 60)).padStart(2, '0')}:${String(shift % 60).padStart(2, '0')}:00,${rule(start)},${rule(end)}`, standardMinutes };
+}
+
 /** Hikvision ISAPI: search, download, time, device info, channel lists; an IP camera or an NVR. */
 export async function createHikvisionProfile(context: { behaviour: HikvisionBehaviour | undefined; timeZone: string; mediaCacheDir: string; now: () => number; lockoutAfterFailures: number | undefined }): Promise<{ handler: ProfileHandler; recordings: HikvisionSimRecording[] }> {
   const behaviour = normalizeHikvisionBehaviour(context.behaviour);
   const { timeZone } = context;
   const nvr = behaviour.device === 'nvr';
+  const xml = (text: string): string => xmlDocument(text, behaviour);
   const container: MediaContainer = nvr ? 'ps-h264' : 'mp4-h264';
   const namespace = nvr ? 'http://www.isapi.org/ver20/XMLSchema' : 'http://www.hikvision.com/ver20/XMLSchema';
   // What the device's Z means: the instant (camera) or its wall clock (NVR, ISAPI 1.0 firmware).
@@ -241,21 +310,27 @@ export async function createHikvisionProfile(context: { behaviour: HikvisionBeha
     if (uri.includes('&amp;')) return badContent(ctx, 'badParameters');
     const entry = entries.find((each) => each.recording.playbackUri === uri);
     if (entry === undefined) return responseStatus(ctx, 404, 4, 'Invalid Operation', 'badParameters');
-    return replyFile(ctx, entry.source, 200, {
-      'Content-Type': nvr ? 'application/octet-stream' : 'video/mp4',
-      'Content-Length': entry.source.size,
-      'Content-Disposition': `attachment; filename="${entry.recording.name}.${nvr ? 'ps' : 'mp4'}"`,
-    });
+    return replyFile(
+      ctx,
+      entry.source,
+      200,
+      { 'Content-Type': nvr ? 'application/octet-stream' : 'video/mp4', 'Content-Disposition': `attachment; filename="${entry.recording.name}.${nvr ? 'ps' : 'mp4'}"` },
+      0,
+      entry.source.size - 1,
+      behaviour.downloadFraming === 'chunked' ? 'chunked' : 'length',
+    );
   };
 
+  let zoneCache: { year: number; text: string; standardMinutes: number } | undefined;
   const timeAnswer = (ctx: RequestContext): Promise<void> => {
     const now = context.now();
-    const offset = offsetMinutes(now, timeZone);
+    const year = new Date(now).getUTCFullYear();
+    if (zoneCache?.year !== year) zoneCache = { year, ...hikvisionZone(timeZone, year) };
+    const zone = zoneCache;
+    const offset = behaviour.localTimeOffset === 'standard' ? zone.standardMinutes : offsetMinutes(now, timeZone);
     const sign = offset < 0 ? '-' : '+';
     const hhmm = `${String(Math.floor(Math.abs(offset) / 60)).padStart(2, '0')}:${String(Math.abs(offset) % 60).padStart(2, '0')}`;
-    // POSIX sign: hours west of UTC.
-    const posix = `CST${offset <= 0 ? '+' : '-'}${Math.floor(Math.abs(offset) / 60)}:${String(Math.abs(offset) % 60).padStart(2, '0')}:00`;
-    return ok(ctx, `<Time version="2.0" xmlns="${namespace}">\n<timeMode>NTP</timeMode>\n<localTime>${toWallClock(now, timeZone).replace(' ', 'T')}${sign}${hhmm}</localTime>\n<timeZone>${posix}</timeZone>\n</Time>`);
+    return ok(ctx, `<Time version="2.0" xmlns="${namespace}">\n<timeMode>NTP</timeMode>\n<localTime>${toWallClock(now, timeZone).replace(' ', 'T')}${sign}${hhmm}</localTime>\n<timeZone>${zone.text}</timeZone>\n</Time>`);
   };
 
   const channelItems = (tag: string): string =>

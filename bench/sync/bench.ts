@@ -7,7 +7,8 @@
  * 2. listing and planning 100,000 recordings against the ledger: time per step and peak RSS (skipped
  *    when [recordings] is 0).
  *   pnpm exec tsx bench/sync/bench.ts [megabytes per camera] [recordings]
- * BENCH_SYNC_ROWS=cli,library,curl (the default) picks the rows of the first table.
+ * BENCH_SYNC_ROWS=cli,library,curl (the default) picks the rows of the first table; BENCH_SYNC_NODE_ARGS
+ * adds Node flags to the CLI's process, BENCH_SYNC_CAMDL_BIN runs another `camdl` bin script (an A/B).
  */
 import { spawnSync, spawn } from 'node:child_process';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
@@ -19,7 +20,9 @@ import { startCameraSim, type CameraSim } from '@camdl/camera-sim';
 const perCameraMiB = Number(process.argv[2] ?? 64);
 const recordings = Number(process.argv[3] ?? 100_000);
 const here = fileURLToPath(new URL('.', import.meta.url));
-const CAMDL_BIN = fileURLToPath(new URL('../../packages/cli/bin/camdl.js', import.meta.url));
+const CAMDL_BIN = process.env['BENCH_SYNC_CAMDL_BIN'] ?? fileURLToPath(new URL('../../packages/cli/bin/camdl.js', import.meta.url));
+/** Node flags for the CLI child (an A/B of V8 flags without a rebuild): BENCH_SYNC_NODE_ARGS='--max-semi-space-size=1'. */
+const cliNodeArgs = (process.env['BENCH_SYNC_NODE_ARGS'] ?? '').split(' ').filter(Boolean);
 const benchRows = new Set((process.env['BENCH_SYNC_ROWS'] ?? 'cli,library,curl').split(','));
 const LIMIT_MBPS = 200;
 const FILES = 4;
@@ -96,7 +99,7 @@ async function cliSync(config: string, env: NodeJS.ProcessEnv): Promise<SyncRow>
   let bytes = 0;
   let outcome = 'no run-done event';
   let cameras: unknown;
-  const run = await runChild('/usr/bin/time', ['-o', timeOut, '-f', '%M %U %S', process.execPath, CAMDL_BIN, 'sync', '--config', config, '--json', '--no-progress'], env, (line, at) => {
+  const run = await runChild('/usr/bin/time', ['-o', timeOut, '-f', '%M %U %S', process.execPath, ...cliNodeArgs, CAMDL_BIN, 'sync', '--config', config, '--json', '--no-progress'], env, (line, at) => {
     let event: { type?: string; size?: number; outcome?: string; summary?: { cameras?: unknown } };
     try {
       event = JSON.parse(line) as typeof event;

@@ -16,6 +16,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startCameraSim, type CameraSim } from '@camdl/camera-sim';
+import { simCameraLines } from './sim-cameras.js';
 
 const perCameraMiB = Number(process.argv[2] ?? 64);
 const recordings = Number(process.argv[3] ?? 100_000);
@@ -161,12 +162,7 @@ async function fleetBench(): Promise<void> {
   const dir = await mkdtemp(join(tmpdir(), 'camdl-bench-sync-'));
   try {
     const env: NodeJS.ProcessEnv = { ...process.env, CI: '1', NO_COLOR: '1' };
-    const cameraLines: string[] = [];
-    sims.forEach((sim, index) => {
-      env[`CAM${index}_PASSWORD`] = sim.password;
-      cameraLines.push(`  - name: cam${index}`, `    kind: ${sim.profile === 'amcrest' ? 'amcrest' : 'timelapse'}`, `    host: ${sim.url}`, `    username: ${sim.username}`, `    password-env: CAM${index}_PASSWORD`, '    time-zone: UTC');
-      if (sim.profile === 'amcrest') cameraLines.push('    since: 2026-01-16T00:00:00', '    until: 2026-01-17T00:00:00', '    channels: [1]');
-    });
+    const cameraLines = simCameraLines(sims, env, { since: '2026-01-16T00:00:00', until: '2026-01-17T00:00:00' });
     // Each client syncs into an archive (and ledger) of its own, so each downloads everything.
     const configFor = async (name: string): Promise<string> => {
       await mkdir(join(dir, name));

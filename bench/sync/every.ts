@@ -14,6 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startCameraSim, type CameraSim } from '@camdl/camera-sim';
+import { simCameraLines } from './sim-cameras.js';
 
 const seconds = Number(process.argv[2] ?? 60);
 const perCamera = Number(process.argv[3] ?? 2000);
@@ -76,12 +77,7 @@ const sims: CameraSim[] = [
 const dir = await mkdtemp(join(tmpdir(), 'camdl-bench-every-'));
 try {
   const env: NodeJS.ProcessEnv = { ...process.env, CI: '1', NO_COLOR: '1' };
-  const cameraLines: string[] = [];
-  sims.forEach((sim, index) => {
-    env[`CAM${index}_PASSWORD`] = sim.password;
-    cameraLines.push(`  - name: cam${index}`, `    kind: ${sim.profile === 'amcrest' ? 'amcrest' : 'timelapse'}`, `    host: ${sim.url}`, `    username: ${sim.username}`, `    password-env: CAM${index}_PASSWORD`, '    time-zone: UTC');
-    if (sim.profile === 'amcrest') cameraLines.push(`    since: ${new Date(start).toISOString().slice(0, 19)}`, `    until: ${new Date(until).toISOString().slice(0, 19)}`, '    channels: [1]');
-  });
+  const cameraLines = simCameraLines(sims, env, { since: new Date(start).toISOString().slice(0, 19), until: new Date(until).toISOString().slice(0, 19) });
   const configs = await Promise.all(
     bins.map(async (_, index) => {
       await mkdir(join(dir, String(index)));

@@ -8,7 +8,8 @@ import { spawnBin } from './spawn-bin.js';
 // A plain `camdl sync` (no email channel, no S3 target, no `camdl serve`) loads neither nodemailer nor
 // Node's bundled undici: an ESM import of `node:http` reads `http.WebSocket`, which loads the latter (about
 // 13 MiB of memory), so `node:http` is imported only where a server or an S3 client is made. yaml is
-// bundled into @camdl/sync: loaded as its ~70 files it cost about 13 MiB, bundled about 1.5 MiB.
+// bundled into @camdl/sync: loaded as its ~70 files it cost about 13 MiB, bundled about 1.5 MiB. No
+// `Intl.Segmenter` is made (about 2 MiB of ICU): only `--help`'s layout measures text.
 
 let dir: TempDir;
 let fleet: CamdlFleet | undefined;
@@ -22,7 +23,7 @@ afterAll(async () => {
 });
 
 describe('camdl sync start-up (built binary)', () => {
-  it('a plain run loads neither nodemailer nor Node.js’s bundled undici, and no yaml file', async () => {
+  it('a plain run loads neither nodemailer nor Node.js’s bundled undici, and no yaml file; makes no Intl.Segmenter', async () => {
     const probe = join(dir.path, 'probe.mjs');
     const out = join(dir.path, 'loaded.json');
     await writeFile(
@@ -32,6 +33,9 @@ describe('camdl sync start-up (built binary)', () => {
         "import { writeFileSync } from 'node:fs';",
         'let nodemailer = 0;',
         'let yaml = 0;',
+        'let segmenters = 0;',
+        'const Segmenter = Intl.Segmenter;',
+        'Intl.Segmenter = class extends Segmenter { constructor(...args) { super(...args); segmenters += 1; } };',
         'registerHooks({ load(url, context, next) {',
         '  if (/[\\/]nodemailer[\\/]/.test(url)) nodemailer += 1;',
         '  if (/[\\/]node_modules[\\/]yaml[\\/]/.test(url)) yaml += 1;',
@@ -40,6 +44,7 @@ describe('camdl sync start-up (built binary)', () => {
         "process.on('exit', () => writeFileSync(process.env.CAMDL_PROBE_OUT, JSON.stringify({",
         '  nodemailer,',
         '  yaml,',
+        '  segmenters,',
         "  builtins: process.moduleLoadList.filter((name) => /undici|http2/.test(name)),",
         '})));',
       ].join('\n'),
@@ -50,6 +55,6 @@ describe('camdl sync start-up (built binary)', () => {
       env: { CI: '1', NO_COLOR: '1', CAMDL_PROBE_OUT: out, ...fleet.env },
     }).done;
     expect(run.code, `${run.stderr}\n${run.stdout}`).toBe(0);
-    expect(JSON.parse(await readFile(out, 'utf8'))).toEqual({ nodemailer: 0, yaml: 0, builtins: [] });
+    expect(JSON.parse(await readFile(out, 'utf8'))).toEqual({ nodemailer: 0, yaml: 0, segmenters: 0, builtins: [] });
   });
 });

@@ -5,8 +5,9 @@ import { CAMDL_BIN } from './camdl-helpers.js';
 import { createBinProbe, type BinProbe } from './probed-bin.js';
 import { BIN as TIMELAPSE2_DL_BIN } from './timelapse2-dl-helpers.js';
 
-// The download binaries run without V8's optimising compilers (their memory costs more than they
-// save in a process that waits on the kernel); camdl, which runs for hours, keeps them.
+// The download binaries, and camdl's download commands (sync, get), run without V8's optimising
+// compilers (their memory costs more than they save in a process that waits on the kernel); camdl's
+// other commands keep them.
 
 let dir: TempDir;
 let probe: BinProbe;
@@ -33,8 +34,8 @@ afterAll(async () => {
   await dir?.cleanup();
 });
 
-async function optimisesHotCode(bin: string): Promise<boolean> {
-  const { run, report } = await probe.run<{ optimised: boolean }>(bin, ['--version'], { nodeArgs: ['--allow-natives-syntax'] });
+async function optimisesHotCode(bin: string, args: string[] = ['--version']): Promise<boolean> {
+  const { run, report } = await probe.run<{ optimised: boolean }>(bin, args, { nodeArgs: ['--allow-natives-syntax'] });
   expect(run.code, run.stderr).toBe(0);
   return report.optimised;
 }
@@ -47,5 +48,17 @@ describe('V8 tiers of the built binaries', () => {
 
   it('camdl optimises them (the probe sees optimisation where it happens)', async () => {
     expect(await optimisesHotCode(CAMDL_BIN)).toBe(true);
+  });
+});
+
+describe('V8 tiers of camdl, per command', () => {
+  it('camdl sync and camdl get run as download processes: hot functions stay unoptimised', async () => {
+    expect(await optimisesHotCode(CAMDL_BIN, ['sync', '--version'])).toBe(false);
+    expect(await optimisesHotCode(CAMDL_BIN, ['get', '--version'])).toBe(false);
+  });
+
+  it('camdl report and camdl status keep the optimising compilers', async () => {
+    expect(await optimisesHotCode(CAMDL_BIN, ['report', '--version'])).toBe(true);
+    expect(await optimisesHotCode(CAMDL_BIN, ['status', '--version'])).toBe(true);
   });
 });

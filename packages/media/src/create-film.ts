@@ -285,10 +285,11 @@ const PROBES_AT_ONCE = 2;
 
 /**
  * The film's encoder: two frame threads (the machines this targets have two cores; a third only holds
- * more 720p frames) and no lookahead queue between the threads (`sync-lookahead=0`: a thread-handoff
- * buffer, not the rate control's own lookahead), about 20 MiB less at 720p for the same pictures.
+ * more 720p frames), no lookahead queue between the threads (`sync-lookahead=0`: a thread-handoff
+ * buffer) and a five-frame rate-control lookahead instead of ten: film frames are far apart in real
+ * time, so looking further ahead finds little to predict from. About 35 MiB less at 720p, the same size.
  */
-const ENCODER_ARGS = ['-c:v', 'libx264', '-preset', 'veryfast', '-crf', '23', '-threads', '2', '-x264-params', 'sync-lookahead=0'];
+const ENCODER_ARGS = ['-c:v', 'libx264', '-preset', 'veryfast', '-crf', '23', '-threads', '2', '-x264-params', 'sync-lookahead=0:rc-lookahead=5'];
 
 async function countFrames(ffprobe: string, path: string, signal: AbortSignal | undefined): Promise<number> {
   const format = /\.dav$/i.test(path) ? ['-f', 'dhav'] : [];

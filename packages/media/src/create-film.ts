@@ -7,9 +7,11 @@ import { findFfmpeg, runTool, type FfmpegTools } from './ffmpeg-tools.js';
 import { concatListLine, mergeMedia } from './merge-media.js';
 import { formatKey } from './merge-plan.js';
 import { findFilmSources, type Coverage, type FilmSource } from './film-sources.js';
-import { keptFrames, planRuns, type FilmRun, type FrameSelection } from './film-runs.js';
+import { keeps, keptFrames, planRuns, type FilmRun, type FrameSelection } from './film-runs.js';
 import { inputFormatFor, probeMedia, type MediaProbe } from './probe-media.js';
 import { utcOffsetSeconds } from './stamp-clock.js';
+import { concatBranch, sequenceExpression, type ConcatSegment } from './film-concat.js';
+import { fitFilter, stampFilter } from './film-filters.js';
 
 export interface CreateFilmOptions {
   /** A folder of archives/recordings (searched recursively, hidden folders skipped) or one file. */
@@ -160,8 +162,134 @@ function processGroups(inputs: readonly FilmInput[]): FilmInput[][] {
   if (current.length > 0) groups.push(current);
   return groups;
 }
-/** ffprobe processes at once (their cost is mostly starting up). */
-const PROBES_AT_ONCE = 4;
+
+/**
+ * Kept frames one concat-demuxer process takes at most: its `select` and timing expressions grow with
+ * them (about 100 bytes a frame), and an argument must stay well under Linux's 128 KiB.
+ */
+const CONCAT_FRAMES = 800;
+
+/** Sources whose stretches can go through the concat demuxer: frame-exact seeking by index, a known start. */
+function concatable(item: Probed): boolean {
+  const start = item.probe.videoStartSeconds;
+  return item.seekable && start !== undefined && start >= 0 && /\b(mov|mp4|avi)\b/.test(item.probe.container) && !/[\r\n]/.test(item.source.path);
+}
+
+/** One ffmpeg process of the film: consecutive film frames. */
+type FilmChunk = { kind: 'concat'; inputs: FilmInput[] } | { kind: 'inputs'; inputs: FilmInput[] };
+
+/**
+ * The inputs in order, cut into processes: runs of concatable sources share one concat-demuxer input per
+ * format (a decoder each, within {@link INPUT_BUDGET}); the others are an input each, in groups.
+ */
+function filmChunks(inputs: readonly FilmInput[]): FilmChunk[] {
+  const chunks: FilmChunk[] = [];
+  let others: FilmInput[] = [];
+  let concat: FilmInput[] = [];
+  let branches = new Set<string>();
+  let weight = 0;
+  let frames = 0;
+  const flushOthers = (): void => {
+    for (const group of processGroups(others)) chunks.push({ kind: 'inputs', inputs: group });
+    others = [];
+  };
+  const flushConcat = (): void => {
+    if (concat.length > 0) chunks.push({ kind: 'concat', inputs: concat });
+    concat = [];
+    branches = new Set();
+    weight = 0;
+    frames = 0;
+  };
+  for (const input of inputs) {
+    if (!concatable(input.item)) {
+      flushConcat();
+      others.push(input);
+      continue;
+    }
+    flushOthers();
+    const key = formatKey({ video: input.item.probe.video, audio: undefined });
+    const added = branches.has(key) ? 0 : inputWeight(input);
+    if (concat.length > 0 && (weight + added > INPUT_BUDGET || frames + input.run.kept > CONCAT_FRAMES)) flushConcat();
+    if (!branches.has(key)) {
+      branches.add(key);
+      weight += inputWeight(input);
+    }
+    concat.push(input);
+    frames += input.run.kept;
+  }
+  flushConcat();
+  flushOthers();
+  return chunks;
+}
+
+interface GraphOptions {
+  fps: number;
+  size: { width: number; height: number };
+  stamp: boolean;
+  fontFile: string | undefined;
+  /** The stamp's shift from a source frame's instant to the clock shown, in seconds. */
+  stampOffset: (item: Probed, frame: number) => number;
+}
+
+/**
+ * ffmpeg inputs and filter graph of a concat chunk: per format one concat input, its kept frames chosen
+ * by time, stamped with each frame's own time, timed by their place in the film; the branches
+ * interleaved back into film order.
+ */
+async function concatChunkArgs(chunk: readonly FilmInput[], listPrefix: string, options: GraphOptions): Promise<{ inputs: string[]; graph: string }> {
+  const branches = new Map<string, { segments: ConcatSegment[]; film: number[]; realMs: number[] }>();
+  const stamps: number[] = [];
+  let film = 0;
+  for (const { item, run, selection } of chunk) {
+    const key = formatKey({ video: item.probe.video, audio: undefined });
+    const branch = branches.get(key) ?? { segments: [], film: [], realMs: [] };
+    branches.set(key, branch);
+    const kept: number[] = [];
+    for (let frame = run.start; frame < run.start + run.length; frame++) if (keeps(frame, selection)) kept.push(frame);
+    if (kept.length === 0) continue;
+    branch.segments.push({ path: resolve(item.source.path), fps: frameRateValue(item.probe.video.frameRate), startSeconds: item.probe.videoStartSeconds ?? 0, kept });
+    for (const frame of kept) {
+      branch.film.push(film++);
+      const real = Math.round((item.first.getTime() / 1000 + frame * item.interval + options.stampOffset(item, frame)) * 1000);
+      branch.realMs.push(real);
+      stamps.push(real);
+    }
+  }
+  // Stamp times relative to a whole second before the first, in milliseconds: exact in a 1/1000 time base.
+  const baseSeconds = Math.floor(Math.min(...stamps) / 1000);
+  const inputs: string[] = [];
+  const graph: string[] = [];
+  let index = 0;
+  for (const branch of branches.values()) {
+    const { list, select } = concatBranch(branch.segments);
+    const listFile = `${listPrefix}-${index}.txt`;
+    await writeFile(listFile, list);
+    inputs.push('-threads', '1', '-f', 'concat', '-safe', '0', '-i', listFile);
+    const filters = [`select='${select}'`, fitFilter(options.size), 'settb=1/1000'];
+    if (options.stamp) {
+      filters.push(`setpts='${sequenceExpression(branch.realMs.map((ms) => ms - baseSeconds * 1000))}'`, stampFilter(options.fontFile, baseSeconds));
+    }
+    filters.push(`setpts='${sequenceExpression(branch.film)}'`);
+    graph.push(`[${index}:v]${filters.join(',')}[v${index}]`);
+    index++;
+  }
+  const joined = index === 1 ? '[v0]' : `${Array.from({ length: index }, (_, branch) => `[v${branch}]`).join('')}interleave=nb_inputs=${index},`;
+  graph.push(`${joined}setpts=N/(${options.fps}*TB),format=yuv420p[film]`);
+  return { inputs: ['-copyts', ...inputs], graph: graph.join(';') };
+}
+/**
+ * ffprobe processes at once: their cost is mostly starting up, and each holds ~55 MiB (the libraries),
+ * so more than the two cores can run only adds to the peak memory.
+ */
+const PROBES_AT_ONCE = 2;
+
+/**
+ * The film's encoder: two frame threads (the machines this targets have two cores; a third only holds
+ * more 720p frames), no lookahead queue between the threads (`sync-lookahead=0`: a thread-handoff
+ * buffer) and a five-frame rate-control lookahead instead of ten: film frames are far apart in real
+ * time, so looking further ahead finds little to predict from. About 35 MiB less at 720p, the same size.
+ */
+const ENCODER_ARGS = ['-c:v', 'libx264', '-preset', 'veryfast', '-crf', '23', '-threads', '2', '-x264-params', 'sync-lookahead=0:rc-lookahead=5'];
 
 async function countFrames(ffprobe: string, path: string, signal: AbortSignal | undefined): Promise<number> {
   const format = /\.dav$/i.test(path) ? ['-f', 'dhav'] : [];
@@ -203,11 +331,6 @@ function dominant<T>(items: Array<{ key: string; weight: number; value: T }>): T
   return [...totals.values()].sort((a, b) => b.weight - a.weight)[0]!.value;
 }
 
-/** `'` and `:` and `\` escaped for a filter option value inside single quotes. */
-function filterPath(path: string): string {
-  return path.replaceAll('\\', '/').replaceAll(':', '\\:').replaceAll("'", "'\\''");
-}
-
 /**
  * ffmpeg input options of one run: seek to a quarter frame before its first frame (ffmpeg decodes from
  * the key frame before and drops what precedes the seek point; a quarter frame stays clear of rounding
@@ -227,21 +350,17 @@ function inputArgs(input: FilmInput): string[] {
 /** The filter branch of one run: its kept frames, stamped with their time, at the film's size. */
 function inputFilters(input: FilmInput, options: { fps: number; size: { width: number; height: number }; stamp: boolean; fontFile: string | undefined; offsetSeconds: number }): string {
   const { item, run, selection } = input;
-  const { width, height } = options.size;
   // Frame indexes and times restart at the run's first frame.
   const filters = [`trim=end_frame=${run.length}`, 'setpts=PTS-STARTPTS'];
   const phase = selection.phase - run.start;
   if (run.kept < run.length) filters.push(`select='gte(floor((n+0.5-(${phase}))/${selection.step})-floor((n-0.5-(${phase}))/${selection.step}),1)'`);
-  filters.push(`scale=${width}:${height}:force_original_aspect_ratio=decrease,pad=${width}:${height}:(ow-iw)/2:(oh-ih)/2,setsar=1`);
+  filters.push(fitFilter(options.size));
   if (options.stamp) {
     // Presentation time scaled to real seconds since the run's first frame, added to that frame's real
     // time shifted to the camera's clock: each frame's time, printed as UTC (drawtext rounds to the ms).
     const mediaFps = frameRateValue(item.probe.video.frameRate) || options.fps;
     const base = item.first.getTime() / 1000 + run.start * item.interval + options.offsetSeconds;
-    filters.push(
-      `setpts=PTS*${item.interval * mediaFps}`,
-      `drawtext=${options.fontFile ? `fontfile='${filterPath(options.fontFile)}':` : ''}text='%{pts\\:gmtime\\:${base.toFixed(3)}\\:%Y-%m-%d %R}':fontcolor=white:fontsize=h/14:box=1:boxcolor=black@0.6:boxborderw=4:x=w-tw-8:y=h-th-8`,
-    );
+    filters.push(`setpts=PTS*${item.interval * mediaFps}`, stampFilter(options.fontFile, base));
   }
   filters.push('format=yuv420p');
   return filters.join(',');
@@ -414,23 +533,31 @@ export async function createFilm(options: CreateFilmOptions): Promise<FilmResult
     } else {
       const fontFile = options.stamp ? (options.fontFile ?? FONT_CANDIDATES.find((candidate) => existsSync(candidate))) : undefined;
       const list: string[] = [];
-      for (const chunk of processGroups(inputs)) {
+      const graphOptions: GraphOptions = { fps, size, stamp: options.stamp === true, fontFile, stampOffset };
+      for (const { kind, inputs: chunk } of filmChunks(inputs)) {
         const chunkFrames = chunk.reduce((sum, input) => sum + input.run.kept, 0);
-        const ts = join(workDir, `${String(list.length).padStart(5, '0')}.ts`);
+        const name = join(workDir, String(list.length).padStart(5, '0'));
+        const ts = `${name}.ts`;
         const before = done;
-        const graph = chunk.map((input, index) => `[${index}:v]${inputFilters(input, { fps, size, stamp: options.stamp === true, fontFile, offsetSeconds: stampOffset(input.item, input.run.start) })}[v${index}]`);
-        graph.push(`${chunk.map((_, index) => `[v${index}]`).join('')}concat=n=${chunk.length}:v=1:a=0,setpts=N/(${fps}*TB)[film]`);
+        let args: { inputs: string[]; graph: string };
+        if (kind === 'concat') {
+          args = await concatChunkArgs(chunk, name, graphOptions);
+        } else {
+          const graph = chunk.map((input, index) => `[${index}:v]${inputFilters(input, { fps, size, stamp: options.stamp === true, fontFile, offsetSeconds: stampOffset(input.item, input.run.start) })}[v${index}]`);
+          graph.push(`${chunk.map((_, index) => `[v${index}]`).join('')}concat=n=${chunk.length}:v=1:a=0,setpts=N/(${fps}*TB)[film]`);
+          args = { inputs: chunk.flatMap(inputArgs), graph: graph.join(';') };
+        }
         await runTool(
           tools.ffmpeg,
           [
             ...['-hide_banner', '-nostdin', '-v', 'error', '-nostats', '-y', '-progress', 'pipe:1'],
-            ...chunk.flatMap(inputArgs),
+            ...args.inputs,
             '-filter_complex',
-            graph.join(';'),
+            args.graph,
             '-map',
             '[film]',
             '-an',
-            ...['-fps_mode', 'passthrough', '-c:v', 'libx264', '-preset', 'veryfast', '-crf', '23', '-g', String(Math.max(1, Math.round(fps * 2))), '-frames:v', String(chunkFrames)],
+            ...['-fps_mode', 'passthrough', ...ENCODER_ARGS, '-g', String(Math.max(1, Math.round(fps * 2))), '-frames:v', String(chunkFrames)],
             '-f',
             'mpegts',
             ts,

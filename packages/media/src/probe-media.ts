@@ -52,6 +52,8 @@ export interface MediaProbe extends StreamFormat {
   keyframeIntervalSeconds: number | undefined;
   /** The video frames the container's index counts (MP4 sample table, AVI header), when it says. */
   frameCount?: number | undefined;
+  /** The video stream's first presentation time in seconds (what a seek to `n / fps` is relative to), when the container says. */
+  videoStartSeconds?: number | undefined;
 }
 
 export interface ProbeMediaOptions {
@@ -81,6 +83,7 @@ interface FfprobeStream {
   channels?: number;
   duration?: string;
   nb_frames?: string;
+  start_time?: string;
 }
 
 function finite(value: string | undefined): number | undefined {
@@ -120,7 +123,7 @@ export async function probeMedia(ffprobe: string, path: string, options: ProbeMe
         '-read_intervals',
         '%+#400',
         '-show_entries',
-        'format=format_name,duration:stream=index,codec_type,codec_name,profile,width,height,pix_fmt,r_frame_rate,time_base,sample_rate,channels,duration,nb_frames:packet=stream_index,pts_time,dts_time,flags',
+        'format=format_name,duration:stream=index,codec_type,codec_name,profile,width,height,pix_fmt,r_frame_rate,time_base,sample_rate,channels,duration,nb_frames,start_time:packet=stream_index,pts_time,dts_time,flags',
         '-of',
         'json',
         path,
@@ -177,6 +180,7 @@ export async function probeMedia(ffprobe: string, path: string, options: ProbeMe
     formatDurationSeconds: formatDuration,
     keyframeIntervalSeconds,
     frameCount: positiveInteger(video.nb_frames),
+    videoStartSeconds: finite(video.start_time),
     video: {
       codec: video.codec_name,
       profile: video.profile && video.profile !== 'unknown' ? video.profile : undefined,

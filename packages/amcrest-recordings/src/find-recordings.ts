@@ -92,6 +92,13 @@ export interface FindRecordingsOptions {
   videoStream?: string;
   /** List the window's `.jpg` snapshots (kind `jpg`) instead of its videos. @default false */
   snapshots?: boolean;
+  /**
+   * Reads at most this many items of the camera's listing, then closes the search: enough to say what a
+   * camera holds without reading a whole recorder's disk. The result then covers only the start of the
+   * window (`complete` is false).
+   * @default undefined (the whole window)
+   */
+  maxItems?: number;
   /** @default undefined */
   signal?: AbortSignal;
   /** Local clock for the offset measurement, ms since the epoch. Injectable for tests. @default Date.now */
@@ -113,6 +120,8 @@ export interface FindRecordingsResult {
   input: { start: TimeInput; end: TimeInput };
   /** The requested range as instants. */
   range: { start: Date; end: Date };
+  /** False when `maxItems` stopped the search (it may have stopped at the window's last item). */
+  complete: boolean;
 }
 
 /** A finished `.mp4`/`.dav` recording (not a snapshot, not a file still being written). */
@@ -224,6 +233,10 @@ export async function findRecordings(client: AmcrestClient, options: FindRecordi
   const endInput = toInput(options.end, 'ceil');
   assertTimeOrder(startInput, endInput);
   if (options.cameraTimeZone !== undefined) assertTimeZone(options.cameraTimeZone);
+  const maxItems = options.maxItems;
+  if (maxItems !== undefined && (!Number.isSafeInteger(maxItems) || maxItems < 1)) {
+    throw new AmcrestError(`maxItems must be a positive integer, got ${maxItems}`, { code: 'ERR_AMCREST_INVALID_OPTIONS' });
+  }
   const measure = async (): Promise<CameraTimeModel> => {
     try {
       return await measureCameraTimeModel(client, {
@@ -281,6 +294,8 @@ export async function findRecordings(client: AmcrestClient, options: FindRecordi
       ...(options.onWarning ? { onWarning: options.onWarning } : {}),
     })) {
       found.push(item);
+      // Leaving the loop ends the client's search, which closes and destroys the search object.
+      if (maxItems !== undefined && found.length >= maxItems) break;
     }
     return found;
   };
@@ -349,5 +364,7 @@ export async function findRecordings(client: AmcrestClient, options: FindRecordi
       recording.fileName = recording.fileName.replace(/\.(mp4|dav|jpg)$/, `_${hash}.$1`);
     }
   }
-  return { recordings, skipped, window, timeModel, input: { start: startInput, end: endInput }, range };
+  // A listing cut at exactly `maxItems` may have had nothing more: said incomplete all the same.
+  const complete = maxItems === undefined || items.length < maxItems;
+  return { recordings, skipped, window, timeModel, input: { start: startInput, end: endInput }, range, complete };
 }

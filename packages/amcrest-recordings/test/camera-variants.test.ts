@@ -28,6 +28,22 @@ describe('camera variants (against the simulator)', () => {
     expect(sim.counters.searchesLeaked).toBe(0);
   });
 
+  it('maxItems stops reading the listing there, says so, and still destroys the search', async () => {
+    const sim = track(await startCameraSim({ profile: 'amcrest', content: 'tiny' }));
+    const client = connect(sim);
+    const full = await findRecordings(client, RANGE);
+    expect(full.complete).toBe(true);
+    expect(full.recordings.length).toBeGreaterThan(2);
+    const cut = await findRecordings(client, { ...RANGE, maxItems: 2 });
+    expect(cut.complete).toBe(false);
+    expect(cut.recordings).toHaveLength(2);
+    const names = new Set(full.recordings.map((recording) => recording.fileName));
+    expect(cut.recordings.every((recording) => names.has(recording.fileName))).toBe(true);
+    expect(sim.counters.searchesDestroyed).toBe(2);
+    expect(sim.counters.searchesLeaked).toBe(0);
+    await expect(findRecordings(client, { ...RANGE, maxItems: 0 })).rejects.toMatchObject({ code: 'ERR_AMCREST_INVALID_OPTIONS' });
+  });
+
   it('device info a user may not read (Invalid Authority, 200) is missing, not an error', async () => {
     const sim = track(await startCameraSim({
       profile: 'amcrest',

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { createAmcrestClient, downloadRecordings, findRecordings, getChannelCount, getStorageInfo, type AmcrestClient, type Recording } from '@camdl/amcrest-recordings';
 import type { CameraConfig } from '../config.js';
 import { SyncError } from '../errors.js';
-import { probeOutside, probeSpan, type CameraListing, type CameraSource, type RemoteRecording } from './camera-source.js';
+import { OUTSIDE_PROBE_LIMIT, probeOutside, probeSpan, type CameraListing, type CameraSource, type RemoteRecording } from './camera-source.js';
 
 function toIsoWallClock(wallClock: string): string {
   return wallClock.replace(' ', 'T');
@@ -87,7 +87,7 @@ export async function createAmcrestSource(camera: CameraConfig, password: string
         }
       }
       // Nothing in the window: what the card holds from 2000 to ten years ahead (a wrong clock must not look like an empty card).
-      const outsideWindow = recordings.length === 0 ? await probeOutside(spansOf(channels, (channel) => findRecordings(client, { ...probeSpan(), channel, signal, ...(camera.timeZone ? { cameraTimeZone: camera.timeZone } : {}), ...(camera.types ? { types: camera.types } : {}) })), signal) : undefined;
+      const outsideWindow = recordings.length === 0 ? await probeOutside(spansOf(channels, (channel) => findRecordings(client, { ...probeSpan(), channel, maxItems: OUTSIDE_PROBE_LIMIT, signal, ...(camera.timeZone ? { cameraTimeZone: camera.timeZone } : {}), ...(camera.types ? { types: camera.types } : {}) })), signal) : undefined;
       return { recordings, coverage, notes, outsideWindow };
     },
     async storage(signal) {

@@ -4,8 +4,8 @@ import { describeError, errorCode, isSyncError } from '../errors.js';
 import { Ledger } from '../ledger.js';
 import { writeMetricsTextfile } from '../metrics.js';
 import { alertChannels, channelRefs, deliverToEach, pingEach, type ChannelRef, type DeliveryResult } from '../notify/notify-channels.js';
-import { buildNotifyMessage, plainText } from '../notify/notify-message.js';
-import { syncFleet, type SyncEvent, type SyncFleetOptions, type SyncResult, type SyncSummary } from '../sync-fleet.js';
+import { buildNotifyMessage, runSummaryText } from '../notify/notify-message.js';
+import { syncFleet, type SyncEvent, type SyncFleetOptions, type SyncResult } from '../sync-fleet.js';
 import { advanceAlerts } from './advance-alerts.js';
 import type { MonitoringStore } from './monitoring-store.js';
 import { measureDiskQuietly } from './disk-space.js';
@@ -147,17 +147,6 @@ function noteTargetEvent(targets: Map<string, TargetTrouble>, event: SyncEvent):
     return;
   }
   targets.set(loose.target, trouble);
-}
-
-/** The healthchecks summary of a run: plain lines, one per camera and per open condition. */
-function runSummaryText(summary: SyncSummary | undefined, runError: string | undefined, open: readonly AlertRow[]): string {
-  const lines: string[] = [];
-  if (runError !== undefined) lines.push(`camdl sync could not complete: ${runError}`);
-  for (const camera of summary?.cameras ?? []) {
-    lines.push(`${camera.camera}: ${camera.status}, ${camera.downloaded} downloaded, ${camera.failed} failed, ${camera.lost} lost, ${camera.pending} pending${camera.error ? ` (${camera.error})` : ''}`);
-  }
-  for (const row of open) lines.push(`OPEN ${row.kind}${row.subject ? ` ${row.subject}` : ''}: ${row.message}`);
-  return plainText(lines.join('\n'));
 }
 
 async function pingAll(refs: readonly ChannelRef[], event: 'start' | 'success' | 'fail', body: string, emit: (event: MonitorEvent) => void, ledgerPath: string, now: number): Promise<void> {

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { closeAfterEach, serveOnLoopback, startHttpReceiver, startRawHttpServer } from '@camdl/test-utils';
 import type { Notice } from '../alerts/alert-kinds.js';
 import type { HealthchecksChannelConfig, NtfyChannelConfig, WebhookChannelConfig } from '../alerts/monitoring-config.js';
-import { pingHealthchecks, sendNtfy, sendWebhook } from './http-channels.js';
+import { ntfyHeaderText, pingHealthchecks, sendNtfy, sendWebhook } from './http-channels.js';
 import { buildNotifyMessage, buildTestMessage } from './notify-message.js';
 
 const NOW = Date.parse('2026-03-04T01:00:00Z');
@@ -157,6 +157,34 @@ describe('ntfy against a server that keeps messages of up to 4096 bytes and refu
     const short = buildNotifyMessage(notices.slice(0, 1), [], { now: NOW, host: 'nvr' });
     await sendNtfy(channel, short, {}, 'camdl-notify');
     expect(bodies[1]!.toString('utf8')).toBe(short.text);
+  });
+});
+
+describe('an ntfy title with characters beyond ASCII (a camera or a host named in its own language)', () => {
+  const track = closeAfterEach();
+
+  /** RFC 2047 B words decoded independently of the encoder: the words' bytes, joined, read as UTF-8. */
+  function decodeWords(value: string): string {
+    const words = value.split(' ');
+    for (const word of words) {
+      expect(word).toMatch(/^=\?UTF-8\?B\?[A-Za-z0-9+/]+=*\?=$/);
+      expect(word.length).toBeLessThanOrEqual(75);
+    }
+    return Buffer.concat(words.map((word) => Buffer.from(word.slice(10, -2), 'base64'))).toString('utf8');
+  }
+
+  it('goes as RFC 2047 encoded words that give back the title, where it used to be question marks', async () => {
+    const ntfy = track(await startHttpReceiver());
+    const channel: NtfyChannelConfig = { kind: 'ntfy', url: new URL(`${ntfy.url}/site-a`), token: undefined, timeoutMs: 2000, line: 1 };
+    const named = buildTestMessage({ now: NOW, host: 'Überwachung-Nord-東京-🎥-caméra-de-la-grange-über-dem-Hof' });
+    await sendNtfy(channel, named, {}, 'camdl-notify');
+    const header = ntfy.requests[0]!.headers['title'];
+    expect(typeof header).toBe('string');
+    expect(decodeWords(header as string)).toBe(named.title);
+    // An ASCII title goes as it is; control characters never reach a header.
+    expect(ntfyHeaderText('camdl on nvr: test message')).toBe('camdl on nvr: test message');
+    expect(ntfyHeaderText('a\r\nX: 1')).toBe('a??X: 1');
+    expect(decodeWords(ntfyHeaderText('né\r\nX'))).toBe('né??X');
   });
 });
 

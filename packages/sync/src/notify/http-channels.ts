@@ -22,9 +22,27 @@ export async function sendWebhook(channel: WebhookChannelConfig, message: Notify
   await postWithDeadline(channel.url, { body, headers, timeoutMs: channel.timeoutMs, what: 'webhook', secrets });
 }
 
-/** ASCII only: ntfy reads header values as ISO-8859-1. */
-function headerText(text: string): string {
-  return text.replace(/[^\u0020-\u007e]/g, '?').slice(0, 200);
+/**
+ * A title as an ntfy header: HTTP header values are bytes read as ISO-8859-1, so a title with other
+ * characters goes as RFC 2047 encoded words (`=?UTF-8?B?…?=`, which ntfy 2.4 and later decode), each
+ * within the 75 characters RFC 2047 allows and never splitting a character.
+ */
+export function ntfyHeaderText(text: string): string {
+  // eslint-disable-next-line no-control-regex
+  const plain = [...text.replace(/[\u0000-\u001f\u007f-\u009f]/g, '?')].slice(0, 200);
+  if (plain.every((char) => char <= '\u007e')) return plain.join('');
+  const words: string[] = [];
+  let chunk = '';
+  for (const char of plain) {
+    // 45 bytes are 60 base64 characters: with `=?UTF-8?B?` and `?=` a word of 72.
+    if (Buffer.byteLength(chunk + char) > 45) {
+      words.push(chunk);
+      chunk = '';
+    }
+    chunk += char;
+  }
+  if (chunk !== '') words.push(chunk);
+  return words.map((word) => `=?UTF-8?B?${Buffer.from(word, 'utf8').toString('base64')}?=`).join(' ');
 }
 
 /**
@@ -69,7 +87,7 @@ export function fitText(text: string, limit: number): string {
 
 /** Publishes to an ntfy topic: the text (within ntfy's message limit) as the body, the title and priority as headers. */
 export async function sendNtfy(channel: NtfyChannelConfig, message: NotifyMessage, env: NodeJS.ProcessEnv, userAgent: string): Promise<void> {
-  const headers: Record<string, string> = { 'content-type': 'text/plain; charset=utf-8', 'user-agent': userAgent, title: headerText(message.title) };
+  const headers: Record<string, string> = { 'content-type': 'text/plain; charset=utf-8', 'user-agent': userAgent, title: ntfyHeaderText(message.title) };
   const fresh = message.notices.some((notice) => notice.event === 'opened' || notice.event === 'updated');
   headers['priority'] = fresh ? 'high' : 'default';
   headers['tags'] = message.type === 'test' ? 'white_check_mark' : message.notices.every((notice) => notice.event === 'recovered') ? 'white_check_mark' : 'warning';

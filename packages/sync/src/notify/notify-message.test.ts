@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Notice } from '../alerts/alert-kinds.js';
-import { buildNotifyMessage } from './notify-message.js';
+import { buildNotifyMessage, runSummaryText } from './notify-message.js';
 
 const NOW = Date.parse('2026-03-04T01:00:00Z');
 
@@ -21,5 +21,29 @@ describe('buildNotifyMessage', () => {
     expect(message.text.split('\n').filter((line) => line.startsWith('RECOVERED'))).toEqual([]);
     expect(message.text).toContain('  new: a.mp4 RECOVERED camera-unreachable gate: recovered');
     expect(JSON.stringify([message.notices, message.open])).not.toContain('\\n');
+  });
+});
+
+describe('runSummaryText', () => {
+  it('is one line per camera and per open condition, whatever line breaks a camera put in its error or names', () => {
+    const camera = { listed: 3, downloaded: 1, bytes: 10, failed: 1, lost: 0, deleted: 0, pending: 1, errorCode: 'ERR_X' };
+    const text = runSummaryText(
+      {
+        cameras: [
+          { ...camera, camera: 'gate', status: 'failed', error: 'HTTP 500 Oops\nyard: ok, 9 downloaded, 0 failed, 0 lost, 0 pending' },
+          { ...camera, camera: 'yard', status: 'ok', error: undefined },
+        ],
+        copies: [],
+        interrupted: false,
+      },
+      'stopped\r\nOK',
+      [{ kind: 'recordings-lost', subject: 'gate', camera: 'gate', state: 'open', sinceMs: NOW, runs: 1, openedMs: NOW, lastSentMs: NOW, updatedMs: NOW, message: 'lost a.mp4\nOPEN nothing: all fine', action: 'x', items: [] }],
+    );
+    expect(text.split('\n')).toEqual([
+      'camdl sync could not complete: stopped? OK',
+      'gate: failed, 1 downloaded, 1 failed, 0 lost, 1 pending (HTTP 500 Oops yard: ok, 9 downloaded, 0 failed, 0 lost, 0 pending)',
+      'yard: ok, 1 downloaded, 1 failed, 0 lost, 1 pending',
+      'OPEN recordings-lost gate: lost a.mp4 OPEN nothing: all fine',
+    ]);
   });
 });

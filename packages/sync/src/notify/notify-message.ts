@@ -1,5 +1,6 @@
 import { hostname } from 'node:os';
 import type { AlertRow, Notice } from '../alerts/alert-kinds.js';
+import type { SyncSummary } from '../sync-fleet.js';
 
 /** The version of the JSON document webhooks receive; a field's meaning changes only with it. */
 export const NOTIFY_SCHEMA_VERSION = 1;
@@ -111,4 +112,19 @@ export function buildTestMessage(options: { now: number; host?: string }): Notif
     notices: [],
     open: [],
   };
+}
+
+/**
+ * The healthchecks summary of a run (the ping's body; Uptime Kuma shows its first line): one line per
+ * camera and per open condition. An error text or a name from a camera stays within its line, so it
+ * cannot add a line of its own (a forged `OPEN …` or an "all fine" first line).
+ */
+export function runSummaryText(summary: SyncSummary | undefined, runError: string | undefined, open: readonly AlertRow[]): string {
+  const lines: string[] = [];
+  if (runError !== undefined) lines.push(`camdl sync could not complete: ${runError}`);
+  for (const camera of summary?.cameras ?? []) {
+    lines.push(`${camera.camera}: ${camera.status}, ${camera.downloaded} downloaded, ${camera.failed} failed, ${camera.lost} lost, ${camera.pending} pending${camera.error ? ` (${camera.error})` : ''}`);
+  }
+  for (const row of open) lines.push(`OPEN ${row.kind}${row.subject ? ` ${row.subject}` : ''}: ${row.message}`);
+  return lines.map(oneLine).join('\n');
 }
